@@ -1,0 +1,20 @@
+import { ConfigError, loadConfig } from '../shared/config/index.js';
+import { migrateToLatest, openMetadataStore } from '../shared/db/index.js';
+
+/** `npm run migrate` and the cluster's migration Job: apply pending migrations and exit. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const store = await openMetadataStore({ databaseUrl: config.DATABASE_URL, dataDir: config.LAKEPLANE_DATA_DIR, poolMax: 2 });
+  try {
+    const result = await migrateToLatest(store.db);
+    const applied = result.results ?? [];
+    process.stdout.write(JSON.stringify({ msg: 'migrations applied', database: store.driver, applied: applied.map((r) => r.migrationName) }) + '\n');
+  } finally {
+    await store.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

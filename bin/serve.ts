@@ -1,0 +1,49 @@
+import { ConfigError, loadConfig } from '../shared/config/index.js';
+import { listen } from '../shared/http/index.js';
+import { createPlatform } from '../shared/platform/index.js';
+import { allFunctions, findFunction } from '../functions/index.js';
+
+/**
+ * The process entry: FUNCTION_TARGET=<name> serves one function (a Knative Service); unset, every function is
+ * served from one process on one port (embedded mode, `npm start`).
+ */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const target = config.FUNCTION_TARGET;
+  const selected = target ? [findFunction(target)].filter((f) => f !== undefined) : [...allFunctions];
+  if (selected.length === 0) {
+    process.stderr.write(`Invalid configuration: FUNCTION_TARGET ${target} is not a function; choose one of ${allFunctions.map((f) => f.name).join(', ')}\n`);
+    process.exit(2);
+  }
+  const running = await createPlatform(config, selected);
+  const server = await listen(selected, running, config.PORT, config.HOST);
+  const log = running.platform.logger;
+  log.info({ url: server.url, functions: selected.map((f) => f.name), database: running.platform.store.driver, events: running.platform.transport.name }, 'lakeplane listening');
+  if (config.LAKEPLANE_MODE === 'embedded' && process.stderr.isTTY) process.stderr.write(`\n  Lakeplane is up at ${server.url}  (OpenAPI: ${server.url}/openapi.json)\n\n`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    await server.close();
+    await running.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`lakeplane failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,5 @@
+import { registerWithFramework } from '../shared/http/framework.js';
+import { allFunctions } from './index.js';
+
+/** Source module for the functions framework CLI: `functions-framework --source=dist/functions.js --target=iam`. */
+for (const fn of allFunctions) registerWithFramework(fn);

@@ -1,0 +1,28 @@
+/** The OAuth2 grant types the token endpoint speaks (RFC 6749 4.3, 4.4, 6). */
+export const GRANT_TYPES = ['password', 'client_credentials', 'refresh_token'] as const;
+export type GrantType = (typeof GRANT_TYPES)[number];
+
+export function isGrantType(v: string): v is GrantType {
+  return (GRANT_TYPES as readonly string[]).includes(v);
+}
+
+/** After `maxFailures` misses in a row, each further miss doubles the wait, from `baseSeconds` up to an hour. */
+export function lockoutSeconds(failures: number, maxFailures: number, baseSeconds: number): number {
+  if (failures < maxFailures) return 0;
+  return Math.min(3600, baseSeconds * 2 ** (failures - maxFailures));
+}
+
+/** Client credentials may come in the Authorization header (RFC 6749 2.3.1) or the form body; never both. */
+export function basicCredentials(header: string | undefined): { id: string; secret: string } | undefined {
+  if (!header || !/^Basic /i.test(header)) return undefined;
+  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+  const i = decoded.indexOf(':');
+  if (i < 0) return undefined;
+  // RFC 6749 2.3.1: both parts are form-urlencoded before base64.
+  const unescape = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
+  try {
+    return { id: unescape(decoded.slice(0, i)), secret: unescape(decoded.slice(i + 1)) };
+  } catch {
+    return undefined;
+  }
+}

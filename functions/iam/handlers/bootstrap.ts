@@ -1,0 +1,35 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { hashPassword, IamEvents, newSecret } from '../../../shared/auth/index.js';
+import type { Platform } from '../../../shared/platform/index.js';
+
+/**
+ * First start: a signing key and an admin. The admin's password comes from LAKEPLANE_ADMIN_PASSWORD or is generated
+ * and printed once; there is never a fixed default. An advisory lock makes two replicas starting together agree.
+ */
+export async function bootstrapIam(platform: Platform): Promise<void> {
+  await platform.keys.ensureKey();
+  const { config } = platform;
+  const generated = config.LAKEPLANE_ADMIN_PASSWORD ? undefined : newSecret('', 24);
+  const password = config.LAKEPLANE_ADMIN_PASSWORD ?? (generated as string);
+  const created = await platform.store.db.transaction().execute(async (tx) => {
+    await sql`select pg_advisory_xact_lock(hashtext('lakeplane.bootstrap-admin'))`.execute(tx);
+    const anyUser = await tx.selectFrom('users').select('id').limit(1).executeTakeFirst();
+    if (anyUser) return false;
+    const id = randomUUID();
+    await tx
+      .insertInto('users')
+      .values({ id, username: config.LAKEPLANE_ADMIN_USERNAME, email: null, display_name: 'Administrator', password_hash: await hashPassword(password), is_admin: true, source: 'local', idp_id: null, external_subject: null, locked_until: null, last_login_at: null, updated_at: new Date() })
+      .execute();
+    await platform.outbox.publish(tx, { type: IamEvents.userCreated, subject: `users/${id}`, data: { userId: id, username: config.LAKEPLANE_ADMIN_USERNAME, source: 'local' } });
+    return true;
+  });
+  if (!created) return;
+  platform.logger.info({ username: config.LAKEPLANE_ADMIN_USERNAME, passwordFrom: generated ? 'generated' : 'LAKEPLANE_ADMIN_PASSWORD' }, 'admin user created');
+  if (generated) {
+    // Printed once, to the console only (not the JSON log stream): it is not stored anywhere in clear.
+    process.stderr.write(
+      `\n  Lakeplane admin created.\n  username: ${config.LAKEPLANE_ADMIN_USERNAME}\n  password: ${generated}\n  This password is shown only now. Change it with PATCH /api/v1/users/{id}.\n\n`,
+    );
+  }
+}

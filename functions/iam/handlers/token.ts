@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { burnPasswordCheck, hashSecret, newSecret, SECRET_PREFIX, verifyPassword } from '../../../shared/auth/index.js';
+import { OAuthError, TooManyRequestsError } from '../../../shared/errors/index.js';
+import type { Platform } from '../../../shared/platform/index.js';
+import { basicCredentials, isGrantType, lockoutSeconds } from '../domain/grants.js';
+
+export interface TokenRequestInput {
+  grant_type: string;
+  username?: string | undefined;
+  password?: string | undefined;
+  client_id?: string | undefined;
+  client_secret?: string | undefined;
+  refresh_token?: string | undefined;
+  scope?: string | undefined;
+}
+
+export interface TokenAnswer {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  refresh_token?: string;
+  scope?: string;
+  issued_token_type?: string;
+}
+
+export interface TokenOutcome {
+  answer: TokenAnswer;
+  subject: string;
+}
+
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+
+function required(value: string | undefined, name: string): string {
+  if (!value) throw new OAuthError('invalid_request', `${name} is required for this grant type`);
+  return value;
+}
+
+async function issueRefreshToken(platform: Platform, owner: { userId?: string; serviceAccountId?: string }, familyId: string): Promise<string> {
+  const token = newSecret(SECRET_PREFIX.refreshToken, 48);
+  await platform.store.db
+    .insertInto('refresh_tokens')
+    .values({
+      id: randomUUID(),
+      token_hash: hashSecret(token),
+      family_id: familyId,
+      user_id: owner.userId ?? null,
+      service_account_id: owner.serviceAccountId ?? null,
+      expires_at: new Date(Date.now() + platform.config.LAKEPLANE_REFRESH_TOKEN_TTL_SECONDS * 1000),
+    })
+    .execute();
+  return token;
+}
+
+async function passwordGrant(platform: Platform, input: TokenRequestInput): Promise<TokenOutcome> {
+  const username = required(input.username, 'username').toLowerCase();
+  const password = required(input.password, 'password');
+  const { config, store } = platform;
+  const user = await store.db.selectFrom('users').selectAll().where(sql<string>`lower(username)`, '=', username).executeTakeFirst();
+  if (!user || !user.password_hash) {
+    await burnPasswordCheck(password);
+    throw new OAuthError('invalid_grant', 'username or password is wrong');
+  }
+  if (user.locked_until && user.locked_until.getTime() > Date.now()) {
+    const wait = (user.locked_until.getTime() - Date.now()) / 1000;
+    throw new TooManyRequestsError(`too many failed logins for ${username}; try again in ${Math.ceil(wait)} s`, wait);
+  }
+  if (!(await verifyPassword(password, user.password_hash))) {
+    // One atomic update: concurrent wrong guesses each count, and the lockout follows the count the database holds.
+    const updated = await store.db
+      .updateTable('users')
+      .set({ failed_logins: (eb) => eb('failed_logins', '+', 1) })
+      .where('id', '=', user.id)
+      .returning('failed_logins')
+      .executeTakeFirstOrThrow();
+    const lock = lockoutSeconds(updated.failed_logins, config.LAKEPLANE_LOGIN_MAX_FAILURES, config.LAKEPLANE_LOGIN_LOCKOUT_SECONDS);
+    if (lock > 0) await store.db.updateTable('users').set({ locked_until: new Date(Date.now() + lock * 1000) }).where('id', '=', user.id).execute();
+    throw new OAuthError('invalid_grant', 'username or password is wrong');
+  }
+  if (!user.active) throw new OAuthError('invalid_grant', 'this user is deactivated');
+  await store.db.updateTable('users').set({ failed_logins: 0, locked_until: null, last_login_at: new Date() }).where('id', '=', user.id).execute();
+  const access = await platform.accessTokens.mint({ id: user.id, kind: 'user', name: user.username }, input.scope);
+  const refresh = await issueRefreshToken(platform, { userId: user.id }, randomUUID());
+  return {
+    subject: `user:${user.username}`,
+    answer: { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, refresh_token: refresh, issued_token_type: ACCESS_TOKEN_TYPE, ...(input.scope ? { scope: input.scope } : {}) },
+  };
+}
+
+async function clientCredentialsGrant(platform: Platform, input: TokenRequestInput, authorization: string | undefined): Promise<TokenOutcome> {
+  const basic = basicCredentials(authorization);
+  if (basic && (input.client_id || input.client_secret) && (input.client_id !== basic.id || input.client_secret !== undefined)) {
+    throw new OAuthError('invalid_request', 'client credentials must be sent either in the Authorization header or in the body, not both');
+  }
+  const clientId = basic?.id ?? required(input.client_id, 'client_id');
+  const secret = basic?.secret ?? required(input.client_secret, 'client_secret');
+  const row = await platform.store.db
+    .selectFrom('service_account_secrets')
+    .innerJoin('service_accounts', 'service_accounts.id', 'service_account_secrets.service_account_id')
+    .select(['service_accounts.id as id', 'service_accounts.name as name', 'service_accounts.client_id as client_id', 'service_accounts.active as active', 'service_account_secrets.expires_at as expires_at', 'service_account_secrets.revoked_at as revoked_at'])
+    .where('service_account_secrets.secret_hash', '=', hashSecret(secret))
+    .executeTakeFirst();
+  if (!row || row.client_id !== clientId || row.revoked_at || (row.expires_at && row.expires_at.getTime() <= Date.now())) {
+    throw new OAuthError('invalid_client', 'client authentication failed');
+  }
+  if (!row.active) throw new OAuthError('invalid_client', 'this service account is deactivated');
+  const access = await platform.accessTokens.mint({ id: row.id, kind: 'service_account', name: row.name }, input.scope);
+  // RFC 6749 4.4.3: no refresh token for client credentials; the client simply asks again.
+  return {
+    subject: `service_account:${row.name}`,
+    answer: { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, issued_token_type: ACCESS_TOKEN_TYPE, ...(input.scope ? { scope: input.scope } : {}) },
+  };
+}
+
+/**
+ * Refresh tokens rotate: each use spends the token and returns a new one of the same family. A spent token presented
+ * again means it was copied, so the whole family is revoked (OAuth 2.0 Security BCP, section 4.14).
+ */
+async function refreshTokenGrant(platform: Platform, input: TokenRequestInput): Promise<TokenOutcome> {
+  const token = required(input.refresh_token, 'refresh_token');
+  const db = platform.store.db;
+  const hash = hashSecret(token);
+  const spent = await db
+    .updateTable('refresh_tokens')
+    .set({ used_at: new Date() })
+    .where('token_hash', '=', hash)
+    .where('used_at', 'is', null)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', new Date())
+    .returningAll()
+    .executeTakeFirst();
+  if (!spent) {
+    const known = await db.selectFrom('refresh_tokens').select(['family_id', 'used_at', 'revoked_at']).where('token_hash', '=', hash).executeTakeFirst();
+    if (known?.used_at) {
+      await db.updateTable('refresh_tokens').set({ revoked_at: new Date() }).where('family_id', '=', known.family_id).where('revoked_at', 'is', null).execute();
+      platform.logger.warn({ familyId: known.family_id }, 'refresh token reused; its family is revoked');
+      throw new OAuthError('invalid_grant', 'refresh token was already used; every token of its family is now revoked');
+    }
+    throw new OAuthError('invalid_grant', known?.revoked_at ? 'refresh token has been revoked' : 'refresh token is invalid or expired');
+  }
+  let subject: { id: string; kind: 'user' | 'service_account'; name: string };
+  if (spent.user_id) {
+    const user = await db.selectFrom('users').select(['id', 'username', 'active']).where('id', '=', spent.user_id).executeTakeFirst();
+    if (!user?.active) throw new OAuthError('invalid_grant', 'the user of this refresh token is deactivated or gone');
+    subject = { id: user.id, kind: 'user', name: user.username };
+  } else {
+    const sa = await db.selectFrom('service_accounts').select(['id', 'name', 'active']).where('id', '=', spent.service_account_id as string).executeTakeFirst();
+    if (!sa?.active) throw new OAuthError('invalid_grant', 'the service account of this refresh token is deactivated or gone');
+    subject = { id: sa.id, kind: 'service_account', name: sa.name };
+  }
+  const access = await platform.accessTokens.mint(subject, input.scope);
+  const owner = subject.kind === 'user' ? { userId: subject.id } : { serviceAccountId: subject.id };
+  const refresh = await issueRefreshToken(platform, owner, spent.family_id);
+  return {
+    subject: `${subject.kind}:${subject.name}`,
+    answer: { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, refresh_token: refresh, issued_token_type: ACCESS_TOKEN_TYPE, ...(input.scope ? { scope: input.scope } : {}) },
+  };
+}
+
+export async function issueToken(platform: Platform, input: TokenRequestInput, authorization: string | undefined): Promise<TokenOutcome> {
+  if (!isGrantType(input.grant_type)) {
+    throw new OAuthError('unsupported_grant_type', `grant_type ${input.grant_type} is not supported; use password, client_credentials or refresh_token`);
+  }
+  switch (input.grant_type) {
+    case 'password':
+      return passwordGrant(platform, input);
+    case 'client_credentials':
+      return clientCredentialsGrant(platform, input, authorization);
+    case 'refresh_token':
+      return refreshTokenGrant(platform, input);
+  }
+}

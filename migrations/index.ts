@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_foundation.js';
+
+/**
+ * Ordered, forward-only. Listed statically (not read from the folder) so a bundled build carries them; the names sort
+ * in the order they apply. Append, never edit or remove.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001_foundation': m0001,
+};

@@ -1,0 +1,1 @@
+export { AuditTrail, outcomeOf, type AuditEntry } from './audit-trail.js';

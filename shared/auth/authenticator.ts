@@ -1,0 +1,118 @@
+import { decodeJwt } from 'jose';
+import type { Db } from '../db/index.js';
+import { UnauthenticatedError } from '../errors/index.js';
+import type { Outbox } from '../events/index.js';
+import type { Logger } from '../log/index.js';
+import type { AccessTokens } from './access-tokens.js';
+import type { ExternalIssuers } from './oidc.js';
+import type { Principal } from './principal.js';
+import { loadServiceAccountPrincipal, loadUserPrincipal, provisionExternalUser } from './principals.js';
+import { SECRET_PREFIX, hashSecret } from './secrets.js';
+
+const LAST_USED_RESOLUTION_MS = 60_000;
+const CACHE_MAX = 10_000;
+
+/**
+ * Turns an Authorization header into a principal: Lakeplane's own JWTs, personal access tokens, or JWTs of a
+ * configured OIDC issuer. Resolved principals are kept for a short TTL so hot clients cost no store round trip;
+ * writes in this process clear the cache at once (other replicas see them within the TTL).
+ */
+export class Authenticator {
+  private readonly cache = new Map<string, { principal: Principal; until: number }>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly accessTokens: AccessTokens,
+    private readonly external: ExternalIssuers,
+    private readonly outbox: Outbox,
+    private readonly issuer: string,
+    private readonly cacheTtlMs: number,
+    private readonly log: Logger,
+  ) {}
+
+  invalidate(): void {
+    this.cache.clear();
+    this.external.invalidate();
+  }
+
+  async authenticate(authorization: string | undefined): Promise<Principal> {
+    if (!authorization) throw new UnauthenticatedError('this route requires a bearer token', undefined);
+    const match = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)$/i.exec(authorization.trim());
+    if (!match?.[1]) throw new UnauthenticatedError('the Authorization header must be "Bearer <token>"', 'invalid_request');
+    const token = match[1];
+    if (token.startsWith(SECRET_PREFIX.personalAccessToken)) return this.fromPersonalAccessToken(token);
+    let issuer: unknown;
+    try {
+      issuer = decodeJwt(token).iss;
+    } catch {
+      throw new UnauthenticatedError('token is neither a personal access token nor a well-formed JWT');
+    }
+    if (issuer === this.issuer) return this.fromAccessToken(token);
+    if (typeof issuer !== 'string') throw new UnauthenticatedError('token has no issuer');
+    return this.fromExternalToken(token, issuer);
+  }
+
+  private cached(key: string): Principal | undefined {
+    const hit = this.cache.get(key);
+    if (hit && hit.until > Date.now()) return hit.principal;
+    if (hit) this.cache.delete(key);
+    return undefined;
+  }
+
+  private remember(key: string, principal: Principal): Principal {
+    if (this.cacheTtlMs > 0) {
+      if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value as string);
+      this.cache.set(key, { principal, until: Date.now() + this.cacheTtlMs });
+    }
+    return principal;
+  }
+
+  private async fromAccessToken(token: string): Promise<Principal> {
+    const claims = await this.accessTokens.verify(token);
+    const key = `${claims.principal_type}:${claims.sub}`;
+    const hit = this.cached(key);
+    if (hit) return hit;
+    const principal =
+      claims.principal_type === 'user'
+        ? await loadUserPrincipal(this.db, claims.sub, 'access_token', this.issuer)
+        : await loadServiceAccountPrincipal(this.db, claims.sub, this.issuer);
+    return this.remember(key, principal);
+  }
+
+  private async fromPersonalAccessToken(token: string): Promise<Principal> {
+    const hash = hashSecret(token);
+    const key = `pat:${hash}`;
+    const hit = this.cached(key);
+    if (hit) return hit;
+    const row = await this.db
+      .selectFrom('personal_access_tokens')
+      .select(['id', 'user_id', 'expires_at', 'revoked_at', 'last_used_at'])
+      .where('token_hash', '=', hash)
+      .executeTakeFirst();
+    if (!row) throw new UnauthenticatedError('personal access token is not valid');
+    if (row.revoked_at) throw new UnauthenticatedError('personal access token has been revoked');
+    if (row.expires_at && row.expires_at.getTime() <= Date.now()) throw new UnauthenticatedError('personal access token has expired');
+    const principal = { ...(await loadUserPrincipal(this.db, row.user_id, 'personal_access_token', this.issuer)), tokenId: row.id };
+    if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
+      // Last use is kept to the minute; it is not worth a write per request, nor making the caller wait for it.
+      this.db
+        .updateTable('personal_access_tokens')
+        .set({ last_used_at: new Date() })
+        .where('id', '=', row.id)
+        .execute()
+        .catch((err: unknown) => this.log.warn({ err, tokenId: row.id }, 'could not record token use'));
+    }
+    // A token that expires within the cache TTL must not outlive its expiry in the cache.
+    if (row.expires_at && row.expires_at.getTime() - Date.now() < this.cacheTtlMs) return principal;
+    return this.remember(key, principal);
+  }
+
+  private async fromExternalToken(token: string, issuer: string): Promise<Principal> {
+    const key = `ext:${hashSecret(token)}`;
+    const hit = this.cached(key);
+    if (hit) return hit;
+    const { provider, payload } = await this.external.verify(token, issuer);
+    const principal = await provisionExternalUser(this.db, this.outbox, provider, payload);
+    return this.remember(key, principal);
+  }
+}

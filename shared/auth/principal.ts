@@ -1,0 +1,17 @@
+/** How the caller proved who it is. */
+export type AuthMethod = 'access_token' | 'personal_access_token' | 'oidc';
+
+export interface Principal {
+  readonly kind: 'user' | 'service_account';
+  readonly id: string;
+  /** username, or the service account's name */
+  readonly name: string;
+  readonly isAdmin: boolean;
+  /** Group names */
+  readonly groups: readonly string[];
+  readonly authMethod: AuthMethod;
+  /** Issuer of the credential: Lakeplane's own, or the external OIDC issuer. */
+  readonly issuer: string;
+  /** Id of the personal access token, when that is how the caller authenticated. */
+  readonly tokenId?: string;
+}

@@ -1,0 +1,72 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { compileValidator } from '../schema/index.js';
+import { ValidationError } from '../errors/index.js';
+
+/**
+ * Every environment variable the platform reads, with its default. The README's configuration table is this list;
+ * a test keeps the two in step.
+ */
+export const ConfigSchema = Type.Object({
+  LAKEPLANE_MODE: Type.Union([Type.Literal('embedded'), Type.Literal('cluster')], {
+    default: 'embedded',
+    description: 'embedded: one process, PGlite unless DATABASE_URL is set, in-process events. cluster: one function per process, PostgreSQL, events to the Knative Broker.',
+  }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'Port to listen on (0 picks a free one).' }),
+  HOST: Type.String({ default: '0.0.0.0', description: 'Address to listen on.' }),
+  FUNCTION_TARGET: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9-]*$', description: 'Serve only this function (cluster mode sets it per Knative Service). Unset: every function.' })),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL connection string. Required in cluster mode; in embedded mode it replaces PGlite.' })),
+  DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 200, default: 10, description: 'Connections per process in the PostgreSQL pool.' }),
+  LAKEPLANE_DATA_DIR: Type.String({ minLength: 1, default: './.lakeplane', description: 'Embedded mode: where PGlite keeps its data.' }),
+  LAKEPLANE_MIGRATE_ON_START: Type.Optional(Type.Boolean({ description: 'Apply migrations at start. Default: true in embedded mode, false in cluster mode (a Job runs them).' })),
+  LAKEPLANE_MAX_BODY_BYTES: Type.Integer({ minimum: 1024, default: 1048576, description: 'Largest request body accepted; larger ones get 413.' }),
+  LAKEPLANE_LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info', description: 'Log level of the JSON logs on stdout.' }),
+  LAKEPLANE_ISSUER: Type.Optional(Type.String({ format: 'uri', description: 'Issuer (iss) of the tokens Lakeplane mints and the base of its discovery document. Default: http://localhost:PORT.' })),
+  LAKEPLANE_ADMIN_USERNAME: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{1,62}$', default: 'admin', description: 'Username of the admin created on first start.' }),
+  LAKEPLANE_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 12, description: 'Password of the admin created on first start; if unset a random one is generated and printed once.' })),
+  LAKEPLANE_ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 86400, default: 900, description: 'Lifetime of access tokens (JWTs).' }),
+  LAKEPLANE_REFRESH_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 300, default: 2592000, description: 'Lifetime of refresh tokens.' }),
+  LAKEPLANE_LOGIN_MAX_FAILURES: Type.Integer({ minimum: 1, default: 5, description: 'Failed logins in a row before a user is throttled.' }),
+  LAKEPLANE_LOGIN_LOCKOUT_SECONDS: Type.Integer({ minimum: 1, default: 30, description: 'First throttle window after too many failed logins; it doubles with each further failure, capped at one hour.' }),
+  LAKEPLANE_AUTH_CACHE_TTL_MS: Type.Integer({ minimum: 0, default: 2000, description: 'How long a resolved principal (user, groups, active flag) is reused before the store is asked again. Writes in the same process invalidate it at once.' }),
+  LAKEPLANE_BROKER_URL: Type.Optional(Type.String({ format: 'uri', description: 'Where outgoing CloudEvents are POSTed in cluster mode (the Knative Broker). K_SINK, set by a SinkBinding, wins over it.' })),
+  K_SINK: Type.Optional(Type.String({ format: 'uri', description: 'Injected by a Knative SinkBinding: the event sink URL.' })),
+  LAKEPLANE_EVENT_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 8, description: 'Delivery attempts of an outgoing event before it is dead-lettered.' }),
+  LAKEPLANE_EVENT_RETRY_BASE_MS: Type.Integer({ minimum: 10, default: 1000, description: 'First retry delay of a failed delivery; it doubles per attempt (with jitter), capped at 5 minutes.' }),
+  LAKEPLANE_INGEST_ALLOW_ANONYMOUS: Type.Boolean({ default: false, description: 'Accept CloudEvents at /cloudevents/<function> without a credential (Knative Broker deliveries). Set it only where the ingress does not expose /cloudevents/* outside the cluster.' }),
+  LAKEPLANE_EVENT_POLL_MS: Type.Integer({ minimum: 50, default: 2000, description: 'How often the dispatcher looks for due events when nothing nudged it.' }),
+});
+
+export type Config = Static<typeof ConfigSchema> & { LAKEPLANE_MIGRATE_ON_START: boolean; issuer: string };
+
+const validateConfig = compileValidator(ConfigSchema, 'config');
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment; a bad value stops startup with a message naming the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const known = Object.keys(ConfigSchema.properties);
+  const raw: Record<string, unknown> = {};
+  for (const key of known) {
+    const v = env[key];
+    if (v !== undefined && v !== '') raw[key] = v;
+  }
+  let parsed: Static<typeof ConfigSchema>;
+  try {
+    parsed = validateConfig.parse(raw);
+  } catch (err) {
+    if (err instanceof ValidationError) {
+      throw new ConfigError(
+        'Invalid configuration: ' + err.errors.map((e) => `${e.field || 'environment'} ${e.message}`).join('; '),
+      );
+    }
+    throw err;
+  }
+  if (parsed.LAKEPLANE_MODE === 'cluster' && !parsed.DATABASE_URL) {
+    throw new ConfigError('Invalid configuration: DATABASE_URL is required when LAKEPLANE_MODE=cluster');
+  }
+  return {
+    ...parsed,
+    LAKEPLANE_MIGRATE_ON_START: parsed.LAKEPLANE_MIGRATE_ON_START ?? parsed.LAKEPLANE_MODE === 'embedded',
+    issuer: (parsed.LAKEPLANE_ISSUER ?? `http://localhost:${parsed.PORT}`).replace(/\/+$/, ''),
+  };
+}

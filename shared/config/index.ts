@@ -1,0 +1,1 @@
+export { loadConfig, ConfigSchema, ConfigError, type Config } from './config.js';

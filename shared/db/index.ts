@@ -1,0 +1,4 @@
+export { openMetadataStore, type Db, type Tx, type Executor, type MetadataStore, type StoreOptions } from './database.js';
+export { migrateToLatest } from './migrate.js';
+export { translateDatabaseError, withDatabaseErrors } from './sql-errors.js';
+export type * from './schema.js';

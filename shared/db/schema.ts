@@ -1,0 +1,187 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** Table types of the metadata store. migrations/ creates exactly these; a test compares the two. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Json<T = unknown> = ColumnType<T, string, string>;
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  email: string | null;
+  display_name: string | null;
+  password_hash: string | null;
+  is_admin: Generated<boolean>;
+  active: Generated<boolean>;
+  source: 'local' | 'oidc';
+  idp_id: string | null;
+  external_subject: string | null;
+  failed_logins: Generated<number>;
+  locked_until: Timestamp | null;
+  last_login_at: Timestamp | null;
+  version: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface GroupsTable {
+  id: string;
+  name: string;
+  description: string | null;
+  source: 'local' | 'oidc';
+  version: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface GroupMembersTable {
+  group_id: string;
+  user_id: string;
+  source: 'local' | 'oidc';
+  created_at: CreatedAt;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  public_jwk: Json<Record<string, unknown>>;
+  private_jwk: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
+  /** Set when a newer key took over signing; the key stays in the JWKS until tokens it signed have expired. */
+  retired_at: Timestamp | null;
+}
+
+export interface RefreshTokensTable {
+  id: string;
+  token_hash: string;
+  family_id: string;
+  user_id: string | null;
+  service_account_id: string | null;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface PersonalAccessTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  /** The first characters of the secret, shown in listings so a user can tell tokens apart. */
+  display_prefix: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface ServiceAccountsTable {
+  id: string;
+  name: string;
+  description: string | null;
+  client_id: string;
+  is_admin: Generated<boolean>;
+  active: Generated<boolean>;
+  created_by: string | null;
+  version: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface ServiceAccountSecretsTable {
+  id: string;
+  service_account_id: string;
+  secret_hash: string;
+  display_prefix: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface IdentityProvidersTable {
+  id: string;
+  name: string;
+  issuer: string;
+  audience: string;
+  username_claim: string;
+  groups_claim: string | null;
+  email_claim: string | null;
+  enabled: Generated<boolean>;
+  version: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  at: CreatedAt;
+  request_id: string | null;
+  principal_id: string | null;
+  principal_name: string | null;
+  principal_kind: string | null;
+  function: string;
+  action: string;
+  resource: string;
+  outcome: 'success' | 'denied' | 'failure';
+  status: number;
+  method: string | null;
+  detail: string | null;
+}
+
+export interface OutboxTable {
+  id: string;
+  source: string;
+  type: string;
+  subject: string | null;
+  time: Timestamp;
+  data: Json;
+  created_at: CreatedAt;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+}
+
+export interface DeadLettersTable {
+  id: string;
+  source: string;
+  type: string;
+  subject: string | null;
+  time: Timestamp;
+  data: Json;
+  attempts: number;
+  last_error: string | null;
+  dead_at: CreatedAt;
+}
+
+export interface ProcessedEventsTable {
+  consumer: string;
+  source: string;
+  event_id: string;
+  type: string;
+  processed_at: CreatedAt;
+}
+
+export interface Database {
+  users: UsersTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  signing_keys: SigningKeysTable;
+  refresh_tokens: RefreshTokensTable;
+  personal_access_tokens: PersonalAccessTokensTable;
+  service_accounts: ServiceAccountsTable;
+  service_account_secrets: ServiceAccountSecretsTable;
+  identity_providers: IdentityProvidersTable;
+  audit_log: AuditLogTable;
+  outbox: OutboxTable;
+  dead_letters: DeadLettersTable;
+  processed_events: ProcessedEventsTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type NewUserRow = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+export type GroupRow = Selectable<GroupsTable>;
+export type ServiceAccountRow = Selectable<ServiceAccountsTable>;
+export type IdentityProviderRow = Selectable<IdentityProvidersTable>;
+export type OutboxRow = Selectable<OutboxTable>;

@@ -1,0 +1,26 @@
+import { AlreadyExistsError, ConflictError, NotFoundError, type LakeplaneError } from '../errors/index.js';
+
+/** The SQLSTATEs a store expects to see, translated to the platform's errors. No driver text reaches a client. */
+export function translateDatabaseError(err: unknown, what: string): LakeplaneError | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  switch (code) {
+    case '23505':
+      return new AlreadyExistsError(`${what} already exists`, { cause: err });
+    case '23503':
+      return new NotFoundError(`${what} refers to something that does not exist`, { cause: err });
+    case '40001':
+    case '40P01':
+      return new ConflictError(`${what} was changed concurrently; retry the request`, { cause: err });
+    default:
+      return undefined;
+  }
+}
+
+/** Runs a store operation and rethrows known database errors as platform errors. */
+export async function withDatabaseErrors<T>(what: string, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (err) {
+    throw translateDatabaseError(err, what) ?? err;
+  }
+}

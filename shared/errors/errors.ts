@@ -1,0 +1,151 @@
+/**
+ * The one error hierarchy. Every error a handler throws on purpose is a LakeplaneError; it knows its HTTP
+ * status and a stable problem type. Anything else that escapes is a server fault: the boundary logs it under an
+ * error id and the client only ever sees that id.
+ */
+export interface FieldProblem {
+  /** Which part of the input holds the field. */
+  readonly in: 'body' | 'query' | 'path' | 'header' | 'event' | 'config';
+  /** Dotted path of the field inside that part, e.g. "email" or "claimMapping.groups"; "" for the whole part. */
+  readonly field: string;
+  readonly message: string;
+}
+
+export abstract class LakeplaneError extends Error {
+  abstract readonly status: number;
+  /** Short stable slug, becomes the problem `type` URI suffix. */
+  abstract readonly code: string;
+  abstract readonly title: string;
+  /** Extra headers the answer must carry (WWW-Authenticate, Allow, Retry-After). */
+  headers: Record<string, string> = {};
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends LakeplaneError {
+  readonly status = 400;
+  readonly code = 'validation-failed';
+  readonly title = 'Request validation failed';
+  constructor(readonly errors: readonly FieldProblem[], message?: string) {
+    super(message ?? errors.map((e) => `${e.in}${e.field ? '.' + e.field : ''}: ${e.message}`).join('; '));
+  }
+}
+
+export class MalformedBodyError extends LakeplaneError {
+  readonly status = 400;
+  readonly code = 'malformed-body';
+  readonly title = 'Malformed request body';
+}
+
+export class BadRequestError extends LakeplaneError {
+  readonly status = 400;
+  readonly code = 'bad-request';
+  readonly title = 'Bad request';
+}
+
+export class UnauthenticatedError extends LakeplaneError {
+  readonly status = 401;
+  readonly code = 'unauthenticated';
+  readonly title = 'Authentication required';
+  constructor(message: string, readonly oauthError: 'invalid_token' | 'invalid_request' | undefined = 'invalid_token') {
+    super(message);
+    const parts = ['Bearer realm="lakeplane"'];
+    if (oauthError) parts.push(`error="${oauthError}"`, `error_description="${message.replace(/"/g, "'")}"`);
+    this.headers['www-authenticate'] = parts.join(', ');
+  }
+}
+
+export class ForbiddenError extends LakeplaneError {
+  readonly status = 403;
+  readonly code = 'forbidden';
+  readonly title = 'Forbidden';
+}
+
+export class NotFoundError extends LakeplaneError {
+  readonly status = 404;
+  readonly code = 'not-found';
+  readonly title = 'Not found';
+}
+
+export class MethodNotAllowedError extends LakeplaneError {
+  readonly status = 405;
+  readonly code = 'method-not-allowed';
+  readonly title = 'Method not allowed';
+  constructor(method: string, readonly allowed: readonly string[]) {
+    super(`${method} is not allowed here; allowed: ${allowed.join(', ')}`);
+    this.headers['allow'] = allowed.join(', ');
+  }
+}
+
+export class AlreadyExistsError extends LakeplaneError {
+  readonly status = 409;
+  readonly code = 'already-exists';
+  readonly title = 'Already exists';
+}
+
+export class ConflictError extends LakeplaneError {
+  readonly status = 409;
+  readonly code = 'conflict';
+  readonly title = 'Conflict';
+}
+
+export class PayloadTooLargeError extends LakeplaneError {
+  readonly status = 413;
+  readonly code = 'payload-too-large';
+  readonly title = 'Payload too large';
+}
+
+export class UnsupportedMediaTypeError extends LakeplaneError {
+  readonly status = 415;
+  readonly code = 'unsupported-media-type';
+  readonly title = 'Unsupported media type';
+}
+
+export class TooManyRequestsError extends LakeplaneError {
+  readonly status = 429;
+  readonly code = 'too-many-requests';
+  readonly title = 'Too many requests';
+  constructor(message: string, retryAfterSeconds: number) {
+    super(message);
+    this.headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfterSeconds)));
+  }
+}
+
+export class NotImplementedError extends LakeplaneError {
+  readonly status = 501;
+  readonly code = 'not-implemented';
+  readonly title = 'Not implemented';
+}
+
+export class UnavailableError extends LakeplaneError {
+  readonly status = 503;
+  readonly code = 'unavailable';
+  readonly title = 'Service unavailable';
+}
+
+/**
+ * OAuth2 token endpoint errors (RFC 6749 section 5.2) are LakeplaneErrors too, so the boundary stays one place;
+ * routes that speak OAuth2 render them in OAuth2's shape instead of problem+json.
+ */
+export type OAuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'invalid_scope';
+
+export class OAuthError extends LakeplaneError {
+  readonly code: string;
+  readonly title = 'OAuth2 error';
+  readonly status: number;
+  constructor(readonly oauthCode: OAuthErrorCode, description: string, status?: number) {
+    super(description);
+    this.code = `oauth-${oauthCode.replace(/_/g, '-')}`;
+    this.status = status ?? (oauthCode === 'invalid_client' ? 401 : 400);
+    if (oauthCode === 'invalid_client') this.headers['www-authenticate'] = 'Basic realm="lakeplane"';
+  }
+}

@@ -1,0 +1,2 @@
+export * from './errors.js';
+export { renderError, PROBLEM_TYPE_BASE, type Problem, type RenderedError, type ErrorShape } from './problem.js';

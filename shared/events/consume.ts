@@ -1,0 +1,66 @@
+import { HTTP, type CloudEventV1 } from 'cloudevents';
+import type { IncomingHttpHeaders } from 'node:http';
+import { BadRequestError, NotFoundError } from '../errors/index.js';
+import { compileValidator, type Validator } from '../schema/index.js';
+import type { EventConsumer, LakeplaneFunction } from '../http/function.js';
+import type { Platform } from '../platform/platform.js';
+
+export type ConsumeOutcome = 'handled' | 'duplicate';
+
+/** Parses binary or structured mode with the CloudEvents SDK; anything it refuses is the sender's fault (400). */
+export function parseCloudEvent(headers: IncomingHttpHeaders, body: Buffer): CloudEventV1<unknown> {
+  try {
+    const flat: Record<string, string> = {};
+    for (const [k, v] of Object.entries(headers)) if (typeof v === 'string') flat[k] = v;
+    const parsed = HTTP.toEvent({ headers: flat, body: body.toString('utf8') });
+    const event = Array.isArray(parsed) ? parsed[0] : parsed;
+    if (!event) throw new Error('no event in the request');
+    return event as CloudEventV1<unknown>;
+  } catch (err) {
+    throw new BadRequestError(`not a valid CloudEvent: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Handles incoming CloudEvents for one function idempotently: (source, id) is recorded in the same transaction as the
+ * effect, so a redelivered event changes nothing and a failed one leaves no trace and can be retried.
+ */
+export class EventConsumerSet {
+  private readonly byType = new Map<string, { consumer: EventConsumer; validate: Validator<unknown> }>();
+
+  constructor(private readonly fn: LakeplaneFunction) {
+    for (const consumer of fn.consumes) {
+      this.byType.set(consumer.type, { consumer, validate: compileValidator(consumer.schema, 'event') });
+    }
+  }
+
+  get types(): string[] {
+    return [...this.byType.keys()];
+  }
+
+  async consume(platform: Platform, event: CloudEventV1<unknown>): Promise<ConsumeOutcome> {
+    const entry = this.byType.get(event.type);
+    if (!entry) throw new NotFoundError(`function ${this.fn.name} does not consume events of type ${event.type}`);
+    const data = entry.validate.parse(event.data ?? {});
+    const log = platform.logger.child({ function: this.fn.name, eventId: event.id, eventType: event.type, eventSource: event.source });
+    try {
+      const outcome = await platform.store.db.transaction().execute(async (tx) => {
+        const inserted = await tx
+          .insertInto('processed_events')
+          .values({ consumer: this.fn.name, source: event.source, event_id: event.id, type: event.type })
+          .onConflict((oc) => oc.columns(['consumer', 'source', 'event_id']).doNothing())
+          .returning('event_id')
+          .executeTakeFirst();
+        if (!inserted) return 'duplicate' as const;
+        await entry.consumer.handle({ platform, log, tx }, data, event);
+        return 'handled' as const;
+      });
+      platform.metrics.eventsConsumed.inc({ function: this.fn.name, type: event.type, outcome });
+      log.info({ outcome }, 'event consumed');
+      return outcome;
+    } catch (err) {
+      platform.metrics.eventsConsumed.inc({ function: this.fn.name, type: event.type, outcome: 'failed' });
+      throw err;
+    }
+  }
+}

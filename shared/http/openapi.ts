@@ -1,0 +1,137 @@
+import type { TSchema } from '@sinclair/typebox';
+import { PROBLEM_TYPE_BASE } from '../errors/index.js';
+import type { EventType } from '../events/index.js';
+import type { MountedRoute } from './router.js';
+
+/** Strips TypeBox's symbol keys and turns the schema into plain JSON Schema (2020-12, which OpenAPI 3.1 uses). */
+function plain(schema: TSchema): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(schema)) as Record<string, unknown>;
+}
+
+const ProblemSchema = {
+  type: 'object',
+  description: 'RFC 9457 problem details',
+  required: ['type', 'title', 'status', 'detail'],
+  properties: {
+    type: { type: 'string', format: 'uri', examples: [`${PROBLEM_TYPE_BASE}validation-failed`] },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    errorId: { type: 'string', description: 'Set on server faults; quote it when reporting.' },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['in', 'field', 'message'],
+        properties: { in: { type: 'string', enum: ['body', 'query', 'path', 'header', 'event'] }, field: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
+  },
+};
+
+const OAuthErrorSchema = {
+  type: 'object',
+  description: 'RFC 6749 section 5.2 error response',
+  required: ['error'],
+  properties: { error: { type: 'string' }, error_description: { type: 'string' } },
+};
+
+function cloudEventEnvelope(event: EventType): Record<string, unknown> {
+  return {
+    type: 'object',
+    description: event.description,
+    required: ['specversion', 'id', 'source', 'type', 'data'],
+    properties: {
+      specversion: { const: '1.0' },
+      id: { type: 'string' },
+      source: { type: 'string' },
+      type: { const: event.type },
+      subject: { type: 'string' },
+      time: { type: 'string', format: 'date-time' },
+      datacontenttype: { const: 'application/json' },
+      data: plain(event.schema),
+    },
+  };
+}
+
+/** The event types and their data schemas, as GET /cloudevents.json publishes them. */
+export function eventCatalog(events: readonly EventType[]): Record<string, unknown> {
+  return {
+    specversion: '1.0',
+    description: 'CloudEvents published by Lakeplane. Names: io.lakeplane.<domain>.<event>.v<N>; data is JSON.',
+    types: Object.fromEntries(events.map((e) => [e.type, { description: e.description, dataschema: plain(e.schema) }])),
+  };
+}
+
+export function buildOpenApi(routes: readonly MountedRoute[], events: readonly EventType[], serverUrl: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const { functionName, route } of routes) {
+    const openApiPath = route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+    const parameters: unknown[] = [];
+    for (const [where, schema] of [['path', route.params], ['query', route.query]] as const) {
+      if (!schema) continue;
+      const props = (schema as { properties?: Record<string, TSchema> }).properties ?? {};
+      const required = new Set((schema as { required?: string[] }).required ?? []);
+      for (const [name, prop] of Object.entries(props)) {
+        const p = plain(prop);
+        parameters.push({ name, in: where, required: where === 'path' || required.has(name), schema: p, ...(p['description'] ? { description: p['description'] } : {}) });
+      }
+    }
+    const errorSchema = route.errorShape === 'oauth' ? OAuthErrorSchema : { $ref: '#/components/schemas/Problem' };
+    const errorType = route.errorShape === 'oauth' ? 'application/json' : 'application/problem+json';
+    const responses: Record<string, unknown> = {};
+    for (const [status, spec] of Object.entries(route.responses)) {
+      responses[status] = {
+        description: spec.description,
+        ...(spec.schema ? { content: { [spec.contentType ?? 'application/json']: { schema: plain(spec.schema) } } } : {}),
+      };
+    }
+    responses['default'] = { description: 'Error', content: { [errorType]: { schema: errorSchema } } };
+    const operation: Record<string, unknown> = {
+      operationId: route.operationId,
+      summary: route.summary,
+      tags: route.tags ?? [functionName],
+      'x-lakeplane-function': functionName,
+      parameters,
+      responses,
+      security: route.auth === 'public' ? [] : [{ bearer: [] }],
+    };
+    const kind = route.bodyKind ?? (route.body ? 'json' : 'none');
+    if (route.body && (kind === 'json' || kind === 'form')) {
+      operation['requestBody'] = {
+        required: true,
+        content: { [kind === 'json' ? 'application/json' : 'application/x-www-form-urlencoded']: { schema: plain(route.body) } },
+      };
+    } else if (kind === 'raw') {
+      operation['requestBody'] = { required: true, content: { 'application/cloudevents+json': { schema: { type: 'object' } }, 'application/json': { schema: {} } } };
+    }
+    (paths[openApiPath] ??= {})[route.method.toLowerCase()] = operation;
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Lakeplane platform API',
+      version: '1',
+      description: 'Control plane of a self-hosted data lakehouse. Errors are RFC 9457 problem+json. Outgoing CloudEvents are listed under `webhooks`.',
+    },
+    servers: [{ url: serverUrl }],
+    paths,
+    webhooks: Object.fromEntries(
+      events.map((e) => [e.type, { post: { summary: e.description, requestBody: { content: { 'application/cloudevents+json': { schema: cloudEventEnvelope(e) } } }, responses: { '200': { description: 'Accepted' } } } }]),
+    ),
+    components: {
+      schemas: { Problem: ProblemSchema },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'A Lakeplane access token (JWT), a personal access token (lpat_...), or a token of a configured OIDC issuer.' },
+        oauth2: {
+          type: 'oauth2',
+          flows: {
+            password: { tokenUrl: '/api/v1/auth/token', scopes: {} },
+            clientCredentials: { tokenUrl: '/api/v1/auth/token', scopes: {} },
+          },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Principal } from '../auth/index.js';
+import { LakeplaneError, UnauthenticatedError, renderError, type ErrorShape } from '../errors/index.js';
+import type { Platform } from '../platform/index.js';
+import { compileValidator, type Validator } from '../schema/index.js';
+import { decodeBody, mediaType, readBody } from './body.js';
+import type { MountedRoute, Router } from './router.js';
+import type { Reply, RequestContext, RouteDefinition } from './route.js';
+
+interface CompiledRoute {
+  params: Validator<unknown> | undefined;
+  query: Validator<unknown> | undefined;
+  body: Validator<unknown> | undefined;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function parseQuery(search: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  if (!search) return out;
+  for (const [k, v] of new URLSearchParams(search)) {
+    const prev = out[k];
+    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  return out;
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: unknown, contentType: string | undefined, headOnly: boolean): void {
+  if (res.headersSent) return;
+  let payload: string | Buffer | undefined;
+  if (body !== undefined && status !== 204 && status !== 304) {
+    payload = Buffer.isBuffer(body) ? body : typeof body === 'string' && contentType && !contentType.includes('json') ? body : JSON.stringify(body);
+    headers['content-type'] = contentType ?? 'application/json';
+    headers['content-length'] = String(Buffer.byteLength(payload));
+  }
+  res.writeHead(status, headers);
+  res.end(headOnly ? undefined : payload);
+}
+
+/**
+ * The request pipeline every route goes through, in one order: match, authenticate, decode and validate input, run
+ * the handler, answer; then one log line, the metrics, and the audit record. Errors become problem+json here and
+ * nowhere else.
+ */
+export function createRequestHandler(platform: Platform, router: Router) {
+  const compiled = new Map<RouteDefinition, CompiledRoute>();
+  for (const { route } of router.routes) {
+    compiled.set(route, {
+      params: route.params ? compileValidator(route.params, 'path') : undefined,
+      query: route.query ? compileValidator(route.query, 'query') : undefined,
+      body: route.body ? compileValidator(route.body, 'body') : undefined,
+    });
+  }
+  const { metrics, config, authenticator, audit } = platform;
+  const fallbackFunction = config.FUNCTION_TARGET ?? 'platform';
+
+  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    const incomingId = req.headers['x-request-id'];
+    const requestId = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
+    const method = (req.method ?? 'GET').toUpperCase();
+    const rawUrl = req.url ?? '/';
+    const q = rawUrl.indexOf('?');
+    const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
+    let mounted: MountedRoute | undefined;
+    let principal: Principal | undefined;
+    let status = 500;
+    let headOnly = false;
+    let auditResource: string | undefined;
+    let auditDetail: string | undefined;
+    let published = false;
+    let errorForLog: unknown;
+    let errorId: string | undefined;
+    let answer: { headers: Record<string, string>; body: unknown; contentType: string | undefined } = { headers: {}, body: undefined, contentType: undefined };
+
+    try {
+      const match = router.match(method, path);
+      mounted = match.mounted;
+      headOnly = match.headOnly;
+      const route = mounted.route;
+      const validators = compiled.get(route) as CompiledRoute;
+
+      if (route.auth === 'required') {
+        principal = await authenticator.authenticate(req.headers.authorization);
+      } else if (req.headers.authorization && route.errorShape !== 'oauth') {
+        principal = await authenticator.authenticate(req.headers.authorization).catch(() => undefined);
+      }
+
+      const params = validators.params ? validators.params.parse({ ...match.params }) : match.params;
+      const query = validators.query ? validators.query.parse(parseQuery(q === -1 ? '' : rawUrl.slice(q + 1))) : parseQuery(q === -1 ? '' : rawUrl.slice(q + 1));
+      let body: unknown;
+      const kind = route.bodyKind ?? (route.body ? 'json' : 'none');
+      if (kind !== 'none') {
+        const raw = await readBody(req, config.LAKEPLANE_MAX_BODY_BYTES);
+        const decoded = decodeBody(kind, mediaType(req), raw);
+        body = validators.body ? validators.body.parse(decoded) : decoded;
+      }
+
+      const ctx: RequestContext<Record<string, string>, Record<string, unknown>, unknown> = {
+        requestId,
+        platform,
+        log: platform.logger,
+        headers: req.headers,
+        params: params as Record<string, string>,
+        query: query as Record<string, unknown>,
+        body,
+        ip: req.socket.remoteAddress,
+        principal,
+        requirePrincipal() {
+          if (!principal) throw new UnauthenticatedError('this route requires a bearer token', undefined);
+          return principal;
+        },
+        get auditResource() {
+          return auditResource;
+        },
+        set auditResource(v) {
+          auditResource = v;
+        },
+        get auditDetail() {
+          return auditDetail;
+        },
+        set auditDetail(v) {
+          auditDetail = v;
+        },
+        markEventsPublished() {
+          published = true;
+        },
+      };
+      const reply: Reply = await (route.handler as (c: typeof ctx) => Promise<Reply>)(ctx);
+      status = reply.status;
+      answer = { headers: { 'x-request-id': requestId, ...(reply.headers ?? {}) }, body: reply.body, contentType: reply.contentType };
+    } catch (err) {
+      const shape: ErrorShape = mounted?.route.errorShape ?? 'problem';
+      const rendered = renderError(err, shape, path);
+      status = rendered.status;
+      errorId = rendered.errorId;
+      if (!(err instanceof LakeplaneError) || status >= 500) errorForLog = err;
+      else auditDetail ??= err.message;
+      // A body we refused to read must not be left in the socket for the next request on the connection.
+      const closeAfter: Record<string, string> = status === 413 ? { connection: 'close' } : {};
+      answer = { headers: { 'x-request-id': requestId, ...rendered.headers, ...closeAfter }, body: rendered.body, contentType: rendered.contentType };
+    }
+
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const functionName = mounted?.functionName ?? fallbackFunction;
+    const routeLabel = mounted?.route.path ?? 'unmatched';
+    metrics.requestDuration.observe({ function: functionName, method, route: routeLabel, status: String(status) }, seconds);
+    const line = {
+      requestId,
+      function: functionName,
+      method,
+      route: routeLabel,
+      path,
+      status,
+      durationMs: Math.round(seconds * 1e6) / 1e3,
+      principal: principal ? `${principal.kind}:${principal.name}` : undefined,
+      ...(errorId ? { errorId } : {}),
+    };
+    if (errorForLog) platform.logger.error({ ...line, err: errorForLog }, 'request failed');
+    else platform.logger.info(line, 'request');
+
+    if (mounted) {
+      const route = mounted.route;
+      const audited = route.audit ?? !SAFE_METHODS.has(method);
+      if (audited || status === 401 || status === 403) {
+        await audit.record({
+          requestId,
+          principal,
+          function: functionName,
+          action: route.operationId,
+          resource: auditResource ?? path,
+          status,
+          method,
+          detail: auditDetail,
+        });
+      }
+    }
+    // The audit record is written before the answer leaves, so a client that saw the answer can find its record.
+    send(res, status, answer.headers, answer.body, answer.contentType, headOnly || method === 'HEAD');
+    if (mounted && (published || !SAFE_METHODS.has(method))) platform.dispatcher.nudge();
+  };
+}

@@ -1,0 +1,89 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Static, TSchema } from '@sinclair/typebox';
+import type { ErrorShape } from '../errors/index.js';
+import type { Principal } from '../auth/principal.js';
+import type { Platform } from '../platform/platform.js';
+import type { Logger } from '../log/index.js';
+
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** How a route's body arrives on the wire. */
+/** `raw` hands the handler the bytes untouched (CloudEvents in binary or structured mode). */
+export type BodyKind = 'json' | 'form' | 'raw' | 'none';
+
+export interface ResponseSpec {
+  description: string;
+  schema?: TSchema;
+  contentType?: string;
+}
+
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Defaults to application/json when there is a body. */
+  contentType?: string;
+}
+
+type StaticOr<S, Fallback> = S extends TSchema ? Static<S> : Fallback;
+
+export interface RequestContext<P = Record<string, string>, Q = Record<string, unknown>, B = undefined> {
+  readonly requestId: string;
+  readonly platform: Platform;
+  readonly log: Logger;
+  readonly headers: IncomingHttpHeaders;
+  readonly params: P;
+  readonly query: Q;
+  readonly body: B;
+  readonly ip: string | undefined;
+  /** Present on every route that is not public; public routes may still carry one. */
+  readonly principal: Principal | undefined;
+  /** The caller, for routes that require authentication (throws on public routes without a credential). */
+  requirePrincipal(): Principal;
+  /** The resource this request acts on, as the audit trail records it. */
+  auditResource: string | undefined;
+  /** Free text the audit trail keeps beside the outcome (never secrets). */
+  auditDetail: string | undefined;
+  /** Called by the outbox when a change announced events, so the dispatcher is nudged after the answer. */
+  markEventsPublished(): void;
+}
+
+export interface RouteDefinition<
+  PS extends TSchema | undefined = TSchema | undefined,
+  QS extends TSchema | undefined = TSchema | undefined,
+  BS extends TSchema | undefined = TSchema | undefined,
+> {
+  method: HttpMethod;
+  /** find-my-way syntax: /api/v1/users/:id */
+  path: string;
+  operationId: string;
+  summary: string;
+  tags?: string[];
+  /** public: no credential needed (health, discovery, token endpoint). */
+  auth: 'public' | 'required';
+  params?: PS;
+  query?: QS;
+  body?: BS;
+  bodyKind?: BodyKind;
+  responses: Record<number, ResponseSpec>;
+  /** Which wire shape errors take on this route. */
+  errorShape?: ErrorShape;
+  /** Whether requests are audited; by default every non-GET request is. */
+  audit?: boolean;
+  handler: (ctx: RequestContext<StaticOr<PS, Record<string, string>>, StaticOr<QS, Record<string, unknown>>, StaticOr<BS, undefined>>) => Promise<Reply>;
+}
+
+/** Identity helper that infers a route's input types from its schemas. */
+export function route<PS extends TSchema | undefined = undefined, QS extends TSchema | undefined = undefined, BS extends TSchema | undefined = undefined>(
+  definition: RouteDefinition<PS, QS, BS>,
+): RouteDefinition {
+  return definition as unknown as RouteDefinition;
+}
+
+export function json(status: number, body: unknown, headers?: Record<string, string>): Reply {
+  return headers ? { status, body, headers } : { status, body };
+}
+
+export function noContent(headers?: Record<string, string>): Reply {
+  return headers ? { status: 204, headers } : { status: 204 };
+}

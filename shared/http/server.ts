@@ -1,0 +1,80 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ForbiddenError } from '../errors/index.js';
+import { parseCloudEvent, type EventType } from '../events/index.js';
+import type { RunningPlatform } from '../platform/index.js';
+import { ingestPath, type LakeplaneFunction } from './function.js';
+import { createRequestHandler } from './pipeline.js';
+import { json, route, type RouteDefinition } from './route.js';
+import { Router } from './router.js';
+import { systemRoutes } from './system-routes.js';
+
+function ingestRoute(fn: LakeplaneFunction, running: RunningPlatform): RouteDefinition {
+  const allowAnonymous = running.platform.config.LAKEPLANE_INGEST_ALLOW_ANONYMOUS;
+  return route({
+    method: 'POST',
+    path: ingestPath(fn.name),
+    operationId: `${fn.name}.ingestCloudEvent`,
+    summary: `Deliver a CloudEvent (binary or structured mode) to ${fn.name}. Consumes: ${fn.consumes.map((c) => c.type).join(', ')}.`,
+    tags: ['events'],
+    auth: allowAnonymous ? 'public' : 'required',
+    bodyKind: 'raw',
+    audit: false,
+    responses: { 200: { description: 'Handled, or a duplicate of an event already handled' } },
+    handler: async (ctx) => {
+      if (ctx.principal) await ctx.platform.authorizer.authorize(ctx.principal, 'events:ingest', `events/${fn.name}`);
+      else if (!allowAnonymous) throw new ForbiddenError('a credential is required to deliver events');
+      const event = parseCloudEvent(ctx.headers, ctx.body as unknown as Buffer);
+      const consumers = running.consumers.get(fn.name);
+      if (!consumers) throw new ForbiddenError(`${fn.name} consumes no events`);
+      const outcome = await consumers.consume(ctx.platform, event);
+      ctx.markEventsPublished();
+      return json(200, { id: event.id, source: event.source, outcome });
+    },
+  });
+}
+
+/** Mounts the system routes, every served function's routes, and an ingest route per event-consuming function. */
+export function buildRouter(functions: readonly LakeplaneFunction[], running: RunningPlatform): Router {
+  const router = new Router();
+  const events = new Map<string, EventType>();
+  for (const fn of functions) for (const e of fn.publishes) events.set(e.type, e);
+  const systemOwner = running.platform.config.FUNCTION_TARGET ?? 'platform';
+  for (const r of systemRoutes(() => router.routes, [...events.values()])) router.mount(systemOwner, r);
+  for (const fn of functions) {
+    for (const r of fn.routes) router.mount(fn.name, r);
+    if (fn.consumes.length > 0) router.mount(fn.name, ingestRoute(fn, running));
+  }
+  return router;
+}
+
+export interface ListeningServer {
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function listen(functions: readonly LakeplaneFunction[], running: RunningPlatform, port: number, host: string): Promise<ListeningServer> {
+  const handler = createRequestHandler(running.platform, buildRouter(functions, running));
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    handler(req, res).catch((err: unknown) => {
+      running.platform.logger.error({ err }, 'unhandled error in request pipeline');
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return {
+    server,
+    url: `http://${shownHost}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,103 @@
+import { AccessTokens, Authenticator, ExternalIssuers, SigningKeyRing } from '../auth/index.js';
+import { AuditTrail } from '../audit/index.js';
+import type { Config } from '../config/index.js';
+import { migrateToLatest, openMetadataStore } from '../db/index.js';
+import { Dispatcher, EventConsumerSet, HttpTransport, InProcessTransport, Outbox, type EventTransport } from '../events/index.js';
+import type { LakeplaneFunction } from '../http/function.js';
+import { createLogger, type Logger } from '../log/index.js';
+import { PlatformMetrics } from '../metrics/index.js';
+import { BuiltinAuthorizer } from '../policy/index.js';
+import type { Platform } from './platform.js';
+
+export interface RunningPlatform {
+  readonly platform: Platform;
+  /** Consumers of each function served here, by function name. */
+  readonly consumers: ReadonlyMap<string, EventConsumerSet>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The one place where embedded and cluster mode differ: which database driver, which event transport. Everything
+ * above this sees the same Platform.
+ */
+export async function createPlatform(config: Config, functions: readonly LakeplaneFunction[], logger?: Logger): Promise<RunningPlatform> {
+  const log = logger ?? createLogger(config.LAKEPLANE_LOG_LEVEL, { mode: config.LAKEPLANE_MODE, target: config.FUNCTION_TARGET ?? 'all' });
+  const metrics = new PlatformMetrics();
+  const store = await openMetadataStore({ databaseUrl: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, dataDir: config.LAKEPLANE_DATA_DIR });
+  if (config.LAKEPLANE_MIGRATE_ON_START) {
+    const result = await migrateToLatest(store.db);
+    for (const r of result.results ?? []) log.info({ migration: r.migrationName, status: r.status }, 'migration applied');
+  }
+  const db = store.db;
+
+  let inProcessTransport: InProcessTransport | undefined;
+  let transport: EventTransport;
+  const sink = config.K_SINK ?? config.LAKEPLANE_BROKER_URL;
+  if (config.LAKEPLANE_MODE === 'embedded' && !sink) {
+    inProcessTransport = new InProcessTransport();
+    transport = inProcessTransport;
+  } else if (sink) {
+    transport = new HttpTransport(sink);
+  } else {
+    throw new Error('cluster mode needs an event sink: set K_SINK (SinkBinding) or LAKEPLANE_BROKER_URL');
+  }
+
+  const source = `/lakeplane/${config.FUNCTION_TARGET ?? 'embedded'}`;
+  let dispatcher: Dispatcher | undefined;
+  // Publishing happens inside a transaction; the nudge waits a moment so the commit is visible when the dispatcher looks.
+  const outbox = new Outbox(source, metrics, () => dispatcher?.nudge(25));
+  dispatcher = new Dispatcher(db, transport, metrics, log.child({ component: 'dispatcher' }), {
+    maxAttempts: config.LAKEPLANE_EVENT_MAX_ATTEMPTS,
+    retryBaseMs: config.LAKEPLANE_EVENT_RETRY_BASE_MS,
+    pollMs: config.LAKEPLANE_EVENT_POLL_MS,
+  });
+
+  const keys = new SigningKeyRing(db, config.LAKEPLANE_ACCESS_TOKEN_TTL_SECONDS);
+  const accessTokens = new AccessTokens(keys, config.issuer, config.LAKEPLANE_ACCESS_TOKEN_TTL_SECONDS);
+  const externalIssuers = new ExternalIssuers(db);
+  const authenticator = new Authenticator(db, accessTokens, externalIssuers, outbox, config.issuer, config.LAKEPLANE_AUTH_CACHE_TTL_MS, log.child({ component: 'auth' }));
+
+  const platform: Platform = {
+    config,
+    logger: log,
+    metrics,
+    store,
+    keys,
+    accessTokens,
+    externalIssuers,
+    authenticator,
+    authorizer: new BuiltinAuthorizer(),
+    audit: new AuditTrail(db, log),
+    outbox,
+    dispatcher,
+    transport,
+    inProcessTransport,
+    startedAt: new Date(),
+  };
+
+  const consumers = new Map<string, EventConsumerSet>();
+  for (const fn of functions) {
+    if (fn.consumes.length === 0) continue;
+    const set = new EventConsumerSet(fn);
+    consumers.set(fn.name, set);
+    for (const type of set.types) {
+      inProcessTransport?.subscribe(type, async (event) => {
+        await set.consume(platform, event);
+      });
+    }
+  }
+
+  const stops: Array<() => Promise<void>> = [];
+  for (const fn of functions) for (const worker of fn.workers) stops.push(await worker(platform));
+  dispatcher.start();
+
+  return {
+    platform,
+    consumers,
+    async stop() {
+      await dispatcher?.stop();
+      for (const stop of stops.reverse()) await stop().catch((err: unknown) => log.error({ err }, 'worker failed to stop'));
+      await store.close();
+    },
+  };
+}

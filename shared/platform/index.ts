@@ -1,0 +1,2 @@
+export type { Platform } from './platform.js';
+export { createPlatform, type RunningPlatform } from './create-platform.js';

@@ -1,0 +1,28 @@
+import type { AccessTokens, Authenticator, ExternalIssuers, SigningKeyRing } from '../auth/index.js';
+import type { AuditTrail } from '../audit/index.js';
+import type { Config } from '../config/index.js';
+import type { MetadataStore } from '../db/index.js';
+import type { Dispatcher, EventTransport, InProcessTransport, Outbox } from '../events/index.js';
+import type { Logger } from '../log/index.js';
+import type { PlatformMetrics } from '../metrics/index.js';
+import type { Authorizer } from '../policy/index.js';
+
+/** Everything a handler may use. Built once per process by createPlatform(); the two modes differ only inside it. */
+export interface Platform {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly metrics: PlatformMetrics;
+  readonly store: MetadataStore;
+  readonly keys: SigningKeyRing;
+  readonly accessTokens: AccessTokens;
+  readonly externalIssuers: ExternalIssuers;
+  readonly authenticator: Authenticator;
+  readonly authorizer: Authorizer;
+  readonly audit: AuditTrail;
+  readonly outbox: Outbox;
+  readonly dispatcher: Dispatcher;
+  readonly transport: EventTransport;
+  /** Set in embedded mode: consumers in this process subscribe here. */
+  readonly inProcessTransport: InProcessTransport | undefined;
+  readonly startedAt: Date;
+}

@@ -1,0 +1,1 @@
+export { BuiltinAuthorizer, type Authorizer } from './authorize.js';

@@ -1,0 +1,73 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import ajvFormats from 'ajv-formats';
+import type { Static, TSchema } from '@sinclair/typebox';
+import { ValidationError, type FieldProblem } from '../errors/index.js';
+
+// ajv-formats ships CommonJS with a default export; under NodeNext the callable sits on .default.
+const addFormats = ((ajvFormats as unknown as { default?: unknown }).default ?? ajvFormats) as (ajv: Ajv) => Ajv;
+
+function makeAjv(coerceTypes: boolean): Ajv {
+  const ajv = new Ajv({ allErrors: true, coerceTypes, useDefaults: true, strict: false, removeAdditional: false });
+  addFormats(ajv);
+  return ajv;
+}
+
+/** Bodies and event payloads are validated as sent: a string is never silently a number. */
+const strictAjv = makeAjv(false);
+/** Query strings and path parameters are text on the wire; they are coerced to the schema's types. */
+const coercingAjv = makeAjv(true);
+
+export type Part = FieldProblem['in'];
+
+export interface Validator<T> {
+  readonly schema: TSchema;
+  /** Returns the value typed by its schema, or throws a ValidationError naming every offending field. */
+  parse(value: unknown): T;
+}
+
+function dotted(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .join('.');
+}
+
+function toFieldProblem(part: Part, e: ErrorObject): FieldProblem {
+  const base = dotted(e.instancePath);
+  const join = (child: string) => (base ? `${base}.${child}` : child);
+  switch (e.keyword) {
+    case 'required':
+      return { in: part, field: join(String(e.params['missingProperty'])), message: 'is required' };
+    case 'additionalProperties':
+      return { in: part, field: join(String(e.params['additionalProperty'])), message: 'is not a known field' };
+    case 'type':
+      return { in: part, field: base, message: `must be ${String(e.params['type'])}` };
+    default:
+      return { in: part, field: base, message: e.message ?? 'is invalid' };
+  }
+}
+
+function dedupe(problems: FieldProblem[]): FieldProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.in}|${p.field}|${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export function compileValidator<S extends TSchema>(schema: S, part: Part): Validator<Static<S>> {
+  const ajv = part === 'query' || part === 'path' || part === 'config' ? coercingAjv : strictAjv;
+  const validate: ValidateFunction = ajv.compile(schema);
+  return {
+    schema,
+    parse(value: unknown): Static<S> {
+      if (validate(value)) return value as Static<S>;
+      // anyOf/oneOf branches add noise; the keyword errors under them are what a user can act on.
+      const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf' && e.keyword !== 'if');
+      throw new ValidationError(dedupe(errors.map((e) => toFieldProblem(part, e))));
+    },
+  };
+}

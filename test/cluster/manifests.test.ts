@@ -1,0 +1,301 @@
+// Checks the cluster-mode manifests (knative/, eventing/) without a cluster: against the app's contract, against
+// Knative's CRD schemas (shared/ref), against Kubernetes' own schemas, and as rendered by kustomize.
+// Missing prerequisites skip loudly; LAKEPLANE_REQUIRE_ALL=1 (CI) makes them fail instead.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import {
+  crdValidator, functionNames, k8sSchemaDir, k8sValidators, K8S_VERSION, kustomizeCommand, loadDoc, loadDocs,
+  prerequisite, REQUIRE_ALL, refDir, ROOT, yamlFilesUnder, type Obj,
+} from './manifests.js';
+
+const NAMESPACE = 'lakeplane';
+const INGEST_PATH = '/cloudevents/events';
+// RevisionSpec = PodSpec subset + these; they are stripped before validating the rest as a Kubernetes PodSpec.
+const KNATIVE_ONLY_POD_FIELDS = ['containerConcurrency', 'timeoutSeconds', 'responseStartTimeoutSeconds', 'idleTimeoutSeconds'];
+// What Knative's admission webhook rejects and no schema says (knative.dev/serving pkg/apis/serving/k8s_validation.go).
+const KNATIVE_RESERVED_ENV = ['PORT', 'K_SERVICE', 'K_CONFIGURATION', 'K_REVISION'];
+const KNATIVE_RESERVED_PATHS = ['/', '/dev', '/dev/log', '/tmp', '/var', '/var/log'];
+
+const serviceFiles = yamlFilesUnder('knative/services');
+const services = serviceFiles.map((file) => ({ file, doc: loadDoc(file) }));
+const job = loadDoc('knative/migrate-job.yaml');
+const namespace = loadDoc('knative/namespace.yaml');
+const serviceAccount = loadDoc('knative/serviceaccount.yaml');
+const secrets = loadDocs('knative/secrets.example.yaml');
+const broker = loadDoc('eventing/broker.yaml');
+const pingSource = loadDoc('eventing/pingsource-outbox.yaml');
+const trigger = loadDoc('eventing/trigger-events-ping.yaml');
+const eventingDocs = [broker, pingSource, trigger];
+
+const containerOf = (svc: Obj): Obj => svc.spec.template.spec.containers[0];
+const envOf = (c: Obj): Map<string, Obj> => new Map((c.env as Obj[] ?? []).map((e) => [e.name as string, e]));
+const kustomization = (dir: string): Obj => loadDoc(`${dir}/kustomization.yaml`);
+
+function expectHardened(where: string, sc: Obj | undefined): void {
+  expect(sc, where).toMatchObject({
+    runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, seccompProfile: { type: 'RuntimeDefault' },
+  });
+  expect(sc?.capabilities?.drop, where).toContain('ALL');
+  expect(sc?.capabilities?.add ?? [], where).toEqual([]);
+  expect(sc?.privileged ?? false, where).toBe(false);
+}
+
+function expectResources(where: string, c: Obj): void {
+  for (const kind of ['requests', 'limits']) {
+    expect(Object.keys(c.resources?.[kind] ?? {}).sort(), `${where} resources.${kind}`).toEqual(['cpu', 'memory']);
+  }
+}
+
+function expectSecretRef(env: Map<string, Obj>, name: string, ref: Obj): void {
+  expect(env.get(name)?.valueFrom?.secretKeyRef, name).toEqual(ref);
+  expect(env.get(name)?.value, `${name} must come from the Secret only`).toBeUndefined();
+}
+
+describe('every function has a Knative Service', () => {
+  const functions = functionNames();
+  if (functions.length === 0) {
+    // Would make the per-function checks vacuous.
+    prerequisite('function folders', 'no functions/<name>/index.ts found, so no function is checked for a Service');
+  }
+  const listed = kustomization('knative').resources as string[];
+
+  it.each(functions)('%s has knative/services/<name>.yaml with FUNCTION_TARGET, listed in the kustomization', (name) => {
+    const file = `knative/services/${name}.yaml`;
+    expect(existsSync(join(ROOT, file)), `${file} missing`).toBe(true);
+    const svc = loadDoc(file);
+    expect(svc.kind).toBe('Service');
+    expect(svc.apiVersion).toBe('serving.knative.dev/v1');
+    expect(svc.metadata.name).toBe(name);
+    expect(envOf(containerOf(svc)).get('FUNCTION_TARGET')?.value).toBe(name);
+    expect(listed).toContain(`services/${name}.yaml`);
+  });
+
+  it.each(serviceFiles)('%s belongs to a folder in functions/', (file) => {
+    const name = file.replace(/^knative\/services\/(.*)\.ya?ml$/, '$1');
+    expect(existsSync(join(ROOT, 'functions', name)), `stale manifest: no functions/${name}/`).toBe(true);
+  });
+});
+
+describe.each(services)('$file follows the cluster-mode contract', ({ doc: svc }) => {
+  const name = svc.metadata.name as string;
+  const pod = svc.spec.template.spec as Obj;
+  const c = containerOf(svc);
+  const env = envOf(c);
+
+  it('has one container, the shared image, and the env of the contract', () => {
+    expect(pod.containers).toHaveLength(1);
+    expect(c.image).toBe('lakeplane');
+    expect(c.command, 'the image CMD (node dist/serve.js) starts the server').toBeUndefined();
+    expect(env.get('FUNCTION_TARGET')?.value).toBe(name);
+    expect(env.get('LAKEPLANE_MODE')?.value).toBe('cluster');
+    expect(env.get('LAKEPLANE_LOG_LEVEL')?.value).toBe('info');
+    expect(new URL(env.get('LAKEPLANE_ISSUER')?.value).protocol).toBe('https:');
+    // The Broker's ingress URL is /<namespace>/<name> of eventing/broker.yaml.
+    expect(env.get('LAKEPLANE_BROKER_URL')?.value)
+      .toBe(`http://broker-ingress.knative-eventing.svc.cluster.local/${broker.metadata.namespace}/${broker.metadata.name}`);
+    expectSecretRef(env, 'DATABASE_URL', { name: 'lakeplane-database', key: 'url' });
+    expectSecretRef(env, 'LAKEPLANE_ADMIN_PASSWORD', { name: 'lakeplane-admin', key: 'password', optional: true });
+    expect((c.env as Obj[]).length, 'duplicate env names').toBe(env.size);
+    for (const reserved of KNATIVE_RESERVED_ENV) expect(env.has(reserved), `${reserved} is set by Knative`).toBe(false);
+  });
+
+  it("has env the app's config loader accepts, with no misspelt LAKEPLANE_* name", async () => {
+    const { ConfigSchema, loadConfig } = await import('../../shared/config/index.js');
+    const known = Object.keys(ConfigSchema.properties);
+    for (const key of env.keys()) if (key.startsWith('LAKEPLANE_')) expect(known, `unknown setting ${key}`).toContain(key);
+    const literal = Object.fromEntries([...env].filter(([, e]) => e.value !== undefined).map(([k, e]) => [k, e.value as string]));
+    // PORT is Knative's; DATABASE_URL comes from the Secret, so a placeholder of the right form stands in.
+    const config = loadConfig({ ...literal, PORT: '8080', DATABASE_URL: 'postgres://placeholder@db:5432/lakeplane' });
+    expect(config.LAKEPLANE_MODE).toBe('cluster');
+    expect(config.FUNCTION_TARGET).toBe(name);
+  });
+
+  it('has probes, resources, a port and volumes Knative accepts', () => {
+    expect(c.ports).toEqual([{ name: 'http1', containerPort: 8080 }]);
+    expect(c.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 8080 });
+    expect(c.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 8080 });
+    expectResources(name, c);
+    for (const m of c.volumeMounts as Obj[] ?? []) expect(KNATIVE_RESERVED_PATHS, `${m.mountPath} is reserved by Knative`).not.toContain(m.mountPath);
+    expect(pod.securityContext, 'pod-level securityContext needs a Knative feature flag: set it on the container').toBeUndefined();
+    expectHardened(name, c.securityContext);
+    expect(pod.serviceAccountName).toBe(serviceAccount.metadata.name);
+  });
+
+  it('has sane autoscaling', () => {
+    const a = svc.spec.template.metadata.annotations as Obj;
+    const [min, max, target] = ['min-scale', 'max-scale', 'target'].map((k) => {
+      const v = a[`autoscaling.knative.dev/${k}`];
+      expect(v, k).toMatch(/^\d+$/);
+      return Number(v);
+    }) as [number, number, number];
+    expect(min).toBeLessThanOrEqual(max);
+    expect(max).toBeGreaterThan(0);
+    expect(pod.containerConcurrency).toBeGreaterThan(0);
+    expect(target).toBeLessThanOrEqual(pod.containerConcurrency);
+    expect(a['prometheus.io/port']).toBe(String(c.ports[0].containerPort));
+  });
+});
+
+describe('migrate Job, Secrets and eventing wiring', () => {
+  it('the Job runs dist/migrate.js once, hardened, with DATABASE_URL from the Secret', () => {
+    const pod = job.spec.template.spec as Obj;
+    const c = pod.containers[0] as Obj;
+    expect(pod.containers).toHaveLength(1);
+    expect(c.image).toBe('lakeplane');
+    expect(c.command).toEqual(['node', 'dist/migrate.js']);
+    expectSecretRef(envOf(c), 'DATABASE_URL', { name: 'lakeplane-database', key: 'url' });
+    expect(envOf(c).get('LAKEPLANE_MODE')?.value).toBe('cluster');
+    expect(job.spec.backoffLimit).toBeGreaterThan(0);
+    expect(job.spec.ttlSecondsAfterFinished).toBeGreaterThan(0);
+    expect(['Never', 'OnFailure']).toContain(pod.restartPolicy);
+    expect(pod.serviceAccountName).toBe(serviceAccount.metadata.name);
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expectHardened('migrate', c.securityContext);
+    expectResources('migrate', c);
+  });
+
+  it('secrets.example.yaml documents every Secret key the manifests read', () => {
+    const refs = [...services.map((s) => containerOf(s.doc)), job.spec.template.spec.containers[0]]
+      .flatMap((c: Obj) => (c.env as Obj[]).map((e) => e.valueFrom?.secretKeyRef).filter(Boolean));
+    for (const ref of refs) {
+      const secret = secrets.find((s) => s.kind === 'Secret' && s.metadata.name === ref.name);
+      expect(secret?.stringData?.[ref.key], `${ref.name}/${ref.key}`).toBeTypeOf('string');
+    }
+  });
+
+  it('PingSource ticks every minute into the Broker; the Trigger routes pings to the events Service', () => {
+    const brokerRef = { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', name: broker.metadata.name };
+    expect(pingSource.spec.schedule).toBe('* * * * *');
+    expect(pingSource.spec.sink).toEqual({ ref: brokerRef });
+    expect(trigger.spec.broker).toBe(broker.metadata.name);
+    expect(trigger.spec.filter).toEqual({ attributes: { type: 'dev.knative.sources.ping' } });
+    expect(trigger.spec.subscriber).toEqual({ ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'events' }, uri: INGEST_PATH });
+    expect(services.map((s) => s.doc.metadata.name)).toContain('events');
+  });
+
+  it('the Dockerfile agrees with the manifests on user, port and command', () => {
+    const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+    const last = (instr: string): string | undefined => [...dockerfile.matchAll(new RegExp(`^${instr}\\s+(.+)$`, 'gm'))].at(-1)?.[1]?.trim();
+    expect(last('USER')).toBe('10001:10001');
+    expect(last('EXPOSE')).toBe('8080');
+    expect(JSON.parse(last('CMD') ?? 'null')).toEqual(['node', 'dist/serve.js']);
+    for (const s of services) {
+      expect(containerOf(s.doc).securityContext.runAsUser, s.file).toBe(10001);
+      expect(containerOf(s.doc).ports[0].containerPort, s.file).toBe(8080);
+    }
+    expect(job.spec.template.spec.securityContext.runAsUser).toBe(10001);
+  });
+
+  it('every namespaced object is in the lakeplane namespace', () => {
+    expect(namespace.metadata.name).toBe(NAMESPACE);
+    for (const d of [serviceAccount, job, ...secrets, ...services.map((s) => s.doc), ...eventingDocs]) {
+      expect(d.metadata.namespace, `${d.kind} ${d.metadata.name}`).toBe(NAMESPACE);
+    }
+  });
+});
+
+const ref = refDir();
+const haveRef = prerequisite('Knative CRD schema checks', existsSync(ref) ? undefined : `no reference folder at ${ref} (set LAKEPLANE_SHARED_REF)`);
+
+describe.skipIf(!haveRef)("against Knative's CRD schemas (shared/ref/knative)", () => {
+  const validate = haveRef
+    ? crdValidator(['serving/service.yaml', 'eventing/broker.yaml', 'eventing/trigger.yaml', 'eventing/pingsource.yaml'].map((f) => join(ref, 'knative', f)))
+    : () => [];
+  const iam = services[0]?.doc ?? {};
+
+  it.each([...services.map((s) => [s.file, s.doc] as const), ...eventingDocs.map((d) => [`${d.kind} ${d.metadata.name}`, d] as const)])(
+    '%s is valid', (_, doc) => expect(validate(doc)).toEqual([]),
+  );
+
+  // The serving CRD constrains Service.spec, the RevisionSpec and each container closely (only some pod-level
+  // fields behind feature flags are x-kubernetes-preserve-unknown-fields), so these must all be caught.
+  it.each([
+    ['a misspelt spec field', (s: Obj) => { s.spec.tempalte = s.spec.template; delete s.spec.template; }, /tempalte/],
+    ['a misspelt container field', (s: Obj) => { s.spec.template.spec.containers[0].readinesProbe = {}; }, /readinesProbe/],
+    ['containerConcurrency as a string', (s: Obj) => { s.spec.template.spec.containerConcurrency = '50'; }, /containerConcurrency must be integer/],
+    ['env without a name', (s: Obj) => { s.spec.template.spec.containers[0].env.push({ value: 'x' }); }, /env\/\d+ must have required property 'name'/],
+  ])('rejects a Service with %s', (_, breakIt, expected) => {
+    const broken = structuredClone(iam);
+    breakIt(broken);
+    expect(validate(broken).join('\n')).toMatch(expected);
+  });
+
+  it('rejects a PingSource with a misspelt spec field', () => {
+    const broken = structuredClone(pingSource);
+    broken.spec.shedule = broken.spec.schedule;
+    expect(validate(broken).join('\n')).toMatch(/shedule/);
+  });
+});
+
+const k8s = k8sSchemaDir();
+const haveK8s = prerequisite(`Kubernetes ${K8S_VERSION} schema checks`, 'missing' in k8s ? k8s.missing : undefined);
+
+describe.skipIf(!haveK8s)(`against Kubernetes ${K8S_VERSION} schemas (strict: unknown fields rejected)`, () => {
+  const v = 'dir' in k8s ? k8sValidators(k8s.dir) : undefined;
+  const podSpecOf = (svc: Obj): Obj => {
+    const spec = structuredClone(svc.spec.template.spec);
+    for (const k of KNATIVE_ONLY_POD_FIELDS) delete spec[k];
+    return spec;
+  };
+
+  it.each([namespace, serviceAccount, job, ...secrets].map((d) => [`${d.kind} ${d.metadata.name}`, d] as const))(
+    '%s is valid', (_, doc) => expect(v!.doc(doc)).toEqual([]), 60_000,
+  );
+
+  it.each(services)("$file: the revision's pod spec is a valid PodSpec, its metadata valid ObjectMeta", ({ doc }) => {
+    expect(v!.definition('io.k8s.api.core.v1.PodSpec', podSpecOf(doc))).toEqual([]);
+    expect(v!.definition('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', doc.spec.template.metadata)).toEqual([]);
+    expect(v!.definition('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', doc.metadata)).toEqual([]);
+  }, 60_000);
+
+  it.each(eventingDocs.map((d) => [`${d.kind} ${d.metadata.name}`, d] as const))('%s: metadata is valid ObjectMeta', (_, doc) => {
+    expect(v!.definition('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', doc.metadata)).toEqual([]);
+  });
+
+  it('rejects a misspelt field in a Job container', () => {
+    const broken = structuredClone(job);
+    broken.spec.template.spec.containers[0].securityContext.runAsNonRot = true;
+    expect(v!.doc(broken).join('\n')).toMatch(/additional properties.*runAsNonRot/);
+  });
+
+  it("catches what Knative's CRD lets through: a pod securityContext is x-kubernetes-preserve-unknown-fields there", () => {
+    const broken = structuredClone(services[0]?.doc ?? {});
+    broken.spec.template.spec.securityContext = { runAsNonRot: true };
+    expect(v!.definition('io.k8s.api.core.v1.PodSpec', podSpecOf(broken)).join('\n')).toMatch(/runAsNonRot/);
+  });
+});
+
+describe.each(['knative', 'eventing'])('%s/kustomization.yaml', (dir) => {
+  const k = kustomization(dir);
+  const listed = (k.resources as string[]).map((r) => `${dir}/${r}`);
+
+  it('lists every manifest of the folder (but no *.example.yaml), and only files that exist', () => {
+    for (const file of listed) expect(existsSync(join(ROOT, file)), `${file} is listed but missing`).toBe(true);
+    const manifests = yamlFilesUnder(dir).filter((f) => !/(^|\/)kustomization\.ya?ml$/.test(f) && !/\.example\.ya?ml$/.test(f));
+    expect(manifests.filter((f) => !listed.includes(f)), 'not listed in the kustomization').toEqual([]);
+    expect(listed.filter((f) => !manifests.includes(f)), 'listed but not a manifest of the folder').toEqual([]);
+    expect(k.namespace).toBe(NAMESPACE);
+    if (dir === 'knative') expect((k.images as Obj[]).map((i) => i.name)).toEqual(['lakeplane']);
+  });
+});
+
+const kustomize = kustomizeCommand();
+const haveKustomize = prerequisite('kustomize rendering', 'missing' in kustomize ? kustomize.missing : undefined);
+
+describe.skipIf(!haveKustomize).each(['knative', 'eventing'])('%s/ rendered by kustomize', (dir) => {
+  it('renders the listed objects, in the namespace, with the image of the images: entry', () => {
+    const rendered = parseAllDocuments('run' in kustomize ? kustomize.run(dir) : '').map((d) => d.toJS() as Obj);
+    const files = (kustomization(dir).resources as string[]).flatMap((r) => loadDocs(`${dir}/${r}`));
+    const id = (d: Obj): string => `${d.kind}/${d.metadata.name}`;
+    expect(rendered.map(id).sort()).toEqual(files.map(id).sort());
+    for (const d of rendered) if (d.kind !== 'Namespace') expect(d.metadata.namespace, id(d)).toBe(NAMESPACE);
+    const image = (kustomization('knative').images as Obj[])[0]!;
+    for (const d of rendered.filter((x) => x.spec?.template?.spec?.containers)) {
+      for (const c of d.spec.template.spec.containers as Obj[]) expect(c.image, id(d)).toBe(`${image.newName}:${image.newTag}`);
+    }
+  });
+});
+
+if (REQUIRE_ALL) console.info('LAKEPLANE_REQUIRE_ALL=1: missing prerequisites fail instead of skipping.');
