@@ -1,6 +1,10 @@
 import { sql, type Kysely } from 'kysely';
 
-/** IAM, signing keys, audit, the event outbox, dead letters and consumed-event keys. Never edit once released. */
+/**
+ * IAM, signing keys, audit, the event outbox, dead letters and consumed-event keys. Never edit once released.
+ * Timestamps default to millisecond precision: JavaScript dates carry milliseconds, and keyset page tokens built
+ * from a (created_at, id) pair must compare exactly with what is stored.
+ */
 const statements = `
     create table users (
       id uuid primary key,
@@ -17,8 +21,8 @@ const statements = `
       locked_until timestamptz,
       last_login_at timestamptz,
       version integer not null default 1,
-      created_at timestamptz not null default now(),
-      updated_at timestamptz not null default now()
+      created_at timestamptz not null default date_trunc('milliseconds', now()),
+      updated_at timestamptz not null default date_trunc('milliseconds', now())
     );
     create unique index users_username_key on users (lower(username));
     create unique index users_email_key on users (lower(email)) where email is not null;
@@ -30,8 +34,8 @@ const statements = `
       description text,
       source text not null check (source in ('local', 'oidc')),
       version integer not null default 1,
-      created_at timestamptz not null default now(),
-      updated_at timestamptz not null default now()
+      created_at timestamptz not null default date_trunc('milliseconds', now()),
+      updated_at timestamptz not null default date_trunc('milliseconds', now())
     );
     create unique index groups_name_key on groups (lower(name));
 
@@ -39,7 +43,7 @@ const statements = `
       group_id uuid not null references groups (id) on delete cascade,
       user_id uuid not null references users (id) on delete cascade,
       source text not null check (source in ('local', 'oidc')),
-      created_at timestamptz not null default now(),
+      created_at timestamptz not null default date_trunc('milliseconds', now()),
       primary key (group_id, user_id)
     );
     create index group_members_user_idx on group_members (user_id);
@@ -49,7 +53,7 @@ const statements = `
       alg text not null,
       public_jwk jsonb not null,
       private_jwk jsonb not null,
-      created_at timestamptz not null default now(),
+      created_at timestamptz not null default date_trunc('milliseconds', now()),
       retired_at timestamptz
     );
 
@@ -62,8 +66,8 @@ const statements = `
       active boolean not null default true,
       created_by uuid references users (id) on delete set null,
       version integer not null default 1,
-      created_at timestamptz not null default now(),
-      updated_at timestamptz not null default now()
+      created_at timestamptz not null default date_trunc('milliseconds', now()),
+      updated_at timestamptz not null default date_trunc('milliseconds', now())
     );
     create unique index service_accounts_name_key on service_accounts (lower(name));
 
@@ -72,7 +76,7 @@ const statements = `
       service_account_id uuid not null references service_accounts (id) on delete cascade,
       secret_hash text not null unique,
       display_prefix text not null,
-      created_at timestamptz not null default now(),
+      created_at timestamptz not null default date_trunc('milliseconds', now()),
       expires_at timestamptz,
       revoked_at timestamptz
     );
@@ -84,7 +88,7 @@ const statements = `
       family_id uuid not null,
       user_id uuid references users (id) on delete cascade,
       service_account_id uuid references service_accounts (id) on delete cascade,
-      created_at timestamptz not null default now(),
+      created_at timestamptz not null default date_trunc('milliseconds', now()),
       expires_at timestamptz not null,
       used_at timestamptz,
       revoked_at timestamptz,
@@ -98,7 +102,7 @@ const statements = `
       name text not null,
       token_hash text not null unique,
       display_prefix text not null,
-      created_at timestamptz not null default now(),
+      created_at timestamptz not null default date_trunc('milliseconds', now()),
       expires_at timestamptz,
       last_used_at timestamptz,
       revoked_at timestamptz
@@ -115,14 +119,14 @@ const statements = `
       email_claim text,
       enabled boolean not null default true,
       version integer not null default 1,
-      created_at timestamptz not null default now(),
-      updated_at timestamptz not null default now()
+      created_at timestamptz not null default date_trunc('milliseconds', now()),
+      updated_at timestamptz not null default date_trunc('milliseconds', now())
     );
     create unique index identity_providers_name_key on identity_providers (lower(name));
 
     create table audit_log (
       id bigserial primary key,
-      at timestamptz not null default now(),
+      at timestamptz not null default date_trunc('milliseconds', now()),
       request_id text,
       principal_id text,
       principal_name text,
@@ -145,9 +149,9 @@ const statements = `
       subject text,
       time timestamptz not null,
       data jsonb not null,
-      created_at timestamptz not null default now(),
+      created_at timestamptz not null default date_trunc('milliseconds', now()),
       attempts integer not null default 0,
-      next_attempt_at timestamptz not null default now(),
+      next_attempt_at timestamptz not null default date_trunc('milliseconds', now()),
       last_error text
     );
     create index outbox_due_idx on outbox (next_attempt_at);
@@ -161,7 +165,7 @@ const statements = `
       data jsonb not null,
       attempts integer not null,
       last_error text,
-      dead_at timestamptz not null default now()
+      dead_at timestamptz not null default date_trunc('milliseconds', now())
     );
 
     create table processed_events (
@@ -169,7 +173,7 @@ const statements = `
       source text not null,
       event_id text not null,
       type text not null,
-      processed_at timestamptz not null default now(),
+      processed_at timestamptz not null default date_trunc('milliseconds', now()),
       primary key (consumer, source, event_id)
     );
 `;

@@ -1,0 +1,140 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import { createServer } from 'node:net';
+
+/** Variables the app reads (shared/config/config.ts) or Node reads: the bench sets them per child, never inherits them. */
+const CONTROLLED = /^(LAKEPLANE_|FUNCTION_TARGET$|DATABASE_URL$|DATABASE_POOL_MAX$|PORT$|HOST$|K_SINK$|NODE_OPTIONS$)/;
+
+export function childEnv(vars: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!CONTROLLED.test(k)) env[k] = v;
+  for (const [k, v] of Object.entries(vars)) if (v !== undefined) env[k] = v;
+  return env;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** One GET on a fresh connection (no keep-alive agent): the status, or 0 when nothing listens yet. */
+export function probe(port: number, path: string, timeoutMs = 1000): Promise<number> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path, agent: false, timeout: timeoutMs }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', () => resolve(0));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(0));
+  });
+}
+
+export interface Child {
+  proc: ChildProcess;
+  pid: number;
+  /** What the child wrote to stderr so far (kept for error messages). */
+  stderr(): string;
+  exited: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `node <args>` with a controlled environment. stdout (the JSON log stream) goes to `logFile` or nowhere:
+ * a file, like a container runtime's log file, so the logging cost is paid but no reader shares the CPU.
+ */
+export function startNode(args: string[], env: NodeJS.ProcessEnv, logFile?: string): Child {
+  const out = logFile ? openSync(logFile, 'a') : 'ignore';
+  const proc = spawn(process.execPath, args, { env, stdio: ['ignore', out, 'pipe'] });
+  if (typeof out === 'number') closeSync(out);
+  let err = '';
+  proc.stderr?.setEncoding('utf8');
+  proc.stderr?.on('data', (d: string) => {
+    if (err.length < 20_000) err += d;
+  });
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  return {
+    proc,
+    pid: proc.pid ?? -1,
+    stderr: () => err,
+    exited,
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      proc.kill('SIGTERM');
+      const done = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
+      if (!done) {
+        proc.kill('SIGKILL');
+        await exited;
+      }
+    },
+  };
+}
+
+/** Waits for a 200 on `path`, failing early if the child dies. */
+export async function waitReady(child: Child, port: number, path = '/readyz', timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let dead = false;
+  void child.exited.then(() => (dead = true));
+  while (Date.now() < deadline) {
+    if (dead) throw new Error(`server exited before it was ready:\n${child.stderr()}`);
+    if ((await probe(port, path)) === 200) return;
+    await sleep(20);
+  }
+  throw new Error(`server not ready after ${timeoutMs} ms:\n${child.stderr()}`);
+}
+
+/** User+system CPU time of a process in ms, from /proc (Linux); undefined elsewhere. */
+export function cpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After the command name: state is field 3 (index 0 here); utime and stime are fields 14 and 15.
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return (ticks * 1000) / 100; // USER_HZ is 100 on every Linux Node supports
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs `node <args>` to completion and returns its stdout; rejects with stderr on a non-zero exit. */
+export function runNode(args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    proc.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    proc.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    proc.on('error', reject);
+    proc.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`node ${args.join(' ')} exited ${code}:\n${err}`))));
+  });
+}
+
+export async function httpJson(port: number, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; json: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path, method, headers: { ...headers, ...(body ? { 'content-length': String(Buffer.byteLength(body)) } : {}) }, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => {
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = text;
+        }
+        resolve({ status: res.statusCode ?? 0, json });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
