@@ -8,6 +8,12 @@ interface LoadedProvider {
   discovered: Promise<ReturnType<typeof createRemoteJWKSet>> | undefined;
 }
 
+/**
+ * An unknown kid makes jose refetch the JWKS, at most once per cooldown. Issuers that rotate and sign with the new key
+ * at once (Keycloak's "rotate now") need that refetch soon; one request a second per issuer is cheap.
+ */
+const JWKS_REFETCH_COOLDOWN_MS = 1000;
+
 const ALLOWED_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
 /**
@@ -33,7 +39,9 @@ export class ExternalIssuers {
         const next = new Map<string, LoadedProvider>();
         for (const row of rows) {
           const previous = this.providers.get(row.issuer);
-          next.set(row.issuer, previous && previous.row.version === row.version ? previous : { row, jwks: undefined, discovered: undefined });
+          // A provider deleted and registered again under the same issuer is a new row (new id, version 1 again).
+          const unchanged = previous && previous.row.id === row.id && previous.row.version === row.version;
+          next.set(row.issuer, unchanged ? previous : { row, jwks: undefined, discovered: undefined });
         }
         this.providers = next;
         this.loadedAt = Date.now();
@@ -60,7 +68,7 @@ export class ExternalIssuers {
       const doc = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
       if (doc.issuer !== provider.row.issuer) throw new Error(`discovery document names issuer ${String(doc.issuer)}, expected ${provider.row.issuer}`);
       if (typeof doc.jwks_uri !== 'string') throw new Error('discovery document has no jwks_uri');
-      provider.jwks = createRemoteJWKSet(new URL(doc.jwks_uri), { timeoutDuration: 5000, cooldownDuration: 30_000 });
+      provider.jwks = createRemoteJWKSet(new URL(doc.jwks_uri), { timeoutDuration: 5000, cooldownDuration: JWKS_REFETCH_COOLDOWN_MS });
       return provider.jwks;
     })().catch((err: unknown) => {
       provider.discovered = undefined;

@@ -37,7 +37,23 @@ export async function loadServiceAccountPrincipal(db: Db, id: string, issuer: st
  * A user from an external identity provider: created on first sight, group memberships made to follow the groups
  * claim (only memberships that came from the provider are touched; ones an admin made stay). Writes only on change.
  */
+/** A concurrent request provisioned the same user first; the retry finds it. */
+class LostProvisioningRace extends Error {}
+
 export async function provisionExternalUser(db: Db, outbox: Outbox, provider: IdentityProviderRow, payload: JWTPayload): Promise<Principal> {
+  // A user's first requests often arrive together: one transaction creates the user or group, the others hit the
+  // unique index. Retried, they find what the winner created.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await provisionOnce(db, outbox, provider, payload);
+    } catch (err) {
+      const lostRace = err instanceof LostProvisioningRace || (err as { code?: unknown }).code === '23505';
+      if (!lostRace || attempt >= 3) throw err;
+    }
+  }
+}
+
+async function provisionOnce(db: Db, outbox: Outbox, provider: IdentityProviderRow, payload: JWTPayload): Promise<Principal> {
   const subject = payload.sub;
   if (!subject) throw new UnauthenticatedError('token has no subject');
   const usernameClaim = readClaim(payload, provider.username_claim);
@@ -57,7 +73,9 @@ export async function provisionExternalUser(db: Db, outbox: Outbox, provider: Id
   return db.transaction().execute(async (tx) => {
     let user = await tx.selectFrom('users').selectAll().where('idp_id', '=', provider.id).where('external_subject', '=', subject).executeTakeFirst();
     if (!user) {
-      const clash = await tx.selectFrom('users').select('id').where((eb) => eb(eb.fn('lower', ['username']), '=', username)).executeTakeFirst();
+      const clash = await tx.selectFrom('users').select(['id', 'idp_id', 'external_subject']).where((eb) => eb(eb.fn('lower', ['username']), '=', username)).executeTakeFirst();
+      // The clash may be this very user, committed by a concurrent first request since our lookup above.
+      if (clash && clash.idp_id === provider.id && clash.external_subject === subject) throw new LostProvisioningRace();
       if (clash) throw new UnauthenticatedError(`username ${username} already belongs to another account; it cannot be taken over by ${provider.name}`);
       user = await tx
         .insertInto('users')

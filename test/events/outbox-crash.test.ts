@@ -119,7 +119,7 @@ describe.each(backends())('outbox delivery across a dispatcher crash (%s)', (bac
       for (const [k, v] of Object.entries(req.headers)) {
         if (typeof v === 'string' && !['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive'].includes(k)) headers[k] = v;
       }
-      const answer = await fetch(target, { method: 'POST', headers, body });
+      const answer = await fetch(target, { method: 'POST', headers, body: new Uint8Array(body) });
       const text = await answer.text();
       let outcome: string | undefined;
       try {

@@ -33,7 +33,8 @@ export async function getProvider(db: Executor, id: string) {
 }
 
 export async function createProvider(platform: Platform, body: Static<typeof CreateIdentityProviderBody>) {
-  const issuer = body.issuer.replace(/\/+$/, '');
+  // Kept exactly as given: `iss` must match it character for character (Entra ID and Auth0 end theirs with '/').
+  const issuer = body.issuer;
   const result = await platform.store.db.transaction().execute(async (tx) => {
     const row = await withDatabaseErrors(`identity provider ${body.name} or issuer ${issuer}`, () =>
       tx
