@@ -179,26 +179,7 @@ export const UpdateIdentityProviderBody = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
-export const TokenRequest = Type.Object(
-  {
-    grant_type: Type.String({ minLength: 1 }),
-    username: Type.Optional(Type.String()),
-    password: Type.Optional(Type.String()),
-    client_id: Type.Optional(Type.String()),
-    client_secret: Type.Optional(Type.String()),
-    refresh_token: Type.Optional(Type.String()),
-    scope: Type.Optional(Type.String({ maxLength: 1000 })),
-  },
-  { additionalProperties: true },
-);
-export const TokenResponse = Type.Object({
-  access_token: Type.String(),
-  token_type: Type.Literal('Bearer'),
-  expires_in: Type.Integer(),
-  refresh_token: Type.Optional(Type.String()),
-  scope: Type.Optional(Type.String()),
-  issued_token_type: Type.Optional(Type.String()),
-});
+export { TokenRequest, TokenResponse } from '../../shared/auth/index.js';
 
 export const Me = Type.Object({
   kind: Type.Union([Type.Literal('user'), Type.Literal('service_account')]),

@@ -2,3 +2,4 @@ export { openMetadataStore, type Db, type Tx, type Executor, type MetadataStore,
 export { migrateToLatest } from './migrate.js';
 export { translateDatabaseError, withDatabaseErrors } from './sql-errors.js';
 export type * from './schema.js';
+export { textArray } from './sql-values.js';

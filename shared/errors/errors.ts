@@ -18,12 +18,35 @@ export abstract class LakeplaneError extends Error {
   abstract readonly title: string;
   /** Extra headers the answer must carry (WWW-Authenticate, Allow, Retry-After). */
   headers: Record<string, string> = {};
+  /**
+   * The exception type Iceberg REST clients map this error to (ErrorModel.type). Java's ErrorHandlers pick the
+   * exception class by status and this name (404 NoSuchTableException vs NoSuchNamespaceException).
+   */
+  get icebergType(): string {
+    return ICEBERG_TYPE_BY_STATUS[this.status] ?? (this.status >= 500 ? 'ServiceFailureException' : 'RESTException');
+  }
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
   }
 }
+
+const ICEBERG_TYPE_BY_STATUS: Record<number, string> = {
+  400: 'BadRequestException',
+  401: 'NotAuthorizedException',
+  403: 'ForbiddenException',
+  404: 'NotFoundException',
+  405: 'BadRequestException',
+  406: 'UnsupportedOperationException',
+  409: 'AlreadyExistsException',
+  413: 'BadRequestException',
+  415: 'BadRequestException',
+  422: 'UnprocessableEntityException',
+  429: 'TooManyRequestsException',
+  501: 'UnsupportedOperationException',
+  503: 'ServiceUnavailableException',
+};
 
 export class ValidationError extends LakeplaneError {
   readonly status = 400;
@@ -90,6 +113,20 @@ export class ConflictError extends LakeplaneError {
   readonly status = 409;
   readonly code = 'conflict';
   readonly title = 'Conflict';
+}
+
+/** The request is well-formed but names something the catalog cannot do (Iceberg answers these with 406). */
+export class UnsupportedOperationError extends LakeplaneError {
+  readonly status = 406;
+  readonly code = 'unsupported-operation';
+  readonly title = 'Unsupported operation';
+}
+
+/** Well-formed, understood, and still impossible to apply (a key both updated and removed). */
+export class UnprocessableEntityError extends LakeplaneError {
+  readonly status = 422;
+  readonly code = 'unprocessable-entity';
+  readonly title = 'Unprocessable entity';
 }
 
 export class PayloadTooLargeError extends LakeplaneError {

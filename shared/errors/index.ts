@@ -1,2 +1,3 @@
 export * from './errors.js';
 export { renderError, PROBLEM_TYPE_BASE, type Problem, type RenderedError, type ErrorShape } from './problem.js';
+export * from './catalog-errors.js';

@@ -23,7 +23,13 @@ export interface RenderedError {
 
 export const PROBLEM_TYPE_BASE = 'https://lakeplane.dev/problems/';
 
-export type ErrorShape = 'problem' | 'oauth';
+/** problem+json for the platform API, RFC 6749 for the token endpoints, Iceberg's ErrorModel for the REST catalog. */
+export type ErrorShape = 'problem' | 'oauth' | 'iceberg';
+
+/** Iceberg's IcebergErrorResponse: {"error": {"message", "type", "code"}}; no stack ever leaves the server. */
+function icebergError(status: number, type: string, message: string, headers: Record<string, string>, errorId?: string): RenderedError {
+  return { status, headers, contentType: 'application/json', body: { error: { message, type, code: status } }, ...(errorId ? { errorId } : {}) };
+}
 
 /** Maps any thrown value to what the client sees. Server faults reveal nothing but an error id. */
 export function renderError(err: unknown, shape: ErrorShape, instance?: string): RenderedError {
@@ -38,6 +44,11 @@ export function renderError(err: unknown, shape: ErrorShape, instance?: string):
         body: { error: code, error_description: err.message },
       };
     }
+    if (shape === 'iceberg') {
+      // Iceberg has no 501: "not supported" is 406 UnsupportedOperationException in its spec.
+      const status = err.status === 501 ? 406 : err.status;
+      return icebergError(status, err.icebergType, err.message, err.headers);
+    }
     const problem: Problem = {
       type: PROBLEM_TYPE_BASE + err.code,
       title: err.title,
@@ -49,6 +60,7 @@ export function renderError(err: unknown, shape: ErrorShape, instance?: string):
     return { status: err.status, headers: err.headers, contentType: 'application/problem+json', body: problem };
   }
   const errorId = randomUUID();
+  if (shape === 'iceberg') return icebergError(500, 'ServerErrorException', `The server failed to handle the request; quote error id ${errorId} when reporting it.`, {}, errorId);
   const problem: Problem = {
     type: PROBLEM_TYPE_BASE + 'internal',
     title: 'Internal server error',

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../auth/index.js';
 import { LakeplaneError, UnauthenticatedError, renderError, type ErrorShape } from '../errors/index.js';
 import type { Platform } from '../platform/index.js';
+import { parseJsonLossless, RawJson } from '../json/index.js';
 import { compileValidator, type Validator } from '../schema/index.js';
 import { decodeBody, mediaType, readBody } from './body.js';
 import type { MountedRoute, Router } from './router.js';
@@ -31,7 +32,7 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   if (res.headersSent) return;
   let payload: string | Buffer | undefined;
   if (body !== undefined && status !== 204 && status !== 304) {
-    payload = Buffer.isBuffer(body) ? body : typeof body === 'string' && contentType && !contentType.includes('json') ? body : JSON.stringify(body);
+    payload = Buffer.isBuffer(body) ? body : body instanceof RawJson ? body.text : typeof body === 'string' && contentType && !contentType.includes('json') ? body : JSON.stringify(body);
     headers['content-type'] = contentType ?? 'application/json';
     headers['content-length'] = String(Buffer.byteLength(payload));
   }
@@ -96,6 +97,8 @@ export function createRequestHandler(platform: Platform, router: Router) {
         const raw = await readBody(req, config.LAKEPLANE_MAX_BODY_BYTES);
         const decoded = decodeBody(kind, mediaType(req), raw);
         body = validators.body ? validators.body.parse(decoded) : decoded;
+        // Validated as parsed natively (the schema only asks "is it an integer"), handed on with every digit kept.
+        if (kind === 'json' && route.jsonNumbers === 'lossless') body = parseJsonLossless(raw.toString('utf8'));
       }
 
       const ctx: RequestContext<Record<string, string>, Record<string, unknown>, unknown> = {

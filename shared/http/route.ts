@@ -68,6 +68,11 @@ export interface RouteDefinition<
   responses: Record<number, ResponseSpec>;
   /** Which wire shape errors take on this route. */
   errorShape?: ErrorShape;
+  /**
+   * 'lossless' keeps integers past 2^53 exact (as bigint) in the body the handler gets; the schema still validates
+   * the body. Iceberg routes need it for snapshot ids.
+   */
+  jsonNumbers?: 'native' | 'lossless';
   /** Whether requests are audited; by default every non-GET request is. */
   audit?: boolean;
   handler: (ctx: RequestContext<StaticOr<PS, Record<string, string>>, StaticOr<QS, Record<string, unknown>>, StaticOr<BS, undefined>>) => Promise<Reply>;

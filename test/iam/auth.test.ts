@@ -41,7 +41,7 @@ describe.each(backends())('OAuth2 token endpoint and JWTs on %s', (backend) => {
     const discovery = await p.call('GET', '/.well-known/openid-configuration');
     expect(discovery.status).toBe(200);
     expect(discovery.body.token_endpoint).toMatch(/\/api\/v1\/auth\/token$/);
-    expect(discovery.body.grant_types_supported).toEqual(['password', 'client_credentials', 'refresh_token']);
+    expect(discovery.body.grant_types_supported).toEqual(['password', 'client_credentials', 'refresh_token', 'urn:ietf:params:oauth:grant-type:token-exchange']);
     const jwks = await p.call('GET', '/.well-known/jwks.json');
     expect(jwks.status).toBe(200);
     expect(jwks.body.keys[0]).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig' });

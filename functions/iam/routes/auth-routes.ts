@@ -1,13 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import { IamEvents } from '../../../shared/auth/index.js';
 import { json, route } from '../../../shared/http/index.js';
-import { issueToken } from '../handlers/token.js';
+import { GRANT_TYPES, issueToken } from '../../../shared/auth/index.js';
 import { Me, RotatedKey, TokenRequest, TokenResponse } from '../schemas.js';
 
 export const authRoutes = [
   route({
     method: 'POST', path: '/api/v1/auth/token', operationId: 'iam.token', tags: ['auth'],
-    summary: 'OAuth2 token endpoint (RFC 6749): grant_type password, client_credentials or refresh_token (rotating).',
+    summary: 'OAuth2 token endpoint (RFC 6749): grant_type password, client_credentials, refresh_token (rotating), or RFC 8693 token exchange to renew a token.',
     auth: 'public', bodyKind: 'form', body: TokenRequest, errorShape: 'oauth',
     responses: { 200: { description: 'Tokens', schema: TokenResponse } },
     handler: async (ctx) => {
@@ -35,7 +35,7 @@ export const authRoutes = [
         token_endpoint: `${issuer}/api/v1/auth/token`,
         jwks_uri: `${issuer}/.well-known/jwks.json`,
         userinfo_endpoint: `${issuer}/api/v1/me`,
-        grant_types_supported: ['password', 'client_credentials', 'refresh_token'],
+        grant_types_supported: [...GRANT_TYPES],
         token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
         id_token_signing_alg_values_supported: ['EdDSA'],
         response_types_supported: ['token'],

@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { burnPasswordCheck, hashSecret, newSecret, SECRET_PREFIX, verifyPassword } from '../../../shared/auth/index.js';
-import { OAuthError, TooManyRequestsError } from '../../../shared/errors/index.js';
-import type { Platform } from '../../../shared/platform/index.js';
-import { basicCredentials, isGrantType, lockoutSeconds } from '../domain/grants.js';
+import { OAuthError, TooManyRequestsError } from '../errors/index.js';
+import type { Platform } from '../platform/platform.js';
+import { TOKEN_EXCHANGE, basicCredentials, isGrantType, lockoutSeconds } from './grants.js';
+import { burnPasswordCheck, verifyPassword } from './password.js';
+import { hashSecret, newSecret, SECRET_PREFIX } from './secrets.js';
 
+/**
+ * The OAuth2 token endpoint's grants, in shared/ because two functions answer them: IAM at /api/v1/auth/token and
+ * the catalog at Iceberg's deprecated /v1/oauth/tokens, which older Iceberg clients still call.
+ */
 export interface TokenRequestInput {
   grant_type: string;
   username?: string | undefined;
@@ -13,6 +18,9 @@ export interface TokenRequestInput {
   client_secret?: string | undefined;
   refresh_token?: string | undefined;
   scope?: string | undefined;
+  subject_token?: string | undefined;
+  subject_token_type?: string | undefined;
+  requested_token_type?: string | undefined;
 }
 
 export interface TokenAnswer {
@@ -157,9 +165,25 @@ async function refreshTokenGrant(platform: Platform, input: TokenRequestInput): 
   };
 }
 
+/**
+ * RFC 8693 token exchange, as Iceberg clients use it to renew a token before it expires: a valid token of ours (a
+ * Lakeplane JWT or PAT) is exchanged for a fresh access token of the same principal. Nothing else is exchanged.
+ */
+async function tokenExchangeGrant(platform: Platform, input: TokenRequestInput): Promise<TokenOutcome> {
+  const token = required(input.subject_token, 'subject_token');
+  const principal = await platform.authenticator.authenticate(`Bearer ${token}`).catch(() => {
+    throw new OAuthError('invalid_grant', 'subject_token is not a valid Lakeplane token');
+  });
+  const access = await platform.accessTokens.mint({ id: principal.id, kind: principal.kind, name: principal.name }, input.scope);
+  return {
+    subject: `${principal.kind}:${principal.name}`,
+    answer: { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, issued_token_type: ACCESS_TOKEN_TYPE, ...(input.scope ? { scope: input.scope } : {}) },
+  };
+}
+
 export async function issueToken(platform: Platform, input: TokenRequestInput, authorization: string | undefined): Promise<TokenOutcome> {
   if (!isGrantType(input.grant_type)) {
-    throw new OAuthError('unsupported_grant_type', `grant_type ${input.grant_type} is not supported; use password, client_credentials or refresh_token`);
+    throw new OAuthError('unsupported_grant_type', `grant_type ${input.grant_type} is not supported; use password, client_credentials, refresh_token or token exchange`);
   }
   switch (input.grant_type) {
     case 'password':
@@ -168,5 +192,7 @@ export async function issueToken(platform: Platform, input: TokenRequestInput, a
       return clientCredentialsGrant(platform, input, authorization);
     case 'refresh_token':
       return refreshTokenGrant(platform, input);
+    case TOKEN_EXCHANGE:
+      return tokenExchangeGrant(platform, input);
   }
 }

@@ -1,5 +1,6 @@
-/** The OAuth2 grant types the token endpoint speaks (RFC 6749 4.3, 4.4, 6). */
-export const GRANT_TYPES = ['password', 'client_credentials', 'refresh_token'] as const;
+export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+/** The OAuth2 grant types the token endpoint speaks (RFC 6749 4.3, 4.4, 6; RFC 8693). */
+export const GRANT_TYPES = ['password', 'client_credentials', 'refresh_token', TOKEN_EXCHANGE] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
 
 export function isGrantType(v: string): v is GrantType {

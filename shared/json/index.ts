@@ -1,0 +1,1 @@
+export { parseJsonLossless, stringifyJsonLossless, sameLong, RawJson, type Long } from './lossless-json.js';

@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { link, mkdir, readFile, rm, stat, unlink, writeFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { StorageConflictError, StorageNotFoundError, type ObjectStore } from './object-store.js';
+
+/** file:/tmp/x (Java's form) and file:///tmp/x are the same path. */
+export function localPath(location: string): string {
+  const url = location.replace(/^file:\/(?!\/)/i, 'file:///').replace(/^file:\/\/\/+/i, 'file:///');
+  if (!/^file:\/\/\//i.test(url)) throw new Error(`${location} is not a local file location`);
+  return fileURLToPath(url);
+}
+
+async function countFiles(dir: string): Promise<number> {
+  let n = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    n += entry.isDirectory() ? await countFiles(path.join(dir, entry.name)) : 1;
+  }
+  return n;
+}
+
+/** The embedded default: a warehouse on this machine's filesystem. */
+export class LocalObjectStore implements ObjectStore {
+  readonly scheme = 'file' as const;
+
+  async read(location: string): Promise<Buffer> {
+    try {
+      return await readFile(localPath(location));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new StorageNotFoundError(`${location} does not exist`);
+      throw err;
+    }
+  }
+
+  /** Written aside, then linked into place: readers never see half a file, and link refuses an existing name. */
+  async writeNew(location: string, data: Buffer | string): Promise<void> {
+    const target = localPath(location);
+    await mkdir(path.dirname(target), { recursive: true });
+    const temp = `${target}.${randomUUID()}.tmp`;
+    await writeFile(temp, data);
+    try {
+      await link(temp, target);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new StorageConflictError(`${location} already exists`);
+      throw err;
+    } finally {
+      await unlink(temp).catch(() => undefined);
+    }
+  }
+
+  async exists(location: string): Promise<boolean> {
+    try {
+      await stat(localPath(location));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async deleteObject(location: string): Promise<void> {
+    await rm(localPath(location), { force: true });
+  }
+
+  async deletePrefix(location: string): Promise<number> {
+    const dir = localPath(location);
+    let n = 0;
+    try {
+      const s = await stat(dir);
+      n = s.isDirectory() ? await countFiles(dir) : 1;
+    } catch {
+      return 0;
+    }
+    await rm(dir, { recursive: true, force: true });
+    return n;
+  }
+}
