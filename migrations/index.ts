@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation.js';
+import * as m0002 from './0002_catalog.js';
 
 /**
  * Ordered, forward-only. Listed statically (not read from the folder) so a bundled build carries them; the names sort
@@ -7,4 +8,5 @@ import * as m0001 from './0001_foundation.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
+  '0002_catalog': m0002,
 };

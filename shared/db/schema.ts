@@ -162,6 +162,72 @@ export interface ProcessedEventsTable {
   processed_at: CreatedAt;
 }
 
+export interface WarehousesTable {
+  id: string;
+  name: string;
+  storage_location: string;
+  storage: Json<Record<string, unknown>>;
+  credentials_ref: string | null;
+  credential_vending: 'none' | 'static';
+  properties: Json<Record<string, string>>;
+  description: string | null;
+  owner: string | null;
+  tags: ColumnType<string[], string[] | undefined, string[]>;
+  version: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface NamespacesTable {
+  id: string;
+  warehouse_id: string;
+  levels: string[];
+  parent: string[];
+  leaf: string;
+  properties: Json<Record<string, string>>;
+  description: string | null;
+  owner: string | null;
+  tags: ColumnType<string[], string[] | undefined, string[]>;
+  version: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface CatalogObjectsTable {
+  id: string;
+  warehouse_id: string;
+  namespace_id: string;
+  name: string;
+  kind: 'table' | 'view';
+  metadata_location: string;
+  /** The metadata JSON as written to the metadata file (64-bit ids intact). */
+  metadata: string;
+  description: string | null;
+  owner: string | null;
+  tags: ColumnType<string[], string[] | undefined, string[]>;
+  version: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface CatalogIdempotencyKeysTable {
+  key: string;
+  operation: string;
+  principal: string;
+  status: number;
+  body: string | null;
+  created_at: CreatedAt;
+}
+
+export interface CatalogMetricsReportsTable {
+  id: string;
+  object_id: string;
+  report_type: string;
+  snapshot_id: string;
+  report: string;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   users: UsersTable;
   groups: GroupsTable;
@@ -176,6 +242,11 @@ export interface Database {
   outbox: OutboxTable;
   dead_letters: DeadLettersTable;
   processed_events: ProcessedEventsTable;
+  warehouses: WarehousesTable;
+  namespaces: NamespacesTable;
+  catalog_objects: CatalogObjectsTable;
+  catalog_idempotency_keys: CatalogIdempotencyKeysTable;
+  catalog_metrics_reports: CatalogMetricsReportsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -185,3 +256,6 @@ export type GroupRow = Selectable<GroupsTable>;
 export type ServiceAccountRow = Selectable<ServiceAccountsTable>;
 export type IdentityProviderRow = Selectable<IdentityProvidersTable>;
 export type OutboxRow = Selectable<OutboxTable>;
+export type WarehouseRow = Selectable<WarehousesTable>;
+export type NamespaceRow = Selectable<NamespacesTable>;
+export type CatalogObjectRow = Selectable<CatalogObjectsTable>;

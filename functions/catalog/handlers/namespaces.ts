@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { textArray, type Executor, type NamespaceRow, type Tx } from '../../../shared/db/index.js';
+import { AlreadyExistsError, NamespaceNotEmptyError, NoSuchNamespaceError, UnprocessableEntityError } from '../../../shared/errors/index.js';
+import type { Platform } from '../../../shared/platform/index.js';
+import { CatalogEvents } from '../catalog-events.js';
+import { displayNamespace } from '../domain/identifiers.js';
+import { decodePageToken, encodePageToken, pageSizeOf } from '../domain/page-token.js';
+import { findNamespace, requireNamespace } from '../store/catalog-objects.js';
+import { requireWarehouse } from '../store/warehouses.js';
+
+/** Properties a namespace always shows, whether or not a client set them. */
+function namespaceProperties(row: NamespaceRow): Record<string, string> {
+  return { ...row.properties };
+}
+
+export async function listNamespaces(db: Executor, prefix: string, parent: string[] | undefined, pageToken: string | undefined, pageSize: number | undefined) {
+  const warehouse = await requireWarehouse(db, prefix);
+  const levels = parent ?? [];
+  if (levels.length > 0 && !(await findNamespace(db, warehouse.id, levels))) throw new NoSuchNamespaceError(`Namespace does not exist: ${displayNamespace(levels)}`);
+  const page = decodePageToken(pageToken);
+  const size = pageSizeOf(pageSize);
+  let q = db.selectFrom('namespaces').select(['levels', 'leaf']).where('warehouse_id', '=', warehouse.id).where('parent', '=', textArray(levels)).orderBy('leaf');
+  if (page.after !== undefined) q = q.where('leaf', '>', page.after);
+  if (page.paged) q = q.limit(size + 1);
+  const rows = await q.execute();
+  const more = page.paged && rows.length > size;
+  const items = more ? rows.slice(0, size) : rows;
+  const body: { namespaces: string[][]; 'next-page-token'?: string | null } = { namespaces: items.map((r) => r.levels) };
+  if (page.paged) body['next-page-token'] = more ? encodePageToken(items[items.length - 1]!.leaf) : null;
+  return body;
+}
+
+async function insertNamespace(tx: Tx, platform: Platform, warehouseId: string, warehouseName: string, levels: string[], properties: Record<string, string>, actor: string): Promise<NamespaceRow> {
+  const row = await tx
+    .insertInto('namespaces')
+    .values({ id: randomUUID(), warehouse_id: warehouseId, levels: textArray(levels), parent: textArray(levels.slice(0, -1)), leaf: levels[levels.length - 1]!, properties: JSON.stringify(properties), updated_at: new Date() })
+    .onConflict((oc) => oc.columns(['warehouse_id', 'levels']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (!row) throw new AlreadyExistsError(`Namespace already exists: ${displayNamespace(levels)}`);
+  await platform.outbox.publish(tx, { type: CatalogEvents.namespaceCreated, subject: `catalog/${warehouseName}/namespaces/${displayNamespace(levels)}`, data: { warehouse: warehouseName, namespace: levels, actor } });
+  return row;
+}
+
+/**
+ * Creates a namespace. Missing ancestors are created too (a.b.c makes a and a.b), so every level a client can list
+ * exists and can be dropped; the spec gives createNamespace no 404 to refuse a missing parent with.
+ */
+export async function createNamespace(tx: Tx, platform: Platform, prefix: string, levels: string[], properties: Record<string, string>, actor: string) {
+  const warehouse = await requireWarehouse(tx, prefix);
+  for (let depth = 1; depth < levels.length; depth++) {
+    const ancestor = levels.slice(0, depth);
+    if (!(await findNamespace(tx, warehouse.id, ancestor))) {
+      await insertNamespace(tx, platform, warehouse.id, warehouse.name, ancestor, {}, actor);
+    }
+  }
+  const row = await insertNamespace(tx, platform, warehouse.id, warehouse.name, levels, properties, actor);
+  return { namespace: row.levels, properties: namespaceProperties(row) };
+}
+
+export async function loadNamespace(db: Executor, prefix: string, levels: string[]) {
+  const { namespace } = await requireNamespace(db, prefix, levels);
+  return { namespace: namespace.levels, properties: namespaceProperties(namespace) };
+}
+
+/** Only an empty namespace is dropped: no tables, no views, no child namespaces. */
+export async function dropNamespace(tx: Tx, platform: Platform, prefix: string, levels: string[], actor: string): Promise<void> {
+  const { warehouse, namespace } = await requireNamespace(tx, prefix, levels, true);
+  const objects = await tx.selectFrom('catalog_objects').select(['kind', 'name']).where('namespace_id', '=', namespace.id).limit(1).executeTakeFirst();
+  if (objects) throw new NamespaceNotEmptyError(`Namespace ${displayNamespace(levels)} is not empty: it still holds ${objects.kind} ${objects.name}`);
+  const child = await tx.selectFrom('namespaces').select('levels').where('warehouse_id', '=', warehouse.id).where('parent', '=', textArray(namespace.levels)).limit(1).executeTakeFirst();
+  if (child) throw new NamespaceNotEmptyError(`Namespace ${displayNamespace(levels)} is not empty: it still holds namespace ${displayNamespace(child.levels)}`);
+  await tx.deleteFrom('namespaces').where('id', '=', namespace.id).execute();
+  await platform.outbox.publish(tx, { type: CatalogEvents.namespaceDropped, subject: `catalog/${warehouse.name}/namespaces/${displayNamespace(levels)}`, data: { warehouse: warehouse.name, namespace: levels, actor } });
+}
+
+export async function updateNamespaceProperties(tx: Tx, platform: Platform, prefix: string, levels: string[], updates: Record<string, string>, removals: string[], actor: string) {
+  const both = removals.filter((k) => k in updates);
+  if (both.length > 0) throw new UnprocessableEntityError(`Properties cannot be both updated and removed: ${both.join(', ')}`);
+  const { warehouse, namespace } = await requireNamespace(tx, prefix, levels, true);
+  const properties = { ...namespace.properties };
+  const removed: string[] = [];
+  const missing: string[] = [];
+  for (const key of removals) {
+    if (key in properties) {
+      delete properties[key];
+      removed.push(key);
+    } else {
+      missing.push(key);
+    }
+  }
+  Object.assign(properties, updates);
+  await tx
+    .updateTable('namespaces')
+    .set({ properties: JSON.stringify(properties), updated_at: new Date(), version: sql`version + 1` })
+    .where('id', '=', namespace.id)
+    .execute();
+  await platform.outbox.publish(tx, { type: CatalogEvents.namespaceUpdated, subject: `catalog/${warehouse.name}/namespaces/${displayNamespace(levels)}`, data: { warehouse: warehouse.name, namespace: levels, actor } });
+  return { updated: Object.keys(updates), removed, missing: missing.length > 0 ? missing : null };
+}

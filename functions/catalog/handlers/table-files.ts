@@ -1,0 +1,82 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { WarehouseRow } from '../../../shared/db/index.js';
+import { BadRequestError, ForbiddenError } from '../../../shared/errors/index.js';
+import { parseJsonLossless, stringifyJsonLossless, RawJson } from '../../../shared/json/index.js';
+import { StorageNotFoundError, childLocation, isUnder } from '../../../shared/storage/index.js';
+import { pathSegment } from '../domain/identifiers.js';
+import { metadataFileLocation, nextMetadataVersion } from '../domain/metadata-files.js';
+import { tableMetadataDocument, withReferencedSnapshotsOnly, type TableMetadata } from '../domain/table-metadata.js';
+import { parseTableMetadata } from '../domain/table-metadata-parser.js';
+import { clientStorageConfig, objectStoreFor } from '../storage/warehouse-storage.js';
+import { toWarehouseSummary, type WarehouseSummary } from '../store/warehouses.js';
+
+/** A table's or view's own folder when the client names none: readable, and unique even after drop and re-create. */
+export function defaultObjectLocation(warehouse: WarehouseRow, levels: readonly string[], name: string, uuid: string): string {
+  return childLocation(warehouse.storage_location, ...levels.map(pathSegment), `${pathSegment(name)}-${uuid.replace(/-/g, '')}`);
+}
+
+/** Tables live inside their warehouse: a location elsewhere would reach data the warehouse's grants do not cover. */
+export function checkLocationInWarehouse(warehouse: WarehouseRow, location: string, field: string): void {
+  if (!isUnder(location, warehouse.storage_location)) {
+    throw new ForbiddenError(`${field} ${location} is outside warehouse ${warehouse.name} (${warehouse.storage_location})`);
+  }
+}
+
+export function metadataText(m: TableMetadata): string {
+  return stringifyJsonLossless(tableMetadataDocument(m));
+}
+
+export function readStoredMetadata(text: string): TableMetadata {
+  return parseTableMetadata(parseJsonLossless(text));
+}
+
+/** Writes the next metadata file of a table (NNNNN-uuid.metadata.json); never replaces an existing file. */
+export async function writeTableMetadata(warehouse: WarehouseRow, m: TableMetadata, previousLocation: string | null): Promise<{ location: string; text: string }> {
+  const text = metadataText(m);
+  const version = nextMetadataVersion(previousLocation, m['metadata-log'].length);
+  const location = metadataFileLocation(m.location, m.properties, version, randomUUID());
+  checkLocationInWarehouse(warehouse, location, 'metadata location');
+  await objectStoreFor(toWarehouseSummary(warehouse)).writeNew(location, text);
+  return { location, text };
+}
+
+export async function readMetadataFile(warehouse: WarehouseRow, location: string): Promise<unknown> {
+  checkLocationInWarehouse(warehouse, location, 'metadata-location');
+  try {
+    return parseJsonLossless((await objectStoreFor(toWarehouseSummary(warehouse)).read(location)).toString('utf8'));
+  } catch (err) {
+    if (err instanceof StorageNotFoundError) throw new BadRequestError(`metadata-location ${location} does not exist`);
+    if (err instanceof SyntaxError) throw new BadRequestError(`metadata-location ${location} is not a JSON document`);
+    throw err;
+  }
+}
+
+export interface LoadResultOptions {
+  metadataLocation: string | null;
+  metadataText: string;
+  warehouse: WarehouseSummary;
+  snapshots?: 'all' | 'refs' | undefined;
+}
+
+/**
+ * LoadTableResult as JSON text. The stored metadata text goes in as it is, so a load costs no parse and no
+ * serialization unless `snapshots=refs` asks for a filtered copy.
+ */
+export function loadTableResult(o: LoadResultOptions): RawJson {
+  const storage = clientStorageConfig(o.warehouse);
+  const metadata = o.snapshots === 'refs' ? metadataText(withReferencedSnapshotsOnly(readStoredMetadata(o.metadataText))) : o.metadataText;
+  let text = '{';
+  if (o.metadataLocation !== null) text += `"metadata-location":${JSON.stringify(o.metadataLocation)},`;
+  text += `"metadata":${metadata},"config":${JSON.stringify(storage.config)}`;
+  if (storage.credentials.length > 0) text += `,"storage-credentials":${JSON.stringify(storage.credentials)}`;
+  return new RawJson(text + '}');
+}
+
+export function commitResult(metadataLocation: string, text: string): RawJson {
+  return new RawJson(`{"metadata-location":${JSON.stringify(metadataLocation)},"metadata":${text}}`);
+}
+
+/** Distinct per metadata version and per `snapshots` mode, as the spec's ETag section asks. */
+export function etagOf(metadataLocation: string, snapshots: string | undefined): string {
+  return `"${createHash('sha256').update(`${metadataLocation}\n${snapshots ?? 'all'}`).digest('base64url').slice(0, 32)}"`;
+}

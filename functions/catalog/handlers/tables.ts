@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Executor, NamespaceRow, Tx, WarehouseRow } from '../../../shared/db/index.js';
+import { AlreadyExistsError, BadRequestError } from '../../../shared/errors/index.js';
+import type { Platform } from '../../../shared/platform/index.js';
+import type { RawJson } from '../../../shared/json/index.js';
+import { isUnder } from '../../../shared/storage/index.js';
+import { CatalogEvents } from '../catalog-events.js';
+import { displayNamespace } from '../domain/identifiers.js';
+import { createTableUpdates } from '../domain/new-table.js';
+import { decodePageToken, encodePageToken, pageSizeOf } from '../domain/page-token.js';
+import { TableMetadataBuilder } from '../domain/table-metadata-builder.js';
+import { parseTableMetadata } from '../domain/table-metadata-parser.js';
+import type { CreateTableRequestValue } from '../schemas/iceberg-requests.js';
+import { objectStoreFor } from '../storage/warehouse-storage.js';
+import { requireNamespace, requireObject, type ObjectKind } from '../store/catalog-objects.js';
+import { toWarehouseSummary } from '../store/warehouses.js';
+import { checkLocationInWarehouse, defaultObjectLocation, loadTableResult, metadataText, readMetadataFile, readStoredMetadata, writeTableMetadata } from './table-files.js';
+
+export interface Actor {
+  name: string;
+}
+
+export async function listObjects(db: Executor, kind: ObjectKind, prefix: string, levels: string[], pageToken: string | undefined, pageSize: number | undefined) {
+  const { namespace } = await requireNamespace(db, prefix, levels);
+  const page = decodePageToken(pageToken);
+  const size = pageSizeOf(pageSize);
+  let q = db.selectFrom('catalog_objects').select('name').where('namespace_id', '=', namespace.id).where('kind', '=', kind).orderBy('name');
+  if (page.after !== undefined) q = q.where('name', '>', page.after);
+  if (page.paged) q = q.limit(size + 1);
+  const rows = await q.execute();
+  const more = page.paged && rows.length > size;
+  const items = more ? rows.slice(0, size) : rows;
+  const body: { identifiers: Array<{ namespace: string[]; name: string }>; 'next-page-token'?: string | null } = {
+    identifiers: items.map((r) => ({ namespace: namespace.levels, name: r.name })),
+  };
+  if (page.paged) body['next-page-token'] = more ? encodePageToken(items[items.length - 1]!.name) : null;
+  return body;
+}
+
+/** A table or view of that name already holds the identifier: 409, naming which. */
+export async function ensureNameFree(db: Executor, namespace: NamespaceRow, name: string, wanted: ObjectKind): Promise<void> {
+  const existing = await db.selectFrom('catalog_objects').select('kind').where('namespace_id', '=', namespace.id).where('name', '=', name).executeTakeFirst();
+  if (!existing) return;
+  const what = `${displayNamespace(namespace.levels)}.${name}`;
+  if (existing.kind === wanted) throw new AlreadyExistsError(`${wanted === 'table' ? 'Table' : 'View'} already exists: ${what}`);
+  throw new AlreadyExistsError(`${existing.kind === 'table' ? 'Table' : 'View'} with same name already exists: ${what}`);
+}
+
+function objectLocation(warehouse: WarehouseRow, levels: string[], name: string, uuid: string, requested: string | null | undefined): string {
+  if (requested == null) return defaultObjectLocation(warehouse, levels, name, uuid);
+  const location = requested.replace(/\/+$/, '');
+  checkLocationInWarehouse(warehouse, location, 'location');
+  return location;
+}
+
+/** createTable: a new table at version 0, or with stage-create the metadata a create transaction starts from. */
+export async function createTable(tx: Tx, platform: Platform, prefix: string, levels: string[], req: CreateTableRequestValue, actor: Actor): Promise<RawJson> {
+  const { warehouse, namespace } = await requireNamespace(tx, prefix, levels, true);
+  await ensureNameFree(tx, namespace, req.name, 'table');
+  const uuid = randomUUID();
+  const location = objectLocation(warehouse, levels, req.name, uuid, req.location);
+  const metadata = new TableMetadataBuilder(null, Date.now()).applyAll(createTableUpdates(req, uuid, location)).build(null);
+  const summary = toWarehouseSummary(warehouse);
+  if (req['stage-create']) return loadTableResult({ metadataLocation: null, metadataText: metadataText(metadata), warehouse: summary });
+  const written = await writeTableMetadata(warehouse, metadata, null);
+  await insertObject(tx, platform, 'table', warehouse, namespace, req.name, uuid, written, actor, metadata);
+  return loadTableResult({ metadataLocation: written.location, metadataText: written.text, warehouse: summary });
+}
+
+export async function insertObject(
+  tx: Tx,
+  platform: Platform,
+  kind: ObjectKind,
+  warehouse: WarehouseRow,
+  namespace: NamespaceRow,
+  name: string,
+  uuid: string,
+  written: { location: string; text: string },
+  actor: Actor,
+  table?: { 'current-snapshot-id': unknown },
+): Promise<void> {
+  await tx
+    .insertInto('catalog_objects')
+    .values({ id: uuid, warehouse_id: warehouse.id, namespace_id: namespace.id, name, kind, metadata_location: written.location, metadata: written.text, updated_at: new Date() })
+    .execute()
+    .catch((err: unknown) => {
+      // The object id is the table-uuid: a registered copy of a table this catalog already tracks would share it.
+      if ((err as { code?: string; constraint?: string }).code === '23505') throw new AlreadyExistsError(`${displayNamespace(namespace.levels)}.${name} already exists, or a table with uuid ${uuid} is already registered`);
+      throw err;
+    });
+  const type = kind === 'table' ? CatalogEvents.tableCreated : CatalogEvents.viewCreated;
+  await platform.outbox.publish(tx, {
+    type,
+    subject: `catalog/${warehouse.name}/${kind}s/${uuid}`,
+    data: { warehouse: warehouse.name, namespace: namespace.levels, name, uuid, metadataLocation: written.location, currentSnapshotId: snapshotIdString(table?.['current-snapshot-id']), actor: actor.name },
+  });
+}
+
+export function snapshotIdString(id: unknown): string | null {
+  if (id === undefined || id === null || String(id) === '-1') return null;
+  return String(id);
+}
+
+/** Drops a table; with purge its files go too, once the drop has committed and no other table lives under them. */
+export async function dropObject(tx: Tx, platform: Platform, kind: ObjectKind, prefix: string, levels: string[], name: string, purge: boolean, actor: Actor): Promise<(() => Promise<void>) | undefined> {
+  const { warehouse, namespace, object } = await requireObject(tx, kind, prefix, levels, name, true);
+  await tx.deleteFrom('catalog_objects').where('id', '=', object.id).execute();
+  await platform.outbox.publish(tx, {
+    type: kind === 'table' ? CatalogEvents.tableDropped : CatalogEvents.viewDropped,
+    subject: `catalog/${warehouse.name}/${kind}s/${object.id}`,
+    data: { warehouse: warehouse.name, namespace: namespace.levels, name, uuid: object.id, metadataLocation: object.metadata_location, purged: purge, actor: actor.name },
+  });
+  if (!purge || kind !== 'table') return undefined;
+  const metadata = readStoredMetadata(object.metadata);
+  const locations = [metadata.location, metadata.properties['write.data.path'], metadata.properties['write.metadata.path']].filter((l): l is string => !!l && isUnder(l, warehouse.storage_location));
+  // Another table may have been created inside this one's folder; purging must not take its files.
+  const others = await tx.selectFrom('catalog_objects').select('metadata_location').where('warehouse_id', '=', warehouse.id).execute();
+  const safe = locations.filter((loc) => !others.some((o) => isUnder(o.metadata_location, loc)));
+  const store = objectStoreFor(toWarehouseSummary(warehouse));
+  return async () => {
+    for (const loc of safe) {
+      const n = await store.deletePrefix(loc);
+      platform.logger.info({ table: `${displayNamespace(levels)}.${name}`, location: loc, files: n }, 'purged table files');
+    }
+  };
+}
+
+export async function renameObject(tx: Tx, platform: Platform, kind: ObjectKind, prefix: string, source: { namespace: string[]; name: string }, destination: { namespace: string[]; name: string }, actor: Actor): Promise<void> {
+  const { warehouse, object } = await requireObject(tx, kind, prefix, source.namespace, source.name, true);
+  const target = await requireNamespace(tx, prefix, destination.namespace);
+  if (target.namespace.id === object.namespace_id && destination.name === object.name) return;
+  const taken = await tx.selectFrom('catalog_objects').select('kind').where('namespace_id', '=', target.namespace.id).where('name', '=', destination.name).executeTakeFirst();
+  if (taken) {
+    const to = `${displayNamespace(destination.namespace)}.${destination.name}`;
+    if (taken.kind === 'table' && kind === 'table') throw new AlreadyExistsError(`Table already exists: ${to}`);
+    throw new AlreadyExistsError(`Cannot rename ${displayNamespace(source.namespace)}.${source.name} to ${to}. ${taken.kind === 'table' ? 'Table' : 'View'} already exists`);
+  }
+  await tx.updateTable('catalog_objects').set({ namespace_id: target.namespace.id, name: destination.name, updated_at: new Date(), version: sql`version + 1` }).where('id', '=', object.id).execute();
+  await platform.outbox.publish(tx, {
+    type: kind === 'table' ? CatalogEvents.tableRenamed : CatalogEvents.viewRenamed,
+    subject: `catalog/${warehouse.name}/${kind}s/${object.id}`,
+    data: { warehouse: warehouse.name, uuid: object.id, from: source, to: destination, actor: actor.name },
+  });
+}
+
+/** registerTable: adopts an existing metadata file (written by this or another catalog) as the table's current one. */
+export async function registerTable(tx: Tx, platform: Platform, prefix: string, levels: string[], name: string, metadataLocation: string, overwrite: boolean, actor: Actor): Promise<RawJson> {
+  const { warehouse, namespace } = await requireNamespace(tx, prefix, levels, true);
+  const metadata = parseTableMetadata(await readMetadataFile(warehouse, metadataLocation));
+  const text = metadataText(metadata);
+  const existing = await tx.selectFrom('catalog_objects').selectAll().where('namespace_id', '=', namespace.id).where('name', '=', name).forUpdate().executeTakeFirst();
+  if (existing && !(overwrite && existing.kind === 'table')) await ensureNameFree(tx, namespace, name, 'table');
+  if (existing) {
+    if (existing.id !== metadata['table-uuid']) throw new BadRequestError(`Cannot overwrite table ${displayNamespace(levels)}.${name} (uuid ${existing.id}) with metadata of another table (uuid ${metadata['table-uuid']})`);
+    await tx.updateTable('catalog_objects').set({ metadata_location: metadataLocation, metadata: text, updated_at: new Date(), version: sql`version + 1` }).where('id', '=', existing.id).execute();
+    await platform.outbox.publish(tx, {
+      type: CatalogEvents.tableCommitted,
+      subject: `catalog/${warehouse.name}/tables/${existing.id}`,
+      data: { warehouse: warehouse.name, namespace: levels, name, uuid: existing.id, metadataLocation, previousMetadataLocation: existing.metadata_location, currentSnapshotId: snapshotIdString(metadata['current-snapshot-id']), updates: ['register'], actor: actor.name },
+    });
+  } else {
+    await insertObject(tx, platform, 'table', warehouse, namespace, name, metadata['table-uuid'], { location: metadataLocation, text }, actor, metadata);
+  }
+  return loadTableResult({ metadataLocation, metadataText: text, warehouse: toWarehouseSummary(warehouse) });
+}
+
+/** unregisterTable: the catalog forgets the table; its files stay for another catalog to register. */
+export async function unregisterTable(tx: Tx, platform: Platform, prefix: string, levels: string[], name: string, actor: Actor) {
+  const { warehouse, namespace, object } = await requireObject(tx, 'table', prefix, levels, name, true);
+  await tx.deleteFrom('catalog_objects').where('id', '=', object.id).execute();
+  await platform.outbox.publish(tx, {
+    type: CatalogEvents.tableDropped,
+    subject: `catalog/${warehouse.name}/tables/${object.id}`,
+    data: { warehouse: warehouse.name, namespace: namespace.levels, name, uuid: object.id, metadataLocation: object.metadata_location, purged: false, actor: actor.name },
+  });
+  return { location: object.metadata_location, text: object.metadata };
+}
+
+export async function requireTableExists(db: Executor, prefix: string, levels: string[], name: string): Promise<void> {
+  await requireObject(db, 'table', prefix, levels, name);
+}
+

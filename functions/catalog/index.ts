@@ -1,0 +1,18 @@
+import { defineFunction } from '../../shared/http/index.js';
+import { CatalogEvents } from './catalog-events.js';
+import { sweepIdempotencyKeys } from './handlers/idempotency-sweeper.js';
+import { configRoutes } from './routes/config-routes.js';
+import { namespaceRoutes } from './routes/namespace-routes.js';
+import { tableRoutes } from './routes/table-routes.js';
+import { unsupportedRoutes } from './routes/unsupported-routes.js';
+import { viewRoutes } from './routes/view-routes.js';
+import { warehouseRoutes } from './routes/warehouse-routes.js';
+
+/** The Apache Iceberg REST catalog under /iceberg, and warehouses under /api/v1/warehouses. */
+export const catalog = defineFunction({
+  name: 'catalog',
+  description: 'Apache Iceberg REST catalog (spec-exact, under /iceberg) over the shared metadata store; warehouses and their storage.',
+  routes: [...configRoutes, ...namespaceRoutes, ...tableRoutes, ...viewRoutes, ...unsupportedRoutes, ...warehouseRoutes],
+  publishes: Object.values(CatalogEvents),
+  workers: [sweepIdempotencyKeys],
+});

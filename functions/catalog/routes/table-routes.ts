@@ -1,0 +1,222 @@
+import { randomUUID } from 'node:crypto';
+import { json, noContent } from '../../../shared/http/index.js';
+import { stringifyJsonLossless } from '../../../shared/json/index.js';
+import { catalogResource, parseNamespace, validateLevels, validateName } from '../domain/identifiers.js';
+import { mutate } from '../handlers/idempotency.js';
+import { commitResult, etagOf, loadTableResult } from '../handlers/table-files.js';
+import { commitTables } from '../handlers/table-commit.js';
+import { createTable, dropObject, listObjects, registerTable, renameObject, requireTableExists, unregisterTable } from '../handlers/tables.js';
+import { clientStorageConfig, objectStoreFor } from '../storage/warehouse-storage.js';
+import { NotFoundError } from '../../../shared/errors/index.js';
+import type { Platform } from '../../../shared/platform/index.js';
+import { findTableForRead, missing, requireObject } from '../store/catalog-objects.js';
+import { requireWarehouse, toWarehouseSummary } from '../store/warehouses.js';
+import {
+  CommitTableRequest,
+  CommitTransactionRequest,
+  CreateTableRequest,
+  DropTableQuery,
+  ListQuery,
+  LoadTableQuery,
+  NamespaceParams,
+  PrefixParams,
+  RegisterTableRequest,
+  RenameTableRequest,
+  ReportMetricsRequest,
+  TableParams,
+} from '../schemas/iceberg-requests.js';
+import { ICEBERG_RESPONSE, actorOf, icebergRoute } from './iceberg-route.js';
+
+/** Old metadata files a commit let go of; best effort, after the commit, as Iceberg's own catalogs do. */
+async function deleteMetadataFiles(platform: Platform, prefix: string, files: string[]): Promise<void> {
+  const warehouse = await requireWarehouse(platform.store.db, prefix);
+  const store = objectStoreFor(toWarehouseSummary(warehouse));
+  for (const f of files) await store.deleteObject(f).catch((err: unknown) => platform.logger.warn({ err, file: f }, 'could not delete an old metadata file'));
+}
+
+export const tableRoutes = [
+  icebergRoute({
+    method: 'GET', path: '/v1/:prefix/namespaces/:namespace/tables', operationId: 'iceberg.listTables', params: NamespaceParams, query: ListQuery,
+    summary: 'List the tables of a namespace.', responses: { 200: ICEBERG_RESPONSE },
+    handler: async (ctx) => {
+      const levels = parseNamespace(ctx.params.namespace);
+      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'catalog:table:list', catalogResource(ctx.params.prefix, levels));
+      return json(200, await listObjects(ctx.platform.store.db, 'table', ctx.params.prefix, levels, ctx.query.pageToken, ctx.query.pageSize));
+    },
+  }),
+  icebergRoute({
+    method: 'POST', path: '/v1/:prefix/namespaces/:namespace/tables', operationId: 'iceberg.createTable', params: NamespaceParams, body: CreateTableRequest,
+    summary: 'Create a table, or with stage-create start a create transaction.', responses: { 200: ICEBERG_RESPONSE },
+    handler: async (ctx) => {
+      const levels = parseNamespace(ctx.params.namespace);
+      validateName(ctx.body.name, 'name');
+      const principal = ctx.requirePrincipal();
+      ctx.auditResource = catalogResource(ctx.params.prefix, levels, ctx.body.name);
+      await ctx.platform.authorizer.authorize(principal, 'catalog:table:create', ctx.auditResource);
+      return mutate(ctx, `createTable ${ctx.auditResource}`, async (tx) => json(200, await createTable(tx, ctx.platform, ctx.params.prefix, levels, ctx.body, actorOf(principal))));
+    },
+  }),
+  icebergRoute({
+    method: 'POST', path: '/v1/:prefix/namespaces/:namespace/register', operationId: 'iceberg.registerTable', params: NamespaceParams, body: RegisterTableRequest,
+    summary: 'Register a table from an existing metadata file in the warehouse.', responses: { 200: ICEBERG_RESPONSE },
+    handler: async (ctx) => {
+      const levels = parseNamespace(ctx.params.namespace);
+      validateName(ctx.body.name, 'name');
+      const principal = ctx.requirePrincipal();
+      ctx.auditResource = catalogResource(ctx.params.prefix, levels, ctx.body.name);
+      await ctx.platform.authorizer.authorize(principal, 'catalog:table:register', ctx.auditResource);
+      return mutate(ctx, `registerTable ${ctx.auditResource}`, async (tx) =>
+        json(200, await registerTable(tx, ctx.platform, ctx.params.prefix, levels, ctx.body.name, ctx.body['metadata-location'], ctx.body.overwrite ?? false, actorOf(principal))),
+      );
+    },
+  }),
+  icebergRoute({
+    method: 'GET', path: '/v1/:prefix/namespaces/:namespace/tables/:table', operationId: 'iceberg.loadTable', params: TableParams, query: LoadTableQuery,
+    summary: 'Load a table: its metadata, its metadata location, and storage configuration. Answers 304 to a matching If-None-Match.',
+    responses: { 200: ICEBERG_RESPONSE, 304: { description: 'Not modified' } },
+    handler: async (ctx) => {
+      const levels = parseNamespace(ctx.params.namespace);
+      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'catalog:table:read', catalogResource(ctx.params.prefix, levels, ctx.params.table));
+      const row = await findTableForRead(ctx.platform.store.db, ctx.params.prefix, levels, ctx.params.table);
+      if (!row || row.kind !== 'table') {
+        // Which part is missing decides the exception a client sees.
+        await requireObject(ctx.platform.store.db, 'table', ctx.params.prefix, levels, ctx.params.table);
+        throw missing('table', levels, ctx.params.table);
+      }
+      const warehouse = { id: row.warehouse_id, name: row.warehouse_name, storageLocation: row.storage_location, storage: row.storage, credentialsRef: row.credentials_ref, credentialVending: row.credential_vending, properties: row.warehouse_properties };
+      // The answer must match the metadata file; a table whose file is gone is broken, and clients are told so.
+      if (!(await objectStoreFor(warehouse).exists(row.metadata_location))) throw new NotFoundError(`Failed to open input stream for file: ${row.metadata_location}`);
+      const etag = etagOf(row.metadata_location, ctx.query.snapshots);
+      if (ctx.headers['if-none-match'] === etag) return { status: 304, headers: { etag } };
+      return json(200, loadTableResult({ metadataLocation: row.metadata_location, metadataText: row.metadata, warehouse, snapshots: ctx.query.snapshots }), { etag });
+    },
+  }),
+  icebergRoute({
+    method: 'HEAD', path: '/v1/:prefix/namespaces/:namespace/tables/:table', operationId: 'iceberg.tableExists', params: TableParams,
+    summary: 'Whether a table exists: 204 or 404, no body.', responses: { 204: ICEBERG_RESPONSE },
+    handler: async (ctx) => {
+      const levels = parseNamespace(ctx.params.namespace);
+      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'catalog:table:read', catalogResource(ctx.params.prefix, levels, ctx.params.table));
+      await requireTableExists(ctx.platform.store.db, ctx.params.prefix, levels, ctx.params.table);
+      return noContent();
+    },
+  }),
+  icebergRoute({
+    method: 'POST', path: '/v1/:prefix/namespaces/:namespace/tables/:table', operationId: 'iceberg.updateTable', params: TableParams, body: CommitTableRequest,
+    summary: 'Commit updates to a table: requirements are checked against its current metadata (409 CommitFailed when one fails), updates applied, a new metadata file written.',
+    responses: { 200: ICEBERG_RESPONSE },
+    handler: async (ctx) => {
+      const levels = parseNamespace(ctx.params.namespace);
+      const principal = ctx.requirePrincipal();
+      ctx.auditResource = catalogResource(ctx.params.prefix, levels, ctx.params.table);
+      await ctx.platform.authorizer.authorize(principal, 'catalog:table:commit', ctx.auditResource);
+      let obsolete: string[] = [];
+      const reply = await mutate(ctx, `updateTable ${ctx.auditResource}`, async (tx) => {
+        const change = { identifier: { namespace: levels, name: ctx.params.table }, requirements: ctx.body.requirements, updates: ctx.body.updates };
+        const [result] = await commitTables(tx, ctx.platform, ctx.params.prefix, [change], actorOf(principal));
+        obsolete = result!.obsoleteMetadataFiles;
+        return json(200, commitResult(result!.metadataLocation, result!.metadataText));
+      });
+      if (obsolete.length > 0) await deleteMetadataFiles(ctx.platform, ctx.params.prefix, obsolete);
+      return reply;
+    },
+  }),
+  icebergRoute({
+    method: 'DELETE', path: '/v1/:prefix/namespaces/:namespace/tables/:table', operationId: 'iceberg.dropTable', params: TableParams, query: DropTableQuery,
+    summary: 'Drop a table; purgeRequested=true also deletes its data and metadata files.', responses: { 204: ICEBERG_RESPONSE },
+    handler: async (ctx) => {
+      const levels = parseNamespace(ctx.params.namespace);
+      const principal = ctx.requirePrincipal();
+      const purge = ctx.query.purgeRequested ?? false;
+      ctx.auditResource = catalogResource(ctx.params.prefix, levels, ctx.params.table);
+      await ctx.platform.authorizer.authorize(principal, purge ? 'catalog:table:purge' : 'catalog:table:drop', ctx.auditResource);
+      let purgeFiles: (() => Promise<void>) | undefined;
+      const reply = await mutate(ctx, `dropTable ${ctx.auditResource} purge=${purge}`, async (tx) => {
+        purgeFiles = await dropObject(tx, ctx.platform, 'table', ctx.params.prefix, levels, ctx.params.table, purge, actorOf(principal));
+        return noContent();
+      });
+      // Files go only after the drop committed: a failed drop must leave a whole table behind.
+      await purgeFiles?.();
+      return reply;
+    },
+  }),
+  icebergRoute({
+    method: 'POST', path: '/v1/:prefix/namespaces/:namespace/tables/:table/unregister', operationId: 'iceberg.unregisterTable', params: TableParams,
+    summary: 'Forget a table without touching its files; answers its last metadata.', responses: { 200: ICEBERG_RESPONSE },
+    handler: async (ctx) => {
+      const levels = parseNamespace(ctx.params.namespace);
+      const principal = ctx.requirePrincipal();
+      ctx.auditResource = catalogResource(ctx.params.prefix, levels, ctx.params.table);
+      await ctx.platform.authorizer.authorize(principal, 'catalog:table:drop', ctx.auditResource);
+      return mutate(ctx, `unregisterTable ${ctx.auditResource}`, async (tx) => {
+        const last = await unregisterTable(tx, ctx.platform, ctx.params.prefix, levels, ctx.params.table, actorOf(principal));
+        return json(200, commitResult(last.location, last.text));
+      });
+    },
+  }),
+  icebergRoute({
+    method: 'GET', path: '/v1/:prefix/namespaces/:namespace/tables/:table/credentials', operationId: 'iceberg.loadCredentials', params: TableParams,
+    summary: 'Storage credentials for the table\'s files (empty unless its warehouse vends credentials).', responses: { 200: ICEBERG_RESPONSE },
+    handler: async (ctx) => {
+      const levels = parseNamespace(ctx.params.namespace);
+      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'catalog:table:read', catalogResource(ctx.params.prefix, levels, ctx.params.table));
+      const { warehouse } = await requireObject(ctx.platform.store.db, 'table', ctx.params.prefix, levels, ctx.params.table);
+      return json(200, { 'storage-credentials': clientStorageConfig(toWarehouseSummary(warehouse)).credentials });
+    },
+  }),
+  icebergRoute({
+    method: 'POST', path: '/v1/:prefix/namespaces/:namespace/tables/:table/metrics', operationId: 'iceberg.reportMetrics', params: TableParams, body: ReportMetricsRequest,
+    summary: 'Accept a scan or commit metrics report; it is stored with the table.', responses: { 204: ICEBERG_RESPONSE },
+    audit: false,
+    handler: async (ctx) => {
+      const levels = parseNamespace(ctx.params.namespace);
+      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'catalog:table:read', catalogResource(ctx.params.prefix, levels, ctx.params.table));
+      const db = ctx.platform.store.db;
+      const { object } = await requireObject(db, 'table', ctx.params.prefix, levels, ctx.params.table);
+      await db
+        .insertInto('catalog_metrics_reports')
+        .values({ id: randomUUID(), object_id: object.id, report_type: ctx.body['report-type'], snapshot_id: String(ctx.body['snapshot-id']), report: stringifyJsonLossless(ctx.body) })
+        .execute();
+      return noContent();
+    },
+  }),
+  icebergRoute({
+    method: 'POST', path: '/v1/:prefix/tables/rename', operationId: 'iceberg.renameTable', params: PrefixParams, body: RenameTableRequest,
+    summary: 'Rename a table, or move it to another namespace of the warehouse.', responses: { 204: ICEBERG_RESPONSE },
+    handler: async (ctx) => {
+      const { source, destination } = ctx.body;
+      validateLevels(destination.namespace, 'destination.namespace');
+      validateName(destination.name, 'destination.name');
+      const principal = ctx.requirePrincipal();
+      ctx.auditResource = catalogResource(ctx.params.prefix, source.namespace, source.name);
+      await ctx.platform.authorizer.authorize(principal, 'catalog:table:rename', ctx.auditResource);
+      await ctx.platform.authorizer.authorize(principal, 'catalog:table:create', catalogResource(ctx.params.prefix, destination.namespace, destination.name));
+      return mutate(ctx, `renameTable ${ctx.auditResource}`, async (tx) => {
+        await renameObject(tx, ctx.platform, 'table', ctx.params.prefix, source, destination, actorOf(principal));
+        return noContent();
+      });
+    },
+  }),
+  icebergRoute({
+    method: 'POST', path: '/v1/:prefix/transactions/commit', operationId: 'iceberg.commitTransaction', params: PrefixParams, body: CommitTransactionRequest,
+    summary: 'Commit changes to several tables atomically: all land or none does.', responses: { 204: ICEBERG_RESPONSE },
+    handler: async (ctx) => {
+      const principal = ctx.requirePrincipal();
+      await requireWarehouse(ctx.platform.store.db, ctx.params.prefix);
+      const changes = ctx.body['table-changes'];
+      for (const c of changes) {
+        await ctx.platform.authorizer.authorize(principal, 'catalog:table:commit', catalogResource(ctx.params.prefix, c.identifier.namespace, c.identifier.name));
+      }
+      ctx.auditResource = `${catalogResource(ctx.params.prefix)}/transactions`;
+      ctx.auditDetail = changes.map((c) => `${c.identifier.namespace.join('.')}.${c.identifier.name}`).join(', ');
+      let obsolete: string[] = [];
+      const reply = await mutate(ctx, `commitTransaction ${ctx.auditResource}`, async (tx) => {
+        const results = await commitTables(tx, ctx.platform, ctx.params.prefix, changes, actorOf(principal));
+        obsolete = results.flatMap((r) => r.obsoleteMetadataFiles);
+        return noContent();
+      });
+      if (obsolete.length > 0) await deleteMetadataFiles(ctx.platform, ctx.params.prefix, obsolete);
+      return reply;
+    },
+  }),
+];

@@ -1,0 +1,35 @@
+import type { Executor, WarehouseRow } from '../../../shared/db/index.js';
+import { NoSuchWarehouseError } from '../../../shared/errors/index.js';
+import type { S3Settings } from '../../../shared/storage/index.js';
+
+export interface WarehouseSummary {
+  id: string;
+  name: string;
+  storageLocation: string;
+  storage: Pick<S3Settings, 'region' | 'endpoint' | 'pathStyleAccess'>;
+  credentialsRef: string | null;
+  credentialVending: 'none' | 'static';
+  properties: Record<string, string>;
+}
+
+export function toWarehouseSummary(row: WarehouseRow): WarehouseSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    storageLocation: row.storage_location,
+    storage: row.storage as WarehouseSummary['storage'],
+    credentialsRef: row.credentials_ref,
+    credentialVending: row.credential_vending,
+    properties: row.properties,
+  };
+}
+
+export async function findWarehouse(db: Executor, name: string): Promise<WarehouseRow | undefined> {
+  return db.selectFrom('warehouses').selectAll().where('name', '=', name).executeTakeFirst();
+}
+
+export async function requireWarehouse(db: Executor, name: string): Promise<WarehouseRow> {
+  const row = await findWarehouse(db, name);
+  if (!row) throw new NoSuchWarehouseError(`Warehouse ${name} does not exist`);
+  return row;
+}
