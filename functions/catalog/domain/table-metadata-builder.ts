@@ -168,20 +168,21 @@ export class TableMetadataBuilder {
     });
   }
 
+  /**
+   * The deprecated `last-column-id` is a hint only, as in Java's AddSchema: the table's last column id becomes the
+   * highest of it, the table's and the schema's (a schema that drops columns sends a lower one).
+   */
   addSchema(sent: IcebergSchemaValue, lastColumnId?: number): this {
     const schema = withoutNulls(sent);
-    const highest = highestFieldId(schema);
-    if (lastColumnId !== undefined && lastColumnId < this.m['last-column-id']) bad(`Invalid last column ID: ${lastColumnId} < ${this.m['last-column-id']} (must be >= the table's)`);
-    const newLast = Math.max(this.m['last-column-id'], lastColumnId ?? 0, highest);
+    const newLast = Math.max(this.m['last-column-id'], lastColumnId ?? 0, highestFieldId(schema));
     const existing = this.m.schemas.find((s) => sameSchema(s, schema));
     if (existing) {
       this.lastAddedSchemaId = existing['schema-id'];
       if (newLast !== this.m['last-column-id']) this.changed(() => (this.m['last-column-id'] = newLast));
       return this;
     }
-    const ids = new Set(this.m.schemas.map((s) => s['schema-id']));
-    const requested = schema['schema-id'];
-    const schemaId = typeof requested === 'number' && requested >= 0 && !ids.has(requested) ? requested : this.m.schemas.reduce((max, s) => Math.max(max, s['schema-id'] ?? 0), -1) + 1;
+    // Java's reuseOrCreateNewSchemaId: the id a client sent is ignored; a new schema takes the next free one.
+    const schemaId = this.m.schemas.length === 0 ? 0 : Math.max(...this.m.schemas.map((s) => s['schema-id'] ?? 0)) + 1;
     const identifiers = schema['identifier-field-ids'] ?? [];
     const known = fieldIds(schema);
     for (const id of identifiers) if (!known.has(id)) bad(`Identifier field ${id} is not a field of the schema`);

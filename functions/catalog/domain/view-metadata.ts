@@ -88,8 +88,8 @@ export class ViewMetadataBuilder {
     const schema = withoutNulls(sent);
     const existing = this.m.schemas.find((s) => sameSchema(s, schema));
     if (existing) return (this.lastAddedSchemaId = existing['schema-id'] ?? 0);
-    let id = schema['schema-id'] ?? 0;
-    for (const s of this.m.schemas) if ((s['schema-id'] ?? 0) >= id) id = (s['schema-id'] ?? 0) + 1;
+    // As Java's view builder: the id a client sent is ignored; a new schema takes the next free one from 0.
+    const id = this.m.schemas.length === 0 ? 0 : Math.max(...this.m.schemas.map((s) => s['schema-id'] ?? 0)) + 1;
     this.m.schemas.push({ ...schema, 'schema-id': id });
     return (this.lastAddedSchemaId = id);
   }
