@@ -1,6 +1,7 @@
 // Bundles each entry point into one ESM file under dist/. One file per entry starts measurably faster than
 // resolving hundreds of modules (cold start matters for scale-from-zero). PGlite stays external: it loads its
-// wasm and data files relative to its own package, and only embedded mode imports it.
+// wasm and data files relative to its own package, and only embedded mode imports it. The image keeps
+// node_modules, so external packages resolve at run time.
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 
@@ -13,7 +14,8 @@ await build({
   target: 'node20',
   format: 'esm',
   sourcemap: 'linked',
-  external: ['@electric-sql/pglite', 'pg-native'],
+  // The AWS SDK is loaded on first use of an S3 warehouse only; bundled, every cold start would parse it.
+  external: ['@electric-sql/pglite', 'pg-native', '@aws-sdk/*'],
   // Bundled CommonJS dependencies call require(); give ESM output one.
   banner: { js: "import { createRequire as __lpCreateRequire } from 'node:module'; const require = __lpCreateRequire(import.meta.url);" },
   logLevel: 'warning',

@@ -1,3 +1,12 @@
 export { type ObjectStore, type S3Settings, StorageConflictError, StorageNotFoundError, childLocation, isUnder, locationScheme } from './object-store.js';
 export { LocalObjectStore, localPath } from './local-object-store.js';
-export { S3ObjectStore } from './s3-object-store.js';
+import type { ObjectStore, S3Settings } from './object-store.js';
+
+/**
+ * The S3 store, loaded on first use: the AWS SDK is megabytes of code that a function without an S3 warehouse
+ * (and every cold start) should not parse.
+ */
+export async function openS3ObjectStore(settings: S3Settings): Promise<ObjectStore & { close(): void }> {
+  const { S3ObjectStore } = await import('./s3-object-store.js');
+  return new S3ObjectStore(settings);
+}

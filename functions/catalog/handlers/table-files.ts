@@ -36,14 +36,14 @@ export async function writeTableMetadata(warehouse: WarehouseRow, m: TableMetada
   const version = nextMetadataVersion(previousLocation, m['metadata-log'].length);
   const location = metadataFileLocation(m.location, m.properties, version, randomUUID());
   checkLocationInWarehouse(warehouse, location, 'metadata location');
-  await objectStoreFor(toWarehouseSummary(warehouse)).writeNew(location, text);
+  await (await objectStoreFor(toWarehouseSummary(warehouse))).writeNew(location, text);
   return { location, text };
 }
 
 export async function readMetadataFile(warehouse: WarehouseRow, location: string): Promise<unknown> {
   checkLocationInWarehouse(warehouse, location, 'metadata-location');
   try {
-    return parseJsonLossless((await objectStoreFor(toWarehouseSummary(warehouse)).read(location)).toString('utf8'));
+    return parseJsonLossless((await (await objectStoreFor(toWarehouseSummary(warehouse))).read(location)).toString('utf8'));
   } catch (err) {
     if (err instanceof StorageNotFoundError) throw new BadRequestError(`metadata-location ${location} does not exist`);
     if (err instanceof SyntaxError) throw new BadRequestError(`metadata-location ${location} is not a JSON document`);

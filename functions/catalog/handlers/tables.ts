@@ -117,7 +117,7 @@ export async function dropObject(tx: Tx, platform: Platform, kind: ObjectKind, p
   // Another table may have been created inside this one's folder; purging must not take its files.
   const others = await tx.selectFrom('catalog_objects').select('metadata_location').where('warehouse_id', '=', warehouse.id).execute();
   const safe = locations.filter((loc) => !others.some((o) => isUnder(o.metadata_location, loc)));
-  const store = objectStoreFor(toWarehouseSummary(warehouse));
+  const store = await objectStoreFor(toWarehouseSummary(warehouse));
   return async () => {
     for (const loc of safe) {
       const n = await store.deletePrefix(loc);

@@ -27,7 +27,7 @@ async function writeViewMetadata(warehouse: WarehouseRow, m: ViewMetadata, previ
   const version = nextMetadataVersion(previousLocation, m['version-log'].length);
   const location = metadataFileLocation(m.location, m.properties, version, randomUUID());
   checkLocationInWarehouse(warehouse, location, 'metadata location');
-  await objectStoreFor(toWarehouseSummary(warehouse)).writeNew(location, text);
+  await (await objectStoreFor(toWarehouseSummary(warehouse))).writeNew(location, text);
   return { location, text };
 }
 

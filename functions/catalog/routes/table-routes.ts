@@ -30,7 +30,7 @@ import { ICEBERG_RESPONSE, actorOf, icebergRoute } from './iceberg-route.js';
 /** Old metadata files a commit let go of; best effort, after the commit, as Iceberg's own catalogs do. */
 async function deleteMetadataFiles(platform: Platform, prefix: string, files: string[]): Promise<void> {
   const warehouse = await requireWarehouse(platform.store.db, prefix);
-  const store = objectStoreFor(toWarehouseSummary(warehouse));
+  const store = await objectStoreFor(toWarehouseSummary(warehouse));
   for (const f of files) await store.deleteObject(f).catch((err: unknown) => platform.logger.warn({ err, file: f }, 'could not delete an old metadata file'));
 }
 
@@ -85,7 +85,7 @@ export const tableRoutes = [
       }
       const warehouse = { id: row.warehouse_id, name: row.warehouse_name, storageLocation: row.storage_location, storage: row.storage, credentialsRef: row.credentials_ref, credentialVending: row.credential_vending, properties: row.warehouse_properties };
       // The answer must match the metadata file; a table whose file is gone is broken, and clients are told so.
-      if (!(await objectStoreFor(warehouse).exists(row.metadata_location))) throw new NotFoundError(`Failed to open input stream for file: ${row.metadata_location}`);
+      if (!(await (await objectStoreFor(warehouse)).exists(row.metadata_location))) throw new NotFoundError(`Failed to open input stream for file: ${row.metadata_location}`);
       const etag = etagOf(row.metadata_location, ctx.query.snapshots);
       if (ctx.headers['if-none-match'] === etag) return { status: 304, headers: { etag } };
       return json(200, loadTableResult({ metadataLocation: row.metadata_location, metadataText: row.metadata, warehouse, snapshots: ctx.query.snapshots }), { etag });

@@ -1,5 +1,5 @@
 import { BadRequestError } from '../../../shared/errors/index.js';
-import { LocalObjectStore, S3ObjectStore, locationScheme, type ObjectStore, type S3Settings } from '../../../shared/storage/index.js';
+import { LocalObjectStore, locationScheme, openS3ObjectStore, type ObjectStore, type S3Settings } from '../../../shared/storage/index.js';
 import type { WarehouseSummary } from '../store/warehouses.js';
 
 export interface ResolvedCredentials {
@@ -21,10 +21,10 @@ export function resolveCredentials(ref: string | null, env: NodeJS.ProcessEnv = 
 }
 
 const local = new LocalObjectStore();
-const s3Stores = new Map<string, S3ObjectStore>();
+const s3Stores = new Map<string, Promise<ObjectStore>>();
 
 /** The object store of a warehouse, kept per configuration so S3 connections are reused across requests. */
-export function objectStoreFor(warehouse: WarehouseSummary): ObjectStore {
+export async function objectStoreFor(warehouse: WarehouseSummary): Promise<ObjectStore> {
   const scheme = locationScheme(warehouse.storageLocation);
   if (scheme === 'file') return local;
   if (scheme !== 's3') throw new BadRequestError(`warehouse ${warehouse.name} has an unsupported storage location ${warehouse.storageLocation}`);
@@ -32,7 +32,7 @@ export function objectStoreFor(warehouse: WarehouseSummary): ObjectStore {
   const key = JSON.stringify([warehouse.id, settings]);
   let store = s3Stores.get(key);
   if (!store) {
-    store = new S3ObjectStore(settings);
+    store = openS3ObjectStore(settings);
     s3Stores.set(key, store);
   }
   return store;
