@@ -181,6 +181,15 @@ describe.each(backends())('Iceberg REST catalog on %s', (backend) => {
     }
     const malformed = await ice.call('POST', '/v1/{prefix}/namespaces/bad/tables', '{"name": "t", ');
     expect(malformed.status).toBe(400);
+    expect(malformed.body.error.type).toBe('BadRequestException');
+    const huge = await ice.call('POST', '/v1/{prefix}/namespaces/bad/tables', { name: 't', schema: SAMPLE_SCHEMA, properties: { blob: 'x'.repeat(2 * 1024 * 1024) } });
+    // The spec declares no 413 or 415: both are 400 BadRequestException, with the reason in the message.
+    expect(huge.status).toBe(400);
+    expect(huge.body.error).toMatchObject({ type: 'BadRequestException', code: 400 });
+    expect(huge.body.error.message).toContain('larger than');
+    const wrongType = await ice.call('POST', '/v1/{prefix}/namespaces/bad/tables', 'name=t', { 'content-type': 'text/plain' });
+    expect(wrongType.status).toBe(400);
+    expect(wrongType.body.error.message).toContain('Content-Type');
     const missingNs = await ice.call('POST', '/v1/{prefix}/namespaces/ghost/tables', { name: 't', schema: SAMPLE_SCHEMA });
     expect(missingNs.status).toBe(404);
     expect(missingNs.body.error.type).toBe('NoSuchNamespaceException');
