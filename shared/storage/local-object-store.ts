@@ -27,7 +27,9 @@ export class LocalObjectStore implements ObjectStore {
     try {
       return await readFile(localPath(location));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new StorageNotFoundError(`${location} does not exist`);
+      // A folder is no object, as on S3.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') throw new StorageNotFoundError(`${location} does not exist`);
       throw err;
     }
   }
@@ -48,17 +50,26 @@ export class LocalObjectStore implements ObjectStore {
     }
   }
 
+  /** Whether an object (a file) is there; a folder is not one, as on S3. */
   async exists(location: string): Promise<boolean> {
     try {
-      await stat(localPath(location));
-      return true;
+      return (await stat(localPath(location))).isFile();
     } catch {
       return false;
     }
   }
 
+  /** A missing object, or a folder (no object, as on S3), is left as it is without an error. */
   async deleteObject(location: string): Promise<void> {
-    await rm(localPath(location), { force: true });
+    const file = localPath(location);
+    try {
+      await unlink(file);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return;
+      if ((await stat(file).catch(() => undefined))?.isDirectory()) return;
+      throw err;
+    }
   }
 
   async deletePrefix(location: string): Promise<number> {

@@ -8,10 +8,14 @@ export interface ObjectStore {
   read(location: string): Promise<Buffer>;
   /** Writes a new object; refuses (StorageConflictError) to replace one that exists. */
   writeNew(location: string, data: Buffer | string): Promise<void>;
+  /** Whether an object is at the location; a folder (objects under location/) is not one. */
   exists(location: string): Promise<boolean>;
-  /** Deletes one object; one that is already gone is not an error. */
+  /** Deletes one object; one that is already gone, or a folder, is not an error and nothing else goes. */
   deleteObject(location: string): Promise<void>;
-  /** Deletes every object under a location prefix; returns how many. */
+  /**
+   * Deletes the object at a location and every object under it as a folder (location/...), as isUnder() draws the
+   * line: s3://b/t1 takes s3://b/t1/x but never s3://b/t10/x. Returns how many objects went.
+   */
   deletePrefix(location: string): Promise<number>;
 }
 

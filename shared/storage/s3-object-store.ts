@@ -14,7 +14,8 @@ function status(err: unknown): number | undefined {
 /**
  * S3 and S3-compatible servers (MinIO, Ceph, moto) through the AWS SDK v3. New objects are written with
  * If-None-Match: *, so two writers of one metadata file cannot both succeed where the server supports conditional
- * writes; the catalog's own compare-and-swap in the database is what keeps commits safe either way.
+ * writes (AWS S3, MinIO, moto: object-store.cases.ts races eight writers against the server); the catalog's own
+ * compare-and-swap in the database is what keeps commits safe either way.
  */
 export class S3ObjectStore implements ObjectStore {
   readonly scheme = 's3' as const;
@@ -69,16 +70,32 @@ export class S3ObjectStore implements ObjectStore {
     await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
   }
 
+  /**
+   * The object at the location itself and every object below it as a folder (key/...), the same set isUnder() names
+   * and LocalObjectStore deletes: s3://b/t1 takes s3://b/t1 and s3://b/t1/x, never s3://b/t10/x or s3://b/t1.json.
+   * Listing pages and DeleteObjects batches both hold at most 1000 keys; a key the server failed to delete fails the
+   * call rather than being counted.
+   */
   async deletePrefix(location: string): Promise<number> {
-    const { bucket, key } = parseS3(location);
-    const prefix = key === '' ? '' : key.replace(/\/+$/, '') + '/';
+    const { bucket, key: raw } = parseS3(location);
+    const key = raw.replace(/\/+$/, '');
     let deleted = 0;
+    if (key !== '' && (await this.exists(`s3://${bucket}/${key}`))) {
+      await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+      deleted += 1;
+    }
+    const prefix = key === '' ? '' : `${key}/`;
     let token: string | undefined;
     do {
       const page = await this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
       const keys = (page.Contents ?? []).map((o) => ({ Key: o.Key! }));
       if (keys.length > 0) {
-        await this.client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
+        const out = await this.client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
+        const failed = out.Errors ?? [];
+        if (failed.length > 0) {
+          const first = failed[0]!;
+          throw new Error(`could not delete ${failed.length} of ${keys.length} objects under ${location}: s3://${bucket}/${first.Key ?? '?'}: ${first.Code ?? ''} ${first.Message ?? ''}`.trim());
+        }
         deleted += keys.length;
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
