@@ -4,6 +4,8 @@ import { childEnv, runNode } from './proc.js';
 
 export interface BenchDatabase {
   url: string;
+  /** The scratch database's name (it shows in the process titles of the PostgreSQL backends serving it). */
+  name: string;
   /** True when a scratch database was created (and is dropped at the end). */
   scratch: boolean;
   drop(): Promise<void>;
@@ -11,41 +13,41 @@ export interface BenchDatabase {
 
 /**
  * A fresh database on the server of DATABASE_URL, so the bench neither sees nor leaves rows in anyone's data, with
- * the migrations applied by dist/migrate.js (what the cluster's migration Job runs). Falls back to DATABASE_URL
- * itself if the role may not create databases.
+ * the migrations applied by dist/migrate.js of the build under test (what the cluster's migration Job runs). If the
+ * role may not create databases this fails (the caller skips PostgreSQL): benchmarking in DATABASE_URL's own
+ * database would write a bench admin, tokens and audit rows into it, and an existing admin's password would not
+ * match the bench's.
  */
-export async function prepareDatabase(baseUrl: string): Promise<BenchDatabase> {
+export async function prepareDatabase(baseUrl: string, migrateEntry = 'dist/migrate.js'): Promise<BenchDatabase> {
   const name = `lakeplane_bench_${randomBytes(5).toString('hex')}`;
-  let url = baseUrl;
-  let scratch = false;
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();
   try {
     await admin.query(`create database ${name}`);
-    const u = new URL(baseUrl);
-    u.pathname = `/${name}`;
-    url = u.toString();
-    scratch = true;
   } catch (err) {
-    process.stderr.write(`bench: cannot create a scratch database (${(err as Error).message}); using DATABASE_URL as is\n`);
+    throw new Error(`cannot create a scratch database on the server of DATABASE_URL (${(err as Error).message})`);
   } finally {
     await admin.end();
   }
-  await runNode(['dist/migrate.js'], childEnv({ DATABASE_URL: url }));
-  return {
-    url,
-    scratch,
-    async drop() {
-      if (!scratch) return;
-      const c = new pg.Client({ connectionString: baseUrl });
-      await c.connect();
-      try {
-        await c.query(`drop database if exists ${name} with (force)`);
-      } finally {
-        await c.end();
-      }
-    },
+  const u = new URL(baseUrl);
+  u.pathname = `/${name}`;
+  const url = u.toString();
+  const drop = async () => {
+    const c = new pg.Client({ connectionString: baseUrl });
+    await c.connect();
+    try {
+      await c.query(`drop database if exists ${name} with (force)`);
+    } finally {
+      await c.end();
+    }
   };
+  try {
+    await runNode([migrateEntry], childEnv({ DATABASE_URL: url }));
+  } catch (err) {
+    await drop().catch(() => undefined);
+    throw err;
+  }
+  return { url, name, scratch: true, drop };
 }
 
 /** The server's version string, for the report. */

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 import { createServer } from 'node:net';
 
@@ -48,6 +48,19 @@ export interface Child {
   stop(): Promise<void>;
 }
 
+/** Every child started here and not yet exited, so an interrupted bench can stop them (killChildren). */
+const live = new Set<ChildProcess>();
+
+function track(proc: ChildProcess): void {
+  live.add(proc);
+  proc.once('exit', () => live.delete(proc));
+}
+
+/** Sends SIGKILL to every child this process started that is still running. */
+export function killChildren(): void {
+  for (const proc of live) proc.kill('SIGKILL');
+}
+
 /**
  * Starts `node <args>` with a controlled environment. stdout (the JSON log stream) goes to `logFile` or nowhere:
  * a file, like a container runtime's log file, so the logging cost is paid but no reader shares the CPU.
@@ -55,6 +68,7 @@ export interface Child {
 export function startNode(args: string[], env: NodeJS.ProcessEnv, logFile?: string): Child {
   const out = logFile ? openSync(logFile, 'a') : 'ignore';
   const proc = spawn(process.execPath, args, { env, stdio: ['ignore', out, 'pipe'] });
+  track(proc);
   if (typeof out === 'number') closeSync(out);
   let err = '';
   proc.stderr?.setEncoding('utf8');
@@ -105,10 +119,53 @@ export function cpuMs(pid: number): number | undefined {
   }
 }
 
+/** Busy CPU time of the whole machine (every core, every process) in ms, from /proc/stat (Linux); undefined elsewhere. */
+export function machineBusyMs(): number | undefined {
+  try {
+    const first = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+    // cpu  user nice system idle iowait irq softirq steal ...: busy is everything but idle and iowait.
+    const f = first.trim().split(/\s+/).slice(1).map(Number);
+    const busy = (f[0] ?? 0) + (f[1] ?? 0) + (f[2] ?? 0) + (f[5] ?? 0) + (f[6] ?? 0) + (f[7] ?? 0);
+    return (busy * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU ms (user+system) of every live process whose command line contains `needle`: the PostgreSQL backends serving
+ * one database show its name in their process title. 0 where /proc is missing.
+ */
+export function cpuMsMatching(needle: string): number {
+  let total = 0;
+  let pids: string[] = [];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return 0;
+  }
+  for (const pid of pids) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(needle)) continue;
+    } catch {
+      continue;
+    }
+    total += cpuMs(Number(pid)) ?? 0;
+  }
+  return total;
+}
+
+/** This process's own CPU ms (user+system) so far. */
+export function selfCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 /** Runs `node <args>` to completion and returns its stdout; rejects with stderr on a non-zero exit. */
 export function runNode(args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    track(proc);
     let out = '';
     let err = '';
     proc.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));

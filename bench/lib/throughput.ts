@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { childEnv, cpuMs, freePort, httpJson, runNode, startNode, waitReady } from './proc.js';
+import { childEnv, cpuMs, cpuMsMatching, freePort, httpJson, machineBusyMs, runNode, selfCpuMs, startNode, waitReady } from './proc.js';
 import { median } from './stats.js';
 
 export const ADMIN_PASSWORD = 'lakeplane-bench-admin-password';
@@ -10,6 +10,8 @@ export interface Backend {
   /** How the server runs, for the report. */
   label: string;
   env: Record<string, string | undefined>;
+  /** Text in the command line of the database server processes serving only this backend (PostgreSQL backends show their database's name), to count their CPU. */
+  dbProcessMarker?: string | undefined;
 }
 
 /** One autocannon run, as bench/load.mjs reports it. */
@@ -26,10 +28,20 @@ export interface LoadResult {
   latencyMs: { mean: number; p50: number; p90: number; p97_5: number; p99: number; p99_9: number; max: number };
   autocannonLatencyMs: { p50: number; p97_5: number; p99: number; max: number };
   loadCpuMs: number;
+  /** CPU of the whole load generator process, its start-up included. */
+  loadCpuTotalMs: number;
   /** Added here: server CPU (user+system) per request during the measured run, in µs. */
   serverCpuUsPerRequest?: number | undefined;
   /** Added here: bytes of log written to stdout per request during the measured run. */
   logBytesPerRequest?: number | undefined;
+  /** Added here: CPU of the database server processes of this backend per request, in µs (PostgreSQL only). */
+  dbCpuUsPerRequest?: number | undefined;
+  /**
+   * Added here: CPU that processes outside the bench (not the server, the load generator, this backend's database
+   * processes or the bench itself) used during the run, in cores. On a 2-core machine anything well above 0 competes
+   * with the server and the load generator and inflates latency.
+   */
+  otherCpuCores?: number | undefined;
 }
 
 export type Auth = 'jwt' | 'pat';
@@ -51,7 +63,11 @@ export interface ThroughputOptions {
   repeats: number;
   logLevels: string[];
   tmpDir: string;
+  /** The server's entry point, run with node: the built output. */
+  serverEntry: string;
   progress: (msg: string) => void;
+  /** Awaited before each measured run: lets the bench wait (bounded) for other processes to leave the CPU. */
+  settle?: () => Promise<void>;
 }
 
 async function runLoad(url: string, token: string, connections: number, duration: number): Promise<LoadResult> {
@@ -83,7 +99,7 @@ export async function benchThroughput(backends: Backend[], o: ThroughputOptions)
       const port = await freePort();
       const logFile = join(o.tmpDir, `${backend.key}-${logLevel}.stdout.log`);
       const env = childEnv({ ...backend.env, PORT: String(port), HOST: '127.0.0.1', LAKEPLANE_LOG_LEVEL: logLevel, LAKEPLANE_ADMIN_PASSWORD: ADMIN_PASSWORD });
-      const child = startNode(['dist/serve.js'], env, logFile);
+      const child = startNode([o.serverEntry], env, logFile);
       try {
         await waitReady(child, port);
         const creds = await credentials(port);
@@ -97,15 +113,30 @@ export async function benchThroughput(backends: Backend[], o: ThroughputOptions)
               o.progress(`${backend.key} log=${logLevel} ${auth}: warm-up ${o.warmupSeconds} s`);
               await runLoad(url, token, o.connections, o.warmupSeconds);
             }
+            await o.settle?.();
             o.progress(`${backend.key} log=${logLevel} ${auth}: run ${r + 1}/${o.repeats}, ${o.durationSeconds} s, ${o.connections} connections`);
             const cpu0 = cpuMs(child.pid);
             const log0 = statSync(logFile).size;
+            const db0 = backend.dbProcessMarker ? cpuMsMatching(backend.dbProcessMarker) : 0;
+            const busy0 = machineBusyMs();
+            const self0 = selfCpuMs();
+            const t0 = performance.now();
             const result = await runLoad(url, token, o.connections, o.durationSeconds);
+            const wallMs = performance.now() - t0;
+            const self1 = selfCpuMs();
+            const busy1 = machineBusyMs();
+            const db1 = backend.dbProcessMarker ? cpuMsMatching(backend.dbProcessMarker) : 0;
             const cpu1 = cpuMs(child.pid);
             const log1 = statSync(logFile).size;
             const served = Math.max(1, result.requestsTotal);
-            result.serverCpuUsPerRequest = cpu0 !== undefined && cpu1 !== undefined ? ((cpu1 - cpu0) * 1000) / served : undefined;
+            const serverMs = cpu0 !== undefined && cpu1 !== undefined ? cpu1 - cpu0 : undefined;
+            result.serverCpuUsPerRequest = serverMs !== undefined ? (serverMs * 1000) / served : undefined;
             result.logBytesPerRequest = (log1 - log0) / served;
+            result.dbCpuUsPerRequest = backend.dbProcessMarker ? ((db1 - db0) * 1000) / served : undefined;
+            result.otherCpuCores =
+              busy0 !== undefined && busy1 !== undefined && serverMs !== undefined
+                ? Math.max(0, busy1 - busy0 - serverMs - result.loadCpuTotalMs - (db1 - db0) - (self1 - self0)) / wallMs
+                : undefined;
             if (result.non2xx > 0 || result.errors > 0) {
               o.progress(`  warning: ${result.non2xx} non-2xx answers, ${result.errors} errors (${JSON.stringify(result.statuses)})`);
             }

@@ -7,7 +7,9 @@ import { ValidationError, type FieldProblem } from '../errors/index.js';
 const addFormats = ((ajvFormats as unknown as { default?: unknown }).default ?? ajvFormats) as (ajv: Ajv) => Ajv;
 
 function makeAjv(coerceTypes: boolean): Ajv {
-  const ajv = new Ajv({ allErrors: true, coerceTypes, useDefaults: true, strict: false, removeAdditional: false });
+  // validateSchema off: checking our own schemas against Ajv's meta-schema costs a tenth of a cold start. The
+  // schemas are checked once, in test/schema.test.ts, by compiling every route's schema with it on.
+  const ajv = new Ajv({ allErrors: true, coerceTypes, useDefaults: true, strict: false, removeAdditional: false, validateSchema: false });
   addFormats(ajv);
   return ajv;
 }
@@ -58,12 +60,17 @@ function dedupe(problems: FieldProblem[]): FieldProblem[] {
   });
 }
 
+/**
+ * A validator for one schema. It is compiled on first use: a function serves a few of its routes per request mix,
+ * and compiling every route's validators up front was a fifth of a cold start (bench/RESULTS.md).
+ */
 export function compileValidator<S extends TSchema>(schema: S, part: Part): Validator<Static<S>> {
   const ajv = part === 'query' || part === 'path' || part === 'config' ? coercingAjv : strictAjv;
-  const validate: ValidateFunction = ajv.compile(schema);
+  let compiled: ValidateFunction | undefined;
   return {
     schema,
     parse(value: unknown): Static<S> {
+      const validate = (compiled ??= ajv.compile(schema));
       if (validate(value)) return value as Static<S>;
       // anyOf/oneOf branches add noise; the keyword errors under them are what a user can act on.
       const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf' && e.keyword !== 'if');
