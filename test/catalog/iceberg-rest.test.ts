@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -387,6 +387,19 @@ describe.each(backends())('Iceberg REST catalog on %s', (backend) => {
     expect((await ice.call('DELETE', '/v1/{prefix}/namespaces/ops/tables/kept')).status).toBe(204);
     expect(existsSync(new URL(kept.body['metadata-location']))).toBe(true);
     expect((await ice.call('DELETE', '/v1/{prefix}/namespaces/ops/tables/kept')).status).toBe(404);
+  });
+
+  it('a purge never takes files another table still uses', async () => {
+    await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['shared'] });
+    const dataPath = `${location}/shared-data`;
+    await createTable('shared', 'a', { properties: { 'write.data.path': dataPath } });
+    const b = await createTable('shared', 'b', { properties: { 'write.data.path': dataPath } });
+    mkdirSync(new URL(dataPath), { recursive: true });
+    writeFileSync(new URL(`${dataPath}/b-part-0.parquet`), 'b');
+    expect((await ice.call('DELETE', '/v1/{prefix}/namespaces/shared/tables/a?purgeRequested=true')).status).toBe(204);
+    expect(existsSync(new URL(`${dataPath}/b-part-0.parquet`))).toBe(true);
+    expect(existsSync(new URL(b.body['metadata-location']))).toBe(true);
+    expect((await ice.call('GET', '/v1/{prefix}/namespaces/shared/tables/b')).status).toBe(200);
   });
 
   it('registers a table from its metadata file, and unregisters it leaving the files', async () => {

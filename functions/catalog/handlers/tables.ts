@@ -112,11 +112,7 @@ export async function dropObject(tx: Tx, platform: Platform, kind: ObjectKind, p
     data: { warehouse: warehouse.name, namespace: namespace.levels, name, uuid: object.id, metadataLocation: object.metadata_location, purged: purge, actor: actor.name },
   });
   if (!purge || kind !== 'table') return undefined;
-  const metadata = readStoredMetadata(object.metadata);
-  const locations = [metadata.location, metadata.properties['write.data.path'], metadata.properties['write.metadata.path']].filter((l): l is string => !!l && isUnder(l, warehouse.storage_location));
-  // Another table may have been created inside this one's folder; purging must not take its files.
-  const others = await tx.selectFrom('catalog_objects').select('metadata_location').where('warehouse_id', '=', warehouse.id).execute();
-  const safe = locations.filter((loc) => !others.some((o) => isUnder(o.metadata_location, loc)));
+  const safe = await purgeableLocations(tx, warehouse, object.id, readStoredMetadata(object.metadata));
   const store = await objectStoreFor(toWarehouseSummary(warehouse));
   return async () => {
     for (const loc of safe) {
@@ -124,6 +120,31 @@ export async function dropObject(tx: Tx, platform: Platform, kind: ObjectKind, p
       platform.logger.info({ table: `${displayNamespace(levels)}.${name}`, location: loc, files: n }, 'purged table files');
     }
   };
+}
+
+/**
+ * What a purge may delete: the table's folder and its write.data.path / write.metadata.path folders, each only if
+ * it lies in the warehouse and no other table or view of the warehouse keeps anything at, under or above it. Data
+ * shared between tables (two tables writing to one write.data.path) must outlive the purge of one of them.
+ */
+async function purgeableLocations(tx: Tx, warehouse: WarehouseRow, objectId: string, metadata: { location: string; properties: Record<string, string> }): Promise<string[]> {
+  const candidates = [metadata.location, metadata.properties['write.data.path'], metadata.properties['write.metadata.path']].filter(
+    (l): l is string => !!l && isUnder(l, warehouse.storage_location) && l.replace(/\/+$/, '') !== warehouse.storage_location.replace(/\/+$/, ''),
+  );
+  if (candidates.length === 0) return [];
+  const others = await tx
+    .selectFrom('catalog_objects')
+    .select([
+      'metadata_location',
+      sql<string | null>`metadata::jsonb->>'location'`.as('location'),
+      sql<string | null>`metadata::jsonb->'properties'->>'write.data.path'`.as('data_path'),
+      sql<string | null>`metadata::jsonb->'properties'->>'write.metadata.path'`.as('metadata_path'),
+    ])
+    .where('warehouse_id', '=', warehouse.id)
+    .where('id', '!=', objectId)
+    .execute();
+  const taken = others.flatMap((o) => [o.metadata_location, o.location, o.data_path, o.metadata_path]).filter((l): l is string => !!l);
+  return candidates.filter((c) => !taken.some((t) => isUnder(t, c) || isUnder(c, t)));
 }
 
 export async function renameObject(tx: Tx, platform: Platform, kind: ObjectKind, prefix: string, source: { namespace: string[]; name: string }, destination: { namespace: string[]; name: string }, actor: Actor): Promise<void> {

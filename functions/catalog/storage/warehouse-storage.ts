@@ -1,4 +1,4 @@
-import { BadRequestError } from '../../../shared/errors/index.js';
+import { BadRequestError, UnavailableError } from '../../../shared/errors/index.js';
 import { LocalObjectStore, locationScheme, openS3ObjectStore, type ObjectStore, type S3Settings } from '../../../shared/storage/index.js';
 import type { WarehouseSummary } from '../store/warehouses.js';
 
@@ -15,7 +15,9 @@ export function resolveCredentials(ref: string | null, env: NodeJS.ProcessEnv = 
   const accessKeyId = env[`${prefix}_ACCESS_KEY_ID`];
   const secretAccessKey = env[`${prefix}_SECRET_ACCESS_KEY`];
   if (!accessKeyId || !secretAccessKey) {
-    throw new BadRequestError(`credentials ${ref} are not configured: set ${prefix}_ACCESS_KEY_ID and ${prefix}_SECRET_ACCESS_KEY in the catalog function's environment`);
+    // A server misconfiguration, not the client's fault: 503 until an operator sets them (warehouse creation
+    // checks them up front and answers 400 instead).
+    throw new UnavailableError(`storage credentials ${ref} are not configured: set ${prefix}_ACCESS_KEY_ID and ${prefix}_SECRET_ACCESS_KEY in the catalog function's environment`);
   }
   return { accessKeyId, secretAccessKey, sessionToken: env[`${prefix}_SESSION_TOKEN`] || undefined };
 }
