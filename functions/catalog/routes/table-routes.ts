@@ -127,7 +127,7 @@ export const tableRoutes = [
     handler: async (ctx) => {
       const levels = parseNamespace(ctx.params.namespace);
       const principal = ctx.requirePrincipal();
-      const purge = ctx.query.purgeRequested ?? false;
+      const purge = ctx.query.purgeRequested?.toLowerCase() === 'true';
       ctx.auditResource = catalogResource(ctx.params.prefix, levels, ctx.params.table);
       await ctx.platform.authorizer.authorize(principal, purge ? 'catalog:table:purge' : 'catalog:table:drop', ctx.auditResource);
       let purgeFiles: (() => Promise<void>) | undefined;

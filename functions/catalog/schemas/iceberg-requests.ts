@@ -182,5 +182,7 @@ export const LoadTableQuery = Type.Object({
   snapshots: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('refs')])),
   'referenced-by': Type.Optional(Type.String()),
 });
-export const DropTableQuery = Type.Object({ purgeRequested: Type.Optional(Type.Boolean()) });
+/** A boolean as clients write it in a query: Java and iceberg-js send true/false, PyIceberg True/False. */
+const QueryBoolean = Type.String({ pattern: '^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$', description: 'true or false, any case' });
+export const DropTableQuery = Type.Object({ purgeRequested: Type.Optional(QueryBoolean) });
 export const ConfigQuery = Type.Object({ warehouse: Type.Optional(Type.String()) });
