@@ -1,7 +1,9 @@
 import { defineFunction } from '../../shared/http/index.js';
 import { CatalogEvents } from './catalog-events.js';
 import { sweepIdempotencyKeys } from './handlers/idempotency-sweeper.js';
+import { DiscoveryEvents } from './discovery-events.js';
 import { configRoutes } from './routes/config-routes.js';
+import { discoveryRoutes } from './routes/discovery-routes.js';
 import { namespaceRoutes } from './routes/namespace-routes.js';
 import { tableRoutes } from './routes/table-routes.js';
 import { unsupportedRoutes } from './routes/unsupported-routes.js';
@@ -12,7 +14,7 @@ import { warehouseRoutes } from './routes/warehouse-routes.js';
 export const catalog = defineFunction({
   name: 'catalog',
   description: 'Apache Iceberg REST catalog (spec-exact, under /iceberg) over the shared metadata store; warehouses and their storage.',
-  routes: [...configRoutes, ...namespaceRoutes, ...tableRoutes, ...viewRoutes, ...unsupportedRoutes, ...warehouseRoutes],
-  publishes: Object.values(CatalogEvents),
+  routes: [...configRoutes, ...namespaceRoutes, ...tableRoutes, ...viewRoutes, ...unsupportedRoutes, ...warehouseRoutes, ...discoveryRoutes],
+  publishes: [...Object.values(CatalogEvents), ...Object.values(DiscoveryEvents)],
   workers: [sweepIdempotencyKeys],
 });

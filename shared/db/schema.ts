@@ -1,9 +1,11 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, GeneratedAlways, Insertable, Selectable, Updateable } from 'kysely';
 
 /** Table types of the metadata store. migrations/ creates exactly these; a test compares the two. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type Json<T = unknown> = ColumnType<T, string, string>;
+/** A stored generated tsvector (catalog search); read as its text form, never written. */
+type SearchDocument = GeneratedAlways<string>;
 
 export interface UsersTable {
   id: string;
@@ -176,6 +178,7 @@ export interface WarehousesTable {
   version: Generated<number>;
   created_at: CreatedAt;
   updated_at: Timestamp;
+  search_document: SearchDocument;
 }
 
 export interface NamespacesTable {
@@ -191,6 +194,10 @@ export interface NamespacesTable {
   version: Generated<number>;
   created_at: CreatedAt;
   updated_at: Timestamp;
+  /** Version of description, owner and tags alone (changes of the namespace's properties do not bump it). */
+  annotation_version: Generated<number>;
+  annotated_at: Timestamp | null;
+  search_document: SearchDocument;
 }
 
 export interface CatalogObjectsTable {
@@ -208,6 +215,37 @@ export interface CatalogObjectsTable {
   version: Generated<number>;
   created_at: CreatedAt;
   updated_at: Timestamp;
+  /** Version of description, owner and tags alone: commits bump `version`, not this. */
+  annotation_version: Generated<number>;
+  annotated_at: Timestamp | null;
+  /** Name, tags, description and the column names of the current schema (migrations/0003). */
+  search_document: SearchDocument;
+}
+
+/** One row per named field of a table's or view's current schema; kept by a trigger on catalog_objects. */
+export interface CatalogColumnsTable {
+  object_id: string;
+  field_id: number;
+  /** The full Iceberg name: nested fields as parent.child, list elements and map values as .element / .value. */
+  path: string;
+  doc: string | null;
+  type: string;
+  required: boolean;
+  ordinal: number;
+  schema_hash: string;
+  search_document: SearchDocument;
+}
+
+export interface CatalogColumnAnnotationsTable {
+  object_id: string;
+  field_id: number;
+  description: string | null;
+  tags: ColumnType<string[], string[] | undefined, string[]>;
+  /** 0 until the first change, so a client may send version 0 for a column nobody annotated yet. */
+  version: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+  search_document: SearchDocument;
 }
 
 export interface CatalogIdempotencyKeysTable {
@@ -247,6 +285,8 @@ export interface Database {
   catalog_objects: CatalogObjectsTable;
   catalog_idempotency_keys: CatalogIdempotencyKeysTable;
   catalog_metrics_reports: CatalogMetricsReportsTable;
+  catalog_columns: CatalogColumnsTable;
+  catalog_column_annotations: CatalogColumnAnnotationsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -259,3 +299,5 @@ export type OutboxRow = Selectable<OutboxTable>;
 export type WarehouseRow = Selectable<WarehousesTable>;
 export type NamespaceRow = Selectable<NamespacesTable>;
 export type CatalogObjectRow = Selectable<CatalogObjectsTable>;
+export type CatalogColumnRow = Selectable<CatalogColumnsTable>;
+export type CatalogColumnAnnotationRow = Selectable<CatalogColumnAnnotationsTable>;
