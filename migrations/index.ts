@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation.js';
 import * as m0002 from './0002_catalog.js';
 import * as m0003 from './0003_catalog_discovery.js';
+import * as m0004 from './0004_catalog_purge_tasks.js';
 
 /**
  * Ordered, forward-only. Listed statically (not read from the folder) so a bundled build carries them; the names sort
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_catalog': m0002,
   '0003_catalog_discovery': m0003,
+  '0004_catalog_purge_tasks': m0004,
 };

@@ -1,6 +1,7 @@
 import { defineFunction } from '../../shared/http/index.js';
 import { CatalogEvents } from './catalog-events.js';
 import { sweepIdempotencyKeys } from './handlers/idempotency-sweeper.js';
+import { sweepPurges } from './handlers/purge-tasks.js';
 import { DiscoveryEvents } from './discovery-events.js';
 import { configRoutes } from './routes/config-routes.js';
 import { discoveryRoutes } from './routes/discovery-routes.js';
@@ -16,5 +17,5 @@ export const catalog = defineFunction({
   description: 'Apache Iceberg REST catalog (spec-exact, under /iceberg) over the shared metadata store; warehouses and their storage.',
   routes: [...configRoutes, ...namespaceRoutes, ...tableRoutes, ...viewRoutes, ...unsupportedRoutes, ...warehouseRoutes, ...discoveryRoutes],
   publishes: [...Object.values(CatalogEvents), ...Object.values(DiscoveryEvents)],
-  workers: [sweepIdempotencyKeys],
+  workers: [sweepIdempotencyKeys, sweepPurges],
 });

@@ -266,6 +266,18 @@ export interface CatalogMetricsReportsTable {
   created_at: CreatedAt;
 }
 
+export interface CatalogPurgeTasksTable {
+  id: string;
+  warehouse_id: string;
+  /** namespace.name of the dropped table, for logs. */
+  object_name: string;
+  locations: string[];
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   users: UsersTable;
   groups: GroupsTable;
@@ -285,6 +297,7 @@ export interface Database {
   catalog_objects: CatalogObjectsTable;
   catalog_idempotency_keys: CatalogIdempotencyKeysTable;
   catalog_metrics_reports: CatalogMetricsReportsTable;
+  catalog_purge_tasks: CatalogPurgeTasksTable;
   catalog_columns: CatalogColumnsTable;
   catalog_column_annotations: CatalogColumnAnnotationsTable;
 }

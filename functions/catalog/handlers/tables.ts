@@ -12,8 +12,8 @@ import { decodePageToken, encodePageToken, pageSizeOf } from '../domain/page-tok
 import { TableMetadataBuilder } from '../domain/table-metadata-builder.js';
 import { parseTableMetadata } from '../domain/table-metadata-parser.js';
 import type { CreateTableRequestValue } from '../schemas/iceberg-requests.js';
-import { objectStoreFor } from '../storage/warehouse-storage.js';
 import { requireNamespace, requireObject, type ObjectKind } from '../store/catalog-objects.js';
+import { schedulePurge } from './purge-tasks.js';
 import { toWarehouseSummary } from '../store/warehouses.js';
 import { checkLocationInWarehouse, defaultObjectLocation, loadTableResult, metadataText, readMetadataFile, readStoredMetadata, writeTableMetadata } from './table-files.js';
 
@@ -102,8 +102,11 @@ export function snapshotIdString(id: unknown): string | null {
   return String(id);
 }
 
-/** Drops a table; with purge its files go too, once the drop has committed and no other table lives under them. */
-export async function dropObject(tx: Tx, platform: Platform, kind: ObjectKind, prefix: string, levels: string[], name: string, purge: boolean, actor: Actor): Promise<(() => Promise<void>) | undefined> {
+/**
+ * Drops a table or view. With purge, the files a purge may delete are recorded in the same transaction; the caller
+ * runs the purge once the drop committed (the id returned), and the sweeper retries it until it succeeds.
+ */
+export async function dropObject(tx: Tx, platform: Platform, kind: ObjectKind, prefix: string, levels: string[], name: string, purge: boolean, actor: Actor): Promise<string | undefined> {
   const { warehouse, namespace, object } = await requireObject(tx, kind, prefix, levels, name, true);
   await tx.deleteFrom('catalog_objects').where('id', '=', object.id).execute();
   await platform.outbox.publish(tx, {
@@ -113,13 +116,7 @@ export async function dropObject(tx: Tx, platform: Platform, kind: ObjectKind, p
   });
   if (!purge || kind !== 'table') return undefined;
   const safe = await purgeableLocations(tx, warehouse, object.id, readStoredMetadata(object.metadata));
-  const store = await objectStoreFor(toWarehouseSummary(warehouse));
-  return async () => {
-    for (const loc of safe) {
-      const n = await store.deletePrefix(loc);
-      platform.logger.info({ table: `${displayNamespace(levels)}.${name}`, location: loc, files: n }, 'purged table files');
-    }
-  };
+  return schedulePurge(tx, warehouse.id, `${displayNamespace(levels)}.${name}`, safe);
 }
 
 /**

@@ -128,6 +128,8 @@ export async function deleteWarehouse(platform: Platform, name: string): Promise
     const row = await requireWarehouse(tx, name);
     const ns = await tx.selectFrom('namespaces').select('levels').where('warehouse_id', '=', row.id).limit(1).executeTakeFirst();
     if (ns) throw new ConflictError(`warehouse ${name} is not empty: it still holds namespace ${ns.levels.join('.')}; drop its namespaces first`);
+    const purges = await tx.selectFrom('catalog_purge_tasks').select(['object_name', 'last_error']).where('warehouse_id', '=', row.id).limit(1).executeTakeFirst();
+    if (purges) throw new ConflictError(`warehouse ${name} still owes the purge of ${purges.object_name} (last error: ${purges.last_error ?? 'none yet'}); it is retried until its files are gone`);
     await tx.deleteFrom('warehouses').where('id', '=', row.id).execute();
   });
 }

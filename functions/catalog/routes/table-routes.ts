@@ -3,6 +3,7 @@ import { json, noContent } from '../../../shared/http/index.js';
 import { stringifyJsonLossless } from '../../../shared/json/index.js';
 import { catalogResource, parseNamespace, validateLevels, validateName } from '../domain/identifiers.js';
 import { mutate } from '../handlers/idempotency.js';
+import { runPurge } from '../handlers/purge-tasks.js';
 import { commitResult, etagOf, loadTableResult } from '../handlers/table-files.js';
 import { commitTables } from '../handlers/table-commit.js';
 import { createTable, dropObject, listObjects, registerTable, renameObject, requireTableExists, unregisterTable } from '../handlers/tables.js';
@@ -130,13 +131,14 @@ export const tableRoutes = [
       const purge = ctx.query.purgeRequested?.toLowerCase() === 'true';
       ctx.auditResource = catalogResource(ctx.params.prefix, levels, ctx.params.table);
       await ctx.platform.authorizer.authorize(principal, purge ? 'catalog:table:purge' : 'catalog:table:drop', ctx.auditResource);
-      let purgeFiles: (() => Promise<void>) | undefined;
+      let purgeTask: string | undefined;
       const reply = await mutate(ctx, `dropTable ${ctx.auditResource} purge=${purge}`, async (tx) => {
-        purgeFiles = await dropObject(tx, ctx.platform, 'table', ctx.params.prefix, levels, ctx.params.table, purge, actorOf(principal));
+        purgeTask = await dropObject(tx, ctx.platform, 'table', ctx.params.prefix, levels, ctx.params.table, purge, actorOf(principal));
         return noContent();
       });
-      // Files go only after the drop committed: a failed drop must leave a whole table behind.
-      await purgeFiles?.();
+      // Files go only after the drop committed: a failed drop must leave a whole table behind. A purge that fails
+      // now is retried by the sweeper; the drop itself is done either way.
+      if (purgeTask) await runPurge(ctx.platform, purgeTask);
       return reply;
     },
   }),

@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { textArray, type Tx } from '../../../shared/db/index.js';
+import type { Worker } from '../../../shared/http/index.js';
+import type { Platform } from '../../../shared/platform/index.js';
+import { objectStoreFor } from '../storage/warehouse-storage.js';
+import { toWarehouseSummary } from '../store/warehouses.js';
+
+const SWEEP_EVERY_MS = 30_000;
+const BATCH = 10;
+
+/** Records a purge in the drop's own transaction: it exists exactly when the drop committed. */
+export async function schedulePurge(tx: Tx, warehouseId: string, objectName: string, locations: string[]): Promise<string | undefined> {
+  if (locations.length === 0) return undefined;
+  const id = randomUUID();
+  await tx.insertInto('catalog_purge_tasks').values({ id, warehouse_id: warehouseId, object_name: objectName, locations: textArray(locations), next_attempt_at: new Date() }).execute();
+  return id;
+}
+
+/** One attempt at a purge; on failure it is rescheduled with backoff (30 s doubling, capped at an hour). */
+async function attempt(platform: Platform, tx: Tx, task: { id: string; warehouse_id: string; object_name: string; locations: string[]; attempts: number }): Promise<boolean> {
+  try {
+    const warehouse = await tx.selectFrom('warehouses').selectAll().where('id', '=', task.warehouse_id).executeTakeFirstOrThrow();
+    const store = await objectStoreFor(toWarehouseSummary(warehouse));
+    for (const location of task.locations) {
+      const files = await store.deletePrefix(location);
+      platform.logger.info({ table: task.object_name, location, files }, 'purged table files');
+    }
+    await tx.deleteFrom('catalog_purge_tasks').where('id', '=', task.id).execute();
+    return true;
+  } catch (err) {
+    const delayMs = Math.min(3_600_000, SWEEP_EVERY_MS * 2 ** task.attempts);
+    platform.logger.warn({ err, table: task.object_name, attempts: task.attempts + 1 }, 'purge failed; it will be retried');
+    await tx
+      .updateTable('catalog_purge_tasks')
+      .set({ attempts: sql`attempts + 1`, last_error: (err as Error).message.slice(0, 2000), next_attempt_at: new Date(Date.now() + delayMs) })
+      .where('id', '=', task.id)
+      .execute();
+    return false;
+  }
+}
+
+/** Runs a purge now (right after its drop committed); whatever fails is left to the sweeper. */
+export async function runPurge(platform: Platform, id: string): Promise<boolean> {
+  return platform.store.db.transaction().execute(async (tx) => {
+    // Skip a task another replica's sweeper holds; it will finish it.
+    const task = await tx.selectFrom('catalog_purge_tasks').selectAll().where('id', '=', id).forUpdate().skipLocked().executeTakeFirst();
+    return task ? attempt(platform, tx, task) : false;
+  });
+}
+
+/** One pass over the purges that are due; the sweeper calls it every 30 seconds. Returns how many succeeded. */
+export async function runDuePurges(platform: Platform): Promise<number> {
+  return platform.store.db.transaction().execute(async (tx) => {
+    const due = await tx.selectFrom('catalog_purge_tasks').selectAll().where('next_attempt_at', '<=', new Date()).orderBy('next_attempt_at').limit(BATCH).forUpdate().skipLocked().execute();
+    let done = 0;
+    for (const task of due) if (await attempt(platform, tx, task)) done++;
+    return done;
+  });
+}
+
+/** Retries owed purges while the catalog function runs. */
+export const sweepPurges: Worker = (platform) => {
+  let running = false;
+  const sweep = async () => {
+    if (running) return;
+    running = true;
+    try {
+      await runDuePurges(platform);
+    } catch (err) {
+      platform.logger.warn({ err }, 'purge sweep failed');
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void sweep(), SWEEP_EVERY_MS);
+  timer.unref();
+  return async () => clearInterval(timer);
+};
