@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { runStatements } from './statements.js';
 
 /**
  * The Iceberg REST catalog: warehouses, namespaces, tables and views (one table, so a table and a view can never
@@ -80,7 +81,5 @@ const statements = `
 `;
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  for (const statement of statements.split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) {
-    await sql.raw(statement).execute(db);
-  }
+  await runStatements(db, statements);
 }

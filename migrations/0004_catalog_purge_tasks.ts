@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { runStatements } from './statements.js';
 
 /**
  * Purges that are owed. A drop with purgeRequested records what to delete in the drop's own transaction; the files
@@ -20,7 +21,5 @@ const statements = `
 `;
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  for (const statement of statements.split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) {
-    await sql.raw(statement).execute(db);
-  }
+  await runStatements(db, statements);
 }
