@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { CatalogObjectRow, NamespaceRow, Tx, WarehouseRow } from '../../../shared/db/index.js';
+import type { NamespaceRow, Tx, WarehouseRow } from '../../../shared/db/index.js';
 import { BadRequestError, CommitFailedError } from '../../../shared/errors/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
 import { CatalogEvents } from '../catalog-events.js';
@@ -7,7 +7,7 @@ import { displayNamespace } from '../domain/identifiers.js';
 import { TableMetadataBuilder } from '../domain/table-metadata-builder.js';
 import { checkTableRequirements } from '../domain/table-requirements.js';
 import type { TableRequirementValue, TableUpdateValue } from '../schemas/iceberg-requests.js';
-import { findNamespace, missing, requireNamespace } from '../store/catalog-objects.js';
+import { OBJECT_COLUMNS, findNamespace, missing, requireNamespace, type CatalogObject } from '../store/catalog-objects.js';
 import { requireWarehouse } from '../store/warehouses.js';
 import { checkLocationInWarehouse, readStoredMetadata, writeTableMetadata } from './table-files.js';
 import { ensureNameFree, insertObject, snapshotIdString, type Actor } from './tables.js';
@@ -30,7 +30,7 @@ const DELETE_AFTER_COMMIT = 'write.metadata.delete-after-commit.enabled';
 interface Target {
   change: TableChange;
   namespace: NamespaceRow;
-  row: CatalogObjectRow | undefined;
+  row: CatalogObject | undefined;
 }
 
 const key = (c: TableChange) => `${c.identifier.namespace.join('\x1F')}\x00${c.identifier.name}`;
@@ -54,7 +54,7 @@ export async function commitTables(tx: Tx, platform: Platform, prefix: string, c
     const creating = change.requirements.some((r) => r.type === 'assert-create');
     const namespace = creating ? (await requireNamespace(tx, prefix, change.identifier.namespace)).namespace : await findNamespace(tx, warehouse.id, change.identifier.namespace);
     if (!namespace) throw missing('table', change.identifier.namespace, change.identifier.name);
-    const row = await tx.selectFrom('catalog_objects').selectAll().where('namespace_id', '=', namespace.id).where('name', '=', change.identifier.name).forUpdate().executeTakeFirst();
+    const row = await tx.selectFrom('catalog_objects').select(OBJECT_COLUMNS).where('namespace_id', '=', namespace.id).where('name', '=', change.identifier.name).forUpdate().executeTakeFirst();
     targets.set(change, { change, namespace, row: row?.kind === 'table' ? row : undefined });
     if (!creating && (!row || row.kind !== 'table')) throw missing('table', change.identifier.namespace, change.identifier.name);
     if (creating && row && row.kind !== 'table') await ensureNameFree(tx, namespace, change.identifier.name, 'table');
@@ -101,7 +101,7 @@ export async function commitTables(tx: Tx, platform: Platform, prefix: string, c
   return results;
 }
 
-async function publishCommitted(tx: Tx, platform: Platform, warehouse: WarehouseRow, namespace: NamespaceRow, row: CatalogObjectRow, location: string, snapshotId: unknown, updates: TableUpdateValue[], actor: Actor) {
+async function publishCommitted(tx: Tx, platform: Platform, warehouse: WarehouseRow, namespace: NamespaceRow, row: CatalogObject, location: string, snapshotId: unknown, updates: TableUpdateValue[], actor: Actor) {
   await platform.outbox.publish(tx, {
     type: CatalogEvents.tableCommitted,
     subject: `catalog/${warehouse.name}/tables/${row.id}`,

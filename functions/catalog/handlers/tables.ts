@@ -12,7 +12,7 @@ import { decodePageToken, encodePageToken, pageSizeOf } from '../domain/page-tok
 import { TableMetadataBuilder } from '../domain/table-metadata-builder.js';
 import { parseTableMetadata } from '../domain/table-metadata-parser.js';
 import type { CreateTableRequestValue } from '../schemas/iceberg-requests.js';
-import { requireNamespace, requireObject, type ObjectKind } from '../store/catalog-objects.js';
+import { OBJECT_COLUMNS, requireNamespace, requireObject, type ObjectKind } from '../store/catalog-objects.js';
 import { schedulePurge } from './purge-tasks.js';
 import { toWarehouseSummary } from '../store/warehouses.js';
 import { checkLocationInWarehouse, defaultObjectLocation, loadTableResult, metadataText, readMetadataFile, readStoredMetadata, writeTableMetadata } from './table-files.js';
@@ -167,7 +167,7 @@ export async function registerTable(tx: Tx, platform: Platform, prefix: string, 
   const { warehouse, namespace } = await requireNamespace(tx, prefix, levels, true);
   const metadata = parseTableMetadata(await readMetadataFile(warehouse, metadataLocation));
   const text = metadataText(metadata);
-  const existing = await tx.selectFrom('catalog_objects').selectAll().where('namespace_id', '=', namespace.id).where('name', '=', name).forUpdate().executeTakeFirst();
+  const existing = await tx.selectFrom('catalog_objects').select(OBJECT_COLUMNS).where('namespace_id', '=', namespace.id).where('name', '=', name).forUpdate().executeTakeFirst();
   if (existing && !(overwrite && existing.kind === 'table')) await ensureNameFree(tx, namespace, name, 'table');
   if (existing) {
     if (existing.id !== metadata['table-uuid']) throw new BadRequestError(`Cannot overwrite table ${displayNamespace(levels)}.${name} (uuid ${existing.id}) with metadata of another table (uuid ${metadata['table-uuid']})`);
