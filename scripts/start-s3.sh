@@ -14,8 +14,10 @@ VENV="$CACHE/venv-moto"
 URL="http://127.0.0.1:$PORT"
 LOG="$CACHE/moto-$PORT.log"
 
-# moto's own API answers only on a moto server: anything else on the port is not ours to reuse.
-is_moto() { curl -sf -m 2 -o /dev/null "$URL/moto-api/data.json"; }
+# moto's own API answers only on a moto server: anything else on the port is not ours to reuse. A GET of reset-auth
+# only says it wants a POST, whatever the server holds (data.json fails with a 500 once a bucket that held objects
+# has been deleted, as the suites do).
+is_moto() { curl -s -m 2 "$URL/moto-api/reset-auth" 2>/dev/null | grep -q 'reset Moto Auth'; }
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
 
 if is_moto; then
