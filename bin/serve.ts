@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from '../shared/config/index.js';
 import { listen } from '../shared/http/index.js';
 import { createPlatform } from '../shared/platform/index.js';
-import { allFunctions, findFunction } from '../functions/index.js';
+import { functionNames, loadAllFunctions, loadFunction } from '../functions/registry.js';
 
 /**
  * The process entry: FUNCTION_TARGET=<name> serves one function (a Knative Service); unset, every function is
@@ -19,9 +19,9 @@ async function main(): Promise<void> {
     throw err;
   }
   const target = config.FUNCTION_TARGET;
-  const selected = target ? [findFunction(target)].filter((f) => f !== undefined) : [...allFunctions];
+  const selected = target ? [await loadFunction(target)].filter((f) => f !== undefined) : await loadAllFunctions();
   if (selected.length === 0) {
-    process.stderr.write(`Invalid configuration: FUNCTION_TARGET ${target} is not a function; choose one of ${allFunctions.map((f) => f.name).join(', ')}\n`);
+    process.stderr.write(`Invalid configuration: FUNCTION_TARGET ${target} is not a function; choose one of ${functionNames.join(', ')}\n`);
     process.exit(2);
   }
   const running = await createPlatform(config, selected);

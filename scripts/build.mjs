@@ -13,6 +13,10 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'esm',
+  // Each function is its own chunk (functions/registry.ts imports them dynamically): a pod serving one function
+  // parses and runs only that one at start.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   sourcemap: 'linked',
   // The AWS SDK is loaded on first use of an S3 warehouse only; bundled, every cold start would parse it.
   external: ['@electric-sql/pglite', 'pg-native', '@aws-sdk/*'],

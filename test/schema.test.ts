@@ -10,6 +10,14 @@ import { ConfigSchema } from '../shared/config/index.js';
  */
 const addFormats = ((ajvFormats as unknown as { default?: unknown }).default ?? ajvFormats) as (ajv: Ajv) => Ajv;
 
+describe('functions/registry.ts loads exactly the functions of functions/index.ts', () => {
+  it('by the same names, to the same definitions', async () => {
+    const { functionNames, loadAllFunctions } = await import('../functions/registry.js');
+    expect([...functionNames].sort()).toEqual(allFunctions.map((f) => f.name).sort());
+    expect((await loadAllFunctions()).map((f) => f.name).sort()).toEqual(allFunctions.map((f) => f.name).sort());
+  });
+});
+
 describe('every schema compiles and is a valid JSON Schema', () => {
   const ajv = addFormats(new Ajv({ allErrors: true, strict: false, validateSchema: true }));
   for (const fn of allFunctions) {

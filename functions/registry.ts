@@ -1,0 +1,22 @@
+import type { LakeplaneFunction } from '../shared/http/index.js';
+
+/**
+ * How a process finds its functions by name without loading the others. A Knative pod serves one function
+ * (FUNCTION_TARGET): the build splits each function into its own chunk, and only the one asked for is parsed and
+ * run at start (cold start). Keep in step with functions/index.ts; a test checks the two agree.
+ */
+const loaders: Record<string, () => Promise<LakeplaneFunction>> = {
+  iam: async () => (await import('./iam/index.js')).iam,
+  catalog: async () => (await import('./catalog/index.js')).catalog,
+  events: async () => (await import('./events/index.js')).events,
+};
+
+export const functionNames: readonly string[] = Object.keys(loaders);
+
+export async function loadFunction(name: string): Promise<LakeplaneFunction | undefined> {
+  return loaders[name]?.();
+}
+
+export async function loadAllFunctions(): Promise<LakeplaneFunction[]> {
+  return Promise.all(functionNames.map((n) => loaders[n]!()));
+}
