@@ -2,12 +2,36 @@
 // slice, as far as the scheduler allows) with the server under test. Plain JavaScript on purpose: no tsx loader in
 // the measuring process, and autocannon ships no types.
 //
-// Input: one JSON argument {url, headers, connections, duration}. Output: one JSON line on stdout.
+// Input: one JSON argument {url, headers, connections, duration, pathsFile?, seed?}. With pathsFile (a JSON array of
+// request paths), every request goes to a path picked at random (a seeded PRNG) from that list, on url's host.
+// Output: one JSON line on stdout.
 // Latency: autocannon's own histogram keeps whole milliseconds, too coarse for a 5 ms target, so every 2xx response
 // time (float ms, from autocannon's 'response' event) is also kept here and the percentiles are computed exactly.
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
 const opts = JSON.parse(process.argv[2] ?? '{}');
+const paths = opts.pathsFile ? JSON.parse(readFileSync(opts.pathsFile, 'utf8')) : undefined;
+let seed = (opts.seed ?? 1) >>> 0 || 1;
+/** xorshift32: the same sequence of paths for the same seed, whichever server is measured. */
+function nextRandom() {
+  seed ^= seed << 13;
+  seed >>>= 0;
+  seed ^= seed >>> 17;
+  seed ^= seed << 5;
+  seed >>>= 0;
+  return seed / 4294967296;
+}
+const requests = paths
+  ? [
+      {
+        setupRequest: (req) => {
+          req.path = paths[Math.floor(nextRandom() * paths.length)];
+          return req;
+        },
+      },
+    ]
+  : undefined;
 
 function run(durationSeconds, record) {
   return new Promise((resolve, reject) => {
@@ -15,7 +39,7 @@ function run(durationSeconds, record) {
     let n = 0;
     const statuses = {};
     const instance = autocannon(
-      { url: opts.url, headers: opts.headers ?? {}, connections: opts.connections, duration: durationSeconds, pipelining: 1, timeout: 10 },
+      { url: opts.url, headers: opts.headers ?? {}, connections: opts.connections, duration: durationSeconds, pipelining: 1, timeout: 10, ...(requests ? { requests } : {}) },
       (err, result) => (err ? reject(err) : resolve({ result, samples: samples.subarray(0, n), statuses })),
     );
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {
@@ -48,6 +72,8 @@ process.stdout.write(
     requestsMean: result.requests.mean,
     requestsStddev: result.requests.stddev,
     requestsTotal: result.requests.total,
+    // Response bytes received (headers and bodies), over every response.
+    bytesTotal: result.throughput.total,
     durationSeconds: result.duration,
     ok: sorted.length,
     non2xx: result.non2xx,

@@ -20,15 +20,15 @@
 //   --no-build         use dist/ as it is instead of running scripts/build.mjs (working tree only)
 //   --no-write         print only; leave bench/RESULTS.md alone
 //   --quick            a smoke run: --duration=2 --warmup=1 --repeats=1 --cold-runs=3 --quiet-wait=0, and --no-write
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { LOOPBACK, autocannonVersion, codeUnderTest, prepareBuild, redactedDatabaseUrl, startSink } from './lib/build.js';
 import { benchColdStart, type ColdResult, type ColdSubject } from './lib/cold-start.js';
 import { prepareDatabase, serverVersion, type BenchDatabase } from './lib/postgres.js';
-import { childEnv, killChildren, machineBusyMs, runNode, selfCpuMs, sleep } from './lib/proc.js';
+import { killChildren } from './lib/proc.js';
+import { QUIET_CORES, QuietGate, backgroundCores } from './lib/quiet.js';
 import { consoleReport, markdownResults, writeResults, type RunFacts } from './lib/report.js';
 import { benchThroughput, type Backend, type ThroughputRow } from './lib/throughput.js';
 
@@ -79,123 +79,11 @@ if (opts.ref && !opts.build) throw new Error('--ref builds the commit it names; 
 const started = Date.now();
 const progress = (msg: string) => void process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${msg}\n`);
 
-/** CPU other processes use over `ms` while the bench itself only sleeps, in cores (its own CPU is subtracted). */
-async function backgroundCores(ms: number): Promise<number | undefined> {
-  const b0 = machineBusyMs();
-  const s0 = selfCpuMs();
-  const t0 = performance.now();
-  await sleep(ms);
-  const b1 = machineBusyMs();
-  if (b0 === undefined || b1 === undefined) return undefined;
-  return Math.max(0, b1 - b0 - (selfCpuMs() - s0)) / (performance.now() - t0);
-}
-
-/**
- * On a shared machine other processes come and go. Before each measurement this waits, in 0.5 s samples, until they
- * use less than QUIET_CORES, giving up after 8 s or when the run's whole budget is spent. Each measurement still
- * records what other processes used while it ran, so a disturbed figure is visible in the report either way.
- */
-const QUIET_CORES = 0.2;
-class QuietGate {
-  waitedMs = 0;
-  waits = 0;
-  gaveUp = 0;
-  constructor(private budgetMs: number) {}
-  async wait(): Promise<void> {
-    if (this.budgetMs <= 0) return;
-    const t0 = performance.now();
-    let cores = await backgroundCores(500);
-    while (cores !== undefined && cores >= QUIET_CORES && performance.now() - t0 < 8000 && this.budgetMs - (performance.now() - t0) > 0) {
-      cores = await backgroundCores(500);
-    }
-    const waited = performance.now() - t0;
-    this.budgetMs -= waited;
-    this.waitedMs += waited;
-    this.waits++;
-    if (cores !== undefined && cores >= QUIET_CORES) {
-      this.gaveUp++;
-      progress(`  other processes still use ${cores.toFixed(2)} cores; measuring anyway`);
-    }
-  }
-}
-
-/** Accepts every CloudEvent a cluster-mode server POSTs (cluster mode needs a broker URL); 127.0.0.1, in this process. */
-async function startSink(): Promise<{ url: string; server: Server; received: () => number }> {
-  let n = 0;
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      n++;
-      res.writeHead(202).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}/`, server, received: () => n };
-}
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
-
-function git(...args: string[]): string {
-  return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-}
-
-/** What code was measured, for the report: a commit, or the working tree and how far it is from its commit. */
-function codeUnderTest(): string {
-  try {
-    if (opts.ref) return `commit ${git('rev-parse', '--short', `${opts.ref}^{commit}`)} (\`--ref=${opts.ref}\`: git archive, built in a temporary directory)`;
-    const head = git('rev-parse', '--short', 'HEAD');
-    const dirty = git('status', '--porcelain', '--untracked-files=all')
-      .split('\n')
-      .filter((l) => l.trim() && !l.slice(3).startsWith('bench/'));
-    return dirty.length === 0
-      ? `the working tree at commit ${head}, clean outside bench/`
-      : `the working tree at commit ${head} with ${dirty.length} uncommitted or untracked files outside bench/ (they are in the build)`;
-  } catch {
-    return 'the working tree (not a git checkout)';
-  }
-}
-
-/** The code to run: the working tree, or a commit exported next to a link to this checkout's node_modules. */
-async function prepareBuild(tmpDir: string): Promise<string> {
-  if (!opts.ref) {
-    if (opts.build) {
-      progress('building dist/ from the working tree (scripts/build.mjs)');
-      await runNode(['scripts/build.mjs'], childEnv({}));
-    }
-    return root;
-  }
-  const dir = path.join(tmpDir, 'src');
-  mkdirSync(dir);
-  const sha = git('rev-parse', `${opts.ref}^{commit}`);
-  progress(`exporting ${sha.slice(0, 10)} and building it in ${dir}`);
-  execFileSync('sh', ['-c', `git archive ${sha} | tar -x -C "${dir}"`], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-  symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
-  await runNode(['scripts/build.mjs'], childEnv({}), dir);
-  return dir;
-}
-
 function commandLine(): string {
   const flags = process.argv.slice(2);
-  let pg = '';
   const url = process.env['DATABASE_URL'];
-  if (url && opts.postgres) {
-    try {
-      const u = new URL(url);
-      pg = `DATABASE_URL=${u.protocol}//${u.username ? `${u.username}${u.password ? ':…' : ''}@` : ''}${u.host}${u.pathname} `;
-    } catch {
-      pg = 'DATABASE_URL=… ';
-    }
-  }
+  const pg = url && opts.postgres ? `DATABASE_URL=${redactedDatabaseUrl(url)} ` : '';
   return `${pg}npm run bench${flags.length ? ` -- ${flags.join(' ')}` : ''}`;
-}
-
-function autocannonVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(path.join(root, 'node_modules/autocannon/package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return '';
-  }
 }
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -219,8 +107,8 @@ async function main(): Promise<void> {
 
   const backgroundBefore = await backgroundCores(1500);
   progress(`background load: other processes use ${backgroundBefore?.toFixed(2) ?? 'n/a'} cores`);
-  const code = codeUnderTest();
-  const srcDir = await prepareBuild(tmpDir);
+  const code = codeUnderTest(root, opts.ref);
+  const srcDir = await prepareBuild(root, tmpDir, opts.ref, opts.build, progress);
   const serve = path.join(srcDir, 'dist/serve.js');
   const rel = (p: string) => path.relative(srcDir, p);
 
@@ -268,8 +156,8 @@ async function main(): Promise<void> {
     });
   }
 
-  const gate = new QuietGate(opts.quietWaitSeconds * 1000);
-  const coldGate = new QuietGate(opts.quietWaitSeconds * 1000);
+  const gate = new QuietGate(opts.quietWaitSeconds * 1000, progress);
+  const coldGate = new QuietGate(opts.quietWaitSeconds * 1000, progress);
   progress(`throughput: ${backends.map((b) => b.key).join(', ')}; log levels ${opts.logLevels.join(', ')}; ${opts.repeats} × ${opts.duration} s per credential`);
   const rows: ThroughputRow[] = await benchThroughput(backends, {
     durationSeconds: opts.duration,
@@ -324,13 +212,12 @@ async function main(): Promise<void> {
     ],
     settings: [
       `code under test: ${code}`,
-      `load generator: autocannon ${autocannonVersion()} in its own process (bench/load.mjs), ${opts.connections} keep-alive connections, no pipelining, 127.0.0.1 only`,
+      `load generator: autocannon ${autocannonVersion(root)} in its own process (bench/load.mjs), ${opts.connections} keep-alive connections, no pipelining, 127.0.0.1 only`,
       `per server and credential: ${opts.warmup} s warm-up, then ${opts.repeats} runs of ${opts.duration} s (JWT and PAT runs interleave); server stdout (JSON logs) to a file`,
       `cold start: ${opts.coldRuns} rounds; /readyz polled every 2 ms`,
       opts.quietWaitSeconds > 0
         ? `before each measurement (throughput run, cold-start round) the bench waited for other processes to use < ${QUIET_CORES} cores (0.5 s samples, at most 8 s a time, ${opts.quietWaitSeconds} s per phase): ` +
-          `throughput ${gate.waits} waits, ${(gate.waitedMs / 1000).toFixed(1)} s spent, ${gate.gaveUp} gave up and measured anyway; ` +
-          `cold start ${coldGate.waits} waits, ${(coldGate.waitedMs / 1000).toFixed(1)} s spent, ${coldGate.gaveUp} gave up`
+          `throughput ${gate.describe()}; cold start ${coldGate.describe()}`
         : 'no waiting for a quiet machine (--quiet-wait=0)',
       ...notes,
     ],

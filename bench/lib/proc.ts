@@ -66,8 +66,13 @@ export function killChildren(): void {
  * a file, like a container runtime's log file, so the logging cost is paid but no reader shares the CPU.
  */
 export function startNode(args: string[], env: NodeJS.ProcessEnv, logFile?: string): Child {
+  return startProcess(process.execPath, args, env, logFile);
+}
+
+/** Starts any program the way startNode starts node (stdout to `logFile` or nowhere, stderr kept, stopped by killChildren). */
+export function startProcess(command: string, args: string[], env: NodeJS.ProcessEnv, logFile?: string, cwd?: string): Child {
   const out = logFile ? openSync(logFile, 'a') : 'ignore';
-  const proc = spawn(process.execPath, args, { env, stdio: ['ignore', out, 'pipe'] });
+  const proc = spawn(command, args, { env, cwd, stdio: ['ignore', out, 'pipe'] });
   track(proc);
   if (typeof out === 'number') closeSync(out);
   let err = '';
@@ -106,13 +111,17 @@ export async function waitReady(child: Child, port: number, path = '/readyz', ti
   throw new Error(`server not ready after ${timeoutMs} ms:\n${child.stderr()}`);
 }
 
-/** User+system CPU time of a process in ms, from /proc (Linux); undefined elsewhere. */
-export function cpuMs(pid: number): number | undefined {
+/**
+ * User+system CPU time of a process in ms, from /proc (Linux); undefined elsewhere. With `children`, the CPU of its
+ * children that exited and were waited for is added (a JVM that forks `chmod` for every file it writes).
+ */
+export function cpuMs(pid: number, children = false): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // After the command name: state is field 3 (index 0 here); utime and stime are fields 14 and 15.
-    const ticks = Number(fields[11]) + Number(fields[12]);
+    // After the command name: state is field 3 (index 0 here); utime and stime are fields 14 and 15, cutime and
+    // cstime (waited-for children) 16 and 17.
+    const ticks = Number(fields[11]) + Number(fields[12]) + (children ? Number(fields[13]) + Number(fields[14]) : 0);
     return (ticks * 1000) / 100; // USER_HZ is 100 on every Linux Node supports
   } catch {
     return undefined;
@@ -133,16 +142,16 @@ export function machineBusyMs(): number | undefined {
 }
 
 /**
- * CPU ms (user+system) of every live process whose command line contains `needle`: the PostgreSQL backends serving
- * one database show its name in their process title. 0 where /proc is missing.
+ * CPU ms (user+system) of each live process whose command line contains `needle`, by pid: the PostgreSQL backends
+ * serving one database show its name in their process title.
  */
-export function cpuMsMatching(needle: string): number {
-  let total = 0;
+export function cpuMsByPidMatching(needle: string): Map<number, number> {
+  const out = new Map<number, number>();
   let pids: string[] = [];
   try {
     pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
   } catch {
-    return 0;
+    return out;
   }
   for (const pid of pids) {
     try {
@@ -150,8 +159,19 @@ export function cpuMsMatching(needle: string): number {
     } catch {
       continue;
     }
-    total += cpuMs(Number(pid)) ?? 0;
+    const ms = cpuMs(Number(pid));
+    if (ms !== undefined) out.set(Number(pid), ms);
   }
+  return out;
+}
+
+/**
+ * CPU those processes used between two cpuMsByPidMatching snapshots: a process started meanwhile counts from 0, one
+ * that exited meanwhile (a pool closing an idle connection) counts nothing, so the figure never goes negative.
+ */
+export function cpuMsBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ms] of after) total += Math.max(0, ms - (before.get(pid) ?? 0));
   return total;
 }
 

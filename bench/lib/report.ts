@@ -189,15 +189,18 @@ const DEFAULT_HEAD = `# Lakeplane benchmarks
 
 `;
 
-/** Replaces the results section of RESULTS.md, keeping whatever is written around it. */
-export function writeResults(file: string, section: string): void {
-  const block = `${START}\n\n${section}\n${END}`;
+/**
+ * Replaces the results section of RESULTS.md between `markers` (by default bench/run.ts's), keeping whatever is
+ * written around it; appends the section with its markers when they are not there yet.
+ */
+export function writeResults(file: string, section: string, markers: { start: string; end: string } = { start: START, end: END }): void {
+  const block = `${markers.start}\n\n${section}\n${markers.end}`;
   if (!existsSync(file)) {
     writeFileSync(file, `${DEFAULT_HEAD}${block}\n`);
     return;
   }
   const text = readFileSync(file, 'utf8');
-  const a = text.indexOf(START);
-  const b = text.indexOf(END);
-  writeFileSync(file, a !== -1 && b > a ? text.slice(0, a) + block + text.slice(b + END.length) : `${text.trimEnd()}\n\n${block}\n`);
+  const a = text.indexOf(markers.start);
+  const b = text.indexOf(markers.end);
+  writeFileSync(file, a !== -1 && b > a ? text.slice(0, a) + block + text.slice(b + markers.end.length) : `${text.trimEnd()}\n\n${block}\n`);
 }

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { childEnv, cpuMs, cpuMsMatching, freePort, httpJson, machineBusyMs, runNode, selfCpuMs, startNode, waitReady } from './proc.js';
+import { childEnv, cpuMs, cpuMsBetween, cpuMsByPidMatching, freePort, httpJson, machineBusyMs, runNode, selfCpuMs, startNode, waitReady } from './proc.js';
 import { median } from './stats.js';
 
 export const ADMIN_PASSWORD = 'lakeplane-bench-admin-password';
@@ -117,7 +117,7 @@ export async function benchThroughput(backends: Backend[], o: ThroughputOptions)
             o.progress(`${backend.key} log=${logLevel} ${auth}: run ${r + 1}/${o.repeats}, ${o.durationSeconds} s, ${o.connections} connections`);
             const cpu0 = cpuMs(child.pid);
             const log0 = statSync(logFile).size;
-            const db0 = backend.dbProcessMarker ? cpuMsMatching(backend.dbProcessMarker) : 0;
+            const db0 = backend.dbProcessMarker ? cpuMsByPidMatching(backend.dbProcessMarker) : new Map<number, number>();
             const busy0 = machineBusyMs();
             const self0 = selfCpuMs();
             const t0 = performance.now();
@@ -125,17 +125,18 @@ export async function benchThroughput(backends: Backend[], o: ThroughputOptions)
             const wallMs = performance.now() - t0;
             const self1 = selfCpuMs();
             const busy1 = machineBusyMs();
-            const db1 = backend.dbProcessMarker ? cpuMsMatching(backend.dbProcessMarker) : 0;
+            const db1 = backend.dbProcessMarker ? cpuMsByPidMatching(backend.dbProcessMarker) : new Map<number, number>();
+            const dbMs = cpuMsBetween(db0, db1);
             const cpu1 = cpuMs(child.pid);
             const log1 = statSync(logFile).size;
             const served = Math.max(1, result.requestsTotal);
             const serverMs = cpu0 !== undefined && cpu1 !== undefined ? cpu1 - cpu0 : undefined;
             result.serverCpuUsPerRequest = serverMs !== undefined ? (serverMs * 1000) / served : undefined;
             result.logBytesPerRequest = (log1 - log0) / served;
-            result.dbCpuUsPerRequest = backend.dbProcessMarker ? ((db1 - db0) * 1000) / served : undefined;
+            result.dbCpuUsPerRequest = backend.dbProcessMarker ? (dbMs * 1000) / served : undefined;
             result.otherCpuCores =
               busy0 !== undefined && busy1 !== undefined && serverMs !== undefined
-                ? Math.max(0, busy1 - busy0 - serverMs - result.loadCpuTotalMs - (db1 - db0) - (self1 - self0)) / wallMs
+                ? Math.max(0, busy1 - busy0 - serverMs - result.loadCpuTotalMs - dbMs - (self1 - self0)) / wallMs
                 : undefined;
             if (result.non2xx > 0 || result.errors > 0) {
               o.progress(`  warning: ${result.non2xx} non-2xx answers, ${result.errors} errors (${JSON.stringify(result.statuses)})`);

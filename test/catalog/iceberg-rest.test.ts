@@ -164,6 +164,24 @@ describe.each(backends())('Iceberg REST catalog on %s', (backend) => {
     expect((await ice.call('GET', '/v1/{prefix}/namespaces/db/tables')).body.identifiers).toEqual([{ namespace: ['db'], name: 'events' }]);
   });
 
+  it('loadTable finds the table at every namespace depth, and only there', async () => {
+    // The lookup's SQL is compiled once per namespace depth (store/catalog-objects.ts): one name at three depths.
+    const paths = [['deep'], ['deep', 'er'], ['deep', 'er', 'est']];
+    for (const levels of paths) {
+      await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: levels });
+      await createTable(ns(...levels), 'same', { properties: { depth: String(levels.length) } });
+    }
+    for (const levels of paths) {
+      const r = await ice.call('GET', `/v1/{prefix}/namespaces/${ns(...levels)}/tables/same`);
+      expect(r.status, levels.join('.')).toBe(200);
+      expect(r.body.metadata.properties.depth).toBe(String(levels.length));
+    }
+    expect((await ice.call('GET', `/v1/{prefix}/namespaces/${ns('deep', 'er', 'est', 'no')}/tables/same`)).status).toBe(404);
+    expect((await ice.call('GET', `/v1/{prefix}/namespaces/${ns('er')}/tables/same`)).status).toBe(404);
+    const wrongWarehouse = await new IcebergClient(p, admin, 'nope').call('GET', '/v1/{prefix}/namespaces/deep/tables/same');
+    expect(wrongWarehouse.status).toBe(404);
+  });
+
   it('createTable refuses what it cannot do, naming the problem, and creates nothing', async () => {
     await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['bad'] });
     const cases: Array<[unknown, number, string]> = [
