@@ -12,8 +12,9 @@
 // dist/serve.js`, on a scratch PostgreSQL database (DATABASE_URL's server, 127.0.0.1 only; dropped at the end), log
 // level info (the Knative manifests' setting), events to a local sink. The reference server runs with
 // `scripts/iceberg-tools.sh reference-server` (Java 17+, Iceberg 1.11.0 jars via Maven, cached). Every server and
-// load generator is a child process listening on / sending to 127.0.0.1 only; everything stops by itself. It
-// rewrites the catalog section of bench/RESULTS.md. About 7-9 minutes on 2 cores.
+// load generator is a child process; Lakeplane listens on 127.0.0.1 (the reference's Jetty, as the script starts it,
+// on every interface) and all traffic goes to 127.0.0.1; everything stops by itself. It rewrites the catalog section
+// of bench/RESULTS.md. About 6-7 minutes on a quiet 2-core machine.
 //
 // Options (defaults in brackets):
 //   --namespaces=N       namespaces for the loadTable tables [10]
