@@ -3,9 +3,27 @@
 // wasm and data files relative to its own package, and only embedded mode imports it. The image keeps
 // node_modules, so external packages resolve at run time.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 
 rmSync('dist', { recursive: true, force: true });
+
+// pg asks at import whether it runs in a Cloudflare Worker; on Node 20 (no global navigator) it answers by touching
+// globalThis.Response, which makes Node load its whole fetch implementation: about 7% of a function's cold start
+// (bench/RESULTS.md). The bundle only ever runs on Node, so the probe answers "no" there. If pg changes the
+// function, the build says so and leaves the file as it is (correct, only slower to start).
+const PG_CLOUDFLARE_PROBE = 'function isCloudflareRuntime() {';
+const pgNodeOnly = {
+  name: 'pg-node-only',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]pg[\\/]lib[\\/]stream\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      if (!source.includes(PG_CLOUDFLARE_PROBE)) {
+        return { contents: source, loader: 'js', warnings: [{ text: `pg-node-only: "${PG_CLOUDFLARE_PROBE}" not found in ${args.path}; the probe stays` }] };
+      }
+      return { contents: source.replace(PG_CLOUDFLARE_PROBE, `${PG_CLOUDFLARE_PROBE} return false;`), loader: 'js' };
+    });
+  },
+};
 await build({
   entryPoints: { serve: 'bin/serve.ts', migrate: 'bin/migrate.ts', functions: 'functions/framework.ts' },
   outdir: 'dist',
@@ -22,6 +40,7 @@ await build({
   external: ['@electric-sql/pglite', 'pg-native', '@aws-sdk/*'],
   // Bundled CommonJS dependencies call require(); give ESM output one.
   banner: { js: "import { createRequire as __lpCreateRequire } from 'node:module'; const require = __lpCreateRequire(import.meta.url);" },
+  plugins: [pgNodeOnly],
   logLevel: 'warning',
 });
 console.log('built dist/serve.js, dist/migrate.js, dist/functions.js');

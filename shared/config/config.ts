@@ -1,6 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { compileValidator } from '../schema/index.js';
-import { ValidationError } from '../errors/index.js';
+import { checkEnv } from './check-env.js';
 
 /**
  * Every environment variable the platform reads, with its default. The README's configuration table is this list;
@@ -38,29 +37,21 @@ export const ConfigSchema = Type.Object({
 
 export type Config = Static<typeof ConfigSchema> & { LAKEPLANE_MIGRATE_ON_START: boolean; issuer: string };
 
-const validateConfig = compileValidator(ConfigSchema, 'config');
-
 export class ConfigError extends Error {}
 
 /** Reads and validates the environment; a bad value stops startup with a message naming the variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const known = Object.keys(ConfigSchema.properties);
-  const raw: Record<string, unknown> = {};
+  const raw: Record<string, string> = {};
   for (const key of known) {
     const v = env[key];
     if (v !== undefined && v !== '') raw[key] = v;
   }
-  let parsed: Static<typeof ConfigSchema>;
-  try {
-    parsed = validateConfig.parse(raw);
-  } catch (err) {
-    if (err instanceof ValidationError) {
-      throw new ConfigError(
-        'Invalid configuration: ' + err.errors.map((e) => `${e.field || 'environment'} ${e.message}`).join('; '),
-      );
-    }
-    throw err;
+  const checked = checkEnv(ConfigSchema, raw);
+  if ('problems' in checked) {
+    throw new ConfigError('Invalid configuration: ' + checked.problems.map((p) => `${p.variable || 'environment'} ${p.message}`).join('; '));
   }
+  const parsed = checked.value;
   if (parsed.LAKEPLANE_MODE === 'cluster' && !parsed.DATABASE_URL) {
     throw new ConfigError('Invalid configuration: DATABASE_URL is required when LAKEPLANE_MODE=cluster');
   }

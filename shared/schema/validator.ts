@@ -14,10 +14,15 @@ function makeAjv(coerceTypes: boolean): Ajv {
   return ajv;
 }
 
-/** Bodies and event payloads are validated as sent: a string is never silently a number. */
-const strictAjv = makeAjv(false);
-/** Query strings and path parameters are text on the wire; they are coerced to the schema's types. */
-const coercingAjv = makeAjv(true);
+// Both instances are made on first use, like the validators: a function that starts and answers /readyz needs none.
+let strictAjv: Ajv | undefined;
+let coercingAjv: Ajv | undefined;
+/** Bodies and event payloads are validated as sent: a string is never silently a number. Query strings and path
+ * parameters are text on the wire; they are coerced to the schema's types. */
+function ajvFor(part: Part): Ajv {
+  if (part === 'query' || part === 'path' || part === 'config') return (coercingAjv ??= makeAjv(true));
+  return (strictAjv ??= makeAjv(false));
+}
 
 export type Part = FieldProblem['in'];
 
@@ -65,12 +70,11 @@ function dedupe(problems: FieldProblem[]): FieldProblem[] {
  * and compiling every route's validators up front was a fifth of a cold start (bench/RESULTS.md).
  */
 export function compileValidator<S extends TSchema>(schema: S, part: Part): Validator<Static<S>> {
-  const ajv = part === 'query' || part === 'path' || part === 'config' ? coercingAjv : strictAjv;
   let compiled: ValidateFunction | undefined;
   return {
     schema,
     parse(value: unknown): Static<S> {
-      const validate = (compiled ??= ajv.compile(schema));
+      const validate = (compiled ??= ajvFor(part).compile(schema));
       if (validate(value)) return value as Static<S>;
       // anyOf/oneOf branches add noise; the keyword errors under them are what a user can act on.
       const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf' && e.keyword !== 'if');

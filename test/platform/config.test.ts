@@ -18,6 +18,14 @@ describe('configuration', () => {
     expect(() => loadConfig({ LAKEPLANE_ADMIN_PASSWORD: 'short' })).toThrow(/LAKEPLANE_ADMIN_PASSWORD must NOT have fewer than 12 characters/);
     expect(() => loadConfig({ LAKEPLANE_MODE: 'cluster' })).toThrow(/DATABASE_URL is required/);
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ LAKEPLANE_ISSUER: 'not a url' })).toThrow(/LAKEPLANE_ISSUER must be a uri/);
+    expect(() => loadConfig({ LAKEPLANE_INGEST_ALLOW_ANONYMOUS: 'maybe' })).toThrow(/LAKEPLANE_INGEST_ALLOW_ANONYMOUS must be boolean/);
+    expect(() => loadConfig({ LAKEPLANE_MODE: 'cloud', PORT: '-1' })).toThrow(/LAKEPLANE_MODE must be one of: embedded, cluster; PORT must be >= 0/);
+  });
+
+  it('turns text into the types the variables have', () => {
+    const c = loadConfig({ PORT: '9090', LAKEPLANE_INGEST_ALLOW_ANONYMOUS: 'true', LAKEPLANE_MIGRATE_ON_START: 'false', LAKEPLANE_ISSUER: 'https://lakeplane.example.com/' });
+    expect(c).toMatchObject({ PORT: 9090, LAKEPLANE_INGEST_ALLOW_ANONYMOUS: true, LAKEPLANE_MIGRATE_ON_START: false, issuer: 'https://lakeplane.example.com' });
   });
 
   it('a bad value stops startup with that message and a non-zero exit', () => {
