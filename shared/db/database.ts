@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql, type PostgresPool, type PostgresPoolClient, type Transaction } from 'kysely';
 import pg from 'pg';
+import { preparedNameOf } from './prepared-statements.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -26,6 +27,24 @@ export interface StoreOptions {
   dataDir?: string;
 }
 
+/** The pool Kysely uses: the same connections, with statements registered by prepareStatement() run by name. */
+function preparingPool(pool: pg.Pool): PostgresPool {
+  return {
+    connect: async () => {
+      const client = await pool.connect();
+      return {
+        query: ((textOrCursor: string | pg.Submittable, values?: unknown[]) => {
+          if (typeof textOrCursor !== 'string') return client.query(textOrCursor);
+          const name = preparedNameOf(textOrCursor);
+          return name ? client.query({ name, text: textOrCursor, values: values ?? [] }) : client.query(textOrCursor, values);
+        }) as unknown as PostgresPoolClient['query'],
+        release: () => client.release(),
+      };
+    },
+    end: () => pool.end(),
+  };
+}
+
 /** The only place the two drivers differ: everything above works on Kysely<Database>. */
 export async function openMetadataStore(options: StoreOptions): Promise<MetadataStore> {
   if (options.databaseUrl) {
@@ -37,7 +56,7 @@ export async function openMetadataStore(options: StoreOptions): Promise<Metadata
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolMax ?? 10, types });
     // An idle client's error surfaces on its next query and the pool replaces it; without a listener it would crash.
     pool.on('error', () => undefined);
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
     return {
       db,
       driver: 'postgres',

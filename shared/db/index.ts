@@ -3,3 +3,4 @@ export { migrateToLatest } from './migrate.js';
 export { translateDatabaseError, withDatabaseErrors } from './sql-errors.js';
 export type * from './schema.js';
 export { textArray } from './sql-values.js';
+export { prepareStatement } from './prepared-statements.js';
