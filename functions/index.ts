@@ -2,9 +2,10 @@ import type { LakeplaneFunction } from '../shared/http/index.js';
 import { catalog } from './catalog/index.js';
 import { events } from './events/index.js';
 import { iam } from './iam/index.js';
+import { policies } from './policies/index.js';
 
 /** Every deployable function. FUNCTION_TARGET picks one; embedded mode serves them all. */
-export const allFunctions: readonly LakeplaneFunction[] = [iam, catalog, events];
+export const allFunctions: readonly LakeplaneFunction[] = [iam, catalog, events, policies];
 
 export function findFunction(name: string): LakeplaneFunction | undefined {
   return allFunctions.find((f) => f.name === name);

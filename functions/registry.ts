@@ -9,6 +9,7 @@ const loaders: Record<string, () => Promise<LakeplaneFunction>> = {
   iam: async () => (await import('./iam/index.js')).iam,
   catalog: async () => (await import('./catalog/index.js')).catalog,
   events: async () => (await import('./events/index.js')).events,
+  policies: async () => (await import('./policies/index.js')).policies,
 };
 
 export const functionNames: readonly string[] = Object.keys(loaders);

@@ -278,6 +278,36 @@ export interface CatalogPurgeTasksTable {
   created_at: CreatedAt;
 }
 
+export interface DataPoliciesTable {
+  id: string;
+  name: string;
+  type: 'access' | 'masking' | 'row-filter';
+  enabled: boolean;
+  document: Json<Record<string, unknown>>;
+  version: Generated<number>;
+  created_at: CreatedAt;
+  created_by: string | null;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  updated_by: string | null;
+}
+
+export interface DataPolicyHistoryTable {
+  id: Generated<string>;
+  policy_id: string;
+  version: number;
+  change: 'create' | 'update' | 'delete';
+  document: Json<Record<string, unknown>>;
+  set_version: string;
+  changed_at: CreatedAt;
+  changed_by: string | null;
+}
+
+export interface PolicyStateTable {
+  id: number;
+  data_policy_version: string;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface Database {
   users: UsersTable;
   groups: GroupsTable;
@@ -300,9 +330,14 @@ export interface Database {
   catalog_purge_tasks: CatalogPurgeTasksTable;
   catalog_columns: CatalogColumnsTable;
   catalog_column_annotations: CatalogColumnAnnotationsTable;
+  data_policies: DataPoliciesTable;
+  data_policy_history: DataPolicyHistoryTable;
+  policy_state: PolicyStateTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
+export type DataPolicyRow = Selectable<DataPoliciesTable>;
+export type DataPolicyHistoryRow = Selectable<DataPolicyHistoryTable>;
 export type NewUserRow = Insertable<UsersTable>;
 export type UserUpdate = Updateable<UsersTable>;
 export type GroupRow = Selectable<GroupsTable>;

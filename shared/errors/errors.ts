@@ -85,6 +85,10 @@ export class ForbiddenError extends LakeplaneError {
   readonly status = 403;
   readonly code = 'forbidden';
   readonly title = 'Forbidden';
+  /** The policy whose rule denied the request; absent when no policy allowed it (default deny). */
+  constructor(message: string, readonly policyId?: string) {
+    super(message);
+  }
 }
 
 export class NotFoundError extends LakeplaneError {

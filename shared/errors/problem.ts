@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { LakeplaneError, OAuthError, ValidationError, type FieldProblem } from './errors.js';
+import { ForbiddenError, LakeplaneError, OAuthError, ValidationError, type FieldProblem } from './errors.js';
 
 /** RFC 9457 problem details, the one wire shape of platform API errors. */
 export interface Problem {
@@ -10,6 +10,8 @@ export interface Problem {
   instance?: string;
   errorId?: string;
   errors?: readonly FieldProblem[];
+  /** 403: the policy that denied. */
+  policyId?: string;
 }
 
 export interface RenderedError {
@@ -58,6 +60,7 @@ export function renderError(err: unknown, shape: ErrorShape, instance?: string):
     };
     if (instance) problem.instance = instance;
     if (err instanceof ValidationError) problem.errors = err.errors;
+    if (err instanceof ForbiddenError && err.policyId) problem.policyId = err.policyId;
     return { status: err.status, headers: err.headers, contentType: 'application/problem+json', body: problem };
   }
   const errorId = randomUUID();

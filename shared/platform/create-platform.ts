@@ -6,7 +6,7 @@ import { Dispatcher, EventConsumerSet, HttpTransport, InProcessTransport, Outbox
 import type { LakeplaneFunction } from '../http/function.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { PlatformMetrics } from '../metrics/index.js';
-import { BuiltinAuthorizer } from '../policy/index.js';
+import { DataPolicyCache, PolicyAuthorizer } from '../policy/index.js';
 import type { Platform } from './platform.js';
 
 export interface RunningPlatform {
@@ -57,6 +57,7 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
   const externalIssuers = new ExternalIssuers(db);
   const authenticator = new Authenticator(db, accessTokens, externalIssuers, outbox, config.issuer, config.LAKEPLANE_AUTH_CACHE_TTL_MS, log.child({ component: 'auth' }));
 
+  const dataPolicies = new DataPolicyCache(db, config.LAKEPLANE_POLICY_REFRESH_MS);
   const platform: Platform = {
     config,
     logger: log,
@@ -66,7 +67,8 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
     accessTokens,
     externalIssuers,
     authenticator,
-    authorizer: new BuiltinAuthorizer(),
+    authorizer: new PolicyAuthorizer(db, dataPolicies),
+    dataPolicies,
     audit: new AuditTrail(db, log),
     outbox,
     dispatcher,

@@ -5,7 +5,7 @@ import type { MetadataStore } from '../db/index.js';
 import type { Dispatcher, EventTransport, InProcessTransport, Outbox } from '../events/index.js';
 import type { Logger } from '../log/index.js';
 import type { PlatformMetrics } from '../metrics/index.js';
-import type { Authorizer } from '../policy/index.js';
+import type { DataPolicyCache, PolicyAuthorizer } from '../policy/index.js';
 
 /** Everything a handler may use. Built once per process by createPlatform(); the two modes differ only inside it. */
 export interface Platform {
@@ -17,7 +17,9 @@ export interface Platform {
   readonly accessTokens: AccessTokens;
   readonly externalIssuers: ExternalIssuers;
   readonly authenticator: Authenticator;
-  readonly authorizer: Authorizer;
+  readonly authorizer: PolicyAuthorizer;
+  /** The data access policies this process decides with; policy writes invalidate it. */
+  readonly dataPolicies: DataPolicyCache;
   readonly audit: AuditTrail;
   readonly outbox: Outbox;
   readonly dispatcher: Dispatcher;

@@ -12,8 +12,12 @@ export const namespaceRoutes = [
     handler: async (ctx) => {
       // An empty parent is "absent" for backward compatibility (spec).
       const parent = ctx.query.parent ? parseNamespace(ctx.query.parent, 'parent') : undefined;
-      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'catalog:namespace:list', catalogResource(ctx.params.prefix, parent));
-      return json(200, await listNamespaces(ctx.platform.store.db, ctx.params.prefix, parent, ctx.query.pageToken, ctx.query.pageSize));
+      const principal = ctx.requirePrincipal();
+      await ctx.platform.authorizer.authorize(principal, 'catalog:namespace:list', catalogResource(ctx.params.prefix, parent));
+      const page = await listNamespaces(ctx.platform.store.db, ctx.params.prefix, parent, ctx.query.pageToken, ctx.query.pageSize);
+      // A listing shows only what the caller may see; a page may come back shorter than asked (the spec allows it).
+      const visible = await ctx.platform.authorizer.visible(principal, page.namespaces.map((ns) => catalogResource(ctx.params.prefix, ns)));
+      return json(200, { ...page, namespaces: page.namespaces.filter((_, i) => visible[i]) });
     },
   }),
   icebergRoute({

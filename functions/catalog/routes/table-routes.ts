@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { json, noContent } from '../../../shared/http/index.js';
 import { stringifyJsonLossless } from '../../../shared/json/index.js';
+import { accessesForCommit } from '../domain/commit-access.js';
 import { catalogResource, parseNamespace, validateLevels, validateName } from '../domain/identifiers.js';
 import { mutate } from '../handlers/idempotency.js';
 import { runPurge } from '../handlers/purge-tasks.js';
@@ -41,8 +42,12 @@ export const tableRoutes = [
     summary: 'List the tables of a namespace.', responses: { 200: ICEBERG_RESPONSE },
     handler: async (ctx) => {
       const levels = parseNamespace(ctx.params.namespace);
-      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'catalog:table:list', catalogResource(ctx.params.prefix, levels));
-      return json(200, await listObjects(ctx.platform.store.db, 'table', ctx.params.prefix, levels, ctx.query.pageToken, ctx.query.pageSize));
+      const principal = ctx.requirePrincipal();
+      await ctx.platform.authorizer.authorize(principal, 'catalog:table:list', catalogResource(ctx.params.prefix, levels));
+      const page = await listObjects(ctx.platform.store.db, 'table', ctx.params.prefix, levels, ctx.query.pageToken, ctx.query.pageSize);
+      // Only what the caller may see; a page may come back shorter than asked (the spec allows it).
+      const visible = await ctx.platform.authorizer.visible(principal, page.identifiers.map((id) => catalogResource(ctx.params.prefix, id.namespace, id.name)));
+      return json(200, { ...page, identifiers: page.identifiers.filter((_, i) => visible[i]) });
     },
   }),
   icebergRoute({
@@ -110,7 +115,7 @@ export const tableRoutes = [
       const levels = parseNamespace(ctx.params.namespace);
       const principal = ctx.requirePrincipal();
       ctx.auditResource = catalogResource(ctx.params.prefix, levels, ctx.params.table);
-      await ctx.platform.authorizer.authorize(principal, 'catalog:table:commit', ctx.auditResource);
+      for (const access of accessesForCommit(ctx.body.updates)) await ctx.platform.authorizer.authorize(principal, `catalog:table:${access}`, ctx.auditResource);
       let obsolete: string[] = [];
       const reply = await mutate(ctx, `updateTable ${ctx.auditResource}`, async (tx) => {
         const change = { identifier: { namespace: levels, name: ctx.params.table }, requirements: ctx.body.requirements, updates: ctx.body.updates };
@@ -207,7 +212,7 @@ export const tableRoutes = [
       await requireWarehouse(ctx.platform.store.db, ctx.params.prefix);
       const changes = ctx.body['table-changes'];
       for (const c of changes) {
-        await ctx.platform.authorizer.authorize(principal, 'catalog:table:commit', catalogResource(ctx.params.prefix, c.identifier.namespace, c.identifier.name));
+        for (const access of accessesForCommit(c.updates)) await ctx.platform.authorizer.authorize(principal, `catalog:table:${access}`, catalogResource(ctx.params.prefix, c.identifier.namespace, c.identifier.name));
       }
       ctx.auditResource = `${catalogResource(ctx.params.prefix)}/transactions`;
       ctx.auditDetail = changes.map((c) => `${c.identifier.namespace.join('.')}.${c.identifier.name}`).join(', ');

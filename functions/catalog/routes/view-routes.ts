@@ -13,8 +13,12 @@ export const viewRoutes = [
     summary: 'List the views of a namespace.', responses: { 200: ICEBERG_RESPONSE },
     handler: async (ctx) => {
       const levels = parseNamespace(ctx.params.namespace);
-      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'catalog:view:list', catalogResource(ctx.params.prefix, levels));
-      return json(200, await listObjects(ctx.platform.store.db, 'view', ctx.params.prefix, levels, ctx.query.pageToken, ctx.query.pageSize));
+      const principal = ctx.requirePrincipal();
+      await ctx.platform.authorizer.authorize(principal, 'catalog:view:list', catalogResource(ctx.params.prefix, levels));
+      const page = await listObjects(ctx.platform.store.db, 'view', ctx.params.prefix, levels, ctx.query.pageToken, ctx.query.pageSize);
+      // Only what the caller may see; a page may come back shorter than asked (the spec allows it).
+      const visible = await ctx.platform.authorizer.visible(principal, page.identifiers.map((id) => catalogResource(ctx.params.prefix, id.namespace, id.name)));
+      return json(200, { ...page, identifiers: page.identifiers.filter((_, i) => visible[i]) });
     },
   }),
   icebergRoute({

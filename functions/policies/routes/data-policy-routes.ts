@@ -1,0 +1,108 @@
+import { json, noContent, route, type RequestContext } from '../../../shared/http/index.js';
+import { BadRequestError } from '../../../shared/errors/index.js';
+import { DataPolicyInput, subjectOf, type Subject } from '../../../shared/policy/index.js';
+import { createDataPolicy, dataPolicyHistory, deleteDataPolicy, getDataPolicy, listDataPolicies, replaceDataPolicy } from '../handlers/data-policies.js';
+import { decide } from '../handlers/decide.js';
+import { DataPolicy, DecideBatchRequest, DecideRequest, Decision, DecisionBatch, IdParams, ListPoliciesQuery, PolicyHistory, PolicyPage } from '../schemas.js';
+
+const base = '/api/v1/policies';
+const actorOf = (ctx: RequestContext<unknown, unknown, unknown>) => {
+  const p = ctx.requirePrincipal();
+  return `${p.kind}:${p.name}`;
+};
+
+/** If-Match: "<version>" (quotes optional): replace or delete only if nobody changed the policy since. */
+function expectedVersion(header: string | string[] | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const text = (Array.isArray(header) ? header[0] : header)?.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1') ?? '';
+  if (!/^\d+$/.test(text)) throw new BadRequestError('If-Match must be the policy version you read, e.g. If-Match: "3"');
+  return Number(text);
+}
+
+/** Deciding for someone else shows what they may do: that is an admin's question. */
+async function subjectFor(ctx: RequestContext<unknown, unknown, unknown>, asked: { user: string; groups?: string[]; roles?: string[] } | undefined): Promise<Subject> {
+  const caller = ctx.requirePrincipal();
+  if (!asked) return subjectOf(caller);
+  await ctx.platform.authorizer.authorize(caller, 'policies:decisions:impersonate', `policies/subjects/${asked.user}`);
+  return { user: asked.user, groups: asked.groups ?? [], roles: asked.roles ?? [] };
+}
+
+export const dataPolicyRoutes = [
+  route({
+    method: 'GET', path: base, operationId: 'policies.listDataPolicies', tags: ['policies'], auth: 'required', summary: 'List data access policies.', query: ListPoliciesQuery,
+    responses: { 200: { description: 'A page of policies, and the version of the whole set', schema: PolicyPage } },
+    handler: async (ctx) => {
+      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'policies:policy:list', 'policies');
+      return json(200, await listDataPolicies(ctx.platform.store.db, ctx.query));
+    },
+  }),
+  route({
+    method: 'POST', path: base, operationId: 'policies.createDataPolicy', tags: ['policies'], auth: 'required', summary: 'Create a data access, masking or row-filter policy.', body: DataPolicyInput,
+    responses: { 201: { description: 'Created', schema: DataPolicy }, 409: { description: 'A policy of that name exists' } },
+    handler: async (ctx) => {
+      ctx.auditResource = `policies/${ctx.body.name}`;
+      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'policies:policy:create', 'policies');
+      const policy = await createDataPolicy(ctx.platform, ctx.body, actorOf(ctx));
+      ctx.auditResource = `policies/${policy.id}`;
+      return json(201, policy, { location: `${base}/${policy.id}`, etag: `"${policy.version}"` });
+    },
+  }),
+  route({
+    method: 'GET', path: `${base}/:id`, operationId: 'policies.getDataPolicy', tags: ['policies'], auth: 'required', summary: 'Read a policy.', params: IdParams,
+    responses: { 200: { description: 'The policy', schema: DataPolicy } },
+    handler: async (ctx) => {
+      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'policies:policy:read', `policies/${ctx.params.id}`);
+      const policy = await getDataPolicy(ctx.platform.store.db, ctx.params.id);
+      return json(200, policy, { etag: `"${policy.version}"` });
+    },
+  }),
+  route({
+    method: 'PUT', path: `${base}/:id`, operationId: 'policies.replaceDataPolicy', tags: ['policies'], auth: 'required', params: IdParams, body: DataPolicyInput,
+    summary: 'Replace a policy; with If-Match: "<version>", only if nobody changed it since (409 otherwise). Bumps its version.',
+    responses: { 200: { description: 'The policy after the change', schema: DataPolicy }, 409: { description: 'Stale If-Match, or the new name is taken' } },
+    handler: async (ctx) => {
+      ctx.auditResource = `policies/${ctx.params.id}`;
+      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'policies:policy:update', ctx.auditResource);
+      const policy = await replaceDataPolicy(ctx.platform, ctx.params.id, ctx.body, expectedVersion(ctx.headers['if-match']), actorOf(ctx));
+      return json(200, policy, { etag: `"${policy.version}"` });
+    },
+  }),
+  route({
+    method: 'DELETE', path: `${base}/:id`, operationId: 'policies.deleteDataPolicy', tags: ['policies'], auth: 'required', params: IdParams,
+    summary: 'Delete a policy (its history stays); with If-Match, only if nobody changed it since.', responses: { 204: { description: 'Deleted' } },
+    handler: async (ctx) => {
+      ctx.auditResource = `policies/${ctx.params.id}`;
+      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'policies:policy:delete', ctx.auditResource);
+      await deleteDataPolicy(ctx.platform, ctx.params.id, expectedVersion(ctx.headers['if-match']), actorOf(ctx));
+      return noContent();
+    },
+  }),
+  route({
+    method: 'GET', path: `${base}/:id/history`, operationId: 'policies.dataPolicyHistory', tags: ['policies'], auth: 'required', params: IdParams,
+    summary: 'Every version of a policy, newest first, including its deletion.', responses: { 200: { description: 'The versions', schema: PolicyHistory } },
+    handler: async (ctx) => {
+      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'policies:policy:read', `policies/${ctx.params.id}`);
+      return json(200, await dataPolicyHistory(ctx.platform.store.db, ctx.params.id));
+    },
+  }),
+  route({
+    method: 'POST', path: `${base}/decide`, operationId: 'policies.decide', tags: ['policies'], auth: 'required', body: DecideRequest,
+    summary: 'Decide one request against the data access policies: allowed or not, by which policy, audit, and for a select the masks and row filter.',
+    responses: { 200: { description: 'The decision', schema: Decision } },
+    handler: async (ctx) => {
+      const subject = await subjectFor(ctx, ctx.body.principal);
+      return json(200, await decide(ctx.platform, subject, ctx.body.access, ctx.body.resource));
+    },
+  }),
+  route({
+    method: 'POST', path: `${base}/decide/batch`, operationId: 'policies.decideBatch', tags: ['policies'], auth: 'required', body: DecideBatchRequest,
+    summary: 'Decide many requests for one principal in one call; decisions come back in request order.',
+    responses: { 200: { description: 'The decisions', schema: DecisionBatch } },
+    handler: async (ctx) => {
+      const subject = await subjectFor(ctx, ctx.body.principal);
+      const decisions = [];
+      for (const r of ctx.body.requests) decisions.push(await decide(ctx.platform, subject, r.access, r.resource));
+      return json(200, { decisions });
+    },
+  }),
+];

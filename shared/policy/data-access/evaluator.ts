@@ -1,0 +1,227 @@
+import type { AccessType, DataPolicy, MaskType, PolicyItem } from './policy-schema.js';
+import { compileResources, matchResources, namespaceText, type CompiledResources, type DataResource, type MatchScope } from './resource-match.js';
+import { compileValidity, isValidAt, type ValidityWindow } from './validity.js';
+
+/** Who asks. Groups and roles are names; the group `public` matches everyone. */
+export interface Subject {
+  readonly user: string;
+  readonly groups: readonly string[];
+  readonly roles: readonly string[];
+}
+
+/** `any`: may the subject see this at all (some access on it or on something inside it)? Listings ask this. */
+export type RequestedAccess = Exclude<AccessType, 'all'> | 'any';
+
+export interface AccessDecision {
+  readonly allowed: boolean;
+  /** The policy that decided; absent when nothing matched and the default (deny) applied. */
+  readonly policyId?: string;
+  readonly policyName?: string;
+  readonly policyVersion?: number;
+  readonly audit: boolean;
+}
+
+export interface ColumnMask {
+  readonly column: string;
+  readonly type: Exclude<MaskType, 'MASK_NONE'>;
+  /** CUSTOM only: the expression with {col} replaced by the column name. */
+  readonly expression?: string;
+  readonly policyId: string;
+}
+
+export interface RowFilter {
+  readonly filter: string;
+  readonly policyId: string;
+}
+
+interface CompiledPolicy {
+  readonly policy: DataPolicy;
+  readonly resources: CompiledResources;
+  readonly validity: readonly ValidityWindow[];
+  readonly override: boolean;
+  readonly hasDeny: boolean;
+}
+
+function subjectMatches(item: { users: readonly string[]; groups: readonly string[]; roles: readonly string[] }, s: Subject): boolean {
+  if (item.users.includes(s.user)) return true;
+  for (const g of item.groups) if (g === 'public' || s.groups.includes(g)) return true;
+  for (const r of item.roles) if (s.roles.includes(r)) return true;
+  return false;
+}
+
+function grants(item: PolicyItem, access: RequestedAccess): boolean {
+  if (access === 'any') return item.accesses.length > 0;
+  return item.accesses.includes('all') || item.accesses.includes(access);
+}
+
+function anyItem(items: readonly PolicyItem[], s: Subject, access: RequestedAccess): boolean {
+  return items.some((i) => grants(i, access) && subjectMatches(i, s));
+}
+
+/** A deny for `any` (seeing the object) only when it takes every access away. */
+function denies(item: PolicyItem, access: RequestedAccess): boolean {
+  return access === 'any' ? item.accesses.includes('all') : grants(item, access);
+}
+
+/** Override before normal; within a priority, policies with deny items first, then by name (Ranger's order). */
+function byEvaluationOrder(a: CompiledPolicy, b: CompiledPolicy): number {
+  if (a.override !== b.override) return a.override ? -1 : 1;
+  if (a.hasDeny !== b.hasDeny) return a.hasDeny ? -1 : 1;
+  return a.policy.name < b.policy.name ? -1 : a.policy.name > b.policy.name ? 1 : 0;
+}
+
+const lower = (s: string) => s.toLowerCase();
+
+/**
+ * The index that keeps a decision from scanning every policy: each resource policy is filed under the most specific
+ * level it names by literal values only (table, then namespace, then warehouse); the rest are always candidates.
+ */
+class PolicyIndex {
+  private readonly always: CompiledPolicy[] = [];
+  private readonly tagged: CompiledPolicy[] = [];
+  private readonly byTable = new Map<string, CompiledPolicy[]>();
+  private readonly byNamespace = new Map<string, CompiledPolicy[]>();
+  private readonly byNamespaceTree = new Map<string, CompiledPolicy[]>();
+  private readonly byWarehouse = new Map<string, CompiledPolicy[]>();
+
+  constructor(private readonly all: readonly CompiledPolicy[]) {
+    for (const p of all) this.file(p);
+  }
+
+  private static put(map: Map<string, CompiledPolicy[]>, key: string, p: CompiledPolicy): void {
+    const list = map.get(key);
+    if (list) list.push(p);
+    else map.set(key, [p]);
+  }
+
+  private file(p: CompiledPolicy): void {
+    const r = p.resources;
+    if (r.tags) return void this.tagged.push(p);
+    const literalOnly = (v: typeof r.table) => v && !v.excludes && v.patterns.length === 0 && v.literals.size > 0;
+    if (literalOnly(r.table)) for (const t of r.table!.literals) PolicyIndex.put(this.byTable, t, p);
+    else if (literalOnly(r.namespace)) for (const n of r.namespace!.literals) PolicyIndex.put(r.namespace!.recursive ? this.byNamespaceTree : this.byNamespace, n, p);
+    else if (literalOnly(r.warehouse)) for (const w of r.warehouse!.literals) PolicyIndex.put(this.byWarehouse, w, p);
+    else this.always.push(p);
+  }
+
+  /** Every policy that might cover the request or something below it; the caller still matches each one. */
+  candidates(req: DataResource): readonly CompiledPolicy[] {
+    // A container's request (no table) may be covered from below by table-level policies: look at all of them.
+    if (req.table === undefined) return this.all;
+    const out: CompiledPolicy[] = [...this.always];
+    if (req.tags && req.tags.length > 0) out.push(...this.tagged);
+    const add = (list: CompiledPolicy[] | undefined) => {
+      if (list) out.push(...list);
+    };
+    add(this.byWarehouse.get(lower(req.warehouse)));
+    if (req.namespace) {
+      add(this.byNamespace.get(lower(namespaceText(req.namespace))));
+      for (let i = req.namespace.length; i >= 1; i--) add(this.byNamespaceTree.get(lower(namespaceText(req.namespace.slice(0, i)))));
+    }
+    add(this.byTable.get(lower(req.table)));
+    return out;
+  }
+}
+
+/**
+ * A loaded set of data access policies and Ranger's decision procedure over it (../shared/ref/ranger/NOTES.md):
+ * only enabled policies inside their validity take part; override priority first; within a priority a deny (not
+ * carved out by a deny exception) is final, else an allow (not carved out by an allow exception) decides once no
+ * policy of that priority denies; an override allow stands over a normal deny; nothing matched: deny.
+ */
+export class DataPolicySet {
+  private readonly access: PolicyIndex;
+  private readonly masking: readonly CompiledPolicy[];
+  private readonly rowFiltering: readonly CompiledPolicy[];
+  readonly size: number;
+  /** Whether any enabled policy is tag-based: only then must a decision look up the object's tags. */
+  readonly hasTagPolicies: boolean;
+
+  constructor(policies: readonly DataPolicy[], readonly version: number) {
+    const compiled = policies
+      .filter((p) => p.enabled)
+      .map((policy): CompiledPolicy => ({ policy, resources: compileResources(policy.resources), validity: compileValidity(policy.validity), override: policy.priority === 'override', hasDeny: policy.deny.length > 0 }))
+      .sort(byEvaluationOrder);
+    this.access = new PolicyIndex(compiled.filter((p) => p.policy.type === 'access'));
+    this.masking = compiled.filter((p) => p.policy.type === 'masking');
+    this.rowFiltering = compiled.filter((p) => p.policy.type === 'row-filter');
+    this.size = policies.length;
+    this.hasTagPolicies = compiled.some((p) => p.resources.tags !== undefined);
+  }
+
+  decide(subject: Subject, access: RequestedAccess, resource: DataResource, now = Date.now()): AccessDecision {
+    const candidates = this.access.candidates(resource);
+    // Candidates come from several buckets; evaluation order is the set's order, so sort what matched.
+    const matched: Array<{ p: CompiledPolicy; scope: MatchScope }> = [];
+    for (const p of candidates) {
+      if (!isValidAt(p.validity, now)) continue;
+      const scope = matchResources(p.resources, resource);
+      if (scope === 'none' || (scope === 'descendant' && access !== 'any')) continue;
+      matched.push({ p, scope });
+    }
+    matched.sort((a, b) => byEvaluationOrder(a.p, b.p));
+    let allowedBy: CompiledPolicy | undefined;
+    let priorityOverride: boolean | undefined;
+    for (const { p, scope } of matched) {
+      if (priorityOverride !== p.override) {
+        // Crossing into a lower priority: an allow found above is final.
+        if (allowedBy) break;
+        priorityOverride = p.override;
+      }
+      const pol = p.policy;
+      // A descendant match lets the subject see the container, never lose it: denies count on the object itself.
+      if (scope === 'self' && pol.deny.some((i) => denies(i, access) && subjectMatches(i, subject)) && !anyItem(pol.denyExceptions, subject, access)) {
+        return { allowed: false, policyId: pol.id, policyName: pol.name, policyVersion: pol.version, audit: pol.auditEnabled };
+      }
+      if (!allowedBy && anyItem(pol.allow, subject, access) && !anyItem(pol.allowExceptions, subject, access)) allowedBy = p;
+    }
+    if (allowedBy) return { allowed: true, policyId: allowedBy.policy.id, policyName: allowedBy.policy.name, policyVersion: allowedBy.policy.version, audit: allowedBy.policy.auditEnabled };
+    return { allowed: false, audit: true };
+  }
+
+  /** The mask on one column for this subject, if any: the first matching item of the first policy in order decides. */
+  maskFor(subject: Subject, resource: DataResource & { column: string }, now = Date.now()): ColumnMask | undefined {
+    for (const p of this.masking) {
+      if (!isValidAt(p.validity, now) || matchResources(p.resources, resource) !== 'self') continue;
+      const item = p.policy.masks.find((m) => subjectMatches(m, subject));
+      if (!item) continue;
+      if (item.type === 'MASK_NONE') return undefined;
+      return {
+        column: resource.column,
+        type: item.type,
+        ...(item.type === 'CUSTOM' && item.expression ? { expression: item.expression.replaceAll('{col}', resource.column) } : {}),
+        policyId: p.policy.id,
+      };
+    }
+    return undefined;
+  }
+
+  /** The row filter on a table for this subject, if any: the first matching item of the first policy in order. */
+  rowFilterFor(subject: Subject, resource: DataResource & { table: string }, now = Date.now()): RowFilter | undefined {
+    const { column: _column, ...tableLevel } = resource;
+    for (const p of this.rowFiltering) {
+      if (!isValidAt(p.validity, now) || matchResources(p.resources, tableLevel) !== 'self') continue;
+      const item = p.policy.rowFilters.find((f) => subjectMatches(f, subject));
+      if (item) return { filter: item.filter, policyId: p.policy.id };
+    }
+    return undefined;
+  }
+
+  /**
+   * Columns some masking policy names literally on this table: what a table read reports masks for when the caller
+   * did not list the columns.
+   */
+  maskedColumnNames(resource: DataResource & { table: string }, now = Date.now()): string[] {
+    const names = new Set<string>();
+    for (const p of this.masking) {
+      if (!isValidAt(p.validity, now)) continue;
+      const col = p.policy.resources.column;
+      if (!col || col.excludes) continue;
+      for (const v of col.values) {
+        if (/[*?]/.test(v)) continue;
+        if (matchResources(p.resources, { ...resource, column: v }) === 'self') names.add(v);
+      }
+    }
+    return [...names].sort();
+  }
+}

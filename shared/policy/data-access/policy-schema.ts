@@ -1,0 +1,115 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/**
+ * A data access policy, in Apache Ranger's model (../shared/ref/ranger/NOTES.md) with Lakeplane's resource names:
+ * warehouse > namespace > table > column (Ranger's trino service: catalog > schema > table > column). The same
+ * schema validates the API body, types the evaluator, and is what the policy history stores.
+ */
+
+export const ACCESS_TYPES = ['select', 'insert', 'update', 'delete', 'create', 'alter', 'drop', 'index', 'all'] as const;
+export type AccessType = (typeof ACCESS_TYPES)[number];
+
+export const MASK_TYPES = ['MASK', 'MASK_SHOW_LAST_4', 'MASK_SHOW_FIRST_4', 'MASK_HASH', 'MASK_NULL', 'MASK_NONE', 'MASK_DATE_SHOW_YEAR', 'CUSTOM'] as const;
+export type MaskType = (typeof MASK_TYPES)[number];
+
+const Name = Type.String({ minLength: 1, maxLength: 256 });
+const Names = Type.Array(Name, { maxItems: 1000, uniqueItems: true, default: [] });
+
+export const ResourceValues = Type.Object(
+  {
+    values: Type.Array(Type.String({ minLength: 1, maxLength: 1024 }), { minItems: 1, maxItems: 1000, description: 'Values to match; `*` matches any run of characters, `?` one character. Matching ignores case.' }),
+    excludes: Type.Boolean({ default: false, description: 'Match everything except these values.' }),
+    recursive: Type.Boolean({ default: false, description: 'Namespaces only: a value also matches every namespace nested under it.' }),
+  },
+  { additionalProperties: false },
+);
+export type ResourceValues = Static<typeof ResourceValues>;
+
+export const PolicyResources = Type.Object(
+  {
+    warehouse: Type.Optional(ResourceValues),
+    namespace: Type.Optional(ResourceValues),
+    table: Type.Optional(ResourceValues),
+    column: Type.Optional(ResourceValues),
+    tags: Type.Optional(Type.Object({ values: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { minItems: 1, maxItems: 100 }) }, { additionalProperties: false, description: 'Tag-based policy: matches catalog objects carrying any of these tags (case-insensitive), whatever their names.' })),
+  },
+  { additionalProperties: false, description: 'Resource-based: warehouse, namespace and table (column for column-level rules and masks); levels left out match everything. Tag-based: tags only.' },
+);
+export type PolicyResources = Static<typeof PolicyResources>;
+
+const Subjects = {
+  users: Names,
+  groups: Type.Array(Name, { maxItems: 1000, uniqueItems: true, default: [], description: 'Group names; `public` means every user.' }),
+  roles: Names,
+};
+
+export const PolicyItem = Type.Object(
+  {
+    ...Subjects,
+    accesses: Type.Array(Type.Union(ACCESS_TYPES.map((a) => Type.Literal(a))), { minItems: 1, uniqueItems: true, description: '`all` grants every access type.' }),
+    delegateAdmin: Type.Boolean({ default: false, description: 'The subjects may also manage policies for these resources.' }),
+  },
+  { additionalProperties: false },
+);
+export type PolicyItem = Static<typeof PolicyItem>;
+
+export const MaskItem = Type.Object(
+  {
+    ...Subjects,
+    type: Type.Union(MASK_TYPES.map((m) => Type.Literal(m))),
+    expression: Type.Optional(Type.String({ minLength: 1, maxLength: 4000, description: 'CUSTOM only: a SQL expression; {col} stands for the column.' })),
+  },
+  { additionalProperties: false },
+);
+export type MaskItem = Static<typeof MaskItem>;
+
+export const RowFilterItem = Type.Object(
+  {
+    ...Subjects,
+    filter: Type.String({ minLength: 1, maxLength: 4000, description: 'A SQL predicate over the table\'s columns; rows where it is not true are hidden.' }),
+  },
+  { additionalProperties: false },
+);
+export type RowFilterItem = Static<typeof RowFilterItem>;
+
+export const ValiditySchedule = Type.Object(
+  {
+    start: Type.Optional(Type.String({ pattern: '^\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2}$', description: 'yyyy/MM/dd HH:mm:ss, as Ranger writes it.' })),
+    end: Type.Optional(Type.String({ pattern: '^\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2}$' })),
+    timeZone: Type.String({ minLength: 1, maxLength: 64, default: 'UTC', description: 'An IANA time zone, e.g. Europe/Berlin.' }),
+  },
+  { additionalProperties: false },
+);
+export type ValiditySchedule = Static<typeof ValiditySchedule>;
+
+export const POLICY_TYPES = ['access', 'masking', 'row-filter'] as const;
+export type PolicyType = (typeof POLICY_TYPES)[number];
+
+/** What a client sends to create or replace a policy. */
+export const DataPolicyInput = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 255, pattern: '^[^\\s].*[^\\s]$|^[^\\s]$', description: 'Unique among data policies; no leading or trailing blanks.' }),
+    description: Type.String({ maxLength: 4000, default: '' }),
+    type: Type.Union(POLICY_TYPES.map((t) => Type.Literal(t)), { default: 'access' }),
+    enabled: Type.Boolean({ default: true }),
+    auditEnabled: Type.Boolean({ default: true }),
+    priority: Type.Union([Type.Literal('normal'), Type.Literal('override')], { default: 'normal', description: 'override policies are decided before normal ones, and their answer stands.' }),
+    resources: PolicyResources,
+    allow: Type.Array(PolicyItem, { default: [], maxItems: 500 }),
+    deny: Type.Array(PolicyItem, { default: [], maxItems: 500 }),
+    allowExceptions: Type.Array(PolicyItem, { default: [], maxItems: 500 }),
+    denyExceptions: Type.Array(PolicyItem, { default: [], maxItems: 500 }),
+    masks: Type.Array(MaskItem, { default: [], maxItems: 500, description: 'masking policies: the first item that matches the user decides the mask.' }),
+    rowFilters: Type.Array(RowFilterItem, { default: [], maxItems: 500, description: 'row-filter policies: the first item that matches the user decides the filter.' }),
+    validity: Type.Array(ValiditySchedule, { default: [], maxItems: 50, description: 'When the policy applies; empty: always.' }),
+    labels: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { default: [], maxItems: 50, uniqueItems: true }),
+  },
+  { additionalProperties: false },
+);
+export type DataPolicyInput = Static<typeof DataPolicyInput>;
+
+/** A stored policy as the evaluator and the API see it. */
+export interface DataPolicy extends DataPolicyInput {
+  readonly id: string;
+  readonly version: number;
+}

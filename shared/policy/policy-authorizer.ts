@@ -1,0 +1,84 @@
+import type { Principal } from '../auth/index.js';
+import { textArray, type Executor } from '../db/index.js';
+import { ForbiddenError } from '../errors/index.js';
+import { BuiltinAuthorizer, type Authorizer } from './authorize.js';
+import { dataAccessFor, parseCatalogResource } from './data-access/catalog-actions.js';
+import type { AccessDecision, RequestedAccess, Subject } from './data-access/evaluator.js';
+import type { DataPolicyCache } from './data-access/policy-store.js';
+import { namespaceText, type DataResource } from './data-access/resource-match.js';
+
+/** Ranger's subject for a principal: its name, its groups, and role `admin` for platform admins. */
+export function subjectOf(principal: Principal): Subject {
+  return { user: principal.name, groups: principal.groups, roles: principal.isAdmin ? ['admin'] : [] };
+}
+
+function describe(r: DataResource): string {
+  return [r.warehouse, r.namespace ? namespaceText(r.namespace) : undefined, r.table, r.column].filter((x) => x !== undefined).join('.');
+}
+
+/**
+ * The authorize() seam with policies behind it: catalog actions are decided by the data access policies (Ranger's
+ * model), everything else by the platform's control rules. A denial names the policy that denied.
+ */
+export class PolicyAuthorizer implements Authorizer {
+  constructor(
+    private readonly db: Executor,
+    private readonly dataPolicies: DataPolicyCache,
+    private readonly platformRules: Authorizer = new BuiltinAuthorizer(),
+  ) {}
+
+  async authorize(principal: Principal, action: string, resource: string): Promise<void> {
+    const access = dataAccessFor(action);
+    const target = access ? parseCatalogResource(resource) : undefined;
+    if (!access || !target) return this.platformRules.authorize(principal, action, resource);
+    const decision = await this.decide(principal, access, target);
+    if (!decision.allowed) {
+      const why = decision.policyId ? `denied by policy "${decision.policyName}" (${decision.policyId})` : 'no policy allows it';
+      throw new ForbiddenError(`${principal.name} may not ${access === 'any' ? 'see' : access} ${describe(target)}: ${why}`, decision.policyId);
+    }
+  }
+
+  async decide(principal: Principal, access: RequestedAccess, target: DataResource): Promise<AccessDecision> {
+    const set = await this.dataPolicies.get();
+    const withTags = set.hasTagPolicies && target.table !== undefined && target.tags === undefined ? { ...target, tags: await objectTags(this.db, target) } : target;
+    return set.decide(subjectOf(principal), access, withTags);
+  }
+
+  /** For listings: which of these catalog resources the principal may see at all. */
+  async visible(principal: Principal, resources: readonly string[]): Promise<boolean[]> {
+    const set = await this.dataPolicies.get();
+    const subject = subjectOf(principal);
+    return Promise.all(
+      resources.map(async (r) => {
+        const target = parseCatalogResource(r);
+        if (!target) return false;
+        const withTags = set.hasTagPolicies && target.table !== undefined ? { ...target, tags: await objectTags(this.db, target) } : target;
+        return set.decide(subject, 'any', withTags).allowed;
+      }),
+    );
+  }
+}
+
+/** Catalog tags of a table or view (and of the column, when the request names one), for tag-based policies. */
+export async function objectTags(db: Executor, r: DataResource): Promise<string[]> {
+  if (r.table === undefined || !r.namespace) return [];
+  const row = await db
+    .selectFrom('catalog_objects as o')
+    .innerJoin('namespaces as n', 'n.id', 'o.namespace_id')
+    .innerJoin('warehouses as w', 'w.id', 'o.warehouse_id')
+    .select(['o.id', 'o.tags'])
+    .where('w.name', '=', r.warehouse)
+    .where('n.levels', '=', textArray(r.namespace))
+    .where('o.name', '=', r.table)
+    .executeTakeFirst();
+  if (!row) return [];
+  if (r.column === undefined) return row.tags;
+  const col = await db
+    .selectFrom('catalog_columns as c')
+    .innerJoin('catalog_column_annotations as a', (j) => j.onRef('a.object_id', '=', 'c.object_id').onRef('a.field_id', '=', 'c.field_id'))
+    .select('a.tags')
+    .where('c.object_id', '=', row.id)
+    .where('c.path', '=', r.column)
+    .executeTakeFirst();
+  return [...row.tags, ...(col?.tags ?? [])];
+}
