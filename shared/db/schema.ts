@@ -280,6 +280,8 @@ export interface CatalogPurgeTasksTable {
 
 export interface DataPoliciesTable {
   id: string;
+  /** Ranger's numeric id of the policy (its guid is `id`). */
+  ranger_id: Generated<string>;
   name: string;
   type: 'access' | 'masking' | 'row-filter';
   enabled: boolean;
@@ -305,6 +307,9 @@ export interface DataPolicyHistoryTable {
 export interface PolicyStateTable {
   id: number;
   data_policy_version: string;
+  /** Bumped whenever who holds role admin may have changed (a trigger on users). */
+  role_version: Generated<string>;
+  roles_updated_at: Generated<Date>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 

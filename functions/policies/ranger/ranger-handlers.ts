@@ -1,0 +1,67 @@
+import type { DataPolicyRow, Db, Executor } from '../../../shared/db/index.js';
+import { toDataPolicy } from '../../../shared/policy/index.js';
+import { toRangerPolicy, trinoSessionPolicies, type RangerService, type StoredPolicy } from './ranger-policy.js';
+import { HIVE_SERVICE_ID, TRINO_SERVICE_ID, hiveServiceDef, trinoServiceDef } from './service-defs.js';
+
+export function storedPolicy(row: DataPolicyRow): StoredPolicy {
+  return { policy: toDataPolicy(row), rangerId: Number(row.ranger_id), createdAt: row.created_at, updatedAt: row.updated_at, createdBy: row.created_by, updatedBy: row.updated_by };
+}
+
+async function policyState(db: Executor) {
+  const s = await db.selectFrom('policy_state').select(['data_policy_version', 'updated_at', 'role_version', 'roles_updated_at']).where('id', '=', 1).executeTakeFirstOrThrow();
+  return { policyVersion: Number(s.data_policy_version), policyUpdateTime: s.updated_at.getTime(), roleVersion: Number(s.role_version), roleUpdateTime: s.roles_updated_at.getTime() };
+}
+
+/**
+ * Ranger's ServicePolicies for a plugin: every policy the service can carry at the set's current version, read in one
+ * snapshot; undefined when the plugin already has that version (the route answers 304).
+ */
+export async function downloadPolicies(db: Executor, service: RangerService, lastKnownVersion: number) {
+  const read = async (tx: Executor) => {
+    const state = await policyState(tx);
+    if (lastKnownVersion === state.policyVersion) return undefined;
+    const rows = await tx.selectFrom('data_policies').selectAll().orderBy('ranger_id').execute();
+    const policies: unknown[] = rows.map((r) => toRangerPolicy(storedPolicy(r), service)).filter((p) => p !== undefined);
+    if (service.kind === 'trino') policies.push(...trinoSessionPolicies(state.policyVersion));
+    return {
+      serviceName: service.name,
+      serviceId: service.kind === 'trino' ? TRINO_SERVICE_ID : HIVE_SERVICE_ID,
+      policyVersion: state.policyVersion,
+      policyUpdateTime: state.policyUpdateTime,
+      policies,
+      serviceDef: service.kind === 'trino' ? trinoServiceDef : hiveServiceDef,
+      auditMode: 'audit-default',
+      serviceConfig: {},
+    };
+  };
+  if (db.isTransaction) return read(db);
+  return (db as Db).transaction().setIsolationLevel('repeatable read').execute(read);
+}
+
+/**
+ * Ranger's RangerRoles for a plugin. Policy items may name role `admin`: its members are the platform's active
+ * admins. undefined when the plugin has the current version.
+ */
+export async function downloadRoles(db: Executor, service: RangerService, lastKnownRoleVersion: number) {
+  const state = await policyState(db);
+  if (lastKnownRoleVersion === state.roleVersion) return undefined;
+  const admins = await db.selectFrom('users').select('username').where('is_admin', '=', true).where('active', '=', true).orderBy('username').execute();
+  return {
+    serviceName: service.name,
+    roleVersion: state.roleVersion,
+    roleUpdateTime: state.roleUpdateTime,
+    rangerRoles: [
+      {
+        id: 1,
+        isEnabled: true,
+        name: 'admin',
+        description: 'Lakeplane platform admins',
+        options: {},
+        users: admins.map((a) => ({ name: a.username, isAdmin: false })),
+        groups: [],
+        roles: [],
+        createdByUser: 'lakeplane',
+      },
+    ],
+  };
+}

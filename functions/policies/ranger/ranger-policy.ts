@@ -1,0 +1,121 @@
+import { compileValues, levelMatches, type DataPolicy, type PolicyItem, type ResourceValues } from '../../../shared/policy/index.js';
+
+/**
+ * Our data policies in Apache Ranger's JSON (RangerPolicy, ../shared/ref/ranger/NOTES.md), as the public v2 API
+ * answers and plugins download them, for one of the services we serve:
+ * - `trino`: warehouse -> catalog, namespace -> schema (levels joined by "."), table, column;
+ * - `hive-<warehouse>`: that warehouse's policies, namespace -> database, table, column.
+ * Levels a policy leaves out are `*` there, as Ranger's hierarchies need every level. A recursive namespace value
+ * `a` becomes `a` and `a.*`. Tag-based policies need a tag service, which we do not serve; they are not listed.
+ */
+export type RangerService = { readonly kind: 'trino'; readonly name: string } | { readonly kind: 'hive'; readonly name: string; readonly warehouse: string };
+
+export function serviceNamed(name: string): RangerService | undefined {
+  if (name === 'trino') return { kind: 'trino', name };
+  const hive = /^hive-(.+)$/.exec(name);
+  if (hive) return { kind: 'hive', name, warehouse: hive[1]! };
+  return undefined;
+}
+
+export interface StoredPolicy {
+  readonly policy: DataPolicy;
+  readonly rangerId: number;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly createdBy: string | null;
+  readonly updatedBy: string | null;
+}
+
+interface RangerResource {
+  values: string[];
+  isExcludes: boolean;
+  isRecursive: boolean;
+}
+
+const ALL: RangerResource = { values: ['*'], isExcludes: false, isRecursive: false };
+const POLICY_TYPE = { access: 0, masking: 1, 'row-filter': 2 } as const;
+
+function toResource(v: ResourceValues | undefined, namespace = false): RangerResource {
+  if (!v) return ALL;
+  const values = namespace && v.recursive ? v.values.flatMap((x) => (x === '*' ? ['*'] : [x, `${x}.*`])) : v.values;
+  return { values, isExcludes: v.excludes, isRecursive: false };
+}
+
+// Ranger's trino service has no `update` and no `index`. An update of an Iceberg table writes new data files and
+// delete files, so our update is carried as insert and delete there; index has no meaning in Trino. The hive service
+// has one write access, `update`, for all three.
+const TRINO_ACCESS: Record<string, string[]> = { select: ['select'], insert: ['insert'], update: ['insert', 'delete'], delete: ['delete'], create: ['create'], alter: ['alter'], drop: ['drop'], index: [], all: ['all'] };
+const HIVE_ACCESS: Record<string, string[]> = { select: ['select'], insert: ['update'], update: ['update'], delete: ['update'], create: ['create'], alter: ['alter'], drop: ['drop'], index: ['index'], all: ['all'] };
+
+function toItem(i: PolicyItem, service: RangerService) {
+  const map = service.kind === 'trino' ? TRINO_ACCESS : HIVE_ACCESS;
+  const types = [...new Set(i.accesses.flatMap((a) => map[a] ?? []))];
+  return { users: i.users, groups: i.groups, roles: i.roles, accesses: types.map((type) => ({ type, isAllowed: true })), conditions: [], delegateAdmin: i.delegateAdmin };
+}
+
+const subjects = (x: { users: string[]; groups: string[]; roles: string[] }) => ({ users: x.users, groups: x.groups, roles: x.roles });
+
+/** The policy as Ranger's JSON for the service, or undefined when the service cannot carry it. */
+export function toRangerPolicy(s: StoredPolicy, service: RangerService) {
+  const p = s.policy;
+  const r = p.resources;
+  if (r.tags) return undefined;
+  let resources: Record<string, RangerResource>;
+  if (service.kind === 'trino') {
+    resources = { catalog: toResource(r.warehouse), schema: toResource(r.namespace, true), table: toResource(r.table) };
+  } else {
+    const wh = r.warehouse ? compileValues(r.warehouse) : undefined;
+    if (wh && !levelMatches(wh, 'warehouse', service.warehouse)) return undefined;
+    resources = { database: toResource(r.namespace, true), table: toResource(r.table) };
+  }
+  if (p.type !== 'row-filter') resources['column'] = toResource(r.column);
+  const items = (list: PolicyItem[]) => list.map((i) => toItem(i, service)).filter((i) => i.accesses.length > 0);
+  return {
+    id: s.rangerId,
+    guid: p.id,
+    isEnabled: p.enabled,
+    version: p.version,
+    createTime: s.createdAt.getTime(),
+    updateTime: s.updatedAt.getTime(),
+    createdBy: s.createdBy ?? 'lakeplane',
+    updatedBy: s.updatedBy ?? 'lakeplane',
+    service: service.name,
+    serviceType: service.kind,
+    name: p.name,
+    description: p.description,
+    policyType: POLICY_TYPE[p.type],
+    policyPriority: p.priority === 'override' ? 1 : 0,
+    isAuditEnabled: p.auditEnabled,
+    resources,
+    additionalResources: [],
+    conditions: [],
+    policyItems: items(p.allow),
+    denyPolicyItems: items(p.deny),
+    allowExceptions: items(p.allowExceptions),
+    denyExceptions: items(p.denyExceptions),
+    dataMaskPolicyItems: p.masks.map((m) => ({ ...subjects(m), accesses: [{ type: 'select', isAllowed: true }], conditions: [], delegateAdmin: false, dataMaskInfo: { dataMaskType: m.type, conditionExpr: '', valueExpr: m.expression ?? '' } })),
+    rowFilterPolicyItems: p.rowFilters.map((f) => ({ ...subjects(f), accesses: [{ type: 'select', isAllowed: true }], conditions: [], delegateAdmin: false, rowFilterInfo: { filterExpr: f.filter } })),
+    validitySchedules: p.validity.map((v) => ({ startTime: v.start ?? '', endTime: v.end ?? '', timeZone: v.timeZone, recurrences: [] })),
+    policyLabels: p.labels,
+    options: {},
+    zoneName: '',
+    isDenyAllElse: false,
+  };
+}
+
+export type RangerPolicy = NonNullable<ReturnType<typeof toRangerPolicy>>;
+
+/**
+ * Queries in Trino need two rules besides the data ones (../shared/ref/trino/NOTES.md): everyone may run queries,
+ * and every user may act as themselves. They are part of the trino service's download, with ids no policy of ours
+ * takes, and are not stored.
+ */
+export function trinoSessionPolicies(setVersion: number) {
+  const base = { isEnabled: true, version: setVersion, service: 'trino', serviceType: 'trino', policyType: 0, policyPriority: 0, isAuditEnabled: false, additionalResources: [], conditions: [], denyPolicyItems: [], allowExceptions: [], denyExceptions: [], dataMaskPolicyItems: [], rowFilterPolicyItems: [], validitySchedules: [], policyLabels: ['lakeplane-session'], options: {}, zoneName: '', isDenyAllElse: false, createdBy: 'lakeplane', updatedBy: 'lakeplane', createTime: 0, updateTime: 0 };
+  const res = (values: string[]): RangerResource => ({ values, isExcludes: false, isRecursive: false });
+  return [
+    { ...base, id: 9_000_000_000_001, guid: '00000000-0000-4000-8000-0000000f0001', name: 'lakeplane: everyone may run queries', description: 'Served by Lakeplane: execute on every query id.', resources: { queryid: res(['*']) }, policyItems: [{ users: [], groups: ['public'], roles: [], accesses: [{ type: 'execute', isAllowed: true }], conditions: [], delegateAdmin: false }] },
+    { ...base, id: 9_000_000_000_002, guid: '00000000-0000-4000-8000-0000000f0002', name: 'lakeplane: users act as themselves', description: 'Served by Lakeplane: impersonate on trinouser {USER} for {USER}.', resources: { trinouser: res(['{USER}']) }, policyItems: [{ users: ['{USER}'], groups: [], roles: [], accesses: [{ type: 'impersonate', isAllowed: true }], conditions: [], delegateAdmin: false }] },
+  ];
+}
+

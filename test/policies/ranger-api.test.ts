@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backends } from '../support/databases.js';
+import { startPlatform, type TestPlatform } from '../support/platform.js';
+
+/**
+ * Apache Ranger's surface, through real HTTP, shaped as Trino's Ranger plugin reads it (../shared/ref/trino/NOTES.md):
+ * the policy and role downloads with lastKnownVersion / 304, the trino and hive service views of our policies, and
+ * the public v2 policy API.
+ */
+const v = (...values: string[]) => ({ values });
+
+describe.each(backends())('Ranger compatibility on %s', (backend) => {
+  let p: TestPlatform;
+  let admin: string;
+  /** token null: no credential at all (a plugin's poll). */
+  const call = (method: string, url: string, body?: unknown, token: string | null = admin) => p.call(method, url, { ...(token ? { token } : {}), ...(body !== undefined ? { body } : {}) });
+  const download = (service: string, lastKnownVersion?: number) =>
+    call('GET', `/service/plugins/policies/download/${service}?supportsPolicyDeltas=false&pluginId=trino@host-${service}&clusterName=&lastActivationTime=0&pluginCapabilities=7ffff${lastKnownVersion !== undefined ? `&lastKnownVersion=${lastKnownVersion}` : ''}`, undefined, null);
+
+  beforeAll(async () => {
+    p = await startPlatform(backend);
+    admin = await p.adminToken();
+    const policies = [
+      { name: 'analysts read sales', resources: { warehouse: v('wh'), namespace: { values: ['sales'], recursive: true }, table: v('*') }, allow: [{ groups: ['analysts'], accesses: ['select', 'update'] }], deny: [{ users: ['mallory'], accesses: ['all'] }] },
+      { name: 'mask email', type: 'masking', priority: 'override', resources: { warehouse: v('wh'), namespace: v('sales'), table: v('customers'), column: v('email') }, masks: [{ groups: ['public'], type: 'MASK_SHOW_LAST_4' }, { users: ['alice'], type: 'CUSTOM', expression: "upper({col})" }] },
+      { name: 'emea rows', type: 'row-filter', resources: { warehouse: v('wh'), namespace: v('sales'), table: v('orders') }, rowFilters: [{ groups: ['emea'], filter: "region = 'EMEA'" }], validity: [{ start: '2026/01/01 00:00:00', end: '2036/01/01 00:00:00', timeZone: 'Europe/Berlin' }] },
+      { name: 'other warehouse', resources: { warehouse: v('lake2') }, allow: [{ users: ['bob'], accesses: ['all'] }] },
+      { name: 'pii tag', resources: { tags: { values: ['pii'] } }, deny: [{ groups: ['public'], accesses: ['select'] }] },
+    ];
+    for (const body of policies) expect((await call('POST', '/api/v1/policies', body)).status).toBe(201);
+  }, 60_000);
+  afterAll(async () => p?.close());
+
+  it('serves the trino service as ServicePolicies: resources mapped, every level present, tag policies left out', async () => {
+    const r = await download('trino');
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/application\/json/);
+    const doc = r.body;
+    expect(doc).toMatchObject({ serviceName: 'trino', serviceId: 1, auditMode: 'audit-default', serviceDef: { name: 'trino', options: { enableDenyAndExceptionsInPolicies: 'true' } } });
+    expect(typeof doc.policyVersion).toBe('number');
+    expect(typeof doc.policyUpdateTime).toBe('number');
+    const byName = new Map<string, any>(doc.policies.map((x: any) => [x.name, x]));
+    expect([...byName.keys()].sort()).toEqual(['all - warehouse, namespace, table, column', 'analysts read sales', 'emea rows', 'lakeplane: everyone may run queries', 'lakeplane: users act as themselves', 'mask email', 'other warehouse']);
+
+    const sales = byName.get('analysts read sales');
+    expect(sales).toMatchObject({ service: 'trino', serviceType: 'trino', policyType: 0, policyPriority: 0, isEnabled: true, isAuditEnabled: true, version: 1 });
+    expect(typeof sales.id).toBe('number');
+    expect(sales.guid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(sales.resources).toEqual({
+      catalog: { values: ['wh'], isExcludes: false, isRecursive: false },
+      schema: { values: ['sales', 'sales.*'], isExcludes: false, isRecursive: false },
+      table: { values: ['*'], isExcludes: false, isRecursive: false },
+      column: { values: ['*'], isExcludes: false, isRecursive: false },
+    });
+    // The trino service has no `update`: it is carried as insert and delete.
+    expect(sales.policyItems).toEqual([{ users: [], groups: ['analysts'], roles: [], accesses: [{ type: 'select', isAllowed: true }, { type: 'insert', isAllowed: true }, { type: 'delete', isAllowed: true }], conditions: [], delegateAdmin: false }]);
+    expect(sales.denyPolicyItems[0]).toMatchObject({ users: ['mallory'], accesses: [{ type: 'all', isAllowed: true }] });
+
+    const mask = byName.get('mask email');
+    expect(mask).toMatchObject({ policyType: 1, policyPriority: 1, resources: { column: { values: ['email'] } } });
+    expect(mask.dataMaskPolicyItems.map((i: any) => i.dataMaskInfo)).toEqual([
+      { dataMaskType: 'MASK_SHOW_LAST_4', conditionExpr: '', valueExpr: '' },
+      { dataMaskType: 'CUSTOM', conditionExpr: '', valueExpr: 'upper({col})' },
+    ]);
+    const rows = byName.get('emea rows');
+    expect(rows.policyType).toBe(2);
+    expect(Object.keys(rows.resources).sort()).toEqual(['catalog', 'schema', 'table']);
+    expect(rows.rowFilterPolicyItems[0]).toMatchObject({ groups: ['emea'], rowFilterInfo: { filterExpr: "region = 'EMEA'" } });
+    expect(rows.validitySchedules).toEqual([{ startTime: '2026/01/01 00:00:00', endTime: '2036/01/01 00:00:00', timeZone: 'Europe/Berlin', recurrences: [] }]);
+    expect(byName.get('lakeplane: users act as themselves')).toMatchObject({ resources: { trinouser: { values: ['{USER}'] } }, policyItems: [{ users: ['{USER}'], accesses: [{ type: 'impersonate', isAllowed: true }] }] });
+    expect(byName.get('lakeplane: everyone may run queries')).toMatchObject({ resources: { queryid: { values: ['*'] } }, policyItems: [{ groups: ['public'], accesses: [{ type: 'execute', isAllowed: true }] }] });
+    // Every mask type has its SQL in the service definition.
+    expect(doc.serviceDef.dataMaskDef.maskTypes.map((m: any) => m.name).sort()).toEqual(['CUSTOM', 'MASK', 'MASK_DATE_SHOW_YEAR', 'MASK_HASH', 'MASK_NONE', 'MASK_NULL', 'MASK_SHOW_FIRST_4', 'MASK_SHOW_LAST_4']);
+  });
+
+  it('answers 304 while lastKnownVersion is current, and the new set after a change', async () => {
+    const first = await download('trino');
+    const version = first.body.policyVersion as number;
+    const same = await download('trino', version);
+    expect(same.status).toBe(304);
+    expect(same.body).toBeUndefined();
+    const created = await call('POST', '/api/v1/policies', { name: 'late', resources: { warehouse: v('wh') }, allow: [{ users: ['zoe'], accesses: ['select'] }] });
+    expect(created.status).toBe(201);
+    const next = await download('trino', version);
+    expect(next.status).toBe(200);
+    expect(next.body.policyVersion).toBe(version + 1);
+    expect(next.body.policies.map((x: any) => x.name)).toContain('late');
+    expect((await call('DELETE', `/api/v1/policies/${created.body.id}`)).status).toBe(204);
+    expect((await download('trino', version + 1)).status).toBe(200);
+  });
+
+  it('serves a hive service per warehouse: database = namespace, only the policies that cover the warehouse', async () => {
+    const r = await download('hive-wh');
+    expect(r.status).toBe(200);
+    expect(r.body.serviceDef.name).toBe('hive');
+    const names = r.body.policies.map((x: any) => x.name).sort();
+    expect(names).toEqual(['all - warehouse, namespace, table, column', 'analysts read sales', 'emea rows', 'mask email']);
+    const sales = r.body.policies.find((x: any) => x.name === 'analysts read sales');
+    expect(Object.keys(sales.resources).sort()).toEqual(['column', 'database', 'table']);
+    expect(sales.policyItems[0].accesses).toEqual([{ type: 'select', isAllowed: true }, { type: 'update', isAllowed: true }]);
+    expect((await download('hive-lake2')).body.policies.map((x: any) => x.name).sort()).toEqual(['all - warehouse, namespace, table, column', 'other warehouse']);
+    expect((await download('mysql')).status).toBe(404);
+  });
+
+  it('serves role admin as the platform admins, with its own version', async () => {
+    const roles = await call('GET', '/service/roles/download/trino?pluginId=x&lastActivationTime=0&pluginCapabilities=7ffff&lastKnownRoleVersion=-1', undefined, null);
+    expect(roles.status).toBe(200);
+    expect(roles.body).toMatchObject({ serviceName: 'trino', rangerRoles: [{ name: 'admin', users: [{ name: 'admin', isAdmin: false }] }] });
+    const version = roles.body.roleVersion as number;
+    expect((await call('GET', `/service/roles/download/trino?lastKnownRoleVersion=${version}`, undefined, null)).status).toBe(304);
+    // A new admin, made through IAM, changes the roles.
+    expect((await call('POST', '/api/v1/users', { username: 'root2', password: 'root2-password-1', isAdmin: true })).status).toBe(201);
+    const after = await call('GET', `/service/roles/download/trino?lastKnownRoleVersion=${version}`, undefined, null);
+    expect(after.status).toBe(200);
+    expect(after.body.rangerRoles[0].users.map((u: any) => u.name)).toEqual(['admin', 'root2']);
+    // Tags and the user store are not served: "nothing new", never an error.
+    expect((await call('GET', '/service/tags/download/trino?lastKnownVersion=-1', undefined, null)).status).toBe(304);
+    expect((await call('GET', '/service/xusers/download/trino', undefined, null)).status).toBe(304);
+  });
+
+  it('the /secure/ downloads need an admin credential', async () => {
+    expect((await call('GET', '/service/plugins/secure/policies/download/trino', undefined, null)).status).toBe(401);
+    expect((await call('GET', '/service/plugins/secure/policies/download/trino')).status).toBe(200);
+    expect((await call('GET', '/service/roles/secure/download/trino')).status).toBe(200);
+  });
+
+  it('the public v2 API creates, reads by id, guid and name, replaces and deletes in Ranger JSON', async () => {
+    const body = {
+      service: 'trino', name: 'ranger made', description: 'from a Ranger client', isEnabled: true, isAuditEnabled: false, policyType: 0, policyPriority: 0,
+      resources: { catalog: { values: ['wh'] }, schema: { values: ['finance'] }, table: { values: ['*'] }, column: { values: ['*'] } },
+      policyItems: [{ users: ['carol'], groups: [], roles: [], accesses: [{ type: 'select', isAllowed: true }], delegateAdmin: false }],
+    };
+    const created = await call('POST', '/service/public/v2/api/policy', body);
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    expect(created.body).toMatchObject({ name: 'ranger made', service: 'trino', isAuditEnabled: false, resources: { schema: { values: ['finance'] } } });
+    const { id, guid } = created.body;
+    expect((await call('GET', `/service/public/v2/api/policy/${id}`)).body.guid).toBe(guid);
+    expect((await call('GET', `/service/public/v2/api/policy/guid/${guid}`)).body.id).toBe(id);
+    expect((await call('GET', '/service/public/v2/api/service/trino/policy/ranger%20made')).body.id).toBe(id);
+    expect((await call('GET', '/service/public/v2/api/policy?serviceName=trino&policyName=ranger%20made')).body.map((x: any) => x.id)).toEqual([id]);
+    // Our own API sees the same policy, decided the same way.
+    const decided = await call('POST', '/api/v1/policies/decide', { principal: { user: 'carol' }, access: 'select', resource: { warehouse: 'wh', namespace: ['finance'], table: 'ledger' } });
+    expect(decided.body).toMatchObject({ decision: 'allow', policyName: 'ranger made' });
+
+    const replaced = await call('PUT', `/service/public/v2/api/policy/${id}`, { ...body, policyItems: [{ users: ['carol'], accesses: [{ type: 'select', isAllowed: true }, { type: 'insert', isAllowed: true }] }] });
+    expect(replaced.status).toBe(200);
+    expect(replaced.body.version).toBe(2);
+    expect(replaced.body.policyItems[0].accesses.map((a: any) => a.type)).toEqual(['select', 'insert']);
+
+    const bad = await call('POST', '/service/public/v2/api/policy', { ...body, name: 'bad', resources: { queryid: { values: ['*'] } } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e: any) => e.field)).toContain('resources.queryid');
+    const badAccess = await call('POST', '/service/public/v2/api/policy', { ...body, name: 'bad2', policyItems: [{ users: ['x'], accesses: [{ type: 'impersonate' }] }] });
+    expect(badAccess.status).toBe(400);
+    expect(badAccess.body.errors[0].field).toBe('policyItems.0.accesses.0.type');
+
+    expect((await call('DELETE', `/service/public/v2/api/policy/${id}`)).status).toBe(204);
+    expect((await call('GET', `/service/public/v2/api/policy/${id}`)).status).toBe(404);
+    // Members may not use it.
+    expect((await call('POST', '/api/v1/users', { username: 'eve', password: 'eve-password-12' })).status).toBe(201);
+    const eve = (await p.login('eve', 'eve-password-12')).body.access_token;
+    expect((await call('GET', '/service/public/v2/api/policy', undefined, eve)).status).toBe(403);
+  });
+});
