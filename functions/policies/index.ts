@@ -1,5 +1,6 @@
 import { defineFunction } from '../../shared/http/index.js';
 import { PolicyEvents } from './policy-events.js';
+import { dataApiRoutes } from './opa/data-api-routes.js';
 import { rangerRoutes } from './ranger/ranger-routes.js';
 import { dataPolicyRoutes } from './routes/data-policy-routes.js';
 
@@ -7,6 +8,6 @@ import { dataPolicyRoutes } from './routes/data-policy-routes.js';
 export const policies = defineFunction({
   name: 'policies',
   description: 'Data access policies (Ranger model: access, masking, row filters), their versions and history, the decision API, and Ranger\'s plugin and public APIs.',
-  routes: [...dataPolicyRoutes, ...rangerRoutes],
+  routes: [...dataPolicyRoutes, ...rangerRoutes, ...dataApiRoutes],
   publishes: Object.values(PolicyEvents),
 });

@@ -26,6 +26,8 @@ export interface ColumnMask {
   readonly type: Exclude<MaskType, 'MASK_NONE'>;
   /** CUSTOM only: the expression with {col} replaced by the column name. */
   readonly expression?: string;
+  /** CUSTOM only: the expression as written, {col} (and {type}) still in it, for engines that quote names. */
+  readonly template?: string;
   readonly policyId: string;
 }
 
@@ -189,7 +191,7 @@ export class DataPolicySet {
       return {
         column: resource.column,
         type: item.type,
-        ...(item.type === 'CUSTOM' && item.expression ? { expression: item.expression.replaceAll('{col}', resource.column) } : {}),
+        ...(item.type === 'CUSTOM' && item.expression ? { expression: item.expression.replaceAll('{col}', resource.column), template: item.expression } : {}),
         policyId: p.policy.id,
       };
     }
