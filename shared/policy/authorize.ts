@@ -1,29 +1,11 @@
-import { ForbiddenError } from '../errors/index.js';
 import type { Principal } from '../auth/index.js';
 
 /**
  * The one seam every route calls before it acts. `action` is <domain>:<noun>:<verb> (iam:users:create); `resource`
- * is a path naming what is acted on (iam/users/<id>/tokens). Issue 3 of 5 replaces the rules behind it with policy
- * evaluation; routes do not change.
+ * is a path naming what is acted on (iam/users/<id>/tokens, catalog/<warehouse>/<namespace>/<table>). Catalog
+ * actions are decided by the data access policies, the rest by the control policies (policy-authorizer.ts).
  */
 export interface Authorizer {
-  authorize(principal: Principal, action: string, resource: string): Promise<void>;
-}
-
-/** First rules: admins may do everything; everyone may read themselves and manage their own tokens. */
-export class BuiltinAuthorizer implements Authorizer {
-  async authorize(principal: Principal, action: string, resource: string): Promise<void> {
-    if (principal.isAdmin) return;
-    if (allowedForMember(principal, action, resource)) return;
-    throw new ForbiddenError(`${principal.name} may not ${action} on ${resource}`);
-  }
-}
-
-function allowedForMember(principal: Principal, action: string, resource: string): boolean {
-  if (action === 'iam:me:read') return true;
-  if (principal.kind !== 'user') return false;
-  const self = `iam/users/${principal.id}`;
-  if (action === 'iam:users:read' && resource === self) return true;
-  if (action.startsWith('iam:tokens:') && (resource === `${self}/tokens` || resource.startsWith(`${self}/tokens/`))) return true;
-  return false;
+  /** `request`: attributes of the request that rules may look at (a token's expiresInDays, a job's executors). */
+  authorize(principal: Principal, action: string, resource: string, request?: Record<string, unknown>): Promise<void>;
 }

@@ -1,4 +1,5 @@
-export { BuiltinAuthorizer, type Authorizer } from './authorize.js';
+export type { Authorizer } from './authorize.js';
+export { ControlPolicyAuthorizer } from './control/control-authorizer.js';
 export { PolicyAuthorizer, subjectOf, objectTags } from './policy-authorizer.js';
 export { DataPolicySet, type AccessDecision, type ColumnMask, type RequestedAccess, type RowFilter, type Subject } from './data-access/evaluator.js';
 export { DataPolicyCache, dataPolicySetVersion, loadDataPolicySet, toDataPolicy } from './data-access/policy-store.js';

@@ -1,7 +1,8 @@
 import type { Principal } from '../auth/index.js';
 import { textArray, type Executor } from '../db/index.js';
 import { ForbiddenError } from '../errors/index.js';
-import { BuiltinAuthorizer, type Authorizer } from './authorize.js';
+import type { Authorizer } from './authorize.js';
+import { ControlPolicyAuthorizer } from './control/control-authorizer.js';
 import { dataAccessFor, parseCatalogResource } from './data-access/catalog-actions.js';
 import type { AccessDecision, RequestedAccess, Subject } from './data-access/evaluator.js';
 import type { DataPolicyCache } from './data-access/policy-store.js';
@@ -18,19 +19,19 @@ function describe(r: DataResource): string {
 
 /**
  * The authorize() seam with policies behind it: catalog actions are decided by the data access policies (Ranger's
- * model), everything else by the platform's control rules. A denial names the policy that denied.
+ * model), everything else by the control policies (Rego compiled to wasm). A denial names the policy that denied.
  */
 export class PolicyAuthorizer implements Authorizer {
   constructor(
     private readonly db: Executor,
     private readonly dataPolicies: DataPolicyCache,
-    private readonly platformRules: Authorizer = new BuiltinAuthorizer(),
+    private readonly platformRules: Authorizer = new ControlPolicyAuthorizer(),
   ) {}
 
-  async authorize(principal: Principal, action: string, resource: string): Promise<void> {
+  async authorize(principal: Principal, action: string, resource: string, request?: Record<string, unknown>): Promise<void> {
     const access = dataAccessFor(action);
     const target = access ? parseCatalogResource(resource) : undefined;
-    if (!access || !target) return this.platformRules.authorize(principal, action, resource);
+    if (!access || !target) return this.platformRules.authorize(principal, action, resource, request);
     const decision = await this.decide(principal, access, target);
     if (!decision.allowed) {
       const why = decision.policyId ? `denied by policy "${decision.policyName}" (${decision.policyId})` : 'no policy allows it';

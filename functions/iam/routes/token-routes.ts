@@ -13,7 +13,7 @@ export const tokenRoutes = [
       if (principal.kind !== 'user' && !ctx.body.userId) throw new ForbiddenError('service accounts use client credentials, not personal access tokens');
       const userId = ctx.body.userId ?? principal.id;
       ctx.auditResource = `iam/users/${userId}/tokens`;
-      await ctx.platform.authorizer.authorize(principal, 'iam:tokens:create', ctx.auditResource);
+      await ctx.platform.authorizer.authorize(principal, 'iam:tokens:create', ctx.auditResource, { expiresInDays: ctx.body.expiresInDays });
       const created = await createToken(ctx.platform, userId, ctx.body.name, ctx.body.expiresInDays);
       ctx.auditResource = `iam/users/${userId}/tokens/${created.id}`;
       return json(201, created, { 'cache-control': 'no-store' });

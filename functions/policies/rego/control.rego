@@ -1,0 +1,69 @@
+# Lakeplane's control policies: who may do what on the platform itself (users, tokens, warehouses, policies, jobs).
+# Data access (who may read or change which table) is decided by the data access policies, not here.
+#
+# Input: {"principal": {"kind", "id", "name", "isAdmin", "groups"}, "action": "<domain>:<noun>:<verb>",
+#         "resource": "<path>", "request": {<attributes of the request the rules look at>}}
+# Data:  {"limits": {...}} from data.json beside this file (a bundle's data.json replaces it).
+# Entrypoints: lakeplane/control/allow (boolean) and lakeplane/control/reasons (why not, as a set of strings).
+package lakeplane.control
+
+import rego.v1
+
+default allow := false
+
+allow if {
+	count(reasons) == 0
+	permitted
+}
+
+# Platform admins may do everything the limits below allow.
+permitted if input.principal.isAdmin
+
+# Everyone signed in may ask who they are.
+permitted if input.action == "iam:me:read"
+
+# Users read their own record and manage their own personal access tokens.
+own_record := sprintf("iam/users/%s", [input.principal.id])
+
+permitted if {
+	input.principal.kind == "user"
+	input.action == "iam:users:read"
+	input.resource == own_record
+}
+
+permitted if {
+	input.principal.kind == "user"
+	startswith(input.action, "iam:tokens:")
+	own_tokens
+}
+
+own_tokens if input.resource == sprintf("%s/tokens", [own_record])
+
+own_tokens if startswith(input.resource, sprintf("%s/tokens/", [own_record]))
+
+# Anyone may ask for a decision about themselves.
+permitted if input.action == "policies:decisions:self"
+
+# Limits, for everyone including admins unless a rule says otherwise.
+
+# A personal access token of a non-admin must expire, and not later than the limit.
+reasons contains msg if {
+	input.action == "iam:tokens:create"
+	not input.principal.isAdmin
+	not input.request.expiresInDays
+	msg := sprintf("tokens of non-admins must expire: give expiresInDays (at most %d)", [data.limits.member_token_max_days])
+}
+
+reasons contains msg if {
+	input.action == "iam:tokens:create"
+	not input.principal.isAdmin
+	input.request.expiresInDays > data.limits.member_token_max_days
+	msg := sprintf("tokens of non-admins last at most %d days", [data.limits.member_token_max_days])
+}
+
+# A Spark job asks for at most so many executors.
+reasons contains msg if {
+	startswith(input.action, "jobs:")
+	input.request.executors > data.limits.max_executors
+	msg := sprintf("a job may use at most %d executors, not %d", [data.limits.max_executors, input.request.executors])
+}
