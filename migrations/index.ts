@@ -5,6 +5,7 @@ import * as m0003 from './0003_catalog_discovery.js';
 import * as m0004 from './0004_catalog_purge_tasks.js';
 import * as m0005 from './0005_data_policies.js';
 import * as m0006 from './0006_ranger_compatibility.js';
+import * as m0007 from './0007_control_policy_bundles.js';
 
 /**
  * Ordered, forward-only. Listed statically (not read from the folder) so a bundled build carries them; the names sort
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0004_catalog_purge_tasks': m0004,
   '0005_data_policies': m0005,
   '0006_ranger_compatibility': m0006,
+  '0007_control_policy_bundles': m0007,
 };

@@ -310,7 +310,31 @@ export interface PolicyStateTable {
   /** Bumped whenever who holds role admin may have changed (a trigger on users). */
   role_version: Generated<string>;
   roles_updated_at: Generated<Date>;
+  /** The control policy bundle in force; null: the one shipped with Lakeplane. */
+  control_bundle_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Bumped by every activation or rollback. */
+  control_version: Generated<string>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface ControlPolicyBundlesTable {
+  id: string;
+  version: number;
+  digest: string;
+  revision: Generated<string>;
+  description: Generated<string>;
+  archive: Buffer;
+  uploaded_at: CreatedAt;
+  uploaded_by: string | null;
+}
+
+export interface ControlPolicyActivationsTable {
+  id: Generated<string>;
+  bundle_id: string | null;
+  kind: 'activate' | 'rollback';
+  control_version: string;
+  activated_at: CreatedAt;
+  activated_by: string | null;
 }
 
 export interface Database {
@@ -338,6 +362,8 @@ export interface Database {
   data_policies: DataPoliciesTable;
   data_policy_history: DataPolicyHistoryTable;
   policy_state: PolicyStateTable;
+  control_policy_bundles: ControlPolicyBundlesTable;
+  control_policy_activations: ControlPolicyActivationsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -6,7 +6,7 @@ import { Dispatcher, EventConsumerSet, HttpTransport, InProcessTransport, Outbox
 import type { LakeplaneFunction } from '../http/function.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { PlatformMetrics } from '../metrics/index.js';
-import { DataPolicyCache, PolicyAuthorizer } from '../policy/index.js';
+import { ControlPolicyAuthorizer, DataPolicyCache, PolicyAuthorizer } from '../policy/index.js';
 import type { Platform } from './platform.js';
 
 export interface RunningPlatform {
@@ -58,6 +58,7 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
   const authenticator = new Authenticator(db, accessTokens, externalIssuers, outbox, config.issuer, config.LAKEPLANE_AUTH_CACHE_TTL_MS, log.child({ component: 'auth' }));
 
   const dataPolicies = new DataPolicyCache(db, config.LAKEPLANE_POLICY_REFRESH_MS);
+  const controlPolicies = new ControlPolicyAuthorizer(db, config.LAKEPLANE_POLICY_REFRESH_MS);
   const platform: Platform = {
     config,
     logger: log,
@@ -67,8 +68,9 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
     accessTokens,
     externalIssuers,
     authenticator,
-    authorizer: new PolicyAuthorizer(db, dataPolicies),
+    authorizer: new PolicyAuthorizer(db, dataPolicies, controlPolicies),
     dataPolicies,
+    controlPolicies,
     audit: new AuditTrail(db, log),
     outbox,
     dispatcher,

@@ -1,5 +1,6 @@
 export type { Authorizer } from './authorize.js';
-export { ControlPolicyAuthorizer } from './control/control-authorizer.js';
+export { ControlPolicyAuthorizer, loadControlEngine, shippedControlBundle } from './control/control-authorizer.js';
+export type { ControlDecision, ControlInput } from './control/control-engine.js';
 export { PolicyAuthorizer, subjectOf, objectTags } from './policy-authorizer.js';
 export { DataPolicySet, type AccessDecision, type ColumnMask, type RequestedAccess, type RowFilter, type Subject } from './data-access/evaluator.js';
 export { DataPolicyCache, dataPolicySetVersion, loadDataPolicySet, toDataPolicy } from './data-access/policy-store.js';

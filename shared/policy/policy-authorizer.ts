@@ -2,7 +2,6 @@ import type { Principal } from '../auth/index.js';
 import { textArray, type Executor } from '../db/index.js';
 import { ForbiddenError } from '../errors/index.js';
 import type { Authorizer } from './authorize.js';
-import { ControlPolicyAuthorizer } from './control/control-authorizer.js';
 import { dataAccessFor, parseCatalogResource } from './data-access/catalog-actions.js';
 import type { AccessDecision, RequestedAccess, Subject } from './data-access/evaluator.js';
 import type { DataPolicyCache } from './data-access/policy-store.js';
@@ -25,7 +24,7 @@ export class PolicyAuthorizer implements Authorizer {
   constructor(
     private readonly db: Executor,
     private readonly dataPolicies: DataPolicyCache,
-    private readonly platformRules: Authorizer = new ControlPolicyAuthorizer(),
+    private readonly platformRules: Authorizer,
   ) {}
 
   async authorize(principal: Principal, action: string, resource: string, request?: Record<string, unknown>): Promise<void> {

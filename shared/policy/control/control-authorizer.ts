@@ -1,27 +1,83 @@
 import type { Principal } from '../../auth/index.js';
+import type { Executor } from '../../db/index.js';
 import { ForbiddenError } from '../../errors/index.js';
 import type { Authorizer } from '../authorize.js';
-import type { ControlPolicyEngine } from './control-engine.js';
+import type { ControlDecision, ControlInput, ControlPolicyEngine } from './control-engine.js';
+
+/** The bundle shipped with Lakeplane, compiled from functions/policies/rego (imported on first use). */
+export async function shippedControlBundle(): Promise<Buffer> {
+  const { DEFAULT_CONTROL_BUNDLE } = await import('./default-bundle.generated.js');
+  return Buffer.from(DEFAULT_CONTROL_BUNDLE.base64, 'base64');
+}
+
+export async function loadControlEngine(archive: Buffer): Promise<ControlPolicyEngine> {
+  const { ControlPolicyEngine } = await import('./control-engine.js');
+  return ControlPolicyEngine.load(archive);
+}
+
+interface InForce {
+  readonly controlVersion: number;
+  readonly bundleId: string | null;
+  readonly engine: ControlPolicyEngine;
+}
 
 /**
- * Platform actions decided by the control policies (Rego, compiled to wasm). The engine, OPA's wasm runtime and the
- * shipped bundle are imported and compiled on first use, so a function's cold start does not pay for them. Until
- * bundles can be uploaded, the shipped one is the one in force.
+ * Platform actions decided by the control policies (Rego, compiled to wasm) of the bundle in force: an uploaded one
+ * an admin activated, else the shipped one. The process asks the store which is in force at most once per refresh
+ * interval (activations in this process apply at once); a new bundle is loaded and checked completely before it
+ * replaces the old engine in one assignment, so a decision never sees half of one. OPA's wasm runtime is imported
+ * on first use, outside the cold start.
  */
 export class ControlPolicyAuthorizer implements Authorizer {
-  private engine: Promise<ControlPolicyEngine> | undefined;
+  private inForce: InForce | undefined;
+  private checkedAt = 0;
+  private pending: Promise<InForce> | undefined;
+  private generation = 0;
 
-  private current(): Promise<ControlPolicyEngine> {
-    this.engine ??= (async () => {
-      const [{ ControlPolicyEngine: Engine }, { DEFAULT_CONTROL_BUNDLE }] = await Promise.all([import('./control-engine.js'), import('./default-bundle.generated.js')]);
-      return Engine.load(Buffer.from(DEFAULT_CONTROL_BUNDLE.base64, 'base64'));
-    })();
-    return this.engine;
+  constructor(
+    private readonly db: Executor,
+    private readonly refreshMs: number,
+  ) {}
+
+  invalidate(): void {
+    this.checkedAt = 0;
+    this.generation += 1;
+  }
+
+  async current(now = Date.now()): Promise<InForce> {
+    if (this.inForce && now - this.checkedAt < this.refreshMs) return this.inForce;
+    this.pending ??= this.refresh(now).finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
+  }
+
+  private async refresh(now: number): Promise<InForce> {
+    const generation = this.generation;
+    const state = await this.db.selectFrom('policy_state').select(['control_version', 'control_bundle_id']).where('id', '=', 1).executeTakeFirstOrThrow();
+    const version = Number(state.control_version);
+    if (!this.inForce || this.inForce.controlVersion !== version) {
+      let archive: Buffer;
+      if (state.control_bundle_id) {
+        const row = await this.db.selectFrom('control_policy_bundles').select('archive').where('id', '=', state.control_bundle_id).executeTakeFirstOrThrow();
+        archive = row.archive;
+      } else {
+        archive = await shippedControlBundle();
+      }
+      const engine = await loadControlEngine(archive);
+      this.inForce = { controlVersion: version, bundleId: state.control_bundle_id, engine };
+    }
+    if (generation === this.generation) this.checkedAt = now;
+    return this.inForce;
+  }
+
+  async decide(input: ControlInput): Promise<ControlDecision & { controlVersion: number; bundleId: string | null }> {
+    const f = await this.current();
+    return { ...f.engine.decide(input), controlVersion: f.controlVersion, bundleId: f.bundleId };
   }
 
   async authorize(principal: Principal, action: string, resource: string, request: Record<string, unknown> = {}): Promise<void> {
-    const engine = await this.current();
-    const d = engine.decide({ principal: { kind: principal.kind, id: principal.id, name: principal.name, isAdmin: principal.isAdmin, groups: principal.groups }, action, resource, request });
+    const d = await this.decide({ principal: { kind: principal.kind, id: principal.id, name: principal.name, isAdmin: principal.isAdmin, groups: principal.groups }, action, resource, request });
     if (!d.allowed) throw new ForbiddenError(`${principal.name} may not ${action} on ${resource}${d.reasons.length > 0 ? `: ${d.reasons.join('; ')}` : ''}`);
   }
 }
