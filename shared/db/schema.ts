@@ -337,6 +337,21 @@ export interface ControlPolicyActivationsTable {
   activated_by: string | null;
 }
 
+export interface PolicyDecisionLogTable {
+  id: Generated<string>;
+  at: CreatedAt;
+  kind: 'data' | 'control';
+  principal: string;
+  action: string;
+  resource: string;
+  allowed: boolean;
+  policy_id: string | null;
+  policy_version: number | null;
+  set_version: string;
+  input: Json<Record<string, unknown>>;
+  result: Json<Record<string, unknown>>;
+}
+
 export interface Database {
   users: UsersTable;
   groups: GroupsTable;
@@ -364,6 +379,7 @@ export interface Database {
   policy_state: PolicyStateTable;
   control_policy_bundles: ControlPolicyBundlesTable;
   control_policy_activations: ControlPolicyActivationsTable;
+  policy_decision_log: PolicyDecisionLogTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -6,7 +6,7 @@ import { Dispatcher, EventConsumerSet, HttpTransport, InProcessTransport, Outbox
 import type { LakeplaneFunction } from '../http/function.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { PlatformMetrics } from '../metrics/index.js';
-import { ControlPolicyAuthorizer, DataPolicyCache, PolicyAuthorizer } from '../policy/index.js';
+import { ControlPolicyAuthorizer, DataPolicyCache, DecisionLog, PolicyAuthorizer } from '../policy/index.js';
 import type { Platform } from './platform.js';
 
 export interface RunningPlatform {
@@ -58,7 +58,8 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
   const authenticator = new Authenticator(db, accessTokens, externalIssuers, outbox, config.issuer, config.LAKEPLANE_AUTH_CACHE_TTL_MS, log.child({ component: 'auth' }));
 
   const dataPolicies = new DataPolicyCache(db, config.LAKEPLANE_POLICY_REFRESH_MS);
-  const controlPolicies = new ControlPolicyAuthorizer(db, config.LAKEPLANE_POLICY_REFRESH_MS);
+  const decisionLog = new DecisionLog(db, log.child({ component: 'decision-log' }));
+  const controlPolicies = new ControlPolicyAuthorizer(db, config.LAKEPLANE_POLICY_REFRESH_MS, decisionLog);
   const platform: Platform = {
     config,
     logger: log,
@@ -68,7 +69,8 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
     accessTokens,
     externalIssuers,
     authenticator,
-    authorizer: new PolicyAuthorizer(db, dataPolicies, controlPolicies),
+    authorizer: new PolicyAuthorizer(db, dataPolicies, controlPolicies, decisionLog),
+    decisionLog,
     dataPolicies,
     controlPolicies,
     audit: new AuditTrail(db, log),
@@ -100,6 +102,7 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
     consumers,
     async stop() {
       await dispatcher?.stop();
+      await platform.decisionLog.flush();
       for (const stop of stops.reverse()) await stop().catch((err: unknown) => log.error({ err }, 'worker failed to stop'));
       await store.close();
     },

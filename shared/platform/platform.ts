@@ -5,7 +5,7 @@ import type { MetadataStore } from '../db/index.js';
 import type { Dispatcher, EventTransport, InProcessTransport, Outbox } from '../events/index.js';
 import type { Logger } from '../log/index.js';
 import type { PlatformMetrics } from '../metrics/index.js';
-import type { ControlPolicyAuthorizer, DataPolicyCache, PolicyAuthorizer } from '../policy/index.js';
+import type { ControlPolicyAuthorizer, DataPolicyCache, DecisionLog, PolicyAuthorizer } from '../policy/index.js';
 
 /** Everything a handler may use. Built once per process by createPlatform(); the two modes differ only inside it. */
 export interface Platform {
@@ -22,6 +22,8 @@ export interface Platform {
   readonly dataPolicies: DataPolicyCache;
   /** The control policies in force in this process; activations invalidate it. */
   readonly controlPolicies: ControlPolicyAuthorizer;
+  /** Audited policy decisions, written in batches. */
+  readonly decisionLog: DecisionLog;
   readonly audit: AuditTrail;
   readonly outbox: Outbox;
   readonly dispatcher: Dispatcher;

@@ -9,3 +9,4 @@ export { compileValues, levelMatches, namespaceText, type DataResource } from '.
 export { explainDecision, type ExplainedDecision, type TagsOf } from './data-access/explain.js';
 export { isKnownTimeZone, wallTimeToInstant } from './data-access/validity.js';
 export * from './data-access/policy-schema.js';
+export { DecisionLog, type DecisionRecord } from './decision-log.js';

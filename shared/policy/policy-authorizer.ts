@@ -5,6 +5,7 @@ import type { Authorizer } from './authorize.js';
 import { dataAccessFor, parseCatalogResource } from './data-access/catalog-actions.js';
 import type { AccessDecision, RequestedAccess, Subject } from './data-access/evaluator.js';
 import type { DataPolicyCache } from './data-access/policy-store.js';
+import type { DecisionLog } from './decision-log.js';
 import { namespaceText, type DataResource } from './data-access/resource-match.js';
 
 /** Ranger's subject for a principal: its name, its groups, and role `admin` for platform admins. */
@@ -25,13 +26,28 @@ export class PolicyAuthorizer implements Authorizer {
     private readonly db: Executor,
     private readonly dataPolicies: DataPolicyCache,
     private readonly platformRules: Authorizer,
+    private readonly decisionLog?: DecisionLog,
   ) {}
 
   async authorize(principal: Principal, action: string, resource: string, request?: Record<string, unknown>): Promise<void> {
     const access = dataAccessFor(action);
     const target = access ? parseCatalogResource(resource) : undefined;
     if (!access || !target) return this.platformRules.authorize(principal, action, resource, request);
-    const decision = await this.decide(principal, access, target);
+    const { decision, setVersion, subject } = await this.decideWithSet(principal, access, target);
+    if (decision.audit) {
+      this.decisionLog?.record({
+        kind: 'data',
+        principal: `${principal.kind}:${principal.name}`,
+        action,
+        resource,
+        allowed: decision.allowed,
+        policyId: decision.policyId,
+        policyVersion: decision.policyVersion,
+        setVersion,
+        input: { subject, access, resource: target },
+        result: { allowed: decision.allowed, policyId: decision.policyId ?? null, policyName: decision.policyName ?? null },
+      });
+    }
     if (!decision.allowed) {
       const why = decision.policyId ? `denied by policy "${decision.policyName}" (${decision.policyId})` : 'no policy allows it';
       throw new ForbiddenError(`${principal.name} may not ${access === 'any' ? 'see' : access} ${describe(target)}: ${why}`, decision.policyId);
@@ -39,9 +55,14 @@ export class PolicyAuthorizer implements Authorizer {
   }
 
   async decide(principal: Principal, access: RequestedAccess, target: DataResource): Promise<AccessDecision> {
+    return (await this.decideWithSet(principal, access, target)).decision;
+  }
+
+  private async decideWithSet(principal: Principal, access: RequestedAccess, target: DataResource): Promise<{ decision: AccessDecision; setVersion: number; subject: Subject }> {
     const set = await this.dataPolicies.get();
     const withTags = set.hasTagPolicies && target.table !== undefined && target.tags === undefined ? { ...target, tags: await objectTags(this.db, target) } : target;
-    return set.decide(subjectOf(principal), access, withTags);
+    const subject = subjectOf(principal);
+    return { decision: set.decide(subject, access, withTags), setVersion: set.version, subject };
   }
 
   /** For listings: which of these catalog resources the principal may see at all. */

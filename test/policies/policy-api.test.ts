@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../support/databases.js';
 import { IcebergClient, SAMPLE_SCHEMA, appendSnapshot } from '../support/iceberg-client.js';
 import { startPlatform, type TestPlatform } from '../support/platform.js';
+import { waitFor } from '../support/wait.js';
 
 /** The data policy API (CRUD, versions, history, bad input) and its enforcement on the catalog, through real HTTP. */
 const API = '/api/v1/policies';
@@ -185,5 +186,27 @@ describe.each(backends())('data policies on %s', (backend) => {
     expect(read).toMatchObject({ decision: 'allow', policyName: 'alice reads customers', masks: [{ column: 'email', type: 'MASK_SHOW_LAST_4' }], rowFilter: { filter: "owner = 'alice'" } });
     expect(drop).toMatchObject({ decision: 'deny', policyId: null, masks: [], rowFilter: null });
     expect(see.decision).toBe('allow');
+  });
+
+  it('keeps a decision log: audited data decisions and refused platform actions, with input, answer and versions', async () => {
+    expect((await ice.call('POST', '/v1/{prefix}/namespaces/sales/tables', { name: 'ledger', schema: SAMPLE_SCHEMA })).status).toBe(200);
+    const grant = await call('POST', API, { name: 'alice reads the ledger', resources: { warehouse: v('wh'), namespace: v('sales'), table: v('ledger') }, allow: [{ users: ['alice'], accesses: ['select'] }] });
+    expect(grant.status).toBe(201);
+    const member = new IcebergClient(p, alice, 'wh');
+    expect((await member.call('GET', '/v1/{prefix}/namespaces/sales/tables/ledger')).status).toBe(200);
+    expect((await call('POST', '/api/v1/warehouses', { name: 'nope', storageLocation: 'file:///tmp/nope' }, alice)).status).toBe(403);
+    const log = await waitFor('alice\'s decisions in the log', async () => {
+      const r = await call('GET', '/api/v1/policies/decisions?principal=user:alice&pageSize=500');
+      const items = r.body.items as any[];
+      return items.some((d) => d.kind === 'control') && items.some((d) => d.action === 'catalog:table:read' && d.resource === 'catalog/wh/sales/ledger') ? items : undefined;
+    });
+    const read = log.find((d) => d.action === 'catalog:table:read' && d.resource === 'catalog/wh/sales/ledger');
+    expect(read).toMatchObject({ kind: 'data', allowed: true, policyId: grant.body.id, policyVersion: 1, result: { policyName: 'alice reads the ledger' } });
+    expect(read.input).toMatchObject({ subject: { user: 'alice' }, access: 'select', resource: { warehouse: 'wh', table: 'ledger' } });
+    expect(typeof read.setVersion).toBe('number');
+    const refused = log.find((d) => d.kind === 'control');
+    expect(refused).toMatchObject({ allowed: false, action: 'catalog:warehouse:create', result: { bundle: 'shipped' } });
+    // Only admins read it.
+    expect((await call('GET', '/api/v1/policies/decisions', undefined, alice)).status).toBe(403);
   });
 });

@@ -2,6 +2,7 @@ import type { Principal } from '../../auth/index.js';
 import type { Executor } from '../../db/index.js';
 import { ForbiddenError } from '../../errors/index.js';
 import type { Authorizer } from '../authorize.js';
+import type { DecisionLog } from '../decision-log.js';
 import type { ControlDecision, ControlInput, ControlPolicyEngine } from './control-engine.js';
 
 /** The bundle shipped with Lakeplane, compiled from functions/policies/rego (imported on first use). */
@@ -37,6 +38,7 @@ export class ControlPolicyAuthorizer implements Authorizer {
   constructor(
     private readonly db: Executor,
     private readonly refreshMs: number,
+    private readonly decisionLog?: DecisionLog,
   ) {}
 
   invalidate(): void {
@@ -77,7 +79,12 @@ export class ControlPolicyAuthorizer implements Authorizer {
   }
 
   async authorize(principal: Principal, action: string, resource: string, request: Record<string, unknown> = {}): Promise<void> {
-    const d = await this.decide({ principal: { kind: principal.kind, id: principal.id, name: principal.name, isAdmin: principal.isAdmin, groups: principal.groups }, action, resource, request });
+    const input = { principal: { kind: principal.kind, id: principal.id, name: principal.name, isAdmin: principal.isAdmin, groups: principal.groups }, action, resource, request };
+    const d = await this.decide(input);
+    // Every refusal of a platform action is logged, with the bundle that refused.
+    if (!d.allowed) {
+      this.decisionLog?.record({ kind: 'control', principal: `${principal.kind}:${principal.name}`, action, resource, allowed: false, setVersion: d.controlVersion, input: { ...input }, result: { allowed: false, reasons: d.reasons, bundle: d.bundleId ?? 'shipped' } });
+    }
     if (!d.allowed) throw new ForbiddenError(`${principal.name} may not ${action} on ${resource}${d.reasons.length > 0 ? `: ${d.reasons.join('; ')}` : ''}`);
   }
 }
