@@ -2,7 +2,7 @@
 // slice, as far as the scheduler allows) with the server under test. Plain JavaScript on purpose: no tsx loader in
 // the measuring process, and autocannon ships no types.
 //
-// Input: one JSON argument {url, headers, connections, duration, pathsFile?, seed?}. With pathsFile (a JSON array of
+// Input: one JSON argument {url, headers, connections, duration, pathsFile?, seed?, method?, body?}. With pathsFile (a JSON array of
 // request paths), every request goes to a path picked at random (a seeded PRNG) from that list, on url's host.
 // Output: one JSON line on stdout.
 // Latency: autocannon's own histogram keeps whole milliseconds, too coarse for a 5 ms target, so every 2xx response
@@ -39,7 +39,7 @@ function run(durationSeconds, record) {
     let n = 0;
     const statuses = {};
     const instance = autocannon(
-      { url: opts.url, headers: opts.headers ?? {}, connections: opts.connections, duration: durationSeconds, pipelining: 1, timeout: 10, ...(requests ? { requests } : {}) },
+      { url: opts.url, headers: opts.headers ?? {}, connections: opts.connections, duration: durationSeconds, pipelining: 1, timeout: 10, ...(opts.method ? { method: opts.method } : {}), ...(opts.body !== undefined ? { body: opts.body } : {}), ...(requests ? { requests } : {}) },
       (err, result) => (err ? reject(err) : resolve({ result, samples: samples.subarray(0, n), statuses })),
     );
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {

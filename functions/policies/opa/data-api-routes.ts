@@ -29,7 +29,7 @@ async function mayAsk(ctx: RequestContext<unknown, unknown, unknown>): Promise<v
 export const dataApiRoutes = [
   ...Object.entries(DOCUMENTS).map(([name, answer]) =>
     route({
-      method: 'POST', path: `/v1/data/trino/${name}`, operationId: `opa.trino.${name}`, tags: ['opa'], auth: 'public', body: DataApiRequest,
+      method: 'POST', path: `/v1/data/trino/${name}`, operationId: `opa.trino.${name}`, tags: ['opa'], auth: 'public', audit: false, body: DataApiRequest,
       summary: `OPA data API for Trino: data.trino.${name}, decided by the data access policies.`,
       responses: { 200: { description: '{"result": …}', schema: Type.Object({ result: Type.Unknown() }) } },
       handler: async (ctx) => {
@@ -40,7 +40,7 @@ export const dataApiRoutes = [
     }),
   ),
   route({
-    method: 'POST', path: '/v1/data/*', operationId: 'opa.undefinedDocument', tags: ['opa'], auth: 'public', body: Type.Object({}, { additionalProperties: true }),
+    method: 'POST', path: '/v1/data/*', operationId: 'opa.undefinedDocument', tags: ['opa'], auth: 'public', audit: false, body: Type.Object({}, { additionalProperties: true }),
     summary: 'OPA data API: a document Lakeplane does not define; 200 with no result, as OPA answers an undefined one.',
     responses: { 200: { description: '{}', schema: Type.Object({}) } },
     handler: async (ctx) => {

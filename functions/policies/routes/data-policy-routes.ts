@@ -86,7 +86,7 @@ export const dataPolicyRoutes = [
     },
   }),
   route({
-    method: 'POST', path: `${base}/decide`, operationId: 'policies.decide', tags: ['policies'], auth: 'required', body: DecideRequest,
+    method: 'POST', path: `${base}/decide`, operationId: 'policies.decide', tags: ['policies'], auth: 'required', audit: false, body: DecideRequest,
     summary: 'Decide one request against the data access policies: allowed or not, by which policy, audit, and for a select the masks and row filter.',
     responses: { 200: { description: 'The decision', schema: Decision } },
     handler: async (ctx) => {
@@ -95,7 +95,7 @@ export const dataPolicyRoutes = [
     },
   }),
   route({
-    method: 'POST', path: `${base}/decide/batch`, operationId: 'policies.decideBatch', tags: ['policies'], auth: 'required', body: DecideBatchRequest,
+    method: 'POST', path: `${base}/decide/batch`, operationId: 'policies.decideBatch', tags: ['policies'], auth: 'required', audit: false, body: DecideBatchRequest,
     summary: 'Decide many requests for one principal in one call; decisions come back in request order.',
     responses: { 200: { description: 'The decisions', schema: DecisionBatch } },
     handler: async (ctx) => {

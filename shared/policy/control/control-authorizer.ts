@@ -20,7 +20,15 @@ interface InForce {
   readonly controlVersion: number;
   readonly bundleId: string | null;
   readonly engine: ControlPolicyEngine;
+  /**
+   * Decisions of this engine by input. A control decision depends on its input and the bundle only, and the same
+   * few inputs repeat (a service asking about itself), so each is evaluated once per bundle; the wasm call with its
+   * JSON round trip costs more than the whole rest of a decide request.
+   */
+  readonly memo: Map<string, ControlDecision>;
 }
+
+const MEMO_MAX = 10_000;
 
 /**
  * Platform actions decided by the control policies (Rego, compiled to wasm) of the bundle in force: an uploaded one
@@ -67,7 +75,7 @@ export class ControlPolicyAuthorizer implements Authorizer {
         archive = await shippedControlBundle();
       }
       const engine = await loadControlEngine(archive);
-      this.inForce = { controlVersion: version, bundleId: state.control_bundle_id, engine };
+      this.inForce = { controlVersion: version, bundleId: state.control_bundle_id, engine, memo: new Map() };
     }
     if (generation === this.generation) this.checkedAt = now;
     return this.inForce;
@@ -75,7 +83,14 @@ export class ControlPolicyAuthorizer implements Authorizer {
 
   async decide(input: ControlInput): Promise<ControlDecision & { controlVersion: number; bundleId: string | null }> {
     const f = await this.current();
-    return { ...f.engine.decide(input), controlVersion: f.controlVersion, bundleId: f.bundleId };
+    const key = JSON.stringify(input);
+    let d = f.memo.get(key);
+    if (!d) {
+      d = f.engine.decide(input);
+      if (f.memo.size >= MEMO_MAX) f.memo.delete(f.memo.keys().next().value!);
+      f.memo.set(key, d);
+    }
+    return { allowed: d.allowed, reasons: [...d.reasons], controlVersion: f.controlVersion, bundleId: f.bundleId };
   }
 
   async authorize(principal: Principal, action: string, resource: string, request: Record<string, unknown> = {}): Promise<void> {
