@@ -3,6 +3,7 @@ import type { Executor } from '../../db/index.js';
 import { ForbiddenError } from '../../errors/index.js';
 import type { Authorizer } from '../authorize.js';
 import type { DecisionLog } from '../decision-log.js';
+import { VersionWatcher } from '../version-watcher.js';
 import type { ControlDecision, ControlInput, ControlPolicyEngine } from './control-engine.js';
 
 /** The bundle shipped with Lakeplane, compiled from functions/policies/rego (imported on first use). */
@@ -17,7 +18,8 @@ export async function loadControlEngine(archive: Buffer): Promise<ControlPolicyE
 }
 
 interface InForce {
-  readonly controlVersion: number;
+  /** policy_state.control_version when this bundle was read. */
+  readonly version: number;
   readonly bundleId: string | null;
   readonly engine: ControlPolicyEngine;
   /**
@@ -38,51 +40,34 @@ const MEMO_MAX = 10_000;
  * on first use, outside the cold start.
  */
 export class ControlPolicyAuthorizer implements Authorizer {
-  private inForce: InForce | undefined;
-  private checkedAt = 0;
-  private pending: Promise<InForce> | undefined;
-  private generation = 0;
+  private readonly watcher: VersionWatcher<InForce>;
 
   constructor(
-    private readonly db: Executor,
-    private readonly refreshMs: number,
+    db: Executor,
+    refreshMs: number,
     private readonly decisionLog?: DecisionLog,
-  ) {}
+  ) {
+    const state = () => db.selectFrom('policy_state').select(['control_version', 'control_bundle_id']).where('id', '=', 1).executeTakeFirstOrThrow();
+    this.watcher = new VersionWatcher(
+      refreshMs,
+      async () => Number((await state()).control_version),
+      async () => {
+        const s = await state();
+        const archive = s.control_bundle_id
+          ? (await db.selectFrom('control_policy_bundles').select('archive').where('id', '=', s.control_bundle_id).executeTakeFirstOrThrow()).archive
+          : await shippedControlBundle();
+        // Loaded and checked completely before it replaces the engine in force.
+        return { version: Number(s.control_version), bundleId: s.control_bundle_id, engine: await loadControlEngine(archive), memo: new Map() };
+      },
+    );
+  }
 
   invalidate(): void {
-    this.checkedAt = 0;
-    this.generation += 1;
-  }
-
-  async current(now = Date.now()): Promise<InForce> {
-    if (this.inForce && now - this.checkedAt < this.refreshMs) return this.inForce;
-    this.pending ??= this.refresh(now).finally(() => {
-      this.pending = undefined;
-    });
-    return this.pending;
-  }
-
-  private async refresh(now: number): Promise<InForce> {
-    const generation = this.generation;
-    const state = await this.db.selectFrom('policy_state').select(['control_version', 'control_bundle_id']).where('id', '=', 1).executeTakeFirstOrThrow();
-    const version = Number(state.control_version);
-    if (!this.inForce || this.inForce.controlVersion !== version) {
-      let archive: Buffer;
-      if (state.control_bundle_id) {
-        const row = await this.db.selectFrom('control_policy_bundles').select('archive').where('id', '=', state.control_bundle_id).executeTakeFirstOrThrow();
-        archive = row.archive;
-      } else {
-        archive = await shippedControlBundle();
-      }
-      const engine = await loadControlEngine(archive);
-      this.inForce = { controlVersion: version, bundleId: state.control_bundle_id, engine, memo: new Map() };
-    }
-    if (generation === this.generation) this.checkedAt = now;
-    return this.inForce;
+    this.watcher.invalidate();
   }
 
   async decide(input: ControlInput): Promise<ControlDecision & { controlVersion: number; bundleId: string | null }> {
-    const f = await this.current();
+    const f = await this.watcher.get();
     const key = JSON.stringify(input);
     let d = f.memo.get(key);
     if (!d) {
@@ -90,7 +75,7 @@ export class ControlPolicyAuthorizer implements Authorizer {
       if (f.memo.size >= MEMO_MAX) f.memo.delete(f.memo.keys().next().value!);
       f.memo.set(key, d);
     }
-    return { allowed: d.allowed, reasons: [...d.reasons], controlVersion: f.controlVersion, bundleId: f.bundleId };
+    return { allowed: d.allowed, reasons: [...d.reasons], controlVersion: f.version, bundleId: f.bundleId };
   }
 
   async authorize(principal: Principal, action: string, resource: string, request: Record<string, unknown> = {}): Promise<void> {

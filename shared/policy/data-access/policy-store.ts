@@ -1,6 +1,7 @@
 import type { DataPolicyRow, Db, Executor } from '../../db/index.js';
 import { DataPolicySet } from './evaluator.js';
 import type { DataPolicy, DataPolicyInput } from './policy-schema.js';
+import { VersionWatcher } from '../version-watcher.js';
 
 /** A stored row as the evaluator and the API see it: the validated document plus id and version. */
 export function toDataPolicy(row: Pick<DataPolicyRow, 'id' | 'version' | 'document'>): DataPolicy {
@@ -25,41 +26,21 @@ export async function loadDataPolicySet(db: Executor): Promise<DataPolicySet> {
 }
 
 /**
- * The policy set a process decides with. It asks the store for the set's version at most once per refresh interval
- * and reloads when it moved; writes made in this process invalidate it at once. So a change made through any
- * replica is in force everywhere within the interval.
+ * The policy set a process decides with: a change made through any replica is in force everywhere within the
+ * refresh interval, one made in this process at once.
  */
 export class DataPolicyCache {
-  private current: DataPolicySet | undefined;
-  private checkedAt = 0;
-  private pending: Promise<DataPolicySet> | undefined;
-  /** Bumped by invalidate(): a refresh that started before a write must not mark the set as fresh. */
-  private generation = 0;
+  private readonly watcher: VersionWatcher<DataPolicySet>;
 
-  constructor(
-    private readonly db: Executor,
-    private readonly refreshMs: number,
-  ) {}
+  constructor(db: Executor, refreshMs: number) {
+    this.watcher = new VersionWatcher(refreshMs, () => dataPolicySetVersion(db), () => loadDataPolicySet(db));
+  }
 
   invalidate(): void {
-    this.checkedAt = 0;
-    this.generation += 1;
+    this.watcher.invalidate();
   }
 
-  async get(now = Date.now()): Promise<DataPolicySet> {
-    if (this.current && now - this.checkedAt < this.refreshMs) return this.current;
-    // One refresh at a time; concurrent requests wait for it rather than each asking the store.
-    this.pending ??= this.refresh(now).finally(() => {
-      this.pending = undefined;
-    });
-    return this.pending;
-  }
-
-  private async refresh(now: number): Promise<DataPolicySet> {
-    const generation = this.generation;
-    const version = this.current ? await dataPolicySetVersion(this.db) : undefined;
-    if (!this.current || version !== this.current.version) this.current = await loadDataPolicySet(this.db);
-    if (generation === this.generation) this.checkedAt = now;
-    return this.current;
+  get(now = Date.now()): Promise<DataPolicySet> {
+    return this.watcher.get(now);
   }
 }
