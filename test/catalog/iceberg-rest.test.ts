@@ -69,15 +69,40 @@ describe.each(backends())('Iceberg REST catalog on %s', (backend) => {
     }
   });
 
+  it('a namespace location places its tables and views, and must lie inside the warehouse', async () => {
+    const outside = await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['placed'], properties: { location: 'file:///elsewhere/placed' } });
+    expect(outside.status).toBe(403);
+    expect(outside.body.error.message).toMatch(/property location file:\/\/\/elsewhere\/placed is outside warehouse wh/);
+    expect((await ice.call('HEAD', '/v1/{prefix}/namespaces/placed')).status).toBe(404);
+
+    const created = await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['placed'], properties: { location: `${location}/custom/place/` } });
+    expect(created.status).toBe(200);
+    expect(created.body.properties).toEqual({ location: `${location}/custom/place` });
+    const table = await ice.call('POST', '/v1/{prefix}/namespaces/placed/tables', { name: 't', schema: SAMPLE_SCHEMA });
+    expect(table.status).toBe(200);
+    expect(table.body.metadata.location).toMatch(new RegExp(`^${location}/custom/place/t-[0-9a-f]{32}$`));
+
+    const moved = await ice.call('POST', '/v1/{prefix}/namespaces/placed/properties', { updates: { location: 'file:///elsewhere' }, removals: [] });
+    expect(moved.status).toBe(403);
+    const reset = await ice.call('POST', '/v1/{prefix}/namespaces/placed/properties', { updates: {}, removals: ['location'] });
+    expect(reset.body).toEqual({ updated: [], removed: ['location'], missing: null });
+    expect((await ice.call('GET', '/v1/{prefix}/namespaces/placed')).body.properties).toEqual({ location: `${location}/placed` });
+    // Tables keep where they were made.
+    expect((await ice.call('GET', '/v1/{prefix}/namespaces/placed/tables/t')).body.metadata.location).toBe(table.body.metadata.location);
+    expect((await ice.call('DELETE', '/v1/{prefix}/namespaces/placed/tables/t')).status).toBe(204);
+    expect((await ice.call('DELETE', '/v1/{prefix}/namespaces/placed')).status).toBe(204);
+  });
+
   it('namespaces: create, conflict, load, exists, properties, list with paging, drop', async () => {
     const created = await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['sales'], properties: { owner: 'ada' } });
     expect(created.status).toBe(200);
-    expect(created.body).toEqual({ namespace: ['sales'], properties: { owner: 'ada' } });
+    // Its location is always shown (engines such as Trino place tables by it), under the warehouse unless set.
+    expect(created.body).toEqual({ namespace: ['sales'], properties: { owner: 'ada', location: `${location}/sales` } });
     const dup = await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['sales'] });
     expect(dup.status).toBe(409);
     expect(dup.body.error).toMatchObject({ type: 'AlreadyExistsException', message: 'Namespace already exists: sales' });
 
-    expect((await ice.call('GET', '/v1/{prefix}/namespaces/sales')).body).toEqual({ namespace: ['sales'], properties: { owner: 'ada' } });
+    expect((await ice.call('GET', '/v1/{prefix}/namespaces/sales')).body).toEqual({ namespace: ['sales'], properties: { owner: 'ada', location: `${location}/sales` } });
     expect((await ice.call('HEAD', '/v1/{prefix}/namespaces/sales')).status).toBe(204);
     const missing = await ice.call('HEAD', '/v1/{prefix}/namespaces/nope');
     expect(missing.status).toBe(404);
@@ -88,7 +113,7 @@ describe.each(backends())('Iceberg REST catalog on %s', (backend) => {
     expect(props.body).toEqual({ updated: ['team'], removed: ['owner'], missing: ['absent'] });
     const both = await ice.call('POST', '/v1/{prefix}/namespaces/sales/properties', { updates: { a: '1' }, removals: ['a'] });
     expect(both.status).toBe(422);
-    expect((await ice.call('GET', '/v1/{prefix}/namespaces/sales')).body.properties).toEqual({ team: 'bi' });
+    expect((await ice.call('GET', '/v1/{prefix}/namespaces/sales')).body.properties).toEqual({ team: 'bi', location: `${location}/sales` });
 
     for (const name of ['zeta', 'alpha', 'mid']) await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: [name] });
     const all = await ice.call('GET', '/v1/{prefix}/namespaces');

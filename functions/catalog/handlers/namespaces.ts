@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { textArray, type Executor, type NamespaceRow, type Tx } from '../../../shared/db/index.js';
+import { textArray, type Executor, type NamespaceRow, type Tx, type WarehouseRow } from '../../../shared/db/index.js';
 import { AlreadyExistsError, NamespaceNotEmptyError, NoSuchNamespaceError, UnprocessableEntityError } from '../../../shared/errors/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
 import { CatalogEvents } from '../catalog-events.js';
@@ -8,10 +8,17 @@ import { displayNamespace } from '../domain/identifiers.js';
 import { decodePageToken, encodePageToken, pageSizeOf } from '../domain/page-token.js';
 import { findNamespace, requireNamespace } from '../store/catalog-objects.js';
 import { requireWarehouse } from '../store/warehouses.js';
+import { NAMESPACE_LOCATION, checkLocationInWarehouse, namespaceLocation } from './table-files.js';
 
-/** Properties a namespace always shows, whether or not a client set them. */
-function namespaceProperties(row: NamespaceRow): Record<string, string> {
-  return { ...row.properties };
+/** Properties a namespace always shows, whether or not a client set them: its location. */
+function namespaceProperties(warehouse: WarehouseRow, row: NamespaceRow): Record<string, string> {
+  return { ...row.properties, [NAMESPACE_LOCATION]: namespaceLocation(warehouse, row) };
+}
+
+/** A location a client sets must lie inside the warehouse, as a table's must. */
+function checkProperties(warehouse: WarehouseRow, properties: Record<string, string>): void {
+  const location = properties[NAMESPACE_LOCATION];
+  if (location !== undefined) checkLocationInWarehouse(warehouse, location.replace(/\/+$/, ''), `property ${NAMESPACE_LOCATION}`);
 }
 
 export async function listNamespaces(db: Executor, prefix: string, parent: string[] | undefined, pageToken: string | undefined, pageSize: number | undefined) {
@@ -49,6 +56,7 @@ async function insertNamespace(tx: Tx, platform: Platform, warehouseId: string, 
  */
 export async function createNamespace(tx: Tx, platform: Platform, prefix: string, levels: string[], properties: Record<string, string>, actor: string) {
   const warehouse = await requireWarehouse(tx, prefix);
+  checkProperties(warehouse, properties);
   for (let depth = 1; depth < levels.length; depth++) {
     const ancestor = levels.slice(0, depth);
     if (!(await findNamespace(tx, warehouse.id, ancestor))) {
@@ -56,12 +64,12 @@ export async function createNamespace(tx: Tx, platform: Platform, prefix: string
     }
   }
   const row = await insertNamespace(tx, platform, warehouse.id, warehouse.name, levels, properties, actor);
-  return { namespace: row.levels, properties: namespaceProperties(row) };
+  return { namespace: row.levels, properties: namespaceProperties(warehouse, row) };
 }
 
 export async function loadNamespace(db: Executor, prefix: string, levels: string[]) {
-  const { namespace } = await requireNamespace(db, prefix, levels);
-  return { namespace: namespace.levels, properties: namespaceProperties(namespace) };
+  const { warehouse, namespace } = await requireNamespace(db, prefix, levels);
+  return { namespace: namespace.levels, properties: namespaceProperties(warehouse, namespace) };
 }
 
 /** Only an empty namespace is dropped: no tables, no views, no child namespaces. */
@@ -79,6 +87,7 @@ export async function updateNamespaceProperties(tx: Tx, platform: Platform, pref
   const both = removals.filter((k) => k in updates);
   if (both.length > 0) throw new UnprocessableEntityError(`Properties cannot be both updated and removed: ${both.join(', ')}`);
   const { warehouse, namespace } = await requireNamespace(tx, prefix, levels, true);
+  checkProperties(warehouse, updates);
   const properties = { ...namespace.properties };
   const removed: string[] = [];
   const missing: string[] = [];

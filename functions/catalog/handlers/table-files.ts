@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { WarehouseRow } from '../../../shared/db/index.js';
+import type { NamespaceRow, WarehouseRow } from '../../../shared/db/index.js';
 import { BadRequestError, ForbiddenError } from '../../../shared/errors/index.js';
 import { parseJsonLossless, stringifyJsonLossless, RawJson } from '../../../shared/json/index.js';
 import { StorageNotFoundError, childLocation, isUnder } from '../../../shared/storage/index.js';
@@ -10,9 +10,22 @@ import { parseTableMetadata } from '../domain/table-metadata-parser.js';
 import { clientStorageConfig, objectStoreFor } from '../storage/warehouse-storage.js';
 import { toWarehouseSummary, type WarehouseSummary } from '../store/warehouses.js';
 
+/** The namespace property that names where its tables and views go by default (as Hive's and Spark's catalogs). */
+export const NAMESPACE_LOCATION = 'location';
+
+/**
+ * Where a namespace's objects go when they name no location: its `location` property if set, else a folder of the
+ * warehouse named by its levels. Always shown among its properties: engines such as Trino derive a table's location
+ * from it and otherwise fall back to creating the table before writing, which they then refuse as non-empty.
+ */
+export function namespaceLocation(warehouse: WarehouseRow, namespace: Pick<NamespaceRow, 'levels' | 'properties'>): string {
+  const own = namespace.properties[NAMESPACE_LOCATION];
+  return own ? own.replace(/\/+$/, '') : childLocation(warehouse.storage_location, ...namespace.levels.map(pathSegment));
+}
+
 /** A table's or view's own folder when the client names none: readable, and unique even after drop and re-create. */
-export function defaultObjectLocation(warehouse: WarehouseRow, levels: readonly string[], name: string, uuid: string): string {
-  return childLocation(warehouse.storage_location, ...levels.map(pathSegment), `${pathSegment(name)}-${uuid.replace(/-/g, '')}`);
+export function defaultObjectLocation(warehouse: WarehouseRow, namespace: Pick<NamespaceRow, 'levels' | 'properties'>, name: string, uuid: string): string {
+  return childLocation(namespaceLocation(warehouse, namespace), `${pathSegment(name)}-${uuid.replace(/-/g, '')}`);
 }
 
 /** Tables live inside their warehouse: a location elsewhere would reach data the warehouse's grants do not cover. */

@@ -47,8 +47,8 @@ export async function ensureNameFree(db: Executor, namespace: NamespaceRow, name
   throw new AlreadyExistsError(`${existing.kind === 'table' ? 'Table' : 'View'} with same name already exists: ${what}`);
 }
 
-function objectLocation(warehouse: WarehouseRow, levels: string[], name: string, uuid: string, requested: string | null | undefined): string {
-  if (requested == null) return defaultObjectLocation(warehouse, levels, name, uuid);
+function objectLocation(warehouse: WarehouseRow, namespace: NamespaceRow, name: string, uuid: string, requested: string | null | undefined): string {
+  if (requested == null) return defaultObjectLocation(warehouse, namespace, name, uuid);
   const location = requested.replace(/\/+$/, '');
   checkLocationInWarehouse(warehouse, location, 'location');
   return location;
@@ -59,7 +59,7 @@ export async function createTable(tx: Tx, platform: Platform, prefix: string, le
   const { warehouse, namespace } = await requireNamespace(tx, prefix, levels, true);
   await ensureNameFree(tx, namespace, req.name, 'table');
   const uuid = randomUUID();
-  const location = objectLocation(warehouse, levels, req.name, uuid, req.location);
+  const location = objectLocation(warehouse, namespace, req.name, uuid, req.location);
   const metadata = new TableMetadataBuilder(null, Date.now()).applyAll(createTableUpdates(req, uuid, location)).build(null);
   const summary = toWarehouseSummary(warehouse);
   if (req['stage-create']) return loadTableResult({ metadataLocation: null, metadataText: metadataText(metadata), warehouse: summary });

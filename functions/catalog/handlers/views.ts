@@ -36,7 +36,7 @@ export async function createView(tx: Tx, platform: Platform, prefix: string, lev
   const { warehouse, namespace } = await requireNamespace(tx, prefix, levels, true);
   await ensureNameFree(tx, namespace, req.name, 'view');
   const uuid = randomUUID();
-  let location = defaultObjectLocation(warehouse, levels, req.name, uuid);
+  let location = defaultObjectLocation(warehouse, namespace, req.name, uuid);
   if (req.location != null) {
     location = req.location.replace(/\/+$/, '');
     checkLocationInWarehouse(warehouse, location, 'location');
