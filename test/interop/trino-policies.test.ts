@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingPrerequisite } from '../support/prerequisites.js';
 import { startPlatform, type TestPlatform } from '../support/platform.js';
-import { findTrino, startTrino, type RunningTrino, type TrinoSetup } from '../support/trino.js';
+import { findTrino, opaAccessControl, rangerAccessControl, startTrino, withAccessControl, type RunningTrino } from '../support/trino.js';
 import { waitFor } from '../support/wait.js';
 
 /**
@@ -40,43 +40,12 @@ const POLICIES = [
   { name: 'order dates show the year', type: 'masking', resources: { warehouse: v('tpch'), namespace: v('tiny'), table: v('orders'), column: v('orderdate') }, masks: [{ users: ['m_year'], type: 'MASK_DATE_SHOW_YEAR' }] },
 ];
 
-function rangerSetup(lakeplane: string): TrinoSetup {
-  return {
-    plugins: ['tpch', 'ranger'],
-    catalogs: { tpch: { 'connector.name': 'tpch' } },
-    accessControl: { 'access-control.name': 'ranger', 'ranger.service.name': 'trino', 'ranger.plugin.config.resource': '{etc}/ranger-trino-security.xml' },
-    files: {
-      'ranger-trino-security.xml': `<?xml version="1.0"?>
-<configuration>
-  <property><name>ranger.plugin.trino.policy.rest.url</name><value>${lakeplane}</value></property>
-  <property><name>ranger.plugin.trino.policy.pollIntervalMs</name><value>1000</value></property>
-  <property><name>ranger.plugin.trino.policy.cache.dir</name><value>{etc}/ranger-cache</value></property>
-  <property><name>xasecure.audit.is.enabled</name><value>false</value></property>
-</configuration>
-`,
-    },
-  };
-}
-
-function opaSetup(lakeplane: string): TrinoSetup {
-  const doc = (name: string) => `${lakeplane}/v1/data/trino/${name}`;
-  return {
-    plugins: ['tpch', 'opa'],
-    catalogs: { tpch: { 'connector.name': 'tpch' } },
-    accessControl: {
-      'access-control.name': 'opa',
-      'opa.policy.uri': doc('allow'),
-      'opa.policy.batched-uri': doc('batch'),
-      'opa.policy.row-filters-uri': doc('rowFilters'),
-      'opa.policy.batch-column-masking-uri': doc('batchColumnMasks'),
-    },
-  };
-}
+const tpch = { tpch: { 'connector.name': 'tpch' } };
 
 describe.skipIf(!trino.ok).each([
-  ['Ranger', rangerSetup],
-  ['OPA', opaSetup],
-] as const)('Trino 476 enforces the data policies through its %s access control', (_path, setup) => {
+  ['Ranger', rangerAccessControl],
+  ['OPA', opaAccessControl],
+] as const)('Trino 476 enforces the data policies through its %s access control', (_path, accessControl) => {
   let p: TestPlatform;
   let t: RunningTrino;
   let admin: string;
@@ -89,7 +58,7 @@ describe.skipIf(!trino.ok).each([
       const r = await p.call('POST', '/api/v1/policies', { token: admin, body });
       expect(r.status, JSON.stringify(r.body)).toBe(201);
     }
-    t = await startTrino(trino.value, setup(p.url));
+    t = await startTrino(trino.value, withAccessControl(accessControl(p.url), { plugins: ['tpch'], catalogs: tpch }));
   }, 240_000);
   afterAll(async () => {
     await t?.stop();

@@ -63,6 +63,47 @@ export interface TrinoSetup {
   plugins: string[];
 }
 
+/** What an access control adds to a setup: its plugin, etc/access-control.properties and its files. */
+export type AccessControlSetup = Pick<TrinoSetup, 'accessControl' | 'files'> & { plugin: string };
+
+/** A setup of catalogs and plugins, with an access control. */
+export function withAccessControl(ac: AccessControlSetup, setup: Pick<TrinoSetup, 'catalogs' | 'plugins'>): TrinoSetup {
+  return { catalogs: setup.catalogs, plugins: [...setup.plugins, ac.plugin], accessControl: ac.accessControl, files: ac.files };
+}
+
+/** Trino's built-in Ranger access control with Lakeplane as the Ranger admin it polls (every second), service `trino`. */
+export function rangerAccessControl(lakeplane: string): AccessControlSetup {
+  return {
+    plugin: 'ranger',
+    accessControl: { 'access-control.name': 'ranger', 'ranger.service.name': 'trino', 'ranger.plugin.config.resource': '{etc}/ranger-trino-security.xml' },
+    files: {
+      'ranger-trino-security.xml': `<?xml version="1.0"?>
+<configuration>
+  <property><name>ranger.plugin.trino.policy.rest.url</name><value>${lakeplane}</value></property>
+  <property><name>ranger.plugin.trino.policy.pollIntervalMs</name><value>1000</value></property>
+  <property><name>ranger.plugin.trino.policy.cache.dir</name><value>{etc}/ranger-cache</value></property>
+  <property><name>xasecure.audit.is.enabled</name><value>false</value></property>
+</configuration>
+`,
+    },
+  };
+}
+
+/** Trino's OPA access control with Lakeplane's OPA data API as the policy server it asks on every query. */
+export function opaAccessControl(lakeplane: string): AccessControlSetup {
+  const doc = (name: string) => `${lakeplane}/v1/data/trino/${name}`;
+  return {
+    plugin: 'opa',
+    accessControl: {
+      'access-control.name': 'opa',
+      'opa.policy.uri': doc('allow'),
+      'opa.policy.batched-uri': doc('batch'),
+      'opa.policy.row-filters-uri': doc('rowFilters'),
+      'opa.policy.batch-column-masking-uri': doc('batchColumnMasks'),
+    },
+  };
+}
+
 const properties = (p: Record<string, string>) => Object.entries(p).map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
 
 export async function startTrino(install: TrinoInstall, setup: TrinoSetup, startTimeoutMs = 180_000): Promise<RunningTrino> {
