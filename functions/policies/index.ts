@@ -1,5 +1,5 @@
 import { defineFunction } from '../../shared/http/index.js';
-import { PolicyEvents } from './policy-events.js';
+import { PolicyEvents } from '../../shared/policy/index.js';
 import { dataApiRoutes } from './opa/data-api-routes.js';
 import { rangerRoutes } from './ranger/ranger-routes.js';
 import { controlPolicyRoutes } from './routes/control-policy-routes.js';

@@ -34,7 +34,7 @@ export const ConfigSchema = Type.Object({
   LAKEPLANE_INGEST_ALLOW_ANONYMOUS: Type.Boolean({ default: false, description: 'Accept CloudEvents at /cloudevents/<function> without a credential (Knative Broker deliveries). Set it only where the ingress does not expose /cloudevents/* outside the cluster.' }),
   LAKEPLANE_RANGER_DOWNLOAD_ANONYMOUS: Type.Boolean({ default: true, description: 'Serve /service/plugins/policies/download and /service/roles/download without a credential, as Ranger does (its plugins, Trino\'s among them, poll without one). The /secure/ twins always need an admin credential.' }),
   LAKEPLANE_OPA_DATA_API_ANONYMOUS: Type.Boolean({ default: true, description: 'Answer OPA\'s data API (/v1/data/trino/…) without a credential, as an OPA server does: Trino\'s OPA access control sends none. Keep /v1/data/* cluster-internal; false requires an admin credential.' }),
-  LAKEPLANE_POLICY_REFRESH_MS: Type.Integer({ minimum: 0, maximum: 600000, default: 1000, description: 'How often a process asks the store whether the data access policies changed; changes made in the same process apply at once.' }),
+  LAKEPLANE_POLICY_REFRESH_MS: Type.Integer({ minimum: 0, maximum: 600000, default: 1000, description: 'How often a process asks the store whether the data access policies or the control bundle in force changed; changes made in the same process, or announced to it by a policy change event, apply at once.' }),
   LAKEPLANE_EVENT_POLL_MS: Type.Integer({ minimum: 50, default: 2000, description: 'How often the dispatcher looks for due events when nothing nudged it.' }),
 });
 

@@ -2,7 +2,7 @@ import { HTTP, type CloudEventV1 } from 'cloudevents';
 import type { IncomingHttpHeaders } from 'node:http';
 import { BadRequestError, NotFoundError } from '../errors/index.js';
 import { compileValidator, type Validator } from '../schema/index.js';
-import type { EventConsumer, LakeplaneFunction } from '../http/function.js';
+import type { EventConsumer } from '../http/function.js';
 import type { Platform } from '../platform/platform.js';
 
 export type ConsumeOutcome = 'handled' | 'duplicate';
@@ -22,14 +22,18 @@ export function parseCloudEvent(headers: IncomingHttpHeaders, body: Buffer): Clo
 }
 
 /**
- * Handles incoming CloudEvents for one function idempotently: (source, id) is recorded in the same transaction as the
- * effect, so a redelivered event changes nothing and a failed one leaves no trace and can be retried.
+ * Handles incoming CloudEvents for one function idempotently: for an effect in the store, (source, id) is recorded in
+ * the same transaction as the effect, so a redelivered event changes nothing and a failed one leaves no trace and can
+ * be retried; an effect on this process alone is idempotent by itself and applied on every delivery.
  */
 export class EventConsumerSet {
   private readonly byType = new Map<string, { consumer: EventConsumer; validate: Validator<unknown> }>();
 
-  constructor(private readonly fn: LakeplaneFunction) {
-    for (const consumer of fn.consumes) {
+  constructor(
+    private readonly functionName: string,
+    consumers: readonly EventConsumer[],
+  ) {
+    for (const consumer of consumers) {
       this.byType.set(consumer.type, { consumer, validate: compileValidator(consumer.schema, 'event') });
     }
   }
@@ -40,26 +44,30 @@ export class EventConsumerSet {
 
   async consume(platform: Platform, event: CloudEventV1<unknown>): Promise<ConsumeOutcome> {
     const entry = this.byType.get(event.type);
-    if (!entry) throw new NotFoundError(`function ${this.fn.name} does not consume events of type ${event.type}`);
+    if (!entry) throw new NotFoundError(`function ${this.functionName} does not consume events of type ${event.type}`);
     const data = entry.validate.parse(event.data ?? {});
-    const log = platform.logger.child({ function: this.fn.name, eventId: event.id, eventType: event.type, eventSource: event.source });
+    const log = platform.logger.child({ function: this.functionName, eventId: event.id, eventType: event.type, eventSource: event.source });
+    const { consumer } = entry;
     try {
-      const outcome = await platform.store.db.transaction().execute(async (tx) => {
-        const inserted = await tx
-          .insertInto('processed_events')
-          .values({ consumer: this.fn.name, source: event.source, event_id: event.id, type: event.type })
-          .onConflict((oc) => oc.columns(['consumer', 'source', 'event_id']).doNothing())
-          .returning('event_id')
-          .executeTakeFirst();
-        if (!inserted) return 'duplicate' as const;
-        await entry.consumer.handle({ platform, log, tx }, data, event);
-        return 'handled' as const;
-      });
-      platform.metrics.eventsConsumed.inc({ function: this.fn.name, type: event.type, outcome });
+      const outcome =
+        consumer.scope === 'process'
+          ? await consumer.handle({ platform, log }, data, event).then(() => 'handled' as const)
+          : await platform.store.db.transaction().execute(async (tx) => {
+              const inserted = await tx
+                .insertInto('processed_events')
+                .values({ consumer: this.functionName, source: event.source, event_id: event.id, type: event.type })
+                .onConflict((oc) => oc.columns(['consumer', 'source', 'event_id']).doNothing())
+                .returning('event_id')
+                .executeTakeFirst();
+              if (!inserted) return 'duplicate' as const;
+              await consumer.handle({ platform, log, tx }, data, event);
+              return 'handled' as const;
+            });
+      platform.metrics.eventsConsumed.inc({ function: this.functionName, type: event.type, outcome });
       log.info({ outcome }, 'event consumed');
       return outcome;
     } catch (err) {
-      platform.metrics.eventsConsumed.inc({ function: this.fn.name, type: event.type, outcome: 'failed' });
+      platform.metrics.eventsConsumed.inc({ function: this.functionName, type: event.type, outcome: 'failed' });
       throw err;
     }
   }

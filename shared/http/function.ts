@@ -13,14 +13,37 @@ export interface EventContext {
   readonly tx: Tx;
 }
 
-export interface EventConsumer<S extends TSchema = TSchema> {
+/**
+ * A consumer whose effect is in the store: it runs in a transaction that also records the event's (source, id) for
+ * this function, so a redelivery changes nothing.
+ */
+export interface StoreEventConsumer<S extends TSchema = TSchema> {
   /** io.lakeplane.<domain>.<event>.v1, or a foreign type such as dev.knative.sources.ping */
   type: string;
   schema: S;
+  scope?: 'store';
   handle(ctx: EventContext, data: Static<S>, event: CloudEventV1<unknown>): Promise<void>;
 }
 
-export function consumer<S extends TSchema>(c: EventConsumer<S>): EventConsumer {
+export interface ProcessEventContext {
+  readonly platform: Platform;
+  readonly log: Logger;
+}
+
+/**
+ * A consumer whose effect is on the receiving process only (a cache told to look at the store again). Every process
+ * that receives the event must apply it, so nothing is recorded: the effect must be idempotent by itself.
+ */
+export interface ProcessEventConsumer<S extends TSchema = TSchema> {
+  type: string;
+  schema: S;
+  scope: 'process';
+  handle(ctx: ProcessEventContext, data: Static<S>, event: CloudEventV1<unknown>): Promise<void>;
+}
+
+export type EventConsumer = StoreEventConsumer | ProcessEventConsumer;
+
+export function consumer<S extends TSchema>(c: StoreEventConsumer<S> | ProcessEventConsumer<S>): EventConsumer {
   return c as unknown as EventConsumer;
 }
 

@@ -9,13 +9,13 @@ import { json, route, type RouteDefinition } from './route.js';
 import { Router } from './router.js';
 import { systemRoutes } from './system-routes.js';
 
-function ingestRoute(fn: LakeplaneFunction, running: RunningPlatform): RouteDefinition {
+function ingestRoute(fn: LakeplaneFunction, running: RunningPlatform, types: readonly string[]): RouteDefinition {
   const allowAnonymous = running.platform.config.LAKEPLANE_INGEST_ALLOW_ANONYMOUS;
   return route({
     method: 'POST',
     path: ingestPath(fn.name),
     operationId: `${fn.name}.ingestCloudEvent`,
-    summary: `Deliver a CloudEvent (binary or structured mode) to ${fn.name}. Consumes: ${fn.consumes.map((c) => c.type).join(', ')}.`,
+    summary: `Deliver a CloudEvent (binary or structured mode) to ${fn.name}. Consumes: ${types.join(', ')}.`,
     tags: ['events'],
     auth: allowAnonymous ? 'public' : 'required',
     bodyKind: 'raw',
@@ -43,7 +43,8 @@ export function buildRouter(functions: readonly LakeplaneFunction[], running: Ru
   for (const r of systemRoutes(() => router.routes, [...events.values()])) router.mount(systemOwner, r);
   for (const fn of functions) {
     for (const r of fn.routes) router.mount(fn.name, r);
-    if (fn.consumes.length > 0) router.mount(fn.name, ingestRoute(fn, running));
+    const consumers = running.consumers.get(fn.name);
+    if (consumers) router.mount(fn.name, ingestRoute(fn, running, consumers.types));
   }
   return router;
 }

@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../log/index.js';
 import { PlatformMetrics } from '../metrics/index.js';
 import { ControlPolicyAuthorizer, DataPolicyCache, DecisionLog, PolicyAuthorizer } from '../policy/index.js';
 import type { Platform } from './platform.js';
+import { consumersOf } from './platform-consumers.js';
 
 export interface RunningPlatform {
   readonly platform: Platform;
@@ -83,8 +84,7 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
 
   const consumers = new Map<string, EventConsumerSet>();
   for (const fn of functions) {
-    if (fn.consumes.length === 0) continue;
-    const set = new EventConsumerSet(fn);
+    const set = new EventConsumerSet(fn.name, consumersOf(fn));
     consumers.set(fn.name, set);
     for (const type of set.types) {
       inProcessTransport?.subscribe(type, async (event) => {

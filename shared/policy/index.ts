@@ -10,3 +10,4 @@ export { explainDecision, type ExplainedDecision, type TagsOf } from './data-acc
 export { isKnownTimeZone, wallTimeToInstant } from './data-access/validity.js';
 export * from './data-access/policy-schema.js';
 export { DecisionLog, type DecisionRecord } from './decision-log.js';
+export { PolicyEvents } from './policy-events.js';

@@ -5,6 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { loadAllFunctions } from '../../functions/registry.js';
+import { consumersOf } from '../../shared/platform/index.js';
 import {
   crdValidator, functionNames, k8sSchemaDir, k8sValidators, K8S_VERSION, kustomizeCommand, loadDoc, loadDocs,
   prerequisite, REQUIRE_ALL, refDir, ROOT, yamlFilesUnder, type Obj,
@@ -27,7 +29,9 @@ const secrets = loadDocs('knative/secrets.example.yaml');
 const broker = loadDoc('eventing/broker.yaml');
 const pingSource = loadDoc('eventing/pingsource-outbox.yaml');
 const trigger = loadDoc('eventing/trigger-events-ping.yaml');
-const eventingDocs = [broker, pingSource, trigger];
+const policyTriggers = loadDocs('eventing/triggers-policy-changes.yaml');
+const triggers = [trigger, ...policyTriggers];
+const eventingDocs = [broker, pingSource, ...triggers];
 
 const containerOf = (svc: Obj): Obj => svc.spec.template.spec.containers[0];
 const envOf = (c: Obj): Map<string, Obj> => new Map((c.env as Obj[] ?? []).map((e) => [e.name as string, e]));
@@ -173,6 +177,22 @@ describe('migrate Job, Secrets and eventing wiring', () => {
     expect(trigger.spec.filter).toEqual({ attributes: { type: 'dev.knative.sources.ping' } });
     expect(trigger.spec.subscriber).toEqual({ ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'events' }, uri: INGEST_PATH });
     expect(services.map((s) => s.doc.metadata.name)).toContain('events');
+  });
+
+  it('every event type a function consumes reaches its Service through a Trigger, and no Trigger points elsewhere', async () => {
+    const wanted = new Set<string>();
+    for (const fn of await loadAllFunctions()) for (const c of consumersOf(fn)) wanted.add(`${c.type} -> ${fn.name} ${`/cloudevents/${fn.name}`}`);
+    const routed = new Set(
+      triggers.map((t) => {
+        expect(t.spec.broker, t.metadata.name).toBe(broker.metadata.name);
+        expect(Object.keys(t.spec.filter.attributes), t.metadata.name).toEqual(['type']);
+        expect(t.spec.subscriber.ref, t.metadata.name).toMatchObject({ apiVersion: 'serving.knative.dev/v1', kind: 'Service' });
+        return `${t.spec.filter.attributes.type} -> ${t.spec.subscriber.ref.name} ${t.spec.subscriber.uri}`;
+      }),
+    );
+    expect([...routed].sort()).toEqual([...wanted].sort());
+    expect(new Set(triggers.map((t) => t.metadata.name)).size).toBe(triggers.length);
+    expect(kustomization('eventing').resources).toContain('triggers-policy-changes.yaml');
   });
 
   it('the Dockerfile agrees with the manifests on user, port and command', () => {

@@ -24,11 +24,15 @@ export interface TestPlatform {
 export interface StartOptions {
   functions?: readonly LakeplaneFunction[];
   env?: Record<string, string>;
+  /** Another process of the platform on the same PostgreSQL database (as a second pod): nothing new is created or dropped. */
+  sharedDatabaseOf?: TestPlatform;
 }
 
 /** Starts the real server on an ephemeral port over a fresh database of the given backend. */
 export async function startPlatform(backend: Backend, options: StartOptions = {}): Promise<TestPlatform> {
-  const scratch = backend === 'postgres' ? await createScratchDatabase() : undefined;
+  const shared = options.sharedDatabaseOf?.running.platform.config.DATABASE_URL;
+  if (options.sharedDatabaseOf && (backend !== 'postgres' || !shared)) throw new Error('only PostgreSQL databases are shared between processes');
+  const scratch = backend === 'postgres' && !shared ? await createScratchDatabase() : undefined;
   const env: Record<string, string> = {
     LAKEPLANE_MODE: 'embedded',
     PORT: '0',
@@ -39,6 +43,7 @@ export async function startPlatform(backend: Backend, options: StartOptions = {}
     LAKEPLANE_EVENT_POLL_MS: '200',
     LAKEPLANE_EVENT_RETRY_BASE_MS: '50',
     ...(scratch ? { DATABASE_URL: scratch.url } : {}),
+    ...(shared ? { DATABASE_URL: shared } : {}),
     ...options.env,
   };
   const config = loadConfig(env);

@@ -9,7 +9,7 @@ import type { Executor } from '../../../shared/db/index.js';
 import { ConflictError, NotFoundError, UnprocessableEntityError, ValidationError } from '../../../shared/errors/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
 import { loadControlEngine } from '../../../shared/policy/index.js';
-import { PolicyEvents } from '../policy-events.js';
+import { PolicyEvents } from '../../../shared/policy/index.js';
 
 const run = promisify(execFile);
 export const OPA_BUILD_HINT = 'opa build -t wasm -e lakeplane/control/allow -e lakeplane/control/reasons <folder with your .rego and data.json>';

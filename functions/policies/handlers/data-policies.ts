@@ -7,7 +7,7 @@ import { decodeCursor, encodeCursor } from '../../../shared/http/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
 import { dataPolicySetVersion, type DataPolicyInput } from '../../../shared/policy/index.js';
 import { policyProblems } from '../domain/policy-rules.js';
-import { PolicyEvents } from '../policy-events.js';
+import { PolicyEvents } from '../../../shared/policy/index.js';
 import type { ListPoliciesQuery } from '../schemas.js';
 
 type Change = 'create' | 'update' | 'delete';
