@@ -130,4 +130,26 @@ describe.skipIf(!opa)('control policy bundles', () => {
     expect(history.slice(0, 2)).toEqual(['rollback shipped', 'activate uploaded']);
     expect(adaId).toBeTruthy();
   }, 60_000);
+
+  it('a bundle governs Trino too: its questions about running queries are answered by the bundle in force', async () => {
+    const executeQuery = async (groups: string[]) => {
+      const r = await p.call('POST', '/v1/data/trino/allow', { body: { input: { context: { identity: { user: 'cory', groups } }, action: { operation: 'ExecuteQuery' } } } });
+      expect(r.status).toBe(200);
+      return r.body.result;
+    };
+    expect(await executeQuery(['contractors'])).toBe(true);
+    const noContractors = `${rego}
+reasons contains "contractors may not run queries in Trino" if {
+	input.action == "trino:ExecuteQuery"
+	"contractors" in input.principal.groups
+}
+`;
+    const uploaded = await call('POST', '/api/v1/control-policies/bundles', { rego: noContractors, data: JSON.parse(readFileSync(path.join(root, 'functions/policies/rego/data.json'), 'utf8')), description: 'no contractors in Trino' });
+    expect(uploaded.status, JSON.stringify(uploaded.body)).toBe(201);
+    expect((await call('POST', `/api/v1/control-policies/bundles/${uploaded.body.id}/activate`)).status).toBe(200);
+    expect(await executeQuery(['contractors'])).toBe(false);
+    expect(await executeQuery(['analysts'])).toBe(true);
+    expect((await call('POST', '/api/v1/control-policies/rollback')).status).toBe(200);
+    expect(await executeQuery(['contractors'])).toBe(true);
+  }, 60_000);
 });

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../support/databases.js';
 import { startPlatform, type TestPlatform } from '../support/platform.js';
+import { waitFor } from '../support/wait.js';
 
 /**
- * OPA's data API for Trino, answered from the data access policies: every request shape Trino's OPA access control
+ * OPA's data API for Trino, answered from the data access policies (data) and the control policies (running queries,
+ * acting as someone, someone's queries), decisions logged as the platform's own: every request shape Trino's OPA access control
  * sends (../shared/ref/trino-opa/NOTES.md, ../shared/ref/trino/NOTES.md), through real HTTP and without a credential,
  * as Trino calls it.
  */
@@ -14,6 +16,7 @@ const column = (tableName: string, columnName: string, columnType = 'varchar') =
 
 describe.each(backends())('OPA data API for Trino on %s', (backend) => {
   let p: TestPlatform;
+  let admin: string;
   const ask = async (doc: string, user: string, action: Record<string, unknown>, groups: string[] = []) => {
     const r = await p.call('POST', `/v1/data/trino/${doc}`, { body: { input: { context: identity(user, groups), action } } });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
@@ -22,7 +25,7 @@ describe.each(backends())('OPA data API for Trino on %s', (backend) => {
 
   beforeAll(async () => {
     p = await startPlatform(backend);
-    const admin = await p.adminToken();
+    admin = await p.adminToken();
     const policies = [
       { name: 'analysts read sales', resources: { warehouse: v('wh'), namespace: v('sales'), table: v('orders', 'customers') }, allow: [{ groups: ['analysts'], accesses: ['select'] }] },
       { name: 'writers', resources: { warehouse: v('wh'), namespace: v('sales'), table: v('*') }, allow: [{ users: ['wendy'], accesses: ['select', 'insert', 'create'] }] },
@@ -54,6 +57,36 @@ describe.each(backends())('OPA data API for Trino on %s', (backend) => {
     // Unknown operations are denied; so is an operation without its resource.
     expect(await ask('allow', 'wendy', { operation: 'CreateCatalog' })).toBe(false);
     expect(await ask('allow', 'wendy', { operation: 'SelectFromColumns' })).toBe(false);
+  });
+
+  it('questions about running queries go to the control policies: own queries and identity only, admins anyone\'s', async () => {
+    const owned = (user: string) => ({ user: { user } });
+    expect(await ask('allow', 'alice', { operation: 'KillQueryOwnedBy', resource: owned('alice') })).toBe(true);
+    expect(await ask('allow', 'alice', { operation: 'KillQueryOwnedBy', resource: owned('bob') })).toBe(false);
+    expect(await ask('allow', 'alice', { operation: 'ViewQueryOwnedBy', resource: owned('bob') })).toBe(false);
+    expect(await ask('batch', 'alice', { operation: 'FilterViewQueryOwnedBy', filterResources: [owned('bob'), owned('alice'), owned('carol')] })).toEqual([1]);
+    expect(await ask('allow', 'alice', { operation: 'SetSystemSessionProperty', resource: { systemSessionProperty: { name: 'query_max_run_time' } } })).toBe(true);
+    // The platform's admin, as a Trino user, may act as anyone and kill anyone's query.
+    expect(await ask('allow', 'admin', { operation: 'ImpersonateUser', resource: owned('alice') })).toBe(true);
+    expect(await ask('allow', 'admin', { operation: 'KillQueryOwnedBy', resource: owned('bob') })).toBe(true);
+    expect(await ask('batch', 'admin', { operation: 'FilterViewQueryOwnedBy', filterResources: [owned('bob'), owned('alice')] })).toEqual([0, 1]);
+  });
+
+  it('logs Trino\'s decisions as the platform\'s own: audited data decisions and refusals of the control policies', async () => {
+    expect(await ask('allow', 'ann', { operation: 'SelectFromColumns', resource: table('orders', ['id']) }, ['analysts'])).toBe(true);
+    expect(await ask('allow', 'ann', { operation: 'ImpersonateUser', resource: { user: { user: 'root' } } }, ['analysts'])).toBe(false);
+    const log = await waitFor('ann\'s Trino decisions in the log', async () => {
+      const r = await p.call('GET', '/api/v1/policies/decisions?principal=user:ann&pageSize=500', { token: admin });
+      const items = r.body.items as any[];
+      return items.some((d) => d.kind === 'control') && items.some((d) => d.action === 'trino:SelectFromColumns') ? items : undefined;
+    });
+    expect(log.find((d) => d.action === 'trino:SelectFromColumns')).toMatchObject({
+      kind: 'data', allowed: true, resource: 'trino/wh/sales/orders/id', result: { policyName: 'analysts read sales' },
+      input: { engine: 'trino', subject: { user: 'ann', groups: ['analysts'] }, access: 'select' },
+    });
+    expect(log.find((d) => d.kind === 'control')).toMatchObject({
+      allowed: false, action: 'trino:ImpersonateUser', resource: 'trino/users/root', result: { bundle: 'shipped' }, input: { engine: 'trino', request: { user: 'root' } },
+    });
   });
 
   it('batch: the indexes of what the user may see; FilterColumns indexes the columns', async () => {

@@ -1,17 +1,20 @@
 import type { Platform } from '../../../shared/platform/index.js';
-import { explainDecision, objectTags, type DataPolicySet, type DataResource, type RequestedAccess, type Subject } from '../../../shared/policy/index.js';
+import { explainDecision, objectTags, type ControlInput, type DataPolicySet, type DataResource, type RequestedAccess, type Subject } from '../../../shared/policy/index.js';
 import type { TrinoInput, TrinoResource } from './trino-input.js';
 import { trinoMaskExpression } from './trino-masks.js';
 
 /**
- * Trino's questions (its OPA access control) answered from the data access policies: a Trino catalog is a warehouse
- * (by name), a schema a namespace (levels joined by "."), then table and column, as in the Ranger `trino` service.
+ * Trino's questions (its OPA access control) answered from Lakeplane's policies. Questions about data go to the data
+ * access policies: a Trino catalog is a warehouse (by name), a schema a namespace (levels joined by "."), then table
+ * and column, as in the Ranger `trino` service. Questions about running queries (execute, impersonate, session
+ * properties, someone's queries) go to the control policies as action `trino:<operation>`. Decisions are logged as the
+ * platform's own are: data decisions whose policy audits, and every refusal of the control policies.
  */
 
 /** Operations about data, and the access each needs on its resource. */
 const DATA_ACCESS: Record<string, RequestedAccess> = {
   AccessCatalog: 'any', ShowSchemas: 'any', ShowTables: 'any', ShowColumns: 'any', ShowCreateSchema: 'any', ShowCreateTable: 'any',
-  FilterCatalogs: 'any', FilterSchemas: 'any', FilterTables: 'any', FilterColumns: 'any', FilterViewQueryOwnedBy: 'any',
+  FilterCatalogs: 'any', FilterSchemas: 'any', FilterTables: 'any', FilterColumns: 'any',
   SelectFromColumns: 'select', CreateViewWithSelectFromColumns: 'select',
   CreateSchema: 'create', CreateTable: 'create', CreateView: 'create', CreateMaterializedView: 'create',
   DropSchema: 'drop', DropTable: 'drop', DropView: 'drop', DropMaterializedView: 'drop', RenameSchema: 'drop', RenameTable: 'drop', RenameView: 'drop', RenameMaterializedView: 'drop',
@@ -24,13 +27,6 @@ const DATA_ACCESS: Record<string, RequestedAccess> = {
 /** The target of a rename also needs create (Ranger checks the new name likewise). */
 const TARGET_ACCESS: Record<string, RequestedAccess> = { RenameSchema: 'create', RenameTable: 'create', RenameView: 'create', RenameMaterializedView: 'create' };
 
-/**
- * Operations that are about running queries rather than data. Running queries, reading session properties, and
- * using functions are open to everyone, as the Ranger `trino` service's two standing policies make them; acting as
- * another user is not. Anything not listed is denied.
- */
-const SESSION_OPERATIONS = new Set(['ExecuteQuery', 'ReadSystemInformation', 'SetSystemSessionProperty', 'SetCatalogSessionProperty', 'ExecuteFunction', 'ShowFunctions', 'FilterFunctions', 'ViewQueryOwnedBy', 'KillQueryOwnedBy', 'ShowRoles', 'ShowCurrentRoles', 'ShowRoleGrants']);
-
 function toDataResource(r: TrinoResource | undefined): DataResource | undefined {
   if (!r) return undefined;
   if (r.column) return { warehouse: r.column.catalogName, namespace: r.column.schemaName.split('.'), table: r.column.tableName, column: r.column.columnName };
@@ -40,34 +36,80 @@ function toDataResource(r: TrinoResource | undefined): DataResource | undefined 
   return undefined;
 }
 
+function describeResource(r: DataResource): string {
+  return ['trino', r.warehouse, ...(r.namespace ?? []), r.table, r.column].filter((x) => x !== undefined).join('/');
+}
+
 export class TrinoDecider {
   private constructor(
     private readonly platform: Platform,
     private readonly set: DataPolicySet,
     private readonly subject: Subject,
+    private readonly principal: ControlInput['principal'],
+    private readonly operation: string,
   ) {}
 
   /** The subject is Trino's identity; role admin if that user is an active platform admin. */
   static async for(platform: Platform, input: TrinoInput): Promise<TrinoDecider> {
     const { user, groups = [] } = input.context.identity;
-    const admin = await platform.store.db.selectFrom('users').select('is_admin').where('username', '=', user).where('active', '=', true).executeTakeFirst();
-    return new TrinoDecider(platform, await platform.dataPolicies.get(), { user, groups, roles: admin?.is_admin ? ['admin'] : [] });
+    const known = await platform.store.db.selectFrom('users').select(['id', 'is_admin']).where('username', '=', user).where('active', '=', true).executeTakeFirst();
+    const isAdmin = known?.is_admin ?? false;
+    return new TrinoDecider(
+      platform,
+      await platform.dataPolicies.get(),
+      { user, groups, roles: isAdmin ? ['admin'] : [] },
+      { kind: 'user', id: known?.id ?? user, name: user, isAdmin, groups },
+      input.action.operation,
+    );
   }
 
   private tagsOf = async (r: DataResource) => (this.set.hasTagPolicies && r.table !== undefined ? objectTags(this.platform.store.db, r) : undefined);
 
   private async allowed(access: RequestedAccess, r: DataResource): Promise<boolean> {
-    return (await explainDecision(this.set, this.subject, access, r, undefined, this.tagsOf)).decision.allowed;
+    const { decision } = await explainDecision(this.set, this.subject, access, r, undefined, this.tagsOf);
+    if (decision.audit) {
+      this.platform.decisionLog.record({
+        kind: 'data',
+        principal: `user:${this.subject.user}`,
+        action: `trino:${this.operation}`,
+        resource: describeResource(r),
+        allowed: decision.allowed,
+        policyId: decision.policyId,
+        policyVersion: decision.policyVersion,
+        setVersion: this.set.version,
+        input: { engine: 'trino', operation: this.operation, subject: this.subject, access, resource: r },
+        result: { allowed: decision.allowed, policyId: decision.policyId ?? null, policyName: decision.policyName ?? null },
+      });
+    }
+    return decision.allowed;
+  }
+
+  /** A question about running queries, to the control policies; a refusal is logged with the bundle that refused. */
+  private async controlAllows(operation: string, resource: TrinoResource | undefined): Promise<boolean> {
+    const user = resource?.user?.user;
+    const input: ControlInput = {
+      principal: this.principal,
+      action: `trino:${operation}`,
+      resource: user !== undefined ? `trino/users/${user}` : 'trino',
+      request: user !== undefined ? { user } : {},
+    };
+    const d = await this.platform.controlPolicies.decide(input);
+    if (!d.allowed) {
+      this.platform.decisionLog.record({
+        kind: 'control', principal: `user:${this.principal.name}`, action: input.action, resource: input.resource, allowed: false, setVersion: d.controlVersion,
+        input: { engine: 'trino', ...input }, result: { allowed: false, reasons: d.reasons, bundle: d.bundleId ?? 'shipped' },
+      });
+    }
+    return d.allowed;
   }
 
   /** opa.policy.uri: may the user do this? */
   async allow(input: TrinoInput): Promise<boolean> {
     const { operation, resource, targetResource } = input.action;
-    if (SESSION_OPERATIONS.has(operation)) return true;
-    if (operation === 'ImpersonateUser') return resource?.user?.user === this.subject.user;
     const access = DATA_ACCESS[operation];
+    if (!access) return this.controlAllows(operation, resource);
     const target = toDataResource(resource);
-    if (!access || !target) return false;
+    if (!target) return false;
     // Reading columns: select on each of them (an empty list is a table-level read, e.g. count(*)).
     if (operation === 'SelectFromColumns' || operation === 'CreateViewWithSelectFromColumns') {
       const columns = resource?.table?.columns ?? [];
@@ -84,7 +126,13 @@ export class TrinoDecider {
   /** opa.policy.batched-uri: the indexes of the resources the user may see (FilterColumns: of the table's columns). */
   async batch(input: TrinoInput): Promise<number[]> {
     const { operation, filterResources = [] } = input.action;
-    const access = DATA_ACCESS[operation] ?? 'any';
+    const access = DATA_ACCESS[operation];
+    if (!access) {
+      // Not about data (FilterViewQueryOwnedBy, FilterFunctions): each resource to the control policies.
+      const out: number[] = [];
+      for (const [i, r] of filterResources.entries()) if (await this.controlAllows(operation, r)) out.push(i);
+      return out;
+    }
     if (operation === 'FilterColumns') {
       const table = toDataResource(filterResources[0]);
       const columns = filterResources[0]?.table?.columns ?? [];

@@ -44,6 +44,26 @@ own_tokens if startswith(input.resource, sprintf("%s/tokens/", [own_record]))
 # Anyone may ask for a decision about themselves.
 permitted if input.action == "policies:decisions:self"
 
+# Trino's questions about running queries rather than data (its OPA access control asks Lakeplane's
+# /v1/data/trino/...; questions about data go to the data access policies). Action "trino:<Trino's operation>";
+# request.user: the user the operation acts on, where it has one (impersonation, someone's queries).
+trino_operation := substring(input.action, 6, -1) if startswith(input.action, "trino:")
+
+# Running queries, session properties, functions, system information and roles are open to everyone, as the
+# standing policies of Ranger's trino service make them.
+trino_open_operations := {
+	"ExecuteQuery", "ReadSystemInformation", "SetSystemSessionProperty", "SetCatalogSessionProperty",
+	"ExecuteFunction", "ShowFunctions", "FilterFunctions", "ShowRoles", "ShowCurrentRoles", "ShowRoleGrants",
+}
+
+permitted if trino_operation in trino_open_operations
+
+# Users act only as themselves, and see and kill only their own queries (admins: anyone's, by the first rule).
+permitted if {
+	trino_operation in {"ImpersonateUser", "ViewQueryOwnedBy", "FilterViewQueryOwnedBy", "KillQueryOwnedBy"}
+	input.request.user == input.principal.name
+}
+
 # Limits, for everyone including admins unless a rule says otherwise.
 
 # A personal access token of a non-admin must expire, and not later than the limit.
