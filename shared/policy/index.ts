@@ -11,3 +11,4 @@ export { isKnownTimeZone, wallTimeToInstant } from './data-access/validity.js';
 export * from './data-access/policy-schema.js';
 export { DecisionLog, type DecisionRecord } from './decision-log.js';
 export { PolicyEvents } from './policy-events.js';
+export { accessesOf, delegationCovers, delegationFor, type Delegation } from './data-access/delegated-admin.js';

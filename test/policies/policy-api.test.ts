@@ -116,15 +116,65 @@ describe.each(backends())('data policies on %s', (backend) => {
     expect(dup.body.title).toBe('Already exists');
   });
 
-  it('lets only admins manage policies or decide for others', async () => {
+  it('lets only admins (and delegated admins, below) manage policies or decide for others', async () => {
     expect((await call('GET', API, undefined, alice)).status).toBe(403);
-    expect((await call('POST', API, readOrders('self-service', { users: ['alice'] }), alice)).status).toBe(403);
+    const selfService = await call('POST', API, readOrders('self-service', { users: ['alice'] }), alice);
+    expect(selfService.status).toBe(403);
+    expect(selfService.body.detail).toMatch(/only admins and delegated admins \(delegateAdmin in an allow item\) manage policies/);
     const forOther = await call('POST', `${API}/decide`, { principal: { user: 'bob' }, access: 'select', resource: { warehouse: 'wh', namespace: ['sales'], table: 'orders' } }, alice);
     expect(forOther.status).toBe(403);
     // Anyone may ask about themselves.
     const self = await call('POST', `${API}/decide`, { access: 'select', resource: { warehouse: 'wh', namespace: ['sales'], table: 'orders' } }, alice);
     expect(self.status).toBe(200);
     expect(self.body.decision).toBe('deny');
+  });
+
+  it('delegated admins manage the policies within what they were delegated, and nothing beyond', async () => {
+    expect((await call('POST', '/api/v1/users', { username: 'dana', password: 'dana-password-1' })).status).toBe(201);
+    const dana = (await p.login('dana', 'dana-password-1')).body.access_token as string;
+    const steward = await call('POST', API, { name: 'dana stewards sales', resources: { warehouse: v('wh'), namespace: v('sales'), table: v('*') }, allow: [{ users: ['dana'], accesses: ['select', 'insert'], delegateAdmin: true }] });
+    expect(steward.status).toBe(201);
+    const hr = await call('POST', API, { name: 'hr is elsewhere', resources: { warehouse: v('wh'), namespace: v('hr'), table: v('*') }, allow: [{ users: ['alice'], accesses: ['select'] }] });
+    expect(hr.status).toBe(201);
+
+    // Within: a grant on a table of sales, of an access she holds.
+    const mine = await call('POST', API, readOrders('eve reads orders', { users: ['eve'] }), dana);
+    expect(mine.status, JSON.stringify(mine.body)).toBe(201);
+    expect(mine.body.createdBy).toBe('user:dana');
+    // Beyond: another namespace, an access she was not delegated, or the whole warehouse.
+    const elsewhere = await call('POST', API, { name: 'eve reads hr', resources: { warehouse: v('wh'), namespace: v('hr'), table: v('*') }, allow: [{ users: ['eve'], accesses: ['select'] }] }, dana);
+    expect(elsewhere.status).toBe(403);
+    expect(elsewhere.body.detail).toMatch(/beyond what you were delegated \("dana stewards sales"\)/);
+    expect((await call('POST', API, readOrders('eve drops orders', { users: ['eve'] }, ['drop']), dana)).status).toBe(403);
+    expect((await call('POST', API, { name: 'whole warehouse', resources: { warehouse: v('wh') }, allow: [{ users: ['eve'], accesses: ['select'] }] }, dana)).status).toBe(403);
+    expect((await call('GET', '/api/v1/policies?pageSize=100', undefined, admin)).body.items.map((x: any) => x.name)).not.toContain('eve reads hr');
+
+    // She sees the policies she manages (her own grant and the one delegating to her), and only those.
+    const listed = await call('GET', API, undefined, dana);
+    expect(listed.status).toBe(200);
+    const names = listed.body.items.map((x: any) => x.name) as string[];
+    expect(names).toEqual(expect.arrayContaining(['dana stewards sales', 'eve reads orders']));
+    expect(names).not.toContain('hr is elsewhere');
+    expect(names).not.toContain('all - warehouse, namespace, table, column');
+    for (const item of listed.body.items) expect(item.resources.namespace.values).toEqual(['sales']);
+    expect((await call('GET', `${API}/${hr.body.id}`, undefined, dana)).status).toBe(403);
+    expect((await call('GET', `${API}/${mine.body.id}/history`, undefined, dana)).status).toBe(200);
+
+    // Changing: within stays allowed; moving a policy out, or touching one outside, is refused and changes nothing.
+    const narrowed = await call('PUT', `${API}/${mine.body.id}`, readOrders('eve reads orders', { users: ['eve', 'frank'] }), dana, { 'if-match': '"1"' });
+    expect(narrowed.status).toBe(200);
+    const moved = await call('PUT', `${API}/${mine.body.id}`, { ...readOrders('eve reads orders', { users: ['eve'] }), resources: { warehouse: v('wh'), namespace: v('hr'), table: v('orders') } }, dana);
+    expect(moved.status).toBe(403);
+    expect((await call('PUT', `${API}/${hr.body.id}`, readOrders('hr is elsewhere', { users: ['alice'] }), dana)).status).toBe(403);
+    expect((await call('DELETE', `${API}/${hr.body.id}`, undefined, dana)).status).toBe(403);
+    expect((await call('GET', `${API}/${hr.body.id}`)).body.version).toBe(1);
+    expect((await call('GET', `${API}/${mine.body.id}`)).body).toMatchObject({ version: 2, resources: { namespace: { values: ['sales'] } } });
+    expect((await call('DELETE', `${API}/${mine.body.id}`, undefined, dana)).status).toBe(204);
+
+    // What she granted is in force like any policy; taking her delegation away ends her administration.
+    expect((await call('DELETE', `${API}/${steward.body.id}`)).status).toBe(204);
+    expect((await call('POST', API, readOrders('eve again', { users: ['eve'] }), dana)).status).toBe(403);
+    expect((await call('DELETE', `${API}/${hr.body.id}`)).status).toBe(204);
   });
 
   it('enforces the policies on the Iceberg catalog: read, write by operation, listings, and 403 naming the policy', async () => {

@@ -97,11 +97,15 @@ function checkVersion(current: DataPolicyRow, expected: number | undefined): voi
   }
 }
 
-export async function replaceDataPolicy(platform: Platform, id: string, input: DataPolicyInput, expectedVersion: number | undefined, actor: string) {
+/** Checks the caller may change the policy as it is now (under its row lock); throws if not. Must not query. */
+export type MayManage = (current: DataPolicyInput) => void;
+
+export async function replaceDataPolicy(platform: Platform, id: string, input: DataPolicyInput, expectedVersion: number | undefined, actor: string, mayManage: MayManage) {
   validate(input);
   const row = await platform.store.db.transaction().execute(async (tx) => {
     const current = await tx.selectFrom('data_policies').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
     if (!current) throw new NotFoundError(`data policy ${id} does not exist`);
+    mayManage(current.document as unknown as DataPolicyInput);
     checkVersion(current, expectedVersion);
     const updated = await withDatabaseErrors(`data policy "${input.name}"`, () =>
       tx
@@ -118,10 +122,11 @@ export async function replaceDataPolicy(platform: Platform, id: string, input: D
   return toApi(row);
 }
 
-export async function deleteDataPolicy(platform: Platform, id: string, expectedVersion: number | undefined, actor: string): Promise<void> {
+export async function deleteDataPolicy(platform: Platform, id: string, expectedVersion: number | undefined, actor: string, mayManage: MayManage): Promise<void> {
   await platform.store.db.transaction().execute(async (tx) => {
     const current = await tx.selectFrom('data_policies').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
     if (!current) throw new NotFoundError(`data policy ${id} does not exist`);
+    mayManage(current.document as unknown as DataPolicyInput);
     checkVersion(current, expectedVersion);
     await tx.deleteFrom('data_policies').where('id', '=', id).execute();
     await recordChange(platform, tx, { ...current, version: current.version + 1 }, 'delete', actor);

@@ -41,6 +41,13 @@ own_tokens if input.resource == sprintf("%s/tokens", [own_record])
 
 own_tokens if startswith(input.resource, sprintf("%s/tokens/", [own_record]))
 
+# Delegated administration (Ranger's delegateAdmin): the policies function tells whether the data access policies
+# make the caller a delegated admin of every resource and access the policy names (request.delegatedAdmin).
+permitted if {
+	input.action in {"policies:policy:list", "policies:policy:read", "policies:policy:create", "policies:policy:update", "policies:policy:delete"}
+	input.request.delegatedAdmin == true
+}
+
 # Anyone may ask for a decision about themselves.
 permitted if input.action == "policies:decisions:self"
 

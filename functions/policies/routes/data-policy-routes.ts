@@ -3,6 +3,7 @@ import { BadRequestError } from '../../../shared/errors/index.js';
 import { DataPolicyInput, subjectOf, type Subject } from '../../../shared/policy/index.js';
 import { createDataPolicy, dataPolicyHistory, deleteDataPolicy, getDataPolicy, listDataPolicies, replaceDataPolicy } from '../handlers/data-policies.js';
 import { decide } from '../handlers/decide.js';
+import { policyAdmin } from '../handlers/policy-admin.js';
 import { DataPolicy, DecideBatchRequest, DecideRequest, Decision, DecisionBatch, IdParams, ListPoliciesQuery, PolicyHistory, PolicyPage } from '../schemas.js';
 
 const base = '/api/v1/policies';
@@ -32,8 +33,10 @@ export const dataPolicyRoutes = [
     method: 'GET', path: base, operationId: 'policies.listDataPolicies', tags: ['policies'], auth: 'required', summary: 'List data access policies.', query: ListPoliciesQuery,
     responses: { 200: { description: 'A page of policies, and the version of the whole set', schema: PolicyPage } },
     handler: async (ctx) => {
-      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'policies:policy:list', 'policies');
-      return json(200, await listDataPolicies(ctx.platform.store.db, ctx.query));
+      const admin = await policyAdmin(ctx, 'list', 'policies');
+      const page = await listDataPolicies(ctx.platform.store.db, ctx.query);
+      // A delegated admin sees the policies it manages; a page may then hold fewer than pageSize.
+      return json(200, { ...page, items: page.items.filter((p) => admin.canSee(p)) });
     },
   }),
   route({
@@ -41,7 +44,7 @@ export const dataPolicyRoutes = [
     responses: { 201: { description: 'Created', schema: DataPolicy }, 409: { description: 'A policy of that name exists' } },
     handler: async (ctx) => {
       ctx.auditResource = `policies/${ctx.body.name}`;
-      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'policies:policy:create', 'policies');
+      await policyAdmin(ctx, 'create', 'policies', [ctx.body]);
       const policy = await createDataPolicy(ctx.platform, ctx.body, actorOf(ctx));
       ctx.auditResource = `policies/${policy.id}`;
       return json(201, policy, { location: `${base}/${policy.id}`, etag: `"${policy.version}"` });
@@ -51,8 +54,8 @@ export const dataPolicyRoutes = [
     method: 'GET', path: `${base}/:id`, operationId: 'policies.getDataPolicy', tags: ['policies'], auth: 'required', summary: 'Read a policy.', params: IdParams,
     responses: { 200: { description: 'The policy', schema: DataPolicy } },
     handler: async (ctx) => {
-      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'policies:policy:read', `policies/${ctx.params.id}`);
       const policy = await getDataPolicy(ctx.platform.store.db, ctx.params.id);
+      await policyAdmin(ctx, 'read', `policies/${ctx.params.id}`, [policy]);
       return json(200, policy, { etag: `"${policy.version}"` });
     },
   }),
@@ -62,8 +65,9 @@ export const dataPolicyRoutes = [
     responses: { 200: { description: 'The policy after the change', schema: DataPolicy }, 409: { description: 'Stale If-Match, or the new name is taken' } },
     handler: async (ctx) => {
       ctx.auditResource = `policies/${ctx.params.id}`;
-      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'policies:policy:update', ctx.auditResource);
-      const policy = await replaceDataPolicy(ctx.platform, ctx.params.id, ctx.body, expectedVersion(ctx.headers['if-match']), actorOf(ctx));
+      const current = await getDataPolicy(ctx.platform.store.db, ctx.params.id);
+      const admin = await policyAdmin(ctx, 'update', ctx.auditResource, [current, ctx.body]);
+      const policy = await replaceDataPolicy(ctx.platform, ctx.params.id, ctx.body, expectedVersion(ctx.headers['if-match']), actorOf(ctx), admin.mayManage);
       return json(200, policy, { etag: `"${policy.version}"` });
     },
   }),
@@ -72,8 +76,9 @@ export const dataPolicyRoutes = [
     summary: 'Delete a policy (its history stays); with If-Match, only if nobody changed it since.', responses: { 204: { description: 'Deleted' } },
     handler: async (ctx) => {
       ctx.auditResource = `policies/${ctx.params.id}`;
-      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'policies:policy:delete', ctx.auditResource);
-      await deleteDataPolicy(ctx.platform, ctx.params.id, expectedVersion(ctx.headers['if-match']), actorOf(ctx));
+      const current = await getDataPolicy(ctx.platform.store.db, ctx.params.id);
+      const admin = await policyAdmin(ctx, 'delete', ctx.auditResource, [current]);
+      await deleteDataPolicy(ctx.platform, ctx.params.id, expectedVersion(ctx.headers['if-match']), actorOf(ctx), admin.mayManage);
       return noContent();
     },
   }),
@@ -81,8 +86,10 @@ export const dataPolicyRoutes = [
     method: 'GET', path: `${base}/:id/history`, operationId: 'policies.dataPolicyHistory', tags: ['policies'], auth: 'required', params: IdParams,
     summary: 'Every version of a policy, newest first, including its deletion.', responses: { 200: { description: 'The versions', schema: PolicyHistory } },
     handler: async (ctx) => {
-      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'policies:policy:read', `policies/${ctx.params.id}`);
-      return json(200, await dataPolicyHistory(ctx.platform.store.db, ctx.params.id));
+      const history = await dataPolicyHistory(ctx.platform.store.db, ctx.params.id);
+      // Whoever manages the policy as it last stood may read how it got there.
+      await policyAdmin(ctx, 'read', `policies/${ctx.params.id}`, history.items.slice(0, 1).map((h) => h.policy));
+      return json(200, history);
     },
   }),
   route({

@@ -1,3 +1,4 @@
+import type { Delegation } from './delegated-admin.js';
 import type { AccessType, DataPolicy, MaskType, PolicyItem } from './policy-schema.js';
 import { compileResources, matchResources, namespaceText, type CompiledResources, type DataResource, type MatchScope } from './resource-match.js';
 import { compileValidity, isValidAt, type ValidityWindow } from './validity.js';
@@ -133,6 +134,7 @@ class PolicyIndex {
  */
 export class DataPolicySet {
   private readonly access: PolicyIndex;
+  private readonly accessPolicies: readonly CompiledPolicy[];
   private readonly masking: readonly CompiledPolicy[];
   private readonly rowFiltering: readonly CompiledPolicy[];
   readonly size: number;
@@ -144,11 +146,27 @@ export class DataPolicySet {
       .filter((p) => p.enabled)
       .map((policy): CompiledPolicy => ({ policy, resources: compileResources(policy.resources), validity: compileValidity(policy.validity), override: policy.priority === 'override', hasDeny: policy.deny.length > 0 }))
       .sort(byEvaluationOrder);
-    this.access = new PolicyIndex(compiled.filter((p) => p.policy.type === 'access'));
+    this.accessPolicies = compiled.filter((p) => p.policy.type === 'access');
+    this.access = new PolicyIndex(this.accessPolicies);
     this.masking = compiled.filter((p) => p.policy.type === 'masking');
     this.rowFiltering = compiled.filter((p) => p.policy.type === 'row-filter');
     this.size = policies.length;
     this.hasTagPolicies = compiled.some((p) => p.resources.tags !== undefined);
+  }
+
+  /**
+   * What the subject may administer (Ranger's delegateAdmin): each allow item that names it with delegateAdmin, in a
+   * resource-based access policy in force now, with that policy's resources and the item's accesses.
+   */
+  delegationsOf(subject: Subject, now = Date.now()): Delegation[] {
+    const out: Delegation[] = [];
+    for (const p of this.accessPolicies) {
+      if (p.resources.tags || !isValidAt(p.validity, now)) continue;
+      for (const item of p.policy.allow) {
+        if (item.delegateAdmin && subjectMatches(item, subject)) out.push({ policyId: p.policy.id, policyName: p.policy.name, resources: p.policy.resources, accesses: item.accesses });
+      }
+    }
+    return out;
   }
 
   decide(subject: Subject, access: RequestedAccess, resource: DataResource, now = Date.now()): AccessDecision {
