@@ -51,13 +51,14 @@ describe.each(backends())('iceberg-js against the catalog on %s', (backend) => {
   it('creates, lists, inspects and updates namespaces, nested ones too', async () => {
     expect((await js.listNamespaces()).namespaces).toEqual([]);
     const created = await js.createNamespace({ namespace: ['js'] }, { properties: { owner: 'js' } });
-    expect(created).toEqual({ namespace: ['js'], properties: { owner: 'js' } });
+    // The catalog always shows where a namespace's tables go.
+    expect(created).toEqual({ namespace: ['js'], properties: { owner: 'js', location: `${catalog.storageLocation}/js` } });
     await js.createNamespace({ namespace: ['js', 'nested'] });
     expect((await js.listNamespaces()).namespaces).toEqual([{ namespace: ['js'] }]);
     expect((await js.listNamespaces({ parent: { namespace: ['js'] } })).namespaces).toEqual([{ namespace: ['js', 'nested'] }]);
     expect(await js.namespaceExists({ namespace: ['js', 'nested'] })).toBe(true);
     expect(await js.namespaceExists({ namespace: ['nope'] })).toBe(false);
-    expect(await js.loadNamespaceMetadata({ namespace: ['js'] })).toEqual({ properties: { owner: 'js' } });
+    expect(await js.loadNamespaceMetadata({ namespace: ['js'] })).toEqual({ properties: { owner: 'js', location: `${catalog.storageLocation}/js` } });
     const updated = await js.updateNamespaceProperties({ namespace: ['js'] }, { updates: { team: 'web' }, removals: ['owner'] });
     expect(updated).toMatchObject({ updated: ['team'], removed: ['owner'] });
     const dup = await icebergError(js.createNamespace({ namespace: ['js'] }));

@@ -58,7 +58,7 @@ describe.skipIf(!python.ok).each(backends())('PyIceberg against the catalog on %
   });
 
   it('creates a namespace and a v2 table in the warehouse', () => {
-    expect(run.namespaceProperties).toEqual({ owner: 'interop' });
+    expect(run.namespaceProperties).toEqual({ owner: 'interop', location: `${catalog.storageLocation}/interop_py` });
     expect(run.namespaces).toEqual([['interop_py']]);
     expect(run.duplicateNamespace).toBe('NamespaceAlreadyExistsError');
     expect(run.location.startsWith(`file://${catalog.root}/interop_py/people`)).toBe(true);
