@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
 import type { Logger } from '../log/index.js';
 
@@ -24,7 +25,7 @@ const MAX_BUFFERED = 20_000;
  * the store cannot keep up, the oldest waiting records are dropped and counted in the log, never the request.
  */
 export class DecisionLog {
-  private buffer: DecisionRecord[] = [];
+  private buffer: Array<DecisionRecord & { at: number }> = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private dropped = 0;
@@ -35,7 +36,7 @@ export class DecisionLog {
   ) {}
 
   record(r: DecisionRecord): void {
-    this.buffer.push(r);
+    this.buffer.push({ ...r, at: Date.now() });
     if (this.buffer.length > MAX_BUFFERED) {
       this.buffer.shift();
       this.dropped += 1;
@@ -53,10 +54,11 @@ export class DecisionLog {
     this.buffer = [];
     this.flushing = (async () => {
       try {
-        await this.db
-          .insertInto('policy_decision_log')
-          .values(batch.map((r) => ({ kind: r.kind, principal: r.principal, action: r.action, resource: r.resource, allowed: r.allowed, policy_id: r.policyId ?? null, policy_version: r.policyVersion ?? null, set_version: String(r.setVersion), input: JSON.stringify(r.input), result: JSON.stringify(r.result) })))
-          .execute();
+        // One parameter, the batch as JSON, unpacked by PostgreSQL: building and binding 500 x 11 parameters cost
+        // more CPU than the decisions themselves (a loadTable audited by its policy ran at 60% of its unaudited rate).
+        await sql`insert into policy_decision_log (at, kind, principal, action, resource, allowed, policy_id, policy_version, set_version, input, result)
+          select date_trunc('milliseconds', to_timestamp(r.at / 1000.0)), r.kind, r.principal, r.action, r.resource, r.allowed, r."policyId", r."policyVersion", r."setVersion", r.input, r.result
+          from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as r(at double precision, kind text, principal text, action text, resource text, allowed boolean, "policyId" uuid, "policyVersion" integer, "setVersion" bigint, input jsonb, result jsonb)`.execute(this.db);
       } catch (err) {
         this.dropped += batch.length;
         this.log.error({ err, dropped: batch.length }, 'decision log: a batch could not be written');
