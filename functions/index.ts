@@ -1,11 +1,13 @@
 import type { LakeplaneFunction } from '../shared/http/index.js';
 import { catalog } from './catalog/index.js';
 import { events } from './events/index.js';
+import { history } from './history/index.js';
 import { iam } from './iam/index.js';
+import { jobs } from './jobs/index.js';
 import { policies } from './policies/index.js';
 
 /** Every deployable function. FUNCTION_TARGET picks one; embedded mode serves them all. */
-export const allFunctions: readonly LakeplaneFunction[] = [iam, catalog, events, policies];
+export const allFunctions: readonly LakeplaneFunction[] = [iam, catalog, events, policies, jobs, history];
 
 export function findFunction(name: string): LakeplaneFunction | undefined {
   return allFunctions.find((f) => f.name === name);

@@ -10,6 +10,8 @@ const loaders: Record<string, () => Promise<LakeplaneFunction>> = {
   catalog: async () => (await import('./catalog/index.js')).catalog,
   events: async () => (await import('./events/index.js')).events,
   policies: async () => (await import('./policies/index.js')).policies,
+  jobs: async () => (await import('./jobs/index.js')).jobs,
+  history: async () => (await import('./history/index.js')).history,
 };
 
 export const functionNames: readonly string[] = Object.keys(loaders);

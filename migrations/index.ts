@@ -7,6 +7,7 @@ import * as m0005 from './0005_data_policies.js';
 import * as m0006 from './0006_ranger_compatibility.js';
 import * as m0007 from './0007_control_policy_bundles.js';
 import * as m0008 from './0008_policy_decision_log.js';
+import * as m0009 from './0009_jobs.js';
 
 /**
  * Ordered, forward-only. Listed statically (not read from the folder) so a bundled build carries them; the names sort
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '0006_ranger_compatibility': m0006,
   '0007_control_policy_bundles': m0007,
   '0008_policy_decision_log': m0008,
+  '0009_jobs': m0009,
 };

@@ -35,6 +35,16 @@ export const ConfigSchema = Type.Object({
   LAKEPLANE_RANGER_DOWNLOAD_ANONYMOUS: Type.Boolean({ default: true, description: 'Serve /service/plugins/policies/download and /service/roles/download without a credential, as Ranger does (its plugins, Trino\'s among them, poll without one). The /secure/ twins always need an admin credential.' }),
   LAKEPLANE_OPA_DATA_API_ANONYMOUS: Type.Boolean({ default: true, description: 'Answer OPA\'s data API (/v1/data/trino/…) without a credential, as an OPA server does: Trino\'s OPA access control sends none. Keep /v1/data/* cluster-internal; false requires an admin credential.' }),
   LAKEPLANE_POLICY_REFRESH_MS: Type.Integer({ minimum: 0, maximum: 600000, default: 1000, description: 'How often a process asks the store whether the data access policies or the control bundle in force changed; changes made in the same process, or announced to it by a policy change event, apply at once.' }),
+  LAKEPLANE_JOBS_RUNTIME: Type.Optional(Type.Union([Type.Literal('local'), Type.Literal('kubernetes')], { description: 'Where Spark jobs run: local (spark-submit on this machine) or kubernetes (Spark Operator SparkApplications). Default: local in embedded mode, kubernetes in cluster mode.' })),
+  LAKEPLANE_SPARK_SUBMIT: Type.Optional(Type.String({ minLength: 1, description: 'The local runtime\'s spark-submit. Default: $SPARK_HOME/bin/spark-submit, else spark-submit on PATH (pip install pyspark puts one there).' })),
+  LAKEPLANE_SPARK_PYTHON: Type.Optional(Type.String({ minLength: 1, description: 'The Python of PySpark jobs in the local runtime. Default: the python beside spark-submit, else python3.' })),
+  LAKEPLANE_SPARK_MASTER: Type.String({ minLength: 1, default: 'local[2]', description: 'The local runtime\'s Spark master.' }),
+  LAKEPLANE_JOBS_LOG_DIR: Type.Optional(Type.String({ minLength: 1, description: 'The local runtime\'s driver logs. Default: <LAKEPLANE_DATA_DIR>/runs (a temporary directory when the data dir is memory://).' })),
+  LAKEPLANE_JOBS_SECRETS_DIR: Type.Optional(Type.String({ minLength: 1, description: 'The local runtime reads a job\'s secret reference from <dir>/<secretName>/<key>, as a mounted Kubernetes Secret. Default: <LAKEPLANE_DATA_DIR>/secrets.' })),
+  LAKEPLANE_JOBS_NAMESPACE: Type.String({ pattern: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$', default: 'lakeplane-jobs', description: 'Kubernetes runtime: the namespace SparkApplications are created in.' }),
+  LAKEPLANE_JOBS_SERVICE_ACCOUNT: Type.String({ minLength: 1, default: 'spark', description: 'Kubernetes runtime: the drivers\' service account.' }),
+  LAKEPLANE_SPARK_IMAGE: Type.Optional(Type.String({ minLength: 1, description: 'Kubernetes runtime: the image of jobs that name none.' })),
+  LAKEPLANE_JOBS_SUPERVISE_MS: Type.Integer({ minimum: 100, maximum: 60000, default: 2000, description: 'Embedded mode: how often runs are checked for due retries, timeouts and unsubmitted attempts (cluster mode: on every PingSource tick).' }),
   LAKEPLANE_EVENT_POLL_MS: Type.Integer({ minimum: 50, default: 2000, description: 'How often the dispatcher looks for due events when nothing nudged it.' }),
 });
 

@@ -352,6 +352,83 @@ export interface PolicyDecisionLogTable {
   result: Json<Record<string, unknown>>;
 }
 
+export type RunState = 'QUEUED' | 'SUBMITTED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'TIMED_OUT';
+export type RunTrigger = 'manual' | 'schedule' | 'event' | 'webhook';
+
+export interface JobsTable {
+  id: string;
+  name: string;
+  owner: string;
+  version: Generated<number>;
+  spec: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
+  created_by: string | null;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  updated_by: string | null;
+}
+
+export interface JobVersionsTable {
+  job_id: string;
+  version: number;
+  spec: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
+  created_by: string | null;
+}
+
+export interface JobRunsTable {
+  id: string;
+  job_id: string;
+  job_name: string;
+  job_version: number;
+  owner: string;
+  state: RunState;
+  trigger: RunTrigger;
+  trigger_ref: string | null;
+  requested_by: string | null;
+  overrides: Json<Record<string, unknown>>;
+  idempotency_key: string | null;
+  attempts: Generated<number>;
+  max_attempts: number;
+  backoff_seconds: number;
+  next_attempt_at: Timestamp | null;
+  timeout_at: Timestamp | null;
+  message: string | null;
+  created_at: CreatedAt;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface JobRunAttemptsTable {
+  run_id: string;
+  attempt: number;
+  name: string;
+  runtime: string;
+  state: RunState;
+  app_state: string | null;
+  last_sequence: ColumnType<string, string | number | undefined, string | number>;
+  spark_application_id: string | null;
+  message: string | null;
+  log_location: string | null;
+  ui_url: string | null;
+  created_at: CreatedAt;
+  submitted_at: Timestamp | null;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+}
+
+export interface JobRunEventsTable {
+  id: Generated<string>;
+  run_id: string;
+  attempt: number | null;
+  state: RunState;
+  app_state: string | null;
+  at: ColumnType<Date, Date | string | undefined, never>;
+  source: string;
+  message: string | null;
+  event_key: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   groups: GroupsTable;
@@ -380,7 +457,17 @@ export interface Database {
   control_policy_bundles: ControlPolicyBundlesTable;
   control_policy_activations: ControlPolicyActivationsTable;
   policy_decision_log: PolicyDecisionLogTable;
+  jobs: JobsTable;
+  job_versions: JobVersionsTable;
+  job_runs: JobRunsTable;
+  job_run_attempts: JobRunAttemptsTable;
+  job_run_events: JobRunEventsTable;
 }
+
+export type JobRow = Selectable<JobsTable>;
+export type JobRunRow = Selectable<JobRunsTable>;
+export type JobRunAttemptRow = Selectable<JobRunAttemptsTable>;
+export type JobRunEventRow = Selectable<JobRunEventsTable>;
 
 export type UserRow = Selectable<UsersTable>;
 export type DataPolicyRow = Selectable<DataPoliciesTable>;

@@ -5,3 +5,4 @@ export { createRequestHandler } from './pipeline.js';
 export { buildRouter, listen, type ListeningServer } from './server.js';
 export { buildOpenApi, eventCatalog } from './openapi.js';
 export { encodeCursor, decodeCursor, pageOf, type Cursor } from './pagination.js';
+export { ifMatchVersion } from './conditional.js';

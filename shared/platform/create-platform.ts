@@ -7,6 +7,8 @@ import type { LakeplaneFunction } from '../http/function.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { PlatformMetrics } from '../metrics/index.js';
 import { ControlPolicyAuthorizer, DataPolicyCache, DecisionLog, PolicyAuthorizer } from '../policy/index.js';
+import { ResourceEvents, type SparkApplication } from '../jobs/index.js';
+import { createRuntime } from '../runtime/index.js';
 import type { Platform } from './platform.js';
 import { consumersOf } from './platform-consumers.js';
 
@@ -61,6 +63,12 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
   const dataPolicies = new DataPolicyCache(db, config.LAKEPLANE_POLICY_REFRESH_MS);
   const decisionLog = new DecisionLog(db, log.child({ component: 'decision-log' }));
   const controlPolicies = new ControlPolicyAuthorizer(db, config.LAKEPLANE_POLICY_REFRESH_MS, decisionLog);
+  // The local runtime reports status as the ApiServerSource does, through the outbox like every event.
+  const runtime = createRuntime(config, log.child({ component: 'runtime' }), async (change, app: SparkApplication) => {
+    await db.transaction().execute((tx) =>
+      outbox.publish(tx, { type: ResourceEvents[change], subject: `/apis/sparkoperator.k8s.io/v1beta2/namespaces/${app.metadata.namespace}/sparkapplications/${app.metadata.name}`, data: app }),
+    );
+  });
   const platform: Platform = {
     config,
     logger: log,
@@ -79,6 +87,7 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
     dispatcher,
     transport,
     inProcessTransport,
+    runtime,
     startedAt: new Date(),
   };
 
@@ -101,6 +110,7 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
     platform,
     consumers,
     async stop() {
+      await runtime.stop();
       await dispatcher?.stop();
       await platform.decisionLog.flush();
       for (const stop of stops.reverse()) await stop().catch((err: unknown) => log.error({ err }, 'worker failed to stop'));

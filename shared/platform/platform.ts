@@ -6,6 +6,7 @@ import type { Dispatcher, EventTransport, InProcessTransport, Outbox } from '../
 import type { Logger } from '../log/index.js';
 import type { PlatformMetrics } from '../metrics/index.js';
 import type { ControlPolicyAuthorizer, DataPolicyCache, DecisionLog, PolicyAuthorizer } from '../policy/index.js';
+import type { WorkloadRuntime } from '../runtime/index.js';
 
 /** Everything a handler may use. Built once per process by createPlatform(); the two modes differ only inside it. */
 export interface Platform {
@@ -30,5 +31,7 @@ export interface Platform {
   readonly transport: EventTransport;
   /** Set in embedded mode: consumers in this process subscribe here. */
   readonly inProcessTransport: InProcessTransport | undefined;
+  /** Where Spark applications run: spark-submit here (embedded) or SparkApplications (cluster). */
+  readonly runtime: WorkloadRuntime;
   readonly startedAt: Date;
 }

@@ -48,6 +48,15 @@ permitted if {
 	input.request.delegatedAdmin == true
 }
 
+# Spark jobs: everyone signed in may list jobs and runs (members see their own); members create jobs they own and
+# read, change, delete, run and cancel their own. The jobs function tells the owner (request.owner).
+permitted if input.action in {"jobs:job:list", "jobs:run:list"}
+
+permitted if {
+	startswith(input.action, "jobs:")
+	input.request.owner == input.principal.name
+}
+
 # Anyone may ask for a decision about themselves.
 permitted if input.action == "policies:decisions:self"
 

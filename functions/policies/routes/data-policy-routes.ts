@@ -1,5 +1,4 @@
-import { json, noContent, route, type RequestContext } from '../../../shared/http/index.js';
-import { BadRequestError } from '../../../shared/errors/index.js';
+import { ifMatchVersion, json, noContent, route, type RequestContext } from '../../../shared/http/index.js';
 import { DataPolicyInput, subjectOf, type Subject } from '../../../shared/policy/index.js';
 import { createDataPolicy, dataPolicyHistory, deleteDataPolicy, getDataPolicy, listDataPolicies, replaceDataPolicy } from '../handlers/data-policies.js';
 import { decide } from '../handlers/decide.js';
@@ -11,14 +10,6 @@ const actorOf = (ctx: RequestContext<unknown, unknown, unknown>) => {
   const p = ctx.requirePrincipal();
   return `${p.kind}:${p.name}`;
 };
-
-/** If-Match: "<version>" (quotes optional): replace or delete only if nobody changed the policy since. */
-function expectedVersion(header: string | string[] | undefined): number | undefined {
-  if (header === undefined) return undefined;
-  const text = (Array.isArray(header) ? header[0] : header)?.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1') ?? '';
-  if (!/^\d+$/.test(text)) throw new BadRequestError('If-Match must be the policy version you read, e.g. If-Match: "3"');
-  return Number(text);
-}
 
 /** Deciding for someone else shows what they may do: that is an admin's question. */
 async function subjectFor(ctx: RequestContext<unknown, unknown, unknown>, asked: { user: string; groups?: string[]; roles?: string[] } | undefined): Promise<Subject> {
@@ -67,7 +58,7 @@ export const dataPolicyRoutes = [
       ctx.auditResource = `policies/${ctx.params.id}`;
       const current = await getDataPolicy(ctx.platform.store.db, ctx.params.id);
       const admin = await policyAdmin(ctx, 'update', ctx.auditResource, [current, ctx.body]);
-      const policy = await replaceDataPolicy(ctx.platform, ctx.params.id, ctx.body, expectedVersion(ctx.headers['if-match']), actorOf(ctx), admin.mayManage);
+      const policy = await replaceDataPolicy(ctx.platform, ctx.params.id, ctx.body, ifMatchVersion(ctx.headers['if-match'], 'policy'), actorOf(ctx), admin.mayManage);
       return json(200, policy, { etag: `"${policy.version}"` });
     },
   }),
@@ -78,7 +69,7 @@ export const dataPolicyRoutes = [
       ctx.auditResource = `policies/${ctx.params.id}`;
       const current = await getDataPolicy(ctx.platform.store.db, ctx.params.id);
       const admin = await policyAdmin(ctx, 'delete', ctx.auditResource, [current]);
-      await deleteDataPolicy(ctx.platform, ctx.params.id, expectedVersion(ctx.headers['if-match']), actorOf(ctx), admin.mayManage);
+      await deleteDataPolicy(ctx.platform, ctx.params.id, ifMatchVersion(ctx.headers['if-match'], 'policy'), actorOf(ctx), admin.mayManage);
       return noContent();
     },
   }),

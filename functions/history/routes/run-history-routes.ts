@@ -1,0 +1,66 @@
+import { Type } from '@sinclair/typebox';
+import { NotFoundError } from '../../../shared/errors/index.js';
+import { json, route, type RequestContext } from '../../../shared/http/index.js';
+import { ListRunsQuery, RunPage, RunWithAttempts, TimelineEntry, listRuns, requireRun, runTimeline, runWithAttempts } from '../../../shared/jobs/index.js';
+import type { JobRunRow } from '../../../shared/db/index.js';
+
+const base = '/api/v1/runs';
+const RunIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+const LogsQuery = Type.Object(
+  {
+    attempt: Type.Optional(Type.Integer({ minimum: 1, description: 'Default: the latest attempt.' })),
+    tail: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, default: 1000, description: 'Last lines to return.' })),
+    follow: Type.Optional(Type.Boolean({ description: 'Stream the log as it grows: not built yet (501).' })),
+  },
+  { additionalProperties: false },
+);
+
+type Ctx = RequestContext<unknown, unknown, unknown>;
+
+async function mayRead(ctx: Ctx, run: JobRunRow): Promise<void> {
+  await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'jobs:run:read', `jobs/${run.job_id}/runs/${run.id}`, { owner: run.owner });
+}
+
+export const runHistoryRoutes = [
+  route({
+    method: 'GET', path: base, operationId: 'history.listRuns', tags: ['history'], auth: 'required', query: ListRunsQuery,
+    summary: 'Runs, newest first, by job, state, owner, trigger and time range. Members see their own.', responses: { 200: { description: 'A page of runs', schema: RunPage } },
+    handler: async (ctx) => {
+      const p = ctx.requirePrincipal();
+      await ctx.platform.authorizer.authorize(p, 'jobs:run:list', 'runs');
+      return json(200, await listRuns(ctx.platform.store.db, ctx.query, p.isAdmin ? undefined : p.name));
+    },
+  }),
+  route({
+    method: 'GET', path: `${base}/:id`, operationId: 'history.getRun', tags: ['history'], auth: 'required', params: RunIdParams,
+    summary: 'A run with every attempt.', responses: { 200: { description: 'The run', schema: RunWithAttempts } },
+    handler: async (ctx) => {
+      await mayRead(ctx, await requireRun(ctx.platform.store.db, ctx.params.id));
+      return json(200, await runWithAttempts(ctx.platform.store.db, ctx.params.id));
+    },
+  }),
+  route({
+    method: 'GET', path: `${base}/:id/timeline`, operationId: 'history.runTimeline', tags: ['history'], auth: 'required', params: RunIdParams,
+    summary: 'Every state change of a run, oldest first, with its time, attempt, the Spark application state and its source.',
+    responses: { 200: { description: 'The timeline', schema: Type.Object({ items: Type.Array(TimelineEntry) }) } },
+    handler: async (ctx) => {
+      await mayRead(ctx, await requireRun(ctx.platform.store.db, ctx.params.id));
+      return json(200, await runTimeline(ctx.platform.store.db, ctx.params.id));
+    },
+  }),
+  route({
+    method: 'GET', path: `${base}/:id/logs`, operationId: 'history.runLogs', tags: ['history'], auth: 'required', params: RunIdParams, query: LogsQuery,
+    summary: 'The end of an attempt\'s driver log, as text.', responses: { 200: { description: 'text/plain' }, 404: { description: 'No log (yet) for that attempt' }, 501: { description: 'follow=true' } },
+    handler: async (ctx) => {
+      const run = await requireRun(ctx.platform.store.db, ctx.params.id);
+      await mayRead(ctx, run);
+      if (ctx.query.follow) ctx.platform.runtime.ensureAvailable();
+      const attemptNo = ctx.query.attempt ?? run.attempts;
+      const attempt = await ctx.platform.store.db.selectFrom('job_run_attempts').select('name').where('run_id', '=', run.id).where('attempt', '=', attemptNo).executeTakeFirst();
+      if (!attempt) throw new NotFoundError(`run ${run.id} has no attempt ${attemptNo}`);
+      const text = await ctx.platform.runtime.logs(attempt.name, { tailLines: ctx.query.tail ?? 1000 });
+      if (text === undefined) throw new NotFoundError(`attempt ${attemptNo} of run ${run.id} has no log (yet)`);
+      return { status: 200, body: text, contentType: 'text/plain; charset=utf-8' };
+    },
+  }),
+];

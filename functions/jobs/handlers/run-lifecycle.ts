@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import type { JobRow, JobRunRow, RunState, RunTrigger, Tx } from '../../../shared/db/index.js';
+import { ConflictError } from '../../../shared/errors/index.js';
+import { JobEvents, attemptName, isTerminal, sparkApplication, type JobSpec, type RunOverrides } from '../../../shared/jobs/index.js';
+import type { Platform } from '../../../shared/platform/index.js';
+
+/** Who or what moved a run: a request, a runtime status report, or the supervisor (retries, timeouts). */
+export type ChangeSource = 'api' | 'runtime' | 'supervisor';
+
+export interface Move {
+  attempt: number | null;
+  appState?: string | null;
+  source: ChangeSource;
+  message?: string | null;
+  /** Unique per run: a second delivery of the same status event adds no timeline row. */
+  eventKey?: string;
+}
+
+/**
+ * Moves a run to a state in the caller's transaction: the row (start and finish times), a timeline entry, and a
+ * run.state-changed event. A terminal run never moves again.
+ */
+export async function moveRun(tx: Tx, platform: Platform, run: JobRunRow, to: RunState, m: Move, extra: Partial<Pick<JobRunRow, 'next_attempt_at'>> = {}): Promise<JobRunRow> {
+  if (isTerminal(run.state)) return run;
+  const now = new Date();
+  const updated = await tx
+    .updateTable('job_runs')
+    .set({
+      state: to,
+      message: m.message ?? run.message,
+      updated_at: now,
+      ...(to === 'RUNNING' && !run.started_at ? { started_at: now } : {}),
+      ...(isTerminal(to) ? { finished_at: now, next_attempt_at: null } : {}),
+      ...extra,
+    })
+    .where('id', '=', run.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await timeline(tx, run.id, to, m);
+  await platform.outbox.publish(tx, {
+    type: JobEvents.runStateChanged,
+    subject: `runs/${run.id}`,
+    data: { runId: run.id, jobId: run.job_id, jobName: run.job_name, jobVersion: run.job_version, state: to, previousState: run.state, attempt: updated.attempts, trigger: run.trigger, message: m.message ?? null },
+  });
+  return updated;
+}
+
+export async function timeline(tx: Tx, runId: string, state: RunState, m: Move): Promise<void> {
+  await tx
+    .insertInto('job_run_events')
+    .values({ run_id: runId, attempt: m.attempt, state, app_state: m.appState ?? null, source: m.source, message: m.message ?? null, event_key: m.eventKey ?? null })
+    .execute();
+}
+
+export interface NewRun {
+  trigger: RunTrigger;
+  triggerRef?: string | null;
+  requestedBy: string | null;
+  overrides: RunOverrides;
+  idempotencyKey?: string | undefined;
+}
+
+/** A run of a job's current version, QUEUED with its first attempt; submitted after the transaction commits. */
+export async function insertRun(tx: Tx, platform: Platform, job: JobRow, r: NewRun): Promise<JobRunRow> {
+  const spec = job.spec as unknown as JobSpec;
+  const id = randomUUID();
+  const now = Date.now();
+  const run = await tx
+    .insertInto('job_runs')
+    .values({
+      id,
+      job_id: job.id,
+      job_name: job.name,
+      job_version: job.version,
+      owner: job.owner,
+      state: 'QUEUED',
+      trigger: r.trigger,
+      trigger_ref: r.triggerRef ?? null,
+      requested_by: r.requestedBy,
+      overrides: JSON.stringify(r.overrides),
+      idempotency_key: r.idempotencyKey ?? null,
+      attempts: 1,
+      max_attempts: spec.retry.maxAttempts,
+      backoff_seconds: spec.retry.backoffSeconds,
+      timeout_at: spec.timeoutSeconds ? new Date(now + spec.timeoutSeconds * 1000) : null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await insertAttempt(tx, platform, run, 1);
+  await timeline(tx, id, 'QUEUED', { attempt: 1, source: 'api', message: `${r.trigger} run of ${job.name} version ${job.version}` });
+  await platform.outbox.publish(tx, {
+    type: JobEvents.runStateChanged,
+    subject: `runs/${id}`,
+    data: { runId: id, jobId: job.id, jobName: job.name, jobVersion: job.version, state: 'QUEUED', previousState: null, attempt: 1, trigger: r.trigger, message: null },
+  });
+  return run;
+}
+
+export async function insertAttempt(tx: Tx, platform: Platform, run: JobRunRow, attempt: number): Promise<void> {
+  await tx.insertInto('job_run_attempts').values({ run_id: run.id, attempt, name: attemptName(run.job_name, run.id, attempt), runtime: platform.runtime.name, state: 'QUEUED' }).execute();
+}
+
+/**
+ * Hands an attempt to the runtime (after the transaction that made it committed). Idempotent: the application's name
+ * is fixed per attempt, so a second submit (a retry after a crash, the supervisor) finds the first. Only a QUEUED
+ * attempt of a run still in progress is submitted.
+ */
+export async function submitAttempt(platform: Platform, runId: string, attempt: number): Promise<void> {
+  const db = platform.store.db;
+  const row = await db
+    .selectFrom('job_run_attempts as a')
+    .innerJoin('job_runs as r', 'r.id', 'a.run_id')
+    .innerJoin('job_versions as v', (j) => j.onRef('v.job_id', '=', 'r.job_id').onRef('v.version', '=', 'r.job_version'))
+    .select(['a.state as attemptState', 'r.state as runState', 'r.job_id', 'r.overrides', 'v.spec'])
+    .where('a.run_id', '=', runId)
+    .where('a.attempt', '=', attempt)
+    .executeTakeFirst();
+  if (!row || row.attemptState !== 'QUEUED' || isTerminal(row.runState)) return;
+  const app = sparkApplication(row.spec as unknown as JobSpec, row.overrides as RunOverrides, { jobId: row.job_id, runId, attempt }, {
+    namespace: platform.config.LAKEPLANE_JOBS_NAMESPACE,
+    serviceAccount: platform.config.LAKEPLANE_JOBS_SERVICE_ACCOUNT,
+    image: platform.config.LAKEPLANE_SPARK_IMAGE,
+  });
+  const result = await platform.runtime.submit(app);
+  await db
+    .updateTable('job_run_attempts')
+    .set({ submitted_at: new Date(), log_location: result.logLocation ?? null })
+    .where('run_id', '=', runId)
+    .where('attempt', '=', attempt)
+    .where('submitted_at', 'is', null)
+    .execute();
+}
+
+/** Submits without failing the caller: a failure is logged, and the supervisor tries again. */
+export function submitInBackground(platform: Platform, runId: string, attempt: number): void {
+  void submitAttempt(platform, runId, attempt).catch((err: unknown) => platform.logger.error({ err, runId, attempt }, 'submitting a run attempt failed; the supervisor retries it'));
+}
+
+/** Ends a run as CANCELLED (a user) or TIMED_OUT (the supervisor), with its current attempt; the caller stops the application. */
+export async function endRun(tx: Tx, platform: Platform, run: JobRunRow, to: 'CANCELLED' | 'TIMED_OUT', m: Move): Promise<{ run: JobRunRow; attemptName: string }> {
+  if (isTerminal(run.state)) throw new ConflictError(`run ${run.id} already ended: ${run.state}`);
+  const now = new Date();
+  const attempt = await tx
+    .updateTable('job_run_attempts')
+    .set({ state: to, finished_at: now, message: m.message ?? null })
+    .where('run_id', '=', run.id)
+    .where('attempt', '=', run.attempts)
+    .where('state', 'in', ['QUEUED', 'SUBMITTED', 'RUNNING'])
+    .returning('name')
+    .executeTakeFirst();
+  const moved = await moveRun(tx, platform, run, to, { ...m, attempt: run.attempts });
+  return { run: moved, attemptName: attempt?.name ?? attemptName(run.job_name, run.id, run.attempts) };
+}

@@ -1,0 +1,52 @@
+import { Type } from '@sinclair/typebox';
+import { consumer, defineFunction } from '../../shared/http/index.js';
+import { JobEvents, ResourceEvents } from '../../shared/jobs/index.js';
+import { applyApplicationStatus } from './handlers/run-status.js';
+import { superviseRuns } from './handlers/supervisor.js';
+import { jobRoutes } from './routes/job-routes.js';
+import { runRoutes } from './routes/run-routes.js';
+
+const statusConsumers = (['add', 'update', 'delete'] as const).map((change) =>
+  consumer({
+    type: ResourceEvents[change].type,
+    schema: ResourceEvents[change].schema,
+    handle: (ctx, data, event) => applyApplicationStatus(ctx, change, data, event),
+  }),
+);
+
+/** Spark jobs: definitions and their versions, runs (start, cancel), and keeping runs in step with their applications. */
+export const jobs = defineFunction({
+  name: 'jobs',
+  description: 'Spark job definitions (versioned), runs with retries and timeouts on the local runtime or the Spark Operator, and their status from SparkApplication events.',
+  routes: [...jobRoutes, ...runRoutes],
+  consumes: [
+    ...statusConsumers,
+    consumer({
+      // Knative's PingSource (cluster mode): retries due, timeouts, attempts never submitted. After the tick is recorded.
+      type: 'dev.knative.sources.ping',
+      schema: Type.Unknown(),
+      handle: async (ctx) => {
+        setImmediate(() => void superviseRuns(ctx.platform).catch((err: unknown) => ctx.platform.logger.error({ err }, 'run supervision failed')));
+      },
+    }),
+  ],
+  workers: [
+    (platform) => {
+      // Embedded mode has no PingSource: a timer does its work, more often.
+      if (platform.config.LAKEPLANE_MODE !== 'embedded') return async () => {};
+      let running = false;
+      const timer = setInterval(() => {
+        if (running) return;
+        running = true;
+        superviseRuns(platform)
+          .catch((err: unknown) => platform.logger.error({ err }, 'run supervision failed'))
+          .finally(() => {
+            running = false;
+          });
+      }, platform.config.LAKEPLANE_JOBS_SUPERVISE_MS);
+      timer.unref();
+      return async () => clearInterval(timer);
+    },
+  ],
+  publishes: Object.values(JobEvents),
+});

@@ -1,0 +1,46 @@
+import { Type } from '@sinclair/typebox';
+import { JobSpec, RunOverrides } from '../../shared/jobs/index.js';
+
+export const JobParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+export const RunParams = Type.Object({ id: Type.String({ format: 'uuid' }), runId: Type.String({ format: 'uuid' }) });
+
+export const Job = Type.Composite([
+  Type.Omit(JobSpec, ['owner']),
+  Type.Object({
+    id: Type.String({ format: 'uuid' }),
+    owner: Type.String(),
+    version: Type.Integer({ description: 'Bumped by every change; a run records the version it ran.' }),
+    createdAt: Type.String({ format: 'date-time' }),
+    createdBy: Type.Union([Type.String(), Type.Null()]),
+    updatedAt: Type.String({ format: 'date-time' }),
+    updatedBy: Type.Union([Type.String(), Type.Null()]),
+  }),
+]);
+
+export const JobPage = Type.Object({ items: Type.Array(Job), nextPageToken: Type.Union([Type.String(), Type.Null()]) });
+
+export const ListJobsQuery = Type.Object(
+  {
+    owner: Type.Optional(Type.String({ minLength: 1 })),
+    tag: Type.Optional(Type.String({ minLength: 1 })),
+    type: Type.Optional(Type.Union([Type.Literal('python'), Type.Literal('scala'), Type.Literal('java')])),
+    name: Type.Optional(Type.String({ minLength: 1, description: 'Part of the name, any case.' })),
+    pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+    pageToken: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+export const JobVersions = Type.Object({
+  items: Type.Array(Type.Object({ version: Type.Integer(), createdAt: Type.String({ format: 'date-time' }), createdBy: Type.Union([Type.String(), Type.Null()]), spec: JobSpec })),
+});
+
+export const CreateRunBody = Type.Object({ overrides: Type.Optional(RunOverrides) }, { additionalProperties: false });
+
+export const LogsQuery = Type.Object(
+  {
+    attempt: Type.Optional(Type.Integer({ minimum: 1, description: 'Default: the latest attempt.' })),
+    tail: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, default: 1000, description: 'Last lines to return.' })),
+  },
+  { additionalProperties: false },
+);

@@ -1,0 +1,6 @@
+export { JobSpec, RunOverrides, maxExecutors } from './job-spec.js';
+export { jobProblems, overrideProblems, memoryMiB, cronProblem } from './job-rules.js';
+export { RUN_STATES, TERMINAL_STATES, ACTIVE_STATES, isTerminal, attemptStateOf, mayMove, retryDelaySeconds } from './run-states.js';
+export { LABELS, attemptName, sparkApplication, type SparkApplication, type ApplicationDefaults } from './spark-application.js';
+export { JobEvents, ResourceEvents, SparkApplicationData } from './job-events.js';
+export { Attempt, Run, RunWithAttempts, TimelineEntry, toRun, toAttempt, toTimelineEntry, requireRun, runWithAttempts, runTimeline, ListRunsQuery, RunPage, listRuns } from './run-views.js';

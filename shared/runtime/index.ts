@@ -1,0 +1,2 @@
+export type { ResourceChange, SubmitResult, WorkloadRuntime } from './workload-runtime.js';
+export { createRuntime, findSparkSubmit } from './create-runtime.js';

@@ -1,0 +1,191 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import path from 'node:path';
+import type { SparkApplication } from '../jobs/spark-application.js';
+import type { Logger } from '../log/index.js';
+import type { ResourceChange, SubmitResult, WorkloadRuntime } from './workload-runtime.js';
+
+export interface LocalSparkOptions {
+  /** spark-submit to run; undefined: none found (every submit then fails with SUBMISSION_FAILED and says why). */
+  sparkSubmit: string | undefined;
+  /** The Python of PySpark jobs (PYSPARK_PYTHON). */
+  python: string | undefined;
+  master: string;
+  /** Driver logs go to <logDir>/<name>.log. */
+  logDir: string;
+  /** Secret references resolve to files <secretsDir>/<secretName>/<key>, as a mounted Kubernetes Secret reads. */
+  secretsDir: string;
+  /** How long a cancelled driver gets between SIGTERM and SIGKILL. */
+  killGraceMs: number;
+  /** Reports a status change; must not throw (the runtime does not wait on it beyond ordering). */
+  publish(change: ResourceChange, app: SparkApplication): Promise<void>;
+  log: Logger;
+}
+
+interface Supervised {
+  app: SparkApplication;
+  child?: ChildProcess;
+  sequence: number;
+  cancelled: boolean;
+  done: Promise<void>;
+}
+
+/** Environment a driver gets from us: enough to find Java and Python, nothing of the platform's own secrets. */
+const PASSED_THROUGH = ['PATH', 'HOME', 'JAVA_HOME', 'LANG', 'TMPDIR', 'SPARK_HOME', 'SPARK_LOCAL_IP', 'HADOOP_CONF_DIR'];
+
+/**
+ * The embedded runtime: each attempt is one spark-submit process on this machine (master local[N]), supervised until
+ * it exits, its driver log written to a file. It reports the states the Spark Operator would, as SparkApplication
+ * updates with a growing resourceVersion: "" (new) on submit, SUBMITTED, RUNNING once the process runs, COMPLETED or
+ * FAILED (with the log's last lines) when it exits, and a delete when it is cancelled.
+ */
+export class LocalSparkRuntime implements WorkloadRuntime {
+  readonly name = 'local' as const;
+  private readonly apps = new Map<string, Supervised>();
+  private publishing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly o: LocalSparkOptions) {
+    mkdirSync(o.logDir, { recursive: true });
+  }
+
+  ensureAvailable(): void {
+    // A machine without spark-submit still takes runs: each fails with SUBMISSION_FAILED saying what to install.
+  }
+
+  private logFile(name: string): string {
+    return path.join(this.o.logDir, `${name}.log`);
+  }
+
+  /** Status reports go out one at a time, in order, off the caller's path (it may hold the store's only connection). */
+  private report(s: Supervised, change: ResourceChange, state: string | undefined, extra: Record<string, string> = {}): void {
+    s.sequence += 1;
+    const app: SparkApplication = {
+      ...s.app,
+      metadata: { ...s.app.metadata, resourceVersion: String(s.sequence) },
+      status: {
+        ...(state !== undefined ? { applicationState: { state, ...(extra['errorMessage'] ? { errorMessage: extra['errorMessage'] } : {}) } } : {}),
+        ...(extra['sparkApplicationId'] ? { sparkApplicationId: extra['sparkApplicationId'] } : {}),
+        ...(extra['terminationTime'] ? { terminationTime: extra['terminationTime'] } : {}),
+        ...(extra['lastSubmissionAttemptTime'] ? { lastSubmissionAttemptTime: extra['lastSubmissionAttemptTime'] } : {}),
+      },
+    };
+    this.publishing = this.publishing.then(() => this.o.publish(change, app)).catch((err: unknown) => this.o.log.error({ err, app: app.metadata.name }, 'local runtime: a status report was lost'));
+  }
+
+  async submit(app: SparkApplication): Promise<SubmitResult> {
+    const name = app.metadata.name;
+    const logLocation = this.logFile(name);
+    // Submitted before (by this process, or by one before a restart: its log file is there): nothing more to do.
+    if (this.apps.has(name) || existsSync(logLocation)) return { logLocation };
+    const s: Supervised = { app, sequence: 0, cancelled: false, done: Promise.resolve() };
+    this.apps.set(name, s);
+    const fd = openSync(logLocation, 'a');
+    this.report(s, 'add', '', {});
+    const failSubmission = (why: string) => {
+      closeSync(fd);
+      this.report(s, 'update', 'SUBMISSION_FAILED', { errorMessage: why, terminationTime: new Date().toISOString() });
+      return { logLocation };
+    };
+    if (!this.o.sparkSubmit) return failSubmission('no spark-submit on this machine: install PySpark (pip install pyspark==3.5.*) or set LAKEPLANE_SPARK_SUBMIT');
+    let env: Record<string, string>;
+    try {
+      env = this.environment(app);
+    } catch (err) {
+      return failSubmission((err as Error).message);
+    }
+    const child = spawn(this.o.sparkSubmit, this.arguments(app), { env, stdio: ['ignore', fd, fd], detached: false });
+    closeSync(fd);
+    s.child = child;
+    this.report(s, 'update', 'SUBMITTED', { lastSubmissionAttemptTime: new Date().toISOString() });
+    s.done = new Promise<void>((resolve) => {
+      child.once('spawn', () => this.report(s, 'update', 'RUNNING', { sparkApplicationId: `local-${child.pid}` }));
+      child.once('error', (err) => {
+        this.report(s, 'update', 'SUBMISSION_FAILED', { errorMessage: `spark-submit could not start: ${err.message}`, terminationTime: new Date().toISOString() });
+        resolve();
+      });
+      child.once('exit', (code, signal) => {
+        const at = new Date().toISOString();
+        if (s.cancelled) this.report(s, 'delete', undefined);
+        else if (code === 0) this.report(s, 'update', 'COMPLETED', { terminationTime: at });
+        else this.report(s, 'update', 'FAILED', { terminationTime: at, errorMessage: `spark-submit exited with ${signal ? `signal ${signal}` : `code ${code}`}${this.lastError(name)}` });
+        resolve();
+      });
+    });
+    return { logLocation };
+  }
+
+  async cancel(name: string): Promise<void> {
+    const s = this.apps.get(name);
+    if (!s?.child || s.child.exitCode !== null || s.child.signalCode !== null) return;
+    s.cancelled = true;
+    s.child.kill('SIGTERM');
+    const killer = setTimeout(() => s.child?.kill('SIGKILL'), this.o.killGraceMs);
+    await s.done;
+    clearTimeout(killer);
+  }
+
+  async logs(name: string, options: { tailLines: number }): Promise<string | undefined> {
+    const file = this.logFile(name);
+    if (!existsSync(file)) return undefined;
+    // Read at most the last 4 MiB: enough for any tail asked for, without reading a huge log whole.
+    const size = statSync(file).size;
+    const start = Math.max(0, size - 4 * 1024 * 1024);
+    const handle = await open(file, 'r');
+    try {
+      const buffer = Buffer.alloc(size - start);
+      await handle.read(buffer, 0, buffer.length, start);
+      const lines = buffer.toString('utf8').split('\n');
+      if (lines.at(-1) === '') lines.pop();
+      return lines.slice(-options.tailLines).join('\n');
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const name of this.apps.keys()) await this.cancel(name);
+    await this.publishing;
+  }
+
+  private arguments(app: SparkApplication): string[] {
+    const { spec } = app;
+    const args = ['--master', this.o.master, '--name', app.metadata.name, '--driver-memory', spec.driver.memory];
+    const conf: Record<string, string> = { ...spec.sparkConf, 'spark.executor.memory': spec.executor.memory, 'spark.executor.cores': String(spec.executor.cores) };
+    for (const [k, v] of Object.entries(spec.hadoopConf)) conf[`spark.hadoop.${k}`] = v;
+    for (const [k, v] of Object.entries(conf)) args.push('--conf', `${k}=${v}`);
+    if (spec.mainClass) args.push('--class', spec.mainClass);
+    if (spec.deps.jars?.length) args.push('--jars', spec.deps.jars.join(','));
+    if (spec.deps.pyFiles?.length) args.push('--py-files', spec.deps.pyFiles.join(','));
+    if (spec.deps.files?.length) args.push('--files', spec.deps.files.join(','));
+    if (spec.deps.packages?.length) args.push('--packages', spec.deps.packages.join(','));
+    args.push(spec.mainApplicationFile.replace(/^local:\/\//, ''), ...spec.arguments);
+    return args;
+  }
+
+  private environment(app: SparkApplication): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const k of PASSED_THROUGH) if (process.env[k]) env[k] = process.env[k]!;
+    if (this.o.python) env['PYSPARK_PYTHON'] = env['PYSPARK_DRIVER_PYTHON'] = this.o.python;
+    for (const e of app.spec.driver.env) {
+      if (e.value !== undefined) env[e.name] = e.value;
+      else if (e.valueFrom) {
+        const file = path.join(this.o.secretsDir, e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key);
+        if (!existsSync(file)) throw new Error(`secret ${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key} (for ${e.name}) is not at ${file}`);
+        env[e.name] = readFileSync(file, 'utf8');
+      }
+    }
+    return env;
+  }
+
+  /** The last error-looking lines of a driver's log, for the failure message. */
+  private lastError(name: string): string {
+    try {
+      const lines = readFileSync(this.logFile(name), 'utf8').split('\n').filter((l) => /error|exception|traceback/i.test(l));
+      const tail = lines.slice(-3).join(' | ').slice(0, 1000);
+      return tail ? `: ${tail}` : '';
+    } catch {
+      return '';
+    }
+  }
+}

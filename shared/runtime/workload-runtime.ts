@@ -1,0 +1,27 @@
+import type { SparkApplication } from '../jobs/spark-application.js';
+
+/** How an application's status reaches the store: as the Knative ApiServerSource reports a SparkApplication. */
+export type ResourceChange = 'add' | 'update' | 'delete';
+
+export interface SubmitResult {
+  /** Where the driver's log is (a local file, or pod/<name> on Kubernetes), if known. */
+  logLocation?: string;
+}
+
+/**
+ * Where Spark applications run: the Spark Operator on Kubernetes, or spark-submit on this machine. Both are told an
+ * attempt's SparkApplication and report its status the same way, as SparkApplication objects in resource change
+ * events (dev.knative.apiserver.resource.*), so one consumer keeps runs up to date whichever runs them.
+ */
+export interface WorkloadRuntime {
+  readonly name: 'local' | 'kubernetes';
+  /** Throws (501) when this runtime cannot run anything yet, before a run is stored. */
+  ensureAvailable(): void;
+  /** Creates the application. One of that name already there is success: a retried submit makes no second one. */
+  submit(app: SparkApplication): Promise<SubmitResult>;
+  /** Stops and removes it; already gone is success. */
+  cancel(name: string): Promise<void>;
+  /** The end of the driver's log (at most tailLines lines), or undefined if there is none. */
+  logs(name: string, options: { tailLines: number }): Promise<string | undefined>;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backends } from '../support/databases.js';
+import { startPlatform, type TestPlatform } from '../support/platform.js';
+
+/** Job definitions through real HTTP: create, read, list, versioned replace with If-Match, delete, bad input, owners. */
+const API = '/api/v1/jobs';
+const pi = (name: string, extra: Record<string, unknown> = {}) => ({ name, type: 'python', mainApplicationFile: 'local:///opt/jobs/pi.py', arguments: ['10'], ...extra });
+
+describe.each(backends())('Spark job definitions on %s', (backend) => {
+  let p: TestPlatform;
+  let admin: string;
+  let ada: string;
+  const call = (method: string, url: string, body?: unknown, token = admin, headers?: Record<string, string>) =>
+    p.call(method, url, { token, ...(body !== undefined ? { body } : {}), ...(headers ? { headers } : {}) });
+
+  beforeAll(async () => {
+    p = await startPlatform(backend, { env: { LAKEPLANE_SPARK_SUBMIT: '/nonexistent/spark-submit' } });
+    admin = await p.adminToken();
+    expect((await call('POST', '/api/v1/users', { username: 'ada', password: 'ada-password-123' })).status).toBe(201);
+    ada = (await p.login('ada', 'ada-password-123')).body.access_token;
+  }, 60_000);
+  afterAll(async () => p?.close());
+
+  it('creates a job with its defaults, reads it, lists it, and keeps every version', async () => {
+    const created = await call('POST', API, pi('nightly-pi', { tags: ['demo'], schedule: { cron: '0 3 * * *', timeZone: 'Europe/Berlin' } }));
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.headers.get('etag')).toBe('"1"');
+    expect(created.body).toMatchObject({
+      name: 'nightly-pi', owner: 'admin', version: 1, type: 'python', sparkVersion: '3.5.7', arguments: ['10'],
+      driver: { cores: 1, memory: '1g' }, executor: { cores: 1, memory: '1g', instances: 1 }, retry: { maxAttempts: 1, backoffSeconds: 30 },
+      schedule: { cron: '0 3 * * *', timeZone: 'Europe/Berlin', paused: false, catchUp: 'none' }, concurrencyPolicy: 'Allow', createdBy: 'user:admin',
+    });
+    const id = created.body.id as string;
+    expect((await call('GET', `${API}/${id}`)).body).toEqual(created.body);
+    expect((await call('GET', `${API}?tag=demo`)).body.items.map((j: any) => j.name)).toEqual(['nightly-pi']);
+    expect((await call('GET', `${API}?type=scala`)).body.items).toEqual([]);
+
+    const replaced = await call('PUT', `${API}/${id}`, pi('nightly-pi', { arguments: ['100'] }), admin, { 'if-match': '"1"' });
+    expect(replaced.status).toBe(200);
+    expect(replaced.body).toMatchObject({ version: 2, arguments: ['100'], updatedBy: 'user:admin' });
+    const stale = await call('PUT', `${API}/${id}`, pi('nightly-pi', { arguments: ['7'] }), admin, { 'if-match': '"1"' });
+    expect(stale.status).toBe(409);
+    expect((await call('GET', `${API}/${id}/versions`)).body.items.map((v: any) => [v.version, v.spec.arguments])).toEqual([[2, ['100']], [1, ['10']]]);
+
+    expect((await call('POST', API, pi('NIGHTLY-PI'.toLowerCase()))).status).toBe(409);
+    expect((await call('DELETE', `${API}/${id}`)).status).toBe(204);
+    expect((await call('GET', `${API}/${id}`)).status).toBe(404);
+    // The versions outlive the job, as its runs do.
+    expect((await call('GET', `${API}/${id}/versions`)).status).toBe(404);
+  });
+
+  it.each([
+    ['an invalid cron', pi('bad-cron', { schedule: { cron: '61 * * * *' } }), 'schedule.cron', /minute/],
+    ['a cron with six fields', pi('bad-cron6', { schedule: { cron: '0 0 3 * * *' } }), 'schedule.cron', /five fields/],
+    ['an unknown time zone', pi('bad-tz', { schedule: { cron: '0 3 * * *', timeZone: 'Mars/Olympus' } }), 'schedule.timeZone', /IANA/],
+    ['negative cores', pi('bad-cores', { executor: { cores: -1 } }), 'executor.cores', /must be >= 1/],
+    ['absurd memory', pi('bad-memory', { driver: { memory: '9999g' } }), 'driver.memory', /more than 512g/],
+    ['too little memory', pi('tiny-memory', { executor: { memory: '64m' } }), 'executor.memory', /below Spark's minimum/],
+    ['a memory without unit', pi('bad-unit', { driver: { memory: '4096' } }), 'driver.memory', /./],
+    ['an unknown type', pi('bad-type', { type: 'ruby' }), 'type', /./],
+    ['a missing main file', { name: 'no-main', type: 'python' }, '', /mainApplicationFile/],
+    ['a scala job without main class', { name: 'no-class', type: 'scala', mainApplicationFile: 'local:///app.jar' }, 'mainClass', /required for scala jobs/],
+    ['a main class on a python job', pi('py-class', { mainClass: 'com.example.Main' }), 'mainClass', /scala and java jobs only/],
+    ['a python job that is not a .py', pi('py-jar', { mainApplicationFile: 'local:///app.jar' }), 'mainApplicationFile', /\.py file/],
+    ['min executors above max', pi('bad-da', { dynamicAllocation: { minExecutors: 5, maxExecutors: 2 } }), 'dynamicAllocation.minExecutors', /more than maxExecutors/],
+    ['a sparkConf key that is not spark.*', pi('bad-conf', { sparkConf: { 'executor.memory': '1g' } }), 'sparkConf.executor.memory', /start with "spark\."/],
+    ['an unknown field', pi('extra', { colour: 'blue' }), '', /colour/],
+    ['a name Kubernetes refuses', pi('Has_Caps'), 'name', /./],
+  ])('refuses %s with 400 naming the field, and stores nothing', async (_what, body, field, message) => {
+    const r = await call('POST', API, body);
+    expect(r.status, JSON.stringify(r.body)).toBe(400);
+    const problems = r.body.errors as Array<{ field?: string; message: string }>;
+    expect(problems.some((e) => (e.field ?? '').includes(field) && message.test(`${e.field} ${e.message}`)), JSON.stringify(problems)).toBe(true);
+    expect((await call('GET', `${API}?name=${encodeURIComponent(String((body as { name: string }).name))}`)).body.items).toEqual([]);
+  });
+
+  it('members own the jobs they create, see only theirs, and may not take or touch others\'', async () => {
+    const mine = await call('POST', API, pi('ada-job'), ada);
+    expect(mine.status, JSON.stringify(mine.body)).toBe(201);
+    expect(mine.body.owner).toBe('ada');
+    const admins = await call('POST', API, pi('admin-job'));
+    expect((await call('POST', API, pi('for-bob', { owner: 'bob' }), ada)).status).toBe(403);
+    expect((await call('GET', API, undefined, ada)).body.items.map((j: any) => j.name)).toEqual(['ada-job']);
+    expect((await call('GET', `${API}/${admins.body.id}`, undefined, ada)).status).toBe(403);
+    expect((await call('PUT', `${API}/${admins.body.id}`, pi('admin-job', { arguments: ['1'] }), ada)).status).toBe(403);
+    expect((await call('DELETE', `${API}/${admins.body.id}`, undefined, ada)).status).toBe(403);
+    expect((await call('PUT', `${API}/${mine.body.id}`, pi('ada-job', { arguments: ['2'] }), ada)).status).toBe(200);
+    // The control policies cap executors for everyone (50 with the shipped bundle).
+    const big = await call('POST', API, pi('too-big', { executor: { instances: 200 } }), ada);
+    expect(big.status).toBe(403);
+    expect(big.body.detail).toMatch(/at most 50 executors, not 200/);
+    expect((await call('GET', API)).body.items.map((j: any) => j.name)).toEqual(expect.arrayContaining(['ada-job', 'admin-job']));
+  });
+});
