@@ -120,13 +120,13 @@ export const INTEROP_S3_CREDENTIALS_REF = 'LAKEPLANE_INTEROP_S3';
  * The platform on `backend`, a warehouse `wh` and an admin service account. The warehouse is a fresh temporary
  * directory, or with `s3` a prefix in a bucket of the test S3 server, with static credential vending.
  */
-export async function startInteropCatalog(backend: Backend, options: { s3?: S3WarehouseOptions } = {}): Promise<InteropCatalog> {
+export async function startInteropCatalog(backend: Backend, options: { s3?: S3WarehouseOptions; env?: Record<string, string> } = {}): Promise<InteropCatalog> {
   const { s3 } = options;
   if (s3) {
     process.env[`${INTEROP_S3_CREDENTIALS_REF}_ACCESS_KEY_ID`] = s3.s3.credentials.accessKeyId;
     process.env[`${INTEROP_S3_CREDENTIALS_REF}_SECRET_ACCESS_KEY`] = s3.s3.credentials.secretAccessKey;
   }
-  const platform = await startPlatform(backend);
+  const platform = await startPlatform(backend, options.env ? { env: options.env } : {});
   const root = s3 ? '' : mkdtempSync(path.join(tmpdir(), 'lakeplane-interop-'));
   const storageLocation = s3 ? `s3://${s3.bucket}/${s3.prefix ?? 'warehouse'}` : pathToFileURL(root).href;
   const removeRoot = () => {
