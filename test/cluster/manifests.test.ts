@@ -30,8 +30,11 @@ const broker = loadDoc('eventing/broker.yaml');
 const pingSource = loadDoc('eventing/pingsource-outbox.yaml');
 const trigger = loadDoc('eventing/trigger-events-ping.yaml');
 const policyTriggers = loadDocs('eventing/triggers-policy-changes.yaml');
-const triggers = [trigger, ...policyTriggers];
-const eventingDocs = [broker, pingSource, ...triggers];
+const jobTriggers = loadDocs('eventing/triggers-jobs.yaml');
+const triggers = [trigger, ...policyTriggers, ...jobTriggers];
+const sparkSource = [...loadDocs('eventing/apiserversource-sparkapplications.yaml'), ...loadDocs('eventing/jobs-namespace/sparkapplication-watcher.yaml')];
+const apiServerSource = sparkSource.find((d) => d.kind === 'ApiServerSource')!;
+const eventingDocs = [broker, pingSource, ...triggers, apiServerSource];
 
 const containerOf = (svc: Obj): Obj => svc.spec.template.spec.containers[0];
 const envOf = (c: Obj): Map<string, Obj> => new Map((c.env as Obj[] ?? []).map((e) => [e.name as string, e]));
@@ -181,7 +184,12 @@ describe('migrate Job, Secrets and eventing wiring', () => {
 
   it('every event type a function consumes reaches its Service through a Trigger, and no Trigger points elsewhere', async () => {
     const wanted = new Set<string>();
-    for (const fn of await loadAllFunctions()) for (const c of consumersOf(fn)) wanted.add(`${c.type} -> ${fn.name} ${`/cloudevents/${fn.name}`}`);
+    for (const fn of await loadAllFunctions()) {
+      for (const c of consumersOf(fn)) wanted.add(`${c.type} -> ${fn.name} ${`/cloudevents/${fn.name}`}`);
+      // The Broker delivers without a credential: a Service that consumes events must take them so.
+      const svc = services.find((x) => x.doc.metadata.name === fn.name)!;
+      expect(envOf(containerOf(svc.doc)).get('LAKEPLANE_INGEST_ALLOW_ANONYMOUS')?.value, fn.name).toBe('true');
+    }
     const routed = new Set(
       triggers.map((t) => {
         expect(t.spec.broker, t.metadata.name).toBe(broker.metadata.name);
@@ -192,7 +200,24 @@ describe('migrate Job, Secrets and eventing wiring', () => {
     );
     expect([...routed].sort()).toEqual([...wanted].sort());
     expect(new Set(triggers.map((t) => t.metadata.name)).size).toBe(triggers.length);
-    expect(kustomization('eventing').resources).toContain('triggers-policy-changes.yaml');
+    expect(kustomization('eventing').resources).toEqual(expect.arrayContaining(['triggers-policy-changes.yaml', 'triggers-jobs.yaml', 'apiserversource-sparkapplications.yaml']));
+  });
+
+  it('the ApiServerSource sends SparkApplications of the jobs namespace, whole, to the Broker, and may only read them there', () => {
+    expect(apiServerSource.spec).toMatchObject({
+      mode: 'Resource',
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'lakeplane-jobs' } },
+      resources: [{ apiVersion: 'sparkoperator.k8s.io/v1beta2', kind: 'SparkApplication', selector: { matchLabels: { 'app.kubernetes.io/managed-by': 'lakeplane' } } }],
+      sink: { ref: { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', name: broker.metadata.name } },
+    });
+    const sa = sparkSource.find((d) => d.kind === 'ServiceAccount')!;
+    const role = sparkSource.find((d) => d.kind === 'Role')!;
+    const binding = sparkSource.find((d) => d.kind === 'RoleBinding')!;
+    expect(apiServerSource.spec.serviceAccountName).toBe(sa.metadata.name);
+    expect(role.metadata.namespace).toBe('lakeplane-jobs');
+    expect(role.rules).toEqual([{ apiGroups: ['sparkoperator.k8s.io'], resources: ['sparkapplications'], verbs: ['get', 'list', 'watch'] }]);
+    expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name });
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: sa.metadata.name, namespace: 'lakeplane' }]);
   });
 
   it('the Dockerfile agrees with the manifests on user, port and command', () => {
@@ -221,7 +246,7 @@ const haveRef = prerequisite('Knative CRD schema checks', existsSync(ref) ? unde
 
 describe.skipIf(!haveRef)("against Knative's CRD schemas (shared/ref/knative)", () => {
   const validate = haveRef
-    ? crdValidator(['serving/service.yaml', 'eventing/broker.yaml', 'eventing/trigger.yaml', 'eventing/pingsource.yaml'].map((f) => join(ref, 'knative', f)))
+    ? crdValidator(['serving/service.yaml', 'eventing/broker.yaml', 'eventing/trigger.yaml', 'eventing/pingsource.yaml', 'eventing/apiserversource.yaml'].map((f) => join(ref, 'knative', f)))
     : () => [];
   const iam = services[0]?.doc ?? {};
 
@@ -287,16 +312,20 @@ describe.skipIf(!haveK8s)(`against Kubernetes ${K8S_VERSION} schemas (strict: un
   });
 });
 
-describe.each(['knative', 'eventing'])('%s/kustomization.yaml', (dir) => {
+/** Folders with a kustomization of their own, and the namespace it puts everything in. */
+const KUSTOMIZATIONS: Array<[string, string]> = [['knative', NAMESPACE], ['eventing', NAMESPACE], ['eventing/jobs-namespace', 'lakeplane-jobs']];
+const ownFolder = (dir: string, file: string) => !KUSTOMIZATIONS.some(([other]) => other !== dir && other.startsWith(`${dir}/`) && file.startsWith(`${other}/`));
+
+describe.each(KUSTOMIZATIONS)('%s/kustomization.yaml', (dir, namespaceOfDir) => {
   const k = kustomization(dir);
   const listed = (k.resources as string[]).map((r) => `${dir}/${r}`);
 
   it('lists every manifest of the folder (but no *.example.yaml), and only files that exist', () => {
     for (const file of listed) expect(existsSync(join(ROOT, file)), `${file} is listed but missing`).toBe(true);
-    const manifests = yamlFilesUnder(dir).filter((f) => !/(^|\/)kustomization\.ya?ml$/.test(f) && !/\.example\.ya?ml$/.test(f));
+    const manifests = yamlFilesUnder(dir).filter((f) => ownFolder(dir, f) && !/(^|\/)kustomization\.ya?ml$/.test(f) && !/\.example\.ya?ml$/.test(f));
     expect(manifests.filter((f) => !listed.includes(f)), 'not listed in the kustomization').toEqual([]);
     expect(listed.filter((f) => !manifests.includes(f)), 'listed but not a manifest of the folder').toEqual([]);
-    expect(k.namespace).toBe(NAMESPACE);
+    expect(k.namespace).toBe(namespaceOfDir);
     if (dir === 'knative') expect((k.images as Obj[]).map((i) => i.name)).toEqual(['lakeplane']);
   });
 });
@@ -304,13 +333,13 @@ describe.each(['knative', 'eventing'])('%s/kustomization.yaml', (dir) => {
 const kustomize = kustomizeCommand();
 const haveKustomize = prerequisite('kustomize rendering', 'missing' in kustomize ? kustomize.missing : undefined);
 
-describe.skipIf(!haveKustomize).each(['knative', 'eventing'])('%s/ rendered by kustomize', (dir) => {
+describe.skipIf(!haveKustomize).each(KUSTOMIZATIONS)('%s/ rendered by kustomize', (dir, namespaceOfDir) => {
   it('renders the listed objects, in the namespace, with the image of the images: entry', () => {
     const rendered = parseAllDocuments('run' in kustomize ? kustomize.run(dir) : '').map((d) => d.toJS() as Obj);
     const files = (kustomization(dir).resources as string[]).flatMap((r) => loadDocs(`${dir}/${r}`));
     const id = (d: Obj): string => `${d.kind}/${d.metadata.name}`;
     expect(rendered.map(id).sort()).toEqual(files.map(id).sort());
-    for (const d of rendered) if (d.kind !== 'Namespace') expect(d.metadata.namespace, id(d)).toBe(NAMESPACE);
+    for (const d of rendered) if (d.kind !== 'Namespace') expect(d.metadata.namespace, id(d)).toBe(namespaceOfDir);
     const image = (kustomization('knative').images as Obj[])[0]!;
     for (const d of rendered.filter((x) => x.spec?.template?.spec?.containers)) {
       for (const c of d.spec.template.spec.containers as Obj[]) expect(c.image, id(d)).toBe(`${image.newName}:${image.newTag}`);
