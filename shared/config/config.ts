@@ -41,6 +41,7 @@ export const ConfigSchema = Type.Object({
   LAKEPLANE_SPARK_MASTER: Type.String({ minLength: 1, default: 'local[2]', description: 'The local runtime\'s Spark master.' }),
   LAKEPLANE_JOBS_LOG_DIR: Type.Optional(Type.String({ minLength: 1, description: 'The local runtime\'s driver logs. Default: <LAKEPLANE_DATA_DIR>/runs (a temporary directory when the data dir is memory://).' })),
   LAKEPLANE_JOBS_SECRETS_DIR: Type.Optional(Type.String({ minLength: 1, description: 'The local runtime reads a job\'s secret reference from <dir>/<secretName>/<key>, as a mounted Kubernetes Secret. Default: <LAKEPLANE_DATA_DIR>/secrets.' })),
+  LAKEPLANE_KUBECONFIG: Type.Optional(Type.String({ minLength: 1, description: 'Kubernetes runtime: a kubeconfig file. Default: the pod\'s service account in a cluster, else the default kubeconfig.' })),
   LAKEPLANE_JOBS_NAMESPACE: Type.String({ pattern: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$', default: 'lakeplane-jobs', description: 'Kubernetes runtime: the namespace SparkApplications are created in.' }),
   LAKEPLANE_JOBS_SERVICE_ACCOUNT: Type.String({ minLength: 1, default: 'spark', description: 'Kubernetes runtime: the drivers\' service account.' }),
   LAKEPLANE_SPARK_IMAGE: Type.Optional(Type.String({ minLength: 1, description: 'Kubernetes runtime: the image of jobs that name none.' })),

@@ -2,9 +2,9 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config/index.js';
-import { NotImplementedError } from '../errors/index.js';
 import type { SparkApplication } from '../jobs/spark-application.js';
 import type { Logger } from '../log/index.js';
+import { KubernetesRuntime } from './kubernetes-runtime.js';
 import { LocalSparkRuntime } from './local-spark-runtime.js';
 import type { ResourceChange, WorkloadRuntime } from './workload-runtime.js';
 
@@ -29,31 +29,10 @@ function dataSubdir(config: Config, name: string): string {
   return path.join(config.LAKEPLANE_DATA_DIR, name);
 }
 
-/** Kubernetes runtime: not built yet. Every use answers 501 saying so. */
-class KubernetesRuntimeNotBuilt implements WorkloadRuntime {
-  readonly name = 'kubernetes' as const;
-  ensureAvailable(): void {
-    this.fail();
-  }
-  private fail(): never {
-    throw new NotImplementedError('the Kubernetes runtime (Spark Operator SparkApplications) is not built yet; run jobs with LAKEPLANE_JOBS_RUNTIME=local');
-  }
-  async submit(): Promise<never> {
-    this.fail();
-  }
-  async cancel(): Promise<never> {
-    this.fail();
-  }
-  async logs(): Promise<never> {
-    this.fail();
-  }
-  async stop(): Promise<void> {}
-}
-
 /** The one place the two modes' workload runtimes are chosen. */
 export function createRuntime(config: Config, log: Logger, publish: (change: ResourceChange, app: SparkApplication) => Promise<void>): WorkloadRuntime {
   const kind = config.LAKEPLANE_JOBS_RUNTIME ?? (config.LAKEPLANE_MODE === 'embedded' ? 'local' : 'kubernetes');
-  if (kind === 'kubernetes') return new KubernetesRuntimeNotBuilt();
+  if (kind === 'kubernetes') return new KubernetesRuntime(config.LAKEPLANE_JOBS_NAMESPACE, config.LAKEPLANE_KUBECONFIG);
   const sparkSubmit = findSparkSubmit(config);
   const besideSubmit = sparkSubmit ? path.join(path.dirname(sparkSubmit), 'python') : undefined;
   return new LocalSparkRuntime({

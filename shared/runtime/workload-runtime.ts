@@ -4,8 +4,10 @@ import type { SparkApplication } from '../jobs/spark-application.js';
 export type ResourceChange = 'add' | 'update' | 'delete';
 
 export interface SubmitResult {
-  /** Where the driver's log is (a local file, or pod/<name> on Kubernetes), if known. */
+  /** Where the driver's log is (a local file, or pod/<namespace>/<name> on Kubernetes), if known. */
   logLocation?: string;
+  /** The application itself was refused (the CRD's schema): the attempt fails with this message, without retrying the submit. */
+  rejected?: string;
 }
 
 /**

@@ -220,6 +220,17 @@ describe('migrate Job, Secrets and eventing wiring', () => {
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: sa.metadata.name, namespace: 'lakeplane' }]);
   });
 
+  it('the jobs function may create and delete SparkApplications and read driver logs in the jobs namespace, nothing else', () => {
+    const [role, binding] = loadDocs('eventing/jobs-namespace/jobs-runtime.yaml');
+    expect(role!.rules).toEqual([
+      { apiGroups: ['sparkoperator.k8s.io'], resources: ['sparkapplications'], verbs: ['create', 'delete'] },
+      { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
+    ]);
+    const jobsService = services.find((x) => x.doc.metadata.name === 'jobs')!.doc;
+    expect(binding!.subjects).toEqual([{ kind: 'ServiceAccount', name: jobsService.spec.template.spec.serviceAccountName, namespace: 'lakeplane' }]);
+    expect(envOf(containerOf(jobsService)).get('LAKEPLANE_JOBS_NAMESPACE')?.value ?? 'lakeplane-jobs').toBe(role!.metadata.namespace);
+  });
+
   it('the Dockerfile agrees with the manifests on user, port and command', () => {
     const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
     const last = (instr: string): string | undefined => [...dockerfile.matchAll(new RegExp(`^${instr}\\s+(.+)$`, 'gm'))].at(-1)?.[1]?.trim();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { JobRow, JobRunRow, RunState, RunTrigger, Tx } from '../../../shared/db/index.js';
 import { ConflictError } from '../../../shared/errors/index.js';
-import { JobEvents, attemptName, isTerminal, sparkApplication, type JobSpec, type RunOverrides } from '../../../shared/jobs/index.js';
+import { JobEvents, attemptName, isTerminal, type JobSpec, type RunOverrides } from '../../../shared/jobs/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
 
 /** Who or what moved a run: a request, a runtime status report, or the supervisor (retries, timeouts). */
@@ -98,42 +98,6 @@ export async function insertRun(tx: Tx, platform: Platform, job: JobRow, r: NewR
 
 export async function insertAttempt(tx: Tx, platform: Platform, run: JobRunRow, attempt: number): Promise<void> {
   await tx.insertInto('job_run_attempts').values({ run_id: run.id, attempt, name: attemptName(run.job_name, run.id, attempt), runtime: platform.runtime.name, state: 'QUEUED' }).execute();
-}
-
-/**
- * Hands an attempt to the runtime (after the transaction that made it committed). Idempotent: the application's name
- * is fixed per attempt, so a second submit (a retry after a crash, the supervisor) finds the first. Only a QUEUED
- * attempt of a run still in progress is submitted.
- */
-export async function submitAttempt(platform: Platform, runId: string, attempt: number): Promise<void> {
-  const db = platform.store.db;
-  const row = await db
-    .selectFrom('job_run_attempts as a')
-    .innerJoin('job_runs as r', 'r.id', 'a.run_id')
-    .innerJoin('job_versions as v', (j) => j.onRef('v.job_id', '=', 'r.job_id').onRef('v.version', '=', 'r.job_version'))
-    .select(['a.state as attemptState', 'r.state as runState', 'r.job_id', 'r.overrides', 'v.spec'])
-    .where('a.run_id', '=', runId)
-    .where('a.attempt', '=', attempt)
-    .executeTakeFirst();
-  if (!row || row.attemptState !== 'QUEUED' || isTerminal(row.runState)) return;
-  const app = sparkApplication(row.spec as unknown as JobSpec, row.overrides as RunOverrides, { jobId: row.job_id, runId, attempt }, {
-    namespace: platform.config.LAKEPLANE_JOBS_NAMESPACE,
-    serviceAccount: platform.config.LAKEPLANE_JOBS_SERVICE_ACCOUNT,
-    image: platform.config.LAKEPLANE_SPARK_IMAGE,
-  });
-  const result = await platform.runtime.submit(app);
-  await db
-    .updateTable('job_run_attempts')
-    .set({ submitted_at: new Date(), log_location: result.logLocation ?? null })
-    .where('run_id', '=', runId)
-    .where('attempt', '=', attempt)
-    .where('submitted_at', 'is', null)
-    .execute();
-}
-
-/** Submits without failing the caller: a failure is logged, and the supervisor tries again. */
-export function submitInBackground(platform: Platform, runId: string, attempt: number): void {
-  void submitAttempt(platform, runId, attempt).catch((err: unknown) => platform.logger.error({ err, runId, attempt }, 'submitting a run attempt failed; the supervisor retries it'));
 }
 
 /** Ends a run as CANCELLED (a user) or TIMED_OUT (the supervisor), with its current attempt; the caller stops the application. */

@@ -1,9 +1,10 @@
 import type { Static } from '@sinclair/typebox';
 import type { CloudEventV1 } from 'cloudevents';
-import type { RunState } from '../../../shared/db/index.js';
+import type { RunState, Tx } from '../../../shared/db/index.js';
 import type { EventContext } from '../../../shared/http/index.js';
 import { LABELS, attemptStateOf, isTerminal, mayMove, retryDelaySeconds, type SparkApplicationData } from '../../../shared/jobs/index.js';
-import { moveRun, timeline } from './run-lifecycle.js';
+import type { Platform } from '../../../shared/platform/index.js';
+import { moveRun, timeline, type Move } from './run-lifecycle.js';
 
 type App = Static<typeof SparkApplicationData>;
 
@@ -50,9 +51,18 @@ export async function applyApplicationStatus(ctx: EventContext, change: 'add' | 
     .execute();
   if (!moves) return;
 
+  await settleRun(tx, platform, runId, attemptNo, reported, { attempt: attemptNo, appState: appState || 'NEW', source: 'runtime', message, eventKey: event.id });
+}
+
+/**
+ * What an attempt's new state means for its run: the run follows its current attempt; a failed attempt with attempts
+ * left puts the run back to QUEUED until the next one is due. A finished run, or a report about an attempt that is no
+ * longer the current one, only goes on the timeline.
+ */
+export async function settleRun(tx: Tx, platform: Platform, runId: string, attemptNo: number, reported: RunState, step: Move): Promise<void> {
+  const now = new Date();
   const run = await tx.selectFrom('job_runs').selectAll().where('id', '=', runId).forUpdate().executeTakeFirstOrThrow();
-  const step = { attempt: attemptNo, appState: appState || 'NEW', source: 'runtime' as const, message, eventKey: event.id };
-  // A finished run, or a report about an attempt that is no longer the current one, only goes on the timeline.
+  const message = step.message ?? null;
   if (isTerminal(run.state) || run.attempts !== attemptNo) {
     await timeline(tx, runId, reported, step);
     return;
