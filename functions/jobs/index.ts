@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { consumer, defineFunction } from '../../shared/http/index.js';
-import { JobEvents, ResourceEvents } from '../../shared/jobs/index.js';
-import { applyApplicationStatus } from './handlers/run-status.js';
+import { JobEvents, ResourceEvents, applyApplicationStatus } from '../../shared/jobs/index.js';
 import { superviseRuns } from './handlers/supervisor.js';
 import { jobRoutes } from './routes/job-routes.js';
 import { runRoutes } from './routes/run-routes.js';

@@ -4,3 +4,6 @@ export { RUN_STATES, TERMINAL_STATES, ACTIVE_STATES, isTerminal, attemptStateOf,
 export { LABELS, attemptName, sparkApplication, type SparkApplication, type ApplicationDefaults } from './spark-application.js';
 export { JobEvents, ResourceEvents, SparkApplicationData } from './job-events.js';
 export { Attempt, Run, RunWithAttempts, TimelineEntry, toRun, toAttempt, toTimelineEntry, requireRun, runWithAttempts, runTimeline, ListRunsQuery, RunPage, listRuns } from './run-views.js';
+export { moveRun, timeline, insertRun, insertAttempt, endRun, type Move, type NewRun, type ChangeSource } from './run-lifecycle.js';
+export { submitAttempt, submitInBackground } from './submission.js';
+export { applyApplicationStatus, settleRun } from './run-status.js';

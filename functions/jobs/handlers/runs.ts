@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { JobRow } from '../../../shared/db/index.js';
 import { BadRequestError, ConflictError, ValidationError } from '../../../shared/errors/index.js';
-import { overrideProblems, requireRun, toRun, type RunOverrides } from '../../../shared/jobs/index.js';
+import { overrideProblems, requireRun, toRun, type RunOverrides, endRun, insertRun, submitInBackground } from '../../../shared/jobs/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
-import { endRun, insertRun } from './run-lifecycle.js';
-import { submitInBackground } from './submission.js';
 
 const KEY = /^[A-Za-z0-9._:-]{1,200}$/;
 

@@ -1,9 +1,11 @@
 import type { Static } from '@sinclair/typebox';
 import type { CloudEventV1 } from 'cloudevents';
-import type { RunState, Tx } from '../../../shared/db/index.js';
-import type { EventContext } from '../../../shared/http/index.js';
-import { LABELS, attemptStateOf, isTerminal, mayMove, retryDelaySeconds, type SparkApplicationData } from '../../../shared/jobs/index.js';
-import type { Platform } from '../../../shared/platform/index.js';
+import type { RunState, Tx } from '../db/index.js';
+import type { EventContext } from '../http/index.js';
+import type { SparkApplicationData } from './job-events.js';
+import { attemptStateOf, isTerminal, mayMove, retryDelaySeconds } from './run-states.js';
+import { LABELS } from './spark-application.js';
+import type { Platform } from '../platform/index.js';
 import { moveRun, timeline, type Move } from './run-lifecycle.js';
 
 type App = Static<typeof SparkApplicationData>;
