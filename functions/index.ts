@@ -5,9 +5,10 @@ import { history } from './history/index.js';
 import { iam } from './iam/index.js';
 import { jobs } from './jobs/index.js';
 import { policies } from './policies/index.js';
+import { scheduler } from './scheduler/index.js';
 
 /** Every deployable function. FUNCTION_TARGET picks one; embedded mode serves them all. */
-export const allFunctions: readonly LakeplaneFunction[] = [iam, catalog, events, policies, jobs, history];
+export const allFunctions: readonly LakeplaneFunction[] = [iam, catalog, events, policies, jobs, history, scheduler];
 
 export function findFunction(name: string): LakeplaneFunction | undefined {
   return allFunctions.find((f) => f.name === name);

@@ -12,6 +12,7 @@ const loaders: Record<string, () => Promise<LakeplaneFunction>> = {
   policies: async () => (await import('./policies/index.js')).policies,
   jobs: async () => (await import('./jobs/index.js')).jobs,
   history: async () => (await import('./history/index.js')).history,
+  scheduler: async () => (await import('./scheduler/index.js')).scheduler,
 };
 
 export const functionNames: readonly string[] = Object.keys(loaders);

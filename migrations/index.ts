@@ -8,6 +8,7 @@ import * as m0006 from './0006_ranger_compatibility.js';
 import * as m0007 from './0007_control_policy_bundles.js';
 import * as m0008 from './0008_policy_decision_log.js';
 import * as m0009 from './0009_jobs.js';
+import * as m0010 from './0010_job_schedules.js';
 
 /**
  * Ordered, forward-only. Listed statically (not read from the folder) so a bundled build carries them; the names sort
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '0007_control_policy_bundles': m0007,
   '0008_policy_decision_log': m0008,
   '0009_jobs': m0009,
+  '0010_job_schedules': m0010,
 };

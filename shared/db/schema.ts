@@ -429,6 +429,15 @@ export interface JobRunEventsTable {
   event_key: string | null;
 }
 
+export interface JobScheduleSlotsTable {
+  job_id: string;
+  slot: Timestamp;
+  outcome: 'started' | 'skipped' | 'missed';
+  run_id: string | null;
+  reason: string | null;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   users: UsersTable;
   groups: GroupsTable;
@@ -462,6 +471,7 @@ export interface Database {
   job_runs: JobRunsTable;
   job_run_attempts: JobRunAttemptsTable;
   job_run_events: JobRunEventsTable;
+  job_schedule_slots: JobScheduleSlotsTable;
 }
 
 export type JobRow = Selectable<JobsTable>;

@@ -1,0 +1,41 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { CloudEventV1 } from 'cloudevents';
+import type { EventContext } from '../../../shared/http/index.js';
+import { insertRun, submitInBackground, type JobSpec } from '../../../shared/jobs/index.js';
+
+/** What the scheduler reads of the catalog's io.lakeplane.catalog.table.committed.v1; the rest is let through. */
+export const TableCommitted = Type.Object(
+  { warehouse: Type.String(), namespace: Type.Array(Type.String()), name: Type.String(), uuid: Type.String() },
+  { additionalProperties: true },
+);
+
+const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/**
+ * A commit to a catalog table starts every job with a trigger that matches it (warehouse, and namespace and table if
+ * the trigger names them), once per event: the consumption is recorded with the runs, and a run is unique per (job,
+ * event id). Concurrency Forbid skips a job that has a run in progress.
+ */
+export async function startTriggeredRuns(ctx: EventContext, data: Static<typeof TableCommitted>, event: CloudEventV1<unknown>): Promise<void> {
+  const { tx, platform } = ctx;
+  const jobs = await tx.selectFrom('jobs').selectAll().where((eb) => eb('spec', '@>', JSON.stringify({ triggers: [{ on: 'catalog.table.committed' }] }) as never)).execute();
+  const started: string[] = [];
+  for (const job of jobs) {
+    const spec = job.spec as unknown as JobSpec;
+    const matches = spec.triggers.some(
+      (t) => sameName(t.warehouse, data.warehouse) && (!t.namespace || (t.namespace.length === data.namespace.length && t.namespace.every((l, i) => sameName(l, data.namespace[i]!)))) && (!t.table || sameName(t.table, data.name)),
+    );
+    if (!matches) continue;
+    if (spec.concurrencyPolicy === 'Forbid') {
+      const active = await tx.selectFrom('job_runs').select('id').where('job_id', '=', job.id).where('state', 'in', ['QUEUED', 'SUBMITTED', 'RUNNING']).limit(1).executeTakeFirst();
+      if (active) {
+        ctx.log.info({ jobId: job.id, activeRun: active.id }, 'table commit trigger skipped: a run is in progress (Forbid)');
+        continue;
+      }
+    }
+    const run = await insertRun(tx, platform, job, { trigger: 'event', triggerRef: event.id, requestedBy: `catalog:${data.warehouse}.${data.namespace.join('.')}.${data.name}`, overrides: {} });
+    started.push(run.id);
+  }
+  // Submitted once the consumption (and the runs) committed.
+  if (started.length > 0) setTimeout(() => started.forEach((id) => submitInBackground(platform, id, 1)), 50);
+}
