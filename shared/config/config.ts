@@ -45,6 +45,7 @@ export const ConfigSchema = Type.Object({
   LAKEPLANE_JOBS_NAMESPACE: Type.String({ pattern: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$', default: 'lakeplane-jobs', description: 'Kubernetes runtime: the namespace SparkApplications are created in.' }),
   LAKEPLANE_JOBS_SERVICE_ACCOUNT: Type.String({ minLength: 1, default: 'spark', description: 'Kubernetes runtime: the drivers\' service account.' }),
   LAKEPLANE_SPARK_IMAGE: Type.Optional(Type.String({ minLength: 1, description: 'Kubernetes runtime: the image of jobs that name none.' })),
+  LAKEPLANE_SPARK_HISTORY_URL: Type.Optional(Type.String({ format: 'uri', description: 'The Spark history server: runs link their applications there.' })),
   LAKEPLANE_JOBS_SUPERVISE_MS: Type.Integer({ minimum: 100, maximum: 60000, default: 2000, description: 'Embedded mode: how often runs are checked for due retries, timeouts and unsubmitted attempts (cluster mode: on every PingSource tick).' }),
   LAKEPLANE_SCHEDULER_TICK_MS: Type.Integer({ minimum: 1000, maximum: 60000, default: 10000, description: 'Embedded mode: how often the scheduler looks for due schedule slots (cluster mode: on every PingSource tick, each minute).' }),
   LAKEPLANE_SCHEDULER_GRACE_MS: Type.Integer({ minimum: 0, maximum: 3600000, default: 120000, description: 'How late a slot may be seen and still start under catch-up policy none (the tick\'s own lateness); older slots are missed.' }),

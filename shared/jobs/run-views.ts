@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { sql } from 'kysely';
 import type { Executor, JobRunAttemptRow, JobRunEventRow, JobRunRow } from '../db/index.js';
 import { NotFoundError } from '../errors/index.js';
 import { decodeCursor, pageOf } from '../http/index.js';
@@ -43,7 +44,14 @@ export const Run = Type.Object({
 });
 export type Run = Static<typeof Run>;
 
-export const RunWithAttempts = Type.Composite([Run, Type.Object({ attemptDetails: Type.Array(Attempt) })]);
+export const RunLinks = Type.Object({
+  logs: Type.String(),
+  timeline: Type.String(),
+  sparkUi: Type.Optional(Type.String({ description: 'The driver\'s Spark UI while the current attempt runs.' })),
+  sparkHistory: Type.Optional(Type.String({ description: 'The application in the Spark history server (LAKEPLANE_SPARK_HISTORY_URL).' })),
+});
+
+export const RunWithAttempts = Type.Composite([Run, Type.Object({ attemptDetails: Type.Array(Attempt), links: RunLinks })]);
 
 export const TimelineEntry = Type.Object({
   at: Type.String({ format: 'date-time' }),
@@ -105,10 +113,14 @@ export async function requireRun(db: Executor, id: string): Promise<JobRunRow> {
   return row;
 }
 
-export async function runWithAttempts(db: Executor, id: string) {
+export async function runWithAttempts(db: Executor, id: string, historyServer?: string) {
   const run = await requireRun(db, id);
   const attempts = await db.selectFrom('job_run_attempts').selectAll().where('run_id', '=', id).orderBy('attempt').execute();
-  return { ...toRun(run), attemptDetails: attempts.map(toAttempt) };
+  const current = attempts.find((a) => a.attempt === run.attempts);
+  const links: Static<typeof RunLinks> = { logs: `/api/v1/runs/${id}/logs`, timeline: `/api/v1/runs/${id}/timeline` };
+  if (current?.ui_url && current.state === 'RUNNING') links.sparkUi = /^https?:\/\//.test(current.ui_url) ? current.ui_url : `http://${current.ui_url}`;
+  if (historyServer && current?.spark_application_id) links.sparkHistory = `${historyServer.replace(/\/+$/, '')}/history/${encodeURIComponent(current.spark_application_id)}/`;
+  return { ...toRun(run), attemptDetails: attempts.map(toAttempt), links };
 }
 
 export async function runTimeline(db: Executor, id: string) {
@@ -148,4 +160,42 @@ export async function listRuns(db: Executor, query: Static<typeof ListRunsQuery>
   if (cursor) q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(new Date(cursor.t), cursor.id)));
   const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(size + 1).execute();
   return pageOf(rows, size, toRun);
+}
+
+export const JobStats = Type.Object({
+  jobId: Type.String({ format: 'uuid' }),
+  runs: Type.Integer({ description: 'Runs in all.' }),
+  byState: Type.Record(Type.String(), Type.Integer()),
+  successRate: Type.Union([Type.Number(), Type.Null()], { description: 'SUCCEEDED among finished runs, 0 to 1; null before the first finished run.' }),
+  durationMs: Type.Object({ p50: Type.Union([Type.Number(), Type.Null()]), p95: Type.Union([Type.Number(), Type.Null()]) }, { description: 'Of finished runs that started.' }),
+  lastOutcomes: Type.Array(Type.Object({ runId: Type.String(), state: State, finishedAt: Time })),
+});
+
+/** A job's run statistics: counts by state, success rate, duration percentiles, the last finished runs. */
+export async function jobStats(db: Executor, jobId: string, last: number): Promise<Static<typeof JobStats>> {
+  const counts = await db.selectFrom('job_runs').select(['state', (eb) => eb.fn.countAll<string>().as('n')]).where('job_id', '=', jobId).groupBy('state').execute();
+  const byState: Record<string, number> = {};
+  for (const c of counts) byState[c.state] = Number(c.n);
+  const runs = Object.values(byState).reduce((a, b) => a + b, 0);
+  const finished = ['SUCCEEDED', 'FAILED', 'CANCELLED', 'TIMED_OUT'].reduce((a, s) => a + (byState[s] ?? 0), 0);
+  const pct = await db
+    .selectFrom('job_runs')
+    .select([
+      sql<number | null>`percentile_cont(0.5) within group (order by extract(epoch from finished_at - started_at) * 1000)`.as('p50'),
+      sql<number | null>`percentile_cont(0.95) within group (order by extract(epoch from finished_at - started_at) * 1000)`.as('p95'),
+    ])
+    .where('job_id', '=', jobId)
+    .where('finished_at', 'is not', null)
+    .where('started_at', 'is not', null)
+    .executeTakeFirstOrThrow();
+  const recent = await db.selectFrom('job_runs').select(['id', 'state', 'finished_at']).where('job_id', '=', jobId).where('finished_at', 'is not', null).orderBy('finished_at', 'desc').limit(last).execute();
+  const round = (v: number | string | null) => (v === null ? null : Math.round(Number(v)));
+  return {
+    jobId,
+    runs,
+    byState,
+    successRate: finished > 0 ? (byState['SUCCEEDED'] ?? 0) / finished : null,
+    durationMs: { p50: round(pct.p50), p95: round(pct.p95) },
+    lastOutcomes: recent.map((r) => ({ runId: r.id, state: r.state, finishedAt: iso(r.finished_at) })),
+  };
 }

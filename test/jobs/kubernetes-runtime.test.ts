@@ -33,7 +33,7 @@ describe.skipIf(missing.length > 0)('Spark jobs on the Kubernetes runtime (a rea
   beforeAll(async () => {
     kube = await connect(kubeconfig.ok ? kubeconfig.value : '');
     await installSparkApplicationCrd(kube, crd.ok ? crd.value : '');
-    p = await startPlatform('pglite', { env: { LAKEPLANE_JOBS_RUNTIME: 'kubernetes', LAKEPLANE_KUBECONFIG: kubeconfig.ok ? kubeconfig.value : '', LAKEPLANE_JOBS_NAMESPACE: namespace, LAKEPLANE_INGEST_ALLOW_ANONYMOUS: 'true' } });
+    p = await startPlatform('pglite', { env: { LAKEPLANE_JOBS_RUNTIME: 'kubernetes', LAKEPLANE_KUBECONFIG: kubeconfig.ok ? kubeconfig.value : '', LAKEPLANE_JOBS_NAMESPACE: namespace, LAKEPLANE_INGEST_ALLOW_ANONYMOUS: 'true', LAKEPLANE_SPARK_HISTORY_URL: 'https://spark-history.example.com/' } });
     admin = await p.adminToken();
     // The ApiServerSource's part (mode Resource): every change of a SparkApplication, the object as the data.
     const watch = new kube.k8s.Watch(kube.kc);
@@ -88,6 +88,7 @@ describe.skipIf(missing.length > 0)('Spark jobs on the Kubernetes runtime (a rea
 
     const running = await operatorSets(name, 'RUNNING', { sparkApplicationId: 'spark-123', driverInfo: { webUIAddress: '10.0.0.5:4040' } });
     await runState(run.body.id, 'RUNNING');
+    expect((await call('GET', `/api/v1/runs/${run.body.id}`)).body.links).toMatchObject({ sparkUi: 'http://10.0.0.5:4040', sparkHistory: 'https://spark-history.example.com/history/spark-123/' });
     // A write based on what was there before the operator's last one is refused: resourceVersion conflicts are real.
     const stale = await kube.custom.replaceNamespacedCustomObjectStatus({ ...SPARK, namespace, name, body: { ...app, status: { applicationState: { state: 'FAILED' } } } }).catch((err: { code?: number }) => err.code);
     expect(stale).toBe(409);
@@ -97,6 +98,7 @@ describe.skipIf(missing.length > 0)('Spark jobs on the Kubernetes runtime (a rea
     await runState(run.body.id, 'SUCCEEDED');
     const detail = (await call('GET', `/api/v1/runs/${run.body.id}`)).body;
     expect(detail.attemptDetails[0]).toMatchObject({ runtime: 'kubernetes', state: 'SUCCEEDED', appState: 'COMPLETED', sparkApplicationId: 'spark-123' });
+    expect(detail.links).toEqual({ logs: `/api/v1/runs/${run.body.id}/logs`, timeline: `/api/v1/runs/${run.body.id}/timeline`, sparkHistory: 'https://spark-history.example.com/history/spark-123/' });
     expect(((await call('GET', `/api/v1/runs/${run.body.id}/timeline`)).body.items as Array<{ state: string }>).map((e) => e.state)).toEqual(['QUEUED', 'SUBMITTED', 'RUNNING', 'SUCCEEDED']);
     // No Pods on this server: the driver's log is not there.
     expect((await call('GET', `/api/v1/runs/${run.body.id}/logs`)).status).toBe(404);

@@ -70,6 +70,13 @@ describe.each(backends())('run status from duplicated and shuffled SparkApplicat
       const ranks = states.map((s) => ORDER.indexOf(s));
       expect(ranks, `seed ${seed}: ${states.join(' ')}`).toEqual([...ranks].sort((a, b) => a - b));
     }
+    // The job's statistics count them.
+    const stats = await p.call('GET', `/api/v1/runs/stats?job=${jobId}&last=5`, { token: admin });
+    expect(stats.status, JSON.stringify(stats.body)).toBe(200);
+    expect(stats.body).toMatchObject({ jobId, runs: 12, byState: { SUCCEEDED: 12 }, successRate: 1 });
+    expect(stats.body.lastOutcomes).toHaveLength(5);
+    expect(stats.body.lastOutcomes.every((o: { state: string }) => o.state === 'SUCCEEDED')).toBe(true);
+    expect((await p.call('GET', `/api/v1/runs/stats?job=${randomUUID()}`, { token: admin })).status).toBe(404);
   }, 120_000);
 
   it('a report that is not a SparkApplication is refused with 400; one about nothing of ours changes nothing', async () => {

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { NotFoundError } from '../../../shared/errors/index.js';
 import { json, route, type RequestContext } from '../../../shared/http/index.js';
-import { ListRunsQuery, RunPage, RunWithAttempts, TimelineEntry, listRuns, requireRun, runTimeline, runWithAttempts } from '../../../shared/jobs/index.js';
+import { JobStats, ListRunsQuery, RunPage, RunWithAttempts, TimelineEntry, jobStats, listRuns, requireRun, runTimeline, runWithAttempts } from '../../../shared/jobs/index.js';
 import type { JobRunRow } from '../../../shared/db/index.js';
 
 const base = '/api/v1/runs';
@@ -21,7 +21,20 @@ async function mayRead(ctx: Ctx, run: JobRunRow): Promise<void> {
   await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'jobs:run:read', `jobs/${run.job_id}/runs/${run.id}`, { owner: run.owner });
 }
 
+const StatsQuery = Type.Object({ job: Type.String({ format: 'uuid' }), last: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10 })) }, { additionalProperties: false });
+
 export const runHistoryRoutes = [
+  route({
+    method: 'GET', path: `${base}/stats`, operationId: 'history.jobStats', tags: ['history'], auth: 'required', query: StatsQuery,
+    summary: 'A job\'s run statistics: runs by state, success rate, duration p50/p95, the last finished runs.', responses: { 200: { description: 'The statistics', schema: JobStats } },
+    handler: async (ctx) => {
+      const job = await ctx.platform.store.db.selectFrom('jobs').select(['id', 'owner']).where('id', '=', ctx.query.job).executeTakeFirst();
+      const owner = job?.owner ?? (await ctx.platform.store.db.selectFrom('job_runs').select('owner').where('job_id', '=', ctx.query.job).limit(1).executeTakeFirst())?.owner;
+      if (owner === undefined) throw new NotFoundError(`job ${ctx.query.job} has no runs and does not exist`);
+      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'jobs:run:read', `jobs/${ctx.query.job}/runs`, { owner });
+      return json(200, await jobStats(ctx.platform.store.db, ctx.query.job, ctx.query.last ?? 10));
+    },
+  }),
   route({
     method: 'GET', path: base, operationId: 'history.listRuns', tags: ['history'], auth: 'required', query: ListRunsQuery,
     summary: 'Runs, newest first, by job, state, owner, trigger and time range. Members see their own.', responses: { 200: { description: 'A page of runs', schema: RunPage } },
@@ -36,7 +49,7 @@ export const runHistoryRoutes = [
     summary: 'A run with every attempt.', responses: { 200: { description: 'The run', schema: RunWithAttempts } },
     handler: async (ctx) => {
       await mayRead(ctx, await requireRun(ctx.platform.store.db, ctx.params.id));
-      return json(200, await runWithAttempts(ctx.platform.store.db, ctx.params.id));
+      return json(200, await runWithAttempts(ctx.platform.store.db, ctx.params.id, ctx.platform.config.LAKEPLANE_SPARK_HISTORY_URL));
     },
   }),
   route({
