@@ -9,6 +9,7 @@ import * as m0007 from './0007_control_policy_bundles.js';
 import * as m0008 from './0008_policy_decision_log.js';
 import * as m0009 from './0009_jobs.js';
 import * as m0010 from './0010_job_schedules.js';
+import * as m0011 from './0011_job_trigger_tokens.js';
 
 /**
  * Ordered, forward-only. Listed statically (not read from the folder) so a bundled build carries them; the names sort
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '0008_policy_decision_log': m0008,
   '0009_jobs': m0009,
   '0010_job_schedules': m0010,
+  '0011_job_trigger_tokens': m0011,
 };

@@ -8,6 +8,7 @@ export const SECRET_PREFIX = {
   refreshToken: 'lprt_',
   clientSecret: 'lpcs_',
   clientId: 'lpsa_',
+  jobTriggerToken: 'lpjt_',
 } as const;
 
 /** `bytes` of randomness rendered in base62 (rejection sampling keeps it unbiased). */

@@ -365,6 +365,8 @@ export interface JobsTable {
   created_by: string | null;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
   updated_by: string | null;
+  trigger_token_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  trigger_token_created_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface JobVersionsTable {

@@ -91,4 +91,31 @@ describe.each(backends())('Spark job definitions on %s', (backend) => {
     expect(big.body.detail).toMatch(/at most 50 executors, not 200/);
     expect((await call('GET', API)).body.items.map((j: any) => j.name)).toEqual(expect.arrayContaining(['ada-job', 'admin-job']));
   });
+
+  it('a CI system starts runs with the job\'s trigger token, and nothing else does', async () => {
+    const created = await call('POST', API, pi('ci-triggered'));
+    const id = created.body.id as string;
+    const trigger = (token: string | undefined, key?: string) =>
+      fetch(`${p.url}${API}/${id}/trigger`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...(key ? { 'idempotency-key': key } : {}) }, body: JSON.stringify({ overrides: { arguments: ['42'] } }) });
+    expect((await trigger(undefined)).status).toBe(401);
+    const minted = await call('POST', `${API}/${id}/trigger-token`);
+    expect(minted.status).toBe(201);
+    expect(minted.body.token).toMatch(/^lpjt_[0-9A-Za-z]{40}$/);
+    expect((await trigger('lpjt_wrong')).status).toBe(401);
+    expect((await trigger(admin)).status).toBe(401); // a platform token is not this job's trigger token
+    const first = await trigger(minted.body.token, 'build-1234');
+    expect(first.status).toBe(201);
+    const run = (await first.json()) as { id: string; trigger: string; requestedBy: string; overrides: unknown };
+    expect(run).toMatchObject({ trigger: 'webhook', requestedBy: 'trigger-token', overrides: { arguments: ['42'] } });
+    const again = await trigger(minted.body.token, 'build-1234');
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { id: string }).id).toBe(run.id);
+    // Members cannot mint a token for someone else's job; a rotation ends the old token; a revocation ends all.
+    expect((await call('POST', `${API}/${id}/trigger-token`, undefined, ada)).status).toBe(403);
+    const rotated = await call('POST', `${API}/${id}/trigger-token`);
+    expect((await trigger(minted.body.token)).status).toBe(401);
+    expect((await trigger(rotated.body.token)).status).toBe(201);
+    expect((await call('DELETE', `${API}/${id}/trigger-token`)).status).toBe(204);
+    expect((await trigger(rotated.body.token)).status).toBe(401);
+  });
 });

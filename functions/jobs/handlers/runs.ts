@@ -11,7 +11,7 @@ const KEY = /^[A-Za-z0-9._:-]{1,200}$/;
  * true), and the key reused with other overrides is a 409; the (job, key) pair is unique in the store, so concurrent
  * retries make one run.
  */
-export async function startRun(platform: Platform, job: JobRow, overrides: RunOverrides, requestedBy: string, idempotencyKey: string | undefined) {
+export async function startRun(platform: Platform, job: JobRow, overrides: RunOverrides, requestedBy: string, idempotencyKey: string | undefined, trigger: 'manual' | 'webhook' = 'manual') {
   const problems = overrideProblems(overrides);
   if (problems.length > 0) throw new ValidationError(problems);
   if (idempotencyKey !== undefined && !KEY.test(idempotencyKey)) throw new BadRequestError('Idempotency-Key must be 1 to 200 letters, digits or ._:-');
@@ -28,7 +28,7 @@ export async function startRun(platform: Platform, job: JobRow, overrides: RunOv
   const earlier = await replay();
   if (earlier) return earlier;
   try {
-    const run = await platform.store.db.transaction().execute((tx) => insertRun(tx, platform, job, { trigger: 'manual', requestedBy, overrides, idempotencyKey: key }));
+    const run = await platform.store.db.transaction().execute((tx) => insertRun(tx, platform, job, { trigger, requestedBy, overrides, idempotencyKey: key }));
     submitInBackground(platform, run.id, 1);
     return { run: toRun(run), replayed: false };
   } catch (err) {
