@@ -13,6 +13,7 @@ const loaders: Record<string, () => Promise<LakeplaneFunction>> = {
   jobs: async () => (await import('./jobs/index.js')).jobs,
   history: async () => (await import('./history/index.js')).history,
   scheduler: async () => (await import('./scheduler/index.js')).scheduler,
+  webhooks: async () => (await import('./webhooks/index.js')).webhooks,
 };
 
 export const functionNames: readonly string[] = Object.keys(loaders);

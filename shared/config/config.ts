@@ -49,6 +49,9 @@ export const ConfigSchema = Type.Object({
   LAKEPLANE_JOBS_SUPERVISE_MS: Type.Integer({ minimum: 100, maximum: 60000, default: 2000, description: 'Embedded mode: how often runs are checked for due retries, timeouts and unsubmitted attempts (cluster mode: on every PingSource tick).' }),
   LAKEPLANE_SCHEDULER_TICK_MS: Type.Integer({ minimum: 1000, maximum: 60000, default: 10000, description: 'Embedded mode: how often the scheduler looks for due schedule slots (cluster mode: on every PingSource tick, each minute).' }),
   LAKEPLANE_SCHEDULER_GRACE_MS: Type.Integer({ minimum: 0, maximum: 3600000, default: 120000, description: 'How late a slot may be seen and still start under catch-up policy none (the tick\'s own lateness); older slots are missed.' }),
+  LAKEPLANE_WEBHOOK_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50, default: 8, description: 'Tries of a webhook delivery before it is given up; three given up in a row disable the subscription.' }),
+  LAKEPLANE_WEBHOOK_RETRY_BASE_MS: Type.Integer({ minimum: 10, default: 5000, description: 'First retry delay of a failed webhook delivery; it doubles per try (with jitter), capped at an hour.' }),
+  LAKEPLANE_WEBHOOK_POLL_MS: Type.Integer({ minimum: 100, maximum: 60000, default: 1000, description: 'Embedded mode: how often due webhook retries are sent (cluster mode: on every PingSource tick, and at once for new events).' }),
   LAKEPLANE_EVENT_POLL_MS: Type.Integer({ minimum: 50, default: 2000, description: 'How often the dispatcher looks for due events when nothing nudged it.' }),
 });
 

@@ -440,6 +440,35 @@ export interface JobScheduleSlotsTable {
   created_at: CreatedAt;
 }
 
+export interface WebhookSubscriptionsTable {
+  id: string;
+  name: string;
+  url: string;
+  event_types: string[];
+  secret: string;
+  enabled: Generated<boolean>;
+  disabled_reason: string | null;
+  consecutive_failures: Generated<number>;
+  created_at: CreatedAt;
+  created_by: string | null;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<string>;
+  subscription_id: string;
+  event_id: string;
+  event_type: string;
+  event: Json<Record<string, unknown>>;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: Generated<number>;
+  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: CreatedAt;
+  delivered_at: Timestamp | null;
+}
+
 export interface Database {
   users: UsersTable;
   groups: GroupsTable;
@@ -474,6 +503,8 @@ export interface Database {
   job_run_attempts: JobRunAttemptsTable;
   job_run_events: JobRunEventsTable;
   job_schedule_slots: JobScheduleSlotsTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export type JobRow = Selectable<JobsTable>;

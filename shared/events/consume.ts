@@ -42,27 +42,33 @@ export class EventConsumerSet {
     return [...this.byType.keys()];
   }
 
+  /**
+   * Runs the consumers of the event's type, and the function's consumer of every type ("*") if it has one: each
+   * effect on this process, then the one effect in the store (the type's own, else the "*" one).
+   */
   async consume(platform: Platform, event: CloudEventV1<unknown>): Promise<ConsumeOutcome> {
-    const entry = this.byType.get(event.type);
-    if (!entry) throw new NotFoundError(`function ${this.functionName} does not consume events of type ${event.type}`);
-    const data = entry.validate.parse(event.data ?? {});
+    const entries = [this.byType.get(event.type), this.byType.get('*')].filter((e): e is NonNullable<typeof e> => e !== undefined);
+    if (entries.length === 0) throw new NotFoundError(`function ${this.functionName} does not consume events of type ${event.type}`);
+    const parsed = entries.map((entry) => ({ consumer: entry.consumer, data: entry.validate.parse(event.data ?? {}) }));
     const log = platform.logger.child({ function: this.functionName, eventId: event.id, eventType: event.type, eventSource: event.source });
-    const { consumer } = entry;
     try {
-      const outcome =
-        consumer.scope === 'process'
-          ? await consumer.handle({ platform, log }, data, event).then(() => 'handled' as const)
-          : await platform.store.db.transaction().execute(async (tx) => {
-              const inserted = await tx
-                .insertInto('processed_events')
-                .values({ consumer: this.functionName, source: event.source, event_id: event.id, type: event.type })
-                .onConflict((oc) => oc.columns(['consumer', 'source', 'event_id']).doNothing())
-                .returning('event_id')
-                .executeTakeFirst();
-              if (!inserted) return 'duplicate' as const;
-              await consumer.handle({ platform, log, tx }, data, event);
-              return 'handled' as const;
-            });
+      for (const p of parsed) if (p.consumer.scope === 'process') await p.consumer.handle({ platform, log }, p.data, event);
+      const stored = parsed.find((p) => p.consumer.scope !== 'process');
+      let outcome: ConsumeOutcome = 'handled';
+      if (stored && stored.consumer.scope !== 'process') {
+        const consumer = stored.consumer;
+        outcome = await platform.store.db.transaction().execute(async (tx) => {
+          const inserted = await tx
+            .insertInto('processed_events')
+            .values({ consumer: this.functionName, source: event.source, event_id: event.id, type: event.type })
+            .onConflict((oc) => oc.columns(['consumer', 'source', 'event_id']).doNothing())
+            .returning('event_id')
+            .executeTakeFirst();
+          if (!inserted) return 'duplicate' as const;
+          await consumer.handle({ platform, log, tx }, stored.data, event);
+          return 'handled' as const;
+        });
+      }
       platform.metrics.eventsConsumed.inc({ function: this.functionName, type: event.type, outcome });
       log.info({ outcome }, 'event consumed');
       return outcome;

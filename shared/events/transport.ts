@@ -39,5 +39,7 @@ export class InProcessTransport implements EventTransport {
 
   async deliver(event: CloudEventV1<unknown>): Promise<void> {
     for (const deliver of this.subscribers.get(event.type) ?? []) await deliver(event);
+    // Subscribers of every type ("*"): the webhooks fan-out.
+    for (const deliver of this.subscribers.get('*') ?? []) await deliver(event);
   }
 }

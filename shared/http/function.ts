@@ -18,7 +18,7 @@ export interface EventContext {
  * this function, so a redelivery changes nothing.
  */
 export interface StoreEventConsumer<S extends TSchema = TSchema> {
-  /** io.lakeplane.<domain>.<event>.v1, or a foreign type such as dev.knative.sources.ping */
+  /** io.lakeplane.<domain>.<event>.v1, a foreign type such as dev.knative.sources.ping, or * for every type. */
   type: string;
   schema: S;
   scope?: 'store';

@@ -95,7 +95,8 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
   for (const fn of functions) {
     const set = new EventConsumerSet(fn.name, consumersOf(fn));
     consumers.set(fn.name, set);
-    for (const type of set.types) {
+    // A function that takes every type subscribes once, to all of them; consume() runs its consumers of the type too.
+    for (const type of set.types.includes('*') ? ['*'] : set.types) {
       inProcessTransport?.subscribe(type, async (event) => {
         await set.consume(platform, event);
       });
