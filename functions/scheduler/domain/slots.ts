@@ -1,8 +1,21 @@
 import { Cron } from 'croner';
 
+/** Compiled schedules by pattern and zone: thousands of jobs share a few patterns, and compiling costs more than asking. */
+const compiled = new Map<string, Cron>();
+function scheduleOf(cron: string, timeZone: string): Cron {
+  const key = `${timeZone} ${cron}`;
+  let c = compiled.get(key);
+  if (!c) {
+    if (compiled.size >= 10_000) compiled.clear();
+    c = new Cron(cron, { paused: true, timezone: timeZone });
+    compiled.set(key, c);
+  }
+  return c;
+}
+
 /** The slots of a cron schedule after `after` and at or before `now`, oldest first (at most `max`). */
 export function dueSlots(cron: string, timeZone: string, after: Date, now: Date, max = 1000): Date[] {
-  const schedule = new Cron(cron, { paused: true, timezone: timeZone });
+  const schedule = scheduleOf(cron, timeZone);
   const out: Date[] = [];
   let cursor = after;
   for (;;) {

@@ -21,7 +21,8 @@ export async function tick(platform: Platform, now = new Date()): Promise<TickRe
   const graceMs = platform.config.LAKEPLANE_SCHEDULER_GRACE_MS;
   const scheduled = await db
     .selectFrom('jobs as j')
-    .select(['j.id', 'j.spec', 'j.updated_at'])
+    // Only the schedule of each job: the specs whole would be most of the tick's time with 10,000 jobs.
+    .select(['j.id', 'j.updated_at', sql<JobSpec['schedule']>`j.spec -> 'schedule'`.as('schedule')])
     .select((eb) => eb.selectFrom('job_schedule_slots as s').select((e) => e.fn.max('s.slot').as('last')).whereRef('s.job_id', '=', 'j.id').as('last_slot'))
     .where(sql<boolean>`j.spec -> 'schedule' is not null and coalesce((j.spec -> 'schedule' ->> 'paused')::boolean, false) = false`)
     .execute();
@@ -29,7 +30,7 @@ export async function tick(platform: Platform, now = new Date()): Promise<TickRe
   const toSubmit: string[] = [];
   const toCancel: string[] = [];
   for (const row of scheduled) {
-    const schedule = (row.spec as unknown as JobSpec).schedule!;
+    const schedule = row.schedule!;
     const after = row.last_slot ? new Date(row.last_slot as unknown as string) : row.updated_at;
     const due = dueSlots(schedule.cron, schedule.timeZone, after, now, 100);
     if (due.length === 0) continue;
