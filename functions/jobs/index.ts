@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { consumer, defineFunction } from '../../shared/http/index.js';
+import { consumer, defineFunction, embeddedTicker } from '../../shared/http/index.js';
 import { JobEvents, ResourceEvents, applyApplicationStatus } from '../../shared/jobs/index.js';
 import { superviseRuns } from './handlers/supervisor.js';
 import { jobRoutes } from './routes/job-routes.js';
@@ -29,23 +29,7 @@ export const jobs = defineFunction({
       },
     }),
   ],
-  workers: [
-    (platform) => {
-      // Embedded mode has no PingSource: a timer does its work, more often.
-      if (platform.config.LAKEPLANE_MODE !== 'embedded') return async () => {};
-      let running = false;
-      const timer = setInterval(() => {
-        if (running) return;
-        running = true;
-        superviseRuns(platform)
-          .catch((err: unknown) => platform.logger.error({ err }, 'run supervision failed'))
-          .finally(() => {
-            running = false;
-          });
-      }, platform.config.LAKEPLANE_JOBS_SUPERVISE_MS);
-      timer.unref();
-      return async () => clearInterval(timer);
-    },
-  ],
+  // Embedded mode has no PingSource: a timer does its work.
+  workers: [embeddedTicker('run supervision', (c) => c.LAKEPLANE_JOBS_SUPERVISE_MS, (platform) => superviseRuns(platform))],
   publishes: Object.values(JobEvents),
 });

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { consumer, defineFunction } from '../../shared/http/index.js';
+import { consumer, defineFunction, embeddedTicker } from '../../shared/http/index.js';
 import { startTriggeredRuns, TableCommitted } from './handlers/table-triggers.js';
 import { tick } from './handlers/tick.js';
 
@@ -19,21 +19,6 @@ export const scheduler = defineFunction({
     }),
     consumer({ type: 'io.lakeplane.catalog.table.committed.v1', schema: TableCommitted, handle: startTriggeredRuns }),
   ],
-  workers: [
-    (platform) => {
-      if (platform.config.LAKEPLANE_MODE !== 'embedded') return async () => {};
-      let running = false;
-      const timer = setInterval(() => {
-        if (running) return;
-        running = true;
-        tick(platform)
-          .catch((err: unknown) => platform.logger.error({ err }, 'scheduler tick failed'))
-          .finally(() => {
-            running = false;
-          });
-      }, platform.config.LAKEPLANE_SCHEDULER_TICK_MS);
-      timer.unref();
-      return async () => clearInterval(timer);
-    },
-  ],
+  // Embedded mode has no PingSource: a timer does its work.
+  workers: [embeddedTicker('scheduler tick', (c) => c.LAKEPLANE_SCHEDULER_TICK_MS, (platform) => tick(platform))],
 });

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { consumer, defineFunction } from '../../shared/http/index.js';
+import { consumer, defineFunction, embeddedTicker } from '../../shared/http/index.js';
 import { deliverDue, fanOut } from './handlers/deliveries.js';
 import { webhookRoutes } from './routes/webhook-routes.js';
 
@@ -22,12 +22,6 @@ export const webhooks = defineFunction({
       },
     }),
   ],
-  workers: [
-    (platform) => {
-      if (platform.config.LAKEPLANE_MODE !== 'embedded') return async () => {};
-      const timer = setInterval(() => void deliverDue(platform).catch((err: unknown) => platform.logger.error({ err }, 'webhook delivery failed')), platform.config.LAKEPLANE_WEBHOOK_POLL_MS);
-      timer.unref();
-      return async () => clearInterval(timer);
-    },
-  ],
+  // Embedded mode has no PingSource: a timer does its work.
+  workers: [embeddedTicker('webhook delivery', (c) => c.LAKEPLANE_WEBHOOK_POLL_MS, (platform) => deliverDue(platform))],
 });

@@ -6,3 +6,4 @@ export { buildRouter, listen, type ListeningServer } from './server.js';
 export { buildOpenApi, eventCatalog } from './openapi.js';
 export { encodeCursor, decodeCursor, pageOf, type Cursor } from './pagination.js';
 export { ifMatchVersion } from './conditional.js';
+export { embeddedTicker } from './periodic-worker.js';
