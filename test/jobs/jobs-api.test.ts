@@ -118,4 +118,16 @@ describe.each(backends())('Spark job definitions on %s', (backend) => {
     expect((await call('DELETE', `${API}/${id}/trigger-token`)).status).toBe(204);
     expect((await trigger(rotated.body.token)).status).toBe(401);
   });
+
+  it('refuses run overrides it does not know, or that are not Spark settings, with 400 naming the field, and starts nothing', async () => {
+    const created = await call('POST', API, pi('override-checks'));
+    const runs = `${API}/${created.body.id}/runs`;
+    const unknown = await call('POST', runs, { overrides: { arguments: ['1'], colour: 'blue' } });
+    expect(unknown.status).toBe(400);
+    expect(JSON.stringify(unknown.body.errors)).toMatch(/colour/);
+    const notSpark = await call('POST', runs, { overrides: { sparkConf: { 'executor.memory': '2g' } } });
+    expect(notSpark.status).toBe(400);
+    expect(notSpark.body.errors).toEqual([{ in: 'body', field: 'sparkConf.executor.memory', message: 'Spark settings start with "spark."' }]);
+    expect((await call('GET', runs)).body.items).toEqual([]);
+  });
 });
