@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { CloudEvent, HTTP, type CloudEventV1 } from 'cloudevents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,10 +15,11 @@ import { startPlatform, type TestPlatform } from '../support/platform.js';
 import { waitFor } from '../support/wait.js';
 
 /**
- * A policy change reaches the other processes of every function through a CloudEvent, as in cluster mode: process A
+ * A policy change reaches the other processes of every function through a CloudEvent, in cluster mode: process A
  * (all functions) makes the change; B (a second pod of `policies`) and C (a pod of `iam`) share its PostgreSQL
  * database but poll it only every 10 minutes, so they keep deciding with what they loaded until the event A published
- * is delivered to their /cloudevents/<function> over HTTP, as the Broker's Triggers do (eventing/). Then they decide
+ * (sent by whichever process's dispatcher to the test's Broker) is delivered to their /cloudevents/<function> over
+ * HTTP, as the Broker's Triggers do (eventing/). Then they decide
  * with the new policies at once; a redelivery only makes them look again.
  */
 const postgres = backends().includes('postgres');
@@ -46,16 +49,25 @@ describe.skipIf(!postgres)('policy changes reach every function through a CloudE
   let admin: string;
   let ada: string;
   const published: CloudEventV1<unknown>[] = [];
+  let broker: Server;
 
   beforeAll(async () => {
-    a = await startPlatform('postgres', { env: SLOW_POLL });
-    for (const type of Object.values(PolicyEvents)) {
-      a.running.platform.inProcessTransport?.subscribe(type.type, async (e) => {
-        published.push(e);
+    // The Broker's part: every process sends what it publishes here (cluster mode), whichever of them delivers the
+    // shared outbox; the test then plays the Triggers.
+    broker = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        const event = HTTP.toEvent({ headers: req.headers as Record<string, string>, body }) as CloudEventV1<unknown>;
+        published.push(event);
+        res.writeHead(202).end();
       });
-    }
-    b = await startPlatform('postgres', { sharedDatabaseOf: a, functions: [policies], env: SLOW_POLL });
-    c = await startPlatform('postgres', { sharedDatabaseOf: a, functions: [iam], env: SLOW_POLL });
+    });
+    await new Promise<void>((r) => broker.listen(0, '127.0.0.1', () => r()));
+    const cluster = { ...SLOW_POLL, LAKEPLANE_MODE: 'cluster', LAKEPLANE_MIGRATE_ON_START: 'true', LAKEPLANE_BROKER_URL: `http://127.0.0.1:${(broker.address() as AddressInfo).port}/` };
+    a = await startPlatform('postgres', { env: cluster });
+    b = await startPlatform('postgres', { sharedDatabaseOf: a, functions: [policies], env: cluster });
+    c = await startPlatform('postgres', { sharedDatabaseOf: a, functions: [iam], env: cluster });
     admin = await a.adminToken();
     expect((await a.call('POST', '/api/v1/users', { token: admin, body: { username: 'ada', password: 'ada-password-123' } })).status).toBe(201);
     ada = (await c.login('ada', 'ada-password-123')).body.access_token;
@@ -64,6 +76,7 @@ describe.skipIf(!postgres)('policy changes reach every function through a CloudE
     await c?.close();
     await b?.close();
     await a?.close();
+    await new Promise<void>((r) => (broker ? broker.close(() => r()) : r()));
   });
 
   /** Delivers an event A published to another process's ingest route, in binary mode, as the Broker does. */
