@@ -36,11 +36,3 @@ export const JobVersions = Type.Object({
 });
 
 export const CreateRunBody = Type.Object({ overrides: Type.Optional(RunOverrides) }, { additionalProperties: false });
-
-export const LogsQuery = Type.Object(
-  {
-    attempt: Type.Optional(Type.Integer({ minimum: 1, description: 'Default: the latest attempt.' })),
-    tail: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, default: 1000, description: 'Last lines to return.' })),
-  },
-  { additionalProperties: false },
-);
