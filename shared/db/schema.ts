@@ -469,6 +469,53 @@ export interface WebhookDeliveriesTable {
   delivered_at: Timestamp | null;
 }
 
+export type LakehouseState = 'STOPPED' | 'STARTING' | 'RUNNING' | 'STOPPING' | 'FAILED' | 'DELETING';
+
+export interface LakehousesTable {
+  id: string;
+  name: string;
+  owner: string;
+  version: Generated<number>;
+  spec: Json<Record<string, unknown>>;
+  state: LakehouseState;
+  state_message: string | null;
+  state_changed_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  generation: Generated<number>;
+  workload_name: string | null;
+  workload_state: string | null;
+  last_sequence: ColumnType<string, string | number | undefined, string | number>;
+  running_spec: Json<Record<string, unknown>> | null;
+  endpoints: Json<Record<string, unknown>> | null;
+  ui_url: string | null;
+  log_location: string | null;
+  restart_pending: Generated<boolean>;
+  /** SHA-256 of the token the running workload reports its activity with (a new one per start). */
+  agent_token_hash: string | null;
+  /** When the workload last reported its sessions and statements (its counts are trusted only while fresh). */
+  agent_reported_at: Timestamp | null;
+  last_activity_at: Timestamp | null;
+  open_sessions: Generated<number>;
+  running_statements: Generated<number>;
+  created_at: CreatedAt;
+  created_by: string | null;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  updated_by: string | null;
+}
+
+export interface LakehouseActivityTable {
+  id: Generated<string>;
+  lakehouse_id: string;
+  lakehouse_name: string;
+  at: ColumnType<Date, Date | string | undefined, never>;
+  kind: 'state' | 'action' | 'change';
+  from_state: string | null;
+  to_state: string | null;
+  action: string | null;
+  actor: string | null;
+  message: string | null;
+  event_key: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   groups: GroupsTable;
@@ -505,7 +552,12 @@ export interface Database {
   job_schedule_slots: JobScheduleSlotsTable;
   webhook_subscriptions: WebhookSubscriptionsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  lakehouses: LakehousesTable;
+  lakehouse_activity: LakehouseActivityTable;
 }
+
+export type LakehouseRow = Selectable<LakehousesTable>;
+export type LakehouseActivityRow = Selectable<LakehouseActivityTable>;
 
 export type JobRow = Selectable<JobsTable>;
 export type JobRunRow = Selectable<JobRunsTable>;

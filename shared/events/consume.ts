@@ -57,6 +57,7 @@ export class EventConsumerSet {
       let outcome: ConsumeOutcome = 'handled';
       if (stored && stored.consumer.scope !== 'process') {
         const consumer = stored.consumer;
+        const afterwards: Array<() => Promise<void>> = [];
         outcome = await platform.store.db.transaction().execute(async (tx) => {
           const inserted = await tx
             .insertInto('processed_events')
@@ -65,9 +66,11 @@ export class EventConsumerSet {
             .returning('event_id')
             .executeTakeFirst();
           if (!inserted) return 'duplicate' as const;
-          await consumer.handle({ platform, log, tx }, stored.data, event);
+          await consumer.handle({ platform, log, tx, afterCommit: (fn) => void afterwards.push(fn) }, stored.data, event);
           return 'handled' as const;
         });
+        // Work that must see the effect committed (a workload to stop, a probe to start); off the delivery's path.
+        for (const fn of afterwards) setImmediate(() => void fn().catch((err: unknown) => log.error({ err }, 'work after an event failed')));
       }
       platform.metrics.eventsConsumed.inc({ function: this.functionName, type: event.type, outcome });
       log.info({ outcome }, 'event consumed');

@@ -11,6 +11,8 @@ export interface EventContext {
   readonly log: Logger;
   /** The transaction the consumed-event key is recorded in: the effect commits with it or not at all. */
   readonly tx: Tx;
+  /** Runs after the transaction commits (not if it rolls back), off the delivery's path. */
+  readonly afterCommit: (work: () => Promise<void>) => void;
 }
 
 /**

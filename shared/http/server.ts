@@ -69,9 +69,11 @@ export async function listen(functions: readonly LakeplaneFunction[], running: R
   });
   const address = server.address() as AddressInfo;
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const url = `http://${shownHost}:${address.port}`;
+  running.platform.serving.url ??= url;
   return {
     server,
-    url: `http://${shownHost}:${address.port}`,
+    url,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

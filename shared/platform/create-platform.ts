@@ -8,7 +8,7 @@ import { createLogger, type Logger } from '../log/index.js';
 import { PlatformMetrics } from '../metrics/index.js';
 import { ControlPolicyAuthorizer, DataPolicyCache, DecisionLog, PolicyAuthorizer } from '../policy/index.js';
 import { ResourceEvents, type SparkApplication } from '../jobs/index.js';
-import { createRuntime } from '../runtime/index.js';
+import { createEndpointExposure, createRuntime } from '../runtime/index.js';
 import type { Platform } from './platform.js';
 import { consumersOf } from './platform-consumers.js';
 
@@ -88,6 +88,8 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
     transport,
     inProcessTransport,
     runtime,
+    endpoints: createEndpointExposure(config, runtime),
+    serving: { url: undefined },
     startedAt: new Date(),
   };
 

@@ -6,7 +6,7 @@ import type { Dispatcher, EventTransport, InProcessTransport, Outbox } from '../
 import type { Logger } from '../log/index.js';
 import type { PlatformMetrics } from '../metrics/index.js';
 import type { ControlPolicyAuthorizer, DataPolicyCache, DecisionLog, PolicyAuthorizer } from '../policy/index.js';
-import type { WorkloadRuntime } from '../runtime/index.js';
+import type { EndpointExposure, WorkloadRuntime } from '../runtime/index.js';
 
 /** Everything a handler may use. Built once per process by createPlatform(); the two modes differ only inside it. */
 export interface Platform {
@@ -33,5 +33,9 @@ export interface Platform {
   readonly inProcessTransport: InProcessTransport | undefined;
   /** Where Spark applications run: spark-submit here (embedded) or SparkApplications (cluster). */
   readonly runtime: WorkloadRuntime;
+  /** How a lakehouse's endpoints are reached: loopback ports here, a Service in front of the driver in a cluster. */
+  readonly endpoints: EndpointExposure;
+  /** Where this process serves HTTP, once it listens (lakehouses started here call the platform back on it). */
+  readonly serving: { url: string | undefined };
   readonly startedAt: Date;
 }

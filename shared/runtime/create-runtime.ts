@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Config } from '../config/index.js';
 import type { SparkApplication } from '../jobs/spark-application.js';
 import type { Logger } from '../log/index.js';
+import { KubernetesEndpointExposure, LocalEndpointExposure, type EndpointExposure } from './endpoint-exposure.js';
 import { KubernetesRuntime } from './kubernetes-runtime.js';
 import { LocalSparkRuntime } from './local-spark-runtime.js';
 import type { ResourceChange, WorkloadRuntime } from './workload-runtime.js';
@@ -45,4 +46,10 @@ export function createRuntime(config: Config, log: Logger, publish: (change: Res
     publish,
     log,
   });
+}
+
+/** How a lakehouse's endpoints are reached, for the runtime chosen above: loopback ports, or a Service in the cluster. */
+export function createEndpointExposure(config: Config, runtime: WorkloadRuntime): EndpointExposure {
+  if (runtime instanceof KubernetesRuntime) return new KubernetesEndpointExposure({ request: (m, p, b) => runtime.apiRequest(m, p, b) }, config.LAKEPLANE_JOBS_NAMESPACE);
+  return new LocalEndpointExposure();
 }

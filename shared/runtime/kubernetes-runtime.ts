@@ -110,4 +110,9 @@ export class KubernetesRuntime implements WorkloadRuntime {
   async stop(): Promise<void> {
     this.agent?.destroy();
   }
+
+  /** The same authenticated keep-alive requests, for objects beside SparkApplications (a lakehouse's Service). */
+  apiRequest(method: string, path: string, body?: unknown): Promise<Answer> {
+    return this.request(method, path, body);
+  }
 }

@@ -1,4 +1,5 @@
-# Lakeplane's control policies: who may do what on the platform itself (users, tokens, warehouses, policies, jobs).
+# Lakeplane's control policies: who may do what on the platform itself (users, tokens, warehouses, policies, jobs,
+# lakehouses, SQL statements).
 # Data access (who may read or change which table) is decided by the data access policies, not here.
 #
 # Input: {"principal": {"kind", "id", "name", "isAdmin", "groups"}, "action": "<domain>:<noun>:<verb>",
@@ -57,6 +58,22 @@ permitted if {
 	input.request.owner == input.principal.name
 }
 
+# Lakehouses are shared SQL compute: everyone signed in may list and read them and run statements on them (what a
+# statement may read or change is the data access policies' decision, made inside Spark and by the catalog); members
+# create lakehouses they own and change, start, stop and delete their own. The lakehouses function tells the owner.
+permitted if input.action in {"lakehouses:lakehouse:list", "lakehouses:lakehouse:read", "sql:statement:execute", "sql:statement:list"}
+
+permitted if {
+	startswith(input.action, "lakehouses:")
+	input.request.owner == input.principal.name
+}
+
+# A statement is its submitter's: only they (and admins) read, page and cancel it.
+permitted if {
+	startswith(input.action, "sql:statement:")
+	input.request.owner == input.principal.name
+}
+
 # Anyone may ask for a decision about themselves.
 permitted if input.action == "policies:decisions:self"
 
@@ -102,4 +119,11 @@ reasons contains msg if {
 	startswith(input.action, "jobs:")
 	input.request.executors > data.limits.max_executors
 	msg := sprintf("a job may use at most %d executors, not %d", [data.limits.max_executors, input.request.executors])
+}
+
+# A lakehouse scales to at most so many executors.
+reasons contains msg if {
+	startswith(input.action, "lakehouses:")
+	input.request.executors > data.limits.max_executors
+	msg := sprintf("a lakehouse may use at most %d executors, not %d", [data.limits.max_executors, input.request.executors])
 }
