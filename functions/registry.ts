@@ -14,6 +14,7 @@ const loaders: Record<string, () => Promise<LakeplaneFunction>> = {
   history: async () => (await import('./history/index.js')).history,
   scheduler: async () => (await import('./scheduler/index.js')).scheduler,
   webhooks: async () => (await import('./webhooks/index.js')).webhooks,
+  lakehouses: async () => (await import('./lakehouses/index.js')).lakehouses,
 };
 
 export const functionNames: readonly string[] = Object.keys(loaders);

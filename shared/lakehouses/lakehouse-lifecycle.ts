@@ -171,17 +171,23 @@ async function failStart(platform: Platform, row: LakehouseRow, message: string)
  * Stops a lakehouse (restart: and starts it again once stopped): STOPPING, then its workload deleted; it is STOPPED
  * when the runtime reports the workload gone. A failed lakehouse whose workload never existed is STOPPED at once.
  */
-export async function stopLakehouse(platform: Platform, id: string, by: { actor: string | null; source: LakehouseChangeSource; restart?: boolean }): Promise<LakehouseRow> {
+export async function stopLakehouse(platform: Platform, id: string, by: { actor: string | null; source: LakehouseChangeSource; restart?: boolean; onlyIf?: (current: LakehouseRow) => boolean }): Promise<LakehouseRow> {
   const db = platform.store.db;
   const action = by.restart ? 'restart' : 'stop';
+  let unchanged = false;
   const row = await db.transaction().execute(async (tx) => {
     const current = await requireLakehouse(tx, id, true);
+    if (by.onlyIf && !by.onlyIf(current)) {
+      unchanged = true;
+      return current;
+    }
     checkAction(current.name, current.state, action);
     if (current.state === 'STOPPED') return current; // a restart of a stopped lakehouse is a start
     if (!current.workload_name) return moveLakehouse(tx, platform, current, 'STOPPED', { source: by.source, actor: by.actor, message: 'stopped (no workload was running)', set: { endpoints: null } });
     const why = by.source === 'auto-stop' ? `idle for ${specOf(current).autoStopMinutes} minutes: stopping` : by.restart ? 'restarting: stopping first' : 'stopping';
     return moveLakehouse(tx, platform, current, 'STOPPING', { source: by.source, actor: by.actor, message: why, set: { restart_pending: by.restart === true } });
   });
+  if (unchanged) return row;
   if (row.state === 'STOPPED') return by.restart ? startLakehouse(platform, id, { actor: by.actor, source: by.source }) : row;
   await cancelWorkload(platform, row);
   return requireLakehouse(db, id);
@@ -209,7 +215,12 @@ export async function workloadGone(tx: Tx, platform: Platform, row: LakehouseRow
     return restart ? { then: 'start' } : { then: 'unexpose' };
   }
   if (row.state === 'STARTING' || row.state === 'RUNNING') {
-    await moveLakehouse(tx, platform, row, 'FAILED', { ...step, message: step.message ?? 'its workload was deleted while it ran', set: { endpoints: null } });
+    await moveLakehouse(tx, platform, row, 'FAILED', { ...step, message: step.message ?? 'its workload was deleted while it ran', set: { endpoints: null, workload_name: null } });
+    return { then: 'unexpose' };
+  }
+  if (row.state === 'FAILED') {
+    // A failed start's workload, now removed: nothing is left to stop.
+    await tx.updateTable('lakehouses').set({ workload_name: null, endpoints: null }).where('id', '=', row.id).execute();
     return { then: 'unexpose' };
   }
   return {};

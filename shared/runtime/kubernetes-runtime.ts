@@ -107,6 +107,10 @@ export class KubernetesRuntime implements WorkloadRuntime {
     return a.body;
   }
 
+  supervises(): undefined {
+    return undefined;
+  }
+
   async stop(): Promise<void> {
     this.agent?.destroy();
   }

@@ -115,9 +115,21 @@ export class LocalSparkRuntime implements WorkloadRuntime {
     return { logLocation };
   }
 
+  supervises(name: string): boolean {
+    return this.apps.has(name);
+  }
+
   async cancel(name: string): Promise<void> {
     const s = this.apps.get(name);
-    if (!s?.child || s.child.exitCode !== null || s.child.signalCode !== null) return;
+    if (!s) return;
+    if (!s.child || s.child.exitCode !== null || s.child.signalCode !== null) {
+      // Deleting an application that already ended: the API server reports that deletion too, once.
+      if (!s.cancelled) {
+        s.cancelled = true;
+        this.report(s, 'delete', undefined);
+      }
+      return;
+    }
     s.cancelled = true;
     s.child.kill('SIGTERM');
     const killer = setTimeout(() => s.child?.kill('SIGKILL'), this.o.killGraceMs);

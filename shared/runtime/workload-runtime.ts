@@ -25,5 +25,7 @@ export interface WorkloadRuntime {
   cancel(name: string): Promise<void>;
   /** The end of the driver's log (at most tailLines lines), or undefined if there is none. */
   logs(name: string, options: { tailLines: number }): Promise<string | undefined>;
+  /** Whether this process supervises that workload (local runtime); undefined where workloads outlive the process (Kubernetes). */
+  supervises(name: string): boolean | undefined;
   stop(): Promise<void>;
 }

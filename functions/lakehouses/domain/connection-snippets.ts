@@ -1,0 +1,59 @@
+import type { HostPort } from '../../../shared/runtime/index.js';
+
+export interface ConnectionFacts {
+  lakehouse: string;
+  user: string;
+  hiveServer2: HostPort;
+  sparkConnect: HostPort;
+  defaultCatalog: string | undefined;
+  schema: string;
+}
+
+/**
+ * How clients reach a lakehouse, as text to paste. HiveServer2 takes the user's name and one of their Lakeplane tokens
+ * as the password (SASL PLAIN); Spark Connect takes the token in the x-lakeplane-token header, which PySpark's
+ * connection string sets (its own `token` parameter turns TLS on, which Spark 3.5's Connect server does not serve).
+ */
+export function connectionSnippets(f: ConnectionFacts) {
+  const hs2 = `${f.hiveServer2.host}:${f.hiveServer2.port}`;
+  const jdbcUrl = `jdbc:hive2://${hs2}/${f.schema}`;
+  const sparkConnectUrl = `sc://${f.sparkConnect.host}:${f.sparkConnect.port}/;user_id=${f.user};x-lakeplane-token=<TOKEN>`;
+  return {
+    jdbcUrl,
+    sparkConnectUrl,
+    snippets: {
+      beeline: `beeline -u '${jdbcUrl}' -n ${f.user} -p "$LAKEPLANE_TOKEN" -e 'SHOW NAMESPACES'`,
+      jdbc: [
+        `// org.apache.hive:hive-jdbc on the classpath`,
+        `Connection c = DriverManager.getConnection("${jdbcUrl}", "${f.user}", System.getenv("LAKEPLANE_TOKEN"));`,
+      ].join('\n'),
+      pyhive: [
+        'import os',
+        'from pyhive import hive  # pip install "pyhive[hive_pure_sasl]"',
+        `conn = hive.connect(host="${f.hiveServer2.host}", port=${f.hiveServer2.port}, username="${f.user}", password=os.environ["LAKEPLANE_TOKEN"], auth="CUSTOM", database="${f.schema}")`,
+        'cur = conn.cursor(); cur.execute("SHOW NAMESPACES"); print(cur.fetchall())',
+      ].join('\n'),
+      dbt: [
+        `# ~/.dbt/profiles.yml (dbt-spark, method thrift)`,
+        `lakeplane:`,
+        `  target: ${f.lakehouse}`,
+        `  outputs:`,
+        `    ${f.lakehouse}:`,
+        `      type: spark`,
+        `      method: thrift`,
+        `      host: ${f.hiveServer2.host}`,
+        `      port: ${f.hiveServer2.port}`,
+        `      user: ${f.user}`,
+        `      password: "{{ env_var('LAKEPLANE_TOKEN') }}"`,
+        `      auth: CUSTOM`,
+        `      schema: ${f.schema}`,
+      ].join('\n'),
+      pysparkConnect: [
+        'import os',
+        'from pyspark.sql import SparkSession  # pip install "pyspark[connect]==3.5.*"',
+        `spark = SparkSession.builder.remote("sc://${f.sparkConnect.host}:${f.sparkConnect.port}/;user_id=${f.user};x-lakeplane-token=" + os.environ["LAKEPLANE_TOKEN"]).getOrCreate()`,
+        'spark.sql("SHOW NAMESPACES").show()',
+      ].join('\n'),
+    },
+  };
+}
