@@ -30,7 +30,7 @@ const broker = loadDoc('eventing/broker.yaml');
 const pingSource = loadDoc('eventing/pingsource-outbox.yaml');
 const trigger = loadDoc('eventing/trigger-events-ping.yaml');
 const policyTriggers = loadDocs('eventing/triggers-policy-changes.yaml');
-const jobTriggers = [...loadDocs('eventing/triggers-jobs.yaml'), ...loadDocs('eventing/triggers-scheduler.yaml'), loadDoc('eventing/trigger-webhooks-all.yaml')];
+const jobTriggers = [...loadDocs('eventing/triggers-jobs.yaml'), ...loadDocs('eventing/triggers-lakehouses.yaml'), ...loadDocs('eventing/triggers-scheduler.yaml'), loadDoc('eventing/trigger-webhooks-all.yaml')];
 const triggers = [trigger, ...policyTriggers, ...jobTriggers];
 const sparkSource = [...loadDocs('eventing/apiserversource-sparkapplications.yaml'), ...loadDocs('eventing/jobs-namespace/sparkapplication-watcher.yaml')];
 const apiServerSource = sparkSource.find((d) => d.kind === 'ApiServerSource')!;
@@ -231,6 +231,19 @@ describe('migrate Job, Secrets and eventing wiring', () => {
     const jobsService = services.find((x) => x.doc.metadata.name === 'jobs')!.doc;
     expect(binding!.subjects).toEqual([{ kind: 'ServiceAccount', name: jobsService.spec.template.spec.serviceAccountName, namespace: 'lakeplane' }]);
     expect(envOf(containerOf(jobsService)).get('LAKEPLANE_JOBS_NAMESPACE')?.value ?? 'lakeplane-jobs').toBe(role!.metadata.namespace);
+  });
+
+  it('the lakehouses function may create and delete SparkApplications and Services and read driver logs in the jobs namespace, nothing else', () => {
+    const [role, binding] = loadDocs('eventing/jobs-namespace/lakehouses-runtime.yaml');
+    expect(role!.rules).toEqual([
+      { apiGroups: ['sparkoperator.k8s.io'], resources: ['sparkapplications'], verbs: ['create', 'delete'] },
+      { apiGroups: [''], resources: ['services'], verbs: ['create', 'delete'] },
+      { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
+    ]);
+    const lakehouses = services.find((x) => x.doc.metadata.name === 'lakehouses')!.doc;
+    expect(binding!.subjects).toEqual([{ kind: 'ServiceAccount', name: lakehouses.spec.template.spec.serviceAccountName, namespace: 'lakeplane' }]);
+    expect(envOf(containerOf(lakehouses)).get('LAKEPLANE_JOBS_NAMESPACE')?.value ?? 'lakeplane-jobs').toBe(role!.metadata.namespace);
+    expect(kustomization('eventing/jobs-namespace').resources).toContain('lakehouses-runtime.yaml');
   });
 
   it('the Dockerfile agrees with the manifests on user, port and command', () => {
