@@ -66,14 +66,21 @@ export async function announceChange(tx: Tx, platform: Platform, row: LakehouseR
 
 export const hashAgentToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
-/** The driver's classpath: the configured one, else the jars scripts/install-lakehouse.sh put in the cache (local), else the image's. */
+/**
+ * The driver's classpath: the configured one; else, for the local runtime, Iceberg's Spark runtime, the Lakeplane
+ * Spark engine and Spark Connect's server from the Lakeplane cache (scripts/install-interop.sh and
+ * scripts/build-spark-engine.sh put them there), all three or none; in a cluster, the image's /opt/lakeplane/jars.
+ */
 export function lakehouseClasspath(platform: Platform): string[] {
   const configured = platform.config.LAKEPLANE_LAKEHOUSE_JARS;
   if (configured) return configured.split(':').filter(Boolean);
   if (platform.runtime.name === 'kubernetes') return ['/opt/lakeplane/jars/*'];
-  const dir = path.join(process.env['LAKEPLANE_CACHE_DIR'] ?? path.join(homedir(), '.cache', 'lakeplane'), 'jars', 'lakehouse');
+  const dir = path.join(process.env['LAKEPLANE_CACHE_DIR'] ?? path.join(homedir(), '.cache', 'lakeplane'), 'jars');
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith('.jar')).sort().map((f) => path.join(dir, f));
+  const files = readdirSync(dir).sort();
+  const newest = (re: RegExp) => files.filter((f) => re.test(f)).at(-1);
+  const found = [newest(/^iceberg-spark-runtime-3\.5_2\.12-[0-9.]+\.jar$/), newest(/^lakeplane-spark-engine\.jar$/), newest(/^spark-connect_2\.12-3\.5\.[0-9]+\.jar$/)];
+  return found.every((f) => f !== undefined) ? found.map((f) => path.join(dir, f!)) : [];
 }
 
 function platformUrlFor(platform: Platform): string {
@@ -114,7 +121,7 @@ export async function startLakehouse(platform: Platform, id: string, by: { actor
       plan,
       agentToken,
     });
-    const message = local && classpath.length === 0 ? 'no lakehouse jars found (run scripts/install-lakehouse.sh or set LAKEPLANE_LAKEHOUSE_JARS)' : `start ${generation}: ${application.metadata.name}`;
+    const message = local && classpath.length === 0 ? 'no lakehouse jars found' : `start ${generation}: ${application.metadata.name}`;
     const moved = await moveLakehouse(tx, platform, current, 'STARTING', {
       source: by.source,
       actor: by.actor,
@@ -139,7 +146,7 @@ export async function startLakehouse(platform: Platform, id: string, by: { actor
     return { row: moved, app: application };
   });
   if (local && classpath.length === 0) {
-    await failStart(platform, row, 'no lakehouse jars on this machine: run scripts/install-lakehouse.sh (Iceberg\'s Spark runtime, the Lakeplane Spark engine, Spark Connect) or set LAKEPLANE_LAKEHOUSE_JARS');
+    await failStart(platform, row, 'no lakehouse jars on this machine: run scripts/install-interop.sh and scripts/build-spark-engine.sh (Iceberg\'s Spark runtime, the Lakeplane Spark engine, Spark Connect\'s server), or set LAKEPLANE_LAKEHOUSE_JARS');
     return requireLakehouse(db, id);
   }
   await submitWorkload(platform, row, app, plan);

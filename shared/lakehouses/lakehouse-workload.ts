@@ -5,8 +5,8 @@ import type { LakehouseSpec } from './lakehouse-spec.js';
 /** The classes of the Lakeplane Spark engine (engines/spark) a lakehouse driver loads. */
 export const ENGINE_CLASSES = {
   extension: 'io.lakeplane.spark.LakeplaneSparkExtension',
-  authenticator: 'io.lakeplane.spark.hive.LakeplanePasswordAuthenticator',
-  interceptor: 'io.lakeplane.spark.connect.LakeplaneAuthInterceptor',
+  authenticator: 'io.lakeplane.spark.LakeplanePasswdAuthenticator',
+  interceptor: 'io.lakeplane.spark.LakeplaneConnectInterceptor',
 } as const;
 
 const THRIFT_SERVER = 'org.apache.spark.sql.hive.thriftserver.HiveThriftServer2';
@@ -73,6 +73,7 @@ export function lakehouseApplication(spec: LakehouseSpec, l: LakehouseLaunch): S
     'spark.lakeplane.lakehouse.id': l.id,
     'spark.ui.port': String(l.plan.ports.ui),
     'spark.driver.bindAddress': l.plan.bindHost,
+    ...(l.plan.bindHost === '127.0.0.1' ? { 'spark.driver.host': '127.0.0.1' } : {}),
     'spark.dynamicAllocation.enabled': 'true',
     'spark.dynamicAllocation.shuffleTracking.enabled': 'true',
     'spark.dynamicAllocation.minExecutors': String(spec.executors.min),
@@ -93,7 +94,8 @@ export function lakehouseApplication(spec: LakehouseSpec, l: LakehouseLaunch): S
     'hive.server2.authentication': 'CUSTOM',
     'hive.server2.custom.authentication.class': ENGINE_CLASSES.authenticator,
   };
-  const env = [{ name: 'LAKEPLANE_LAKEHOUSE_TOKEN', value: l.agentToken }];
+  // On loopback, Spark's other listeners (the web UI, the block manager) stay there too.
+  const env = [{ name: 'LAKEPLANE_LAKEHOUSE_TOKEN', value: l.agentToken }, ...(l.plan.bindHost === '127.0.0.1' ? [{ name: 'SPARK_LOCAL_IP', value: '127.0.0.1' }] : [])];
   const image = spec.image ?? l.image;
   return {
     apiVersion: 'sparkoperator.k8s.io/v1beta2',

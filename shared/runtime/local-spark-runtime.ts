@@ -94,7 +94,10 @@ export class LocalSparkRuntime implements WorkloadRuntime {
     } catch (err) {
       return failSubmission((err as Error).message);
     }
-    const child = spawn(this.o.sparkSubmit, this.arguments(app), { env, stdio: ['ignore', fd, fd], detached: false });
+    // Its own working directory: a Thrift server keeps a Derby metastore and spark-warehouse/ in it, jobs their scratch.
+    const cwd = path.join(this.o.logDir, `${name}.d`);
+    mkdirSync(cwd, { recursive: true });
+    const child = spawn(this.o.sparkSubmit, this.arguments(app), { env, cwd, stdio: ['ignore', fd, fd], detached: false });
     closeSync(fd);
     s.child = child;
     this.report(s, 'update', 'SUBMITTED', { lastSubmissionAttemptTime: new Date().toISOString() });
