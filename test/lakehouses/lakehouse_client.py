@@ -4,6 +4,8 @@ client. Input (argv[1], JSON): {"hs2Port", "connectPort", "steps": [...]}; each 
   connect                      open the connection/session only (a refused credential shows here)
   sql {sql}                    run a statement; the answer is its rows
   readParquet {path}           spark.read.parquet(path) (Connect)
+  readFormat {format, path}    spark.read.format(format).load(path) (Connect)
+  writeParquet {sql, path}     spark.sql(sql).write.parquet(path) (Connect)
   confSet {key, value}         spark.conf.set (Connect)
   checkpoint {name}            ask the test (stdout line) and wait for its answer on stdin
   poll {sql, timeoutS}         repeat a statement until it succeeds (same session), answer rows and seconds taken
@@ -84,6 +86,11 @@ def run(step):
         return run_sql(conn, step["via"], step["sql"])
     if op == "readParquet":
         return [[plain(v) for v in row] for row in conn.read.parquet(step["path"]).collect()]
+    if op == "readFormat":
+        return [[plain(v) for v in row] for row in conn.read.format(step["format"]).load(step["path"]).collect()]
+    if op == "writeParquet":
+        conn.sql(step["sql"]).write.mode("overwrite").parquet(step["path"])
+        return True
     if op == "confSet":
         conn.conf.set(step["key"], step["value"])
         return conn.conf.get(step["key"])

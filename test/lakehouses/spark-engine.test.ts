@@ -207,6 +207,14 @@ describe.skipIf(missing.length > 0)('a lakehouse Spark driver with Lakeplane\'s 
       );
     }
     steps.push(
+      // Row-level changes are reads of the whole table plus a rewrite: only for unrestricted readers with the access.
+      as('alice', 'hs2', 'alice-delete', 'DELETE FROM wh.sales.nations WHERE nationkey = 1'),
+      as('alice', 'connect', 'alice-merge', 'MERGE INTO wh.sales.nations t USING (SELECT 1 AS k) s ON t.nationkey = s.k WHEN MATCHED THEN DELETE'),
+      as('m_mask', 'connect', 'm_mask-update', 'UPDATE wh.sales.nations SET regionkey = 9 WHERE nationkey = 1'),
+      as('etl', 'hs2', 'etl-delete', 'DELETE FROM wh.sales.nations WHERE nationkey = 99'),
+      // Iceberg's own source on the table's files, and a write of what one can see to a path.
+      { id: 'connect-iceberg-path', via: 'connect', user: 'm_mask', token: tokens['m_mask']!, op: 'readFormat', format: 'iceberg', path: dataFile.replace(/\/data\/[^/]+$/, '') },
+      { id: 'connect-write-path', via: 'connect', user: 'm_mask', token: tokens['m_mask']!, op: 'writeParquet', sql: 'SELECT * FROM wh.sales.nations', path: `${dataFile}-copy` },
       { id: 'connect-read-parquet', via: 'connect', user: 'm_mask', token: tokens['m_mask']!, op: 'readParquet', path: dataFile },
       { id: 'connect-conf', via: 'connect', user: 'm_mask', token: tokens['m_mask']!, op: 'confSet', key: 'spark.sql.runSQLOnFiles', value: 'true' },
       // HiveServer2 hands set:hiveconf: options to the session conf without any SQL: they are put back.
@@ -231,13 +239,19 @@ describe.skipIf(missing.length > 0)('a lakehouse Spark driver with Lakeplane\'s 
       expect(ok(r[`${via}-after`], `${via}-after`)).toEqual([['XXXXXXXXX']]);
     }
     refused(r['connect-read-parquet'], /Access denied: m_mask may not read files/, 'connect-read-parquet');
+    refused(r['alice-delete'], /Access denied: alice may not run DELETE on wh\.sales\.nations: a row filter or column mask applies/, 'alice-delete');
+    refused(r['alice-merge'], /Access denied: alice may not (update|run MERGE on) wh\.sales\.nations/, 'alice-merge');
+    refused(r['m_mask-update'], /Access denied: m_mask may not update wh\.sales\.nations/, 'm_mask-update');
+    ok(r['etl-delete'], 'etl-delete');
+    refused(r['connect-iceberg-path'], /Access denied: m_mask may not read|only tables of Lakeplane's catalogs|TABLE_OR_VIEW_NOT_FOUND/, 'connect-iceberg-path');
+    refused(r['connect-write-path'], /Access denied: m_mask may not run InsertIntoHadoopFsRelationCommand/, 'connect-write-path');
     refused(r['connect-conf'], /PERMISSION_DENIED|spark\.sql\.runSQLOnFiles is set by the lakehouse/, 'connect-conf');
     refused(r['hiveconf'], /TABLE_OR_VIEW_NOT_FOUND|REQUIRES_SINGLE_PART_NAMESPACE|not found|Access denied/i, 'hiveconf');
     // Nothing a non-admin ran showed a raw name (count-after is etl's, who may see them; the admin's too).
     const nonAdmin = Object.entries(r).filter(([id]) => !id.startsWith('admin') && id !== 'count-after');
     for (const [id, answer] of nonAdmin) expect.soft(JSON.stringify(answer), id).not.toContain('ARGENTINA');
     expect((ok(r['admin-read-parquet'], 'admin-read-parquet') as unknown[]).length).toBeGreaterThan(0);
-    expect(ok(r['admin-snapshots'], 'admin-snapshots')).toEqual([[1]]);
+    expect((ok(r['admin-snapshots'], 'admin-snapshots') as number[][])[0]![0]).toBeGreaterThanOrEqual(1);
     ok(r['admin-overwrite'], 'admin-overwrite');
     expect(ok(r['count-after'], 'count-after')).toEqual([[6, 'EGYPT']]);
   }, 300_000);
