@@ -6,6 +6,7 @@ client. Input (argv[1], JSON): {"hs2Port", "connectPort", "steps": [...]}; each 
   readParquet {path}           spark.read.parquet(path) (Connect)
   readFormat {format, path}    spark.read.format(format).load(path) (Connect)
   writeParquet {sql, path}     spark.sql(sql).write.parquet(path) (Connect)
+  pythonUdf {path}             a Python UDF that reads a file on the server (Connect)
   confSet {key, value}         spark.conf.set (Connect)
   checkpoint {name}            ask the test (stdout line) and wait for its answer on stdin
   poll {sql, timeoutS}         repeat a statement until it succeeds (same session), answer rows and seconds taken
@@ -91,6 +92,12 @@ def run(step):
     if op == "writeParquet":
         conn.sql(step["sql"]).write.mode("overwrite").parquet(step["path"])
         return True
+    if op == "pythonUdf":
+        from pyspark.sql.functions import udf
+
+        path = step["path"].replace("file:", "", 1)
+        peek = udf(lambda _: open(path, "rb").read(64).hex())
+        return [[plain(v) for v in row] for row in conn.range(1).select(peek("id")).collect()]
     if op == "confSet":
         conn.conf.set(step["key"], step["value"])
         return conn.conf.get(step["key"])

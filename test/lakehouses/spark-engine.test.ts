@@ -212,6 +212,10 @@ describe.skipIf(missing.length > 0)('a lakehouse Spark driver with Lakeplane\'s 
       as('alice', 'connect', 'alice-merge', 'MERGE INTO wh.sales.nations t USING (SELECT 1 AS k) s ON t.nationkey = s.k WHEN MATCHED THEN DELETE'),
       as('m_mask', 'connect', 'm_mask-update', 'UPDATE wh.sales.nations SET regionkey = 9 WHERE nationkey = 1'),
       as('etl', 'hs2', 'etl-delete', 'DELETE FROM wh.sales.nations WHERE nationkey = 99'),
+      // Code of one's own runs where the warehouse's files are: a shell script, reflect, a Python UDF.
+      as('m_mask', 'hs2', 'hs2-transform', "SELECT TRANSFORM(name) USING 'cat' AS (n) FROM wh.sales.nations"),
+      as('m_mask', 'connect', 'connect-reflect', "SELECT reflect('java.lang.System', 'getProperty', 'user.dir')"),
+      { id: 'connect-python-udf', via: 'connect', user: 'm_mask', token: tokens['m_mask']!, op: 'pythonUdf', path: dataFile },
       // Iceberg's own source on the table's files, and a write of what one can see to a path.
       { id: 'connect-iceberg-path', via: 'connect', user: 'm_mask', token: tokens['m_mask']!, op: 'readFormat', format: 'iceberg', path: dataFile.replace(/\/data\/[^/]+$/, '') },
       { id: 'connect-write-path', via: 'connect', user: 'm_mask', token: tokens['m_mask']!, op: 'writeParquet', sql: 'SELECT * FROM wh.sales.nations', path: `${dataFile}-copy` },
@@ -243,6 +247,9 @@ describe.skipIf(missing.length > 0)('a lakehouse Spark driver with Lakeplane\'s 
     refused(r['alice-merge'], /Access denied: alice may not (update|run MERGE on) wh\.sales\.nations/, 'alice-merge');
     refused(r['m_mask-update'], /Access denied: m_mask may not update wh\.sales\.nations/, 'm_mask-update');
     ok(r['etl-delete'], 'etl-delete');
+    refused(r['hs2-transform'], /Access denied: m_mask may not run their own code \(ScriptTransformation\)/, 'hs2-transform');
+    refused(r['connect-reflect'], /Access denied: m_mask may not run their own code/, 'connect-reflect');
+    refused(r['connect-python-udf'], /Access denied: m_mask may not run their own code/, 'connect-python-udf');
     refused(r['connect-iceberg-path'], /Access denied: m_mask may not read|only tables of Lakeplane's catalogs|TABLE_OR_VIEW_NOT_FOUND/, 'connect-iceberg-path');
     refused(r['connect-write-path'], /Access denied: m_mask may not run InsertIntoHadoopFsRelationCommand/, 'connect-write-path');
     refused(r['connect-conf'], /PERMISSION_DENIED|spark\.sql\.runSQLOnFiles is set by the lakehouse/, 'connect-conf');
@@ -253,7 +260,7 @@ describe.skipIf(missing.length > 0)('a lakehouse Spark driver with Lakeplane\'s 
     expect((ok(r['admin-read-parquet'], 'admin-read-parquet') as unknown[]).length).toBeGreaterThan(0);
     expect((ok(r['admin-snapshots'], 'admin-snapshots') as number[][])[0]![0]).toBeGreaterThanOrEqual(1);
     ok(r['admin-overwrite'], 'admin-overwrite');
-    expect(ok(r['count-after'], 'count-after')).toEqual([[6, 'EGYPT']]);
+    expect(ok(r['count-after'], 'count-after')).toEqual([[6, 'ETHIOPIA']]);
   }, 300_000);
 
   it('a policy change reaches an open session within the decision TTL', async () => {

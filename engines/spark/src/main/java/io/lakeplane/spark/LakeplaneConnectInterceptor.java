@@ -3,6 +3,7 @@ package io.lakeplane.spark;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.connect.proto.AddArtifactsRequest;
 import org.apache.spark.connect.proto.ConfigRequest;
 import org.apache.spark.connect.proto.KeyValue;
 import org.apache.spark.connect.proto.UserContext;
@@ -24,7 +25,8 @@ import org.sparkproject.connect.protobuf.Message;
  * parameter insists on TLS, which the 3.5 server does not serve):
  *   sc://127.0.0.1:PORT/;user_id=ada;x-lakeplane-token=lpat_...
  * No or a refused credential: UNAUTHENTICATED. A request whose user_context.user_id is not the credential's user,
- * or a Config request that sets or unsets a pinned key (Settings.pinned): PERMISSION_DENIED. Otherwise the request's
+ * a Config request that sets or unsets a pinned key (Settings.pinned), or an artifact upload by a non-admin:
+ * PERMISSION_DENIED. Otherwise the request's
  * Spark session (Connect keys sessions by user_id and session_id, so after this check only that user reaches it) is
  * bound to the user and configured (SessionSetup) before the service handles the request.
  */
@@ -88,6 +90,9 @@ public final class LakeplaneConnectInterceptor implements ServerInterceptor {
     String userId = ((UserContext) m.getField(userField)).getUserId();
     if (!identity.name().equals(userId)) {
       return "the credential belongs to " + identity.name() + ", but the request is for user_id '" + userId + "': connect with user_id=" + identity.name();
+    }
+    if (m instanceof AddArtifactsRequest && !identity.isAdmin()) {
+      return "uploading jars, classes or files needs admin rights (user code runs where the warehouse's files are)";
     }
     if (m instanceof ConfigRequest config) {
       for (String key : keysChanged(config)) {

@@ -9,6 +9,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.analysis.ResolvedIdentifier;
 import org.apache.spark.sql.catalyst.analysis.ResolvedTable;
 import org.apache.spark.sql.catalyst.catalog.HiveTableRelation;
+import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.plans.logical.AppendData;
 import org.apache.spark.sql.catalyst.plans.logical.Command;
 import org.apache.spark.sql.catalyst.plans.logical.CreateTable;
@@ -32,6 +33,7 @@ import org.apache.spark.sql.execution.datasources.v2.DataSourceV2Relation;
 import org.apache.spark.sql.connector.write.RowLevelOperation;
 import scala.Option;
 import scala.Tuple2;
+import scala.collection.JavaConverters;
 import scala.runtime.AbstractFunction1;
 import scala.runtime.BoxedUnit;
 
@@ -42,7 +44,7 @@ import scala.runtime.BoxedUnit;
  *  - for users without admin rights: no direct file reads (LogicalRelation, Hive tables, file-based DSv2 tables, as
  *    parquet.`path` and spark.read.parquet(path) make), no Iceberg metadata tables (t.files shows raw min/max values),
  *    no tables outside Lakeplane's catalogs, no procedures (CALL), no jars, functions or file-writing commands, no
- *    explicit table locations; and writes need the matching access from the decide API: INSERT needs insert,
+ *    explicit table locations, no code of their own (scripts, Python UDFs, reflect); and writes need the matching access from the decide API: INSERT needs insert,
  *    overwrites and row-level changes (which Spark runs as reads of the whole table plus a rewrite) need the write
  *    accesses and an unrestricted read (no row filter, no mask), or a filtered user could replace rows they cannot see;
  *  - every read of a Lakeplane table went through PolicyRewriteRule.
@@ -55,6 +57,15 @@ public final class PolicyCheckRule extends AbstractFunction1<LogicalPlan, BoxedU
       "OptimizedCreateHiveTableAsSelectCommand", "CreateTableCommand", "CreateTableLikeCommand", "InsertIntoDataSourceDirCommand",
       "InsertIntoHiveDirCommand", "InsertIntoHadoopFsRelationCommand", "InsertIntoHiveTable", "InsertIntoDataSourceCommand",
       "LoadDataCommand", "AlterTableSetLocationCommand", "SetTableLocation", "Call", "CallStatement");
+  /**
+   * What runs a user's own code on the driver's machine, where the warehouse's files are within reach: shell scripts
+   * (SELECT TRANSFORM … USING 'cmd'), Python UDFs and pandas/arrow functions, Java static methods (reflect,
+   * java_method). Admins only. (Uploading jars or classes over Connect is refused by the interceptor.)
+   */
+  private static final Set<String> CODE_NODES = Set.of("ScriptTransformation", "HiveScriptTransformation", "MapInPandas", "PythonMapInArrow",
+      "MapInArrow", "FlatMapGroupsInPandas", "FlatMapCoGroupsInPandas", "FlatMapGroupsInPandasWithState", "FlatMapGroupsInArrow",
+      "FlatMapCoGroupsInArrow", "BatchEvalPython", "ArrowEvalPython", "BatchEvalPythonUDTF", "ArrowEvalPythonUDTF");
+  private static final Set<String> CODE_EXPRESSIONS = Set.of("PythonUDF", "PythonUDAF", "PythonUDTF", "CallMethodViaReflection");
   private static final Set<String> FILE_RELATIONS = Set.of("StreamingRelation", "StreamingRelationV2", "StreamingDataSourceV2Relation", "LogicalRDD");
 
   private final SparkSession session;
@@ -90,6 +101,12 @@ public final class PolicyCheckRule extends AbstractFunction1<LogicalPlan, BoxedU
       String kind = n.getClass().getSimpleName();
       if (ADMIN_COMMANDS.contains(kind) || n.getClass().getName().equals("org.apache.spark.sql.execution.datasources.CreateTable")) {
         throw Denials.denied(user + " may not run " + n.nodeName() + ": it needs admin rights");
+      }
+      if (CODE_NODES.contains(kind)) throw Denials.denied(user + " may not run their own code (" + n.nodeName() + "): it needs admin rights");
+      for (Expression e : JavaConverters.seqAsJavaList(n.expressions())) {
+        if (e.exists(x -> CODE_EXPRESSIONS.contains(x.getClass().getSimpleName()))) {
+          throw Denials.denied(user + " may not run their own code (user-defined Python functions, reflect, java_method): it needs admin rights");
+        }
       }
       if (n instanceof LogicalRelation || n instanceof HiveTableRelation || FILE_RELATIONS.contains(kind)) {
         throw Denials.denied(user + " may not read files or tables outside Lakeplane's catalogs directly (" + n.nodeName() + "): it needs admin rights");
