@@ -7,6 +7,7 @@ export const ENGINE_CLASSES = {
   extension: 'io.lakeplane.spark.LakeplaneSparkExtension',
   authenticator: 'io.lakeplane.spark.LakeplanePasswdAuthenticator',
   interceptor: 'io.lakeplane.spark.LakeplaneConnectInterceptor',
+  activityReporter: 'io.lakeplane.spark.ActivityReporter',
 } as const;
 
 const THRIFT_SERVER = 'org.apache.spark.sql.hive.thriftserver.HiveThriftServer2';
@@ -71,6 +72,8 @@ export function lakehouseApplication(spec: LakehouseSpec, l: LakehouseLaunch): S
     'spark.lakeplane.url': platform,
     'spark.lakeplane.catalogs': l.warehouses.join(','),
     'spark.lakeplane.lakehouse.id': l.id,
+    // Open sessions and running statements, reported to Lakeplane so auto-stop waits while anyone uses it.
+    'spark.extraListeners': [spec.sparkConf['spark.extraListeners'], ENGINE_CLASSES.activityReporter].filter(Boolean).join(','),
     'spark.ui.port': String(l.plan.ports.ui),
     'spark.driver.bindAddress': l.plan.bindHost,
     ...(l.plan.bindHost === '127.0.0.1' ? { 'spark.driver.host': '127.0.0.1' } : {}),
