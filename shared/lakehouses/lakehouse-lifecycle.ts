@@ -120,6 +120,7 @@ export async function startLakehouse(platform: Platform, id: string, by: { actor
       mainApplicationFile: local ? 'spark-internal' : `local:///opt/spark/jars/spark-hive-thriftserver_2.12-${spec.sparkVersion}.jar`,
       plan,
       agentToken,
+      activity: { reportEveryMs: platform.config.LAKEPLANE_LAKEHOUSE_ACTIVITY_REPORT_SECONDS * 1000, sessionTimeoutMs: platform.config.LAKEPLANE_LAKEHOUSE_SESSION_TIMEOUT_SECONDS * 1000 },
     });
     const message = local && classpath.length === 0 ? 'no lakehouse jars found' : `start ${generation}: ${application.metadata.name}`;
     const moved = await moveLakehouse(tx, platform, current, 'STARTING', {

@@ -46,6 +46,8 @@ export interface LakehouseLaunch {
   plan: EndpointPlan;
   /** The token the driver reports its activity with (only its hash is stored). */
   agentToken: string;
+  /** How often it reports, and when an unused session counts as closed. */
+  activity: { reportEveryMs: number; sessionTimeoutMs: number };
 }
 
 /** The default catalog: the one asked for, else the first warehouse by name, else Spark's own session catalog. */
@@ -74,6 +76,8 @@ export function lakehouseApplication(spec: LakehouseSpec, l: LakehouseLaunch): S
     'spark.lakeplane.lakehouse.id': l.id,
     // Open sessions and running statements, reported to Lakeplane so auto-stop waits while anyone uses it.
     'spark.extraListeners': [spec.sparkConf['spark.extraListeners'], ENGINE_CLASSES.activityReporter].filter(Boolean).join(','),
+    'spark.lakeplane.activity.intervalMs': String(l.activity.reportEveryMs),
+    'spark.lakeplane.activity.sessionTimeoutMs': String(l.activity.sessionTimeoutMs),
     'spark.ui.port': String(l.plan.ports.ui),
     'spark.driver.bindAddress': l.plan.bindHost,
     ...(l.plan.bindHost === '127.0.0.1' ? { 'spark.driver.host': '127.0.0.1' } : {}),
@@ -96,6 +100,9 @@ export function lakehouseApplication(spec: LakehouseSpec, l: LakehouseLaunch): S
     'hive.server2.thrift.bind.host': l.plan.bindHost,
     'hive.server2.authentication': 'CUSTOM',
     'hive.server2.custom.authentication.class': ENGINE_CLASSES.authenticator,
+    // Sessions of clients that vanished without closing them end too (the default is a week).
+    'hive.server2.idle.session.timeout': String(l.activity.sessionTimeoutMs),
+    'hive.server2.session.check.interval': String(Math.min(60_000, Math.max(3000, Math.floor(l.activity.sessionTimeoutMs / 2)))),
   };
   // On loopback, Spark's other listeners (the web UI, the block manager) stay there too.
   const env = [{ name: 'LAKEPLANE_LAKEHOUSE_TOKEN', value: l.agentToken }, ...(l.plan.bindHost === '127.0.0.1' ? [{ name: 'SPARK_LOCAL_IP', value: '127.0.0.1' }] : [])];

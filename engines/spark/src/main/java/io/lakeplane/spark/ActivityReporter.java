@@ -28,14 +28,19 @@ import org.slf4j.LoggerFactory;
  * start (the LAKEPLANE_LAKEHOUSE_TOKEN environment variable, which no session can read). Without those it does nothing.
  *
  * The session events are the Thrift server's and the Connect server's own listener events; neither jar is on the
- * compile path (the Thrift server's is not published), so they are told apart by their class names.
+ * compile path (the Thrift server's is not published), so they are told apart by their class names. A session not
+ * used for spark.lakeplane.activity.sessionTimeoutMs (default an hour) counts as closed: Spark Connect 3.5 has no way
+ * for a client to end its session and keeps an abandoned one for an hour, and a HiveServer2 client that vanishes
+ * without closing its session leaves it until the server's idle timeout (which the runtime sets to the same).
  */
 public final class ActivityReporter extends SparkListener {
   private static final Logger LOG = LoggerFactory.getLogger(ActivityReporter.class);
   private static final Set<String> SESSION_OPENED = Set.of("SparkListenerThriftServerSessionCreated", "SparkListenerConnectSessionStarted");
   private static final Set<String> SESSION_CLOSED = Set.of("SparkListenerThriftServerSessionClosed", "SparkListenerConnectSessionClosed");
 
-  private final Set<String> sessions = ConcurrentHashMap.newKeySet();
+  /** Open sessions and when each was last used. */
+  private final ConcurrentHashMap<String, Long> sessions = new ConcurrentHashMap<>();
+  private volatile long sessionTimeoutMs = 3_600_000L;
   private final Set<Long> executions = ConcurrentHashMap.newKeySet();
   private final AtomicLong lastActivity = new AtomicLong(System.currentTimeMillis());
   private final ScheduledExecutorService timer;
@@ -57,6 +62,7 @@ public final class ActivityReporter extends SparkListener {
     target = URI.create(url + "/api/v1/lakehouses/" + id + "/agent-report");
     token = secret;
     long every = conf.getLong("spark.lakeplane.activity.intervalMs", 30_000L);
+    sessionTimeoutMs = conf.getLong("spark.lakeplane.activity.sessionTimeoutMs", 3_600_000L);
     timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "lakeplane-activity");
       t.setDaemon(true);
@@ -65,29 +71,32 @@ public final class ActivityReporter extends SparkListener {
     timer.scheduleWithFixedDelay(this::report, every, every, TimeUnit.MILLISECONDS);
   }
 
-  /** A session's key: the events carry it as sessionId (Thrift) or sessionId and userId (Connect). */
+  /** A session's key: which server, and the sessionId its session and operation events carry; null without one. */
   private static String sessionKey(SparkListenerEvent event) {
-    for (String accessor : new String[] {"sessionId", "sessionHandle"}) {
-      try {
-        Object value = event.getClass().getMethod(accessor).invoke(event);
-        if (value != null) return event.getClass().getSimpleName().replaceAll("(Created|Started|Closed)$", "") + ":" + value;
-      } catch (ReflectiveOperationException ignored) {
-        // not this accessor
-      }
+    String server = event.getClass().getSimpleName().startsWith("SparkListenerThriftServer") ? "hs2" : "connect";
+    try {
+      Object value = event.getClass().getMethod("sessionId").invoke(event);
+      return value == null ? null : server + ":" + value;
+    } catch (ReflectiveOperationException e) {
+      return null;
     }
-    return event.getClass().getSimpleName() + ":" + System.identityHashCode(event);
   }
 
   @Override
   public void onOtherEvent(SparkListenerEvent event) {
     String type = event.getClass().getSimpleName();
-    if (SESSION_OPENED.contains(type)) {
+    String key = sessionKey(event);
+    long now = System.currentTimeMillis();
+    if (SESSION_OPENED.contains(type) && key != null) {
       boolean first = sessions.isEmpty();
-      sessions.add(sessionKey(event));
+      sessions.put(key, now);
       touch(first);
-    } else if (SESSION_CLOSED.contains(type)) {
-      sessions.remove(sessionKey(event));
+    } else if (SESSION_CLOSED.contains(type) && key != null) {
+      sessions.remove(key);
       touch(sessions.isEmpty());
+    } else if ((type.startsWith("SparkListenerThriftServerOperation") || type.startsWith("SparkListenerConnectOperation")) && key != null) {
+      sessions.computeIfPresent(key, (k, v) -> now);
+      touch(false);
     } else if (type.equals("SparkListenerSQLExecutionStart")) {
       executions.add(executionId(event));
       touch(false);
@@ -111,6 +120,8 @@ public final class ActivityReporter extends SparkListener {
   }
 
   private void report() {
+    long cutoff = System.currentTimeMillis() - sessionTimeoutMs;
+    sessions.values().removeIf(lastUsed -> lastUsed < cutoff);
     String body = String.format("{\"openSessions\":%d,\"runningStatements\":%d,\"lastActivityAt\":\"%s\"}", sessions.size(), executions.size(), Instant.ofEpochMilli(lastActivity.get()));
     HttpRequest request = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(10)).header("authorization", "Bearer " + token)
         .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
