@@ -6,10 +6,11 @@ import { iam } from './iam/index.js';
 import { jobs } from './jobs/index.js';
 import { policies } from './policies/index.js';
 import { scheduler } from './scheduler/index.js';
+import { sql } from './sql/index.js';
 import { webhooks } from './webhooks/index.js';
 
 /** Every deployable function. FUNCTION_TARGET picks one; embedded mode serves them all. */
-export const allFunctions: readonly LakeplaneFunction[] = [iam, catalog, events, policies, jobs, history, scheduler, webhooks];
+export const allFunctions: readonly LakeplaneFunction[] = [iam, catalog, events, policies, jobs, history, scheduler, webhooks, sql];
 
 export function findFunction(name: string): LakeplaneFunction | undefined {
   return allFunctions.find((f) => f.name === name);

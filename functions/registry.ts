@@ -14,6 +14,7 @@ const loaders: Record<string, () => Promise<LakeplaneFunction>> = {
   history: async () => (await import('./history/index.js')).history,
   scheduler: async () => (await import('./scheduler/index.js')).scheduler,
   webhooks: async () => (await import('./webhooks/index.js')).webhooks,
+  sql: async () => (await import('./sql/index.js')).sql,
 };
 
 export const functionNames: readonly string[] = Object.keys(loaders);
