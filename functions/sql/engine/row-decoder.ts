@@ -51,11 +51,19 @@ function text(kind: (typeof KINDS)[number], value: unknown, typeName: string): s
   }
 }
 
+/** A double as Spark (Java's Double.toString) writes it: 1.0, 0.001, 1.0E7, 1.5E-4, NaN, Infinity. */
 function doubleText(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
   if (v === Infinity) return 'Infinity';
   if (v === -Infinity) return '-Infinity';
-  return String(v);
+  if (v === 0) return Object.is(v, -0) ? '-0.0' : '0.0';
+  const abs = Math.abs(v);
+  if (abs >= 1e-3 && abs < 1e7) {
+    const s = String(v);
+    return s.includes('.') || s.includes('e') ? s : `${s}.0`;
+  }
+  const [mantissa = '', exponent = '0'] = v.toExponential().split('e');
+  return `${mantissa.includes('.') ? mantissa : `${mantissa}.0`}E${Number(exponent)}`;
 }
 
 /** The shortest decimal text that reads back as the same 32-bit float. */
@@ -63,7 +71,7 @@ function floatText(v: number): string {
   if (!Number.isFinite(v)) return doubleText(v);
   for (let p = 1; p <= 9; p++) {
     const t = Number(v.toPrecision(p));
-    if (Math.fround(t) === Math.fround(v)) return String(t);
+    if (Math.fround(t) === Math.fround(v)) return doubleText(t);
   }
-  return String(v);
+  return doubleText(v);
 }
