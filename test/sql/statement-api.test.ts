@@ -14,6 +14,7 @@ describe.each(backends())('SQL statement API: bad input on %s', (backend) => {
   let p: TestPlatform;
   let admin: string;
   let ada: string;
+  const finished: Array<Record<string, unknown>> = [];
   const call = (method: string, url: string, body?: unknown, token = admin) => p.call(method, url, { token, ...(body !== undefined ? { body } : {}) });
   const history = async () => (await call('GET', '/api/v1/sql/history')).body.items as unknown[];
 
@@ -22,6 +23,7 @@ describe.each(backends())('SQL statement API: bad input on %s', (backend) => {
     admin = await p.adminToken();
     expect((await call('POST', '/api/v1/users', { username: 'ada', password: 'ada-password-123' })).status).toBe(201);
     ada = (await p.login('ada', 'ada-password-123')).body.access_token;
+    p.running.platform.inProcessTransport!.subscribe('io.lakeplane.sql.statement.finished.v1', async (e) => void finished.push(e.data as Record<string, unknown>));
     await insertLakehouse(p, { name: 'serving', state: 'RUNNING', hiveServer2: { host: '127.0.0.1', port: 9 } });
     await insertLakehouse(p, { name: 'parked', state: 'STOPPED', autoStart: false });
     await insertLakehouse(p, { name: 'leaving', state: 'STOPPING' });
@@ -93,6 +95,11 @@ describe.each(backends())('SQL statement API: bad input on %s', (backend) => {
     expect(r.body.status.error).toMatchObject({ error_code: 'LAKEHOUSE_UNAVAILABLE', message: expect.stringMatching(/cannot reach the lakehouse's HiveServer2 at 127\.0\.0\.1:9/) });
     const id = r.body.statement_id as string;
     expect((await call('GET', `${API}/${id}`, undefined, ada)).body.status.state).toBe('FAILED');
+    // Its end was announced (the outbox row is written in the transaction that ended it).
+    for (let i = 0; i < 50 && !finished.some((e) => e.statementId === id); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(finished.filter((e) => e.statementId === id)).toEqual([
+      expect.objectContaining({ statementId: id, owner: 'ada', lakehouseName: 'serving', state: 'FAILED', errorCode: 'LAKEHOUSE_UNAVAILABLE', rowCount: null }),
+    ]);
     expect((await call('GET', `${API}/${id}`)).status).toBe(200);
     expect((await call('POST', '/api/v1/users', { username: 'bob', password: 'bob-password-123' })).status).toBe(201);
     const bob = (await p.login('bob', 'bob-password-123')).body.access_token;

@@ -84,13 +84,23 @@ async function run(platform: Platform, x: Execution, signal: CancelSignal): Prom
       generation = serving.row.generation;
     }
     if (signal.cancelled()) return await end({ state: 'CANCELED' });
-    lease = await sqlRuntime(platform).pool.acquire({
+    const key = {
       host: endpoints.hiveServer2.host, port: endpoints.hiveServer2.port, lakehouseId: row.lakehouse_id, generation,
       username: x.caller.username, token: x.caller.token, catalog: row.catalog ?? undefined, schema: row.schema_name ?? undefined,
-    });
-    const connection = lease.connection;
+    };
+    const pool = sqlRuntime(platform).pool;
+    lease = await pool.acquire(key);
     if (signal.cancelled()) return await end({ state: 'CANCELED' });
-    handle = await connection.execute(x.sql, true);
+    try {
+      handle = await lease.connection.execute(x.sql, true);
+    } catch (err) {
+      // A kept session that died meanwhile is not the statement's fault: once more on a new one.
+      if (!(err instanceof ConnectionError && lease.reused)) throw err;
+      lease.release(true);
+      lease = await pool.acquire(key);
+      handle = await lease.connection.execute(x.sql, true);
+    }
+    const connection = lease.connection;
     const started = handle;
     signal.onCancel(() => void connection.cancel(started).catch((err: unknown) => log.warn({ err }, 'cancelling the operation failed')));
     await db.updateTable('sql_statements').set({ state: 'RUNNING', started_at: new Date(), operation_handle: encodeHandle(handle), lakehouse_generation: generation }).where('id', '=', row.id).where('state', '=', 'PENDING').execute();

@@ -15,6 +15,8 @@ export interface SessionKey {
 
 export interface Lease {
   connection: HiveConnection;
+  /** A session kept from an earlier statement (it may have died meanwhile: the lakehouse restarted, say). */
+  reused: boolean;
   /** Back to the pool (or closed, when broken or the pool keeps no idle sessions). */
   release(broken?: boolean): void;
 }
@@ -41,7 +43,7 @@ export class SessionPool {
     while (list && list.length > 0) {
       const entry = list.pop()!;
       clearTimeout(entry.timer);
-      if (entry.connection.isOpen) return this.lease(id, entry.connection);
+      if (entry.connection.isOpen) return this.lease(id, entry.connection, true);
     }
     const connection = await HiveConnection.open({ host: key.host, port: key.port, username: key.username, password: key.token });
     try {
@@ -51,13 +53,14 @@ export class SessionPool {
       await connection.close();
       throw err;
     }
-    return this.lease(id, connection);
+    return this.lease(id, connection, false);
   }
 
-  private lease(id: string, connection: HiveConnection): Lease {
+  private lease(id: string, connection: HiveConnection, reused: boolean): Lease {
     let released = false;
     return {
       connection,
+      reused,
       release: (broken = false) => {
         if (released) return;
         released = true;

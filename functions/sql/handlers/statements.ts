@@ -72,7 +72,7 @@ export async function executeStatement(ctx: Ctx, body: Body): Promise<SqlStateme
     .returningAll()
     .executeTakeFirstOrThrow();
   ctx.auditResource = `sql/statements/${row.id}`;
-  const done = runInBackground(platform, { row, sql: rendered.sql, caller: callerOf(ctx), endpoints: serving?.endpoints ?? endpointsOf(lakehouse), generation: serving?.row.generation ?? lakehouse.generation });
+  const done = runInBackground(platform, { row, sql: rendered.sql, caller: callerOf(ctx), endpoints: serving?.endpoints, generation: serving?.row.generation ?? lakehouse.generation });
   if (wait > 0) {
     let timer: NodeJS.Timeout | undefined;
     const finished = await Promise.race([done.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), wait * 1000)))]);
