@@ -221,4 +221,19 @@ describe.skipIf(missing.length > 0)(`SQL statements on a Spark Thrift server wit
       await second.close();
     }
   }, 120_000);
+
+  it('a lakehouse that goes away mid-statement ends it FAILED saying so, not RUNNING forever', async () => {
+    const running = await run('SELECT count(*) FROM range(2000000) a CROSS JOIN range(2000000) b WHERE a.id + b.id > 0', { wait_timeout: '0s' });
+    const id = running.statement_id as string;
+    for (let i = 0; i < 100 && (await call('GET', `${API}/${id}`)).body.status.state !== 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 100));
+    await server.stop();
+    let after: any;
+    for (let i = 0; i < 100; i++) {
+      after = (await call('GET', `${API}/${id}`)).body;
+      if (after.status.state !== 'RUNNING') break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(after.status.state).toBe('FAILED');
+    expect(after.status.error).toMatchObject({ error_code: 'LAKEHOUSE_UNAVAILABLE', message: expect.stringMatching(/HiveServer2|lakehouse/) });
+  }, 120_000);
 });

@@ -84,8 +84,13 @@ export interface ConnectOptions {
   timeoutMs?: number;
 }
 
+/** No single call takes this long (a FetchResults of a large chunk is the slowest); past it the connection is dropped. */
+const CALL_TIMEOUT_MS = 300_000;
+
 export class HiveConnection {
   private closed = false;
+  /** Calls waiting for their answer: failed at once when the connection goes (Thrift would leave them waiting). */
+  private readonly pending = new Set<(err: Error) => void>();
   private constructor(
     private readonly client: InstanceType<typeof hive.HiveClient>,
     private readonly thrift: Record<string, (req: unknown, cb: (err: unknown, res: any) => void) => void>,
@@ -101,7 +106,7 @@ export class HiveConnection {
     try {
       await withTimeout(
         client.connect(
-          { host: options.host, port: options.port, options: { connect_timeout: options.timeoutMs ?? 10_000, timeout: options.timeoutMs ?? 10_000 } } as never,
+          { host: options.host, port: options.port, options: { connect_timeout: options.timeoutMs ?? 10_000 } } as never,
           new hive.connections.TcpConnection(),
           new hive.auth.PlainTcpAuthentication({ username: options.username, password: options.password }),
         ),
@@ -128,13 +133,15 @@ export class HiveConnection {
     }
     if (broken) throw new ConnectionError(String(broken));
     const connection = new HiveConnection(client, thrift, response.sessionHandle);
-    client.on('close', () => {
-      connection.closed = true;
-    });
-    client.on('error', () => {
-      connection.closed = true;
-    });
+    client.on('close', () => connection.gone(new ConnectionError('the lakehouse closed the HiveServer2 connection')));
+    client.on('error', (err: unknown) => connection.gone(new ConnectionError(`the HiveServer2 connection failed: ${(err as Error).message ?? String(err)}`)));
     return connection;
+  }
+
+  private gone(err: Error): void {
+    this.closed = true;
+    for (const reject of this.pending) reject(err);
+    this.pending.clear();
   }
 
   get isOpen(): boolean {
@@ -198,12 +205,17 @@ export class HiveConnection {
 
   private async call(method: string, request: unknown): Promise<any> {
     if (this.closed) throw new ConnectionError('the HiveServer2 connection is closed');
+    let reject: ((err: Error) => void) | undefined;
+    const lost = new Promise<never>((_, r) => (reject = r));
+    this.pending.add(reject!);
     try {
-      return await call(this.thrift, method, request);
+      return await withTimeout(Promise.race([call(this.thrift, method, request), lost]), CALL_TIMEOUT_MS, `HiveServer2 ${method}`);
     } catch (err) {
-      this.closed = true;
+      this.gone(err instanceof ConnectionError ? err : new ConnectionError(`HiveServer2 ${method} failed: ${(err as Error).message ?? String(err)}`));
       this.client.close();
-      throw new ConnectionError(`HiveServer2 ${method} failed: ${(err as Error).message ?? String(err)}`);
+      throw err instanceof ConnectionError ? err : new ConnectionError(`HiveServer2 ${method} failed: ${(err as Error).message ?? String(err)}`);
+    } finally {
+      this.pending.delete(reject!);
     }
   }
 }

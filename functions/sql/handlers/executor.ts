@@ -24,20 +24,35 @@ export interface Execution {
   generation: number;
 }
 
-const POLL_MS = [1, 2, 5, 10, 20, 50, 100, 200, 250];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Starts a stored PENDING statement in this process; its end is written to the store whatever happens. */
+/**
+ * How long to wait before the next GetOperationStatus: every 5 ms for the first half second (most statements of an
+ * interactive client end there, and an answer should not wait for a poll), then 25 ms, and 250 ms after 10 s.
+ */
+function pollDelay(elapsedMs: number): number {
+  return elapsedMs < 500 ? 5 : elapsedMs < 10_000 ? 25 : 250;
+}
+
+/**
+ * Starts a stored PENDING statement in this process; its end is written to the store whatever happens. Answers when
+ * the statement has ended in the store (its clean-up, closing the operation, goes on after).
+ */
 export function runInBackground(platform: Platform, execution: Execution): Promise<void> {
   const runtime = sqlRuntime(platform);
   let cancelRequested = false;
   let onCancel: (() => void) | undefined;
+  let markEnded: () => void = () => undefined;
+  const ended = new Promise<void>((r) => (markEnded = r));
   const done = run(platform, execution, {
     cancelled: () => cancelRequested,
     onCancel: (f) => {
       onCancel = f;
     },
-  }).catch((err: unknown) => platform.logger.error({ err, statementId: execution.row.id }, 'a SQL statement could not be ended'));
+    ended: () => markEnded(),
+  })
+    .catch((err: unknown) => platform.logger.error({ err, statementId: execution.row.id }, 'a SQL statement could not be ended'))
+    .finally(() => markEnded());
   const entry = {
     requestCancel: () => {
       cancelRequested = true;
@@ -46,12 +61,13 @@ export function runInBackground(platform: Platform, execution: Execution): Promi
     done: done.finally(() => runtime.running.delete(execution.row.id)),
   };
   runtime.running.set(execution.row.id, entry);
-  return entry.done;
+  return ended;
 }
 
 interface CancelSignal {
   cancelled(): boolean;
   onCancel(f: () => void): void;
+  ended(): void;
 }
 
 async function run(platform: Platform, x: Execution, signal: CancelSignal): Promise<void> {
@@ -69,9 +85,10 @@ async function run(platform: Platform, x: Execution, signal: CancelSignal): Prom
   const end = async (ending: Ending) => {
     const ended = await endStatement(platform, row.id, ending);
     if (!ended || ending.state !== 'SUCCEEDED') await dropChunks(db, row.id);
+    signal.ended();
   };
   try {
-    await touchLakehouse(db, row.lakehouse_id);
+    void touchLakehouse(db, row.lakehouse_id).catch(() => undefined);
     let endpoints = x.endpoints;
     let generation = x.generation;
     if (!endpoints) {
@@ -103,7 +120,8 @@ async function run(platform: Platform, x: Execution, signal: CancelSignal): Prom
     const connection = lease.connection;
     const started = handle;
     signal.onCancel(() => void connection.cancel(started).catch((err: unknown) => log.warn({ err }, 'cancelling the operation failed')));
-    await db.updateTable('sql_statements').set({ state: 'RUNNING', started_at: new Date(), operation_handle: encodeHandle(handle), lakehouse_generation: generation }).where('id', '=', row.id).where('state', '=', 'PENDING').execute();
+    // Not awaited: the statement's end does not wait for it, and it changes only a PENDING row (an end won).
+    void db.updateTable('sql_statements').set({ state: 'RUNNING', started_at: new Date(), operation_handle: encodeHandle(handle), lakehouse_generation: generation }).where('id', '=', row.id).where('state', '=', 'PENDING').execute().catch((err: unknown) => log.warn({ err }, 'marking the statement RUNNING failed'));
     if (signal.cancelled()) await connection.cancel(handle);
     const status = await waitForOperation(connection, handle, signal);
     if (status === 'CANCELED') return await end({ state: 'CANCELED' });
@@ -136,6 +154,7 @@ function fromEngine(err: EngineError): NonNullable<Ending['error']> {
 }
 
 async function waitForOperation(connection: HiveConnection, handle: OperationHandle, signal: CancelSignal): Promise<'FINISHED' | 'CANCELED' | EngineError> {
+  const started = Date.now();
   for (let i = 0; ; i++) {
     const status = await connection.status(handle);
     if (status.state === 'FINISHED') {
@@ -145,7 +164,7 @@ async function waitForOperation(connection: HiveConnection, handle: OperationHan
     if (status.state === 'ERROR') return status.error ?? new EngineError('the statement failed without a message', undefined, undefined);
     if (status.state === 'CANCELED' || status.state === 'CLOSED' || status.state === 'TIMEDOUT') return 'CANCELED';
     if (signal.cancelled() && i % 20 === 0) await connection.cancel(handle).catch(() => undefined);
-    await sleep(POLL_MS[Math.min(i, POLL_MS.length - 1)]!);
+    await sleep(pollDelay(Date.now() - started));
   }
 }
 
@@ -173,7 +192,6 @@ async function storeResult(platform: Platform, connection: HiveConnection, handl
     offset += pending.length;
     pending = [];
     pendingBytes = 0;
-    await platform.store.db.updateTable('sql_statements').set({ heartbeat_at: new Date() }).where('id', '=', row.id).execute();
   };
   for (;;) {
     if (signal.cancelled()) return 'CANCELED' as const;
