@@ -7,10 +7,11 @@ import { jobs } from './jobs/index.js';
 import { lakehouses } from './lakehouses/index.js';
 import { policies } from './policies/index.js';
 import { scheduler } from './scheduler/index.js';
+import { sql } from './sql/index.js';
 import { webhooks } from './webhooks/index.js';
 
 /** Every deployable function. FUNCTION_TARGET picks one; embedded mode serves them all. */
-export const allFunctions: readonly LakeplaneFunction[] = [iam, catalog, events, policies, jobs, history, scheduler, webhooks, lakehouses];
+export const allFunctions: readonly LakeplaneFunction[] = [iam, catalog, events, policies, jobs, history, scheduler, webhooks, lakehouses, sql];
 
 export function findFunction(name: string): LakeplaneFunction | undefined {
   return allFunctions.find((f) => f.name === name);

@@ -15,6 +15,7 @@ const loaders: Record<string, () => Promise<LakeplaneFunction>> = {
   scheduler: async () => (await import('./scheduler/index.js')).scheduler,
   webhooks: async () => (await import('./webhooks/index.js')).webhooks,
   lakehouses: async () => (await import('./lakehouses/index.js')).lakehouses,
+  sql: async () => (await import('./sql/index.js')).sql,
 };
 
 export const functionNames: readonly string[] = Object.keys(loaders);

@@ -12,6 +12,7 @@ import * as m0010 from './0010_job_schedules.js';
 import * as m0011 from './0011_job_trigger_tokens.js';
 import * as m0012 from './0012_webhooks.js';
 import * as m0014 from './0014_lakehouses.js';
+import * as m0015 from './0015_sql_statements.js';
 
 /**
  * Ordered, forward-only. Listed statically (not read from the folder) so a bundled build carries them; the names sort
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '0011_job_trigger_tokens': m0011,
   '0012_webhooks': m0012,
   '0014_lakehouses': m0014,
+  '0015_sql_statements': m0015,
 };

@@ -60,6 +60,13 @@ export const ConfigSchema = Type.Object({
   LAKEPLANE_WEBHOOK_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50, default: 8, description: 'Tries of a webhook delivery before it is given up; three given up in a row disable the subscription.' }),
   LAKEPLANE_WEBHOOK_RETRY_BASE_MS: Type.Integer({ minimum: 10, default: 5000, description: 'First retry delay of a failed webhook delivery; it doubles per try (with jitter), capped at an hour.' }),
   LAKEPLANE_WEBHOOK_POLL_MS: Type.Integer({ minimum: 100, maximum: 60000, default: 1000, description: 'Embedded mode: how often due webhook retries are sent (cluster mode: on every PingSource tick, and at once for new events).' }),
+  LAKEPLANE_SQL_RESULT_TTL_SECONDS: Type.Integer({ minimum: 1, maximum: 2592000, default: 3600, description: 'How long a SQL statement\'s result is kept after it ends; then its chunks are deleted and the statement answers 404 saying when it expired (its history entry stays).' }),
+  LAKEPLANE_SQL_CHUNK_MAX_ROWS: Type.Integer({ minimum: 1, maximum: 1000000, default: 20000, description: 'Most rows in one chunk of a SQL result.' }),
+  LAKEPLANE_SQL_CHUNK_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 67108864, default: 4194304, description: 'Most bytes (of the rows as JSON) in one chunk of a SQL result.' }),
+  LAKEPLANE_SQL_MAX_RESULT_BYTES: Type.Integer({ minimum: 1024, default: 268435456, description: 'Most bytes of a SQL result kept; a larger result is cut there and marked truncated.' }),
+  LAKEPLANE_SQL_SESSION_IDLE_MS: Type.Integer({ minimum: 0, maximum: 3600000, default: 60000, description: 'How long an idle HiveServer2 session of a caller on a lakehouse is kept for the caller\'s next statement (0: one session per statement).' }),
+  LAKEPLANE_SQL_SWEEP_MS: Type.Integer({ minimum: 100, maximum: 600000, default: 10000, description: 'Embedded mode: how often expired SQL results are deleted and statements whose process died are ended (cluster mode: on every PingSource tick).' }),
+  LAKEPLANE_SQL_HEARTBEAT_MS: Type.Integer({ minimum: 100, maximum: 600000, default: 5000, description: 'How often a process running SQL statements marks them alive; one not marked for 6 times this is ended FAILED (its process is gone).' }),
   LAKEPLANE_EVENT_POLL_MS: Type.Integer({ minimum: 50, default: 2000, description: 'How often the dispatcher looks for due events when nothing nudged it.' }),
 });
 

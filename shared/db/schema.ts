@@ -516,6 +516,53 @@ export interface LakehouseActivityTable {
   event_key: string | null;
 }
 
+export type SqlStatementState = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELED' | 'CLOSED';
+export type SqlResultFormat = 'JSON_ARRAY' | 'CSV' | 'ARROW_STREAM';
+
+export interface SqlStatementsTable {
+  id: string;
+  owner: string;
+  owner_kind: string;
+  lakehouse_id: string;
+  lakehouse_name: string;
+  lakehouse_generation: number | null;
+  statement: string;
+  parameters: Json<unknown[]>;
+  catalog: string | null;
+  schema_name: string | null;
+  format: SqlResultFormat;
+  row_limit: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  state: SqlStatementState;
+  error_message: string | null;
+  error_code: string | null;
+  sql_state: string | null;
+  /** The result's columns: [{name, type_name, type_text, position}]. */
+  columns: Json<unknown[]> | null;
+  total_row_count: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  total_chunk_count: number | null;
+  total_byte_count: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  truncated: Generated<boolean>;
+  submitted_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  expires_at: Timestamp | null;
+  /** The HiveServer2 operation (JSON of its handle): any process can cancel it with this. */
+  operation_handle: string | null;
+  /** The process running it (it beats heartbeat_at while it does). */
+  executor: string;
+  heartbeat_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface SqlStatementChunksTable {
+  statement_id: string;
+  chunk_index: number;
+  row_offset: ColumnType<string, string | number, string | number>;
+  row_count: number;
+  byte_count: number;
+  /** JSON: an array of rows, each an array of strings or nulls. */
+  rows: string;
+}
+
 export interface Database {
   users: UsersTable;
   groups: GroupsTable;
@@ -554,10 +601,14 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   lakehouses: LakehousesTable;
   lakehouse_activity: LakehouseActivityTable;
+  sql_statements: SqlStatementsTable;
+  sql_statement_chunks: SqlStatementChunksTable;
 }
 
 export type LakehouseRow = Selectable<LakehousesTable>;
 export type LakehouseActivityRow = Selectable<LakehouseActivityTable>;
+export type SqlStatementRow = Selectable<SqlStatementsTable>;
+export type SqlStatementChunkRow = Selectable<SqlStatementChunksTable>;
 
 export type JobRow = Selectable<JobsTable>;
 export type JobRunRow = Selectable<JobRunsTable>;

@@ -30,7 +30,7 @@ const broker = loadDoc('eventing/broker.yaml');
 const pingSource = loadDoc('eventing/pingsource-outbox.yaml');
 const trigger = loadDoc('eventing/trigger-events-ping.yaml');
 const policyTriggers = loadDocs('eventing/triggers-policy-changes.yaml');
-const jobTriggers = [...loadDocs('eventing/triggers-jobs.yaml'), ...loadDocs('eventing/triggers-lakehouses.yaml'), ...loadDocs('eventing/triggers-scheduler.yaml'), loadDoc('eventing/trigger-webhooks-all.yaml')];
+const jobTriggers = [...loadDocs('eventing/triggers-jobs.yaml'), ...loadDocs('eventing/triggers-lakehouses.yaml'), ...loadDocs('eventing/triggers-scheduler.yaml'), ...loadDocs('eventing/triggers-sql.yaml'), loadDoc('eventing/trigger-webhooks-all.yaml')];
 const triggers = [trigger, ...policyTriggers, ...jobTriggers];
 const sparkSource = [...loadDocs('eventing/apiserversource-sparkapplications.yaml'), ...loadDocs('eventing/jobs-namespace/sparkapplication-watcher.yaml')];
 const apiServerSource = sparkSource.find((d) => d.kind === 'ApiServerSource')!;

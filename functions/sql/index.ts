@@ -1,0 +1,32 @@
+import { Type } from '@sinclair/typebox';
+import { consumer, defineFunction, embeddedTicker, type Worker } from '../../shared/http/index.js';
+import { sqlRuntime } from './handlers/sql-runtime.js';
+import { stopRunningStatements, sweepStatements } from './handlers/sweeper.js';
+import { statementRoutes } from './routes/statement-routes.js';
+import { SqlEvents } from './sql-events.js';
+
+/** The process's statements: a sweep at start (statements a dead process left), and ending its own when it stops. */
+const lifecycle: Worker = async (platform) => {
+  sqlRuntime(platform);
+  await sweepStatements(platform).catch((err: unknown) => platform.logger.error({ err }, 'sweeping SQL statements failed'));
+  return () => stopRunningStatements(platform);
+};
+
+/** The SQL statement API: statements run on lakehouses as their callers, results kept in chunks, history. */
+export const sql = defineFunction({
+  name: 'sql',
+  description: 'SQL statements on lakehouses (Databricks\' Statement Execution API): run as the caller over HiveServer2, results stored in chunks (JSON_ARRAY, CSV, ARROW_STREAM) until they expire, cancel, history.',
+  routes: statementRoutes,
+  consumes: [
+    consumer({
+      // Knative's PingSource (cluster mode): expired results, statements of processes that died.
+      type: 'dev.knative.sources.ping',
+      schema: Type.Unknown(),
+      handle: async (ctx) => {
+        setImmediate(() => void sweepStatements(ctx.platform).catch((err: unknown) => ctx.platform.logger.error({ err }, 'sweeping SQL statements failed')));
+      },
+    }),
+  ],
+  workers: [lifecycle, embeddedTicker('SQL statement sweep', (c) => c.LAKEPLANE_SQL_SWEEP_MS, (platform) => sweepStatements(platform))],
+  publishes: Object.values(SqlEvents),
+});
