@@ -159,4 +159,22 @@ describe.skipIf(missing.length > 0)('a lakehouse through the API, on a real Spar
     expect(activity.map((a: any) => a.toState)).toEqual(['STARTING', 'RUNNING', 'STOPPING', 'STOPPED']);
     expect(activity[2].message).toBe('idle for 10 minutes: stopping');
   }, 240_000);
+
+  it('a statement to the stopped lakehouse starts it (auto-start), waits, and runs as the caller under her policies', async () => {
+    expect((await lakehouse()).state).toBe('STOPPED');
+    const submitted = await call('POST', '/api/v1/sql/statements', { lakehouse: 'e2e', statement: 'SELECT id, email, region FROM wh.sales.customers ORDER BY id', wait_timeout: '5s' }, tokens['ana']);
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(200);
+    expect(['PENDING', 'RUNNING', 'SUCCEEDED']).toContain(submitted.body.status.state);
+    const statementId = submitted.body.statement_id as string;
+    const done = await waitFor('the statement to finish', async () => {
+      const s = (await call('GET', `/api/v1/sql/statements/${statementId}`, undefined, tokens['ana'])).body;
+      return ['SUCCEEDED', 'FAILED', 'CANCELED', 'CLOSED'].includes(s.status?.state) ? s : undefined;
+    }, { timeoutMs: 420_000, intervalMs: 1000 });
+    expect(done.status, JSON.stringify(done.status)).toMatchObject({ state: 'SUCCEEDED' });
+    expect(done.result.data_array).toEqual([['1', 'ada@XXXXXXXXXXX', 'north'], ['3', 'cy@eXXXXXXXXXX', 'north']]);
+    const l = await lakehouse();
+    expect(l).toMatchObject({ state: 'RUNNING', generation: 2 });
+    const starts = (await call('GET', `/api/v1/lakehouses/${id}/activity`)).body.items.filter((a: any) => a.kind === 'state' && a.toState === 'STARTING');
+    expect(starts.map((a: any) => a.actor)).toEqual(['user:admin', 'user:ana']);
+  }, 480_000);
 });

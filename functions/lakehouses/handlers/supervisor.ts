@@ -18,9 +18,13 @@ const STOP_GIVE_UP_MS = 120_000;
 /** The driver's own report of open sessions and running statements counts while it is this fresh. */
 const AGENT_REPORT_FRESH_MS = 5 * 60_000;
 
-/** When a running lakehouse last did anything, or undefined when it is busy now (an open session or a running statement). */
-export function idleSince(row: LakehouseRow, now: Date): Date | undefined {
-  const fresh = row.agent_reported_at && now.getTime() - row.agent_reported_at.getTime() < AGENT_REPORT_FRESH_MS;
+/**
+ * When a running lakehouse last did anything, or undefined when it is busy now (an open session or a running
+ * statement). Whether the driver's report is current is a question about the real clock (is it still reporting?),
+ * whatever time the idle window is measured at.
+ */
+export function idleSince(row: LakehouseRow): Date | undefined {
+  const fresh = row.agent_reported_at && Date.now() - row.agent_reported_at.getTime() < AGENT_REPORT_FRESH_MS;
   if (fresh && (row.open_sessions > 0 || row.running_statements > 0)) return undefined;
   const last = [row.last_activity_at, row.state_changed_at].filter((d): d is Date => d !== null).map((d) => d.getTime());
   return new Date(Math.max(...last));
@@ -29,7 +33,7 @@ export function idleSince(row: LakehouseRow, now: Date): Date | undefined {
 function isIdlePast(row: LakehouseRow, now: Date): boolean {
   const minutes = specOf(row).autoStopMinutes;
   if (row.state !== 'RUNNING' || minutes <= 0) return false;
-  const since = idleSince(row, now);
+  const since = idleSince(row);
   return since !== undefined && now.getTime() - since.getTime() >= minutes * 60_000;
 }
 
