@@ -177,4 +177,39 @@ describe.skipIf(missing.length > 0)('a lakehouse through the API, on a real Spar
     const starts = (await call('GET', `/api/v1/lakehouses/${id}/activity`)).body.items.filter((a: any) => a.kind === 'state' && a.toState === 'STARTING');
     expect(starts.map((a: any) => a.actor)).toEqual(['user:admin', 'user:ana']);
   }, 480_000);
+
+  it('pages a 100,000-row result in chunks, cancels a long statement, and ends a SQL error FAILED with Spark\'s message', async () => {
+    expect((await lakehouse()).state).toBe('RUNNING');
+    const big = await call('POST', '/api/v1/sql/statements', { lakehouse: 'e2e', statement: 'SELECT id, concat(\'row-\', id) AS label FROM range(100000)', wait_timeout: '50s' });
+    const finished = big.body.status.state === 'SUCCEEDED' ? big.body : await waitFor('the big statement', async () => {
+      const b = (await call('GET', `/api/v1/sql/statements/${big.body.statement_id}`)).body;
+      return b.status.state === 'SUCCEEDED' ? b : undefined;
+    }, { timeoutMs: 240_000, intervalMs: 1000 });
+    expect(finished.manifest.total_row_count).toBe(100000);
+    let rows = 0;
+    let last: string[] | undefined;
+    for (const chunk of finished.manifest.chunks) {
+      const page = (await call('GET', `/api/v1/sql/statements/${finished.statement_id}/result/chunks/${chunk.chunk_index}`)).body;
+      expect(page.row_offset).toBe(rows);
+      rows += page.data_array.length;
+      last = page.data_array.at(-1);
+    }
+    expect(rows).toBe(100000);
+    expect(last).toEqual(['99999', 'row-99999']);
+
+    const long = await call('POST', '/api/v1/sql/statements', { lakehouse: 'e2e', statement: 'SELECT count(*) FROM range(100000000) a CROSS JOIN range(100000000) b', wait_timeout: '0s' });
+    expect(long.status).toBe(200);
+    await waitFor('the long statement to run', async () => ((await call('GET', `/api/v1/sql/statements/${long.body.statement_id}`)).body.status.state === 'RUNNING' ? true : undefined), { timeoutMs: 120_000, intervalMs: 500 });
+    expect((await call('POST', `/api/v1/sql/statements/${long.body.statement_id}/cancel`)).status).toBe(200);
+    const cancelled = await waitFor('the cancel', async () => {
+      const b = (await call('GET', `/api/v1/sql/statements/${long.body.statement_id}`)).body;
+      return b.status.state === 'CANCELED' ? b : undefined;
+    }, { timeoutMs: 60_000, intervalMs: 500 });
+    expect(cancelled.status.state).toBe('CANCELED');
+
+    const bad = await call('POST', '/api/v1/sql/statements', { lakehouse: 'e2e', statement: 'SELECT * FROM wh.sales.no_such_table', wait_timeout: '30s' }, tokens['ana']);
+    expect(bad.status).toBe(200);
+    expect(bad.body.status.state).toBe('FAILED');
+    expect(bad.body.status.error.message).toMatch(/TABLE_OR_VIEW_NOT_FOUND|not found|no_such_table/i);
+  }, 480_000);
 });
