@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Value } from '@sinclair/typebox/value';
 import { JobSpec, sparkApplication } from '../../shared/jobs/index.js';
 import { missingPrerequisite } from '../support/prerequisites.js';
-import { SPARK, connect, findKubeconfig, installSparkApplicationCrd, sparkApplicationCrdFile, type Kube } from '../support/kube.js';
+import { SPARK, connect, forwardSparkApplicationEvents, findKubeconfig, installSparkApplicationCrd, sparkApplicationCrdFile, type Kube } from '../support/kube.js';
 import { startPlatform, type TestPlatform } from '../support/platform.js';
 import { waitFor } from '../support/wait.js';
 
@@ -36,31 +36,7 @@ describe.skipIf(missing.length > 0)('Spark jobs on the Kubernetes runtime (a rea
     p = await startPlatform('pglite', { env: { LAKEPLANE_JOBS_RUNTIME: 'kubernetes', LAKEPLANE_KUBECONFIG: kubeconfig.ok ? kubeconfig.value : '', LAKEPLANE_JOBS_NAMESPACE: namespace, LAKEPLANE_INGEST_ALLOW_ANONYMOUS: 'true', LAKEPLANE_SPARK_HISTORY_URL: 'https://spark-history.example.com/' } });
     admin = await p.adminToken();
     // The ApiServerSource's part (mode Resource): every change of a SparkApplication, the object as the data.
-    const watch = new kube.k8s.Watch(kube.kc);
-    const kinds: Record<string, string> = { ADDED: 'add', MODIFIED: 'update', DELETED: 'delete' };
-    let stopped = false;
-    let current: AbortController | undefined;
-    // Like the source, it watches again when a watch ends (the server closes them), re-listing what is there.
-    const start = async (): Promise<void> => {
-      if (stopped) return;
-      current = await watch.watch(`/apis/${SPARK.group}/${SPARK.version}/namespaces/${namespace}/${SPARK.plural}`, {}, (type, obj: any) => {
-        const change = kinds[type];
-        if (!change) return;
-        const message = HTTP.binary(new CloudEvent({ id: randomUUID(), type: `dev.knative.apiserver.resource.${change}`, source: 'https://kubernetes.test', subject: obj.metadata.name, data: obj }, false));
-        forwarded.push(`${change} ${obj.metadata.name} ${obj.status?.applicationState?.state ?? ''}`);
-        void fetch(`${p.url}/cloudevents/jobs`, { method: 'POST', headers: message.headers as Record<string, string>, body: message.body as string }).then(async (r) => {
-          if (r.status !== 200) forwarded.push(`refused ${r.status} ${await r.text()}`);
-        });
-      }, (err: unknown) => {
-        if (err) forwarded.push(`watch ended: ${String(err)}`);
-        setTimeout(() => void start(), 200);
-      });
-    };
-    await start();
-    stopWatch = () => {
-      stopped = true;
-      current?.abort();
-    };
+    stopWatch = await forwardSparkApplicationEvents(kube, namespace, () => `${p.url}/cloudevents/jobs`, forwarded);
   }, 60_000);
   afterAll(async () => {
     stopWatch?.();

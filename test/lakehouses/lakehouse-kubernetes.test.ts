@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { CloudEvent, HTTP } from 'cloudevents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingPrerequisite } from '../support/prerequisites.js';
-import { SPARK, connect, findKubeconfig, installSparkApplicationCrd, sparkApplicationCrdFile, type Kube } from '../support/kube.js';
+import { SPARK, connect, forwardSparkApplicationEvents, findKubeconfig, installSparkApplicationCrd, sparkApplicationCrdFile, type Kube } from '../support/kube.js';
 import { startServicesDouble, type ServicesDouble } from '../support/kube-services-double.js';
 import { startPlatform, type TestPlatform } from '../support/platform.js';
 import { waitFor } from '../support/wait.js';
@@ -48,30 +48,7 @@ describe.skipIf(missing.length > 0)('lakehouses on the Kubernetes runtime (a rea
     });
     admin = await p.adminToken();
     expect((await call('POST', '/api/v1/warehouses', { name: 'sales', storageLocation: 's3://lake/sales' })).status).toBe(201);
-    const watch = new kube.k8s.Watch(kube.kc);
-    const kinds: Record<string, string> = { ADDED: 'add', MODIFIED: 'update', DELETED: 'delete' };
-    let stopped = false;
-    let current: AbortController | undefined;
-    const start = async (): Promise<void> => {
-      if (stopped) return;
-      current = await watch.watch(`/apis/${SPARK.group}/${SPARK.version}/namespaces/${namespace}/${SPARK.plural}`, {}, (type, obj: any) => {
-        const change = kinds[type];
-        if (!change) return;
-        const message = HTTP.binary(new CloudEvent({ id: randomUUID(), type: `dev.knative.apiserver.resource.${change}`, source: 'https://kubernetes.test', subject: obj.metadata.name, data: obj }, false));
-        forwarded.push(`${change} ${obj.metadata.name} ${obj.status?.applicationState?.state ?? ''}`);
-        void fetch(`${p.url}/cloudevents/lakehouses`, { method: 'POST', headers: message.headers as Record<string, string>, body: message.body as string }).then(async (r) => {
-          if (r.status !== 200) forwarded.push(`refused ${r.status} ${await r.text()}`);
-        });
-      }, (err: unknown) => {
-        if (err) forwarded.push(`watch ended: ${String(err)}`);
-        setTimeout(() => void start(), 200);
-      });
-    };
-    await start();
-    stopWatch = () => {
-      stopped = true;
-      current?.abort();
-    };
+    stopWatch = await forwardSparkApplicationEvents(kube, namespace, () => `${p.url}/cloudevents/lakehouses`, forwarded);
   }, 60_000);
   afterAll(async () => {
     stopWatch?.();

@@ -69,3 +69,37 @@ export async function installSparkApplicationCrd(kube: Kube, crdFile: string): P
     }
   }
 }
+
+/**
+ * The ApiServerSource's part in a test (mode Resource): a watch on a namespace's SparkApplications, every change
+ * POSTed to `target` (a function's /cloudevents/<name>) as a binary CloudEvent with the object as its data. Like the
+ * source, it watches again when the server ends a watch. `seen` collects a line per change and per refusal.
+ */
+export async function forwardSparkApplicationEvents(kube: Kube, namespace: string, target: () => string, seen: string[]): Promise<() => void> {
+  const { CloudEvent, HTTP } = await import('cloudevents');
+  const { randomUUID } = await import('node:crypto');
+  const watch = new kube.k8s.Watch(kube.kc);
+  const kinds: Record<string, string> = { ADDED: 'add', MODIFIED: 'update', DELETED: 'delete' };
+  let stopped = false;
+  let current: AbortController | undefined;
+  const start = async (): Promise<void> => {
+    if (stopped) return;
+    current = await watch.watch(`/apis/${SPARK.group}/${SPARK.version}/namespaces/${namespace}/${SPARK.plural}`, {}, (type, obj: any) => {
+      const change = kinds[type];
+      if (!change) return;
+      const message = HTTP.binary(new CloudEvent({ id: randomUUID(), type: `dev.knative.apiserver.resource.${change}`, source: 'https://kubernetes.test', subject: obj.metadata.name, data: obj }, false));
+      seen.push(`${change} ${obj.metadata.name} ${obj.status?.applicationState?.state ?? ''}`);
+      void fetch(target(), { method: 'POST', headers: message.headers as Record<string, string>, body: message.body as string }).then(async (r) => {
+        if (r.status !== 200) seen.push(`refused ${r.status} ${await r.text()}`);
+      });
+    }, (err: unknown) => {
+      if (err) seen.push(`watch ended: ${String(err)}`);
+      setTimeout(() => void start(), 200);
+    });
+  };
+  await start();
+  return () => {
+    stopped = true;
+    current?.abort();
+  };
+}
