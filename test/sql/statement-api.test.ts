@@ -19,7 +19,7 @@ describe.each(backends())('SQL statement API: bad input on %s', (backend) => {
   const history = async () => (await call('GET', '/api/v1/sql/history')).body.items as unknown[];
 
   beforeAll(async () => {
-    p = await startPlatform(backend);
+    p = await startPlatform(backend, { env: { LAKEPLANE_SQL_SWEEP_MS: '200', LAKEPLANE_SQL_HEARTBEAT_MS: '1000' } });
     admin = await p.adminToken();
     expect((await call('POST', '/api/v1/users', { username: 'ada', password: 'ada-password-123' })).status).toBe(201);
     ada = (await p.login('ada', 'ada-password-123')).body.access_token;
@@ -117,5 +117,23 @@ describe.each(backends())('SQL statement API: bad input on %s', (backend) => {
     expect((await call('GET', `/api/v1/sql/history?user=ada&lakehouse=serving&state=FAILED`)).body.items).toHaveLength(1);
     expect((await call('GET', `/api/v1/sql/history?state=SUCCEEDED`)).body.items).toHaveLength(0);
     expect((await call('GET', `/api/v1/sql/history?from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`)).body.items).toHaveLength(0);
+  });
+
+  it('a statement whose process died (no heartbeat) is ended FAILED by the sweeper, not left RUNNING', async () => {
+    const lakehouse = await p.running.platform.store.db.selectFrom('lakehouses').select('id').where('name', '=', 'serving').executeTakeFirstOrThrow();
+    const id = '11111111-1111-4111-8111-111111111111';
+    const lastBeat = new Date(Date.now() - 60_000);
+    await p.running.platform.store.db
+      .insertInto('sql_statements')
+      .values({ id, owner: 'ada', owner_kind: 'user', lakehouse_id: lakehouse.id, lakehouse_name: 'serving', lakehouse_generation: 1, statement: 'SELECT 2', parameters: '[]', catalog: null, schema_name: null, format: 'JSON_ARRAY', row_limit: null, state: 'RUNNING', executor: 'a-process-that-died', heartbeat_at: lastBeat, submitted_at: lastBeat })
+      .execute();
+    let state = 'RUNNING';
+    let body: any;
+    for (let i = 0; i < 50 && state === 'RUNNING'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      body = (await call('GET', `${API}/${id}`, undefined, ada)).body;
+      state = body.status.state;
+    }
+    expect(body.status).toEqual({ state: 'FAILED', error: { error_code: 'EXECUTOR_LOST', message: `the process running this statement stopped (its last sign of life was at ${lastBeat.toISOString()}); run it again` } });
   });
 });
