@@ -136,4 +136,25 @@ describe.each(backends())('SQL statement API: bad input on %s', (backend) => {
     }
     expect(body.status).toEqual({ state: 'FAILED', error: { error_code: 'EXECUTOR_LOST', message: `the process running this statement stopped (its last sign of life was at ${lastBeat.toISOString()}); run it again` } });
   });
+
+  it('the history pages newest first with page_size and page_token, each entry once', async () => {
+    for (const n of [1, 2, 3]) expect((await call('POST', API, { ...ok, statement: `SELECT ${n}`, wait_timeout: '10s' })).body.status.state).toBe('FAILED');
+    const all = (await call('GET', '/api/v1/sql/history')).body.items as Array<{ statement_id: string; submitted_at: string }>;
+    expect(all.length).toBeGreaterThanOrEqual(5);
+    const seen: string[] = [];
+    let token: string | null = null;
+    do {
+      const page: any = await call('GET', `/api/v1/sql/history?page_size=2${token ? `&page_token=${token}` : ''}`);
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.items.map((e: { statement_id: string }) => e.statement_id));
+      token = page.body.next_page_token;
+    } while (token);
+    expect(seen).toEqual(all.map((e) => e.statement_id));
+    const times = all.map((e) => Date.parse(e.submitted_at));
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+    // Admin sees everyone's; ada only hers.
+    expect((await call('GET', '/api/v1/sql/history?user=admin')).body.items.map((e: { user: string }) => e.user)).toEqual(['admin', 'admin', 'admin']);
+    expect((await call('GET', '/api/v1/sql/history?user=admin', undefined, ada)).body.items).toEqual([]);
+  });
 });
