@@ -19,7 +19,7 @@ describe.each(backends())('SQL statement API: bad input on %s', (backend) => {
   const history = async () => (await call('GET', '/api/v1/sql/history')).body.items as unknown[];
 
   beforeAll(async () => {
-    p = await startPlatform(backend);
+    p = await startPlatform(backend, { env: { LAKEPLANE_SQL_SWEEP_MS: '200', LAKEPLANE_SQL_HEARTBEAT_MS: '1000' } });
     admin = await p.adminToken();
     expect((await call('POST', '/api/v1/users', { username: 'ada', password: 'ada-password-123' })).status).toBe(201);
     ada = (await p.login('ada', 'ada-password-123')).body.access_token;
@@ -117,5 +117,44 @@ describe.each(backends())('SQL statement API: bad input on %s', (backend) => {
     expect((await call('GET', `/api/v1/sql/history?user=ada&lakehouse=serving&state=FAILED`)).body.items).toHaveLength(1);
     expect((await call('GET', `/api/v1/sql/history?state=SUCCEEDED`)).body.items).toHaveLength(0);
     expect((await call('GET', `/api/v1/sql/history?from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`)).body.items).toHaveLength(0);
+  });
+
+  it('a statement whose process died (no heartbeat) is ended FAILED by the sweeper, not left RUNNING', async () => {
+    const lakehouse = await p.running.platform.store.db.selectFrom('lakehouses').select('id').where('name', '=', 'serving').executeTakeFirstOrThrow();
+    const id = '11111111-1111-4111-8111-111111111111';
+    const lastBeat = new Date(Date.now() - 60_000);
+    await p.running.platform.store.db
+      .insertInto('sql_statements')
+      .values({ id, owner: 'ada', owner_kind: 'user', lakehouse_id: lakehouse.id, lakehouse_name: 'serving', lakehouse_generation: 1, statement: 'SELECT 2', parameters: '[]', catalog: null, schema_name: null, format: 'JSON_ARRAY', row_limit: null, state: 'RUNNING', executor: 'a-process-that-died', heartbeat_at: lastBeat, submitted_at: lastBeat })
+      .execute();
+    let state = 'RUNNING';
+    let body: any;
+    for (let i = 0; i < 50 && state === 'RUNNING'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      body = (await call('GET', `${API}/${id}`, undefined, ada)).body;
+      state = body.status.state;
+    }
+    expect(body.status).toEqual({ state: 'FAILED', error: { error_code: 'EXECUTOR_LOST', message: `the process running this statement stopped (its last sign of life was at ${lastBeat.toISOString()}); run it again` } });
+  });
+
+  it('the history pages newest first with page_size and page_token, each entry once', async () => {
+    for (const n of [1, 2, 3]) expect((await call('POST', API, { ...ok, statement: `SELECT ${n}`, wait_timeout: '10s' })).body.status.state).toBe('FAILED');
+    const all = (await call('GET', '/api/v1/sql/history')).body.items as Array<{ statement_id: string; submitted_at: string }>;
+    expect(all.length).toBeGreaterThanOrEqual(5);
+    const seen: string[] = [];
+    let token: string | null = null;
+    do {
+      const page: any = await call('GET', `/api/v1/sql/history?page_size=2${token ? `&page_token=${token}` : ''}`);
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.items.map((e: { statement_id: string }) => e.statement_id));
+      token = page.body.next_page_token;
+    } while (token);
+    expect(seen).toEqual(all.map((e) => e.statement_id));
+    const times = all.map((e) => Date.parse(e.submitted_at));
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+    // Admin sees everyone's; ada only hers.
+    expect((await call('GET', '/api/v1/sql/history?user=admin')).body.items.map((e: { user: string }) => e.user)).toEqual(['admin', 'admin', 'admin']);
+    expect((await call('GET', '/api/v1/sql/history?user=admin', undefined, ada)).body.items).toEqual([]);
   });
 });

@@ -58,6 +58,11 @@ describe.skipIf(missing.length > 0)(`SQL statements on a Spark Thrift server wit
     expect(r.status).toEqual({ state: 'SUCCEEDED' });
     expect(r.manifest).toMatchObject({ format: 'JSON_ARRAY', schema: { column_count: 2, columns: [{ name: 'who', type_name: 'STRING', position: 0 }, { name: 'two', type_name: 'INT', position: 1 }] }, total_row_count: 1, total_chunk_count: 1, truncated: false });
     expect(r.result).toMatchObject({ chunk_index: 0, row_offset: 0, row_count: 1, data_array: [['ada', '2']] });
+    // Sessions are kept per caller and never lent to another: alternating callers each see themselves.
+    for (let i = 0; i < 3; i++) {
+      expect((await run('SELECT current_user()', {}, admin)).result.data_array).toEqual([['admin']]);
+      expect((await run('SELECT current_user()', {}, ada)).result.data_array).toEqual([['ada']]);
+    }
   }, 120_000);
 
   it('creates an Iceberg table in our catalog, inserts with typed parameters, and reads it back in its catalog and schema', async () => {

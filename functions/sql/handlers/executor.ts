@@ -99,6 +99,9 @@ async function run(platform: Platform, x: Execution, signal: CancelSignal): Prom
       if (!serving) throw new PlatformFault(`lakehouse ${row.lakehouse_name} did not start within ${platform.config.LAKEPLANE_LAKEHOUSE_START_TIMEOUT_SECONDS} s`);
       endpoints = serving.endpoints;
       generation = serving.row.generation;
+      // It may have been cancelled through another process meanwhile: then it is not run at all.
+      const now = await db.selectFrom('sql_statements').select('state').where('id', '=', row.id).executeTakeFirst();
+      if (now?.state !== 'PENDING') return signal.ended();
     }
     if (signal.cancelled()) return await end({ state: 'CANCELED' });
     const key = {
