@@ -43,6 +43,11 @@ export class AccessTokens {
     return { token, expiresIn: this.ttlSeconds };
   }
 
+  /** Whether this token was verified here before (it may have expired since; verify() says so). */
+  knows(token: string): boolean {
+    return this.verified.has(token);
+  }
+
   async verify(token: string): Promise<AccessTokenClaims> {
     const cached = this.verified.get(token);
     if (cached) {

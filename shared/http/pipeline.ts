@@ -55,6 +55,9 @@ export function createRequestHandler(platform: Platform, router: Router) {
     });
   }
   const { metrics, config, authenticator, audit } = platform;
+  // The request line is made here of known fields, none of them secret, so it skips the logger's redaction (a
+  // wildcard walk of every line: ~2% of a loadTable's CPU). Failures keep it: they carry an error object.
+  const requestLog = platform.logger.child({}, { redact: [] });
   const fallbackFunction = config.FUNCTION_TARGET ?? 'platform';
 
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -162,7 +165,7 @@ export function createRequestHandler(platform: Platform, router: Router) {
       ...(errorId ? { errorId } : {}),
     };
     if (errorForLog) platform.logger.error({ ...line, err: errorForLog }, 'request failed');
-    else platform.logger.info(line, 'request');
+    else requestLog.info(line, 'request');
 
     if (mounted) {
       const route = mounted.route;

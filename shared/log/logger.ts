@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { batchedStdout } from './turn-batched-stream.js';
 
 export type { Logger };
 
@@ -13,5 +14,5 @@ export function createLogger(level: string, bindings: Record<string, unknown> = 
       censor: '[redacted]',
     },
     formatters: { level: (label) => ({ level: label }) },
-  });
+  }, batchedStdout());
 }

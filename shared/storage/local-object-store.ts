@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { link, mkdir, readFile, rm, stat, unlink, writeFile, readdir } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StorageConflictError, StorageNotFoundError, type ObjectStore } from './object-store.js';
@@ -50,10 +51,14 @@ export class LocalObjectStore implements ObjectStore {
     }
   }
 
-  /** Whether an object (a file) is there; a folder is not one, as on S3. */
+  /**
+   * Whether an object (a file) is there; a folder is not one, as on S3. A synchronous stat: on a local disk it takes
+   * microseconds, less than the trip through libuv's thread pool the asynchronous one makes (loadTable checks its
+   * metadata file on every request; that trip was a tenth of its CPU profile).
+   */
   async exists(location: string): Promise<boolean> {
     try {
-      return (await stat(localPath(location))).isFile();
+      return statSync(localPath(location), { throwIfNoEntry: false })?.isFile() ?? false;
     } catch {
       return false;
     }

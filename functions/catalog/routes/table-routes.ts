@@ -5,7 +5,8 @@ import { accessesForCommit } from '../domain/commit-access.js';
 import { catalogResource, parseNamespace, validateLevels, validateName } from '../domain/identifiers.js';
 import { mutate } from '../handlers/idempotency.js';
 import { runPurge } from '../handlers/purge-tasks.js';
-import { commitResult, etagOf, loadTableResult } from '../handlers/table-files.js';
+import { metadataCacheOf, tableKey } from '../handlers/metadata-cache.js';
+import { commitResult, loadTableResult } from '../handlers/table-files.js';
 import { commitTables } from '../handlers/table-commit.js';
 import { createTable, dropObject, listObjects, registerTable, renameObject, requireTableExists, unregisterTable } from '../handlers/tables.js';
 import { clientStorageConfig, objectStoreFor } from '../storage/warehouse-storage.js';
@@ -83,7 +84,10 @@ export const tableRoutes = [
     handler: async (ctx) => {
       const levels = parseNamespace(ctx.params.namespace);
       await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'catalog:table:read', catalogResource(ctx.params.prefix, levels, ctx.params.table));
-      const row = await findTableForRead(ctx.platform.store.db, ctx.params.prefix, levels, ctx.params.table);
+      const cache = metadataCacheOf(ctx.platform.store.db);
+      const key = tableKey(ctx.params.prefix, levels, ctx.params.table);
+      const known = cache.get(key);
+      const row = await findTableForRead(ctx.platform.store.db, ctx.params.prefix, levels, ctx.params.table, known);
       if (!row || row.kind !== 'table') {
         // Which part is missing decides the exception a client sees.
         await requireObject(ctx.platform.store.db, 'table', ctx.params.prefix, levels, ctx.params.table);
@@ -92,9 +96,12 @@ export const tableRoutes = [
       const warehouse = { id: row.warehouse_id, name: row.warehouse_name, storageLocation: row.storage_location, storage: row.storage, credentialsRef: row.credentials_ref, credentialVending: row.credential_vending, properties: row.warehouse_properties };
       // The answer must match the metadata file; a table whose file is gone is broken, and clients are told so.
       if (!(await (await objectStoreFor(warehouse)).exists(row.metadata_location))) throw new NotFoundError(`Failed to open input stream for file: ${row.metadata_location}`);
-      const etag = etagOf(row.metadata_location, ctx.query.snapshots);
+      // No text back means the row is still the one `known` was kept from.
+      const entry = row.metadata === null ? known : cache.remember(key, { id: row.id, version: row.version, location: row.metadata_location }, row.metadata);
+      if (!entry) throw new Error(`loadTable: no metadata for ${row.metadata_location}`);
+      const etag = cache.etagFor(entry, ctx.query.snapshots);
       if (ctx.headers['if-none-match'] === etag) return { status: 304, headers: { etag } };
-      return json(200, loadTableResult({ metadataLocation: row.metadata_location, metadataText: row.metadata, warehouse, snapshots: ctx.query.snapshots }), { etag });
+      return json(200, loadTableResult({ metadataLocation: entry.location, metadataText: cache.metadataFor(entry, ctx.query.snapshots), warehouse }), { etag });
     },
   }),
   icebergRoute({

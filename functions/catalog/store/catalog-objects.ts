@@ -1,4 +1,4 @@
-import { CompiledQuery } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { prepareStatement, textArray, type CatalogObjectRow, type Executor, type NamespaceRow, type WarehouseRow } from '../../../shared/db/index.js';
 import { NoSuchNamespaceError, NoSuchTableError, NoSuchViewError } from '../../../shared/errors/index.js';
 import { displayNamespace } from '../domain/identifiers.js';
@@ -58,12 +58,22 @@ export async function requireObject(db: Executor, kind: ObjectKind, prefix: stri
   return { warehouse, namespace, object };
 }
 
-function tableForReadQuery(db: Executor, prefix: string, levels: readonly string[], name: string) {
+/** What the caller already holds of a table's metadata: its row id, version and metadata location. */
+export interface KnownMetadata {
+  id: string;
+  version: number;
+  location: string;
+}
+
+function tableForReadQuery(db: Executor, prefix: string, levels: readonly string[], name: string, knownId: string | null, knownVersion: number | string | null, knownLocation: string | null) {
   return db
     .selectFrom('catalog_objects as o')
     .innerJoin('namespaces as n', 'n.id', 'o.namespace_id')
     .innerJoin('warehouses as w', 'w.id', 'o.warehouse_id')
-    .select(['o.id', 'o.kind', 'o.metadata_location', 'o.metadata', 'o.version', 'w.id as warehouse_id', 'w.name as warehouse_name', 'w.storage_location', 'w.storage', 'w.credentials_ref', 'w.credential_vending', 'w.properties as warehouse_properties'])
+    .select(['o.id', 'o.kind', 'o.metadata_location', 'o.version', 'w.id as warehouse_id', 'w.name as warehouse_name', 'w.storage_location', 'w.storage', 'w.credentials_ref', 'w.credential_vending', 'w.properties as warehouse_properties'])
+    // The metadata text only when it is not the one the caller holds: PostgreSQL then neither detoasts nor sends it.
+    // Null parameters (nothing held) compare as unknown, so the text comes back.
+    .select(sql<string | null>`case when o.id = ${knownId}::uuid and o.version = ${knownVersion}::integer and o.metadata_location = ${knownLocation}::text then null else o.metadata end`.as('metadata'))
     .where('w.name', '=', prefix)
     .where('n.levels', '=', textArray(levels))
     .where('o.name', '=', name);
@@ -81,8 +91,11 @@ const compiledTableForRead = new Map<number, { sql: string; slots: number[] }>()
 function compiledForDepth(db: Executor, depth: number): { sql: string; slots: number[] } {
   let compiled = compiledTableForRead.get(depth);
   if (!compiled) {
-    const placeholders = Array.from({ length: depth + 2 }, (_, i) => `\u0000placeholder ${i}`);
-    const q = tableForReadQuery(db, placeholders[0]!, placeholders.slice(1, -1), placeholders[depth + 1]!).compile();
+    const placeholders = Array.from({ length: depth + 5 }, (_, i) => `\u0000placeholder ${i}`);
+    const [prefix, ...rest] = placeholders;
+    const levels = rest.slice(0, depth);
+    const [name, knownId, knownVersion, knownLocation] = rest.slice(depth);
+    const q = tableForReadQuery(db, prefix!, levels, name!, knownId!, knownVersion!, knownLocation!).compile();
     const slots = q.parameters.map((p) => placeholders.indexOf(p as string));
     if (slots.some((i) => i === -1)) throw new Error(`loadTable query: unexpected parameters ${JSON.stringify(q.parameters)}`);
     compiled = { sql: q.sql, slots };
@@ -92,10 +105,13 @@ function compiledForDepth(db: Executor, depth: number): { sql: string; slots: nu
   return compiled;
 }
 
-/** The fast path of loadTable: one round trip for the warehouse, namespace and table together. */
-export async function findTableForRead(db: Executor, prefix: string, levels: readonly string[], name: string): Promise<TableForRead | undefined> {
-  const { sql, slots } = compiledForDepth(db, levels.length);
-  const values = [prefix, ...levels, name];
-  const result = await db.executeQuery<TableForRead>(CompiledQuery.raw(sql, slots.map((i) => values[i])));
+/**
+ * The fast path of loadTable: one round trip for the warehouse, namespace and table together. `metadata` is null
+ * when the row still is `known` (same id, version and metadata location): the caller has that text already.
+ */
+export async function findTableForRead(db: Executor, prefix: string, levels: readonly string[], name: string, known?: KnownMetadata): Promise<TableForRead | undefined> {
+  const { sql: text, slots } = compiledForDepth(db, levels.length);
+  const values = [prefix, ...levels, name, known?.id ?? null, known?.version ?? null, known?.location ?? null];
+  const result = await db.executeQuery<TableForRead>(CompiledQuery.raw(text, slots.map((i) => values[i])));
   return result.rows[0];
 }
