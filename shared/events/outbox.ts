@@ -23,21 +23,26 @@ export class Outbox {
   ) {}
 
   async publish<S extends TSchema>(tx: Tx, event: OutgoingEvent<S>): Promise<string> {
-    const id = randomUUID();
-    await tx
-      .insertInto('outbox')
-      .values({
-        id,
-        source: this.source,
-        type: event.type.type,
-        subject: event.subject ?? null,
-        time: new Date(),
-        data: JSON.stringify(event.data),
-        next_attempt_at: new Date(),
-      })
-      .execute();
-    this.metrics.eventsPublished.inc({ type: event.type.type });
+    const [id] = await this.publishMany(tx, [event]);
+    return id!;
+  }
+
+  /** Several events in one statement (a batch of changes in one transaction); their ids, in order. */
+  async publishMany<S extends TSchema>(tx: Tx, events: ReadonlyArray<OutgoingEvent<S>>): Promise<string[]> {
+    if (events.length === 0) return [];
+    const now = new Date();
+    const rows = events.map((event) => ({
+      id: randomUUID(),
+      source: this.source,
+      type: event.type.type,
+      subject: event.subject ?? null,
+      time: now,
+      data: JSON.stringify(event.data),
+      next_attempt_at: now,
+    }));
+    await tx.insertInto('outbox').values(rows).execute();
+    for (const event of events) this.metrics.eventsPublished.inc({ type: event.type.type });
     this.onPublished();
-    return id;
+    return rows.map((r) => r.id);
   }
 }
