@@ -1,2 +1,2 @@
-export type { ResourceChange, SubmitResult, WorkloadRuntime } from './workload-runtime.js';
+export type { FollowOptions, ResourceChange, SubmitResult, WorkloadRuntime } from './workload-runtime.js';
 export { createRuntime, findSparkSubmit } from './create-runtime.js';

@@ -25,5 +25,17 @@ export interface WorkloadRuntime {
   cancel(name: string): Promise<void>;
   /** The end of the driver's log (at most tailLines lines), or undefined if there is none. */
   logs(name: string, options: { tailLines: number }): Promise<string | undefined>;
+  /**
+   * The driver's log from its last tailLines lines on, as it grows, ending when the driver has ended and its log is
+   * complete; undefined if there is no log (yet). Stops, releasing what it holds, when `signal` aborts.
+   */
+  followLogs(name: string, options: FollowOptions): Promise<AsyncIterable<Buffer | string> | undefined>;
   stop(): Promise<void>;
+}
+
+export interface FollowOptions {
+  tailLines: number;
+  signal: AbortSignal;
+  /** Whether the attempt has ended (asked by runtimes that cannot tell from the log itself). */
+  ended(): Promise<boolean>;
 }
