@@ -13,17 +13,19 @@ interface Pending {
 
 /** More than this in one transaction holds row locks longer than the commit it saves is worth. */
 const MAX_BATCH = 200;
+/** Batches being written at once: while one waits on the store, the next is read and locked on another connection. */
+const IN_FLIGHT = 2;
 
 /**
  * Group commit for one batch handler: events that arrive while a batch is being written wait and go together in the
  * next transaction, which records every event's (source, id) beside the effect, as one event alone would. Each
  * delivery is answered only after its batch committed. A batch that fails is retried one event at a time, so one bad
- * event fails only its own delivery. One batch at a time per process: a batch's rows are locked in one order, and
- * running them one after another keeps a process from queueing on its own locks.
+ * event fails only its own delivery. At most two batches are written at once: they record their keys and lock their
+ * rows each in one order, so two overlapping batches wait for each other but never deadlock.
  */
 export class ConsumerBatcher {
   private queue: Pending[] = [];
-  private draining = false;
+  private inFlight = 0;
 
   constructor(
     private readonly functionName: string,
@@ -33,16 +35,20 @@ export class ConsumerBatcher {
   submit(platform: Platform, item: BatchItem<unknown>): Promise<'handled' | 'duplicate'> {
     return new Promise((resolve, reject) => {
       this.queue.push({ item, key: `${item.event.source}\u0000${item.event.id}`, resolve, reject });
-      if (!this.draining) void this.drain(platform);
+      if (this.inFlight < IN_FLIGHT) void this.drain(platform);
     });
   }
 
   private async drain(platform: Platform): Promise<void> {
-    this.draining = true;
+    this.inFlight += 1;
     const log = platform.logger.child({ function: this.functionName, batch: true });
     try {
       while (this.queue.length > 0) {
+        // Let the deliveries already on their way (callbacks queued this turn, senders answered by the last batch)
+        // join: without this turn, batches alternate between one event and the rest.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         const batch = this.take();
+        if (batch.length === 0) break;
         try {
           const outcomes = await this.write(platform, log, batch);
           batch.forEach((p, i) => p.resolve(outcomes[i]!));
@@ -52,7 +58,7 @@ export class ConsumerBatcher {
         }
       }
     } finally {
-      this.draining = false;
+      this.inFlight -= 1;
     }
   }
 

@@ -199,7 +199,8 @@ export async function applyApplicationStatuses(ctx: EventContext, reports: reado
   }
   if (changedAttempts.size === 0) return;
 
-  // One statement for the rows and the timeline: each list is one JSON parameter unpacked by PostgreSQL.
+  // One statement for the rows, the timeline and the run events: each list is one JSON parameter unpacked by PostgreSQL.
+  const outboxRows = platform.outbox.rowsOf(events);
   const attemptRows = [...changedAttempts];
   const runRows = [...changedRuns].map((r) => ({ id: r.id, state: r.state, message: r.message, updated_at: r.updated_at, started_at: r.started_at, finished_at: r.finished_at, next_attempt_at: r.next_attempt_at }));
   await sql`
@@ -209,20 +210,29 @@ export async function applyApplicationStatuses(ctx: EventContext, reports: reado
           message = v.message, submitted_at = v.submitted_at, started_at = v.started_at, finished_at = v.finished_at
       from jsonb_to_recordset(${JSON.stringify(attemptRows)}::jsonb) as v(run_id uuid, attempt integer, state text, app_state text, last_sequence bigint,
         spark_application_id text, ui_url text, message text, submitted_at timestamptz, started_at timestamptz, finished_at timestamptz)
-      where a.run_id = v.run_id and a.attempt = v.attempt
+      where a.run_id = v.run_id and a.attempt = v.attempt and a.run_id = any(array(select jsonb_array_elements_text(${JSON.stringify(attemptRows.map((a) => a.run_id))}::jsonb)::uuid))
       returning 1
     ), runs as (
       update job_runs as r
       set state = v.state, message = v.message, updated_at = v.updated_at, started_at = v.started_at, finished_at = v.finished_at, next_attempt_at = v.next_attempt_at
       from jsonb_to_recordset(${JSON.stringify(runRows)}::jsonb) as v(id uuid, state text, message text, updated_at timestamptz, started_at timestamptz,
         finished_at timestamptz, next_attempt_at timestamptz)
-      where r.id = v.id
+      -- The planner guesses 100 rows for a recordset and would scan every run: the ids as an array it can look up.
+      where r.id = v.id and r.id = any(array(select jsonb_array_elements_text(${JSON.stringify(runRows.map((r) => r.id))}::jsonb)::uuid))
+      returning 1
+    ), timeline as (
+      insert into job_run_events (run_id, attempt, state, app_state, source, message, event_key)
+      select v.run_id, v.attempt, v.state, v.app_state, v.source, v.message, v.event_key
+      from jsonb_array_elements(${JSON.stringify(timelineRows)}::jsonb) with ordinality as e(row, n)
+      cross join lateral jsonb_to_record(e.row) as v(run_id uuid, attempt integer, state text, app_state text, source text, message text, event_key text)
+      order by e.n
+      returning 1
+    ), events as (
+      insert into outbox (id, source, type, subject, time, data, next_attempt_at)
+      select v.id, v.source, v.type, v.subject, v.time, v.data, v.next_attempt_at
+      from jsonb_to_recordset(${JSON.stringify(outboxRows)}::jsonb) as v(id uuid, source text, type text, subject text, time timestamptz, data jsonb, next_attempt_at timestamptz)
       returning 1
     )
-    insert into job_run_events (run_id, attempt, state, app_state, source, message, event_key)
-    select v.run_id, v.attempt, v.state, v.app_state, v.source, v.message, v.event_key
-    from jsonb_array_elements(${JSON.stringify(timelineRows)}::jsonb) with ordinality as e(row, n)
-    cross join lateral jsonb_to_record(e.row) as v(run_id uuid, attempt integer, state text, app_state text, source text, message text, event_key text)
-    order by e.n`.execute(tx);
-  await platform.outbox.publishMany(tx, events);
+    select (select count(*) from attempts) as attempts`.execute(tx);
+  platform.outbox.published(events);
 }
