@@ -259,7 +259,7 @@ current-context: double
     });
     const { text } = await seen;
     expect(text).toBe('line 2\nline 3\nline 4\nline 5\n');
-    const asked = double.requests.findLast((u) => u.pathname.endsWith(`/pods/${pod}/log`) && u.searchParams.get('follow') === 'true')!;
+    const asked = [...double.requests].reverse().find((u) => u.pathname.endsWith(`/pods/${pod}/log`) && u.searchParams.get('follow') === 'true')!;
     expect(asked.pathname).toBe(`/api/v1/namespaces/jobs-ns/pods/${pod}/log`);
     expect(Object.fromEntries(asked.searchParams)).toMatchObject({ follow: 'true', tailLines: '2', container: 'spark-kubernetes-driver' });
 
