@@ -14,7 +14,7 @@ import { waitFor } from '../support/wait.js';
  * functions-framework's. The chunks arrive as they are written, with chunked encoding; a client that leaves aborts
  * the writer (its timer is cleared).
  */
-const state = { aborted: 0, finished: 0 };
+const state = { aborted: 0 };
 const streamer = defineFunction({
   name: 'streamer',
   description: 'a streamed reply, for the pipeline test',
@@ -26,16 +26,15 @@ const streamer = defineFunction({
       summary: 'chunks every 100 ms',
       auth: 'public',
       responses: { 200: { description: 'text' } },
-      handler: async () => ({
+      handler: async (ctx) => ({
         status: 200,
         contentType: 'text/plain; charset=utf-8',
         stream: async (write, signal) => {
-          for (let i = 1; i <= 50; i++) {
+          // ?chunks=N ends after N chunks; without it the stream goes on until the client leaves.
+          const chunks = Number(ctx.query['chunks'] ?? 1000);
+          for (let i = 1; i <= chunks; i++) {
             await write(`chunk ${i}\n`);
-            if (i === 3 && !signal.aborted && state.finished === 0) {
-              state.finished += 1;
-              return; // the first request ends after three chunks; later ones go on until the client leaves
-            }
+            if (i === chunks) return;
             const stopped = await new Promise<boolean>((resolve) => {
               const timer = setTimeout(() => resolve(false), 100);
               signal.addEventListener('abort', () => (clearTimeout(timer), resolve(true)), { once: true });
@@ -71,7 +70,6 @@ describe.each(['our server', 'the functions-framework'] as const)('a streamed re
 
   beforeAll(async () => {
     state.aborted = 0;
-    state.finished = 0;
     const env = { LAKEPLANE_MODE: 'embedded', LAKEPLANE_DATA_DIR: 'memory://', LAKEPLANE_LOG_LEVEL: 'silent', LAKEPLANE_ADMIN_PASSWORD: 'stream-test-admin-password', PORT: '0' };
     if (edge === 'our server') {
       const running: RunningPlatform = await createPlatform(loadConfig(env), [streamer], createLogger('silent'));
@@ -89,16 +87,17 @@ describe.each(['our server', 'the functions-framework'] as const)('a streamed re
       url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       close = () => new Promise<void>((resolve) => (server.close(() => resolve()), server.closeAllConnections()));
     }
+    await (await fetch(`${url}/stream?chunks=1`)).text(); // the framework builds the platform on its first request
   }, 60_000);
   afterAll(async () => close?.());
 
   it('sends the chunks as they are written, chunked, then ends', async () => {
-    const { r, text, arrivals } = await followed(`${url}/stream`);
+    const { r, text, arrivals } = await followed(`${url}/stream?chunks=3`);
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     expect(r.headers.get('transfer-encoding')).toBe('chunked');
     expect(text).toBe('chunk 1\nchunk 2\nchunk 3\n');
-    expect(arrivals.length).toBe(3);
+    expect(arrivals.length).toBeGreaterThanOrEqual(2); // a busy machine may hand two chunks over in one read
     expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThanOrEqual(100); // two waits of 100 ms between them
   });
 
