@@ -3,11 +3,13 @@
 //
 //   submit      KubernetesRuntime.submit: SparkApplication created on a real Kubernetes API server
 //               (scripts/start-kube-apiserver.sh, LAKEPLANE_KUBECONFIG) with the CRD from ../shared/ref, 100 at a
-//               time, 5 rounds: p50/p99 per submit (target p99 < 50 ms)
+//               time, 5 rounds: p50/p99 per submit (target p99 < 50 ms), interleaved with the same creates from a
+//               bare node https client (the floor the API server allows), and one submit at a time
 //   tick        one scheduler tick over 10,000 scheduled jobs on PostgreSQL (DATABASE_URL, a scratch database):
 //               with nothing due, and with 1% due (100 runs started) (target < 1 s)
-//   ingest      SparkApplication status events through the jobs function's consumer (the same path as
-//               POST /cloudevents/jobs, without HTTP): 1,000 runs x 5 reports, 10 at a time (target >= 2,000/s)
+//   ingest      SparkApplication status events through the jobs function's consumers (the same path as
+//               POST /cloudevents/jobs, without HTTP): 1,000 runs x 5 reports, 10 runs at a time (target >=
+//               2,000/s), interleaved with the same consumers without group commit (one transaction per report)
 //
 // Prints a table and writes the "Spark jobs" section of bench/RESULTS.md (--no-write: print only).
 import { randomUUID } from 'node:crypto';
