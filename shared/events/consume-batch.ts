@@ -78,7 +78,9 @@ export class ConsumerBatcher {
   }
 
   private async write(platform: Platform, log: Logger, batch: Pending[]): Promise<Array<'handled' | 'duplicate'>> {
-    return platform.store.db.transaction().execute(async (tx) => {
+    // Work a handler wants done once its effect committed (not if the batch rolls back), off the deliveries' path.
+    const afterwards: Array<() => Promise<void>> = [];
+    const outcomes = await platform.store.db.transaction().execute(async (tx) => {
       // Keys in one order, so two processes recording overlapping batches cannot wait on each other.
       const rows = batch
         .map((p) => ({ consumer: this.functionName, source: p.item.event.source, event_id: p.item.event.id, type: p.item.event.type }))
@@ -91,8 +93,11 @@ export class ConsumerBatcher {
         .execute();
       const fresh = new Set(inserted.map((r) => `${r.source}\u0000${r.event_id}`));
       const items = batch.filter((p) => fresh.has(p.key)).map((p) => p.item);
-      if (items.length > 0) await this.handler({ platform, log, tx }, items);
+      const ctx: EventContext = Object.assign({ platform, log, tx }, { afterCommit: (work: () => Promise<void>) => void afterwards.push(work) });
+      if (items.length > 0) await this.handler(ctx, items);
       return batch.map((p) => (fresh.has(p.key) ? 'handled' : 'duplicate'));
     });
+    for (const work of afterwards) setImmediate(() => void work().catch((err: unknown) => log.error({ err }, 'work after a batch of events failed')));
+    return outcomes;
   }
 }
