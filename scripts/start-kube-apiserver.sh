@@ -37,18 +37,32 @@ if [ ! -x "$APISERVER" ]; then
   go install "k8s.io/apiextensions-apiserver@$VERSION" >&2
 fi
 
-answering() { [ -f "$KUBECONFIG_FILE" ] && curl -sf -k --cert "$DIR/client.crt" --key "$DIR/client.key" "https://127.0.0.1:$PORT/apis/apiextensions.k8s.io/v1" >/dev/null 2>&1; }
+# Discovery answers even when etcd is gone, so etcd's own health is asked too.
+answering() { [ -f "$KUBECONFIG_FILE" ] && curl -sf "http://127.0.0.1:$ETCD_CLIENT/health" >/dev/null 2>&1 && curl -sf -k --cert "$DIR/client.crt" --key "$DIR/client.key" "https://127.0.0.1:$PORT/apis/apiextensions.k8s.io/v1" >/dev/null 2>&1; }
 if answering; then
   echo "LAKEPLANE_KUBECONFIG=$KUBECONFIG_FILE"
   exit 0
 fi
 
+# A half-started pair (one of them gone) is replaced whole: the API server caches what it read from etcd.
+for pidfile in "$DIR/apiserver.pid" "$DIR/etcd.pid"; do
+  [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+done
 rm -rf "$DIR"
-mkdir -p "$DIR/etcd" "$DIR/certs"
-say "etcd on 127.0.0.1:$ETCD_CLIENT"
-nohup etcd --data-dir "$DIR/etcd" --listen-client-urls "http://127.0.0.1:$ETCD_CLIENT" --advertise-client-urls "http://127.0.0.1:$ETCD_CLIENT" \
+mkdir -p "$DIR/certs"
+# This etcd holds throwaway test objects: its data lives in memory (tmpfs) when the machine has one, so a write is
+# not an fsync to disk (etcd 3.4 has no --unsafe-no-fsync). LAKEPLANE_KUBE_ETCD_DATA puts it elsewhere.
+ETCD_DATA="${LAKEPLANE_KUBE_ETCD_DATA:-}"
+if [ -z "$ETCD_DATA" ]; then
+  if [ -d /dev/shm ] && [ -w /dev/shm ]; then ETCD_DATA="/dev/shm/lakeplane-etcd-$PORT"; else ETCD_DATA="$DIR/etcd"; fi
+fi
+rm -rf "$ETCD_DATA"
+mkdir -p "$ETCD_DATA"
+say "etcd on 127.0.0.1:$ETCD_CLIENT (data in $ETCD_DATA)"
+nohup etcd --data-dir "$ETCD_DATA" --listen-client-urls "http://127.0.0.1:$ETCD_CLIENT" --advertise-client-urls "http://127.0.0.1:$ETCD_CLIENT" \
   --listen-peer-urls "http://127.0.0.1:$ETCD_PEER" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER" \
   --initial-cluster "default=http://127.0.0.1:$ETCD_PEER" >"$DIR/etcd.log" 2>&1 &
+echo $! >"$DIR/etcd.pid"
 
 # A client CA and one client certificate in system:masters: the server allows that group without asking anyone.
 openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=lakeplane-test-ca" -keyout "$DIR/ca.key" -out "$DIR/ca.crt" >/dev/null 2>&1
@@ -79,6 +93,7 @@ nohup "$APISERVER" --etcd-servers "http://127.0.0.1:$ETCD_CLIENT" --secure-port 
   --authorization-kubeconfig "$DIR/self.kubeconfig" --kubeconfig "$DIR/self.kubeconfig" \
   --disable-admission-plugins NamespaceLifecycle,MutatingAdmissionWebhook,ValidatingAdmissionWebhook,ValidatingAdmissionPolicy,MutatingAdmissionPolicy \
   >"$DIR/apiserver.log" 2>&1 &
+echo $! >"$DIR/apiserver.pid"
 
 for _ in $(seq 1 150); do
   if answering; then

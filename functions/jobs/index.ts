@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { consumer, defineFunction, embeddedTicker } from '../../shared/http/index.js';
-import { JobEvents, ResourceEvents, applyApplicationStatus } from '../../shared/jobs/index.js';
+import { JobEvents, ResourceEvents, applyApplicationStatuses, applyStatusBatch } from '../../shared/jobs/index.js';
 import { superviseRuns } from './handlers/supervisor.js';
 import { jobRoutes } from './routes/job-routes.js';
 import { runRoutes } from './routes/run-routes.js';
@@ -9,7 +9,9 @@ const statusConsumers = (['add', 'update', 'delete'] as const).map((change) =>
   consumer({
     type: ResourceEvents[change].type,
     schema: ResourceEvents[change].schema,
-    handle: (ctx, data, event) => applyApplicationStatus(ctx, change, data, event),
+    handle: (ctx, data, event) => applyApplicationStatuses(ctx, [{ change, app: data, event }]),
+    // Status reports arrive in bursts (every SparkApplication's every change): one transaction for those waiting.
+    handleBatch: applyStatusBatch,
   }),
 );
 

@@ -4,6 +4,7 @@ import { BadRequestError, NotFoundError } from '../errors/index.js';
 import { compileValidator, type Validator } from '../schema/index.js';
 import type { EventConsumer } from '../http/function.js';
 import type { Platform } from '../platform/platform.js';
+import { ConsumerBatcher, type BatchHandler } from './consume-batch.js';
 
 export type ConsumeOutcome = 'handled' | 'duplicate';
 
@@ -28,6 +29,8 @@ export function parseCloudEvent(headers: IncomingHttpHeaders, body: Buffer): Clo
  */
 export class EventConsumerSet {
   private readonly byType = new Map<string, { consumer: EventConsumer; validate: Validator<unknown> }>();
+  /** One batcher per batch handler: the consumers of several types that share a handler share its batches. */
+  private readonly batchers = new Map<BatchHandler, ConsumerBatcher>();
 
   constructor(
     private readonly functionName: string,
@@ -35,6 +38,9 @@ export class EventConsumerSet {
   ) {
     for (const consumer of consumers) {
       this.byType.set(consumer.type, { consumer, validate: compileValidator(consumer.schema, 'event') });
+      if (consumer.scope !== 'process' && consumer.handleBatch && !this.batchers.has(consumer.handleBatch as BatchHandler)) {
+        this.batchers.set(consumer.handleBatch as BatchHandler, new ConsumerBatcher(functionName, consumer.handleBatch as BatchHandler));
+      }
     }
   }
 
@@ -58,7 +64,9 @@ export class EventConsumerSet {
       if (stored && stored.consumer.scope !== 'process') {
         const consumer = stored.consumer;
         const afterwards: Array<() => Promise<void>> = [];
-        outcome = await platform.store.db.transaction().execute(async (tx) => {
+        const batcher = consumer.handleBatch ? this.batchers.get(consumer.handleBatch as BatchHandler) : undefined;
+        if (batcher) outcome = await batcher.submit(platform, { data: stored.data, event });
+        else outcome = await platform.store.db.transaction().execute(async (tx) => {
           const inserted = await tx
             .insertInto('processed_events')
             .values({ consumer: this.functionName, source: event.source, event_id: event.id, type: event.type })

@@ -1,5 +1,5 @@
 export { defineEventType, type EventType } from './event-types.js';
-export { Outbox, type OutgoingEvent } from './outbox.js';
+export { Outbox, type OutgoingEvent, type OutboxRowValues } from './outbox.js';
 export { Dispatcher, type DispatcherOptions } from './dispatcher.js';
 export { HttpTransport, InProcessTransport, DeliveryError, type EventTransport } from './transport.js';
 export { EventConsumerSet, parseCloudEvent, type ConsumeOutcome } from './consume.js';

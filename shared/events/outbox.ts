@@ -11,6 +11,17 @@ export interface OutgoingEvent<S extends TSchema> {
   data: Static<S>;
 }
 
+/** An outbox row as written: `data` is the event's data itself (JSON in the column). */
+export interface OutboxRowValues {
+  id: string;
+  source: string;
+  type: string;
+  subject: string | null;
+  time: Date;
+  data: unknown;
+  next_attempt_at: Date;
+}
+
 /**
  * Events are written in the same transaction as the change they announce, so an event exists exactly when its change
  * committed. The dispatcher delivers them afterwards, at least once.
@@ -23,21 +34,31 @@ export class Outbox {
   ) {}
 
   async publish<S extends TSchema>(tx: Tx, event: OutgoingEvent<S>): Promise<string> {
-    const id = randomUUID();
-    await tx
-      .insertInto('outbox')
-      .values({
-        id,
-        source: this.source,
-        type: event.type.type,
-        subject: event.subject ?? null,
-        time: new Date(),
-        data: JSON.stringify(event.data),
-        next_attempt_at: new Date(),
-      })
-      .execute();
-    this.metrics.eventsPublished.inc({ type: event.type.type });
+    const [id] = await this.publishMany(tx, [event]);
+    return id!;
+  }
+
+  /** Several events in one statement (a batch of changes in one transaction); their ids, in order. */
+  async publishMany<S extends TSchema>(tx: Tx, events: ReadonlyArray<OutgoingEvent<S>>): Promise<string[]> {
+    if (events.length === 0) return [];
+    const rows = this.rowsOf(events);
+    await tx.insertInto('outbox').values(rows.map((r) => ({ ...r, data: JSON.stringify(r.data) }))).execute();
+    this.published(events);
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * The outbox rows of some events, for a caller that writes them within a statement of its own (one round trip
+   * for a whole batch of changes); it calls published() once that statement ran.
+   */
+  rowsOf<S extends TSchema>(events: ReadonlyArray<OutgoingEvent<S>>): OutboxRowValues[] {
+    const now = new Date();
+    return events.map((event) => ({ id: randomUUID(), source: this.source, type: event.type.type, subject: event.subject ?? null, time: now, data: event.data, next_attempt_at: now }));
+  }
+
+  published<S extends TSchema>(events: ReadonlyArray<OutgoingEvent<S>>): void {
+    if (events.length === 0) return;
+    for (const event of events) this.metrics.eventsPublished.inc({ type: event.type.type });
     this.onPublished();
-    return id;
   }
 }

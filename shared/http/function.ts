@@ -25,6 +25,17 @@ export interface StoreEventConsumer<S extends TSchema = TSchema> {
   schema: S;
   scope?: 'store';
   handle(ctx: EventContext, data: Static<S>, event: CloudEventV1<unknown>): Promise<void>;
+  /**
+   * Takes events that arrive while an earlier batch is being written together, in one transaction (their keys
+   * recorded with them), in arrival order. Consumers of several types that share this function share the batch.
+   * Under load one commit serves many deliveries; a lone delivery is a batch of one, with no added wait.
+   */
+  handleBatch?: (ctx: EventContext, items: ReadonlyArray<BatchItem<Static<S>>>) => Promise<void>;
+}
+
+export interface BatchItem<D> {
+  data: D;
+  event: CloudEventV1<unknown>;
 }
 
 export interface ProcessEventContext {

@@ -8,6 +8,7 @@ import { compileValidator, type Validator } from '../schema/index.js';
 import { decodeBody, mediaType, readBody } from './body.js';
 import type { MountedRoute, Router } from './router.js';
 import type { Reply, RequestContext, RouteDefinition } from './route.js';
+import { sendStream, type StreamBody } from './stream.js';
 
 interface CompiledRoute {
   params: Validator<unknown> | undefined;
@@ -77,7 +78,7 @@ export function createRequestHandler(platform: Platform, router: Router) {
     let published = false;
     let errorForLog: unknown;
     let errorId: string | undefined;
-    let answer: { headers: Record<string, string>; body: unknown; contentType: string | undefined } = { headers: {}, body: undefined, contentType: undefined };
+    let answer: { headers: Record<string, string>; body: unknown; contentType: string | undefined; stream?: StreamBody | undefined } = { headers: {}, body: undefined, contentType: undefined };
 
     try {
       const match = router.match(method, path);
@@ -136,7 +137,7 @@ export function createRequestHandler(platform: Platform, router: Router) {
       };
       const reply: Reply = await (route.handler as (c: typeof ctx) => Promise<Reply>)(ctx);
       status = reply.status;
-      answer = { headers: { 'x-request-id': requestId, ...(reply.headers ?? {}) }, body: reply.body, contentType: reply.contentType };
+      answer = { headers: { 'x-request-id': requestId, ...(reply.headers ?? {}) }, body: reply.body, contentType: reply.contentType, stream: reply.stream };
     } catch (err) {
       const shape: ErrorShape = mounted?.route.errorShape ?? 'problem';
       const rendered = renderError(err, shape, path);
@@ -149,23 +150,29 @@ export function createRequestHandler(platform: Platform, router: Router) {
       answer = { headers: { 'x-request-id': requestId, ...rendered.headers, ...closeAfter }, body: rendered.body, contentType: rendered.contentType };
     }
 
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const functionName = mounted?.functionName ?? fallbackFunction;
-    const routeLabel = mounted?.route.path ?? 'unmatched';
-    metrics.requestDuration.observe({ function: functionName, method, route: routeLabel, status: String(status) }, seconds);
-    const line = {
-      requestId,
-      function: functionName,
-      method,
-      route: routeLabel,
-      path,
-      status,
-      durationMs: Math.round(seconds * 1e6) / 1e3,
-      principal: principal ? `${principal.kind}:${principal.name}` : undefined,
-      ...(errorId ? { errorId } : {}),
+    // One log line and one observation per request; a streamed answer is logged when it ended.
+    const finish = (streamed?: { ended: 'complete' | 'client-gone' | 'failed' }) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const functionName = mounted?.functionName ?? fallbackFunction;
+      const routeLabel = mounted?.route.path ?? 'unmatched';
+      metrics.requestDuration.observe({ function: functionName, method, route: routeLabel, status: String(status) }, seconds);
+      const line = {
+        requestId,
+        function: functionName,
+        method,
+        route: routeLabel,
+        path,
+        status,
+        durationMs: Math.round(seconds * 1e6) / 1e3,
+        principal: principal ? `${principal.kind}:${principal.name}` : undefined,
+        ...(errorId ? { errorId } : {}),
+        ...(streamed ? { stream: streamed.ended } : {}),
+      };
+      if (errorForLog) platform.logger.error({ ...line, err: errorForLog }, 'request failed');
+      else requestLog.info(line, 'request');
     };
-    if (errorForLog) platform.logger.error({ ...line, err: errorForLog }, 'request failed');
-    else requestLog.info(line, 'request');
+    const streaming = answer.stream !== undefined && !(headOnly || method === 'HEAD');
+    if (!streaming) finish();
 
     if (mounted) {
       const route = mounted.route;
@@ -174,7 +181,7 @@ export function createRequestHandler(platform: Platform, router: Router) {
         await audit.record({
           requestId,
           principal,
-          function: functionName,
+          function: mounted.functionName,
           action: route.operationId,
           resource: auditResource ?? path,
           status,
@@ -184,7 +191,23 @@ export function createRequestHandler(platform: Platform, router: Router) {
       }
     }
     // The audit record is written before the answer leaves, so a client that saw the answer can find its record.
-    send(res, status, answer.headers, answer.body, answer.contentType, headOnly || method === 'HEAD');
+    if (streaming) {
+      let ended: 'complete' | 'client-gone' | 'failed' = 'complete';
+      await sendStream(req, res, status, answer.headers, answer.contentType ?? 'text/plain; charset=utf-8', answer.stream!, (err) => {
+        ended = 'failed';
+        errorForLog = err;
+      });
+      if (ended === 'complete' && res.destroyed && !res.writableFinished) ended = 'client-gone';
+      finish({ ended });
+      return;
+    }
+    if (answer.stream) {
+      // HEAD: the head only; the writer is told at once that nobody reads, so it releases what it opened.
+      const nobody = new AbortController();
+      nobody.abort();
+      await answer.stream(async () => undefined, nobody.signal).catch(() => undefined);
+    }
+    send(res, status, answer.headers, answer.stream ? undefined : answer.body, answer.stream ? (answer.contentType ?? 'text/plain; charset=utf-8') : answer.contentType, headOnly || method === 'HEAD');
     if (mounted && (published || !SAFE_METHODS.has(method))) platform.dispatcher.nudge();
   };
 }

@@ -4,6 +4,7 @@ import type { ErrorShape } from '../errors/index.js';
 import type { Principal } from '../auth/principal.js';
 import type { Platform } from '../platform/platform.js';
 import type { Logger } from '../log/index.js';
+import type { StreamBody } from './stream.js';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -23,6 +24,8 @@ export interface Reply {
   headers?: Record<string, string>;
   /** Defaults to application/json when there is a body. */
   contentType?: string;
+  /** A body written as it comes (chunked; `body` is then unused): the answer to a follow=true log request. */
+  stream?: StreamBody;
 }
 
 type StaticOr<S, Fallback> = S extends TSchema ? Static<S> : Fallback;

@@ -61,22 +61,32 @@ export interface NewRun {
   requestedBy: string | null;
   overrides: RunOverrides;
   idempotencyKey?: string | undefined;
+  /** The run's id, when the caller needs it before the run is stored (a batch that refers to it); default: a new one. */
+  id?: string;
 }
 
 /** A run of a job's current version, QUEUED with its first attempt; submitted after the transaction commits. */
 export async function insertRun(tx: Tx, platform: Platform, job: JobRow, r: NewRun): Promise<JobRunRow> {
-  const spec = job.spec as unknown as JobSpec;
-  const id = randomUUID();
+  const [run] = await insertRuns(tx, platform, [{ job, run: r }]);
+  return run!;
+}
+
+/**
+ * Runs of several jobs at once (a scheduler tick), each as insertRun makes it: the runs, their first attempts, the
+ * QUEUED timeline rows and the run events, in four statements whatever their number.
+ */
+export async function insertRuns(tx: Tx, platform: Platform, items: ReadonlyArray<{ job: JobRow; run: NewRun }>): Promise<JobRunRow[]> {
+  if (items.length === 0) return [];
   const now = Date.now();
-  const run = await tx
-    .insertInto('job_runs')
-    .values({
-      id,
+  const values = items.map(({ job, run: r }) => {
+    const spec = job.spec as unknown as JobSpec;
+    return {
+      id: r.id ?? randomUUID(),
       job_id: job.id,
       job_name: job.name,
       job_version: job.version,
       owner: job.owner,
-      state: 'QUEUED',
+      state: 'QUEUED' as const,
       trigger: r.trigger,
       trigger_ref: r.triggerRef ?? null,
       requested_by: r.requestedBy,
@@ -86,17 +96,26 @@ export async function insertRun(tx: Tx, platform: Platform, job: JobRow, r: NewR
       max_attempts: spec.retry.maxAttempts,
       backoff_seconds: spec.retry.backoffSeconds,
       timeout_at: spec.timeoutSeconds ? new Date(now + spec.timeoutSeconds * 1000) : null,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  await insertAttempt(tx, platform, run, 1);
-  await timeline(tx, id, 'QUEUED', { attempt: 1, source: 'api', message: `${r.trigger} run of ${job.name} version ${job.version}` });
-  await platform.outbox.publish(tx, {
-    type: JobEvents.runStateChanged,
-    subject: `runs/${id}`,
-    data: { runId: id, jobId: job.id, jobName: job.name, jobVersion: job.version, state: 'QUEUED', previousState: null, attempt: 1, trigger: r.trigger, message: null },
+    };
   });
-  return run;
+  const inserted = await tx.insertInto('job_runs').values(values).returningAll().execute();
+  // RETURNING gives no order guarantee: answer in the callers' order.
+  const byId = new Map(inserted.map((r) => [r.id, r]));
+  const runs = values.map((v) => byId.get(v.id)!);
+  await tx.insertInto('job_run_attempts').values(runs.map((run) => ({ run_id: run.id, attempt: 1, name: attemptName(run.job_name, run.id, 1), runtime: platform.runtime.name, state: 'QUEUED' as const }))).execute();
+  await tx
+    .insertInto('job_run_events')
+    .values(items.map(({ job, run: r }, i) => ({ run_id: runs[i]!.id, attempt: 1, state: 'QUEUED' as const, app_state: null, source: 'api', message: `${r.trigger} run of ${job.name} version ${job.version}`, event_key: null })))
+    .execute();
+  await platform.outbox.publishMany(
+    tx,
+    items.map(({ job, run: r }, i) => ({
+      type: JobEvents.runStateChanged,
+      subject: `runs/${runs[i]!.id}`,
+      data: { runId: runs[i]!.id, jobId: job.id, jobName: job.name, jobVersion: job.version, state: 'QUEUED', previousState: null, attempt: 1, trigger: r.trigger, message: null },
+    })),
+  );
+  return runs;
 }
 
 export async function insertAttempt(tx: Tx, platform: Platform, run: JobRunRow, attempt: number): Promise<void> {

@@ -1,82 +1,238 @@
 import type { Static } from '@sinclair/typebox';
 import type { CloudEventV1 } from 'cloudevents';
-import type { RunState, Tx } from '../db/index.js';
-import type { EventContext } from '../http/index.js';
-import type { SparkApplicationData } from './job-events.js';
+import { sql } from 'kysely';
+import type { JobRunRow, RunState, Tx } from '../db/index.js';
+import type { OutgoingEvent } from '../events/index.js';
+import type { BatchItem, EventContext } from '../http/index.js';
+import { JobEvents, type SparkApplicationData } from './job-events.js';
 import { attemptStateOf, isTerminal, mayMove, retryDelaySeconds } from './run-states.js';
 import { LABELS } from './spark-application.js';
 import type { Platform } from '../platform/index.js';
 import { moveRun, timeline, type Move } from './run-lifecycle.js';
 
 type App = Static<typeof SparkApplicationData>;
+export type ResourceChangeKind = 'add' | 'update' | 'delete';
+
+/** One status report: the change the ApiServerSource saw (its event type) and the SparkApplication. */
+export interface StatusReport {
+  change: ResourceChangeKind;
+  app: App;
+  event: CloudEventV1<unknown>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The resource change of a dev.knative.apiserver.resource.* event type. */
+export function changeOf(type: string): ResourceChangeKind {
+  const change = type.slice(type.lastIndexOf('.') + 1);
+  if (change !== 'add' && change !== 'update' && change !== 'delete') throw new Error(`not a resource change event: ${type}`);
+  return change;
+}
+
+/** What a reported attempt state does to its run: a timeline row only, or a move (maybe back to QUEUED for a retry). */
+export type Settlement = { kind: 'timeline' } | { kind: 'move'; to: RunState; message: string | null; nextAttemptAt?: Date };
 
 /**
- * A SparkApplication's status, as the ApiServerSource (or the local runtime) reports it, applied to its attempt and
- * run. Order-safe: the attempt keeps the highest resourceVersion it applied, so an older or repeated report changes
- * nothing, and terminal states are final. An attempt that fails while attempts remain puts the run back to QUEUED
- * with the time of the next attempt; the supervisor starts it.
+ * The run follows its current attempt; a failed attempt with attempts left puts the run back to QUEUED until the next
+ * one is due. A finished run, or a report about an attempt that is no longer the current one, only goes on the
+ * timeline.
  */
-export async function applyApplicationStatus(ctx: EventContext, change: 'add' | 'update' | 'delete', app: App, event: CloudEventV1<unknown>): Promise<void> {
-  const labels = app.metadata.labels ?? {};
-  const runId = labels[LABELS.run];
-  const attemptNo = Number(labels[LABELS.attempt]);
-  if (!runId || !Number.isInteger(attemptNo)) return; // not one of ours
-  const { tx, platform } = ctx;
-  const attempt = await tx.selectFrom('job_run_attempts').selectAll().where('run_id', '=', runId).where('attempt', '=', attemptNo).forUpdate().executeTakeFirst();
-  if (!attempt || attempt.name !== app.metadata.name) return;
-  const sequence = Number(app.metadata.resourceVersion ?? 0);
-  if (sequence <= Number(attempt.last_sequence)) return; // older than what we applied, or the same again
-  const appState = change === 'delete' ? 'DELETED' : (app.status?.applicationState?.state ?? '');
-  const reported: RunState | undefined = change === 'delete' ? 'FAILED' : attemptStateOf(appState);
-  const errorMessage = app.status?.applicationState?.errorMessage;
-  const message = change === 'delete' ? 'the SparkApplication was deleted before it finished' : (errorMessage ?? null);
-  const moves = reported !== undefined && mayMove(attempt.state, reported);
-  const now = new Date();
-  await tx
-    .updateTable('job_run_attempts')
-    .set({
-      last_sequence: sequence,
-      app_state: appState || 'NEW',
-      ...(app.status?.sparkApplicationId ? { spark_application_id: app.status.sparkApplicationId } : {}),
-      ...(app.status?.driverInfo?.webUIIngressAddress || app.status?.driverInfo?.webUIAddress ? { ui_url: app.status.driverInfo.webUIIngressAddress ?? app.status.driverInfo.webUIAddress ?? null } : {}),
-      ...(moves
-        ? {
-            state: reported,
-            ...(reported === 'SUBMITTED' && !attempt.submitted_at ? { submitted_at: now } : {}),
-            ...(reported === 'RUNNING' && !attempt.started_at ? { started_at: now } : {}),
-            ...(isTerminal(reported) ? { finished_at: now, message } : {}),
-          }
-        : {}),
-    })
-    .where('run_id', '=', runId)
-    .where('attempt', '=', attemptNo)
-    .execute();
-  if (!moves) return;
+export function settlement(run: Pick<JobRunRow, 'state' | 'attempts' | 'max_attempts' | 'backoff_seconds'>, attemptNo: number, reported: RunState, message: string | null, now: Date): Settlement {
+  if (isTerminal(run.state) || run.attempts !== attemptNo) return { kind: 'timeline' };
+  if (reported === 'FAILED' && run.attempts < run.max_attempts) {
+    const delay = retryDelaySeconds(run.backoff_seconds, run.attempts + 1);
+    return {
+      kind: 'move',
+      to: 'QUEUED',
+      message: `attempt ${attemptNo} failed${message ? `: ${message}` : ''}; attempt ${run.attempts + 1} of ${run.max_attempts} in ${delay} s`,
+      nextAttemptAt: new Date(now.getTime() + delay * 1000),
+    };
+  }
+  if (run.state === reported) return { kind: 'timeline' };
+  return { kind: 'move', to: reported, message };
+}
 
-  await settleRun(tx, platform, runId, attemptNo, reported, { attempt: attemptNo, appState: appState || 'NEW', source: 'runtime', message, eventKey: event.id });
+/** settlement() applied in the caller's transaction (a refused submit: the runtime's verdict without an event). */
+export async function settleRun(tx: Tx, platform: Platform, runId: string, attemptNo: number, reported: RunState, step: Move): Promise<void> {
+  const run = await tx.selectFrom('job_runs').selectAll().where('id', '=', runId).forUpdate().executeTakeFirstOrThrow();
+  const s = settlement(run, attemptNo, reported, step.message ?? null, new Date());
+  if (s.kind === 'timeline') await timeline(tx, runId, reported, step);
+  else await moveRun(tx, platform, run, s.to, { ...step, message: s.message }, s.nextAttemptAt ? { next_attempt_at: s.nextAttemptAt } : {});
+}
+
+/** The columns of an attempt a status report may change. */
+interface AttemptState {
+  run_id: string;
+  attempt: number;
+  name: string;
+  state: RunState;
+  app_state: string | null;
+  last_sequence: string;
+  spark_application_id: string | null;
+  ui_url: string | null;
+  message: string | null;
+  submitted_at: Date | null;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+interface TimelineRow {
+  run_id: string;
+  attempt: number | null;
+  state: RunState;
+  app_state: string | null;
+  source: string;
+  message: string | null;
+  event_key: string | null;
+}
+
+/** A status consumer's handleBatch: the reports of one batch of deliveries (their keys already recorded in ctx.tx). */
+export function applyStatusBatch(ctx: EventContext, items: ReadonlyArray<BatchItem<App>>): Promise<void> {
+  return applyApplicationStatuses(ctx, items.map((i) => ({ change: changeOf(i.event.type), app: i.data, event: i.event })));
 }
 
 /**
- * What an attempt's new state means for its run: the run follows its current attempt; a failed attempt with attempts
- * left puts the run back to QUEUED until the next one is due. A finished run, or a report about an attempt that is no
- * longer the current one, only goes on the timeline.
+ * SparkApplication status reports, as the ApiServerSource (or the local runtime) sends them, applied to their
+ * attempts and runs in the caller's transaction, in the order given. Order-safe: an attempt keeps the highest
+ * resourceVersion it applied, so an older or repeated report changes nothing, and terminal states are final. An
+ * attempt that fails while attempts remain puts the run back to QUEUED with the time of the next attempt; the
+ * supervisor starts it.
+ *
+ * Set-based, so a batch costs the same few statements as one report: the attempts and runs concerned are read and
+ * locked in one statement (in key order, so concurrent batches cannot deadlock each other), every report is applied
+ * to them in memory by the same rules, and the new rows, the timeline and the run events are written in two.
  */
-export async function settleRun(tx: Tx, platform: Platform, runId: string, attemptNo: number, reported: RunState, step: Move): Promise<void> {
+export async function applyApplicationStatuses(ctx: EventContext, reports: readonly StatusReport[]): Promise<void> {
+  const { tx, platform } = ctx;
+  const ours = reports.flatMap((r) => {
+    const labels = r.app.metadata.labels ?? {};
+    const runId = labels[LABELS.run];
+    const attemptNo = Number(labels[LABELS.attempt]);
+    return runId && UUID.test(runId) && Number.isInteger(attemptNo) && attemptNo > 0 && attemptNo < 2 ** 31 ? [{ ...r, runId, attemptNo, key: `${runId}/${attemptNo}` }] : [];
+  });
+  if (ours.length === 0) return;
+  const pairs = [...new Map(ours.map((r) => [r.key, r])).values()];
+  const rows = await tx
+    .selectFrom('job_run_attempts as a')
+    .innerJoin('job_runs as r', 'r.id', 'a.run_id')
+    .selectAll('r')
+    .select([
+      'a.attempt as a_attempt', 'a.name as a_name', 'a.state as a_state', 'a.app_state as a_app_state', 'a.last_sequence as a_last_sequence',
+      'a.spark_application_id as a_spark_application_id', 'a.ui_url as a_ui_url', 'a.message as a_message',
+      'a.submitted_at as a_submitted_at', 'a.started_at as a_started_at', 'a.finished_at as a_finished_at',
+    ])
+    .where(sql<boolean>`(a.run_id, a.attempt) in (${sql.join(pairs.map((p) => sql`(${p.runId}::uuid, ${p.attemptNo}::integer)`))})`)
+    .orderBy('a.run_id')
+    .orderBy('a.attempt')
+    .forUpdate()
+    .execute();
+
+  const runs = new Map<string, JobRunRow>();
+  const attempts = new Map<string, AttemptState>();
+  for (const row of rows) {
+    const { a_attempt, a_name, a_state, a_app_state, a_last_sequence, a_spark_application_id, a_ui_url, a_message, a_submitted_at, a_started_at, a_finished_at, ...run } = row;
+    runs.set(run.id, run);
+    attempts.set(`${run.id}/${a_attempt}`, {
+      run_id: run.id, attempt: a_attempt, name: a_name, state: a_state, app_state: a_app_state, last_sequence: a_last_sequence,
+      spark_application_id: a_spark_application_id, ui_url: a_ui_url, message: a_message, submitted_at: a_submitted_at, started_at: a_started_at, finished_at: a_finished_at,
+    });
+  }
+
+  const changedAttempts = new Set<AttemptState>();
+  const changedRuns = new Set<JobRunRow>();
+  const timelineRows: TimelineRow[] = [];
+  const events: Array<OutgoingEvent<typeof JobEvents.runStateChanged.schema>> = [];
   const now = new Date();
-  const run = await tx.selectFrom('job_runs').selectAll().where('id', '=', runId).forUpdate().executeTakeFirstOrThrow();
-  const message = step.message ?? null;
-  if (isTerminal(run.state) || run.attempts !== attemptNo) {
-    await timeline(tx, runId, reported, step);
-    return;
+  const onTimeline = (runId: string, state: RunState, m: Move) =>
+    timelineRows.push({ run_id: runId, attempt: m.attempt, state, app_state: m.appState ?? null, source: m.source, message: m.message ?? null, event_key: m.eventKey ?? null });
+
+  for (const { change, app, event, runId, attemptNo, key } of ours) {
+    const attempt = attempts.get(key);
+    if (!attempt || attempt.name !== app.metadata.name) continue;
+    const sequence = Number(app.metadata.resourceVersion ?? 0);
+    if (sequence <= Number(attempt.last_sequence)) continue; // older than what we applied, or the same again
+    const appState = change === 'delete' ? 'DELETED' : (app.status?.applicationState?.state ?? '');
+    const reported: RunState | undefined = change === 'delete' ? 'FAILED' : attemptStateOf(appState);
+    const errorMessage = app.status?.applicationState?.errorMessage;
+    const message = change === 'delete' ? 'the SparkApplication was deleted before it finished' : (errorMessage ?? null);
+    const moves = reported !== undefined && mayMove(attempt.state, reported);
+    attempt.last_sequence = String(sequence);
+    attempt.app_state = appState || 'NEW';
+    if (app.status?.sparkApplicationId) attempt.spark_application_id = app.status.sparkApplicationId;
+    const ui = app.status?.driverInfo?.webUIIngressAddress ?? app.status?.driverInfo?.webUIAddress;
+    if (ui) attempt.ui_url = ui;
+    changedAttempts.add(attempt);
+    if (!moves) continue;
+    attempt.state = reported;
+    if (reported === 'SUBMITTED' && !attempt.submitted_at) attempt.submitted_at = now;
+    if (reported === 'RUNNING' && !attempt.started_at) attempt.started_at = now;
+    if (isTerminal(reported)) {
+      attempt.finished_at = now;
+      attempt.message = message;
+    }
+
+    const run = runs.get(runId)!;
+    const step: Move = { attempt: attemptNo, appState: appState || 'NEW', source: 'runtime', message, eventKey: event.id };
+    const s = settlement(run, attemptNo, reported, message, now);
+    if (s.kind === 'timeline') {
+      onTimeline(runId, reported, step);
+      continue;
+    }
+    // As moveRun does it, on the row in memory.
+    const previous = run.state;
+    run.state = s.to;
+    run.message = s.message ?? run.message;
+    run.updated_at = now;
+    if (s.to === 'RUNNING' && !run.started_at) run.started_at = now;
+    if (isTerminal(s.to)) {
+      run.finished_at = now;
+      run.next_attempt_at = null;
+    }
+    if (s.nextAttemptAt) run.next_attempt_at = s.nextAttemptAt;
+    changedRuns.add(run);
+    onTimeline(runId, s.to, { ...step, message: s.message });
+    events.push({
+      type: JobEvents.runStateChanged,
+      subject: `runs/${run.id}`,
+      data: { runId: run.id, jobId: run.job_id, jobName: run.job_name, jobVersion: run.job_version, state: s.to, previousState: previous, attempt: run.attempts, trigger: run.trigger, message: s.message },
+    });
   }
-  if (reported === 'FAILED' && run.attempts < run.max_attempts) {
-    const delay = retryDelaySeconds(run.backoff_seconds, run.attempts + 1);
-    await moveRun(tx, platform, run, 'QUEUED', { ...step, message: `attempt ${attemptNo} failed${message ? `: ${message}` : ''}; attempt ${run.attempts + 1} of ${run.max_attempts} in ${delay} s` }, { next_attempt_at: new Date(now.getTime() + delay * 1000) });
-    return;
-  }
-  if (run.state === reported) {
-    await timeline(tx, runId, reported, step);
-    return;
-  }
-  await moveRun(tx, platform, run, reported, step);
+  if (changedAttempts.size === 0) return;
+
+  // One statement for the rows, the timeline and the run events: each list is one JSON parameter unpacked by PostgreSQL.
+  const outboxRows = platform.outbox.rowsOf(events);
+  const attemptRows = [...changedAttempts];
+  const runRows = [...changedRuns].map((r) => ({ id: r.id, state: r.state, message: r.message, updated_at: r.updated_at, started_at: r.started_at, finished_at: r.finished_at, next_attempt_at: r.next_attempt_at }));
+  await sql`
+    with attempts as (
+      update job_run_attempts as a
+      set state = v.state, app_state = v.app_state, last_sequence = v.last_sequence, spark_application_id = v.spark_application_id, ui_url = v.ui_url,
+          message = v.message, submitted_at = v.submitted_at, started_at = v.started_at, finished_at = v.finished_at
+      from jsonb_to_recordset(${JSON.stringify(attemptRows)}::jsonb) as v(run_id uuid, attempt integer, state text, app_state text, last_sequence bigint,
+        spark_application_id text, ui_url text, message text, submitted_at timestamptz, started_at timestamptz, finished_at timestamptz)
+      where a.run_id = v.run_id and a.attempt = v.attempt and a.run_id = any(array(select jsonb_array_elements_text(${JSON.stringify(attemptRows.map((a) => a.run_id))}::jsonb)::uuid))
+      returning 1
+    ), runs as (
+      update job_runs as r
+      set state = v.state, message = v.message, updated_at = v.updated_at, started_at = v.started_at, finished_at = v.finished_at, next_attempt_at = v.next_attempt_at
+      from jsonb_to_recordset(${JSON.stringify(runRows)}::jsonb) as v(id uuid, state text, message text, updated_at timestamptz, started_at timestamptz,
+        finished_at timestamptz, next_attempt_at timestamptz)
+      -- The planner guesses 100 rows for a recordset and would scan every run: the ids as an array it can look up.
+      where r.id = v.id and r.id = any(array(select jsonb_array_elements_text(${JSON.stringify(runRows.map((r) => r.id))}::jsonb)::uuid))
+      returning 1
+    ), timeline as (
+      insert into job_run_events (run_id, attempt, state, app_state, source, message, event_key)
+      select v.run_id, v.attempt, v.state, v.app_state, v.source, v.message, v.event_key
+      from jsonb_array_elements(${JSON.stringify(timelineRows)}::jsonb) with ordinality as e(row, n)
+      cross join lateral jsonb_to_record(e.row) as v(run_id uuid, attempt integer, state text, app_state text, source text, message text, event_key text)
+      order by e.n
+      returning 1
+    ), events as (
+      insert into outbox (id, source, type, subject, time, data, next_attempt_at)
+      select v.id, v.source, v.type, v.subject, v.time, v.data, v.next_attempt_at
+      from jsonb_to_recordset(${JSON.stringify(outboxRows)}::jsonb) as v(id uuid, source text, type text, subject text, time timestamptz, data jsonb, next_attempt_at timestamptz)
+      returning 1
+    )
+    select (select count(*) from attempts) as attempts`.execute(tx);
+  platform.outbox.published(events);
 }

@@ -1,4 +1,4 @@
-export type { ResourceChange, SubmitResult, WorkloadRuntime } from './workload-runtime.js';
+export type { FollowOptions, ResourceChange, SubmitResult, WorkloadRuntime } from './workload-runtime.js';
 export { createRuntime, findSparkSubmit } from './create-runtime.js';
 export { createEndpointExposure } from './create-runtime.js';
 export { LAKEHOUSE_PORTS, LocalEndpointExposure, KubernetesEndpointExposure, lakehouseServiceName, type EndpointExposure, type EndpointPlan, type HostPort, type LakehouseEndpoints, type KubernetesApi } from './endpoint-exposure.js';

@@ -1,6 +1,12 @@
+import http from 'node:http';
 import https from 'node:https';
+import { Transform } from 'node:stream';
 import type { SparkApplication } from '../jobs/spark-application.js';
-import type { SubmitResult, WorkloadRuntime } from './workload-runtime.js';
+import type { FollowOptions, SubmitResult, WorkloadRuntime } from './workload-runtime.js';
+
+/** The Spark Operator's name for the driver pod's Spark container. */
+const DRIVER_CONTAINER = 'spark-kubernetes-driver';
+const FOLLOW_QUIET_MS = 5_000;
 
 const APPS = 'apis/sparkoperator.k8s.io/v1beta2';
 
@@ -31,7 +37,7 @@ function messageOf(a: Answer): string {
 export class KubernetesRuntime implements WorkloadRuntime {
   readonly name = 'kubernetes' as const;
   private config: Promise<import('@kubernetes/client-node').KubeConfig> | undefined;
-  private agent: https.Agent | undefined;
+  private agent: http.Agent | undefined;
 
   constructor(
     private readonly namespace: string,
@@ -67,10 +73,14 @@ export class KubernetesRuntime implements WorkloadRuntime {
     };
     // Credentials (client certificate, or a bearer token read afresh) come from the kubeconfig on every request.
     await kc.applyToHTTPSOptions(options);
-    this.agent ??= new https.Agent({ keepAlive: true, maxSockets: 64, ca: options.ca, cert: options.cert, key: options.key, ...(options.rejectUnauthorized !== undefined ? { rejectUnauthorized: options.rejectUnauthorized } : {}) });
+    // A plain-HTTP server (a local proxy such as kubectl proxy) is spoken to without TLS.
+    const plain = server.protocol === 'http:';
+    this.agent ??= plain
+      ? new http.Agent({ keepAlive: true, maxSockets: 64 })
+      : new https.Agent({ keepAlive: true, maxSockets: 64, ca: options.ca, cert: options.cert, key: options.key, ...(options.rejectUnauthorized !== undefined ? { rejectUnauthorized: options.rejectUnauthorized } : {}) });
     options.agent = this.agent;
     return new Promise<Answer>((resolve, reject) => {
-      const req = https.request(options, (res) => {
+      const req = (plain ? http : https).request(options, (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (text += c));
@@ -109,6 +119,56 @@ export class KubernetesRuntime implements WorkloadRuntime {
 
   supervises(): undefined {
     return undefined;
+  }
+
+  /**
+   * The driver pod's log followed (GET …/pods/<app>-driver/log?follow=true&tailLines=N through the library's Log
+   * client): the API server streams it until the container ends. A pod not there (404), or not started (400: the
+   * container is waiting), has no log yet.
+   */
+  async followLogs(name: string, options: FollowOptions): Promise<AsyncIterable<Buffer> | undefined> {
+    const kc = await this.kubeConfig();
+    const { Log } = await import('@kubernetes/client-node');
+    let quiet = 0;
+    const out = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        quiet = 0;
+        done(null, chunk);
+      },
+    });
+    let controller: AbortController;
+    try {
+      controller = await new Log(kc).log(this.namespace, `${name}-driver`, DRIVER_CONTAINER, out, { follow: true, tailLines: options.tailLines, pretty: false, timestamps: false });
+    } catch (err) {
+      const code = (err as { code?: number }).code;
+      if (code === 404 || code === 400) return undefined;
+      throw new Error(`following the log of ${name}-driver: ${(err as Error).message}`);
+    }
+    const stop = () => {
+      controller.abort();
+      out.destroy();
+    };
+    // The library pipes the response into `out` and would leave it open if the connection broke mid-stream: a
+    // log quiet for a while whose attempt has ended is over.
+    const watchdog = setInterval(() => {
+      if (++quiet < 2) return;
+      void options.ended().then((ended) => {
+        if (ended && quiet >= 2) {
+          controller.abort();
+          out.end();
+        }
+      }, () => undefined);
+    }, FOLLOW_QUIET_MS);
+    watchdog.unref();
+    if (options.signal.aborted) stop();
+    else options.signal.addEventListener('abort', stop, { once: true });
+    const release = () => {
+      clearInterval(watchdog);
+      options.signal.removeEventListener('abort', stop);
+    };
+    out.once('close', release);
+    out.once('end', release);
+    return out;
   }
 
   async stop(): Promise<void> {

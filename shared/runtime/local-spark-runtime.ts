@@ -4,7 +4,8 @@ import { open } from 'node:fs/promises';
 import path from 'node:path';
 import type { SparkApplication } from '../jobs/spark-application.js';
 import type { Logger } from '../log/index.js';
-import type { ResourceChange, SubmitResult, WorkloadRuntime } from './workload-runtime.js';
+import { followFile } from './follow-file.js';
+import type { FollowOptions, ResourceChange, SubmitResult, WorkloadRuntime } from './workload-runtime.js';
 
 export interface LocalSparkOptions {
   /** spark-submit to run; undefined: none found (every submit then fails with SUBMISSION_FAILED and says why). */
@@ -156,6 +157,12 @@ export class LocalSparkRuntime implements WorkloadRuntime {
     } finally {
       await handle.close();
     }
+  }
+
+  async followLogs(name: string, options: FollowOptions): Promise<AsyncIterable<Buffer> | undefined> {
+    const file = this.logFile(name);
+    if (!existsSync(file)) return undefined;
+    return followFile(file, { ...options, pollMs: 200 });
   }
 
   async stop(): Promise<void> {

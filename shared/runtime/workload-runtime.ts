@@ -27,5 +27,17 @@ export interface WorkloadRuntime {
   logs(name: string, options: { tailLines: number }): Promise<string | undefined>;
   /** Whether this process supervises that workload (local runtime); undefined where workloads outlive the process (Kubernetes). */
   supervises(name: string): boolean | undefined;
+  /**
+   * The driver's log from its last tailLines lines on, as it grows, ending when the driver has ended and its log is
+   * complete; undefined if there is no log (yet). Stops, releasing what it holds, when `signal` aborts.
+   */
+  followLogs(name: string, options: FollowOptions): Promise<AsyncIterable<Buffer | string> | undefined>;
   stop(): Promise<void>;
+}
+
+export interface FollowOptions {
+  tailLines: number;
+  signal: AbortSignal;
+  /** Whether the attempt has ended (asked by runtimes that cannot tell from the log itself). */
+  ended(): Promise<boolean>;
 }

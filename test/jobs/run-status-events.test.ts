@@ -79,6 +79,30 @@ describe.each(backends())('run status from duplicated and shuffled SparkApplicat
     expect((await p.call('GET', `/api/v1/runs/stats?job=${randomUUID()}`, { token: admin })).status).toBe(404);
   }, 120_000);
 
+  it('delivered all at once (consumed in shared transactions), every run still ends right, each event handled once', async () => {
+    const db = p.running.platform.store.db;
+    const job = await db.selectFrom('jobs').selectAll().where('id', '=', jobId).executeTakeFirstOrThrow();
+    const runs = [];
+    const deliveries = [];
+    for (let i = 0; i < 8; i++) {
+      const run = await db.transaction().execute((tx) => insertRun(tx, p.running.platform, job, { trigger: 'manual', requestedBy: 'test', overrides: {} }));
+      runs.push(run.id);
+      const app = sparkApplication(job.spec as unknown as JobSpec, {}, { jobId, runId: run.id, attempt: 1 }, { namespace: 'lakeplane-jobs' });
+      const reports = REPORTS.map((state, n) => ({ change: (n === 0 ? 'add' : 'update') as 'add' | 'update', id: randomUUID(), app: { ...app, metadata: { ...app.metadata, resourceVersion: String(100 + n) }, status: { applicationState: { state } } } }));
+      deliveries.push(...reports, ...reports);
+    }
+    const outcomes = await Promise.all(shuffled(deliveries, 7).map((d) => deliver(d.change, d.app, d.id)));
+    expect(outcomes.filter((o) => o === 'duplicate')).toHaveLength(deliveries.length / 2);
+    for (const id of runs) {
+      expect((await p.call('GET', `/api/v1/runs/${id}`, { token: admin })).body.state).toBe('SUCCEEDED');
+      const states = ((await p.call('GET', `/api/v1/runs/${id}/timeline`, { token: admin })).body.items as Array<{ state: string }>).map((e) => e.state);
+      expect(new Set(states).size, states.join(' ')).toBe(states.length);
+      const ranks = states.map((s) => ORDER.indexOf(s));
+      expect(ranks, states.join(' ')).toEqual([...ranks].sort((a, b) => a - b));
+      expect(states.at(-1)).toBe('SUCCEEDED');
+    }
+  }, 120_000);
+
   it('a report that is not a SparkApplication is refused with 400; one about nothing of ours changes nothing', async () => {
     const bad = HTTP.binary(new CloudEvent({ id: randomUUID(), type: 'dev.knative.apiserver.resource.update', source: 'x', data: { metadata: {} } }, false));
     const r = await fetch(`${p.url}/cloudevents/jobs`, { method: 'POST', headers: { ...(bad.headers as Record<string, string>), authorization: `Bearer ${admin}` }, body: bad.body as string });

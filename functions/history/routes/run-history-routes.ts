@@ -3,6 +3,7 @@ import { NotFoundError } from '../../../shared/errors/index.js';
 import { json, route, type RequestContext } from '../../../shared/http/index.js';
 import { JobStats, ListRunsQuery, RunPage, RunWithAttempts, TimelineEntry, jobStats, listRuns, requireRun, runTimeline, runWithAttempts } from '../../../shared/jobs/index.js';
 import type { JobRunRow } from '../../../shared/db/index.js';
+import { isTerminal } from '../../../shared/jobs/index.js';
 
 const base = '/api/v1/runs';
 const RunIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
@@ -10,7 +11,7 @@ const LogsQuery = Type.Object(
   {
     attempt: Type.Optional(Type.Integer({ minimum: 1, description: 'Default: the latest attempt.' })),
     tail: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, default: 1000, description: 'Last lines to return.' })),
-    follow: Type.Optional(Type.Boolean({ description: 'Stream the log as it grows: not built yet (501).' })),
+    follow: Type.Optional(Type.Boolean({ description: 'Stream the log as it grows (chunked text/plain, from the last `tail` lines on) until the attempt has ended and its log is complete; then the answer ends. `curl -N` shows it as it comes.' })),
   },
   { additionalProperties: false },
 );
@@ -63,17 +64,53 @@ export const runHistoryRoutes = [
   }),
   route({
     method: 'GET', path: `${base}/:id/logs`, operationId: 'history.runLogs', tags: ['history'], auth: 'required', params: RunIdParams, query: LogsQuery,
-    summary: 'The end of an attempt\'s driver log, as text.', responses: { 200: { description: 'text/plain' }, 404: { description: 'No log (yet) for that attempt' }, 501: { description: 'follow=true' } },
+    summary: 'The end of an attempt\'s driver log, as text; with follow=true the log as it grows, until the attempt has ended.',
+    responses: {
+      200: { description: 'The log\'s last lines (text/plain); with follow=true a chunked text/plain stream that ends when the attempt has ended and its log is complete', contentType: 'text/plain', schema: Type.String() },
+      404: { description: 'No such run or attempt, or no log (yet) for that attempt' },
+    },
     handler: async (ctx) => {
-      const run = await requireRun(ctx.platform.store.db, ctx.params.id);
+      const db = ctx.platform.store.db;
+      const run = await requireRun(db, ctx.params.id);
       await mayRead(ctx, run);
-      if (ctx.query.follow) ctx.platform.runtime.ensureAvailable();
       const attemptNo = ctx.query.attempt ?? run.attempts;
-      const attempt = await ctx.platform.store.db.selectFrom('job_run_attempts').select('name').where('run_id', '=', run.id).where('attempt', '=', attemptNo).executeTakeFirst();
+      const attempt = await db.selectFrom('job_run_attempts').select('name').where('run_id', '=', run.id).where('attempt', '=', attemptNo).executeTakeFirst();
       if (!attempt) throw new NotFoundError(`run ${run.id} has no attempt ${attemptNo}`);
-      const text = await ctx.platform.runtime.logs(attempt.name, { tailLines: ctx.query.tail ?? 1000 });
-      if (text === undefined) throw new NotFoundError(`attempt ${attemptNo} of run ${run.id} has no log (yet)`);
-      return { status: 200, body: text, contentType: 'text/plain; charset=utf-8' };
+      const tailLines = ctx.query.tail ?? 1000;
+      const noLog = () => new NotFoundError(`attempt ${attemptNo} of run ${run.id} has no log (yet)`);
+      if (!ctx.query.follow) {
+        const text = await ctx.platform.runtime.logs(attempt.name, { tailLines });
+        if (text === undefined) throw noLog();
+        return { status: 200, body: text, contentType: 'text/plain; charset=utf-8' };
+      }
+      // The follower is opened before the answer starts, so a missing log is still a 404; the stream owns it after.
+      const own = new AbortController();
+      const ended = async () => {
+        const a = await db.selectFrom('job_run_attempts').select('state').where('run_id', '=', run.id).where('attempt', '=', attemptNo).executeTakeFirst();
+        return !a || isTerminal(a.state);
+      };
+      const log = await ctx.platform.runtime.followLogs(attempt.name, { tailLines, signal: own.signal, ended });
+      if (!log) throw noLog();
+      return {
+        status: 200,
+        contentType: 'text/plain; charset=utf-8',
+        stream: async (write, signal) => {
+          const stop = () => own.abort();
+          if (signal.aborted) stop();
+          signal.addEventListener('abort', stop, { once: true });
+          try {
+            for await (const chunk of log) {
+              if (signal.aborted) break;
+              await write(chunk);
+            }
+          } catch (err) {
+            if (!signal.aborted) throw err;
+          } finally {
+            signal.removeEventListener('abort', stop);
+            own.abort();
+          }
+        },
+      };
     },
   }),
 ];

@@ -1,0 +1,103 @@
+import type { BatchItem, EventContext } from '../http/function.js';
+import type { Logger } from '../log/index.js';
+import type { Platform } from '../platform/platform.js';
+
+export type BatchHandler = (ctx: EventContext, items: ReadonlyArray<BatchItem<unknown>>) => Promise<void>;
+
+interface Pending {
+  item: BatchItem<unknown>;
+  key: string;
+  resolve(outcome: 'handled' | 'duplicate'): void;
+  reject(err: unknown): void;
+}
+
+/** More than this in one transaction holds row locks longer than the commit it saves is worth. */
+const MAX_BATCH = 200;
+/** Batches being written at once: while one waits on the store, the next is read and locked on another connection. */
+const IN_FLIGHT = 2;
+
+/**
+ * Group commit for one batch handler: events that arrive while a batch is being written wait and go together in the
+ * next transaction, which records every event's (source, id) beside the effect, as one event alone would. Each
+ * delivery is answered only after its batch committed. A batch that fails is retried one event at a time, so one bad
+ * event fails only its own delivery. At most two batches are written at once: they record their keys and lock their
+ * rows each in one order, so two overlapping batches wait for each other but never deadlock.
+ */
+export class ConsumerBatcher {
+  private queue: Pending[] = [];
+  private inFlight = 0;
+
+  constructor(
+    private readonly functionName: string,
+    private readonly handler: BatchHandler,
+  ) {}
+
+  submit(platform: Platform, item: BatchItem<unknown>): Promise<'handled' | 'duplicate'> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ item, key: `${item.event.source}\u0000${item.event.id}`, resolve, reject });
+      if (this.inFlight < IN_FLIGHT) void this.drain(platform);
+    });
+  }
+
+  private async drain(platform: Platform): Promise<void> {
+    this.inFlight += 1;
+    const log = platform.logger.child({ function: this.functionName, batch: true });
+    try {
+      while (this.queue.length > 0) {
+        // Let the deliveries already on their way (callbacks queued this turn, senders answered by the last batch)
+        // join: without this turn, batches alternate between one event and the rest.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        const batch = this.take();
+        if (batch.length === 0) break;
+        try {
+          const outcomes = await this.write(platform, log, batch);
+          batch.forEach((p, i) => p.resolve(outcomes[i]!));
+        } catch (err) {
+          if (batch.length === 1) batch[0]!.reject(err);
+          else for (const p of batch) await this.write(platform, log, [p]).then(([o]) => p.resolve(o!), p.reject);
+        }
+      }
+    } finally {
+      this.inFlight -= 1;
+    }
+  }
+
+  /** The next batch in arrival order; a second delivery of an event already in it waits for the next batch (and is then a duplicate). */
+  private take(): Pending[] {
+    const batch: Pending[] = [];
+    const keys = new Set<string>();
+    const rest: Pending[] = [];
+    for (const p of this.queue) {
+      if (batch.length < MAX_BATCH && !keys.has(p.key)) {
+        keys.add(p.key);
+        batch.push(p);
+      } else rest.push(p);
+    }
+    this.queue = rest;
+    return batch;
+  }
+
+  private async write(platform: Platform, log: Logger, batch: Pending[]): Promise<Array<'handled' | 'duplicate'>> {
+    // Work a handler wants done once its effect committed (not if the batch rolls back), off the deliveries' path.
+    const afterwards: Array<() => Promise<void>> = [];
+    const outcomes = await platform.store.db.transaction().execute(async (tx) => {
+      // Keys in one order, so two processes recording overlapping batches cannot wait on each other.
+      const rows = batch
+        .map((p) => ({ consumer: this.functionName, source: p.item.event.source, event_id: p.item.event.id, type: p.item.event.type }))
+        .sort((a, b) => (a.source === b.source ? (a.event_id < b.event_id ? -1 : 1) : a.source < b.source ? -1 : 1));
+      const inserted = await tx
+        .insertInto('processed_events')
+        .values(rows)
+        .onConflict((oc) => oc.columns(['consumer', 'source', 'event_id']).doNothing())
+        .returning(['source', 'event_id'])
+        .execute();
+      const fresh = new Set(inserted.map((r) => `${r.source}\u0000${r.event_id}`));
+      const items = batch.filter((p) => fresh.has(p.key)).map((p) => p.item);
+      const ctx: EventContext = Object.assign({ platform, log, tx }, { afterCommit: (work: () => Promise<void>) => void afterwards.push(work) });
+      if (items.length > 0) await this.handler(ctx, items);
+      return batch.map((p) => (fresh.has(p.key) ? 'handled' : 'duplicate'));
+    });
+    for (const work of afterwards) setImmediate(() => void work().catch((err: unknown) => log.error({ err }, 'work after a batch of events failed')));
+    return outcomes;
+  }
+}
