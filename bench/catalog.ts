@@ -42,10 +42,12 @@
 //   --profile=DIR        profile instead of benchmark: Lakeplane only, the loadTable runs against a server started
 //                        with `node --cpu-prof --cpu-prof-dir=DIR` (the setup ran on another, unprofiled instance);
 //                        prints where its CPU time went; writes nothing to RESULTS.md
+//   --server-node-args="A B"  extra node flags for the measured Lakeplane server (e.g. --trace-gc); implies --no-write
+//   --keep-logs=DIR      copy the servers' stdout logs to DIR at the end (with --trace-gc: the GC pauses)
 //   --no-write           print only; leave bench/RESULTS.md alone
 //   --quick              smoke run: 2 namespaces x 50 tables, 3 s runs, 1 repeat, 60/120 commits, no waiting, --no-write
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -83,6 +85,8 @@ const { values: argv } = parseArgs({
     'quiet-wait': { type: 'string' },
     ref: { type: 'string' },
     profile: { type: 'string' },
+    'server-node-args': { type: 'string' },
+    'keep-logs': { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     'no-reference': { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
@@ -120,7 +124,9 @@ const opts = {
   build: !argv['no-build'],
   reference: !argv['no-reference'] && argv.profile === undefined,
   profileDir: argv.profile ? path.resolve(argv.profile) : undefined,
-  write: !argv['no-write'] && !quick && argv.profile === undefined,
+  serverNodeArgs: argv['server-node-args']?.split(' ').filter(Boolean) ?? [],
+  keepLogs: argv['keep-logs'] ? path.resolve(argv['keep-logs']) : undefined,
+  write: !argv['no-write'] && !quick && argv.profile === undefined && argv['server-node-args'] === undefined,
 };
 if (opts.ref && !opts.build) throw new Error('--ref builds the commit it names; it cannot go with --no-build');
 const perNamespace = Math.ceil(opts.tables / opts.namespaces);
@@ -313,6 +319,11 @@ async function main(): Promise<void> {
 
   const tmpDir = mkdtempSync(path.join(os.tmpdir(), 'lakeplane-bench-catalog-'));
   cleanups.push(async () => rmSync(tmpDir, { recursive: true, force: true }));
+  // Runs after the servers stopped (cleanups run last-first), before the directory goes.
+  if (opts.keepLogs) cleanups.push(async () => {
+    mkdirSync(opts.keepLogs!, { recursive: true });
+    for (const f of readdirSync(tmpDir).filter((x) => x.endsWith('.log'))) copyFileSync(path.join(tmpDir, f), path.join(opts.keepLogs!, f));
+  });
   const notes: string[] = [];
 
   const backgroundBefore = await backgroundCores(1500);
@@ -362,7 +373,7 @@ async function main(): Promise<void> {
   const refresh = async (s: Subject) => s.refresh?.();
 
   progress('starting the Lakeplane catalog (cluster mode)' + (opts.reference ? ' and the reference server (scripts/iceberg-tools.sh reference-server)' : ''));
-  let ours = await startOurs([], 'lakeplane.stdout.log');
+  let ours = await startOurs(opts.serverNodeArgs, 'lakeplane.stdout.log');
   await new LoopbackClient(ours.port, 1, ours.headers).expect(201, 'POST', '/api/v1/warehouses', { name: WAREHOUSE, storageLocation: `file://${ourWarehouse}`, description: 'bench/catalog.ts' });
 
   const subjects: Subject[] = [ours];
