@@ -1,3 +1,5 @@
+import { CompiledQuery } from 'kysely';
+import { prepareStatement } from '../db/prepared-statements.js';
 import type { BatchItem, EventContext } from '../http/function.js';
 import type { Logger } from '../log/index.js';
 import type { Platform } from '../platform/platform.js';
@@ -15,6 +17,19 @@ interface Pending {
 const MAX_BATCH = 200;
 /** Batches being written at once: while one waits on the store, the next is read and locked on another connection. */
 const IN_FLIGHT = 2;
+
+/**
+ * A batch's keys in one fixed statement (the list is one JSON parameter), so PostgreSQL plans it once per connection
+ * whatever the batch's size; inserted in the order given (sorted by the caller).
+ */
+const RECORD_KEYS = `insert into processed_events (consumer, source, event_id, type)
+select $1::text, k.source, k.event_id, k.type
+from jsonb_array_elements($2::jsonb) with ordinality as e(row, n)
+cross join lateral jsonb_to_record(e.row) as k(source text, event_id text, type text)
+order by e.n
+on conflict (consumer, source, event_id) do nothing
+returning source, event_id`;
+prepareStatement(RECORD_KEYS);
 
 /**
  * Group commit for one batch handler: events that arrive while a batch is being written wait and go together in the
@@ -82,15 +97,10 @@ export class ConsumerBatcher {
     const afterwards: Array<() => Promise<void>> = [];
     const outcomes = await platform.store.db.transaction().execute(async (tx) => {
       // Keys in one order, so two processes recording overlapping batches cannot wait on each other.
-      const rows = batch
-        .map((p) => ({ consumer: this.functionName, source: p.item.event.source, event_id: p.item.event.id, type: p.item.event.type }))
+      const keys = batch
+        .map((p) => ({ source: p.item.event.source, event_id: p.item.event.id, type: p.item.event.type }))
         .sort((a, b) => (a.source === b.source ? (a.event_id < b.event_id ? -1 : 1) : a.source < b.source ? -1 : 1));
-      const inserted = await tx
-        .insertInto('processed_events')
-        .values(rows)
-        .onConflict((oc) => oc.columns(['consumer', 'source', 'event_id']).doNothing())
-        .returning(['source', 'event_id'])
-        .execute();
+      const { rows: inserted } = await tx.executeQuery<{ source: string; event_id: string }>(CompiledQuery.raw(RECORD_KEYS, [this.functionName, JSON.stringify(keys)]));
       const fresh = new Set(inserted.map((r) => `${r.source}\u0000${r.event_id}`));
       const items = batch.filter((p) => fresh.has(p.key)).map((p) => p.item);
       const ctx: EventContext = Object.assign({ platform, log, tx }, { afterCommit: (work: () => Promise<void>) => void afterwards.push(work) });
