@@ -35,6 +35,7 @@ import { runNode } from './lib/proc.js';
 import { bareCreator } from './lib/kube-peer.js';
 import { backgroundCores } from './lib/quiet.js';
 import os from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 
 /** What else the machine was doing: other processes' CPU while the bench slept 1.5 s, and the load average. */
 const loadNote = (cores: number | undefined) => `other processes used ${cores?.toFixed(2) ?? 'n/a'} of ${os.cpus().length} cores (1.5 s sample); load average ${os.loadavg().map((l) => l.toFixed(1)).join(', ')}`;
@@ -70,6 +71,18 @@ if (kubeconfig && wanted('submit')) {
   for (let i = 0; i < 20; i++) await Promise.all([runtime.submit(appOf()), peer.create(appOf())]);
   const ours: number[] = [];
   const bare: number[] = [];
+  // The API server's and etcd's own CPU during the bare client's creates (scripts/start-kube-apiserver.sh leaves their
+  // pids beside the kubeconfig): what each create costs the server, so what 100 at once must take on this machine.
+  const serverPids = ['apiserver', 'etcd'].map((n) => path.join(path.dirname(kubeconfig), `${n}.pid`)).filter((f) => existsSync(f)).map((f) => readFileSync(f, 'utf8').trim());
+  const serverCpuMs = () => serverPids.reduce((sum, pid) => {
+    try {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return sum + ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, in clock ticks of 1/100 s
+    } catch {
+      return sum;
+    }
+  }, 0);
+  let bareServerCpu = 0;
   const burst = async (into: number[], one: (app: ReturnType<typeof appOf>) => Promise<unknown>) => {
     const apps = Array.from({ length: 100 }, appOf);
     await Promise.all(
@@ -88,10 +101,12 @@ if (kubeconfig && wanted('submit')) {
       const r = await runtime.submit(app);
       if (r.rejected) throw new Error(r.rejected);
     });
+    const cpu0 = serverCpuMs();
     await burst(bare, async (app) => {
       const status = await peer.create(app);
       if (status !== 201) throw new Error(`bare create: HTTP ${status}`);
     });
+    bareServerCpu += serverCpuMs() - cpu0;
   }
   // One at a time: what a lone submit costs, ours and the peer's.
   const serialOurs: number[] = [];
@@ -110,6 +125,16 @@ if (kubeconfig && wanted('submit')) {
   const bareP99 = percentile(bare, 99);
   rows.push(['submit: SparkApplication created, 100 concurrent (500 in all)', `p50 ${ms(percentile(ours, 50))} ms, p99 ${ms(p99)} ms`, 'p99 < 50 ms', p99 < 50 ? 'PASS' : 'FAIL']);
   rows.push(['the same creates from a bare client (node https, keep-alive): the API server\'s floor', `p50 ${ms(percentile(bare, 50))} ms, p99 ${ms(bareP99)} ms; ours/bare p99 ${(p99 / bareP99).toFixed(2)}x`, '', '']);
+  if (serverPids.length === 2) {
+    const perCreate = bareServerCpu / bare.length;
+    const cores = os.cpus().length;
+    rows.push([
+      'the API server + etcd CPU per create (bare rounds, from /proc)',
+      `${perCreate.toFixed(2)} ms: 100 creates need ${(perCreate * 100).toFixed(0)} ms of CPU, at least ${((perCreate * 100) / cores).toFixed(0)} ms on ${cores} cores before any client or queueing`,
+      '',
+      '',
+    ]);
+  }
   rows.push(['one submit at a time (50), ours / bare', `p50 ${ms(percentile(serialOurs, 50))} / ${ms(percentile(serialBare, 50))} ms, p99 ${ms(percentile(serialOurs, 99))} / ${ms(percentile(serialBare, 99))} ms`, '', '']);
   rows.push(['machine before the submit rounds', loadNote(before), '', '']);
 } else {
