@@ -11,7 +11,7 @@ const statusConsumers = (['add', 'update', 'delete'] as const).map((change) =>
     schema: ResourceEvents[change].schema,
     handle: (ctx, data, event) => applyApplicationStatuses(ctx, [{ change, app: data, event }]),
     // Status reports arrive in bursts (every SparkApplication's every change): one transaction for those waiting.
-    handleBatch: applyStatusBatch,
+    handleBatchRecordingKeys: applyStatusBatch,
   }),
 );
 

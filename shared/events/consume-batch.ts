@@ -1,10 +1,18 @@
 import { CompiledQuery } from 'kysely';
 import { prepareStatement } from '../db/prepared-statements.js';
-import type { BatchItem, EventContext } from '../http/function.js';
+import type { BatchItem, BatchKeys, EventContext } from '../http/function.js';
 import type { Logger } from '../log/index.js';
 import type { Platform } from '../platform/platform.js';
 
 export type BatchHandler = (ctx: EventContext, items: ReadonlyArray<BatchItem<unknown>>) => Promise<void>;
+/** A batch handler that records the batch's keys in its own first statement and answers which events were new. */
+export type KeyRecordingBatchHandler = (ctx: EventContext, items: ReadonlyArray<BatchItem<unknown>>, keys: BatchKeys) => Promise<ReadonlySet<string>>;
+export type BatchHandling = { kind: 'plain'; handle: BatchHandler } | { kind: 'recording-keys'; handle: KeyRecordingBatchHandler };
+
+/** How a batch's events are told apart: the key a key-recording handler answers for each new event. */
+export function eventKey(source: string, id: string): string {
+  return `${source}\u0000${id}`;
+}
 
 interface Pending {
   item: BatchItem<unknown>;
@@ -22,14 +30,33 @@ const IN_FLIGHT = 2;
  * A batch's keys in one fixed statement (the list is one JSON parameter), so PostgreSQL plans it once per connection
  * whatever the batch's size; inserted in the order given (sorted by the caller).
  */
-const RECORD_KEYS = `insert into processed_events (consumer, source, event_id, type)
-select $1::text, k.source, k.event_id, k.type
-from jsonb_array_elements($2::jsonb) with ordinality as e(row, n)
+function recordKeys(consumer: string, keys: string): string {
+  return `insert into processed_events (consumer, source, event_id, type)
+select ${consumer}::text, k.source, k.event_id, k.type
+from jsonb_array_elements(${keys}::jsonb) with ordinality as e(row, n)
 cross join lateral jsonb_to_record(e.row) as k(source text, event_id text, type text)
 order by e.n
 on conflict (consumer, source, event_id) do nothing
 returning source, event_id`;
+}
+const RECORD_KEYS = recordKeys('$1', '$2');
 prepareStatement(RECORD_KEYS);
+
+/**
+ * The key recording as a CTE named recorded_keys (columns source, event_id: the new events), for a key-recording
+ * handler's first statement; consumer and keys are that statement's placeholders for BatchKeys' two values.
+ * PostgreSQL runs a data-modifying CTE once and to completion, so the keys are recorded before the statement ends
+ * whatever else it reads.
+ */
+export function recordedKeysCte(consumer: string, keys: string): string {
+  return `recorded_keys as (${recordKeys(consumer, keys)})`;
+}
+
+/** The keys recorded alone (a key-recording handler with nothing else to do); the new events' keys. */
+export async function recordBatchKeys(ctx: EventContext, keys: BatchKeys): Promise<Set<string>> {
+  const { rows } = await ctx.tx.executeQuery<{ source: string; event_id: string }>(CompiledQuery.raw(RECORD_KEYS, [keys.consumer, keys.json]));
+  return new Set(rows.map((r) => eventKey(r.source, r.event_id)));
+}
 
 /**
  * Group commit for one batch handler: events that arrive while a batch is being written wait and go together in the
@@ -44,12 +71,12 @@ export class ConsumerBatcher {
 
   constructor(
     private readonly functionName: string,
-    private readonly handler: BatchHandler,
+    private readonly handling: BatchHandling,
   ) {}
 
   submit(platform: Platform, item: BatchItem<unknown>): Promise<'handled' | 'duplicate'> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ item, key: `${item.event.source}\u0000${item.event.id}`, resolve, reject });
+      this.queue.push({ item, key: eventKey(item.event.source, item.event.id), resolve, reject });
       if (this.inFlight < IN_FLIGHT) void this.drain(platform);
     });
   }
@@ -100,11 +127,15 @@ export class ConsumerBatcher {
       const keys = batch
         .map((p) => ({ source: p.item.event.source, event_id: p.item.event.id, type: p.item.event.type }))
         .sort((a, b) => (a.source === b.source ? (a.event_id < b.event_id ? -1 : 1) : a.source < b.source ? -1 : 1));
-      const { rows: inserted } = await tx.executeQuery<{ source: string; event_id: string }>(CompiledQuery.raw(RECORD_KEYS, [this.functionName, JSON.stringify(keys)]));
-      const fresh = new Set(inserted.map((r) => `${r.source}\u0000${r.event_id}`));
-      const items = batch.filter((p) => fresh.has(p.key)).map((p) => p.item);
       const ctx: EventContext = Object.assign({ platform, log, tx }, { afterCommit: (work: () => Promise<void>) => void afterwards.push(work) });
-      if (items.length > 0) await this.handler(ctx, items);
+      const batchKeys: BatchKeys = { consumer: this.functionName, json: JSON.stringify(keys) };
+      let fresh: ReadonlySet<string>;
+      if (this.handling.kind === 'recording-keys') fresh = await this.handling.handle(ctx, batch.map((p) => p.item), batchKeys);
+      else {
+        fresh = await recordBatchKeys(ctx, batchKeys);
+        const items = batch.filter((p) => fresh.has(p.key)).map((p) => p.item);
+        if (items.length > 0) await this.handling.handle(ctx, items);
+      }
       return batch.map((p) => (fresh.has(p.key) ? 'handled' : 'duplicate'));
     });
     for (const work of afterwards) setImmediate(() => void work().catch((err: unknown) => log.error({ err }, 'work after a batch of events failed')));

@@ -2,9 +2,9 @@ import { HTTP, type CloudEventV1 } from 'cloudevents';
 import type { IncomingHttpHeaders } from 'node:http';
 import { BadRequestError, NotFoundError } from '../errors/index.js';
 import { compileValidator, type Validator } from '../schema/index.js';
-import type { EventConsumer } from '../http/function.js';
+import type { EventConsumer, StoreEventConsumer } from '../http/function.js';
 import type { Platform } from '../platform/platform.js';
-import { ConsumerBatcher, type BatchHandler } from './consume-batch.js';
+import { ConsumerBatcher, type BatchHandling } from './consume-batch.js';
 
 export type ConsumeOutcome = 'handled' | 'duplicate';
 
@@ -30,7 +30,7 @@ export function parseCloudEvent(headers: IncomingHttpHeaders, body: Buffer): Clo
 export class EventConsumerSet {
   private readonly byType = new Map<string, { consumer: EventConsumer; validate: Validator<unknown> }>();
   /** One batcher per batch handler: the consumers of several types that share a handler share its batches. */
-  private readonly batchers = new Map<BatchHandler, ConsumerBatcher>();
+  private readonly batchers = new Map<unknown, ConsumerBatcher>();
 
   constructor(
     private readonly functionName: string,
@@ -38,9 +38,8 @@ export class EventConsumerSet {
   ) {
     for (const consumer of consumers) {
       this.byType.set(consumer.type, { consumer, validate: compileValidator(consumer.schema, 'event') });
-      if (consumer.scope !== 'process' && consumer.handleBatch && !this.batchers.has(consumer.handleBatch as BatchHandler)) {
-        this.batchers.set(consumer.handleBatch as BatchHandler, new ConsumerBatcher(functionName, consumer.handleBatch as BatchHandler));
-      }
+      const handling = consumer.scope === 'process' ? undefined : batchHandlingOf(consumer);
+      if (handling && !this.batchers.has(handling.handle)) this.batchers.set(handling.handle, new ConsumerBatcher(functionName, handling));
     }
   }
 
@@ -64,7 +63,7 @@ export class EventConsumerSet {
       if (stored && stored.consumer.scope !== 'process') {
         const consumer = stored.consumer;
         const afterwards: Array<() => Promise<void>> = [];
-        const batcher = consumer.handleBatch ? this.batchers.get(consumer.handleBatch as BatchHandler) : undefined;
+        const batcher = this.batchers.get(batchHandlingOf(consumer)?.handle);
         if (batcher) outcome = await batcher.submit(platform, { data: stored.data, event });
         else outcome = await platform.store.db.transaction().execute(async (tx) => {
           const inserted = await tx
@@ -88,4 +87,11 @@ export class EventConsumerSet {
       throw err;
     }
   }
+}
+
+/** A store consumer's batch handler, if it has one (the key-recording kind first). */
+function batchHandlingOf(consumer: StoreEventConsumer): BatchHandling | undefined {
+  if (consumer.handleBatchRecordingKeys) return { kind: 'recording-keys', handle: consumer.handleBatchRecordingKeys as Extract<BatchHandling, { kind: 'recording-keys' }>['handle'] };
+  if (consumer.handleBatch) return { kind: 'plain', handle: consumer.handleBatch as Extract<BatchHandling, { kind: 'plain' }>['handle'] };
+  return undefined;
 }

@@ -3,3 +3,4 @@ export { Outbox, type OutgoingEvent, type OutboxRowValues } from './outbox.js';
 export { Dispatcher, type DispatcherOptions } from './dispatcher.js';
 export { HttpTransport, InProcessTransport, DeliveryError, type EventTransport } from './transport.js';
 export { EventConsumerSet, parseCloudEvent, type ConsumeOutcome } from './consume.js';
+export { eventKey, recordedKeysCte, recordBatchKeys } from './consume-batch.js';

@@ -31,11 +31,23 @@ export interface StoreEventConsumer<S extends TSchema = TSchema> {
    * Under load one commit serves many deliveries; a lone delivery is a batch of one, with no added wait.
    */
   handleBatch?: (ctx: EventContext, items: ReadonlyArray<BatchItem<Static<S>>>) => Promise<void>;
+  /**
+   * Instead of handleBatch, for the hottest consumers: a batch handler that records the batch's keys itself, in its
+   * first statement (recordedKeysCte() of shared/events), so a batch costs one round trip fewer. It is given every
+   * delivery of the batch, answers which were new (eventKey() of each), and only those may have an effect.
+   */
+  handleBatchRecordingKeys?: (ctx: EventContext, items: ReadonlyArray<BatchItem<Static<S>>>, keys: BatchKeys) => Promise<ReadonlySet<string>>;
 }
 
 export interface BatchItem<D> {
   data: D;
   event: CloudEventV1<unknown>;
+}
+
+/** A batch's keys, as the parameters of recordedKeysCte(): the consuming function and the keys (sorted) as JSON. */
+export interface BatchKeys {
+  readonly consumer: string;
+  readonly json: string;
 }
 
 export interface ProcessEventContext {

@@ -1,4 +1,4 @@
-export { defineFunction, consumer, ingestPath, type LakeplaneFunction, type EventConsumer, type EventContext, type BatchItem, type Worker } from './function.js';
+export { defineFunction, consumer, ingestPath, type LakeplaneFunction, type EventConsumer, type EventContext, type BatchItem, type BatchKeys, type Worker } from './function.js';
 export { route, json, noContent, type RouteDefinition, type RequestContext, type Reply, type HttpMethod } from './route.js';
 export { Router, type MountedRoute } from './router.js';
 export { createRequestHandler } from './pipeline.js';

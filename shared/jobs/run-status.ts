@@ -2,8 +2,8 @@ import type { Static } from '@sinclair/typebox';
 import type { CloudEventV1 } from 'cloudevents';
 import { CompiledQuery } from 'kysely';
 import { prepareStatement, type JobRunRow, type RunState, type Tx } from '../db/index.js';
-import type { OutgoingEvent } from '../events/index.js';
-import type { BatchItem, EventContext } from '../http/index.js';
+import { eventKey, recordBatchKeys, recordedKeysCte, type OutgoingEvent } from '../events/index.js';
+import type { BatchItem, BatchKeys, EventContext } from '../http/index.js';
 import { JobEvents, type SparkApplicationData } from './job-events.js';
 import { attemptStateOf, isTerminal, mayMove, retryDelaySeconds } from './run-states.js';
 import { LABELS } from './spark-application.js';
@@ -97,16 +97,28 @@ type LockedAttemptRow = JobRunRow & {
 // once per connection, whatever the batch's size (planning was a third of the write's time). The run ids also go in
 // as an array: the planner guesses 100 rows for a recordset and would scan every run; by the array it looks them up
 // by key.
-const LOCK_ATTEMPTS = `select r.*, a.attempt as a_attempt, a.name as a_name, a.state as a_state, a.app_state as a_app_state,
+const LOCKED_ATTEMPTS = `select r.*, a.attempt as a_attempt, a.name as a_name, a.state as a_state, a.app_state as a_app_state,
   a.last_sequence as a_last_sequence, a.spark_application_id as a_spark_application_id, a.ui_url as a_ui_url,
   a.message as a_message, a.submitted_at as a_submitted_at, a.started_at as a_started_at, a.finished_at as a_finished_at
 from job_run_attempts as a
 inner join job_runs as r on r.id = a.run_id
-where a.run_id = any(array(select jsonb_array_elements_text($1::jsonb)::uuid))
-  and (a.run_id, a.attempt) in (select (p->>0)::uuid, (p->>1)::integer from jsonb_array_elements($2::jsonb) as p)
+where a.run_id = any($RUNS::uuid[])
+  and (a.run_id, a.attempt) in (select (p->>0)::uuid, (p->>1)::integer from jsonb_array_elements($PAIRS::jsonb) as p)
 order by a.run_id, a.attempt
 for update`;
+const LOCK_ATTEMPTS = LOCKED_ATTEMPTS.replace('$RUNS', '$1').replace('$PAIRS', '$2');
 prepareStatement(LOCK_ATTEMPTS);
+
+// A batch's keys recorded and its attempts locked in one statement (one round trip fewer a batch): every row carries
+// the batch's new keys, and one row with no attempt says there was none to lock. The keys go first, as in two
+// statements (the filter on them is evaluated before any attempt is locked), so batches that overlap wait for each
+// other in one order instead of deadlocking.
+const RECORD_KEYS_AND_LOCK_ATTEMPTS = `with ${recordedKeysCte('$1', '$2')},
+locked as (${LOCKED_ATTEMPTS.replace('$RUNS', '$3').replace('$PAIRS', '$4').replace('\norder by', '\n  and (select count(*) from recorded_keys) >= 0\norder by')})
+select k.recorded_keys, l.*
+from (select coalesce(jsonb_agg(jsonb_build_array(source, event_id)), '[]'::jsonb) as recorded_keys from recorded_keys) as k
+left join locked as l on true`;
+prepareStatement(RECORD_KEYS_AND_LOCK_ATTEMPTS);
 
 // The rows, the timeline and the run events of a batch in one statement.
 const WRITE_BATCH = `with attempts as (
@@ -115,14 +127,14 @@ const WRITE_BATCH = `with attempts as (
       message = v.message, submitted_at = v.submitted_at, started_at = v.started_at, finished_at = v.finished_at
   from jsonb_to_recordset($1::jsonb) as v(run_id uuid, attempt integer, state text, app_state text, last_sequence bigint,
     spark_application_id text, ui_url text, message text, submitted_at timestamptz, started_at timestamptz, finished_at timestamptz)
-  where a.run_id = v.run_id and a.attempt = v.attempt and a.run_id = any(array(select jsonb_array_elements_text($2::jsonb)::uuid))
+  where a.run_id = v.run_id and a.attempt = v.attempt and a.run_id = any($2::uuid[])
   returning 1
 ), runs as (
   update job_runs as r
   set state = v.state, message = v.message, updated_at = v.updated_at, started_at = v.started_at, finished_at = v.finished_at, next_attempt_at = v.next_attempt_at
   from jsonb_to_recordset($3::jsonb) as v(id uuid, state text, message text, updated_at timestamptz, started_at timestamptz,
     finished_at timestamptz, next_attempt_at timestamptz)
-  where r.id = v.id and r.id = any(array(select jsonb_array_elements_text($4::jsonb)::uuid))
+  where r.id = v.id and r.id = any($4::uuid[])
   returning 1
 ), timeline as (
   insert into job_run_events (run_id, attempt, state, app_state, source, message, event_key)
@@ -140,9 +152,30 @@ const WRITE_BATCH = `with attempts as (
 select (select count(*) from attempts) as attempts`;
 prepareStatement(WRITE_BATCH);
 
-/** A status consumer's handleBatch: the reports of one batch of deliveries (their keys already recorded in ctx.tx). */
-export function applyStatusBatch(ctx: EventContext, items: ReadonlyArray<BatchItem<App>>): Promise<void> {
-  return applyApplicationStatuses(ctx, items.map((i) => ({ change: changeOf(i.event.type), app: i.data, event: i.event })));
+/** The reports of one batch of deliveries, as a status consumer's handleBatchRecordingKeys: the new ones applied. */
+export async function applyStatusBatch(ctx: EventContext, items: ReadonlyArray<BatchItem<App>>, keys: BatchKeys): Promise<ReadonlySet<string>> {
+  const ours = reportsOfOurAttempts(items.map((i) => ({ change: changeOf(i.event.type), app: i.data, event: i.event })));
+  if (ours.length === 0) return recordBatchKeys(ctx, keys);
+  const pairs = [...new Map(ours.map((r) => [r.key, r])).values()];
+  const { rows } = await ctx.tx.executeQuery<Partial<LockedAttemptRow> & { recorded_keys: Array<[string, string]> }>(
+    CompiledQuery.raw(RECORD_KEYS_AND_LOCK_ATTEMPTS, [keys.consumer, keys.json, pairs.map((p) => p.runId), JSON.stringify(pairs.map((p) => [p.runId, p.attemptNo]))]),
+  );
+  const fresh = new Set(rows[0]!.recorded_keys.map(([source, id]) => eventKey(source, id)));
+  const locked = rows.flatMap(({ recorded_keys: _keys, ...row }) => (row.a_attempt == null ? [] : [row as LockedAttemptRow]));
+  await applyToLockedAttempts(ctx, ours.filter((r) => fresh.has(eventKey(r.event.source, r.event.id))), locked);
+  return fresh;
+}
+
+type OurReport = StatusReport & { runId: string; attemptNo: number; key: string };
+
+/** The reports about attempts of ours (labelled with a run and an attempt), others ignored. */
+function reportsOfOurAttempts(reports: readonly StatusReport[]): OurReport[] {
+  return reports.flatMap((r) => {
+    const labels = r.app.metadata.labels ?? {};
+    const runId = labels[LABELS.run];
+    const attemptNo = Number(labels[LABELS.attempt]);
+    return runId && UUID.test(runId) && Number.isInteger(attemptNo) && attemptNo > 0 && attemptNo < 2 ** 31 ? [{ ...r, runId, attemptNo, key: `${runId}/${attemptNo}` }] : [];
+  });
 }
 
 /**
@@ -157,17 +190,16 @@ export function applyStatusBatch(ctx: EventContext, items: ReadonlyArray<BatchIt
  * to them in memory by the same rules, and the new rows, the timeline and the run events are written in two.
  */
 export async function applyApplicationStatuses(ctx: EventContext, reports: readonly StatusReport[]): Promise<void> {
-  const { tx, platform } = ctx;
-  const ours = reports.flatMap((r) => {
-    const labels = r.app.metadata.labels ?? {};
-    const runId = labels[LABELS.run];
-    const attemptNo = Number(labels[LABELS.attempt]);
-    return runId && UUID.test(runId) && Number.isInteger(attemptNo) && attemptNo > 0 && attemptNo < 2 ** 31 ? [{ ...r, runId, attemptNo, key: `${runId}/${attemptNo}` }] : [];
-  });
+  const ours = reportsOfOurAttempts(reports);
   if (ours.length === 0) return;
   const pairs = [...new Map(ours.map((r) => [r.key, r])).values()];
-  const { rows } = await tx.executeQuery<LockedAttemptRow>(CompiledQuery.raw(LOCK_ATTEMPTS, [JSON.stringify(pairs.map((p) => p.runId)), JSON.stringify(pairs.map((p) => [p.runId, p.attemptNo]))]));
+  const { rows } = await ctx.tx.executeQuery<LockedAttemptRow>(CompiledQuery.raw(LOCK_ATTEMPTS, [pairs.map((p) => p.runId), JSON.stringify(pairs.map((p) => [p.runId, p.attemptNo]))]));
+  await applyToLockedAttempts(ctx, ours, rows);
+}
 
+/** The reports applied, in order, to their attempts and runs as read and locked; the changes written in one statement. */
+async function applyToLockedAttempts(ctx: EventContext, ours: readonly OurReport[], rows: readonly LockedAttemptRow[]): Promise<void> {
+  const { tx, platform } = ctx;
   const runs = new Map<string, JobRunRow>();
   const attempts = new Map<string, AttemptState>();
   for (const row of rows) {
@@ -244,8 +276,8 @@ export async function applyApplicationStatuses(ctx: EventContext, reports: reado
   const attemptRows = [...changedAttempts];
   const runRows = [...changedRuns].map((r) => ({ id: r.id, state: r.state, message: r.message, updated_at: r.updated_at, started_at: r.started_at, finished_at: r.finished_at, next_attempt_at: r.next_attempt_at }));
   await tx.executeQuery(CompiledQuery.raw(WRITE_BATCH, [
-    JSON.stringify(attemptRows), JSON.stringify(attemptRows.map((a) => a.run_id)),
-    JSON.stringify(runRows), JSON.stringify(runRows.map((r) => r.id)),
+    JSON.stringify(attemptRows), attemptRows.map((a) => a.run_id),
+    JSON.stringify(runRows), runRows.map((r) => r.id),
     JSON.stringify(timelineRows), JSON.stringify(outboxRows),
   ]));
   platform.outbox.published(events);
