@@ -142,6 +142,19 @@ export function machineBusyMs(): number | undefined {
 }
 
 /**
+ * CPU ms the virtual machine's host took from this machine's cores so far (steal in /proc/stat): time our processes
+ * were runnable but not run. On a shared host it comes and goes, and figures measured under it are lower.
+ */
+export function stolenMs(): number | undefined {
+  try {
+    const f = (readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+    return ((f[7] ?? 0) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * CPU ms (user+system) of each live process whose command line contains `needle`, by pid: the PostgreSQL backends
  * serving one database show its name in their process title.
  */
