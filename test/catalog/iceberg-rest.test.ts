@@ -207,6 +207,37 @@ describe.each(backends())('Iceberg REST catalog on %s', (backend) => {
     expect(wrongWarehouse.status).toBe(404);
   });
 
+  it('concurrent loads each get their own table, their own 404, at any depth', async () => {
+    // Loads of one event-loop turn share one lookup query (store/table-read-batch.ts): mix hits, misses, a view
+    // and depths in one burst, twice (the second time the kept metadata text is not sent again), and check each.
+    const paths = [['burst'], ['burst', 'inner'], ['burst', 'inner', 'most']];
+    for (const levels of paths) {
+      await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: levels });
+      for (const t of ['a', 'b']) await createTable(ns(...levels), t, { properties: { who: `${levels.join('.')}.${t}` } });
+    }
+    const view = await ice.call('POST', `/v1/{prefix}/namespaces/burst/views`, {
+      name: 'v', schema: SAMPLE_SCHEMA, 'view-version': { 'version-id': 1, 'timestamp-ms': Date.now(), 'schema-id': 0, summary: {}, representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }], 'default-namespace': ['burst'] },
+      properties: {},
+    });
+    expect(view.status, view.text).toBe(200);
+    const asks: Array<{ path: string; who?: string; status: number }> = [];
+    for (const levels of paths) {
+      for (const t of ['a', 'b']) asks.push({ path: `/v1/{prefix}/namespaces/${ns(...levels)}/tables/${t}`, who: `${levels.join('.')}.${t}`, status: 200 });
+      asks.push({ path: `/v1/{prefix}/namespaces/${ns(...levels)}/tables/missing`, status: 404 });
+    }
+    asks.push({ path: '/v1/{prefix}/namespaces/burst/tables/v', status: 404 });
+    asks.push({ path: `/v1/{prefix}/namespaces/${ns('burst', 'nope')}/tables/a`, status: 404 });
+    for (let round = 0; round < 2; round++) {
+      const answers = await Promise.all(asks.map((a) => ice.call('GET', a.path)));
+      answers.forEach((r, i) => {
+        const ask = asks[i]!;
+        expect(r.status, `${ask.path}: ${r.text}`).toBe(ask.status);
+        if (ask.who) expect(r.body.metadata.properties.who).toBe(ask.who);
+        else expect(r.body.error.type).toBe('NoSuchTableException');
+      });
+    }
+  });
+
   it('createTable refuses what it cannot do, naming the problem, and creates nothing', async () => {
     await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['bad'] });
     const cases: Array<[unknown, number, string]> = [

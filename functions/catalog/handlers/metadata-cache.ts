@@ -1,6 +1,6 @@
 import type { Executor } from '../../../shared/db/index.js';
 import { withReferencedSnapshotsOnly } from '../domain/table-metadata.js';
-import type { KnownMetadata } from '../store/catalog-objects.js';
+import type { KnownMetadata } from '../store/table-read-batch.js';
 import { etagOf, metadataText, readStoredMetadata } from './table-files.js';
 
 /**

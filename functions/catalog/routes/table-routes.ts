@@ -12,7 +12,8 @@ import { createTable, dropObject, listObjects, registerTable, renameObject, requ
 import { clientStorageConfig, objectStoreFor } from '../storage/warehouse-storage.js';
 import { NotFoundError } from '../../../shared/errors/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
-import { findTableForRead, missing, requireObject } from '../store/catalog-objects.js';
+import { missing, requireObject } from '../store/catalog-objects.js';
+import { findTableForRead } from '../store/table-read-batch.js';
 import { requireWarehouse, toWarehouseSummary } from '../store/warehouses.js';
 import {
   CommitTableRequest,

@@ -1,5 +1,4 @@
-import { CompiledQuery, sql } from 'kysely';
-import { prepareStatement, textArray, type CatalogObjectRow, type Executor, type NamespaceRow, type WarehouseRow } from '../../../shared/db/index.js';
+import { textArray, type CatalogObjectRow, type Executor, type NamespaceRow, type WarehouseRow } from '../../../shared/db/index.js';
 import { NoSuchNamespaceError, NoSuchTableError, NoSuchViewError } from '../../../shared/errors/index.js';
 import { displayNamespace } from '../domain/identifiers.js';
 import { requireWarehouse } from './warehouses.js';
@@ -56,62 +55,4 @@ export async function requireObject(db: Executor, kind: ObjectKind, prefix: stri
   const object = await q.executeTakeFirst();
   if (!object || object.kind !== kind) throw missing(kind, levels, name);
   return { warehouse, namespace, object };
-}
-
-/** What the caller already holds of a table's metadata: its row id, version and metadata location. */
-export interface KnownMetadata {
-  id: string;
-  version: number;
-  location: string;
-}
-
-function tableForReadQuery(db: Executor, prefix: string, levels: readonly string[], name: string, knownId: string | null, knownVersion: number | string | null, knownLocation: string | null) {
-  return db
-    .selectFrom('catalog_objects as o')
-    .innerJoin('namespaces as n', 'n.id', 'o.namespace_id')
-    .innerJoin('warehouses as w', 'w.id', 'o.warehouse_id')
-    .select(['o.id', 'o.kind', 'o.metadata_location', 'o.version', 'w.id as warehouse_id', 'w.name as warehouse_name', 'w.storage_location', 'w.storage', 'w.credentials_ref', 'w.credential_vending', 'w.properties as warehouse_properties'])
-    // The metadata text only when it is not the one the caller holds: PostgreSQL then neither detoasts nor sends it.
-    // Null parameters (nothing held) compare as unknown, so the text comes back.
-    .select(sql<string | null>`case when o.id = ${knownId}::uuid and o.version = ${knownVersion}::integer and o.metadata_location = ${knownLocation}::text then null else o.metadata end`.as('metadata'))
-    .where('w.name', '=', prefix)
-    .where('n.levels', '=', textArray(levels))
-    .where('o.name', '=', name);
-}
-
-export type TableForRead = NonNullable<Awaited<ReturnType<ReturnType<typeof tableForReadQuery>['executeTakeFirst']>>>;
-
-/**
- * The query above compiled once per namespace depth (its SQL depends on nothing else): building and compiling it
- * with kysely on every loadTable was about a tenth of the request's CPU. Where each value goes among the parameters
- * is read from the same compile, made with placeholder values. On PostgreSQL it runs as a prepared statement.
- */
-const compiledTableForRead = new Map<number, { sql: string; slots: number[] }>();
-
-function compiledForDepth(db: Executor, depth: number): { sql: string; slots: number[] } {
-  let compiled = compiledTableForRead.get(depth);
-  if (!compiled) {
-    const placeholders = Array.from({ length: depth + 5 }, (_, i) => `\u0000placeholder ${i}`);
-    const [prefix, ...rest] = placeholders;
-    const levels = rest.slice(0, depth);
-    const [name, knownId, knownVersion, knownLocation] = rest.slice(depth);
-    const q = tableForReadQuery(db, prefix!, levels, name!, knownId!, knownVersion!, knownLocation!).compile();
-    const slots = q.parameters.map((p) => placeholders.indexOf(p as string));
-    if (slots.some((i) => i === -1)) throw new Error(`loadTable query: unexpected parameters ${JSON.stringify(q.parameters)}`);
-    compiled = { sql: q.sql, slots };
-    prepareStatement(q.sql);
-    compiledTableForRead.set(depth, compiled);
-  }
-  return compiled;
-}
-
-/**
- * The fast path of loadTable: one round trip for the warehouse, namespace and table together. `metadata` is null
- * when the row still is `known` (same id, version and metadata location): the caller has that text already.
- */
-export async function findTableForRead(db: Executor, prefix: string, levels: readonly string[], name: string, known?: KnownMetadata): Promise<TableForRead | undefined> {
-  const { sql: text, slots } = compiledForDepth(db, levels.length);
-  const values = [prefix, ...levels, name, known?.id ?? null, known?.version ?? null, known?.location ?? null];
-  const result = await db.executeQuery<TableForRead>(CompiledQuery.raw(text, slots.map((i) => values[i])));
-  return result.rows[0];
 }
