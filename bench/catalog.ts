@@ -56,7 +56,7 @@ import { catalogConsoleReport, catalogMarkdown, CATALOG_MARKERS, type CommitRow,
 import { summarizeCpuProfile } from './lib/cpuprofile.js';
 import { LoopbackClient, createTables, type TableSet } from './lib/iceberg-setup.js';
 import { prepareDatabase, serverVersion, type BenchDatabase } from './lib/postgres.js';
-import { childEnv, cpuMs, cpuMsBetween, cpuMsByPidMatching, freePort, killChildren, machineBusyMs, runNode, selfCpuMs, startNode, startProcess, waitReady, type Child } from './lib/proc.js';
+import { childEnv, cpuMs, cpuMsBetween, cpuMsByPidMatching, freePort, killChildren, machineBusyMs, runNode, selfCpuMs, startNode, startProcess, stolenMs, waitReady, type Child } from './lib/proc.js';
 import { QUIET_CORES, QuietGate, backgroundCores } from './lib/quiet.js';
 import { writeResults } from './lib/report.js';
 import { median } from './lib/stats.js';
@@ -171,12 +171,13 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 /** CPU of every process the bench accounts for, so what is left of the machine's busy time is other processes'. */
-function cpuSnapshot(subjects: Subject[], db: BenchDatabase): { servers: Map<string, number>; db: Map<number, number>; busy: number | undefined; self: number; t: number } {
+function cpuSnapshot(subjects: Subject[], db: BenchDatabase): { servers: Map<string, number>; db: Map<number, number>; busy: number | undefined; stolen: number | undefined; self: number; t: number } {
   return {
     // Children included: Hadoop's local file system forks a process (chmod) for files the reference server writes.
     servers: new Map(subjects.map((s) => [s.key, cpuMs(s.child.pid, true) ?? 0])),
     db: cpuMsByPidMatching(db.name),
     busy: machineBusyMs(),
+    stolen: stolenMs(),
     self: selfCpuMs(),
     t: performance.now(),
   };
@@ -187,6 +188,8 @@ interface Accounting {
   serverCpuMs: number;
   dbCpuMs: number;
   otherCores: number | undefined;
+  /** CPU the VM's host took from this machine's cores during the run (steal), in cores. */
+  stolenCores: number | undefined;
   logBytes: number | undefined;
 }
 
@@ -207,6 +210,7 @@ async function accounted<T extends { loadCpuTotalMs: number }>(subject: Subject,
       serverCpuMs: (b.servers.get(subject.key) ?? 0) - (a.servers.get(subject.key) ?? 0),
       dbCpuMs,
       otherCores,
+      stolenCores: a.stolen !== undefined && b.stolen !== undefined ? (b.stolen - a.stolen) / wallMs : undefined,
       logBytes: subject.logFile && log0 !== undefined ? statSync(subject.logFile).size - log0 : undefined,
     },
   };
@@ -442,7 +446,7 @@ async function main(): Promise<void> {
       progress(`${s.key}: loadTable run ${r + 1}/${opts.repeats}, ${opts.duration} s, ${opts.connections} connections`);
       const { result, acc } = await accounted(s, subjects, db, () => runLoad(s, pathsFiles.get(s.key)!, opts.duration, 1000 + r));
       if (result.non2xx > 0 || result.errors > 0) progress(`  warning: ${result.non2xx} non-2xx, ${result.errors} errors (${JSON.stringify(result.statuses)})`);
-      progress(`  ${result.requestsMean.toFixed(0)} req/s, p50 ${result.latencyMs.p50.toFixed(2)} ms, p99 ${result.latencyMs.p99.toFixed(2)} ms, other CPU ${acc.otherCores?.toFixed(2)} cores`);
+      progress(`  ${result.requestsMean.toFixed(0)} req/s, p50 ${result.latencyMs.p50.toFixed(2)} ms, p99 ${result.latencyMs.p99.toFixed(2)} ms, other CPU ${acc.otherCores?.toFixed(2)} cores, host steal ${acc.stolenCores?.toFixed(2)} cores`);
       loadRuns.get(s.key)!.push({ r: result, acc });
     }
   }

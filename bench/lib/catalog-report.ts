@@ -12,6 +12,7 @@ export interface RunAccounting {
   serverCpuMs: number;
   dbCpuMs: number;
   otherCores: number | undefined;
+  stolenCores: number | undefined;
   logBytes: number | undefined;
 }
 
@@ -232,8 +233,10 @@ export function catalogMarkdown(facts: CatalogFacts, load: LoadRow[], commits: C
     '',
     '### Every run',
     '',
+    '"host steal (cores)" is CPU the virtual machine\'s host took from this machine\'s cores during the run (steal in /proc/stat): time the bench\'s processes were runnable but not run, invisible in every other column.',
+    '',
     markdownTable(
-      ['server', 'loadTable req/s per run', 'p50 ms per run', 'p99 ms per run', 'server CPU µs/req per run', 'load generator CPU ms', 'other CPU (cores) per run'],
+      ['server', 'loadTable req/s per run', 'p50 ms per run', 'p99 ms per run', 'server CPU µs/req per run', 'load generator CPU ms', 'other CPU (cores) per run', 'host steal (cores) per run'],
       load.map((x) => [
         x.title,
         x.runs.map((y) => fmt(y.r.requestsMean, 0)).join(', '),
@@ -242,11 +245,12 @@ export function catalogMarkdown(facts: CatalogFacts, load: LoadRow[], commits: C
         x.runs.map((y) => fmt((y.acc.serverCpuMs * 1000) / Math.max(1, y.r.requestsTotal), 0)).join(', '),
         x.runs.map((y) => fmt(y.r.loadCpuMs, 0)).join(', '),
         x.runs.map((y) => fmt(y.acc.otherCores, 2)).join(', '),
+        x.runs.map((y) => fmt(y.acc.stolenCores, 2)).join(', '),
       ]),
     ),
     '',
     markdownTable(
-      ['test', 'server', 'commits/s per run', '409 share per run', 'landed p99 ms per run', 'server CPU ms/commit per run', 'other CPU (cores) per run'],
+      ['test', 'server', 'commits/s per run', '409 share per run', 'landed p99 ms per run', 'server CPU ms/commit per run', 'other CPU (cores) per run', 'host steal (cores) per run'],
       commits.map((x) => [
         x.scenario === 'one' ? 'one table' : `${x.tables} tables`,
         x.title,
@@ -255,6 +259,7 @@ export function catalogMarkdown(facts: CatalogFacts, load: LoadRow[], commits: C
         x.runs.map((y) => fmt(y.r.landedMs.p99, 1)).join(', '),
         x.runs.map((y) => fmt(y.acc.serverCpuMs / Math.max(1, y.r.landed), 2)).join(', '),
         x.runs.map((y) => fmt(y.acc.otherCores, 2)).join(', '),
+        x.runs.map((y) => fmt(y.acc.stolenCores, 2)).join(', '),
       ]),
     ),
     '',
