@@ -190,7 +190,7 @@ describe.each(backends())('Iceberg REST catalog on %s', (backend) => {
   });
 
   it('loadTable finds the table at every namespace depth, and only there', async () => {
-    // The lookup's SQL is compiled once per namespace depth (store/catalog-objects.ts): one name at three depths.
+    // The lookup matches the namespace's levels as an array (store/table-read-batch.ts): one name at three depths.
     const paths = [['deep'], ['deep', 'er'], ['deep', 'er', 'est']];
     for (const levels of paths) {
       await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: levels });
