@@ -55,6 +55,7 @@ cross join lateral (
 prepareStatement(TABLES_FOR_READ);
 
 async function readTables(db: Executor, requests: readonly TableReadRequest[]): Promise<Array<TableForRead | undefined>> {
+  // Only these fields: the caller's `known` is the cached entry, metadata text (and a key with NULs) included.
   const param = JSON.stringify(
     requests.map((r) => ({ prefix: r.prefix, levels: r.levels, name: r.name, knownId: r.known?.id, knownVersion: r.known?.version, knownLocation: r.known?.location })),
   );
