@@ -90,6 +90,7 @@ export function fromRangerPolicy(r: RangerPolicyIn, service: RangerService): Dat
       return { users: m.users ?? [], groups: m.groups ?? [], roles: m.roles ?? [], type: t ?? 'MASK', ...(t === 'CUSTOM' && m.dataMaskInfo.valueExpr ? { expression: m.dataMaskInfo.valueExpr } : {}) };
     }),
     rowFilters: (r.rowFilterPolicyItems ?? []).map((f) => ({ users: f.users ?? [], groups: f.groups ?? [], roles: f.roles ?? [], filter: f.rowFilterInfo.filterExpr })),
+    ...(r.isDenyAllElse ? { denyAllElse: true } : {}),
     validity: (r.validitySchedules ?? []).map((v) => ({ ...(v.startTime ? { start: v.startTime } : {}), ...(v.endTime ? { end: v.endTime } : {}), timeZone: v.timeZone || 'UTC' })),
     labels: [...new Set(r.policyLabels ?? [])],
   };

@@ -99,7 +99,7 @@ export function toRangerPolicy(s: StoredPolicy, service: RangerService) {
     policyLabels: p.labels,
     options: {},
     zoneName: '',
-    isDenyAllElse: false,
+    isDenyAllElse: p.denyAllElse ?? false,
   };
 }
 
