@@ -45,6 +45,12 @@ export function fromRangerPolicy(r: RangerPolicyIn, service: RangerService): Dat
   const problems: FieldProblem[] = [];
   const bad = (field: string, message: string) => problems.push({ in: 'body', field, message });
   const levels = LEVELS[service.kind] as Record<string, 'warehouse' | 'namespace' | 'table' | 'column'>;
+  // Ranger reads a policy that stops above the leaf as covering the objects at its deepest level only (a deeper
+  // request is an ancestor match, which resource policies ignore): that is coversBelow false, `*` levels kept.
+  const order = Object.keys(levels);
+  const leaf = r.policyType === 2 ? 'table' : 'column';
+  const deepest = order.reduce((d, name, i) => (r.resources[name] !== undefined ? i : d), -1);
+  const stopsAbove = deepest >= 0 && deepest < order.indexOf(leaf);
   const resources: DataPolicyInput['resources'] = {};
   if (service.kind === 'hive') resources.warehouse = { values: [service.warehouse], excludes: false, recursive: false };
   for (const [name, value] of Object.entries(r.resources)) {
@@ -55,10 +61,11 @@ export function fromRangerPolicy(r: RangerPolicyIn, service: RangerService): Dat
     }
     if (value.isRecursive) bad(`resources.${name}.isRecursive`, 'is not supported here: write nested schemas as "parent.*"');
     const v: ResourceValues = { values: value.values, excludes: value.isExcludes ?? false, recursive: false };
-    // `*` on a level is what leaving the level out means.
-    if (!(v.values.length === 1 && v.values[0] === '*' && !v.excludes)) resources[ours] = v;
+    // `*` on a level is what leaving the level out means, as long as the levels below are covered too.
+    if (stopsAbove || !(v.values.length === 1 && v.values[0] === '*' && !v.excludes)) resources[ours] = v;
   }
   if (Object.keys(resources).length === 0) resources.warehouse = { values: ['*'], excludes: false, recursive: false };
+  if (stopsAbove) resources.coversBelow = false;
 
   const items = (list: Static<typeof ItemIn>[] | undefined, key: string): PolicyItem[] =>
     (list ?? []).map((i, n) => {

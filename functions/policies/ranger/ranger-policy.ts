@@ -5,7 +5,7 @@ import { compileValues, levelMatches, type DataPolicy, type PolicyItem, type Res
  * answers and plugins download them, for one of the services we serve:
  * - `trino`: warehouse -> catalog, namespace -> schema (levels joined by "."), table, column;
  * - `hive-<warehouse>`: that warehouse's policies, namespace -> database, table, column.
- * Levels a policy leaves out are `*` there, as Ranger's hierarchies need every level. A recursive namespace value
+ * Levels a policy leaves out are `*` there (a policy with coversBelow false lists only its own levels). A recursive namespace value
  * `a` becomes `a` and `a.*`. Tag-based policies need a tag service, which we do not serve; they are not listed.
  */
 export type RangerService = { readonly kind: 'trino'; readonly name: string } | { readonly kind: 'hive'; readonly name: string; readonly warehouse: string };
@@ -35,6 +35,11 @@ interface RangerResource {
 const ALL: RangerResource = { values: ['*'], isExcludes: false, isRecursive: false };
 const POLICY_TYPE = { access: 0, masking: 1, 'row-filter': 2 } as const;
 
+/** The levels that are there, in order. */
+function present(levels: Record<string, RangerResource | undefined>): Record<string, RangerResource> {
+  return Object.fromEntries(Object.entries(levels).filter((e): e is [string, RangerResource] => e[1] !== undefined));
+}
+
 function toResource(v: ResourceValues | undefined, namespace = false): RangerResource {
   if (!v) return ALL;
   const values = namespace && v.recursive ? v.values.flatMap((x) => (x === '*' ? ['*'] : [x, `${x}.*`])) : v.values;
@@ -61,14 +66,20 @@ export function toRangerPolicy(s: StoredPolicy, service: RangerService) {
   const r = p.resources;
   if (r.tags) return undefined;
   let resources: Record<string, RangerResource>;
+  // A policy that stops at a level (coversBelow false) lists only its levels, which Ranger reads the same way.
+  const stops = r.coversBelow === false;
+  const level = (v: ResourceValues | undefined, namespace = false): RangerResource | undefined => (stops && !v ? undefined : toResource(v, namespace));
   if (service.kind === 'trino') {
-    resources = { catalog: toResource(r.warehouse), schema: toResource(r.namespace, true), table: toResource(r.table) };
+    resources = present({ catalog: level(r.warehouse), schema: level(r.namespace, true), table: level(r.table) });
   } else {
     const wh = r.warehouse ? compileValues(r.warehouse) : undefined;
     if (wh && !levelMatches(wh, 'warehouse', service.warehouse)) return undefined;
-    resources = { database: toResource(r.namespace, true), table: toResource(r.table) };
+    // The hive service is one warehouse: a policy on the warehouse object itself has nothing to name there.
+    if (stops && !r.namespace) return undefined;
+    resources = present({ database: level(r.namespace, true), table: level(r.table) });
   }
-  if (p.type !== 'row-filter') resources['column'] = toResource(r.column);
+  const column = p.type !== 'row-filter' ? level(r.column) : undefined;
+  if (column) resources['column'] = column;
   const items = (list: PolicyItem[]) => list.map((i) => toItem(i, service)).filter((i) => i.accesses.length > 0);
   return {
     id: s.rangerId,
