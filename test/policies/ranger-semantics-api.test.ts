@@ -74,6 +74,21 @@ describe.each(backends())('Ranger semantics through the API on %s', (backend) =>
     expect((await call('DELETE', `/api/v1/policies/${wide.body.id}`)).status).toBe(204);
   });
 
+  it('answers 400 naming each unsupported condition type and recurring schedule, and creates nothing', async () => {
+    const r = await call('POST', '/service/public/v2/api/policy', {
+      service: 'hive-wh', name: 'conditional', resources: { database: v('sales'), table: v('*'), column: v('*') },
+      conditions: [{ type: 'expression', values: ['TAG.EXPIRES_ON > NOW()'] }],
+      policyItems: [{ users: ['alice'], accesses: [{ type: 'select', isAllowed: true }], conditions: [{ type: 'ip-range', values: ['10.0.0.0/8'] }] }],
+      validitySchedules: [{ startTime: '2030/01/01 00:00:00', endTime: '2031/01/01 00:00:00', timeZone: 'UTC', recurrences: [{ schedule: { minute: '0', hour: '9' }, interval: { hours: 8 } }] }],
+    });
+    expect(r.status).toBe(400);
+    const byField = Object.fromEntries(r.body.errors.map((e: { field: string; message: string }) => [e.field, e.message]));
+    expect(Object.keys(byField).sort()).toEqual(['conditions.0.type', 'policyItems.0.conditions.0.type', 'validitySchedules.0.recurrences']);
+    expect(byField['conditions.0.type']).toContain('"expression"');
+    expect(byField['policyItems.0.conditions.0.type']).toContain('"ip-range"');
+    expect((await call('GET', '/service/public/v2/api/policy?serviceName=hive-wh&policyName=conditional')).body).toEqual([]);
+  });
+
   it('decide answers 400 naming the field for a column or columns without a table, and a table without a namespace', async () => {
     const column = await call('POST', '/api/v1/policies/decide', { principal: { user: 'alice' }, access: 'select', resource: { ...sales, column: 'email' } });
     expect(column.status).toBe(400);

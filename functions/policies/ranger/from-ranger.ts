@@ -6,7 +6,8 @@ import type { RangerService } from './ranger-policy.js';
 /** What Ranger's public v2 API accepts for a policy; fields we do not model are accepted and must be empty. */
 const RangerResourceIn = Type.Object({ values: Type.Array(Type.String()), isExcludes: Type.Optional(Type.Boolean()), isRecursive: Type.Optional(Type.Boolean()) });
 const Access = Type.Object({ type: Type.String(), isAllowed: Type.Optional(Type.Boolean()) });
-const Subjects = { users: Type.Optional(Type.Array(Type.String())), groups: Type.Optional(Type.Array(Type.String())), roles: Type.Optional(Type.Array(Type.String())), conditions: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 0 })) };
+const Condition = Type.Object({ type: Type.String(), values: Type.Optional(Type.Array(Type.String())) });
+const Subjects = { users: Type.Optional(Type.Array(Type.String())), groups: Type.Optional(Type.Array(Type.String())), roles: Type.Optional(Type.Array(Type.String())), conditions: Type.Optional(Type.Array(Condition)) };
 const ItemIn = Type.Object({ ...Subjects, accesses: Type.Optional(Type.Array(Access)), delegateAdmin: Type.Optional(Type.Boolean()) });
 const MaskItemIn = Type.Object({ ...Subjects, accesses: Type.Optional(Type.Array(Access)), delegateAdmin: Type.Optional(Type.Boolean()), dataMaskInfo: Type.Object({ dataMaskType: Type.String(), valueExpr: Type.Optional(Type.String()), conditionExpr: Type.Optional(Type.String()) }) });
 const RowFilterItemIn = Type.Object({ ...Subjects, accesses: Type.Optional(Type.Array(Access)), delegateAdmin: Type.Optional(Type.Boolean()), rowFilterInfo: Type.Object({ filterExpr: Type.String() }) });
@@ -28,9 +29,9 @@ export const RangerPolicyIn = Type.Object({
   denyExceptions: Type.Optional(Type.Array(ItemIn)),
   dataMaskPolicyItems: Type.Optional(Type.Array(MaskItemIn)),
   rowFilterPolicyItems: Type.Optional(Type.Array(RowFilterItemIn)),
-  validitySchedules: Type.Optional(Type.Array(Type.Object({ startTime: Type.Optional(Type.String()), endTime: Type.Optional(Type.String()), timeZone: Type.Optional(Type.String()), recurrences: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 0 })) }))),
+  validitySchedules: Type.Optional(Type.Array(Type.Object({ startTime: Type.Optional(Type.String()), endTime: Type.Optional(Type.String()), timeZone: Type.Optional(Type.String()), recurrences: Type.Optional(Type.Array(Type.Unknown())) }))),
   policyLabels: Type.Optional(Type.Array(Type.String())),
-  conditions: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 0 })),
+  conditions: Type.Optional(Type.Array(Condition)),
   zoneName: Type.Optional(Type.String({ maxLength: 0 })),
   isDenyAllElse: Type.Optional(Type.Boolean()),
 });
@@ -67,6 +68,15 @@ export function fromRangerPolicy(r: RangerPolicyIn, service: RangerService): Dat
   if (Object.keys(resources).length === 0) resources.warehouse = { values: ['*'], excludes: false, recursive: false };
   if (stopsAbove) resources.coversBelow = false;
 
+  // No condition evaluator is built yet: a condition is refused by its type, never ignored (that would widen access).
+  const conditions = (list: Static<typeof Condition>[] | undefined, at: string) =>
+    (list ?? []).forEach((c, k) => bad(`${at}.${k}.type`, `condition "${c.type}" is not supported: Lakeplane evaluates no policy conditions yet`));
+  conditions(r.conditions, 'conditions');
+  (r.validitySchedules ?? []).forEach((v, n) => {
+    if ((v.recurrences ?? []).length > 0) bad(`validitySchedules.${n}.recurrences`, 'recurring schedules are not supported yet: give startTime and endTime only');
+  });
+  const itemLists = { policyItems: r.policyItems, denyPolicyItems: r.denyPolicyItems, allowExceptions: r.allowExceptions, denyExceptions: r.denyExceptions, dataMaskPolicyItems: r.dataMaskPolicyItems, rowFilterPolicyItems: r.rowFilterPolicyItems };
+  for (const [key, list] of Object.entries(itemLists)) (list ?? []).forEach((i, n) => conditions(i.conditions, `${key}.${n}.conditions`));
   const items = (list: Static<typeof ItemIn>[] | undefined, key: string): PolicyItem[] =>
     (list ?? []).map((i, n) => {
       const accesses: PolicyItem['accesses'] = [];
