@@ -1,5 +1,5 @@
 import type { FieldProblem } from '../../../shared/errors/index.js';
-import { isKnownTimeZone, wallTimeToInstant, type DataPolicyInput } from '../../../shared/policy/index.js';
+import { isKnownTimeZone, recurrenceProblemsOf, wallTimeToInstant, type DataPolicyInput } from '../../../shared/policy/index.js';
 import { sqlExpressionProblem } from './sql-expression.js';
 
 const problem = (field: string, message: string): FieldProblem => ({ in: 'body', field, message });
@@ -64,8 +64,9 @@ export function policyProblems(p: DataPolicyInput): FieldProblem[] {
     const until = v.end !== undefined ? wallTimeToInstant(v.end, v.timeZone) : undefined;
     if (v.start !== undefined && from === undefined) out.push(problem(`validity.${i}.start`, 'is not a real date and time'));
     if (v.end !== undefined && until === undefined) out.push(problem(`validity.${i}.end`, 'is not a real date and time'));
-    if (v.start === undefined && v.end === undefined) out.push(problem(`validity.${i}`, 'needs a start, an end, or both'));
+    if (v.start === undefined && v.end === undefined && (v.recurrences ?? []).length === 0) out.push(problem(`validity.${i}`, 'needs a start, an end or recurrences'));
     if (from !== undefined && until !== undefined && from >= until) out.push(problem(`validity.${i}.end`, 'must be after start'));
+    for (const r of recurrenceProblemsOf(v)) out.push(problem(`validity.${i}.${r.field}`, r.message));
   });
   return out;
 }

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ValidationError, type FieldProblem } from '../../../shared/errors/index.js';
-import type { DataPolicyInput, PolicyItem, ResourceValues } from '../../../shared/policy/index.js';
+import { isKnownTimeZone, recurrenceProblemsOf, type DataPolicyInput, type PolicyItem, type ResourceValues, type ValidityRecurrence, type ValiditySchedule } from '../../../shared/policy/index.js';
 import type { RangerService } from './ranger-policy.js';
 
 /** What Ranger's public v2 API accepts for a policy; fields we do not model are accepted and must be empty. */
@@ -10,6 +10,12 @@ const Condition = Type.Object({ type: Type.String(), values: Type.Optional(Type.
 const Subjects = { users: Type.Optional(Type.Array(Type.String())), groups: Type.Optional(Type.Array(Type.String())), roles: Type.Optional(Type.Array(Type.String())), conditions: Type.Optional(Type.Array(Condition)) };
 const ItemIn = Type.Object({ ...Subjects, accesses: Type.Optional(Type.Array(Access)), delegateAdmin: Type.Optional(Type.Boolean()) });
 const MaskItemIn = Type.Object({ ...Subjects, accesses: Type.Optional(Type.Array(Access)), delegateAdmin: Type.Optional(Type.Boolean()), dataMaskInfo: Type.Object({ dataMaskType: Type.String(), valueExpr: Type.Optional(Type.String()), conditionExpr: Type.Optional(Type.String()) }) });
+const ScheduleText = Type.Optional(Type.String({ maxLength: 200 }));
+const IntervalCount = Type.Optional(Type.Integer());
+const RecurrenceIn = Type.Object({
+  schedule: Type.Optional(Type.Object({ minute: ScheduleText, hour: ScheduleText, dayOfMonth: ScheduleText, dayOfWeek: ScheduleText, month: ScheduleText, year: ScheduleText })),
+  interval: Type.Optional(Type.Object({ days: IntervalCount, hours: IntervalCount, minutes: IntervalCount })),
+});
 const RowFilterItemIn = Type.Object({ ...Subjects, accesses: Type.Optional(Type.Array(Access)), delegateAdmin: Type.Optional(Type.Boolean()), rowFilterInfo: Type.Object({ filterExpr: Type.String() }) });
 
 export const RangerPolicyIn = Type.Object({
@@ -29,7 +35,7 @@ export const RangerPolicyIn = Type.Object({
   denyExceptions: Type.Optional(Type.Array(ItemIn)),
   dataMaskPolicyItems: Type.Optional(Type.Array(MaskItemIn)),
   rowFilterPolicyItems: Type.Optional(Type.Array(RowFilterItemIn)),
-  validitySchedules: Type.Optional(Type.Array(Type.Object({ startTime: Type.Optional(Type.String()), endTime: Type.Optional(Type.String()), timeZone: Type.Optional(Type.String()), recurrences: Type.Optional(Type.Array(Type.Unknown())) }))),
+  validitySchedules: Type.Optional(Type.Array(Type.Object({ startTime: Type.Optional(Type.String()), endTime: Type.Optional(Type.String()), timeZone: Type.Optional(Type.String()), recurrences: Type.Optional(Type.Array(RecurrenceIn)) }))),
   policyLabels: Type.Optional(Type.Array(Type.String())),
   conditions: Type.Optional(Type.Array(Condition)),
   zoneName: Type.Optional(Type.String({ maxLength: 0 })),
@@ -72,8 +78,26 @@ export function fromRangerPolicy(r: RangerPolicyIn, service: RangerService): Dat
   const conditions = (list: Static<typeof Condition>[] | undefined, at: string) =>
     (list ?? []).forEach((c, k) => bad(`${at}.${k}.type`, `condition "${c.type}" is not supported: Lakeplane evaluates no policy conditions yet`));
   conditions(r.conditions, 'conditions');
-  (r.validitySchedules ?? []).forEach((v, n) => {
-    if ((v.recurrences ?? []).length > 0) bad(`validitySchedules.${n}.recurrences`, 'recurring schedules are not supported yet: give startTime and endTime only');
+  const validity = (r.validitySchedules ?? []).map((v, n): ValiditySchedule => {
+    const recurrences = (v.recurrences ?? []).map((rec, k): ValidityRecurrence => {
+      const at = `validitySchedules.${n}.recurrences.${k}`;
+      if (!rec.schedule) bad(`${at}.schedule`, 'is required');
+      if (!rec.interval) bad(`${at}.interval`, 'is required');
+      const iv = rec.interval ?? {};
+      const limits = { days: [0, 3660], hours: [0, 23], minutes: [0, 59] } as const;
+      for (const [unit, [lo, hi]] of Object.entries(limits) as Array<[keyof typeof limits, readonly [number, number]]>) {
+        const count = iv[unit];
+        if (count !== undefined && (count < lo || count > hi)) bad(`${at}.interval.${unit}`, `must be ${lo}-${hi}`);
+      }
+      const sch = rec.schedule ?? {};
+      return {
+        schedule: { minute: sch.minute ?? '', hour: sch.hour ?? '', ...(sch.dayOfMonth !== undefined ? { dayOfMonth: sch.dayOfMonth } : {}), ...(sch.dayOfWeek !== undefined ? { dayOfWeek: sch.dayOfWeek } : {}), month: sch.month ?? '', year: sch.year ?? '' },
+        interval: { ...(iv.days !== undefined ? { days: iv.days } : {}), ...(iv.hours !== undefined ? { hours: iv.hours } : {}), ...(iv.minutes !== undefined ? { minutes: iv.minutes } : {}) },
+      };
+    });
+    const schedule: ValiditySchedule = { ...(v.startTime ? { start: v.startTime } : {}), ...(v.endTime ? { end: v.endTime } : {}), timeZone: v.timeZone || 'UTC', ...(recurrences.length > 0 ? { recurrences } : {}) };
+    if (isKnownTimeZone(schedule.timeZone)) for (const p of recurrenceProblemsOf(schedule, (k) => v.recurrences![k]!.schedule !== undefined && v.recurrences![k]!.interval !== undefined)) bad(`validitySchedules.${n}.${p.field}`, p.message);
+    return schedule;
   });
   const itemLists = { policyItems: r.policyItems, denyPolicyItems: r.denyPolicyItems, allowExceptions: r.allowExceptions, denyExceptions: r.denyExceptions, dataMaskPolicyItems: r.dataMaskPolicyItems, rowFilterPolicyItems: r.rowFilterPolicyItems };
   for (const [key, list] of Object.entries(itemLists)) (list ?? []).forEach((i, n) => conditions(i.conditions, `${key}.${n}.conditions`));
@@ -108,7 +132,7 @@ export function fromRangerPolicy(r: RangerPolicyIn, service: RangerService): Dat
     }),
     rowFilters: (r.rowFilterPolicyItems ?? []).map((f) => ({ users: f.users ?? [], groups: f.groups ?? [], roles: f.roles ?? [], filter: f.rowFilterInfo.filterExpr })),
     ...(r.isDenyAllElse ? { denyAllElse: true } : {}),
-    validity: (r.validitySchedules ?? []).map((v) => ({ ...(v.startTime ? { start: v.startTime } : {}), ...(v.endTime ? { end: v.endTime } : {}), timeZone: v.timeZone || 'UTC' })),
+    validity,
     labels: [...new Set(r.policyLabels ?? [])],
   };
   if (problems.length > 0) throw new ValidationError(problems);

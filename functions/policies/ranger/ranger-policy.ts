@@ -1,4 +1,4 @@
-import { compileValues, levelMatches, type DataPolicy, type PolicyItem, type ResourceValues } from '../../../shared/policy/index.js';
+import { compileValues, levelMatches, type DataPolicy, type PolicyItem, type ResourceValues, type ValidityRecurrence } from '../../../shared/policy/index.js';
 
 /**
  * Our data policies in Apache Ranger's JSON (RangerPolicy, ../shared/ref/ranger/NOTES.md), as the public v2 API
@@ -58,6 +58,13 @@ function toItem(i: PolicyItem, service: RangerService) {
   return { users: i.users, groups: i.groups, roles: i.roles, accesses: types.map((type) => ({ type, isAllowed: true })), conditions: [], delegateAdmin: i.delegateAdmin };
 }
 
+// Ranger's evaluator reads each schedule field as integers between commas: no blanks may reach a plugin.
+const tight = (s: string | undefined) => (s ?? '').replace(/\s+/g, '');
+const toRecurrence = (r: ValidityRecurrence) => ({
+  schedule: { minute: tight(r.schedule.minute), hour: tight(r.schedule.hour), dayOfMonth: tight(r.schedule.dayOfMonth), dayOfWeek: tight(r.schedule.dayOfWeek), month: tight(r.schedule.month), year: tight(r.schedule.year) },
+  interval: { days: r.interval.days ?? 0, hours: r.interval.hours ?? 0, minutes: r.interval.minutes ?? 0 },
+});
+
 const subjects = (x: { users: string[]; groups: string[]; roles: string[] }) => ({ users: x.users, groups: x.groups, roles: x.roles });
 
 /** The policy as Ranger's JSON for the service, or undefined when the service cannot carry it. */
@@ -106,7 +113,7 @@ export function toRangerPolicy(s: StoredPolicy, service: RangerService) {
     denyExceptions: items(p.denyExceptions),
     dataMaskPolicyItems: p.masks.map((m) => ({ ...subjects(m), accesses: [{ type: 'select', isAllowed: true }], conditions: [], delegateAdmin: false, dataMaskInfo: { dataMaskType: m.type, conditionExpr: '', valueExpr: m.expression ?? '' } })),
     rowFilterPolicyItems: p.rowFilters.map((f) => ({ ...subjects(f), accesses: [{ type: 'select', isAllowed: true }], conditions: [], delegateAdmin: false, rowFilterInfo: { filterExpr: f.filter } })),
-    validitySchedules: p.validity.map((v) => ({ startTime: v.start ?? '', endTime: v.end ?? '', timeZone: v.timeZone, recurrences: [] })),
+    validitySchedules: p.validity.map((v) => ({ startTime: v.start ?? '', endTime: v.end ?? '', timeZone: v.timeZone, recurrences: (v.recurrences ?? []).map(toRecurrence) })),
     policyLabels: p.labels,
     options: {},
     zoneName: '',
