@@ -1,5 +1,5 @@
 import type { FieldProblem } from '../../../shared/errors/index.js';
-import { isKnownTimeZone, recurrenceProblemsOf, wallTimeToInstant, type DataPolicyInput } from '../../../shared/policy/index.js';
+import { conditionProblems, isKnownTimeZone, recurrenceProblemsOf, wallTimeToInstant, type DataPolicyInput } from '../../../shared/policy/index.js';
 import { sqlExpressionProblem } from './sql-expression.js';
 
 const problem = (field: string, message: string): FieldProblem => ({ in: 'body', field, message });
@@ -24,8 +24,10 @@ export function policyProblems(p: DataPolicyInput): FieldProblem[] {
   for (const [key, list] of Object.entries(items)) {
     list.forEach((item, i) => {
       if (item.users.length + item.groups.length + item.roles.length === 0) out.push(problem(`${key}.${i}`, 'must name at least one user, group or role'));
+      for (const c of conditionProblems(item.conditions)) out.push(problem(`${key}.${i}.conditions.${c.field}`, c.message));
     });
   }
+  for (const c of conditionProblems(p.conditions)) out.push(problem(`conditions.${c.field}`, c.message));
 
   if (p.type === 'access') {
     if (p.masks.length > 0) out.push(problem('masks', 'belong to masking policies (type "masking")'));

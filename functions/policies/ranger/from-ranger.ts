@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ValidationError, type FieldProblem } from '../../../shared/errors/index.js';
-import { isKnownTimeZone, recurrenceProblemsOf, type DataPolicyInput, type PolicyItem, type ResourceValues, type ValidityRecurrence, type ValiditySchedule } from '../../../shared/policy/index.js';
+import { conditionProblems, isKnownTimeZone, recurrenceProblemsOf, type DataPolicyInput, type PolicyCondition, type PolicyItem, type ResourceValues, type ValidityRecurrence, type ValiditySchedule } from '../../../shared/policy/index.js';
 import type { RangerService } from './ranger-policy.js';
 
 /** What Ranger's public v2 API accepts for a policy; fields we do not model are accepted and must be empty. */
@@ -74,10 +74,14 @@ export function fromRangerPolicy(r: RangerPolicyIn, service: RangerService): Dat
   if (Object.keys(resources).length === 0) resources.warehouse = { values: ['*'], excludes: false, recursive: false };
   if (stopsAbove) resources.coversBelow = false;
 
-  // No condition evaluator is built yet: a condition is refused by its type, never ignored (that would widen access).
-  const conditions = (list: Static<typeof Condition>[] | undefined, at: string) =>
-    (list ?? []).forEach((c, k) => bad(`${at}.${k}.type`, `condition "${c.type}" is not supported: Lakeplane evaluates no policy conditions yet`));
-  conditions(r.conditions, 'conditions');
+  // A condition Lakeplane cannot evaluate is refused by its type, never ignored (that would widen an allow).
+  const conditions = (list: Static<typeof Condition>[] | undefined, at: string): PolicyCondition[] | undefined => {
+    if (!list || list.length === 0) return undefined;
+    const taken = list.map((c) => ({ type: c.type, values: c.values ?? [] }));
+    for (const p of conditionProblems(taken)) bad(`${at}.${p.field}`, p.message);
+    return taken;
+  };
+  const policyConditions = conditions(r.conditions, 'conditions');
   const validity = (r.validitySchedules ?? []).map((v, n): ValiditySchedule => {
     const recurrences = (v.recurrences ?? []).map((rec, k): ValidityRecurrence => {
       const at = `validitySchedules.${n}.recurrences.${k}`;
@@ -99,8 +103,10 @@ export function fromRangerPolicy(r: RangerPolicyIn, service: RangerService): Dat
     if (isKnownTimeZone(schedule.timeZone)) for (const p of recurrenceProblemsOf(schedule, (k) => v.recurrences![k]!.schedule !== undefined && v.recurrences![k]!.interval !== undefined)) bad(`validitySchedules.${n}.${p.field}`, p.message);
     return schedule;
   });
-  const itemLists = { policyItems: r.policyItems, denyPolicyItems: r.denyPolicyItems, allowExceptions: r.allowExceptions, denyExceptions: r.denyExceptions, dataMaskPolicyItems: r.dataMaskPolicyItems, rowFilterPolicyItems: r.rowFilterPolicyItems };
-  for (const [key, list] of Object.entries(itemLists)) (list ?? []).forEach((i, n) => conditions(i.conditions, `${key}.${n}.conditions`));
+  const withConditions = (i: { conditions?: Static<typeof Condition>[] | undefined }, at: string) => {
+    const taken = conditions(i.conditions, `${at}.conditions`);
+    return taken ? { conditions: taken } : {};
+  };
   const items = (list: Static<typeof ItemIn>[] | undefined, key: string): PolicyItem[] =>
     (list ?? []).map((i, n) => {
       const accesses: PolicyItem['accesses'] = [];
@@ -109,7 +115,7 @@ export function fromRangerPolicy(r: RangerPolicyIn, service: RangerService): Dat
         if (!mapped) bad(`${key}.${n}.accesses.${k}.type`, `"${a.type}" is not an access type of data policies (${Object.keys(ACCESS_IN).join(', ')})`);
         else if (a.isAllowed !== false && !accesses.includes(mapped)) accesses.push(mapped);
       });
-      return { users: i.users ?? [], groups: i.groups ?? [], roles: i.roles ?? [], accesses, delegateAdmin: i.delegateAdmin ?? false };
+      return { users: i.users ?? [], groups: i.groups ?? [], roles: i.roles ?? [], ...withConditions(i, `${key}.${n}`), accesses, delegateAdmin: i.delegateAdmin ?? false };
     });
   const policy: DataPolicyInput = {
     name: r.name,
@@ -128,9 +134,10 @@ export function fromRangerPolicy(r: RangerPolicyIn, service: RangerService): Dat
       const known = ['MASK', 'MASK_SHOW_LAST_4', 'MASK_SHOW_FIRST_4', 'MASK_HASH', 'MASK_NULL', 'MASK_NONE', 'MASK_DATE_SHOW_YEAR', 'CUSTOM'] as const;
       const t = known.find((k) => k === type);
       if (!t) bad(`dataMaskPolicyItems.${n}.dataMaskInfo.dataMaskType`, `"${type}" is not a mask type (${known.join(', ')})`);
-      return { users: m.users ?? [], groups: m.groups ?? [], roles: m.roles ?? [], type: t ?? 'MASK', ...(t === 'CUSTOM' && m.dataMaskInfo.valueExpr ? { expression: m.dataMaskInfo.valueExpr } : {}) };
+      return { users: m.users ?? [], groups: m.groups ?? [], roles: m.roles ?? [], ...withConditions(m, `dataMaskPolicyItems.${n}`), type: t ?? 'MASK', ...(t === 'CUSTOM' && m.dataMaskInfo.valueExpr ? { expression: m.dataMaskInfo.valueExpr } : {}) };
     }),
-    rowFilters: (r.rowFilterPolicyItems ?? []).map((f) => ({ users: f.users ?? [], groups: f.groups ?? [], roles: f.roles ?? [], filter: f.rowFilterInfo.filterExpr })),
+    rowFilters: (r.rowFilterPolicyItems ?? []).map((f, n) => ({ users: f.users ?? [], groups: f.groups ?? [], roles: f.roles ?? [], ...withConditions(f, `rowFilterPolicyItems.${n}`), filter: f.rowFilterInfo.filterExpr })),
+    ...(policyConditions ? { conditions: policyConditions } : {}),
     ...(r.isDenyAllElse ? { denyAllElse: true } : {}),
     validity,
     labels: [...new Set(r.policyLabels ?? [])],

@@ -1,4 +1,4 @@
-import { compileValues, levelMatches, type DataPolicy, type PolicyItem, type ResourceValues, type ValidityRecurrence } from '../../../shared/policy/index.js';
+import { compileValues, levelMatches, type DataPolicy, type PolicyItem, type PolicyCondition, type ResourceValues, type ValidityRecurrence } from '../../../shared/policy/index.js';
 
 /**
  * Our data policies in Apache Ranger's JSON (RangerPolicy, ../shared/ref/ranger/NOTES.md), as the public v2 API
@@ -55,7 +55,7 @@ const HIVE_ACCESS: Record<string, string[]> = { select: ['select'], insert: ['up
 function toItem(i: PolicyItem, service: RangerService) {
   const map = service.kind === 'trino' ? TRINO_ACCESS : HIVE_ACCESS;
   const types = [...new Set(i.accesses.flatMap((a) => map[a] ?? []))];
-  return { users: i.users, groups: i.groups, roles: i.roles, accesses: types.map((type) => ({ type, isAllowed: true })), conditions: [], delegateAdmin: i.delegateAdmin };
+  return { users: i.users, groups: i.groups, roles: i.roles, accesses: types.map((type) => ({ type, isAllowed: true })), conditions: conditionsOf(i), delegateAdmin: i.delegateAdmin };
 }
 
 // Ranger's evaluator reads each schedule field as integers between commas: no blanks may reach a plugin.
@@ -66,6 +66,8 @@ const toRecurrence = (r: ValidityRecurrence) => ({
 });
 
 const subjects = (x: { users: string[]; groups: string[]; roles: string[] }) => ({ users: x.users, groups: x.groups, roles: x.roles });
+/** Conditions as Ranger's JSON carries them; the served service definitions declare `_expression`, so plugins evaluate them too. */
+const conditionsOf = (x: { conditions?: PolicyCondition[] | undefined }) => (x.conditions ?? []).map((c) => ({ type: c.type, values: c.values }));
 
 /** The policy as Ranger's JSON for the service, or undefined when the service cannot carry it. */
 export function toRangerPolicy(s: StoredPolicy, service: RangerService) {
@@ -106,13 +108,13 @@ export function toRangerPolicy(s: StoredPolicy, service: RangerService) {
     isAuditEnabled: p.auditEnabled,
     resources,
     additionalResources: [],
-    conditions: [],
+    conditions: conditionsOf(p),
     policyItems: items(p.allow),
     denyPolicyItems: items(p.deny),
     allowExceptions: items(p.allowExceptions),
     denyExceptions: items(p.denyExceptions),
-    dataMaskPolicyItems: p.masks.map((m) => ({ ...subjects(m), accesses: [{ type: 'select', isAllowed: true }], conditions: [], delegateAdmin: false, dataMaskInfo: { dataMaskType: m.type, conditionExpr: '', valueExpr: m.expression ?? '' } })),
-    rowFilterPolicyItems: p.rowFilters.map((f) => ({ ...subjects(f), accesses: [{ type: 'select', isAllowed: true }], conditions: [], delegateAdmin: false, rowFilterInfo: { filterExpr: f.filter } })),
+    dataMaskPolicyItems: p.masks.map((m) => ({ ...subjects(m), accesses: [{ type: 'select', isAllowed: true }], conditions: conditionsOf(m), delegateAdmin: false, dataMaskInfo: { dataMaskType: m.type, conditionExpr: '', valueExpr: m.expression ?? '' } })),
+    rowFilterPolicyItems: p.rowFilters.map((f) => ({ ...subjects(f), accesses: [{ type: 'select', isAllowed: true }], conditions: conditionsOf(f), delegateAdmin: false, rowFilterInfo: { filterExpr: f.filter } })),
     validitySchedules: p.validity.map((v) => ({ startTime: v.start ?? '', endTime: v.end ?? '', timeZone: v.timeZone, recurrences: (v.recurrences ?? []).map(toRecurrence) })),
     policyLabels: p.labels,
     options: {},

@@ -38,10 +38,21 @@ export const PolicyResources = Type.Object(
 );
 export type PolicyResources = Static<typeof PolicyResources>;
 
+export const PolicyCondition = Type.Object(
+  {
+    type: Type.String({ minLength: 1, maxLength: 64, description: 'Ranger\'s condition type; Lakeplane evaluates `_expression` (see the README for the forms it takes).' }),
+    values: Type.Array(Type.String({ maxLength: 4000 }), { minItems: 1, maxItems: 10 }),
+  },
+  { additionalProperties: false },
+);
+export type PolicyCondition = Static<typeof PolicyCondition>;
+const Conditions = (description: string) => Type.Optional(Type.Array(PolicyCondition, { maxItems: 20, description }));
+
 const Subjects = {
   users: Names,
   groups: Type.Array(Name, { maxItems: 1000, uniqueItems: true, default: [], description: 'Group names; `public` means every user.' }),
   roles: Names,
+  conditions: Conditions('The item applies only when every one of these holds for the request.'),
 };
 
 export const PolicyItem = Type.Object(
@@ -132,6 +143,7 @@ export const DataPolicyInput = Type.Object(
     denyExceptions: Type.Array(PolicyItem, { default: [], maxItems: 500 }),
     masks: Type.Array(MaskItem, { default: [], maxItems: 500, description: 'masking policies: the first item that matches the user decides the mask.' }),
     rowFilters: Type.Array(RowFilterItem, { default: [], maxItems: 500, description: 'row-filter policies: the first item that matches the user decides the filter.' }),
+    conditions: Conditions('The policy takes part only when every one of these holds for the request (Ranger\'s policy conditions).'),
     denyAllElse: Type.Optional(Type.Boolean({ description: 'Access policies only (Ranger\'s isDenyAllElse): on the resources it covers, every access its items do not allow is denied, whatever other policies of its priority allow.' })),
     validity: Type.Array(ValiditySchedule, { default: [], maxItems: 50, description: 'When the policy applies; empty: always.' }),
     labels: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { default: [], maxItems: 50, uniqueItems: true }),
