@@ -43,14 +43,15 @@ export const PolicyHistory = Type.Object({ items: Type.Array(PolicyHistoryEntry)
 
 const DecideResource = Type.Object(
   {
-    warehouse: Type.String({ minLength: 1 }),
+    warehouse: Type.Optional(Type.String({ minLength: 1, description: 'Required for catalog objects; left out for a storage path (url).' })),
+    url: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'A storage path (s3://bucket/dir/file), alone: may the principal read or write files there (create an external table at a location, read files directly). Normalized (scheme lower-cased, segments decoded, . and .. resolved) before matching.' })),
     namespace: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
     table: Type.Optional(Type.String({ minLength: 1 })),
     column: Type.Optional(Type.String({ minLength: 1 })),
     columns: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 2000, description: 'A table read: the columns whose masks to report (default: the columns masking policies name).' })),
     tags: Type.Optional(Type.Array(Type.String(), { description: 'Catalog tags of the object; when absent they are looked up.' })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'A catalog object (warehouse, namespace, table, column) or a storage path (url).' },
 );
 
 const DecideSubject = Type.Object(
@@ -68,7 +69,7 @@ export const DecideRequest = Type.Object(
   {
     principal: Type.Optional(DecideSubject),
     accessTime: Type.Optional(AccessTime),
-    access: Type.Union([...ACCESS_TYPES.filter((a) => a !== 'all').map((a) => Type.Literal(a)), Type.Literal('any')], { description: '`any`: may the principal see the resource at all.' }),
+    access: Type.Union([...ACCESS_TYPES.filter((a) => a !== 'all').map((a) => Type.Literal(a)), Type.Literal('any')], { description: '`any`: may the principal see the resource at all. read and write are asked of storage paths (url), the others of catalog objects.' }),
     resource: DecideResource,
   },
   { additionalProperties: false },
@@ -98,6 +99,7 @@ export const Decision = Type.Object({
   policySetVersion: Type.Integer(),
   audit: Type.Boolean({ description: 'Whether an audit-enabled policy covered the request (Ranger\'s audit determination); false when none matched.' }),
   accessTime: Type.String({ format: 'date-time', description: 'The access time the policies were read at.' }),
+  url: Type.Optional(Type.String({ description: 'A storage-path request: the path as normalized and matched.' })),
   masks: Type.Array(MaskAnswer, { description: 'select on a table or column: the masks on its columns for this principal.' }),
   rowFilter: Type.Union([Type.Object({ filter: Type.String(), policyId: Id }), Type.Null()], { description: 'select on a table: the row filter for this principal.' }),
 });

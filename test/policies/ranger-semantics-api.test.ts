@@ -285,4 +285,98 @@ describe.each(backends())('Ranger semantics through the API on %s', (backend) =>
       expect(v2.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['validitySchedules.0.recurrences.0.interval.minutes', 'validitySchedules.0.recurrences.0.schedule.dayOfWeek', 'validitySchedules.0.recurrences.0.schedule.year', 'validitySchedules.0.recurrences.1.schedule']);
     });
   });
+
+  describe('url resources (Ranger\'s hive url: storage paths)', () => {
+    const ask = (user: string, groups: string[], access: string, url: string) =>
+      call('POST', '/api/v1/policies/decide', { principal: { user, groups }, access, resource: { url } }).then((r) => {
+        expect(r.status, JSON.stringify(r.body)).toBe(200);
+        return r.body;
+      });
+
+    it('decides who may read and write files under a path, on the normalized path', async () => {
+      const landing = await call('POST', '/api/v1/policies', { name: 'landing zone', resources: { url: { values: ['s3://lake/landing'], recursive: true } }, allow: [{ groups: ['analysts'], accesses: ['read'] }, { groups: ['etl'], accesses: ['read', 'write'] }] });
+      expect(landing.status, JSON.stringify(landing.body)).toBe(201);
+      const secrets = await call('POST', '/api/v1/policies', { name: 'no secrets', resources: { url: { values: ['s3://lake/landing/secret*'], recursive: true } }, deny: [{ groups: ['public'], accesses: ['all'] }] });
+      expect(secrets.status, JSON.stringify(secrets.body)).toBe(201);
+
+      expect(await ask('ana', ['analysts'], 'read', 's3://lake/landing/2030/a.csv')).toMatchObject({ decision: 'allow', policyName: 'landing zone', url: 's3://lake/landing/2030/a.csv', masks: [], rowFilter: null });
+      expect(await ask('ana', ['analysts'], 'write', 's3://lake/landing/2030/a.csv')).toMatchObject({ decision: 'deny', policyId: null, audit: true });
+      expect(await ask('ed', ['etl'], 'write', 's3://lake/landing')).toMatchObject({ decision: 'allow', policyName: 'landing zone' });
+      expect(await ask('ed', ['etl'], 'write', 's3://lake/landing2/x')).toMatchObject({ decision: 'deny', policyId: null, audit: false });
+      expect(await ask('ana', ['analysts'], 'read', 's3://lake/landing/secrets/keys.txt')).toMatchObject({ decision: 'deny', policyName: 'no secrets' });
+      // No spelling reaches around a policy: . and .. are resolved and segments decoded before matching.
+      expect(await ask('ana', ['analysts'], 'read', 'S3://lake/landing/tmp/../secrets//keys.txt')).toMatchObject({ decision: 'deny', policyName: 'no secrets', url: 's3://lake/landing/secrets/keys.txt' });
+      expect(await ask('ana', ['analysts'], 'read', 's3://lake/landing/%73ecrets/keys.txt')).toMatchObject({ decision: 'deny', policyName: 'no secrets' });
+      expect(await ask('ana', ['analysts'], 'read', 's3://lake/landing/%2e%2e/finance/q1.csv')).toMatchObject({ decision: 'deny', policyId: null, url: 's3://lake/finance/q1.csv' });
+      expect(await ask('ana', ['analysts'], 'any', 's3://lake/landing/x')).toMatchObject({ decision: 'allow' });
+      // Storage-path policies say nothing about catalog objects.
+      expect(await ask('ed', ['etl'], 'any', 's3://lake/landing')).toMatchObject({ decision: 'allow' });
+      const catalog = await call('POST', '/api/v1/policies/decide', { principal: { user: 'ed', groups: ['etl'] }, access: 'any', resource: { warehouse: 'wh' } });
+      expect(catalog.body).toMatchObject({ decision: 'deny', policyId: null });
+
+      const hive = await p.call('GET', '/service/plugins/policies/download/hive-wh');
+      const shipped = hive.body.policies.find((x: { name: string }) => x.name === 'landing zone');
+      expect(shipped.resources).toEqual({ url: { values: ['s3://lake/landing'], isExcludes: false, isRecursive: true } });
+      expect(shipped.policyItems.map((i: { accesses: unknown }) => i.accesses)).toEqual([[{ type: 'read', isAllowed: true }], [{ type: 'read', isAllowed: true }, { type: 'write', isAllowed: true }]]);
+      expect(hive.body.serviceDef.resources.find((r: { name: string }) => r.name === 'url')).toMatchObject({ parent: '', level: 10, recursiveSupported: true, excludesSupported: false, matcher: 'org.apache.ranger.plugin.resourcematcher.RangerURLResourceMatcher', matcherOptions: { wildCard: 'true', ignoreCase: 'false' } });
+      expect((await p.call('GET', '/service/plugins/policies/download/hive-other')).body.policies.map((x: { name: string }) => x.name)).toContain('landing zone');
+      expect((await p.call('GET', '/service/plugins/policies/download/trino')).body.policies.map((x: { name: string }) => x.name)).not.toContain('landing zone');
+      for (const id of [landing.body.id, secrets.body.id]) expect((await call('DELETE', `/api/v1/policies/${id}`)).status).toBe(204);
+    });
+
+    it('refuses what does not fit, naming the field', async () => {
+      const decideBad = async (body: Record<string, unknown>) => {
+        const r = await call('POST', '/api/v1/policies/decide', { principal: { user: 'ana' }, ...body });
+        expect(r.status).toBe(400);
+        return r.body.errors.map((e: { field: string }) => e.field);
+      };
+      expect(await decideBad({ access: 'select', resource: { url: 's3://lake/x' } })).toEqual(['access']);
+      expect(await decideBad({ access: 'read', resource: orders })).toEqual(['access']);
+      expect(await decideBad({ access: 'read', resource: { url: 's3://lake/x', warehouse: 'wh' } })).toEqual(['resource.url']);
+      expect(await decideBad({ access: 'read', resource: { url: 's3://lake/../etc/passwd' } })).toEqual(['resource.url']);
+      expect(await decideBad({ access: 'read', resource: { url: '/etc/passwd' } })).toEqual(['resource.url']);
+      expect(await decideBad({ access: 'select', resource: {} })).toEqual(['resource.warehouse']);
+
+      const policyBad = async (body: Record<string, unknown>) => {
+        const r = await call('POST', '/api/v1/policies', { name: 'bad url', ...body });
+        expect(r.status, JSON.stringify(r.body)).toBe(400);
+        return r.body.errors.map((e: { field: string }) => e.field).sort();
+      };
+      const url = { values: ['s3://lake/x'], recursive: false };
+      expect(await policyBad({ resources: { url, warehouse: v('wh') }, allow: [{ users: ['a'], accesses: ['read'] }] })).toEqual(['resources']);
+      expect(await policyBad({ resources: { url }, allow: [{ users: ['a'], accesses: ['select', 'read'] }] })).toEqual(['allow.0.accesses']);
+      expect(await policyBad({ resources: { warehouse: v('wh') }, allow: [{ users: ['a'], accesses: ['write'] }] })).toEqual(['allow.0.accesses']);
+      expect(await policyBad({ resources: { url: { values: ['S3://lake', 's3://lake/a/../b', 's3://lake/{USER}'] } }, allow: [{ users: ['a'], accesses: ['read'] }] })).toEqual(['resources.url.values.0', 'resources.url.values.1', 'resources.url.values.2']);
+      expect(await policyBad({ type: 'row-filter', resources: { url }, rowFilters: [{ users: ['a'], filter: '1 = 1' }] })).toEqual(['type']);
+    });
+
+    it('travel through Ranger\'s v2 API in a hive service, and are refused in trino', async () => {
+      const body = {
+        service: 'hive-wh', name: 'exports', resources: { url: { values: ['s3://lake/exports/'], isRecursive: true } },
+        policyItems: [{ users: ['ana'], accesses: [{ type: 'read', isAllowed: true }, { type: 'write', isAllowed: true }] }],
+      };
+      const created = await call('POST', '/service/public/v2/api/policy', body);
+      expect(created.status, JSON.stringify(created.body)).toBe(200);
+      expect(created.body.resources).toEqual({ url: { values: ['s3://lake/exports/'], isExcludes: false, isRecursive: true } });
+      expect((await call('GET', `/api/v1/policies/${created.body.guid}`)).body.resources).toEqual({ url: { values: ['s3://lake/exports/'], recursive: true } });
+      // Ranger reads "dir/" recursive as "dir/*": what is below, not the directory itself.
+      expect(await ask('ana', [], 'write', 's3://lake/exports/2030/x.parquet')).toMatchObject({ decision: 'allow', policyName: 'exports' });
+      expect(await ask('ana', [], 'write', 's3://lake/exports')).toMatchObject({ decision: 'deny' });
+      const byId = await call('GET', `/service/public/v2/api/policy/${created.body.id}`);
+      expect(byId.body).toMatchObject({ service: expect.stringMatching(/^hive-/), resources: created.body.resources });
+      const { id, guid: _guid, ...again } = created.body;
+      expect((await call('DELETE', `/service/public/v2/api/policy/${id}`)).status).toBe(204);
+      const reimported = await call('POST', '/service/public/v2/api/policy', again);
+      expect(reimported.status, JSON.stringify(reimported.body)).toBe(200);
+      expect(await ask('ana', [], 'write', 's3://lake/exports/2030/x.parquet')).toMatchObject({ decision: 'allow', policyName: 'exports' });
+      expect((await call('DELETE', `/service/public/v2/api/policy/${reimported.body.id}`)).status).toBe(204);
+
+      const trino = await call('POST', '/service/public/v2/api/policy', { ...body, service: 'trino', name: 'exports in trino' });
+      expect(trino.status).toBe(400);
+      expect(trino.body.errors.map((e: { field: string }) => e.field)).toContain('resources.url');
+      const mixed = await call('POST', '/service/public/v2/api/policy', { ...body, name: 'mixed', resources: { ...body.resources, database: v('sales') } });
+      expect(mixed.status).toBe(400);
+      expect(mixed.body.errors.map((e: { field: string }) => e.field)).toContain('resources');
+    });
+  });
 });

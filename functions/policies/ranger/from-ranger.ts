@@ -44,7 +44,7 @@ export const RangerPolicyIn = Type.Object({
 export type RangerPolicyIn = Static<typeof RangerPolicyIn>;
 
 const LEVELS = { trino: { catalog: 'warehouse', schema: 'namespace', table: 'table', column: 'column' }, hive: { database: 'namespace', table: 'table', column: 'column' } } as const;
-const ACCESS_IN: Record<string, PolicyItem['accesses'][number]> = { select: 'select', insert: 'insert', update: 'update', delete: 'delete', create: 'create', alter: 'alter', drop: 'drop', index: 'index', all: 'all' };
+const ACCESS_IN: Record<string, PolicyItem['accesses'][number]> = { select: 'select', insert: 'insert', update: 'update', delete: 'delete', create: 'create', alter: 'alter', drop: 'drop', index: 'index', read: 'read', write: 'write', all: 'all' };
 const TYPE = ['access', 'masking', 'row-filter'] as const;
 
 /** A Ranger policy for one of our services as our policy document, or a 400 naming every field we cannot take. */
@@ -58,9 +58,16 @@ export function fromRangerPolicy(r: RangerPolicyIn, service: RangerService): Dat
   const leaf = r.policyType === 2 ? 'table' : 'column';
   const deepest = order.reduce((d, name, i) => (r.resources[name] !== undefined ? i : d), -1);
   const stopsAbove = deepest >= 0 && deepest < order.indexOf(leaf);
-  const resources: DataPolicyInput['resources'] = {};
-  if (service.kind === 'hive') resources.warehouse = { values: [service.warehouse], excludes: false, recursive: false };
-  for (const [name, value] of Object.entries(r.resources)) {
+  let resources: DataPolicyInput['resources'] = {};
+  const url = service.kind === 'hive' ? r.resources['url'] : undefined;
+  if (url) {
+    // Ranger's hive url is a hierarchy of its own: storage paths, whichever warehouse's files they hold.
+    const others = Object.keys(r.resources).filter((k) => k !== 'url');
+    if (others.length > 0) bad('resources', `url stands alone in Ranger's hive service: ${others.join(', ')} belong to another policy`);
+    if (url.isExcludes) bad('resources.url.isExcludes', "Ranger's hive url resource does not support excludes");
+    resources = { url: { values: url.values, recursive: url.isRecursive ?? false } };
+  } else if (service.kind === 'hive') resources.warehouse = { values: [service.warehouse], excludes: false, recursive: false };
+  for (const [name, value] of url ? [] : Object.entries(r.resources)) {
     const ours = levels[name];
     if (!ours) {
       bad(`resources.${name}`, `is not a resource Lakeplane's ${service.kind} service serves: data policies have ${Object.keys(levels).join(', ')}`);
@@ -72,7 +79,7 @@ export function fromRangerPolicy(r: RangerPolicyIn, service: RangerService): Dat
     if (stopsAbove || !(v.values.length === 1 && v.values[0] === '*' && !v.excludes)) resources[ours] = v;
   }
   if (Object.keys(resources).length === 0) resources.warehouse = { values: ['*'], excludes: false, recursive: false };
-  if (stopsAbove) resources.coversBelow = false;
+  if (stopsAbove && !url) resources.coversBelow = false;
 
   // A condition Lakeplane cannot evaluate is refused by its type, never ignored (that would widen an allow).
   const conditions = (list: Static<typeof Condition>[] | undefined, at: string): PolicyCondition[] | undefined => {

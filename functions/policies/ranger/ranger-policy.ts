@@ -7,6 +7,7 @@ import { compileValues, levelMatches, type DataPolicy, type PolicyItem, type Pol
  * - `hive-<warehouse>`: that warehouse's policies, namespace -> database, table, column.
  * Levels a policy leaves out are `*` there (a policy with coversBelow false lists only its own levels). A recursive namespace value
  * `a` becomes `a` and `a.*`. Tag-based policies need a tag service, which we do not serve; they are not listed.
+ * Storage-path (url) policies are Ranger's hive `url` resource, in every hive service and not in trino.
  */
 export type RangerService = { readonly kind: 'trino'; readonly name: string } | { readonly kind: 'hive'; readonly name: string; readonly warehouse: string };
 
@@ -49,8 +50,8 @@ function toResource(v: ResourceValues | undefined, namespace = false): RangerRes
 // Ranger's trino service has no `update` and no `index`. An update of an Iceberg table writes new data files and
 // delete files, so our update is carried as insert and delete there; index has no meaning in Trino. The hive service
 // has one write access, `update`, for all three.
-const TRINO_ACCESS: Record<string, string[]> = { select: ['select'], insert: ['insert'], update: ['insert', 'delete'], delete: ['delete'], create: ['create'], alter: ['alter'], drop: ['drop'], index: [], all: ['all'] };
-const HIVE_ACCESS: Record<string, string[]> = { select: ['select'], insert: ['update'], update: ['update'], delete: ['update'], create: ['create'], alter: ['alter'], drop: ['drop'], index: ['index'], all: ['all'] };
+const TRINO_ACCESS: Record<string, string[]> = { select: ['select'], insert: ['insert'], update: ['insert', 'delete'], delete: ['delete'], create: ['create'], alter: ['alter'], drop: ['drop'], index: [], read: [], write: [], all: ['all'] };
+const HIVE_ACCESS: Record<string, string[]> = { select: ['select'], insert: ['update'], update: ['update'], delete: ['update'], create: ['create'], alter: ['alter'], drop: ['drop'], index: ['index'], read: ['read'], write: ['write'], all: ['all'] };
 
 function toItem(i: PolicyItem, service: RangerService) {
   const map = service.kind === 'trino' ? TRINO_ACCESS : HIVE_ACCESS;
@@ -74,11 +75,15 @@ export function toRangerPolicy(s: StoredPolicy, service: RangerService) {
   const p = s.policy;
   const r = p.resources;
   if (r.tags) return undefined;
+  // Storage paths are Ranger's hive url resource: every hive service carries them; Ranger's trino service has none.
+  if (r.url && service.kind === 'trino') return undefined;
   let resources: Record<string, RangerResource>;
   // A policy that stops at a level (coversBelow false) lists only its levels, which Ranger reads the same way.
   const stops = r.coversBelow === false;
   const level = (v: ResourceValues | undefined, namespace = false): RangerResource | undefined => (stops && !v ? undefined : toResource(v, namespace));
-  if (service.kind === 'trino') {
+  if (r.url) {
+    resources = { url: { values: r.url.values, isExcludes: false, isRecursive: r.url.recursive } };
+  } else if (service.kind === 'trino') {
     resources = present({ catalog: level(r.warehouse), schema: level(r.namespace, true), table: level(r.table) });
   } else {
     const wh = r.warehouse ? compileValues(r.warehouse) : undefined;
@@ -87,7 +92,7 @@ export function toRangerPolicy(s: StoredPolicy, service: RangerService) {
     if (stops && !r.namespace) return undefined;
     resources = present({ database: level(r.namespace, true), table: level(r.table) });
   }
-  const column = p.type !== 'row-filter' ? level(r.column) : undefined;
+  const column = p.type !== 'row-filter' && !r.url ? level(r.column) : undefined;
   if (column) resources['column'] = column;
   const items = (list: PolicyItem[]) => list.map((i) => toItem(i, service)).filter((i) => i.accesses.length > 0);
   return {

@@ -99,7 +99,7 @@ export const hiveServiceDef = {
   displayName: 'Hadoop SQL',
   implClass: '',
   label: 'Hive (served by Lakeplane)',
-  description: 'Lakeplane data policies of one warehouse: namespace = database (levels joined by "."), table, column',
+  description: 'Lakeplane data policies of one warehouse: namespace = database (levels joined by "."), table, column; and storage paths (url)',
   guid: '3e1afb5a-184a-4e82-9d9c-6c616b65706c',
   isEnabled: true,
   version: 1,
@@ -109,6 +109,8 @@ export const hiveServiceDef = {
     resource(1, 'database', '', 10, { isValidLeaf: true }),
     resource(2, 'table', 'database', 20, { isValidLeaf: true }),
     resource(3, 'column', 'table', 30, { isValidLeaf: true }),
+    // Storage paths, matched as Ranger's own hive definition matches them: recursive, wildcards, case-sensitive.
+    resource(5, 'url', '', 10, { isValidLeaf: true, recursiveSupported: true, excludesSupported: false, matcher: 'org.apache.ranger.plugin.resourcematcher.RangerURLResourceMatcher', matcherOptions: { wildCard: 'true', ignoreCase: 'false' }, label: 'URL', description: 'URL' }),
   ],
   accessTypes: accessTypes(HIVE_ACCESS_TYPES),
   policyConditions,

@@ -1,6 +1,7 @@
 import type { Delegation } from './delegated-admin.js';
-import { ACCESS_TYPES, type AccessType, type DataPolicy, type MaskType, type PolicyCondition, type PolicyItem } from './policy-schema.js';
-import { compileResources, matchResources, namespaceText, type CompiledResources, type DataResource, type MatchScope } from './resource-match.js';
+import { ACCESS_TYPES, URL_ACCESS_TYPES, type AccessType, type DataPolicy, type MaskType, type PolicyCondition, type PolicyItem } from './policy-schema.js';
+import { compileResources, matchResources, matchUrl, namespaceText, type CompiledResources, type DataResource, type MatchScope } from './resource-match.js';
+import type { UrlResource } from './url-match.js';
 import { compileConditions, type CompiledConditions, type ConditionContext } from './policy-conditions.js';
 import { compileValidity, isValidAt, type ValidityWindow } from './validity.js';
 
@@ -96,7 +97,9 @@ interface MatchedPolicy {
 
 type AccessOutcome = Omit<AccessDecision, 'audit'>;
 type ConcreteAccess = Exclude<RequestedAccess, 'any'>;
-const CONCRETE_ACCESS_TYPES = ACCESS_TYPES.filter((a): a is ConcreteAccess => a !== 'all');
+const URL_TYPES: readonly ConcreteAccess[] = URL_ACCESS_TYPES;
+/** What `any` asks about: the catalog's access types for catalog objects, read and write for storage paths. */
+const CATALOG_ACCESS_TYPES = ACCESS_TYPES.filter((a): a is ConcreteAccess => a !== 'all' && !URL_TYPES.includes(a as ConcreteAccess));
 
 const outcomeOf = (pol: DataPolicy, allowed: boolean): AccessOutcome => ({ allowed, policyId: pol.id, policyName: pol.name, policyVersion: pol.version });
 
@@ -186,6 +189,7 @@ class PolicyIndex {
 export class DataPolicySet {
   private readonly access: PolicyIndex;
   private readonly accessPolicies: readonly CompiledPolicy[];
+  private readonly urlPolicies: readonly CompiledPolicy[];
   private readonly masking: readonly CompiledPolicy[];
   private readonly rowFiltering: readonly CompiledPolicy[];
   readonly size: number;
@@ -198,7 +202,8 @@ export class DataPolicySet {
       .map((policy): CompiledPolicy => ({ policy, resources: compileResources(policy.resources), validity: compileValidity(policy.validity), conditions: compileConditions(policy.conditions), hasConditions: (policy.conditions ?? []).length > 0, override: policy.priority === 'override', hasDeny: policy.deny.length > 0 || policy.denyAllElse === true }))
       .sort(byEvaluationOrder);
     this.accessPolicies = compiled.filter((p) => p.policy.type === 'access');
-    this.access = new PolicyIndex(this.accessPolicies);
+    this.access = new PolicyIndex(this.accessPolicies.filter((p) => !p.resources.url));
+    this.urlPolicies = this.accessPolicies.filter((p) => p.resources.url);
     this.masking = compiled.filter((p) => p.policy.type === 'masking');
     this.rowFiltering = compiled.filter((p) => p.policy.type === 'row-filter');
     this.size = policies.length;
@@ -213,7 +218,8 @@ export class DataPolicySet {
     const out: Delegation[] = [];
     for (const p of this.accessPolicies) {
       // Conditions are about a data request; a delegation has none to test them on, so conditional grants delegate nothing.
-      if (p.resources.tags || p.hasConditions || !isValidAt(p.validity, now)) continue;
+      // Tag and storage-path policies reach beyond the catalog's hierarchy: their delegateAdmin hands out nothing.
+      if (p.resources.tags || p.resources.url || p.hasConditions || !isValidAt(p.validity, now)) continue;
       for (const item of p.policy.allow) {
         if (item.delegateAdmin && (item.conditions ?? []).length === 0 && subjectMatches(item, subject)) out.push({ policyId: p.policy.id, policyName: p.policy.name, resources: p.policy.resources, accesses: item.accesses });
       }
@@ -226,15 +232,16 @@ export class DataPolicySet {
    * `_any`: every access type is decided on its own (policies that cover only something inside the object count) and
    * the object may be seen when one of them is allowed; it is denied by a policy only when every type is denied.
    * Audit follows Ranger: the answer is audited when some audit-enabled policy covered the request, whoever decided.
+   * A storage path (url) is decided by the url policies alone; its `any` asks about read and write.
    */
-  decide(subject: Subject, access: RequestedAccess, resource: DataResource, now = Date.now()): AccessDecision {
+  decide(subject: Subject, access: RequestedAccess, resource: DataResource | UrlResource, now = Date.now()): AccessDecision {
     const asker = askedBy(subject, now);
     const matched = this.matching(resource, access === 'any', asker);
     const audit = matched.some(({ p }) => p.policy.auditEnabled);
     if (access !== 'any') return { ...decideOne(matched, asker, access), audit };
     let firstDenial: AccessOutcome | undefined;
     let everyTypeDenied = true;
-    for (const type of CONCRETE_ACCESS_TYPES) {
+    for (const type of 'url' in resource ? URL_TYPES : CATALOG_ACCESS_TYPES) {
       const outcome = decideOne(matched, asker, type);
       if (outcome.allowed) return { ...outcome, audit };
       if (outcome.policyId === undefined) everyTypeDenied = false;
@@ -244,11 +251,12 @@ export class DataPolicySet {
   }
 
   /** The access policies covering the request, in evaluation order; `descendants`: those covering only things inside it count too. */
-  private matching(resource: DataResource, descendants: boolean, asker: ConditionContext): MatchedPolicy[] {
+  private matching(resource: DataResource | UrlResource, descendants: boolean, asker: ConditionContext): MatchedPolicy[] {
     const matched: MatchedPolicy[] = [];
-    for (const p of this.access.candidates(resource)) {
+    const isUrl = 'url' in resource;
+    for (const p of isUrl ? this.urlPolicies : this.access.candidates(resource)) {
       if (!isValidAt(p.validity, asker.accessTime)) continue;
-      const scope = matchResources(p.resources, resource);
+      const scope = isUrl ? matchUrl(p.resources, resource) : matchResources(p.resources, resource);
       if (scope === 'none' || (scope === 'descendant' && !descendants)) continue;
       if (!p.conditions(asker)) continue;
       matched.push({ p, scope });

@@ -6,7 +6,9 @@ import { Type, type Static } from '@sinclair/typebox';
  * schema validates the API body, types the evaluator, and is what the policy history stores.
  */
 
-export const ACCESS_TYPES = ['select', 'insert', 'update', 'delete', 'create', 'alter', 'drop', 'index', 'all'] as const;
+export const ACCESS_TYPES = ['select', 'insert', 'update', 'delete', 'create', 'alter', 'drop', 'index', 'read', 'write', 'all'] as const;
+/** What url (storage path) policies grant, as Ranger's hive service: reading and writing files there. */
+export const URL_ACCESS_TYPES = ['read', 'write'] as const;
 export type AccessType = (typeof ACCESS_TYPES)[number];
 
 export const MASK_TYPES = ['MASK', 'MASK_SHOW_LAST_4', 'MASK_SHOW_FIRST_4', 'MASK_HASH', 'MASK_NULL', 'MASK_NONE', 'MASK_DATE_SHOW_YEAR', 'CUSTOM'] as const;
@@ -32,9 +34,18 @@ export const PolicyResources = Type.Object(
     table: Type.Optional(ResourceValues),
     column: Type.Optional(ResourceValues),
     coversBelow: Type.Optional(Type.Boolean({ description: 'false: the policy covers the objects at its deepest level and no further (how Ranger reads a policy that stops at a level: one naming only a namespace covers the namespace, not its tables). Default: levels left out cover everything below.' })),
+    url: Type.Optional(
+      Type.Object(
+        {
+          values: Type.Array(Type.String({ minLength: 1, maxLength: 2048 }), { minItems: 1, maxItems: 1000, description: 'Absolute URLs (s3://bucket/dir) or *; `*` matches any run of characters, `?` one. Case-sensitive.' }),
+          recursive: Type.Boolean({ default: false, description: 'Also everything below each value (Ranger\'s isRecursive).' }),
+        },
+        { additionalProperties: false, description: 'Storage-path policy (Ranger\'s hive `url` resource): who may read or write files there, e.g. to create an external table at a location or read files directly. Access types read, write (and all).' },
+      ),
+    ),
     tags: Type.Optional(Type.Object({ values: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { minItems: 1, maxItems: 100 }) }, { additionalProperties: false, description: 'Tag-based policy: matches catalog objects carrying any of these tags (case-insensitive), whatever their names.' })),
   },
-  { additionalProperties: false, description: 'Resource-based: warehouse, namespace and table (column for column-level rules and masks); levels left out match everything. Tag-based: tags only.' },
+  { additionalProperties: false, description: 'Resource-based: warehouse, namespace and table (column for column-level rules and masks); levels left out match everything. Tag-based: tags only. Storage paths: url only.' },
 );
 export type PolicyResources = Static<typeof PolicyResources>;
 
