@@ -1,5 +1,6 @@
-export { type ObjectStore, type S3Settings, StorageConflictError, StorageNotFoundError, childLocation, isUnder, locationScheme } from './object-store.js';
-export { LocalObjectStore, localPath } from './local-object-store.js';
+export { type ObjectStore, type S3Settings, StorageConflictError, StorageNotFoundError, childLocation, locationScheme } from './object-store.js';
+export { LocalObjectStore } from './local-object-store.js';
+export { LocationOutsideError, StoragePath, StorageRoot, UnsafeLocationError, type StorageScheme } from './storage-path.js';
 import type { ObjectStore, S3Settings } from './object-store.js';
 
 /**

@@ -44,8 +44,15 @@ export function catalogResource(warehouse: string, namespace?: readonly string[]
   return r;
 }
 
-/** A path segment for a name: safe characters kept, the rest percent-encoded, never "." or "..". */
+// A lone surrogate has no UTF-8 form (encodeURIComponent throws): it is written as U+FFFD.
+const percentEncode = (c: string) => encodeURIComponent(/^[\uD800-\uDFFF]$/.test(c) ? '\uFFFD' : c).replace(/[!'()*]/g, (x) => `%${x.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/**
+ * A path segment for a name: safe characters kept, the rest percent-encoded. What would mean something once a
+ * reader decodes the segment is encoded twice, so one decoding leaves text, never a separator or a dot segment:
+ * '/' and '\' become %252F and %255C, and a name of dots only (".", "..") %252E each.
+ */
 export function pathSegment(name: string): string {
-  const encoded = name.replace(/[^A-Za-z0-9_\-=.]/g, (c) => encodeURIComponent(c).replace(/[!'()*]/g, (x) => `%${x.charCodeAt(0).toString(16).toUpperCase()}`));
-  return /^\.+$/.test(encoded) ? encoded.replace(/\./g, '%2E') : encoded;
+  if (/^\.+$/.test(name)) return name.replace(/\./g, '%252E');
+  return name.replace(/[^A-Za-z0-9_\-=.]/gu, (c) => (c === '/' || c === '\\' ? percentEncode(percentEncode(c)) : percentEncode(c)));
 }

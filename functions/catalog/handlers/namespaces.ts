@@ -16,9 +16,9 @@ function namespaceProperties(warehouse: WarehouseRow, row: NamespaceRow): Record
 }
 
 /** A location a client sets must lie inside the warehouse, as a table's must. */
-function checkProperties(warehouse: WarehouseRow, properties: Record<string, string>): void {
+function checkProperties(warehouse: WarehouseRow, properties: Record<string, string>, field: string): void {
   const location = properties[NAMESPACE_LOCATION];
-  if (location !== undefined) checkLocationInWarehouse(warehouse, location.replace(/\/+$/, ''), `property ${NAMESPACE_LOCATION}`);
+  if (location !== undefined) checkLocationInWarehouse(warehouse, location.replace(/\/+$/, ''), { in: 'body', field: `${field}.${NAMESPACE_LOCATION}`, label: `property ${NAMESPACE_LOCATION}` });
 }
 
 export async function listNamespaces(db: Executor, prefix: string, parent: string[] | undefined, pageToken: string | undefined, pageSize: number | undefined) {
@@ -56,7 +56,7 @@ async function insertNamespace(tx: Tx, platform: Platform, warehouseId: string, 
  */
 export async function createNamespace(tx: Tx, platform: Platform, prefix: string, levels: string[], properties: Record<string, string>, actor: string) {
   const warehouse = await requireWarehouse(tx, prefix);
-  checkProperties(warehouse, properties);
+  checkProperties(warehouse, properties, 'properties');
   for (let depth = 1; depth < levels.length; depth++) {
     const ancestor = levels.slice(0, depth);
     if (!(await findNamespace(tx, warehouse.id, ancestor))) {
@@ -87,7 +87,7 @@ export async function updateNamespaceProperties(tx: Tx, platform: Platform, pref
   const both = removals.filter((k) => k in updates);
   if (both.length > 0) throw new UnprocessableEntityError(`Properties cannot be both updated and removed: ${both.join(', ')}`);
   const { warehouse, namespace } = await requireNamespace(tx, prefix, levels, true);
-  checkProperties(warehouse, updates);
+  checkProperties(warehouse, updates, 'updates');
   const properties = { ...namespace.properties };
   const removed: string[] = [];
   const missing: string[] = [];

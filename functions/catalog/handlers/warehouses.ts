@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { withDatabaseErrors, type Executor, type WarehouseRow } from '../../../shared/db/index.js';
 import { ConflictError, ValidationError } from '../../../shared/errors/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
-import { locationScheme } from '../../../shared/storage/index.js';
+import { StorageRoot, UnsafeLocationError, locationScheme } from '../../../shared/storage/index.js';
 import type { CreateWarehouseBodyValue, UpdateWarehouseBodyValue } from '../schemas/warehouse-schemas.js';
 import { resolveCredentials } from '../storage/warehouse-storage.js';
 import { requireWarehouse } from '../store/warehouses.js';
@@ -39,6 +39,13 @@ function defaultLocation(platform: Platform, name: string): string {
 
 function checkStorage(location: string, credentialsRef: string | null | undefined, vending: string | undefined): void {
   const scheme = locationScheme(location);
+  try {
+    new StorageRoot(location);
+  } catch (err) {
+    // Every location of the warehouse is resolved against this one: it must be as unambiguous as they are.
+    if (err instanceof UnsafeLocationError) throw new ValidationError([{ in: 'body', field: 'storageLocation', message: `${JSON.stringify(location)} ${err.reason}` }]);
+    throw err;
+  }
   if (scheme === 'file' && !/^file:\/(\/\/)?[^/]/.test(location)) throw new ValidationError([{ in: 'body', field: 'storageLocation', message: 'must be an absolute file:/// location' }]);
   if (scheme === 'file' && vending === 'static') throw new ValidationError([{ in: 'body', field: 'credentialVending', message: 'static vending needs an s3:// warehouse; a local one has no credentials to vend' }]);
   if (vending === 'static' && !credentialsRef) throw new ValidationError([{ in: 'body', field: 'credentialsRef', message: 'is required when credentialVending is static' }]);

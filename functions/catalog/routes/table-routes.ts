@@ -9,6 +9,7 @@ import { metadataCacheOf, tableKey } from '../handlers/metadata-cache.js';
 import { commitResult, loadTableResult } from '../handlers/table-files.js';
 import { commitTables } from '../handlers/table-commit.js';
 import { createTable, dropObject, listObjects, registerTable, renameObject, requireTableExists, unregisterTable } from '../handlers/tables.js';
+import { pathIfInside, warehousePath } from '../storage/warehouse-paths.js';
 import { clientStorageConfig, objectStoreFor } from '../storage/warehouse-storage.js';
 import { NotFoundError } from '../../../shared/errors/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
@@ -31,11 +32,22 @@ import {
 } from '../schemas/iceberg-requests.js';
 import { ICEBERG_RESPONSE, actorOf, icebergRoute } from './iceberg-route.js';
 
-/** Old metadata files a commit let go of; best effort, after the commit, as Iceberg's own catalogs do. */
+/**
+ * Old metadata files a commit let go of; best effort, after the commit, as Iceberg's own catalogs do. The metadata
+ * log can come from a registered file, so each one is checked like any client-named location and skipped if it is
+ * not inside the warehouse.
+ */
 async function deleteMetadataFiles(platform: Platform, prefix: string, files: string[]): Promise<void> {
-  const warehouse = await requireWarehouse(platform.store.db, prefix);
-  const store = await objectStoreFor(toWarehouseSummary(warehouse));
-  for (const f of files) await store.deleteObject(f).catch((err: unknown) => platform.logger.warn({ err, file: f }, 'could not delete an old metadata file'));
+  const warehouse = toWarehouseSummary(await requireWarehouse(platform.store.db, prefix));
+  const store = await objectStoreFor(warehouse);
+  for (const f of files) {
+    const checked = pathIfInside(warehouse, f);
+    if (!checked) {
+      platform.logger.warn({ file: f }, 'an old metadata file outside the warehouse was not deleted');
+      continue;
+    }
+    await store.deleteObject(checked).catch((err: unknown) => platform.logger.warn({ err, file: f }, 'could not delete an old metadata file'));
+  }
 }
 
 export const tableRoutes = [
@@ -96,7 +108,8 @@ export const tableRoutes = [
       }
       const warehouse = { id: row.warehouse_id, name: row.warehouse_name, storageLocation: row.storage_location, storage: row.storage, credentialsRef: row.credentials_ref, credentialVending: row.credential_vending, properties: row.warehouse_properties };
       // The answer must match the metadata file; a table whose file is gone is broken, and clients are told so.
-      if (!(await (await objectStoreFor(warehouse)).exists(row.metadata_location))) throw new NotFoundError(`Failed to open input stream for file: ${row.metadata_location}`);
+      const metadataFile = warehousePath(warehouse, row.metadata_location, { in: 'path', field: 'table', label: 'metadata location' });
+      if (!(await (await objectStoreFor(warehouse)).exists(metadataFile))) throw new NotFoundError(`Failed to open input stream for file: ${row.metadata_location}`);
       // No text back means the row is still the one `known` was kept from.
       const entry = row.metadata === null ? known : cache.remember(key, { id: row.id, version: row.version, location: row.metadata_location }, row.metadata);
       if (!entry) throw new Error(`loadTable: no metadata for ${row.metadata_location}`);
