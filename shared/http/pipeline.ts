@@ -39,6 +39,14 @@ function storable<T>(value: T, part: FieldProblem['in']): T {
   return value;
 }
 
+const UNICODE_ESCAPE = Buffer.from('\\u');
+/**
+ * Past this size a body's decoding, text check and validation each take their own event-loop turn: together they are
+ * tens of milliseconds for a 1 MB body, and other requests (a /healthz probe) must not queue behind all of them.
+ */
+const LARGE_BODY_BYTES = 64 * 1024;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body: unknown, contentType: string | undefined, headOnly: boolean): void {
   if (res.headersSent) return;
   let payload: string | Buffer | undefined;
@@ -111,7 +119,13 @@ export function createRequestHandler(platform: Platform, router: Router) {
       const kind = route.bodyKind ?? (route.body ? 'json' : 'none');
       if (kind !== 'none') {
         const raw = await readBody(req, config.LAKEPLANE_MAX_BODY_BYTES);
-        const decoded = kind === 'raw' ? decodeBody(kind, mediaType(req), raw) : storable(decodeBody(kind, mediaType(req), raw), 'body');
+        const large = raw.length > LARGE_BODY_BYTES;
+        let decoded = decodeBody(kind, mediaType(req), raw);
+        if (large) await nextTurn();
+        // In JSON, NUL and surrogates can only arrive as \u escapes (raw ones are invalid JSON or become U+FFFD):
+        // a body without any is not walked.
+        if (kind === 'form' || (kind === 'json' && raw.includes(UNICODE_ESCAPE))) decoded = storable(decoded, 'body');
+        if (large) await nextTurn();
         body = validators.body ? validators.body.parse(decoded) : decoded;
         // Validated as parsed natively (the schema only asks "is it an integer"), handed on with every digit kept.
         if (kind === 'json' && route.jsonNumbers === 'lossless') body = parseJsonLossless(raw.toString('utf8'));

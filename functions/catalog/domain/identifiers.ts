@@ -46,7 +46,7 @@ export function validateLevels(levels: readonly string[], field: string, part: P
   let total = 0;
   for (const [i, level] of levels.entries()) {
     const at = `${field}.${i}`;
-    if (level.length === 0) throw invalid(part, at, 'is an empty level');
+    if (level.length === 0) throw invalid(part, field, `has an empty level (level ${i})`);
     if (level.length > MAX_NAME_LENGTH) throw invalid(part, at, `must be at most ${MAX_NAME_LENGTH} characters`);
     if (level.includes(NAMESPACE_SEPARATOR)) throw invalid(part, at, 'contains the namespace separator 0x1F');
     if (hasDotStep(level)) throw invalid(part, at, 'must not be "." or "..", nor have them as a step between slashes');
