@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../auth/index.js';
-import { LakeplaneError, UnauthenticatedError, renderError, type ErrorShape } from '../errors/index.js';
+import { LakeplaneError, UnauthenticatedError, ValidationError, renderError, type ErrorShape, type FieldProblem } from '../errors/index.js';
 import type { Platform } from '../platform/index.js';
 import { parseJsonLossless, RawJson } from '../json/index.js';
-import { compileValidator, type Validator } from '../schema/index.js';
+import { compileValidator, findUnstorableText, type Validator } from '../schema/index.js';
 import { decodeBody, mediaType, readBody } from './body.js';
 import type { MountedRoute, Router } from './router.js';
 import type { Reply, RequestContext, RouteDefinition } from './route.js';
@@ -28,6 +28,24 @@ function parseQuery(search: string): Record<string, string | string[]> {
   }
   return out;
 }
+
+/**
+ * Refuses text PostgreSQL cannot store (NUL, lone surrogates) in any decoded input, before the route's schema sees it:
+ * one check for every route, so no handler has to remember it.
+ */
+function storable<T>(value: T, part: FieldProblem['in']): T {
+  const problems = findUnstorableText(value, part);
+  if (problems.length > 0) throw new ValidationError(problems);
+  return value;
+}
+
+const UNICODE_ESCAPE = Buffer.from('\\u');
+/**
+ * Past this size a body's decoding, text check and validation each take their own event-loop turn: together they are
+ * tens of milliseconds for a 1 MB body, and other requests (a /healthz probe) must not queue behind all of them.
+ */
+const LARGE_BODY_BYTES = 64 * 1024;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body: unknown, contentType: string | undefined, headOnly: boolean): void {
   if (res.headersSent) return;
@@ -93,13 +111,21 @@ export function createRequestHandler(platform: Platform, router: Router) {
         principal = await authenticator.authenticate(req.headers.authorization).catch(() => undefined);
       }
 
-      const params = validators.params ? validators.params.parse({ ...match.params }) : match.params;
-      const query = validators.query ? validators.query.parse(parseQuery(q === -1 ? '' : rawUrl.slice(q + 1))) : parseQuery(q === -1 ? '' : rawUrl.slice(q + 1));
+      const rawParams = storable({ ...match.params }, 'path');
+      const params = validators.params ? validators.params.parse(rawParams) : rawParams;
+      const rawQuery = storable(parseQuery(q === -1 ? '' : rawUrl.slice(q + 1)), 'query');
+      const query = validators.query ? validators.query.parse(rawQuery) : rawQuery;
       let body: unknown;
       const kind = route.bodyKind ?? (route.body ? 'json' : 'none');
       if (kind !== 'none') {
         const raw = await readBody(req, config.LAKEPLANE_MAX_BODY_BYTES);
-        const decoded = decodeBody(kind, mediaType(req), raw);
+        const large = raw.length > LARGE_BODY_BYTES;
+        let decoded = decodeBody(kind, mediaType(req), raw);
+        if (large) await nextTurn();
+        // In JSON, NUL and surrogates can only arrive as \u escapes (raw ones are invalid JSON or become U+FFFD):
+        // a body without any is not walked.
+        if (kind === 'form' || (kind === 'json' && raw.includes(UNICODE_ESCAPE))) decoded = storable(decoded, 'body');
+        if (large) await nextTurn();
         body = validators.body ? validators.body.parse(decoded) : decoded;
         // Validated as parsed natively (the schema only asks "is it an integer"), handed on with every digit kept.
         if (kind === 'json' && route.jsonNumbers === 'lossless') body = parseJsonLossless(raw.toString('utf8'));

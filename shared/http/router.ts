@@ -1,5 +1,5 @@
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
-import { MethodNotAllowedError, NotFoundError } from '../errors/index.js';
+import { MethodNotAllowedError, NotFoundError, ValidationError } from '../errors/index.js';
 import type { HttpMethod, RouteDefinition } from './route.js';
 
 export interface MountedRoute {
@@ -7,6 +7,8 @@ export interface MountedRoute {
   readonly functionName: string;
   readonly route: RouteDefinition;
 }
+
+const MAX_PATH_PARAM_LENGTH = 16_384;
 
 const METHODS: HttpMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
@@ -19,7 +21,10 @@ export interface Match {
 
 /** Method + path to route, on find-my-way (Fastify's radix-tree router). Unknown paths are 404, known ones with the wrong method 405. */
 export class Router {
-  private readonly tree = FindMyWay({ ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, caseSensitive: true });
+  // maxParamLength: find-my-way's default (100 decoded characters) turned a valid 255-character table name, or a
+  // namespace of several long levels, into a 404 for a route that exists. The URL is bounded by Node's header limit
+  // (16 KB) anyway; each route's own validation then names a parameter that is too long.
+  private readonly tree = FindMyWay({ ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, caseSensitive: true, maxParamLength: MAX_PATH_PARAM_LENGTH });
   readonly routes: MountedRoute[] = [];
 
   mount(functionName: string, route: RouteDefinition): void {
@@ -41,6 +46,17 @@ export class Router {
       if (allowed.includes('GET') && !allowed.includes('HEAD')) allowed.push('HEAD');
       throw new MethodNotAllowedError(method, allowed);
     }
+    // find-my-way matches no route when a parameter is not decodable: say so, rather than that the route is unknown.
+    if (!decodable(path)) throw new ValidationError([{ in: 'path', field: '', message: 'is not valid percent-encoded UTF-8' }]);
     throw new NotFoundError(`no route for ${method} ${path}`);
+  }
+}
+
+function decodable(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
   }
 }
