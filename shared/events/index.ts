@@ -5,3 +5,4 @@ export { HttpTransport, InProcessTransport, DeliveryError, type EventTransport }
 export { EventConsumerSet, type ConsumeOutcome } from './consume.js';
 export { parseCloudEvent } from './parse-event.js';
 export { eventKey, recordedKeysCte, recordBatchKeys } from './consume-batch.js';
+export { SenderIdentityVerifier, senderIdentitySettings, type SenderIdentitySettings } from './sender-identity.js';
