@@ -28,6 +28,7 @@ export const ConfigSchema = Type.Object({
   LAKEPLANE_LOGIN_LOCKOUT_SECONDS: Type.Integer({ minimum: 1, default: 30, description: 'First throttle window after too many failed logins; it doubles with each further failure, capped at one hour.' }),
   LAKEPLANE_AUTH_CACHE_TTL_MS: Type.Integer({ minimum: 0, default: 2000, description: 'How long a resolved principal (user, groups, active flag) is reused before the store is asked again. Writes in the same process invalidate it at once.' }),
   LAKEPLANE_BROKER_URL: Type.Optional(Type.String({ format: 'uri', description: 'Where outgoing CloudEvents are POSTed in cluster mode (the Knative Broker). K_SINK, set by a SinkBinding, wins over it.' })),
+  LAKEPLANE_BROKER_TOKEN_FILE: Type.Optional(Type.String({ minLength: 1, description: 'A token file sent as the sender\'s identity with every event POSTed to the Broker (a projected ServiceAccount token with the Broker\'s audience, eventing.knative.dev/broker/<namespace>/<name>): a Broker with Knative\'s authentication-oidc refuses deliveries without one.' })),
   K_SINK: Type.Optional(Type.String({ format: 'uri', description: 'Injected by a Knative SinkBinding: the event sink URL.' })),
   LAKEPLANE_EVENT_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 8, description: 'Delivery attempts of an outgoing event before it is dead-lettered.' }),
   LAKEPLANE_EVENT_RETRY_BASE_MS: Type.Integer({ minimum: 10, default: 1000, description: 'First retry delay of a failed delivery; it doubles per attempt (with jitter), capped at 5 minutes.' }),
