@@ -230,7 +230,11 @@ describe('migrate Job, Secrets and eventing wiring', () => {
       expect(env.get('LAKEPLANE_INGEST_OIDC_TOKEN_FILE')?.value, fn.name).toBe(`${mount.mountPath}/token`);
       expect(env.get('NODE_EXTRA_CA_CERTS')?.value, fn.name).toBe(`${mount.mountPath}/ca.crt`);
       const volume = (svc.doc.spec.template.spec.volumes as Obj[]).find((v) => v.name === 'kube-api')!;
-      expect(volume.projected.sources.map((x: Obj) => Object.keys(x)[0]), fn.name).toEqual(['serviceAccountToken', 'configMap']);
+      expect(volume.projected.sources.map((x: Obj) => Object.keys(x)[0]), fn.name).toEqual(['serviceAccountToken', 'serviceAccountToken', 'configMap']);
+      // What it publishes goes to the Broker with a token for the Broker's audience.
+      const brokerToken = volume.projected.sources.find((x: Obj) => x.serviceAccountToken?.path === 'broker-token')!.serviceAccountToken;
+      expect(brokerToken.audience, fn.name).toBe(`eventing.knative.dev/broker/${NAMESPACE}/${broker.metadata.name}`);
+      expect(env.get('LAKEPLANE_BROKER_TOKEN_FILE')?.value, fn.name).toBe(`${mount.mountPath}/broker-token`);
     }
   });
 
