@@ -28,10 +28,17 @@ export const ConfigSchema = Type.Object({
   LAKEPLANE_LOGIN_LOCKOUT_SECONDS: Type.Integer({ minimum: 1, default: 30, description: 'First throttle window after too many failed logins; it doubles with each further failure, capped at one hour.' }),
   LAKEPLANE_AUTH_CACHE_TTL_MS: Type.Integer({ minimum: 0, default: 2000, description: 'How long a resolved principal (user, groups, active flag) is reused before the store is asked again. Writes in the same process invalidate it at once.' }),
   LAKEPLANE_BROKER_URL: Type.Optional(Type.String({ format: 'uri', description: 'Where outgoing CloudEvents are POSTed in cluster mode (the Knative Broker). K_SINK, set by a SinkBinding, wins over it.' })),
+  LAKEPLANE_BROKER_TOKEN_FILE: Type.Optional(Type.String({ minLength: 1, description: 'A token file sent as the sender\'s identity with every event POSTed to the Broker (a projected ServiceAccount token with the Broker\'s audience, eventing.knative.dev/broker/<namespace>/<name>): a Broker with Knative\'s authentication-oidc refuses deliveries without one.' })),
   K_SINK: Type.Optional(Type.String({ format: 'uri', description: 'Injected by a Knative SinkBinding: the event sink URL.' })),
   LAKEPLANE_EVENT_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 8, description: 'Delivery attempts of an outgoing event before it is dead-lettered.' }),
   LAKEPLANE_EVENT_RETRY_BASE_MS: Type.Integer({ minimum: 10, default: 1000, description: 'First retry delay of a failed delivery; it doubles per attempt (with jitter), capped at 5 minutes.' }),
-  LAKEPLANE_INGEST_ALLOW_ANONYMOUS: Type.Boolean({ default: false, description: 'Accept CloudEvents at /cloudevents/<function> without a credential (Knative Broker deliveries). Set it only where the ingress does not expose /cloudevents/* outside the cluster.' }),
+  LAKEPLANE_INGEST_ALLOW_ANONYMOUS: Type.Boolean({ default: false, description: 'Accept CloudEvents at /cloudevents/<function> without a credential. Only with LAKEPLANE_INGEST_CLUSTER_LOCAL=true: the process refuses to start otherwise. Prefer the Broker\'s sender identity (LAKEPLANE_INGEST_OIDC_*).' }),
+  LAKEPLANE_INGEST_CLUSTER_LOCAL: Type.Boolean({ default: false, description: 'Declares that this process is reachable only inside the cluster (its Knative Service is labelled networking.knative.dev/visibility: cluster-local); required for LAKEPLANE_INGEST_ALLOW_ANONYMOUS.' }),
+  LAKEPLANE_INGEST_OIDC_ISSUER: Type.Optional(Type.String({ format: 'uri', description: 'Accept CloudEvents delivered with a Knative Eventing sender identity token (feature authentication-oidc) from this issuer: the cluster\'s service account issuer, e.g. https://kubernetes.default.svc.cluster.local. Needs LAKEPLANE_INGEST_OIDC_AUDIENCES and LAKEPLANE_INGEST_OIDC_SUBJECTS.' })),
+  LAKEPLANE_INGEST_OIDC_JWKS_URL: Type.Optional(Type.String({ format: 'uri', description: 'The sender issuer\'s keys (e.g. https://kubernetes.default.svc/openid/v1/jwks). Default: found by OIDC discovery at <issuer>/.well-known/openid-configuration.' })),
+  LAKEPLANE_INGEST_OIDC_AUDIENCES: Type.Optional(Type.String({ minLength: 1, description: 'Comma-separated audiences a sender\'s token must name one of: the audience the Triggers give this Service (spec.subscriber.audience).' })),
+  LAKEPLANE_INGEST_OIDC_SUBJECTS: Type.Optional(Type.String({ minLength: 1, description: 'Comma-separated subjects allowed to deliver events: the Triggers\' OIDC service accounts, system:serviceaccount:<namespace>:<name>; an entry ending in * matches by prefix.' })),
+  LAKEPLANE_INGEST_OIDC_TOKEN_FILE: Type.Optional(Type.String({ minLength: 1, description: 'A bearer token file sent when fetching the sender issuer\'s discovery document and keys (the pod\'s service account token: the API server serves them only to authenticated callers).' })),
   LAKEPLANE_RANGER_DOWNLOAD_ANONYMOUS: Type.Boolean({ default: true, description: 'Serve /service/plugins/policies/download and /service/roles/download without a credential, as Ranger does (its plugins, Trino\'s among them, poll without one). The /secure/ twins always need an admin credential.' }),
   LAKEPLANE_OPA_DATA_API_ANONYMOUS: Type.Boolean({ default: true, description: 'Answer OPA\'s data API (/v1/data/trino/…) without a credential, as an OPA server does: Trino\'s OPA access control sends none. Keep /v1/data/* cluster-internal; false requires an admin credential.' }),
   LAKEPLANE_POLICY_REFRESH_MS: Type.Integer({ minimum: 0, maximum: 600000, default: 1000, description: 'How often a process asks the store whether the data access policies or the control bundle in force changed; changes made in the same process, or announced to it by a policy change event, apply at once.' }),
@@ -90,9 +97,31 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (parsed.LAKEPLANE_MODE === 'cluster' && !parsed.DATABASE_URL) {
     throw new ConfigError('Invalid configuration: DATABASE_URL is required when LAKEPLANE_MODE=cluster');
   }
+  checkIngestSettings(parsed);
   return {
     ...parsed,
     LAKEPLANE_MIGRATE_ON_START: parsed.LAKEPLANE_MIGRATE_ON_START ?? parsed.LAKEPLANE_MODE === 'embedded',
     issuer: (parsed.LAKEPLANE_ISSUER ?? `http://localhost:${parsed.PORT}`).replace(/\/+$/, ''),
   };
+}
+
+/**
+ * Who may deliver events must be said completely: anonymous deliveries only where the process declares itself
+ * cluster-local (else anyone who reaches the URL forges events), and a sender issuer only with its audiences and
+ * subjects (else any token the cluster issues would do).
+ */
+function checkIngestSettings(parsed: Static<typeof ConfigSchema>): void {
+  if (parsed.LAKEPLANE_INGEST_ALLOW_ANONYMOUS && !parsed.LAKEPLANE_INGEST_CLUSTER_LOCAL) {
+    throw new ConfigError(
+      'Invalid configuration: LAKEPLANE_INGEST_ALLOW_ANONYMOUS=true needs LAKEPLANE_INGEST_CLUSTER_LOCAL=true, set only where the Service is cluster-local (networking.knative.dev/visibility: cluster-local); an externally visible Service must authenticate Broker deliveries with LAKEPLANE_INGEST_OIDC_ISSUER',
+    );
+  }
+  const oidc = ['LAKEPLANE_INGEST_OIDC_AUDIENCES', 'LAKEPLANE_INGEST_OIDC_SUBJECTS'] as const;
+  if (parsed.LAKEPLANE_INGEST_OIDC_ISSUER) {
+    const missing = oidc.filter((name) => !parsed[name]?.split(',').some((s) => s.trim() !== ''));
+    if (missing.length > 0) throw new ConfigError(`Invalid configuration: LAKEPLANE_INGEST_OIDC_ISSUER needs ${missing.join(' and ')}`);
+  } else {
+    const stray = [...oidc, 'LAKEPLANE_INGEST_OIDC_JWKS_URL', 'LAKEPLANE_INGEST_OIDC_TOKEN_FILE'].filter((name) => parsed[name as keyof typeof parsed] !== undefined);
+    if (stray.length > 0) throw new ConfigError(`Invalid configuration: ${stray.join(', ')} ${stray.length === 1 ? 'has' : 'have'} no effect without LAKEPLANE_INGEST_OIDC_ISSUER`);
+  }
 }

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ForbiddenError } from '../errors/index.js';
 import { parseCloudEvent, type EventType } from '../events/index.js';
+import { IngestAuthentication } from './ingest-authentication.js';
 import type { RunningPlatform } from '../platform/index.js';
 import { ingestPath, type LakeplaneFunction } from './function.js';
 import { createRequestHandler } from './pipeline.js';
@@ -9,21 +10,20 @@ import { json, route, type RouteDefinition } from './route.js';
 import { Router } from './router.js';
 import { systemRoutes } from './system-routes.js';
 
-function ingestRoute(fn: LakeplaneFunction, running: RunningPlatform, types: readonly string[]): RouteDefinition {
-  const allowAnonymous = running.platform.config.LAKEPLANE_INGEST_ALLOW_ANONYMOUS;
+function ingestRoute(fn: LakeplaneFunction, running: RunningPlatform, types: readonly string[], senders: IngestAuthentication): RouteDefinition {
   return route({
     method: 'POST',
     path: ingestPath(fn.name),
     operationId: `${fn.name}.ingestCloudEvent`,
-    summary: `Deliver a CloudEvent (binary or structured mode) to ${fn.name}. Consumes: ${types.join(', ')}.`,
+    summary: `Deliver a CloudEvent (binary or structured mode) to ${fn.name}. Consumes: ${types.join(', ')}. Needs a Knative Eventing sender identity token, or a platform credential allowed events:ingest.`,
     tags: ['events'],
-    auth: allowAnonymous ? 'public' : 'required',
+    // Authenticated in the handler: a Broker's sender token is not a platform credential.
+    auth: 'public',
     bodyKind: 'raw',
     audit: false,
     responses: { 200: { description: 'Handled, or a duplicate of an event already handled' } },
     handler: async (ctx) => {
-      if (ctx.principal) await ctx.platform.authorizer.authorize(ctx.principal, 'events:ingest', `events/${fn.name}`);
-      else if (!allowAnonymous) throw new ForbiddenError('a credential is required to deliver events');
+      await senders.admit(ctx, fn.name);
       const event = parseCloudEvent(ctx.headers, ctx.body as unknown as Buffer);
       const consumers = running.consumers.get(fn.name);
       if (!consumers) throw new ForbiddenError(`${fn.name} consumes no events`);
@@ -40,11 +40,12 @@ export function buildRouter(functions: readonly LakeplaneFunction[], running: Ru
   const events = new Map<string, EventType>();
   for (const fn of functions) for (const e of fn.publishes) events.set(e.type, e);
   const systemOwner = running.platform.config.FUNCTION_TARGET ?? 'platform';
+  const senders = new IngestAuthentication(running.platform.config);
   for (const r of systemRoutes(() => router.routes, [...events.values()])) router.mount(systemOwner, r);
   for (const fn of functions) {
     for (const r of fn.routes) router.mount(fn.name, r);
     const consumers = running.consumers.get(fn.name);
-    if (consumers) router.mount(fn.name, ingestRoute(fn, running, consumers.types));
+    if (consumers) router.mount(fn.name, ingestRoute(fn, running, consumers.types, senders));
   }
   return router;
 }

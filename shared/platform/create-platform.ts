@@ -40,7 +40,7 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
     inProcessTransport = new InProcessTransport();
     transport = inProcessTransport;
   } else if (sink) {
-    transport = new HttpTransport(sink);
+    transport = new HttpTransport(sink, undefined, config.LAKEPLANE_BROKER_TOKEN_FILE);
   } else {
     throw new Error('cluster mode needs an event sink: set K_SINK (SinkBinding) or LAKEPLANE_BROKER_URL');
   }
