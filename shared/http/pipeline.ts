@@ -6,6 +6,7 @@ import type { Platform } from '../platform/index.js';
 import { parseJsonLossless, RawJson } from '../json/index.js';
 import { compileValidator, type Validator } from '../schema/index.js';
 import { decodeBody, mediaType, readBody } from './body.js';
+import { clientAddress } from './client-address.js';
 import type { MountedRoute, Router } from './router.js';
 import type { Reply, RequestContext, RouteDefinition } from './route.js';
 import { sendStream, type StreamBody } from './stream.js';
@@ -113,7 +114,7 @@ export function createRequestHandler(platform: Platform, router: Router) {
         params: params as Record<string, string>,
         query: query as Record<string, unknown>,
         body,
-        ip: req.socket.remoteAddress,
+        ip: clientAddress(req, config.trustedProxies),
         principal,
         requirePrincipal() {
           if (!principal) throw new UnauthenticatedError('this route requires a bearer token', undefined);
