@@ -131,6 +131,15 @@ export interface AuditLogTable {
   detail: string | null;
 }
 
+/** Failed credentials at the token endpoint, per hashed key (migrations/0016). */
+export interface CredentialFailuresTable {
+  key: string;
+  scope: 'account' | 'address' | 'client' | 'global';
+  failures: number;
+  blocked_until: Date | null;
+  expires_at: Date;
+}
+
 export interface OutboxTable {
   id: string;
   source: string;
@@ -574,6 +583,7 @@ export interface Database {
   service_account_secrets: ServiceAccountSecretsTable;
   identity_providers: IdentityProvidersTable;
   audit_log: AuditLogTable;
+  credential_failures: CredentialFailuresTable;
   outbox: OutboxTable;
   dead_letters: DeadLettersTable;
   processed_events: ProcessedEventsTable;
