@@ -129,6 +129,12 @@ export interface AuditLogTable {
   status: number;
   method: string | null;
   detail: string | null;
+  client_address: string | null;
+  /** Requests this row stands for: more than one for aggregated denied requests (migrations/0017). */
+  occurrences: Generated<number>;
+  last_at: Date | null;
+  last_request_id: string | null;
+  aggregate_key: string | null;
 }
 
 /** Failed credentials at the token endpoint, per hashed key (migrations/0016). */

@@ -70,6 +70,7 @@ export function createRequestHandler(platform: Platform, router: Router) {
     const rawUrl = req.url ?? '/';
     const q = rawUrl.indexOf('?');
     const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
+    const ip = clientAddress(req, config.trustedProxies);
     let mounted: MountedRoute | undefined;
     let principal: Principal | undefined;
     let status = 500;
@@ -114,7 +115,7 @@ export function createRequestHandler(platform: Platform, router: Router) {
         params: params as Record<string, string>,
         query: query as Record<string, unknown>,
         body,
-        ip: clientAddress(req, config.trustedProxies),
+        ip,
         principal,
         requirePrincipal() {
           if (!principal) throw new UnauthenticatedError('this route requires a bearer token', undefined);
@@ -188,6 +189,7 @@ export function createRequestHandler(platform: Platform, router: Router) {
           status,
           method,
           detail: auditDetail,
+          clientAddress: ip,
         });
       }
     }
