@@ -208,6 +208,10 @@ export const AuditRecord = Type.Object({
   status: Type.Integer(),
   method: Nullable(Type.String()),
   detail: Nullable(Type.String()),
+  clientAddress: Nullable(Type.String({ description: 'The client\'s address (X-Forwarded-For only through LAKEPLANE_TRUSTED_PROXIES).' })),
+  count: Type.Integer({ minimum: 1, description: 'Requests this record stands for: denied and anonymous failed requests of one address, principal, route and status are counted on one record per 5 minutes; `at` and `requestId` are the first, `lastAt` and `lastRequestId` the last.' }),
+  lastAt: Timestamp,
+  lastRequestId: Nullable(Type.String()),
 });
 export const ListAuditQuery = Type.Object(
   {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { OAuthError, TooManyRequestsError } from '../errors/index.js';
+import { OAuthError } from '../errors/index.js';
 import type { Platform } from '../platform/platform.js';
-import { TOKEN_EXCHANGE, basicCredentials, isGrantType, lockoutSeconds } from './grants.js';
+import { TOKEN_EXCHANGE, basicCredentials, isGrantType } from './grants.js';
 import { burnPasswordCheck, verifyPassword } from './password.js';
 import { hashSecret, newSecret, SECRET_PREFIX } from './secrets.js';
 
@@ -63,30 +63,16 @@ async function issueRefreshToken(platform: Platform, owner: { userId?: string; s
 async function passwordGrant(platform: Platform, input: TokenRequestInput): Promise<TokenOutcome> {
   const username = required(input.username, 'username').toLowerCase();
   const password = required(input.password, 'password');
-  const { config, store } = platform;
+  const { store } = platform;
   const user = await store.db.selectFrom('users').selectAll().where(sql<string>`lower(username)`, '=', username).executeTakeFirst();
   if (!user || !user.password_hash) {
     await burnPasswordCheck(password);
     throw new OAuthError('invalid_grant', 'username or password is wrong');
   }
-  if (user.locked_until && user.locked_until.getTime() > Date.now()) {
-    const wait = (user.locked_until.getTime() - Date.now()) / 1000;
-    throw new TooManyRequestsError(`too many failed logins for ${username}; try again in ${Math.ceil(wait)} s`, wait);
-  }
-  if (!(await verifyPassword(password, user.password_hash))) {
-    // One atomic update: concurrent wrong guesses each count, and the lockout follows the count the database holds.
-    const updated = await store.db
-      .updateTable('users')
-      .set({ failed_logins: (eb) => eb('failed_logins', '+', 1) })
-      .where('id', '=', user.id)
-      .returning('failed_logins')
-      .executeTakeFirstOrThrow();
-    const lock = lockoutSeconds(updated.failed_logins, config.LAKEPLANE_LOGIN_MAX_FAILURES, config.LAKEPLANE_LOGIN_LOCKOUT_SECONDS);
-    if (lock > 0) await store.db.updateTable('users').set({ locked_until: new Date(Date.now() + lock * 1000) }).where('id', '=', user.id).execute();
-    throw new OAuthError('invalid_grant', 'username or password is wrong');
-  }
+  // Failures are counted and throttled around the grant, per user name and address (throttled-token-grants.ts).
+  if (!(await verifyPassword(password, user.password_hash))) throw new OAuthError('invalid_grant', 'username or password is wrong');
   if (!user.active) throw new OAuthError('invalid_grant', 'this user is deactivated');
-  await store.db.updateTable('users').set({ failed_logins: 0, locked_until: null, last_login_at: new Date() }).where('id', '=', user.id).execute();
+  await store.db.updateTable('users').set({ last_login_at: new Date() }).where('id', '=', user.id).execute();
   const access = await platform.accessTokens.mint({ id: user.id, kind: 'user', name: user.username }, input.scope);
   const refresh = await issueRefreshToken(platform, { userId: user.id }, randomUUID());
   return {

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { checkEnv } from './check-env.js';
+import { parseTrustedProxies, type TrustedProxies } from './trusted-proxies.js';
 
 /**
  * Every environment variable the platform reads, with its default. The README's configuration table is this list;
@@ -24,8 +25,13 @@ export const ConfigSchema = Type.Object({
   LAKEPLANE_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 12, description: 'Password of the admin created on first start; if unset a random one is generated and printed once.' })),
   LAKEPLANE_ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 86400, default: 900, description: 'Lifetime of access tokens (JWTs).' }),
   LAKEPLANE_REFRESH_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 300, default: 2592000, description: 'Lifetime of refresh tokens.' }),
-  LAKEPLANE_LOGIN_MAX_FAILURES: Type.Integer({ minimum: 1, default: 5, description: 'Failed logins in a row before a user is throttled.' }),
-  LAKEPLANE_LOGIN_LOCKOUT_SECONDS: Type.Integer({ minimum: 1, default: 30, description: 'First throttle window after too many failed logins; it doubles with each further failure, capped at one hour.' }),
+  LAKEPLANE_LOGIN_MAX_FAILURES: Type.Integer({ minimum: 1, default: 5, description: 'Failed logins of one user name from one client address before that pair is throttled; the user logs in from other addresses meanwhile.' }),
+  LAKEPLANE_LOGIN_LOCKOUT_SECONDS: Type.Integer({ minimum: 1, default: 30, description: 'First throttle window after too many failed logins or client authentications; it doubles with each further failure, capped at one hour.' }),
+  LAKEPLANE_LOGIN_FAILURE_RESET_SECONDS: Type.Integer({ minimum: 1, maximum: 86400, default: 3600, description: 'Failed credentials are forgotten this long after the last one (of that user name and address, address, or client).' }),
+  LAKEPLANE_LOGIN_ADDRESS_MAX_FAILURES: Type.Integer({ minimum: 1, default: 20, description: 'Failed credentials (passwords, client secrets, refresh and subject tokens) from one client address, whatever the user name, before the address is throttled: password spraying.' }),
+  LAKEPLANE_CLIENT_MAX_FAILURES: Type.Integer({ minimum: 1, default: 20, description: 'Failed authentications of one client_id (a service account), from any address, before that client_id is throttled: secret guessing.' }),
+  LAKEPLANE_LOGIN_GLOBAL_FAILURES_PER_MINUTE: Type.Integer({ minimum: 1, default: 300, description: 'Failed token requests per minute, all clients together, above which each failed answer is delayed (250 ms, doubling with each further multiple, at most 5 s): a flood is slowed, nobody is locked out.' }),
+  LAKEPLANE_TRUSTED_PROXIES: Type.String({ default: '', description: 'Comma-separated addresses or CIDR ranges of the reverse proxies (the gateway) whose X-Forwarded-For is believed; the client address is the nearest address in it that is not one of them. Empty: the socket\'s peer is the client.' }),
   LAKEPLANE_AUTH_CACHE_TTL_MS: Type.Integer({ minimum: 0, default: 2000, description: 'How long a resolved principal (user, groups, active flag) is reused before the store is asked again. Writes in the same process invalidate it at once.' }),
   LAKEPLANE_BROKER_URL: Type.Optional(Type.String({ format: 'uri', description: 'Where outgoing CloudEvents are POSTed in cluster mode (the Knative Broker). K_SINK, set by a SinkBinding, wins over it.' })),
   LAKEPLANE_BROKER_TOKEN_FILE: Type.Optional(Type.String({ minLength: 1, description: 'A token file sent as the sender\'s identity with every event POSTed to the Broker (a projected ServiceAccount token with the Broker\'s audience, eventing.knative.dev/broker/<namespace>/<name>): a Broker with Knative\'s authentication-oidc refuses deliveries without one.' })),
@@ -77,7 +83,7 @@ export const ConfigSchema = Type.Object({
   LAKEPLANE_EVENT_POLL_MS: Type.Integer({ minimum: 50, default: 2000, description: 'How often the dispatcher looks for due events when nothing nudged it.' }),
 });
 
-export type Config = Static<typeof ConfigSchema> & { LAKEPLANE_MIGRATE_ON_START: boolean; issuer: string };
+export type Config = Static<typeof ConfigSchema> & { LAKEPLANE_MIGRATE_ON_START: boolean; issuer: string; trustedProxies: TrustedProxies };
 
 export class ConfigError extends Error {}
 
@@ -98,8 +104,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError('Invalid configuration: DATABASE_URL is required when LAKEPLANE_MODE=cluster');
   }
   checkIngestSettings(parsed);
+  const proxies = parseTrustedProxies(parsed.LAKEPLANE_TRUSTED_PROXIES);
+  if ('problem' in proxies) throw new ConfigError(`Invalid configuration: LAKEPLANE_TRUSTED_PROXIES ${proxies.problem}`);
   return {
     ...parsed,
+    trustedProxies: proxies.trusted,
     LAKEPLANE_MIGRATE_ON_START: parsed.LAKEPLANE_MIGRATE_ON_START ?? parsed.LAKEPLANE_MODE === 'embedded',
     issuer: (parsed.LAKEPLANE_ISSUER ?? `http://localhost:${parsed.PORT}`).replace(/\/+$/, ''),
   };

@@ -129,6 +129,21 @@ export interface AuditLogTable {
   status: number;
   method: string | null;
   detail: string | null;
+  client_address: string | null;
+  /** Requests this row stands for: more than one for aggregated denied requests (migrations/0017). */
+  occurrences: Generated<number>;
+  last_at: Date | null;
+  last_request_id: string | null;
+  aggregate_key: string | null;
+}
+
+/** Failed credentials at the token endpoint, per hashed key (migrations/0016). */
+export interface CredentialFailuresTable {
+  key: string;
+  scope: 'account' | 'address' | 'client' | 'global';
+  failures: number;
+  blocked_until: Date | null;
+  expires_at: Date;
 }
 
 export interface OutboxTable {
@@ -574,6 +589,7 @@ export interface Database {
   service_account_secrets: ServiceAccountSecretsTable;
   identity_providers: IdentityProvidersTable;
   audit_log: AuditLogTable;
+  credential_failures: CredentialFailuresTable;
   outbox: OutboxTable;
   dead_letters: DeadLettersTable;
   processed_events: ProcessedEventsTable;

@@ -6,6 +6,7 @@ import type { Platform } from '../platform/index.js';
 import { parseJsonLossless, RawJson } from '../json/index.js';
 import { compileValidator, findUnstorableText, type Validator } from '../schema/index.js';
 import { decodeBody, mediaType, readBody } from './body.js';
+import { clientAddress } from './client-address.js';
 import type { MountedRoute, Router } from './router.js';
 import type { Reply, RequestContext, RouteDefinition } from './route.js';
 import { sendStream, type StreamBody } from './stream.js';
@@ -87,6 +88,7 @@ export function createRequestHandler(platform: Platform, router: Router) {
     const rawUrl = req.url ?? '/';
     const q = rawUrl.indexOf('?');
     const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
+    const ip = clientAddress(req, config.trustedProxies);
     let mounted: MountedRoute | undefined;
     let principal: Principal | undefined;
     let status = 500;
@@ -139,7 +141,7 @@ export function createRequestHandler(platform: Platform, router: Router) {
         params: params as Record<string, string>,
         query: query as Record<string, unknown>,
         body,
-        ip: req.socket.remoteAddress,
+        ip,
         principal,
         requirePrincipal() {
           if (!principal) throw new UnauthenticatedError('this route requires a bearer token', undefined);
@@ -213,6 +215,7 @@ export function createRequestHandler(platform: Platform, router: Router) {
           status,
           method,
           detail: auditDetail,
+          clientAddress: ip,
         });
       }
     }

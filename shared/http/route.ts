@@ -38,6 +38,7 @@ export interface RequestContext<P = Record<string, string>, Q = Record<string, u
   readonly params: P;
   readonly query: Q;
   readonly body: B;
+  /** The client's address: the socket's peer, or from X-Forwarded-For when that peer is a trusted proxy. */
   readonly ip: string | undefined;
   /** Present on every route that is not public; public routes may still carry one. */
   readonly principal: Principal | undefined;

@@ -1,6 +1,6 @@
 import { json, type RequestContext } from '../../../shared/http/index.js';
 import { BadRequestError, NoSuchWarehouseError } from '../../../shared/errors/index.js';
-import { issueToken, TokenRequest } from '../../../shared/auth/index.js';
+import { issueTokenThrottled, TokenRequest } from '../../../shared/auth/index.js';
 import { ADVERTISED_SEPARATOR, catalogResource } from '../domain/identifiers.js';
 import { IDEMPOTENCY_KEY_LIFETIME } from '../handlers/idempotency.js';
 import { ConfigQuery } from '../schemas/iceberg-requests.js';
@@ -84,7 +84,7 @@ export const configRoutes = [
     handler: async (ctx) => {
       ctx.auditResource = 'iam/auth/token';
       ctx.auditDetail = `grant_type=${ctx.body.grant_type} via /iceberg/v1/oauth/tokens`;
-      const { answer, subject } = await issueToken(ctx.platform, ctx.body, ctx.headers.authorization);
+      const { answer, subject } = await issueTokenThrottled(ctx.platform, ctx.body, ctx.headers.authorization, ctx.ip);
       ctx.auditDetail += ` subject=${subject}`;
       return json(200, answer, { 'cache-control': 'no-store', pragma: 'no-cache' });
     },

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { NotFoundError } from '../../../shared/errors/index.js';
 import { json, route, type RequestContext } from '../../../shared/http/index.js';
-import { JobStats, ListRunsQuery, RunPage, RunWithAttempts, TimelineEntry, jobStats, listRuns, requireRun, runTimeline, runWithAttempts } from '../../../shared/jobs/index.js';
+import { JobStats, ListRunsQuery, RunPage, RunWithAttempts, TimelineEntry, jobStats, listRuns, requireRun, runTimeline, runWithAttempts, runsVisibleTo } from '../../../shared/jobs/index.js';
 import type { JobRunRow } from '../../../shared/db/index.js';
 import { isTerminal } from '../../../shared/jobs/index.js';
 
@@ -32,8 +32,9 @@ export const runHistoryRoutes = [
       const job = await ctx.platform.store.db.selectFrom('jobs').select(['id', 'owner']).where('id', '=', ctx.query.job).executeTakeFirst();
       const owner = job?.owner ?? (await ctx.platform.store.db.selectFrom('job_runs').select('owner').where('job_id', '=', ctx.query.job).limit(1).executeTakeFirst())?.owner;
       if (owner === undefined) throw new NotFoundError(`job ${ctx.query.job} has no runs and does not exist`);
-      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'jobs:run:read', `jobs/${ctx.query.job}/runs`, { owner });
-      return json(200, await jobStats(ctx.platform.store.db, ctx.query.job, ctx.query.last ?? 10));
+      const p = ctx.requirePrincipal();
+      await ctx.platform.authorizer.authorize(p, 'jobs:run:read', `jobs/${ctx.query.job}/runs`, { owner });
+      return json(200, await jobStats(ctx.platform.store.db, ctx.query.job, ctx.query.last ?? 10, runsVisibleTo(p)));
     },
   }),
   route({
@@ -42,7 +43,7 @@ export const runHistoryRoutes = [
     handler: async (ctx) => {
       const p = ctx.requirePrincipal();
       await ctx.platform.authorizer.authorize(p, 'jobs:run:list', 'runs');
-      return json(200, await listRuns(ctx.platform.store.db, ctx.query, p.isAdmin ? undefined : p.name));
+      return json(200, await listRuns(ctx.platform.store.db, ctx.query, runsVisibleTo(p)));
     },
   }),
   route({

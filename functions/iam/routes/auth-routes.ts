@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { IamEvents } from '../../../shared/auth/index.js';
 import { json, route } from '../../../shared/http/index.js';
-import { GRANT_TYPES, issueToken } from '../../../shared/auth/index.js';
+import { GRANT_TYPES, issueTokenThrottled } from '../../../shared/auth/index.js';
 import { Me, RotatedKey, TokenRequest, TokenResponse } from '../schemas.js';
 
 export const authRoutes = [
@@ -13,7 +13,7 @@ export const authRoutes = [
     handler: async (ctx) => {
       ctx.auditResource = 'iam/auth/token';
       ctx.auditDetail = `grant_type=${ctx.body.grant_type}`;
-      const { answer, subject } = await issueToken(ctx.platform, ctx.body, ctx.headers.authorization);
+      const { answer, subject } = await issueTokenThrottled(ctx.platform, ctx.body, ctx.headers.authorization, ctx.ip);
       ctx.auditDetail += ` subject=${subject}`;
       return json(200, answer, { 'cache-control': 'no-store', pragma: 'no-cache' });
     },
