@@ -188,7 +188,7 @@ export const Me = Type.Object({
   isAdmin: Type.Boolean(),
   groups: Type.Array(Type.String()),
   authentication: Type.Object({
-    method: Type.Union([Type.Literal('access_token'), Type.Literal('personal_access_token'), Type.Literal('oidc')]),
+    method: Type.Union([Type.Literal('access_token'), Type.Literal('personal_access_token'), Type.Literal('oidc'), Type.Literal('client_secret')]),
     issuer: Type.String(),
     tokenId: Type.Optional(Id),
   }),
