@@ -6,6 +6,7 @@ import type { Platform } from '../platform/index.js';
 import { parseJsonLossless, RawJson } from '../json/index.js';
 import { compileValidator, type Validator } from '../schema/index.js';
 import { decodeBody, mediaType, readBody } from './body.js';
+import { authenticateCaller, checkScope } from './credentials.js';
 import type { MountedRoute, Router } from './router.js';
 import type { Reply, RequestContext, RouteDefinition } from './route.js';
 import { sendStream, type StreamBody } from './stream.js';
@@ -87,14 +88,16 @@ export function createRequestHandler(platform: Platform, router: Router) {
       const route = mounted.route;
       const validators = compiled.get(route) as CompiledRoute;
 
+      const rawQuery = parseQuery(q === -1 ? '' : rawUrl.slice(q + 1));
       if (route.auth === 'required') {
-        principal = await authenticator.authenticate(req.headers.authorization);
+        principal = await authenticateCaller(authenticator, route, req.headers, rawQuery, config);
+        checkScope(principal, mounted.scopes);
       } else if (req.headers.authorization && route.errorShape !== 'oauth') {
         principal = await authenticator.authenticate(req.headers.authorization).catch(() => undefined);
       }
 
       const params = validators.params ? validators.params.parse({ ...match.params }) : match.params;
-      const query = validators.query ? validators.query.parse(parseQuery(q === -1 ? '' : rawUrl.slice(q + 1))) : parseQuery(q === -1 ? '' : rawUrl.slice(q + 1));
+      const query = validators.query ? validators.query.parse(rawQuery) : rawQuery;
       let body: unknown;
       const kind = route.bodyKind ?? (route.body ? 'json' : 'none');
       if (kind !== 'none') {

@@ -18,6 +18,8 @@ function ingestRoute(fn: LakeplaneFunction, running: RunningPlatform, types: rea
     summary: `Deliver a CloudEvent (binary or structured mode) to ${fn.name}. Consumes: ${types.join(', ')}.`,
     tags: ['events'],
     auth: allowAnonymous ? 'public' : 'required',
+    // Delivering events is the event plumbing's business, whichever function consumes them.
+    scope: 'events',
     bodyKind: 'raw',
     audit: false,
     responses: { 200: { description: 'Handled, or a duplicate of an event already handled' } },
