@@ -114,13 +114,13 @@ export class Authenticator {
     if (hit) return hit;
     const row = await this.db
       .selectFrom('personal_access_tokens')
-      .select(['id', 'user_id', 'expires_at', 'revoked_at', 'last_used_at'])
+      .select(['id', 'user_id', 'expires_at', 'revoked_at', 'last_used_at', 'scope'])
       .where('token_hash', '=', hash)
       .executeTakeFirst();
     if (!row) throw new UnauthenticatedError('personal access token is not valid');
     if (row.revoked_at) throw new UnauthenticatedError('personal access token has been revoked');
     if (row.expires_at && row.expires_at.getTime() <= Date.now()) throw new UnauthenticatedError('personal access token has expired');
-    const principal = { ...(await loadUserPrincipal(this.db, row.user_id, 'personal_access_token', this.issuer)), tokenId: row.id };
+    const principal: Principal = { ...(await loadUserPrincipal(this.db, row.user_id, 'personal_access_token', this.issuer)), tokenId: row.id, ...(row.scope ? { scopes: splitScope(row.scope) } : {}) };
     if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
       // Last use is kept to the minute; it is not worth a write per request, nor making the caller wait for it.
       this.db

@@ -175,6 +175,26 @@ describe.each(backends())('token scopes on %s', (backend) => {
     expect(unscoped.body.scope).toBe('iam:read');
   });
 
+  it('a personal access token may carry a scope, never wider than the token minting it', async () => {
+    const pat = await p.call('POST', '/api/v1/tokens', { token: admin, body: { name: 'catalog only', scope: 'catalog' } });
+    expect(pat.status).toBe(201);
+    expect(pat.body.scope).toBe('catalog');
+    expect((await p.call('GET', '/iceberg/v1/wh/namespaces/sales/tables/orders', { token: pat.body.token })).status).toBe(200);
+    expect((await p.call('GET', '/api/v1/users', { token: pat.body.token })).status).toBe(403);
+    const bad = await p.call('POST', '/api/v1/tokens', { token: admin, body: { name: 'bad', scope: 'catalog root' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ in: 'body', field: 'scope', message: expect.stringContaining('root') })]);
+    const login = await token({ grant_type: 'password', username: 'admin', password: 'admin-password-for-tests', scope: 'iam' });
+    const inherited = await p.call('POST', '/api/v1/tokens', { token: login.body.access_token, body: { name: 'inherits' } });
+    expect(inherited.status).toBe(201);
+    expect(inherited.body.scope).toBe('iam');
+    const wider = await p.call('POST', '/api/v1/tokens', { token: login.body.access_token, body: { name: 'wider', scope: 'catalog' } });
+    expect(wider.status).toBe(400);
+    expect(wider.body.errors[0].field).toBe('scope');
+    const unscoped = await p.call('POST', '/api/v1/tokens', { token: admin, body: { name: 'full' } });
+    expect(unscoped.body.scope).toBeNull();
+  });
+
   it('discovery lists the scopes', async () => {
     const d = await p.call('GET', '/.well-known/openid-configuration');
     expect(d.body.scopes_supported).toEqual(SCOPES);
