@@ -15,6 +15,7 @@ import * as m0014 from './0014_lakehouses.js';
 import * as m0015 from './0015_sql_statements.js';
 import * as m0016 from './0016_credential_throttle.js';
 import * as m0017 from './0017_denied_request_audit.js';
+import * as m0018 from './0018_token_scopes.js';
 
 /**
  * Ordered, forward-only. Listed statically (not read from the folder) so a bundled build carries them; the names sort
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '0015_sql_statements': m0015,
   '0016_credential_throttle': m0016,
   '0017_denied_request_audit': m0017,
+  '0018_token_scopes': m0018,
 };

@@ -11,3 +11,4 @@ export { issueTokenThrottled } from './throttled-token-grants.js';
 export { issueToken, type TokenRequestInput, type TokenAnswer, type TokenOutcome } from './token-grants.js';
 export { TokenRequest, TokenResponse } from './token-schemas.js';
 export { basicCredentials, GRANT_TYPES, TOKEN_EXCHANGE } from './grants.js';
+export { SCOPES, SCOPE_GROUPS, isScope, splitScope, scopeAllows, type ScopeGroup } from './scopes.js';

@@ -63,6 +63,8 @@ export interface RefreshTokensTable {
   expires_at: Timestamp;
   used_at: Timestamp | null;
   revoked_at: Timestamp | null;
+  /** The scope of the access tokens it renews (space-delimited); null for the principal's full rights. */
+  scope: string | null;
 }
 
 export interface PersonalAccessTokensTable {
@@ -76,6 +78,8 @@ export interface PersonalAccessTokensTable {
   expires_at: Timestamp | null;
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
+  /** The token's scope (space-delimited); null for its user's full rights. */
+  scope: string | null;
 }
 
 export interface ServiceAccountsTable {

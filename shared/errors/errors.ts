@@ -91,6 +91,21 @@ export class ForbiddenError extends LakeplaneError {
   }
 }
 
+/**
+ * The token is good but its scope does not reach this route (RFC 6750 3.1 insufficient_scope): the principal may
+ * have the right, the token it sent was not given it.
+ */
+export class InsufficientScopeError extends LakeplaneError {
+  readonly status = 403;
+  readonly code = 'insufficient-scope';
+  readonly title = 'Insufficient scope';
+  /** `accepted`: the scopes of which the token needed one; `granted`: the ones it has. */
+  constructor(readonly accepted: readonly string[], granted: readonly string[]) {
+    super(`this token's scope (${granted.join(' ')}) does not allow this operation; it needs scope ${accepted.join(' or ')}`);
+    this.headers['www-authenticate'] = `Bearer realm="lakeplane", error="insufficient_scope", error_description="${this.message}", scope="${accepted.join(' ')}"`;
+  }
+}
+
 export class NotFoundError extends LakeplaneError {
   readonly status = 404;
   readonly code = 'not-found';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ForbiddenError, LakeplaneError, OAuthError, ValidationError, type FieldProblem } from './errors.js';
+import { ForbiddenError, InsufficientScopeError, LakeplaneError, OAuthError, ValidationError, type FieldProblem } from './errors.js';
 
 /** RFC 9457 problem details, the one wire shape of platform API errors. */
 export interface Problem {
@@ -12,6 +12,8 @@ export interface Problem {
   errors?: readonly FieldProblem[];
   /** 403: the policy that denied. */
   policyId?: string;
+  /** 403 insufficient-scope: the scopes of which the token needed one. */
+  requiredScopes?: readonly string[];
 }
 
 export interface RenderedError {
@@ -61,6 +63,7 @@ export function renderError(err: unknown, shape: ErrorShape, instance?: string):
     if (instance) problem.instance = instance;
     if (err instanceof ValidationError) problem.errors = err.errors;
     if (err instanceof ForbiddenError && err.policyId) problem.policyId = err.policyId;
+    if (err instanceof InsufficientScopeError) problem.requiredScopes = err.accepted;
     return { status: err.status, headers: err.headers, contentType: 'application/problem+json', body: problem };
   }
   const errorId = randomUUID();

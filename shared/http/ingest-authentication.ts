@@ -1,6 +1,7 @@
 import type { Config } from '../config/index.js';
 import { UnauthenticatedError } from '../errors/index.js';
 import { SenderIdentityVerifier, senderIdentitySettings } from '../events/index.js';
+import { checkScope } from './credentials.js';
 import type { RequestContext } from './route.js';
 
 const BEARER = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)$/i;
@@ -33,6 +34,7 @@ export class IngestAuthentication {
     // The pipeline set aside a credential it could not verify (this route is public): asked again, it says why.
     const principal = ctx.principal ?? (authorization ? await ctx.platform.authenticator.authenticate(authorization) : undefined);
     if (principal) {
+      checkScope(principal, ['events']);
       await ctx.platform.authorizer.authorize(principal, 'events:ingest', `events/${functionName}`);
       return;
     }

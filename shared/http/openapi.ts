@@ -1,4 +1,5 @@
 import type { TSchema } from '@sinclair/typebox';
+import { SCOPES } from '../auth/index.js';
 import { PROBLEM_TYPE_BASE } from '../errors/index.js';
 import type { EventType } from '../events/index.js';
 import type { MountedRoute } from './router.js';
@@ -64,9 +65,12 @@ export function eventCatalog(events: readonly EventType[]): Record<string, unkno
   };
 }
 
+/** Without a scope a token carries its principal's full rights; each scope narrows it to one route group. */
+const SCOPE_DESCRIPTIONS = Object.fromEntries(SCOPES.map((s) => [s, s.endsWith(':read') ? `read the ${s.slice(0, -5)} routes (GET, HEAD)` : `the ${s} routes`]));
+
 export function buildOpenApi(routes: readonly MountedRoute[], events: readonly EventType[], serverUrl: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const { functionName, route } of routes) {
+  for (const { functionName, route, scopes } of routes) {
     const openApiPath = route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
     const parameters: unknown[] = [];
     for (const [where, schema] of [['path', route.params], ['query', route.query]] as const) {
@@ -95,7 +99,8 @@ export function buildOpenApi(routes: readonly MountedRoute[], events: readonly E
       'x-lakeplane-function': functionName,
       parameters,
       responses,
-      security: route.auth === 'public' ? [] : [{ bearer: [] }],
+      // A scoped token needs one of these scopes here (none listed: any token of the principal).
+      security: scopes === 'public' ? [] : [{ bearer: [] }, { oauth2: scopes === 'any' ? [] : [...scopes] }],
     };
     const kind = route.bodyKind ?? (route.body ? 'json' : 'none');
     if (route.body && (kind === 'json' || kind === 'form')) {
@@ -127,8 +132,8 @@ export function buildOpenApi(routes: readonly MountedRoute[], events: readonly E
         oauth2: {
           type: 'oauth2',
           flows: {
-            password: { tokenUrl: '/api/v1/auth/token', scopes: {} },
-            clientCredentials: { tokenUrl: '/api/v1/auth/token', scopes: {} },
+            password: { tokenUrl: '/api/v1/auth/token', scopes: SCOPE_DESCRIPTIONS },
+            clientCredentials: { tokenUrl: '/api/v1/auth/token', scopes: SCOPE_DESCRIPTIONS },
           },
         },
       },

@@ -7,6 +7,7 @@ import { parseJsonLossless, RawJson } from '../json/index.js';
 import { compileValidator, findUnstorableText, type Validator } from '../schema/index.js';
 import { decodeBody, mediaType, readBody } from './body.js';
 import { clientAddress } from './client-address.js';
+import { authenticateCaller, checkScope } from './credentials.js';
 import type { MountedRoute, Router } from './router.js';
 import type { Reply, RequestContext, RouteDefinition } from './route.js';
 import { sendStream, type StreamBody } from './stream.js';
@@ -107,15 +108,16 @@ export function createRequestHandler(platform: Platform, router: Router) {
       const route = mounted.route;
       const validators = compiled.get(route) as CompiledRoute;
 
+      const rawQuery = storable(parseQuery(q === -1 ? '' : rawUrl.slice(q + 1)), 'query');
       if (route.auth === 'required') {
-        principal = await authenticator.authenticate(req.headers.authorization);
+        principal = await authenticateCaller(authenticator, route, req.headers, rawQuery, config);
+        checkScope(principal, mounted.scopes);
       } else if (req.headers.authorization && route.errorShape !== 'oauth') {
         principal = await authenticator.authenticate(req.headers.authorization).catch(() => undefined);
       }
 
       const rawParams = storable({ ...match.params }, 'path');
       const params = validators.params ? validators.params.parse(rawParams) : rawParams;
-      const rawQuery = storable(parseQuery(q === -1 ? '' : rawUrl.slice(q + 1)), 'query');
       const query = validators.query ? validators.query.parse(rawQuery) : rawQuery;
       let body: unknown;
       const kind = route.bodyKind ?? (route.body ? 'json' : 'none');

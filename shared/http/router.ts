@@ -1,11 +1,14 @@
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { MethodNotAllowedError, NotFoundError, ValidationError } from '../errors/index.js';
 import type { HttpMethod, RouteDefinition } from './route.js';
+import { routeScopes, type RouteScopes } from './route-scope.js';
 
 export interface MountedRoute {
   /** The function that owns the route; metrics and audit are labelled with it. */
   readonly functionName: string;
   readonly route: RouteDefinition;
+  /** What a scoped token needs here, resolved once when the route is mounted. */
+  readonly scopes: RouteScopes;
 }
 
 const MAX_PATH_PARAM_LENGTH = 16_384;
@@ -28,7 +31,7 @@ export class Router {
   readonly routes: MountedRoute[] = [];
 
   mount(functionName: string, route: RouteDefinition): void {
-    const mounted: MountedRoute = { functionName, route };
+    const mounted: MountedRoute = { functionName, route, scopes: routeScopes(functionName, route) };
     // find-my-way throws on a duplicate method+path, which is what we want: two functions must not share a route.
     this.tree.on(route.method as HTTPMethod, route.path, () => undefined, mounted);
     this.routes.push(mounted);

@@ -17,7 +17,8 @@ function ingestRoute(fn: LakeplaneFunction, running: RunningPlatform, types: rea
     operationId: `${fn.name}.ingestCloudEvent`,
     summary: `Deliver a CloudEvent (binary or structured mode) to ${fn.name}. Consumes: ${types.join(', ')}. Needs a Knative Eventing sender identity token, or a platform credential allowed events:ingest.`,
     tags: ['events'],
-    // Authenticated in the handler: a Broker's sender token is not a platform credential.
+    // Authenticated in the handler: a Broker's sender token is not a platform credential. A platform credential
+    // must hold the events scope there: delivering events is the event plumbing's business, whichever function consumes them.
     auth: 'public',
     bodyKind: 'raw',
     audit: false,

@@ -196,6 +196,8 @@ export const tableRoutes = [
     method: 'POST', path: '/v1/:prefix/namespaces/:namespace/tables/:table/metrics', operationId: 'iceberg.reportMetrics', params: TableParams, body: ReportMetricsRequest,
     summary: 'Accept a scan or commit metrics report; it is stored with the table.', responses: { 204: ICEBERG_RESPONSE },
     audit: false,
+    // Clients report after every scan: a read-only catalog token sends them too.
+    scope: 'catalog:read',
     handler: async (ctx) => {
       const levels = parseNamespace(ctx.params.namespace);
       await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'catalog:table:read', catalogResource(ctx.params.prefix, levels, ctx.params.table));
