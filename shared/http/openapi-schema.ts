@@ -10,7 +10,9 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
  *   point there: a bare "IcebergType" reference resolves only inside its own subschema, and tools that resolve
  *   against the document (schemathesis, code generators) find it nowhere;
  * - an object's `default` is completed with its properties' own defaults, as the validator applies them
- *   (Ajv's useDefaults): `default: {}` beside required properties would otherwise be a default its own schema refuses.
+ *   (Ajv's useDefaults): `default: {}` beside required properties would otherwise be a default its own schema refuses;
+ * - a closed object inside an allOf (Type.Intersect of a closed body and its metadata) is opened: in JSON Schema each
+ *   member sees every property, so a closed member refuses the other members' fields and nothing validates.
  */
 export class OpenApiSchemas {
   readonly components: Record<string, Json> = {};
@@ -26,6 +28,7 @@ export class OpenApiSchemas {
     }
     if (typeof node['$ref'] === 'string' && isBareName(node['$ref'])) node['$ref'] = `#/components/schemas/${node['$ref']}`;
     if (isObject(node['default']) && isObject(node['properties'])) node['default'] = completedDefault(node['default'], node['properties']);
+    if (Array.isArray(node['allOf'])) node['allOf'] = node['allOf'].map((member) => (isObject(member) ? openMember(member) : member));
     const id = node['$id'];
     if (typeof id === 'string' && isBareName(id)) {
       const { $id: _, ...named } = node;
@@ -48,4 +51,10 @@ function completedDefault(value: Json, properties: Json): Json {
     else if (isObject(given) && isObject(prop['properties'])) out[name] = completedDefault(given, prop['properties']);
   }
   return out;
+}
+
+function openMember(member: Json): Json {
+  if (member['additionalProperties'] !== false) return member;
+  const { additionalProperties: _, ...open } = member;
+  return open;
 }
