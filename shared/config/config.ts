@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { checkEnv } from './check-env.js';
 import { parseTrustedProxies, type TrustedProxies } from './trusted-proxies.js';
+import { parseCidrList } from './cidr-list.js';
 
 /**
  * Every environment variable the platform reads, with its default. The README's configuration table is this list;
@@ -72,6 +73,7 @@ export const ConfigSchema = Type.Object({
   LAKEPLANE_SCHEDULER_GRACE_MS: Type.Integer({ minimum: 0, maximum: 3600000, default: 120000, description: 'How late a slot may be seen and still start under catch-up policy none (the tick\'s own lateness); older slots are missed.' }),
   LAKEPLANE_WEBHOOK_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50, default: 8, description: 'Tries of a webhook delivery before it is given up; three given up in a row disable the subscription.' }),
   LAKEPLANE_WEBHOOK_RETRY_BASE_MS: Type.Integer({ minimum: 10, default: 5000, description: 'First retry delay of a failed webhook delivery; it doubles per try (with jitter), capped at an hour.' }),
+  LAKEPLANE_WEBHOOK_ALLOWED_CIDRS: Type.Optional(Type.String({ description: 'Comma-separated CIDR ranges webhook targets may resolve into although they are loopback, private, link-local or otherwise internal (e.g. 10.20.0.0/16,fd00:1::/64). Unset: every such target is refused, at subscription and again at each delivery.' })),
   LAKEPLANE_WEBHOOK_POLL_MS: Type.Integer({ minimum: 100, maximum: 60000, default: 1000, description: 'Embedded mode: how often due webhook retries are sent (cluster mode: on every PingSource tick, and at once for new events).' }),
   LAKEPLANE_SQL_RESULT_TTL_SECONDS: Type.Integer({ minimum: 1, maximum: 2592000, default: 3600, description: 'How long a SQL statement\'s result is kept after it ends; then its chunks are deleted and the statement answers 404 saying when it expired (its history entry stays).' }),
   LAKEPLANE_SQL_CHUNK_MAX_ROWS: Type.Integer({ minimum: 1, maximum: 1000000, default: 20000, description: 'Most rows in one chunk of a SQL result.' }),
@@ -100,6 +102,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError('Invalid configuration: ' + checked.problems.map((p) => `${p.variable || 'environment'} ${p.message}`).join('; '));
   }
   const parsed = checked.value;
+  if (parsed.LAKEPLANE_WEBHOOK_ALLOWED_CIDRS !== undefined) {
+    try {
+      parseCidrList(parsed.LAKEPLANE_WEBHOOK_ALLOWED_CIDRS);
+    } catch (err) {
+      throw new ConfigError(`Invalid configuration: LAKEPLANE_WEBHOOK_ALLOWED_CIDRS ${(err as Error).message}`);
+    }
+  }
   if (parsed.LAKEPLANE_MODE === 'cluster' && !parsed.DATABASE_URL) {
     throw new ConfigError('Invalid configuration: DATABASE_URL is required when LAKEPLANE_MODE=cluster');
   }
