@@ -1,7 +1,7 @@
 import { AccessTokens, Authenticator, ExternalIssuers, SigningKeyRing } from '../auth/index.js';
 import { AuditTrail } from '../audit/index.js';
 import type { Config } from '../config/index.js';
-import { migrateToLatest, openMetadataStore } from '../db/index.js';
+import { checkAppliedMigrations, migrateToLatest, openMetadataStore } from '../db/index.js';
 import { Dispatcher, EventConsumerSet, HttpTransport, InProcessTransport, Outbox, type EventTransport } from '../events/index.js';
 import type { LakeplaneFunction } from '../http/function.js';
 import { createLogger, type Logger } from '../log/index.js';
@@ -30,6 +30,9 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
   if (config.LAKEPLANE_MIGRATE_ON_START) {
     const result = await migrateToLatest(store.db);
     for (const r of result.results ?? []) log.info({ migration: r.migrationName, status: r.status }, 'migration applied');
+  } else {
+    // The migration Job applies them; a function still refuses a database whose applied migrations were edited.
+    await checkAppliedMigrations(store.db, { record: false });
   }
   const db = store.db;
 
