@@ -256,6 +256,13 @@ describe.each(backends())('data policies on %s', (backend) => {
     expect(typeof read.setVersion).toBe('number');
     const refused = log.find((d) => d.kind === 'control');
     expect(refused).toMatchObject({ allowed: false, action: 'catalog:warehouse:create', result: { bundle: 'shipped' } });
+    // Ids and page tokens are strings (int8) on every backend, as the document declares: the in-memory PGlite once
+    // answered numbers.
+    expect(log.every((d) => typeof d.id === 'string')).toBe(true);
+    const first = await call('GET', '/api/v1/policies/decisions?principal=user:alice&pageSize=1');
+    expect(typeof first.body.nextPageToken).toBe('string');
+    const next = await call('GET', `/api/v1/policies/decisions?principal=user:alice&pageSize=1&pageToken=${first.body.nextPageToken}`);
+    expect(next.body.items[0].id).not.toBe(first.body.items[0].id);
     // Only admins read it.
     expect((await call('GET', '/api/v1/policies/decisions', undefined, alice)).status).toBe(403);
   });
