@@ -58,6 +58,9 @@ export const TableTrigger = Type.Object(
   { additionalProperties: false },
 );
 
+/** Attempts of one run at most: also the highest attempt number a run can have. */
+export const MAX_ATTEMPTS = 20;
+
 export const JobSpec = Type.Object(
   {
     name: Name,
@@ -97,7 +100,7 @@ export const JobSpec = Type.Object(
     secrets: Type.Array(SecretRef, { default: [], maxItems: 100 }),
     retry: Type.Object(
       {
-        maxAttempts: Type.Integer({ minimum: 1, maximum: 20, default: 1, description: 'Attempts in all, the first included.' }),
+        maxAttempts: Type.Integer({ minimum: 1, maximum: MAX_ATTEMPTS, default: 1, description: 'Attempts in all, the first included.' }),
         backoffSeconds: Type.Integer({ minimum: 0, maximum: 86400, default: 30, description: 'Wait before the second attempt; doubles with each further one.' }),
       },
       { additionalProperties: false, default: {} },
