@@ -10,6 +10,8 @@ import { Type, type Static } from '@sinclair/typebox';
 const Name = Type.String({ pattern: '^[a-z0-9]([-a-z0-9]{0,46}[a-z0-9])?$', description: 'Lower-case letters, digits and dashes, at most 48 (it names Kubernetes objects).' });
 const Str = (max = 4096) => Type.String({ minLength: 1, maxLength: max });
 const StringMap = (what: string) => Type.Record(Type.String({ minLength: 1, maxLength: 256 }), Type.String({ maxLength: 8192 }), { default: {}, description: what, maxProperties: 500 });
+/** One part of Maven coordinates: no colon, white space or control character (Python and ECMAScript disagree on which controls \s takes). */
+const COORDINATE = '[^:\\s\\u0000-\\u001F\\u007F-\\u009F]+';
 const Quantity = Type.String({ pattern: '^[1-9][0-9]{0,6}[kKmMgGtT]$', description: 'Spark memory: a number and k, m, g or t (e.g. 512m, 4g).' });
 
 export const Resources = Type.Object(
@@ -78,7 +80,7 @@ export const JobSpec = Type.Object(
         jars: Type.Array(Str(), { default: [], maxItems: 200 }),
         pyFiles: Type.Array(Str(), { default: [], maxItems: 200 }),
         files: Type.Array(Str(), { default: [], maxItems: 200 }),
-        packages: Type.Array(Type.String({ pattern: '^[^:\\s]+:[^:\\s]+:[^:\\s]+$', description: 'Maven coordinates group:artifact:version.' }), { default: [], maxItems: 100 }),
+        packages: Type.Array(Type.String({ pattern: `^${COORDINATE}:${COORDINATE}:${COORDINATE}$`, description: 'Maven coordinates group:artifact:version.' }), { default: [], maxItems: 100 }),
       },
       { additionalProperties: false, default: {} },
     ),
