@@ -70,7 +70,10 @@ export async function openMetadataStore(options: StoreOptions): Promise<Metadata
   const { PGliteDialect } = await import('./pglite-dialect.js');
   const dataDir = options.dataDir ?? './.lakeplane';
   if (!dataDir.startsWith('memory://')) mkdirSync(path.resolve(dataDir), { recursive: true });
-  const pglite = await PGlite.create(dataDir.startsWith('memory://') ? undefined : path.resolve(dataDir, 'pgdata'), {
+  // One options object: PGlite.create(undefined, options) takes its first argument for the options and drops the
+  // second, so an in-memory store used to parse int8 as a number (ids and page tokens changed type by backend).
+  const pglite = await PGlite.create({
+    ...(dataDir.startsWith('memory://') ? {} : { dataDir: path.resolve(dataDir, 'pgdata') }),
     parsers: { [INT8_OID]: (v: string) => v },
   });
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });

@@ -41,8 +41,10 @@ const ICEBERG_TYPE_BY_STATUS: Record<number, string> = {
   406: 'UnsupportedOperationException',
   409: 'AlreadyExistsException',
   413: 'BadRequestException',
+  414: 'BadRequestException',
   415: 'BadRequestException',
   422: 'UnprocessableEntityException',
+  431: 'BadRequestException',
   429: 'TooManyRequestsException',
   501: 'UnsupportedOperationException',
   503: 'ServiceUnavailableException',
@@ -152,6 +154,18 @@ export class PayloadTooLargeError extends LakeplaneError {
   readonly status = 413;
   readonly code = 'payload-too-large';
   readonly title = 'Payload too large';
+}
+
+export class UriTooLongError extends LakeplaneError {
+  readonly status = 414;
+  readonly code = 'uri-too-long';
+  readonly title = 'URI too long';
+}
+
+export class HeaderFieldsTooLargeError extends LakeplaneError {
+  readonly status = 431;
+  readonly code = 'header-fields-too-large';
+  readonly title = 'Request header fields too large';
 }
 
 export class UnsupportedMediaTypeError extends LakeplaneError {

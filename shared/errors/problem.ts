@@ -49,9 +49,9 @@ export function renderError(err: unknown, shape: ErrorShape, instance?: string):
       };
     }
     if (shape === 'iceberg') {
-      // The Iceberg spec declares neither 413, 415 nor 501: an oversized or mistyped body is a 400 BadRequest
-      // there, and "not supported" is 406 UnsupportedOperationException. Clients act on the declared codes only.
-      const status = err.status === 501 ? 406 : err.status === 413 || err.status === 415 ? 400 : err.status;
+      // The Iceberg spec declares none of 413, 414, 415, 431 and 501: an oversized or mistyped request is a 400
+      // BadRequest there, and "not supported" is 406 UnsupportedOperationException. Clients act on the declared codes only.
+      const status = err.status === 501 ? 406 : [413, 414, 415, 431].includes(err.status) ? 400 : err.status;
       return icebergError(status, err.icebergType, err.message, err.headers);
     }
     const problem: Problem = {

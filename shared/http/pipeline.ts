@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../auth/index.js';
-import { LakeplaneError, UnauthenticatedError, ValidationError, renderError, type ErrorShape, type FieldProblem } from '../errors/index.js';
+import { HeaderFieldsTooLargeError, LakeplaneError, UnauthenticatedError, UriTooLongError, ValidationError, renderError, type ErrorShape, type FieldProblem } from '../errors/index.js';
 import type { Platform } from '../platform/index.js';
 import { parseJsonLossless, RawJson } from '../json/index.js';
-import { compileValidator, findUnstorableText, type Validator } from '../schema/index.js';
+import { compileValidator, findUnstorableText, MAX_HEADER_BYTES, MAX_URL_LENGTH, type Validator } from '../schema/index.js';
 import { decodeBody, mediaType, readBody } from './body.js';
 import { clientAddress } from './client-address.js';
 import { authenticateCaller, checkScope } from './credentials.js';
@@ -39,6 +39,18 @@ function storable<T>(value: T, part: FieldProblem['in']): T {
   const problems = findUnstorableText(value, part);
   if (problems.length > 0) throw new ValidationError(problems);
   return value;
+}
+
+/**
+ * A URL or headers past the bounds every route is held to. Node's parser takes more (HTTP_PARSER_MAX_HEADER_BYTES),
+ * so these are answered here, in the route's error shape, rather than by Node's bare 431.
+ */
+function oversizedRequest(req: IncomingMessage, rawUrl: string): UriTooLongError | HeaderFieldsTooLargeError | undefined {
+  if (rawUrl.length > MAX_URL_LENGTH) return new UriTooLongError(`the URL is ${rawUrl.length} bytes long; at most ${MAX_URL_LENGTH} are served`);
+  let bytes = 0;
+  for (const field of req.rawHeaders) bytes += field.length + 2;
+  if (bytes > MAX_HEADER_BYTES) return new HeaderFieldsTooLargeError(`the request's headers are ${bytes} bytes together; at most ${MAX_HEADER_BYTES} are served`);
+  return undefined;
 }
 
 const UNICODE_ESCAPE = Buffer.from('\\u');
@@ -102,9 +114,17 @@ export function createRequestHandler(platform: Platform, router: Router) {
     let answer: { headers: Record<string, string>; body: unknown; contentType: string | undefined; stream?: StreamBody | undefined } = { headers: {}, body: undefined, contentType: undefined };
 
     try {
-      const match = router.match(method, path);
+      const oversized = oversizedRequest(req, rawUrl);
+      // An oversized request is still matched when it can be, so its answer takes the route's error shape.
+      let match: ReturnType<Router['match']>;
+      try {
+        match = router.match(method, path);
+      } catch (err) {
+        throw oversized ?? err;
+      }
       mounted = match.mounted;
       headOnly = match.headOnly;
+      if (oversized) throw oversized;
       const route = mounted.route;
       const validators = compiled.get(route) as CompiledRoute;
 

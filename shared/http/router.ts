@@ -1,6 +1,7 @@
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { MethodNotAllowedError, NotFoundError, ValidationError } from '../errors/index.js';
 import type { HttpMethod, RouteDefinition } from './route.js';
+import { MAX_URL_LENGTH } from '../schema/index.js';
 import { routeScopes, type RouteScopes } from './route-scope.js';
 
 export interface MountedRoute {
@@ -11,7 +12,6 @@ export interface MountedRoute {
   readonly scopes: RouteScopes;
 }
 
-const MAX_PATH_PARAM_LENGTH = 16_384;
 
 const METHODS: HttpMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
@@ -25,9 +25,9 @@ export interface Match {
 /** Method + path to route, on find-my-way (Fastify's radix-tree router). Unknown paths are 404, known ones with the wrong method 405. */
 export class Router {
   // maxParamLength: find-my-way's default (100 decoded characters) turned a valid 255-character table name, or a
-  // namespace of several long levels, into a 404 for a route that exists. The URL is bounded by Node's header limit
-  // (16 KB) anyway; each route's own validation then names a parameter that is too long.
-  private readonly tree = FindMyWay({ ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, caseSensitive: true, maxParamLength: MAX_PATH_PARAM_LENGTH });
+  // namespace of several long levels, into a 404 for a route that exists. A parameter may be as long as the URL the
+  // pipeline serves (a longer URL is a 414); each route's own validation then names a parameter that is too long.
+  private readonly tree = FindMyWay({ ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, caseSensitive: true, maxParamLength: MAX_URL_LENGTH });
   readonly routes: MountedRoute[] = [];
 
   mount(functionName: string, route: RouteDefinition): void {

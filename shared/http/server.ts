@@ -1,6 +1,8 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ForbiddenError } from '../errors/index.js';
+import type { Duplex } from 'node:stream';
+import { BadRequestError, ForbiddenError, HeaderFieldsTooLargeError, renderError } from '../errors/index.js';
+import { HTTP_PARSER_MAX_HEADER_BYTES } from '../schema/index.js';
 import { parseCloudEvent, type EventType } from '../events/index.js';
 import { IngestAuthentication } from './ingest-authentication.js';
 import type { RunningPlatform } from '../platform/index.js';
@@ -51,6 +53,32 @@ export function buildRouter(functions: readonly LakeplaneFunction[], running: Ru
   return router;
 }
 
+/**
+ * A request Node's parser refused before any route saw it: answered in problem+json like every other error (Node's
+ * own answer is a bare status line), and the connection closed, since nothing after the bad bytes can be trusted.
+ */
+function answerUnparsable(err: Error & { code?: string }, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const refused =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? new HeaderFieldsTooLargeError(`the request line and headers exceed ${HTTP_PARSER_MAX_HEADER_BYTES} bytes together`)
+      : err.code === 'HPE_REQUEST_TIMEOUT' || err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? undefined
+        : new BadRequestError('the request is not valid HTTP/1.1');
+  if (!refused) {
+    socket.end(`HTTP/1.1 408 ${STATUS_CODES[408]}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+    return;
+  }
+  const rendered = renderError(refused, 'problem');
+  const body = JSON.stringify(rendered.body);
+  socket.end(
+    `HTTP/1.1 ${rendered.status} ${STATUS_CODES[rendered.status]}\r\ncontent-type: ${rendered.contentType}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
 export interface ListeningServer {
   server: Server;
   url: string;
@@ -59,12 +87,15 @@ export interface ListeningServer {
 
 export async function listen(functions: readonly LakeplaneFunction[], running: RunningPlatform, port: number, host: string): Promise<ListeningServer> {
   const handler = createRequestHandler(running.platform, buildRouter(functions, running));
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+  // The parser takes more than the pipeline serves (MAX_URL_LENGTH, MAX_HEADER_BYTES), so a long URL or large headers
+  // reach the pipeline and are answered there in the route's error shape; only past this is clientError the answer.
+  const server = createServer({ keepAliveTimeout: 65_000, maxHeaderSize: HTTP_PARSER_MAX_HEADER_BYTES }, (req, res) => {
     handler(req, res).catch((err: unknown) => {
       running.platform.logger.error({ err }, 'unhandled error in request pipeline');
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
+  server.on('clientError', (err: Error & { code?: string }, socket: Duplex) => answerUnparsable(err, socket));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

@@ -1,4 +1,4 @@
-export { JobSpec, RunOverrides, maxExecutors } from './job-spec.js';
+export { JobSpec, MAX_ATTEMPTS, RunOverrides, maxExecutors } from './job-spec.js';
 export { jobProblems, overrideProblems, memoryMiB, cronProblem } from './job-rules.js';
 export { RUN_STATES, TERMINAL_STATES, ACTIVE_STATES, isTerminal, attemptStateOf, mayMove, retryDelaySeconds } from './run-states.js';
 export { LABELS, attemptName, sparkApplication, type SparkApplication, type ApplicationDefaults } from './spark-application.js';

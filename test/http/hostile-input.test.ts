@@ -229,6 +229,45 @@ describe.each(backends())('hostile input on %s', (backend) => {
       expect(r.status, r.text).toBe(200);
     });
   });
+
+  describe('times and page tokens', () => {
+    const get = (url: string) => p.call('GET', url, { token: admin });
+    const token = (cursor: unknown) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
+
+    it('a date-time RFC 3339 allows but no Date or store holds (a leap second, an hours-only offset, year 0000 or 10000) is a 400 naming it', async () => {
+      const cases: Array<[string, string, string]> = [
+        ['/api/v1/sql/history', 'from', '2016-12-31T23:59:60Z'],
+        ['/api/v1/sql/history', 'to', '2020-01-01T00:00:00+00'],
+        ['/api/v1/audit', 'since', '0000-01-01T00:00:00Z'],
+        ['/api/v1/runs', 'until', '9999-12-31T23:59:59-23:59'],
+      ];
+      for (const [route, field, value] of cases) {
+        const r = await get(`${route}?${field}=${encodeURIComponent(value)}`);
+        expect(r.status, `${route}?${field}=${value}: ${JSON.stringify(r.body)}`).toBe(400);
+        expect(r.body.errors).toEqual([expect.objectContaining({ in: 'query', field })]);
+      }
+      // The edges of four-digit years are fine.
+      expect((await get(`/api/v1/sql/history?from=${encodeURIComponent('0001-01-01T00:00:00Z')}&to=${encodeURIComponent('9999-12-31T23:59:59Z')}`)).status).toBe(200);
+    });
+
+    it('a page token with a made-up id or time is a 400 naming it, not a query that fails in the store', async () => {
+      const forged = [
+        token({ t: '2020-01-01T00:00:00.000Z', id: 'zz' }),
+        token({ t: '0000-01-01T00:00:00.000Z', id: '00000000-0000-4000-8000-000000000000' }),
+        token({ t: '+010000-01-01T00:00:00.000Z', id: '00000000-0000-4000-8000-000000000000' }),
+        token({ t: '2020-01-01T23:59:60Z', id: '00000000-0000-4000-8000-000000000000' }),
+      ];
+      for (const t of forged) {
+        const history = await get(`/api/v1/sql/history?page_token=${t}`);
+        expect(history.status, JSON.stringify(history.body)).toBe(400);
+        expect(history.body.errors).toEqual([expect.objectContaining({ in: 'query', field: 'page_token' })]);
+        const users = await get(`/api/v1/users?pageToken=${t}`);
+        expect(users.status, JSON.stringify(users.body)).toBe(400);
+        expect(users.body.errors).toEqual([expect.objectContaining({ in: 'query', field: 'pageToken' })]);
+      }
+      expect((await get(`/api/v1/users?pageToken=${token({ t: '2020-01-01T00:00:00.000Z', id: '00000000-0000-4000-8000-000000000000' })}`)).status).toBe(200);
+    });
+  });
 });
 
 function viewVersion() {

@@ -180,6 +180,15 @@ describe.each(backends())('Ranger compatibility on %s', (backend) => {
 
     expect((await call('DELETE', `/service/public/v2/api/policy/${id}`)).status).toBe(204);
     expect((await call('GET', `/service/public/v2/api/policy/${id}`)).status).toBe(404);
+    // An id past what a number holds exactly (2^53 - 1; a Java long goes to 2^63 - 1) is a 400 naming it, not a 500.
+    expect((await call('GET', '/service/public/v2/api/policy/9007199254740991')).status).toBe(404);
+    for (const huge of ['9007199254740992', '9223372036854775808', '5176459705926523289600']) {
+      for (const method of ['GET', 'DELETE']) {
+        const r = await call(method, `/service/public/v2/api/policy/${huge}`);
+        expect(r.status, `${method} ${huge}: ${JSON.stringify(r.body)}`).toBe(400);
+        expect(r.body.errors).toEqual([expect.objectContaining({ in: 'path', field: 'id' })]);
+      }
+    }
     // Members may not use it.
     expect((await call('POST', '/api/v1/users', { username: 'eve', password: 'eve-password-12' })).status).toBe(201);
     const eve = (await p.login('eve', 'eve-password-12')).body.access_token;

@@ -3,13 +3,14 @@ import { NotFoundError } from '../../../shared/errors/index.js';
 import { json, route, type RequestContext } from '../../../shared/http/index.js';
 import { JobStats, ListRunsQuery, RunPage, RunWithAttempts, TimelineEntry, jobStats, listRuns, requireRun, runTimeline, runWithAttempts, runsVisibleTo } from '../../../shared/jobs/index.js';
 import type { JobRunRow } from '../../../shared/db/index.js';
-import { isTerminal } from '../../../shared/jobs/index.js';
+import { isTerminal, MAX_ATTEMPTS } from '../../../shared/jobs/index.js';
 
 const base = '/api/v1/runs';
 const RunIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const LogsQuery = Type.Object(
   {
-    attempt: Type.Optional(Type.Integer({ minimum: 1, description: 'Default: the latest attempt.' })),
+    // A run has at most MAX_ATTEMPTS attempts; a larger number used to reach PostgreSQL's integer column and fail there.
+    attempt: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_ATTEMPTS, description: 'Default: the latest attempt.' })),
     tail: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, default: 1000, description: 'Last lines to return.' })),
     follow: Type.Optional(Type.Boolean({ description: 'Stream the log as it grows (chunked text/plain, from the last `tail` lines on) until the attempt has ended and its log is complete; then the answer ends. `curl -N` shows it as it comes.' })),
   },

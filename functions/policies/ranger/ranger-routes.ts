@@ -98,7 +98,9 @@ const nothingNew = (['tags', 'xusers'] as const).map((what) =>
 );
 
 const V2 = '/service/public/v2/api';
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+// Ranger's ids are Java longs; ours are bigints read as JavaScript numbers, exact only up to 2^53 - 1, where the
+// sequence will never reach. A larger id is refused naming the field, rather than handed to PostgreSQL as "1e+21".
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
 const GuidParams = Type.Object({ guid: Type.String({ format: 'uuid' }) });
 const NamedParams = Type.Object({ servicename: Type.String({ minLength: 1 }), policyname: Type.String({ minLength: 1 }) });
 const ListQuery = Type.Object({ serviceName: Type.Optional(Type.String()), policyName: Type.Optional(Type.String()), servicename: Type.Optional(Type.String()), policyname: Type.Optional(Type.String()) }, { additionalProperties: true });
