@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Kysely, PostgresDialect, sql, type PostgresPool, type PostgresPoolClient, type Transaction } from 'kysely';
 import pg from 'pg';
+import { databaseUnavailable, isDatabaseUnavailable } from './connection-errors.js';
 import { preparedNameOf } from './prepared-statements.js';
 import type { Database } from './schema.js';
 
@@ -25,20 +26,44 @@ export interface StoreOptions {
   poolMax?: number;
   /** PGlite data directory; `memory://` keeps it in memory (tests). */
   dataDir?: string;
+  /** Told of every lost PostgreSQL connection (restart, failover, network), idle or checked out; for the log. */
+  onConnectionError?: (err: Error) => void;
 }
 
-/** The pool Kysely uses: the same connections, with statements registered by prepareStatement() run by name. */
-function preparingPool(pool: pg.Pool): PostgresPool {
+/**
+ * The pool Kysely uses: the same connections, with statements registered by prepareStatement() run by name.
+ *
+ * It also keeps a lost server from taking the process with it. pg's pool listens for errors on idle clients only;
+ * a checked-out client whose server restarts emits 'error' with no listener, which Node turns into an uncaught
+ * exception. Every client gets a listener for its whole life, a query that fails because the connection is gone
+ * becomes a 503 (UnavailableError), and the broken client is destroyed on release instead of going back to the pool.
+ */
+function preparingPool(pool: pg.Pool, onConnectionError: (err: Error) => void): PostgresPool {
+  pool.on('connect', (client) => {
+    client.on('error', onConnectionError);
+  });
   return {
     connect: async () => {
-      const client = await pool.connect();
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (err) {
+        throw isDatabaseUnavailable(err) ? databaseUnavailable(err) : err;
+      }
+      let broken = false;
+      const failed = (err: unknown): never => {
+        if (!isDatabaseUnavailable(err)) throw err;
+        broken = true;
+        throw databaseUnavailable(err);
+      };
       return {
         query: ((textOrCursor: string | pg.Submittable, values?: unknown[]) => {
           if (typeof textOrCursor !== 'string') return client.query(textOrCursor);
           const name = preparedNameOf(textOrCursor);
-          return name ? client.query({ name, text: textOrCursor, values: values ?? [] }) : client.query(textOrCursor, values);
+          const pending = name ? client.query({ name, text: textOrCursor, values: values ?? [] }) : client.query(textOrCursor, values);
+          return pending.catch(failed);
         }) as unknown as PostgresPoolClient['query'],
-        release: () => client.release(),
+        release: () => client.release(broken || undefined),
       };
     },
     end: () => pool.end(),
@@ -54,9 +79,10 @@ export async function openMetadataStore(options: StoreOptions): Promise<Metadata
         oid === INT8_OID ? (v: string) => v : pg.types.getTypeParser(oid, format),
     } as pg.CustomTypesConfig;
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolMax ?? 10, types });
-    // An idle client's error surfaces on its next query and the pool replaces it; without a listener it would crash.
-    pool.on('error', () => undefined);
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
+    const onConnectionError = options.onConnectionError ?? (() => undefined);
+    // An idle client's error surfaces here and the pool replaces it; without a listener it would crash the process.
+    pool.on('error', onConnectionError);
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool, onConnectionError) }) });
     return {
       db,
       driver: 'postgres',

@@ -26,7 +26,12 @@ export interface RunningPlatform {
 export async function createPlatform(config: Config, functions: readonly LakeplaneFunction[], logger?: Logger): Promise<RunningPlatform> {
   const log = logger ?? createLogger(config.LAKEPLANE_LOG_LEVEL, { mode: config.LAKEPLANE_MODE, target: config.FUNCTION_TARGET ?? 'all' });
   const metrics = new PlatformMetrics();
-  const store = await openMetadataStore({ databaseUrl: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, dataDir: config.LAKEPLANE_DATA_DIR });
+  const store = await openMetadataStore({
+    databaseUrl: config.DATABASE_URL,
+    poolMax: config.DATABASE_POOL_MAX,
+    dataDir: config.LAKEPLANE_DATA_DIR,
+    onConnectionError: (err) => log.warn({ err: { message: err.message, code: (err as { code?: unknown }).code } }, 'metadata store connection lost; the pool reconnects on next use'),
+  });
   if (config.LAKEPLANE_MIGRATE_ON_START) {
     const result = await migrateToLatest(store.db);
     for (const r of result.results ?? []) log.info({ migration: r.migrationName, status: r.status }, 'migration applied');
