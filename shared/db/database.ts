@@ -16,7 +16,11 @@ export interface MetadataStore {
   readonly driver: 'postgres' | 'pglite';
   /** Cheap round trip for readiness probes. */
   ping(): Promise<void>;
-  close(): Promise<void>;
+  /**
+   * Closes the store once every connection is released. With `forceAfterMs`, connections still held by then (a
+   * request stuck on a lock) are ended, so shutdown is bounded; their queries fail as a lost connection does.
+   */
+  close(options?: { forceAfterMs?: number }): Promise<void>;
 }
 
 const INT8_OID = 20;
@@ -38,10 +42,12 @@ export interface StoreOptions {
  * exception. Every client gets a listener for its whole life, a query that fails because the connection is gone
  * becomes a 503 (UnavailableError), and the broken client is destroyed on release instead of going back to the pool.
  */
-function preparingPool(pool: pg.Pool, onConnectionError: (err: Error) => void): PostgresPool {
+function preparingPool(pool: pg.Pool, onConnectionError: (err: Error) => void, open: Set<pg.Client>): PostgresPool {
   pool.on('connect', (client) => {
     client.on('error', onConnectionError);
+    open.add(client);
   });
+  pool.on('remove', (client) => open.delete(client));
   return {
     connect: async () => {
       let client: pg.PoolClient;
@@ -82,14 +88,24 @@ export async function openMetadataStore(options: StoreOptions): Promise<Metadata
     const onConnectionError = options.onConnectionError ?? (() => undefined);
     // An idle client's error surfaces here and the pool replaces it; without a listener it would crash the process.
     pool.on('error', onConnectionError);
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool, onConnectionError) }) });
+    const open = new Set<pg.Client>();
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool, onConnectionError, open) }) });
     return {
       db,
       driver: 'postgres',
       ping: async () => {
         await sql`select 1`.execute(db);
       },
-      close: () => db.destroy(),
+      close: async ({ forceAfterMs } = {}) => {
+        const destroyed = db.destroy();
+        if (forceAfterMs === undefined) return destroyed;
+        let timer: NodeJS.Timeout | undefined;
+        const late = await Promise.race([destroyed.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), forceAfterMs)))]);
+        clearTimeout(timer);
+        if (!late) return;
+        for (const client of open) void client.end().catch(() => undefined);
+        await destroyed;
+      },
     };
   }
   const { PGlite } = await import('@electric-sql/pglite');

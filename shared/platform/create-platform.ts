@@ -16,7 +16,8 @@ export interface RunningPlatform {
   readonly platform: Platform;
   /** Consumers of each function served here, by function name. */
   readonly consumers: ReadonlyMap<string, EventConsumerSet>;
-  stop(): Promise<void>;
+  /** `forceStoreAfterMs`: database connections still held by then are ended (see MetadataStore.close). */
+  stop(options?: { forceStoreAfterMs?: number }): Promise<void>;
 }
 
 /**
@@ -117,12 +118,12 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
   return {
     platform,
     consumers,
-    async stop() {
+    async stop({ forceStoreAfterMs } = {}) {
       await runtime.stop();
       await dispatcher?.stop();
       await platform.decisionLog.flush();
       for (const stop of stops.reverse()) await stop().catch((err: unknown) => log.error({ err }, 'worker failed to stop'));
-      await store.close();
+      await store.close(forceStoreAfterMs === undefined ? {} : { forceAfterMs: forceStoreAfterMs });
     },
   };
 }
