@@ -19,6 +19,7 @@ export const ConfigSchema = Type.Object({
   DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 200, default: 10, description: 'Connections per process in the PostgreSQL pool.' }),
   LAKEPLANE_DATA_DIR: Type.String({ minLength: 1, default: './.lakeplane', description: 'Embedded mode: where PGlite keeps its data.' }),
   LAKEPLANE_MIGRATE_ON_START: Type.Optional(Type.Boolean({ description: 'Apply migrations at start. Default: true in embedded mode, false in cluster mode (a Job runs them).' })),
+  LAKEPLANE_SHUTDOWN_GRACE_SECONDS: Type.Number({ minimum: 0, maximum: 3600, default: 20, description: 'On SIGTERM, how long requests in flight may finish; then those still running get 503, their connections close, and the process exits once its database connections are closed (a few seconds more at most). Keep it at least 5 s below the pod\'s terminationGracePeriodSeconds (Kubernetes default 30).' }),
   LAKEPLANE_MAX_BODY_BYTES: Type.Integer({ minimum: 1024, default: 1048576, description: 'Largest request body accepted; larger ones get 413.' }),
   LAKEPLANE_LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info', description: 'Log level of the JSON logs on stdout.' }),
   LAKEPLANE_ISSUER: Type.Optional(Type.String({ format: 'uri', description: 'Issuer (iss) of the tokens Lakeplane mints and the base of its discovery document. Default: http://localhost:PORT.' })),

@@ -5,3 +5,4 @@ export { translateDatabaseError, withDatabaseErrors } from './sql-errors.js';
 export type * from './schema.js';
 export { textArray } from './sql-values.js';
 export { prepareStatement } from './prepared-statements.js';
+export { isDatabaseUnavailable } from './connection-errors.js';

@@ -1,7 +1,7 @@
-import { createServer, STATUS_CODES, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { BadRequestError, ForbiddenError, HeaderFieldsTooLargeError, renderError } from '../errors/index.js';
+import { BadRequestError, ForbiddenError, HeaderFieldsTooLargeError, renderError, UnavailableError, type ErrorShape } from '../errors/index.js';
 import { HTTP_PARSER_MAX_HEADER_BYTES } from '../schema/index.js';
 import { parseCloudEvent, type EventType } from '../events/index.js';
 import { IngestAuthentication } from './ingest-authentication.js';
@@ -82,18 +82,64 @@ function answerUnparsable(err: Error & { code?: string }, socket: Duplex): void 
 export interface ListeningServer {
   server: Server;
   url: string;
-  close(): Promise<void>;
+  /**
+   * Without a grace: ends every connection now (tests). With `graceMs`: stops accepting, lets requests in flight
+   * finish for up to that long, then answers those still running 503 and closes their connections.
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
+}
+
+/** Resolves when `promise` does or after `ms`, whichever comes first. */
+async function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 export async function listen(functions: readonly LakeplaneFunction[], running: RunningPlatform, port: number, host: string): Promise<ListeningServer> {
-  const handler = createRequestHandler(running.platform, buildRouter(functions, running));
+  const router = buildRouter(functions, running);
+  const handler = createRequestHandler(running.platform, router);
+  const log = running.platform.logger;
+  const inFlight = new Set<ServerResponse>();
+  let draining = false;
+  let drained: (() => void) | undefined;
+
+  /**
+   * Answers a request the server will not run (or not finish): 503 with Retry-After in its route's error shape, and
+   * Connection: close, so the client retries elsewhere instead of on this connection.
+   */
+  const refuse = (req: IncomingMessage, res: ServerResponse, detail: string) => {
+    if (res.headersSent || res.destroyed) return;
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    let shape: ErrorShape = 'problem';
+    try {
+      shape = router.match((req.method ?? 'GET').toUpperCase(), path).mounted.route.errorShape ?? 'problem';
+    } catch {
+      // No such route: problem+json, as the pipeline would answer.
+    }
+    const error = new UnavailableError(detail);
+    error.headers['retry-after'] = '1';
+    const rendered = renderError(error, shape, path);
+    const body = JSON.stringify(rendered.body);
+    res.writeHead(rendered.status, { ...rendered.headers, 'content-type': rendered.contentType, 'content-length': String(Buffer.byteLength(body)), connection: 'close' });
+    res.end(body);
+  };
+
   // The parser takes more than the pipeline serves (MAX_URL_LENGTH, MAX_HEADER_BYTES), so a long URL or large headers
   // reach the pipeline and are answered there in the route's error shape; only past this is clientError the answer.
   const server = createServer({ keepAliveTimeout: 65_000, maxHeaderSize: HTTP_PARSER_MAX_HEADER_BYTES }, (req, res) => {
-    handler(req, res).catch((err: unknown) => {
-      running.platform.logger.error({ err }, 'unhandled error in request pipeline');
-      if (!res.headersSent) res.writeHead(500).end();
-    });
+    // Only a connection opened before the drain began can still bring a request; it is not taken on.
+    if (draining) return refuse(req, res, 'the server is shutting down; retry the request');
+    inFlight.add(res);
+    handler(req, res)
+      .catch((err: unknown) => {
+        log.error({ err }, 'unhandled error in request pipeline');
+        if (!res.headersSent) res.writeHead(500).end();
+      })
+      .finally(() => {
+        inFlight.delete(res);
+        if (draining && inFlight.size === 0) drained?.();
+      });
   });
   server.on('clientError', (err: Error & { code?: string }, socket: Duplex) => answerUnparsable(err, socket));
   await new Promise<void>((resolve, reject) => {
@@ -107,10 +153,26 @@ export async function listen(functions: readonly LakeplaneFunction[], running: R
   return {
     server,
     url,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: async ({ graceMs } = {}) => {
+      // Stops accepting connections; resolves once every connection has ended.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      if (graceMs !== undefined) {
+        draining = true;
+        // Keep-alive connections waiting for a next request would hold the server open until their timeout.
+        server.closeIdleConnections();
+        // A request finishing within the grace answers with Connection: close, so no further request comes on it.
+        for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
+        if (inFlight.size > 0) await within(new Promise<void>((resolve) => (drained = resolve)), graceMs);
+        const late = [...inFlight];
+        const refused = late.filter((res) => !res.headersSent && !res.destroyed);
+        const sent = Promise.all(refused.map((res) => new Promise<void>((resolve) => res.once('close', () => resolve()))));
+        for (const res of refused) refuse(res.req, res, 'the server is shutting down and this request did not finish in time; retry it');
+        if (late.length > 0) log.warn({ graceMs, answered503: refused.length, streamsCut: late.length - refused.length }, 'shutdown: requests still running after the grace period were cut off');
+        // The 503s leave before their connections are destroyed (a destroyed socket may drop what it had queued).
+        await within(sent, 1_000);
+      }
+      server.closeAllConnections();
+      await closed;
+    },
   };
 }

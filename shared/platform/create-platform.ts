@@ -16,7 +16,8 @@ export interface RunningPlatform {
   readonly platform: Platform;
   /** Consumers of each function served here, by function name. */
   readonly consumers: ReadonlyMap<string, EventConsumerSet>;
-  stop(): Promise<void>;
+  /** `forceStoreAfterMs`: database connections still held by then are ended (see MetadataStore.close). */
+  stop(options?: { forceStoreAfterMs?: number }): Promise<void>;
 }
 
 /**
@@ -26,7 +27,12 @@ export interface RunningPlatform {
 export async function createPlatform(config: Config, functions: readonly LakeplaneFunction[], logger?: Logger): Promise<RunningPlatform> {
   const log = logger ?? createLogger(config.LAKEPLANE_LOG_LEVEL, { mode: config.LAKEPLANE_MODE, target: config.FUNCTION_TARGET ?? 'all' });
   const metrics = new PlatformMetrics();
-  const store = await openMetadataStore({ databaseUrl: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, dataDir: config.LAKEPLANE_DATA_DIR });
+  const store = await openMetadataStore({
+    databaseUrl: config.DATABASE_URL,
+    poolMax: config.DATABASE_POOL_MAX,
+    dataDir: config.LAKEPLANE_DATA_DIR,
+    onConnectionError: (err) => log.warn({ err: { message: err.message, code: (err as { code?: unknown }).code } }, 'metadata store connection lost; the pool reconnects on next use'),
+  });
   if (config.LAKEPLANE_MIGRATE_ON_START) {
     const result = await migrateToLatest(store.db);
     for (const r of result.results ?? []) log.info({ migration: r.migrationName, status: r.status }, 'migration applied');
@@ -115,12 +121,12 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
   return {
     platform,
     consumers,
-    async stop() {
+    async stop({ forceStoreAfterMs } = {}) {
       await runtime.stop();
       await dispatcher?.stop();
       await platform.decisionLog.flush();
       for (const stop of stops.reverse()) await stop().catch((err: unknown) => log.error({ err }, 'worker failed to stop'));
-      await store.close();
+      await store.close(forceStoreAfterMs === undefined ? {} : { forceAfterMs: forceStoreAfterMs });
     },
   };
 }
