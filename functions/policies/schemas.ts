@@ -62,9 +62,12 @@ const DecideSubject = Type.Object(
   { additionalProperties: false, description: 'Whom to decide for; default: the caller. Deciding for someone else is an admin\'s right.' },
 );
 
+const AccessTime = Type.String({ format: 'date-time', description: 'When the access happens, for validity schedules (RFC 3339); default: now.' });
+
 export const DecideRequest = Type.Object(
   {
     principal: Type.Optional(DecideSubject),
+    accessTime: Type.Optional(AccessTime),
     access: Type.Union([...ACCESS_TYPES.filter((a) => a !== 'all').map((a) => Type.Literal(a)), Type.Literal('any')], { description: '`any`: may the principal see the resource at all.' }),
     resource: DecideResource,
   },
@@ -74,6 +77,7 @@ export const DecideRequest = Type.Object(
 export const DecideBatchRequest = Type.Object(
   {
     principal: Type.Optional(DecideSubject),
+    accessTime: Type.Optional(AccessTime),
     requests: Type.Array(Type.Object({ access: DecideRequest.properties.access, resource: DecideResource }, { additionalProperties: false }), { minItems: 1, maxItems: 1000 }),
   },
   { additionalProperties: false },
@@ -92,7 +96,8 @@ export const Decision = Type.Object({
   policyName: Type.Union([Type.String(), Type.Null()]),
   policyVersion: Type.Union([Type.Integer(), Type.Null()]),
   policySetVersion: Type.Integer(),
-  audit: Type.Boolean(),
+  audit: Type.Boolean({ description: 'Whether an audit-enabled policy covered the request (Ranger\'s audit determination); false when none matched.' }),
+  accessTime: Type.String({ format: 'date-time', description: 'The access time the policies were read at.' }),
   masks: Type.Array(MaskAnswer, { description: 'select on a table or column: the masks on its columns for this principal.' }),
   rowFilter: Type.Union([Type.Object({ filter: Type.String(), policyId: Id }), Type.Null()], { description: 'select on a table: the row filter for this principal.' }),
 });

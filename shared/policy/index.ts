@@ -7,7 +7,7 @@ export { DataPolicyCache, dataPolicySetVersion, loadDataPolicySet, toDataPolicy 
 export { dataAccessFor, parseCatalogResource } from './data-access/catalog-actions.js';
 export { compileValues, levelMatches, namespaceText, type DataResource } from './data-access/resource-match.js';
 export { explainDecision, type ExplainedDecision, type TagsOf } from './data-access/explain.js';
-export { isKnownTimeZone, wallTimeToInstant } from './data-access/validity.js';
+export { isKnownTimeZone, recurrenceProblemsOf, wallTimeToInstant } from './data-access/validity.js';
 export * from './data-access/policy-schema.js';
 export { DecisionLog, type DecisionRecord } from './decision-log.js';
 export { PolicyEvents } from './policy-events.js';

@@ -13,6 +13,8 @@ export interface DecisionCase {
   subject?: { user?: string; groups?: string[]; roles?: string[] };
   access: RequestedAccess;
   resource: DataResource & { columns?: string[] };
+  /** The access time to decide at (RFC 3339); default: now. */
+  accessTime?: string;
   expect: {
     decision: 'allow' | 'deny';
     /** Name of the deciding policy; null: none (default deny). Omitted: not checked. */
@@ -43,7 +45,7 @@ const allowAlice = (name = 'allow alice', accesses: DataPolicyInput['allow'][num
 
 export const cases: DecisionCase[] = [
   // Default deny and the basics
-  { name: 'no policy: denied, by nobody', policies: [], access: 'select', resource: orders, expect: { decision: 'deny', policy: null, audit: true } },
+  { name: 'no policy: denied, by nobody', policies: [], access: 'select', resource: orders, expect: { decision: 'deny', policy: null } },
   { name: 'an allow item for the user grants the access it lists', policies: [allowAlice()], access: 'select', resource: orders, expect: { decision: 'allow', policy: 'allow alice' } },
   { name: 'an allow item grants only the accesses it lists', policies: [allowAlice()], access: 'insert', resource: orders, expect: { decision: 'deny', policy: null } },
   { name: 'access "all" grants insert', policies: [allowAlice('all', ['all'])], access: 'insert', resource: orders, expect: { decision: 'allow', policy: 'all' } },
@@ -103,6 +105,34 @@ export const cases: DecisionCase[] = [
   { name: 'an allow exception for insert leaves select allowed', policies: [{ name: 'rw but no insert', resources: ordersTable, allow: [item(['select', 'insert'], alice)], allowExceptions: [item(['insert'], alice)] }], access: 'select', resource: orders, expect: { decision: 'allow' } },
   { name: 'an allow exception for insert takes insert away', policies: [{ name: 'rw but no insert', resources: ordersTable, allow: [item(['select', 'insert'], alice)], allowExceptions: [item(['insert'], alice)] }], access: 'insert', resource: orders, expect: { decision: 'deny' } },
   { name: 'an allow carved out in one policy can come from another', policies: [{ name: 'a: analysts but alice', resources: ordersTable, allow: [item(['select'], { groups: ['analysts'] })], allowExceptions: [item(['select'], alice)] }, allowAlice('b: alice')], subject: { user: 'alice', groups: ['analysts'] }, access: 'select', resource: orders, expect: { decision: 'allow', policy: 'b: alice' } },
+
+  // Ranger's `_any` (RangerDefaultPolicyEvaluator expands it into every access type; allowed when one type is)
+  { name: 'Ranger _any: an allow exception on insert leaves the table visible through select', policies: [{ name: 'rw but no insert', resources: ordersTable, allow: [item(['select', 'insert'], alice)], allowExceptions: [item(['insert'], alice)] }], access: 'any', resource: orders, expect: { decision: 'allow', policy: 'rw but no insert' } },
+  { name: 'Ranger _any: an allow exception on every granted type hides the table', policies: [{ name: 'select but not alice', resources: ordersTable, allow: [item(['select'], alice)], allowExceptions: [item(['select'], alice)] }], access: 'any', resource: orders, expect: { decision: 'deny', policy: null } },
+  { name: 'Ranger _any: an allow exception on insert leaves a namespace visible through a table inside it', policies: [{ name: 'rw but no insert', resources: ordersTable, allow: [item(['select', 'insert'], alice)], allowExceptions: [item(['insert'], alice)] }], access: 'any', resource: { warehouse: 'wh', namespace: ['sales'] }, expect: { decision: 'allow' } },
+  { name: 'Ranger _any: a deny of the only granted type leaves nothing to see', policies: [{ name: 'both', resources: ordersTable, allow: [item(['select'], alice)], deny: [item(['select'], alice)] }], access: 'any', resource: orders, expect: { decision: 'deny', policy: null } },
+
+  // Ranger's audit determination (RangerDefaultPolicyEvaluator.evaluate: audited when an audit-enabled policy matched)
+  { name: 'Ranger audit: nothing matched, so the default deny is not audited', policies: [], access: 'select', resource: orders, expect: { decision: 'deny', policy: null, audit: false } },
+  { name: 'Ranger audit: a policy for another table does not audit', policies: [allowAlice()], access: 'select', resource: { ...orders, table: 'customers' }, expect: { decision: 'deny', policy: null, audit: false } },
+  { name: 'Ranger audit: an audit-enabled policy that matched but granted nothing audits the default deny', policies: [{ name: 'bob only', resources: ordersTable, allow: [item(['select'], { users: ['bob'] })] }], access: 'select', resource: orders, expect: { decision: 'deny', policy: null, audit: true } },
+  { name: 'Ranger audit: an audit-enabled policy that matched audits what a quiet policy decided', policies: [{ ...allowAlice('quiet'), auditEnabled: false }, { name: 'loud for bob', resources: ordersTable, deny: [item(['select'], { users: ['bob'] })] }], access: 'select', resource: orders, expect: { decision: 'allow', policy: 'quiet', audit: true } },
+  { name: 'Ranger audit: only quiet policies matched', policies: [{ name: 'quiet bob', auditEnabled: false, resources: ordersTable, allow: [item(['select'], { users: ['bob'] })] }], access: 'select', resource: orders, expect: { decision: 'deny', policy: null, audit: false } },
+
+  // Ranger's isDenyAllElse (RangerDefaultPolicyEvaluator.evaluatePolicyItems: no item decided, the policy denies)
+  { name: 'Ranger isDenyAllElse: an access its items do not allow is denied despite another allow', policies: [{ ...allowAlice('select only'), denyAllElse: true }, { name: 'wh insert', resources: { warehouse: v('wh') }, allow: [item(['insert'], alice)] }], access: 'insert', resource: orders, expect: { decision: 'deny', policy: 'select only' } },
+  { name: 'Ranger isDenyAllElse: what its items allow stays allowed', policies: [{ ...allowAlice('select only'), denyAllElse: true }, { name: 'wh insert', resources: { warehouse: v('wh') }, allow: [item(['insert'], alice)] }], access: 'select', resource: orders, expect: { decision: 'allow', policy: 'select only' } },
+  { name: 'Ranger isDenyAllElse: users its items do not name are denied', policies: [{ ...allowAlice('select only'), denyAllElse: true }, { name: 'wh all', resources: { warehouse: v('wh') }, allow: [item(['all'], { users: ['bob'] })] }], subject: { user: 'bob' }, access: 'select', resource: orders, expect: { decision: 'deny', policy: 'select only' } },
+  { name: 'Ranger isDenyAllElse: resources it does not cover are left to others', policies: [{ ...allowAlice('select only'), denyAllElse: true }, { name: 'wh insert', resources: { warehouse: v('wh') }, allow: [item(['insert'], alice)] }], access: 'insert', resource: { ...orders, table: 'customers' }, expect: { decision: 'allow', policy: 'wh insert' } },
+  { name: 'Ranger isDenyAllElse: an override allow stands over a normal deny-all-else', policies: [{ ...allowAlice('select only'), denyAllElse: true }, { name: 'override insert', priority: 'override', resources: { warehouse: v('wh') }, allow: [item(['insert'], alice)] }], access: 'insert', resource: orders, expect: { decision: 'allow', policy: 'override insert' } },
+  { name: 'Ranger isDenyAllElse: a policy on a table inside does not hide the namespace', policies: [{ ...allowAlice('select only'), denyAllElse: true }], subject: { user: 'bob' }, access: 'any', resource: { warehouse: 'wh', namespace: ['sales'] }, expect: { decision: 'deny', policy: null } },
+
+  // Ranger's resource match types (RangerDefaultPolicyResourceMatcher): a policy that stops at a level is an ancestor of deeper requests
+  { name: 'Ranger resources: a policy stopping at a namespace covers the namespace itself', policies: [{ name: 'sales db', resources: { warehouse: v('wh'), namespace: v('sales'), coversBelow: false }, allow: [item(['create'], alice)] }], access: 'create', resource: { warehouse: 'wh', namespace: ['sales'] }, expect: { decision: 'allow', policy: 'sales db' } },
+  { name: 'Ranger resources: a policy stopping at a namespace does not cover its tables (ancestor match)', policies: [{ name: 'sales db', resources: { warehouse: v('wh'), namespace: v('sales'), coversBelow: false }, allow: [item(['all'], alice)] }], access: 'select', resource: orders, expect: { decision: 'deny', policy: null, audit: false } },
+  { name: 'Ranger resources: a deny stopping at a namespace does not deny its tables', policies: [allowAlice(), { name: 'no sales db', resources: { warehouse: v('wh'), namespace: v('sales'), coversBelow: false }, deny: [item(['all'], alice)] }], access: 'select', resource: orders, expect: { decision: 'allow', policy: 'allow alice' } },
+  { name: 'Ranger resources: table * stopping at tables covers tables, not their columns', policies: [{ name: 'sales tables', resources: { warehouse: v('wh'), namespace: v('sales'), table: v('*'), coversBelow: false }, allow: [item(['select'], alice)] }], access: 'select', resource: { ...orders, column: 'email' }, expect: { decision: 'deny', policy: null } },
+  { name: 'Ranger resources: table * stopping at tables covers a table', policies: [{ name: 'sales tables', resources: { warehouse: v('wh'), namespace: v('sales'), table: v('*'), coversBelow: false }, allow: [item(['select'], alice)] }], access: 'select', resource: orders, expect: { decision: 'allow', policy: 'sales tables' } },
 
   // Priority
   { name: 'an override allow beats a normal deny', policies: [{ name: 'deny', resources: ordersTable, deny: [item(['select'], alice)] }, { ...allowAlice('override allow'), priority: 'override' }], access: 'select', resource: orders, expect: { decision: 'allow', policy: 'override allow' } },

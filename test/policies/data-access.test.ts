@@ -46,7 +46,7 @@ describe('data access decisions, in process (Ranger semantics)', () => {
     const byId = new Map(policies.map((p) => [p.id, p.name]));
     const set = new DataPolicySet(policies, 1);
     const { columns, ...resource } = c.resource;
-    check(c, seenInProcess(c, await explainDecision(set, subjectOf(c), c.access, resource, columns), byId));
+    check(c, seenInProcess(c, await explainDecision(set, subjectOf(c), c.access, resource, columns, undefined, c.accessTime ? Date.parse(c.accessTime) : undefined), byId));
   });
 });
 
@@ -74,7 +74,7 @@ describe.each(backends())('data access decisions through HTTP on %s', (backend) 
     await replaceAllPolicies(c.policies);
     const { columns, namespace, ...rest } = c.resource;
     const resource = { ...rest, ...(namespace ? { namespace: [...namespace] } : {}), ...(columns ? { columns } : {}) };
-    const r = await p.call('POST', '/api/v1/policies/decide', { token: admin, body: { principal: subjectOf(c), access: c.access, resource } });
+    const r = await p.call('POST', '/api/v1/policies/decide', { token: admin, body: { principal: subjectOf(c), access: c.access, resource, ...(c.accessTime ? { accessTime: c.accessTime } : {}) } });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     check(c, {
       decision: r.body.decision,

@@ -1,5 +1,5 @@
 import type { FieldProblem } from '../../../shared/errors/index.js';
-import { isKnownTimeZone, wallTimeToInstant, type DataPolicyInput } from '../../../shared/policy/index.js';
+import { isKnownTimeZone, recurrenceProblemsOf, wallTimeToInstant, type DataPolicyInput } from '../../../shared/policy/index.js';
 import { sqlExpressionProblem } from './sql-expression.js';
 
 const problem = (field: string, message: string): FieldProblem => ({ in: 'body', field, message });
@@ -16,6 +16,7 @@ export function policyProblems(p: DataPolicyInput): FieldProblem[] {
   if (!r.tags && levels.length === 0) out.push(problem('resources', 'must name at least a warehouse (use ["*"] for all) or tags'));
   if (!r.tags && levels.length > 0 && r.warehouse === undefined) out.push(problem('resources.warehouse', 'is required when namespace, table or column is given'));
   if (r.table && !r.namespace) out.push(problem('resources.namespace', 'is required when table is given'));
+  if (r.tags && r.coversBelow !== undefined) out.push(problem('resources.coversBelow', 'applies to resource-based policies only'));
   if (r.column && !r.table) out.push(problem('resources.table', 'is required when column is given'));
   for (const l of ['warehouse', 'table', 'column'] as const) if (r[l]?.recursive) out.push(problem(`resources.${l}.recursive`, 'only namespaces nest: recursive applies to resources.namespace'));
 
@@ -29,8 +30,9 @@ export function policyProblems(p: DataPolicyInput): FieldProblem[] {
   if (p.type === 'access') {
     if (p.masks.length > 0) out.push(problem('masks', 'belong to masking policies (type "masking")'));
     if (p.rowFilters.length > 0) out.push(problem('rowFilters', 'belong to row-filter policies (type "row-filter")'));
-    if (p.allow.length + p.deny.length === 0) out.push(problem('allow', 'an access policy needs at least one allow or deny item'));
+    if (p.allow.length + p.deny.length === 0 && !p.denyAllElse) out.push(problem('allow', 'an access policy needs at least one allow or deny item (or denyAllElse)'));
   } else {
+    if (p.denyAllElse) out.push(problem('denyAllElse', 'applies to access policies only'));
     for (const key of ['allow', 'deny', 'allowExceptions', 'denyExceptions'] as const) if (p[key].length > 0) out.push(problem(key, `belong to access policies; a ${p.type} policy has ${p.type === 'masking' ? 'masks' : 'rowFilters'} only`));
   }
   if (p.type === 'masking') {
@@ -62,8 +64,9 @@ export function policyProblems(p: DataPolicyInput): FieldProblem[] {
     const until = v.end !== undefined ? wallTimeToInstant(v.end, v.timeZone) : undefined;
     if (v.start !== undefined && from === undefined) out.push(problem(`validity.${i}.start`, 'is not a real date and time'));
     if (v.end !== undefined && until === undefined) out.push(problem(`validity.${i}.end`, 'is not a real date and time'));
-    if (v.start === undefined && v.end === undefined) out.push(problem(`validity.${i}`, 'needs a start, an end, or both'));
+    if (v.start === undefined && v.end === undefined && (v.recurrences ?? []).length === 0) out.push(problem(`validity.${i}`, 'needs a start, an end or recurrences'));
     if (from !== undefined && until !== undefined && from >= until) out.push(problem(`validity.${i}.end`, 'must be after start'));
+    for (const r of recurrenceProblemsOf(v)) out.push(problem(`validity.${i}.${r.field}`, r.message));
   });
   return out;
 }

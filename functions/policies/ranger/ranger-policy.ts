@@ -1,11 +1,11 @@
-import { compileValues, levelMatches, type DataPolicy, type PolicyItem, type ResourceValues } from '../../../shared/policy/index.js';
+import { compileValues, levelMatches, type DataPolicy, type PolicyItem, type ResourceValues, type ValidityRecurrence } from '../../../shared/policy/index.js';
 
 /**
  * Our data policies in Apache Ranger's JSON (RangerPolicy, ../shared/ref/ranger/NOTES.md), as the public v2 API
  * answers and plugins download them, for one of the services we serve:
  * - `trino`: warehouse -> catalog, namespace -> schema (levels joined by "."), table, column;
  * - `hive-<warehouse>`: that warehouse's policies, namespace -> database, table, column.
- * Levels a policy leaves out are `*` there, as Ranger's hierarchies need every level. A recursive namespace value
+ * Levels a policy leaves out are `*` there (a policy with coversBelow false lists only its own levels). A recursive namespace value
  * `a` becomes `a` and `a.*`. Tag-based policies need a tag service, which we do not serve; they are not listed.
  */
 export type RangerService = { readonly kind: 'trino'; readonly name: string } | { readonly kind: 'hive'; readonly name: string; readonly warehouse: string };
@@ -35,6 +35,11 @@ interface RangerResource {
 const ALL: RangerResource = { values: ['*'], isExcludes: false, isRecursive: false };
 const POLICY_TYPE = { access: 0, masking: 1, 'row-filter': 2 } as const;
 
+/** The levels that are there, in order. */
+function present(levels: Record<string, RangerResource | undefined>): Record<string, RangerResource> {
+  return Object.fromEntries(Object.entries(levels).filter((e): e is [string, RangerResource] => e[1] !== undefined));
+}
+
 function toResource(v: ResourceValues | undefined, namespace = false): RangerResource {
   if (!v) return ALL;
   const values = namespace && v.recursive ? v.values.flatMap((x) => (x === '*' ? ['*'] : [x, `${x}.*`])) : v.values;
@@ -53,6 +58,13 @@ function toItem(i: PolicyItem, service: RangerService) {
   return { users: i.users, groups: i.groups, roles: i.roles, accesses: types.map((type) => ({ type, isAllowed: true })), conditions: [], delegateAdmin: i.delegateAdmin };
 }
 
+// Ranger's evaluator reads each schedule field as integers between commas: no blanks may reach a plugin.
+const tight = (s: string | undefined) => (s ?? '').replace(/\s+/g, '');
+const toRecurrence = (r: ValidityRecurrence) => ({
+  schedule: { minute: tight(r.schedule.minute), hour: tight(r.schedule.hour), dayOfMonth: tight(r.schedule.dayOfMonth), dayOfWeek: tight(r.schedule.dayOfWeek), month: tight(r.schedule.month), year: tight(r.schedule.year) },
+  interval: { days: r.interval.days ?? 0, hours: r.interval.hours ?? 0, minutes: r.interval.minutes ?? 0 },
+});
+
 const subjects = (x: { users: string[]; groups: string[]; roles: string[] }) => ({ users: x.users, groups: x.groups, roles: x.roles });
 
 /** The policy as Ranger's JSON for the service, or undefined when the service cannot carry it. */
@@ -61,14 +73,20 @@ export function toRangerPolicy(s: StoredPolicy, service: RangerService) {
   const r = p.resources;
   if (r.tags) return undefined;
   let resources: Record<string, RangerResource>;
+  // A policy that stops at a level (coversBelow false) lists only its levels, which Ranger reads the same way.
+  const stops = r.coversBelow === false;
+  const level = (v: ResourceValues | undefined, namespace = false): RangerResource | undefined => (stops && !v ? undefined : toResource(v, namespace));
   if (service.kind === 'trino') {
-    resources = { catalog: toResource(r.warehouse), schema: toResource(r.namespace, true), table: toResource(r.table) };
+    resources = present({ catalog: level(r.warehouse), schema: level(r.namespace, true), table: level(r.table) });
   } else {
     const wh = r.warehouse ? compileValues(r.warehouse) : undefined;
     if (wh && !levelMatches(wh, 'warehouse', service.warehouse)) return undefined;
-    resources = { database: toResource(r.namespace, true), table: toResource(r.table) };
+    // The hive service is one warehouse: a policy on the warehouse object itself has nothing to name there.
+    if (stops && !r.namespace) return undefined;
+    resources = present({ database: level(r.namespace, true), table: level(r.table) });
   }
-  if (p.type !== 'row-filter') resources['column'] = toResource(r.column);
+  const column = p.type !== 'row-filter' ? level(r.column) : undefined;
+  if (column) resources['column'] = column;
   const items = (list: PolicyItem[]) => list.map((i) => toItem(i, service)).filter((i) => i.accesses.length > 0);
   return {
     id: s.rangerId,
@@ -95,11 +113,11 @@ export function toRangerPolicy(s: StoredPolicy, service: RangerService) {
     denyExceptions: items(p.denyExceptions),
     dataMaskPolicyItems: p.masks.map((m) => ({ ...subjects(m), accesses: [{ type: 'select', isAllowed: true }], conditions: [], delegateAdmin: false, dataMaskInfo: { dataMaskType: m.type, conditionExpr: '', valueExpr: m.expression ?? '' } })),
     rowFilterPolicyItems: p.rowFilters.map((f) => ({ ...subjects(f), accesses: [{ type: 'select', isAllowed: true }], conditions: [], delegateAdmin: false, rowFilterInfo: { filterExpr: f.filter } })),
-    validitySchedules: p.validity.map((v) => ({ startTime: v.start ?? '', endTime: v.end ?? '', timeZone: v.timeZone, recurrences: [] })),
+    validitySchedules: p.validity.map((v) => ({ startTime: v.start ?? '', endTime: v.end ?? '', timeZone: v.timeZone, recurrences: (v.recurrences ?? []).map(toRecurrence) })),
     policyLabels: p.labels,
     options: {},
     zoneName: '',
-    isDenyAllElse: false,
+    isDenyAllElse: p.denyAllElse ?? false,
   };
 }
 

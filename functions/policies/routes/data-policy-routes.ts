@@ -1,7 +1,7 @@
 import { ifMatchVersion, json, noContent, route, type RequestContext } from '../../../shared/http/index.js';
 import { DataPolicyInput, subjectOf, type Subject } from '../../../shared/policy/index.js';
 import { createDataPolicy, dataPolicyHistory, deleteDataPolicy, getDataPolicy, listDataPolicies, replaceDataPolicy } from '../handlers/data-policies.js';
-import { decide } from '../handlers/decide.js';
+import { accessTimeOf, assertResources, decide } from '../handlers/decide.js';
 import { policyAdmin } from '../handlers/policy-admin.js';
 import { DataPolicy, DecideBatchRequest, DecideRequest, Decision, DecisionBatch, IdParams, ListPoliciesQuery, PolicyHistory, PolicyPage } from '../schemas.js';
 
@@ -90,8 +90,9 @@ export const dataPolicyRoutes = [
     summary: 'Decide one request against the data access policies: allowed or not, by which policy, audit, and for a select the masks and row filter.',
     responses: { 200: { description: 'The decision', schema: Decision } },
     handler: async (ctx) => {
+      assertResources([{ resource: ctx.body.resource, at: 'resource' }]);
       const subject = await subjectFor(ctx, ctx.body.principal);
-      return json(200, await decide(ctx.platform, subject, ctx.body.access, ctx.body.resource));
+      return json(200, await decide(ctx.platform, subject, ctx.body.access, ctx.body.resource, accessTimeOf(ctx.body.accessTime)));
     },
   }),
   route({
@@ -99,9 +100,11 @@ export const dataPolicyRoutes = [
     summary: 'Decide many requests for one principal in one call; decisions come back in request order.',
     responses: { 200: { description: 'The decisions', schema: DecisionBatch } },
     handler: async (ctx) => {
+      assertResources(ctx.body.requests.map((r, i) => ({ resource: r.resource, at: `requests.${i}.resource` })));
       const subject = await subjectFor(ctx, ctx.body.principal);
+      const at = accessTimeOf(ctx.body.accessTime);
       const decisions = [];
-      for (const r of ctx.body.requests) decisions.push(await decide(ctx.platform, subject, r.access, r.resource));
+      for (const r of ctx.body.requests) decisions.push(await decide(ctx.platform, subject, r.access, r.resource, at));
       return json(200, { decisions });
     },
   }),

@@ -1,5 +1,5 @@
 import type { Delegation } from './delegated-admin.js';
-import type { AccessType, DataPolicy, MaskType, PolicyItem } from './policy-schema.js';
+import { ACCESS_TYPES, type AccessType, type DataPolicy, type MaskType, type PolicyItem } from './policy-schema.js';
 import { compileResources, matchResources, namespaceText, type CompiledResources, type DataResource, type MatchScope } from './resource-match.js';
 import { compileValidity, isValidAt, type ValidityWindow } from './validity.js';
 
@@ -52,18 +52,12 @@ function subjectMatches(item: { users: readonly string[]; groups: readonly strin
   return false;
 }
 
-function grants(item: PolicyItem, access: RequestedAccess): boolean {
-  if (access === 'any') return item.accesses.length > 0;
+function grants(item: PolicyItem, access: ConcreteAccess): boolean {
   return item.accesses.includes('all') || item.accesses.includes(access);
 }
 
-function anyItem(items: readonly PolicyItem[], s: Subject, access: RequestedAccess): boolean {
+function anyItem(items: readonly PolicyItem[], s: Subject, access: ConcreteAccess): boolean {
   return items.some((i) => grants(i, access) && subjectMatches(i, s));
-}
-
-/** A deny for `any` (seeing the object) only when it takes every access away. */
-function denies(item: PolicyItem, access: RequestedAccess): boolean {
-  return access === 'any' ? item.accesses.includes('all') : grants(item, access);
 }
 
 /** Override before normal; within a priority, policies with deny items first, then by name (Ranger's order). */
@@ -71,6 +65,41 @@ function byEvaluationOrder(a: CompiledPolicy, b: CompiledPolicy): number {
   if (a.override !== b.override) return a.override ? -1 : 1;
   if (a.hasDeny !== b.hasDeny) return a.hasDeny ? -1 : 1;
   return a.policy.name < b.policy.name ? -1 : a.policy.name > b.policy.name ? 1 : 0;
+}
+
+interface MatchedPolicy {
+  readonly p: CompiledPolicy;
+  readonly scope: MatchScope;
+}
+
+type AccessOutcome = Omit<AccessDecision, 'audit'>;
+type ConcreteAccess = Exclude<RequestedAccess, 'any'>;
+const CONCRETE_ACCESS_TYPES = ACCESS_TYPES.filter((a): a is ConcreteAccess => a !== 'all');
+
+const outcomeOf = (pol: DataPolicy, allowed: boolean): AccessOutcome => ({ allowed, policyId: pol.id, policyName: pol.name, policyVersion: pol.version });
+
+/**
+ * Ranger's procedure for one access type over the matched policies: override priority first; within a priority a
+ * deny (not carved out by a deny exception) is final, else an allow (not carved out by an allow exception) decides
+ * once no policy of that priority denies. A deny-all-else policy denies whatever none of its items decided. A policy
+ * covering only something inside the object lets the subject see the object, never lose it: its denies do not count.
+ */
+function decideOne(matched: readonly MatchedPolicy[], subject: Subject, access: ConcreteAccess): AccessOutcome {
+  let allowedBy: DataPolicy | undefined;
+  let priorityOverride: boolean | undefined;
+  for (const { p, scope } of matched) {
+    if (priorityOverride !== p.override) {
+      // Crossing into a lower priority: an allow found above is final.
+      if (allowedBy) break;
+      priorityOverride = p.override;
+    }
+    const pol = p.policy;
+    const denied = pol.deny.some((i) => grants(i, access) && subjectMatches(i, subject)) && !anyItem(pol.denyExceptions, subject, access);
+    const allowed = !denied && anyItem(pol.allow, subject, access) && !anyItem(pol.allowExceptions, subject, access);
+    if (scope === 'self' && (denied || (!allowed && pol.denyAllElse === true))) return outcomeOf(pol, false);
+    if (!allowedBy && allowed) allowedBy = pol;
+  }
+  return allowedBy ? outcomeOf(allowedBy, true) : { allowed: false };
 }
 
 const lower = (s: string) => s.toLowerCase();
@@ -144,7 +173,7 @@ export class DataPolicySet {
   constructor(policies: readonly DataPolicy[], readonly version: number) {
     const compiled = policies
       .filter((p) => p.enabled)
-      .map((policy): CompiledPolicy => ({ policy, resources: compileResources(policy.resources), validity: compileValidity(policy.validity), override: policy.priority === 'override', hasDeny: policy.deny.length > 0 }))
+      .map((policy): CompiledPolicy => ({ policy, resources: compileResources(policy.resources), validity: compileValidity(policy.validity), override: policy.priority === 'override', hasDeny: policy.deny.length > 0 || policy.denyAllElse === true }))
       .sort(byEvaluationOrder);
     this.accessPolicies = compiled.filter((p) => p.policy.type === 'access');
     this.access = new PolicyIndex(this.accessPolicies);
@@ -169,34 +198,38 @@ export class DataPolicySet {
     return out;
   }
 
+  /**
+   * One decision. A concrete access is decided by the policies that cover the object itself. `any` is Ranger's
+   * `_any`: every access type is decided on its own (policies that cover only something inside the object count) and
+   * the object may be seen when one of them is allowed; it is denied by a policy only when every type is denied.
+   * Audit follows Ranger: the answer is audited when some audit-enabled policy covered the request, whoever decided.
+   */
   decide(subject: Subject, access: RequestedAccess, resource: DataResource, now = Date.now()): AccessDecision {
-    const candidates = this.access.candidates(resource);
-    // Candidates come from several buckets; evaluation order is the set's order, so sort what matched.
-    const matched: Array<{ p: CompiledPolicy; scope: MatchScope }> = [];
-    for (const p of candidates) {
+    const matched = this.matching(resource, access === 'any', now);
+    const audit = matched.some(({ p }) => p.policy.auditEnabled);
+    if (access !== 'any') return { ...decideOne(matched, subject, access), audit };
+    let firstDenial: AccessOutcome | undefined;
+    let everyTypeDenied = true;
+    for (const type of CONCRETE_ACCESS_TYPES) {
+      const outcome = decideOne(matched, subject, type);
+      if (outcome.allowed) return { ...outcome, audit };
+      if (outcome.policyId === undefined) everyTypeDenied = false;
+      else firstDenial ??= outcome;
+    }
+    return everyTypeDenied && firstDenial ? { ...firstDenial, audit } : { allowed: false, audit };
+  }
+
+  /** The access policies covering the request, in evaluation order; `descendants`: those covering only things inside it count too. */
+  private matching(resource: DataResource, descendants: boolean, now: number): MatchedPolicy[] {
+    const matched: MatchedPolicy[] = [];
+    for (const p of this.access.candidates(resource)) {
       if (!isValidAt(p.validity, now)) continue;
       const scope = matchResources(p.resources, resource);
-      if (scope === 'none' || (scope === 'descendant' && access !== 'any')) continue;
+      if (scope === 'none' || (scope === 'descendant' && !descendants)) continue;
       matched.push({ p, scope });
     }
-    matched.sort((a, b) => byEvaluationOrder(a.p, b.p));
-    let allowedBy: CompiledPolicy | undefined;
-    let priorityOverride: boolean | undefined;
-    for (const { p, scope } of matched) {
-      if (priorityOverride !== p.override) {
-        // Crossing into a lower priority: an allow found above is final.
-        if (allowedBy) break;
-        priorityOverride = p.override;
-      }
-      const pol = p.policy;
-      // A descendant match lets the subject see the container, never lose it: denies count on the object itself.
-      if (scope === 'self' && pol.deny.some((i) => denies(i, access) && subjectMatches(i, subject)) && !anyItem(pol.denyExceptions, subject, access)) {
-        return { allowed: false, policyId: pol.id, policyName: pol.name, policyVersion: pol.version, audit: pol.auditEnabled };
-      }
-      if (!allowedBy && anyItem(pol.allow, subject, access) && !anyItem(pol.allowExceptions, subject, access)) allowedBy = p;
-    }
-    if (allowedBy) return { allowed: true, policyId: allowedBy.policy.id, policyName: allowedBy.policy.name, policyVersion: allowedBy.policy.version, audit: allowedBy.policy.auditEnabled };
-    return { allowed: false, audit: true };
+    // Candidates come from several buckets; evaluation order is the set's order, so sort what matched.
+    return matched.sort((a, b) => byEvaluationOrder(a.p, b.p));
   }
 
   /** The mask on one column for this subject, if any: the first matching item of the first policy in order decides. */

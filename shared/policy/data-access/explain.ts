@@ -14,24 +14,25 @@ export type TagsOf = (resource: DataResource) => Promise<readonly string[] | und
 
 /**
  * A decision with everything an engine needs to enforce it. For a select on a table the masks are those of the
- * columns given, or else of the columns masking policies name; for a select on a column, that column's.
+ * columns given, or else of the columns masking policies name; for a select on a column, that column's. `now` is the
+ * access time validity schedules are read at.
  */
-export async function explainDecision(set: DataPolicySet, subject: Subject, access: RequestedAccess, resource: DataResource, columns?: readonly string[], tagsOf?: TagsOf): Promise<ExplainedDecision> {
+export async function explainDecision(set: DataPolicySet, subject: Subject, access: RequestedAccess, resource: DataResource, columns?: readonly string[], tagsOf?: TagsOf, now = Date.now()): Promise<ExplainedDecision> {
   const withTags = async (r: DataResource): Promise<DataResource> => {
     if (r.tags !== undefined || !tagsOf) return r;
     const tags = await tagsOf(r);
     return tags ? { ...r, tags } : r;
   };
-  const decision = set.decide(subject, access, await withTags(resource));
+  const decision = set.decide(subject, access, await withTags(resource), now);
   const masks: ColumnMask[] = [];
   let rowFilter: RowFilter | undefined;
   if (decision.allowed && access === 'select' && resource.table !== undefined) {
     const { column, ...table } = resource as DataResource & { table: string };
     for (const name of column !== undefined ? [column] : (columns ?? set.maskedColumnNames(table))) {
-      const mask = set.maskFor(subject, (await withTags({ ...table, column: name })) as DataResource & { table: string; column: string });
+      const mask = set.maskFor(subject, (await withTags({ ...table, column: name })) as DataResource & { table: string; column: string }, now);
       if (mask) masks.push(mask);
     }
-    rowFilter = set.rowFilterFor(subject, (await withTags(table)) as DataResource & { table: string });
+    rowFilter = set.rowFilterFor(subject, (await withTags(table)) as DataResource & { table: string }, now);
   }
   return { decision, masks, rowFilter };
 }

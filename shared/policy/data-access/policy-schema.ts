@@ -32,6 +32,7 @@ export const PolicyResources = Type.Object(
     namespace: Type.Optional(ResourceValues),
     table: Type.Optional(ResourceValues),
     column: Type.Optional(ResourceValues),
+    coversBelow: Type.Optional(Type.Boolean({ description: 'false: the policy covers the objects at its deepest level and no further (how Ranger reads a policy that stops at a level: one naming only a namespace covers the namespace, not its tables). Default: levels left out cover everything below.' })),
     tags: Type.Optional(Type.Object({ values: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { minItems: 1, maxItems: 100 }) }, { additionalProperties: false, description: 'Tag-based policy: matches catalog objects carrying any of these tags (case-insensitive), whatever their names.' })),
   },
   { additionalProperties: false, description: 'Resource-based: warehouse, namespace and table (column for column-level rules and masks); levels left out match everything. Tag-based: tags only.' },
@@ -73,11 +74,41 @@ export const RowFilterItem = Type.Object(
 );
 export type RowFilterItem = Static<typeof RowFilterItem>;
 
+const ScheduleField = (description: string) => Type.String({ maxLength: 200, description });
+
+/** Ranger's RangerValidityRecurrence: a window of `interval` that opens at every time `schedule` names. */
+export const ValidityRecurrence = Type.Object(
+  {
+    schedule: Type.Object(
+      {
+        minute: ScheduleField('Minutes 0-59: numbers separated by commas (Ranger allows no ranges or * here).'),
+        hour: ScheduleField('Hours 0-23: numbers, ranges a-b, lists, or *.'),
+        dayOfMonth: Type.Optional(ScheduleField('Days 1-31: numbers, ranges, lists, or *. dayOfMonth or dayOfWeek (or both: the later start counts) is required.')),
+        dayOfWeek: Type.Optional(ScheduleField('Days of the week, 1 (Sunday) to 7 (Saturday): numbers, ranges, lists, or *.')),
+        month: ScheduleField('Months 1-12: numbers, ranges, lists, or *.'),
+        year: ScheduleField('Years 2017-2100 (within the schedule\'s start and end): numbers, ranges, lists, or *.'),
+      },
+      { additionalProperties: false },
+    ),
+    interval: Type.Object(
+      {
+        days: Type.Optional(Type.Integer({ minimum: 0, maximum: 3660 })),
+        hours: Type.Optional(Type.Integer({ minimum: 0, maximum: 23 })),
+        minutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 59 })),
+      },
+      { additionalProperties: false, description: 'How long each window stays open; not all zero.' },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ValidityRecurrence = Static<typeof ValidityRecurrence>;
+
 export const ValiditySchedule = Type.Object(
   {
     start: Type.Optional(Type.String({ pattern: '^\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2}$', description: 'yyyy/MM/dd HH:mm:ss, as Ranger writes it.' })),
-    end: Type.Optional(Type.String({ pattern: '^\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2}$' })),
-    timeZone: Type.String({ minLength: 1, maxLength: 64, default: 'UTC', description: 'An IANA time zone, e.g. Europe/Berlin.' }),
+    end: Type.Optional(Type.String({ pattern: '^\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2}$', description: 'Included, as Ranger reads it.' })),
+    timeZone: Type.String({ minLength: 1, maxLength: 64, default: 'UTC', description: 'An IANA time zone, e.g. Europe/Berlin: start, end and the recurrences are read in it.' }),
+    recurrences: Type.Optional(Type.Array(ValidityRecurrence, { maxItems: 50, description: 'Ranger\'s recurring windows: between start and end, the policy applies only inside one of them.' })),
   },
   { additionalProperties: false },
 );
@@ -102,6 +133,7 @@ export const DataPolicyInput = Type.Object(
     denyExceptions: Type.Array(PolicyItem, { default: [], maxItems: 500 }),
     masks: Type.Array(MaskItem, { default: [], maxItems: 500, description: 'masking policies: the first item that matches the user decides the mask.' }),
     rowFilters: Type.Array(RowFilterItem, { default: [], maxItems: 500, description: 'row-filter policies: the first item that matches the user decides the filter.' }),
+    denyAllElse: Type.Optional(Type.Boolean({ description: 'Access policies only (Ranger\'s isDenyAllElse): on the resources it covers, every access its items do not allow is denied, whatever other policies of its priority allow.' })),
     validity: Type.Array(ValiditySchedule, { default: [], maxItems: 50, description: 'When the policy applies; empty: always.' }),
     labels: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { default: [], maxItems: 50, uniqueItems: true }),
   },

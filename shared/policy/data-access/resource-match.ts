@@ -72,6 +72,8 @@ export interface CompiledResources {
   readonly column?: CompiledValues | undefined;
   /** Lower-cased tag names of a tag-based policy. */
   readonly tags?: ReadonlySet<string> | undefined;
+  /** Ranger's meaning of a policy that stops at a level: requests below its deepest level are not covered. */
+  readonly deepestLevel?: number | undefined;
 }
 
 export function compileResources(r: PolicyResources): CompiledResources {
@@ -81,6 +83,7 @@ export function compileResources(r: PolicyResources): CompiledResources {
     table: compileValues(r.table),
     column: compileValues(r.column),
     tags: r.tags ? new Set(r.tags.values.map((t) => t.toLowerCase())) : undefined,
+    deepestLevel: r.coversBelow === false ? LEVELS.reduce((deepest, l, i) => (r[l] !== undefined ? i : deepest), -1) : undefined,
   };
 }
 
@@ -99,7 +102,7 @@ function requestValue(req: DataResource, level: Level): string | undefined {
 
 /**
  * Ranger's resource match. Every level the request names must be covered (a level the policy leaves out covers
- * everything). Levels below the request: a policy that leaves them out or says `*` covers the request itself
+ * everything, unless the policy says `coversBelow: false`: then nothing below its deepest level is covered). Levels below the request: a policy that leaves them out or says `*` covers the request itself
  * ("self"); one that names particular values there covers only things inside it ("descendant"), which counts for
  * seeing the container but not for acting on it.
  */
@@ -110,9 +113,11 @@ export function matchResources(c: CompiledResources, req: DataResource): MatchSc
     return 'none';
   }
   let scope: MatchScope = 'self';
-  for (const level of LEVELS) {
+  for (const [i, level] of LEVELS.entries()) {
     const values = c[level];
     const value = requestValue(req, level);
+    // Ranger's ancestor match: the policy covers a container of the request, which resource policies ignore.
+    if (c.deepestLevel !== undefined && i > c.deepestLevel && value !== undefined) return 'none';
     if (value === undefined) {
       if (values && !values.matchesAll) scope = 'descendant';
       continue;

@@ -1,61 +1,42 @@
 import type { ValiditySchedule } from './policy-schema.js';
+import { compileRecurrence, recurrenceProblems, type CompiledRecurrence } from './recurrence.js';
+import { wallFields, wallTimeToInstant } from './zoned-time.js';
+
+export { isKnownTimeZone, wallTimeToInstant } from './zoned-time.js';
 
 // Ranger writes validity as wall-clock times ("yyyy/MM/dd HH:mm:ss") in a named time zone; a policy outside every
 // one of its schedules does not exist for the decision. Times are turned into instants once, when the set loads.
 
-const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
-
-/** Whether the runtime knows the zone (an unknown one is a 400 when the policy is written). */
-export function isKnownTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The zone's offset from UTC, in ms, at an instant. */
-function offsetAt(instant: number, zone: string): number {
-  let f = offsetFormatters.get(zone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-    offsetFormatters.set(zone, f);
-  }
-  const parts: Record<string, number> = {};
-  for (const p of f.formatToParts(new Date(instant))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  const asUtc = Date.UTC(parts['year']!, parts['month']! - 1, parts['day']!, parts['hour']!, parts['minute']!, parts['second']!);
-  return asUtc - Math.floor(instant / 1000) * 1000;
-}
-
-/** "yyyy/MM/dd HH:mm:ss" in `zone` as epoch ms; undefined if the text is not a real date and time. */
-export function wallTimeToInstant(text: string, zone: string): number | undefined {
-  const m = /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(text);
-  if (!m) return undefined;
-  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
-  const wall = Date.UTC(y, mo - 1, d, h, mi, s);
-  const check = new Date(wall);
-  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return undefined;
-  // The offset depends on the instant we are looking for; two rounds settle it across a DST change.
-  let instant = wall - offsetAt(wall, zone);
-  instant = wall - offsetAt(instant, zone);
-  return instant;
-}
-
 export interface ValidityWindow {
   readonly from: number;
   readonly until: number;
+  /** Empty: the whole window; otherwise only inside one of these recurring windows. */
+  readonly recurrences: readonly CompiledRecurrence[];
 }
 
 export function compileValidity(schedules: readonly ValiditySchedule[]): ValidityWindow[] {
   return schedules.map((s) => ({
     from: s.start ? (wallTimeToInstant(s.start, s.timeZone) ?? Number.POSITIVE_INFINITY) : Number.NEGATIVE_INFINITY,
     until: s.end ? (wallTimeToInstant(s.end, s.timeZone) ?? Number.NEGATIVE_INFINITY) : Number.POSITIVE_INFINITY,
+    recurrences: (s.recurrences ?? []).map((r) => compileRecurrence(r, s.timeZone)),
   }));
 }
 
-/** No schedules: always. Otherwise inside at least one window, start included, end excluded. */
+/** No schedules: always. Otherwise inside at least one: start and end included (as Ranger), and in one of its recurrences if it has any. */
 export function isValidAt(windows: readonly ValidityWindow[], now: number): boolean {
   if (windows.length === 0) return true;
-  return windows.some((w) => w.from <= now && now < w.until);
+  return windows.some((w) => w.from <= now && now <= w.until && (w.recurrences.length === 0 || w.recurrences.some((r) => r.isApplicable(now))));
+}
+
+/**
+ * What is wrong with a schedule's recurrences, fields relative to the schedule ("recurrences.0.schedule.hour"). The
+ * year field is bounded by the years of the schedule's start and end in its zone. `check` picks the recurrences to look at.
+ */
+export function recurrenceProblemsOf(s: ValiditySchedule, check: (index: number) => boolean = () => true): Array<{ field: string; message: string }> {
+  const yearOf = (text: string | undefined) => {
+    const at = text !== undefined ? wallTimeToInstant(text, s.timeZone) : undefined;
+    return at === undefined ? undefined : wallFields(at, s.timeZone).year;
+  };
+  const years = { min: yearOf(s.start), max: yearOf(s.end) };
+  return (s.recurrences ?? []).flatMap((r, k) => (check(k) ? recurrenceProblems(r, years) : []).map((p) => ({ field: `recurrences.${k}.${p.field}`, message: p.message })));
 }
