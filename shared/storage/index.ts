@@ -10,3 +10,4 @@ export async function openS3ObjectStore(settings: S3Settings): Promise<ObjectSto
   const { S3ObjectStore } = await import('./s3-object-store.js');
   return new S3ObjectStore(settings);
 }
+export { stsRoleAssumer, type AssumeRoleRequest, type RoleAssumer, type RoleCredentials } from './role-assumer.js';

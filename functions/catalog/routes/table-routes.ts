@@ -6,15 +6,20 @@ import { catalogResource, parseNamespace, validateLevels, validateName } from '.
 import { mutate } from '../handlers/idempotency.js';
 import { runPurge } from '../handlers/purge-tasks.js';
 import { metadataCacheOf, tableKey } from '../handlers/metadata-cache.js';
-import { commitResult, loadTableResult } from '../handlers/table-files.js';
+import { commitResult, loadTableResult, withClientStorage } from '../handlers/table-files.js';
+import { tableClientStorage } from '../handlers/table-storage-access.js';
 import { commitTables } from '../handlers/table-commit.js';
 import { createTable, dropObject, listObjects, registerTable, renameObject, requireTableExists, unregisterTable } from '../handlers/tables.js';
-import { clientStorageConfig, objectStoreFor } from '../storage/warehouse-storage.js';
+import { objectStoreFor, type ClientStorage } from '../storage/warehouse-storage.js';
+import type { Principal } from '../../../shared/auth/index.js';
+import type { IncomingHttpHeaders } from 'node:http';
+import { RawJson } from '../../../shared/json/index.js';
+import type { Reply } from '../../../shared/http/index.js';
 import { NotFoundError } from '../../../shared/errors/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
 import { missing, requireObject } from '../store/catalog-objects.js';
 import { findTableForRead } from '../store/table-read-batch.js';
-import { requireWarehouse, toWarehouseSummary } from '../store/warehouses.js';
+import { requireWarehouse, toWarehouseSummary, type WarehouseSummary } from '../store/warehouses.js';
 import {
   CommitTableRequest,
   CommitTransactionRequest,
@@ -36,6 +41,31 @@ async function deleteMetadataFiles(platform: Platform, prefix: string, files: st
   const warehouse = await requireWarehouse(platform.store.db, prefix);
   const store = await objectStoreFor(toWarehouseSummary(warehouse));
   for (const f of files) await store.deleteObject(f).catch((err: unknown) => platform.logger.warn({ err, file: f }, 'could not delete an old metadata file'));
+}
+
+interface StorageCtx {
+  platform: Platform;
+  headers: IncomingHttpHeaders;
+  requirePrincipal(): Principal;
+}
+
+/** The storage answer of this request for a table whose metadata text is at hand. */
+function storageFor(ctx: StorageCtx, warehouse: WarehouseSummary, prefix: string, namespace: readonly string[], name: string, metadataText: string): Promise<ClientStorage> {
+  return tableClientStorage(ctx.platform, {
+    warehouse,
+    table: { prefix, namespace, name, metadataText },
+    principal: ctx.requirePrincipal(),
+    delegation: ctx.headers['x-iceberg-access-delegation'],
+  });
+}
+
+/** createTable's and registerTable's answer, stored without secrets, with this request's storage answer put in. */
+async function withStorage(ctx: StorageCtx, reply: Reply, prefix: string, namespace: readonly string[], name: string): Promise<Reply> {
+  if (reply.status !== 200 || !(reply.body instanceof RawJson)) return reply;
+  const { metadata } = JSON.parse(reply.body.text) as { metadata: unknown };
+  const warehouse = toWarehouseSummary(await requireWarehouse(ctx.platform.store.db, prefix));
+  const storage = await storageFor(ctx, warehouse, prefix, namespace, name, JSON.stringify(metadata));
+  return { ...reply, body: withClientStorage(reply.body, storage) };
 }
 
 export const tableRoutes = [
@@ -61,7 +91,8 @@ export const tableRoutes = [
       const principal = ctx.requirePrincipal();
       ctx.auditResource = catalogResource(ctx.params.prefix, levels, ctx.body.name);
       await ctx.platform.authorizer.authorize(principal, 'catalog:table:create', ctx.auditResource);
-      return mutate(ctx, `createTable ${ctx.auditResource}`, async (tx) => json(200, await createTable(tx, ctx.platform, ctx.params.prefix, levels, ctx.body, actorOf(principal))));
+      const reply = await mutate(ctx, `createTable ${ctx.auditResource}`, async (tx) => json(200, await createTable(tx, ctx.platform, ctx.params.prefix, levels, ctx.body, actorOf(principal))));
+      return withStorage(ctx, reply, ctx.params.prefix, levels, ctx.body.name);
     },
   }),
   icebergRoute({
@@ -73,9 +104,10 @@ export const tableRoutes = [
       const principal = ctx.requirePrincipal();
       ctx.auditResource = catalogResource(ctx.params.prefix, levels, ctx.body.name);
       await ctx.platform.authorizer.authorize(principal, 'catalog:table:register', ctx.auditResource);
-      return mutate(ctx, `registerTable ${ctx.auditResource}`, async (tx) =>
+      const reply = await mutate(ctx, `registerTable ${ctx.auditResource}`, async (tx) =>
         json(200, await registerTable(tx, ctx.platform, ctx.params.prefix, levels, ctx.body.name, ctx.body['metadata-location'], ctx.body.overwrite ?? false, actorOf(principal))),
       );
+      return withStorage(ctx, reply, ctx.params.prefix, levels, ctx.body.name);
     },
   }),
   icebergRoute({
@@ -94,7 +126,7 @@ export const tableRoutes = [
         await requireObject(ctx.platform.store.db, 'table', ctx.params.prefix, levels, ctx.params.table);
         throw missing('table', levels, ctx.params.table);
       }
-      const warehouse = { id: row.warehouse_id, name: row.warehouse_name, storageLocation: row.storage_location, storage: row.storage, credentialsRef: row.credentials_ref, credentialVending: row.credential_vending, properties: row.warehouse_properties };
+      const warehouse: WarehouseSummary = { id: row.warehouse_id, name: row.warehouse_name, storageLocation: row.storage_location, storage: row.storage, credentialsRef: row.credentials_ref, credentialVending: row.credential_vending, sts: row.sts, properties: row.warehouse_properties };
       // The answer must match the metadata file; a table whose file is gone is broken, and clients are told so.
       if (!(await (await objectStoreFor(warehouse)).exists(row.metadata_location))) throw new NotFoundError(`Failed to open input stream for file: ${row.metadata_location}`);
       // No text back means the row is still the one `known` was kept from.
@@ -102,7 +134,8 @@ export const tableRoutes = [
       if (!entry) throw new Error(`loadTable: no metadata for ${row.metadata_location}`);
       const etag = cache.etagFor(entry, ctx.query.snapshots);
       if (ctx.headers['if-none-match'] === etag) return { status: 304, headers: { etag } };
-      return json(200, loadTableResult({ metadataLocation: entry.location, metadataText: cache.metadataFor(entry, ctx.query.snapshots), warehouse }), { etag });
+      const storage = await storageFor(ctx, warehouse, ctx.params.prefix, levels, ctx.params.table, entry.text);
+      return json(200, loadTableResult({ metadataLocation: entry.location, metadataText: cache.metadataFor(entry, ctx.query.snapshots), storage }), { etag });
     },
   }),
   icebergRoute({
@@ -175,8 +208,9 @@ export const tableRoutes = [
     handler: async (ctx) => {
       const levels = parseNamespace(ctx.params.namespace);
       await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'catalog:table:read', catalogResource(ctx.params.prefix, levels, ctx.params.table));
-      const { warehouse } = await requireObject(ctx.platform.store.db, 'table', ctx.params.prefix, levels, ctx.params.table);
-      return json(200, { 'storage-credentials': clientStorageConfig(toWarehouseSummary(warehouse)).credentials });
+      const { warehouse, object } = await requireObject(ctx.platform.store.db, 'table', ctx.params.prefix, levels, ctx.params.table);
+      const storage = await storageFor(ctx, toWarehouseSummary(warehouse), ctx.params.prefix, levels, ctx.params.table, object.metadata);
+      return json(200, { 'storage-credentials': storage.credentials });
     },
   }),
   icebergRoute({
