@@ -204,6 +204,17 @@ describe.skipIf(!s3)('STS credential vending', () => {
       expect(role.statements.map((s) => s.Sid)).toEqual(['ListTablePrefixes', 'ReadTableObjects', 'WriteTableObjects']);
     });
 
+    it('/v1/config says which vending a warehouse does, and what a static one gives away', async () => {
+      const sts = await clients['admin']!.call('GET', '/v1/config?warehouse=stswh');
+      expect(sts.body.defaults).toEqual({ 'lakeplane.credential-vending': 'sts' });
+      const created = await p.call('POST', '/api/v1/warehouses', { token: admin, body: { name: 'staticwh', storageLocation: `${warehouseLocation}-static`, credentialsRef: `env:${REF}`, credentialVending: 'static' } });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const stat = await clients['admin']!.call('GET', '/v1/config?warehouse=staticwh');
+      expect(stat.body.defaults['lakeplane.credential-vending']).toBe('static');
+      expect(stat.body.defaults['lakeplane.credential-vending.warning']).toMatch(/long-lived storage keys, which read and write every table's files/);
+      expect((await p.call('DELETE', '/api/v1/warehouses/staticwh', { token: admin })).status).toBe(204);
+    });
+
     it('refuses incomplete or out-of-range STS settings with a 400 naming the field, and changes nothing', async () => {
       const base = { storageLocation: `${warehouseLocation}-2`, credentialsRef: `env:${REF}`, credentialVending: 'sts' };
       const cases: Array<[Record<string, unknown>, string]> = [
