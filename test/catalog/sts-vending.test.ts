@@ -215,6 +215,23 @@ describe.skipIf(!s3)('STS credential vending', () => {
       expect((await p.call('DELETE', '/api/v1/warehouses/staticwh', { token: admin })).status).toBe(204);
     });
 
+    it('keeps no storage secret in the idempotency store: a replayed createTable gets this request\'s credentials', async () => {
+      const created = await p.call('POST', '/api/v1/warehouses', { token: admin, body: { name: 'staticidem', storageLocation: `${warehouseLocation}-idem`, credentialsRef: `env:${REF}`, credentialVending: 'static', storage: { region: server.region, endpoint: server.endpoint, pathStyleAccess: true } } });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const ice = new IcebergClient(p, admin, 'staticidem');
+      expect((await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['sales'] })).status).toBe(200);
+      const key = '0190f0a8-6c3e-7d3a-9f00-0000000000a1';
+      const first = await ice.call('POST', '/v1/{prefix}/namespaces/sales/tables', { name: 'orders', schema: SAMPLE_SCHEMA }, { 'idempotency-key': key });
+      expect(first.status, first.text).toBe(200);
+      expect(first.body.config['s3.secret-access-key']).toBe(server.credentials.secretAccessKey);
+      const stored = await p.running.platform.store.db.selectFrom('catalog_idempotency_keys').select('body').where('key', '=', key).executeTakeFirstOrThrow();
+      expect(stored.body).not.toContain(server.credentials.secretAccessKey);
+      const replay = await ice.call('POST', '/v1/{prefix}/namespaces/sales/tables', { name: 'orders', schema: SAMPLE_SCHEMA }, { 'idempotency-key': key });
+      expect(replay.headers.get('idempotency-replayed')).toBe('true');
+      expect(replay.body.config['s3.secret-access-key']).toBe(server.credentials.secretAccessKey);
+      expect(replay.body.metadata.location).toBe(first.body.metadata.location);
+    });
+
     it('refuses incomplete or out-of-range STS settings with a 400 naming the field, and changes nothing', async () => {
       const base = { storageLocation: `${warehouseLocation}-2`, credentialsRef: `env:${REF}`, credentialVending: 'sts' };
       const cases: Array<[Record<string, unknown>, string]> = [
