@@ -19,6 +19,7 @@ export function toWarehouse(row: WarehouseRow) {
     credentialsRef: row.credentials_ref,
     credentialVending: row.credential_vending,
     sts: row.sts,
+    remoteSigning: row.remote_signing,
     properties: row.properties,
     description: row.description,
     owner: row.owner,
@@ -38,8 +39,10 @@ function defaultLocation(platform: Platform, name: string): string {
   return pathToFileURL(path.resolve(dir, 'warehouses', name)).href;
 }
 
-function checkStorage(location: string, credentialsRef: string | null | undefined, vending: string | undefined, sts: WarehouseStsSettings | null | undefined): void {
+function checkStorage(location: string, credentialsRef: string | null | undefined, vending: string | undefined, sts: WarehouseStsSettings | null | undefined, remoteSigning = false): void {
   const scheme = locationScheme(location);
+  if (remoteSigning && scheme !== 's3') throw new ValidationError([{ in: 'body', field: 'remoteSigning', message: 'remote signing needs an s3:// warehouse; a local one has no requests to sign' }]);
+  if (remoteSigning && !credentialsRef) throw new ValidationError([{ in: 'body', field: 'credentialsRef', message: 'is required when remoteSigning is true: requests are signed with the keys it names' }]);
   if (scheme === 'file' && !/^file:\/(\/\/)?[^/]/.test(location)) throw new ValidationError([{ in: 'body', field: 'storageLocation', message: 'must be an absolute file:/// location' }]);
   if (scheme === 'file' && (vending === 'static' || vending === 'sts')) throw new ValidationError([{ in: 'body', field: 'credentialVending', message: `${vending} vending needs an s3:// warehouse; a local one has no credentials to vend` }]);
   // The keys that call STS may also come from the SDK's default chain (a pod's web identity), so credentialsRef is
@@ -57,7 +60,7 @@ function checkStorage(location: string, credentialsRef: string | null | undefine
 
 export async function createWarehouse(platform: Platform, body: CreateWarehouseBodyValue) {
   const location = (body.storageLocation ?? defaultLocation(platform, body.name)).replace(/\/+$/, '');
-  checkStorage(location, body.credentialsRef, body.credentialVending, body.sts);
+  checkStorage(location, body.credentialsRef, body.credentialVending, body.sts, body.remoteSigning);
   const row = await withDatabaseErrors(`warehouse ${body.name}`, () =>
     platform.store.db
       .insertInto('warehouses')
@@ -69,6 +72,7 @@ export async function createWarehouse(platform: Platform, body: CreateWarehouseB
         credentials_ref: body.credentialsRef ?? null,
         credential_vending: body.credentialVending ?? 'none',
         sts: body.sts ? JSON.stringify(body.sts) : null,
+        remote_signing: body.remoteSigning ?? false,
         properties: JSON.stringify(body.properties ?? {}),
         description: body.description ?? null,
         owner: body.owner ?? null,
@@ -107,7 +111,8 @@ export async function updateWarehouse(platform: Platform, name: string, body: Up
     const credentialsRef = body.credentialsRef === undefined ? row.credentials_ref : body.credentialsRef;
     const vending = body.credentialVending ?? row.credential_vending;
     const sts = body.sts === undefined ? row.sts : body.sts;
-    checkStorage(row.storage_location, credentialsRef, vending, sts);
+    const remoteSigning = body.remoteSigning ?? row.remote_signing;
+    checkStorage(row.storage_location, credentialsRef, vending, sts, remoteSigning);
     const updated = await tx
       .updateTable('warehouses')
       .set({
@@ -115,6 +120,7 @@ export async function updateWarehouse(platform: Platform, name: string, body: Up
         credentials_ref: credentialsRef,
         credential_vending: vending,
         sts: sts ? JSON.stringify(sts) : null,
+        remote_signing: remoteSigning,
         ...(body.properties !== undefined ? { properties: JSON.stringify(body.properties) } : {}),
         ...(body.description !== undefined ? { description: body.description } : {}),
         ...(body.owner !== undefined ? { owner: body.owner } : {}),

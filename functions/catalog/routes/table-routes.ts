@@ -8,6 +8,7 @@ import { runPurge } from '../handlers/purge-tasks.js';
 import { metadataCacheOf, tableKey } from '../handlers/metadata-cache.js';
 import { commitResult, loadTableResult, withClientStorage } from '../handlers/table-files.js';
 import { tableClientStorage } from '../handlers/table-storage-access.js';
+import { signTableRequest } from '../handlers/table-signing.js';
 import { commitTables } from '../handlers/table-commit.js';
 import { createTable, dropObject, listObjects, registerTable, renameObject, requireTableExists, unregisterTable } from '../handlers/tables.js';
 import { objectStoreFor, type ClientStorage } from '../storage/warehouse-storage.js';
@@ -32,6 +33,8 @@ import {
   RegisterTableRequest,
   RenameTableRequest,
   ReportMetricsRequest,
+  S3SignRequest,
+  S3SignResponse,
   TableParams,
 } from '../schemas/iceberg-requests.js';
 import { ICEBERG_RESPONSE, actorOf, icebergRoute } from './iceberg-route.js';
@@ -126,7 +129,7 @@ export const tableRoutes = [
         await requireObject(ctx.platform.store.db, 'table', ctx.params.prefix, levels, ctx.params.table);
         throw missing('table', levels, ctx.params.table);
       }
-      const warehouse: WarehouseSummary = { id: row.warehouse_id, name: row.warehouse_name, storageLocation: row.storage_location, storage: row.storage, credentialsRef: row.credentials_ref, credentialVending: row.credential_vending, sts: row.sts, properties: row.warehouse_properties };
+      const warehouse: WarehouseSummary = { id: row.warehouse_id, name: row.warehouse_name, storageLocation: row.storage_location, storage: row.storage, credentialsRef: row.credentials_ref, credentialVending: row.credential_vending, sts: row.sts, remoteSigning: row.remote_signing, properties: row.warehouse_properties };
       // The answer must match the metadata file; a table whose file is gone is broken, and clients are told so.
       if (!(await (await objectStoreFor(warehouse)).exists(row.metadata_location))) throw new NotFoundError(`Failed to open input stream for file: ${row.metadata_location}`);
       // No text back means the row is still the one `known` was kept from.
@@ -211,6 +214,23 @@ export const tableRoutes = [
       const { warehouse, object } = await requireObject(ctx.platform.store.db, 'table', ctx.params.prefix, levels, ctx.params.table);
       const storage = await storageFor(ctx, toWarehouseSummary(warehouse), ctx.params.prefix, levels, ctx.params.table, object.metadata);
       return json(200, { 'storage-credentials': storage.credentials });
+    },
+  }),
+  icebergRoute({
+    method: 'POST', path: '/v1/:prefix/namespaces/:namespace/tables/:table/sign', operationId: 'iceberg.signRequest', params: TableParams, body: S3SignRequest,
+    summary:
+      "The spec's signRequest for one table (loadTable's s3.signer.endpoint under remote signing; S3 only): signs the request with the warehouse's keys only when its bucket and key lie inside the table's location and its method fits the caller's access, decided again for every request (GET/HEAD to read; PUT/POST/DELETE to write). 403 otherwise, and for callers whose reads are row-filtered or masked.",
+    responses: {
+      200: { description: 'The headers to add to the request (authorization, x-amz-date, x-amz-content-sha256, a session token), and its uri. Never cached by clients (Cache-Control: no-cache).', schema: S3SignResponse },
+      400: { description: 'A malformed request: traversal segments, bad percent-encoding, a body that does not match its hash.' },
+      403: { description: 'Outside the table, beyond the caller\'s access, a subresource never signed, or a warehouse that does not sign.' },
+    },
+    // One request per S3 call: auditing each would drown the trail (refusals are answered and logged as errors are).
+    audit: false,
+    handler: async (ctx) => {
+      const table = { prefix: ctx.params.prefix, namespace: parseNamespace(ctx.params.namespace), name: ctx.params.table };
+      const signed = await signTableRequest(ctx.platform, ctx.requirePrincipal(), table, ctx.body);
+      return json(200, signed, { 'cache-control': 'no-cache' });
     },
   }),
   icebergRoute({

@@ -32,6 +32,11 @@ export const StsSettings = Type.Object(
   { additionalProperties: false },
 );
 
+const RemoteSigning = Type.Boolean({
+  description:
+    'Whether clients may have their S3 requests signed by the catalog (X-Iceberg-Access-Delegation: remote-signing): loadTable then answers s3.remote-signing-enabled and a signer endpoint for the table, which signs with the warehouse\'s keys (credentialsRef) only requests inside that table\'s location whose method fits the caller\'s access (GET/HEAD to read; PUT/POST/DELETE to write), re-deciding the caller\'s access on every request. Needs an s3:// warehouse and credentialsRef. Default false.',
+});
+
 export const CreateWarehouseBody = Type.Object(
   {
     name: Name,
@@ -40,6 +45,7 @@ export const CreateWarehouseBody = Type.Object(
     credentialsRef: Type.Optional(CredentialsRef),
     credentialVending: Type.Optional(CredentialVending),
     sts: Type.Optional(StsSettings),
+    remoteSigning: Type.Optional(RemoteSigning),
     properties: Type.Optional(Type.Record(Type.String(), Type.String())),
     description: Type.Optional(Type.String({ maxLength: 4000 })),
     owner: Type.Optional(Type.String({ maxLength: 200 })),
@@ -55,6 +61,7 @@ export const UpdateWarehouseBody = Type.Object(
     credentialsRef: Type.Optional(Type.Union([CredentialsRef, Type.Null()])),
     credentialVending: Type.Optional(CredentialVending),
     sts: Type.Optional(Type.Union([StsSettings, Type.Null()])),
+    remoteSigning: Type.Optional(RemoteSigning),
     properties: Type.Optional(Type.Record(Type.String(), Type.String())),
     description: Type.Optional(Type.Union([Type.String({ maxLength: 4000 }), Type.Null()])),
     owner: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
@@ -72,6 +79,7 @@ export const Warehouse = Type.Object({
   credentialsRef: Type.Union([Type.String(), Type.Null()]),
   credentialVending: CredentialVending,
   sts: Type.Union([StsSettings, Type.Null()]),
+  remoteSigning: RemoteSigning,
   properties: Type.Record(Type.String(), Type.String()),
   description: Type.Union([Type.String(), Type.Null()]),
   owner: Type.Union([Type.String(), Type.Null()]),

@@ -11,6 +11,8 @@ export interface WarehouseSummary {
   credentialVending: WarehouseRow['credential_vending'];
   /** credentialVending sts: the role vended credentials are assumed from. */
   sts: WarehouseStsSettings | null;
+  /** Whether the catalog signs clients' S3 requests for them (X-Iceberg-Access-Delegation: remote-signing). */
+  remoteSigning: boolean;
   properties: Record<string, string>;
 }
 
@@ -23,6 +25,7 @@ export function toWarehouseSummary(row: WarehouseRow): WarehouseSummary {
     credentialsRef: row.credentials_ref,
     credentialVending: row.credential_vending,
     sts: row.sts,
+    remoteSigning: row.remote_signing,
     properties: row.properties,
   };
 }
