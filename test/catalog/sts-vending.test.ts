@@ -232,6 +232,21 @@ describe.skipIf(!s3)('STS credential vending', () => {
       expect(replay.body.metadata.location).toBe(first.body.metadata.location);
     });
 
+    it('vends nothing to a reader whose reads are masked (403 naming the mask): raw files would bypass it', async () => {
+      for (const body of [
+        { name: 'maskedsts reads orders', resources: { warehouse: v('stswh'), namespace: v('sales'), table: v('orders') }, allow: [{ users: ['maskedsts'], accesses: ['select'] }] },
+        { name: 'maskedsts sees no data', type: 'masking', resources: { warehouse: v('stswh'), namespace: v('sales'), table: v('orders'), column: v('data') }, masks: [{ users: ['maskedsts'], type: 'MASK' }] },
+      ]) expect((await p.call('POST', '/api/v1/policies', { token: admin, body })).status).toBe(201);
+      expect((await p.call('POST', '/api/v1/users', { token: admin, body: { username: 'maskedsts', password: 'maskedsts-password-1' } })).status).toBe(201);
+      clients['maskedsts'] = new IcebergClient(p, (await p.login('maskedsts', 'maskedsts-password-1')).body.access_token as string, 'stswh');
+      const r = await load('maskedsts', 'orders');
+      expect(r.status, r.text).toBe(403);
+      expect(r.body.error.message).toMatch(/column masks on data .*vended credentials would give raw access/);
+      expect((await clients['maskedsts']!.call('GET', '/v1/{prefix}/namespaces/sales/tables/orders/credentials')).status).toBe(403);
+      // The reader without a mask still gets its credentials.
+      expect((await load('reader', 'orders')).status).toBe(200);
+    });
+
     it('refuses incomplete or out-of-range STS settings with a 400 naming the field, and changes nothing', async () => {
       const base = { storageLocation: `${warehouseLocation}-2`, credentialsRef: `env:${REF}`, credentialVending: 'sts' };
       const cases: Array<[Record<string, unknown>, string]> = [
