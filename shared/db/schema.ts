@@ -183,13 +183,26 @@ export interface ProcessedEventsTable {
   processed_at: CreatedAt;
 }
 
+/** How a warehouse's clients get down-scoped credentials from STS (credential_vending sts). */
+export interface WarehouseStsSettings {
+  roleArn: string;
+  externalId?: string;
+  endpoint?: string;
+  region?: string;
+  /** Lifetime of the credentials handed out; 900 to 43200 (STS's bounds), default 3600. */
+  durationSeconds?: number;
+}
+
 export interface WarehousesTable {
   id: string;
   name: string;
   storage_location: string;
   storage: Json<Record<string, unknown>>;
   credentials_ref: string | null;
-  credential_vending: 'none' | 'static';
+  credential_vending: 'none' | 'static' | 'sts';
+  /** credential_vending sts: the role clients' credentials are assumed from (no secret). */
+  sts: ColumnType<WarehouseStsSettings | null, string | null | undefined, string | null>;
+  remote_signing: ColumnType<boolean, boolean | undefined, boolean>;
   properties: Json<Record<string, string>>;
   description: string | null;
   owner: string | null;

@@ -11,3 +11,5 @@ export async function openS3ObjectStore(settings: S3Settings): Promise<ObjectSto
   const { S3ObjectStore } = await import('./s3-object-store.js');
   return new S3ObjectStore(settings);
 }
+export { stsRoleAssumer, type AssumeRoleRequest, type RoleAssumer, type RoleCredentials } from './role-assumer.js';
+export { awsUriEncode, sha256Hex, signSigV4, UNSIGNED_PAYLOAD, type SigV4Credentials, type SigV4Request } from './sigv4.js';

@@ -8,7 +8,7 @@ import { metadataFileLocation, nextMetadataVersion } from '../domain/metadata-fi
 import { tableMetadataDocument, withReferencedSnapshotsOnly, type TableMetadata } from '../domain/table-metadata.js';
 import { parseTableMetadata } from '../domain/table-metadata-parser.js';
 import { warehousePath, type LocationField } from '../storage/warehouse-paths.js';
-import { clientStorageConfig, objectStoreFor } from '../storage/warehouse-storage.js';
+import { objectStoreFor, type ClientStorage } from '../storage/warehouse-storage.js';
 import { toWarehouseSummary, type WarehouseSummary } from '../store/warehouses.js';
 
 /** The namespace property that names where its tables and views go by default (as Hive's and Spark's catalogs). */
@@ -84,7 +84,8 @@ export async function readMetadataFile(warehouse: WarehouseRow, location: string
 export interface LoadResultOptions {
   metadataLocation: string | null;
   metadataText: string;
-  warehouse: WarehouseSummary;
+  /** What the client is told about storage: see tableClientStorage(). */
+  storage: ClientStorage;
   snapshots?: 'all' | 'refs' | undefined;
 }
 
@@ -93,13 +94,33 @@ export interface LoadResultOptions {
  * serialization unless `snapshots=refs` asks for a filtered copy.
  */
 export function loadTableResult(o: LoadResultOptions): RawJson {
-  const storage = clientStorageConfig(o.warehouse);
+  const { storage } = o;
   const metadata = o.snapshots === 'refs' ? metadataText(withReferencedSnapshotsOnly(readStoredMetadata(o.metadataText))) : o.metadataText;
   let text = '{';
   if (o.metadataLocation !== null) text += `"metadata-location":${JSON.stringify(o.metadataLocation)},`;
   text += `"metadata":${metadata},"config":${JSON.stringify(storage.config)}`;
   if (storage.credentials.length > 0) text += `,"storage-credentials":${JSON.stringify(storage.credentials)}`;
   return new RawJson(text + '}');
+}
+
+/** Where a table's files are, from its metadata text: enough to scope storage access, without a lossless parse. */
+export function tableFilesOf(metadataText: string): { location: string; properties: Record<string, string> } {
+  const m = JSON.parse(metadataText) as { location?: unknown; properties?: Record<string, string> };
+  if (typeof m.location !== 'string') throw new Error('table metadata without a location');
+  return { location: m.location, properties: m.properties ?? {} };
+}
+
+/**
+ * A stored LoadTableResult (createTable's, registerTable's: kept for idempotent replays without any secret) with the
+ * storage answer of this request in it. Credentials are made per request, after the transaction: never inside it,
+ * never in the idempotency store.
+ */
+export function withClientStorage(result: RawJson, storage: ClientStorage): RawJson {
+  const doc = parseJsonLossless(result.text) as Record<string, unknown>;
+  doc['config'] = storage.config;
+  if (storage.credentials.length > 0) doc['storage-credentials'] = storage.credentials;
+  else delete doc['storage-credentials'];
+  return new RawJson(stringifyJsonLossless(doc));
 }
 
 export function commitResult(metadataLocation: string, text: string): RawJson {

@@ -17,6 +17,7 @@ import { schedulePurge } from './purge-tasks.js';
 import { pathIfInside, warehouseRoot } from '../storage/warehouse-paths.js';
 import { toWarehouseSummary } from '../store/warehouses.js';
 import { PATH_PROPERTIES, checkLocationInWarehouse, checkObjectLocations, defaultObjectLocation, loadTableResult, metadataText, readMetadataFile, readStoredMetadata, writeTableMetadata } from './table-files.js';
+import { clientEndpointConfig } from '../storage/warehouse-storage.js';
 
 export interface Actor {
   name: string;
@@ -71,11 +72,12 @@ export async function createTable(tx: Tx, platform: Platform, prefix: string, le
   const location = objectLocation(warehouse, namespace, req.name, uuid, req.location);
   const metadata = new TableMetadataBuilder(null, Date.now()).applyAll(createTableUpdates(req, uuid, location)).build(null);
   checkObjectLocations(warehouse, metadata, null);
-  const summary = toWarehouseSummary(warehouse);
-  if (req['stage-create']) return loadTableResult({ metadataLocation: null, metadataText: metadataText(metadata), warehouse: summary });
+  // Only where the files are: the route adds this request's credentials after the transaction (withClientStorage).
+  const storage = { config: clientEndpointConfig(toWarehouseSummary(warehouse)), credentials: [] };
+  if (req['stage-create']) return loadTableResult({ metadataLocation: null, metadataText: metadataText(metadata), storage });
   const written = await writeTableMetadata(warehouse, metadata, null);
   await insertObject(tx, platform, 'table', warehouse, namespace, req.name, uuid, written, actor, metadata);
-  return loadTableResult({ metadataLocation: written.location, metadataText: written.text, warehouse: summary });
+  return loadTableResult({ metadataLocation: written.location, metadataText: written.text, storage });
 }
 
 export async function insertObject(
@@ -205,7 +207,7 @@ export async function registerTable(tx: Tx, platform: Platform, prefix: string, 
   } else {
     await insertObject(tx, platform, 'table', warehouse, namespace, name, metadata['table-uuid'], { location: metadataLocation, text }, actor, metadata);
   }
-  return loadTableResult({ metadataLocation, metadataText: text, warehouse: toWarehouseSummary(warehouse) });
+  return loadTableResult({ metadataLocation, metadataText: text, storage: { config: clientEndpointConfig(toWarehouseSummary(warehouse)), credentials: [] } });
 }
 
 /** unregisterTable: the catalog forgets the table; its files stay for another catalog to register. */

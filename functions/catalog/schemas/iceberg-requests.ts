@@ -164,6 +164,19 @@ export const CreateViewRequest = Type.Object({
 export type CreateViewRequestValue = Static<typeof CreateViewRequest>;
 
 /** Metrics reports (ScanReport, CommitReport) are kept as sent; only the discriminating fields are checked. */
+/** Iceberg's S3 signer API (s3-signer-open-api.yaml): the request a client wants signed. Java adds `provider`. */
+const S3Headers = Type.Record(Type.String(), Type.Array(Type.String()), { description: 'Header name to its values.' });
+export const S3SignRequest = Type.Object({
+  region: Type.String({ minLength: 1, maxLength: 64 }),
+  uri: Type.String({ minLength: 1, maxLength: 16384 }),
+  method: Type.Union(['PUT', 'GET', 'HEAD', 'POST', 'DELETE', 'PATCH', 'OPTIONS'].map((m) => Type.Literal(m))),
+  headers: S3Headers,
+  properties: Type.Optional(StringMap),
+  body: Type.Optional(Type.String({ description: 'The payload, for requests whose keys are not in the uri (DeleteObjects): its hash is signed.' })),
+  provider: Type.Optional(Type.String()),
+});
+export const S3SignResponse = Type.Object({ uri: Type.String(), headers: S3Headers });
+
 export const ReportMetricsRequest = Type.Object({
   'report-type': Type.String({ minLength: 1 }),
   'table-name': Type.String(),
