@@ -155,6 +155,19 @@ describe.skipIf(!bin)('remote signing', () => {
       expect((await send('DELETE', del.body as Signed)).status).toBe(204);
     });
 
+    it('a writer\'s token scoped to catalog:read gets its reads signed, never a write', async () => {
+      const token = await fetch(`${p.url}/api/v1/auth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'password', username: 'writer', password: 'writer-password-1', scope: 'catalog:read' }).toString(),
+      }).then((r) => r.json() as Promise<{ access_token: string }>);
+      clients['writer-read'] = new IcebergClient(p, token.access_token, 'signwh');
+      const uri = urlOf(metadataLocations['orders']!);
+      expect((await sign('writer-read', 'orders', { method: 'GET', uri })).status).toBe(200);
+      const put = await sign('writer-read', 'orders', { method: 'PUT', uri: `${locations['orders'] ? urlOf(`${locations['orders']}/data/scoped`) : ''}` });
+      expect(put.status, put.text).toBe(403);
+    });
+
     it('signs a writer\'s DeleteObjects with its body hashed, only when every key is inside the table', async () => {
       const uri = `${s3.endpoint}/${bucket}?delete`;
       const key = (t: string, f: string) => `${locations[t]!.slice(`s3://${bucket}/`.length)}/data/${f}`;
@@ -252,7 +265,7 @@ describe.skipIf(!bin)('remote signing', () => {
       const doc = (await p.call('GET', '/openapi.json')).body;
       const op = doc.paths['/iceberg/v1/{prefix}/namespaces/{namespace}/tables/{table}/sign'].post;
       expect(op.operationId).toBe('iceberg.signRequest');
-      expect(op.security).toEqual([{ bearer: [] }]);
+      expect(op.security).toEqual([{ bearer: [] }, { oauth2: ['catalog:read'] }]);
       expect(op.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['region', 'uri', 'method', 'headers']));
       expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '400', '403']));
     });

@@ -1,4 +1,4 @@
-import type { Principal } from '../../../shared/auth/index.js';
+import { scopeAllows, type Principal } from '../../../shared/auth/index.js';
 import { ForbiddenError, UnavailableError } from '../../../shared/errors/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
 import { objectTags, subjectOf, type DataResource } from '../../../shared/policy/index.js';
@@ -34,13 +34,16 @@ export function requestedDelegation(header: string | string[] | undefined): Set<
   return new Set(text.split(',').map((m) => m.trim().toLowerCase()).filter((m) => m !== ''));
 }
 
+/** A token scoped to catalog:read reads files only, whatever its principal may write (an unscoped one: all it may). */
+const tokenMayWrite = (principal: Principal) => !principal.scopes || scopeAllows(principal.scopes, ['catalog']);
+
 /**
- * What the caller may do with the table's files, from the data policies: write when any write access (insert,
+ * What the caller may do with the table's files, from the data policies (and a read-only token's scope): write when any write access (insert,
  * update, delete or alter: compaction rewrites files) is allowed, read when select is, else nothing.
  */
 export async function decideFilesAccess(platform: Platform, principal: Principal, table: Pick<TableFiles, 'prefix' | 'namespace' | 'name'>): Promise<StorageAccessLevel | undefined> {
   const target = { warehouse: table.prefix, namespace: [...table.namespace], table: table.name };
-  for (const access of ['insert', 'update', 'delete', 'alter'] as const) {
+  for (const access of tokenMayWrite(principal) ? (['insert', 'update', 'delete', 'alter'] as const) : []) {
     if ((await platform.authorizer.decide(principal, access, target)).allowed) return 'write';
   }
   return (await platform.authorizer.decide(principal, 'select', target)).allowed ? 'read' : undefined;
@@ -49,6 +52,7 @@ export async function decideFilesAccess(platform: Platform, principal: Principal
 /** The access a request needs, and whether the caller has it: write needs a write access, read any of them. */
 export async function hasFilesAccess(platform: Platform, principal: Principal, table: Pick<TableFiles, 'prefix' | 'namespace' | 'name'>, needs: StorageAccessLevel): Promise<boolean> {
   const target = { warehouse: table.prefix, namespace: [...table.namespace], table: table.name };
+  if (needs === 'write' && !tokenMayWrite(principal)) return false;
   const accesses = needs === 'read' ? (['select', 'insert', 'update', 'delete', 'alter'] as const) : (['insert', 'update', 'delete', 'alter'] as const);
   for (const access of accesses) {
     if ((await platform.authorizer.decide(principal, access, target)).allowed) return true;

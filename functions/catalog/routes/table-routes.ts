@@ -240,6 +240,8 @@ export const tableRoutes = [
     },
     // One request per S3 call: auditing each would drown the trail (refusals are answered and logged as errors are).
     audit: false,
+    // A read-only catalog token signs reads too; writes it never signs (its scope caps the access decided per request).
+    scope: 'catalog:read',
     handler: async (ctx) => {
       const table = { prefix: ctx.params.prefix, namespace: parseNamespace(ctx.params.namespace), name: ctx.params.table };
       const signed = await signTableRequest(ctx.platform, ctx.requirePrincipal(), table, ctx.body);
