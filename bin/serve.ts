@@ -34,9 +34,21 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'shutting down');
-    await server.close();
-    await running.stop();
+    const graceMs = config.LAKEPLANE_SHUTDOWN_GRACE_SECONDS * 1000;
+    log.info({ signal, graceMs }, 'shutting down');
+    // Whatever hangs past the grace (a worker, a child process), the process still ends: a bounded shutdown.
+    setTimeout(() => {
+      log.error({ graceMs }, 'shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, graceMs + 10_000).unref();
+    try {
+      await server.close({ graceMs });
+      // Requests are answered by now; a handler still holding a database connection (stuck on a lock) is cut off.
+      await running.stop({ forceStoreAfterMs: 2_000 });
+    } catch (err) {
+      log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -13,6 +13,10 @@ import * as m0011 from './0011_job_trigger_tokens.js';
 import * as m0012 from './0012_webhooks.js';
 import * as m0014 from './0014_lakehouses.js';
 import * as m0015 from './0015_sql_statements.js';
+import * as m0016 from './0016_credential_throttle.js';
+import * as m0017 from './0017_denied_request_audit.js';
+import * as m0018 from './0018_token_scopes.js';
+import * as m0019 from './0019_warehouse_storage_access.js';
 
 /**
  * Ordered, forward-only. Listed statically (not read from the folder) so a bundled build carries them; the names sort
@@ -33,4 +37,8 @@ export const migrations: Record<string, Migration> = {
   '0012_webhooks': m0012,
   '0014_lakehouses': m0014,
   '0015_sql_statements': m0015,
+  '0016_credential_throttle': m0016,
+  '0017_denied_request_audit': m0017,
+  '0018_token_scopes': m0018,
+  '0019_warehouse_storage_access': m0019,
 };

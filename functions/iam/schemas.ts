@@ -92,10 +92,12 @@ export const PersonalAccessToken = Type.Object({
   expiresAt: Nullable(Timestamp),
   lastUsedAt: Nullable(Timestamp),
   revokedAt: Nullable(Timestamp),
+  scope: Nullable(Type.String({ description: 'The token\'s scopes, space-delimited; null: its user\'s full rights.' })),
 });
 export const CreateTokenBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 100 }),
+    scope: Type.Optional(Type.String({ maxLength: 1000, description: 'Space-delimited scopes (catalog, iam:read, …). Omit for the full rights of the token that mints it.' })),
     expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650, description: 'Omit for a token that does not expire.' })),
     userId: Type.Optional(Type.String({ format: 'uuid', description: 'Admins only: mint for another user.' })),
   },
@@ -188,7 +190,7 @@ export const Me = Type.Object({
   isAdmin: Type.Boolean(),
   groups: Type.Array(Type.String()),
   authentication: Type.Object({
-    method: Type.Union([Type.Literal('access_token'), Type.Literal('personal_access_token'), Type.Literal('oidc')]),
+    method: Type.Union([Type.Literal('access_token'), Type.Literal('personal_access_token'), Type.Literal('oidc'), Type.Literal('client_secret')]),
     issuer: Type.String(),
     tokenId: Type.Optional(Id),
   }),
@@ -208,6 +210,10 @@ export const AuditRecord = Type.Object({
   status: Type.Integer(),
   method: Nullable(Type.String()),
   detail: Nullable(Type.String()),
+  clientAddress: Nullable(Type.String({ description: 'The client\'s address (X-Forwarded-For only through LAKEPLANE_TRUSTED_PROXIES).' })),
+  count: Type.Integer({ minimum: 1, description: 'Requests this record stands for: denied and anonymous failed requests of one address, principal, route and status are counted on one record per 5 minutes; `at` and `requestId` are the first, `lastAt` and `lastRequestId` the last.' }),
+  lastAt: Timestamp,
+  lastRequestId: Nullable(Type.String()),
 });
 export const ListAuditQuery = Type.Object(
   {

@@ -1,1 +1,1 @@
-export { AuditTrail, outcomeOf, type AuditEntry } from './audit-trail.js';
+export { AuditTrail, outcomeOf, isAggregated, DENIED_AUDIT_WINDOW_SECONDS, type AuditEntry } from './audit-trail.js';

@@ -7,6 +7,7 @@ import type { AccessTokens } from './access-tokens.js';
 import type { ExternalIssuers } from './oidc.js';
 import type { Principal } from './principal.js';
 import { loadServiceAccountPrincipal, loadUserPrincipal, provisionExternalUser } from './principals.js';
+import { splitScope } from './scopes.js';
 import { SECRET_PREFIX, hashSecret } from './secrets.js';
 
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -54,6 +55,30 @@ export class Authenticator {
     return this.fromExternalToken(token, issuer);
   }
 
+  /**
+   * A service account by its client secret (and client id, when the caller sent one): for engines' policy plugins,
+   * which can be configured with a static credential but cannot fetch a token. Cached like a personal access token.
+   */
+  async authenticateClientSecret(secret: string, clientId: string | undefined): Promise<Principal> {
+    const hash = hashSecret(secret);
+    const key = `cs:${clientId ?? ''}:${hash}`;
+    const hit = this.cached(key);
+    if (hit) return hit;
+    const row = await this.db
+      .selectFrom('service_account_secrets')
+      .innerJoin('service_accounts', 'service_accounts.id', 'service_account_secrets.service_account_id')
+      .select(['service_accounts.id as id', 'service_accounts.client_id as client_id', 'service_account_secrets.expires_at as expires_at', 'service_account_secrets.revoked_at as revoked_at'])
+      .where('service_account_secrets.secret_hash', '=', hash)
+      .executeTakeFirst();
+    // One message for every miss, as the token endpoint's invalid_client: a guess learns nothing.
+    if (!row || (clientId !== undefined && row.client_id !== clientId) || row.revoked_at || (row.expires_at && row.expires_at.getTime() <= Date.now())) {
+      throw new UnauthenticatedError('client authentication failed');
+    }
+    const principal: Principal = { ...(await loadServiceAccountPrincipal(this.db, row.id, this.issuer)), authMethod: 'client_secret' };
+    if (row.expires_at && row.expires_at.getTime() - Date.now() < this.cacheTtlMs) return principal;
+    return this.remember(key, principal);
+  }
+
   private cached(key: string): Principal | undefined {
     const hit = this.cache.get(key);
     if (hit && hit.until > Date.now()) return hit.principal;
@@ -72,13 +97,14 @@ export class Authenticator {
   private async fromAccessToken(token: string): Promise<Principal> {
     const claims = await this.accessTokens.verify(token);
     const key = `${claims.principal_type}:${claims.sub}`;
-    const hit = this.cached(key);
-    if (hit) return hit;
+    // The cache holds the principal, shared by all its tokens; the scopes are this token's own.
     const principal =
-      claims.principal_type === 'user'
-        ? await loadUserPrincipal(this.db, claims.sub, 'access_token', this.issuer)
-        : await loadServiceAccountPrincipal(this.db, claims.sub, this.issuer);
-    return this.remember(key, principal);
+      this.cached(key) ??
+      this.remember(
+        key,
+        claims.principal_type === 'user' ? await loadUserPrincipal(this.db, claims.sub, 'access_token', this.issuer) : await loadServiceAccountPrincipal(this.db, claims.sub, this.issuer),
+      );
+    return claims.scope ? { ...principal, scopes: splitScope(claims.scope) } : principal;
   }
 
   private async fromPersonalAccessToken(token: string): Promise<Principal> {
@@ -88,13 +114,13 @@ export class Authenticator {
     if (hit) return hit;
     const row = await this.db
       .selectFrom('personal_access_tokens')
-      .select(['id', 'user_id', 'expires_at', 'revoked_at', 'last_used_at'])
+      .select(['id', 'user_id', 'expires_at', 'revoked_at', 'last_used_at', 'scope'])
       .where('token_hash', '=', hash)
       .executeTakeFirst();
     if (!row) throw new UnauthenticatedError('personal access token is not valid');
     if (row.revoked_at) throw new UnauthenticatedError('personal access token has been revoked');
     if (row.expires_at && row.expires_at.getTime() <= Date.now()) throw new UnauthenticatedError('personal access token has expired');
-    const principal = { ...(await loadUserPrincipal(this.db, row.user_id, 'personal_access_token', this.issuer)), tokenId: row.id };
+    const principal: Principal = { ...(await loadUserPrincipal(this.db, row.user_id, 'personal_access_token', this.issuer)), tokenId: row.id, ...(row.scope ? { scopes: splitScope(row.scope) } : {}) };
     if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
       // Last use is kept to the minute; it is not worth a write per request, nor making the caller wait for it.
       this.db

@@ -7,10 +7,10 @@ export function isGrantType(v: string): v is GrantType {
   return (GRANT_TYPES as readonly string[]).includes(v);
 }
 
-/** After `maxFailures` misses in a row, each further miss doubles the wait, from `baseSeconds` up to an hour. */
-export function lockoutSeconds(failures: number, maxFailures: number, baseSeconds: number): number {
+/** After `maxFailures` misses, each further miss doubles the wait, from `baseSeconds` up to `capSeconds`. */
+export function lockoutSeconds(failures: number, maxFailures: number, baseSeconds: number, capSeconds: number): number {
   if (failures < maxFailures) return 0;
-  return Math.min(3600, baseSeconds * 2 ** (failures - maxFailures));
+  return Math.min(capSeconds, baseSeconds * 2 ** Math.min(failures - maxFailures, 30));
 }
 
 /** Client credentials may come in the Authorization header (RFC 6749 2.3.1) or the form body; never both. */

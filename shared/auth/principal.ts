@@ -1,5 +1,5 @@
 /** How the caller proved who it is. */
-export type AuthMethod = 'access_token' | 'personal_access_token' | 'oidc';
+export type AuthMethod = 'access_token' | 'personal_access_token' | 'oidc' | 'client_secret';
 
 export interface Principal {
   readonly kind: 'user' | 'service_account';
@@ -14,4 +14,9 @@ export interface Principal {
   readonly issuer: string;
   /** Id of the personal access token, when that is how the caller authenticated. */
   readonly tokenId?: string;
+  /**
+   * The scopes of the token the caller presented (shared/auth/scopes.ts); absent when it carried none, and then the
+   * principal's full rights apply. The request pipeline checks them against the route before any handler runs.
+   */
+  readonly scopes?: readonly string[];
 }

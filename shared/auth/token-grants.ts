@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { OAuthError, TooManyRequestsError } from '../errors/index.js';
+import { OAuthError } from '../errors/index.js';
 import type { Platform } from '../platform/platform.js';
-import { TOKEN_EXCHANGE, basicCredentials, isGrantType, lockoutSeconds } from './grants.js';
+import { TOKEN_EXCHANGE, basicCredentials, isGrantType } from './grants.js';
 import { burnPasswordCheck, verifyPassword } from './password.js';
+import { isScope, SCOPES, scopeWithin, splitScope } from './scopes.js';
 import { hashSecret, newSecret, SECRET_PREFIX } from './secrets.js';
 
 /**
@@ -44,7 +45,25 @@ function required(value: string | undefined, name: string): string {
   return value;
 }
 
-async function issueRefreshToken(platform: Platform, owner: { userId?: string; serviceAccountId?: string }, familyId: string): Promise<string> {
+/**
+ * The scope a grant issues: what was asked for, every value from our vocabulary (RFC 6749 3.3: an unknown value is
+ * invalid_scope, not silently ignored, so the client learns its token would be useless), never more than `ceiling`
+ * (the scope of the token or refresh token being renewed). Nothing asked: the ceiling, or no scope at all.
+ */
+function grantedScope(requested: string | undefined, ceiling: readonly string[] | undefined): string | undefined {
+  const wanted = splitScope(requested);
+  const unknown = wanted.filter((s) => !isScope(s));
+  if (unknown.length > 0) throw new OAuthError('invalid_scope', `scope ${unknown.join(' ')} is not known; scopes are: ${SCOPES.join(' ')}`);
+  if (wanted.length === 0) return ceiling && ceiling.length > 0 ? ceiling.join(' ') : undefined;
+  if (ceiling && !scopeWithin(wanted, ceiling)) throw new OAuthError('invalid_scope', `scope ${wanted.join(' ')} exceeds the scope ${ceiling.join(' ')} of the token being renewed`);
+  return wanted.join(' ');
+}
+
+function answerScope(scope: string | undefined): { scope?: string } {
+  return scope ? { scope } : {};
+}
+
+async function issueRefreshToken(platform: Platform, owner: { userId?: string; serviceAccountId?: string }, familyId: string, scope: string | undefined): Promise<string> {
   const token = newSecret(SECRET_PREFIX.refreshToken, 48);
   await platform.store.db
     .insertInto('refresh_tokens')
@@ -55,6 +74,7 @@ async function issueRefreshToken(platform: Platform, owner: { userId?: string; s
       user_id: owner.userId ?? null,
       service_account_id: owner.serviceAccountId ?? null,
       expires_at: new Date(Date.now() + platform.config.LAKEPLANE_REFRESH_TOKEN_TTL_SECONDS * 1000),
+      scope: scope ?? null,
     })
     .execute();
   return token;
@@ -63,35 +83,22 @@ async function issueRefreshToken(platform: Platform, owner: { userId?: string; s
 async function passwordGrant(platform: Platform, input: TokenRequestInput): Promise<TokenOutcome> {
   const username = required(input.username, 'username').toLowerCase();
   const password = required(input.password, 'password');
-  const { config, store } = platform;
+  const scope = grantedScope(input.scope, undefined);
+  const { store } = platform;
   const user = await store.db.selectFrom('users').selectAll().where(sql<string>`lower(username)`, '=', username).executeTakeFirst();
   if (!user || !user.password_hash) {
     await burnPasswordCheck(password);
     throw new OAuthError('invalid_grant', 'username or password is wrong');
   }
-  if (user.locked_until && user.locked_until.getTime() > Date.now()) {
-    const wait = (user.locked_until.getTime() - Date.now()) / 1000;
-    throw new TooManyRequestsError(`too many failed logins for ${username}; try again in ${Math.ceil(wait)} s`, wait);
-  }
-  if (!(await verifyPassword(password, user.password_hash))) {
-    // One atomic update: concurrent wrong guesses each count, and the lockout follows the count the database holds.
-    const updated = await store.db
-      .updateTable('users')
-      .set({ failed_logins: (eb) => eb('failed_logins', '+', 1) })
-      .where('id', '=', user.id)
-      .returning('failed_logins')
-      .executeTakeFirstOrThrow();
-    const lock = lockoutSeconds(updated.failed_logins, config.LAKEPLANE_LOGIN_MAX_FAILURES, config.LAKEPLANE_LOGIN_LOCKOUT_SECONDS);
-    if (lock > 0) await store.db.updateTable('users').set({ locked_until: new Date(Date.now() + lock * 1000) }).where('id', '=', user.id).execute();
-    throw new OAuthError('invalid_grant', 'username or password is wrong');
-  }
+  // Failures are counted and throttled around the grant, per user name and address (throttled-token-grants.ts).
+  if (!(await verifyPassword(password, user.password_hash))) throw new OAuthError('invalid_grant', 'username or password is wrong');
   if (!user.active) throw new OAuthError('invalid_grant', 'this user is deactivated');
-  await store.db.updateTable('users').set({ failed_logins: 0, locked_until: null, last_login_at: new Date() }).where('id', '=', user.id).execute();
-  const access = await platform.accessTokens.mint({ id: user.id, kind: 'user', name: user.username }, input.scope);
-  const refresh = await issueRefreshToken(platform, { userId: user.id }, randomUUID());
+  await store.db.updateTable('users').set({ last_login_at: new Date() }).where('id', '=', user.id).execute();
+  const access = await platform.accessTokens.mint({ id: user.id, kind: 'user', name: user.username }, scope);
+  const refresh = await issueRefreshToken(platform, { userId: user.id }, randomUUID(), scope);
   return {
     subject: `user:${user.username}`,
-    answer: { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, refresh_token: refresh, issued_token_type: ACCESS_TOKEN_TYPE, ...(input.scope ? { scope: input.scope } : {}) },
+    answer: { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, refresh_token: refresh, issued_token_type: ACCESS_TOKEN_TYPE, ...answerScope(scope) },
   };
 }
 
@@ -102,6 +109,7 @@ async function clientCredentialsGrant(platform: Platform, input: TokenRequestInp
   }
   const clientId = basic?.id ?? required(input.client_id, 'client_id');
   const secret = basic?.secret ?? required(input.client_secret, 'client_secret');
+  const scope = grantedScope(input.scope, undefined);
   const row = await platform.store.db
     .selectFrom('service_account_secrets')
     .innerJoin('service_accounts', 'service_accounts.id', 'service_account_secrets.service_account_id')
@@ -112,11 +120,11 @@ async function clientCredentialsGrant(platform: Platform, input: TokenRequestInp
     throw new OAuthError('invalid_client', 'client authentication failed');
   }
   if (!row.active) throw new OAuthError('invalid_client', 'this service account is deactivated');
-  const access = await platform.accessTokens.mint({ id: row.id, kind: 'service_account', name: row.name }, input.scope);
+  const access = await platform.accessTokens.mint({ id: row.id, kind: 'service_account', name: row.name }, scope);
   // RFC 6749 4.4.3: no refresh token for client credentials; the client simply asks again.
   return {
     subject: `service_account:${row.name}`,
-    answer: { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, issued_token_type: ACCESS_TOKEN_TYPE, ...(input.scope ? { scope: input.scope } : {}) },
+    answer: { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, issued_token_type: ACCESS_TOKEN_TYPE, ...answerScope(scope) },
   };
 }
 
@@ -128,6 +136,9 @@ async function refreshTokenGrant(platform: Platform, input: TokenRequestInput): 
   const token = required(input.refresh_token, 'refresh_token');
   const db = platform.store.db;
   const hash = hashSecret(token);
+  // Checked before the token is spent, so a bad or wider scope does not cost the client its refresh token.
+  const issued = await db.selectFrom('refresh_tokens').select('scope').where('token_hash', '=', hash).executeTakeFirst();
+  grantedScope(input.scope, issued?.scope ? splitScope(issued.scope) : undefined);
   const spent = await db
     .updateTable('refresh_tokens')
     .set({ used_at: new Date() })
@@ -156,12 +167,15 @@ async function refreshTokenGrant(platform: Platform, input: TokenRequestInput): 
     if (!sa?.active) throw new OAuthError('invalid_grant', 'the service account of this refresh token is deactivated or gone');
     subject = { id: sa.id, kind: 'service_account', name: sa.name };
   }
-  const access = await platform.accessTokens.mint(subject, input.scope);
+  // RFC 6749 6: a refreshed token's scope never exceeds what the first grant gave; the family keeps that ceiling.
+  const ceiling = spent.scope === null ? undefined : splitScope(spent.scope);
+  const scope = grantedScope(input.scope, ceiling);
+  const access = await platform.accessTokens.mint(subject, scope);
   const owner = subject.kind === 'user' ? { userId: subject.id } : { serviceAccountId: subject.id };
-  const refresh = await issueRefreshToken(platform, owner, spent.family_id);
+  const refresh = await issueRefreshToken(platform, owner, spent.family_id, ceiling ? ceiling.join(' ') : undefined);
   return {
     subject: `${subject.kind}:${subject.name}`,
-    answer: { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, refresh_token: refresh, issued_token_type: ACCESS_TOKEN_TYPE, ...(input.scope ? { scope: input.scope } : {}) },
+    answer: { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, refresh_token: refresh, issued_token_type: ACCESS_TOKEN_TYPE, ...answerScope(scope) },
   };
 }
 
@@ -174,10 +188,12 @@ async function tokenExchangeGrant(platform: Platform, input: TokenRequestInput):
   const principal = await platform.authenticator.authenticate(`Bearer ${token}`).catch(() => {
     throw new OAuthError('invalid_grant', 'subject_token is not a valid Lakeplane token');
   });
-  const access = await platform.accessTokens.mint({ id: principal.id, kind: principal.kind, name: principal.name }, input.scope);
+  // The new token is no wider than the one exchanged: a catalog token renews as a catalog token.
+  const scope = grantedScope(input.scope, principal.scopes);
+  const access = await platform.accessTokens.mint({ id: principal.id, kind: principal.kind, name: principal.name }, scope);
   return {
     subject: `${principal.kind}:${principal.name}`,
-    answer: { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, issued_token_type: ACCESS_TOKEN_TYPE, ...(input.scope ? { scope: input.scope } : {}) },
+    answer: { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, issued_token_type: ACCESS_TOKEN_TYPE, ...answerScope(scope) },
   };
 }
 

@@ -1,1 +1,3 @@
 export { loadConfig, ConfigSchema, ConfigError, type Config } from './config.js';
+export { plainAddress, type TrustedProxies } from './trusted-proxies.js';
+export { parseCidrList, type CidrRange } from './cidr-list.js';

@@ -1,13 +1,17 @@
 import { Migrator, type Migration, type MigrationResultSet } from 'kysely';
 import { migrations } from '../../migrations/index.js';
 import type { Db } from './database.js';
+import { checkAppliedMigrations, checkMigrationChecksumsKnown } from './migration-checksums.js';
 
 /**
  * Applies migrations/ in order. Kysely's migrator takes a Postgres advisory lock inside a transaction, so two
- * processes starting together apply each migration once; it refuses a history it does not know (edited or removed
- * migrations), which keeps migrations forward-only.
+ * processes starting together apply each migration once, and it refuses a history that lost a migration. It does
+ * not notice an applied migration whose file was edited: the recorded checksums do (migration-checksums.ts), before
+ * anything is applied, and the ones just applied are recorded after.
  */
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
+  checkMigrationChecksumsKnown(Object.keys(migrations));
+  await checkAppliedMigrations(db, { record: true });
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async (): Promise<Record<string, Migration>> => migrations },
@@ -19,5 +23,6 @@ export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
     const failed = result.results?.find((r) => r.status === 'Error');
     throw new Error(`migration ${failed?.migrationName ?? '(setup)'} failed: ${String(result.error)}`, { cause: result.error });
   }
+  await checkAppliedMigrations(db, { record: true });
   return result;
 }

@@ -63,6 +63,8 @@ export interface RefreshTokensTable {
   expires_at: Timestamp;
   used_at: Timestamp | null;
   revoked_at: Timestamp | null;
+  /** The scope of the access tokens it renews (space-delimited); null for the principal's full rights. */
+  scope: string | null;
 }
 
 export interface PersonalAccessTokensTable {
@@ -76,6 +78,8 @@ export interface PersonalAccessTokensTable {
   expires_at: Timestamp | null;
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
+  /** The token's scope (space-delimited); null for its user's full rights. */
+  scope: string | null;
 }
 
 export interface ServiceAccountsTable {
@@ -129,6 +133,21 @@ export interface AuditLogTable {
   status: number;
   method: string | null;
   detail: string | null;
+  client_address: string | null;
+  /** Requests this row stands for: more than one for aggregated denied requests (migrations/0017). */
+  occurrences: Generated<number>;
+  last_at: Date | null;
+  last_request_id: string | null;
+  aggregate_key: string | null;
+}
+
+/** Failed credentials at the token endpoint, per hashed key (migrations/0016). */
+export interface CredentialFailuresTable {
+  key: string;
+  scope: 'account' | 'address' | 'client' | 'global';
+  failures: number;
+  blocked_until: Date | null;
+  expires_at: Date;
 }
 
 export interface OutboxTable {
@@ -164,13 +183,26 @@ export interface ProcessedEventsTable {
   processed_at: CreatedAt;
 }
 
+/** How a warehouse's clients get down-scoped credentials from STS (credential_vending sts). */
+export interface WarehouseStsSettings {
+  roleArn: string;
+  externalId?: string;
+  endpoint?: string;
+  region?: string;
+  /** Lifetime of the credentials handed out; 900 to 43200 (STS's bounds), default 3600. */
+  durationSeconds?: number;
+}
+
 export interface WarehousesTable {
   id: string;
   name: string;
   storage_location: string;
   storage: Json<Record<string, unknown>>;
   credentials_ref: string | null;
-  credential_vending: 'none' | 'static';
+  credential_vending: 'none' | 'static' | 'sts';
+  /** credential_vending sts: the role clients' credentials are assumed from (no secret). */
+  sts: ColumnType<WarehouseStsSettings | null, string | null | undefined, string | null>;
+  remote_signing: ColumnType<boolean, boolean | undefined, boolean>;
   properties: Json<Record<string, string>>;
   description: string | null;
   owner: string | null;
@@ -574,6 +606,7 @@ export interface Database {
   service_account_secrets: ServiceAccountSecretsTable;
   identity_providers: IdentityProvidersTable;
   audit_log: AuditLogTable;
+  credential_failures: CredentialFailuresTable;
   outbox: OutboxTable;
   dead_letters: DeadLettersTable;
   processed_events: ProcessedEventsTable;

@@ -41,8 +41,10 @@ const ICEBERG_TYPE_BY_STATUS: Record<number, string> = {
   406: 'UnsupportedOperationException',
   409: 'AlreadyExistsException',
   413: 'BadRequestException',
+  414: 'BadRequestException',
   415: 'BadRequestException',
   422: 'UnprocessableEntityException',
+  431: 'BadRequestException',
   429: 'TooManyRequestsException',
   501: 'UnsupportedOperationException',
   503: 'ServiceUnavailableException',
@@ -88,6 +90,21 @@ export class ForbiddenError extends LakeplaneError {
   /** The policy whose rule denied the request; absent when no policy allowed it (default deny). */
   constructor(message: string, readonly policyId?: string) {
     super(message);
+  }
+}
+
+/**
+ * The token is good but its scope does not reach this route (RFC 6750 3.1 insufficient_scope): the principal may
+ * have the right, the token it sent was not given it.
+ */
+export class InsufficientScopeError extends LakeplaneError {
+  readonly status = 403;
+  readonly code = 'insufficient-scope';
+  readonly title = 'Insufficient scope';
+  /** `accepted`: the scopes of which the token needed one; `granted`: the ones it has. */
+  constructor(readonly accepted: readonly string[], granted: readonly string[]) {
+    super(`this token's scope (${granted.join(' ')}) does not allow this operation; it needs scope ${accepted.join(' or ')}`);
+    this.headers['www-authenticate'] = `Bearer realm="lakeplane", error="insufficient_scope", error_description="${this.message}", scope="${accepted.join(' ')}"`;
   }
 }
 
@@ -137,6 +154,18 @@ export class PayloadTooLargeError extends LakeplaneError {
   readonly status = 413;
   readonly code = 'payload-too-large';
   readonly title = 'Payload too large';
+}
+
+export class UriTooLongError extends LakeplaneError {
+  readonly status = 414;
+  readonly code = 'uri-too-long';
+  readonly title = 'URI too long';
+}
+
+export class HeaderFieldsTooLargeError extends LakeplaneError {
+  readonly status = 431;
+  readonly code = 'header-fields-too-large';
+  readonly title = 'Request header fields too large';
 }
 
 export class UnsupportedMediaTypeError extends LakeplaneError {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ForbiddenError, LakeplaneError, OAuthError, ValidationError, type FieldProblem } from './errors.js';
+import { ForbiddenError, InsufficientScopeError, LakeplaneError, OAuthError, ValidationError, type FieldProblem } from './errors.js';
 
 /** RFC 9457 problem details, the one wire shape of platform API errors. */
 export interface Problem {
@@ -12,6 +12,8 @@ export interface Problem {
   errors?: readonly FieldProblem[];
   /** 403: the policy that denied. */
   policyId?: string;
+  /** 403 insufficient-scope: the scopes of which the token needed one. */
+  requiredScopes?: readonly string[];
 }
 
 export interface RenderedError {
@@ -47,9 +49,9 @@ export function renderError(err: unknown, shape: ErrorShape, instance?: string):
       };
     }
     if (shape === 'iceberg') {
-      // The Iceberg spec declares neither 413, 415 nor 501: an oversized or mistyped body is a 400 BadRequest
-      // there, and "not supported" is 406 UnsupportedOperationException. Clients act on the declared codes only.
-      const status = err.status === 501 ? 406 : err.status === 413 || err.status === 415 ? 400 : err.status;
+      // The Iceberg spec declares none of 413, 414, 415, 431 and 501: an oversized or mistyped request is a 400
+      // BadRequest there, and "not supported" is 406 UnsupportedOperationException. Clients act on the declared codes only.
+      const status = err.status === 501 ? 406 : [413, 414, 415, 431].includes(err.status) ? 400 : err.status;
       return icebergError(status, err.icebergType, err.message, err.headers);
     }
     const problem: Problem = {
@@ -61,6 +63,7 @@ export function renderError(err: unknown, shape: ErrorShape, instance?: string):
     if (instance) problem.instance = instance;
     if (err instanceof ValidationError) problem.errors = err.errors;
     if (err instanceof ForbiddenError && err.policyId) problem.policyId = err.policyId;
+    if (err instanceof InsufficientScopeError) problem.requiredScopes = err.accepted;
     return { status: err.status, headers: err.headers, contentType: 'application/problem+json', body: problem };
   }
   const errorId = randomUUID();

@@ -1,26 +1,11 @@
-import { HTTP, type CloudEventV1 } from 'cloudevents';
-import type { IncomingHttpHeaders } from 'node:http';
-import { BadRequestError, NotFoundError } from '../errors/index.js';
+import type { CloudEventV1 } from 'cloudevents';
+import { NotFoundError } from '../errors/index.js';
 import { compileValidator, type Validator } from '../schema/index.js';
 import type { EventConsumer, StoreEventConsumer } from '../http/function.js';
 import type { Platform } from '../platform/platform.js';
 import { ConsumerBatcher, type BatchHandling } from './consume-batch.js';
 
 export type ConsumeOutcome = 'handled' | 'duplicate';
-
-/** Parses binary or structured mode with the CloudEvents SDK; anything it refuses is the sender's fault (400). */
-export function parseCloudEvent(headers: IncomingHttpHeaders, body: Buffer): CloudEventV1<unknown> {
-  try {
-    const flat: Record<string, string> = {};
-    for (const [k, v] of Object.entries(headers)) if (typeof v === 'string') flat[k] = v;
-    const parsed = HTTP.toEvent({ headers: flat, body: body.toString('utf8') });
-    const event = Array.isArray(parsed) ? parsed[0] : parsed;
-    if (!event) throw new Error('no event in the request');
-    return event as CloudEventV1<unknown>;
-  } catch (err) {
-    throw new BadRequestError(`not a valid CloudEvent: ${(err as Error).message}`);
-  }
-}
 
 /**
  * Handles incoming CloudEvents for one function idempotently: for an effect in the store, (source, id) is recorded in

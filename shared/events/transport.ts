@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { CloudEvent, HTTP, type CloudEventV1 } from 'cloudevents';
 
 /** Where the dispatcher hands events: the Knative Broker over HTTP, or the consumers in this process. */
@@ -8,16 +9,23 @@ export interface EventTransport {
 
 export class DeliveryError extends Error {}
 
-/** Binary-mode CloudEvents POSTed to the Broker (or any sink). 2xx is delivered; anything else is retried. */
+/**
+ * Binary-mode CloudEvents POSTed to the Broker (or any sink). 2xx is delivered; anything else is retried. With a
+ * token file (a projected ServiceAccount token for the Broker's audience), each delivery carries it as the sender's
+ * identity, which a Broker with Knative's authentication-oidc requires; it is read per delivery, as the kubelet
+ * rotates it in place.
+ */
 export class HttpTransport implements EventTransport {
   readonly name = 'http';
-  constructor(private readonly sinkUrl: string, private readonly timeoutMs = 10_000) {}
+  constructor(private readonly sinkUrl: string, private readonly timeoutMs = 10_000, private readonly tokenFile?: string) {}
 
   async deliver(event: CloudEventV1<unknown>): Promise<void> {
     const message = HTTP.binary(new CloudEvent(event, false));
+    const headers = { ...(message.headers as Record<string, string>) };
+    if (this.tokenFile) headers['authorization'] = `Bearer ${(await readFile(this.tokenFile, 'utf8')).trim()}`;
     const response = await fetch(this.sinkUrl, {
       method: 'POST',
-      headers: message.headers as Record<string, string>,
+      headers,
       body: message.body as string,
       signal: AbortSignal.timeout(this.timeoutMs),
     });

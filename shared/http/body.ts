@@ -1,5 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import { MalformedBodyError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors/index.js';
+import { MalformedBodyError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../errors/index.js';
+import { findNestingBeyond } from '../json/index.js';
+import { MAX_JSON_DEPTH, printableField } from '../schema/index.js';
 import type { BodyKind } from './route.js';
 
 /** The functions framework parses bodies itself and leaves the bytes on req.rawBody; our own server does not. */
@@ -45,8 +47,12 @@ export function decodeBody(kind: BodyKind, type: string | undefined, raw: Buffer
     if (!type || !(JSON_TYPES.has(type) || type.endsWith('+json'))) {
       throw new UnsupportedMediaTypeError(`Content-Type must be application/json, got ${type ?? 'none'}`);
     }
+    const text = raw.toString('utf8');
+    // Before parsing: what reads the parsed body recurses, and a deep enough body would overflow its stack.
+    const tooDeep = findNestingBeyond(text, MAX_JSON_DEPTH);
+    if (tooDeep) throw new ValidationError([{ in: 'body', field: printableField(tooDeep), message: `is nested deeper than ${MAX_JSON_DEPTH} levels of arrays and objects` }]);
     try {
-      return JSON.parse(raw.toString('utf8'));
+      return JSON.parse(text);
     } catch (err) {
       throw new MalformedBodyError(`request body is not valid JSON: ${(err as Error).message}`);
     }

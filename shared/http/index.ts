@@ -7,3 +7,4 @@ export { buildOpenApi, eventCatalog } from './openapi.js';
 export { encodeCursor, decodeCursor, pageOf, type Cursor } from './pagination.js';
 export { ifMatchVersion } from './conditional.js';
 export { embeddedTicker } from './periodic-worker.js';
+export { clientAddress } from './client-address.js';

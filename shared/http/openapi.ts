@@ -1,6 +1,8 @@
 import type { TSchema } from '@sinclair/typebox';
+import { SCOPES } from '../auth/index.js';
 import { PROBLEM_TYPE_BASE } from '../errors/index.js';
 import type { EventType } from '../events/index.js';
+import { OpenApiSchemas } from './openapi-schema.js';
 import type { MountedRoute } from './router.js';
 
 /** Strips TypeBox's symbol keys and turns the schema into plain JSON Schema (2020-12, which OpenAPI 3.1 uses). */
@@ -37,7 +39,7 @@ const OAuthErrorSchema = {
   properties: { error: { type: 'string' }, error_description: { type: 'string' } },
 };
 
-function cloudEventEnvelope(event: EventType): Record<string, unknown> {
+function cloudEventEnvelope(event: EventType, schemas: OpenApiSchemas): Record<string, unknown> {
   return {
     type: 'object',
     description: event.description,
@@ -50,7 +52,7 @@ function cloudEventEnvelope(event: EventType): Record<string, unknown> {
       subject: { type: 'string' },
       time: { type: 'string', format: 'date-time' },
       datacontenttype: { const: 'application/json' },
-      data: plain(event.schema),
+      data: schemas.of(event.schema),
     },
   };
 }
@@ -64,9 +66,13 @@ export function eventCatalog(events: readonly EventType[]): Record<string, unkno
   };
 }
 
+/** Without a scope a token carries its principal's full rights; each scope narrows it to one route group. */
+const SCOPE_DESCRIPTIONS = Object.fromEntries(SCOPES.map((s) => [s, s.endsWith(':read') ? `read the ${s.slice(0, -5)} routes (GET, HEAD)` : `the ${s} routes`]));
+
 export function buildOpenApi(routes: readonly MountedRoute[], events: readonly EventType[], serverUrl: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const { functionName, route } of routes) {
+  const schemas = new OpenApiSchemas();
+  for (const { functionName, route, scopes } of routes) {
     const openApiPath = route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
     const parameters: unknown[] = [];
     for (const [where, schema] of [['path', route.params], ['query', route.query]] as const) {
@@ -74,9 +80,15 @@ export function buildOpenApi(routes: readonly MountedRoute[], events: readonly E
       const props = (schema as { properties?: Record<string, TSchema> }).properties ?? {};
       const required = new Set((schema as { required?: string[] }).required ?? []);
       for (const [name, prop] of Object.entries(props)) {
-        const p = plain(prop);
+        const p = schemas.of(prop);
         parameters.push({ name, in: where, required: where === 'path' || required.has(name), schema: p, ...(p['description'] ? { description: p['description'] } : {}) });
       }
+    }
+    // Every template variable is a parameter tools must fill in, whether or not the route declares a schema for it
+    // (the 406 Iceberg endpoints declare none): an undeclared one makes the operation unusable to generators.
+    const declared = new Set(Object.keys((route.params as { properties?: object } | undefined)?.properties ?? {}));
+    for (const [, name] of openApiPath.matchAll(/\{([A-Za-z0-9_]+)\}/g)) {
+      if (name && !declared.has(name)) parameters.push({ name, in: 'path', required: true, schema: { type: 'string' } });
     }
     const errorSchema = route.errorShape === 'oauth' ? OAuthErrorSchema : { $ref: '#/components/schemas/Problem' };
     const errorType = route.errorShape === 'oauth' ? 'application/json' : 'application/problem+json';
@@ -84,7 +96,7 @@ export function buildOpenApi(routes: readonly MountedRoute[], events: readonly E
     for (const [status, spec] of Object.entries(route.responses)) {
       responses[status] = {
         description: spec.description,
-        ...(spec.schema ? { content: { [spec.contentType ?? 'application/json']: { schema: plain(spec.schema) } } } : {}),
+        ...(spec.schema ? { content: { [spec.contentType ?? 'application/json']: { schema: schemas.of(spec.schema) } } } : {}),
       };
     }
     responses['default'] = { description: 'Error', content: { [errorType]: { schema: errorSchema } } };
@@ -95,19 +107,23 @@ export function buildOpenApi(routes: readonly MountedRoute[], events: readonly E
       'x-lakeplane-function': functionName,
       parameters,
       responses,
-      security: route.auth === 'public' ? [] : [{ bearer: [] }],
+      // A scoped token needs one of these scopes here (none listed: any token of the principal).
+      security: scopes === 'public' ? [] : [{ bearer: [] }, { oauth2: scopes === 'any' ? [] : [...scopes] }],
     };
     const kind = route.bodyKind ?? (route.body ? 'json' : 'none');
     if (route.body && (kind === 'json' || kind === 'form')) {
       operation['requestBody'] = {
         required: true,
-        content: { [kind === 'json' ? 'application/json' : 'application/x-www-form-urlencoded']: { schema: plain(route.body) } },
+        content: { [kind === 'json' ? 'application/json' : 'application/x-www-form-urlencoded']: { schema: schemas.of(route.body) } },
       };
     } else if (kind === 'raw') {
       operation['requestBody'] = { required: true, content: { 'application/cloudevents+json': { schema: { type: 'object' } }, 'application/json': { schema: {} } } };
     }
     (paths[openApiPath] ??= {})[route.method.toLowerCase()] = operation;
   }
+  const webhooks = Object.fromEntries(
+    events.map((e) => [e.type, { post: { summary: e.description, requestBody: { content: { 'application/cloudevents+json': { schema: cloudEventEnvelope(e, schemas) } } }, responses: { '200': { description: 'Accepted' } } } }]),
+  );
   return {
     openapi: '3.1.0',
     info: {
@@ -117,18 +133,16 @@ export function buildOpenApi(routes: readonly MountedRoute[], events: readonly E
     },
     servers: [{ url: serverUrl }],
     paths,
-    webhooks: Object.fromEntries(
-      events.map((e) => [e.type, { post: { summary: e.description, requestBody: { content: { 'application/cloudevents+json': { schema: cloudEventEnvelope(e) } } }, responses: { '200': { description: 'Accepted' } } } }]),
-    ),
+    webhooks,
     components: {
-      schemas: { Problem: ProblemSchema },
+      schemas: { Problem: ProblemSchema, ...schemas.components },
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'A Lakeplane access token (JWT), a personal access token (lpat_...), or a token of a configured OIDC issuer.' },
         oauth2: {
           type: 'oauth2',
           flows: {
-            password: { tokenUrl: '/api/v1/auth/token', scopes: {} },
-            clientCredentials: { tokenUrl: '/api/v1/auth/token', scopes: {} },
+            password: { tokenUrl: '/api/v1/auth/token', scopes: SCOPE_DESCRIPTIONS },
+            clientCredentials: { tokenUrl: '/api/v1/auth/token', scopes: SCOPE_DESCRIPTIONS },
           },
         },
       },

@@ -10,15 +10,22 @@ export function encodeCursor(t: Date, id: string): string {
   return Buffer.from(JSON.stringify({ t: t.toISOString(), id })).toString('base64url');
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A token this API issued: a time as encodeCursor wrote it (toISOString, a four-digit year) and a uuid, as every paged
+ * table's id is. Anything else is refused here: a made-up id or year reached PostgreSQL and failed there (a 500).
+ */
 export function decodeCursor(token: string | undefined): Cursor | undefined {
   if (token === undefined) return undefined;
   try {
     const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown;
-    if (parsed && typeof parsed === 'object' && typeof (parsed as Cursor).t === 'string' && typeof (parsed as Cursor).id === 'string' && !Number.isNaN(Date.parse((parsed as Cursor).t))) {
-      return parsed as Cursor;
+    if (parsed && typeof parsed === 'object') {
+      const { t, id } = parsed as Partial<Cursor>;
+      if (typeof t === 'string' && typeof id === 'string' && UUID.test(id) && /^(?!0000)\d{4}-/.test(t) && new Date(t).toISOString() === t) return { t, id };
     }
   } catch {
-    /* fall through */
+    /* not base64url JSON, or an Invalid Date (toISOString throws): fall through */
   }
   throw new ValidationError([{ in: 'query', field: 'pageToken', message: 'is not a page token this API issued' }]);
 }

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../auth/index.js';
-import { LakeplaneError, UnauthenticatedError, renderError, type ErrorShape } from '../errors/index.js';
+import { HeaderFieldsTooLargeError, LakeplaneError, UnauthenticatedError, UriTooLongError, ValidationError, renderError, type ErrorShape, type FieldProblem } from '../errors/index.js';
 import type { Platform } from '../platform/index.js';
 import { parseJsonLossless, RawJson } from '../json/index.js';
-import { compileValidator, type Validator } from '../schema/index.js';
+import { compileValidator, findUnstorableText, MAX_HEADER_BYTES, MAX_URL_LENGTH, type Validator } from '../schema/index.js';
 import { decodeBody, mediaType, readBody } from './body.js';
+import { clientAddress } from './client-address.js';
+import { authenticateCaller, checkScope } from './credentials.js';
 import type { MountedRoute, Router } from './router.js';
 import type { Reply, RequestContext, RouteDefinition } from './route.js';
 import { sendStream, type StreamBody } from './stream.js';
@@ -28,6 +30,36 @@ function parseQuery(search: string): Record<string, string | string[]> {
   }
   return out;
 }
+
+/**
+ * Refuses text PostgreSQL cannot store (NUL, lone surrogates) in any decoded input, before the route's schema sees it:
+ * one check for every route, so no handler has to remember it.
+ */
+function storable<T>(value: T, part: FieldProblem['in']): T {
+  const problems = findUnstorableText(value, part);
+  if (problems.length > 0) throw new ValidationError(problems);
+  return value;
+}
+
+/**
+ * A URL or headers past the bounds every route is held to. Node's parser takes more (HTTP_PARSER_MAX_HEADER_BYTES),
+ * so these are answered here, in the route's error shape, rather than by Node's bare 431.
+ */
+function oversizedRequest(req: IncomingMessage, rawUrl: string): UriTooLongError | HeaderFieldsTooLargeError | undefined {
+  if (rawUrl.length > MAX_URL_LENGTH) return new UriTooLongError(`the URL is ${rawUrl.length} bytes long; at most ${MAX_URL_LENGTH} are served`);
+  let bytes = 0;
+  for (const field of req.rawHeaders) bytes += field.length + 2;
+  if (bytes > MAX_HEADER_BYTES) return new HeaderFieldsTooLargeError(`the request's headers are ${bytes} bytes together; at most ${MAX_HEADER_BYTES} are served`);
+  return undefined;
+}
+
+const UNICODE_ESCAPE = Buffer.from('\\u');
+/**
+ * Past this size a body's decoding, text check and validation each take their own event-loop turn: together they are
+ * tens of milliseconds for a 1 MB body, and other requests (a /healthz probe) must not queue behind all of them.
+ */
+const LARGE_BODY_BYTES = 64 * 1024;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body: unknown, contentType: string | undefined, headOnly: boolean): void {
   if (res.headersSent) return;
@@ -69,6 +101,7 @@ export function createRequestHandler(platform: Platform, router: Router) {
     const rawUrl = req.url ?? '/';
     const q = rawUrl.indexOf('?');
     const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
+    const ip = clientAddress(req, config.trustedProxies);
     let mounted: MountedRoute | undefined;
     let principal: Principal | undefined;
     let status = 500;
@@ -81,25 +114,42 @@ export function createRequestHandler(platform: Platform, router: Router) {
     let answer: { headers: Record<string, string>; body: unknown; contentType: string | undefined; stream?: StreamBody | undefined } = { headers: {}, body: undefined, contentType: undefined };
 
     try {
-      const match = router.match(method, path);
+      const oversized = oversizedRequest(req, rawUrl);
+      // An oversized request is still matched when it can be, so its answer takes the route's error shape.
+      let match: ReturnType<Router['match']>;
+      try {
+        match = router.match(method, path);
+      } catch (err) {
+        throw oversized ?? err;
+      }
       mounted = match.mounted;
       headOnly = match.headOnly;
+      if (oversized) throw oversized;
       const route = mounted.route;
       const validators = compiled.get(route) as CompiledRoute;
 
+      const rawQuery = storable(parseQuery(q === -1 ? '' : rawUrl.slice(q + 1)), 'query');
       if (route.auth === 'required') {
-        principal = await authenticator.authenticate(req.headers.authorization);
+        principal = await authenticateCaller(authenticator, route, req.headers, rawQuery, config);
+        checkScope(principal, mounted.scopes);
       } else if (req.headers.authorization && route.errorShape !== 'oauth') {
         principal = await authenticator.authenticate(req.headers.authorization).catch(() => undefined);
       }
 
-      const params = validators.params ? validators.params.parse({ ...match.params }) : match.params;
-      const query = validators.query ? validators.query.parse(parseQuery(q === -1 ? '' : rawUrl.slice(q + 1))) : parseQuery(q === -1 ? '' : rawUrl.slice(q + 1));
+      const rawParams = storable({ ...match.params }, 'path');
+      const params = validators.params ? validators.params.parse(rawParams) : rawParams;
+      const query = validators.query ? validators.query.parse(rawQuery) : rawQuery;
       let body: unknown;
       const kind = route.bodyKind ?? (route.body ? 'json' : 'none');
       if (kind !== 'none') {
         const raw = await readBody(req, config.LAKEPLANE_MAX_BODY_BYTES);
-        const decoded = decodeBody(kind, mediaType(req), raw);
+        const large = raw.length > LARGE_BODY_BYTES;
+        let decoded = decodeBody(kind, mediaType(req), raw);
+        if (large) await nextTurn();
+        // In JSON, NUL and surrogates can only arrive as \u escapes (raw ones are invalid JSON or become U+FFFD):
+        // a body without any is not walked.
+        if (kind === 'form' || (kind === 'json' && raw.includes(UNICODE_ESCAPE))) decoded = storable(decoded, 'body');
+        if (large) await nextTurn();
         body = validators.body ? validators.body.parse(decoded) : decoded;
         // Validated as parsed natively (the schema only asks "is it an integer"), handed on with every digit kept.
         if (kind === 'json' && route.jsonNumbers === 'lossless') body = parseJsonLossless(raw.toString('utf8'));
@@ -113,7 +163,7 @@ export function createRequestHandler(platform: Platform, router: Router) {
         params: params as Record<string, string>,
         query: query as Record<string, unknown>,
         body,
-        ip: req.socket.remoteAddress,
+        ip,
         principal,
         requirePrincipal() {
           if (!principal) throw new UnauthenticatedError('this route requires a bearer token', undefined);
@@ -187,6 +237,7 @@ export function createRequestHandler(platform: Platform, router: Router) {
           status,
           method,
           detail: auditDetail,
+          clientAddress: ip,
         });
       }
     }

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { ErrorShape } from '../errors/index.js';
 import type { Principal } from '../auth/principal.js';
+import type { Config } from '../config/index.js';
 import type { Platform } from '../platform/platform.js';
 import type { Logger } from '../log/index.js';
 import type { StreamBody } from './stream.js';
@@ -38,6 +39,7 @@ export interface RequestContext<P = Record<string, string>, Q = Record<string, u
   readonly params: P;
   readonly query: Q;
   readonly body: B;
+  /** The client's address: the socket's peer, or from X-Forwarded-For when that peer is a trusted proxy. */
   readonly ip: string | undefined;
   /** Present on every route that is not public; public routes may still carry one. */
   readonly principal: Principal | undefined;
@@ -64,6 +66,20 @@ export interface RouteDefinition<
   tags?: string[];
   /** public: no credential needed (health, discovery, token endpoint). */
   auth: 'public' | 'required';
+  /**
+   * The token scope a scoped token needs for this route (shared/auth/scopes.ts), or several it may hold any of, or
+   * 'any' for routes every token of the principal may call (who am I). Leave it out: the scope of the group the route is
+   * mounted in (route-scope.ts), `<group>:read` for GET and HEAD. Set it where a POST only reads (a decision).
+   */
+  scope?: string | readonly string[] | 'any';
+  /**
+   * Credentials a route takes besides `Authorization: Bearer`, for engines' policy plugins that cannot send one:
+   * 'basic', a service account's client id and secret in HTTP Basic (Ranger's plugins); 'query', a token or a service
+   * account's client secret in the `access_token` query parameter (RFC 6750 2.3; Trino's OPA client sends no header).
+   */
+  credentials?: ReadonlyArray<'basic' | 'query'>;
+  /** An explicit, configured opt-in: a request with no credential at all goes to the handler without a principal. */
+  anonymousIf?: (config: Config) => boolean;
   params?: PS;
   query?: QS;
   body?: BS;

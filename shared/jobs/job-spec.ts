@@ -10,6 +10,8 @@ import { Type, type Static } from '@sinclair/typebox';
 const Name = Type.String({ pattern: '^[a-z0-9]([-a-z0-9]{0,46}[a-z0-9])?$', description: 'Lower-case letters, digits and dashes, at most 48 (it names Kubernetes objects).' });
 const Str = (max = 4096) => Type.String({ minLength: 1, maxLength: max });
 const StringMap = (what: string) => Type.Record(Type.String({ minLength: 1, maxLength: 256 }), Type.String({ maxLength: 8192 }), { default: {}, description: what, maxProperties: 500 });
+/** One part of Maven coordinates: no colon, white space or control character (Python and ECMAScript disagree on which controls \s takes). */
+const COORDINATE = '[^:\\s\\u0000-\\u001F\\u007F-\\u009F]+';
 const Quantity = Type.String({ pattern: '^[1-9][0-9]{0,6}[kKmMgGtT]$', description: 'Spark memory: a number and k, m, g or t (e.g. 512m, 4g).' });
 
 export const Resources = Type.Object(
@@ -58,6 +60,9 @@ export const TableTrigger = Type.Object(
   { additionalProperties: false },
 );
 
+/** Attempts of one run at most: also the highest attempt number a run can have. */
+export const MAX_ATTEMPTS = 20;
+
 export const JobSpec = Type.Object(
   {
     name: Name,
@@ -75,7 +80,7 @@ export const JobSpec = Type.Object(
         jars: Type.Array(Str(), { default: [], maxItems: 200 }),
         pyFiles: Type.Array(Str(), { default: [], maxItems: 200 }),
         files: Type.Array(Str(), { default: [], maxItems: 200 }),
-        packages: Type.Array(Type.String({ pattern: '^[^:\\s]+:[^:\\s]+:[^:\\s]+$', description: 'Maven coordinates group:artifact:version.' }), { default: [], maxItems: 100 }),
+        packages: Type.Array(Type.String({ pattern: `^${COORDINATE}:${COORDINATE}:${COORDINATE}$`, description: 'Maven coordinates group:artifact:version.' }), { default: [], maxItems: 100 }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -97,7 +102,7 @@ export const JobSpec = Type.Object(
     secrets: Type.Array(SecretRef, { default: [], maxItems: 100 }),
     retry: Type.Object(
       {
-        maxAttempts: Type.Integer({ minimum: 1, maximum: 20, default: 1, description: 'Attempts in all, the first included.' }),
+        maxAttempts: Type.Integer({ minimum: 1, maximum: MAX_ATTEMPTS, default: 1, description: 'Attempts in all, the first included.' }),
         backoffSeconds: Type.Integer({ minimum: 0, maximum: 86400, default: 30, description: 'Wait before the second attempt; doubles with each further one.' }),
       },
       { additionalProperties: false, default: {} },

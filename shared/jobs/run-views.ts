@@ -4,6 +4,7 @@ import type { Executor, JobRunAttemptRow, JobRunEventRow, JobRunRow } from '../d
 import { NotFoundError } from '../errors/index.js';
 import { decodeCursor, pageOf } from '../http/index.js';
 import { RUN_STATES } from './run-states.js';
+import type { RunVisibility } from './run-visibility.js';
 
 const State = Type.Union(RUN_STATES.map((s) => Type.Literal(s)));
 const Time = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
@@ -145,12 +146,12 @@ export const ListRunsQuery = Type.Object(
 
 export const RunPage = Type.Object({ items: Type.Array(Run), nextPageToken: Type.Union([Type.String(), Type.Null()]) });
 
-/** Runs, newest first, with filters; `onlyOwner` keeps a member to their own. */
-export async function listRuns(db: Executor, query: Static<typeof ListRunsQuery>, onlyOwner: string | undefined) {
+/** Runs, newest first, with filters, of those the caller may see. */
+export async function listRuns(db: Executor, query: Static<typeof ListRunsQuery>, visible: RunVisibility) {
   const size = query.pageSize ?? 100;
   const cursor = decodeCursor(query.pageToken);
   let q = db.selectFrom('job_runs').selectAll();
-  const owner = onlyOwner ?? query.owner;
+  const owner = visible.owner ?? query.owner;
   if (owner) q = q.where('owner', '=', owner);
   if (query.job) q = q.where('job_id', '=', query.job);
   if (query.state) q = q.where('state', '=', query.state);
@@ -171,24 +172,26 @@ export const JobStats = Type.Object({
   lastOutcomes: Type.Array(Type.Object({ runId: Type.String(), state: State, finishedAt: Time })),
 });
 
-/** A job's run statistics: counts by state, success rate, duration percentiles, the last finished runs. */
-export async function jobStats(db: Executor, jobId: string, last: number): Promise<Static<typeof JobStats>> {
-  const counts = await db.selectFrom('job_runs').select(['state', (eb) => eb.fn.countAll<string>().as('n')]).where('job_id', '=', jobId).groupBy('state').execute();
+/** A job's run statistics, over the runs the caller may see: counts by state, success rate, duration percentiles, the last finished runs. */
+export async function jobStats(db: Executor, jobId: string, last: number, visible: RunVisibility): Promise<Static<typeof JobStats>> {
+  const runsOfJob = () => {
+    const q = db.selectFrom('job_runs').where('job_id', '=', jobId);
+    return visible.owner === undefined ? q : q.where('owner', '=', visible.owner);
+  };
+  const counts = await runsOfJob().select(['state', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('state').execute();
   const byState: Record<string, number> = {};
   for (const c of counts) byState[c.state] = Number(c.n);
   const runs = Object.values(byState).reduce((a, b) => a + b, 0);
   const finished = ['SUCCEEDED', 'FAILED', 'CANCELLED', 'TIMED_OUT'].reduce((a, s) => a + (byState[s] ?? 0), 0);
-  const pct = await db
-    .selectFrom('job_runs')
+  const pct = await runsOfJob()
     .select([
       sql<number | null>`percentile_cont(0.5) within group (order by extract(epoch from finished_at - started_at) * 1000)`.as('p50'),
       sql<number | null>`percentile_cont(0.95) within group (order by extract(epoch from finished_at - started_at) * 1000)`.as('p95'),
     ])
-    .where('job_id', '=', jobId)
     .where('finished_at', 'is not', null)
     .where('started_at', 'is not', null)
     .executeTakeFirstOrThrow();
-  const recent = await db.selectFrom('job_runs').select(['id', 'state', 'finished_at']).where('job_id', '=', jobId).where('finished_at', 'is not', null).orderBy('finished_at', 'desc').limit(last).execute();
+  const recent = await runsOfJob().select(['id', 'state', 'finished_at']).where('finished_at', 'is not', null).orderBy('finished_at', 'desc').limit(last).execute();
   const round = (v: number | string | null) => (v === null ? null : Math.round(Number(v)));
   return {
     jobId,

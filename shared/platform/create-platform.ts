@@ -1,7 +1,7 @@
 import { AccessTokens, Authenticator, ExternalIssuers, SigningKeyRing } from '../auth/index.js';
 import { AuditTrail } from '../audit/index.js';
 import type { Config } from '../config/index.js';
-import { migrateToLatest, openMetadataStore } from '../db/index.js';
+import { checkAppliedMigrations, migrateToLatest, openMetadataStore } from '../db/index.js';
 import { Dispatcher, EventConsumerSet, HttpTransport, InProcessTransport, Outbox, type EventTransport } from '../events/index.js';
 import type { LakeplaneFunction } from '../http/function.js';
 import { createLogger, type Logger } from '../log/index.js';
@@ -16,7 +16,8 @@ export interface RunningPlatform {
   readonly platform: Platform;
   /** Consumers of each function served here, by function name. */
   readonly consumers: ReadonlyMap<string, EventConsumerSet>;
-  stop(): Promise<void>;
+  /** `forceStoreAfterMs`: database connections still held by then are ended (see MetadataStore.close). */
+  stop(options?: { forceStoreAfterMs?: number }): Promise<void>;
 }
 
 /**
@@ -26,10 +27,18 @@ export interface RunningPlatform {
 export async function createPlatform(config: Config, functions: readonly LakeplaneFunction[], logger?: Logger): Promise<RunningPlatform> {
   const log = logger ?? createLogger(config.LAKEPLANE_LOG_LEVEL, { mode: config.LAKEPLANE_MODE, target: config.FUNCTION_TARGET ?? 'all' });
   const metrics = new PlatformMetrics();
-  const store = await openMetadataStore({ databaseUrl: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, dataDir: config.LAKEPLANE_DATA_DIR });
+  const store = await openMetadataStore({
+    databaseUrl: config.DATABASE_URL,
+    poolMax: config.DATABASE_POOL_MAX,
+    dataDir: config.LAKEPLANE_DATA_DIR,
+    onConnectionError: (err) => log.warn({ err: { message: err.message, code: (err as { code?: unknown }).code } }, 'metadata store connection lost; the pool reconnects on next use'),
+  });
   if (config.LAKEPLANE_MIGRATE_ON_START) {
     const result = await migrateToLatest(store.db);
     for (const r of result.results ?? []) log.info({ migration: r.migrationName, status: r.status }, 'migration applied');
+  } else {
+    // The migration Job applies them; a function still refuses a database whose applied migrations were edited.
+    await checkAppliedMigrations(store.db, { record: false });
   }
   const db = store.db;
 
@@ -40,7 +49,7 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
     inProcessTransport = new InProcessTransport();
     transport = inProcessTransport;
   } else if (sink) {
-    transport = new HttpTransport(sink);
+    transport = new HttpTransport(sink, undefined, config.LAKEPLANE_BROKER_TOKEN_FILE);
   } else {
     throw new Error('cluster mode needs an event sink: set K_SINK (SinkBinding) or LAKEPLANE_BROKER_URL');
   }
@@ -112,12 +121,12 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
   return {
     platform,
     consumers,
-    async stop() {
+    async stop({ forceStoreAfterMs } = {}) {
       await runtime.stop();
       await dispatcher?.stop();
       await platform.decisionLog.flush();
       for (const stop of stops.reverse()) await stop().catch((err: unknown) => log.error({ err }, 'worker failed to stop'));
-      await store.close();
+      await store.close(forceStoreAfterMs === undefined ? {} : { forceAfterMs: forceStoreAfterMs });
     },
   };
 }

@@ -6,11 +6,37 @@ import { ValidationError, type FieldProblem } from '../errors/index.js';
 // ajv-formats ships CommonJS with a default export; under NodeNext the callable sits on .default.
 const addFormats = ((ajvFormats as unknown as { default?: unknown }).default ?? ajvFormats) as (ajv: Ajv) => Ajv;
 
+type StringFormat = { validate: (s: string) => boolean; compare?: (a: string, b: string) => number | undefined };
+
+/** The first and last instants of four-digit years: RFC 3339's range, and what both stores and Date take and give back. */
+const EARLIEST = Date.parse('0001-01-01T00:00:00Z');
+const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
+
+/**
+ * date-time is RFC 3339 as ajv-formats checks it, and also an instant every handler can hold: ajv-formats takes a
+ * leap second (23:59:60) and an hours-only offset (+01), which JavaScript's Date cannot read (an Invalid Date, then a
+ * 500), and year 0000 or an offset that moves 9999-12-31 into year 10000, which PostgreSQL refuses. Refusing them
+ * here makes each a 400 naming its field, on every route that takes a date-time.
+ */
+function representableDateTimes(ajv: Ajv): void {
+  const rfc3339 = ajv.formats['date-time'] as StringFormat;
+  ajv.addFormat('date-time', {
+    type: 'string',
+    validate: (s: string) => {
+      if (!rfc3339.validate(s)) return false;
+      const t = Date.parse(s);
+      return t >= EARLIEST && t <= LATEST;
+    },
+    ...(rfc3339.compare ? { compare: rfc3339.compare } : {}),
+  });
+}
+
 function makeAjv(coerceTypes: boolean): Ajv {
   // validateSchema off: checking our own schemas against Ajv's meta-schema costs a tenth of a cold start. The
   // schemas are checked once, in test/schema.test.ts, by compiling every route's schema with it on.
   const ajv = new Ajv({ allErrors: true, coerceTypes, useDefaults: true, strict: false, removeAdditional: false, validateSchema: false });
   addFormats(ajv);
+  representableDateTimes(ajv);
   return ajv;
 }
 

@@ -1,5 +1,6 @@
-export { type ObjectStore, type S3Settings, StorageConflictError, StorageNotFoundError, childLocation, isUnder, locationScheme } from './object-store.js';
-export { LocalObjectStore, localPath } from './local-object-store.js';
+export { type ObjectStore, type S3Settings, StorageConflictError, StorageNotFoundError, childLocation, locationScheme } from './object-store.js';
+export { LocalObjectStore } from './local-object-store.js';
+export { LocationOutsideError, StoragePath, StorageRoot, UnsafeLocationError, type StorageScheme } from './storage-path.js';
 import type { ObjectStore, S3Settings } from './object-store.js';
 
 /**
@@ -10,3 +11,5 @@ export async function openS3ObjectStore(settings: S3Settings): Promise<ObjectSto
   const { S3ObjectStore } = await import('./s3-object-store.js');
   return new S3ObjectStore(settings);
 }
+export { stsRoleAssumer, type AssumeRoleRequest, type RoleAssumer, type RoleCredentials } from './role-assumer.js';
+export { awsUriEncode, sha256Hex, signSigV4, UNSIGNED_PAYLOAD, type SigV4Credentials, type SigV4Request } from './sigv4.js';

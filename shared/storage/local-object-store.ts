@@ -2,14 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { link, mkdir, readFile, rm, stat, unlink, writeFile, readdir } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { StorageConflictError, StorageNotFoundError, type ObjectStore } from './object-store.js';
+import { StorageConflictError, StorageNotFoundError, requireScheme, type ObjectStore } from './object-store.js';
+import type { StoragePath } from './storage-path.js';
 
-/** file:/tmp/x (Java's form) and file:///tmp/x are the same path. */
-export function localPath(location: string): string {
-  const url = location.replace(/^file:\/(?!\/)/i, 'file:///').replace(/^file:\/\/\/+/i, 'file:///');
-  if (!/^file:\/\/\//i.test(url)) throw new Error(`${location} is not a local file location`);
-  return fileURLToPath(url);
+/** The filesystem path StorageRoot.resolve() decoded and checked (file:/x, Java's form, and file:///x are one). */
+function localPath(location: StoragePath): string {
+  requireScheme(location, 'file');
+  return location.key;
 }
 
 async function countFiles(dir: string): Promise<number> {
@@ -24,7 +23,7 @@ async function countFiles(dir: string): Promise<number> {
 export class LocalObjectStore implements ObjectStore {
   readonly scheme = 'file' as const;
 
-  async read(location: string): Promise<Buffer> {
+  async read(location: StoragePath): Promise<Buffer> {
     try {
       return await readFile(localPath(location));
     } catch (err) {
@@ -36,7 +35,7 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   /** Written aside, then linked into place: readers never see half a file, and link refuses an existing name. */
-  async writeNew(location: string, data: Buffer | string): Promise<void> {
+  async writeNew(location: StoragePath, data: Buffer | string): Promise<void> {
     const target = localPath(location);
     await mkdir(path.dirname(target), { recursive: true });
     const temp = `${target}.${randomUUID()}.tmp`;
@@ -56,7 +55,7 @@ export class LocalObjectStore implements ObjectStore {
    * microseconds, less than the trip through libuv's thread pool the asynchronous one makes (loadTable checks its
    * metadata file on every request; that trip was a tenth of its CPU profile).
    */
-  async exists(location: string): Promise<boolean> {
+  async exists(location: StoragePath): Promise<boolean> {
     try {
       return statSync(localPath(location), { throwIfNoEntry: false })?.isFile() ?? false;
     } catch {
@@ -65,7 +64,7 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   /** A missing object, or a folder (no object, as on S3), is left as it is without an error. */
-  async deleteObject(location: string): Promise<void> {
+  async deleteObject(location: StoragePath): Promise<void> {
     const file = localPath(location);
     try {
       await unlink(file);
@@ -77,7 +76,7 @@ export class LocalObjectStore implements ObjectStore {
     }
   }
 
-  async deletePrefix(location: string): Promise<number> {
+  async deletePrefix(location: StoragePath): Promise<number> {
     const dir = localPath(location);
     let n = 0;
     try {

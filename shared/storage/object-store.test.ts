@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createTestBucket, listKeys, testS3 } from '../../test/support/s3.js';
 import { objectStoreCases } from './object-store.cases.js';
-import { LocalObjectStore, localPath } from './local-object-store.js';
+import { LocalObjectStore } from './local-object-store.js';
 import { S3ObjectStore } from './s3-object-store.js';
 
 async function filesUnder(dir: string, base = dir): Promise<string[]> {
@@ -31,7 +31,7 @@ objectStoreCases('LocalObjectStore (file:)', async () => {
     root: pathToFileURL(dir).href,
     // Java (Iceberg, Spark) writes file:/x; URLs are file:///x.
     aliases: (location) => [location.replace(/^file:\/\/\//, 'file:/')],
-    list: (location) => filesUnder(localPath(location)),
+    list: (location) => filesUnder(fileURLToPath(location)),
     close: () => rm(dir, { recursive: true, force: true }),
   };
 });

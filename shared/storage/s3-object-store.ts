@@ -1,10 +1,11 @@
 import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { StorageConflictError, StorageNotFoundError, type ObjectStore, type S3Settings } from './object-store.js';
+import { StorageConflictError, StorageNotFoundError, requireScheme, type ObjectStore, type S3Settings } from './object-store.js';
+import type { StoragePath } from './storage-path.js';
 
-function parseS3(location: string): { bucket: string; key: string } {
-  const match = /^s3a?:\/\/([^/]+)\/?(.*)$/i.exec(location);
-  if (!match?.[1]) throw new Error(`${location} is not an s3:// location`);
-  return { bucket: match[1], key: match[2] ?? '' };
+/** The bucket and the key as written, which StorageRoot.resolve() checked. */
+function parseS3(location: StoragePath): { bucket: string; key: string } {
+  requireScheme(location, 's3');
+  return { bucket: location.bucket, key: location.key };
 }
 
 function status(err: unknown): number | undefined {
@@ -32,7 +33,7 @@ export class S3ObjectStore implements ObjectStore {
     });
   }
 
-  async read(location: string): Promise<Buffer> {
+  async read(location: StoragePath): Promise<Buffer> {
     const { bucket, key } = parseS3(location);
     try {
       const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
@@ -43,7 +44,7 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async writeNew(location: string, data: Buffer | string): Promise<void> {
+  async writeNew(location: StoragePath, data: Buffer | string): Promise<void> {
     const { bucket, key } = parseS3(location);
     try {
       await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: typeof data === 'string' ? Buffer.from(data) : data, IfNoneMatch: '*', ContentType: 'application/json' }));
@@ -54,7 +55,7 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async exists(location: string): Promise<boolean> {
+  async exists(location: StoragePath): Promise<boolean> {
     const { bucket, key } = parseS3(location);
     try {
       await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
@@ -65,22 +66,21 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async deleteObject(location: string): Promise<void> {
+  async deleteObject(location: StoragePath): Promise<void> {
     const { bucket, key } = parseS3(location);
     await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
   }
 
   /**
-   * The object at the location itself and every object below it as a folder (key/...), the same set isUnder() names
-   * and LocalObjectStore deletes: s3://b/t1 takes s3://b/t1 and s3://b/t1/x, never s3://b/t10/x or s3://b/t1.json.
+   * The object at the location itself and every object below it as a folder (key/...), the same set
+   * LocalObjectStore deletes: s3://b/t1 takes s3://b/t1 and s3://b/t1/x, never s3://b/t10/x or s3://b/t1.json.
    * Listing pages and DeleteObjects batches both hold at most 1000 keys; a key the server failed to delete fails the
    * call rather than being counted.
    */
-  async deletePrefix(location: string): Promise<number> {
-    const { bucket, key: raw } = parseS3(location);
-    const key = raw.replace(/\/+$/, '');
+  async deletePrefix(location: StoragePath): Promise<number> {
+    const { bucket, key } = parseS3(location);
     let deleted = 0;
-    if (key !== '' && (await this.exists(`s3://${bucket}/${key}`))) {
+    if (key !== '' && (await this.exists(location))) {
       await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
       deleted += 1;
     }

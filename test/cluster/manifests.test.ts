@@ -178,7 +178,7 @@ describe('migrate Job, Secrets and eventing wiring', () => {
     expect(pingSource.spec.sink).toEqual({ ref: brokerRef });
     expect(trigger.spec.broker).toBe(broker.metadata.name);
     expect(trigger.spec.filter).toEqual({ attributes: { type: 'dev.knative.sources.ping' } });
-    expect(trigger.spec.subscriber).toEqual({ ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'events' }, uri: INGEST_PATH });
+    expect(trigger.spec.subscriber).toEqual({ ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'events' }, uri: INGEST_PATH, audience: 'lakeplane-events' });
     expect(services.map((s) => s.doc.metadata.name)).toContain('events');
   });
 
@@ -188,9 +188,6 @@ describe('migrate Job, Secrets and eventing wiring', () => {
       const types = consumersOf(fn).map((c) => c.type);
       // A function that takes every type gets one Trigger without a filter, which covers its other types too.
       for (const type of types.includes('*') ? ['*'] : types) wanted.add(`${type} -> ${fn.name} ${`/cloudevents/${fn.name}`}`);
-      // The Broker delivers without a credential: a Service that consumes events must take them so.
-      const svc = services.find((x) => x.doc.metadata.name === fn.name)!;
-      expect(envOf(containerOf(svc.doc)).get('LAKEPLANE_INGEST_ALLOW_ANONYMOUS')?.value, fn.name).toBe('true');
     }
     const routed = new Set(
       triggers.map((t) => {
@@ -203,6 +200,42 @@ describe('migrate Job, Secrets and eventing wiring', () => {
     expect([...routed].sort()).toEqual([...wanted].sort());
     expect(new Set(triggers.map((t) => t.metadata.name)).size).toBe(triggers.length);
     expect(kustomization('eventing').resources).toEqual(expect.arrayContaining(['triggers-policy-changes.yaml', 'triggers-jobs.yaml', 'apiserversource-sparkapplications.yaml']));
+  });
+
+  it('no externally visible Service takes anonymous events; a cluster-local one says so in its labels', () => {
+    for (const svc of services) {
+      const env = envOf(containerOf(svc.doc));
+      const clusterLocal = svc.doc.metadata.labels?.['networking.knative.dev/visibility'] === 'cluster-local';
+      if (env.get('LAKEPLANE_INGEST_ALLOW_ANONYMOUS')?.value === 'true') expect(clusterLocal, `${svc.file} takes anonymous events while externally visible`).toBe(true);
+      if (env.get('LAKEPLANE_INGEST_CLUSTER_LOCAL')?.value === 'true') expect(clusterLocal, `${svc.file} declares itself cluster-local without the visibility label`).toBe(true);
+    }
+    // A Service with no routes of its own only takes events: nobody outside the cluster needs to reach it.
+    expect(services.find((s) => s.doc.metadata.name === 'scheduler')!.doc.metadata.labels['networking.knative.dev/visibility']).toBe('cluster-local');
+  });
+
+  it('each Service admits exactly its own Triggers by their sender identity, for the audience they are given', async () => {
+    for (const fn of await loadAllFunctions()) {
+      if (consumersOf(fn).length === 0) continue;
+      const svc = services.find((x) => x.doc.metadata.name === fn.name)!;
+      const env = envOf(containerOf(svc.doc));
+      const own = triggers.filter((t) => t.spec.subscriber.ref.name === fn.name);
+      expect(env.get('LAKEPLANE_INGEST_OIDC_ISSUER')?.value, fn.name).toMatch(/^https:\/\//);
+      const audiences = env.get('LAKEPLANE_INGEST_OIDC_AUDIENCES')?.value.split(',');
+      for (const t of own) expect(audiences, `${t.metadata.name} -> ${fn.name}`).toContain(t.spec.subscriber.audience);
+      // Knative Eventing's ServiceAccount of a Trigger: <trigger>-oidc-eventing.knative.dev-trigger.
+      const subjects = env.get('LAKEPLANE_INGEST_OIDC_SUBJECTS')!.value.split(',').sort();
+      expect(subjects, fn.name).toEqual(own.map((t) => `system:serviceaccount:${NAMESPACE}:${t.metadata.name}-oidc-eventing.knative.dev-trigger`).sort());
+      // The keys come from the API server, which answers authenticated callers over the cluster's CA.
+      const mount = (containerOf(svc.doc).volumeMounts as Obj[]).find((m) => m.name === 'kube-api')!;
+      expect(env.get('LAKEPLANE_INGEST_OIDC_TOKEN_FILE')?.value, fn.name).toBe(`${mount.mountPath}/token`);
+      expect(env.get('NODE_EXTRA_CA_CERTS')?.value, fn.name).toBe(`${mount.mountPath}/ca.crt`);
+      const volume = (svc.doc.spec.template.spec.volumes as Obj[]).find((v) => v.name === 'kube-api')!;
+      expect(volume.projected.sources.map((x: Obj) => Object.keys(x)[0]), fn.name).toEqual(['serviceAccountToken', 'serviceAccountToken', 'configMap']);
+      // What it publishes goes to the Broker with a token for the Broker's audience.
+      const brokerToken = volume.projected.sources.find((x: Obj) => x.serviceAccountToken?.path === 'broker-token')!.serviceAccountToken;
+      expect(brokerToken.audience, fn.name).toBe(`eventing.knative.dev/broker/${NAMESPACE}/${broker.metadata.name}`);
+      expect(env.get('LAKEPLANE_BROKER_TOKEN_FILE')?.value, fn.name).toBe(`${mount.mountPath}/broker-token`);
+    }
   });
 
   it('the ApiServerSource sends SparkApplications of the jobs namespace, whole, to the Broker, and may only read them there', () => {

@@ -111,7 +111,7 @@ describe.each(backends())('outbox delivery across a dispatcher crash (%s)', (bac
 
   beforeAll(async () => {
     // The dispatcher's HttpTransport sends no credential, as the Knative Broker does not.
-    consumerServer = await startPlatform(backend, { functions: [crashConsumer], env: { LAKEPLANE_INGEST_ALLOW_ANONYMOUS: 'true' } });
+    consumerServer = await startPlatform(backend, { functions: [crashConsumer], env: { LAKEPLANE_INGEST_ALLOW_ANONYMOUS: 'true', LAKEPLANE_INGEST_CLUSTER_LOCAL: 'true' } });
     const target = consumerServer.url + ingestPath(crashConsumer.name);
     proxy = await startHttpServer(async (req, res) => {
       const body = await readRequestBody(req);

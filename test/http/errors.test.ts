@@ -113,6 +113,32 @@ describe.each(backends())('HTTP error contract on %s', (backend) => {
     expect(await res.text()).toBe('');
   });
 
+  it('a URL past 16 KB is a 414 and headers past 16 KB a 431, in the route\'s error shape, not Node\'s bare status line', async () => {
+    const longQuery = await p.call('GET', `/api/v1/catalog/search?q=${'x'.repeat(20_000)}`, { token: admin });
+    expectProblem(longQuery, 414, 'uri-too-long');
+    expect(longQuery.body.detail).toMatch(/at most 16384/);
+    // Long enough that no route matches it: still a 414, not a 404.
+    expectProblem(await p.call('GET', `/api/v1/catalog/warehouses/wh/namespaces/${'%C3%A6'.repeat(5_000)}/tables/t`, { token: admin }), 414, 'uri-too-long');
+    // A mutation too, before it is authenticated or read.
+    expectProblem(await p.call('POST', `/api/v1/groups?${'y'.repeat(20_000)}`, { body: { name: 'never' } }), 414, 'uri-too-long');
+    // A route that matches answers in its own shape: Iceberg's ErrorModel, where the spec declares no 414.
+    const iceberg = await p.call('GET', `/iceberg/v1/wh/namespaces/${'n'.repeat(16_370)}`, { token: admin });
+    expect(iceberg.status).toBe(400);
+    expect(iceberg.body).toEqual({ error: { type: 'BadRequestException', code: 400, message: expect.stringMatching(/URL is 16396 bytes long/) } });
+    expectProblem(await p.call('GET', '/api/v1/users', { token: admin, headers: { 'x-padding': 'p'.repeat(20_000) } }), 431, 'header-fields-too-large');
+  });
+
+  it('a request past what the HTTP parser takes is a problem+json 431 too, and the server keeps serving', async () => {
+    for (const url of [`${p.url}/api/v1/catalog/search?q=${'x'.repeat(70_000)}`, `${p.url}/healthz`]) {
+      const headers = url.endsWith('healthz') ? { 'x-padding': 'p'.repeat(70_000) } : undefined;
+      const res = await fetch(url, { headers });
+      expect(res.status).toBe(431);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect(await res.json()).toMatchObject({ type: 'https://lakeplane.dev/problems/header-fields-too-large', status: 431, detail: expect.stringMatching(/65536 bytes/) });
+    }
+    expect((await fetch(`${p.url}/healthz`)).status).toBe(200);
+  });
+
   it('a request id sent by the client is echoed back', async () => {
     const res = await p.call('GET', '/healthz', { headers: { 'x-request-id': 'trace-abc-123' } });
     expect(res.headers.get('x-request-id')).toBe('trace-abc-123');

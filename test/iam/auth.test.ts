@@ -104,10 +104,10 @@ describe.each(backends())('OAuth2 token endpoint and JWTs on %s', (backend) => {
     expect(created.status).toBe(201);
     const { clientId, clientSecret } = created.body.credentials;
     const basic = 'Basic ' + Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64');
-    const viaHeader = await token({ grant_type: 'client_credentials', scope: 'PRINCIPAL_ROLE:ALL' }, { authorization: basic });
+    const viaHeader = await token({ grant_type: 'client_credentials', scope: 'catalog' }, { authorization: basic });
     expect(viaHeader.status).toBe(200);
     expect(viaHeader.body.refresh_token).toBeUndefined();
-    expect(viaHeader.body.scope).toBe('PRINCIPAL_ROLE:ALL');
+    expect(viaHeader.body.scope).toBe('catalog');
     const me = await p.call('GET', '/api/v1/me', { token: viaHeader.body.access_token });
     expect(me.body).toMatchObject({ kind: 'service_account', name: 'etl-bot', isAdmin: false });
 

@@ -70,9 +70,12 @@ describe.skipIf(!trino.ok || !s3).each([
       expect(r.status, JSON.stringify(r.body)).toBe(201);
     }
     const { connection } = catalog;
+    // The plugin's own credential, as an operator would configure it: an admin service account.
+    const plugin = await catalog.platform.call('POST', '/api/v1/service-accounts', { token: admin, body: { name: 'trino-policies', isAdmin: true } });
+    expect(plugin.status).toBe(201);
     t = await startTrino(
       trino.value,
-      withAccessControl(accessControl(catalog.platform.url), {
+      withAccessControl(accessControl(catalog.platform.url, plugin.body.credentials), {
         plugins: ['tpch', 'iceberg'],
         catalogs: {
           tpch: { 'connector.name': 'tpch' },

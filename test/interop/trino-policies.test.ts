@@ -60,7 +60,10 @@ describe.skipIf(!trino.ok).each([
       const r = await p.call('POST', '/api/v1/policies', { token: admin, body });
       expect(r.status, JSON.stringify(r.body)).toBe(201);
     }
-    t = await startTrino(trino.value, withAccessControl(accessControl(p.url), { plugins: ['tpch'], catalogs: tpch }));
+    // The plugin's own credential, as an operator would configure it: an admin service account.
+    const plugin = await p.call('POST', '/api/v1/service-accounts', { token: admin, body: { name: 'trino', isAdmin: true } });
+    expect(plugin.status).toBe(201);
+    t = await startTrino(trino.value, withAccessControl(accessControl(p.url, plugin.body.credentials), { plugins: ['tpch'], catalogs: tpch }));
   }, 240_000);
   afterAll(async () => {
     await t?.stop();

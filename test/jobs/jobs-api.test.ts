@@ -130,4 +130,17 @@ describe.each(backends())('Spark job definitions on %s', (backend) => {
     expect(notSpark.body.errors).toEqual([{ in: 'body', field: 'sparkConf.executor.memory', message: 'Spark settings start with "spark."' }]);
     expect((await call('GET', runs)).body.items).toEqual([]);
   });
+
+  it('answers a log request for an attempt no run can have with 400 naming attempt, one it has not had with 404', async () => {
+    const created = await call('POST', API, pi('log-attempts'));
+    const run = await call('POST', `${API}/${created.body.id}/runs`, {});
+    expect(run.status, JSON.stringify(run.body)).toBe(201);
+    const logs = `/api/v1/runs/${run.body.id}/logs`;
+    expect((await call('GET', `${logs}?attempt=2`)).status).toBe(404);
+    for (const attempt of ['21', '2147483648', '9223372036854775808', '18446744073709551616000']) {
+      const r = await call('GET', `${logs}?attempt=${attempt}`);
+      expect(r.status, `attempt=${attempt}: ${JSON.stringify(r.body)}`).toBe(400);
+      expect(r.body.errors).toEqual([expect.objectContaining({ in: 'query', field: 'attempt' })]);
+    }
+  });
 });

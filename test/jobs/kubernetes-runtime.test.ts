@@ -33,7 +33,7 @@ describe.skipIf(missing.length > 0)('Spark jobs on the Kubernetes runtime (a rea
   beforeAll(async () => {
     kube = await connect(kubeconfig.ok ? kubeconfig.value : '');
     await installSparkApplicationCrd(kube, crd.ok ? crd.value : '');
-    p = await startPlatform('pglite', { env: { LAKEPLANE_JOBS_RUNTIME: 'kubernetes', LAKEPLANE_KUBECONFIG: kubeconfig.ok ? kubeconfig.value : '', LAKEPLANE_JOBS_NAMESPACE: namespace, LAKEPLANE_INGEST_ALLOW_ANONYMOUS: 'true', LAKEPLANE_SPARK_HISTORY_URL: 'https://spark-history.example.com/' } });
+    p = await startPlatform('pglite', { env: { LAKEPLANE_JOBS_RUNTIME: 'kubernetes', LAKEPLANE_KUBECONFIG: kubeconfig.ok ? kubeconfig.value : '', LAKEPLANE_JOBS_NAMESPACE: namespace, LAKEPLANE_INGEST_ALLOW_ANONYMOUS: 'true', LAKEPLANE_INGEST_CLUSTER_LOCAL: 'true', LAKEPLANE_SPARK_HISTORY_URL: 'https://spark-history.example.com/' } });
     admin = await p.adminToken();
     // The ApiServerSource's part (mode Resource): every change of a SparkApplication, the object as the data.
     stopWatch = await forwardSparkApplicationEvents(kube, namespace, () => `${p.url}/cloudevents/jobs`, forwarded);

@@ -42,7 +42,7 @@ describe.skipIf(missing.length > 0)('lakehouses on the Kubernetes runtime (a rea
     double = await startServicesDouble(kubeconfig.ok ? kubeconfig.value : '');
     p = await startPlatform('pglite', {
       env: {
-        LAKEPLANE_JOBS_RUNTIME: 'kubernetes', LAKEPLANE_KUBECONFIG: double.kubeconfig, LAKEPLANE_JOBS_NAMESPACE: namespace, LAKEPLANE_INGEST_ALLOW_ANONYMOUS: 'true',
+        LAKEPLANE_JOBS_RUNTIME: 'kubernetes', LAKEPLANE_KUBECONFIG: double.kubeconfig, LAKEPLANE_JOBS_NAMESPACE: namespace, LAKEPLANE_INGEST_ALLOW_ANONYMOUS: 'true', LAKEPLANE_INGEST_CLUSTER_LOCAL: 'true',
         LAKEPLANE_LAKEHOUSE_READINESS: 'workload', LAKEPLANE_LAKEHOUSE_PLATFORM_URL: 'http://lakeplane-gateway.lakeplane.svc.cluster.local', LAKEPLANE_LAKEHOUSE_IMAGE: 'registry.example.com/lakeplane/spark:3.5.9',
       },
     });

@@ -24,7 +24,7 @@ describe('configuration', () => {
   });
 
   it('turns text into the types the variables have', () => {
-    const c = loadConfig({ PORT: '9090', LAKEPLANE_INGEST_ALLOW_ANONYMOUS: 'true', LAKEPLANE_MIGRATE_ON_START: 'false', LAKEPLANE_ISSUER: 'https://lakeplane.example.com/' });
+    const c = loadConfig({ PORT: '9090', LAKEPLANE_INGEST_ALLOW_ANONYMOUS: 'true', LAKEPLANE_INGEST_CLUSTER_LOCAL: 'true', LAKEPLANE_MIGRATE_ON_START: 'false', LAKEPLANE_ISSUER: 'https://lakeplane.example.com/' });
     expect(c).toMatchObject({ PORT: 9090, LAKEPLANE_INGEST_ALLOW_ANONYMOUS: true, LAKEPLANE_MIGRATE_ON_START: false, issuer: 'https://lakeplane.example.com' });
   });
 

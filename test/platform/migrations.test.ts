@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { migrateToLatest, openMetadataStore } from '../../shared/db/index.js';
+import { checkAppliedMigrations, migrateToLatest, openMetadataStore } from '../../shared/db/index.js';
 import { migrations } from '../../migrations/index.js';
 import { createScratchDatabase } from '../support/databases.js';
 import { missingPrerequisite } from '../support/prerequisites.js';
@@ -55,6 +55,39 @@ describe('migrations', () => {
     } finally {
       await scratch.drop();
     }
+  });
+
+  it('migrations/checksums.ts matches the migration files (run `npm run migrations:checksums` after adding one)', async () => {
+    const check = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ['scripts/migration-checksums.mjs', '--check'], { cwd: path.resolve(import.meta.dirname, '../..') });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(check.code, check.stderr).toBe(0);
+  });
+
+  it('a start against a database whose applied migration was edited is refused, naming it; an older database adopts the checksums', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lakeplane-migrate-'));
+    expect((await runMigrateProcess({ LAKEPLANE_DATA_DIR: dir, DATABASE_URL: '' })).code).toBe(0);
+    // What the database recorded when it applied 0005 differs from this build's file: the file was edited since.
+    let store = await openMetadataStore({ dataDir: dir });
+    await sql`update lakeplane_migration_checksums set checksum = 'sha256 of the text it applied' where name = '0005_data_policies'`.execute(store.db);
+    await expect(checkAppliedMigrations(store.db, { record: false })).rejects.toThrow(/migration 0005_data_policies changed after this database applied it/);
+    await store.close();
+    const refused = await runMigrateProcess({ LAKEPLANE_DATA_DIR: dir, DATABASE_URL: '' });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/refusing to start: migration 0005_data_policies changed after this database applied it/);
+    // A database migrated before checksums existed has none recorded: the first start records this build's.
+    store = await openMetadataStore({ dataDir: dir });
+    await sql`drop table lakeplane_migration_checksums`.execute(store.db);
+    await store.close();
+    const adopted = await runMigrateProcess({ LAKEPLANE_DATA_DIR: dir, DATABASE_URL: '' });
+    expect(adopted.code, adopted.stderr).toBe(0);
+    store = await openMetadataStore({ dataDir: dir });
+    const recorded = await sql<{ name: string }>`select name from lakeplane_migration_checksums order by name`.execute(store.db);
+    expect(recorded.rows.map((r) => r.name)).toEqual(Object.keys(migrations));
+    await store.close();
   });
 
   it('a migration that fails leaves nothing half-applied', async () => {

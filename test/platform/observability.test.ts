@@ -42,13 +42,15 @@ describe.each(backends())('health, metrics and published contracts on %s', (back
     expect(doc.paths['/api/v1/users/{id}'].get.parameters[0]).toMatchObject({ name: 'id', in: 'path', required: true });
     expect(doc.paths['/api/v1/auth/token'].post.requestBody.content).toHaveProperty('application/x-www-form-urlencoded');
     expect(doc.paths['/api/v1/auth/token'].post.security).toEqual([]);
-    expect(doc.paths['/api/v1/users'].get.security).toEqual([{ bearer: [] }]);
+    expect(doc.paths['/api/v1/users'].get.security).toEqual([{ bearer: [] }, { oauth2: ['iam:read'] }]);
+    expect(doc.components.securitySchemes.oauth2.flows.clientCredentials.scopes).toHaveProperty('catalog:read');
     // Every schema in the document compiles as JSON Schema 2020-12, the dialect OpenAPI 3.1 uses.
     const ajv = new Ajv2020({ strict: false, validateFormats: false });
     const walk = (o: any) => {
       if (!o || typeof o !== 'object') return;
       for (const [k, v] of Object.entries(o)) {
-        if (k === 'schema' && v && typeof v === 'object' && !('$ref' in (v as object))) ajv.compile(v as object);
+        // The document's shared schemas ride along: a $ref to #/components/schemas/… resolves against them.
+        if (k === 'schema' && v && typeof v === 'object' && !('$ref' in (v as object))) ajv.compile({ ...(v as object), components: doc.components });
         else walk(v);
       }
     };

@@ -26,7 +26,7 @@ describe.skipIf(!opa)('control policy bundles', () => {
 
   beforeAll(async () => {
     process.env['LAKEPLANE_OPA'] = opa!;
-    p = await startPlatform('pglite');
+    p = await startPlatform('pglite', { env: { LAKEPLANE_OPA_DATA_API_ANONYMOUS: 'true' } });
     admin = await p.adminToken();
     const user = await p.call('POST', '/api/v1/users', { token: admin, body: { username: 'ada', password: 'ada-password-123' } });
     adaId = user.body.id;

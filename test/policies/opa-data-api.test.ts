@@ -17,8 +17,10 @@ const column = (tableName: string, columnName: string, columnType = 'varchar') =
 describe.each(backends())('OPA data API for Trino on %s', (backend) => {
   let p: TestPlatform;
   let admin: string;
+  /** The credential Trino's OPA access control carries in its URIs' query: an admin service account's client secret. */
+  let secret: string;
   const ask = async (doc: string, user: string, action: Record<string, unknown>, groups: string[] = []) => {
-    const r = await p.call('POST', `/v1/data/trino/${doc}`, { body: { input: { context: identity(user, groups), action } } });
+    const r = await p.call('POST', `/v1/data/trino/${doc}?access_token=${secret}`, { body: { input: { context: identity(user, groups), action } } });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     return r.body.result;
   };
@@ -26,6 +28,9 @@ describe.each(backends())('OPA data API for Trino on %s', (backend) => {
   beforeAll(async () => {
     p = await startPlatform(backend);
     admin = await p.adminToken();
+    const sa = await p.call('POST', '/api/v1/service-accounts', { token: admin, body: { name: 'trino-opa', isAdmin: true } });
+    expect(sa.status).toBe(201);
+    secret = sa.body.credentials.clientSecret;
     const policies = [
       { name: 'analysts read sales', resources: { warehouse: v('wh'), namespace: v('sales'), table: v('orders', 'customers') }, allow: [{ groups: ['analysts'], accesses: ['select'] }] },
       { name: 'writers', resources: { warehouse: v('wh'), namespace: v('sales'), table: v('*') }, allow: [{ users: ['wendy'], accesses: ['select', 'insert', 'create'] }] },
@@ -113,11 +118,43 @@ describe.each(backends())('OPA data API for Trino on %s', (backend) => {
   });
 
   it('an undefined document answers like OPA: 200 without a result; a malformed input is a 400', async () => {
-    const r = await p.call('POST', '/v1/data/other/thing', { body: { input: {} } });
+    const r = await p.call('POST', `/v1/data/other/thing?access_token=${secret}`, { body: { input: {} } });
     expect(r.status).toBe(200);
     expect(r.body).toEqual({});
-    const bad = await p.call('POST', '/v1/data/trino/allow', { body: { input: { action: { operation: 'ExecuteQuery' } } } });
+    const bad = await p.call('POST', `/v1/data/trino/allow?access_token=${secret}`, { body: { input: { action: { operation: 'ExecuteQuery' } } } });
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].field).toBe('input.context');
+  });
+
+  it('nobody asks anonymously by default: 401; a member is 403; bearer, Basic and a personal access token in the query work', async () => {
+    const input = { input: { context: identity('ann', ['analysts']), action: { operation: 'ExecuteQuery' } } };
+    for (const doc of ['allow', 'batch', 'rowFilters', 'columnMask', 'batchColumnMasks']) {
+      const r = await p.call('POST', `/v1/data/trino/${doc}`, { body: input });
+      expect(r.status, doc).toBe(401);
+      expect(r.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      expect(r.body.result).toBeUndefined();
+    }
+    expect((await p.call('POST', '/v1/data/other/thing', { body: { input: {} } })).status).toBe(401);
+    expect((await p.call('POST', '/v1/data/trino/allow?access_token=lpcs_wrong', { body: input })).status).toBe(401);
+    const member = await p.call('POST', '/api/v1/service-accounts', { token: admin, body: { name: 'opa-member' } });
+    expect((await p.call('POST', `/v1/data/trino/allow?access_token=${member.body.credentials.clientSecret}`, { body: input })).status).toBe(403);
+    expect((await p.call('POST', '/v1/data/trino/allow', { token: admin, body: input })).body).toEqual({ result: true });
+    const pat = await p.call('POST', '/api/v1/tokens', { token: admin, body: { name: 'trino-opa' } });
+    expect(pat.status).toBe(201);
+    expect((await p.call('POST', `/v1/data/trino/allow?access_token=${pat.body.token}`, { body: input })).body).toEqual({ result: true });
+  });
+});
+
+describe.each(backends())('OPA data API with the anonymous opt-in on %s', (backend) => {
+  let p: TestPlatform;
+  beforeAll(async () => {
+    p = await startPlatform(backend, { env: { LAKEPLANE_OPA_DATA_API_ANONYMOUS: 'true' } });
+  });
+  afterAll(async () => p?.close());
+
+  it('LAKEPLANE_OPA_DATA_API_ANONYMOUS=true answers callers with no credential', async () => {
+    const r = await p.call('POST', '/v1/data/trino/allow', { body: { input: { context: identity('ann'), action: { operation: 'ExecuteQuery' } } } });
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ result: true });
   });
 });

@@ -23,7 +23,7 @@ import { waitFor } from '../support/wait.js';
  * with the new policies at once; a redelivery only makes them look again.
  */
 const postgres = backends().includes('postgres');
-const SLOW_POLL = { LAKEPLANE_POLICY_REFRESH_MS: '600000', LAKEPLANE_INGEST_ALLOW_ANONYMOUS: 'true' };
+const SLOW_POLL = { LAKEPLANE_POLICY_REFRESH_MS: '600000', LAKEPLANE_INGEST_ALLOW_ANONYMOUS: 'true', LAKEPLANE_INGEST_CLUSTER_LOCAL: 'true' };
 
 /** The shipped control bundle with other limits: its wasm, a new data.json (no OPA CLI needed). */
 async function shippedBundleWithLimits(limits: Record<string, number>): Promise<string> {

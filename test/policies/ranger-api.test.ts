@@ -12,14 +12,21 @@ const v = (...values: string[]) => ({ values });
 describe.each(backends())('Ranger compatibility on %s', (backend) => {
   let p: TestPlatform;
   let admin: string;
-  /** token null: no credential at all (a plugin's poll). */
-  const call = (method: string, url: string, body?: unknown, token: string | null = admin) => p.call(method, url, { ...(token ? { token } : {}), ...(body !== undefined ? { body } : {}) });
+  /** What Trino's Ranger plugin sends with policy.rest.client.username and .password: an admin service account's client id and secret. */
+  let pluginBasic: string;
+  /** token null: a plugin's poll, with the plugin's Basic credential. */
+  const call = (method: string, url: string, body?: unknown, token: string | null = admin) =>
+    p.call(method, url, { ...(token ? { token } : { headers: { authorization: pluginBasic } }), ...(body !== undefined ? { body } : {}) });
+  const anonymous = (url: string) => p.call('GET', url);
   const download = (service: string, lastKnownVersion?: number) =>
     call('GET', `/service/plugins/policies/download/${service}?supportsPolicyDeltas=false&pluginId=trino@host-${service}&clusterName=&lastActivationTime=0&pluginCapabilities=7ffff${lastKnownVersion !== undefined ? `&lastKnownVersion=${lastKnownVersion}` : ''}`, undefined, null);
 
   beforeAll(async () => {
     p = await startPlatform(backend);
     admin = await p.adminToken();
+    const sa = await p.call('POST', '/api/v1/service-accounts', { token: admin, body: { name: 'trino-ranger', isAdmin: true } });
+    expect(sa.status).toBe(201);
+    pluginBasic = 'Basic ' + Buffer.from(`${sa.body.credentials.clientId}:${sa.body.credentials.clientSecret}`).toString('base64');
     const policies = [
       { name: 'analysts read sales', resources: { warehouse: v('wh'), namespace: { values: ['sales'], recursive: true }, table: v('*') }, allow: [{ groups: ['analysts'], accesses: ['select', 'update'] }], deny: [{ users: ['mallory'], accesses: ['all'] }] },
       { name: 'mask email', type: 'masking', priority: 'override', resources: { warehouse: v('wh'), namespace: v('sales'), table: v('customers'), column: v('email') }, masks: [{ groups: ['public'], type: 'MASK_SHOW_LAST_4' }, { users: ['alice'], type: 'CUSTOM', expression: "upper({col})" }] },
@@ -118,8 +125,25 @@ describe.each(backends())('Ranger compatibility on %s', (backend) => {
     expect((await call('GET', '/service/xusers/download/trino', undefined, null)).status).toBe(304);
   });
 
+  it('nothing is anonymous by default: every download needs a credential, and an admin one', async () => {
+    for (const url of ['/service/plugins/policies/download/trino', '/service/roles/download/trino', '/service/tags/download/trino', '/service/xusers/download/trino', '/service/plugins/secure/policies/download/trino', '/service/roles/secure/download/trino']) {
+      const r = await anonymous(url);
+      expect(r.status, url).toBe(401);
+      expect(r.headers.get('www-authenticate'), url).toMatch(/^Bearer/);
+      expect(JSON.stringify(r.body)).not.toContain('analysts read sales');
+    }
+    const wrong = await p.call('GET', '/service/plugins/policies/download/trino', { headers: { authorization: 'Basic ' + Buffer.from('lpsa_nobody:lpcs_wrong').toString('base64') } });
+    expect(wrong.status).toBe(401);
+    const member = await p.call('POST', '/api/v1/service-accounts', { token: admin, body: { name: 'not-admin' } });
+    const memberBasic = 'Basic ' + Buffer.from(`${member.body.credentials.clientId}:${member.body.credentials.clientSecret}`).toString('base64');
+    expect((await p.call('GET', '/service/plugins/policies/download/trino', { headers: { authorization: memberBasic } })).status).toBe(403);
+    // A bearer token of an admin works as well as the plugin's Basic credential.
+    expect((await call('GET', '/service/plugins/policies/download/trino')).status).toBe(200);
+    expect((await call('GET', '/service/plugins/policies/download/trino', undefined, null)).status).toBe(200);
+  });
+
   it('the /secure/ downloads need an admin credential', async () => {
-    expect((await call('GET', '/service/plugins/secure/policies/download/trino', undefined, null)).status).toBe(401);
+    expect((await anonymous('/service/plugins/secure/policies/download/trino')).status).toBe(401);
     expect((await call('GET', '/service/plugins/secure/policies/download/trino')).status).toBe(200);
     expect((await call('GET', '/service/roles/secure/download/trino')).status).toBe(200);
   });
@@ -156,9 +180,36 @@ describe.each(backends())('Ranger compatibility on %s', (backend) => {
 
     expect((await call('DELETE', `/service/public/v2/api/policy/${id}`)).status).toBe(204);
     expect((await call('GET', `/service/public/v2/api/policy/${id}`)).status).toBe(404);
+    // An id past what a number holds exactly (2^53 - 1; a Java long goes to 2^63 - 1) is a 400 naming it, not a 500.
+    expect((await call('GET', '/service/public/v2/api/policy/9007199254740991')).status).toBe(404);
+    for (const huge of ['9007199254740992', '9223372036854775808', '5176459705926523289600']) {
+      for (const method of ['GET', 'DELETE']) {
+        const r = await call(method, `/service/public/v2/api/policy/${huge}`);
+        expect(r.status, `${method} ${huge}: ${JSON.stringify(r.body)}`).toBe(400);
+        expect(r.body.errors).toEqual([expect.objectContaining({ in: 'path', field: 'id' })]);
+      }
+    }
     // Members may not use it.
     expect((await call('POST', '/api/v1/users', { username: 'eve', password: 'eve-password-12' })).status).toBe(201);
     const eve = (await p.login('eve', 'eve-password-12')).body.access_token;
     expect((await call('GET', '/service/public/v2/api/policy', undefined, eve)).status).toBe(403);
+  });
+});
+
+describe.each(backends())('Ranger downloads with the anonymous opt-in on %s', (backend) => {
+  let p: TestPlatform;
+  beforeAll(async () => {
+    p = await startPlatform(backend, { env: { LAKEPLANE_RANGER_DOWNLOAD_ANONYMOUS: 'true' } });
+  });
+  afterAll(async () => p?.close());
+
+  it('LAKEPLANE_RANGER_DOWNLOAD_ANONYMOUS=true serves the plain downloads without a credential, never the /secure/ ones', async () => {
+    const r = await p.call('GET', '/service/plugins/policies/download/trino?lastKnownVersion=-1');
+    expect(r.status).toBe(200);
+    expect(r.body.serviceName).toBe('trino');
+    expect((await p.call('GET', '/service/roles/download/trino')).status).toBe(200);
+    expect((await p.call('GET', '/service/plugins/secure/policies/download/trino')).status).toBe(401);
+    // A credential that is sent is still checked.
+    expect((await p.call('GET', '/service/plugins/policies/download/trino', { token: 'lpat_made_up' })).status).toBe(401);
   });
 });

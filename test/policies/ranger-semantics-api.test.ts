@@ -164,12 +164,12 @@ describe.each(backends())('Ranger semantics through the API on %s', (backend) =>
 
       const ours = await call('GET', `/api/v1/policies/${created.body.guid}`);
       expect(ours.body.conditions).toEqual(body.conditions);
-      const download = await p.call('GET', '/service/plugins/policies/download/trino');
+      const download = await call('GET', '/service/plugins/policies/download/trino');
       expect(download.body.serviceDef.policyConditions.map((c: { name: string; evaluator: string }) => [c.name, c.evaluator])).toEqual([['_expression', 'org.apache.ranger.plugin.conditionevaluator.RangerScriptConditionEvaluator']]);
       const shipped = download.body.policies.find((x: { name: string }) => x.name === 'conditional v2');
       expect(shipped.conditions).toEqual(body.conditions);
       expect(shipped.policyItems[0].conditions).toEqual(body.policyItems[0]!.conditions);
-      expect((await p.call('GET', '/service/plugins/policies/download/hive-wh')).body.serviceDef.policyConditions[0].name).toBe('_expression');
+      expect((await call('GET', '/service/plugins/policies/download/hive-wh')).body.serviceDef.policyConditions[0].name).toBe('_expression');
 
       const { id, guid: _guid, ...again } = created.body;
       expect((await call('DELETE', `/service/public/v2/api/policy/${id}`)).status).toBe(204);
@@ -236,7 +236,7 @@ describe.each(backends())('Ranger semantics through the API on %s', (backend) =>
       expect(await at('2030-06-03T14:00:00Z')).toBe('allow');
       expect(await at('2030-06-03T14:01:00Z')).toBe('deny');
 
-      const download = await p.call('GET', '/service/plugins/policies/download/hive-wh');
+      const download = await call('GET', '/service/plugins/policies/download/hive-wh');
       const shipped = download.body.policies.find((x: { name: string }) => x.name === 'office hours');
       expect(shipped.validitySchedules).toEqual([{ startTime: '2026/01/01 00:00:00', endTime: '', timeZone: 'America/New_York', recurrences: [{ schedule: { minute: '0', hour: '9', dayOfMonth: '', dayOfWeek: '2-6', month: '*', year: '*' }, interval: { days: 0, hours: 1, minutes: 0 } }] }]);
       expect((await call('DELETE', `/api/v1/policies/${created.body.id}`)).status).toBe(204);
@@ -314,13 +314,13 @@ describe.each(backends())('Ranger semantics through the API on %s', (backend) =>
       const catalog = await call('POST', '/api/v1/policies/decide', { principal: { user: 'ed', groups: ['etl'] }, access: 'any', resource: { warehouse: 'wh' } });
       expect(catalog.body).toMatchObject({ decision: 'deny', policyId: null });
 
-      const hive = await p.call('GET', '/service/plugins/policies/download/hive-wh');
+      const hive = await call('GET', '/service/plugins/policies/download/hive-wh');
       const shipped = hive.body.policies.find((x: { name: string }) => x.name === 'landing zone');
       expect(shipped.resources).toEqual({ url: { values: ['s3://lake/landing'], isExcludes: false, isRecursive: true } });
       expect(shipped.policyItems.map((i: { accesses: unknown }) => i.accesses)).toEqual([[{ type: 'read', isAllowed: true }], [{ type: 'read', isAllowed: true }, { type: 'write', isAllowed: true }]]);
       expect(hive.body.serviceDef.resources.find((r: { name: string }) => r.name === 'url')).toMatchObject({ parent: '', level: 10, recursiveSupported: true, excludesSupported: false, matcher: 'org.apache.ranger.plugin.resourcematcher.RangerURLResourceMatcher', matcherOptions: { wildCard: 'true', ignoreCase: 'false' } });
-      expect((await p.call('GET', '/service/plugins/policies/download/hive-other')).body.policies.map((x: { name: string }) => x.name)).toContain('landing zone');
-      expect((await p.call('GET', '/service/plugins/policies/download/trino')).body.policies.map((x: { name: string }) => x.name)).not.toContain('landing zone');
+      expect((await call('GET', '/service/plugins/policies/download/hive-other')).body.policies.map((x: { name: string }) => x.name)).toContain('landing zone');
+      expect((await call('GET', '/service/plugins/policies/download/trino')).body.policies.map((x: { name: string }) => x.name)).not.toContain('landing zone');
       for (const id of [landing.body.id, secrets.body.id]) expect((await call('DELETE', `/api/v1/policies/${id}`)).status).toBe(204);
     });
 

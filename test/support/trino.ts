@@ -71,8 +71,17 @@ export function withAccessControl(ac: AccessControlSetup, setup: Pick<TrinoSetup
   return { catalogs: setup.catalogs, plugins: [...setup.plugins, ac.plugin], accessControl: ac.accessControl, files: ac.files };
 }
 
-/** Trino's built-in Ranger access control with Lakeplane as the Ranger admin it polls (every second), service `trino`. */
-export function rangerAccessControl(lakeplane: string): AccessControlSetup {
+/** How Trino's policy plugins prove who they are to Lakeplane: an admin service account's client credentials. */
+export interface PolicyClientCredentials {
+  clientId: string;
+  clientSecret: string;
+}
+
+/**
+ * Trino's built-in Ranger access control with Lakeplane as the Ranger admin it polls (every second), service `trino`;
+ * it sends the service account's client id and secret in HTTP Basic (Ranger's policy.rest.client.username/password).
+ */
+export function rangerAccessControl(lakeplane: string, credentials: PolicyClientCredentials): AccessControlSetup {
   return {
     plugin: 'ranger',
     accessControl: { 'access-control.name': 'ranger', 'ranger.service.name': 'trino', 'ranger.plugin.config.resource': '{etc}/ranger-trino-security.xml' },
@@ -80,6 +89,8 @@ export function rangerAccessControl(lakeplane: string): AccessControlSetup {
       'ranger-trino-security.xml': `<?xml version="1.0"?>
 <configuration>
   <property><name>ranger.plugin.trino.policy.rest.url</name><value>${lakeplane}</value></property>
+  <property><name>ranger.plugin.trino.policy.rest.client.username</name><value>${credentials.clientId}</value></property>
+  <property><name>ranger.plugin.trino.policy.rest.client.password</name><value>${credentials.clientSecret}</value></property>
   <property><name>ranger.plugin.trino.policy.pollIntervalMs</name><value>1000</value></property>
   <property><name>ranger.plugin.trino.policy.cache.dir</name><value>{etc}/ranger-cache</value></property>
   <property><name>xasecure.audit.is.enabled</name><value>false</value></property>
@@ -89,9 +100,12 @@ export function rangerAccessControl(lakeplane: string): AccessControlSetup {
   };
 }
 
-/** Trino's OPA access control with Lakeplane's OPA data API as the policy server it asks on every query. */
-export function opaAccessControl(lakeplane: string): AccessControlSetup {
-  const doc = (name: string) => `${lakeplane}/v1/data/trino/${name}`;
+/**
+ * Trino's OPA access control with Lakeplane's OPA data API as the policy server it asks on every query. Its HTTP
+ * client sends no header it can be told to, but keeps the URIs' query: the client secret goes in access_token.
+ */
+export function opaAccessControl(lakeplane: string, credentials: PolicyClientCredentials): AccessControlSetup {
+  const doc = (name: string) => `${lakeplane}/v1/data/trino/${name}?access_token=${encodeURIComponent(credentials.clientSecret)}`;
   return {
     plugin: 'opa',
     accessControl: {

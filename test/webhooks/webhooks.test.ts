@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ interface Received {
   data: Record<string, unknown>;
 }
 
-async function receiver(secretOf: () => string, failFirst: number) {
+async function receiver(secretOf: () => string, failFirst: number, host = '127.0.0.1', answer?: (res: ServerResponse) => void) {
   const seen: Received[] = [];
   const tries = new Map<string, number>();
   let badSignatures = 0;
@@ -25,6 +25,11 @@ async function receiver(secretOf: () => string, failFirst: number) {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
+      if (answer) {
+        tries.set(String(req.headers['webhook-id']), (tries.get(String(req.headers['webhook-id'])) ?? 0) + 1);
+        answer(res);
+        return;
+      }
       const headers = { 'webhook-id': String(req.headers['webhook-id']), 'webhook-timestamp': String(req.headers['webhook-timestamp']), 'webhook-signature': String(req.headers['webhook-signature']) };
       let event: Received;
       try {
@@ -44,15 +49,17 @@ async function receiver(secretOf: () => string, failFirst: number) {
       res.writeHead(204).end();
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, seen, tries, bad: () => badSignatures, close: () => new Promise<void>((r) => server.close(() => r())) };
+  await new Promise<void>((r) => server.listen(0, host, () => r()));
+  return { url: `http://${host}:${(server.address() as AddressInfo).port}/hook`, seen, tries, bad: () => badSignatures, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
 describe.each(backends())('webhooks on %s', (backend) => {
   let p: TestPlatform;
   let admin: string;
   beforeAll(async () => {
-    p = await startPlatform(backend, { env: { LAKEPLANE_WEBHOOK_RETRY_BASE_MS: '50', LAKEPLANE_WEBHOOK_MAX_ATTEMPTS: '3', LAKEPLANE_WEBHOOK_POLL_MS: '100' } });
+    // The receivers listen on loopback, which webhooks may reach only because the admin allow-lists it (just the one
+    // address: the rest of 127.0.0.0/8 stays refused, which the SSRF cases below rely on).
+    p = await startPlatform(backend, { env: { LAKEPLANE_WEBHOOK_RETRY_BASE_MS: '50', LAKEPLANE_WEBHOOK_MAX_ATTEMPTS: '3', LAKEPLANE_WEBHOOK_POLL_MS: '100', LAKEPLANE_WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32' } });
     admin = await p.adminToken();
   }, 60_000);
   afterAll(async () => p?.close());
@@ -111,4 +118,98 @@ describe.each(backends())('webhooks on %s', (backend) => {
     const member = (await p.login('mem', 'a-password-123')).body.access_token;
     expect((await p.call('GET', '/api/v1/webhooks', { token: member })).status).toBe(403);
   });
+  // Server-side request forgery (issue 19): targets inside the cluster are refused unless allow-listed.
+  const internalTargets = [
+    'http://127.0.0.2:8080/hook', // loopback outside the allow-listed 127.0.0.1/32
+    'http://0x7f.0.0.3/hook', // 127.0.0.3 in hex
+    'http://10.1.2.3/hook',
+    'http://172.20.0.1/hook',
+    'http://192.168.1.1/hook',
+    'http://169.254.169.254/latest/meta-data/', // the cloud metadata endpoint
+    'http://100.64.0.1/hook', // carrier-grade NAT
+    'http://0.0.0.0:8080/hook',
+    'http://224.0.0.1/hook', // multicast
+    'http://[::1]/hook',
+    'http://[fd00::1]/hook', // unique-local IPv6
+    'http://[fe80::1]/hook', // link-local IPv6
+    'http://[::ffff:169.254.169.254]/hook', // IPv4-mapped IPv6
+    'http://[ff02::1]/hook', // IPv6 multicast
+  ];
+
+  it('refuses internal targets with 400 naming the url, and creates nothing', async () => {
+    const before = (await p.call('GET', '/api/v1/webhooks', { token: admin })).body.items.length;
+    for (const url of internalTargets) {
+      const res = await p.call('POST', '/api/v1/webhooks', { token: admin, body: { name: 'ssrf', url, eventTypes: ['*'] } });
+      expect(res.status, `${url}: ${JSON.stringify(res.body)}`).toBe(400);
+      expect(res.body.errors, url).toEqual([expect.objectContaining({ in: 'body', field: 'url', message: expect.stringMatching(/refused as a webhook target: .*LAKEPLANE_WEBHOOK_ALLOWED_CIDRS/) })]);
+    }
+    const metadata = await p.call('POST', '/api/v1/webhooks', { token: admin, body: { name: 'ssrf', url: 'http://169.254.169.254/', eventTypes: ['*'] } });
+    expect(metadata.body.errors[0].message).toMatch(/169\.254\.169\.254 is link-local \(cloud metadata\)/);
+    expect((await p.call('POST', '/api/v1/webhooks', { token: admin, body: { name: 'ssrf', url: 'http://no-such-host.invalid/hook', eventTypes: ['*'] } })).body.errors[0]).toMatchObject({ field: 'url', message: expect.stringMatching(/does not resolve/) });
+    expect((await p.call('POST', '/api/v1/webhooks', { token: admin, body: { name: 'ssrf', url: 'gopher://127.0.0.1/', eventTypes: ['*'] } })).status).toBe(400);
+    expect((await p.call('GET', '/api/v1/webhooks', { token: admin })).body.items.length).toBe(before);
+    // The allow-listed address itself, however it is written, is accepted.
+    const allowed = await p.call('POST', '/api/v1/webhooks', { token: admin, body: { name: 'allowed-by-number', url: 'http://2130706433:9/hook', eventTypes: ['io.lakeplane.none.*'] } });
+    expect(allowed.status, JSON.stringify(allowed.body)).toBe(201);
+    await p.call('DELETE', `/api/v1/webhooks/${allowed.body.id}`, { token: admin });
+  });
+
+  it('refuses to move a subscription to an internal target, and keeps its url', async () => {
+    const r = await receiver(() => '', 0);
+    try {
+      const sub = await p.call('POST', '/api/v1/webhooks', { token: admin, body: { name: 'moving', url: r.url, eventTypes: ['io.lakeplane.none.*'] } });
+      expect(sub.status).toBe(201);
+      const moved = await p.call('PATCH', `/api/v1/webhooks/${sub.body.id}`, { token: admin, body: { url: 'http://169.254.169.254/latest/meta-data/' } });
+      expect(moved.status).toBe(400);
+      expect(moved.body.errors[0]).toMatchObject({ in: 'body', field: 'url' });
+      expect((await p.call('GET', `/api/v1/webhooks/${sub.body.id}`, { token: admin })).body.url).toBe(r.url);
+      await p.call('DELETE', `/api/v1/webhooks/${sub.body.id}`, { token: admin });
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('checks the target again at delivery: one that now points at a refused address fails at once, unsent', async () => {
+    const allowedReceiver = await receiver(() => '', 0);
+    const internal = await receiver(() => '', 0, '127.0.0.2');
+    try {
+      const sub = await p.call('POST', '/api/v1/webhooks', { token: admin, body: { name: 'rebound', url: allowedReceiver.url, eventTypes: ['io.lakeplane.iam.user.created.v1'] } });
+      expect(sub.status).toBe(201);
+      // What a name that now resolves elsewhere, or a subscription stored before targets were checked, looks like.
+      await p.running.platform.store.db.updateTable('webhook_subscriptions').set({ url: internal.url }).where('id', '=', sub.body.id).execute();
+      expect((await p.call('POST', '/api/v1/users', { token: admin, body: { username: 'rebound1', password: 'a-password-123' } })).status).toBe(201);
+      const failed = await waitFor('the delivery given up', async () => {
+        const log = await p.call('GET', `/api/v1/webhooks/${sub.body.id}/deliveries?status=failed`, { token: admin });
+        return log.body.items[0];
+      }, { timeoutMs: 20_000, intervalMs: 100 });
+      expect(failed).toMatchObject({ attempts: 1, lastStatus: null, lastError: expect.stringMatching(/^refused target: its address 127\.0\.0\.2 is loopback/) });
+      expect(internal.tries.size).toBe(0);
+      expect(allowedReceiver.tries.size).toBe(0);
+      await p.call('DELETE', `/api/v1/webhooks/${sub.body.id}`, { token: admin });
+    } finally {
+      await allowedReceiver.close();
+      await internal.close();
+    }
+  }, 30_000);
+
+  it('does not follow a redirect, so a 3xx cannot lead a delivery to a refused address', async () => {
+    const internal = await receiver(() => '', 0, '127.0.0.2');
+    const redirecting = await receiver(() => '', 0, '127.0.0.1', (res) => res.writeHead(307, { location: internal.url }).end());
+    try {
+      const sub = await p.call('POST', '/api/v1/webhooks', { token: admin, body: { name: 'redirecting', url: redirecting.url, eventTypes: ['io.lakeplane.iam.user.created.v1'] } });
+      expect(sub.status).toBe(201);
+      expect((await p.call('POST', '/api/v1/users', { token: admin, body: { username: 'redirected1', password: 'a-password-123' } })).status).toBe(201);
+      const failed = await waitFor('the delivery given up', async () => {
+        const log = await p.call('GET', `/api/v1/webhooks/${sub.body.id}/deliveries?status=failed`, { token: admin });
+        return log.body.items[0];
+      }, { timeoutMs: 20_000, intervalMs: 100 });
+      expect(failed).toMatchObject({ attempts: 3, lastStatus: 307, lastError: 'HTTP 307 (redirects are not followed)' });
+      expect([...redirecting.tries.values()]).toEqual([3]);
+      expect(internal.tries.size).toBe(0);
+      await p.call('DELETE', `/api/v1/webhooks/${sub.body.id}`, { token: admin });
+    } finally {
+      await redirecting.close();
+      await internal.close();
+    }
+  }, 30_000);
 });

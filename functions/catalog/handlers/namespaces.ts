@@ -16,9 +16,9 @@ function namespaceProperties(warehouse: WarehouseRow, row: NamespaceRow): Record
 }
 
 /** A location a client sets must lie inside the warehouse, as a table's must. */
-function checkProperties(warehouse: WarehouseRow, properties: Record<string, string>): void {
+function checkProperties(warehouse: WarehouseRow, properties: Record<string, string>, field: string): void {
   const location = properties[NAMESPACE_LOCATION];
-  if (location !== undefined) checkLocationInWarehouse(warehouse, location.replace(/\/+$/, ''), `property ${NAMESPACE_LOCATION}`);
+  if (location !== undefined) checkLocationInWarehouse(warehouse, location.replace(/\/+$/, ''), { in: 'body', field: `${field}.${NAMESPACE_LOCATION}`, label: `property ${NAMESPACE_LOCATION}` });
 }
 
 export async function listNamespaces(db: Executor, prefix: string, parent: string[] | undefined, pageToken: string | undefined, pageSize: number | undefined) {
@@ -46,22 +46,32 @@ async function insertNamespace(tx: Tx, platform: Platform, warehouseId: string, 
     .returningAll()
     .executeTakeFirst();
   if (!row) throw new AlreadyExistsError(`Namespace already exists: ${displayNamespace(levels)}`);
-  await platform.outbox.publish(tx, { type: CatalogEvents.namespaceCreated, subject: `catalog/${warehouseName}/namespaces/${displayNamespace(levels)}`, data: { warehouse: warehouseName, namespace: levels, actor } });
+  await platform.outbox.publish(tx, namespaceCreated(warehouseName, levels, actor));
   return row;
+}
+
+function namespaceCreated(warehouseName: string, levels: string[], actor: string) {
+  return { type: CatalogEvents.namespaceCreated, subject: `catalog/${warehouseName}/namespaces/${displayNamespace(levels)}`, data: { warehouse: warehouseName, namespace: levels, actor } };
 }
 
 /**
  * Creates a namespace. Missing ancestors are created too (a.b.c makes a and a.b), so every level a client can list
- * exists and can be dropped; the spec gives createNamespace no 404 to refuse a missing parent with.
+ * exists and can be dropped; the spec gives createNamespace no 404 to refuse a missing parent with. The ancestors
+ * go in one statement, their events in one more: a lookup and an insert per level made depth cost a round trip per
+ * level, each carrying the whole prefix (1,000 levels took 10 s, 3,000 took 79 s). Levels are bounded at validation.
  */
 export async function createNamespace(tx: Tx, platform: Platform, prefix: string, levels: string[], properties: Record<string, string>, actor: string) {
   const warehouse = await requireWarehouse(tx, prefix);
-  checkProperties(warehouse, properties);
-  for (let depth = 1; depth < levels.length; depth++) {
-    const ancestor = levels.slice(0, depth);
-    if (!(await findNamespace(tx, warehouse.id, ancestor))) {
-      await insertNamespace(tx, platform, warehouse.id, warehouse.name, ancestor, {}, actor);
-    }
+  checkProperties(warehouse, properties, 'properties');
+  const ancestors = levels.slice(0, -1).map((_, i) => levels.slice(0, i + 1));
+  if (ancestors.length > 0) {
+    const created = await tx
+      .insertInto('namespaces')
+      .values(ancestors.map((a) => ({ id: randomUUID(), warehouse_id: warehouse.id, levels: textArray(a), parent: textArray(a.slice(0, -1)), leaf: a[a.length - 1]!, properties: '{}', updated_at: new Date() })))
+      .onConflict((oc) => oc.columns(['warehouse_id', 'levels']).doNothing())
+      .returning('levels')
+      .execute();
+    await platform.outbox.publishMany(tx, created.map((r) => namespaceCreated(warehouse.name, r.levels, actor)));
   }
   const row = await insertNamespace(tx, platform, warehouse.id, warehouse.name, levels, properties, actor);
   return { namespace: row.levels, properties: namespaceProperties(warehouse, row) };
@@ -87,7 +97,7 @@ export async function updateNamespaceProperties(tx: Tx, platform: Platform, pref
   const both = removals.filter((k) => k in updates);
   if (both.length > 0) throw new UnprocessableEntityError(`Properties cannot be both updated and removed: ${both.join(', ')}`);
   const { warehouse, namespace } = await requireNamespace(tx, prefix, levels, true);
-  checkProperties(warehouse, updates);
+  checkProperties(warehouse, updates, 'updates');
   const properties = { ...namespace.properties };
   const removed: string[] = [];
   const missing: string[] = [];

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { textArray, type Tx } from '../../../shared/db/index.js';
 import type { Worker } from '../../../shared/http/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
+import { pathIfInside } from '../storage/warehouse-paths.js';
 import { objectStoreFor } from '../storage/warehouse-storage.js';
 import { toWarehouseSummary } from '../store/warehouses.js';
 
@@ -21,9 +22,17 @@ export async function schedulePurge(tx: Tx, warehouseId: string, objectName: str
 async function attempt(platform: Platform, tx: Tx, task: { id: string; warehouse_id: string; object_name: string; locations: string[]; attempts: number }): Promise<boolean> {
   try {
     const warehouse = await tx.selectFrom('warehouses').selectAll().where('id', '=', task.warehouse_id).executeTakeFirstOrThrow();
-    const store = await objectStoreFor(toWarehouseSummary(warehouse));
+    const summary = toWarehouseSummary(warehouse);
+    const store = await objectStoreFor(summary);
+    const root = pathIfInside(summary, summary.storageLocation);
     for (const location of task.locations) {
-      const files = await store.deletePrefix(location);
+      // Checked again at the moment of deleting: a task recorded before the checks existed may name anything.
+      const checked = pathIfInside(summary, location);
+      if (!checked || !root || checked.contains(root)) {
+        platform.logger.warn({ table: task.object_name, location }, 'purge skipped a location that does not resolve inside its warehouse');
+        continue;
+      }
+      const files = await store.deletePrefix(checked);
       platform.logger.info({ table: task.object_name, location, files }, 'purged table files');
     }
     await tx.deleteFrom('catalog_purge_tasks').where('id', '=', task.id).execute();

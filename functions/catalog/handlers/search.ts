@@ -66,7 +66,7 @@ export function planSearch(query: SearchQueryValue): SearchPlan {
   if (query.namespace !== undefined) {
     if (query.warehouse === undefined) throw invalid('namespace', 'needs warehouse: a namespace is named within its warehouse');
     try {
-      namespace = parseNamespace(query.namespace);
+      namespace = parseNamespace(query.namespace, 'namespace', 'query');
     } catch (err) {
       if (err instanceof BadRequestError) throw invalid('namespace', err.message);
       throw err;

@@ -9,7 +9,7 @@ import { checkTableRequirements } from '../domain/table-requirements.js';
 import type { TableRequirementValue, TableUpdateValue } from '../schemas/iceberg-requests.js';
 import { OBJECT_COLUMNS, findNamespace, missing, requireNamespace, type CatalogObject } from '../store/catalog-objects.js';
 import { requireWarehouse } from '../store/warehouses.js';
-import { checkLocationInWarehouse, readStoredMetadata, writeTableMetadata } from './table-files.js';
+import { checkObjectLocations, readStoredMetadata, writeTableMetadata } from './table-files.js';
 import { ensureNameFree, insertObject, snapshotIdString, type Actor } from './tables.js';
 
 export interface TableChange {
@@ -67,7 +67,7 @@ export async function commitTables(tx: Tx, platform: Platform, prefix: string, c
     checkTableRequirements(base, change.requirements);
     const builder = new TableMetadataBuilder(base, now).applyAll(change.updates);
     const metadata = builder.build(target.row?.metadata_location ?? null);
-    if (!base || metadata.location !== base.location) checkLocationInWarehouse(warehouse, metadata.location, 'location');
+    checkObjectLocations(warehouse, metadata, base);
     return { target, base, metadata, changed: builder.hasChanges || !base };
   });
 

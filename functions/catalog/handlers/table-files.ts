@@ -1,13 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { NamespaceRow, WarehouseRow } from '../../../shared/db/index.js';
-import { BadRequestError, ForbiddenError } from '../../../shared/errors/index.js';
+import { BadRequestError } from '../../../shared/errors/index.js';
 import { parseJsonLossless, stringifyJsonLossless, RawJson } from '../../../shared/json/index.js';
-import { StorageNotFoundError, childLocation, isUnder } from '../../../shared/storage/index.js';
+import { StorageNotFoundError, childLocation, type StoragePath } from '../../../shared/storage/index.js';
 import { pathSegment } from '../domain/identifiers.js';
 import { metadataFileLocation, nextMetadataVersion } from '../domain/metadata-files.js';
 import { tableMetadataDocument, withReferencedSnapshotsOnly, type TableMetadata } from '../domain/table-metadata.js';
 import { parseTableMetadata } from '../domain/table-metadata-parser.js';
-import { clientStorageConfig, objectStoreFor } from '../storage/warehouse-storage.js';
+import { warehousePath, type LocationField } from '../storage/warehouse-paths.js';
+import { objectStoreFor, type ClientStorage } from '../storage/warehouse-storage.js';
 import { toWarehouseSummary, type WarehouseSummary } from '../store/warehouses.js';
 
 /** The namespace property that names where its tables and views go by default (as Hive's and Spark's catalogs). */
@@ -28,10 +29,26 @@ export function defaultObjectLocation(warehouse: WarehouseRow, namespace: Pick<N
   return childLocation(namespaceLocation(warehouse, namespace), `${pathSegment(name)}-${uuid.replace(/-/g, '')}`);
 }
 
-/** Tables live inside their warehouse: a location elsewhere would reach data the warehouse's grants do not cover. */
-export function checkLocationInWarehouse(warehouse: WarehouseRow, location: string, field: string): void {
-  if (!isUnder(location, warehouse.storage_location)) {
-    throw new ForbiddenError(`${field} ${location} is outside warehouse ${warehouse.name} (${warehouse.storage_location})`);
+/**
+ * Tables live inside their warehouse: a location elsewhere would reach data the warehouse's grants do not cover
+ * (403), and one a reader could take for another place is refused (400). Returns the checked path.
+ */
+export function checkLocationInWarehouse(warehouse: WarehouseRow, location: string, field: LocationField | string): StoragePath {
+  return warehousePath({ name: warehouse.name, storageLocation: warehouse.storage_location }, location, field);
+}
+
+/** Table and view properties that name where engines (or the catalog) write and a purge deletes. */
+export const PATH_PROPERTIES = ['write.data.path', 'write.metadata.path', 'write.object-storage.path', 'write.folder-storage.path'] as const;
+
+/**
+ * Checks an object's location and path properties that are new or changed against `base` (those of an object
+ * registered or created before the checks existed are left to the checks at each read, write and delete).
+ */
+export function checkObjectLocations(warehouse: WarehouseRow, metadata: { location: string; properties: Record<string, string> }, base: { location: string; properties: Record<string, string> } | null, locationField: LocationField | string = 'location'): void {
+  if (!base || metadata.location !== base.location) checkLocationInWarehouse(warehouse, metadata.location, locationField);
+  for (const key of PATH_PROPERTIES) {
+    const value = metadata.properties[key];
+    if (value !== undefined && value !== base?.properties[key]) checkLocationInWarehouse(warehouse, value, { in: 'body', field: `properties.${key}`, label: `property ${key}` });
   }
 }
 
@@ -48,15 +65,15 @@ export async function writeTableMetadata(warehouse: WarehouseRow, m: TableMetada
   const text = metadataText(m);
   const version = nextMetadataVersion(previousLocation, m['metadata-log'].length);
   const location = metadataFileLocation(m.location, m.properties, version, randomUUID());
-  checkLocationInWarehouse(warehouse, location, 'metadata location');
-  await (await objectStoreFor(toWarehouseSummary(warehouse))).writeNew(location, text);
+  const path = checkLocationInWarehouse(warehouse, location, { in: 'body', field: 'metadata location' });
+  await (await objectStoreFor(toWarehouseSummary(warehouse))).writeNew(path, text);
   return { location, text };
 }
 
 export async function readMetadataFile(warehouse: WarehouseRow, location: string): Promise<unknown> {
-  checkLocationInWarehouse(warehouse, location, 'metadata-location');
+  const path = checkLocationInWarehouse(warehouse, location, 'metadata-location');
   try {
-    return parseJsonLossless((await (await objectStoreFor(toWarehouseSummary(warehouse))).read(location)).toString('utf8'));
+    return parseJsonLossless((await (await objectStoreFor(toWarehouseSummary(warehouse))).read(path)).toString('utf8'));
   } catch (err) {
     if (err instanceof StorageNotFoundError) throw new BadRequestError(`metadata-location ${location} does not exist`);
     if (err instanceof SyntaxError) throw new BadRequestError(`metadata-location ${location} is not a JSON document`);
@@ -67,7 +84,8 @@ export async function readMetadataFile(warehouse: WarehouseRow, location: string
 export interface LoadResultOptions {
   metadataLocation: string | null;
   metadataText: string;
-  warehouse: WarehouseSummary;
+  /** What the client is told about storage: see tableClientStorage(). */
+  storage: ClientStorage;
   snapshots?: 'all' | 'refs' | undefined;
 }
 
@@ -76,13 +94,33 @@ export interface LoadResultOptions {
  * serialization unless `snapshots=refs` asks for a filtered copy.
  */
 export function loadTableResult(o: LoadResultOptions): RawJson {
-  const storage = clientStorageConfig(o.warehouse);
+  const { storage } = o;
   const metadata = o.snapshots === 'refs' ? metadataText(withReferencedSnapshotsOnly(readStoredMetadata(o.metadataText))) : o.metadataText;
   let text = '{';
   if (o.metadataLocation !== null) text += `"metadata-location":${JSON.stringify(o.metadataLocation)},`;
   text += `"metadata":${metadata},"config":${JSON.stringify(storage.config)}`;
   if (storage.credentials.length > 0) text += `,"storage-credentials":${JSON.stringify(storage.credentials)}`;
   return new RawJson(text + '}');
+}
+
+/** Where a table's files are, from its metadata text: enough to scope storage access, without a lossless parse. */
+export function tableFilesOf(metadataText: string): { location: string; properties: Record<string, string> } {
+  const m = JSON.parse(metadataText) as { location?: unknown; properties?: Record<string, string> };
+  if (typeof m.location !== 'string') throw new Error('table metadata without a location');
+  return { location: m.location, properties: m.properties ?? {} };
+}
+
+/**
+ * A stored LoadTableResult (createTable's, registerTable's: kept for idempotent replays without any secret) with the
+ * storage answer of this request in it. Credentials are made per request, after the transaction: never inside it,
+ * never in the idempotency store.
+ */
+export function withClientStorage(result: RawJson, storage: ClientStorage): RawJson {
+  const doc = parseJsonLossless(result.text) as Record<string, unknown>;
+  doc['config'] = storage.config;
+  if (storage.credentials.length > 0) doc['storage-credentials'] = storage.credentials;
+  else delete doc['storage-credentials'];
+  return new RawJson(stringifyJsonLossless(doc));
 }
 
 export function commitResult(metadataLocation: string, text: string): RawJson {

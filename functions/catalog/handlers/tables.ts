@@ -4,7 +4,7 @@ import type { Executor, NamespaceRow, Tx, WarehouseRow } from '../../../shared/d
 import { AlreadyExistsError, BadRequestError } from '../../../shared/errors/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
 import type { RawJson } from '../../../shared/json/index.js';
-import { isUnder } from '../../../shared/storage/index.js';
+import { UnsafeLocationError, type StoragePath } from '../../../shared/storage/index.js';
 import { CatalogEvents } from '../catalog-events.js';
 import { displayNamespace } from '../domain/identifiers.js';
 import { createTableUpdates } from '../domain/new-table.js';
@@ -14,8 +14,10 @@ import { parseTableMetadata } from '../domain/table-metadata-parser.js';
 import type { CreateTableRequestValue } from '../schemas/iceberg-requests.js';
 import { OBJECT_COLUMNS, requireNamespace, requireObject, type ObjectKind } from '../store/catalog-objects.js';
 import { schedulePurge } from './purge-tasks.js';
+import { pathIfInside, warehouseRoot } from '../storage/warehouse-paths.js';
 import { toWarehouseSummary } from '../store/warehouses.js';
-import { checkLocationInWarehouse, defaultObjectLocation, loadTableResult, metadataText, readMetadataFile, readStoredMetadata, writeTableMetadata } from './table-files.js';
+import { PATH_PROPERTIES, checkLocationInWarehouse, checkObjectLocations, defaultObjectLocation, loadTableResult, metadataText, readMetadataFile, readStoredMetadata, writeTableMetadata } from './table-files.js';
+import { clientEndpointConfig } from '../storage/warehouse-storage.js';
 
 export interface Actor {
   name: string;
@@ -47,8 +49,16 @@ export async function ensureNameFree(db: Executor, namespace: NamespaceRow, name
   throw new AlreadyExistsError(`${existing.kind === 'table' ? 'Table' : 'View'} with same name already exists: ${what}`);
 }
 
-function objectLocation(warehouse: WarehouseRow, namespace: NamespaceRow, name: string, uuid: string, requested: string | null | undefined): string {
-  if (requested == null) return defaultObjectLocation(warehouse, namespace, name, uuid);
+/**
+ * The location a new table or view gets: the one requested, or one derived from its namespace and name. A derived
+ * one is checked too: a name or namespace location the name rules let through must still not lead out.
+ */
+export function objectLocation(warehouse: WarehouseRow, namespace: NamespaceRow, name: string, uuid: string, requested: string | null | undefined): string {
+  if (requested == null) {
+    const derived = defaultObjectLocation(warehouse, namespace, name, uuid);
+    checkLocationInWarehouse(warehouse, derived, { in: 'body', field: 'name', label: 'the location derived from the namespace and name,' });
+    return derived;
+  }
   const location = requested.replace(/\/+$/, '');
   checkLocationInWarehouse(warehouse, location, 'location');
   return location;
@@ -61,11 +71,13 @@ export async function createTable(tx: Tx, platform: Platform, prefix: string, le
   const uuid = randomUUID();
   const location = objectLocation(warehouse, namespace, req.name, uuid, req.location);
   const metadata = new TableMetadataBuilder(null, Date.now()).applyAll(createTableUpdates(req, uuid, location)).build(null);
-  const summary = toWarehouseSummary(warehouse);
-  if (req['stage-create']) return loadTableResult({ metadataLocation: null, metadataText: metadataText(metadata), warehouse: summary });
+  checkObjectLocations(warehouse, metadata, null);
+  // Only where the files are: the route adds this request's credentials after the transaction (withClientStorage).
+  const storage = { config: clientEndpointConfig(toWarehouseSummary(warehouse)), credentials: [] };
+  if (req['stage-create']) return loadTableResult({ metadataLocation: null, metadataText: metadataText(metadata), storage });
   const written = await writeTableMetadata(warehouse, metadata, null);
   await insertObject(tx, platform, 'table', warehouse, namespace, req.name, uuid, written, actor, metadata);
-  return loadTableResult({ metadataLocation: written.location, metadataText: written.text, warehouse: summary });
+  return loadTableResult({ metadataLocation: written.location, metadataText: written.text, storage });
 }
 
 export async function insertObject(
@@ -121,27 +133,40 @@ export async function dropObject(tx: Tx, platform: Platform, kind: ObjectKind, p
 
 /**
  * What a purge may delete: the table's folder and its write.data.path / write.metadata.path folders, each only if
- * it lies in the warehouse and no other table or view of the warehouse keeps anything at, under or above it. Data
- * shared between tables (two tables writing to one write.data.path) must outlive the purge of one of them.
+ * it resolves inside the warehouse (and is not the warehouse itself) and no other table or view of the warehouse
+ * keeps anything at, under or above it. Data shared between tables (two tables writing to one write.data.path)
+ * must outlive the purge of one of them. Locations are compared as resolved, so no spelling hides an overlap.
  */
 async function purgeableLocations(tx: Tx, warehouse: WarehouseRow, objectId: string, metadata: { location: string; properties: Record<string, string> }): Promise<string[]> {
-  const candidates = [metadata.location, metadata.properties['write.data.path'], metadata.properties['write.metadata.path']].filter(
-    (l): l is string => !!l && isUnder(l, warehouse.storage_location) && l.replace(/\/+$/, '') !== warehouse.storage_location.replace(/\/+$/, ''),
-  );
+  const wh = { name: warehouse.name, storageLocation: warehouse.storage_location };
+  const root = pathIfInside(wh, warehouse.storage_location);
+  const candidates = [metadata.location, metadata.properties['write.data.path'], metadata.properties['write.metadata.path']]
+    .filter((l): l is string => !!l)
+    .map((location) => ({ location, path: pathIfInside(wh, location) }))
+    .filter((c): c is { location: string; path: StoragePath } => c.path !== undefined && !(root && c.path.contains(root)));
   if (candidates.length === 0) return [];
   const others = await tx
     .selectFrom('catalog_objects')
     .select([
       'metadata_location',
       sql<string | null>`metadata::jsonb->>'location'`.as('location'),
-      sql<string | null>`metadata::jsonb->'properties'->>'write.data.path'`.as('data_path'),
-      sql<string | null>`metadata::jsonb->'properties'->>'write.metadata.path'`.as('metadata_path'),
+      ...PATH_PROPERTIES.map((key) => sql<string | null>`metadata::jsonb->'properties'->>${key}`.as(key)),
     ])
     .where('warehouse_id', '=', warehouse.id)
     .where('id', '!=', objectId)
     .execute();
-  const taken = others.flatMap((o) => [o.metadata_location, o.location, o.data_path, o.metadata_path]).filter((l): l is string => !!l);
-  return candidates.filter((c) => !taken.some((t) => isUnder(t, c) || isUnder(c, t)));
+  const taken: StoragePath[] = [];
+  for (const location of others.flatMap((o) => [o.metadata_location, o.location, ...PATH_PROPERTIES.map((key) => o[key])])) {
+    if (!location) continue;
+    try {
+      taken.push(warehouseRoot(wh).resolve(location));
+    } catch (err) {
+      // One elsewhere shares nothing with a folder inside; a malformed one (stored before the checks) might mean
+      // any folder, so nothing is purged rather than something it still uses.
+      if (err instanceof UnsafeLocationError) return [];
+    }
+  }
+  return candidates.filter((c) => !taken.some((t) => c.path.contains(t) || t.contains(c.path))).map((c) => c.location);
 }
 
 export async function renameObject(tx: Tx, platform: Platform, kind: ObjectKind, prefix: string, source: { namespace: string[]; name: string }, destination: { namespace: string[]; name: string }, actor: Actor): Promise<void> {
@@ -166,6 +191,8 @@ export async function renameObject(tx: Tx, platform: Platform, kind: ObjectKind,
 export async function registerTable(tx: Tx, platform: Platform, prefix: string, levels: string[], name: string, metadataLocation: string, overwrite: boolean, actor: Actor): Promise<RawJson> {
   const { warehouse, namespace } = await requireNamespace(tx, prefix, levels, true);
   const metadata = parseTableMetadata(await readMetadataFile(warehouse, metadataLocation));
+  // A registered table's files must lie in the warehouse as a created one's do: its commits write there, its purge deletes there.
+  checkObjectLocations(warehouse, metadata, null, { in: 'body', field: 'metadata-location', label: 'the location its metadata names,' });
   const text = metadataText(metadata);
   const existing = await tx.selectFrom('catalog_objects').select(OBJECT_COLUMNS).where('namespace_id', '=', namespace.id).where('name', '=', name).forUpdate().executeTakeFirst();
   if (existing && !(overwrite && existing.kind === 'table')) await ensureNameFree(tx, namespace, name, 'table');
@@ -180,7 +207,7 @@ export async function registerTable(tx: Tx, platform: Platform, prefix: string, 
   } else {
     await insertObject(tx, platform, 'table', warehouse, namespace, name, metadata['table-uuid'], { location: metadataLocation, text }, actor, metadata);
   }
-  return loadTableResult({ metadataLocation, metadataText: text, warehouse: toWarehouseSummary(warehouse) });
+  return loadTableResult({ metadataLocation, metadataText: text, storage: { config: clientEndpointConfig(toWarehouseSummary(warehouse)), credentials: [] } });
 }
 
 /** unregisterTable: the catalog forgets the table; its files stay for another catalog to register. */

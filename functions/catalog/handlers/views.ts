@@ -11,8 +11,8 @@ import { ViewMetadataBuilder, parseViewMetadata, viewMetadataDocument, type View
 import type { CommitViewRequestValue, CreateViewRequestValue } from '../schemas/iceberg-requests.js';
 import { requireNamespace, requireObject } from '../store/catalog-objects.js';
 import { toWarehouseSummary } from '../store/warehouses.js';
-import { checkLocationInWarehouse, defaultObjectLocation, readMetadataFile } from './table-files.js';
-import { ensureNameFree, insertObject, type Actor } from './tables.js';
+import { checkLocationInWarehouse, checkObjectLocations, readMetadataFile } from './table-files.js';
+import { ensureNameFree, insertObject, objectLocation, type Actor } from './tables.js';
 
 function viewText(m: ViewMetadata): string {
   return stringifyJsonLossless(viewMetadataDocument(m));
@@ -26,8 +26,8 @@ async function writeViewMetadata(warehouse: WarehouseRow, m: ViewMetadata, previ
   const text = viewText(m);
   const version = nextMetadataVersion(previousLocation, m['version-log'].length);
   const location = metadataFileLocation(m.location, m.properties, version, randomUUID());
-  checkLocationInWarehouse(warehouse, location, 'metadata location');
-  await (await objectStoreFor(toWarehouseSummary(warehouse))).writeNew(location, text);
+  const path = checkLocationInWarehouse(warehouse, location, { in: 'body', field: 'metadata location' });
+  await (await objectStoreFor(toWarehouseSummary(warehouse))).writeNew(path, text);
   return { location, text };
 }
 
@@ -36,11 +36,8 @@ export async function createView(tx: Tx, platform: Platform, prefix: string, lev
   const { warehouse, namespace } = await requireNamespace(tx, prefix, levels, true);
   await ensureNameFree(tx, namespace, req.name, 'view');
   const uuid = randomUUID();
-  let location = defaultObjectLocation(warehouse, namespace, req.name, uuid);
-  if (req.location != null) {
-    location = req.location.replace(/\/+$/, '');
-    checkLocationInWarehouse(warehouse, location, 'location');
-  }
+  const location = objectLocation(warehouse, namespace, req.name, uuid, req.location);
+  checkObjectLocations(warehouse, { location, properties: req.properties ?? {} }, null);
   const builder = new ViewMetadataBuilder(null);
   builder.applyAll([
     { action: 'assign-uuid', uuid },
@@ -65,7 +62,7 @@ export async function commitView(tx: Tx, platform: Platform, prefix: string, lev
   }
   const metadata = new ViewMetadataBuilder(base).applyAll(req.updates).build();
   if (metadata === base) return loadViewResult(object.metadata_location, object.metadata);
-  if (metadata.location !== base.location) checkLocationInWarehouse(warehouse, metadata.location, 'location');
+  checkObjectLocations(warehouse, metadata, base);
   const written = await writeViewMetadata(warehouse, metadata, object.metadata_location);
   const swapped = await tx
     .updateTable('catalog_objects')
@@ -92,6 +89,7 @@ export async function registerView(tx: Tx, platform: Platform, prefix: string, l
   } catch (err) {
     throw new BadRequestError(`metadata-location ${metadataLocation} is not view metadata: ${(err as Error).message}`);
   }
+  checkObjectLocations(warehouse, metadata, null, { in: 'body', field: 'metadata-location', label: 'the location its metadata names,' });
   const text = viewText(metadata);
   await insertObject(tx, platform, 'view', warehouse, namespace, name, metadata['view-uuid'], { location: metadataLocation, text }, actor);
   return loadViewResult(metadataLocation, text);

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { sql } from 'kysely';
-import { withDatabaseErrors, type Executor, type WarehouseRow } from '../../../shared/db/index.js';
+import { withDatabaseErrors, type Executor, type WarehouseRow, type WarehouseStsSettings } from '../../../shared/db/index.js';
 import { ConflictError, ValidationError } from '../../../shared/errors/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
-import { locationScheme } from '../../../shared/storage/index.js';
+import { StorageRoot, UnsafeLocationError, locationScheme } from '../../../shared/storage/index.js';
 import type { CreateWarehouseBodyValue, UpdateWarehouseBodyValue } from '../schemas/warehouse-schemas.js';
 import { resolveCredentials } from '../storage/warehouse-storage.js';
 import { requireWarehouse } from '../store/warehouses.js';
@@ -18,6 +18,8 @@ export function toWarehouse(row: WarehouseRow) {
     storage: row.storage,
     credentialsRef: row.credentials_ref,
     credentialVending: row.credential_vending,
+    sts: row.sts,
+    remoteSigning: row.remote_signing,
     properties: row.properties,
     description: row.description,
     owner: row.owner,
@@ -37,10 +39,22 @@ function defaultLocation(platform: Platform, name: string): string {
   return pathToFileURL(path.resolve(dir, 'warehouses', name)).href;
 }
 
-function checkStorage(location: string, credentialsRef: string | null | undefined, vending: string | undefined): void {
+function checkStorage(location: string, credentialsRef: string | null | undefined, vending: string | undefined, sts: WarehouseStsSettings | null | undefined, remoteSigning = false): void {
   const scheme = locationScheme(location);
+  try {
+    new StorageRoot(location);
+  } catch (err) {
+    // Every location of the warehouse is resolved against this one: it must be as unambiguous as they are.
+    if (err instanceof UnsafeLocationError) throw new ValidationError([{ in: 'body', field: 'storageLocation', message: `${JSON.stringify(location)} ${err.reason}` }]);
+    throw err;
+  }
+  if (remoteSigning && scheme !== 's3') throw new ValidationError([{ in: 'body', field: 'remoteSigning', message: 'remote signing needs an s3:// warehouse; a local one has no requests to sign' }]);
+  if (remoteSigning && !credentialsRef) throw new ValidationError([{ in: 'body', field: 'credentialsRef', message: 'is required when remoteSigning is true: requests are signed with the keys it names' }]);
   if (scheme === 'file' && !/^file:\/(\/\/)?[^/]/.test(location)) throw new ValidationError([{ in: 'body', field: 'storageLocation', message: 'must be an absolute file:/// location' }]);
-  if (scheme === 'file' && vending === 'static') throw new ValidationError([{ in: 'body', field: 'credentialVending', message: 'static vending needs an s3:// warehouse; a local one has no credentials to vend' }]);
+  if (scheme === 'file' && (vending === 'static' || vending === 'sts')) throw new ValidationError([{ in: 'body', field: 'credentialVending', message: `${vending} vending needs an s3:// warehouse; a local one has no credentials to vend` }]);
+  // The keys that call STS may also come from the SDK's default chain (a pod's web identity), so credentialsRef is
+  // not required here; the role is.
+  if (vending === 'sts' && !sts) throw new ValidationError([{ in: 'body', field: 'sts', message: 'is required when credentialVending is sts: name the role to assume (sts.roleArn)' }]);
   if (vending === 'static' && !credentialsRef) throw new ValidationError([{ in: 'body', field: 'credentialsRef', message: 'is required when credentialVending is static' }]);
   if (credentialsRef) {
     try {
@@ -53,7 +67,7 @@ function checkStorage(location: string, credentialsRef: string | null | undefine
 
 export async function createWarehouse(platform: Platform, body: CreateWarehouseBodyValue) {
   const location = (body.storageLocation ?? defaultLocation(platform, body.name)).replace(/\/+$/, '');
-  checkStorage(location, body.credentialsRef, body.credentialVending);
+  checkStorage(location, body.credentialsRef, body.credentialVending, body.sts, body.remoteSigning);
   const row = await withDatabaseErrors(`warehouse ${body.name}`, () =>
     platform.store.db
       .insertInto('warehouses')
@@ -64,6 +78,8 @@ export async function createWarehouse(platform: Platform, body: CreateWarehouseB
         storage: JSON.stringify(body.storage ?? {}),
         credentials_ref: body.credentialsRef ?? null,
         credential_vending: body.credentialVending ?? 'none',
+        sts: body.sts ? JSON.stringify(body.sts) : null,
+        remote_signing: body.remoteSigning ?? false,
         properties: JSON.stringify(body.properties ?? {}),
         description: body.description ?? null,
         owner: body.owner ?? null,
@@ -101,13 +117,17 @@ export async function updateWarehouse(platform: Platform, name: string, body: Up
     const row = current!;
     const credentialsRef = body.credentialsRef === undefined ? row.credentials_ref : body.credentialsRef;
     const vending = body.credentialVending ?? row.credential_vending;
-    checkStorage(row.storage_location, credentialsRef, vending);
+    const sts = body.sts === undefined ? row.sts : body.sts;
+    const remoteSigning = body.remoteSigning ?? row.remote_signing;
+    checkStorage(row.storage_location, credentialsRef, vending, sts, remoteSigning);
     const updated = await tx
       .updateTable('warehouses')
       .set({
         ...(body.storage !== undefined ? { storage: JSON.stringify(body.storage) } : {}),
         credentials_ref: credentialsRef,
         credential_vending: vending,
+        sts: sts ? JSON.stringify(sts) : null,
+        remote_signing: remoteSigning,
         ...(body.properties !== undefined ? { properties: JSON.stringify(body.properties) } : {}),
         ...(body.description !== undefined ? { description: body.description } : {}),
         ...(body.owner !== undefined ? { owner: body.owner } : {}),

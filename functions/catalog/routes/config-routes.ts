@@ -1,6 +1,6 @@
 import { json, type RequestContext } from '../../../shared/http/index.js';
 import { BadRequestError, NoSuchWarehouseError } from '../../../shared/errors/index.js';
-import { issueToken, TokenRequest } from '../../../shared/auth/index.js';
+import { issueTokenThrottled, TokenRequest } from '../../../shared/auth/index.js';
 import { ADVERTISED_SEPARATOR, catalogResource } from '../domain/identifiers.js';
 import { IDEMPOTENCY_KEY_LIFETIME } from '../handlers/idempotency.js';
 import { ConfigQuery } from '../schemas/iceberg-requests.js';
@@ -26,6 +26,7 @@ export const SERVED_ENDPOINTS = [
   'DELETE /v1/{prefix}/namespaces/{namespace}/tables/{table}',
   'GET /v1/{prefix}/namespaces/{namespace}/tables/{table}/credentials',
   'POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/metrics',
+  'POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/sign',
   'POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/unregister',
   'POST /v1/{prefix}/namespaces/{namespace}/register',
   'POST /v1/{prefix}/tables/rename',
@@ -49,16 +50,31 @@ async function pickWarehouse(ctx: Ctx) {
     // A warehouse is named by its name or by its storage location, as the spec's "location or identifier" allows.
     const row = await db
       .selectFrom('warehouses')
-      .select(['name', 'storage_location'])
+      .select(['name', 'storage_location', 'credential_vending', 'remote_signing'])
       .where((eb) => eb.or([eb('name', '=', requested), eb('storage_location', '=', requested.replace(/\/+$/, ''))]))
       .executeTakeFirst();
     if (!row) throw new NoSuchWarehouseError(`Warehouse ${requested} does not exist`);
     return row;
   }
-  const rows = await db.selectFrom('warehouses').select(['name', 'storage_location']).orderBy('name').limit(2).execute();
+  const rows = await db.selectFrom('warehouses').select(['name', 'storage_location', 'credential_vending', 'remote_signing']).orderBy('name').limit(2).execute();
   if (rows.length === 1) return rows[0]!;
   if (rows.length === 0) throw new BadRequestError('No warehouse exists yet: an admin creates one with POST /api/v1/warehouses');
   throw new BadRequestError('warehouse is required: this catalog has several warehouses (GET /api/v1/warehouses lists them); configure the client with warehouse=NAME');
+}
+
+/**
+ * What the warehouse's credential vending gives a client, said where every client and operator looks first. A
+ * `static` warehouse hands its own keys to anyone who may load any table: that undoes table-level policies for every
+ * engine outside a lakehouse, and the catalog says so rather than leave it to be discovered.
+ */
+export function vendingDefaults(mode: 'none' | 'static' | 'sts', remoteSigning = false): Record<string, string> {
+  const said: Record<string, string> = { 'lakeplane.credential-vending': mode };
+  if (remoteSigning) said['lakeplane.remote-signing'] = 'enabled';
+  if (mode === 'static') {
+    said['lakeplane.credential-vending.warning'] =
+      "static: every client that may load any table of this warehouse receives the warehouse's own long-lived storage keys, which read and write every table's files regardless of table-level policies; use credentialVending sts for credentials scoped to one table";
+  }
+  return said;
 }
 
 export const configRoutes = [
@@ -70,7 +86,7 @@ export const configRoutes = [
       const warehouse = await pickWarehouse(ctx as Ctx);
       await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'catalog:warehouse:use', catalogResource(warehouse.name));
       return json(200, {
-        defaults: {},
+        defaults: vendingDefaults(warehouse.credential_vending, warehouse.remote_signing),
         overrides: { prefix: warehouse.name, 'namespace-separator': ADVERTISED_SEPARATOR },
         endpoints: SERVED_ENDPOINTS,
         'idempotency-key-lifetime': IDEMPOTENCY_KEY_LIFETIME,
@@ -84,7 +100,7 @@ export const configRoutes = [
     handler: async (ctx) => {
       ctx.auditResource = 'iam/auth/token';
       ctx.auditDetail = `grant_type=${ctx.body.grant_type} via /iceberg/v1/oauth/tokens`;
-      const { answer, subject } = await issueToken(ctx.platform, ctx.body, ctx.headers.authorization);
+      const { answer, subject } = await issueTokenThrottled(ctx.platform, ctx.body, ctx.headers.authorization, ctx.ip);
       ctx.auditDetail += ` subject=${subject}`;
       return json(200, answer, { 'cache-control': 'no-store', pragma: 'no-cache' });
     },

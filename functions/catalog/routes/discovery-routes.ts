@@ -1,5 +1,4 @@
 import type { Principal } from '../../../shared/auth/index.js';
-import { BadRequestError, ValidationError } from '../../../shared/errors/index.js';
 import { json, route, type RouteDefinition } from '../../../shared/http/index.js';
 import { DISCOVERY_BASE, checkAnnotationChange, columnResource } from '../domain/annotations.js';
 import { catalogResource, parseNamespace } from '../domain/identifiers.js';
@@ -45,14 +44,9 @@ function actorOf(principal: Principal): string {
   return `${principal.kind}:${principal.name}`;
 }
 
-/** A namespace path parameter into levels, refused as a path field when it has an empty level. */
+/** A namespace path parameter into levels; parseNamespace refuses a bad one as a path field. */
 function levelsOf(param: string): string[] {
-  try {
-    return parseNamespace(param);
-  } catch (err) {
-    if (err instanceof BadRequestError) throw new ValidationError([{ in: 'path', field: 'namespace', message: err.message }]);
-    throw err;
-  }
+  return parseNamespace(param);
 }
 
 const warehouseRoutes = [

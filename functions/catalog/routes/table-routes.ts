@@ -6,15 +6,22 @@ import { catalogResource, parseNamespace, validateLevels, validateName } from '.
 import { mutate } from '../handlers/idempotency.js';
 import { runPurge } from '../handlers/purge-tasks.js';
 import { metadataCacheOf, tableKey } from '../handlers/metadata-cache.js';
-import { commitResult, loadTableResult } from '../handlers/table-files.js';
+import { commitResult, loadTableResult, withClientStorage } from '../handlers/table-files.js';
+import { tableClientStorage } from '../handlers/table-storage-access.js';
+import { signTableRequest } from '../handlers/table-signing.js';
 import { commitTables } from '../handlers/table-commit.js';
 import { createTable, dropObject, listObjects, registerTable, renameObject, requireTableExists, unregisterTable } from '../handlers/tables.js';
-import { clientStorageConfig, objectStoreFor } from '../storage/warehouse-storage.js';
+import { pathIfInside, warehousePath } from '../storage/warehouse-paths.js';
+import { objectStoreFor, type ClientStorage } from '../storage/warehouse-storage.js';
+import type { Principal } from '../../../shared/auth/index.js';
+import type { IncomingHttpHeaders } from 'node:http';
+import { RawJson } from '../../../shared/json/index.js';
+import type { Reply } from '../../../shared/http/index.js';
 import { NotFoundError } from '../../../shared/errors/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
 import { missing, requireObject } from '../store/catalog-objects.js';
 import { findTableForRead } from '../store/table-read-batch.js';
-import { requireWarehouse, toWarehouseSummary } from '../store/warehouses.js';
+import { requireWarehouse, toWarehouseSummary, type WarehouseSummary } from '../store/warehouses.js';
 import {
   CommitTableRequest,
   CommitTransactionRequest,
@@ -27,15 +34,53 @@ import {
   RegisterTableRequest,
   RenameTableRequest,
   ReportMetricsRequest,
+  S3SignRequest,
+  S3SignResponse,
   TableParams,
 } from '../schemas/iceberg-requests.js';
 import { ICEBERG_RESPONSE, actorOf, icebergRoute } from './iceberg-route.js';
 
-/** Old metadata files a commit let go of; best effort, after the commit, as Iceberg's own catalogs do. */
+/**
+ * Old metadata files a commit let go of; best effort, after the commit, as Iceberg's own catalogs do. The metadata
+ * log can come from a registered file, so each one is checked like any client-named location and skipped if it is
+ * not inside the warehouse.
+ */
 async function deleteMetadataFiles(platform: Platform, prefix: string, files: string[]): Promise<void> {
-  const warehouse = await requireWarehouse(platform.store.db, prefix);
-  const store = await objectStoreFor(toWarehouseSummary(warehouse));
-  for (const f of files) await store.deleteObject(f).catch((err: unknown) => platform.logger.warn({ err, file: f }, 'could not delete an old metadata file'));
+  const warehouse = toWarehouseSummary(await requireWarehouse(platform.store.db, prefix));
+  const store = await objectStoreFor(warehouse);
+  for (const f of files) {
+    const checked = pathIfInside(warehouse, f);
+    if (!checked) {
+      platform.logger.warn({ file: f }, 'an old metadata file outside the warehouse was not deleted');
+      continue;
+    }
+    await store.deleteObject(checked).catch((err: unknown) => platform.logger.warn({ err, file: f }, 'could not delete an old metadata file'));
+  }
+}
+
+interface StorageCtx {
+  platform: Platform;
+  headers: IncomingHttpHeaders;
+  requirePrincipal(): Principal;
+}
+
+/** The storage answer of this request for a table whose metadata text is at hand. */
+function storageFor(ctx: StorageCtx, warehouse: WarehouseSummary, prefix: string, namespace: readonly string[], name: string, metadataText: string): Promise<ClientStorage> {
+  return tableClientStorage(ctx.platform, {
+    warehouse,
+    table: { prefix, namespace, name, metadataText },
+    principal: ctx.requirePrincipal(),
+    delegation: ctx.headers['x-iceberg-access-delegation'],
+  });
+}
+
+/** createTable's and registerTable's answer, stored without secrets, with this request's storage answer put in. */
+async function withStorage(ctx: StorageCtx, reply: Reply, prefix: string, namespace: readonly string[], name: string): Promise<Reply> {
+  if (reply.status !== 200 || !(reply.body instanceof RawJson)) return reply;
+  const { metadata } = JSON.parse(reply.body.text) as { metadata: unknown };
+  const warehouse = toWarehouseSummary(await requireWarehouse(ctx.platform.store.db, prefix));
+  const storage = await storageFor(ctx, warehouse, prefix, namespace, name, JSON.stringify(metadata));
+  return { ...reply, body: withClientStorage(reply.body, storage) };
 }
 
 export const tableRoutes = [
@@ -61,7 +106,8 @@ export const tableRoutes = [
       const principal = ctx.requirePrincipal();
       ctx.auditResource = catalogResource(ctx.params.prefix, levels, ctx.body.name);
       await ctx.platform.authorizer.authorize(principal, 'catalog:table:create', ctx.auditResource);
-      return mutate(ctx, `createTable ${ctx.auditResource}`, async (tx) => json(200, await createTable(tx, ctx.platform, ctx.params.prefix, levels, ctx.body, actorOf(principal))));
+      const reply = await mutate(ctx, `createTable ${ctx.auditResource}`, async (tx) => json(200, await createTable(tx, ctx.platform, ctx.params.prefix, levels, ctx.body, actorOf(principal))));
+      return withStorage(ctx, reply, ctx.params.prefix, levels, ctx.body.name);
     },
   }),
   icebergRoute({
@@ -73,9 +119,10 @@ export const tableRoutes = [
       const principal = ctx.requirePrincipal();
       ctx.auditResource = catalogResource(ctx.params.prefix, levels, ctx.body.name);
       await ctx.platform.authorizer.authorize(principal, 'catalog:table:register', ctx.auditResource);
-      return mutate(ctx, `registerTable ${ctx.auditResource}`, async (tx) =>
+      const reply = await mutate(ctx, `registerTable ${ctx.auditResource}`, async (tx) =>
         json(200, await registerTable(tx, ctx.platform, ctx.params.prefix, levels, ctx.body.name, ctx.body['metadata-location'], ctx.body.overwrite ?? false, actorOf(principal))),
       );
+      return withStorage(ctx, reply, ctx.params.prefix, levels, ctx.body.name);
     },
   }),
   icebergRoute({
@@ -94,15 +141,17 @@ export const tableRoutes = [
         await requireObject(ctx.platform.store.db, 'table', ctx.params.prefix, levels, ctx.params.table);
         throw missing('table', levels, ctx.params.table);
       }
-      const warehouse = { id: row.warehouse_id, name: row.warehouse_name, storageLocation: row.storage_location, storage: row.storage, credentialsRef: row.credentials_ref, credentialVending: row.credential_vending, properties: row.warehouse_properties };
+      const warehouse: WarehouseSummary = { id: row.warehouse_id, name: row.warehouse_name, storageLocation: row.storage_location, storage: row.storage, credentialsRef: row.credentials_ref, credentialVending: row.credential_vending, sts: row.sts, remoteSigning: row.remote_signing, properties: row.warehouse_properties };
       // The answer must match the metadata file; a table whose file is gone is broken, and clients are told so.
-      if (!(await (await objectStoreFor(warehouse)).exists(row.metadata_location))) throw new NotFoundError(`Failed to open input stream for file: ${row.metadata_location}`);
+      const metadataFile = warehousePath(warehouse, row.metadata_location, { in: 'path', field: 'table', label: 'metadata location' });
+      if (!(await (await objectStoreFor(warehouse)).exists(metadataFile))) throw new NotFoundError(`Failed to open input stream for file: ${row.metadata_location}`);
       // No text back means the row is still the one `known` was kept from.
       const entry = row.metadata === null ? known : cache.remember(key, { id: row.id, version: row.version, location: row.metadata_location }, row.metadata);
       if (!entry) throw new Error(`loadTable: no metadata for ${row.metadata_location}`);
       const etag = cache.etagFor(entry, ctx.query.snapshots);
       if (ctx.headers['if-none-match'] === etag) return { status: 304, headers: { etag } };
-      return json(200, loadTableResult({ metadataLocation: entry.location, metadataText: cache.metadataFor(entry, ctx.query.snapshots), warehouse }), { etag });
+      const storage = await storageFor(ctx, warehouse, ctx.params.prefix, levels, ctx.params.table, entry.text);
+      return json(200, loadTableResult({ metadataLocation: entry.location, metadataText: cache.metadataFor(entry, ctx.query.snapshots), storage }), { etag });
     },
   }),
   icebergRoute({
@@ -175,14 +224,36 @@ export const tableRoutes = [
     handler: async (ctx) => {
       const levels = parseNamespace(ctx.params.namespace);
       await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'catalog:table:read', catalogResource(ctx.params.prefix, levels, ctx.params.table));
-      const { warehouse } = await requireObject(ctx.platform.store.db, 'table', ctx.params.prefix, levels, ctx.params.table);
-      return json(200, { 'storage-credentials': clientStorageConfig(toWarehouseSummary(warehouse)).credentials });
+      const { warehouse, object } = await requireObject(ctx.platform.store.db, 'table', ctx.params.prefix, levels, ctx.params.table);
+      const storage = await storageFor(ctx, toWarehouseSummary(warehouse), ctx.params.prefix, levels, ctx.params.table, object.metadata);
+      return json(200, { 'storage-credentials': storage.credentials });
+    },
+  }),
+  icebergRoute({
+    method: 'POST', path: '/v1/:prefix/namespaces/:namespace/tables/:table/sign', operationId: 'iceberg.signRequest', params: TableParams, body: S3SignRequest,
+    summary:
+      "The spec's signRequest for one table (loadTable's s3.signer.endpoint under remote signing; S3 only): signs the request with the warehouse's keys only when its bucket and key lie inside the table's location and its method fits the caller's access, decided again for every request (GET/HEAD to read; PUT/POST/DELETE to write). 403 otherwise, and for callers whose reads are row-filtered or masked.",
+    responses: {
+      200: { description: 'The headers to add to the request (authorization, x-amz-date, x-amz-content-sha256, a session token), and its uri. Never cached by clients (Cache-Control: no-cache).', schema: S3SignResponse },
+      400: { description: 'A malformed request: traversal segments, bad percent-encoding, a body that does not match its hash.' },
+      403: { description: 'Outside the table, beyond the caller\'s access, a subresource never signed, or a warehouse that does not sign.' },
+    },
+    // One request per S3 call: auditing each would drown the trail (refusals are answered and logged as errors are).
+    audit: false,
+    // A read-only catalog token signs reads too; writes it never signs (its scope caps the access decided per request).
+    scope: 'catalog:read',
+    handler: async (ctx) => {
+      const table = { prefix: ctx.params.prefix, namespace: parseNamespace(ctx.params.namespace), name: ctx.params.table };
+      const signed = await signTableRequest(ctx.platform, ctx.requirePrincipal(), table, ctx.body);
+      return json(200, signed, { 'cache-control': 'no-cache' });
     },
   }),
   icebergRoute({
     method: 'POST', path: '/v1/:prefix/namespaces/:namespace/tables/:table/metrics', operationId: 'iceberg.reportMetrics', params: TableParams, body: ReportMetricsRequest,
     summary: 'Accept a scan or commit metrics report; it is stored with the table.', responses: { 204: ICEBERG_RESPONSE },
     audit: false,
+    // Clients report after every scan: a read-only catalog token sends them too.
+    scope: 'catalog:read',
     handler: async (ctx) => {
       const levels = parseNamespace(ctx.params.namespace);
       await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'catalog:table:read', catalogResource(ctx.params.prefix, levels, ctx.params.table));

@@ -11,7 +11,6 @@ const unsupported: Array<[HttpMethod, string, string, string]> = [
   ['GET', '/v1/:prefix/namespaces/:namespace/tables/:table/plan/:planId', 'iceberg.fetchPlanningResult', 'Server-side scan planning is not supported: plan scans in the client.'],
   ['DELETE', '/v1/:prefix/namespaces/:namespace/tables/:table/plan/:planId', 'iceberg.cancelPlanning', 'Server-side scan planning is not supported: plan scans in the client.'],
   ['POST', '/v1/:prefix/namespaces/:namespace/tables/:table/tasks', 'iceberg.fetchScanTasks', 'Server-side scan planning is not supported: plan scans in the client.'],
-  ['POST', '/v1/:prefix/namespaces/:namespace/tables/:table/sign', 'iceberg.signRequest', 'Remote signing is not supported: use a warehouse with credential vending, or client-side credentials.'],
   ['GET', '/v1/:prefix/namespaces/:namespace/functions', 'iceberg.listFunctions', 'Catalog functions are not supported yet.'],
   ['GET', '/v1/:prefix/namespaces/:namespace/functions/:function', 'iceberg.loadFunction', 'Catalog functions are not supported yet.'],
 ];

@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { PRINTABLE_TRIMMED } from '../../../shared/schema/index.js';
 import { MAX_TAGS } from '../domain/annotations.js';
 import { SEARCH_KINDS } from '../domain/search-query.js';
 import { WarehouseParams } from './warehouse-schemas.js';
@@ -12,10 +13,10 @@ const ObjectName = Type.String({ minLength: 1, maxLength: 512 });
 const ColumnName = Type.String({ minLength: 1, maxLength: 2048, description: 'The column\'s full Iceberg name: a nested field as parent.child (url-encoded in the path).' });
 
 /** Printable, and no white space at either end: tags are labels to filter on, not prose. */
-const Tag = Type.String({ minLength: 1, maxLength: 64, pattern: '^(?!\\s)[^\\u0000-\\u001F\\u007F]*(?<!\\s)$', description: 'A label, compared exactly (case-sensitive) by the tag filter and searchable as words.' });
+const Tag = Type.String({ minLength: 1, maxLength: 64, pattern: PRINTABLE_TRIMMED, description: 'A label, compared exactly (case-sensitive) by the tag filter and searchable as words.' });
 const tags = (description: string) => Type.Array(Tag, { maxItems: MAX_TAGS, uniqueItems: true, description });
 const Description = Type.Union([Type.String({ maxLength: 4000 }), Type.Null()], { description: 'Free text; null clears it.' });
-const Owner = Type.Union([Type.String({ minLength: 1, maxLength: 200, pattern: '^(?!\\s)[^\\u0000-\\u001F\\u007F]*(?<!\\s)$' }), Type.Null()], {
+const Owner = Type.Union([Type.String({ minLength: 1, maxLength: 200, pattern: PRINTABLE_TRIMMED }), Type.Null()], {
   description: 'Who answers for it: a user, a group or a team, as free text (for example user:ada or group:analysts); null clears it.',
 });
 const Version = Type.Integer({

@@ -12,9 +12,12 @@ import {
   StatisticsFile,
   ViewVersion,
 } from './iceberg-types.js';
+import { MAX_NAME_LENGTH, MAX_NAMESPACE_LEVELS } from '../domain/identifiers.js';
 
 /** Request bodies and parameters of the Iceberg REST API, as rest-catalog-open-api.yaml defines them. */
 const StringMap = Type.Record(Type.String(), Type.String());
+/** A table's or a view's name; validateName() adds what a schema cannot say (no "." or ".." steps). */
+const ObjectName = Type.String({ minLength: 1, maxLength: MAX_NAME_LENGTH });
 
 /** Java's client writes absent optional fields as explicit nulls ("location": null); both mean "not given". */
 function Opt<T extends TSchema>(schema: T) {
@@ -100,7 +103,7 @@ export type TableRequirementValue = Static<typeof TableRequirement>;
 export const ViewRequirement = requirement('assert-view-uuid', { uuid: Type.String() });
 export type ViewRequirementValue = Static<typeof ViewRequirement>;
 
-export const TableIdentifier = Type.Object({ namespace: Type.Array(Type.String()), name: Type.String({ minLength: 1 }) });
+export const TableIdentifier = Type.Object({ namespace: Type.Array(Type.String(), { maxItems: MAX_NAMESPACE_LEVELS }), name: ObjectName });
 export type TableIdentifierValue = Static<typeof TableIdentifier>;
 
 export const CommitTableRequest = Type.Object({
@@ -132,7 +135,7 @@ export const UpdateNamespacePropertiesRequest = Type.Object({
 });
 
 export const CreateTableRequest = Type.Object({
-  name: Type.String({ minLength: 1 }),
+  name: ObjectName,
   location: Opt(Type.String({ minLength: 1 })),
   schema: IcebergSchema,
   'partition-spec': Opt(PartitionSpec),
@@ -143,16 +146,16 @@ export const CreateTableRequest = Type.Object({
 export type CreateTableRequestValue = Static<typeof CreateTableRequest>;
 
 export const RegisterTableRequest = Type.Object({
-  name: Type.String({ minLength: 1 }),
+  name: ObjectName,
   'metadata-location': Type.String({ minLength: 1 }),
   overwrite: Opt(Type.Boolean()),
 });
-export const RegisterViewRequest = Type.Object({ name: Type.String({ minLength: 1 }), 'metadata-location': Type.String({ minLength: 1 }) });
+export const RegisterViewRequest = Type.Object({ name: ObjectName, 'metadata-location': Type.String({ minLength: 1 }) });
 
 export const RenameTableRequest = Type.Object({ source: TableIdentifier, destination: TableIdentifier });
 
 export const CreateViewRequest = Type.Object({
-  name: Type.String({ minLength: 1 }),
+  name: ObjectName,
   location: Opt(Type.String({ minLength: 1 })),
   schema: IcebergSchema,
   'view-version': ViewVersion,
@@ -161,6 +164,19 @@ export const CreateViewRequest = Type.Object({
 export type CreateViewRequestValue = Static<typeof CreateViewRequest>;
 
 /** Metrics reports (ScanReport, CommitReport) are kept as sent; only the discriminating fields are checked. */
+/** Iceberg's S3 signer API (s3-signer-open-api.yaml): the request a client wants signed. Java adds `provider`. */
+const S3Headers = Type.Record(Type.String(), Type.Array(Type.String()), { description: 'Header name to its values.' });
+export const S3SignRequest = Type.Object({
+  region: Type.String({ minLength: 1, maxLength: 64 }),
+  uri: Type.String({ minLength: 1, maxLength: 16384 }),
+  method: Type.Union(['PUT', 'GET', 'HEAD', 'POST', 'DELETE', 'PATCH', 'OPTIONS'].map((m) => Type.Literal(m))),
+  headers: S3Headers,
+  properties: Type.Optional(StringMap),
+  body: Type.Optional(Type.String({ description: 'The payload, for requests whose keys are not in the uri (DeleteObjects): its hash is signed.' })),
+  provider: Type.Optional(Type.String()),
+});
+export const S3SignResponse = Type.Object({ uri: Type.String(), headers: S3Headers });
+
 export const ReportMetricsRequest = Type.Object({
   'report-type': Type.String({ minLength: 1 }),
   'table-name': Type.String(),

@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { Long } from '../../../shared/json/index.js';
+import { MAX_NAME_LENGTH, MAX_NAMESPACE_LEVELS } from '../domain/identifiers.js';
 
 /**
  * Iceberg's metadata objects as the REST spec defines them (rest-catalog-open-api.yaml, components/schemas). Objects
@@ -142,7 +143,8 @@ export const EncryptedKey = Type.Object({
 });
 
 export const ViewRepresentation = Type.Object({ type: Type.String(), sql: Type.String(), dialect: Type.String() });
-export const Namespace = Type.Array(Type.String({ minLength: 1 }), { minItems: 1 });
+/** Bounded here so a namespace of 100,000 levels costs the validator one comparison; domain/identifiers.ts says why. */
+export const Namespace = Type.Array(Type.String({ minLength: 1, maxLength: MAX_NAME_LENGTH }), { minItems: 1, maxItems: MAX_NAMESPACE_LEVELS });
 export const ViewVersion = Type.Object({
   'version-id': Type.Integer(),
   'timestamp-ms': LongInt,

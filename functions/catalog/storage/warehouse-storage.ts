@@ -40,19 +40,39 @@ export async function objectStoreFor(warehouse: WarehouseSummary): Promise<Objec
   return store;
 }
 
+/** A StorageCredential of the spec: settings for every file under `prefix`. */
+export interface StorageCredential {
+  prefix: string;
+  config: Record<string, string>;
+}
+
+/** What loadTable, createTable and /credentials tell a client about storage: LoadTableResult `config` and credentials. */
+export interface ClientStorage {
+  config: Record<string, string>;
+  credentials: StorageCredential[];
+}
+
 /**
- * What a client needs to reach the table's files, as LoadTableResult `config` and StorageCredential entries. The
- * endpoint, region and path style are always said (a client cannot guess a MinIO endpoint); the secret only when the
- * warehouse vends credentials. A vending warehouse vends to every client that may load the table, whether or not it
- * sent X-Iceberg-Access-Delegation: PyIceberg does not send it, and the header only says what a client can use.
+ * What any client needs to reach a warehouse's files, secrets aside: the endpoint, region and path style (a client
+ * cannot guess a MinIO endpoint). Empty for a local warehouse.
  */
-export function clientStorageConfig(warehouse: WarehouseSummary): { config: Record<string, string>; credentials: Array<{ prefix: string; config: Record<string, string> }> } {
-  if (locationScheme(warehouse.storageLocation) !== 's3') return { config: {}, credentials: [] };
+export function clientEndpointConfig(warehouse: WarehouseSummary): Record<string, string> {
+  if (locationScheme(warehouse.storageLocation) !== 's3') return {};
   const config: Record<string, string> = {};
   if (warehouse.storage.endpoint) config['s3.endpoint'] = warehouse.storage.endpoint;
   if (warehouse.storage.region) config['client.region'] = warehouse.storage.region;
   if (warehouse.storage.pathStyleAccess !== undefined) config['s3.path-style-access'] = String(warehouse.storage.pathStyleAccess);
-  if (warehouse.credentialVending !== 'static') return { config, credentials: [] };
+  return config;
+}
+
+/**
+ * A `static` warehouse's answer: its own keys, which reach every table's files, to every client that may load any
+ * table, whether or not it sent X-Iceberg-Access-Delegation (PyIceberg always sends vended-credentials; the header
+ * only says what a client can use).
+ */
+export function staticClientStorage(warehouse: WarehouseSummary): ClientStorage {
+  const config = clientEndpointConfig(warehouse);
+  if (locationScheme(warehouse.storageLocation) !== 's3' || warehouse.credentialVending !== 'static') return { config, credentials: [] };
   const creds = resolveCredentials(warehouse.credentialsRef);
   if (!creds) return { config, credentials: [] };
   const secret: Record<string, string> = { 's3.access-key-id': creds.accessKeyId, 's3.secret-access-key': creds.secretAccessKey };

@@ -22,6 +22,8 @@ export interface TableForRead {
   storage: WarehouseRow['storage'];
   credentials_ref: string | null;
   credential_vending: WarehouseRow['credential_vending'];
+  sts: WarehouseRow['sts'];
+  remote_signing: WarehouseRow['remote_signing'];
   warehouse_properties: WarehouseRow['properties'];
 }
 
@@ -41,7 +43,7 @@ const TABLES_FOR_READ = `select k.i::integer as i, t.*
 from jsonb_array_elements($1::jsonb) with ordinality as k(e, i)
 cross join lateral (
   select o.id, o.kind, o.metadata_location, o.version, w.id as warehouse_id, w.name as warehouse_name, w.storage_location,
-    w.storage, w.credentials_ref, w.credential_vending, w.properties as warehouse_properties,
+    w.storage, w.credentials_ref, w.credential_vending, w.sts, w.remote_signing, w.properties as warehouse_properties,
     case when o.id = (k.e->>'knownId')::uuid and o.version = (k.e->>'knownVersion')::integer and o.metadata_location = k.e->>'knownLocation'
       then null else o.metadata end as metadata
   from warehouses as w

@@ -1,4 +1,4 @@
-import type { Executor, WarehouseRow } from '../../../shared/db/index.js';
+import type { Executor, WarehouseRow, WarehouseStsSettings } from '../../../shared/db/index.js';
 import { NoSuchWarehouseError } from '../../../shared/errors/index.js';
 import type { S3Settings } from '../../../shared/storage/index.js';
 
@@ -8,7 +8,11 @@ export interface WarehouseSummary {
   storageLocation: string;
   storage: Pick<S3Settings, 'region' | 'endpoint' | 'pathStyleAccess'>;
   credentialsRef: string | null;
-  credentialVending: 'none' | 'static';
+  credentialVending: WarehouseRow['credential_vending'];
+  /** credentialVending sts: the role vended credentials are assumed from. */
+  sts: WarehouseStsSettings | null;
+  /** Whether the catalog signs clients' S3 requests for them (X-Iceberg-Access-Delegation: remote-signing). */
+  remoteSigning: boolean;
   properties: Record<string, string>;
 }
 
@@ -20,6 +24,8 @@ export function toWarehouseSummary(row: WarehouseRow): WarehouseSummary {
     storage: row.storage as WarehouseSummary['storage'],
     credentialsRef: row.credentials_ref,
     credentialVending: row.credential_vending,
+    sts: row.sts,
+    remoteSigning: row.remote_signing,
     properties: row.properties,
   };
 }

@@ -1,15 +1,16 @@
 import { Type } from '@sinclair/typebox';
 import { NotFoundError } from '../../../shared/errors/index.js';
 import { json, route, type RequestContext } from '../../../shared/http/index.js';
-import { JobStats, ListRunsQuery, RunPage, RunWithAttempts, TimelineEntry, jobStats, listRuns, requireRun, runTimeline, runWithAttempts } from '../../../shared/jobs/index.js';
+import { JobStats, ListRunsQuery, RunPage, RunWithAttempts, TimelineEntry, jobStats, listRuns, requireRun, runTimeline, runWithAttempts, runsVisibleTo } from '../../../shared/jobs/index.js';
 import type { JobRunRow } from '../../../shared/db/index.js';
-import { isTerminal } from '../../../shared/jobs/index.js';
+import { isTerminal, MAX_ATTEMPTS } from '../../../shared/jobs/index.js';
 
 const base = '/api/v1/runs';
 const RunIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const LogsQuery = Type.Object(
   {
-    attempt: Type.Optional(Type.Integer({ minimum: 1, description: 'Default: the latest attempt.' })),
+    // A run has at most MAX_ATTEMPTS attempts; a larger number used to reach PostgreSQL's integer column and fail there.
+    attempt: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_ATTEMPTS, description: 'Default: the latest attempt.' })),
     tail: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, default: 1000, description: 'Last lines to return.' })),
     follow: Type.Optional(Type.Boolean({ description: 'Stream the log as it grows (chunked text/plain, from the last `tail` lines on) until the attempt has ended and its log is complete; then the answer ends. `curl -N` shows it as it comes.' })),
   },
@@ -32,8 +33,9 @@ export const runHistoryRoutes = [
       const job = await ctx.platform.store.db.selectFrom('jobs').select(['id', 'owner']).where('id', '=', ctx.query.job).executeTakeFirst();
       const owner = job?.owner ?? (await ctx.platform.store.db.selectFrom('job_runs').select('owner').where('job_id', '=', ctx.query.job).limit(1).executeTakeFirst())?.owner;
       if (owner === undefined) throw new NotFoundError(`job ${ctx.query.job} has no runs and does not exist`);
-      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'jobs:run:read', `jobs/${ctx.query.job}/runs`, { owner });
-      return json(200, await jobStats(ctx.platform.store.db, ctx.query.job, ctx.query.last ?? 10));
+      const p = ctx.requirePrincipal();
+      await ctx.platform.authorizer.authorize(p, 'jobs:run:read', `jobs/${ctx.query.job}/runs`, { owner });
+      return json(200, await jobStats(ctx.platform.store.db, ctx.query.job, ctx.query.last ?? 10, runsVisibleTo(p)));
     },
   }),
   route({
@@ -42,7 +44,7 @@ export const runHistoryRoutes = [
     handler: async (ctx) => {
       const p = ctx.requirePrincipal();
       await ctx.platform.authorizer.authorize(p, 'jobs:run:list', 'runs');
-      return json(200, await listRuns(ctx.platform.store.db, ctx.query, p.isAdmin ? undefined : p.name));
+      return json(200, await listRuns(ctx.platform.store.db, ctx.query, runsVisibleTo(p)));
     },
   }),
   route({

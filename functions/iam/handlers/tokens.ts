@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
-import { hashSecret, IamEvents, newSecret, SECRET_PREFIX } from '../../../shared/auth/index.js';
+import { hashSecret, IamEvents, isScope, newSecret, scopeAllows, SCOPES, SECRET_PREFIX, splitScope } from '../../../shared/auth/index.js';
 import type { Executor, PersonalAccessTokensTable } from '../../../shared/db/index.js';
-import { NotFoundError } from '../../../shared/errors/index.js';
+import { NotFoundError, ValidationError } from '../../../shared/errors/index.js';
 import { decodeCursor, pageOf } from '../../../shared/http/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
 
@@ -18,10 +18,26 @@ function toToken(row: Selectable<PersonalAccessTokensTable>) {
     expiresAt: row.expires_at?.toISOString() ?? null,
     lastUsedAt: row.last_used_at?.toISOString() ?? null,
     revokedAt: row.revoked_at?.toISOString() ?? null,
+    scope: row.scope,
   };
 }
 
-export async function createToken(platform: Platform, userId: string, name: string, expiresInDays: number | undefined) {
+/**
+ * A personal access token's scope: what was asked, from the vocabulary, never wider than the token minting it (a
+ * scoped token cannot mint itself an unscoped one). Nothing asked: the minting token's scope.
+ */
+export function tokenScope(requested: string | undefined, minting: readonly string[] | undefined): string | null {
+  const wanted = splitScope(requested);
+  const unknown = wanted.filter((s) => !isScope(s));
+  if (unknown.length > 0) throw new ValidationError([{ in: 'body', field: 'scope', message: `${unknown.join(' ')} is not a scope; scopes are: ${SCOPES.join(' ')}` }]);
+  if (wanted.length === 0) return minting ? minting.join(' ') : null;
+  if (minting && !wanted.every((w) => scopeAllows(minting, [w]))) {
+    throw new ValidationError([{ in: 'body', field: 'scope', message: `${wanted.join(' ')} exceeds the scope of the token minting it (${minting.join(' ')})` }]);
+  }
+  return wanted.join(' ');
+}
+
+export async function createToken(platform: Platform, userId: string, name: string, expiresInDays: number | undefined, scope: string | null) {
   const secret = newSecret(SECRET_PREFIX.personalAccessToken);
   return platform.store.db.transaction().execute(async (tx) => {
     const user = await tx.selectFrom('users').select(['id', 'active']).where('id', '=', userId).executeTakeFirst();
@@ -37,6 +53,7 @@ export async function createToken(platform: Platform, userId: string, name: stri
         expires_at: expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null,
         last_used_at: null,
         revoked_at: null,
+        scope,
       })
       .returningAll()
       .executeTakeFirstOrThrow();

@@ -12,7 +12,7 @@ function decodeAuditCursor(token: string | undefined): string | undefined {
 export const auditRoutes = [
   route({
     method: 'GET', path: '/api/v1/audit', operationId: 'iam.listAudit', tags: ['audit'], auth: 'required',
-    summary: 'The audit trail, newest first: every mutating and every denied request.', query: ListAuditQuery,
+    summary: 'The audit trail, newest first: every mutating and every denied request; repeated denials are counted on one record (count, lastAt).', query: ListAuditQuery,
     responses: { 200: { description: 'A page of audit records', schema: Page(AuditRecord) } },
     handler: async (ctx) => {
       await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'iam:audit:read', 'iam/audit');
@@ -24,7 +24,8 @@ export const auditRoutes = [
       if (query.action) q = q.where('action', '=', query.action);
       if (query.outcome) q = q.where('outcome', '=', query.outcome);
       if (query.resourcePrefix) q = q.where('resource', 'like', `${query.resourcePrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-      if (query.since) q = q.where('at', '>=', new Date(query.since));
+      // An aggregated record is in range while any of its requests is: it began before `until` and ended after `since`.
+      if (query.since) q = q.where((eb) => eb(eb.fn.coalesce('last_at', 'at'), '>=', new Date(query.since as string)));
       if (query.until) q = q.where('at', '<', new Date(query.until));
       // The id is a sequence, so it orders records as they were written and pages stay stable as new ones arrive.
       if (before) q = q.where('id', '<', before);
@@ -42,6 +43,10 @@ export const auditRoutes = [
         status: r.status,
         method: r.method,
         detail: r.detail,
+        clientAddress: r.client_address,
+        count: r.occurrences,
+        lastAt: (r.last_at ?? r.at).toISOString(),
+        lastRequestId: r.last_request_id ?? r.request_id,
       }));
       const last = items[items.length - 1];
       return json(200, { items, nextPageToken: more && last ? Buffer.from(last.id).toString('base64url') : null });

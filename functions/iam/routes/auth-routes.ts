@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { IamEvents } from '../../../shared/auth/index.js';
 import { json, route } from '../../../shared/http/index.js';
-import { GRANT_TYPES, issueToken } from '../../../shared/auth/index.js';
+import { GRANT_TYPES, issueTokenThrottled, SCOPES } from '../../../shared/auth/index.js';
 import { Me, RotatedKey, TokenRequest, TokenResponse } from '../schemas.js';
 
 export const authRoutes = [
@@ -13,7 +13,7 @@ export const authRoutes = [
     handler: async (ctx) => {
       ctx.auditResource = 'iam/auth/token';
       ctx.auditDetail = `grant_type=${ctx.body.grant_type}`;
-      const { answer, subject } = await issueToken(ctx.platform, ctx.body, ctx.headers.authorization);
+      const { answer, subject } = await issueTokenThrottled(ctx.platform, ctx.body, ctx.headers.authorization, ctx.ip);
       ctx.auditDetail += ` subject=${subject}`;
       return json(200, answer, { 'cache-control': 'no-store', pragma: 'no-cache' });
     },
@@ -40,7 +40,7 @@ export const authRoutes = [
         id_token_signing_alg_values_supported: ['EdDSA'],
         response_types_supported: ['token'],
         subject_types_supported: ['public'],
-        scopes_supported: [],
+        scopes_supported: SCOPES,
         claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'jti', 'preferred_username', 'principal_type', 'scope'],
       });
     },
@@ -60,6 +60,8 @@ export const authRoutes = [
   }),
   route({
     method: 'GET', path: '/api/v1/me', operationId: 'iam.me', tags: ['auth'], auth: 'required',
+    // Who am I is every token's question, whatever its scope (engines check a session's token with it).
+    scope: 'any',
     summary: 'The caller: who it is, its groups and how it authenticated.',
     responses: { 200: { description: 'The caller', schema: Me } },
     handler: async (ctx) => {

@@ -1,6 +1,6 @@
 import { json, noContent, route } from '../../../shared/http/index.js';
 import { ForbiddenError } from '../../../shared/errors/index.js';
-import { createToken, findTokenOwner, listTokens, revokeToken } from '../handlers/tokens.js';
+import { createToken, findTokenOwner, listTokens, revokeToken, tokenScope } from '../handlers/tokens.js';
 import { CreatedToken, CreateTokenBody, IdParams, ListTokensQuery, Page, PersonalAccessToken } from '../schemas.js';
 
 export const tokenRoutes = [
@@ -12,9 +12,10 @@ export const tokenRoutes = [
       const principal = ctx.requirePrincipal();
       if (principal.kind !== 'user' && !ctx.body.userId) throw new ForbiddenError('service accounts use client credentials, not personal access tokens');
       const userId = ctx.body.userId ?? principal.id;
+      const scope = tokenScope(ctx.body.scope, principal.scopes);
       ctx.auditResource = `iam/users/${userId}/tokens`;
       await ctx.platform.authorizer.authorize(principal, 'iam:tokens:create', ctx.auditResource, { expiresInDays: ctx.body.expiresInDays });
-      const created = await createToken(ctx.platform, userId, ctx.body.name, ctx.body.expiresInDays);
+      const created = await createToken(ctx.platform, userId, ctx.body.name, ctx.body.expiresInDays, scope);
       ctx.auditResource = `iam/users/${userId}/tokens/${created.id}`;
       return json(201, created, { 'cache-control': 'no-store' });
     },

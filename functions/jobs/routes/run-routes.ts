@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { NotFoundError } from '../../../shared/errors/index.js';
 import { json, route } from '../../../shared/http/index.js';
-import { ListRunsQuery, Run, RunPage, listRuns, requireRun } from '../../../shared/jobs/index.js';
+import { ListRunsQuery, Run, RunPage, listRuns, requireRun, runsVisibleTo } from '../../../shared/jobs/index.js';
 import { authorizeJob, authorizeRun, jobOf } from '../handlers/job-access.js';
 import { requireJob } from '../handlers/jobs.js';
 import { cancelRun, startRun } from '../handlers/runs.js';
@@ -65,11 +65,11 @@ export const runRoutes = [
   }),
   route({
     method: 'GET', path: `${base}/:id/runs`, operationId: 'jobs.listJobRuns', tags: ['runs'], auth: 'required', params: JobParams, query: Type.Omit(ListRunsQuery, ['job']),
-    summary: 'Runs of a job, newest first.', responses: { 200: { description: 'A page of runs', schema: RunPage } },
+    summary: 'Runs of a job, newest first. Members see their own, as in GET /api/v1/runs.', responses: { 200: { description: 'A page of runs', schema: RunPage } },
     handler: async (ctx) => {
       const job = await requireJob(ctx.platform.store.db, ctx.params.id);
       await authorizeJob(ctx, 'run:list', `jobs/${job.id}/runs`, jobOf(job));
-      return json(200, await listRuns(ctx.platform.store.db, { ...ctx.query, job: job.id }, undefined));
+      return json(200, await listRuns(ctx.platform.store.db, { ...ctx.query, job: job.id }, runsVisibleTo(ctx.requirePrincipal())));
     },
   }),
   route({

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import type { Config } from '../../../shared/config/index.js';
 import { json, route, type RequestContext } from '../../../shared/http/index.js';
 import { DataApiRequest, type TrinoInput } from './trino-input.js';
 import { TrinoDecider } from './trino-decisions.js';
@@ -21,15 +22,29 @@ const DOCUMENTS: Record<string, (d: TrinoDecider, input: TrinoInput) => Promise<
   batchColumnMasks: (d, i) => d.batchColumnMasks(i),
 };
 
+/**
+ * The answers tell what any user may see, so asking needs a credential. Trino's OPA client sends no header it can be
+ * told to send, but it keeps the query of the URIs it is given: `…/v1/data/trino/allow?access_token=<credential>`
+ * (RFC 6750 2.3), a service account's client secret or a personal access token. Bearer and Basic headers work too.
+ * LAKEPLANE_OPA_DATA_API_ANONYMOUS=true answers callers with no credential, for an internal network only.
+ */
+const access = {
+  auth: 'required' as const,
+  credentials: ['basic', 'query'] as const,
+  anonymousIf: (c: Config) => c.LAKEPLANE_OPA_DATA_API_ANONYMOUS,
+  scope: 'policies:read',
+};
+
 async function mayAsk(ctx: RequestContext<unknown, unknown, unknown>): Promise<void> {
-  if (ctx.platform.config.LAKEPLANE_OPA_DATA_API_ANONYMOUS) return;
-  await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'policies:decisions:impersonate', 'policies/opa');
+  // No principal only where the configured opt-in let an anonymous caller through.
+  if (!ctx.principal) return;
+  await ctx.platform.authorizer.authorize(ctx.principal, 'policies:decisions:impersonate', 'policies/opa');
 }
 
 export const dataApiRoutes = [
   ...Object.entries(DOCUMENTS).map(([name, answer]) =>
     route({
-      method: 'POST', path: `/v1/data/trino/${name}`, operationId: `opa.trino.${name}`, tags: ['opa'], auth: 'public', audit: false, body: DataApiRequest,
+      method: 'POST', path: `/v1/data/trino/${name}`, operationId: `opa.trino.${name}`, tags: ['opa'], ...access, audit: false, body: DataApiRequest,
       summary: `OPA data API for Trino: data.trino.${name}, decided by the data access policies.`,
       responses: { 200: { description: '{"result": …}', schema: Type.Object({ result: Type.Unknown() }) } },
       handler: async (ctx) => {
@@ -40,7 +55,7 @@ export const dataApiRoutes = [
     }),
   ),
   route({
-    method: 'POST', path: '/v1/data/*', operationId: 'opa.undefinedDocument', tags: ['opa'], auth: 'public', audit: false, body: Type.Object({}, { additionalProperties: true }),
+    method: 'POST', path: '/v1/data/*', operationId: 'opa.undefinedDocument', tags: ['opa'], ...access, audit: false, body: Type.Object({}, { additionalProperties: true }),
     summary: 'OPA data API: a document Lakeplane does not define; 200 with no result, as OPA answers an undefined one.',
     responses: { 200: { description: '{}', schema: Type.Object({}) } },
     handler: async (ctx) => {

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
+import type { Config } from '../../../shared/config/index.js';
 import { json, noContent, route, type RequestContext } from '../../../shared/http/index.js';
 import { BadRequestError, NotFoundError } from '../../../shared/errors/index.js';
 import { createDataPolicy, deleteDataPolicy, replaceDataPolicy } from '../handlers/data-policies.js';
@@ -38,10 +39,19 @@ function service(name: string): RangerService {
 
 type Ctx = RequestContext<Static<typeof ServiceParams>, unknown, unknown>;
 
-/** The plain download is open, as Ranger's is, unless LAKEPLANE_RANGER_DOWNLOAD_ANONYMOUS=false; the secure twin always asks. */
-async function mayDownload(ctx: Ctx, secure: boolean): Promise<void> {
-  if (!secure && ctx.platform.config.LAKEPLANE_RANGER_DOWNLOAD_ANONYMOUS) return;
-  await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'policies:ranger:download', `policies/ranger/${ctx.params.serviceName}`);
+/**
+ * Every policy and the admins' names are in these downloads, so they need a credential: what Ranger's plugins can
+ * send is HTTP Basic (`ranger.plugin.<service>.policy.rest.client.username` and `.password`), here a service
+ * account's client id and secret; a bearer token works too. LAKEPLANE_RANGER_DOWNLOAD_ANONYMOUS=true opens the plain
+ * downloads (never the /secure/ twins) to callers with no credential, for an internal network only.
+ */
+const PLUGIN_CREDENTIALS = ['basic'] as const;
+const anonymousDownloads = (c: Config) => c.LAKEPLANE_RANGER_DOWNLOAD_ANONYMOUS;
+
+async function mayDownload(ctx: Ctx): Promise<void> {
+  // No principal only where the configured opt-in let an anonymous caller through.
+  if (!ctx.principal) return;
+  await ctx.platform.authorizer.authorize(ctx.principal, 'policies:ranger:download', `policies/ranger/${ctx.params.serviceName}`);
 }
 
 const notModified = () => ({ status: 304 });
@@ -49,24 +59,24 @@ const notModified = () => ({ status: 304 });
 function downloadRoutes(secure: boolean) {
   const p = secure ? '/service/plugins/secure' : '/service/plugins';
   const r = secure ? '/service/roles/secure' : '/service/roles';
-  const auth = secure ? ('required' as const) : ('public' as const);
+  const access = { auth: 'required' as const, credentials: PLUGIN_CREDENTIALS, ...(secure ? {} : { anonymousIf: anonymousDownloads }) };
   return [
     route({
-      method: 'GET', path: `${p}/policies/download/:serviceName`, operationId: `ranger.downloadPolicies${secure ? 'Secure' : ''}`, tags: ['ranger'], auth, params: ServiceParams, query: DownloadQuery,
+      method: 'GET', path: `${p}/policies/download/:serviceName`, operationId: `ranger.downloadPolicies${secure ? 'Secure' : ''}`, tags: ['ranger'], ...access, params: ServiceParams, query: DownloadQuery,
       summary: 'Ranger plugin: the policies of a service (ServicePolicies), 304 when lastKnownVersion is current.',
       responses: { 200: RANGER_JSON, 304: { description: 'Not modified' } },
       handler: async (ctx) => {
-        await mayDownload(ctx, secure);
+        await mayDownload(ctx);
         const doc = await downloadPolicies(ctx.platform.store.db, service(ctx.params.serviceName), ctx.query.lastKnownVersion ?? -1);
         return doc ? json(200, doc) : notModified();
       },
     }),
     route({
-      method: 'GET', path: `${r}/download/:serviceName`, operationId: `ranger.downloadRoles${secure ? 'Secure' : ''}`, tags: ['ranger'], auth, params: ServiceParams, query: RolesQuery,
+      method: 'GET', path: `${r}/download/:serviceName`, operationId: `ranger.downloadRoles${secure ? 'Secure' : ''}`, tags: ['ranger'], ...access, params: ServiceParams, query: RolesQuery,
       summary: 'Ranger plugin: role memberships (RangerRoles), 304 when lastKnownRoleVersion is current.',
       responses: { 200: RANGER_JSON, 304: { description: 'Not modified' } },
       handler: async (ctx) => {
-        await mayDownload(ctx, secure);
+        await mayDownload(ctx);
         const doc = await downloadRoles(ctx.platform.store.db, service(ctx.params.serviceName), ctx.query.lastKnownRoleVersion ?? -1);
         return doc ? json(200, doc) : notModified();
       },
@@ -77,7 +87,7 @@ function downloadRoutes(secure: boolean) {
 /** Plugins may also poll tags and the user store; we serve neither, and say "nothing new" rather than fail them. */
 const nothingNew = (['tags', 'xusers'] as const).map((what) =>
   route({
-    method: 'GET', path: `/service/${what}/download/:serviceName`, operationId: `ranger.download_${what}`, tags: ['ranger'], auth: 'public', params: ServiceParams, query: Type.Object({}, { additionalProperties: true }),
+    method: 'GET', path: `/service/${what}/download/:serviceName`, operationId: `ranger.download_${what}`, tags: ['ranger'], auth: 'required', credentials: PLUGIN_CREDENTIALS, anonymousIf: anonymousDownloads, params: ServiceParams, query: Type.Object({}, { additionalProperties: true }),
     summary: `Ranger plugin: ${what === 'tags' ? 'tags' : 'the user store'}; not served, so always 304.`,
     responses: { 304: { description: 'Not modified' } },
     handler: async (ctx) => {
@@ -88,7 +98,9 @@ const nothingNew = (['tags', 'xusers'] as const).map((what) =>
 );
 
 const V2 = '/service/public/v2/api';
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+// Ranger's ids are Java longs; ours are bigints read as JavaScript numbers, exact only up to 2^53 - 1, where the
+// sequence will never reach. A larger id is refused naming the field, rather than handed to PostgreSQL as "1e+21".
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
 const GuidParams = Type.Object({ guid: Type.String({ format: 'uuid' }) });
 const NamedParams = Type.Object({ servicename: Type.String({ minLength: 1 }), policyname: Type.String({ minLength: 1 }) });
 const ListQuery = Type.Object({ serviceName: Type.Optional(Type.String()), policyName: Type.Optional(Type.String()), servicename: Type.Optional(Type.String()), policyname: Type.Optional(Type.String()) }, { additionalProperties: true });

@@ -82,7 +82,7 @@ export const controlPolicyRoutes = [
     },
   }),
   route({
-    method: 'POST', path: `${base}/decide`, operationId: 'policies.decideControl', tags: ['control-policies'], auth: 'required', audit: false, body: DecideBody,
+    method: 'POST', path: `${base}/decide`, operationId: 'policies.decideControl', tags: ['control-policies'], auth: 'required', audit: false, scope: 'policies:read', body: DecideBody,
     summary: 'Ask the control policies in force about any principal, action and resource.',
     responses: { 200: { description: 'The decision', schema: Type.Object({ allowed: Type.Boolean(), reasons: Type.Array(Type.String()), controlVersion: Type.Integer(), bundle: Type.String() }) } },
     handler: async (ctx) => {

@@ -6,6 +6,8 @@ import { policyAdmin } from '../handlers/policy-admin.js';
 import { DataPolicy, DecideBatchRequest, DecideRequest, Decision, DecisionBatch, IdParams, ListPoliciesQuery, PolicyHistory, PolicyPage } from '../schemas.js';
 
 const base = '/api/v1/policies';
+/** A decision only reads; a catalog token may ask it too (engines ask about their session's user with its token). */
+const DECIDE_SCOPES = ['policies:read', 'catalog:read'];
 const actorOf = (ctx: RequestContext<unknown, unknown, unknown>) => {
   const p = ctx.requirePrincipal();
   return `${p.kind}:${p.name}`;
@@ -84,7 +86,7 @@ export const dataPolicyRoutes = [
     },
   }),
   route({
-    method: 'POST', path: `${base}/decide`, operationId: 'policies.decide', tags: ['policies'], auth: 'required', audit: false, body: DecideRequest,
+    method: 'POST', path: `${base}/decide`, operationId: 'policies.decide', tags: ['policies'], auth: 'required', audit: false, scope: DECIDE_SCOPES, body: DecideRequest,
     summary: 'Decide one request against the data access policies: allowed or not, by which policy, audit, and for a select the masks and row filter.',
     responses: { 200: { description: 'The decision', schema: Decision } },
     handler: async (ctx) => {
@@ -94,7 +96,7 @@ export const dataPolicyRoutes = [
     },
   }),
   route({
-    method: 'POST', path: `${base}/decide/batch`, operationId: 'policies.decideBatch', tags: ['policies'], auth: 'required', audit: false, body: DecideBatchRequest,
+    method: 'POST', path: `${base}/decide/batch`, operationId: 'policies.decideBatch', tags: ['policies'], auth: 'required', audit: false, scope: DECIDE_SCOPES, body: DecideBatchRequest,
     summary: 'Decide many requests for one principal in one call; decisions come back in request order.',
     responses: { 200: { description: 'The decisions', schema: DecisionBatch } },
     handler: async (ctx) => {

@@ -9,12 +9,20 @@ export const TableCommitted = Type.Object(
   { additionalProperties: true },
 );
 
+/**
+ * The run's trigger reference names the event as CloudEvents identifies it, by source and id: runs are unique per
+ * (job, reference), and the same id from another source is another event that starts its own run.
+ */
+function eventRef(event: CloudEventV1<unknown>): string {
+  return `${event.source}#${event.id}`;
+}
+
 const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /**
  * A commit to a catalog table starts every job with a trigger that matches it (warehouse, and namespace and table if
  * the trigger names them), once per event: the consumption is recorded with the runs, and a run is unique per (job,
- * event id). Concurrency Forbid skips a job that has a run in progress.
+ * event source and id). Concurrency Forbid skips a job that has a run in progress.
  */
 export async function startTriggeredRuns(ctx: EventContext, data: Static<typeof TableCommitted>, event: CloudEventV1<unknown>): Promise<void> {
   const { tx, platform } = ctx;
@@ -33,7 +41,7 @@ export async function startTriggeredRuns(ctx: EventContext, data: Static<typeof 
         continue;
       }
     }
-    const run = await insertRun(tx, platform, job, { trigger: 'event', triggerRef: event.id, requestedBy: `catalog:${data.warehouse}.${data.namespace.join('.')}.${data.name}`, overrides: {} });
+    const run = await insertRun(tx, platform, job, { trigger: 'event', triggerRef: eventRef(event), requestedBy: `catalog:${data.warehouse}.${data.namespace.join('.')}.${data.name}`, overrides: {} });
     started.push(run.id);
   }
   // Submitted once the consumption (and the runs) committed.

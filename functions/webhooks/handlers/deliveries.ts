@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { EventContext } from '../../../shared/http/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
 import { retryDelayMs, sign, wants } from '../domain/signature.js';
+import { allowedRanges, checkTarget, postPinned, TargetRefusedError } from '../targets/index.js';
 
 /** Deliveries given up in a row after which a subscription is disabled. */
 export const DISABLE_AFTER_FAILURES = 3;
@@ -28,7 +29,8 @@ export async function fanOut(ctx: EventContext, event: CloudEventV1<unknown>): P
 let running: Promise<number> | undefined;
 
 /**
- * Sends the due deliveries: a structured CloudEvent POSTed to the subscription's URL, signed the Standard Webhooks
+ * Sends the due deliveries: a structured CloudEvent POSTed to the subscription's URL (only to an address checked
+ * just before, see ../targets), signed the Standard Webhooks
  * way (webhook-id: the event id, webhook-timestamp, webhook-signature). 2xx delivers; anything else is retried with
  * backoff, up to LAKEPLANE_WEBHOOK_MAX_ATTEMPTS tries; a subscription whose deliveries keep failing is disabled, and says why. Claims rows
  * with SKIP LOCKED by pushing their next attempt past the request's timeout, so replicas never send one twice at once.
@@ -60,21 +62,19 @@ export function deliverDue(platform: Platform, now = new Date()): Promise<number
           const timestamp = Math.floor(Date.now() / 1000);
           let status: number | undefined;
           let error: string | undefined;
+          let refused = false;
           try {
-            const res = await fetch(d.url, {
-              method: 'POST',
-              headers: { 'content-type': 'application/cloudevents+json; charset=utf-8', 'webhook-id': d.event_id, 'webhook-timestamp': String(timestamp), 'webhook-signature': sign(d.secret, d.event_id, timestamp, body) },
-              body,
-              signal: AbortSignal.timeout(10_000),
-              redirect: 'manual',
-            });
-            await res.arrayBuffer().catch(() => undefined);
-            status = res.status;
-            if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
+            // Resolved and checked again at each delivery: the name's addresses, or the allow-list, may have changed.
+            const target = await checkTarget(d.url, allowedRanges(platform.config));
+            const headers = { 'content-type': 'application/cloudevents+json; charset=utf-8', 'webhook-id': d.event_id, 'webhook-timestamp': String(timestamp), 'webhook-signature': sign(d.secret, d.event_id, timestamp, body) };
+            status = await postPinned(target, headers, body, 10_000);
+            if (status >= 300 && status < 400) error = `HTTP ${status} (redirects are not followed)`;
+            else if (status < 200 || status >= 300) error = `HTTP ${status}`;
           } catch (err) {
-            error = (err as Error).message;
+            refused = err instanceof TargetRefusedError && !err.transient;
+            error = err instanceof TargetRefusedError ? `refused target: ${err.message}` : (err as Error).message;
           }
-          await record(platform, d.id, d.sub_id, d.attempts + 1, status, error);
+          await record(platform, d.id, d.sub_id, d.attempts + 1, status, error, refused);
           if (!error) sent += 1;
         }));
       }
@@ -85,7 +85,8 @@ export function deliverDue(platform: Platform, now = new Date()): Promise<number
   return running;
 }
 
-async function record(platform: Platform, deliveryId: string, subscriptionId: string, attempts: number, status: number | undefined, error: string | undefined): Promise<void> {
+/** Records a try. A refused target gives the delivery up at once: retrying would only knock on the same door. */
+async function record(platform: Platform, deliveryId: string, subscriptionId: string, attempts: number, status: number | undefined, error: string | undefined, refused: boolean): Promise<void> {
   await platform.store.db.transaction().execute(async (tx) => {
     if (!error) {
       await tx.updateTable('webhook_deliveries').set({ status: 'delivered', attempts, last_status: status ?? null, last_error: null, delivered_at: new Date() }).where('id', '=', deliveryId).execute();
@@ -93,7 +94,7 @@ async function record(platform: Platform, deliveryId: string, subscriptionId: st
       return;
     }
     const { LAKEPLANE_WEBHOOK_MAX_ATTEMPTS: maxAttempts, LAKEPLANE_WEBHOOK_RETRY_BASE_MS: baseMs } = platform.config;
-    const givenUp = attempts >= maxAttempts;
+    const givenUp = refused || attempts >= maxAttempts;
     await tx
       .updateTable('webhook_deliveries')
       .set({ status: givenUp ? 'failed' : 'pending', attempts, last_status: status ?? null, last_error: error, next_attempt_at: new Date(Date.now() + retryDelayMs(attempts, baseMs)) })

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import { withDatabaseErrors, type Executor } from '../../../shared/db/index.js';
-import { NotFoundError } from '../../../shared/errors/index.js';
+import { NotFoundError, ValidationError } from '../../../shared/errors/index.js';
 import { json, noContent, route, type RequestContext } from '../../../shared/http/index.js';
 import { newWebhookSecret } from '../domain/signature.js';
+import { allowedRanges, checkTarget, TargetRefusedError } from '../targets/index.js';
 
 const base = '/api/v1/webhooks';
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
@@ -29,6 +30,18 @@ async function requireSubscription(db: Executor, id: string) {
   if (!row) throw new NotFoundError(`webhook subscription ${id} does not exist`);
   return row;
 }
+/**
+ * Refuses a URL whose host is or resolves to an internal address (400 naming the field). Called after authorize():
+ * resolving names for callers who may not subscribe would let them probe the cluster's DNS.
+ */
+async function requireReachableTarget(ctx: RequestContext<unknown, unknown, unknown>, url: string): Promise<void> {
+  try {
+    await checkTarget(url, allowedRanges(ctx.platform.config));
+  } catch (err) {
+    if (err instanceof TargetRefusedError) throw new ValidationError([{ in: 'body', field: 'url', message: `refused as a webhook target: ${err.message}` }]);
+    throw err;
+  }
+}
 const admin = (ctx: RequestContext<unknown, unknown, unknown>, verb: string, resource: string) => ctx.platform.authorizer.authorize(ctx.requirePrincipal(), `webhooks:subscription:${verb}`, resource);
 
 export const webhookRoutes = [
@@ -38,6 +51,7 @@ export const webhookRoutes = [
     responses: { 201: { description: 'The subscription, with its secret', schema: Subscription } },
     handler: async (ctx) => {
       await admin(ctx, 'create', 'webhooks');
+      await requireReachableTarget(ctx, ctx.body.url);
       const p = ctx.requirePrincipal();
       const secret = newWebhookSecret();
       const row = await withDatabaseErrors(`webhook subscription "${ctx.body.name}"`, () =>
@@ -72,6 +86,7 @@ export const webhookRoutes = [
       await admin(ctx, 'update', ctx.auditResource);
       await requireSubscription(ctx.platform.store.db, ctx.params.id);
       const b = ctx.body;
+      if (b.url) await requireReachableTarget(ctx, b.url);
       const row = await ctx.platform.store.db
         .updateTable('webhook_subscriptions')
         .set({

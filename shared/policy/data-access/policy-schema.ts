@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { PRINTABLE_TRIMMED } from '../../schema/index.js';
 
 /**
  * A data access policy, in Apache Ranger's model (../shared/ref/ranger/NOTES.md) with Lakeplane's resource names:
@@ -141,7 +142,7 @@ export type PolicyType = (typeof POLICY_TYPES)[number];
 /** What a client sends to create or replace a policy. */
 export const DataPolicyInput = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 255, pattern: '^[^\\s].*[^\\s]$|^[^\\s]$', description: 'Unique among data policies; no leading or trailing blanks.' }),
+    name: Type.String({ minLength: 1, maxLength: 255, pattern: PRINTABLE_TRIMMED, description: 'Unique among data policies; no control characters, no leading or trailing blanks.' }),
     description: Type.String({ maxLength: 4000, default: '' }),
     type: Type.Union(POLICY_TYPES.map((t) => Type.Literal(t)), { default: 'access' }),
     enabled: Type.Boolean({ default: true }),
