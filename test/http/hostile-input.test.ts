@@ -272,6 +272,22 @@ describe.each(backends())('hostile input on %s', (backend) => {
       }
       expect((await get(`/api/v1/users?pageToken=${token({ t: '2020-01-01T00:00:00.000Z', id: '00000000-0000-4000-8000-000000000000' })}`)).status).toBe(200);
     });
+
+    it('a row-id page token past int8 (19 digits) is a 400 naming it, not a 500 from PostgreSQL', async () => {
+      const huge = '9999999999999999999';
+      const decisions = await get(`/api/v1/policies/decisions?pageToken=${huge}`);
+      expect(decisions.status, JSON.stringify(decisions.body)).toBe(400);
+      expect(decisions.body.errors).toEqual([expect.objectContaining({ in: 'query', field: 'pageToken' })]);
+      const lakehouse = await p.call('POST', '/api/v1/lakehouses', { token: admin, body: { name: 'paged' } });
+      expect(lakehouse.status).toBe(201);
+      const activity = await get(`/api/v1/lakehouses/paged/activity?pageToken=${huge}`);
+      expect(activity.status, JSON.stringify(activity.body)).toBe(400);
+      expect(activity.body.errors).toEqual([expect.objectContaining({ in: 'query', field: 'pageToken' })]);
+      const audit = await get(`/api/v1/audit?pageToken=${Buffer.from(huge).toString('base64url')}`);
+      expect(audit.status, JSON.stringify(audit.body)).toBe(400);
+      expect(audit.body.errors).toEqual([expect.objectContaining({ in: 'query', field: 'pageToken' })]);
+      expect((await get(`/api/v1/policies/decisions?pageToken=${'9'.repeat(18)}`)).status).toBe(200);
+    });
   });
 });
 
