@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { StringMap } from '../../../shared/schema/index.js';
 
 const Name = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,62}$', description: 'Lowercase letters, digits, _ and -; it is also the catalog prefix clients use.' });
 const Tags = Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 50, uniqueItems: true });
@@ -6,11 +7,14 @@ const Tags = Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems
 export const S3Storage = Type.Object(
   {
     region: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    endpoint: Type.Optional(Type.String({ format: 'uri', pattern: '^https?://', description: 'Endpoint of an S3-compatible server (MinIO, Ceph...).' })),
+    endpoint: Type.Optional(Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048, description: 'Endpoint of an S3-compatible server (MinIO, Ceph...).' })),
     pathStyleAccess: Type.Optional(Type.Boolean({ description: 'Address buckets as path segments (MinIO and most S3-compatible servers need it).' })),
   },
   { additionalProperties: false },
 );
+
+/** Free-form settings of a warehouse: keys up to 256 characters, values up to 8 KiB, at most 500 of them. */
+const WarehouseProperties = StringMap({ minLength: 1, maxLength: 256 }, Type.String({ maxLength: 8192 }), { maxProperties: 500 });
 
 const CredentialsRef = Type.String({
   pattern: '^env:[A-Z][A-Z0-9_]{0,62}$',
@@ -23,11 +27,11 @@ const CredentialVending = Type.Union([Type.Literal('none'), Type.Literal('static
 export const CreateWarehouseBody = Type.Object(
   {
     name: Name,
-    storageLocation: Type.Optional(Type.String({ pattern: '^(file:/|s3a?://[^/]+)', description: 'file:///path or s3://bucket/prefix. Embedded mode defaults to LAKEPLANE_DATA_DIR/warehouses/<name>.' })),
+    storageLocation: Type.Optional(Type.String({ pattern: '^(file:/|s3a?://[^/]+)', maxLength: 2048, description: 'file:///path or s3://bucket/prefix. Embedded mode defaults to LAKEPLANE_DATA_DIR/warehouses/<name>.' })),
     storage: Type.Optional(S3Storage),
     credentialsRef: Type.Optional(CredentialsRef),
     credentialVending: Type.Optional(CredentialVending),
-    properties: Type.Optional(Type.Record(Type.String(), Type.String())),
+    properties: Type.Optional(WarehouseProperties),
     description: Type.Optional(Type.String({ maxLength: 4000 })),
     owner: Type.Optional(Type.String({ maxLength: 200 })),
     tags: Type.Optional(Tags),
@@ -41,7 +45,7 @@ export const UpdateWarehouseBody = Type.Object(
     storage: Type.Optional(S3Storage),
     credentialsRef: Type.Optional(Type.Union([CredentialsRef, Type.Null()])),
     credentialVending: Type.Optional(CredentialVending),
-    properties: Type.Optional(Type.Record(Type.String(), Type.String())),
+    properties: Type.Optional(WarehouseProperties),
     description: Type.Optional(Type.Union([Type.String({ maxLength: 4000 }), Type.Null()])),
     owner: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
     tags: Type.Optional(Tags),
