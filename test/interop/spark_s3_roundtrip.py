@@ -75,6 +75,8 @@ try:
         "spark.sql.catalog.lp.scope": "catalog",
         # Every statement sees the catalog's current state (time travel and expiry are checked right after commits).
         "spark.sql.catalog.lp.cache-enabled": "false",
+        # Optional extra catalog properties ({"header.X-Iceberg-Access-Delegation": "remote-signing"}).
+        **{f"spark.sql.catalog.lp.{k}": v for k, v in config.get("catalogProperties", {}).items()},
     }
     builder = (
         SparkSession.builder.master("local[2]")
