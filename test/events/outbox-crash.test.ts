@@ -213,5 +213,5 @@ describe.each(backends())('outbox delivery across a dispatcher crash (%s)', (bac
     ]);
     expect(outboxRows).toEqual([]);
     expect(deadLetters).toEqual([]);
-  });
+  }, 180_000); // two dispatcher processes start (tsx) and a lease runs out: minutes on a loaded 2-core CI machine
 });
