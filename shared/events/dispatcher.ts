@@ -31,6 +31,11 @@ export class Dispatcher {
   private readonly batchSize: number;
   /** Delivered events whose delete has not started yet, and the delete running now. */
   private delivered: string[] = [];
+  /**
+   * Delivered events whose delete has not finished yet. A delivery slower than the lease lets this dispatcher's next
+   * claim take such an event again (its lease ran out, its row is still there): it is not sent twice for that.
+   */
+  private readonly undeleted = new Set<string>();
   private deleting: Promise<void> | undefined;
 
   constructor(
@@ -106,6 +111,7 @@ export class Dispatcher {
    * delivered again after its lease, and its consumer drops it by id.
    */
   private acknowledge(id: string): void {
+    this.undeleted.add(id);
     this.delivered.push(id);
     this.deleting ??= this.deleteDelivered();
   }
@@ -117,6 +123,7 @@ export class Dispatcher {
         await this.db.deleteFrom('outbox').where('id', 'in', ids).execute().catch((err: unknown) => {
           this.log.error({ err, events: ids.length }, 'outbox: delivered events could not be deleted; they will be delivered again');
         });
+        for (const id of ids) this.undeleted.delete(id);
       }
     } finally {
       this.deleting = undefined;
@@ -133,7 +140,7 @@ export class Dispatcher {
         for update skip locked
       )
       returning *`.execute(this.db);
-    return result.rows.sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
+    return result.rows.filter((row) => !this.undeleted.has(row.id)).sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
   }
 
   /** Delivers one claimed event: true when it was delivered (the caller acknowledges it); a failure is scheduled for a retry or dead-lettered here. */
