@@ -125,6 +125,13 @@ describe('import rules', () => {
     }
   });
 
+  it('the kernel never imports the domain tier', () => {
+    // shared/<module>/ holds mechanisms and ports; shared/domains/ builds on them, never the other way round.
+    for (const file of sources(path.join(root, 'shared')).filter((f) => !path.relative(root, f).startsWith('shared/domains/'))) {
+      for (const spec of imports(file).filter((s) => s.startsWith('.'))) expect(resolveTo(file, spec), path.relative(root, file)).not.toMatch(/^shared\/domains\//);
+    }
+  });
+
   it('domain/ code does no I/O: no database, HTTP, filesystem or platform imports', () => {
     for (const fn of functionDirs) {
       const dir = path.join(root, 'functions', fn, 'domain');

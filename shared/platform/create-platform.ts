@@ -7,8 +7,7 @@ import type { LakeplaneFunction } from '../http/function.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { PlatformMetrics } from '../metrics/index.js';
 import { ControlPolicyAuthorizer, DataPolicyCache, DecisionLog, PolicyAuthorizer } from '../policy/index.js';
-import { ResourceEvents, type SparkApplication } from '../jobs/index.js';
-import { createEndpointExposure, createRuntime } from '../runtime/index.js';
+import { createEndpointExposure, createRuntime, ResourceEvents, type SparkApplication } from '../runtime/index.js';
 import type { Platform } from './platform.js';
 import { consumersOf } from './platform-consumers.js';
 
