@@ -3,7 +3,7 @@ import { AuditTrail } from '../audit/index.js';
 import type { Config } from '../config/index.js';
 import { checkAppliedMigrations, migrateToLatest, openMetadataStore } from '../db/index.js';
 import { Dispatcher, EventConsumerSet, HttpTransport, InProcessTransport, Outbox, type EventTransport } from '../events/index.js';
-import type { LakeplaneFunction } from '../http/function.js';
+import type { LakeplaneFunction } from '../http/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { PlatformMetrics } from '../metrics/index.js';
 import { ControlPolicyAuthorizer, DataPolicyCache, DecisionLog, PolicyAuthorizer } from '../policy/index.js';
