@@ -164,7 +164,7 @@ describe('import rules', () => {
     const program = ts.createProgram(kernel, parsed.options);
     const problems = ts.getPreEmitDiagnostics(program).map((d) => `${d.file ? path.relative(root, d.file.fileName) : ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
     expect(problems).toEqual([]);
-  }, 120_000);
+  }, 300_000);
 
   it('no import circle between modules', () => {
     const graph = moduleGraph();
