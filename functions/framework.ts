@@ -1,4 +1,4 @@
-import { registerWithFramework } from '../shared/http/framework.js';
+import { registerWithFramework } from '../shared/framework/index.js';
 import { allFunctions } from './index.js';
 
 /** Source module for the functions framework CLI: `functions-framework --source=dist/functions.js --target=iam`. */

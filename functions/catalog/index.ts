@@ -1,5 +1,5 @@
 import { defineFunction } from '../../shared/http/index.js';
-import { CatalogEvents } from './catalog-events.js';
+import { CatalogEvents } from '../../shared/domains/contracts/index.js';
 import { sweepIdempotencyKeys } from './handlers/idempotency-sweeper.js';
 import { sweepPurges } from './handlers/purge-tasks.js';
 import { DiscoveryEvents } from './discovery-events.js';

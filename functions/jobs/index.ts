@@ -1,6 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { consumer, defineFunction, embeddedTicker } from '../../shared/http/index.js';
-import { JobEvents, ResourceEvents, applyApplicationStatuses, applyStatusBatch } from '../../shared/jobs/index.js';
+import { JobEvents } from '../../shared/domains/contracts/index.js';
+import { applyApplicationStatuses, applyStatusBatch } from '../../shared/domains/jobs/index.js';
+import { ResourceEvents } from '../../shared/runtime/index.js';
 import { superviseRuns } from './handlers/supervisor.js';
 import { jobRoutes } from './routes/job-routes.js';
 import { runRoutes } from './routes/run-routes.js';

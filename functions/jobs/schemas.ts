@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { JobSpec, RunOverrides } from '../../shared/jobs/index.js';
+import { JobSpec, RunOverrides } from '../../shared/domains/jobs/index.js';
 
 export const JobParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 export const RunParams = Type.Object({ id: Type.String({ format: 'uuid' }), runId: Type.String({ format: 'uuid' }) });

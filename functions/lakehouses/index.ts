@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { consumer, defineFunction, embeddedTicker } from '../../shared/http/index.js';
-import { ResourceEvents } from '../../shared/jobs/index.js';
-import { applyWorkloadStatus, LakehouseEvents } from '../../shared/lakehouses/index.js';
+import { LakehouseEvents } from '../../shared/domains/contracts/index.js';
+import { applyWorkloadStatus } from '../../shared/domains/lakehouses/index.js';
+import { ResourceEvents } from '../../shared/runtime/index.js';
 import type { Platform } from '../../shared/platform/index.js';
 import { reconcileLocalLakehouses, superviseLakehouses } from './handlers/supervisor.js';
 import { actionRoutes } from './routes/action-routes.js';

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { ActivityEntry, Lakehouse, LAKEHOUSE_STATES } from '../../shared/lakehouses/index.js';
+import { ActivityEntry, Lakehouse, LAKEHOUSE_STATES } from '../../shared/domains/lakehouses/index.js';
 
 export const LakehouseParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, description: 'The lakehouse\'s id or name.' }) }, { additionalProperties: false });
 

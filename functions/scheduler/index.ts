@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { CatalogEvents } from '../../shared/domains/contracts/index.js';
 import { consumer, defineFunction, embeddedTicker } from '../../shared/http/index.js';
 import { startTriggeredRuns, TableCommitted } from './handlers/table-triggers.js';
 import { tick } from './handlers/tick.js';
@@ -17,7 +18,7 @@ export const scheduler = defineFunction({
         setImmediate(() => void tick(ctx.platform).catch((err: unknown) => ctx.platform.logger.error({ err }, 'scheduler tick failed')));
       },
     }),
-    consumer({ type: 'io.lakeplane.catalog.table.committed.v1', schema: TableCommitted, handle: startTriggeredRuns }),
+    consumer({ type: CatalogEvents.tableCommitted.type, schema: TableCommitted, handle: startTriggeredRuns }),
   ],
   // Embedded mode has no PingSource: a timer does its work.
   workers: [embeddedTicker('scheduler tick', (c) => c.LAKEPLANE_SCHEDULER_TICK_MS, (platform) => tick(platform))],

@@ -8,7 +8,7 @@ export { newSecret, hashSecret, safeEqual, randomBase62Id, SECRET_PREFIX } from 
 export { IamEvents } from './iam-events.js';
 export { loadUserPrincipal, loadServiceAccountPrincipal } from './principals.js';
 export { issueTokenThrottled } from './throttled-token-grants.js';
-export { issueToken, type TokenRequestInput, type TokenAnswer, type TokenOutcome } from './token-grants.js';
+export { issueToken, type TokenGrantDependencies, type TokenRequestInput, type TokenAnswer, type TokenOutcome } from './token-grants.js';
 export { TokenRequest, TokenResponse } from './token-schemas.js';
 export { basicCredentials, GRANT_TYPES, TOKEN_EXCHANGE } from './grants.js';
-export { SCOPES, SCOPE_GROUPS, isScope, splitScope, scopeAllows, type ScopeGroup } from './scopes.js';
+export { SCOPES, SCOPE_GROUPS, isScope, splitScope, scopeAllows, readScope, type ScopeGroup } from './scopes.js';

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { OAuthError } from '../errors/index.js';
-import type { Platform } from '../platform/platform.js';
+import type { Config } from '../config/index.js';
+import type { Db } from '../db/index.js';
+import type { Logger } from '../log/index.js';
+import type { AccessTokens } from './access-tokens.js';
+import type { Authenticator } from './authenticator.js';
 import { TOKEN_EXCHANGE, basicCredentials, isGrantType } from './grants.js';
 import { burnPasswordCheck, verifyPassword } from './password.js';
 import { isScope, SCOPES, scopeWithin, splitScope } from './scopes.js';
@@ -63,7 +67,16 @@ function answerScope(scope: string | undefined): { scope?: string } {
   return scope ? { scope } : {};
 }
 
-async function issueRefreshToken(platform: Platform, owner: { userId?: string; serviceAccountId?: string }, familyId: string, scope: string | undefined): Promise<string> {
+/** What the token endpoint uses of the process (a Platform is one); the kernel names what it reads, not the whole record. */
+export interface TokenGrantDependencies {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly store: { readonly db: Db };
+  readonly accessTokens: Pick<AccessTokens, 'mint'>;
+  readonly authenticator: Pick<Authenticator, 'authenticate'>;
+}
+
+async function issueRefreshToken(platform: TokenGrantDependencies, owner: { userId?: string; serviceAccountId?: string }, familyId: string, scope: string | undefined): Promise<string> {
   const token = newSecret(SECRET_PREFIX.refreshToken, 48);
   await platform.store.db
     .insertInto('refresh_tokens')
@@ -80,7 +93,7 @@ async function issueRefreshToken(platform: Platform, owner: { userId?: string; s
   return token;
 }
 
-async function passwordGrant(platform: Platform, input: TokenRequestInput): Promise<TokenOutcome> {
+async function passwordGrant(platform: TokenGrantDependencies, input: TokenRequestInput): Promise<TokenOutcome> {
   const username = required(input.username, 'username').toLowerCase();
   const password = required(input.password, 'password');
   const scope = grantedScope(input.scope, undefined);
@@ -102,7 +115,7 @@ async function passwordGrant(platform: Platform, input: TokenRequestInput): Prom
   };
 }
 
-async function clientCredentialsGrant(platform: Platform, input: TokenRequestInput, authorization: string | undefined): Promise<TokenOutcome> {
+async function clientCredentialsGrant(platform: TokenGrantDependencies, input: TokenRequestInput, authorization: string | undefined): Promise<TokenOutcome> {
   const basic = basicCredentials(authorization);
   if (basic && (input.client_id || input.client_secret) && (input.client_id !== basic.id || input.client_secret !== undefined)) {
     throw new OAuthError('invalid_request', 'client credentials must be sent either in the Authorization header or in the body, not both');
@@ -132,7 +145,7 @@ async function clientCredentialsGrant(platform: Platform, input: TokenRequestInp
  * Refresh tokens rotate: each use spends the token and returns a new one of the same family. A spent token presented
  * again means it was copied, so the whole family is revoked (OAuth 2.0 Security BCP, section 4.14).
  */
-async function refreshTokenGrant(platform: Platform, input: TokenRequestInput): Promise<TokenOutcome> {
+async function refreshTokenGrant(platform: TokenGrantDependencies, input: TokenRequestInput): Promise<TokenOutcome> {
   const token = required(input.refresh_token, 'refresh_token');
   const db = platform.store.db;
   const hash = hashSecret(token);
@@ -183,7 +196,7 @@ async function refreshTokenGrant(platform: Platform, input: TokenRequestInput): 
  * RFC 8693 token exchange, as Iceberg clients use it to renew a token before it expires: a valid token of ours (a
  * Lakeplane JWT or PAT) is exchanged for a fresh access token of the same principal. Nothing else is exchanged.
  */
-async function tokenExchangeGrant(platform: Platform, input: TokenRequestInput): Promise<TokenOutcome> {
+async function tokenExchangeGrant(platform: TokenGrantDependencies, input: TokenRequestInput): Promise<TokenOutcome> {
   const token = required(input.subject_token, 'subject_token');
   const principal = await platform.authenticator.authenticate(`Bearer ${token}`).catch(() => {
     throw new OAuthError('invalid_grant', 'subject_token is not a valid Lakeplane token');
@@ -197,7 +210,7 @@ async function tokenExchangeGrant(platform: Platform, input: TokenRequestInput):
   };
 }
 
-export async function issueToken(platform: Platform, input: TokenRequestInput, authorization: string | undefined): Promise<TokenOutcome> {
+export async function issueToken(platform: TokenGrantDependencies, input: TokenRequestInput, authorization: string | undefined): Promise<TokenOutcome> {
   if (!isGrantType(input.grant_type)) {
     throw new OAuthError('unsupported_grant_type', `grant_type ${input.grant_type} is not supported; use password, client_credentials, refresh_token or token exchange`);
   }

@@ -1,8 +1,7 @@
 import { CompiledQuery } from 'kysely';
-import { prepareStatement } from '../db/prepared-statements.js';
-import type { BatchItem, BatchKeys, EventContext } from '../http/function.js';
+import { prepareStatement } from '../db/index.js';
 import type { Logger } from '../log/index.js';
-import type { Platform } from '../platform/platform.js';
+import type { BatchItem, BatchKeys, ConsumptionDependencies, EventContext, FunctionServices } from './event-consumer.js';
 
 export type BatchHandler = (ctx: EventContext, items: ReadonlyArray<BatchItem<unknown>>) => Promise<void>;
 /** A batch handler that records the batch's keys in its own first statement and answers which events were new. */
@@ -74,14 +73,14 @@ export class ConsumerBatcher {
     private readonly handling: BatchHandling,
   ) {}
 
-  submit(platform: Platform, item: BatchItem<unknown>): Promise<'handled' | 'duplicate'> {
+  submit(platform: ConsumptionDependencies & FunctionServices, item: BatchItem<unknown>): Promise<'handled' | 'duplicate'> {
     return new Promise((resolve, reject) => {
       this.queue.push({ item, key: eventKey(item.event.source, item.event.id), resolve, reject });
       if (this.inFlight < IN_FLIGHT) void this.drain(platform);
     });
   }
 
-  private async drain(platform: Platform): Promise<void> {
+  private async drain(platform: ConsumptionDependencies & FunctionServices): Promise<void> {
     this.inFlight += 1;
     const log = platform.logger.child({ function: this.functionName, batch: true });
     try {
@@ -119,7 +118,7 @@ export class ConsumerBatcher {
     return batch;
   }
 
-  private async write(platform: Platform, log: Logger, batch: Pending[]): Promise<Array<'handled' | 'duplicate'>> {
+  private async write(platform: ConsumptionDependencies & FunctionServices, log: Logger, batch: Pending[]): Promise<Array<'handled' | 'duplicate'>> {
     // Work a handler wants done once its effect committed (not if the batch rolls back), off the deliveries' path.
     const afterwards: Array<() => Promise<void>> = [];
     const outcomes = await platform.store.db.transaction().execute(async (tx) => {

@@ -1,8 +1,7 @@
 import type { CloudEventV1 } from 'cloudevents';
 import { NotFoundError } from '../errors/index.js';
 import { compileValidator, type Validator } from '../schema/index.js';
-import type { EventConsumer, StoreEventConsumer } from '../http/function.js';
-import type { Platform } from '../platform/platform.js';
+import type { ConsumptionDependencies, EventConsumer, FunctionServices, StoreEventConsumer } from './event-consumer.js';
 import { ConsumerBatcher, type BatchHandling } from './consume-batch.js';
 
 export type ConsumeOutcome = 'handled' | 'duplicate';
@@ -36,7 +35,7 @@ export class EventConsumerSet {
    * Runs the consumers of the event's type, and the function's consumer of every type ("*") if it has one: each
    * effect on this process, then the one effect in the store (the type's own, else the "*" one).
    */
-  async consume(platform: Platform, event: CloudEventV1<unknown>): Promise<ConsumeOutcome> {
+  async consume(platform: ConsumptionDependencies & FunctionServices, event: CloudEventV1<unknown>): Promise<ConsumeOutcome> {
     const entries = [this.byType.get(event.type), this.byType.get('*')].filter((e): e is NonNullable<typeof e> => e !== undefined);
     if (entries.length === 0) throw new NotFoundError(`function ${this.functionName} does not consume events of type ${event.type}`);
     const parsed = entries.map((entry) => ({ consumer: entry.consumer, data: entry.validate.parse(event.data ?? {}) }));

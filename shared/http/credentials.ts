@@ -1,6 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { basicCredentials, SECRET_PREFIX, type Authenticator, type Principal } from '../auth/index.js';
-import { scopeAllows } from '../auth/scopes.js';
+import { basicCredentials, scopeAllows, SECRET_PREFIX, type Authenticator, type Principal } from '../auth/index.js';
 import type { Config } from '../config/index.js';
 import { InsufficientScopeError, UnauthenticatedError } from '../errors/index.js';
 import type { RouteDefinition } from './route.js';
@@ -14,7 +13,10 @@ export const ACCESS_TOKEN_PARAM = 'access_token';
  * account's client credentials in HTTP Basic or a token in the query. None at all: undefined if the route's
  * configured opt-in lets anonymous callers through, else 401.
  */
-export async function authenticateCaller(authenticator: Authenticator, route: RouteDefinition, headers: IncomingHttpHeaders, query: Record<string, string | string[]>, config: Config): Promise<Principal | undefined> {
+/** What finding the caller needs of the authenticator: a bearer credential, or a service account's client secret. */
+export type CallerAuthenticator = Pick<Authenticator, 'authenticate' | 'authenticateClientSecret'>;
+
+export async function authenticateCaller(authenticator: CallerAuthenticator, route: RouteDefinition, headers: IncomingHttpHeaders, query: Record<string, string | string[]>, config: Config): Promise<Principal | undefined> {
   const authorization = headers.authorization;
   const accepts = route.credentials ?? [];
   if (authorization && accepts.includes('basic') && /^Basic /i.test(authorization)) {

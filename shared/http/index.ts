@@ -1,8 +1,10 @@
-export { defineFunction, consumer, ingestPath, type LakeplaneFunction, type EventConsumer, type EventContext, type BatchItem, type BatchKeys, type Worker } from './function.js';
+export { defineFunction, ingestPath, type LakeplaneFunction, type Worker, type WorkerDependencies } from './function.js';
+// A function's definition in one import: its consumers are defined with the events module's vocabulary.
+export { consumer, type EventConsumer, type EventContext, type BatchItem, type BatchKeys } from '../events/index.js';
 export { route, json, noContent, type RouteDefinition, type RequestContext, type Reply, type HttpMethod } from './route.js';
 export { Router, type MountedRoute } from './router.js';
-export { createRequestHandler } from './pipeline.js';
-export { buildRouter, listen, type ListeningServer } from './server.js';
+export { createRequestHandler, type RequestPipelineDependencies } from './pipeline.js';
+export { buildRouter, listen, type ListeningServer, type ServedProcess } from './server.js';
 export { buildOpenApi, eventCatalog } from './openapi.js';
 export { encodeCursor, decodeCursor, pageOf, type Cursor } from './pagination.js';
 export { ifMatchVersion } from './conditional.js';

@@ -1,7 +1,8 @@
 import type { Config } from '../config/index.js';
+import type { Authorizer } from '../policy/index.js';
 import { UnauthenticatedError } from '../errors/index.js';
 import { SenderIdentityVerifier, senderIdentitySettings } from '../events/index.js';
-import { checkScope } from './credentials.js';
+import { checkScope, type CallerAuthenticator } from './credentials.js';
 import type { RequestContext } from './route.js';
 
 const BEARER = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)$/i;
@@ -17,7 +18,11 @@ export class IngestAuthentication {
   private readonly senders: SenderIdentityVerifier | undefined;
   private readonly allowAnonymous: boolean;
 
-  constructor(config: Config) {
+  /** `platform`: what a delivery by a platform principal is checked with. */
+  constructor(
+    config: Config,
+    private readonly platform: { readonly authenticator: Pick<CallerAuthenticator, 'authenticate'>; readonly authorizer: Authorizer },
+  ) {
     const settings = senderIdentitySettings(config);
     this.senders = settings ? new SenderIdentityVerifier(settings) : undefined;
     this.allowAnonymous = config.LAKEPLANE_INGEST_ALLOW_ANONYMOUS && config.LAKEPLANE_INGEST_CLUSTER_LOCAL;
@@ -32,10 +37,10 @@ export class IngestAuthentication {
       return;
     }
     // The pipeline set aside a credential it could not verify (this route is public): asked again, it says why.
-    const principal = ctx.principal ?? (authorization ? await ctx.platform.authenticator.authenticate(authorization) : undefined);
+    const principal = ctx.principal ?? (authorization ? await this.platform.authenticator.authenticate(authorization) : undefined);
     if (principal) {
       checkScope(principal, ['events']);
-      await ctx.platform.authorizer.authorize(principal, 'events:ingest', `events/${functionName}`);
+      await this.platform.authorizer.authorize(principal, 'events:ingest', `events/${functionName}`);
       return;
     }
     if (this.allowAnonymous) return;

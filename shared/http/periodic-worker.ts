@@ -1,12 +1,12 @@
 import type { Config } from '../config/index.js';
-import type { Platform } from '../platform/platform.js';
+import type { FunctionServices } from '../events/index.js';
 import type { Worker } from './function.js';
 
 /**
  * A worker that does in embedded mode what a PingSource tick does in cluster mode: `work` every `intervalOf(config)`
  * ms, one run at a time (a slow run is not overlapped), failures logged. In cluster mode it does nothing.
  */
-export function embeddedTicker(what: string, intervalOf: (config: Config) => number, work: (platform: Platform) => Promise<unknown>): Worker {
+export function embeddedTicker(what: string, intervalOf: (config: Config) => number, work: (platform: FunctionServices) => Promise<unknown>): Worker {
   return (platform) => {
     if (platform.config.LAKEPLANE_MODE !== 'embedded') return async () => {};
     let running = false;

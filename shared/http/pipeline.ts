@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuditTrail } from '../audit/index.js';
 import type { Principal } from '../auth/index.js';
+import type { Config } from '../config/index.js';
 import { HeaderFieldsTooLargeError, LakeplaneError, UnauthenticatedError, UriTooLongError, ValidationError, renderError, type ErrorShape, type FieldProblem } from '../errors/index.js';
-import type { Platform } from '../platform/index.js';
+import type { Dispatcher, FunctionServices } from '../events/index.js';
 import { parseJsonLossless, RawJson } from '../json/index.js';
+import type { Logger } from '../log/index.js';
+import type { PlatformMetrics } from '../metrics/index.js';
 import { compileValidator, findUnstorableText, MAX_HEADER_BYTES, MAX_URL_LENGTH, type Validator } from '../schema/index.js';
 import { decodeBody, mediaType, readBody } from './body.js';
 import { clientAddress } from './client-address.js';
-import { authenticateCaller, checkScope } from './credentials.js';
+import { authenticateCaller, checkScope, type CallerAuthenticator } from './credentials.js';
 import type { MountedRoute, Router } from './router.js';
 import type { Reply, RequestContext, RouteDefinition } from './route.js';
 import { sendStream, type StreamBody } from './stream.js';
@@ -73,12 +77,23 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   res.end(headOnly ? undefined : payload);
 }
 
+/** What the pipeline itself uses of the process; the services it hands to handlers it does not read. */
+export interface RequestPipelineDependencies {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly metrics: Pick<PlatformMetrics, 'requestDuration'>;
+  readonly authenticator: CallerAuthenticator;
+  readonly audit: Pick<AuditTrail, 'record'>;
+  /** Told after a change that may have announced events, so they leave without waiting for the next poll. */
+  readonly dispatcher: Pick<Dispatcher, 'nudge'>;
+}
+
 /**
  * The request pipeline every route goes through, in one order: match, authenticate, decode and validate input, run
  * the handler, answer; then one log line, the metrics, and the audit record. Errors become problem+json here and
  * nowhere else.
  */
-export function createRequestHandler(platform: Platform, router: Router) {
+export function createRequestHandler(platform: RequestPipelineDependencies & FunctionServices, router: Router) {
   const compiled = new Map<RouteDefinition, CompiledRoute>();
   for (const { route } of router.routes) {
     compiled.set(route, {

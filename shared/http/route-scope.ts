@@ -1,4 +1,4 @@
-import { readScope } from '../auth/scopes.js';
+import { readScope } from '../auth/index.js';
 import type { HttpMethod, RouteDefinition } from './route.js';
 
 /**

@@ -1,9 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { ErrorShape } from '../errors/index.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../auth/index.js';
 import type { Config } from '../config/index.js';
-import type { Platform } from '../platform/platform.js';
+import type { FunctionServices } from '../events/index.js';
 import type { Logger } from '../log/index.js';
 import type { StreamBody } from './stream.js';
 
@@ -33,7 +33,8 @@ type StaticOr<S, Fallback> = S extends TSchema ? Static<S> : Fallback;
 
 export interface RequestContext<P = Record<string, string>, Q = Record<string, unknown>, B = undefined> {
   readonly requestId: string;
-  readonly platform: Platform;
+  /** The process's services (shared/platform's Platform); the pipeline hands them on without reading them. */
+  readonly platform: FunctionServices;
   readonly log: Logger;
   readonly headers: IncomingHttpHeaders;
   readonly params: P;

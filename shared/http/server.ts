@@ -3,16 +3,28 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { BadRequestError, ForbiddenError, HeaderFieldsTooLargeError, renderError, UnavailableError, type ErrorShape } from '../errors/index.js';
 import { HTTP_PARSER_MAX_HEADER_BYTES } from '../schema/index.js';
-import { parseCloudEvent, type EventType } from '../events/index.js';
+import { parseCloudEvent, type ConsumptionDependencies, type EventConsumerSet, type EventType, type FunctionServices } from '../events/index.js';
 import { IngestAuthentication } from './ingest-authentication.js';
-import type { RunningPlatform } from '../platform/index.js';
 import { ingestPath, type LakeplaneFunction } from './function.js';
-import { createRequestHandler } from './pipeline.js';
+import { createRequestHandler, type RequestPipelineDependencies } from './pipeline.js';
+import type { Authorizer } from '../policy/index.js';
 import { json, route, type RouteDefinition } from './route.js';
 import { Router } from './router.js';
-import { systemRoutes } from './system-routes.js';
+import { systemRoutes, type SystemRouteDependencies } from './system-routes.js';
 
-function ingestRoute(fn: LakeplaneFunction, running: RunningPlatform, types: readonly string[], senders: IngestAuthentication): RouteDefinition {
+/**
+ * What serving functions needs of a running process: what the pipeline and the consumers use, the services they hand
+ * on, where the process says it serves, and each function's consumers. createPlatform()'s RunningPlatform is one.
+ */
+export interface ServedProcess {
+  readonly platform: RequestPipelineDependencies &
+    ConsumptionDependencies &
+    SystemRouteDependencies &
+    FunctionServices & { readonly authorizer: Authorizer; readonly serving: { url: string | undefined } };
+  readonly consumers: ReadonlyMap<string, EventConsumerSet>;
+}
+
+function ingestRoute(fn: LakeplaneFunction, running: ServedProcess, types: readonly string[], senders: IngestAuthentication): RouteDefinition {
   return route({
     method: 'POST',
     path: ingestPath(fn.name),
@@ -30,7 +42,7 @@ function ingestRoute(fn: LakeplaneFunction, running: RunningPlatform, types: rea
       const event = parseCloudEvent(ctx.headers, ctx.body as unknown as Buffer);
       const consumers = running.consumers.get(fn.name);
       if (!consumers) throw new ForbiddenError(`${fn.name} consumes no events`);
-      const outcome = await consumers.consume(ctx.platform, event);
+      const outcome = await consumers.consume(running.platform, event);
       ctx.markEventsPublished();
       return json(200, { id: event.id, source: event.source, outcome });
     },
@@ -38,13 +50,13 @@ function ingestRoute(fn: LakeplaneFunction, running: RunningPlatform, types: rea
 }
 
 /** Mounts the system routes, every served function's routes, and an ingest route per event-consuming function. */
-export function buildRouter(functions: readonly LakeplaneFunction[], running: RunningPlatform): Router {
+export function buildRouter(functions: readonly LakeplaneFunction[], running: ServedProcess): Router {
   const router = new Router();
   const events = new Map<string, EventType>();
   for (const fn of functions) for (const e of fn.publishes) events.set(e.type, e);
   const systemOwner = running.platform.config.FUNCTION_TARGET ?? 'platform';
-  const senders = new IngestAuthentication(running.platform.config);
-  for (const r of systemRoutes(() => router.routes, [...events.values()])) router.mount(systemOwner, r);
+  const senders = new IngestAuthentication(running.platform.config, running.platform);
+  for (const r of systemRoutes(() => router.routes, [...events.values()], running.platform)) router.mount(systemOwner, r);
   for (const fn of functions) {
     for (const r of fn.routes) router.mount(fn.name, r);
     const consumers = running.consumers.get(fn.name);
@@ -96,7 +108,7 @@ async function within(promise: Promise<unknown>, ms: number): Promise<void> {
   clearTimeout(timer);
 }
 
-export async function listen(functions: readonly LakeplaneFunction[], running: RunningPlatform, port: number, host: string): Promise<ListeningServer> {
+export async function listen(functions: readonly LakeplaneFunction[], running: ServedProcess, port: number, host: string): Promise<ListeningServer> {
   const router = buildRouter(functions, running);
   const handler = createRequestHandler(running.platform, router);
   const log = running.platform.logger;

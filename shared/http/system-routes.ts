@@ -1,12 +1,22 @@
 import { Type } from '@sinclair/typebox';
+import type { Config } from '../config/index.js';
+import type { MetadataStore } from '../db/index.js';
 import { UnavailableError } from '../errors/index.js';
 import type { EventType } from '../events/index.js';
 import { buildOpenApi, eventCatalog } from './openapi.js';
 import { json, route, type RouteDefinition } from './route.js';
 import type { MountedRoute } from './router.js';
+import type { PlatformMetrics } from '../metrics/index.js';
+
+/** What the system routes read of the process: the store they probe, the metrics they expose, the public URL. */
+export interface SystemRouteDependencies {
+  readonly store: Pick<MetadataStore, 'ping' | 'driver'>;
+  readonly metrics: Pick<PlatformMetrics, 'registry'>;
+  readonly config: Pick<Config, 'issuer'>;
+}
 
 /** Routes every served process has, whatever functions it serves: probes, metrics and the published contracts. */
-export function systemRoutes(getRoutes: () => readonly MountedRoute[], events: readonly EventType[]): RouteDefinition[] {
+export function systemRoutes(getRoutes: () => readonly MountedRoute[], events: readonly EventType[], platform: SystemRouteDependencies): RouteDefinition[] {
   let openapi: Record<string, unknown> | undefined;
   let catalog: Record<string, unknown> | undefined;
   return [
@@ -18,27 +28,27 @@ export function systemRoutes(getRoutes: () => readonly MountedRoute[], events: r
     route({
       method: 'GET', path: '/readyz', operationId: 'system.readyz', summary: 'Readiness: the metadata store answers.', auth: 'public', tags: ['system'], audit: false,
       responses: { 200: { description: 'Ready', schema: Type.Object({ status: Type.Literal('ready'), database: Type.String() }) } },
-      handler: async (ctx) => {
+      handler: async () => {
         try {
-          await ctx.platform.store.ping();
+          await platform.store.ping();
         } catch (err) {
           throw new UnavailableError('the metadata store is not reachable', { cause: err });
         }
-        return json(200, { status: 'ready', database: ctx.platform.store.driver });
+        return json(200, { status: 'ready', database: platform.store.driver });
       },
     }),
     route({
       method: 'GET', path: '/metrics', operationId: 'system.metrics', summary: 'Prometheus metrics.', auth: 'public', tags: ['system'], audit: false,
       responses: { 200: { description: 'Prometheus text exposition format', contentType: 'text/plain; version=0.0.4' } },
-      handler: async (ctx) => {
-        const registry = ctx.platform.metrics.registry;
+      handler: async () => {
+        const registry = platform.metrics.registry;
         return { status: 200, body: await registry.metrics(), contentType: registry.contentType };
       },
     }),
     route({
       method: 'GET', path: '/openapi.json', operationId: 'system.openapi', summary: 'OpenAPI 3.1 document of this API, generated from the route schemas.', auth: 'public', tags: ['system'], audit: false,
       responses: { 200: { description: 'OpenAPI 3.1 document' } },
-      handler: async (ctx) => json(200, (openapi ??= buildOpenApi(getRoutes(), events, ctx.platform.config.issuer))),
+      handler: async () => json(200, (openapi ??= buildOpenApi(getRoutes(), events, platform.config.issuer))),
     }),
     route({
       method: 'GET', path: '/cloudevents.json', operationId: 'system.cloudevents', summary: 'The CloudEvent types published and their data schemas.', auth: 'public', tags: ['system'], audit: false,

@@ -3,12 +3,11 @@ import { AuditTrail } from '../audit/index.js';
 import type { Config } from '../config/index.js';
 import { checkAppliedMigrations, migrateToLatest, openMetadataStore } from '../db/index.js';
 import { Dispatcher, EventConsumerSet, HttpTransport, InProcessTransport, Outbox, type EventTransport } from '../events/index.js';
-import type { LakeplaneFunction } from '../http/function.js';
+import type { LakeplaneFunction } from '../http/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { PlatformMetrics } from '../metrics/index.js';
 import { ControlPolicyAuthorizer, DataPolicyCache, DecisionLog, PolicyAuthorizer } from '../policy/index.js';
-import { ResourceEvents, type SparkApplication } from '../jobs/index.js';
-import { createEndpointExposure, createRuntime } from '../runtime/index.js';
+import { createEndpointExposure, createRuntime, ResourceEvents, type SparkApplication } from '../runtime/index.js';
 import type { Platform } from './platform.js';
 import { consumersOf } from './platform-consumers.js';
 

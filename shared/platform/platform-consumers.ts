@@ -1,4 +1,4 @@
-import { consumer, type EventConsumer, type LakeplaneFunction } from '../http/function.js';
+import { consumer, type EventConsumer, type LakeplaneFunction } from '../http/index.js';
 import { PolicyEvents } from '../policy/index.js';
 
 /**

@@ -39,3 +39,12 @@ export interface Platform {
   readonly serving: { url: string | undefined };
   readonly startedAt: Date;
 }
+
+/**
+ * The kernel hands function code its services as ctx.platform without importing them (shared/events names the record
+ * FunctionServices and leaves it empty); here, above the kernel, the record is declared to be this Platform, so route
+ * handlers, consumers and workers see every member while the kernel's own runners read only what they declare.
+ */
+declare module '../events/index.js' {
+  interface FunctionServices extends Platform {}
+}

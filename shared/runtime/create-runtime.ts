@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config/index.js';
-import type { SparkApplication } from '../jobs/spark-application.js';
+import type { SparkApplication } from './spark-application.js';
 import type { Logger } from '../log/index.js';
 import { KubernetesEndpointExposure, LocalEndpointExposure, type EndpointExposure } from './endpoint-exposure.js';
 import { KubernetesRuntime } from './kubernetes-runtime.js';

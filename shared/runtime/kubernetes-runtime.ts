@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { Transform } from 'node:stream';
-import type { SparkApplication } from '../jobs/spark-application.js';
+import type { SparkApplication } from './spark-application.js';
 import type { FollowOptions, SubmitResult, WorkloadRuntime } from './workload-runtime.js';
 
 /** The Spark Operator's name for the driver pod's Spark container. */

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
-import type { SparkApplication } from '../jobs/spark-application.js';
+import type { SparkApplication } from './spark-application.js';
 import type { Logger } from '../log/index.js';
 import { followFile } from './follow-file.js';
 import type { FollowOptions, ResourceChange, SubmitResult, WorkloadRuntime } from './workload-runtime.js';

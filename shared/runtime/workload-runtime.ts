@@ -1,4 +1,4 @@
-import type { SparkApplication } from '../jobs/spark-application.js';
+import type { SparkApplication } from './spark-application.js';
 
 /** How an application's status reaches the store: as the Knative ApiServerSource reports a SparkApplication. */
 export type ResourceChange = 'add' | 'update' | 'delete';

@@ -2,10 +2,10 @@ import type { AddressInfo } from 'node:net';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineFunction, route } from '../../shared/http/index.js';
-import { registerWithFramework } from '../../shared/http/framework.js';
 import { listen, type ListeningServer } from '../../shared/http/server.js';
 import { loadConfig } from '../../shared/config/index.js';
 import { createLogger } from '../../shared/log/index.js';
+import { registerWithFramework } from '../../shared/framework/index.js';
 import { createPlatform, type RunningPlatform } from '../../shared/platform/index.js';
 import { waitFor } from '../support/wait.js';
 

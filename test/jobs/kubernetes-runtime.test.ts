@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { CloudEvent, HTTP } from 'cloudevents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Value } from '@sinclair/typebox/value';
-import { JobSpec, sparkApplication } from '../../shared/jobs/index.js';
+import { JobSpec, sparkApplication } from '../../shared/domains/jobs/index.js';
 import { missingPrerequisite } from '../support/prerequisites.js';
 import { SPARK, connect, forwardSparkApplicationEvents, findKubeconfig, installSparkApplicationCrd, sparkApplicationCrdFile, type Kube } from '../support/kube.js';
 import { startPlatform, type TestPlatform } from '../support/platform.js';

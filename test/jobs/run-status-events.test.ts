@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CloudEvent, HTTP } from 'cloudevents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertRun, sparkApplication, type JobSpec } from '../../shared/jobs/index.js';
+import { insertRun, sparkApplication, type JobSpec } from '../../shared/domains/jobs/index.js';
 import { backends } from '../support/databases.js';
 import { startPlatform, type TestPlatform } from '../support/platform.js';
 

@@ -153,7 +153,7 @@ describe.skipIf(missing.length > 0)('a lakehouse through the API, on a real Spar
     expect((await superviseLakehouses(platform, later())).stopped).toBe(1);
     const stopped = await state('STOPPED', 120_000);
     expect(stopped.endpoints).toBeNull();
-    const { accepts } = await import('../../shared/lakehouses/index.js');
+    const { accepts } = await import('../../shared/domains/lakehouses/index.js');
     expect(await accepts(hs2)).toBe(false);
     const activity = (await call('GET', `/api/v1/lakehouses/${id}/activity`)).body.items.filter((a: any) => a.kind === 'state');
     expect(activity.map((a: any) => a.toState)).toEqual(['STARTING', 'RUNNING', 'STOPPING', 'STOPPED']);

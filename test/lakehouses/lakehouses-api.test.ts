@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { CloudEventV1 } from 'cloudevents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { superviseLakehouses } from '../../functions/lakehouses/handlers/supervisor.js';
-import { accepts } from '../../shared/lakehouses/index.js';
+import { accepts } from '../../shared/domains/lakehouses/index.js';
 import { backends } from '../support/databases.js';
 import { startPlatform, type TestPlatform } from '../support/platform.js';
 import { waitFor } from '../support/wait.js';

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { textArray, type Executor, type NamespaceRow, type Tx, type WarehouseRow } from '../../../shared/db/index.js';
 import { AlreadyExistsError, NamespaceNotEmptyError, NoSuchNamespaceError, UnprocessableEntityError } from '../../../shared/errors/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
-import { CatalogEvents } from '../catalog-events.js';
+import { CatalogEvents } from '../../../shared/domains/contracts/index.js';
 import { displayNamespace } from '../domain/identifiers.js';
 import { decodePageToken, encodePageToken, pageSizeOf } from '../domain/page-token.js';
 import { findNamespace, requireNamespace } from '../store/catalog-objects.js';

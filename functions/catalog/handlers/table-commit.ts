@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { NamespaceRow, Tx, WarehouseRow } from '../../../shared/db/index.js';
 import { BadRequestError, CommitFailedError } from '../../../shared/errors/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
-import { CatalogEvents } from '../catalog-events.js';
+import { CatalogEvents } from '../../../shared/domains/contracts/index.js';
 import { displayNamespace } from '../domain/identifiers.js';
 import { TableMetadataBuilder } from '../domain/table-metadata-builder.js';
 import { checkTableRequirements } from '../domain/table-requirements.js';

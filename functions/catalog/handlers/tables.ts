@@ -5,7 +5,7 @@ import { AlreadyExistsError, BadRequestError } from '../../../shared/errors/inde
 import type { Platform } from '../../../shared/platform/index.js';
 import type { RawJson } from '../../../shared/json/index.js';
 import { UnsafeLocationError, type StoragePath } from '../../../shared/storage/index.js';
-import { CatalogEvents } from '../catalog-events.js';
+import { CatalogEvents } from '../../../shared/domains/contracts/index.js';
 import { displayNamespace } from '../domain/identifiers.js';
 import { createTableUpdates } from '../domain/new-table.js';
 import { decodePageToken, encodePageToken, pageSizeOf } from '../domain/page-token.js';

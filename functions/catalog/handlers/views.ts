@@ -5,7 +5,7 @@ import { BadRequestError, CommitFailedError } from '../../../shared/errors/index
 import { parseJsonLossless, RawJson, stringifyJsonLossless } from '../../../shared/json/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
 import { objectStoreFor } from '../storage/warehouse-storage.js';
-import { CatalogEvents } from '../catalog-events.js';
+import { CatalogEvents } from '../../../shared/domains/contracts/index.js';
 import { metadataFileLocation, nextMetadataVersion } from '../domain/metadata-files.js';
 import { ViewMetadataBuilder, parseViewMetadata, viewMetadataDocument, type ViewMetadata } from '../domain/view-metadata.js';
 import type { CommitViewRequestValue, CreateViewRequestValue } from '../schemas/iceberg-requests.js';

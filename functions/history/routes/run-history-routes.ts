@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import { NotFoundError } from '../../../shared/errors/index.js';
 import { json, route, type RequestContext } from '../../../shared/http/index.js';
-import { JobStats, ListRunsQuery, RunPage, RunWithAttempts, TimelineEntry, jobStats, listRuns, requireRun, runTimeline, runWithAttempts, runsVisibleTo } from '../../../shared/jobs/index.js';
+import { JobStats, ListRunsQuery, RunPage, RunWithAttempts, TimelineEntry, jobStats, listRuns, requireRun, runTimeline, runWithAttempts, runsVisibleTo } from '../../../shared/domains/jobs/index.js';
 import type { JobRunRow } from '../../../shared/db/index.js';
-import { isTerminal, MAX_ATTEMPTS } from '../../../shared/jobs/index.js';
+import { isTerminal, MAX_ATTEMPTS } from '../../../shared/domains/jobs/index.js';
 
 const base = '/api/v1/runs';
 const RunIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });

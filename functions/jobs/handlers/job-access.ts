@@ -1,6 +1,6 @@
 import type { JobRow, JobRunRow } from '../../../shared/db/index.js';
 import type { RequestContext } from '../../../shared/http/index.js';
-import { maxExecutors, type JobSpec } from '../../../shared/jobs/index.js';
+import { maxExecutors, type JobSpec } from '../../../shared/domains/jobs/index.js';
 
 type Ctx = RequestContext<unknown, unknown, unknown>;
 

@@ -4,7 +4,8 @@ import type { Static } from '@sinclair/typebox';
 import { withDatabaseErrors, type Executor, type JobRow, type Tx } from '../../../shared/db/index.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../../shared/errors/index.js';
 import { decodeCursor, pageOf } from '../../../shared/http/index.js';
-import { JobEvents, jobProblems, type JobSpec } from '../../../shared/jobs/index.js';
+import { JobEvents } from '../../../shared/domains/contracts/index.js';
+import { jobProblems, type JobSpec } from '../../../shared/domains/jobs/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
 import type { ListJobsQuery } from '../schemas.js';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { JobRow } from '../../../shared/db/index.js';
 import { BadRequestError, ConflictError, ValidationError } from '../../../shared/errors/index.js';
-import { overrideProblems, requireRun, toRun, type RunOverrides, endRun, insertRun, submitInBackground } from '../../../shared/jobs/index.js';
+import { overrideProblems, requireRun, toRun, type RunOverrides, endRun, insertRun, submitInBackground } from '../../../shared/domains/jobs/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
 
 const KEY = /^[A-Za-z0-9._:-]{1,200}$/;

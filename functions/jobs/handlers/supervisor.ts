@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Platform } from '../../../shared/platform/index.js';
-import { endRun, insertAttempt, timeline, submitInBackground } from '../../../shared/jobs/index.js';
+import { endRun, insertAttempt, timeline, submitInBackground } from '../../../shared/domains/jobs/index.js';
 
 /** An attempt the runtime has not confirmed taking this long after it was made is submitted again (idempotently). */
 const RESUBMIT_AFTER_MS = 15_000;

@@ -1,6 +1,6 @@
 import { ifMatchVersion, json, noContent, route, type RequestContext } from '../../../shared/http/index.js';
 import { ForbiddenError } from '../../../shared/errors/index.js';
-import { JobSpec } from '../../../shared/jobs/index.js';
+import { JobSpec } from '../../../shared/domains/jobs/index.js';
 import { authorizeJob, jobOf, ownerFilter } from '../handlers/job-access.js';
 import { createJob, deleteJob, jobVersions, listJobs, replaceJob, requireJob, toJob } from '../handlers/jobs.js';
 import { Job, JobPage, JobParams, JobVersions, ListJobsQuery } from '../schemas.js';

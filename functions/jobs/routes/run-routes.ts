@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { NotFoundError } from '../../../shared/errors/index.js';
 import { json, route } from '../../../shared/http/index.js';
-import { ListRunsQuery, Run, RunPage, listRuns, requireRun, runsVisibleTo } from '../../../shared/jobs/index.js';
+import { ListRunsQuery, Run, RunPage, listRuns, requireRun, runsVisibleTo } from '../../../shared/domains/jobs/index.js';
 import { authorizeJob, authorizeRun, jobOf } from '../handlers/job-access.js';
 import { requireJob } from '../handlers/jobs.js';
 import { cancelRun, startRun } from '../handlers/runs.js';

@@ -1,6 +1,6 @@
 import type { LakehouseRow } from '../../../shared/db/index.js';
 import type { RequestContext } from '../../../shared/http/index.js';
-import { specOf, type LakehouseSpec } from '../../../shared/lakehouses/index.js';
+import { specOf, type LakehouseSpec } from '../../../shared/domains/lakehouses/index.js';
 
 type Ctx = RequestContext<unknown, unknown, unknown>;
 

@@ -19,7 +19,7 @@ import {
   toActivityEntry,
   toLakehouse,
   type LakehousePatch,
-} from '../../../shared/lakehouses/index.js';
+} from '../../../shared/domains/lakehouses/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
 import type { ActivityQuery, ListLakehousesQuery } from '../schemas.js';
 

@@ -9,7 +9,7 @@ import {
   specOf,
   stopLakehouse,
   workloadGone,
-} from '../../../shared/lakehouses/index.js';
+} from '../../../shared/domains/lakehouses/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
 
 /** A stop or delete whose workload has not reported its end this long is asked again; twice as long, it is taken as gone. */

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { ConflictError, NotFoundError, UnauthenticatedError } from '../../../shared/errors/index.js';
 import { json, route } from '../../../shared/http/index.js';
-import { defaultCatalogOf, endpointsOf, findLakehouse, hashAgentToken, specOf, startLakehouse, stopLakehouse, toLakehouse } from '../../../shared/lakehouses/index.js';
+import { defaultCatalogOf, endpointsOf, findLakehouse, hashAgentToken, specOf, startLakehouse, stopLakehouse, toLakehouse } from '../../../shared/domains/lakehouses/index.js';
 import { connectionSnippets } from '../domain/connection-snippets.js';
 import { actorOf, authorizeLakehouse, lakehouseOf } from '../handlers/lakehouse-access.js';
 import { AgentReport, Connection, Lakehouse, LakehouseParams, LogsQuery } from '../schemas.js';

@@ -1,6 +1,6 @@
 import { ForbiddenError } from '../../../shared/errors/index.js';
 import { ifMatchVersion, json, noContent, route, type RequestContext } from '../../../shared/http/index.js';
-import { findLakehouse, LakehousePatch, LakehouseSpec, toLakehouse } from '../../../shared/lakehouses/index.js';
+import { findLakehouse, LakehousePatch, LakehouseSpec, toLakehouse } from '../../../shared/domains/lakehouses/index.js';
 import { actorOf, authorizeLakehouse, lakehouseOf } from '../handlers/lakehouse-access.js';
 import { createLakehouse, deleteLakehouse, lakehouseActivity, listLakehouses, updateLakehouse } from '../handlers/lakehouses.js';
 import { ActivityPage, ActivityQuery, Lakehouse, LakehouseParams, LakehousePage, ListLakehousesQuery } from '../schemas.js';

@@ -1,13 +1,15 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { CloudEventV1 } from 'cloudevents';
+import { CatalogEvents } from '../../../shared/domains/contracts/index.js';
 import type { EventContext } from '../../../shared/http/index.js';
-import { insertRun, submitInBackground, type JobSpec } from '../../../shared/jobs/index.js';
+import { insertRun, submitInBackground, type JobSpec } from '../../../shared/domains/jobs/index.js';
 
-/** What the scheduler reads of the catalog's io.lakeplane.catalog.table.committed.v1; the rest is let through. */
-export const TableCommitted = Type.Object(
-  { warehouse: Type.String(), namespace: Type.Array(Type.String()), name: Type.String(), uuid: Type.String() },
-  { additionalProperties: true },
-);
+/**
+ * What the scheduler reads of the catalog's table.committed event: the fields it matches triggers on, taken from the
+ * event's one definition (shared/domains/contracts); the rest is let through unchecked, so a producer adding a field
+ * or leaving out one the scheduler does not read never makes a delivery fail here.
+ */
+export const TableCommitted = Type.Pick(CatalogEvents.tableCommitted.schema, ['warehouse', 'namespace', 'name', 'uuid'], { additionalProperties: true });
 
 /**
  * The run's trigger reference names the event as CloudEvents identifies it, by source and id: runs are unique per

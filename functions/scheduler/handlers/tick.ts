@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { JobRow, Tx } from '../../../shared/db/index.js';
-import { ACTIVE_STATES, endRun, insertRun, insertRuns, submitInBackground, type JobSpec, type NewRun } from '../../../shared/jobs/index.js';
+import { ACTIVE_STATES, endRun, insertRun, insertRuns, submitInBackground, type JobSpec, type NewRun } from '../../../shared/domains/jobs/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
 import { dueSlots, slotsToStart } from '../domain/slots.js';
 

@@ -1,5 +1,5 @@
 import type { SqlStatementRow } from '../../../shared/db/index.js';
-import { touchLakehouse, waitUntilServing } from '../../../shared/lakehouses/index.js';
+import { touchLakehouse, waitUntilServing } from '../../../shared/domains/lakehouses/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
 import type { LakehouseEndpoints } from '../../../shared/runtime/index.js';
 import { engineMessage } from '../domain/engine-message.js';

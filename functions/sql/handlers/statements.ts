@@ -3,7 +3,7 @@ import type { Static } from '@sinclair/typebox';
 import type { SqlStatementRow } from '../../../shared/db/index.js';
 import { ValidationError, type FieldProblem } from '../../../shared/errors/index.js';
 import type { RequestContext } from '../../../shared/http/index.js';
-import { endpointsOf, ensureServing, findLakehouse } from '../../../shared/lakehouses/index.js';
+import { endpointsOf, ensureServing, findLakehouse } from '../../../shared/domains/lakehouses/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
 import { renderStatement } from '../domain/parameters.js';
 import { HiveConnection, decodeHandle } from '../engine/hive-connection.js';

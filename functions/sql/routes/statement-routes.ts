@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError } from '../../../shared/errors/index.js';
 import { json, route } from '../../../shared/http/index.js';
-import { findLakehouse } from '../../../shared/lakehouses/index.js';
+import { findLakehouse } from '../../../shared/domains/lakehouses/index.js';
 import { listHistory } from '../handlers/history.js';
 import { readChunk, requireStatement } from '../handlers/statement-store.js';
 import { chunkLink, encodedChunk, jsonChunk, statementResponse } from '../handlers/statement-views.js';

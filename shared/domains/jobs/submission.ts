@@ -1,7 +1,7 @@
 import type { JobSpec, RunOverrides } from './job-spec.js';
 import { isTerminal } from './run-states.js';
 import { sparkApplication } from './spark-application.js';
-import type { Platform } from '../platform/index.js';
+import type { Platform } from '../../platform/index.js';
 import { settleRun } from './run-status.js';
 
 /**

@@ -1,10 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { http } from '@google-cloud/functions-framework';
 import { loadConfig } from '../config/index.js';
+import { buildRouter, createRequestHandler, type LakeplaneFunction } from '../http/index.js';
 import { createPlatform, type RunningPlatform } from '../platform/index.js';
-import type { LakeplaneFunction } from './function.js';
-import { createRequestHandler } from './pipeline.js';
-import { buildRouter } from './server.js';
 
 /**
  * Registers a function with @google-cloud/functions-framework under its name, so the framework's own server

@@ -1,7 +1,7 @@
-import type { Db, LakehouseRow } from '../db/index.js';
-import { ConflictError, NotFoundError } from '../errors/index.js';
-import type { Platform } from '../platform/index.js';
-import type { LakehouseEndpoints } from '../runtime/index.js';
+import type { Db, LakehouseRow } from '../../db/index.js';
+import { ConflictError, NotFoundError } from '../../errors/index.js';
+import type { Platform } from '../../platform/index.js';
+import type { LakehouseEndpoints } from '../../runtime/index.js';
 import { requireLakehouse, startLakehouse } from './lakehouse-lifecycle.js';
 import { endpointsOf, specOf } from './lakehouse-views.js';
 

@@ -1,5 +1,5 @@
-import type { SparkApplication } from '../jobs/index.js';
-import type { EndpointPlan } from '../runtime/index.js';
+import type { SparkApplication } from '../../runtime/index.js';
+import type { EndpointPlan } from '../../runtime/index.js';
 import type { LakehouseSpec } from './lakehouse-spec.js';
 
 /** The classes of the Lakeplane Spark engine (engines/spark) a lakehouse driver loads. */

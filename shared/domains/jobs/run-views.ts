@@ -1,8 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { sql } from 'kysely';
-import type { Executor, JobRunAttemptRow, JobRunEventRow, JobRunRow } from '../db/index.js';
-import { NotFoundError } from '../errors/index.js';
-import { decodeCursor, pageOf } from '../http/index.js';
+import type { Executor, JobRunAttemptRow, JobRunEventRow, JobRunRow } from '../../db/index.js';
+import { NotFoundError } from '../../errors/index.js';
+import { decodeCursor, pageOf } from '../../http/index.js';
 import { RUN_STATES } from './run-states.js';
 import type { RunVisibility } from './run-visibility.js';
 

@@ -1,8 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { LakehouseActivityRow, LakehouseRow } from '../db/index.js';
+import type { LakehouseActivityRow, LakehouseRow } from '../../db/index.js';
 import { LakehouseSpec, RESTART_FIELDS } from './lakehouse-spec.js';
 import { LAKEHOUSE_STATES } from './lakehouse-states.js';
-import type { LakehouseEndpoints } from '../runtime/index.js';
+import type { LakehouseEndpoints } from '../../runtime/index.js';
 
 const HostPort = Type.Object({ host: Type.String(), port: Type.Integer() });
 const Timestamp = Type.String({ format: 'date-time' });

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { JobRow, JobRunRow, RunState, RunTrigger, Tx } from '../db/index.js';
-import { ConflictError } from '../errors/index.js';
-import { JobEvents } from './job-events.js';
+import type { JobRow, JobRunRow, RunState, RunTrigger, Tx } from '../../db/index.js';
+import { ConflictError } from '../../errors/index.js';
+import { JobEvents } from '../contracts/index.js';
 import type { JobSpec, RunOverrides } from './job-spec.js';
 import { isTerminal } from './run-states.js';
 import { attemptName } from './spark-application.js';
-import type { Platform } from '../platform/index.js';
+import type { Platform } from '../../platform/index.js';
 
 /** Who or what moved a run: a request, a runtime status report, or the supervisor (retries, timeouts). */
 export type ChangeSource = 'api' | 'runtime' | 'supervisor';

@@ -1,4 +1,4 @@
-import type { Principal } from '../auth/index.js';
+import type { Principal } from '../../auth/index.js';
 
 /**
  * Which runs a caller may see: the rule GET /api/v1/runs/{id} applies through the control policies (members read the

@@ -1,7 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { CloudEventV1 } from 'cloudevents';
-import type { EventContext } from '../http/index.js';
-import type { SparkApplicationData } from '../jobs/index.js';
+import type { EventContext } from '../../events/index.js';
+import type { SparkApplicationData } from '../../runtime/index.js';
 import { afterGone, moveLakehouse, workloadGone } from './lakehouse-lifecycle.js';
 import { markServing, probeInBackground } from './lakehouse-readiness.js';
 import { workloadOutcome } from './lakehouse-states.js';

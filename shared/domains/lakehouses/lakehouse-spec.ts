@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { StringMap } from '../schema/index.js';
+import { StringMap } from '../../schema/index.js';
 
 /**
  * A lakehouse definition: a long-running Spark SQL endpoint (HiveServer2 and Spark Connect in one Spark driver) that

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { defineEventType } from '../events/index.js';
+import { defineEventType } from '../../events/index.js';
 
 const LakehouseChange = Type.Object({
   lakehouseId: Type.String({ format: 'uuid' }),

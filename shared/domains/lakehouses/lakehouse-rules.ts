@@ -1,4 +1,4 @@
-import type { FieldProblem } from '../errors/index.js';
+import type { FieldProblem } from '../../errors/index.js';
 import { memoryMiB } from '../jobs/index.js';
 import type { LakehouseSpec } from './lakehouse-spec.js';
 

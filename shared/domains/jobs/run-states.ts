@@ -1,4 +1,4 @@
-import type { RunState } from '../db/index.js';
+import type { RunState } from '../../db/index.js';
 
 export const RUN_STATES = ['QUEUED', 'SUBMITTED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'TIMED_OUT'] as const satisfies readonly RunState[];
 export const TERMINAL_STATES: ReadonlySet<RunState> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED', 'TIMED_OUT']);

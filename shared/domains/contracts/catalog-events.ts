@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { defineEventType } from '../../shared/events/index.js';
+import { defineEventType } from '../../events/index.js';
 
 /** What the catalog announces through the outbox, so other functions and webhooks can follow it. */
 const ObjectEvent = Type.Object({

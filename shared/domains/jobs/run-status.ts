@@ -1,13 +1,13 @@
 import type { Static } from '@sinclair/typebox';
 import type { CloudEventV1 } from 'cloudevents';
 import { CompiledQuery } from 'kysely';
-import { prepareStatement, type JobRunRow, type RunState, type Tx } from '../db/index.js';
-import { eventKey, recordBatchKeys, recordedKeysCte, type OutgoingEvent } from '../events/index.js';
-import type { BatchItem, BatchKeys, EventContext } from '../http/index.js';
-import { JobEvents, type SparkApplicationData } from './job-events.js';
+import { prepareStatement, type JobRunRow, type RunState, type Tx } from '../../db/index.js';
+import { eventKey, recordBatchKeys, recordedKeysCte, type BatchItem, type BatchKeys, type EventContext, type OutgoingEvent } from '../../events/index.js';
+import { JobEvents } from '../contracts/index.js';
+import type { SparkApplicationData } from '../../runtime/index.js';
 import { attemptStateOf, isTerminal, mayMove, retryDelaySeconds } from './run-states.js';
 import { LABELS } from './spark-application.js';
-import type { Platform } from '../platform/index.js';
+import type { Platform } from '../../platform/index.js';
 import { moveRun, timeline, type Move } from './run-lifecycle.js';
 
 type App = Static<typeof SparkApplicationData>;

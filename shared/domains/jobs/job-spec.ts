@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { StringMap } from '../schema/index.js';
+import { StringMap } from '../../schema/index.js';
 
 /**
  * A Spark job definition: what to run (type, main file, class, arguments, dependencies, image, Spark version), how

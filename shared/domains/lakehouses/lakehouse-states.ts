@@ -1,5 +1,5 @@
-import type { LakehouseState } from '../db/index.js';
-import { ConflictError } from '../errors/index.js';
+import type { LakehouseState } from '../../db/index.js';
+import { ConflictError } from '../../errors/index.js';
 
 export const LAKEHOUSE_STATES: readonly LakehouseState[] = ['STOPPED', 'STARTING', 'RUNNING', 'STOPPING', 'FAILED', 'DELETING'];
 

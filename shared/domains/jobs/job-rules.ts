@@ -1,6 +1,6 @@
 import { Cron } from 'croner';
-import type { FieldProblem } from '../errors/index.js';
-import { isKnownTimeZone } from '../policy/index.js';
+import type { FieldProblem } from '../../errors/index.js';
+import { isKnownTimeZone } from '../../policy/index.js';
 import type { JobSpec, RunOverrides } from './job-spec.js';
 
 const problem = (field: string, message: string): FieldProblem => ({ in: 'body', field, message });

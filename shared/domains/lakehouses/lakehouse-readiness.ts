@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
-import type { Platform } from '../platform/index.js';
-import type { HostPort } from '../runtime/index.js';
+import type { Platform } from '../../platform/index.js';
+import type { HostPort } from '../../runtime/index.js';
 import { moveLakehouse, requireLakehouse } from './lakehouse-lifecycle.js';
 import { endpointsOf } from './lakehouse-views.js';
 
