@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { JWTPayload } from 'jose';
-import type { Db, IdentityProviderRow, Tx } from '../db/index.js';
+import { isUniqueViolation, type Db, type IdentityProviderRow, type Tx } from '../db/index.js';
 import { UnauthenticatedError } from '../errors/index.js';
 import type { Outbox } from '../events/index.js';
 import { IamEvents } from './iam-events.js';
@@ -47,7 +47,7 @@ export async function provisionExternalUser(db: Db, outbox: Outbox, provider: Id
     try {
       return await provisionOnce(db, outbox, provider, payload);
     } catch (err) {
-      const lostRace = err instanceof LostProvisioningRace || (err as { code?: unknown }).code === '23505';
+      const lostRace = err instanceof LostProvisioningRace || isUniqueViolation(err);
       if (!lostRace || attempt >= 3) throw err;
     }
   }

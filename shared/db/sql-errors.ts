@@ -1,5 +1,13 @@
 import { AlreadyExistsError, ConflictError, NotFoundError, type LakeplaneError } from '../errors/index.js';
 
+/**
+ * Whether a write lost to a unique index (SQLSTATE 23505): what a caller that retries or replays a racing write asks,
+ * instead of reading driver codes itself. Both drivers (pg and PGlite) carry the SQLSTATE as `code`.
+ */
+export function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === '23505';
+}
+
 /** The SQLSTATEs a store expects to see, translated to the platform's errors. No driver text reaches a client. */
 export function translateDatabaseError(err: unknown, what: string): LakeplaneError | undefined {
   const code = (err as { code?: unknown } | null)?.code;

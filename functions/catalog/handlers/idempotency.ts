@@ -1,4 +1,4 @@
-import type { Tx } from '../../../shared/db/index.js';
+import { isUniqueViolation, type Tx } from '../../../shared/db/index.js';
 import { BadRequestError, LakeplaneError, renderError } from '../../../shared/errors/index.js';
 import type { Reply, RequestContext } from '../../../shared/http/index.js';
 import { RawJson } from '../../../shared/json/index.js';
@@ -46,7 +46,7 @@ export async function mutate(ctx: Ctx, operation: string, run: (tx: Tx) => Promi
       return reply;
     });
   } catch (err) {
-    if ((err as { code?: unknown }).code === '23505') {
+    if (isUniqueViolation(err)) {
       const replayed = await replay();
       if (replayed) return replayed;
     }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Executor, NamespaceRow, Tx, WarehouseRow } from '../../../shared/db/index.js';
+import { isUniqueViolation, type Executor, type NamespaceRow, type Tx, type WarehouseRow } from '../../../shared/db/index.js';
 import { AlreadyExistsError, BadRequestError } from '../../../shared/errors/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
 import type { RawJson } from '../../../shared/json/index.js';
@@ -98,7 +98,7 @@ export async function insertObject(
     .execute()
     .catch((err: unknown) => {
       // The object id is the table-uuid: a registered copy of a table this catalog already tracks would share it.
-      if ((err as { code?: string; constraint?: string }).code === '23505') throw new AlreadyExistsError(`${displayNamespace(namespace.levels)}.${name} already exists, or a table with uuid ${uuid} is already registered`);
+      if (isUniqueViolation(err)) throw new AlreadyExistsError(`${displayNamespace(namespace.levels)}.${name} already exists, or a table with uuid ${uuid} is already registered`);
       throw err;
     });
   const type = kind === 'table' ? CatalogEvents.tableCreated : CatalogEvents.viewCreated;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { JobRow } from '../../../shared/db/index.js';
+import { isUniqueViolation, type JobRow } from '../../../shared/db/index.js';
 import { BadRequestError, ConflictError, ValidationError } from '../../../shared/errors/index.js';
 import { overrideProblems, requireRun, toRun, type RunOverrides, endRun, insertRun, submitInBackground } from '../../../shared/domains/jobs/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
@@ -32,7 +32,7 @@ export async function startRun(platform: Platform, job: JobRow, overrides: RunOv
     submitInBackground(platform, run.id, 1);
     return { run: toRun(run), replayed: false };
   } catch (err) {
-    if ((err as { code?: string }).code === '23505') {
+    if (isUniqueViolation(err)) {
       const raced = await replay();
       if (raced) return raced;
     }

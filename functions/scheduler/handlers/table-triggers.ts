@@ -46,6 +46,6 @@ export async function startTriggeredRuns(ctx: EventContext, data: Static<typeof 
     const run = await insertRun(tx, platform, job, { trigger: 'event', triggerRef: eventRef(event), requestedBy: `catalog:${data.warehouse}.${data.namespace.join('.')}.${data.name}`, overrides: {} });
     started.push(run.id);
   }
-  // Submitted once the consumption (and the runs) committed.
-  if (started.length > 0) setTimeout(() => started.forEach((id) => submitInBackground(platform, id, 1)), 50);
+  // Submitted once the consumption (and the runs) committed: before that, the submitter could not see them.
+  if (started.length > 0) ctx.afterCommit(async () => started.forEach((id) => submitInBackground(platform, id, 1)));
 }

@@ -23,7 +23,8 @@ export async function fanOut(ctx: EventContext, event: CloudEventV1<unknown>): P
       .onConflict((oc) => oc.columns(['subscription_id', 'event_id']).doNothing())
       .execute();
   }
-  if (subs.length > 0) setTimeout(() => void deliverDue(ctx.platform).catch((err: unknown) => ctx.platform.logger.error({ err }, 'webhook delivery failed')), 20);
+  // Sent once the consumption (and the deliveries) committed: before that, deliverDue could not claim them.
+  if (subs.length > 0) ctx.afterCommit(async () => void (await deliverDue(ctx.platform)));
 }
 
 let running: Promise<number> | undefined;
