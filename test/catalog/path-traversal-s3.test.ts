@@ -4,7 +4,7 @@ import { parseJsonLossless, stringifyJsonLossless } from '../../shared/json/inde
 import { backends } from '../support/databases.js';
 import { IcebergClient, SAMPLE_SCHEMA } from '../support/iceberg-client.js';
 import { startPlatform, type TestPlatform } from '../support/platform.js';
-import { createTestBucket, listKeys, testS3 } from '../support/s3.js';
+import { createTestBucket, listKeys, testS3, keysForCatalog, storageOf } from '../support/s3.js';
 
 /**
  * Issue 19, path traversal, on a real S3-compatible server: a warehouse at s3://bucket/warehouse, canaries at
@@ -38,11 +38,10 @@ describe.skipIf(!s3)('S3 keys stay inside the warehouse', () => {
     beforeAll(async () => {
       ({ bucket, drop: dropBucket } = await createTestBucket(server, `trav-${backend}`));
       wh = `s3://${bucket}/warehouse`;
-      process.env[`${REF}_ACCESS_KEY_ID`] = server.credentials.accessKeyId;
-      process.env[`${REF}_SECRET_ACCESS_KEY`] = server.credentials.secretAccessKey;
+      keysForCatalog(REF, server.credentials);
       p = await startPlatform(backend);
       const admin = await p.adminToken();
-      const storage = { region: server.region, endpoint: server.endpoint, pathStyleAccess: true };
+      const storage = storageOf(server);
       expect((await p.call('POST', '/api/v1/warehouses', { token: admin, body: { name: 's3t', storageLocation: wh, storage, credentialsRef: `env:${REF}` } })).status).toBe(201);
       ice = new IcebergClient(p, admin, 's3t');
       expect((await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['db'] })).status).toBe(200);

@@ -3,7 +3,7 @@ import { runDuePurges } from '../../functions/catalog/handlers/purge-tasks.js';
 import { backends } from '../support/databases.js';
 import { IcebergClient, SAMPLE_SCHEMA } from '../support/iceberg-client.js';
 import { startPlatform, type TestPlatform } from '../support/platform.js';
-import { createTestBucket, listKeys, testS3 } from '../support/s3.js';
+import { createTestBucket, listKeys, testS3, keysForCatalog, storageOf } from '../support/s3.js';
 
 /**
  * A purge whose storage is down when the drop commits: the drop stands (204), the files are owed, not forgotten,
@@ -22,8 +22,7 @@ describe.skipIf(!s3)('purges owed while storage is down', () => {
 
     beforeAll(async () => {
       ({ bucket, drop: dropBucket } = await createTestBucket(server, `purge-${backend}`));
-      process.env[`${REF}_ACCESS_KEY_ID`] = server.credentials.accessKeyId;
-      process.env[`${REF}_SECRET_ACCESS_KEY`] = server.credentials.secretAccessKey;
+      keysForCatalog(REF, server.credentials);
       p = await startPlatform(backend);
       admin = await p.adminToken();
     });
@@ -33,7 +32,7 @@ describe.skipIf(!s3)('purges owed while storage is down', () => {
     });
 
     it('answers the drop, keeps the purge, and finishes it when storage is back', async () => {
-      const storage = { region: server.region, endpoint: server.endpoint, pathStyleAccess: true };
+      const storage = storageOf(server);
       expect((await p.call('POST', '/api/v1/warehouses', { token: admin, body: { name: 'pw', storageLocation: `s3://${bucket}/wh`, storage, credentialsRef: `env:${REF}` } })).status).toBe(201);
       const ice = new IcebergClient(p, admin, 'pw');
       await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['ns'] });

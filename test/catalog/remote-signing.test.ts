@@ -4,6 +4,7 @@ import { backends } from '../support/databases.js';
 import { IcebergClient, SAMPLE_SCHEMA } from '../support/iceberg-client.js';
 import { startPlatform, type TestPlatform } from '../support/platform.js';
 import { findS3sFs, startS3sFs, type S3sFs } from '../support/s3s-fs.js';
+import { keysForCatalog, storageOf } from '../support/s3.js';
 
 /**
  * Remote signing through real HTTP against s3s-fs, an S3 server that checks every SigV4 signature against keys
@@ -45,13 +46,12 @@ describe.skipIf(!bin)('remote signing', () => {
     beforeAll(async () => {
       s3 = await startS3sFs(bin!);
       await s3.createBucket(bucket);
-      process.env[`${REF}_ACCESS_KEY_ID`] = s3.credentials.accessKeyId;
-      process.env[`${REF}_SECRET_ACCESS_KEY`] = s3.credentials.secretAccessKey;
+      keysForCatalog(REF, s3.credentials);
       p = await startPlatform(backend);
       admin = await p.adminToken();
       const wh = await p.call('POST', '/api/v1/warehouses', {
         token: admin,
-        body: { name: 'signwh', storageLocation: `s3://${bucket}/warehouse`, credentialsRef: `env:${REF}`, remoteSigning: true, storage: { region: s3.region, endpoint: s3.endpoint, pathStyleAccess: true } },
+        body: { name: 'signwh', storageLocation: `s3://${bucket}/warehouse`, credentialsRef: `env:${REF}`, remoteSigning: true, storage: storageOf(s3) },
       });
       expect(wh.status, JSON.stringify(wh.body)).toBe(201);
       expect(wh.body).toMatchObject({ remoteSigning: true, credentialVending: 'none' });
@@ -238,7 +238,7 @@ describe.skipIf(!bin)('remote signing', () => {
     });
 
     it('signs nothing for a warehouse without remoteSigning, and checks the setting', async () => {
-      const off = await p.call('POST', '/api/v1/warehouses', { token: admin, body: { name: 'nosign', storageLocation: `s3://${bucket}/nosign`, credentialsRef: `env:${REF}`, storage: { region: s3.region, endpoint: s3.endpoint, pathStyleAccess: true } } });
+      const off = await p.call('POST', '/api/v1/warehouses', { token: admin, body: { name: 'nosign', storageLocation: `s3://${bucket}/nosign`, credentialsRef: `env:${REF}`, storage: storageOf(s3) } });
       expect(off.status, JSON.stringify(off.body)).toBe(201);
       expect(off.body.remoteSigning).toBe(false);
       const ice = new IcebergClient(p, admin, 'nosign');

@@ -4,7 +4,7 @@ import { parseJsonLossless } from '../../shared/json/index.js';
 import { backends } from '../support/databases.js';
 import { IcebergClient, SAMPLE_SCHEMA, appendSnapshot, bigSnapshotId } from '../support/iceberg-client.js';
 import { startPlatform, type TestPlatform } from '../support/platform.js';
-import { createTestBucket, listKeys, testS3 } from '../support/s3.js';
+import { createTestBucket, listKeys, testS3, keysForCatalog, storageOf } from '../support/s3.js';
 
 /**
  * A warehouse on a real S3-compatible server (moto on loopback in CI, scripts/start-s3.sh), through real HTTP: the
@@ -42,13 +42,12 @@ describe.skipIf(!s3)('a warehouse on S3', () => {
     beforeAll(async () => {
       ({ bucket, drop: dropBucket } = await createTestBucket(server, `wh-${backend}`));
       warehouseLocation = `s3://${bucket}/warehouse`;
-      process.env[`${REF}_ACCESS_KEY_ID`] = server.credentials.accessKeyId;
-      process.env[`${REF}_SECRET_ACCESS_KEY`] = server.credentials.secretAccessKey;
+      keysForCatalog(REF, server.credentials);
       p = await startPlatform(backend);
       admin = await p.adminToken();
       const wh = await p.call('POST', '/api/v1/warehouses', {
         token: admin,
-        body: { name: 's3wh', storageLocation: warehouseLocation, storage: { region: server.region, endpoint: server.endpoint, pathStyleAccess: true }, credentialsRef: `env:${REF}` },
+        body: { name: 's3wh', storageLocation: warehouseLocation, storage: storageOf(server), credentialsRef: `env:${REF}` },
       });
       expect(wh.status, JSON.stringify(wh.body)).toBe(201);
       expect(wh.body).toMatchObject({ storageLocation: warehouseLocation, credentialsRef: `env:${REF}`, credentialVending: 'none' });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../support/databases.js';
 import { IcebergClient, SAMPLE_SCHEMA } from '../support/iceberg-client.js';
 import { startPlatform, type TestPlatform } from '../support/platform.js';
-import { createTestBucket, testS3 } from '../support/s3.js';
+import { createTestBucket, testS3, keysForCatalog, storageOf } from '../support/s3.js';
 
 /**
  * credentialVending sts through real HTTP against a real STS (moto, which also answers STS at LAKEPLANE_S3_ENDPOINT):
@@ -87,15 +87,14 @@ describe.skipIf(!s3)('STS credential vending', () => {
       ({ bucket, drop: dropBucket } = await createTestBucket(server, `sts-${backend}`));
       sts = await recordingStsProxy(server.endpoint);
       warehouseLocation = `s3://${bucket}/warehouse`;
-      process.env[`${REF}_ACCESS_KEY_ID`] = server.credentials.accessKeyId;
-      process.env[`${REF}_SECRET_ACCESS_KEY`] = server.credentials.secretAccessKey;
+      keysForCatalog(REF, server.credentials);
       p = await startPlatform(backend);
       admin = await p.adminToken();
       const wh = await p.call('POST', '/api/v1/warehouses', {
         token: admin,
         body: {
           name: 'stswh', storageLocation: warehouseLocation, credentialsRef: `env:${REF}`, credentialVending: 'sts',
-          storage: { region: server.region, endpoint: server.endpoint, pathStyleAccess: true },
+          storage: storageOf(server),
           sts: { roleArn: ROLE, externalId: 'lakeplane-ext-1', endpoint: sts.url, durationSeconds: 900 },
         },
       });
@@ -216,7 +215,7 @@ describe.skipIf(!s3)('STS credential vending', () => {
     });
 
     it('keeps no storage secret in the idempotency store: a replayed createTable gets this request\'s credentials', async () => {
-      const created = await p.call('POST', '/api/v1/warehouses', { token: admin, body: { name: 'staticidem', storageLocation: `${warehouseLocation}-idem`, credentialsRef: `env:${REF}`, credentialVending: 'static', storage: { region: server.region, endpoint: server.endpoint, pathStyleAccess: true } } });
+      const created = await p.call('POST', '/api/v1/warehouses', { token: admin, body: { name: 'staticidem', storageLocation: `${warehouseLocation}-idem`, credentialsRef: `env:${REF}`, credentialVending: 'static', storage: storageOf(server) } });
       expect(created.status, JSON.stringify(created.body)).toBe(201);
       const ice = new IcebergClient(p, admin, 'staticidem');
       expect((await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['sales'] })).status).toBe(200);

@@ -19,6 +19,7 @@ import { pathToFileURL } from 'node:url';
 import type { Backend } from '../support/databases.js';
 import { startPlatform, type TestPlatform } from '../support/platform.js';
 import type { TestS3 } from '../support/s3.js';
+import { keysForCatalog, storageOf } from '../support/s3.js';
 
 /** How to get what a suite misses; said once per skip message. */
 export const INSTALL_HINT = 'run scripts/install-interop.sh (CI does)';
@@ -123,8 +124,7 @@ export const INTEROP_S3_CREDENTIALS_REF = 'LAKEPLANE_INTEROP_S3';
 export async function startInteropCatalog(backend: Backend, options: { s3?: S3WarehouseOptions; env?: Record<string, string> } = {}): Promise<InteropCatalog> {
   const { s3 } = options;
   if (s3) {
-    process.env[`${INTEROP_S3_CREDENTIALS_REF}_ACCESS_KEY_ID`] = s3.s3.credentials.accessKeyId;
-    process.env[`${INTEROP_S3_CREDENTIALS_REF}_SECRET_ACCESS_KEY`] = s3.s3.credentials.secretAccessKey;
+    keysForCatalog(INTEROP_S3_CREDENTIALS_REF, s3.s3.credentials);
   }
   const platform = await startPlatform(backend, options.env ? { env: options.env } : {});
   const root = s3 ? '' : mkdtempSync(path.join(tmpdir(), 'lakeplane-interop-'));
@@ -137,7 +137,7 @@ export async function startInteropCatalog(backend: Backend, options: { s3?: S3Wa
     const body = s3
       ? {
           name: 'wh', storageLocation, credentialsRef: `env:${INTEROP_S3_CREDENTIALS_REF}`, credentialVending: 'static',
-          storage: { region: s3.s3.region, endpoint: s3.s3.endpoint, pathStyleAccess: true },
+          storage: storageOf(s3.s3),
         }
       : { name: 'wh', storageLocation };
     const wh = await platform.call('POST', '/api/v1/warehouses', { token: admin, body });

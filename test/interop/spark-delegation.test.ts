@@ -9,6 +9,7 @@ import {
   INSTALL_HINT, findIcebergAwsJar, findIcebergSparkJar, findInteropPython, findSparkJava, runClientScript, startInteropCatalog, withoutAwsEnvironment,
   type InteropCatalog,
 } from './interop.js';
+import { SPARK_CORE_ROWS } from './spark-roundtrip.js';
 
 /**
  * Apache Spark 3.5 with Iceberg's runtime and AWS bundle, unchanged, through down-scoped storage access: STS-vended
@@ -49,9 +50,9 @@ function runSpark(catalog: InteropCatalog, namespace: string, catalogProperties:
 }
 
 function expectRoundTrip(run: SparkRun): void {
-  expect(run.afterInsert).toEqual([[1, 'ada', 10], [2, 'grace', 20], [3, 'ada', 30]]);
-  expect(run.afterMerge).toEqual([[1, 'ada', 10], [2, 'grace', 25], [3, 'ada', 30], [4, 'linus', 40]]);
-  expect(run.versionAsOf).toEqual([[1, 10], [2, 20], [3, 30]]);
+  expect(run.afterInsert).toEqual(SPARK_CORE_ROWS.afterInsert);
+  expect(run.afterMerge).toEqual(SPARK_CORE_ROWS.afterMerge);
+  expect(run.versionAsOf).toEqual(SPARK_CORE_ROWS.firstSnapshotAmounts);
   expect(run.tablesAfterDrop).toEqual([]);
 }
 

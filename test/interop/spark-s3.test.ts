@@ -7,6 +7,7 @@ import {
   INSTALL_HINT, findIcebergAwsJar, findIcebergSparkJar, findInteropPython, findSparkJava, runClientScript, startInteropCatalog, withoutAwsEnvironment,
   type InteropCatalog,
 } from './interop.js';
+import { sparkCoreRoundTripTests, type SparkCoreRun } from './spark-roundtrip.js';
 
 /**
  * Apache Spark 3.5 with Iceberg's Spark runtime and AWS bundle (S3FileIO), unchanged, against our catalog with the
@@ -29,19 +30,11 @@ if (missing.length) missingPrerequisite('the Spark S3 interop suite', `${missing
 const SCRIPT = path.join(import.meta.dirname, 'spark_s3_roundtrip.py');
 const backend = backends().at(-1)!;
 
-interface SparkRun {
+interface SparkRun extends SparkCoreRun {
   spark: string;
   tables: string[];
   location: string;
   fileIO: { class: string; delegate?: string; properties: string[]; storageCredentials: Array<{ prefix: string; keys: string[] }> | string };
-  firstSnapshot: string;
-  afterInsert: unknown[][];
-  afterMerge: unknown[][];
-  perCustomer: unknown[][];
-  versionAsOf: unknown[][];
-  timestampAsOf: unknown[][];
-  afterAddColumn: unknown[][];
-  oldVersionAfterAddColumn: unknown[][];
   snapshotsBeforeExpiry: number;
   expireSnapshots: Record<string, number>;
   snapshotsAfterExpiry: number;
@@ -105,22 +98,7 @@ describe.skipIf(!s3 || missing.length > 0)(`Spark 3.5 with the Iceberg runtime a
     });
   });
 
-  it('INSERT, MERGE INTO and SELECT', () => {
-    expect(run.afterInsert).toEqual([[1, 'ada', 10], [2, 'grace', 20], [3, 'ada', 30]]);
-    expect(run.afterMerge).toEqual([[1, 'ada', 10], [2, 'grace', 25], [3, 'ada', 30], [4, 'linus', 40]]);
-    expect(run.perCustomer).toEqual([['ada', 2, 40], ['grace', 1, 25], ['linus', 1, 40]]);
-  });
-
-  it('time travel: VERSION AS OF and TIMESTAMP AS OF the first snapshot', () => {
-    expect(run.firstSnapshot).toMatch(/^-?\d+$/);
-    expect(run.versionAsOf).toEqual([[1, 10], [2, 20], [3, 30]]);
-    expect(run.timestampAsOf).toEqual([[1, 10], [2, 20], [3, 30]]);
-  });
-
-  it('ALTER TABLE ADD COLUMN: new rows carry it, old rows read null, the old snapshot keeps its schema', () => {
-    expect(run.afterAddColumn).toEqual([[1, 10, null], [2, 25, null], [3, 30, null], [4, 40, null], [5, 50, 'new']]);
-    expect(run.oldVersionAfterAddColumn).toEqual([[1, 'ada', 10], [2, 'grace', 20], [3, 'ada', 30]]);
-  });
+  sparkCoreRoundTripTests(() => run);
 
   it('CALL expire_snapshots deletes the expired snapshots\' objects from the bucket and keeps the data', () => {
     expect(run.snapshotsBeforeExpiry).toBe(3);

@@ -1,10 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { CloudEvent, HTTP } from 'cloudevents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Value } from '@sinclair/typebox/value';
 import { JobSpec, sparkApplication } from '../../shared/domains/jobs/index.js';
-import { missingPrerequisite } from '../support/prerequisites.js';
-import { SPARK, connect, forwardSparkApplicationEvents, findKubeconfig, installSparkApplicationCrd, sparkApplicationCrdFile, type Kube } from '../support/kube.js';
+import { SPARK, connect, forwardSparkApplicationEvents, installSparkApplicationCrd, sparkOperatorApi, type Kube } from '../support/kube.js';
 import { startPlatform, type TestPlatform } from '../support/platform.js';
 import { waitFor } from '../support/wait.js';
 
@@ -15,12 +13,9 @@ import { waitFor } from '../support/wait.js';
  * object as data) and the Spark Operator (it writes the status subresource). That server has no Pods, so driver logs
  * are not tested here.
  */
-const kubeconfig = findKubeconfig();
-const crd = sparkApplicationCrdFile();
-const missing = [kubeconfig, crd].filter((f) => !f.ok).map((f) => (f.ok ? '' : f.why));
-if (missing.length > 0) missingPrerequisite('the Kubernetes runtime tests', missing.join('; '));
+const api = sparkOperatorApi('the Kubernetes runtime tests');
 
-describe.skipIf(missing.length > 0)('Spark jobs on the Kubernetes runtime (a real API server with the SparkApplication CRD)', () => {
+describe.skipIf(!api)('Spark jobs on the Kubernetes runtime (a real API server with the SparkApplication CRD)', () => {
   const namespace = `lp-test-${randomBytes(4).toString('hex')}`;
   let kube: Kube;
   let p: TestPlatform;
@@ -31,9 +26,9 @@ describe.skipIf(missing.length > 0)('Spark jobs on the Kubernetes runtime (a rea
   const get = (name: string) => kube.custom.getNamespacedCustomObject({ ...SPARK, namespace, name }) as Promise<any>;
 
   beforeAll(async () => {
-    kube = await connect(kubeconfig.ok ? kubeconfig.value : '');
-    await installSparkApplicationCrd(kube, crd.ok ? crd.value : '');
-    p = await startPlatform('pglite', { env: { LAKEPLANE_JOBS_RUNTIME: 'kubernetes', LAKEPLANE_KUBECONFIG: kubeconfig.ok ? kubeconfig.value : '', LAKEPLANE_JOBS_NAMESPACE: namespace, LAKEPLANE_INGEST_ALLOW_ANONYMOUS: 'true', LAKEPLANE_INGEST_CLUSTER_LOCAL: 'true', LAKEPLANE_SPARK_HISTORY_URL: 'https://spark-history.example.com/' } });
+    kube = await connect(api!.kubeconfig);
+    await installSparkApplicationCrd(kube, api!.crdFile);
+    p = await startPlatform('pglite', { env: { LAKEPLANE_JOBS_RUNTIME: 'kubernetes', LAKEPLANE_KUBECONFIG: api!.kubeconfig, LAKEPLANE_JOBS_NAMESPACE: namespace, LAKEPLANE_INGEST_ALLOW_ANONYMOUS: 'true', LAKEPLANE_INGEST_CLUSTER_LOCAL: 'true', LAKEPLANE_SPARK_HISTORY_URL: 'https://spark-history.example.com/' } });
     admin = await p.adminToken();
     // The ApiServerSource's part (mode Resource): every change of a SparkApplication, the object as the data.
     stopWatch = await forwardSparkApplicationEvents(kube, namespace, () => `${p.url}/cloudevents/jobs`, forwarded);

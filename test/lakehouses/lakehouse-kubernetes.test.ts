@@ -1,8 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { CloudEvent, HTTP } from 'cloudevents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { missingPrerequisite } from '../support/prerequisites.js';
-import { SPARK, connect, forwardSparkApplicationEvents, findKubeconfig, installSparkApplicationCrd, sparkApplicationCrdFile, type Kube } from '../support/kube.js';
+import { SPARK, connect, forwardSparkApplicationEvents, installSparkApplicationCrd, sparkOperatorApi, type Kube } from '../support/kube.js';
 import { startServicesDouble, type ServicesDouble } from '../support/kube-services-double.js';
 import { startPlatform, type TestPlatform } from '../support/platform.js';
 import { waitFor } from '../support/wait.js';
@@ -15,12 +14,9 @@ import { waitFor } from '../support/wait.js';
  * to /cloudevents/lakehouses) and the Spark Operator (it writes the status). Readiness is "workload" here: there is no
  * driver pod to probe.
  */
-const kubeconfig = findKubeconfig();
-const crd = sparkApplicationCrdFile();
-const missing = [kubeconfig, crd].filter((f) => !f.ok).map((f) => (f.ok ? '' : f.why));
-if (missing.length > 0) missingPrerequisite('the lakehouse Kubernetes runtime tests', missing.join('; '));
+const api = sparkOperatorApi('the lakehouse Kubernetes runtime tests');
 
-describe.skipIf(missing.length > 0)('lakehouses on the Kubernetes runtime (a real API server with the SparkApplication CRD)', () => {
+describe.skipIf(!api)('lakehouses on the Kubernetes runtime (a real API server with the SparkApplication CRD)', () => {
   const namespace = `lp-lh-${randomBytes(4).toString('hex')}`;
   let kube: Kube;
   let double: ServicesDouble;
@@ -37,9 +33,9 @@ describe.skipIf(missing.length > 0)('lakehouses on the Kubernetes runtime (a rea
     }, { timeoutMs: 20_000, intervalMs: 100 });
 
   beforeAll(async () => {
-    kube = await connect(kubeconfig.ok ? kubeconfig.value : '');
-    await installSparkApplicationCrd(kube, crd.ok ? crd.value : '');
-    double = await startServicesDouble(kubeconfig.ok ? kubeconfig.value : '');
+    kube = await connect(api!.kubeconfig);
+    await installSparkApplicationCrd(kube, api!.crdFile);
+    double = await startServicesDouble(api!.kubeconfig);
     p = await startPlatform('pglite', {
       env: {
         LAKEPLANE_JOBS_RUNTIME: 'kubernetes', LAKEPLANE_KUBECONFIG: double.kubeconfig, LAKEPLANE_JOBS_NAMESPACE: namespace, LAKEPLANE_INGEST_ALLOW_ANONYMOUS: 'true', LAKEPLANE_INGEST_CLUSTER_LOCAL: 'true',

@@ -3,6 +3,7 @@ import https from 'node:https';
 import path from 'node:path';
 import { parse } from 'yaml';
 import type { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { missingPrerequisite } from './prerequisites.js';
 
 /**
  * The real Kubernetes API server of scripts/start-kube-apiserver.sh (apiextensions-apiserver on etcd): its
@@ -23,6 +24,18 @@ export function sparkApplicationCrdFile(): Found<string> {
   const ref = path.resolve(import.meta.dirname, '../..', process.env['LAKEPLANE_SHARED_REF'] ?? '../shared/ref');
   const file = path.join(ref, 'spark-operator', 'sparkoperator.k8s.io_sparkapplications.yaml');
   return existsSync(file) ? { ok: true, value: file } : { ok: false, why: `no ${file} (set LAKEPLANE_SHARED_REF)` };
+}
+
+/**
+ * What a Spark Operator suite needs: a Kubernetes API server's kubeconfig and the SparkApplication CRD. Undefined
+ * after saying loudly what is skipped (a failure under LAKEPLANE_REQUIRE_ALL=1).
+ */
+export function sparkOperatorApi(what: string): { kubeconfig: string; crdFile: string } | undefined {
+  const kubeconfig = findKubeconfig();
+  const crd = sparkApplicationCrdFile();
+  if (kubeconfig.ok && crd.ok) return { kubeconfig: kubeconfig.value, crdFile: crd.value };
+  missingPrerequisite(what, [kubeconfig, crd].flatMap((f) => (f.ok ? [] : [f.why])).join('; '));
+  return undefined;
 }
 
 export interface Kube {

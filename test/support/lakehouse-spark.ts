@@ -9,10 +9,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { findIcebergSparkJar, findInteropPython, type Found } from '../interop/interop.js';
+import { freePort, isListening } from './ports.js';
 
 const cacheDir = () => process.env['LAKEPLANE_CACHE_DIR'] ?? path.join(homedir(), '.cache', 'lakeplane');
 
@@ -50,27 +50,7 @@ export function findLakehouseTools(): Found<LakehouseTools> {
   return { ok: true, value: { sparkSubmit, icebergJar: iceberg.value, engineJar: engine.value, connectJars: connectJars.value, clientPython: client.value } };
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 export interface LakehouseOptions {
   name: string;
@@ -153,7 +133,7 @@ export async function startLakehouse(tools: LakehouseTools, options: LakehouseOp
     rmSync(work, { recursive: true, force: true });
   };
   const deadline = Date.now() + timeoutMs;
-  while (!(await listening(hs2Port)) || !(await listening(connectPort))) {
+  while (!(await isListening(hs2Port)) || !(await isListening(connectPort))) {
     if (exited || Date.now() > deadline) {
       await stop();
       throw new Error(`the lakehouse did not start (${exited ? 'it exited' : 'timed out'}):\n${log.slice(-6000)}`);

@@ -60,3 +60,18 @@ export async function listKeys(s3: TestS3, bucket: string, prefix: string): Prom
   } while (token);
   return keys.sort();
 }
+
+/** A warehouse's `storage` settings for a test server: path-style addressing, as moto and s3s-fs serve buckets. */
+export function storageOf(server: { region: string; endpoint: string }): { region: string; endpoint: string; pathStyleAccess: true } {
+  return { region: server.region, endpoint: server.endpoint, pathStyleAccess: true };
+}
+
+/**
+ * Gives the catalog under test a server's keys the way an operator does, through the environment a credentialsRef
+ * names (the embedded platform of a test reads this process's environment). Returns that credentialsRef.
+ */
+export function keysForCatalog(ref: string, credentials: { accessKeyId: string; secretAccessKey: string }): string {
+  process.env[`${ref}_ACCESS_KEY_ID`] = credentials.accessKeyId;
+  process.env[`${ref}_SECRET_ACCESS_KEY`] = credentials.secretAccessKey;
+  return `env:${ref}`;
+}

@@ -2,10 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { missingPrerequisite } from './prerequisites.js';
+import { freePort } from './ports.js';
 
 /**
  * s3s-fs (scripts/install-s3s-fs.sh builds it): an S3 server over a directory that checks every request's SigV4
@@ -34,16 +34,6 @@ export function findS3sFs(what: string): string | undefined {
   return undefined;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startS3sFs(bin: string): Promise<S3sFs> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'lakeplane-s3s-'));

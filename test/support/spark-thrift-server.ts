@@ -7,10 +7,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, openSync, closeSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CatalogConnection } from '../interop/interop.js';
+import { freePort } from './ports.js';
 
 export interface ThriftServer {
   host: string;
@@ -20,16 +20,6 @@ export interface ThriftServer {
   stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** SPARK_HOME of the interop venv's PySpark (it carries spark-submit and the Thrift server's jars). */
 export function sparkHomeOf(python: string): string | undefined {
