@@ -1,5 +1,4 @@
-import { Type } from '@sinclair/typebox';
-import { consumer, defineFunction, embeddedTicker } from '../../shared/http/index.js';
+import { consumer, defineFunction, periodic } from '../../shared/http/index.js';
 import { JobEvents } from '../../shared/domains/contracts/index.js';
 import { applyApplicationStatuses, applyStatusBatch } from '../../shared/domains/jobs/index.js';
 import { ResourceEvents } from '../../shared/runtime/index.js';
@@ -24,16 +23,8 @@ export const jobs = defineFunction({
   routes: [...jobRoutes, ...runRoutes],
   consumes: [
     ...statusConsumers,
-    consumer({
-      // Knative's PingSource (cluster mode): retries due, timeouts, attempts never submitted. After the tick is recorded.
-      type: 'dev.knative.sources.ping',
-      schema: Type.Unknown(),
-      handle: async (ctx) => {
-        setImmediate(() => void superviseRuns(ctx.platform).catch((err: unknown) => ctx.platform.logger.error({ err }, 'run supervision failed')));
-      },
-    }),
   ],
-  // Embedded mode has no PingSource: a timer does its work.
-  workers: [embeddedTicker('run supervision', (c) => c.LAKEPLANE_JOBS_SUPERVISE_MS, (platform) => superviseRuns(platform))],
+  // Retries due, timeouts, attempts never submitted.
+  periodic: [periodic('run supervision', superviseRuns, (c) => c.LAKEPLANE_JOBS_SUPERVISE_MS)],
   publishes: Object.values(JobEvents),
 });

@@ -1,5 +1,4 @@
-import { Type } from '@sinclair/typebox';
-import { consumer, defineFunction, embeddedTicker } from '../../shared/http/index.js';
+import { consumer, defineFunction, periodic } from '../../shared/http/index.js';
 import { LakehouseEvents } from '../../shared/domains/contracts/index.js';
 import { applyWorkloadStatus } from '../../shared/domains/lakehouses/index.js';
 import { ResourceEvents } from '../../shared/runtime/index.js';
@@ -25,14 +24,6 @@ export const lakehouses = defineFunction({
   routes: [...lakehouseRoutes, ...actionRoutes],
   consumes: [
     ...statusConsumers,
-    consumer({
-      // Knative's PingSource (cluster mode): probes, start timeouts, auto-stop, stuck stops.
-      type: 'dev.knative.sources.ping',
-      schema: Type.Unknown(),
-      handle: async (ctx) => {
-        setImmediate(() => void supervise(ctx.platform).catch((err: unknown) => ctx.platform.logger.error({ err }, 'lakehouse supervision failed')));
-      },
-    }),
   ],
   workers: [
     async (platform) => {
@@ -40,7 +31,8 @@ export const lakehouses = defineFunction({
       if (n > 0) platform.logger.info({ lakehouses: n }, 'lakehouses left running by an earlier process were stopped');
       return async () => {};
     },
-    embeddedTicker('lakehouse supervision', (c) => c.LAKEPLANE_LAKEHOUSES_SUPERVISE_MS, supervise),
   ],
+  // Probes, start timeouts, auto-stop, stuck stops.
+  periodic: [periodic('lakehouse supervision', supervise, (c) => c.LAKEPLANE_LAKEHOUSES_SUPERVISE_MS)],
   publishes: Object.values(LakehouseEvents),
 });

@@ -1,5 +1,4 @@
-import { Type } from '@sinclair/typebox';
-import { consumer, defineFunction, embeddedTicker, type Worker } from '../../shared/http/index.js';
+import { defineFunction, periodic, type Worker } from '../../shared/http/index.js';
 import { sqlRuntime } from './handlers/sql-runtime.js';
 import { stopRunningStatements, sweepStatements } from './handlers/sweeper.js';
 import { statementRoutes } from './routes/statement-routes.js';
@@ -17,16 +16,8 @@ export const sql = defineFunction({
   name: 'sql',
   description: 'SQL statements on lakehouses (Databricks\' Statement Execution API): run as the caller over HiveServer2, results stored in chunks (JSON_ARRAY, CSV, ARROW_STREAM) until they expire, cancel, history.',
   routes: statementRoutes,
-  consumes: [
-    consumer({
-      // Knative's PingSource (cluster mode): expired results, statements of processes that died.
-      type: 'dev.knative.sources.ping',
-      schema: Type.Unknown(),
-      handle: async (ctx) => {
-        setImmediate(() => void sweepStatements(ctx.platform).catch((err: unknown) => ctx.platform.logger.error({ err }, 'sweeping SQL statements failed')));
-      },
-    }),
-  ],
-  workers: [lifecycle, embeddedTicker('SQL statement sweep', (c) => c.LAKEPLANE_SQL_SWEEP_MS, (platform) => sweepStatements(platform))],
+  workers: [lifecycle],
+  // Expired results, statements of processes that died.
+  periodic: [periodic('SQL statement sweep', sweepStatements, (c) => c.LAKEPLANE_SQL_SWEEP_MS)],
   publishes: Object.values(SqlEvents),
 });

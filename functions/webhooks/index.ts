@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { consumer, defineFunction, embeddedTicker } from '../../shared/http/index.js';
+import { consumer, defineFunction, periodic } from '../../shared/http/index.js';
 import { deliverDue, fanOut } from './handlers/deliveries.js';
 import { webhookRoutes } from './routes/webhook-routes.js';
 
@@ -10,18 +10,12 @@ export const webhooks = defineFunction({
   routes: webhookRoutes,
   consumes: [
     consumer({
-      // Every event: platform events fan out to subscriptions; Knative's ping (cluster mode) sends the due retries.
+      // Every event: platform events fan out to subscriptions (fanOut passes over the others).
       type: '*',
       schema: Type.Unknown(),
-      handle: async (ctx, _data, event) => {
-        if (event.type === 'dev.knative.sources.ping') {
-          setImmediate(() => void deliverDue(ctx.platform).catch((err: unknown) => ctx.platform.logger.error({ err }, 'webhook delivery failed')));
-          return;
-        }
-        await fanOut(ctx, event);
-      },
+      handle: (ctx, _data, event) => fanOut(ctx, event),
     }),
   ],
-  // Embedded mode has no PingSource: a timer does its work.
-  workers: [embeddedTicker('webhook delivery', (c) => c.LAKEPLANE_WEBHOOK_POLL_MS, (platform) => deliverDue(platform))],
+  // The due retries.
+  periodic: [periodic('webhook delivery', deliverDue, (c) => c.LAKEPLANE_WEBHOOK_POLL_MS)],
 });

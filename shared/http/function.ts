@@ -1,6 +1,7 @@
 import type { Config } from '../config/index.js';
 import type { EventConsumer, EventType, FunctionServices } from '../events/index.js';
 import type { Logger } from '../log/index.js';
+import { embeddedTicker, pingConsumer, type PeriodicTask } from './periodic-worker.js';
 import type { RouteDefinition } from './route.js';
 
 /** What starting a worker needs of the process besides the services it hands on: the configuration, and a log. */
@@ -29,6 +30,8 @@ export interface FunctionDefinition {
   routes: RouteDefinition[];
   consumes?: EventConsumer[];
   workers?: Worker[];
+  /** Work done on every PingSource tick in cluster mode and on a timer in embedded mode (see periodic()). */
+  periodic?: PeriodicTask[];
   publishes?: EventType[];
 }
 
@@ -36,12 +39,13 @@ const FUNCTION_NAME = /^[a-z][a-z0-9-]{0,40}$/;
 
 export function defineFunction(def: FunctionDefinition): LakeplaneFunction {
   if (!FUNCTION_NAME.test(def.name)) throw new Error(`invalid function name ${def.name}`);
+  const periodic = def.periodic ?? [];
   return Object.freeze({
     name: def.name,
     description: def.description,
     routes: Object.freeze([...def.routes]),
-    consumes: Object.freeze([...(def.consumes ?? [])]),
-    workers: Object.freeze([...(def.workers ?? [])]),
+    consumes: Object.freeze([...(def.consumes ?? []), ...(periodic.length > 0 ? [pingConsumer(periodic)] : [])]),
+    workers: Object.freeze([...(def.workers ?? []), ...periodic.flatMap((t) => (t.intervalOf ? [embeddedTicker(t.what, t.intervalOf, t.run)] : []))]),
     publishes: Object.freeze([...(def.publishes ?? [])]),
   });
 }

@@ -8,5 +8,5 @@ export { buildRouter, listen, type ListeningServer, type ServedProcess } from '.
 export { buildOpenApi, eventCatalog } from './openapi.js';
 export { encodeCursor, decodeCursor, pageOf, type Cursor } from './pagination.js';
 export { ifMatchVersion } from './conditional.js';
-export { embeddedTicker } from './periodic-worker.js';
+export { periodic, PING_EVENT_TYPE, type PeriodicTask } from './periodic-worker.js';
 export { clientAddress } from './client-address.js';

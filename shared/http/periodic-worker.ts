@@ -1,12 +1,41 @@
+import { Type } from '@sinclair/typebox';
 import type { Config } from '../config/index.js';
-import type { FunctionServices } from '../events/index.js';
+import { consumer, type EventConsumer, type FunctionServices } from '../events/index.js';
 import type { Worker } from './function.js';
 
+/** The CloudEvent type of Knative's PingSource, which drives periodic work in cluster mode. */
+export const PING_EVENT_TYPE = 'dev.knative.sources.ping';
+
+type PeriodicWork = (platform: FunctionServices) => Promise<unknown>;
+
 /**
- * A worker that does in embedded mode what a PingSource tick does in cluster mode: `work` every `intervalOf(config)`
- * ms, one run at a time (a slow run is not overlapped), failures logged. In cluster mode it does nothing.
+ * Work a function does periodically. Cluster mode: on every tick of its PingSource, once the tick is recorded (so a
+ * redelivered tick does nothing). Embedded mode has no PingSource: a timer every `intervalOf(config)` ms does it, one
+ * run at a time, or nothing at all when `intervalOf` is left out (the work polls by itself there).
  */
-export function embeddedTicker(what: string, intervalOf: (config: Config) => number, work: (platform: FunctionServices) => Promise<unknown>): Worker {
+export interface PeriodicTask {
+  readonly what: string;
+  readonly intervalOf?: (config: Config) => number;
+  readonly run: PeriodicWork;
+}
+
+export function periodic(what: string, run: PeriodicWork, intervalOf?: (config: Config) => number): PeriodicTask {
+  return intervalOf ? { what, run, intervalOf } : { what, run };
+}
+
+/** The one PingSource consumer of a function's periodic tasks: each runs after the tick is recorded, off its path. */
+export function pingConsumer(tasks: readonly PeriodicTask[]): EventConsumer {
+  return consumer({
+    type: PING_EVENT_TYPE,
+    schema: Type.Unknown(),
+    handle: async (ctx) => {
+      for (const task of tasks) ctx.afterCommit(() => task.run(ctx.platform).then(() => undefined, (err: unknown) => ctx.log.error({ err }, `${task.what} failed`)));
+    },
+  });
+}
+
+/** The timer twin of a periodic task in embedded mode (see periodic); in cluster mode it does nothing. */
+export function embeddedTicker(what: string, intervalOf: (config: Config) => number, work: PeriodicWork): Worker {
   return (platform) => {
     if (platform.config.LAKEPLANE_MODE !== 'embedded') return async () => {};
     let running = false;
