@@ -104,7 +104,7 @@ export function fromRangerPolicy(r: RangerPolicyIn, service: RangerService): Dat
   const conditions = (list: Static<typeof Condition>[] | undefined, at: string): PolicyCondition[] | undefined => {
     if (!list || list.length === 0) return undefined;
     const taken = list.map((c) => ({ type: c.type, values: c.values ?? [] }));
-    for (const p of conditionProblems(taken)) bad(`${at}.${p.field}`, p.message);
+    for (const p of conditionProblems(taken, false)) bad(`${at}.${p.field}`, p.message);
     return taken;
   };
   const policyConditions = conditions(r.conditions, 'conditions');
