@@ -50,18 +50,17 @@ export const PolicyResources = Type.Object(
 );
 export type PolicyResources = Static<typeof PolicyResources>;
 
-/**
- * Attributes of catalog tags, by tag name (Ranger's RangerTag attributes: names to string values), e.g.
- * {"EXPIRES_ON": {"expiry_date": "2027/12/31"}}. Tags without attributes are left out.
- */
-export const TagAttributes = StringMap(
-  { minLength: 1, maxLength: 64, pattern: PRINTABLE_TRIMMED },
-  StringMap({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$' }, Type.String({ maxLength: 1024 }), {
-    maxProperties: 20,
-    description: 'Attribute names (letters, digits, _ . -) to values. expiry_date is a date: yyyy/MM/dd or yyyy-MM-ddTHH:mm:ss.SSSZ, read in UTC.',
-  }),
-  { maxProperties: 100, description: 'Attributes of tags, by tag name: each names one of the tags. A tag-based policy\'s accessed-after-expiry condition reads the matched tag\'s expiry_date.' },
-);
+/** One tag's attributes (Ranger's RangerTag attributes: names to string values). */
+export const TagAttributeValues = StringMap({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$' }, Type.String({ maxLength: 1024 }), {
+  maxProperties: 20,
+  description: 'Attribute names (letters, digits, _ . -) to values. expiry_date is a date: yyyy/MM/dd or yyyy-MM-ddTHH:mm:ss.SSSZ, read in UTC.',
+});
+
+/** Attributes of catalog tags, by tag name, e.g. {"EXPIRES_ON": {"expiry_date": "2027/12/31"}}; tags without any are left out. */
+export const TagAttributes = StringMap({ minLength: 1, maxLength: 64, pattern: PRINTABLE_TRIMMED }, TagAttributeValues, {
+  maxProperties: 100,
+  description: 'Attributes of tags, by tag name: each names one of the tags. A tag-based policy\'s accessed-after-expiry condition reads the matched tag\'s expiry_date.',
+});
 
 export const PolicyCondition = Type.Object(
   {
