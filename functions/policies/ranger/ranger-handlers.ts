@@ -1,7 +1,7 @@
 import type { DataPolicyRow, Db, Executor } from '../../../shared/db/index.js';
 import { toDataPolicy } from '../../../shared/policy/index.js';
-import { toRangerPolicy, trinoSessionPolicies, type RangerService, type StoredPolicy } from './ranger-policy.js';
-import { HIVE_SERVICE_ID, TRINO_SERVICE_ID, hiveServiceDef, trinoServiceDef } from './service-defs.js';
+import { TAG_SERVICE, toRangerPolicy, trinoSessionPolicies, type RangerService, type StoredPolicy } from './ranger-policy.js';
+import { HIVE_SERVICE_ID, TAG_SERVICE_ID, TRINO_SERVICE_ID, hiveServiceDef, tagServiceDef, trinoServiceDef } from './service-defs.js';
 
 export function storedPolicy(row: DataPolicyRow): StoredPolicy {
   return { policy: toDataPolicy(row), rangerId: Number(row.ranger_id), createdAt: row.created_at, updatedAt: row.updated_at, createdBy: row.created_by, updatedBy: row.updated_by };
@@ -14,14 +14,18 @@ async function policyState(db: Executor) {
 
 /**
  * Ranger's ServicePolicies for a plugin: every policy the service can carry at the set's current version, read in one
- * snapshot; undefined when the plugin already has that version (the route answers 304).
+ * snapshot, with the tag service's policies as tagPolicies (as Ranger's admin sends a service's associated tag
+ * service); undefined when the plugin already has that version (the route answers 304).
  */
 export async function downloadPolicies(db: Executor, service: RangerService, lastKnownVersion: number) {
   const read = async (tx: Executor) => {
     const state = await policyState(tx);
     if (lastKnownVersion === state.policyVersion) return undefined;
     const rows = await tx.selectFrom('data_policies').selectAll().orderBy('ranger_id').execute();
-    const policies: unknown[] = rows.map((r) => toRangerPolicy(storedPolicy(r), service)).filter((p) => p !== undefined);
+    const stored = rows.map(storedPolicy);
+    const policies: unknown[] = stored.map((p) => toRangerPolicy(p, service)).filter((p) => p !== undefined);
+    const tagService: RangerService = { kind: 'tag', name: TAG_SERVICE };
+    const tagPolicies = stored.map((p) => toRangerPolicy(p, tagService)).filter((p) => p !== undefined);
     if (service.kind === 'trino') policies.push(...trinoSessionPolicies(state.policyVersion));
     return {
       serviceName: service.name,
@@ -32,6 +36,10 @@ export async function downloadPolicies(db: Executor, service: RangerService, las
       serviceDef: service.kind === 'trino' ? trinoServiceDef : hiveServiceDef,
       auditMode: 'audit-default',
       serviceConfig: {},
+      // Sent when there are tag policies: a plugin then builds its tag policy engine and asks for the tags.
+      ...(tagPolicies.length > 0
+        ? { tagPolicies: { serviceName: TAG_SERVICE, serviceId: TAG_SERVICE_ID, policyVersion: state.policyVersion, policyUpdateTime: state.policyUpdateTime, policies: tagPolicies, serviceDef: tagServiceDef, auditMode: 'audit-default', serviceConfig: {} } }
+        : {}),
     };
   };
   if (db.isTransaction) return read(db);
