@@ -157,6 +157,31 @@ describe.each(backends())('catalog tag attributes and EXPIRES_ON on %s', (backen
     expect((await load('archive')).status).toBe(200);
   });
 
+  it('serves the tagged tables and columns to Ranger plugins (ServiceTags), attributes included', async () => {
+    await call('PATCH', `${WH}/namespaces/sales/tables/archive`, { tagAttributes: { EXPIRES_ON: { expiry_date: '2020/01/01' } } });
+    await call('PATCH', `${WH}/namespaces/sales/tables/archive/columns/note`, { tags: ['PII'] });
+    const tagsOf = (doc: any, elements: Record<string, string>) => {
+      const res = doc.serviceResources.find((r: any) => Object.keys(elements).length === Object.keys(r.resourceElements).length && Object.entries(elements).every(([k, v]) => JSON.stringify(r.resourceElements[k]) === JSON.stringify({ values: [v], isExcludes: false, isRecursive: false })));
+      expect(res, JSON.stringify(elements)).toBeDefined();
+      return doc.resourceToTagIds[String(res.id)].map((id: number) => ({ type: doc.tags[String(id)].type, attributes: doc.tags[String(id)].attributes }));
+    };
+    const trino = await call('GET', '/service/tags/download/trino?lastKnownVersion=-1');
+    expect(trino.status, JSON.stringify(trino.body)).toBe(200);
+    expect(tagsOf(trino.body, { catalog: 'wh', schema: 'sales', table: 'archive' })).toEqual([{ type: 'EXPIRES_ON', attributes: { expiry_date: '2020/01/01' } }]);
+    expect(tagsOf(trino.body, { catalog: 'wh', schema: 'sales', table: 'archive', column: 'note' })).toEqual([{ type: 'PII', attributes: {} }]);
+    const hive = await call('GET', '/service/tags/secure/download/hive-wh?lastKnownVersion=-1');
+    expect(hive.status).toBe(200);
+    expect(tagsOf(hive.body, { database: 'sales', table: 'archive' })).toEqual([{ type: 'EXPIRES_ON', attributes: { expiry_date: '2020/01/01' } }]);
+    expect((await call('GET', '/service/tags/download/hive-other?lastKnownVersion=-1')).body.serviceResources).toEqual([]);
+    // The version is current until a tag or attribute changes.
+    expect((await call('GET', `/service/tags/download/trino?lastKnownVersion=${trino.body.tagVersion}`)).status).toBe(304);
+    await call('PATCH', `${WH}/namespaces/sales/tables/archive`, { tagAttributes: { EXPIRES_ON: { expiry_date: '2020/01/02' } } });
+    const changed = await call('GET', `/service/tags/download/trino?lastKnownVersion=${trino.body.tagVersion}`);
+    expect(changed.status).toBe(200);
+    expect(tagsOf(changed.body, { catalog: 'wh', schema: 'sales', table: 'archive' })).toEqual([{ type: 'EXPIRES_ON', attributes: { expiry_date: '2020/01/02' } }]);
+    expect((await call('GET', '/service/tags/download/tags')).status).toBe(404);
+  });
+
   it('decide takes given tags with their attributes, and refuses bad ones naming the field', async () => {
     const resource = { warehouse: 'wh', namespace: ['sales'], table: 'other', tags: ['EXPIRES_ON'] };
     const policy = await call('POST', '/api/v1/policies', EXPIRES_ON_POLICY);

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import type { DataPolicyRow, Db, Executor } from '../../../shared/db/index.js';
 import { toDataPolicy } from '../../../shared/policy/index.js';
 import { TAG_SERVICE, toRangerPolicy, trinoSessionPolicies, type RangerService, type StoredPolicy } from './ranger-policy.js';
@@ -72,4 +74,58 @@ export async function downloadRoles(db: Executor, service: RangerService, lastKn
       },
     ],
   };
+}
+
+/**
+ * Ranger's ServiceTags for a plugin's TagEnricher: the catalog's tagged tables, views and columns as the service's
+ * resources (trino: catalog, schema, table, column; hive-<warehouse>: database, table, column), each tag a RangerTag
+ * with its attributes (an EXPIRES_ON tag's expiry_date), so a plugin decides the tag policies it downloads on the same
+ * tags Lakeplane reads. A column's request also carries its table's tags, as Ranger's ancestor tag match gives them.
+ * The version is a digest of the document, not a counter: plugins only compare it for equality (304 when equal), and
+ * a digest changes with every tag, attribute, rename or drop without a version kept anywhere. undefined: unchanged.
+ */
+export async function downloadTags(db: Executor, service: RangerService, lastKnownVersion: number) {
+  if (service.kind === 'tag') return undefined;
+  let objects = db
+    .selectFrom('catalog_objects as o')
+    .innerJoin('namespaces as n', 'n.id', 'o.namespace_id')
+    .innerJoin('warehouses as w', 'w.id', 'o.warehouse_id')
+    .select(['o.id', 'w.name as warehouse', 'n.levels', 'o.name', 'o.tags', 'o.tag_attributes'])
+    .where(sql<boolean>`cardinality(o.tags) > 0`);
+  let columns = db
+    .selectFrom('catalog_column_annotations as a')
+    .innerJoin('catalog_columns as c', (j) => j.onRef('c.object_id', '=', 'a.object_id').onRef('c.field_id', '=', 'a.field_id'))
+    .innerJoin('catalog_objects as o', 'o.id', 'a.object_id')
+    .innerJoin('namespaces as n', 'n.id', 'o.namespace_id')
+    .innerJoin('warehouses as w', 'w.id', 'o.warehouse_id')
+    .select(['w.name as warehouse', 'n.levels', 'o.name', 'c.path as column', 'a.tags', 'a.tag_attributes'])
+    .where(sql<boolean>`cardinality(a.tags) > 0`);
+  if (service.kind === 'hive') {
+    objects = objects.where('w.name', '=', service.warehouse);
+    columns = columns.where('w.name', '=', service.warehouse);
+  }
+  const rows: Array<{ warehouse: string; levels: string[]; name: string; column?: string; tags: string[]; tag_attributes: Record<string, Record<string, string>> }> = [
+    ...(await objects.orderBy('w.name').orderBy('n.levels').orderBy('o.name').execute()),
+    ...(await columns.orderBy('w.name').orderBy('n.levels').orderBy('o.name').orderBy('c.path').execute()),
+  ];
+  const one = (v: string) => ({ values: [v], isExcludes: false, isRecursive: false });
+  const tags: Record<string, { id: number; type: string; attributes: Record<string, string>; isEnabled: boolean }> = {};
+  const serviceResources: Array<{ id: number; serviceName: string; resourceElements: Record<string, ReturnType<typeof one>>; isEnabled: boolean }> = [];
+  const resourceToTagIds: Record<string, number[]> = {};
+  let nextTag = 1;
+  rows.forEach((r, k) => {
+    const schema = r.levels.join('.');
+    const elements: Record<string, ReturnType<typeof one>> = service.kind === 'trino' ? { catalog: one(r.warehouse), schema: one(schema), table: one(r.name) } : { database: one(schema), table: one(r.name) };
+    const id = k + 1;
+    serviceResources.push({ id, serviceName: service.name, resourceElements: r.column !== undefined ? { ...elements, column: one(r.column) } : elements, isEnabled: true });
+    resourceToTagIds[String(id)] = r.tags.map((type) => {
+      const tagId = nextTag++;
+      tags[String(tagId)] = { id: tagId, type, attributes: r.tag_attributes[type] ?? {}, isEnabled: true };
+      return tagId;
+    });
+  });
+  const content = { serviceName: service.name, tagDefinitions: {}, tags, serviceResources, resourceToTagIds };
+  const tagVersion = parseInt(createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 12), 16);
+  if (tagVersion === lastKnownVersion) return undefined;
+  return { op: 'add_or_update', ...content, tagVersion, tagUpdateTime: Date.now(), isDelta: false, tagsChangeExtent: 'ALL', isTagsDeduped: false };
 }

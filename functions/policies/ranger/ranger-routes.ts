@@ -5,7 +5,7 @@ import { json, noContent, route, type RequestContext } from '../../../shared/htt
 import { BadRequestError, NotFoundError } from '../../../shared/errors/index.js';
 import { createDataPolicy, deleteDataPolicy, replaceDataPolicy } from '../handlers/data-policies.js';
 import { fromRangerPolicy, RangerPolicyIn } from './from-ranger.js';
-import { downloadPolicies, downloadRoles, storedPolicy } from './ranger-handlers.js';
+import { downloadPolicies, downloadRoles, downloadTags, storedPolicy } from './ranger-handlers.js';
 import { serviceNamed, TAG_SERVICE, toRangerPolicy, type RangerService } from './ranger-policy.js';
 
 /**
@@ -91,11 +91,30 @@ function downloadRoutes(secure: boolean) {
   ];
 }
 
-/** Plugins may also poll tags and the user store; we serve neither, and say "nothing new" rather than fail them. */
-const nothingNew = (['tags', 'xusers'] as const).map((what) =>
+/**
+ * The catalog's tags for a plugin's TagEnricher (ServiceTags), with the same credential as the policy downloads:
+ * they name every tagged table and column. 304 when lastKnownVersion is the current digest.
+ */
+function tagRoutes(secure: boolean) {
+  const access = { auth: 'required' as const, credentials: PLUGIN_CREDENTIALS, ...(secure ? {} : { anonymousIf: anonymousDownloads }) };
+  return route({
+    method: 'GET', path: `/service/tags/${secure ? 'secure/' : ''}download/:serviceName`, operationId: `ranger.downloadTags${secure ? 'Secure' : ''}`, tags: ['ranger'], ...access, params: ServiceParams,
+    query: Type.Object({ lastKnownVersion: Type.Optional(Type.Integer({ default: -1 })), lastActivationTime: Type.Optional(Type.Integer()), pluginId: Type.Optional(Type.String()), supportsTagDeltas: Type.Optional(Type.String()), pluginCapabilities: Type.Optional(Type.String()) }, { additionalProperties: true }),
+    summary: 'Ranger plugin: the catalog\'s tagged tables and columns with their tags and attributes (ServiceTags), 304 when lastKnownVersion is current.',
+    responses: { 200: RANGER_JSON, 304: { description: 'Not modified' } },
+    handler: async (ctx) => {
+      await mayDownload(ctx);
+      const doc = await downloadTags(ctx.platform.store.db, pluginService(ctx.params.serviceName), ctx.query.lastKnownVersion ?? -1);
+      return doc ? json(200, doc) : notModified();
+    },
+  });
+}
+
+/** Plugins may also poll the user store; we do not serve it, and say "nothing new" rather than fail them. */
+const nothingNew = (['xusers'] as const).map((what) =>
   route({
     method: 'GET', path: `/service/${what}/download/:serviceName`, operationId: `ranger.download_${what}`, tags: ['ranger'], auth: 'required', credentials: PLUGIN_CREDENTIALS, anonymousIf: anonymousDownloads, params: ServiceParams, query: Type.Object({}, { additionalProperties: true }),
-    summary: `Ranger plugin: ${what === 'tags' ? 'tags' : 'the user store'}; not served, so always 304.`,
+    summary: 'Ranger plugin: the user store; not served, so always 304.',
     responses: { 304: { description: 'Not modified' } },
     handler: async (ctx) => {
       service(ctx.params.serviceName);
@@ -238,4 +257,4 @@ const publicApi = [
   }),
 ];
 
-export const rangerRoutes = [...downloadRoutes(false), ...downloadRoutes(true), ...nothingNew, ...publicApi];
+export const rangerRoutes = [...downloadRoutes(false), ...downloadRoutes(true), tagRoutes(false), tagRoutes(true), ...nothingNew, ...publicApi];
