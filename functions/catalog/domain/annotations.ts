@@ -66,8 +66,9 @@ export function nextTags(current: readonly string[], change: AnnotationChange): 
  * the change, and a date attribute must be one Ranger reads; every problem is named at once, before anything is written.
  */
 export function nextTagAttributes(current: Readonly<TagAttributeMap>, tagsAfter: readonly string[], change: AnnotationChange): TagAttributeMap {
-  const out: TagAttributeMap = {};
-  for (const tag of tagsAfter) if (Object.hasOwn(current, tag)) out[tag] = current[tag]!;
+  // A Map, not an object: a tag may be named "__proto__", which an assignment would take as the prototype.
+  const out = new Map<string, Record<string, string>>();
+  for (const tag of tagsAfter) if (Object.hasOwn(current, tag)) out.set(tag, current[tag]!);
   const problems: Array<{ in: 'body'; field: string; message: string }> = [];
   for (const [tag, attributes] of Object.entries(change.tagAttributes ?? {})) {
     if (!tagsAfter.includes(tag)) {
@@ -75,14 +76,14 @@ export function nextTagAttributes(current: Readonly<TagAttributeMap>, tagsAfter:
       continue;
     }
     if (attributes === null || Object.keys(attributes).length === 0) {
-      delete out[tag];
+      out.delete(tag);
       continue;
     }
     for (const p of tagAttributeProblems(attributes)) problems.push({ in: 'body', field: `tagAttributes.${tag}.${p.field}`, message: p.message });
-    out[tag] = attributes;
+    out.set(tag, attributes);
   }
   if (problems.length > 0) throw new ValidationError(problems);
-  return out;
+  return Object.fromEntries(out);
 }
 
 /** The tagAttributes field of an answer: present only when some tag has attributes, so answers without are as before. */
