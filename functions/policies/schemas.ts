@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { ACCESS_TYPES, DataPolicyInput, MASK_TYPES } from '../../shared/policy/index.js';
+import { ACCESS_TYPES, DataPolicyInput, MASK_TYPES, TagAttributes } from '../../shared/policy/index.js';
 
 /** Request and response schemas of the policies function; types, validation and the OpenAPI document come from them. */
 const Id = Type.String({ format: 'uuid', description: 'Identifier (UUID)' });
@@ -52,7 +52,8 @@ const DecideResource = Type.Object(
     table: Type.Optional(ObjectName),
     column: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
     columns: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 2048 }), { maxItems: 2000, description: 'A table read: the columns whose masks to report (default: the columns masking policies name).' })),
-    tags: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 100, description: 'Catalog tags of the object; when absent they are looked up.' })),
+    tags: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 100, description: 'Catalog tags of the object; when absent they are looked up, with their attributes.' })),
+    tagAttributes: Type.Optional({ ...TagAttributes, description: 'With tags only: the attributes of those tags, by tag name (e.g. {"EXPIRES_ON": {"expiry_date": "2027/12/31"}}), as the catalog keeps them. A tag given without attributes has none: nothing is looked up for it.' }),
   },
   { additionalProperties: false, description: 'A catalog object (warehouse, namespace, table, column) or a storage path (url).' },
 );
@@ -67,7 +68,7 @@ const DecideSubject = Type.Object(
   { additionalProperties: false, description: 'Whom to decide for; default: the caller. Deciding for someone else is an admin\'s right.' },
 );
 
-const AccessTime = Type.String({ format: 'date-time', description: 'When the access happens, for validity schedules (RFC 3339); default: now.' });
+const AccessTime = Type.String({ format: 'date-time', description: 'When the access happens, for validity schedules, access-time conditions and tag expiry dates (RFC 3339); default: now.' });
 
 export const DecideRequest = Type.Object(
   {

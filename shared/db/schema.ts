@@ -207,6 +207,8 @@ export interface WarehousesTable {
   description: string | null;
   owner: string | null;
   tags: ColumnType<string[], string[] | undefined, string[]>;
+  /** Attributes of tags by tag name (only tags that have some), as Ranger's tags carry them (migrations/0021). */
+  tag_attributes: ColumnType<Record<string, Record<string, string>>, string | undefined, string>;
   version: Generated<number>;
   created_at: CreatedAt;
   updated_at: Timestamp;
@@ -223,6 +225,8 @@ export interface NamespacesTable {
   description: string | null;
   owner: string | null;
   tags: ColumnType<string[], string[] | undefined, string[]>;
+  /** Attributes of tags by tag name (only tags that have some), as Ranger's tags carry them (migrations/0021). */
+  tag_attributes: ColumnType<Record<string, Record<string, string>>, string | undefined, string>;
   version: Generated<number>;
   created_at: CreatedAt;
   updated_at: Timestamp;
@@ -244,6 +248,8 @@ export interface CatalogObjectsTable {
   description: string | null;
   owner: string | null;
   tags: ColumnType<string[], string[] | undefined, string[]>;
+  /** Attributes of tags by tag name (only tags that have some), as Ranger's tags carry them (migrations/0021). */
+  tag_attributes: ColumnType<Record<string, Record<string, string>>, string | undefined, string>;
   version: Generated<number>;
   created_at: CreatedAt;
   updated_at: Timestamp;
@@ -273,6 +279,8 @@ export interface CatalogColumnAnnotationsTable {
   field_id: number;
   description: string | null;
   tags: ColumnType<string[], string[] | undefined, string[]>;
+  /** Attributes of tags by tag name (only tags that have some), as Ranger's tags carry them (migrations/0021). */
+  tag_attributes: ColumnType<Record<string, Record<string, string>>, string | undefined, string>;
   /** 0 until the first change, so a client may send version 0 for a column nobody annotated yet. */
   version: Generated<number>;
   created_at: CreatedAt;

@@ -7,6 +7,7 @@ import type { AccessDecision, RequestedAccess, Subject } from './data-access/eva
 import type { DataPolicyCache } from './data-access/policy-store.js';
 import type { DecisionLog } from './decision-log.js';
 import { namespaceText, type DataResource } from './data-access/resource-match.js';
+import { resourceTags, type ResourceTag } from './data-access/tag-attributes.js';
 
 /** Ranger's subject for a principal: its name, its groups, and role `admin` for platform admins. */
 export function subjectOf(principal: Principal): Subject {
@@ -80,26 +81,31 @@ export class PolicyAuthorizer implements Authorizer {
   }
 }
 
-/** Catalog tags of a table or view (and of the column, when the request names one), for tag-based policies. */
-export async function objectTags(db: Executor, r: DataResource): Promise<string[]> {
+/**
+ * Catalog tags of a table or view (and of the column, when the request names one), with their attributes, for
+ * tag-based policies: an EXPIRES_ON tag's expiry_date is read where the decision is made, so the decision follows the
+ * catalog as it is now.
+ */
+export async function objectTags(db: Executor, r: DataResource): Promise<ResourceTag[]> {
   if (r.table === undefined || !r.namespace) return [];
   const row = await db
     .selectFrom('catalog_objects as o')
     .innerJoin('namespaces as n', 'n.id', 'o.namespace_id')
     .innerJoin('warehouses as w', 'w.id', 'o.warehouse_id')
-    .select(['o.id', 'o.tags'])
+    .select(['o.id', 'o.tags', 'o.tag_attributes'])
     .where('w.name', '=', r.warehouse)
     .where('n.levels', '=', textArray(r.namespace))
     .where('o.name', '=', r.table)
     .executeTakeFirst();
   if (!row) return [];
-  if (r.column === undefined) return row.tags;
+  const tags = resourceTags(row.tags, row.tag_attributes);
+  if (r.column === undefined) return tags;
   const col = await db
     .selectFrom('catalog_columns as c')
     .innerJoin('catalog_column_annotations as a', (j) => j.onRef('a.object_id', '=', 'c.object_id').onRef('a.field_id', '=', 'c.field_id'))
-    .select('a.tags')
+    .select(['a.tags', 'a.tag_attributes'])
     .where('c.object_id', '=', row.id)
     .where('c.path', '=', r.column)
     .executeTakeFirst();
-  return [...row.tags, ...(col?.tags ?? [])];
+  return col ? [...tags, ...resourceTags(col.tags, col.tag_attributes)] : tags;
 }

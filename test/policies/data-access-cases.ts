@@ -1,4 +1,4 @@
-import type { DataPolicyInput, DataResource, RequestedAccess } from '../../shared/policy/index.js';
+import type { DataPolicyInput, DataResource, RequestedAccess, TagAttributeMap } from '../../shared/policy/index.js';
 
 /**
  * The table of data access cases (issue 3 of 5, "Proof"): each names its policies, who asks, for what, and what a
@@ -7,12 +7,15 @@ import type { DataPolicyInput, DataResource, RequestedAccess } from '../../share
  */
 export type PolicySpec = Partial<DataPolicyInput> & { name: string; resources: DataPolicyInput['resources'] };
 
+export type CaseResource = Omit<DataResource, 'tags'> & { columns?: string[]; tags?: string[]; tagAttributes?: TagAttributeMap };
+
 export interface DecisionCase {
   name: string;
   policies: PolicySpec[];
   subject?: { user?: string; groups?: string[]; roles?: string[] };
   access: RequestedAccess;
-  resource: DataResource & { columns?: string[] };
+  /** As POST /api/v1/policies/decide takes it: tag names, and their attributes by name. */
+  resource: CaseResource;
   /** The access time to decide at (RFC 3339); default: now. */
   accessTime?: string;
   expect: {
@@ -30,8 +33,12 @@ const ex = (...values: string[]) => ({ values, excludes: true, recursive: false 
 const rec = (...values: string[]) => ({ values, excludes: false, recursive: true });
 const item = (accesses: DataPolicyInput['allow'][number]['accesses'], who: { users?: string[]; groups?: string[]; roles?: string[] }) => ({ users: who.users ?? [], groups: who.groups ?? [], roles: who.roles ?? [], accesses, delegateAdmin: false });
 const alice = { users: ['alice'] };
-const orders: DataResource = { warehouse: 'wh', namespace: ['sales'], table: 'orders' };
+const orders: CaseResource = { warehouse: 'wh', namespace: ['sales'], table: 'orders' };
 const ordersTable = { warehouse: v('wh'), namespace: v('sales'), table: v('orders') };
+
+/** Ranger's default tag policy, EXPIRES_ON: deny everyone every access once the tag's expiry_date has passed. */
+const expiresOn = (): PolicySpec => ({ name: 'EXPIRES_ON', resources: { tags: { values: ['EXPIRES_ON'] } }, deny: [{ ...item(['all'], { groups: ['public'] }), conditions: [{ type: 'accessed-after-expiry', values: ['yes'] }] }] });
+const expiring = (date: string): CaseResource => ({ ...orders, tags: ['EXPIRES_ON'], tagAttributes: { EXPIRES_ON: { expiry_date: date } } });
 
 // Validity windows relative to now, written as Ranger writes them, in a given zone.
 function wall(offsetMs: number, zone: string): string {
@@ -159,6 +166,20 @@ export const cases: DecisionCase[] = [
   { name: 'a tag policy denies an object with the tag', policies: [allowAlice(), { name: 'no pii', resources: { tags: { values: ['pii'] } }, deny: [item(['select'], { groups: ['public'] })] }], access: 'select', resource: { ...orders, tags: ['pii'] }, expect: { decision: 'deny', policy: 'no pii' } },
   { name: 'a tag policy leaves untagged objects alone', policies: [allowAlice(), { name: 'no pii', resources: { tags: { values: ['pii'] } }, deny: [item(['select'], { groups: ['public'] })] }], access: 'select', resource: { ...orders, tags: ['finance'] }, expect: { decision: 'allow', policy: 'allow alice' } },
   { name: 'tags match regardless of case', policies: [{ name: 'finance readers', resources: { tags: { values: ['Finance'] } }, allow: [item(['select'], alice)] }], access: 'select', resource: { ...orders, tags: ['FINANCE'] }, expect: { decision: 'allow', policy: 'finance readers' } },
+  // Ranger's tag service: the default EXPIRES_ON policy denies everyone once the tag's expiry_date has passed
+  // (accessed-after-expiry, ctx.isAccessedAfter('expiry_date'): at or after the date, or no date at all).
+  { name: 'EXPIRES_ON: after the expiry date the deny applies', policies: [allowAlice(), expiresOn()], access: 'select', resource: expiring('2026/01/01'), accessTime: '2026-06-01T00:00:00Z', expect: { decision: 'deny', policy: 'EXPIRES_ON' } },
+  { name: 'EXPIRES_ON: before the expiry date the allow stands', policies: [allowAlice(), expiresOn()], access: 'select', resource: expiring('2026/01/01'), accessTime: '2025-12-31T23:59:59Z', expect: { decision: 'allow', policy: 'allow alice' } },
+  { name: 'EXPIRES_ON: at the expiry date (00:00 UTC) it has expired', policies: [allowAlice(), expiresOn()], access: 'select', resource: expiring('2026/01/01'), accessTime: '2026-01-01T00:00:00Z', expect: { decision: 'deny', policy: 'EXPIRES_ON' } },
+  { name: 'EXPIRES_ON: an Atlas timestamp expires at its instant', policies: [allowAlice(), expiresOn()], access: 'select', resource: expiring('2026-01-01T12:00:00.000Z'), accessTime: '2026-01-01T11:59:59Z', expect: { decision: 'allow', policy: 'allow alice' } },
+  { name: 'EXPIRES_ON: an Atlas timestamp, reached', policies: [allowAlice(), expiresOn()], access: 'select', resource: expiring('2026-01-01T12:00:00.000Z'), accessTime: '2026-01-01T12:00:00Z', expect: { decision: 'deny', policy: 'EXPIRES_ON' } },
+  { name: 'EXPIRES_ON: a tag without expiry_date counts as expired, as in Ranger', policies: [allowAlice(), expiresOn()], access: 'select', resource: { ...orders, tags: ['EXPIRES_ON'] }, accessTime: '2020-01-01T00:00:00Z', expect: { decision: 'deny', policy: 'EXPIRES_ON' } },
+  { name: 'EXPIRES_ON: the tag name matches regardless of case, its attributes with it', policies: [allowAlice(), expiresOn()], access: 'select', resource: { ...orders, tags: ['expires_on'], tagAttributes: { expires_on: { expiry_date: '2030/01/01' } } }, accessTime: '2026-01-01T00:00:00Z', expect: { decision: 'allow', policy: 'allow alice' } },
+  { name: 'EXPIRES_ON: objects without the tag are not touched', policies: [allowAlice(), expiresOn()], access: 'select', resource: { ...orders, tags: ['finance'] }, accessTime: '2030-01-01T00:00:00Z', expect: { decision: 'allow', policy: 'allow alice' } },
+  { name: 'accessed-after-expiry "no": an allow until the expiry date', policies: [{ name: 'until expiry', resources: { tags: { values: ['RETAINED'] } }, allow: [{ ...item(['select'], alice), conditions: [{ type: 'accessed-after-expiry', values: ['no'] }] }] }], access: 'select', resource: { ...orders, tags: ['RETAINED'], tagAttributes: { RETAINED: { expiry_date: '2026/01/01' } } }, accessTime: '2025-06-01T00:00:00Z', expect: { decision: 'allow', policy: 'until expiry' } },
+  { name: 'accessed-after-expiry "no": nothing allows after the expiry date', policies: [{ name: 'until expiry', resources: { tags: { values: ['RETAINED'] } }, allow: [{ ...item(['select'], alice), conditions: [{ type: 'accessed-after-expiry', values: ['no'] }] }] }], access: 'select', resource: { ...orders, tags: ['RETAINED'], tagAttributes: { RETAINED: { expiry_date: '2026/01/01' } } }, accessTime: '2026-06-01T00:00:00Z', expect: { decision: 'deny', policy: null } },
+  { name: 'accessed-after-expiry reads each matched tag on its own: one expired tag of two denies', policies: [allowAlice(), { ...expiresOn(), resources: { tags: { values: ['EXPIRES_ON', 'RETAINED'] } } }], access: 'select', resource: { ...orders, tags: ['EXPIRES_ON', 'RETAINED'], tagAttributes: { EXPIRES_ON: { expiry_date: '2030/01/01' }, RETAINED: { expiry_date: '2026/01/01' } } }, accessTime: '2026-06-01T00:00:00Z', expect: { decision: 'deny', policy: 'EXPIRES_ON' } },
+  { name: 'accessed-after-expiry on a policy condition: the policy takes part once the date passed', policies: [allowAlice(), { name: 'expired tag deny', resources: { tags: { values: ['EXPIRES_ON'] } }, conditions: [{ type: 'accessed-after-expiry', values: ['yes'] }], deny: [item(['select'], { groups: ['public'] })] }], access: 'select', resource: expiring('2026/01/01'), accessTime: '2025-06-01T00:00:00Z', expect: { decision: 'allow', policy: 'allow alice' } },
 
   // Masks
   ...(['MASK', 'MASK_SHOW_LAST_4', 'MASK_SHOW_FIRST_4', 'MASK_HASH', 'MASK_NULL', 'MASK_DATE_SHOW_YEAR'] as const).map(

@@ -1,6 +1,6 @@
 import { Value } from '@sinclair/typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataPolicyInput, DataPolicySet, explainDecision, type DataPolicy, type ExplainedDecision } from '../../shared/policy/index.js';
+import { DataPolicyInput, DataPolicySet, explainDecision, resourceTags, type DataPolicy, type ExplainedDecision } from '../../shared/policy/index.js';
 import { backends } from '../support/databases.js';
 import { startPlatform, type TestPlatform } from '../support/platform.js';
 import { cases, type DecisionCase, type PolicySpec } from './data-access-cases.js';
@@ -45,7 +45,8 @@ describe('data access decisions, in process (Ranger semantics)', () => {
     const policies: DataPolicy[] = c.policies.map((spec, i) => ({ ...withDefaults(spec), id: `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`, version: 1 }));
     const byId = new Map(policies.map((p) => [p.id, p.name]));
     const set = new DataPolicySet(policies, 1);
-    const { columns, ...resource } = c.resource;
+    const { columns, tags, tagAttributes, ...rest } = c.resource;
+    const resource = { ...rest, ...(tags ? { tags: resourceTags(tags, tagAttributes) } : {}) };
     check(c, seenInProcess(c, await explainDecision(set, subjectOf(c), c.access, resource, columns, undefined, c.accessTime ? Date.parse(c.accessTime) : undefined), byId));
   });
 });

@@ -120,13 +120,16 @@ describe.each(backends())('Ranger compatibility on %s', (backend) => {
     const after = await call('GET', `/service/roles/download/trino?lastKnownRoleVersion=${version}`, undefined, null);
     expect(after.status).toBe(200);
     expect(after.body.rangerRoles[0].users.map((u: any) => u.name)).toEqual(['admin', 'root2']);
-    // Tags and the user store are not served: "nothing new", never an error.
-    expect((await call('GET', '/service/tags/download/trino?lastKnownVersion=-1', undefined, null)).status).toBe(304);
+    // Tags are the catalog's tagged objects (ServiceTags), 304 once the plugin has their version; the user store is not served: "nothing new", never an error.
+    const tags = await call('GET', '/service/tags/download/trino?lastKnownVersion=-1', undefined, null);
+    expect(tags.status).toBe(200);
+    expect(tags.body).toMatchObject({ op: 'add_or_update', serviceName: 'trino', serviceResources: expect.any(Array), tags: expect.any(Object), tagVersion: expect.any(Number) });
+    expect((await call('GET', `/service/tags/download/trino?lastKnownVersion=${tags.body.tagVersion}`, undefined, null)).status).toBe(304);
     expect((await call('GET', '/service/xusers/download/trino', undefined, null)).status).toBe(304);
   });
 
   it('nothing is anonymous by default: every download needs a credential, and an admin one', async () => {
-    for (const url of ['/service/plugins/policies/download/trino', '/service/roles/download/trino', '/service/tags/download/trino', '/service/xusers/download/trino', '/service/plugins/secure/policies/download/trino', '/service/roles/secure/download/trino']) {
+    for (const url of ['/service/plugins/policies/download/trino', '/service/roles/download/trino', '/service/tags/download/trino', '/service/xusers/download/trino', '/service/plugins/secure/policies/download/trino', '/service/roles/secure/download/trino', '/service/tags/secure/download/trino']) {
       const r = await anonymous(url);
       expect(r.status, url).toBe(401);
       expect(r.headers.get('www-authenticate'), url).toMatch(/^Bearer/);

@@ -379,4 +379,80 @@ describe.each(backends())('Ranger semantics through the API on %s', (backend) =>
       expect(mixed.body.errors.map((e: { field: string }) => e.field)).toContain('resources');
     });
   });
+
+  describe('tag-based policies in Ranger\'s tag service, with accessed-after-expiry', () => {
+    // Ranger's default tag policy, as its admin creates it (RangerServiceTag): EXPIRES_ON, a deny for public with
+    // accessed-after-expiry ["yes"], here with every access of both components.
+    const expiresOn = {
+      service: 'tags', name: 'EXPIRES_ON', description: 'Policy for data with EXPIRES_ON tag', resources: { tag: v('EXPIRES_ON') },
+      denyPolicyItems: [{ groups: ['public'], accesses: [{ type: 'trino:all', isAllowed: true }, { type: 'hive:all', isAllowed: true }], conditions: [{ type: 'accessed-after-expiry', values: ['yes'] }], delegateAdmin: false }],
+    };
+    const tagged = (date: string) => ({ warehouse: 'wh', namespace: ['sales'], table: 'orders', tags: ['EXPIRES_ON'], tagAttributes: { EXPIRES_ON: { expiry_date: date } } });
+
+    it('imports Ranger\'s EXPIRES_ON policy, decides with it, exports it, and ships it to plugins as tagPolicies', async () => {
+      const readers = await call('POST', '/api/v1/policies', { name: 'alice reads orders', resources: { warehouse: v('wh'), namespace: v('sales'), table: v('orders') }, allow: [{ users: ['alice'], accesses: ['select'] }] });
+      expect(readers.status).toBe(201);
+      const created = await call('POST', '/service/public/v2/api/policy', expiresOn);
+      expect(created.status, JSON.stringify(created.body)).toBe(200);
+      expect(created.body).toMatchObject({ service: 'tags', serviceType: 'tag', resources: { tag: { values: ['EXPIRES_ON'], isExcludes: false, isRecursive: false } } });
+      expect(created.body.denyPolicyItems[0]).toMatchObject({ groups: ['public'], conditions: [{ type: 'accessed-after-expiry', values: ['yes'] }] });
+      expect(created.body.denyPolicyItems[0].accesses.map((a: { type: string }) => a.type)).toEqual(['trino:all', 'hive:all']);
+      // Ours: a tag-based deny with the condition.
+      const ours = (await call('GET', `/api/v1/policies/${created.body.guid}`)).body;
+      expect(ours).toMatchObject({ resources: { tags: { values: ['EXPIRES_ON'] } }, deny: [{ groups: ['public'], accesses: ['all'], conditions: [{ type: 'accessed-after-expiry', values: ['yes'] }] }] });
+
+      expect(await decide('select', tagged('2030/01/01'), { accessTime: '2029-12-31T23:59:59Z' })).toMatchObject({ decision: 'allow', policyName: 'alice reads orders' });
+      expect(await decide('select', tagged('2030/01/01'), { accessTime: '2030-01-01T00:00:00Z' })).toMatchObject({ decision: 'deny', policyName: 'EXPIRES_ON' });
+
+      // Export by id (the tag service, unnamed) and by service + name; the resource services do not list it.
+      expect((await call('GET', `/service/public/v2/api/policy/${created.body.id}`)).body).toMatchObject({ service: 'tags', name: 'EXPIRES_ON' });
+      expect((await call('GET', '/service/public/v2/api/service/tags/policy/EXPIRES_ON')).body.id).toBe(created.body.id);
+      expect((await call('GET', '/service/public/v2/api/service/trino/policy')).body.map((x: { name: string }) => x.name)).not.toContain('EXPIRES_ON');
+
+      // Plugins get it with their service's policies, and the tag service definition that declares the condition.
+      for (const svc of ['trino', 'hive-wh']) {
+        const dl = await call('GET', `/service/plugins/policies/download/${svc}`);
+        expect(dl.status).toBe(200);
+        expect(dl.body.policies.map((x: { name: string }) => x.name)).not.toContain('EXPIRES_ON');
+        expect(dl.body.tagPolicies).toMatchObject({ serviceName: 'tags', policyVersion: dl.body.policyVersion, serviceDef: { name: 'tag', resources: [{ name: 'tag' }] } });
+        expect(dl.body.tagPolicies.policies.map((x: { name: string }) => x.name)).toEqual(['EXPIRES_ON']);
+        expect(dl.body.tagPolicies.serviceDef.policyConditions.find((c: { name: string }) => c.name === 'accessed-after-expiry')).toMatchObject({ evaluatorOptions: { scriptTemplate: "ctx.isAccessedAfter('expiry_date');" } });
+        expect(dl.body.tagPolicies.serviceDef.accessTypes.map((t: { name: string }) => t.name)).toEqual(expect.arrayContaining(['trino:select', 'hive:select', 'hive:update']));
+      }
+      expect((await call('GET', '/service/plugins/policies/download/tags')).status).toBe(404);
+
+      // Export + re-import decide the same.
+      const { id, guid: _guid, ...again } = created.body;
+      expect((await call('DELETE', `/service/public/v2/api/policy/${id}`)).status).toBe(204);
+      expect(await decide('select', tagged('2030/01/01'), { accessTime: '2030-01-01T00:00:00Z' })).toMatchObject({ decision: 'allow' });
+      const reimported = await call('POST', '/service/public/v2/api/policy', again);
+      expect(reimported.status, JSON.stringify(reimported.body)).toBe(200);
+      expect(reimported.body.denyPolicyItems).toEqual(created.body.denyPolicyItems);
+      expect(await decide('select', tagged('2030/01/01'), { accessTime: '2030-01-01T00:00:00Z' })).toMatchObject({ decision: 'deny', policyName: 'EXPIRES_ON' });
+      expect((await call('DELETE', `/service/public/v2/api/policy/${reimported.body.id}`)).status).toBe(204);
+      expect((await call('DELETE', `/api/v1/policies/${readers.body.id}`)).status).toBe(204);
+    });
+
+    it('refuses what Ranger would not take, or Lakeplane could not keep, naming the field', async () => {
+      const cases: Array<[Record<string, unknown>, string]> = [
+        // Ranger's admin: "accessed-after-expiry: is not a valid condition-type" outside the tag service.
+        [{ service: 'trino', name: 'x', resources: { catalog: v('wh') }, denyPolicyItems: [{ groups: ['public'], accesses: [{ type: 'select' }], conditions: [{ type: 'accessed-after-expiry', values: ['yes'] }] }] }, 'denyPolicyItems.0.conditions.0.type'],
+        [{ service: 'hive-wh', name: 'x', resources: { database: v('sales') }, conditions: [{ type: 'accessed-after-expiry', values: ['yes'] }], policyItems: [{ users: ['alice'], accesses: [{ type: 'select' }] }] }, 'conditions.0.type'],
+        [{ ...expiresOn, denyPolicyItems: [{ ...expiresOn.denyPolicyItems[0], conditions: [{ type: 'accessed-after-expiry', values: [] }] }] }, 'denyPolicyItems.0.conditions.0.values'],
+        [{ ...expiresOn, denyPolicyItems: [{ ...expiresOn.denyPolicyItems[0], conditions: [{ type: 'ip-range', values: ['10.*'] }] }] }, 'denyPolicyItems.0.conditions.0.type'],
+        [{ ...expiresOn, denyPolicyItems: [{ groups: ['public'], accesses: [{ type: 'select' }] }] }, 'denyPolicyItems.0.accesses.0.type'],
+        [{ ...expiresOn, denyPolicyItems: [{ groups: ['public'], accesses: [{ type: 'kafka:publish' }] }] }, 'denyPolicyItems.0.accesses.0.type'],
+        [{ ...expiresOn, denyPolicyItems: [{ groups: ['public'], accesses: [{ type: 'trino:insert' }, { type: 'hive:select' }] }] }, 'denyPolicyItems.0.accesses'],
+        [{ ...expiresOn, resources: { tag: v('EXPIRES_ON'), database: v('sales') } }, 'resources'],
+        [{ ...expiresOn, resources: { tag: { values: ['EXPIRES_ON'], isExcludes: true } } }, 'resources.tag.isExcludes'],
+        [{ ...expiresOn, policyType: 1 }, 'policyType'],
+      ];
+      for (const [body, field] of cases) {
+        const r = await call('POST', '/service/public/v2/api/policy', body);
+        expect(r.status, JSON.stringify(body)).toBe(400);
+        expect(r.body.errors.map((e: { field: string }) => e.field), JSON.stringify(r.body.errors)).toContain(field);
+      }
+      expect((await call('GET', '/service/public/v2/api/service/tags/policy')).body).toEqual([]);
+    });
+  });
 });

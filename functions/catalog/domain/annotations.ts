@@ -1,4 +1,5 @@
 import { ValidationError } from '../../../shared/errors/index.js';
+import { tagAttributeProblems } from '../../../shared/policy/data-access/tag-attributes.js';
 import { catalogResource } from './identifiers.js';
 
 export const MAX_TAGS = 50;
@@ -12,15 +13,21 @@ export interface AnnotationChange {
   tags?: string[] | undefined;
   addTags?: string[] | undefined;
   removeTags?: string[] | undefined;
+  /** Per tag: its attributes (replacing the ones it had), or null to clear them. */
+  tagAttributes?: Record<string, Record<string, string> | null> | undefined;
   version?: number | undefined;
 }
+
+/** Attributes by tag name, only for tags that have some (the tag_attributes column). */
+export type TagAttributeMap = Record<string, Record<string, string>>;
 
 /** Which fields a change touches, in a fixed order; a change that touches none is refused before anything is read. */
 export function changedFields(change: AnnotationChange): Array<'description' | 'owner' | 'tags'> {
   const fields: Array<'description' | 'owner' | 'tags'> = [];
   if (change.description !== undefined) fields.push('description');
   if (change.owner !== undefined) fields.push('owner');
-  if (change.tags !== undefined || change.addTags !== undefined || change.removeTags !== undefined) fields.push('tags');
+  // A tag's attributes are part of the tag: changing them is a change of the tags.
+  if (change.tags !== undefined || change.addTags !== undefined || change.removeTags !== undefined || change.tagAttributes !== undefined) fields.push('tags');
   return fields;
 }
 
@@ -50,6 +57,38 @@ export function nextTags(current: readonly string[], change: AnnotationChange): 
     throw new ValidationError([{ in: 'body', field: change.tags !== undefined ? 'tags' : 'addTags', message: `would leave ${tags.length} tags; at most ${MAX_TAGS} are allowed` }]);
   }
   return tags;
+}
+
+/**
+ * The attributes after a change, for the tags after it: a removed tag's attributes go with it (a tag kept by a
+ * replacing `tags` keeps its own, so a client that knows nothing of attributes does not wipe an expiry date); then
+ * each tag named in tagAttributes gets what it names, null or {} clearing it. A named tag must be among the tags after
+ * the change, and a date attribute must be one Ranger reads; every problem is named at once, before anything is written.
+ */
+export function nextTagAttributes(current: Readonly<TagAttributeMap>, tagsAfter: readonly string[], change: AnnotationChange): TagAttributeMap {
+  // A Map, not an object: a tag may be named "__proto__", which an assignment would take as the prototype.
+  const out = new Map<string, Record<string, string>>();
+  for (const tag of tagsAfter) if (Object.hasOwn(current, tag)) out.set(tag, current[tag]!);
+  const problems: Array<{ in: 'body'; field: string; message: string }> = [];
+  for (const [tag, attributes] of Object.entries(change.tagAttributes ?? {})) {
+    if (!tagsAfter.includes(tag)) {
+      problems.push({ in: 'body', field: `tagAttributes.${tag}`, message: `${JSON.stringify(tag)} is not one of the tags after this change: add the tag (addTags) with its attributes` });
+      continue;
+    }
+    if (attributes === null || Object.keys(attributes).length === 0) {
+      out.delete(tag);
+      continue;
+    }
+    for (const p of tagAttributeProblems(attributes)) problems.push({ in: 'body', field: `tagAttributes.${tag}.${p.field}`, message: p.message });
+    out.set(tag, attributes);
+  }
+  if (problems.length > 0) throw new ValidationError(problems);
+  return Object.fromEntries(out);
+}
+
+/** The tagAttributes field of an answer: present only when some tag has attributes, so answers without are as before. */
+export function tagAttributesField(attributes: Readonly<TagAttributeMap> | null | undefined): { tagAttributes?: TagAttributeMap } {
+  return attributes && Object.keys(attributes).length > 0 ? { tagAttributes: { ...attributes } } : {};
 }
 
 /** The authorizer's resource for a column: its table's resource, then the column name encoded as catalogResource() encodes a level. */

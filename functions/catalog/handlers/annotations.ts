@@ -4,7 +4,7 @@ import { textArray, type Executor, type Tx } from '../../../shared/db/index.js';
 import { ConflictError, NoSuchNamespaceError, NotFoundError } from '../../../shared/errors/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
 import { DiscoveryEvents } from '../discovery-events.js';
-import { changedFields, nextTags, type AnnotationChange, type AnnotationTarget } from '../domain/annotations.js';
+import { changedFields, nextTagAttributes, nextTags, tagAttributesField, type AnnotationChange, type AnnotationTarget, type TagAttributeMap } from '../domain/annotations.js';
 import { displayNamespace } from '../domain/identifiers.js';
 import { findAnnotatedColumn, listAnnotatedColumns, type AnnotatedColumn } from '../store/catalog-columns.js';
 import { findNamespace, missing, type ObjectKind } from '../store/catalog-objects.js';
@@ -21,6 +21,7 @@ interface AnnotationFields {
   description: string | null;
   owner: string | null;
   tags: string[];
+  tag_attributes: TagAttributeMap;
   version: number;
   updatedAt: Date | null;
 }
@@ -34,6 +35,7 @@ function annotation(kind: Exclude<AnnotationTarget, 'column'>, warehouse: string
     description: f.description,
     owner: f.owner,
     tags: f.tags,
+    ...tagAttributesField(f.tag_attributes),
     version: f.version,
     updatedAt: f.updatedAt ? f.updatedAt.toISOString() : null,
   };
@@ -53,6 +55,7 @@ function columnAnnotation(warehouse: string, namespace: string[], objectKind: Ob
     doc: c.doc,
     description: c.description,
     tags: c.tags,
+    ...tagAttributesField(c.tag_attributes),
     version: c.version,
     updatedAt: c.updated_at ? c.updated_at.toISOString() : null,
   };
@@ -64,12 +67,17 @@ function checkVersion(expected: number | undefined, current: number, what: strin
   }
 }
 
-/** The columns of the update: only what the change names. */
-function changes(change: AnnotationChange, currentTags: readonly string[]) {
+/** The columns of the update: only what the change names; tags and their attributes change together. */
+function changes(change: AnnotationChange, current: { tags: readonly string[]; tag_attributes: TagAttributeMap }) {
+  let tagColumns = {};
+  if (changedFields(change).includes('tags')) {
+    const tags = nextTags(current.tags, change);
+    tagColumns = { tags: textArray(tags), tag_attributes: JSON.stringify(nextTagAttributes(current.tag_attributes, tags, change)) };
+  }
   return {
     ...(change.description !== undefined ? { description: change.description } : {}),
     ...(change.owner !== undefined ? { owner: change.owner } : {}),
-    ...(changedFields(change).includes('tags') ? { tags: textArray(nextTags(currentTags, change)) } : {}),
+    ...tagColumns,
   };
 }
 
@@ -82,13 +90,13 @@ export async function readWarehouseAnnotation(db: Executor, warehouse: string) {
 export async function annotateWarehouse(platform: Platform, warehouse: string, change: AnnotationChange, actor: string) {
   return platform.store.db.transaction().execute(async (tx) => {
     const { id } = await requireWarehouse(tx, warehouse);
-    const row = await tx.selectFrom('warehouses').select(['tags', 'version']).where('id', '=', id).forNoKeyUpdate().executeTakeFirstOrThrow();
+    const row = await tx.selectFrom('warehouses').select(['tags', 'tag_attributes', 'version']).where('id', '=', id).forNoKeyUpdate().executeTakeFirstOrThrow();
     checkVersion(change.version, row.version, `warehouse ${warehouse}`);
     const updated = await tx
       .updateTable('warehouses')
-      .set({ ...changes(change, row.tags), version: sql`version + 1`, updated_at: new Date() })
+      .set({ ...changes(change, row), version: sql`version + 1`, updated_at: new Date() })
       .where('id', '=', id)
-      .returning(['name', 'description', 'owner', 'tags', 'version', 'updated_at'])
+      .returning(['name', 'description', 'owner', 'tags', 'tag_attributes', 'version', 'updated_at'])
       .executeTakeFirstOrThrow();
     await publish(tx, platform, `catalog/${warehouse}`, { target: 'warehouse', warehouse, changed: changedFields(change), version: updated.version, actor });
     return annotation('warehouse', updated.name, undefined, undefined, { ...updated, updatedAt: updated.updated_at });
@@ -110,13 +118,13 @@ export async function readNamespaceAnnotation(db: Executor, warehouse: string, l
 export async function annotateNamespace(platform: Platform, warehouse: string, levels: readonly string[], change: AnnotationChange, actor: string) {
   return platform.store.db.transaction().execute(async (tx) => {
     const { id } = await requireNamespaceRow(tx, warehouse, levels);
-    const row = await tx.selectFrom('namespaces').select(['tags', 'annotation_version']).where('id', '=', id).forNoKeyUpdate().executeTakeFirstOrThrow();
+    const row = await tx.selectFrom('namespaces').select(['tags', 'tag_attributes', 'annotation_version']).where('id', '=', id).forNoKeyUpdate().executeTakeFirstOrThrow();
     checkVersion(change.version, row.annotation_version, `namespace ${displayNamespace(levels)}`);
     const updated = await tx
       .updateTable('namespaces')
-      .set({ ...changes(change, row.tags), annotation_version: sql`annotation_version + 1`, annotated_at: new Date() })
+      .set({ ...changes(change, row), annotation_version: sql`annotation_version + 1`, annotated_at: new Date() })
       .where('id', '=', id)
-      .returning(['levels', 'description', 'owner', 'tags', 'annotation_version', 'annotated_at'])
+      .returning(['levels', 'description', 'owner', 'tags', 'tag_attributes', 'annotation_version', 'annotated_at'])
       .executeTakeFirstOrThrow();
     await publish(tx, platform, `catalog/${warehouse}/namespaces/${displayNamespace(levels)}`, {
       target: 'namespace', warehouse, namespace: updated.levels, changed: changedFields(change), version: updated.annotation_version, actor,
@@ -130,7 +138,7 @@ async function requireObjectRef(db: Executor, kind: ObjectKind, warehouse: strin
   const namespace = await requireNamespaceRow(db, warehouse, levels);
   const object = await db
     .selectFrom('catalog_objects')
-    .select(['id', 'kind', 'name', 'description', 'owner', 'tags', 'annotation_version', 'annotated_at'])
+    .select(['id', 'kind', 'name', 'description', 'owner', 'tags', 'tag_attributes', 'annotation_version', 'annotated_at'])
     .where('namespace_id', '=', namespace.id)
     .where('name', '=', name)
     .executeTakeFirst();
@@ -146,13 +154,13 @@ export async function readObjectAnnotation(db: Executor, kind: ObjectKind, wareh
 export async function annotateObject(platform: Platform, kind: ObjectKind, warehouse: string, levels: readonly string[], name: string, change: AnnotationChange, actor: string) {
   return platform.store.db.transaction().execute(async (tx) => {
     const { namespace, object } = await requireObjectRef(tx, kind, warehouse, levels, name);
-    const row = await tx.selectFrom('catalog_objects').select(['tags', 'annotation_version']).where('id', '=', object.id).forNoKeyUpdate().executeTakeFirstOrThrow();
+    const row = await tx.selectFrom('catalog_objects').select(['tags', 'tag_attributes', 'annotation_version']).where('id', '=', object.id).forNoKeyUpdate().executeTakeFirstOrThrow();
     checkVersion(change.version, row.annotation_version, `${kind} ${displayNamespace(levels)}.${name}`);
     const updated = await tx
       .updateTable('catalog_objects')
-      .set({ ...changes(change, row.tags), annotation_version: sql`annotation_version + 1`, annotated_at: new Date() })
+      .set({ ...changes(change, row), annotation_version: sql`annotation_version + 1`, annotated_at: new Date() })
       .where('id', '=', object.id)
-      .returning(['name', 'description', 'owner', 'tags', 'annotation_version', 'annotated_at'])
+      .returning(['name', 'description', 'owner', 'tags', 'tag_attributes', 'annotation_version', 'annotated_at'])
       .executeTakeFirstOrThrow();
     await publish(tx, platform, `catalog/${warehouse}/${kind}s/${object.id}`, {
       target: kind, warehouse, namespace: namespace.levels, name: updated.name, changed: changedFields(change), version: updated.annotation_version, actor,
@@ -188,7 +196,7 @@ export async function annotateColumn(platform: Platform, kind: ObjectKind, wareh
     await tx.insertInto('catalog_column_annotations').values({ object_id: object.id, field_id: c.field_id, updated_at: new Date() }).onConflict((oc) => oc.columns(['object_id', 'field_id']).doNothing()).execute();
     const row = await tx
       .selectFrom('catalog_column_annotations')
-      .select(['tags', 'version'])
+      .select(['tags', 'tag_attributes', 'version'])
       .where('object_id', '=', object.id)
       .where('field_id', '=', c.field_id)
       .forNoKeyUpdate()
@@ -196,10 +204,10 @@ export async function annotateColumn(platform: Platform, kind: ObjectKind, wareh
     checkVersion(change.version, row.version, `column ${column} of ${kind} ${displayNamespace(levels)}.${name}`);
     const updated = await tx
       .updateTable('catalog_column_annotations')
-      .set({ ...changes(change, row.tags), version: sql`version + 1`, updated_at: new Date() })
+      .set({ ...changes(change, row), version: sql`version + 1`, updated_at: new Date() })
       .where('object_id', '=', object.id)
       .where('field_id', '=', c.field_id)
-      .returning(['description', 'tags', 'version', 'updated_at'])
+      .returning(['description', 'tags', 'tag_attributes', 'version', 'updated_at'])
       .executeTakeFirstOrThrow();
     await publish(tx, platform, `catalog/${warehouse}/${kind}s/${object.id}/columns/${c.field_id}`, {
       target: 'column', warehouse, namespace: namespace.levels, name: object.name, column: c.path, fieldId: c.field_id, changed: changedFields(change), version: updated.version, actor,

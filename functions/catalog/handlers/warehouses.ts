@@ -6,6 +6,7 @@ import { withDatabaseErrors, type Executor, type WarehouseRow, type WarehouseSts
 import { ConflictError, ValidationError } from '../../../shared/errors/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
 import { StorageRoot, UnsafeLocationError, locationScheme } from '../../../shared/storage/index.js';
+import { nextTagAttributes } from '../domain/annotations.js';
 import type { CreateWarehouseBodyValue, UpdateWarehouseBodyValue } from '../schemas/warehouse-schemas.js';
 import { resolveCredentials } from '../storage/warehouse-storage.js';
 import { requireWarehouse } from '../store/warehouses.js';
@@ -131,7 +132,8 @@ export async function updateWarehouse(platform: Platform, name: string, body: Up
         ...(body.properties !== undefined ? { properties: JSON.stringify(body.properties) } : {}),
         ...(body.description !== undefined ? { description: body.description } : {}),
         ...(body.owner !== undefined ? { owner: body.owner } : {}),
-        ...(body.tags !== undefined ? { tags: body.tags } : {}),
+        // A tag that goes takes its attributes with it (kept ones keep theirs), as the discovery API does.
+        ...(body.tags !== undefined ? { tags: body.tags, tag_attributes: JSON.stringify(nextTagAttributes(row.tag_attributes, body.tags, {})) } : {}),
         updated_at: new Date(),
         version: sql`version + 1`,
       })

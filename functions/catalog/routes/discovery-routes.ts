@@ -37,8 +37,8 @@ import {
 const WAREHOUSE = `${DISCOVERY_BASE}/warehouses/:warehouse`;
 const NAMESPACE = `${WAREHOUSE}/namespaces/:namespace`;
 const TAGS = ['catalog discovery'];
-const ANNOTATION_FIELDS = ['description', 'owner', 'tags', 'addTags', 'removeTags'];
-const COLUMN_ANNOTATION_FIELDS = ['description', 'tags', 'addTags', 'removeTags'];
+const ANNOTATION_FIELDS = ['description', 'owner', 'tags', 'addTags', 'removeTags', 'tagAttributes'];
+const COLUMN_ANNOTATION_FIELDS = ['description', 'tags', 'addTags', 'removeTags', 'tagAttributes'];
 
 function actorOf(principal: Principal): string {
   return `${principal.kind}:${principal.name}`;

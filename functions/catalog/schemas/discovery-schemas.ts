@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { PRINTABLE_TRIMMED } from '../../../shared/schema/index.js';
+import { TagAttributes, TagAttributeValues } from '../../../shared/policy/index.js';
+import { PRINTABLE_TRIMMED, StringMap } from '../../../shared/schema/index.js';
 import { MAX_TAGS } from '../domain/annotations.js';
 import { SEARCH_KINDS } from '../domain/search-query.js';
 import { WarehouseParams } from './warehouse-schemas.js';
@@ -27,8 +28,17 @@ const Version = Type.Integer({
 const tagEdits = {
   tags: Type.Optional(tags('Replaces every tag.')),
   addTags: Type.Optional(tags('Tags to add to the current ones (kept in order, no repeats); applied to the current tags under a row lock, so concurrent additions all land.')),
-  removeTags: Type.Optional(tags('Tags to remove from the current ones; absent tags are ignored.')),
+  removeTags: Type.Optional(tags('Tags to remove from the current ones; absent tags are ignored (their attributes go with them).')),
+  tagAttributes: Type.Optional(
+    StringMap({ minLength: 1, maxLength: 64, pattern: PRINTABLE_TRIMMED }, Type.Union([TagAttributeValues, Type.Null()]), {
+      maxProperties: MAX_TAGS,
+      description:
+        'Attributes of tags, by tag name, as Ranger\'s tags carry them: e.g. {"EXPIRES_ON": {"expiry_date": "2027/12/31"}}, which Ranger\'s EXPIRES_ON policy (accessed-after-expiry) denies after. Each replaces that tag\'s attributes; null or {} clears them. Each tag named must be among the tags after the change (add it in the same request). A tag keeps its attributes while it stays, also through a replacing tags list.',
+    }),
+  ),
 };
+/** In answers: present only when some tag has attributes, so an answer without any reads as before. */
+const TagAttributesOut = Type.Optional({ ...TagAttributes, description: 'Attributes of the tags that have some, by tag name; absent when none has.' });
 
 export const AnnotationPatch = Type.Object(
   { description: Type.Optional(Description), owner: Type.Optional(Owner), ...tagEdits, version: Type.Optional(Version) },
@@ -66,6 +76,7 @@ export const Annotation = Type.Object({
   description: Nullable(Type.String()),
   owner: Nullable(Type.String()),
   tags: Type.Array(Type.String()),
+  tagAttributes: TagAttributesOut,
   version: Type.Integer({ description: 'Send it back with a change to make the change conditional on it.' }),
   updatedAt: Nullable(Timestamp),
 });
@@ -83,6 +94,7 @@ export const ColumnAnnotation = Type.Object({
   doc: Nullable(Type.String({ description: 'The column doc written in the Iceberg schema by the engine.' })),
   description: Nullable(Type.String()),
   tags: Type.Array(Type.String()),
+  tagAttributes: TagAttributesOut,
   version: Type.Integer({ description: '0 while the column was never annotated.' }),
   updatedAt: Nullable(Timestamp),
 });

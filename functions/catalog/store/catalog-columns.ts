@@ -8,6 +8,8 @@ export interface AnnotatedColumn {
   required: boolean;
   description: string | null;
   tags: string[];
+  /** Attributes of its tags, by tag name (only tags that have some). */
+  tag_attributes: Record<string, Record<string, string>>;
   version: number;
   updated_at: Date | null;
 }
@@ -16,12 +18,12 @@ function columnsOf(db: Executor, objectId: string) {
   return db
     .selectFrom('catalog_columns as c')
     .leftJoin('catalog_column_annotations as a', (join) => join.onRef('a.object_id', '=', 'c.object_id').onRef('a.field_id', '=', 'c.field_id'))
-    .select(['c.field_id', 'c.path', 'c.doc', 'c.type', 'c.required', 'a.description', 'a.tags', 'a.version', 'a.updated_at'])
+    .select(['c.field_id', 'c.path', 'c.doc', 'c.type', 'c.required', 'a.description', 'a.tags', 'a.tag_attributes', 'a.version', 'a.updated_at'])
     .where('c.object_id', '=', objectId);
 }
 
-function annotated(row: { field_id: number; path: string; doc: string | null; type: string; required: boolean; description: string | null; tags: string[] | null; version: number | null; updated_at: Date | null }): AnnotatedColumn {
-  return { ...row, tags: row.tags ?? [], version: row.version ?? 0 };
+function annotated(row: { field_id: number; path: string; doc: string | null; type: string; required: boolean; description: string | null; tags: string[] | null; tag_attributes: Record<string, Record<string, string>> | null; version: number | null; updated_at: Date | null }): AnnotatedColumn {
+  return { ...row, tags: row.tags ?? [], tag_attributes: row.tag_attributes ?? {}, version: row.version ?? 0 };
 }
 
 /** The columns of an object's current schema, in schema order, each with its annotations (version 0 when none). */

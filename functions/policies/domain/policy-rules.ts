@@ -71,10 +71,10 @@ function itemProblems(p: DataPolicyInput): FieldProblem[] {
   for (const [key, list] of Object.entries(items)) {
     list.forEach((item, i) => {
       if (item.users.length + item.groups.length + item.roles.length === 0) out.push(problem(`${key}.${i}`, 'must name at least one user, group or role'));
-      for (const c of conditionProblems(item.conditions)) out.push(problem(`${key}.${i}.conditions.${c.field}`, c.message));
+      for (const c of conditionProblems(item.conditions, p.resources.tags !== undefined)) out.push(problem(`${key}.${i}.conditions.${c.field}`, c.message));
     });
   }
-  for (const c of conditionProblems(p.conditions)) out.push(problem(`conditions.${c.field}`, c.message));
+  for (const c of conditionProblems(p.conditions, p.resources.tags !== undefined)) out.push(problem(`conditions.${c.field}`, c.message));
   return out;
 }
 

@@ -1,7 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import { ValidationError, type FieldProblem } from '../../../shared/errors/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
-import { explainDecision, normalizeUrl, objectTags, URL_ACCESS_TYPES, type AccessDecision, type DataResource, type RequestedAccess, type Subject } from '../../../shared/policy/index.js';
+import { explainDecision, normalizeUrl, objectTags, resourceTags, tagAttributeMapProblems, URL_ACCESS_TYPES, type AccessDecision, type DataResource, type RequestedAccess, type Subject } from '../../../shared/policy/index.js';
 import type { DecideRequest, Decision } from '../schemas.js';
 
 type ResourceInput = Static<typeof DecideRequest>['resource'];
@@ -15,7 +15,7 @@ export function resourceProblems(input: ResourceInput, at: string, access: Reque
   const out: FieldProblem[] = [];
   const fileAccess = (URL_ACCESS_TYPES as readonly string[]).includes(access);
   if (input.url !== undefined) {
-    const others = (['warehouse', 'namespace', 'table', 'column', 'columns', 'tags'] as const).filter((k) => input[k] !== undefined);
+    const others = (['warehouse', 'namespace', 'table', 'column', 'columns', 'tags', 'tagAttributes'] as const).filter((k) => input[k] !== undefined);
     if (others.length > 0) out.push({ in: 'body', field: `${at}.url`, message: `a storage path is decided on its own: leave out ${others.join(', ')}` });
     const normal = normalizeUrl(input.url);
     if ('problem' in normal) out.push({ in: 'body', field: `${at}.url`, message: normal.problem });
@@ -27,6 +27,11 @@ export function resourceProblems(input: ResourceInput, at: string, access: Reque
   if (input.table !== undefined && input.namespace === undefined) out.push({ in: 'body', field: `${at}.namespace`, message: 'is required when table is given' });
   if (input.column !== undefined && input.table === undefined) out.push({ in: 'body', field: `${at}.table`, message: 'is required when column is given' });
   if (input.columns !== undefined && input.table === undefined) out.push({ in: 'body', field: `${at}.table`, message: 'is required when columns are given' });
+  // Given tags are the object's tags as they are; their attributes come with them, never half from the catalog.
+  if (input.tagAttributes !== undefined) {
+    if (input.tags === undefined) out.push({ in: 'body', field: `${at}.tagAttributes`, message: 'is given with tags only: without tags, the catalog\'s tags are looked up with their attributes' });
+    else for (const p of tagAttributeMapProblems(input.tags, input.tagAttributes)) out.push({ in: 'body', field: `${at}.tagAttributes.${p.field}`, message: p.message });
+  }
   return out;
 }
 
@@ -49,7 +54,7 @@ export async function decide(platform: Platform, subject: Subject, access: Reque
     ...(input.namespace ? { namespace: input.namespace } : {}),
     ...(input.table !== undefined ? { table: input.table } : {}),
     ...(input.column !== undefined ? { column: input.column } : {}),
-    ...(input.tags ? { tags: input.tags } : {}),
+    ...(input.tags ? { tags: resourceTags(input.tags, input.tagAttributes) } : {}),
   };
   const tagsOf = set.hasTagPolicies ? async (r: DataResource) => (r.table !== undefined ? objectTags(platform.store.db, r) : undefined) : undefined;
   const { decision: d, masks, rowFilter } = await explainDecision(set, subject, access, resource, input.columns, tagsOf, at);

@@ -2,7 +2,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { ValidationError, type FieldProblem } from '../../../shared/errors/index.js';
 import { compileValidator, StringMap } from '../../../shared/schema/index.js';
 import { conditionProblems, DataPolicyInput, isKnownTimeZone, recurrenceProblemsOf, type PolicyCondition, type PolicyItem, type ResourceValues, type ValidityRecurrence, type ValiditySchedule } from '../../../shared/policy/index.js';
-import type { RangerService } from './ranger-policy.js';
+import { tagAccessTypes, type RangerService } from './ranger-policy.js';
 
 /**
  * What Ranger's public v2 API accepts for a policy; fields we do not model are accepted and must be empty. Bounded as
@@ -62,7 +62,7 @@ export const RangerPolicyIn = Type.Object({
 });
 export type RangerPolicyIn = Static<typeof RangerPolicyIn>;
 
-const LEVELS = { trino: { catalog: 'warehouse', schema: 'namespace', table: 'table', column: 'column' }, hive: { database: 'namespace', table: 'table', column: 'column' } } as const;
+const LEVELS = { trino: { catalog: 'warehouse', schema: 'namespace', table: 'table', column: 'column' }, hive: { database: 'namespace', table: 'table', column: 'column' }, tag: {} } as const;
 const ACCESS_IN: Record<string, PolicyItem['accesses'][number]> = { select: 'select', insert: 'insert', update: 'update', delete: 'delete', create: 'create', alter: 'alter', drop: 'drop', index: 'index', read: 'read', write: 'write', all: 'all' };
 const TYPE = ['access', 'masking', 'row-filter'] as const;
 
@@ -79,14 +79,26 @@ export function fromRangerPolicy(r: RangerPolicyIn, service: RangerService): Dat
   const stopsAbove = deepest >= 0 && deepest < order.indexOf(leaf);
   let resources: DataPolicyInput['resources'] = {};
   const url = service.kind === 'hive' ? r.resources['url'] : undefined;
-  if (url) {
+  const tag = service.kind === 'tag' ? r.resources['tag'] : undefined;
+  if (service.kind === 'tag') {
+    // Ranger's tag service has one resource, the tag: a policy covers the objects carrying any of its tags.
+    const others = Object.keys(r.resources).filter((k) => k !== 'tag');
+    if (others.length > 0) bad('resources', `the tag service has one resource, tag: ${others.join(', ')} belong to another service`);
+    if (!tag) bad('resources.tag', 'is required in the tag service');
+    else {
+      if (tag.isExcludes) bad('resources.tag.isExcludes', 'is not supported: a tag policy names the tags it covers');
+      if (tag.isRecursive) bad('resources.tag.isRecursive', 'does not apply to tags');
+      resources = { tags: { values: tag.values } };
+    }
+    if ((r.policyType ?? 0) !== 0) bad('policyType', 'tag-based masking and row-filter policies are not served through the tag service yet: write them through /api/v1/policies');
+  } else if (url) {
     // Ranger's hive url is a hierarchy of its own: storage paths, whichever warehouse's files they hold.
     const others = Object.keys(r.resources).filter((k) => k !== 'url');
     if (others.length > 0) bad('resources', `url stands alone in Ranger's hive service: ${others.join(', ')} belong to another policy`);
     if (url.isExcludes) bad('resources.url.isExcludes', "Ranger's hive url resource does not support excludes");
     resources = { url: { values: url.values, recursive: url.isRecursive ?? false } };
   } else if (service.kind === 'hive') resources.warehouse = { values: [service.warehouse], excludes: false, recursive: false };
-  for (const [name, value] of url ? [] : Object.entries(r.resources)) {
+  for (const [name, value] of url || service.kind === 'tag' ? [] : Object.entries(r.resources)) {
     const ours = levels[name];
     if (!ours) {
       bad(`resources.${name}`, `is not a resource Lakeplane's ${service.kind} service serves: data policies have ${Object.keys(levels).join(', ')}`);
@@ -97,14 +109,14 @@ export function fromRangerPolicy(r: RangerPolicyIn, service: RangerService): Dat
     // `*` on a level is what leaving the level out means, as long as the levels below are covered too.
     if (stopsAbove || !(v.values.length === 1 && v.values[0] === '*' && !v.excludes)) resources[ours] = v;
   }
-  if (Object.keys(resources).length === 0) resources.warehouse = { values: ['*'], excludes: false, recursive: false };
+  if (Object.keys(resources).length === 0 && service.kind !== 'tag') resources.warehouse = { values: ['*'], excludes: false, recursive: false };
   if (stopsAbove && !url) resources.coversBelow = false;
 
   // A condition Lakeplane cannot evaluate is refused by its type, never ignored (that would widen an allow).
   const conditions = (list: Static<typeof Condition>[] | undefined, at: string): PolicyCondition[] | undefined => {
     if (!list || list.length === 0) return undefined;
     const taken = list.map((c) => ({ type: c.type, values: c.values ?? [] }));
-    for (const p of conditionProblems(taken)) bad(`${at}.${p.field}`, p.message);
+    for (const p of conditionProblems(taken, service.kind === 'tag')) bad(`${at}.${p.field}`, p.message);
     return taken;
   };
   const policyConditions = conditions(r.conditions, 'conditions');
@@ -135,6 +147,7 @@ export function fromRangerPolicy(r: RangerPolicyIn, service: RangerService): Dat
   };
   const items = (list: Static<typeof ItemIn>[] | undefined, key: string): PolicyItem[] =>
     (list ?? []).map((i, n) => {
+      if (service.kind === 'tag') return { ...subjects(i), ...withConditions(i, `${key}.${n}`), accesses: tagAccesses(i.accesses ?? [], `${key}.${n}.accesses`, bad), delegateAdmin: i.delegateAdmin ?? false };
       const accesses: PolicyItem['accesses'] = [];
       (i.accesses ?? []).forEach((a, k) => {
         const mapped = ACCESS_IN[a.type];
@@ -180,6 +193,35 @@ export function fromRangerPolicy(r: RangerPolicyIn, service: RangerService): Dat
 }
 
 const asOurPolicy = compileValidator(DataPolicyInput, 'body');
+
+const COMPONENTS = ['trino', 'hive'] as const;
+
+/**
+ * A tag policy item's accesses, written per component as Ranger's tag service has them (trino:select, hive:update).
+ * Lakeplane keeps one list for all engines, so the trino ones are read (they are the finer: insert and delete apart)
+ * and the hive ones must be what that list means for hive, as an export writes them; an item with hive ones only is
+ * read from those. Anything else is refused, naming the access, rather than guessed at.
+ */
+function tagAccesses(list: ReadonlyArray<{ type: string; isAllowed?: boolean | undefined }>, at: string, bad: (field: string, message: string) => void): PolicyItem['accesses'] {
+  const byComponent: Record<(typeof COMPONENTS)[number], PolicyItem['accesses']> = { trino: [], hive: [] };
+  list.forEach((a, k) => {
+    const [component, type, extra] = a.type.split(':');
+    if (extra !== undefined || type === undefined || !(COMPONENTS as readonly string[]).includes(component!)) {
+      return void bad(`${at}.${k}.type`, `"${a.type}" is not an access type of Lakeplane's tag service: write <component>:<type> with component trino or hive (trino:select)`);
+    }
+    const mapped = ACCESS_IN[type];
+    if (!mapped) return void bad(`${at}.${k}.type`, `"${type}" is not an access type of data policies (${Object.keys(ACCESS_IN).join(', ')})`);
+    const into = byComponent[component as (typeof COMPONENTS)[number]];
+    if (a.isAllowed !== false && !into.includes(mapped)) into.push(mapped);
+  });
+  if (byComponent.trino.length === 0) return byComponent.hive;
+  const hive = tagAccessTypes(byComponent.trino).filter((t) => t.startsWith('hive:')).sort();
+  const given = [...new Set(list.filter((a) => a.isAllowed !== false && a.type.startsWith('hive:')).map((a) => a.type))].sort();
+  if (given.length > 0 && JSON.stringify(given) !== JSON.stringify(hive)) {
+    bad(at, `the hive accesses (${given.join(', ')}) differ from what the trino ones mean for hive (${hive.join(', ')}): Lakeplane keeps one list of accesses for every engine`);
+  }
+  return byComponent.trino;
+}
 
 /** Ranger lists a subject once however often it is given; our schema keeps each once. */
 function subjects(i: { users?: string[] | undefined; groups?: string[] | undefined; roles?: string[] | undefined }) {

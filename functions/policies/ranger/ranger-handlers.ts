@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import type { DataPolicyRow, Db, Executor } from '../../../shared/db/index.js';
 import { toDataPolicy } from '../../../shared/policy/index.js';
-import { toRangerPolicy, trinoSessionPolicies, type RangerService, type StoredPolicy } from './ranger-policy.js';
-import { HIVE_SERVICE_ID, TRINO_SERVICE_ID, hiveServiceDef, trinoServiceDef } from './service-defs.js';
+import { TAG_SERVICE, toRangerPolicy, trinoSessionPolicies, type RangerService, type StoredPolicy } from './ranger-policy.js';
+import { HIVE_SERVICE_ID, TAG_SERVICE_ID, TRINO_SERVICE_ID, hiveServiceDef, tagServiceDef, trinoServiceDef } from './service-defs.js';
 
 export function storedPolicy(row: DataPolicyRow): StoredPolicy {
   return { policy: toDataPolicy(row), rangerId: Number(row.ranger_id), createdAt: row.created_at, updatedAt: row.updated_at, createdBy: row.created_by, updatedBy: row.updated_by };
@@ -14,14 +16,18 @@ async function policyState(db: Executor) {
 
 /**
  * Ranger's ServicePolicies for a plugin: every policy the service can carry at the set's current version, read in one
- * snapshot; undefined when the plugin already has that version (the route answers 304).
+ * snapshot, with the tag service's policies as tagPolicies (as Ranger's admin sends a service's associated tag
+ * service); undefined when the plugin already has that version (the route answers 304).
  */
 export async function downloadPolicies(db: Executor, service: RangerService, lastKnownVersion: number) {
   const read = async (tx: Executor) => {
     const state = await policyState(tx);
     if (lastKnownVersion === state.policyVersion) return undefined;
     const rows = await tx.selectFrom('data_policies').selectAll().orderBy('ranger_id').execute();
-    const policies: unknown[] = rows.map((r) => toRangerPolicy(storedPolicy(r), service)).filter((p) => p !== undefined);
+    const stored = rows.map(storedPolicy);
+    const policies: unknown[] = stored.map((p) => toRangerPolicy(p, service)).filter((p) => p !== undefined);
+    const tagService: RangerService = { kind: 'tag', name: TAG_SERVICE };
+    const tagPolicies = stored.map((p) => toRangerPolicy(p, tagService)).filter((p) => p !== undefined);
     if (service.kind === 'trino') policies.push(...trinoSessionPolicies(state.policyVersion));
     return {
       serviceName: service.name,
@@ -32,6 +38,10 @@ export async function downloadPolicies(db: Executor, service: RangerService, las
       serviceDef: service.kind === 'trino' ? trinoServiceDef : hiveServiceDef,
       auditMode: 'audit-default',
       serviceConfig: {},
+      // Sent when there are tag policies: a plugin then builds its tag policy engine and asks for the tags.
+      ...(tagPolicies.length > 0
+        ? { tagPolicies: { serviceName: TAG_SERVICE, serviceId: TAG_SERVICE_ID, policyVersion: state.policyVersion, policyUpdateTime: state.policyUpdateTime, policies: tagPolicies, serviceDef: tagServiceDef, auditMode: 'audit-default', serviceConfig: {} } }
+        : {}),
     };
   };
   if (db.isTransaction) return read(db);
@@ -64,4 +74,58 @@ export async function downloadRoles(db: Executor, service: RangerService, lastKn
       },
     ],
   };
+}
+
+/**
+ * Ranger's ServiceTags for a plugin's TagEnricher: the catalog's tagged tables, views and columns as the service's
+ * resources (trino: catalog, schema, table, column; hive-<warehouse>: database, table, column), each tag a RangerTag
+ * with its attributes (an EXPIRES_ON tag's expiry_date), so a plugin decides the tag policies it downloads on the same
+ * tags Lakeplane reads. A column's request also carries its table's tags, as Ranger's ancestor tag match gives them.
+ * The version is a digest of the document, not a counter: plugins only compare it for equality (304 when equal), and
+ * a digest changes with every tag, attribute, rename or drop without a version kept anywhere. undefined: unchanged.
+ */
+export async function downloadTags(db: Executor, service: RangerService, lastKnownVersion: number) {
+  if (service.kind === 'tag') return undefined;
+  let objects = db
+    .selectFrom('catalog_objects as o')
+    .innerJoin('namespaces as n', 'n.id', 'o.namespace_id')
+    .innerJoin('warehouses as w', 'w.id', 'o.warehouse_id')
+    .select(['o.id', 'w.name as warehouse', 'n.levels', 'o.name', 'o.tags', 'o.tag_attributes'])
+    .where(sql<boolean>`cardinality(o.tags) > 0`);
+  let columns = db
+    .selectFrom('catalog_column_annotations as a')
+    .innerJoin('catalog_columns as c', (j) => j.onRef('c.object_id', '=', 'a.object_id').onRef('c.field_id', '=', 'a.field_id'))
+    .innerJoin('catalog_objects as o', 'o.id', 'a.object_id')
+    .innerJoin('namespaces as n', 'n.id', 'o.namespace_id')
+    .innerJoin('warehouses as w', 'w.id', 'o.warehouse_id')
+    .select(['w.name as warehouse', 'n.levels', 'o.name', 'c.path as column', 'a.tags', 'a.tag_attributes'])
+    .where(sql<boolean>`cardinality(a.tags) > 0`);
+  if (service.kind === 'hive') {
+    objects = objects.where('w.name', '=', service.warehouse);
+    columns = columns.where('w.name', '=', service.warehouse);
+  }
+  const rows: Array<{ warehouse: string; levels: string[]; name: string; column?: string; tags: string[]; tag_attributes: Record<string, Record<string, string>> }> = [
+    ...(await objects.orderBy('w.name').orderBy('n.levels').orderBy('o.name').execute()),
+    ...(await columns.orderBy('w.name').orderBy('n.levels').orderBy('o.name').orderBy('c.path').execute()),
+  ];
+  const one = (v: string) => ({ values: [v], isExcludes: false, isRecursive: false });
+  const tags: Record<string, { id: number; type: string; attributes: Record<string, string>; isEnabled: boolean }> = {};
+  const serviceResources: Array<{ id: number; serviceName: string; resourceElements: Record<string, ReturnType<typeof one>>; isEnabled: boolean }> = [];
+  const resourceToTagIds: Record<string, number[]> = {};
+  let nextTag = 1;
+  rows.forEach((r, k) => {
+    const schema = r.levels.join('.');
+    const elements: Record<string, ReturnType<typeof one>> = service.kind === 'trino' ? { catalog: one(r.warehouse), schema: one(schema), table: one(r.name) } : { database: one(schema), table: one(r.name) };
+    const id = k + 1;
+    serviceResources.push({ id, serviceName: service.name, resourceElements: r.column !== undefined ? { ...elements, column: one(r.column) } : elements, isEnabled: true });
+    resourceToTagIds[String(id)] = r.tags.map((type) => {
+      const tagId = nextTag++;
+      tags[String(tagId)] = { id: tagId, type, attributes: r.tag_attributes[type] ?? {}, isEnabled: true };
+      return tagId;
+    });
+  });
+  const content = { serviceName: service.name, tagDefinitions: {}, tags, serviceResources, resourceToTagIds };
+  const tagVersion = parseInt(createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 12), 16);
+  if (tagVersion === lastKnownVersion) return undefined;
+  return { op: 'add_or_update', ...content, tagVersion, tagUpdateTime: Date.now(), isDelta: false, tagsChangeExtent: 'ALL', isTagsDeduped: false };
 }

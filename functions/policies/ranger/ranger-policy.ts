@@ -6,13 +6,18 @@ import { compileValues, levelMatches, type DataPolicy, type PolicyItem, type Pol
  * - `trino`: warehouse -> catalog, namespace -> schema (levels joined by "."), table, column;
  * - `hive-<warehouse>`: that warehouse's policies, namespace -> database, table, column.
  * Levels a policy leaves out are `*` there (a policy with coversBelow false lists only its own levels). A recursive namespace value
- * `a` becomes `a` and `a.*`. Tag-based policies need a tag service, which we do not serve; they are not listed.
- * Storage-path (url) policies are Ranger's hive `url` resource, in every hive service and not in trino.
+ * `a` becomes `a` and `a.*`. Storage-path (url) policies are Ranger's hive `url` resource, in every hive service
+ * and not in trino. Tag-based access policies are the `tags` service's (Ranger's tag service: resource `tag`, access
+ * types prefixed by the component, trino:select and hive:select), and come with every download as its tagPolicies.
  */
-export type RangerService = { readonly kind: 'trino'; readonly name: string } | { readonly kind: 'hive'; readonly name: string; readonly warehouse: string };
+export type RangerService = { readonly kind: 'trino'; readonly name: string } | { readonly kind: 'hive'; readonly name: string; readonly warehouse: string } | { readonly kind: 'tag'; readonly name: string };
+
+/** The tag service's name: one for the whole platform, as catalog tags are. */
+export const TAG_SERVICE = 'tags';
 
 export function serviceNamed(name: string): RangerService | undefined {
   if (name === 'trino') return { kind: 'trino', name };
+  if (name === TAG_SERVICE) return { kind: 'tag', name };
   const hive = /^hive-(.+)$/.exec(name);
   if (hive) return { kind: 'hive', name, warehouse: hive[1]! };
   return undefined;
@@ -53,9 +58,18 @@ function toResource(v: ResourceValues | undefined, namespace = false): RangerRes
 const TRINO_ACCESS: Record<string, string[]> = { select: ['select'], insert: ['insert'], update: ['insert', 'delete'], delete: ['delete'], create: ['create'], alter: ['alter'], drop: ['drop'], index: [], read: [], write: [], all: ['all'] };
 const HIVE_ACCESS: Record<string, string[]> = { select: ['select'], insert: ['update'], update: ['update'], delete: ['update'], create: ['create'], alter: ['alter'], drop: ['drop'], index: ['index'], read: ['read'], write: ['write'], all: ['all'] };
 
+/**
+ * A tag policy's accesses in Ranger's tag service: each component's own types, prefixed by it (Ranger's tag service
+ * definition holds every component's access types so; a plugin keeps those of its component and strips the prefix).
+ */
+export function tagAccessTypes(accesses: readonly string[]): string[] {
+  const of = (component: string, map: Record<string, string[]>) => [...new Set(accesses.flatMap((a) => map[a] ?? []))].map((t) => `${component}:${t}`);
+  return [...of('trino', TRINO_ACCESS), ...of('hive', HIVE_ACCESS)];
+}
+
 function toItem(i: PolicyItem, service: RangerService) {
   const map = service.kind === 'trino' ? TRINO_ACCESS : HIVE_ACCESS;
-  const types = [...new Set(i.accesses.flatMap((a) => map[a] ?? []))];
+  const types = service.kind === 'tag' ? tagAccessTypes(i.accesses) : [...new Set(i.accesses.flatMap((a) => map[a] ?? []))];
   return { users: i.users, groups: i.groups, roles: i.roles, accesses: types.map((type) => ({ type, isAllowed: true })), conditions: conditionsOf(i), delegateAdmin: i.delegateAdmin };
 }
 
@@ -74,25 +88,29 @@ const conditionsOf = (x: { conditions?: PolicyCondition[] | undefined }) => (x.c
 export function toRangerPolicy(s: StoredPolicy, service: RangerService) {
   const p = s.policy;
   const r = p.resources;
-  if (r.tags) return undefined;
+  // Tag policies are the tag service's, and only they are; its masking and row-filter forms are not served yet.
+  if ((service.kind === 'tag') !== (r.tags !== undefined)) return undefined;
+  if (service.kind === 'tag' && p.type !== 'access') return undefined;
   // Storage paths are Ranger's hive url resource: every hive service carries them; Ranger's trino service has none.
   if (r.url && service.kind === 'trino') return undefined;
   let resources: Record<string, RangerResource>;
   // A policy that stops at a level (coversBelow false) lists only its levels, which Ranger reads the same way.
   const stops = r.coversBelow === false;
   const level = (v: ResourceValues | undefined, namespace = false): RangerResource | undefined => (stops && !v ? undefined : toResource(v, namespace));
-  if (r.url) {
+  if (r.tags) {
+    resources = { tag: { values: r.tags.values, isExcludes: false, isRecursive: false } };
+  } else if (r.url) {
     resources = { url: { values: r.url.values, isExcludes: false, isRecursive: r.url.recursive } };
   } else if (service.kind === 'trino') {
     resources = present({ catalog: level(r.warehouse), schema: level(r.namespace, true), table: level(r.table) });
-  } else {
+  } else if (service.kind === 'hive') {
     const wh = r.warehouse ? compileValues(r.warehouse) : undefined;
     if (wh && !levelMatches(wh, 'warehouse', service.warehouse)) return undefined;
     // The hive service is one warehouse: a policy on the warehouse object itself has nothing to name there.
     if (stops && !r.namespace) return undefined;
     resources = present({ database: level(r.namespace, true), table: level(r.table) });
-  }
-  const column = p.type !== 'row-filter' && !r.url ? level(r.column) : undefined;
+  } else return undefined;
+  const column = p.type !== 'row-filter' && !r.url && !r.tags ? level(r.column) : undefined;
   if (column) resources['column'] = column;
   const items = (list: PolicyItem[]) => list.map((i) => toItem(i, service)).filter((i) => i.accesses.length > 0);
   return {

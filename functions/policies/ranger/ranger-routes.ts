@@ -5,8 +5,8 @@ import { json, noContent, route, type RequestContext } from '../../../shared/htt
 import { BadRequestError, NotFoundError } from '../../../shared/errors/index.js';
 import { createDataPolicy, deleteDataPolicy, replaceDataPolicy } from '../handlers/data-policies.js';
 import { fromRangerPolicy, RangerPolicyIn } from './from-ranger.js';
-import { downloadPolicies, downloadRoles, storedPolicy } from './ranger-handlers.js';
-import { serviceNamed, toRangerPolicy, type RangerService } from './ranger-policy.js';
+import { downloadPolicies, downloadRoles, downloadTags, storedPolicy } from './ranger-handlers.js';
+import { serviceNamed, TAG_SERVICE, toRangerPolicy, type RangerService } from './ranger-policy.js';
 
 /**
  * Apache Ranger's HTTP surface (../shared/ref/ranger/NOTES.md and ../shared/ref/trino/NOTES.md), so engines whose
@@ -33,7 +33,14 @@ const RANGER_JSON = { description: 'Ranger JSON', schema: Type.Unknown() };
 
 function service(name: string): RangerService {
   const s = serviceNamed(name);
-  if (!s) throw new NotFoundError(`Ranger service "${name}" is not served: use "trino" (warehouse = catalog) or "hive-<warehouse>" (namespace = database)`);
+  if (!s) throw new NotFoundError(`Ranger service "${name}" is not served: use "trino" (warehouse = catalog), "hive-<warehouse>" (namespace = database) or "${TAG_SERVICE}" (tag-based policies)`);
+  return s;
+}
+
+/** What a plugin downloads for: a component's service; the tag service's policies come with it as tagPolicies. */
+function pluginService(name: string): RangerService {
+  const s = service(name);
+  if (s.kind === 'tag') throw new NotFoundError(`"${name}" is the tag service: its policies come with each service's download (tagPolicies), and the catalog's tags from /service/tags/download/<service>`);
   return s;
 }
 
@@ -67,7 +74,7 @@ function downloadRoutes(secure: boolean) {
       responses: { 200: RANGER_JSON, 304: { description: 'Not modified' } },
       handler: async (ctx) => {
         await mayDownload(ctx);
-        const doc = await downloadPolicies(ctx.platform.store.db, service(ctx.params.serviceName), ctx.query.lastKnownVersion ?? -1);
+        const doc = await downloadPolicies(ctx.platform.store.db, pluginService(ctx.params.serviceName), ctx.query.lastKnownVersion ?? -1);
         return doc ? json(200, doc) : notModified();
       },
     }),
@@ -77,18 +84,37 @@ function downloadRoutes(secure: boolean) {
       responses: { 200: RANGER_JSON, 304: { description: 'Not modified' } },
       handler: async (ctx) => {
         await mayDownload(ctx);
-        const doc = await downloadRoles(ctx.platform.store.db, service(ctx.params.serviceName), ctx.query.lastKnownRoleVersion ?? -1);
+        const doc = await downloadRoles(ctx.platform.store.db, pluginService(ctx.params.serviceName), ctx.query.lastKnownRoleVersion ?? -1);
         return doc ? json(200, doc) : notModified();
       },
     }),
   ];
 }
 
-/** Plugins may also poll tags and the user store; we serve neither, and say "nothing new" rather than fail them. */
-const nothingNew = (['tags', 'xusers'] as const).map((what) =>
+/**
+ * The catalog's tags for a plugin's TagEnricher (ServiceTags), with the same credential as the policy downloads:
+ * they name every tagged table and column. 304 when lastKnownVersion is the current digest.
+ */
+function tagRoutes(secure: boolean) {
+  const access = { auth: 'required' as const, credentials: PLUGIN_CREDENTIALS, ...(secure ? {} : { anonymousIf: anonymousDownloads }) };
+  return route({
+    method: 'GET', path: `/service/tags/${secure ? 'secure/' : ''}download/:serviceName`, operationId: `ranger.downloadTags${secure ? 'Secure' : ''}`, tags: ['ranger'], ...access, params: ServiceParams,
+    query: Type.Object({ lastKnownVersion: Type.Optional(Type.Integer({ default: -1 })), lastActivationTime: Type.Optional(Type.Integer()), pluginId: Type.Optional(Type.String()), supportsTagDeltas: Type.Optional(Type.String()), pluginCapabilities: Type.Optional(Type.String()) }, { additionalProperties: true }),
+    summary: 'Ranger plugin: the catalog\'s tagged tables and columns with their tags and attributes (ServiceTags), 304 when lastKnownVersion is current.',
+    responses: { 200: RANGER_JSON, 304: { description: 'Not modified' } },
+    handler: async (ctx) => {
+      await mayDownload(ctx);
+      const doc = await downloadTags(ctx.platform.store.db, pluginService(ctx.params.serviceName), ctx.query.lastKnownVersion ?? -1);
+      return doc ? json(200, doc) : notModified();
+    },
+  });
+}
+
+/** Plugins may also poll the user store; we do not serve it, and say "nothing new" rather than fail them. */
+const nothingNew = (['xusers'] as const).map((what) =>
   route({
     method: 'GET', path: `/service/${what}/download/:serviceName`, operationId: `ranger.download_${what}`, tags: ['ranger'], auth: 'required', credentials: PLUGIN_CREDENTIALS, anonymousIf: anonymousDownloads, params: ServiceParams, query: Type.Object({}, { additionalProperties: true }),
-    summary: `Ranger plugin: ${what === 'tags' ? 'tags' : 'the user store'}; not served, so always 304.`,
+    summary: 'Ranger plugin: the user store; not served, so always 304.',
     responses: { 304: { description: 'Not modified' } },
     handler: async (ctx) => {
       service(ctx.params.serviceName);
@@ -116,7 +142,7 @@ async function adminOnly(ctx: RequestContext<unknown, unknown, unknown>, verb: s
 
 /**
  * A stored policy by Ranger id, guid or service + name, in the service's JSON. Without a service (by id or guid) it
- * is shown in the trino service, or, for a storage-path policy (which only hive services carry), in the hive service
+ * is shown in the trino service (a tag-based one in the tag service), or, for a storage-path policy (which only hive services carry), in the hive service
  * of the first warehouse by name (every hive service carries it alike).
  */
 async function find(ctx: RequestContext<unknown, unknown, unknown>, by: { rangerId?: number; guid?: string; name?: string }, named: RangerService | undefined) {
@@ -126,7 +152,7 @@ async function find(ctx: RequestContext<unknown, unknown, unknown>, by: { ranger
   if (by.name !== undefined) q = q.where('name', '=', by.name);
   const row = await q.executeTakeFirst();
   const stored = row ? storedPolicy(row) : undefined;
-  let svc = named ?? service('trino');
+  let svc = named ?? service(stored?.policy.resources.tags ? TAG_SERVICE : 'trino');
   if (!named && stored?.policy.resources.url) {
     const first = await ctx.platform.store.db.selectFrom('warehouses').select('name').orderBy('name').executeTakeFirst();
     svc = service(`hive-${first?.name ?? 'default'}`);
@@ -148,7 +174,7 @@ const rangerOut = async (ctx: RequestContext<unknown, unknown, unknown>, id: str
 const publicApi = [
   route({
     method: 'POST', path: `${V2}/policy`, operationId: 'ranger.createPolicy', tags: ['ranger'], auth: 'required', body: RangerPolicyIn,
-    summary: 'Ranger public API: create a policy from Ranger JSON (service "trino" or "hive-<warehouse>").', responses: { 200: RANGER_JSON },
+    summary: 'Ranger public API: create a policy from Ranger JSON (service "trino", "hive-<warehouse>" or "tags").', responses: { 200: RANGER_JSON },
     handler: async (ctx) => {
       const actor = await adminOnly(ctx, 'create');
       const svc = service(ctx.body.service);
@@ -231,4 +257,4 @@ const publicApi = [
   }),
 ];
 
-export const rangerRoutes = [...downloadRoutes(false), ...downloadRoutes(true), ...nothingNew, ...publicApi];
+export const rangerRoutes = [...downloadRoutes(false), ...downloadRoutes(true), tagRoutes(false), tagRoutes(true), ...nothingNew, ...publicApi];

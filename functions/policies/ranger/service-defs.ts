@@ -119,3 +119,43 @@ export const hiveServiceDef = {
   dataMaskDef: { accessTypes: [{ itemId: 1, name: 'select', label: 'select', impliedGrants: [] }], resources: maskResources(['database', 'table', 'column']), maskTypes: HIVE_MASKS },
   rowFilterDef: { accessTypes: [{ itemId: 1, name: 'select', label: 'select', impliedGrants: [] }], resources: maskResources(['database', 'table']) },
 };
+
+export const TAG_SERVICE_ID = 4;
+
+/** Every component's access types prefixed by it, as Ranger's admin merges them into its tag service definition. */
+function componentAccessTypes() {
+  const out: Array<{ itemId: number; name: string; label: string; impliedGrants: string[] }> = [];
+  for (const [component, def] of [['trino', trinoServiceDef], ['hive', hiveServiceDef]] as const) {
+    for (const t of def.accessTypes) out.push({ itemId: out.length + 1, name: `${component}:${t.name}`, label: `${component}:${t.label}`, impliedGrants: t.impliedGrants.map((g) => `${component}:${g}`) });
+  }
+  return out;
+}
+
+/**
+ * Ranger's tag service definition, as Lakeplane serves it: resource `tag`, every component's access types, and the
+ * two conditions Ranger's own defines (accessed-after-expiry, whose script reads the current tag's expiry_date, and
+ * `_expression`), so a plugin evaluates the tag policies it downloads as Lakeplane does. Its TagEnricher asks the tags
+ * download for the catalog's tags.
+ */
+export const tagServiceDef = {
+  id: 100,
+  name: 'tag',
+  displayName: 'tag',
+  implClass: 'org.apache.ranger.services.tag.RangerServiceTag',
+  label: 'TAG (served by Lakeplane)',
+  description: 'Lakeplane tag-based data policies: the catalog\'s tags (EXPIRES_ON with expiry_date, ...)',
+  guid: '0d047248-baff-4cf9-8e9e-6c616b65706c',
+  isEnabled: true,
+  version: 1,
+  options: { 'ui.pages': 'tag-based-policies', enableDenyAndExceptionsInPolicies: 'true' },
+  configs: [],
+  // Lakeplane matches tag names ignoring case and without wildcards: the plugin is told to match them the same way.
+  resources: [{ ...resource(1, 'tag', '', 1), matcherOptions: { wildCard: 'false', ignoreCase: 'true' }, excludesSupported: false, uiHint: '{ "singleValue":true }', label: 'TAG', description: 'TAG' }],
+  accessTypes: componentAccessTypes(),
+  policyConditions: [
+    { itemId: 1, name: 'accessed-after-expiry', evaluator: 'org.apache.ranger.plugin.conditionevaluator.RangerScriptTemplateConditionEvaluator', evaluatorOptions: { scriptTemplate: "ctx.isAccessedAfter('expiry_date');" }, uiHint: '{ "singleValue":true }', label: 'Accessed after expiry_date (yes/no)?', description: 'Accessed after expiry_date? (yes/no)' },
+    { ...policyConditions[0]!, itemId: 2 },
+  ],
+  contextEnrichers: [{ itemId: 1, name: 'TagEnricher', enricher: 'org.apache.ranger.plugin.contextenricher.RangerTagEnricher', enricherOptions: { tagRetrieverClassName: 'org.apache.ranger.plugin.contextenricher.RangerAdminTagRetriever', tagRefresherPollingInterval: 60000 } }],
+  enums: [],
+};

@@ -1,3 +1,4 @@
+import type { ResourceTag } from './tag-attributes.js';
 import { isKnownTimeZone, wallTimeToInstant } from './zoned-time.js';
 
 /**
@@ -27,6 +28,8 @@ export interface ConditionContext {
   readonly roles: readonly string[];
   /** Epoch ms. */
   readonly accessTime: number;
+  /** A tag-based policy's item: the object's tag the policy matched (Ranger's current tag), whose attributes it reads. */
+  readonly tag?: ResourceTag | undefined;
 }
 
 export type CompiledExpression = (ctx: ConditionContext) => boolean;

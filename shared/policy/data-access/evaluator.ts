@@ -1,6 +1,7 @@
 import type { Delegation } from './delegated-admin.js';
-import { ACCESS_TYPES, URL_ACCESS_TYPES, type AccessType, type DataPolicy, type MaskType, type PolicyCondition, type PolicyItem } from './policy-schema.js';
-import { compileResources, matchResources, matchUrl, namespaceText, type CompiledResources, type DataResource, type MatchScope } from './resource-match.js';
+import { ACCESS_TYPES, URL_ACCESS_TYPES, type AccessType, type DataPolicy, type MaskItem, type MaskType, type PolicyCondition, type PolicyItem } from './policy-schema.js';
+import { compileResources, matchedTags, matchResources, matchUrl, namespaceText, type CompiledResources, type DataResource, type MatchScope } from './resource-match.js';
+import type { ResourceTag } from './tag-attributes.js';
 import type { UrlResource } from './url-match.js';
 import { compileConditions, type CompiledConditions, type ConditionContext } from './policy-conditions.js';
 import { compileValidity, isValidAt, type ValidityWindow } from './validity.js';
@@ -93,6 +94,20 @@ function byEvaluationOrder(a: CompiledPolicy, b: CompiledPolicy): number {
 interface MatchedPolicy {
   readonly p: CompiledPolicy;
   readonly scope: MatchScope;
+  /** A tag-based policy: the tag it matched, whose attributes its conditions read. */
+  readonly tag?: ResourceTag | undefined;
+}
+
+/** The request as one match's conditions see it: with the matched tag, for a tag-based policy. */
+const withTag = (asker: ConditionContext, tag: ResourceTag | undefined): ConditionContext => (tag ? { ...asker, tag } : asker);
+
+/**
+ * The contexts a policy's conditions and items are read in for a resource: one per tag a tag-based policy matched
+ * (Ranger evaluates a tag policy once per matching tag), else the request itself; none when it does not match.
+ */
+function contextsOf(p: CompiledPolicy, resource: DataResource, asker: ConditionContext): ConditionContext[] {
+  if (p.resources.tags) return matchedTags(p.resources, resource).map((t) => withTag(asker, t));
+  return matchResources(p.resources, resource) === 'self' ? [asker] : [];
 }
 
 type AccessOutcome = Omit<AccessDecision, 'audit'>;
@@ -112,15 +127,16 @@ const outcomeOf = (pol: DataPolicy, allowed: boolean): AccessOutcome => ({ allow
 function decideOne(matched: readonly MatchedPolicy[], subject: ConditionContext, access: ConcreteAccess): AccessOutcome {
   let allowedBy: DataPolicy | undefined;
   let priorityOverride: boolean | undefined;
-  for (const { p, scope } of matched) {
+  for (const { p, scope, tag } of matched) {
+    const c = withTag(subject, tag);
     if (priorityOverride !== p.override) {
       // Crossing into a lower priority: an allow found above is final.
       if (allowedBy) break;
       priorityOverride = p.override;
     }
     const pol = p.policy;
-    const denied = anyItem(pol.deny, subject, access) && !anyItem(pol.denyExceptions, subject, access);
-    const allowed = !denied && anyItem(pol.allow, subject, access) && !anyItem(pol.allowExceptions, subject, access);
+    const denied = anyItem(pol.deny, c, access) && !anyItem(pol.denyExceptions, c, access);
+    const allowed = !denied && anyItem(pol.allow, c, access) && !anyItem(pol.allowExceptions, c, access);
     if (scope === 'self' && (denied || (!allowed && pol.denyAllElse === true))) return outcomeOf(pol, false);
     if (!allowedBy && allowed) allowedBy = pol;
   }
@@ -256,6 +272,11 @@ export class DataPolicySet {
     const isUrl = 'url' in resource;
     for (const p of isUrl ? this.urlPolicies : this.access.candidates(resource)) {
       if (!isValidAt(p.validity, asker.accessTime)) continue;
+      if (!isUrl && p.resources.tags) {
+        // One match per matching tag: each is decided with its own attributes (an expiry date each).
+        for (const tag of matchedTags(p.resources, resource)) if (p.conditions(withTag(asker, tag))) matched.push({ p, scope: 'self', tag });
+        continue;
+      }
       const scope = isUrl ? matchUrl(p.resources, resource) : matchResources(p.resources, resource);
       if (scope === 'none' || (scope === 'descendant' && !descendants)) continue;
       if (!p.conditions(asker)) continue;
@@ -269,8 +290,9 @@ export class DataPolicySet {
   maskFor(subject: Subject, resource: DataResource & { column: string }, now = Date.now()): ColumnMask | undefined {
     const asker = askedBy(subject, now);
     for (const p of this.masking) {
-      if (!isValidAt(p.validity, now) || matchResources(p.resources, resource) !== 'self' || !p.conditions(asker)) continue;
-      const item = p.policy.masks.find((m) => itemApplies(m, asker));
+      if (!isValidAt(p.validity, now)) continue;
+      let item: MaskItem | undefined;
+      for (const c of contextsOf(p, resource, asker)) if (!item && p.conditions(c)) item = p.policy.masks.find((m) => itemApplies(m, c));
       if (!item) continue;
       if (item.type === 'MASK_NONE') return undefined;
       return {
@@ -288,9 +310,11 @@ export class DataPolicySet {
     const { column: _column, ...tableLevel } = resource;
     const asker = askedBy(subject, now);
     for (const p of this.rowFiltering) {
-      if (!isValidAt(p.validity, now) || matchResources(p.resources, tableLevel) !== 'self' || !p.conditions(asker)) continue;
-      const item = p.policy.rowFilters.find((f) => itemApplies(f, asker));
-      if (item) return { filter: item.filter, policyId: p.policy.id };
+      if (!isValidAt(p.validity, now)) continue;
+      for (const c of contextsOf(p, tableLevel, asker)) {
+        const item = p.conditions(c) ? p.policy.rowFilters.find((f) => itemApplies(f, c)) : undefined;
+        if (item) return { filter: item.filter, policyId: p.policy.id };
+      }
     }
     return undefined;
   }

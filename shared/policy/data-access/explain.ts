@@ -1,5 +1,6 @@
 import type { AccessDecision, ColumnMask, DataPolicySet, RequestedAccess, RowFilter, Subject } from './evaluator.js';
 import type { DataResource } from './resource-match.js';
+import type { ResourceTag } from './tag-attributes.js';
 import type { UrlResource } from './url-match.js';
 
 export interface ExplainedDecision {
@@ -11,7 +12,7 @@ export interface ExplainedDecision {
 }
 
 /** Looks up the catalog tags of a resource for tag-based policies; undefined: none known. */
-export type TagsOf = (resource: DataResource) => Promise<readonly string[] | undefined>;
+export type TagsOf = (resource: DataResource) => Promise<readonly ResourceTag[] | undefined>;
 
 /**
  * A decision with everything an engine needs to enforce it. For a select on a table the masks are those of the

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { PRINTABLE_TRIMMED } from '../../schema/index.js';
+import { PRINTABLE_TRIMMED, StringMap } from '../../schema/index.js';
 
 /**
  * A data access policy, in Apache Ranger's model (../shared/ref/ranger/NOTES.md) with Lakeplane's resource names:
@@ -50,9 +50,21 @@ export const PolicyResources = Type.Object(
 );
 export type PolicyResources = Static<typeof PolicyResources>;
 
+/** One tag's attributes (Ranger's RangerTag attributes: names to string values). */
+export const TagAttributeValues = StringMap({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$' }, Type.String({ maxLength: 1024 }), {
+  maxProperties: 20,
+  description: 'Attribute names (letters, digits, _ . -) to values. expiry_date is a date: yyyy/MM/dd or yyyy-MM-ddTHH:mm:ss.SSSZ, read in UTC.',
+});
+
+/** Attributes of catalog tags, by tag name, e.g. {"EXPIRES_ON": {"expiry_date": "2027/12/31"}}; tags without any are left out. */
+export const TagAttributes = StringMap({ minLength: 1, maxLength: 64, pattern: PRINTABLE_TRIMMED }, TagAttributeValues, {
+  maxProperties: 100,
+  description: 'Attributes of tags, by tag name: each names one of the tags. A tag-based policy\'s accessed-after-expiry condition reads the matched tag\'s expiry_date.',
+});
+
 export const PolicyCondition = Type.Object(
   {
-    type: Type.String({ minLength: 1, maxLength: 64, description: 'Ranger\'s condition type; Lakeplane evaluates `_expression` (see the README for the forms it takes).' }),
+    type: Type.String({ minLength: 1, maxLength: 64, description: 'Ranger\'s condition type; Lakeplane evaluates `_expression` (see the README for the forms it takes) and, in tag-based policies, `accessed-after-expiry` (values ["yes"]: the matched tag\'s expiry_date has passed).' }),
     values: Type.Array(Type.String({ maxLength: 4000 }), { minItems: 1, maxItems: 10 }),
   },
   { additionalProperties: false },

@@ -1,4 +1,5 @@
 import type { PolicyResources, ResourceValues } from './policy-schema.js';
+import type { ResourceTag } from './tag-attributes.js';
 import { compileUrlValues, type UrlMatcher, type UrlResource } from './url-match.js';
 
 /** What a request is about: one value per level, from the warehouse down as far as the request goes. */
@@ -9,7 +10,7 @@ export interface DataResource {
   readonly table?: string;
   readonly column?: string;
   /** Catalog tags of the object (a column's request carries its table's tags too). Tag-based policies match them. */
-  readonly tags?: readonly string[];
+  readonly tags?: readonly ResourceTag[];
 }
 
 export const LEVELS = ['warehouse', 'namespace', 'table', 'column'] as const;
@@ -112,11 +113,7 @@ function requestValue(req: DataResource, level: Level): string | undefined {
  */
 export function matchResources(c: CompiledResources, req: DataResource): MatchScope {
   if (c.url) return 'none';
-  if (c.tags) {
-    if (!req.tags) return 'none';
-    for (const t of req.tags) if (c.tags.has(t.toLowerCase())) return 'self';
-    return 'none';
-  }
+  if (c.tags) return matchedTags(c, req).length > 0 ? 'self' : 'none';
   let scope: MatchScope = 'self';
   for (const [i, level] of LEVELS.entries()) {
     const values = c[level];
@@ -130,6 +127,15 @@ export function matchResources(c: CompiledResources, req: DataResource): MatchSc
     if (values && !levelMatches(values, level, value, level === 'namespace' ? req.namespace : undefined)) return 'none';
   }
   return scope;
+}
+
+/**
+ * The object's tags a tag-based policy matches. Ranger evaluates a tag policy once per matching tag, that tag being
+ * the current one its conditions read (an EXPIRES_ON tag's expiry_date): the evaluator does the same with these.
+ */
+export function matchedTags(c: CompiledResources, req: DataResource): ResourceTag[] {
+  if (!c.tags || !req.tags) return [];
+  return req.tags.filter((t) => c.tags!.has(t.name.toLowerCase()));
 }
 
 /** A storage-path request against a policy: only url policies cover it, and only the path itself (no containers). */
