@@ -17,7 +17,7 @@ import * as m0016 from './0016_credential_throttle.js';
 import * as m0017 from './0017_denied_request_audit.js';
 import * as m0018 from './0018_token_scopes.js';
 import * as m0019 from './0019_warehouse_storage_access.js';
-import * as m0021 from './0021_catalog_tag_attributes.js';
+import * as m0020 from './0020_catalog_tag_attributes.js';
 
 /**
  * Ordered, forward-only. Listed statically (not read from the folder) so a bundled build carries them; the names sort
@@ -42,5 +42,5 @@ export const migrations: Record<string, Migration> = {
   '0017_denied_request_audit': m0017,
   '0018_token_scopes': m0018,
   '0019_warehouse_storage_access': m0019,
-  '0021_catalog_tag_attributes': m0021,
+  '0020_catalog_tag_attributes': m0020,
 };
