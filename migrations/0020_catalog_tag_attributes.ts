@@ -4,7 +4,7 @@ import { sql, type Kysely } from 'kysely';
  * Attributes of catalog tags, as Ranger's tags carry them (an EXPIRES_ON tag's expiry_date): one jsonb object per
  * annotated row, tag name -> {attribute -> value}, holding only tags that have attributes, so existing tags (plain
  * names in `tags`) are unchanged. The tags array stays what filters and search read; the handlers drop the attributes
- * of a tag when the tag goes. Numbered 0021: 0020 is taken on another branch.
+ * of a tag when the tag goes.
  */
 const tables = ['warehouses', 'namespaces', 'catalog_objects', 'catalog_column_annotations'];
 const statements = tables.flatMap((t) => [

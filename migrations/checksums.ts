@@ -19,5 +19,5 @@ export const MIGRATION_CHECKSUMS: Readonly<Record<string, string>> = {
   '0017_denied_request_audit': '5f330a7d8b1d92bae1b319e658c5d70ddad7d6d0361eb84c9180892585bb1a8d',
   '0018_token_scopes': '9c904db6184c576acf92cdae9ec51a1b5d5b142e9864334b1b29a35aabc833ca',
   '0019_warehouse_storage_access': '67f4eeafc193424e18f617d8398717f33737257d34e174cfd24c238dbd658710',
-  '0020_catalog_tag_attributes': '3b035a1f0533a8ce4326fe0c9ff7a851a11bf4eaebbf7b2734170df8c1378163',
+  '0020_catalog_tag_attributes': '18db4c3915a1e3c9af0fcbc488d6393b128e31f94e9bf93d33b78961314d6805',
 };

@@ -207,7 +207,7 @@ export interface WarehousesTable {
   description: string | null;
   owner: string | null;
   tags: ColumnType<string[], string[] | undefined, string[]>;
-  /** Attributes of tags by tag name (only tags that have some), as Ranger's tags carry them (migrations/0021). */
+  /** Attributes of tags by tag name (only tags that have some), as Ranger's tags carry them (migrations/0020). */
   tag_attributes: ColumnType<Record<string, Record<string, string>>, string | undefined, string>;
   version: Generated<number>;
   created_at: CreatedAt;
@@ -225,7 +225,7 @@ export interface NamespacesTable {
   description: string | null;
   owner: string | null;
   tags: ColumnType<string[], string[] | undefined, string[]>;
-  /** Attributes of tags by tag name (only tags that have some), as Ranger's tags carry them (migrations/0021). */
+  /** Attributes of tags by tag name (only tags that have some), as Ranger's tags carry them (migrations/0020). */
   tag_attributes: ColumnType<Record<string, Record<string, string>>, string | undefined, string>;
   version: Generated<number>;
   created_at: CreatedAt;
@@ -248,7 +248,7 @@ export interface CatalogObjectsTable {
   description: string | null;
   owner: string | null;
   tags: ColumnType<string[], string[] | undefined, string[]>;
-  /** Attributes of tags by tag name (only tags that have some), as Ranger's tags carry them (migrations/0021). */
+  /** Attributes of tags by tag name (only tags that have some), as Ranger's tags carry them (migrations/0020). */
   tag_attributes: ColumnType<Record<string, Record<string, string>>, string | undefined, string>;
   version: Generated<number>;
   created_at: CreatedAt;
@@ -279,7 +279,7 @@ export interface CatalogColumnAnnotationsTable {
   field_id: number;
   description: string | null;
   tags: ColumnType<string[], string[] | undefined, string[]>;
-  /** Attributes of tags by tag name (only tags that have some), as Ranger's tags carry them (migrations/0021). */
+  /** Attributes of tags by tag name (only tags that have some), as Ranger's tags carry them (migrations/0020). */
   tag_attributes: ColumnType<Record<string, Record<string, string>>, string | undefined, string>;
   /** 0 until the first change, so a client may send version 0 for a column nobody annotated yet. */
   version: Generated<number>;
