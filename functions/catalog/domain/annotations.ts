@@ -1,5 +1,5 @@
 import { ValidationError } from '../../../shared/errors/index.js';
-import { tagAttributeProblems } from '../../../shared/policy/data-access/tag-attributes.js';
+import { tagAttributeProblems } from '../../../shared/policy/index.js';
 import { catalogResource } from './identifiers.js';
 
 export const MAX_TAGS = 50;
