@@ -52,8 +52,40 @@ export function checkObjectLocations(warehouse: Pick<WarehouseRow, 'name' | 'sto
   }
 }
 
+/** The top-level arrays that grow with every commit: their elements' text is kept (see metadataText). */
+const GROWING = new Set(['snapshots', 'snapshot-log', 'metadata-log']);
+const elementTexts = new WeakMap<object, string>();
+
+/**
+ * The metadata document as JSON text: exactly stringifyJsonLossless(tableMetadataDocument(m)), but the text of each
+ * snapshot and log entry is kept once made. Those objects never change once in a table's metadata (the builder adds
+ * and removes them, and shares the rest with the next version), and they are most of a busy table's document:
+ * serializing 300 snapshots again on every commit was milliseconds of each.
+ */
 export function metadataText(m: TableMetadata): string {
-  return stringifyJsonLossless(tableMetadataDocument(m));
+  let text = '{';
+  for (const [key, value] of Object.entries(tableMetadataDocument(m))) {
+    if (value === undefined) continue;
+    if (text.length > 1) text += ',';
+    text += `${JSON.stringify(key)}:${GROWING.has(key) && Array.isArray(value) ? arrayText(value) : stringifyJsonLossless(value)}`;
+  }
+  return text + '}';
+}
+
+function arrayText(values: unknown[]): string {
+  let text = '[';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i > 0) text += ',';
+    if (v === null || typeof v !== 'object') {
+      text += stringifyJsonLossless(v);
+      continue;
+    }
+    let t = elementTexts.get(v);
+    if (t === undefined) elementTexts.set(v, (t = stringifyJsonLossless(v)));
+    text += t;
+  }
+  return text + ']';
 }
 
 export function readStoredMetadata(text: string): TableMetadata {
