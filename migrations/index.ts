@@ -17,6 +17,7 @@ import * as m0016 from './0016_credential_throttle.js';
 import * as m0017 from './0017_denied_request_audit.js';
 import * as m0018 from './0018_token_scopes.js';
 import * as m0019 from './0019_warehouse_storage_access.js';
+import * as m0020 from './0020_catalog_commit_costs.js';
 
 /**
  * Ordered, forward-only. Listed statically (not read from the folder) so a bundled build carries them; the names sort
@@ -41,4 +42,5 @@ export const migrations: Record<string, Migration> = {
   '0017_denied_request_audit': m0017,
   '0018_token_scopes': m0018,
   '0019_warehouse_storage_access': m0019,
+  '0020_catalog_commit_costs': m0020,
 };
