@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the real Iceberg clients that the interop suites (test/interop/) drive against our REST catalog, unchanged:
-#   - a Python virtual environment with PyIceberg (and PyArrow) and PySpark 3.5,
+#   - a Python virtual environment with PyIceberg (and PyArrow, and s3fs for its remote-signing FileIO) and PySpark 3.5,
 #   - Apache Iceberg's Spark runtime jar for Spark 3.5, and Iceberg's AWS bundle of the same version (S3FileIO and the
 #     AWS SDK it needs, for Spark against an S3 warehouse), both with Maven's dependency:copy into the cache.
 # iceberg-js, the JavaScript client, is an npm devDependency and comes with `npm ci`.
@@ -21,6 +21,7 @@ PYICEBERG_VERSION=0.12.0
 PYARROW_VERSION=26.0.1     # pyiceberg 0.12 wants pyarrow >=18
 PYICEBERG_CORE_VERSION=0.10.1 # pyiceberg 0.12 wants >=0.10.1,<0.11 (partition transforms on write)
 PYSPARK_VERSION=3.5.9
+S3FS_VERSION=2026.9.0 # PyIceberg signs S3 requests remotely only through its fsspec FileIO (s3fs); the same version as fsspec
 ICEBERG_SPARK_VERSION=1.11.0 # newest iceberg-spark-runtime-3.5_2.12 on Maven Central
 ICEBERG_SPARK_ARTIFACT="org.apache.iceberg:iceberg-spark-runtime-3.5_2.12:$ICEBERG_SPARK_VERSION"
 ICEBERG_AWS_ARTIFACT="org.apache.iceberg:iceberg-aws-bundle:$ICEBERG_SPARK_VERSION" # must match the runtime's version
@@ -38,7 +39,7 @@ say() { echo "install-interop: $*" >&2; }
 mkdir -p "$CACHE_ROOT" "$JARS"
 
 # --- Python: one venv for PyIceberg and PySpark ---------------------------------------------------------------------
-REQUIREMENTS="pyiceberg[pyarrow,pyiceberg-core]==$PYICEBERG_VERSION pyarrow==$PYARROW_VERSION pyiceberg-core==$PYICEBERG_CORE_VERSION pyspark==$PYSPARK_VERSION"
+REQUIREMENTS="pyiceberg[pyarrow,pyiceberg-core,s3fs]==$PYICEBERG_VERSION pyarrow==$PYARROW_VERSION pyiceberg-core==$PYICEBERG_CORE_VERSION pyspark==$PYSPARK_VERSION s3fs==$S3FS_VERSION"
 STAMP="$VENV/.lakeplane-requirements"
 if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$REQUIREMENTS" ]; then
   command -v "$BASE_PYTHON" >/dev/null 2>&1 || die "no $BASE_PYTHON on PATH (set LAKEPLANE_PYTHON_FOR_VENV)"
@@ -53,7 +54,7 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$REQUIREME
   # shellcheck disable=SC2086 # the requirements are words on purpose
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --progress-bar off $REQUIREMENTS >"$log" 2>&1 \
     || { tail -n 30 "$log" >&2; die "pip failed (log: $log)"; }
-  "$VENV/bin/python" -c 'import pyiceberg, pyarrow, pyspark' || die "the venv cannot import pyiceberg, pyarrow, pyspark"
+  "$VENV/bin/python" -c 'import pyiceberg, pyarrow, pyspark, s3fs' || die "the venv cannot import pyiceberg, pyarrow, pyspark, s3fs"
   echo "$REQUIREMENTS" >"$STAMP"
 fi
 

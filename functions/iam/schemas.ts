@@ -161,7 +161,7 @@ const ClaimName = Type.String({ pattern: '^[A-Za-z0-9_:./-]{1,100}$' });
 export const CreateIdentityProviderBody = Type.Object(
   {
     name: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }),
-    issuer: Type.String({ format: 'uri', pattern: '^https?://' }),
+    issuer: Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048 }),
     audience: Type.String({ minLength: 1, maxLength: 200 }),
     usernameClaim: Type.Optional(Type.String({ ...ClaimName, default: 'preferred_username' })),
     groupsClaim: Type.Optional(ClaimName),

@@ -21,12 +21,12 @@ export const JobPage = Type.Object({ items: Type.Array(Job), nextPageToken: Type
 
 export const ListJobsQuery = Type.Object(
   {
-    owner: Type.Optional(Type.String({ minLength: 1 })),
-    tag: Type.Optional(Type.String({ minLength: 1 })),
+    owner: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    tag: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     type: Type.Optional(Type.Union([Type.Literal('python'), Type.Literal('scala'), Type.Literal('java')])),
-    name: Type.Optional(Type.String({ minLength: 1, description: 'Part of the name, any case.' })),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 48, description: 'Part of the name, any case.' })),
     pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
-    pageToken: Type.Optional(Type.String()),
+    pageToken: Type.Optional(Type.String({ maxLength: 512 })),
   },
   { additionalProperties: false },
 );

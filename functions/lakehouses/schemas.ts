@@ -7,12 +7,12 @@ export const LakehousePage = Type.Object({ items: Type.Array(Lakehouse), nextPag
 
 export const ListLakehousesQuery = Type.Object(
   {
-    owner: Type.Optional(Type.String({ minLength: 1 })),
+    owner: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
     state: Type.Optional(Type.Union(LAKEHOUSE_STATES.map((s) => Type.Literal(s)))),
-    tag: Type.Optional(Type.String({ minLength: 1 })),
-    name: Type.Optional(Type.String({ minLength: 1, description: 'Part of the name.' })),
+    tag: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 53, description: 'Part of the name.' })),
     pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
-    pageToken: Type.Optional(Type.String()),
+    pageToken: Type.Optional(Type.String({ maxLength: 512 })),
   },
   { additionalProperties: false },
 );
@@ -20,7 +20,8 @@ export const ListLakehousesQuery = Type.Object(
 export const ActivityQuery = Type.Object(
   {
     pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
-    pageToken: Type.Optional(Type.String({ pattern: '^[0-9]{1,19}$', description: 'From an earlier page.' })),
+    // A row id, at most 18 digits: a bigserial never gets near, and 19 could pass int8's 2^63 - 1 (a 500 in PostgreSQL).
+    pageToken: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$', description: 'From an earlier page.' })),
   },
   { additionalProperties: false },
 );

@@ -41,23 +41,28 @@ export const PolicyHistoryEntry = Type.Object({
 });
 export const PolicyHistory = Type.Object({ items: Type.Array(PolicyHistoryEntry) });
 
+// The catalog's own bounds on what these name (a level or object name, a column's full name, the namespace depth):
+// a decision can be logged with its input, so nothing here is unbounded.
+const ObjectName = Type.String({ minLength: 1, maxLength: 255 });
 const DecideResource = Type.Object(
   {
-    warehouse: Type.String({ minLength: 1 }),
-    namespace: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
-    table: Type.Optional(Type.String({ minLength: 1 })),
-    column: Type.Optional(Type.String({ minLength: 1 })),
-    columns: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 2000, description: 'A table read: the columns whose masks to report (default: the columns masking policies name).' })),
-    tags: Type.Optional(Type.Array(Type.String(), { description: 'Catalog tags of the object; when absent they are looked up.' })),
+    warehouse: Type.Optional({ ...ObjectName, description: 'Required for catalog objects; left out for a storage path (url).' }),
+    url: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'A storage path (s3://bucket/dir/file), alone: may the principal read or write files there (create an external table at a location, read files directly). Normalized (scheme lower-cased, segments decoded, . and .. resolved) before matching.' })),
+    namespace: Type.Optional(Type.Array(ObjectName, { minItems: 1, maxItems: 16 })),
+    table: Type.Optional(ObjectName),
+    column: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
+    columns: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 2048 }), { maxItems: 2000, description: 'A table read: the columns whose masks to report (default: the columns masking policies name).' })),
+    tags: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 100, description: 'Catalog tags of the object; when absent they are looked up.' })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'A catalog object (warehouse, namespace, table, column) or a storage path (url).' },
 );
 
+const SubjectName = Type.String({ maxLength: 256 });
 const DecideSubject = Type.Object(
   {
-    user: Type.String({ minLength: 1 }),
-    groups: Type.Array(Type.String(), { default: [] }),
-    roles: Type.Array(Type.String(), { default: [] }),
+    user: Type.String({ minLength: 1, maxLength: 256 }),
+    groups: Type.Array(SubjectName, { default: [], maxItems: 1000 }),
+    roles: Type.Array(SubjectName, { default: [], maxItems: 1000 }),
   },
   { additionalProperties: false, description: 'Whom to decide for; default: the caller. Deciding for someone else is an admin\'s right.' },
 );
@@ -68,7 +73,7 @@ export const DecideRequest = Type.Object(
   {
     principal: Type.Optional(DecideSubject),
     accessTime: Type.Optional(AccessTime),
-    access: Type.Union([...ACCESS_TYPES.filter((a) => a !== 'all').map((a) => Type.Literal(a)), Type.Literal('any')], { description: '`any`: may the principal see the resource at all.' }),
+    access: Type.Union([...ACCESS_TYPES.filter((a) => a !== 'all').map((a) => Type.Literal(a)), Type.Literal('any')], { description: '`any`: may the principal see the resource at all. read and write are asked of storage paths (url), the others of catalog objects.' }),
     resource: DecideResource,
   },
   { additionalProperties: false },
@@ -98,6 +103,7 @@ export const Decision = Type.Object({
   policySetVersion: Type.Integer(),
   audit: Type.Boolean({ description: 'Whether an audit-enabled policy covered the request (Ranger\'s audit determination); false when none matched.' }),
   accessTime: Type.String({ format: 'date-time', description: 'The access time the policies were read at.' }),
+  url: Type.Optional(Type.String({ description: 'A storage-path request: the path as normalized and matched.' })),
   masks: Type.Array(MaskAnswer, { description: 'select on a table or column: the masks on its columns for this principal.' }),
   rowFilter: Type.Union([Type.Object({ filter: Type.String(), policyId: Id }), Type.Null()], { description: 'select on a table: the row filter for this principal.' }),
 });

@@ -39,6 +39,19 @@ const OAuthErrorSchema = {
   properties: { error: { type: 'string' }, error_description: { type: 'string' } },
 };
 
+const IcebergErrorSchema = {
+  type: 'object',
+  description: "Iceberg REST's IcebergErrorResponse (ErrorModel)",
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['message', 'type', 'code'],
+      properties: { message: { type: 'string' }, type: { type: 'string', examples: ['NoSuchTableException'] }, code: { type: 'integer', minimum: 400, maximum: 600 }, stack: { type: 'array', items: { type: 'string' } } },
+    },
+  },
+};
+
 function cloudEventEnvelope(event: EventType, schemas: OpenApiSchemas): Record<string, unknown> {
   return {
     type: 'object',
@@ -90,8 +103,9 @@ export function buildOpenApi(routes: readonly MountedRoute[], events: readonly E
     for (const [, name] of openApiPath.matchAll(/\{([A-Za-z0-9_]+)\}/g)) {
       if (name && !declared.has(name)) parameters.push({ name, in: 'path', required: true, schema: { type: 'string' } });
     }
-    const errorSchema = route.errorShape === 'oauth' ? OAuthErrorSchema : { $ref: '#/components/schemas/Problem' };
-    const errorType = route.errorShape === 'oauth' ? 'application/json' : 'application/problem+json';
+    // Each route's errors in the shape it answers them (renderError): RFC 6749, Iceberg's ErrorModel, or problem+json.
+    const errorSchema = route.errorShape === 'oauth' ? OAuthErrorSchema : route.errorShape === 'iceberg' ? { $ref: '#/components/schemas/IcebergError' } : { $ref: '#/components/schemas/Problem' };
+    const errorType = route.errorShape === 'oauth' || route.errorShape === 'iceberg' ? 'application/json' : 'application/problem+json';
     const responses: Record<string, unknown> = {};
     for (const [status, spec] of Object.entries(route.responses)) {
       responses[status] = {
@@ -129,13 +143,13 @@ export function buildOpenApi(routes: readonly MountedRoute[], events: readonly E
     info: {
       title: 'Lakeplane platform API',
       version: '1',
-      description: 'Control plane of a self-hosted data lakehouse. Errors are RFC 9457 problem+json. Outgoing CloudEvents are listed under `webhooks`.',
+      description: 'Control plane of a self-hosted data lakehouse. Errors are RFC 9457 problem+json (the Iceberg REST routes: Iceberg\'s ErrorModel; the token endpoints: RFC 6749). Outgoing CloudEvents are listed under `webhooks`.',
     },
     servers: [{ url: serverUrl }],
     paths,
     webhooks,
     components: {
-      schemas: { Problem: ProblemSchema, ...schemas.components },
+      schemas: { Problem: ProblemSchema, IcebergError: IcebergErrorSchema, ...schemas.components },
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'A Lakeplane access token (JWT), a personal access token (lpat_...), or a token of a configured OIDC issuer.' },
         oauth2: {

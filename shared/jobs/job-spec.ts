@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { StringMap } from '../schema/index.js';
 
 /**
  * A Spark job definition: what to run (type, main file, class, arguments, dependencies, image, Spark version), how
@@ -9,7 +10,9 @@ import { Type, type Static } from '@sinclair/typebox';
  */
 const Name = Type.String({ pattern: '^[a-z0-9]([-a-z0-9]{0,46}[a-z0-9])?$', description: 'Lower-case letters, digits and dashes, at most 48 (it names Kubernetes objects).' });
 const Str = (max = 4096) => Type.String({ minLength: 1, maxLength: max });
-const StringMap = (what: string) => Type.Record(Type.String({ minLength: 1, maxLength: 256 }), Type.String({ maxLength: 8192 }), { default: {}, description: what, maxProperties: 500 });
+/** Spark and Hadoop settings: keys up to 256 characters, values up to 8 KiB, at most 500 of them. */
+const SettingKey = { minLength: 1, maxLength: 256 };
+const Settings = (what: string) => StringMap(SettingKey, Type.String({ maxLength: 8192 }), { default: {}, description: what, maxProperties: 500 });
 /** One part of Maven coordinates: no colon, white space or control character (Python and ECMAScript disagree on which controls \s takes). */
 const COORDINATE = '[^:\\s\\u0000-\\u001F\\u007F-\\u009F]+';
 const Quantity = Type.String({ pattern: '^[1-9][0-9]{0,6}[kKmMgGtT]$', description: 'Spark memory: a number and k, m, g or t (e.g. 512m, 4g).' });
@@ -73,19 +76,19 @@ export const JobSpec = Type.Object(
     mainApplicationFile: Str(),
     mainClass: Type.Optional(Type.String({ pattern: '^[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*$', maxLength: 512 })),
     arguments: Type.Array(Type.String({ maxLength: 8192 }), { default: [], maxItems: 500 }),
-    sparkConf: StringMap('spark.* settings.'),
-    hadoopConf: StringMap('Hadoop settings (given to Spark as spark.hadoop.*).'),
+    sparkConf: Settings('spark.* settings.'),
+    hadoopConf: Settings('Hadoop settings (given to Spark as spark.hadoop.*).'),
     deps: Type.Object(
       {
         jars: Type.Array(Str(), { default: [], maxItems: 200 }),
         pyFiles: Type.Array(Str(), { default: [], maxItems: 200 }),
         files: Type.Array(Str(), { default: [], maxItems: 200 }),
-        packages: Type.Array(Type.String({ pattern: `^${COORDINATE}:${COORDINATE}:${COORDINATE}$`, description: 'Maven coordinates group:artifact:version.' }), { default: [], maxItems: 100 }),
+        packages: Type.Array(Type.String({ pattern: `^${COORDINATE}:${COORDINATE}:${COORDINATE}$`, maxLength: 512, description: 'Maven coordinates group:artifact:version.' }), { default: [], maxItems: 100 }),
       },
       { additionalProperties: false, default: {} },
     ),
     image: Type.Optional(Str(512)),
-    sparkVersion: Type.String({ pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+$', default: '3.5.7' }),
+    sparkVersion: Type.String({ pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+$', maxLength: 32, default: '3.5.7' }),
     driver: Type.Object({ cores: Resources.properties.cores, memory: Resources.properties.memory }, { additionalProperties: false, default: {} }),
     executor: Type.Object({ cores: ExecutorResources.properties.cores, memory: ExecutorResources.properties.memory, instances: ExecutorResources.properties.instances }, { additionalProperties: false, default: {} }),
     dynamicAllocation: Type.Optional(
@@ -120,7 +123,7 @@ export type JobSpec = Static<typeof JobSpec>;
 export const RunOverrides = Type.Object(
   {
     arguments: Type.Optional(Type.Array(Type.String({ maxLength: 8192 }), { maxItems: 500 })),
-    sparkConf: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 256 }), Type.String({ maxLength: 8192 }), { maxProperties: 500 })),
+    sparkConf: Type.Optional(StringMap(SettingKey, Type.String({ maxLength: 8192 }), { maxProperties: 500 })),
   },
   { additionalProperties: false },
 );

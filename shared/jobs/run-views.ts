@@ -134,12 +134,12 @@ export const ListRunsQuery = Type.Object(
   {
     job: Type.Optional(Type.String({ format: 'uuid', description: 'Runs of this job.' })),
     state: Type.Optional(State),
-    owner: Type.Optional(Type.String({ minLength: 1 })),
+    owner: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
     trigger: Type.Optional(Type.Union([Type.Literal('manual'), Type.Literal('schedule'), Type.Literal('event'), Type.Literal('webhook')])),
     since: Type.Optional(Type.String({ format: 'date-time', description: 'Created at or after.' })),
     until: Type.Optional(Type.String({ format: 'date-time', description: 'Created before.' })),
     pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
-    pageToken: Type.Optional(Type.String()),
+    pageToken: Type.Optional(Type.String({ maxLength: 512 })),
   },
   { additionalProperties: false },
 );

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { StringMap } from '../schema/index.js';
 
 /**
  * A lakehouse definition: a long-running Spark SQL endpoint (HiveServer2 and Spark Connect in one Spark driver) that
@@ -28,6 +29,9 @@ export const LakehouseExecutors = Type.Object(
   { additionalProperties: false },
 );
 
+/** A Spark setting's key: up to 256 characters. */
+const SettingKey = { minLength: 1, maxLength: 256 };
+
 const fields = {
   description: Type.String({ maxLength: 4000, default: '' }),
   owner: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'Default: who creates it.' })),
@@ -38,9 +42,9 @@ const fields = {
   autoStopMinutes: Type.Integer({ minimum: 0, maximum: 10080, default: 30, description: 'Stop after this many minutes without a statement or an open session; 0: never.' }),
   autoStart: Type.Boolean({ default: true, description: 'Start it when a statement arrives while it is stopped (the statement waits, then runs).' }),
   defaultCatalog: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'The warehouse unqualified table names resolve in (default: the first warehouse by name).' })),
-  sparkConf: Type.Record(Type.String({ minLength: 1, maxLength: 256 }), Type.String({ maxLength: 8192 }), { default: {}, maxProperties: 500, description: 'spark.* settings (those Lakeplane sets itself cannot be given).' }),
+  sparkConf: StringMap(SettingKey, Type.String({ maxLength: 8192 }), { default: {}, maxProperties: 500, description: 'spark.* settings (those Lakeplane sets itself cannot be given).' }),
   image: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'The Spark image (cluster mode); default: the platform\'s.' })),
-  sparkVersion: Type.String({ pattern: '^3\\.5\\.[0-9]+$', default: '3.5.9', description: 'Spark 3.5 (what the Lakeplane engine is built for).' }),
+  sparkVersion: Type.String({ pattern: '^3\\.5\\.[0-9]+$', maxLength: 32, default: '3.5.9', description: 'Spark 3.5 (what the Lakeplane engine is built for).' }),
 };
 
 export const LakehouseSpec = Type.Object({ name: LakehouseName, ...fields }, { additionalProperties: false });
@@ -59,9 +63,9 @@ export const LakehousePatch = Type.Object(
     autoStopMinutes: Type.Optional(fields.autoStopMinutes),
     autoStart: Type.Optional(fields.autoStart),
     defaultCatalog: Type.Optional(Type.Union([fields.defaultCatalog, Type.Null()])),
-    sparkConf: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 256 }), Type.String({ maxLength: 8192 }), { maxProperties: 500 })),
+    sparkConf: Type.Optional(StringMap(SettingKey, Type.String({ maxLength: 8192 }), { maxProperties: 500 })),
     image: Type.Optional(Type.Union([fields.image, Type.Null()])),
-    sparkVersion: Type.Optional(Type.String({ pattern: '^3\\.5\\.[0-9]+$' })),
+    sparkVersion: Type.Optional(Type.String({ pattern: '^3\\.5\\.[0-9]+$', maxLength: 32 })),
   },
   { additionalProperties: false, minProperties: 1 },
 );

@@ -6,6 +6,8 @@ export { DataPolicySet, type AccessDecision, type ColumnMask, type RequestedAcce
 export { DataPolicyCache, dataPolicySetVersion, loadDataPolicySet, toDataPolicy } from './data-access/policy-store.js';
 export { dataAccessFor, parseCatalogResource } from './data-access/catalog-actions.js';
 export { compileValues, levelMatches, namespaceText, type DataResource } from './data-access/resource-match.js';
+export { CONDITION_TYPES, conditionProblems } from './data-access/policy-conditions.js';
+export { normalizeUrl, urlValueProblem, type UrlResource } from './data-access/url-match.js';
 export { explainDecision, type ExplainedDecision, type TagsOf } from './data-access/explain.js';
 export { isKnownTimeZone, recurrenceProblemsOf, wallTimeToInstant } from './data-access/validity.js';
 export * from './data-access/policy-schema.js';

@@ -69,6 +69,8 @@ function dotted(pointer: string): string {
 function toFieldProblem(part: Part, e: ErrorObject): FieldProblem {
   const base = dotted(e.instancePath);
   const join = (child: string) => (base ? `${base}.${child}` : child);
+  // A key that breaks propertyNames: the map is named, not the key (it may be long, or anything at all).
+  if (e.propertyName !== undefined) return { in: part, field: base, message: `has a key that ${e.message ?? 'is invalid'}` };
   switch (e.keyword) {
     case 'required':
       return { in: part, field: join(String(e.params['missingProperty'])), message: 'is required' };
@@ -102,8 +104,9 @@ export function compileValidator<S extends TSchema>(schema: S, part: Part): Vali
     parse(value: unknown): Static<S> {
       const validate = (compiled ??= ajvFor(part).compile(schema));
       if (validate(value)) return value as Static<S>;
-      // anyOf/oneOf branches add noise; the keyword errors under them are what a user can act on.
-      const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf' && e.keyword !== 'if');
+      // anyOf/oneOf branches add noise; the keyword errors under them are what a user can act on. Likewise
+      // propertyNames' own error ("property name must be valid"): the one under it says what is wrong with the key.
+      const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf' && e.keyword !== 'if' && e.keyword !== 'propertyNames');
       throw new ValidationError(dedupe(errors.map((e) => toFieldProblem(part, e))));
     },
   };

@@ -1,9 +1,10 @@
 """PyIceberg, unchanged, against Lakeplane's Iceberg REST catalog with a warehouse on S3 and static credential vending.
 
 Run by test/interop/pyiceberg-s3.test.ts as `python pyiceberg_s3_roundtrip.py '<json config>'` with
-{"uri", "warehouse", "credential", "oauth2ServerUri", "namespace", "checkpoints"}. The client is told nothing about S3
-(no keys, endpoint or region, and the test strips AWS_* from its environment): PyArrow's S3 file system is configured
-from loadTable's `config` and `storage-credentials` alone.
+{"uri", "warehouse", "credential", "oauth2ServerUri", "namespace", "checkpoints", "headers"}. The client is told nothing
+about S3 (no keys, endpoint or region, and the test strips AWS_* from its environment): its S3 file system is configured
+from loadTable's `config` and `storage-credentials` alone. "headers" (optional) become the catalog's `header.<Name>`
+properties: {"X-Iceberg-Access-Delegation": "remote-signing"} asks for remote signing instead of credentials.
 
 With "checkpoints": true it stops once, after the writes, at {"checkpoint": "written", ...} and waits for "go" on stdin
 (the test lists the bucket meanwhile), then purges the table. Prints one JSON object on stdout (the last line): what
@@ -28,7 +29,10 @@ out = {"pyiceberg": pyiceberg.__version__, "pyarrow": pa.__version__}
 step = "connect"
 
 # What S3 settings the table's FileIO got (from the catalog: the client configured none). The secret as its SHA-256.
-S3_KEYS = ("s3.endpoint", "s3.access-key-id", "s3.secret-access-key", "s3.session-token", "s3.region", "client.region", "s3.path-style-access")
+S3_KEYS = (
+    "s3.endpoint", "s3.access-key-id", "s3.secret-access-key", "s3.session-token", "s3.region", "client.region", "s3.path-style-access",
+    "s3.remote-signing-enabled", "s3.signer", "s3.signer.endpoint", "py-io-impl",
+)
 
 
 def s3_settings(table):
@@ -65,6 +69,7 @@ try:
             "credential": config["credential"],
             "oauth2-server-uri": config["oauth2ServerUri"],
             "scope": "catalog",
+            **{f"header.{name}": value for name, value in config.get("headers", {}).items()},
         },
     )
     out["catalogProperties"] = sorted(k for k in catalog.properties if k.startswith(("s3.", "client.")))
@@ -86,6 +91,7 @@ try:
     step = "read after first append"
     loaded = catalog.load_table(ident)
     out["ioOfLoad"] = s3_settings(loaded)
+    out["fileIO"] = type(loaded.io).__name__
     out["afterFirstAppend"] = rows(loaded)
 
     step = "add column"

@@ -75,6 +75,8 @@ try:
         "spark.sql.catalog.lp.scope": "catalog",
         # Every statement sees the catalog's current state (time travel and expiry are checked right after commits).
         "spark.sql.catalog.lp.cache-enabled": "false",
+        # Optional extra catalog properties ({"header.X-Iceberg-Access-Delegation": "remote-signing"}).
+        **{f"spark.sql.catalog.lp.{k}": v for k, v in config.get("catalogProperties", {}).items()},
     }
     builder = (
         SparkSession.builder.master("local[2]")
@@ -155,7 +157,8 @@ try:
     step = "DROP TABLE PURGE"
     # Iceberg 1.11's SparkCatalog drops at the catalog without purgeRequested, then deletes every file reachable from
     # the last metadata itself, through the table's FileIO: the vended credentials again.
-    sql(f"DROP TABLE {t} PURGE")
+    # "keepFiles": plain DROP TABLE (a server whose purge cannot run there, as s3s-fs's folders, keeps the files).
+    sql(f"DROP TABLE {t}" if config.get("keepFiles") else f"DROP TABLE {t} PURGE")
     out["tablesAfterDrop"] = [r[1] for r in sql(f"SHOW TABLES IN lp.{ns}")]
     sql(f"DROP NAMESPACE lp.{ns}")
     out["namespacesAfterDrop"] = [r[0] for r in sql("SHOW NAMESPACES IN lp")]

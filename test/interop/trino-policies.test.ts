@@ -9,8 +9,8 @@ import { waitFor } from '../support/wait.js';
  * A real Trino 476 enforces Lakeplane's data policies, once through its built-in Ranger access control (Lakeplane as
  * the Ranger admin it polls) and once through its OPA access control (Lakeplane as the OPA server it asks), on its
  * built-in tpch catalog (policies on warehouse "tpch"). What users see: an allowed user's rows through a row filter,
- * each mask type on a column, a denied user and a user without any policy refused, and a policy change picked up
- * without restarting Trino. Needs scripts/install-trino.sh (CI runs it).
+ * each mask type on a column, a denied user and a user without any policy refused, an `_expression` condition
+ * evaluated, and a policy change picked up without restarting Trino. Needs scripts/install-trino.sh (CI runs it).
  */
 const trino = findTrino();
 if (!trino.ok) missingPrerequisite('the Trino end-to-end policy tests', `${trino.why}; run scripts/install-trino.sh (CI does)`);
@@ -37,6 +37,8 @@ const POLICIES = [
     name: 'nation name masks', type: 'masking', resources: { ...nation, column: v('name') },
     masks: Object.entries(MASKED_USERS).map(([user, type]) => ({ users: [user], type, ...(type === 'CUSTOM' ? { expression: 'lower({col})' } : {}) })),
   },
+  // Ranger's _expression conditions: one that holds for dave, one that holds for nobody (a plugin that ignored it would let erin in).
+  { name: 'dave by condition', resources: { warehouse: v('tpch'), namespace: v('tiny'), table: v('region') }, allow: [{ users: ['dave', 'erin'], accesses: ['select'], conditions: [{ type: '_expression', values: ["ctx.getUser() == 'dave' && IS_ACCESS_TIME_BEFORE('2100/01/01', 'UTC')"] }] }] },
   { name: 'order dates show the year', type: 'masking', resources: { warehouse: v('tpch'), namespace: v('tiny'), table: v('orders'), column: v('orderdate') }, masks: [{ users: ['m_year'], type: 'MASK_DATE_SHOW_YEAR' }] },
 ];
 
@@ -91,6 +93,11 @@ describe.skipIf(!trino.ok).each([
     expect(bob.error).toMatch(/Access Denied/);
     const carol = await t.query('carol', 'select count(*) from tpch.tiny.nation');
     expect(carol.error).toMatch(/Access Denied/);
+  }, 60_000);
+
+  it('a policy condition (_expression) is evaluated, not ignored', async () => {
+    expect(await rowsOf('dave', 'select count(*) from tpch.tiny.region')).toEqual([[5]]);
+    expect((await t.query('erin', 'select count(*) from tpch.tiny.region')).error).toMatch(/Access Denied/);
   }, 60_000);
 
   it('a policy change reaches Trino without a restart', async () => {

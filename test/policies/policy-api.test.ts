@@ -81,7 +81,7 @@ describe.each(backends())('data policies on %s', (backend) => {
   });
 
   it.each([
-    ['an unknown access type', { ...readOrders('bad access', { users: ['alice'] }, ['read']) }, 'allow.0.accesses.0'],
+    ['an unknown access type', { ...readOrders('bad access', { users: ['alice'] }, ['publish']) }, 'allow.0.accesses.0'],
     ['empty resources', { name: 'no resources', resources: {}, allow: [{ users: ['alice'], accesses: ['select'] }] }, 'resources'],
     ['an empty values list', { name: 'empty values', resources: { warehouse: { values: [] } }, allow: [{ users: ['alice'], accesses: ['select'] }] }, 'resources.warehouse.values'],
     ['an item naming nobody', { name: 'nobody', resources: { warehouse: v('wh') }, allow: [{ accesses: ['select'] }] }, 'allow.0'],

@@ -194,6 +194,31 @@ describe.each(backends())('Ranger compatibility on %s', (backend) => {
     const eve = (await p.login('eve', 'eve-password-12')).body.access_token;
     expect((await call('GET', '/service/public/v2/api/policy', undefined, eve)).status).toBe(403);
   });
+
+  it('Ranger JSON is held to what our own API would take, in Ranger\'s field names, and subjects are kept once', async () => {
+    const body = {
+      service: 'trino', name: 'ranger bounds', resources: { catalog: { values: ['wh'] }, schema: { values: ['s'] } },
+      policyItems: [{ users: ['carol', 'carol', 'dave'], accesses: [{ type: 'select', isAllowed: true }] }],
+    };
+    const refused: Array<[Record<string, unknown>, string]> = [
+      [{ ...body, name: 'ends in FS\u001c' }, 'name'],
+      [{ ...body, description: 'd'.repeat(4001) }, 'description'],
+      [{ ...body, validitySchedules: [{ startTime: '2026-01-01T00:00:00Z', timeZone: 'UTC' }] }, 'validitySchedules.0.startTime'],
+      [{ ...body, policyItems: [{ users: ['u'.repeat(257)], accesses: [{ type: 'select' }] }] }, 'policyItems.0.users.0'],
+      [{ ...body, resources: { ['k'.repeat(65)]: { values: ['x'] } } }, 'resources'],
+    ];
+    for (const [policy, field] of refused) {
+      const r = await call('POST', '/service/public/v2/api/policy', policy);
+      expect(r.status, `${field}: ${JSON.stringify(r.body)}`).toBe(400);
+      expect(r.body.errors.map((e: any) => e.field)).toContain(field);
+    }
+    const created = await call('POST', '/service/public/v2/api/policy', body);
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    expect(created.body.policyItems[0].users).toEqual(['carol', 'dave']);
+    const ours = await call('GET', `/api/v1/policies/${created.body.guid}`);
+    expect(ours.body.allow[0].users).toEqual(['carol', 'dave']);
+    expect((await call('DELETE', `/service/public/v2/api/policy/${created.body.id}`)).status).toBe(204);
+  });
 });
 
 describe.each(backends())('Ranger downloads with the anonymous opt-in on %s', (backend) => {

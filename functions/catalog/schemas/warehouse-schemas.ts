@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { StringMap } from '../../../shared/schema/index.js';
 
 const Name = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,62}$', description: 'Lowercase letters, digits, _ and -; it is also the catalog prefix clients use.' });
 const Tags = Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 50, uniqueItems: true });
@@ -6,11 +7,14 @@ const Tags = Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems
 export const S3Storage = Type.Object(
   {
     region: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    endpoint: Type.Optional(Type.String({ format: 'uri', pattern: '^https?://', description: 'Endpoint of an S3-compatible server (MinIO, Ceph...).' })),
+    endpoint: Type.Optional(Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048, description: 'Endpoint of an S3-compatible server (MinIO, Ceph...).' })),
     pathStyleAccess: Type.Optional(Type.Boolean({ description: 'Address buckets as path segments (MinIO and most S3-compatible servers need it).' })),
   },
   { additionalProperties: false },
 );
+
+/** Free-form settings of a warehouse: keys up to 256 characters, values up to 8 KiB, at most 500 of them. */
+const WarehouseProperties = StringMap({ minLength: 1, maxLength: 256 }, Type.String({ maxLength: 8192 }), { maxProperties: 500 });
 
 const CredentialsRef = Type.String({
   pattern: '^env:[A-Z][A-Z0-9_]{0,62}$',
@@ -25,7 +29,7 @@ export const StsSettings = Type.Object(
   {
     roleArn: Type.String({ pattern: '^arn:[a-z0-9-]+:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512}$', description: 'The role vended credentials are assumed from; it must reach the warehouse\'s location (the session policy narrows it per table).' }),
     externalId: Type.Optional(Type.String({ minLength: 2, maxLength: 1224, pattern: '^[\\w+=,.@:/-]+$', description: 'The external id the role\'s trust policy asks for.' })),
-    endpoint: Type.Optional(Type.String({ format: 'uri', pattern: '^https?://', description: 'STS endpoint of an STS-compatible server; AWS STS when absent.' })),
+    endpoint: Type.Optional(Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048, description: 'STS endpoint of an STS-compatible server; AWS STS when absent.' })),
     region: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Region of the STS endpoint; the storage region (or us-east-1) when absent.' })),
     durationSeconds: Type.Optional(Type.Integer({ minimum: 900, maximum: 43200, default: 3600, description: 'Lifetime of vended credentials (STS allows 900 to 43200, and the role\'s maximum session duration caps it). Default 3600.' })),
   },
@@ -40,13 +44,13 @@ const RemoteSigning = Type.Boolean({
 export const CreateWarehouseBody = Type.Object(
   {
     name: Name,
-    storageLocation: Type.Optional(Type.String({ pattern: '^(file:/|s3a?://[^/]+)', description: 'file:///path or s3://bucket/prefix. Embedded mode defaults to LAKEPLANE_DATA_DIR/warehouses/<name>.' })),
+    storageLocation: Type.Optional(Type.String({ pattern: '^(file:/|s3a?://[^/]+)', maxLength: 2048, description: 'file:///path or s3://bucket/prefix. Embedded mode defaults to LAKEPLANE_DATA_DIR/warehouses/<name>.' })),
     storage: Type.Optional(S3Storage),
     credentialsRef: Type.Optional(CredentialsRef),
     credentialVending: Type.Optional(CredentialVending),
     sts: Type.Optional(StsSettings),
     remoteSigning: Type.Optional(RemoteSigning),
-    properties: Type.Optional(Type.Record(Type.String(), Type.String())),
+    properties: Type.Optional(WarehouseProperties),
     description: Type.Optional(Type.String({ maxLength: 4000 })),
     owner: Type.Optional(Type.String({ maxLength: 200 })),
     tags: Type.Optional(Tags),
@@ -62,7 +66,7 @@ export const UpdateWarehouseBody = Type.Object(
     credentialVending: Type.Optional(CredentialVending),
     sts: Type.Optional(Type.Union([StsSettings, Type.Null()])),
     remoteSigning: Type.Optional(RemoteSigning),
-    properties: Type.Optional(Type.Record(Type.String(), Type.String())),
+    properties: Type.Optional(WarehouseProperties),
     description: Type.Optional(Type.Union([Type.String({ maxLength: 4000 }), Type.Null()])),
     owner: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
     tags: Type.Optional(Tags),

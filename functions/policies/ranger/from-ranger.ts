@@ -1,50 +1,69 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { ValidationError, type FieldProblem } from '../../../shared/errors/index.js';
-import { isKnownTimeZone, recurrenceProblemsOf, type DataPolicyInput, type PolicyItem, type ResourceValues, type ValidityRecurrence, type ValiditySchedule } from '../../../shared/policy/index.js';
+import { compileValidator, StringMap } from '../../../shared/schema/index.js';
+import { conditionProblems, DataPolicyInput, isKnownTimeZone, recurrenceProblemsOf, type PolicyCondition, type PolicyItem, type ResourceValues, type ValidityRecurrence, type ValiditySchedule } from '../../../shared/policy/index.js';
 import type { RangerService } from './ranger-policy.js';
 
-/** What Ranger's public v2 API accepts for a policy; fields we do not model are accepted and must be empty. */
-const RangerResourceIn = Type.Object({ values: Type.Array(Type.String()), isExcludes: Type.Optional(Type.Boolean()), isRecursive: Type.Optional(Type.Boolean()) });
-const Access = Type.Object({ type: Type.String(), isAllowed: Type.Optional(Type.Boolean()) });
-const Condition = Type.Object({ type: Type.String(), values: Type.Optional(Type.Array(Type.String())) });
-const Subjects = { users: Type.Optional(Type.Array(Type.String())), groups: Type.Optional(Type.Array(Type.String())), roles: Type.Optional(Type.Array(Type.String())), conditions: Type.Optional(Type.Array(Condition)) };
-const ItemIn = Type.Object({ ...Subjects, accesses: Type.Optional(Type.Array(Access)), delegateAdmin: Type.Optional(Type.Boolean()) });
-const MaskItemIn = Type.Object({ ...Subjects, accesses: Type.Optional(Type.Array(Access)), delegateAdmin: Type.Optional(Type.Boolean()), dataMaskInfo: Type.Object({ dataMaskType: Type.String(), valueExpr: Type.Optional(Type.String()), conditionExpr: Type.Optional(Type.String()) }) });
+/**
+ * What Ranger's public v2 API accepts for a policy; fields we do not model are accepted and must be empty. Bounded as
+ * our own policy document is (shared/policy: names 256, values 1,024, expressions 4,000, 500 items, 1,000 subjects).
+ */
+const Subject = Type.String({ maxLength: 256 });
+const RangerResourceIn = Type.Object({ values: Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 1000 }), isExcludes: Type.Optional(Type.Boolean()), isRecursive: Type.Optional(Type.Boolean()) });
+const Access = Type.Object({ type: Type.String({ maxLength: 64 }), isAllowed: Type.Optional(Type.Boolean()) });
+const Expression = Type.String({ maxLength: 4000 });
+const Condition = Type.Object({ type: Type.String({ maxLength: 64 }), values: Type.Optional(Type.Array(Expression, { maxItems: 100 })) });
+const Conditions = Type.Optional(Type.Array(Condition, { maxItems: 50 }));
+const Subjects = {
+  users: Type.Optional(Type.Array(Subject, { maxItems: 1000 })),
+  groups: Type.Optional(Type.Array(Subject, { maxItems: 1000 })),
+  roles: Type.Optional(Type.Array(Subject, { maxItems: 1000 })),
+  conditions: Conditions,
+};
+const Accesses = Type.Optional(Type.Array(Access, { maxItems: 50 }));
+const ItemIn = Type.Object({ ...Subjects, accesses: Accesses, delegateAdmin: Type.Optional(Type.Boolean()) });
+const MaskItemIn = Type.Object({ ...Subjects, accesses: Accesses, delegateAdmin: Type.Optional(Type.Boolean()), dataMaskInfo: Type.Object({ dataMaskType: Type.String({ maxLength: 64 }), valueExpr: Type.Optional(Expression), conditionExpr: Type.Optional(Expression) }) });
+const RowFilterItemIn = Type.Object({ ...Subjects, accesses: Accesses, delegateAdmin: Type.Optional(Type.Boolean()), rowFilterInfo: Type.Object({ filterExpr: Expression }) });
+const Items = <T extends TSchema>(item: T) => Type.Optional(Type.Array(item, { maxItems: 500 }));
 const ScheduleText = Type.Optional(Type.String({ maxLength: 200 }));
-const IntervalCount = Type.Optional(Type.Integer());
+const IntervalCount = Type.Optional(Type.Integer({ minimum: -1_000_000, maximum: 1_000_000 }));
 const RecurrenceIn = Type.Object({
   schedule: Type.Optional(Type.Object({ minute: ScheduleText, hour: ScheduleText, dayOfMonth: ScheduleText, dayOfWeek: ScheduleText, month: ScheduleText, year: ScheduleText })),
   interval: Type.Optional(Type.Object({ days: IntervalCount, hours: IntervalCount, minutes: IntervalCount })),
 });
-const RowFilterItemIn = Type.Object({ ...Subjects, accesses: Type.Optional(Type.Array(Access)), delegateAdmin: Type.Optional(Type.Boolean()), rowFilterInfo: Type.Object({ filterExpr: Type.String() }) });
 
 export const RangerPolicyIn = Type.Object({
   id: Type.Optional(Type.Integer()),
-  guid: Type.Optional(Type.String()),
-  service: Type.String({ minLength: 1 }),
-  name: Type.String({ minLength: 1 }),
-  description: Type.Optional(Type.String()),
+  guid: Type.Optional(Type.String({ maxLength: 64 })),
+  service: Type.String({ minLength: 1, maxLength: 256 }),
+  name: Type.String({ minLength: 1, maxLength: 255 }),
+  description: Type.Optional(Type.String({ maxLength: 4000 })),
   isEnabled: Type.Optional(Type.Boolean()),
   isAuditEnabled: Type.Optional(Type.Boolean()),
   policyType: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 })),
   policyPriority: Type.Optional(Type.Integer({ minimum: 0, maximum: 1 })),
-  resources: Type.Record(Type.String(), RangerResourceIn),
-  policyItems: Type.Optional(Type.Array(ItemIn)),
-  denyPolicyItems: Type.Optional(Type.Array(ItemIn)),
-  allowExceptions: Type.Optional(Type.Array(ItemIn)),
-  denyExceptions: Type.Optional(Type.Array(ItemIn)),
-  dataMaskPolicyItems: Type.Optional(Type.Array(MaskItemIn)),
-  rowFilterPolicyItems: Type.Optional(Type.Array(RowFilterItemIn)),
-  validitySchedules: Type.Optional(Type.Array(Type.Object({ startTime: Type.Optional(Type.String()), endTime: Type.Optional(Type.String()), timeZone: Type.Optional(Type.String()), recurrences: Type.Optional(Type.Array(RecurrenceIn)) }))),
-  policyLabels: Type.Optional(Type.Array(Type.String())),
-  conditions: Type.Optional(Type.Array(Condition)),
+  resources: StringMap({ maxLength: 64 }, RangerResourceIn, { maxProperties: 16 }),
+  policyItems: Items(ItemIn),
+  denyPolicyItems: Items(ItemIn),
+  allowExceptions: Items(ItemIn),
+  denyExceptions: Items(ItemIn),
+  dataMaskPolicyItems: Items(MaskItemIn),
+  rowFilterPolicyItems: Items(RowFilterItemIn),
+  validitySchedules: Type.Optional(
+    Type.Array(
+      Type.Object({ startTime: Type.Optional(Type.String({ maxLength: 32 })), endTime: Type.Optional(Type.String({ maxLength: 32 })), timeZone: Type.Optional(Type.String({ maxLength: 64 })), recurrences: Type.Optional(Type.Array(RecurrenceIn, { maxItems: 50 })) }),
+      { maxItems: 50 },
+    ),
+  ),
+  policyLabels: Type.Optional(Type.Array(Type.String({ maxLength: 128 }), { maxItems: 50 })),
+  conditions: Conditions,
   zoneName: Type.Optional(Type.String({ maxLength: 0 })),
   isDenyAllElse: Type.Optional(Type.Boolean()),
 });
 export type RangerPolicyIn = Static<typeof RangerPolicyIn>;
 
 const LEVELS = { trino: { catalog: 'warehouse', schema: 'namespace', table: 'table', column: 'column' }, hive: { database: 'namespace', table: 'table', column: 'column' } } as const;
-const ACCESS_IN: Record<string, PolicyItem['accesses'][number]> = { select: 'select', insert: 'insert', update: 'update', delete: 'delete', create: 'create', alter: 'alter', drop: 'drop', index: 'index', all: 'all' };
+const ACCESS_IN: Record<string, PolicyItem['accesses'][number]> = { select: 'select', insert: 'insert', update: 'update', delete: 'delete', create: 'create', alter: 'alter', drop: 'drop', index: 'index', read: 'read', write: 'write', all: 'all' };
 const TYPE = ['access', 'masking', 'row-filter'] as const;
 
 /** A Ranger policy for one of our services as our policy document, or a 400 naming every field we cannot take. */
@@ -58,9 +77,16 @@ export function fromRangerPolicy(r: RangerPolicyIn, service: RangerService): Dat
   const leaf = r.policyType === 2 ? 'table' : 'column';
   const deepest = order.reduce((d, name, i) => (r.resources[name] !== undefined ? i : d), -1);
   const stopsAbove = deepest >= 0 && deepest < order.indexOf(leaf);
-  const resources: DataPolicyInput['resources'] = {};
-  if (service.kind === 'hive') resources.warehouse = { values: [service.warehouse], excludes: false, recursive: false };
-  for (const [name, value] of Object.entries(r.resources)) {
+  let resources: DataPolicyInput['resources'] = {};
+  const url = service.kind === 'hive' ? r.resources['url'] : undefined;
+  if (url) {
+    // Ranger's hive url is a hierarchy of its own: storage paths, whichever warehouse's files they hold.
+    const others = Object.keys(r.resources).filter((k) => k !== 'url');
+    if (others.length > 0) bad('resources', `url stands alone in Ranger's hive service: ${others.join(', ')} belong to another policy`);
+    if (url.isExcludes) bad('resources.url.isExcludes', "Ranger's hive url resource does not support excludes");
+    resources = { url: { values: url.values, recursive: url.isRecursive ?? false } };
+  } else if (service.kind === 'hive') resources.warehouse = { values: [service.warehouse], excludes: false, recursive: false };
+  for (const [name, value] of url ? [] : Object.entries(r.resources)) {
     const ours = levels[name];
     if (!ours) {
       bad(`resources.${name}`, `is not a resource Lakeplane's ${service.kind} service serves: data policies have ${Object.keys(levels).join(', ')}`);
@@ -72,12 +98,16 @@ export function fromRangerPolicy(r: RangerPolicyIn, service: RangerService): Dat
     if (stopsAbove || !(v.values.length === 1 && v.values[0] === '*' && !v.excludes)) resources[ours] = v;
   }
   if (Object.keys(resources).length === 0) resources.warehouse = { values: ['*'], excludes: false, recursive: false };
-  if (stopsAbove) resources.coversBelow = false;
+  if (stopsAbove && !url) resources.coversBelow = false;
 
-  // No condition evaluator is built yet: a condition is refused by its type, never ignored (that would widen access).
-  const conditions = (list: Static<typeof Condition>[] | undefined, at: string) =>
-    (list ?? []).forEach((c, k) => bad(`${at}.${k}.type`, `condition "${c.type}" is not supported: Lakeplane evaluates no policy conditions yet`));
-  conditions(r.conditions, 'conditions');
+  // A condition Lakeplane cannot evaluate is refused by its type, never ignored (that would widen an allow).
+  const conditions = (list: Static<typeof Condition>[] | undefined, at: string): PolicyCondition[] | undefined => {
+    if (!list || list.length === 0) return undefined;
+    const taken = list.map((c) => ({ type: c.type, values: c.values ?? [] }));
+    for (const p of conditionProblems(taken)) bad(`${at}.${p.field}`, p.message);
+    return taken;
+  };
+  const policyConditions = conditions(r.conditions, 'conditions');
   const validity = (r.validitySchedules ?? []).map((v, n): ValiditySchedule => {
     const recurrences = (v.recurrences ?? []).map((rec, k): ValidityRecurrence => {
       const at = `validitySchedules.${n}.recurrences.${k}`;
@@ -99,8 +129,10 @@ export function fromRangerPolicy(r: RangerPolicyIn, service: RangerService): Dat
     if (isKnownTimeZone(schedule.timeZone)) for (const p of recurrenceProblemsOf(schedule, (k) => v.recurrences![k]!.schedule !== undefined && v.recurrences![k]!.interval !== undefined)) bad(`validitySchedules.${n}.${p.field}`, p.message);
     return schedule;
   });
-  const itemLists = { policyItems: r.policyItems, denyPolicyItems: r.denyPolicyItems, allowExceptions: r.allowExceptions, denyExceptions: r.denyExceptions, dataMaskPolicyItems: r.dataMaskPolicyItems, rowFilterPolicyItems: r.rowFilterPolicyItems };
-  for (const [key, list] of Object.entries(itemLists)) (list ?? []).forEach((i, n) => conditions(i.conditions, `${key}.${n}.conditions`));
+  const withConditions = (i: { conditions?: Static<typeof Condition>[] | undefined }, at: string) => {
+    const taken = conditions(i.conditions, `${at}.conditions`);
+    return taken ? { conditions: taken } : {};
+  };
   const items = (list: Static<typeof ItemIn>[] | undefined, key: string): PolicyItem[] =>
     (list ?? []).map((i, n) => {
       const accesses: PolicyItem['accesses'] = [];
@@ -109,7 +141,7 @@ export function fromRangerPolicy(r: RangerPolicyIn, service: RangerService): Dat
         if (!mapped) bad(`${key}.${n}.accesses.${k}.type`, `"${a.type}" is not an access type of data policies (${Object.keys(ACCESS_IN).join(', ')})`);
         else if (a.isAllowed !== false && !accesses.includes(mapped)) accesses.push(mapped);
       });
-      return { users: i.users ?? [], groups: i.groups ?? [], roles: i.roles ?? [], accesses, delegateAdmin: i.delegateAdmin ?? false };
+      return { ...subjects(i), ...withConditions(i, `${key}.${n}`), accesses, delegateAdmin: i.delegateAdmin ?? false };
     });
   const policy: DataPolicyInput = {
     name: r.name,
@@ -128,13 +160,45 @@ export function fromRangerPolicy(r: RangerPolicyIn, service: RangerService): Dat
       const known = ['MASK', 'MASK_SHOW_LAST_4', 'MASK_SHOW_FIRST_4', 'MASK_HASH', 'MASK_NULL', 'MASK_NONE', 'MASK_DATE_SHOW_YEAR', 'CUSTOM'] as const;
       const t = known.find((k) => k === type);
       if (!t) bad(`dataMaskPolicyItems.${n}.dataMaskInfo.dataMaskType`, `"${type}" is not a mask type (${known.join(', ')})`);
-      return { users: m.users ?? [], groups: m.groups ?? [], roles: m.roles ?? [], type: t ?? 'MASK', ...(t === 'CUSTOM' && m.dataMaskInfo.valueExpr ? { expression: m.dataMaskInfo.valueExpr } : {}) };
+      return { ...subjects(m), ...withConditions(m, `dataMaskPolicyItems.${n}`), type: t ?? 'MASK', ...(t === 'CUSTOM' && m.dataMaskInfo.valueExpr ? { expression: m.dataMaskInfo.valueExpr } : {}) };
     }),
-    rowFilters: (r.rowFilterPolicyItems ?? []).map((f) => ({ users: f.users ?? [], groups: f.groups ?? [], roles: f.roles ?? [], filter: f.rowFilterInfo.filterExpr })),
+    rowFilters: (r.rowFilterPolicyItems ?? []).map((f, n) => ({ ...subjects(f), ...withConditions(f, `rowFilterPolicyItems.${n}`), filter: f.rowFilterInfo.filterExpr })),
+    ...(policyConditions ? { conditions: policyConditions } : {}),
     ...(r.isDenyAllElse ? { denyAllElse: true } : {}),
     validity,
     labels: [...new Set(r.policyLabels ?? [])],
   };
   if (problems.length > 0) throw new ValidationError(problems);
-  return policy;
+  // What our own API would refuse is refused here too, named in Ranger's words: a policy stored from Ranger JSON is
+  // read back through GET /api/v1/policies, whose schema it must meet (a name's characters, a time's format, ...).
+  try {
+    return asOurPolicy.parse(policy);
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    throw new ValidationError(err.errors.map((e) => ({ ...e, field: rangerField(e.field, levels) })));
+  }
+}
+
+const asOurPolicy = compileValidator(DataPolicyInput, 'body');
+
+/** Ranger lists a subject once however often it is given; our schema keeps each once. */
+function subjects(i: { users?: string[] | undefined; groups?: string[] | undefined; roles?: string[] | undefined }) {
+  return { users: [...new Set(i.users ?? [])], groups: [...new Set(i.groups ?? [])], roles: [...new Set(i.roles ?? [])] };
+}
+
+/** A field of our policy document as the Ranger JSON field it came from. */
+function rangerField(field: string, levels: Record<string, string>): string {
+  const level = Object.fromEntries(Object.entries(levels).map(([theirs, ours]) => [ours, theirs]));
+  return field
+    .replace(/^resources\.(warehouse|namespace|table|column)\b/, (whole, ours: string) => (level[ours] ? `resources.${level[ours]}` : whole))
+    .replace(/^allow\b/, 'policyItems')
+    .replace(/^deny\b/, 'denyPolicyItems')
+    .replace(/^masks\.(\d+)\.expression$/, 'dataMaskPolicyItems.$1.dataMaskInfo.valueExpr')
+    .replace(/^masks\b/, 'dataMaskPolicyItems')
+    .replace(/^rowFilters\.(\d+)\.filter$/, 'rowFilterPolicyItems.$1.rowFilterInfo.filterExpr')
+    .replace(/^rowFilters\b/, 'rowFilterPolicyItems')
+    .replace(/^validity\.(\d+)\.start$/, 'validitySchedules.$1.startTime')
+    .replace(/^validity\.(\d+)\.end$/, 'validitySchedules.$1.endTime')
+    .replace(/^validity\b/, 'validitySchedules')
+    .replace(/^labels\b/, 'policyLabels');
 }

@@ -1,4 +1,4 @@
-import { compileValues, levelMatches, type DataPolicy, type PolicyItem, type ResourceValues, type ValidityRecurrence } from '../../../shared/policy/index.js';
+import { compileValues, levelMatches, type DataPolicy, type PolicyItem, type PolicyCondition, type ResourceValues, type ValidityRecurrence } from '../../../shared/policy/index.js';
 
 /**
  * Our data policies in Apache Ranger's JSON (RangerPolicy, ../shared/ref/ranger/NOTES.md), as the public v2 API
@@ -7,6 +7,7 @@ import { compileValues, levelMatches, type DataPolicy, type PolicyItem, type Res
  * - `hive-<warehouse>`: that warehouse's policies, namespace -> database, table, column.
  * Levels a policy leaves out are `*` there (a policy with coversBelow false lists only its own levels). A recursive namespace value
  * `a` becomes `a` and `a.*`. Tag-based policies need a tag service, which we do not serve; they are not listed.
+ * Storage-path (url) policies are Ranger's hive `url` resource, in every hive service and not in trino.
  */
 export type RangerService = { readonly kind: 'trino'; readonly name: string } | { readonly kind: 'hive'; readonly name: string; readonly warehouse: string };
 
@@ -49,13 +50,13 @@ function toResource(v: ResourceValues | undefined, namespace = false): RangerRes
 // Ranger's trino service has no `update` and no `index`. An update of an Iceberg table writes new data files and
 // delete files, so our update is carried as insert and delete there; index has no meaning in Trino. The hive service
 // has one write access, `update`, for all three.
-const TRINO_ACCESS: Record<string, string[]> = { select: ['select'], insert: ['insert'], update: ['insert', 'delete'], delete: ['delete'], create: ['create'], alter: ['alter'], drop: ['drop'], index: [], all: ['all'] };
-const HIVE_ACCESS: Record<string, string[]> = { select: ['select'], insert: ['update'], update: ['update'], delete: ['update'], create: ['create'], alter: ['alter'], drop: ['drop'], index: ['index'], all: ['all'] };
+const TRINO_ACCESS: Record<string, string[]> = { select: ['select'], insert: ['insert'], update: ['insert', 'delete'], delete: ['delete'], create: ['create'], alter: ['alter'], drop: ['drop'], index: [], read: [], write: [], all: ['all'] };
+const HIVE_ACCESS: Record<string, string[]> = { select: ['select'], insert: ['update'], update: ['update'], delete: ['update'], create: ['create'], alter: ['alter'], drop: ['drop'], index: ['index'], read: ['read'], write: ['write'], all: ['all'] };
 
 function toItem(i: PolicyItem, service: RangerService) {
   const map = service.kind === 'trino' ? TRINO_ACCESS : HIVE_ACCESS;
   const types = [...new Set(i.accesses.flatMap((a) => map[a] ?? []))];
-  return { users: i.users, groups: i.groups, roles: i.roles, accesses: types.map((type) => ({ type, isAllowed: true })), conditions: [], delegateAdmin: i.delegateAdmin };
+  return { users: i.users, groups: i.groups, roles: i.roles, accesses: types.map((type) => ({ type, isAllowed: true })), conditions: conditionsOf(i), delegateAdmin: i.delegateAdmin };
 }
 
 // Ranger's evaluator reads each schedule field as integers between commas: no blanks may reach a plugin.
@@ -66,17 +67,23 @@ const toRecurrence = (r: ValidityRecurrence) => ({
 });
 
 const subjects = (x: { users: string[]; groups: string[]; roles: string[] }) => ({ users: x.users, groups: x.groups, roles: x.roles });
+/** Conditions as Ranger's JSON carries them; the served service definitions declare `_expression`, so plugins evaluate them too. */
+const conditionsOf = (x: { conditions?: PolicyCondition[] | undefined }) => (x.conditions ?? []).map((c) => ({ type: c.type, values: c.values }));
 
 /** The policy as Ranger's JSON for the service, or undefined when the service cannot carry it. */
 export function toRangerPolicy(s: StoredPolicy, service: RangerService) {
   const p = s.policy;
   const r = p.resources;
   if (r.tags) return undefined;
+  // Storage paths are Ranger's hive url resource: every hive service carries them; Ranger's trino service has none.
+  if (r.url && service.kind === 'trino') return undefined;
   let resources: Record<string, RangerResource>;
   // A policy that stops at a level (coversBelow false) lists only its levels, which Ranger reads the same way.
   const stops = r.coversBelow === false;
   const level = (v: ResourceValues | undefined, namespace = false): RangerResource | undefined => (stops && !v ? undefined : toResource(v, namespace));
-  if (service.kind === 'trino') {
+  if (r.url) {
+    resources = { url: { values: r.url.values, isExcludes: false, isRecursive: r.url.recursive } };
+  } else if (service.kind === 'trino') {
     resources = present({ catalog: level(r.warehouse), schema: level(r.namespace, true), table: level(r.table) });
   } else {
     const wh = r.warehouse ? compileValues(r.warehouse) : undefined;
@@ -85,7 +92,7 @@ export function toRangerPolicy(s: StoredPolicy, service: RangerService) {
     if (stops && !r.namespace) return undefined;
     resources = present({ database: level(r.namespace, true), table: level(r.table) });
   }
-  const column = p.type !== 'row-filter' ? level(r.column) : undefined;
+  const column = p.type !== 'row-filter' && !r.url ? level(r.column) : undefined;
   if (column) resources['column'] = column;
   const items = (list: PolicyItem[]) => list.map((i) => toItem(i, service)).filter((i) => i.accesses.length > 0);
   return {
@@ -106,13 +113,13 @@ export function toRangerPolicy(s: StoredPolicy, service: RangerService) {
     isAuditEnabled: p.auditEnabled,
     resources,
     additionalResources: [],
-    conditions: [],
+    conditions: conditionsOf(p),
     policyItems: items(p.allow),
     denyPolicyItems: items(p.deny),
     allowExceptions: items(p.allowExceptions),
     denyExceptions: items(p.denyExceptions),
-    dataMaskPolicyItems: p.masks.map((m) => ({ ...subjects(m), accesses: [{ type: 'select', isAllowed: true }], conditions: [], delegateAdmin: false, dataMaskInfo: { dataMaskType: m.type, conditionExpr: '', valueExpr: m.expression ?? '' } })),
-    rowFilterPolicyItems: p.rowFilters.map((f) => ({ ...subjects(f), accesses: [{ type: 'select', isAllowed: true }], conditions: [], delegateAdmin: false, rowFilterInfo: { filterExpr: f.filter } })),
+    dataMaskPolicyItems: p.masks.map((m) => ({ ...subjects(m), accesses: [{ type: 'select', isAllowed: true }], conditions: conditionsOf(m), delegateAdmin: false, dataMaskInfo: { dataMaskType: m.type, conditionExpr: '', valueExpr: m.expression ?? '' } })),
+    rowFilterPolicyItems: p.rowFilters.map((f) => ({ ...subjects(f), accesses: [{ type: 'select', isAllowed: true }], conditions: conditionsOf(f), delegateAdmin: false, rowFilterInfo: { filterExpr: f.filter } })),
     validitySchedules: p.validity.map((v) => ({ startTime: v.start ?? '', endTime: v.end ?? '', timeZone: v.timeZone, recurrences: (v.recurrences ?? []).map(toRecurrence) })),
     policyLabels: p.labels,
     options: {},

@@ -114,17 +114,26 @@ async function adminOnly(ctx: RequestContext<unknown, unknown, unknown>, verb: s
   return `${principal.kind}:${principal.name}`;
 }
 
-/** A stored policy by Ranger id, guid or service + name, in the service's JSON. */
-async function find(ctx: RequestContext<unknown, unknown, unknown>, by: { rangerId?: number; guid?: string; name?: string }, svc: RangerService) {
+/**
+ * A stored policy by Ranger id, guid or service + name, in the service's JSON. Without a service (by id or guid) it
+ * is shown in the trino service, or, for a storage-path policy (which only hive services carry), in the hive service
+ * of the first warehouse by name (every hive service carries it alike).
+ */
+async function find(ctx: RequestContext<unknown, unknown, unknown>, by: { rangerId?: number; guid?: string; name?: string }, named: RangerService | undefined) {
   let q = ctx.platform.store.db.selectFrom('data_policies').selectAll();
   if (by.rangerId !== undefined) q = q.where('ranger_id', '=', String(by.rangerId));
   if (by.guid !== undefined) q = q.where('id', '=', by.guid);
   if (by.name !== undefined) q = q.where('name', '=', by.name);
   const row = await q.executeTakeFirst();
   const stored = row ? storedPolicy(row) : undefined;
+  let svc = named ?? service('trino');
+  if (!named && stored?.policy.resources.url) {
+    const first = await ctx.platform.store.db.selectFrom('warehouses').select('name').orderBy('name').executeTakeFirst();
+    svc = service(`hive-${first?.name ?? 'default'}`);
+  }
   const ranger = stored ? toRangerPolicy(stored, svc) : undefined;
   if (!stored || !ranger) throw new NotFoundError(`no such policy in service ${svc.name}`);
-  return { stored, ranger };
+  return { stored, ranger, svc };
 }
 
 async function list(ctx: RequestContext<unknown, unknown, unknown>, svcName: string | undefined, policyName: string | undefined) {
@@ -182,8 +191,7 @@ const publicApi = [
     const params = key === 'id' ? IdParams : key === 'guid' ? GuidParams : NamedParams;
     const locate = (ctx: RequestContext<Record<string, unknown>, unknown, unknown>) => {
       const p = ctx.params as { id?: number; guid?: string; servicename?: string; policyname?: string };
-      const svc = service(p.servicename ?? 'trino');
-      return find(ctx, key === 'id' ? { rangerId: p.id! } : key === 'guid' ? { guid: p.guid! } : { name: p.policyname! }, svc).then((f) => ({ ...f, svc }));
+      return find(ctx, key === 'id' ? { rangerId: p.id! } : key === 'guid' ? { guid: p.guid! } : { name: p.policyname! }, p.servicename !== undefined ? service(p.servicename) : undefined);
     };
     const suffix = key === 'id' ? 'ById' : key === 'guid' ? 'ByGuid' : 'ByName';
     return [

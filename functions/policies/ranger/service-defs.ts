@@ -44,6 +44,14 @@ const HIVE_MASKS = [
 
 const maskResources = (names: string[]) => names.map((name) => ({ name, matcherOptions: { wildCard: 'true' }, lookupSupported: false, uiHint: '{ "singleValue":true }' }));
 
+/**
+ * Ranger's implicit `_expression` condition, as Ranger's admin adds it to every service definition. A plugin ignores a
+ * condition whose type its service definition lacks, so the conditions we ship must be declared here.
+ */
+const policyConditions = [
+  { itemId: 1, name: '_expression', evaluator: 'org.apache.ranger.plugin.conditionevaluator.RangerScriptConditionEvaluator', evaluatorOptions: { engineName: 'JavaScript', 'ui.isMultiline': 'true' }, label: 'Enter boolean expression', description: 'Boolean expression', uiHint: '{ "isMultiline":true }' },
+];
+
 export const TRINO_SERVICE_ID = 1;
 export const HIVE_SERVICE_ID = 2;
 
@@ -78,7 +86,7 @@ export const trinoServiceDef = {
     resource(13, 'role', '', 10, { accessTypeRestrictions: ['create', 'drop', 'show', 'grant', 'revoke'], isValidLeaf: true }),
   ],
   accessTypes: accessTypes(TRINO_ACCESS_TYPES),
-  policyConditions: [],
+  policyConditions,
   contextEnrichers: [],
   enums: [],
   dataMaskDef: { accessTypes: [{ itemId: 1, name: 'select', label: 'select', impliedGrants: [] }], resources: maskResources(['catalog', 'schema', 'table', 'column']), maskTypes: TRINO_MASKS },
@@ -91,7 +99,7 @@ export const hiveServiceDef = {
   displayName: 'Hadoop SQL',
   implClass: '',
   label: 'Hive (served by Lakeplane)',
-  description: 'Lakeplane data policies of one warehouse: namespace = database (levels joined by "."), table, column',
+  description: 'Lakeplane data policies of one warehouse: namespace = database (levels joined by "."), table, column; and storage paths (url)',
   guid: '3e1afb5a-184a-4e82-9d9c-6c616b65706c',
   isEnabled: true,
   version: 1,
@@ -101,9 +109,11 @@ export const hiveServiceDef = {
     resource(1, 'database', '', 10, { isValidLeaf: true }),
     resource(2, 'table', 'database', 20, { isValidLeaf: true }),
     resource(3, 'column', 'table', 30, { isValidLeaf: true }),
+    // Storage paths, matched as Ranger's own hive definition matches them: recursive, wildcards, case-sensitive.
+    resource(5, 'url', '', 10, { isValidLeaf: true, recursiveSupported: true, excludesSupported: false, matcher: 'org.apache.ranger.plugin.resourcematcher.RangerURLResourceMatcher', matcherOptions: { wildCard: 'true', ignoreCase: 'false' }, label: 'URL', description: 'URL' }),
   ],
   accessTypes: accessTypes(HIVE_ACCESS_TYPES),
-  policyConditions: [],
+  policyConditions,
   contextEnrichers: [],
   enums: [],
   dataMaskDef: { accessTypes: [{ itemId: 1, name: 'select', label: 'select', impliedGrants: [] }], resources: maskResources(['database', 'table', 'column']), maskTypes: HIVE_MASKS },

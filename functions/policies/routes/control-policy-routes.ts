@@ -18,9 +18,9 @@ const UploadBody = Type.Object(
 );
 const DecideBody = Type.Object(
   {
-    principal: Type.Object({ kind: Type.Union([Type.Literal('user'), Type.Literal('service_account')]), id: Type.String(), name: Type.String(), isAdmin: Type.Boolean(), groups: Type.Array(Type.String(), { default: [] }) }, { additionalProperties: false }),
-    action: Type.String({ minLength: 1 }),
-    resource: Type.String(),
+    principal: Type.Object({ kind: Type.Union([Type.Literal('user'), Type.Literal('service_account')]), id: Type.String({ maxLength: 256 }), name: Type.String({ maxLength: 256 }), isAdmin: Type.Boolean(), groups: Type.Array(Type.String({ maxLength: 256 }), { default: [], maxItems: 1000 }) }, { additionalProperties: false }),
+    action: Type.String({ minLength: 1, maxLength: 256 }),
+    resource: Type.String({ maxLength: 4096 }),
     request: Type.Object({}, { additionalProperties: true, default: {} }),
   },
   { additionalProperties: false },

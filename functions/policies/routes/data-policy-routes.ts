@@ -90,7 +90,7 @@ export const dataPolicyRoutes = [
     summary: 'Decide one request against the data access policies: allowed or not, by which policy, audit, and for a select the masks and row filter.',
     responses: { 200: { description: 'The decision', schema: Decision } },
     handler: async (ctx) => {
-      assertResources([{ resource: ctx.body.resource, at: 'resource' }]);
+      assertResources([{ resource: ctx.body.resource, at: 'resource', access: ctx.body.access, accessAt: 'access' }]);
       const subject = await subjectFor(ctx, ctx.body.principal);
       return json(200, await decide(ctx.platform, subject, ctx.body.access, ctx.body.resource, accessTimeOf(ctx.body.accessTime)));
     },
@@ -100,7 +100,7 @@ export const dataPolicyRoutes = [
     summary: 'Decide many requests for one principal in one call; decisions come back in request order.',
     responses: { 200: { description: 'The decisions', schema: DecisionBatch } },
     handler: async (ctx) => {
-      assertResources(ctx.body.requests.map((r, i) => ({ resource: r.resource, at: `requests.${i}.resource` })));
+      assertResources(ctx.body.requests.map((r, i) => ({ resource: r.resource, at: `requests.${i}.resource`, access: r.access, accessAt: `requests.${i}.access` })));
       const subject = await subjectFor(ctx, ctx.body.principal);
       const at = accessTimeOf(ctx.body.accessTime);
       const decisions = [];

@@ -8,7 +8,7 @@ import { allowedRanges, checkTarget, TargetRefusedError } from '../targets/index
 
 const base = '/api/v1/webhooks';
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
-const EventTypes = Type.Array(Type.String({ pattern: '^(\\*|io\\.lakeplane\\.[a-z0-9.-]+\\*?)$', description: 'An event type, a prefix ending in * (io.lakeplane.jobs.*), or * for every platform event.' }), { minItems: 1, maxItems: 100, uniqueItems: true });
+const EventTypes = Type.Array(Type.String({ pattern: '^(\\*|io\\.lakeplane\\.[a-z0-9.-]+\\*?)$', maxLength: 256, description: 'An event type, a prefix ending in * (io.lakeplane.jobs.*), or * for every platform event.' }), { minItems: 1, maxItems: 100, uniqueItems: true });
 const Url = Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048 });
 const CreateBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), url: Url, eventTypes: EventTypes }, { additionalProperties: false });
 const UpdateBody = Type.Object({ url: Type.Optional(Url), eventTypes: Type.Optional(EventTypes), enabled: Type.Optional(Type.Boolean({ description: 'true re-enables a subscription that was disabled (its failure count starts over).' })) }, { additionalProperties: false });

@@ -25,6 +25,16 @@ describe('delegated administration (delegateAdmin)', () => {
     expect(delegationsOf({ ...salesStewards, deny: [{ users: ['dana'], accesses: ['all'], delegateAdmin: true }], allow: [] })).toHaveLength(0);
     expect(delegationsOf({ ...salesStewards, validity: [{ end: '2000/01/01 00:00:00', timeZone: 'UTC' }] })).toHaveLength(0);
     expect(delegationsOf({ resources: { tags: { values: ['pii'] } }, allow: [{ users: ['dana'], accesses: ['select'], delegateAdmin: true }] })).toHaveLength(0);
+    // Storage paths and conditional grants delegate nothing: neither has a place in the catalog's hierarchy to delegate.
+    expect(delegationsOf({ resources: { url: { values: ['s3://lake/x'] } }, allow: [{ users: ['dana'], accesses: ['read'], delegateAdmin: true }] })).toHaveLength(0);
+    expect(delegationsOf({ ...salesStewards, allow: [{ groups: ['stewards'], accesses: ['select'], delegateAdmin: true, conditions: [{ type: '_expression', values: ['true'] }] }] })).toHaveLength(0);
+    expect(delegationsOf({ ...salesStewards, conditions: [{ type: '_expression', values: ['true'] }] })).toHaveLength(0);
+  });
+
+  it('a delegation over every warehouse does not reach storage-path policies', () => {
+    const everything = { resources: { warehouse: v('*') }, allow: [{ users: ['dana'], accesses: ['all'], delegateAdmin: true }] };
+    expect(delegationFor(delegationsOf(everything), grant({ url: { values: ['s3://lake/x'], recursive: true } }, ['read']))).toBeUndefined();
+    expect(delegationFor(delegationsOf(everything), grant({ warehouse: v('wh') }))).toBeDefined();
   });
 
   const cases: Array<[string, Record<string, unknown>, DataPolicy, boolean]> = [

@@ -40,7 +40,7 @@ function levelCovers(mine: ResourceValues | undefined, theirs: ResourceValues | 
 }
 
 export function delegationCovers(d: Delegation, policy: DataPolicyInput): boolean {
-  if (policy.resources.tags) return false; // tag-based policies reach objects anywhere: platform admins only
+  if (policy.resources.tags || policy.resources.url) return false; // tag and storage-path policies reach past the catalog's levels: platform admins only
   if (!LEVELS.every((level) => levelCovers(d.resources[level], policy.resources[level], level))) return false;
   if (d.accesses.includes('all')) return true;
   return [...accessesOf(policy)].every((a) => a !== 'all' && d.accesses.includes(a));

@@ -1,6 +1,8 @@
 import type { Delegation } from './delegated-admin.js';
-import { ACCESS_TYPES, type AccessType, type DataPolicy, type MaskType, type PolicyItem } from './policy-schema.js';
-import { compileResources, matchResources, namespaceText, type CompiledResources, type DataResource, type MatchScope } from './resource-match.js';
+import { ACCESS_TYPES, URL_ACCESS_TYPES, type AccessType, type DataPolicy, type MaskType, type PolicyCondition, type PolicyItem } from './policy-schema.js';
+import { compileResources, matchResources, matchUrl, namespaceText, type CompiledResources, type DataResource, type MatchScope } from './resource-match.js';
+import type { UrlResource } from './url-match.js';
+import { compileConditions, type CompiledConditions, type ConditionContext } from './policy-conditions.js';
 import { compileValidity, isValidAt, type ValidityWindow } from './validity.js';
 
 /** Who asks. Groups and roles are names; the group `public` matches everyone. */
@@ -41,6 +43,9 @@ interface CompiledPolicy {
   readonly policy: DataPolicy;
   readonly resources: CompiledResources;
   readonly validity: readonly ValidityWindow[];
+  /** Ranger's policy conditions: the policy takes part only when they hold. */
+  readonly conditions: CompiledConditions;
+  readonly hasConditions: boolean;
   readonly override: boolean;
   readonly hasDeny: boolean;
 }
@@ -52,13 +57,31 @@ function subjectMatches(item: { users: readonly string[]; groups: readonly strin
   return false;
 }
 
+type Item = { users: readonly string[]; groups: readonly string[]; roles: readonly string[]; conditions?: readonly PolicyCondition[] | undefined };
+const itemConditions = new WeakMap<Item, CompiledConditions>();
+
+/** Ranger's item match: the subject is named, and every condition of the item holds for the request. */
+function itemApplies(item: Item, c: ConditionContext): boolean {
+  if (!subjectMatches(item, c)) return false;
+  if (!item.conditions || item.conditions.length === 0) return true;
+  let compiled = itemConditions.get(item);
+  if (!compiled) {
+    compiled = compileConditions(item.conditions);
+    itemConditions.set(item, compiled);
+  }
+  return compiled(c);
+}
+
 function grants(item: PolicyItem, access: ConcreteAccess): boolean {
   return item.accesses.includes('all') || item.accesses.includes(access);
 }
 
-function anyItem(items: readonly PolicyItem[], s: Subject, access: ConcreteAccess): boolean {
-  return items.some((i) => grants(i, access) && subjectMatches(i, s));
+function anyItem(items: readonly PolicyItem[], c: ConditionContext, access: ConcreteAccess): boolean {
+  return items.some((i) => grants(i, access) && itemApplies(i, c));
 }
+
+/** The request as conditions see it. */
+const askedBy = (subject: Subject, accessTime: number): ConditionContext => ({ user: subject.user, groups: subject.groups, roles: subject.roles, accessTime });
 
 /** Override before normal; within a priority, policies with deny items first, then by name (Ranger's order). */
 function byEvaluationOrder(a: CompiledPolicy, b: CompiledPolicy): number {
@@ -74,7 +97,9 @@ interface MatchedPolicy {
 
 type AccessOutcome = Omit<AccessDecision, 'audit'>;
 type ConcreteAccess = Exclude<RequestedAccess, 'any'>;
-const CONCRETE_ACCESS_TYPES = ACCESS_TYPES.filter((a): a is ConcreteAccess => a !== 'all');
+const URL_TYPES: readonly ConcreteAccess[] = URL_ACCESS_TYPES;
+/** What `any` asks about: the catalog's access types for catalog objects, read and write for storage paths. */
+const CATALOG_ACCESS_TYPES = ACCESS_TYPES.filter((a): a is ConcreteAccess => a !== 'all' && !URL_TYPES.includes(a as ConcreteAccess));
 
 const outcomeOf = (pol: DataPolicy, allowed: boolean): AccessOutcome => ({ allowed, policyId: pol.id, policyName: pol.name, policyVersion: pol.version });
 
@@ -84,7 +109,7 @@ const outcomeOf = (pol: DataPolicy, allowed: boolean): AccessOutcome => ({ allow
  * once no policy of that priority denies. A deny-all-else policy denies whatever none of its items decided. A policy
  * covering only something inside the object lets the subject see the object, never lose it: its denies do not count.
  */
-function decideOne(matched: readonly MatchedPolicy[], subject: Subject, access: ConcreteAccess): AccessOutcome {
+function decideOne(matched: readonly MatchedPolicy[], subject: ConditionContext, access: ConcreteAccess): AccessOutcome {
   let allowedBy: DataPolicy | undefined;
   let priorityOverride: boolean | undefined;
   for (const { p, scope } of matched) {
@@ -94,7 +119,7 @@ function decideOne(matched: readonly MatchedPolicy[], subject: Subject, access: 
       priorityOverride = p.override;
     }
     const pol = p.policy;
-    const denied = pol.deny.some((i) => grants(i, access) && subjectMatches(i, subject)) && !anyItem(pol.denyExceptions, subject, access);
+    const denied = anyItem(pol.deny, subject, access) && !anyItem(pol.denyExceptions, subject, access);
     const allowed = !denied && anyItem(pol.allow, subject, access) && !anyItem(pol.allowExceptions, subject, access);
     if (scope === 'self' && (denied || (!allowed && pol.denyAllElse === true))) return outcomeOf(pol, false);
     if (!allowedBy && allowed) allowedBy = pol;
@@ -164,6 +189,7 @@ class PolicyIndex {
 export class DataPolicySet {
   private readonly access: PolicyIndex;
   private readonly accessPolicies: readonly CompiledPolicy[];
+  private readonly urlPolicies: readonly CompiledPolicy[];
   private readonly masking: readonly CompiledPolicy[];
   private readonly rowFiltering: readonly CompiledPolicy[];
   readonly size: number;
@@ -173,10 +199,11 @@ export class DataPolicySet {
   constructor(policies: readonly DataPolicy[], readonly version: number) {
     const compiled = policies
       .filter((p) => p.enabled)
-      .map((policy): CompiledPolicy => ({ policy, resources: compileResources(policy.resources), validity: compileValidity(policy.validity), override: policy.priority === 'override', hasDeny: policy.deny.length > 0 || policy.denyAllElse === true }))
+      .map((policy): CompiledPolicy => ({ policy, resources: compileResources(policy.resources), validity: compileValidity(policy.validity), conditions: compileConditions(policy.conditions), hasConditions: (policy.conditions ?? []).length > 0, override: policy.priority === 'override', hasDeny: policy.deny.length > 0 || policy.denyAllElse === true }))
       .sort(byEvaluationOrder);
     this.accessPolicies = compiled.filter((p) => p.policy.type === 'access');
-    this.access = new PolicyIndex(this.accessPolicies);
+    this.access = new PolicyIndex(this.accessPolicies.filter((p) => !p.resources.url));
+    this.urlPolicies = this.accessPolicies.filter((p) => p.resources.url);
     this.masking = compiled.filter((p) => p.policy.type === 'masking');
     this.rowFiltering = compiled.filter((p) => p.policy.type === 'row-filter');
     this.size = policies.length;
@@ -190,9 +217,11 @@ export class DataPolicySet {
   delegationsOf(subject: Subject, now = Date.now()): Delegation[] {
     const out: Delegation[] = [];
     for (const p of this.accessPolicies) {
-      if (p.resources.tags || !isValidAt(p.validity, now)) continue;
+      // Conditions are about a data request; a delegation has none to test them on, so conditional grants delegate nothing.
+      // Tag and storage-path policies reach beyond the catalog's hierarchy: their delegateAdmin hands out nothing.
+      if (p.resources.tags || p.resources.url || p.hasConditions || !isValidAt(p.validity, now)) continue;
       for (const item of p.policy.allow) {
-        if (item.delegateAdmin && subjectMatches(item, subject)) out.push({ policyId: p.policy.id, policyName: p.policy.name, resources: p.policy.resources, accesses: item.accesses });
+        if (item.delegateAdmin && (item.conditions ?? []).length === 0 && subjectMatches(item, subject)) out.push({ policyId: p.policy.id, policyName: p.policy.name, resources: p.policy.resources, accesses: item.accesses });
       }
     }
     return out;
@@ -203,15 +232,17 @@ export class DataPolicySet {
    * `_any`: every access type is decided on its own (policies that cover only something inside the object count) and
    * the object may be seen when one of them is allowed; it is denied by a policy only when every type is denied.
    * Audit follows Ranger: the answer is audited when some audit-enabled policy covered the request, whoever decided.
+   * A storage path (url) is decided by the url policies alone; its `any` asks about read and write.
    */
-  decide(subject: Subject, access: RequestedAccess, resource: DataResource, now = Date.now()): AccessDecision {
-    const matched = this.matching(resource, access === 'any', now);
+  decide(subject: Subject, access: RequestedAccess, resource: DataResource | UrlResource, now = Date.now()): AccessDecision {
+    const asker = askedBy(subject, now);
+    const matched = this.matching(resource, access === 'any', asker);
     const audit = matched.some(({ p }) => p.policy.auditEnabled);
-    if (access !== 'any') return { ...decideOne(matched, subject, access), audit };
+    if (access !== 'any') return { ...decideOne(matched, asker, access), audit };
     let firstDenial: AccessOutcome | undefined;
     let everyTypeDenied = true;
-    for (const type of CONCRETE_ACCESS_TYPES) {
-      const outcome = decideOne(matched, subject, type);
+    for (const type of 'url' in resource ? URL_TYPES : CATALOG_ACCESS_TYPES) {
+      const outcome = decideOne(matched, asker, type);
       if (outcome.allowed) return { ...outcome, audit };
       if (outcome.policyId === undefined) everyTypeDenied = false;
       else firstDenial ??= outcome;
@@ -220,12 +251,14 @@ export class DataPolicySet {
   }
 
   /** The access policies covering the request, in evaluation order; `descendants`: those covering only things inside it count too. */
-  private matching(resource: DataResource, descendants: boolean, now: number): MatchedPolicy[] {
+  private matching(resource: DataResource | UrlResource, descendants: boolean, asker: ConditionContext): MatchedPolicy[] {
     const matched: MatchedPolicy[] = [];
-    for (const p of this.access.candidates(resource)) {
-      if (!isValidAt(p.validity, now)) continue;
-      const scope = matchResources(p.resources, resource);
+    const isUrl = 'url' in resource;
+    for (const p of isUrl ? this.urlPolicies : this.access.candidates(resource)) {
+      if (!isValidAt(p.validity, asker.accessTime)) continue;
+      const scope = isUrl ? matchUrl(p.resources, resource) : matchResources(p.resources, resource);
       if (scope === 'none' || (scope === 'descendant' && !descendants)) continue;
+      if (!p.conditions(asker)) continue;
       matched.push({ p, scope });
     }
     // Candidates come from several buckets; evaluation order is the set's order, so sort what matched.
@@ -234,9 +267,10 @@ export class DataPolicySet {
 
   /** The mask on one column for this subject, if any: the first matching item of the first policy in order decides. */
   maskFor(subject: Subject, resource: DataResource & { column: string }, now = Date.now()): ColumnMask | undefined {
+    const asker = askedBy(subject, now);
     for (const p of this.masking) {
-      if (!isValidAt(p.validity, now) || matchResources(p.resources, resource) !== 'self') continue;
-      const item = p.policy.masks.find((m) => subjectMatches(m, subject));
+      if (!isValidAt(p.validity, now) || matchResources(p.resources, resource) !== 'self' || !p.conditions(asker)) continue;
+      const item = p.policy.masks.find((m) => itemApplies(m, asker));
       if (!item) continue;
       if (item.type === 'MASK_NONE') return undefined;
       return {
@@ -252,9 +286,10 @@ export class DataPolicySet {
   /** The row filter on a table for this subject, if any: the first matching item of the first policy in order. */
   rowFilterFor(subject: Subject, resource: DataResource & { table: string }, now = Date.now()): RowFilter | undefined {
     const { column: _column, ...tableLevel } = resource;
+    const asker = askedBy(subject, now);
     for (const p of this.rowFiltering) {
-      if (!isValidAt(p.validity, now) || matchResources(p.resources, tableLevel) !== 'self') continue;
-      const item = p.policy.rowFilters.find((f) => subjectMatches(f, subject));
+      if (!isValidAt(p.validity, now) || matchResources(p.resources, tableLevel) !== 'self' || !p.conditions(asker)) continue;
+      const item = p.policy.rowFilters.find((f) => itemApplies(f, asker));
       if (item) return { filter: item.filter, policyId: p.policy.id };
     }
     return undefined;

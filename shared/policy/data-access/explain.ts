@@ -1,5 +1,6 @@
 import type { AccessDecision, ColumnMask, DataPolicySet, RequestedAccess, RowFilter, Subject } from './evaluator.js';
 import type { DataResource } from './resource-match.js';
+import type { UrlResource } from './url-match.js';
 
 export interface ExplainedDecision {
   readonly decision: AccessDecision;
@@ -15,9 +16,11 @@ export type TagsOf = (resource: DataResource) => Promise<readonly string[] | und
 /**
  * A decision with everything an engine needs to enforce it. For a select on a table the masks are those of the
  * columns given, or else of the columns masking policies name; for a select on a column, that column's. `now` is the
- * access time validity schedules are read at.
+ * access time validity schedules are read at. A storage path (url) is decided by the url policies.
  */
-export async function explainDecision(set: DataPolicySet, subject: Subject, access: RequestedAccess, resource: DataResource, columns?: readonly string[], tagsOf?: TagsOf, now = Date.now()): Promise<ExplainedDecision> {
+export async function explainDecision(set: DataPolicySet, subject: Subject, access: RequestedAccess, resource: DataResource | UrlResource, columns?: readonly string[], tagsOf?: TagsOf, now = Date.now()): Promise<ExplainedDecision> {
+  // A storage path has no columns, rows or tags: its decision is all there is.
+  if ('url' in resource) return { decision: set.decide(subject, access, resource, now), masks: [], rowFilter: undefined };
   const withTags = async (r: DataResource): Promise<DataResource> => {
     if (r.tags !== undefined || !tagsOf) return r;
     const tags = await tagsOf(r);

@@ -7,7 +7,9 @@ import { PRINTABLE_TRIMMED } from '../../schema/index.js';
  * schema validates the API body, types the evaluator, and is what the policy history stores.
  */
 
-export const ACCESS_TYPES = ['select', 'insert', 'update', 'delete', 'create', 'alter', 'drop', 'index', 'all'] as const;
+export const ACCESS_TYPES = ['select', 'insert', 'update', 'delete', 'create', 'alter', 'drop', 'index', 'read', 'write', 'all'] as const;
+/** What url (storage path) policies grant, as Ranger's hive service: reading and writing files there. */
+export const URL_ACCESS_TYPES = ['read', 'write'] as const;
 export type AccessType = (typeof ACCESS_TYPES)[number];
 
 export const MASK_TYPES = ['MASK', 'MASK_SHOW_LAST_4', 'MASK_SHOW_FIRST_4', 'MASK_HASH', 'MASK_NULL', 'MASK_NONE', 'MASK_DATE_SHOW_YEAR', 'CUSTOM'] as const;
@@ -33,16 +35,36 @@ export const PolicyResources = Type.Object(
     table: Type.Optional(ResourceValues),
     column: Type.Optional(ResourceValues),
     coversBelow: Type.Optional(Type.Boolean({ description: 'false: the policy covers the objects at its deepest level and no further (how Ranger reads a policy that stops at a level: one naming only a namespace covers the namespace, not its tables). Default: levels left out cover everything below.' })),
+    url: Type.Optional(
+      Type.Object(
+        {
+          values: Type.Array(Type.String({ minLength: 1, maxLength: 2048 }), { minItems: 1, maxItems: 1000, description: 'Absolute URLs (s3://bucket/dir) or *; `*` matches any run of characters, `?` one. Case-sensitive.' }),
+          recursive: Type.Boolean({ default: false, description: 'Also everything below each value (Ranger\'s isRecursive).' }),
+        },
+        { additionalProperties: false, description: 'Storage-path policy (Ranger\'s hive `url` resource): who may read or write files there, e.g. to create an external table at a location or read files directly. Access types read, write (and all).' },
+      ),
+    ),
     tags: Type.Optional(Type.Object({ values: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { minItems: 1, maxItems: 100 }) }, { additionalProperties: false, description: 'Tag-based policy: matches catalog objects carrying any of these tags (case-insensitive), whatever their names.' })),
   },
-  { additionalProperties: false, description: 'Resource-based: warehouse, namespace and table (column for column-level rules and masks); levels left out match everything. Tag-based: tags only.' },
+  { additionalProperties: false, description: 'Resource-based: warehouse, namespace and table (column for column-level rules and masks); levels left out match everything. Tag-based: tags only. Storage paths: url only.' },
 );
 export type PolicyResources = Static<typeof PolicyResources>;
+
+export const PolicyCondition = Type.Object(
+  {
+    type: Type.String({ minLength: 1, maxLength: 64, description: 'Ranger\'s condition type; Lakeplane evaluates `_expression` (see the README for the forms it takes).' }),
+    values: Type.Array(Type.String({ maxLength: 4000 }), { minItems: 1, maxItems: 10 }),
+  },
+  { additionalProperties: false },
+);
+export type PolicyCondition = Static<typeof PolicyCondition>;
+const Conditions = (description: string) => Type.Optional(Type.Array(PolicyCondition, { maxItems: 20, description }));
 
 const Subjects = {
   users: Names,
   groups: Type.Array(Name, { maxItems: 1000, uniqueItems: true, default: [], description: 'Group names; `public` means every user.' }),
   roles: Names,
+  conditions: Conditions('The item applies only when every one of these holds for the request.'),
 };
 
 export const PolicyItem = Type.Object(
@@ -133,6 +155,7 @@ export const DataPolicyInput = Type.Object(
     denyExceptions: Type.Array(PolicyItem, { default: [], maxItems: 500 }),
     masks: Type.Array(MaskItem, { default: [], maxItems: 500, description: 'masking policies: the first item that matches the user decides the mask.' }),
     rowFilters: Type.Array(RowFilterItem, { default: [], maxItems: 500, description: 'row-filter policies: the first item that matches the user decides the filter.' }),
+    conditions: Conditions('The policy takes part only when every one of these holds for the request (Ranger\'s policy conditions).'),
     denyAllElse: Type.Optional(Type.Boolean({ description: 'Access policies only (Ranger\'s isDenyAllElse): on the resources it covers, every access its items do not allow is denied, whatever other policies of its priority allow.' })),
     validity: Type.Array(ValiditySchedule, { default: [], maxItems: 50, description: 'When the policy applies; empty: always.' }),
     labels: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { default: [], maxItems: 50, uniqueItems: true }),

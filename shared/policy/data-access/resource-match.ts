@@ -1,4 +1,5 @@
 import type { PolicyResources, ResourceValues } from './policy-schema.js';
+import { compileUrlValues, type UrlMatcher, type UrlResource } from './url-match.js';
 
 /** What a request is about: one value per level, from the warehouse down as far as the request goes. */
 export interface DataResource {
@@ -74,6 +75,8 @@ export interface CompiledResources {
   readonly tags?: ReadonlySet<string> | undefined;
   /** Ranger's meaning of a policy that stops at a level: requests below its deepest level are not covered. */
   readonly deepestLevel?: number | undefined;
+  /** A storage-path policy: it covers url requests only. */
+  readonly url?: UrlMatcher | undefined;
 }
 
 export function compileResources(r: PolicyResources): CompiledResources {
@@ -84,6 +87,7 @@ export function compileResources(r: PolicyResources): CompiledResources {
     column: compileValues(r.column),
     tags: r.tags ? new Set(r.tags.values.map((t) => t.toLowerCase())) : undefined,
     deepestLevel: r.coversBelow === false ? LEVELS.reduce((deepest, l, i) => (r[l] !== undefined ? i : deepest), -1) : undefined,
+    url: r.url ? compileUrlValues(r.url.values, r.url.recursive) : undefined,
   };
 }
 
@@ -107,6 +111,7 @@ function requestValue(req: DataResource, level: Level): string | undefined {
  * seeing the container but not for acting on it.
  */
 export function matchResources(c: CompiledResources, req: DataResource): MatchScope {
+  if (c.url) return 'none';
   if (c.tags) {
     if (!req.tags) return 'none';
     for (const t of req.tags) if (c.tags.has(t.toLowerCase())) return 'self';
@@ -125,4 +130,9 @@ export function matchResources(c: CompiledResources, req: DataResource): MatchSc
     if (values && !levelMatches(values, level, value, level === 'namespace' ? req.namespace : undefined)) return 'none';
   }
   return scope;
+}
+
+/** A storage-path request against a policy: only url policies cover it, and only the path itself (no containers). */
+export function matchUrl(c: CompiledResources, req: UrlResource): MatchScope {
+  return c.url && c.url(req.url) ? 'self' : 'none';
 }
