@@ -31,8 +31,13 @@ export interface CommittedTable {
   obsoleteMetadataFiles: string[];
 }
 
-/** The transaction the pointers are swapped in; the caller's (mutateInSteps) writes the Idempotency-Key in it too. */
-export type CommitIn<R> = (swap: (tx: Tx) => Promise<CommittedTable[]>) => Promise<R>;
+/**
+ * Runs the pointer swap: in the transaction the caller's (mutateInSteps) Idempotency-Key is written in too, or, when
+ * `oneStatement` says the swap is a single statement (one existing table changed) and the caller has nothing to write
+ * with it, on its own: PostgreSQL commits a statement alone as atomically, and BEGIN and COMMIT were two of a
+ * commit's round trips to the database.
+ */
+export type CommitIn<R> = (swap: (db: Executor) => Promise<CommittedTable[]>, oneStatement: boolean) => Promise<R>;
 
 const DELETE_AFTER_COMMIT = 'write.metadata.delete-after-commit.enabled';
 
@@ -101,14 +106,18 @@ async function commitWithRetries<R>(platform: Platform, bases: CommitBaseCache, 
       await discardFiles(platform, plans, false);
       throw failed.reason;
     }
+    // Whether the swap may have committed: once the transaction's swaps are done (its COMMIT may fail without saying
+    // whether it took), or once a swap on its own was sent (it commits by itself).
     let swapped = false;
+    const oneStatement = plans.length === 1 && plans[0]!.written !== undefined && plans[0]!.table !== undefined;
     try {
-      const result = await commitIn(async (tx) => {
-        const committed = await swapPointers(tx, platform, plans, actor);
+      const result = await commitIn(async (db) => {
+        if (!db.isTransaction) swapped = true;
+        const committed = await swapPointers(db, platform, plans, actor);
         swapped = true;
         const byChange = new Map(plans.map((p, i) => [p.change, committed[i]!]));
         return changes.map((c) => byChange.get(c)!);
-      });
+      }, oneStatement);
       remember(db, bases, plans);
       return result;
     } catch (err) {
@@ -182,27 +191,34 @@ async function writeMetadataFile(plan: Plan): Promise<void> {
   plan.written = await writeTableMetadata(plan.target.warehouse, plan.metadata, plan.table?.metadata_location ?? null);
 }
 
-/** In the transaction: every pointer swapped (or a table created, or held unchanged), in the global order. */
-async function swapPointers(tx: Tx, platform: Platform, plans: Plan[], actor: Actor): Promise<CommittedTable[]> {
+const inTransaction = (db: Executor): db is Tx => db.isTransaction;
+
+/**
+ * Every pointer swapped (or a table created, or held unchanged), in the global order: in a transaction, or, for the
+ * one swap of a one-statement commit, on its own.
+ */
+async function swapPointers(db: Executor, platform: Platform, plans: Plan[], actor: Actor): Promise<CommittedTable[]> {
   const results: CommittedTable[] = [];
   for (const plan of plans) {
     const { change, target, table, base, metadata, written } = plan;
     const what = `table ${displayNamespace(target.namespace.levels)}.${change.identifier.name} was changed concurrently`;
-    if (!written) {
-      // Nothing to change here, but the requirements were checked against this pointer: it must stay as it is.
-      const text = await holdTablePointer(tx, table!.id, table!.metadata_location, table!.version);
-      if (text === undefined) throw new LostRace(what);
-      results.push({ metadataLocation: table!.metadata_location, metadataText: text, obsoleteMetadataFiles: [] });
-      continue;
-    }
-    if (!table) {
-      await insertObject(tx, platform, 'table', target.warehouse, target.namespace, change.identifier.name, metadata['table-uuid'], written, actor, metadata);
-      results.push({ metadataLocation: written.location, metadataText: written.text, obsoleteMetadataFiles: [] });
+    if (!written || !table) {
+      // A hold (a shared row lock) and a create (the row and its event) mean something only in a transaction.
+      if (!inTransaction(db)) throw new Error('commit: only the swap of one existing table runs outside a transaction');
+      if (!written) {
+        // Nothing to change here, but the requirements were checked against this pointer: it must stay as it is.
+        const text = await holdTablePointer(db, table!.id, table!.metadata_location, table!.version);
+        if (text === undefined) throw new LostRace(what);
+        results.push({ metadataLocation: table!.metadata_location, metadataText: text, obsoleteMetadataFiles: [] });
+      } else {
+        await insertObject(db, platform, 'table', target.warehouse, target.namespace, change.identifier.name, metadata['table-uuid'], written, actor, metadata);
+        results.push({ metadataLocation: written.location, metadataText: written.text, obsoleteMetadataFiles: [] });
+      }
       continue;
     }
     const event = committedEvent(target.warehouse, target.namespace.levels, table, written.location, metadata['current-snapshot-id'], change.updates, actor);
     const swap = { id: table.id, expectedLocation: table.metadata_location, expectedVersion: table.version, location: written.location, metadata: written.text };
-    if (!(await swapTablePointer(tx, swap, platform.outbox.rowsOf([event])[0]!))) throw new LostRace(what);
+    if (!(await swapTablePointer(db, swap, platform.outbox.rowsOf([event])[0]!))) throw new LostRace(what);
     platform.outbox.published([event]);
     let obsolete: string[] = [];
     if (base && metadata.properties[DELETE_AFTER_COMMIT] === 'true') {

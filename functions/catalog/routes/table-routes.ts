@@ -177,9 +177,9 @@ export const tableRoutes = [
       let obsolete: string[] = [];
       // The new metadata file is written before the transaction; the transaction only swaps the pointer.
       const reply = await mutateInSteps(ctx, `updateTable ${ctx.auditResource}`, (transact) =>
-        commitTables(ctx.platform, ctx.params.prefix, [change], actorOf(principal), (swap) =>
-          transact(async (tx) => {
-            const [result] = await swap(tx);
+        commitTables(ctx.platform, ctx.params.prefix, [change], actorOf(principal), (swap, oneStatement) =>
+          (oneStatement ? transact.oneStatement : transact)(async (db) => {
+            const [result] = await swap(db);
             obsolete = result!.obsoleteMetadataFiles;
             return json(200, commitResult(result!.metadataLocation, result!.metadataText));
           }),
@@ -302,9 +302,9 @@ export const tableRoutes = [
       ctx.auditDetail = changes.map((c) => `${c.identifier.namespace.join('.')}.${c.identifier.name}`).join(', ');
       let obsolete: string[] = [];
       const reply = await mutateInSteps(ctx, `commitTransaction ${ctx.auditResource}`, (transact) =>
-        commitTables(ctx.platform, ctx.params.prefix, changes, actorOf(principal), (swap) =>
-          transact(async (tx) => {
-            obsolete = (await swap(tx)).flatMap((r) => r.obsoleteMetadataFiles);
+        commitTables(ctx.platform, ctx.params.prefix, changes, actorOf(principal), (swap, oneStatement) =>
+          (oneStatement ? transact.oneStatement : transact)(async (db) => {
+            obsolete = (await swap(db)).flatMap((r) => r.obsoleteMetadataFiles);
             return noContent();
           }),
         ),

@@ -100,11 +100,11 @@ export interface PointerSwap {
 
 /**
  * Points a table at its new metadata file if it still points where the commit expected, and writes the commit's
- * event with it. False when another change got there first: nothing was written. The row stays locked until the
- * transaction ends.
+ * event with it. False when another change got there first: nothing was written. In a transaction the row stays
+ * locked until it ends; on its own the statement commits by itself, both writes or neither.
  */
-export async function swapTablePointer(tx: Tx, swap: PointerSwap, event: OutboxRowValues): Promise<boolean> {
-  const { rows } = await tx.executeQuery(
+export async function swapTablePointer(db: Executor, swap: PointerSwap, event: OutboxRowValues): Promise<boolean> {
+  const { rows } = await db.executeQuery(
     CompiledQuery.raw(SWAP_POINTER, [
       swap.id,
       swap.expectedLocation,
