@@ -189,6 +189,38 @@ describe.skipIf(!hasPostgres)('concurrent commits on PostgreSQL', () => {
     await expectNoOrphanFiles('b');
   }, 120_000);
 
+  it('a replica decides a commit on the table as it is when the commit arrives, not on what it last committed there', async () => {
+    const created = await ice.call('POST', '/v1/{prefix}/namespaces/r/tables', { name: 'back', schema: SAMPLE_SCHEMA });
+    const location: string = created.body.metadata.location;
+    const [first, second] = replicas as [IcebergClient, IcebergClient];
+    const append = (client: IcebergClient, id: bigint, parent: bigint | null, seq: number) =>
+      client.call('POST', '/v1/{prefix}/namespaces/r/tables/back', {
+        requirements: [{ type: 'assert-ref-snapshot-id', ref: 'main', 'snapshot-id': parent }],
+        updates: [
+          { action: 'add-snapshot', snapshot: appendSnapshot(id, parent, seq, location) },
+          { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': id },
+        ],
+      });
+    expect((await append(first, 1n, null, 1)).status).toBe(200);
+    expect((await append(first, 2n, 1n, 2)).status).toBe(200);
+    // The other replica rolls main back to snapshot 1.
+    const rollback = await second.call('POST', '/v1/{prefix}/namespaces/r/tables/back', {
+      requirements: [{ type: 'assert-ref-snapshot-id', ref: 'main', 'snapshot-id': 2 }],
+      updates: [{ action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': 1 }],
+    });
+    expect(rollback.status).toBe(200);
+    // Main is 1 again, though the first replica last made it 2 and a stale commit there is refused at once: this one
+    // asserts what the table is now and lands.
+    const r = await append(first, 3n, 1n, 3);
+    expect(r.status, r.text).toBe(200);
+    const final = (await ice.call('GET', '/v1/{prefix}/namespaces/r/tables/back')).body.metadata;
+    expect(BigInt(final['current-snapshot-id'])).toBe(3n);
+    // And one that asserts what the first replica had made is refused now.
+    const stale = await append(first, 4n, 2n, 4);
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.type).toBe('CommitFailedException');
+  });
+
   it('a commit sent twice at once with one Idempotency-Key lands once; both answers are its answer', async () => {
     const created = await ice.call('POST', '/v1/{prefix}/namespaces/r/tables', { name: 'idem', schema: SAMPLE_SCHEMA });
     const key = '018f22e2-79b0-7cc3-98c4-dc0c0c07398a';

@@ -14,6 +14,12 @@ export interface CommitBase extends KnownMetadata {
   readonly metadata: TableMetadata;
   /** Characters of the metadata text it was parsed from: what the bound counts. */
   readonly size: number;
+  /**
+   * performance.now() at some moment before this pointer was the table's current one: the read that found it was
+   * sent after it, or the commit that made it was. It was current between then and when it was remembered, so a
+   * request that arrived by then and has not been answered yet may be answered as of this pointer.
+   */
+  readonly currentAfter: number;
 }
 
 /** ~16 million characters of metadata text, parsed (a few times that in memory); a tenth of it for one table. */

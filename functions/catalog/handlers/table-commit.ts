@@ -85,21 +85,22 @@ export async function commitTables<R>(platform: Platform, prefix: string, change
     if (seen.has(keyOf(c))) throw new BadRequestError(`Table ${displayNamespace(c.identifier.namespace)}.${c.identifier.name} appears more than once in the transaction`);
     seen.add(keyOf(c));
   }
+  const arrived = performance.now();
   const db = platform.store.db;
   const bases = commitBaseCacheOf(db);
   const ordered = [...changes].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
   const release = await commitLanesOf(db).enter(ordered.map((c) => tableKey(prefix, c.identifier.namespace, c.identifier.name)));
   try {
-    return await commitWithRetries(platform, bases, prefix, changes, ordered, actor, commitIn);
+    return await commitWithRetries(platform, bases, prefix, changes, ordered, actor, commitIn, arrived);
   } finally {
     release();
   }
 }
 
-async function commitWithRetries<R>(platform: Platform, bases: CommitBaseCache, prefix: string, changes: TableChange[], ordered: TableChange[], actor: Actor, commitIn: CommitIn<R>): Promise<R> {
+async function commitWithRetries<R>(platform: Platform, bases: CommitBaseCache, prefix: string, changes: TableChange[], ordered: TableChange[], actor: Actor, commitIn: CommitIn<R>, arrived: number): Promise<R> {
   const db = platform.store.db;
   for (let attempt = 1; ; attempt++) {
-    const plans = await planCommits(db, bases, prefix, ordered, attempt);
+    const plans = await planCommits(db, bases, prefix, ordered, attempt, arrived);
     const writes = await Promise.allSettled(plans.map((p) => writeMetadataFile(p)));
     const failed = writes.find((w) => w.status === 'rejected');
     if (failed) {
@@ -110,6 +111,7 @@ async function commitWithRetries<R>(platform: Platform, bases: CommitBaseCache, 
     // whether it took), or once a swap on its own was sent (it commits by itself).
     let swapped = false;
     const oneStatement = plans.length === 1 && plans[0]!.written !== undefined && plans[0]!.table !== undefined;
+    const sent = performance.now();
     try {
       const result = await commitIn(async (db) => {
         if (!db.isTransaction) swapped = true;
@@ -118,7 +120,7 @@ async function commitWithRetries<R>(platform: Platform, bases: CommitBaseCache, 
         const byChange = new Map(plans.map((p, i) => [p.change, committed[i]!]));
         return changes.map((c) => byChange.get(c)!);
       }, oneStatement);
-      remember(db, bases, plans);
+      remember(db, bases, plans, sent);
       return result;
     } catch (err) {
       // A pointer swap that was sent but whose transaction failed later may or may not have committed: then only
@@ -134,7 +136,7 @@ async function commitWithRetries<R>(platform: Platform, bases: CommitBaseCache, 
   }
 }
 
-async function planCommits(db: Executor, bases: CommitBaseCache, prefix: string, ordered: TableChange[], attempt: number): Promise<Plan[]> {
+async function planCommits(db: Executor, bases: CommitBaseCache, prefix: string, ordered: TableChange[], attempt: number, arrived: number): Promise<Plan[]> {
   const now = Date.now();
   const plans: Plan[] = [];
   for (const change of ordered) {
@@ -142,6 +144,8 @@ async function planCommits(db: Executor, bases: CommitBaseCache, prefix: string,
     const { levels, name } = { levels: change.identifier.namespace, name: change.identifier.name };
     const key = tableKey(prefix, levels, name);
     const known = bases.get(key);
+    if (known && known.currentAfter >= arrived) refuseEarly(known.metadata, change.requirements);
+    const asked = performance.now();
     const target = await findTableForCommit(db, prefix, levels, name, known);
     if (!target) {
       // The warehouse or the namespace is missing: the same answers as ever.
@@ -155,7 +159,7 @@ async function planCommits(db: Executor, bases: CommitBaseCache, prefix: string,
       throw missing('table', levels, name);
     }
     if (!creating && !object) throw missing('table', levels, name);
-    const base = object ? baseOf(bases, key, object, known) : null;
+    const base = object ? baseOf(bases, key, object, known, asked) : null;
     checkTableRequirements(base, change.requirements);
     let metadata: TableMetadata;
     let changed: boolean;
@@ -177,12 +181,31 @@ async function planCommits(db: Executor, bases: CommitBaseCache, prefix: string,
   return plans;
 }
 
+/**
+ * A commit whose requirements fail against a table's kept metadata, kept since the commit arrived (a commit that
+ * waited its turn behind the one that made it, typically), is refused without reading the table again: the table was
+ * in that state at a moment while the commit was being handled, and that is a moment it may be answered as of, as
+ * if it had been read then. Its requirements failing against an older state would prove nothing; then, or when they
+ * hold, the commit goes on to read the table as it is now.
+ */
+function refuseEarly(base: TableMetadata, requirements: TableRequirementValue[]): void {
+  try {
+    checkTableRequirements(base, requirements);
+  } catch (err) {
+    if (err instanceof CommitFailedError) throw err;
+  }
+}
+
 /** The table's current metadata, parsed: the kept copy when the row still is the one it was kept for. */
-function baseOf(bases: CommitBaseCache, key: string, object: TablePointer, known: CommitBase | undefined): TableMetadata {
-  if (object.metadata === null && known) return known.metadata;
+function baseOf(bases: CommitBaseCache, key: string, object: TablePointer, known: CommitBase | undefined, asked: number): TableMetadata {
+  if (object.metadata === null && known) {
+    // Still current when the read was sent.
+    bases.remember(key, { ...known, currentAfter: asked });
+    return known.metadata;
+  }
   if (object.metadata === null) throw new Error(`commit: no metadata for ${object.metadata_location}`);
   const metadata = readStoredMetadata(object.metadata);
-  bases.remember(key, { id: object.id, version: object.version, location: object.metadata_location, metadata, size: object.metadata.length });
+  bases.remember(key, { id: object.id, version: object.version, location: object.metadata_location, metadata, size: object.metadata.length, currentAfter: asked });
   return metadata;
 }
 
@@ -252,12 +275,12 @@ function committedEvent(warehouse: WarehouseRef, levels: string[], table: TableP
  * After the commit: what it produced is the next commit's base and the next load's answer, so neither reads and
  * parses it again (both caches check the row's id, version and location on every use).
  */
-function remember(db: Executor, bases: CommitBaseCache, plans: Plan[]): void {
+function remember(db: Executor, bases: CommitBaseCache, plans: Plan[], sent: number): void {
   const loads = metadataCacheOf(db);
   for (const { key, table, metadata, written } of plans) {
     if (!written || !table) continue;
     const pointer = { id: table.id, version: table.version + 1, location: written.location };
-    bases.remember(key, { ...pointer, metadata, size: written.text.length });
+    bases.remember(key, { ...pointer, metadata, size: written.text.length, currentAfter: sent });
     loads.remember(key, pointer, written.text);
   }
 }
