@@ -221,6 +221,34 @@ describe.skipIf(!hasPostgres)('concurrent commits on PostgreSQL', () => {
     expect(stale.body.error.type).toBe('CommitFailedException');
   });
 
+  it('a replica that last committed to a table follows what another replica did to it since: rename, drop, create', async () => {
+    const [first, second] = replicas as [IcebergClient, IcebergClient];
+    const setProperty = (client: IcebergClient, table: string, uuid: string, value: string) =>
+      client.call('POST', `/v1/{prefix}/namespaces/r/tables/${table}`, { requirements: [{ type: 'assert-table-uuid', uuid }], updates: [{ action: 'set-properties', updates: { value } }] });
+    const old = (await first.call('POST', '/v1/{prefix}/namespaces/r/tables', { name: 'moving', schema: SAMPLE_SCHEMA })).body.metadata['table-uuid'];
+    expect((await setProperty(first, 'moving', old, '1')).status).toBe(200);
+    // The other replica renames it: the first replica's commit to the old name finds no table, not the renamed one.
+    expect((await second.call('POST', '/v1/{prefix}/tables/rename', { source: { namespace: ['r'], name: 'moving' }, destination: { namespace: ['r'], name: 'moved' } })).status).toBe(204);
+    const gone = await setProperty(first, 'moving', old, '2');
+    expect(gone.status).toBe(404);
+    expect(gone.body.error.type).toBe('NoSuchTableException');
+    expect((await ice.call('GET', '/v1/{prefix}/namespaces/r/tables/moved')).body.metadata.properties.value).toBe('1');
+    // Back under the old name through the first replica, then dropped and created anew through the other: a commit
+    // asserting the dropped table's uuid is refused, one asserting the new table's lands on the new table.
+    expect((await first.call('POST', '/v1/{prefix}/tables/rename', { source: { namespace: ['r'], name: 'moved' }, destination: { namespace: ['r'], name: 'moving' } })).status).toBe(204);
+    expect((await setProperty(first, 'moving', old, '3')).status).toBe(200);
+    expect((await second.call('DELETE', '/v1/{prefix}/namespaces/r/tables/moving')).status).toBe(204);
+    const fresh = (await second.call('POST', '/v1/{prefix}/namespaces/r/tables', { name: 'moving', schema: SAMPLE_SCHEMA })).body.metadata['table-uuid'];
+    const refused = await setProperty(first, 'moving', old, '4');
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.type).toBe('CommitFailedException');
+    expect((await setProperty(first, 'moving', fresh, '5')).status).toBe(200);
+    const now = (await ice.call('GET', '/v1/{prefix}/namespaces/r/tables/moving')).body.metadata;
+    expect(now['table-uuid']).toBe(fresh);
+    expect(now.properties.value).toBe('5');
+    await expectNoOrphanFiles('moving');
+  });
+
   it('a commit sent twice at once with one Idempotency-Key lands once; both answers are its answer', async () => {
     const created = await ice.call('POST', '/v1/{prefix}/namespaces/r/tables', { name: 'idem', schema: SAMPLE_SCHEMA });
     const key = '018f22e2-79b0-7cc3-98c4-dc0c0c07398a';

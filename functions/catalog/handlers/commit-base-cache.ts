@@ -1,5 +1,6 @@
 import type { Executor } from '../../../shared/db/index.js';
 import type { TableMetadata } from '../domain/table-metadata.js';
+import type { CommitTarget } from '../store/table-pointers.js';
 import type { KnownMetadata } from '../store/table-read-batch.js';
 
 /**
@@ -20,6 +21,8 @@ export interface CommitBase extends KnownMetadata {
    * request that arrived by then and has not been answered yet may be answered as of this pointer.
    */
   readonly currentAfter: number;
+  /** The table's warehouse and namespace as the read or commit that made this entry found them. */
+  readonly target: Omit<CommitTarget, 'object'>;
 }
 
 /** ~16 million characters of metadata text, parsed (a few times that in memory); a tenth of it for one table. */

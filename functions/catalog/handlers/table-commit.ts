@@ -59,6 +59,8 @@ interface Plan {
   changed: boolean;
   /** The new metadata file, once written. */
   written?: { location: string; text: string };
+  /** Built on the kept metadata without reading the table (planOnKept). */
+  kept?: boolean;
 }
 
 /** Another change reached a table first: its pointer is not the one the commit was built on. */
@@ -77,7 +79,8 @@ const keyOf = (c: TableChange) => `${c.identifier.namespace.join('\x1F')}\x00${c
  * reference server's retries do). A requirement that fails is 409 CommitFailed; so is a commit that keeps losing
  * after COMMIT_ATTEMPTS tries. Commits to the same table from this process take turns (commit-lanes.ts), so they
  * race only with other replicas, and one built on a base another commit has just replaced is refused before it
- * writes anything.
+ * writes anything. A table whose metadata this process keeps (from the last commit or read of it here) is not read
+ * first: the compare-and-set tells whether that still is the table's current version (planOnKept).
  */
 export async function commitTables<R>(platform: Platform, prefix: string, changes: TableChange[], actor: Actor, commitIn: CommitIn<R>): Promise<R> {
   const seen = new Set<string>();
@@ -99,12 +102,21 @@ export async function commitTables<R>(platform: Platform, prefix: string, change
 
 async function commitWithRetries<R>(platform: Platform, bases: CommitBaseCache, prefix: string, changes: TableChange[], ordered: TableChange[], actor: Actor, commitIn: CommitIn<R>, arrived: number): Promise<R> {
   const db = platform.store.db;
+  // The first attempt may build on the kept metadata; once something did not work out, every table is read.
+  let useKept = true;
+  // Whether an attempt built on what a read found and lost the race: updates that no longer apply are then a conflict.
+  let rebuilt = false;
   for (let attempt = 1; ; attempt++) {
-    const plans = await planCommits(db, bases, prefix, ordered, attempt, arrived);
+    const plans = await planCommits(db, bases, prefix, ordered, { useKept, rebuilt, arrived });
     const writes = await Promise.allSettled(plans.map((p) => writeMetadataFile(p)));
     const failed = writes.find((w) => w.status === 'rejected');
     if (failed) {
       await discardFiles(platform, plans, false);
+      // Built on kept settings that may be out of date (credentials, say): read them and try again.
+      if (plans.some((p) => p.kept)) {
+        useKept = false;
+        continue;
+      }
       throw failed.reason;
     }
     // Whether the swap may have committed: once the transaction's swaps are done (its COMMIT may fail without saying
@@ -128,15 +140,25 @@ async function commitWithRetries<R>(platform: Platform, bases: CommitBaseCache, 
       await discardFiles(platform, plans, swapped && !(err instanceof LostRace));
       if (!(err instanceof LostRace)) throw err;
       catalogMetricsOf(platform.metrics).commitLostRaces.inc();
+      rebuilt ||= plans.some((p) => !p.kept);
+      useKept = false;
       if (attempt >= COMMIT_ATTEMPTS) throw new CommitFailedError(`Commit failed: ${err.message}, ${COMMIT_ATTEMPTS} times in a row; retry`);
-      // The race was with another replica (this one's commits to the table take turns): a random pause, growing
-      // with each loss, keeps two replicas from meeting again in step.
+      // A plan on kept metadata that lost was built on an old version: read at once. Otherwise the race was with
+      // another replica (this one's commits to the table take turns): a random pause, growing with each loss, keeps
+      // two replicas from meeting again in step.
+      if (plans.every((p) => p.kept)) continue;
       await sleep(Math.random() * Math.min(100, 5 * 2 ** attempt));
     }
   }
 }
 
-async function planCommits(db: Executor, bases: CommitBaseCache, prefix: string, ordered: TableChange[], attempt: number, arrived: number): Promise<Plan[]> {
+interface PlanOptions {
+  useKept: boolean;
+  rebuilt: boolean;
+  arrived: number;
+}
+
+async function planCommits(db: Executor, bases: CommitBaseCache, prefix: string, ordered: TableChange[], { useKept, rebuilt, arrived }: PlanOptions): Promise<Plan[]> {
   const now = Date.now();
   const plans: Plan[] = [];
   for (const change of ordered) {
@@ -145,6 +167,11 @@ async function planCommits(db: Executor, bases: CommitBaseCache, prefix: string,
     const key = tableKey(prefix, levels, name);
     const known = bases.get(key);
     if (known && known.currentAfter >= arrived) refuseEarly(known.metadata, change.requirements);
+    const kept = useKept && known && !creating ? planOnKept(change, key, known, now) : undefined;
+    if (kept) {
+      plans.push(kept);
+      continue;
+    }
     const asked = performance.now();
     const target = await findTableForCommit(db, prefix, levels, name, known);
     if (!target) {
@@ -159,7 +186,7 @@ async function planCommits(db: Executor, bases: CommitBaseCache, prefix: string,
       throw missing('table', levels, name);
     }
     if (!creating && !object) throw missing('table', levels, name);
-    const base = object ? baseOf(bases, key, object, known, asked) : null;
+    const base = object ? baseOf(bases, key, object, known, asked, target) : null;
     checkTableRequirements(base, change.requirements);
     let metadata: TableMetadata;
     let changed: boolean;
@@ -169,9 +196,9 @@ async function planCommits(db: Executor, bases: CommitBaseCache, prefix: string,
       changed = builder.hasChanges || !base;
       checkObjectLocations(target.warehouse, metadata, base);
     } catch (err) {
-      // The updates applied to the table the client loaded (the first attempt got this far), not to the one another
-      // commit made of it meanwhile: that is a conflict to retry from a fresh load, not a bad request.
-      if (attempt > 1 && err instanceof LakeplaneError && err.status === 400) {
+      // The updates applied to the table as a read found it earlier, not to the one another commit made of it
+      // meanwhile: that is a conflict to retry from a fresh load, not a bad request.
+      if (rebuilt && err instanceof LakeplaneError && err.status === 400) {
         throw new CommitFailedError(`Commit failed: table ${displayNamespace(levels)}.${name} was changed concurrently and the updates no longer apply: ${err.message}`);
       }
       throw err;
@@ -196,16 +223,38 @@ function refuseEarly(base: TableMetadata, requirements: TableRequirementValue[])
   }
 }
 
+/**
+ * A table's plan built on its kept metadata, without reading the table: the swap's compare-and-set checks that the
+ * table still is that version (and its warehouse's settings the same) when it lands, which is all a read just before
+ * would have told, as the table may change between the read and the swap anyway. Commits to a table from this
+ * process take turns and keep what they made, so the kept metadata is nearly always the current one; when it is not,
+ * the swap loses and the commit is built again on a read. Undefined when the requirements fail or the updates do
+ * not apply to the kept metadata: the table is then read, and that decides.
+ */
+function planOnKept(change: TableChange, key: string, known: CommitBase, now: number): Plan | undefined {
+  try {
+    checkTableRequirements(known.metadata, change.requirements);
+    const builder = new TableMetadataBuilder(known.metadata, now).applyAll(change.updates);
+    const metadata = builder.build(known.location);
+    checkObjectLocations(known.target.warehouse, metadata, known.metadata);
+    const table: TablePointer = { id: known.id, kind: 'table', name: change.identifier.name, metadata_location: known.location, version: known.version, metadata: null };
+    return { change, key, target: { ...known.target, object: table }, table, base: known.metadata, metadata, changed: builder.hasChanges, kept: true };
+  } catch {
+    return undefined;
+  }
+}
+
 /** The table's current metadata, parsed: the kept copy when the row still is the one it was kept for. */
-function baseOf(bases: CommitBaseCache, key: string, object: TablePointer, known: CommitBase | undefined, asked: number): TableMetadata {
+function baseOf(bases: CommitBaseCache, key: string, object: TablePointer, known: CommitBase | undefined, asked: number, found: CommitTarget): TableMetadata {
+  const target = { warehouse: found.warehouse, warehouseVersion: found.warehouseVersion, namespace: found.namespace };
   if (object.metadata === null && known) {
     // Still current when the read was sent.
-    bases.remember(key, { ...known, currentAfter: asked });
+    bases.remember(key, { ...known, currentAfter: asked, target });
     return known.metadata;
   }
   if (object.metadata === null) throw new Error(`commit: no metadata for ${object.metadata_location}`);
   const metadata = readStoredMetadata(object.metadata);
-  bases.remember(key, { id: object.id, version: object.version, location: object.metadata_location, metadata, size: object.metadata.length, currentAfter: asked });
+  bases.remember(key, { id: object.id, version: object.version, location: object.metadata_location, metadata, size: object.metadata.length, currentAfter: asked, target });
   return metadata;
 }
 
@@ -240,7 +289,7 @@ async function swapPointers(db: Executor, platform: Platform, plans: Plan[], act
       continue;
     }
     const event = committedEvent(target.warehouse, target.namespace.levels, table, written.location, metadata['current-snapshot-id'], change.updates, actor);
-    const swap = { id: table.id, expectedLocation: table.metadata_location, expectedVersion: table.version, location: written.location, metadata: written.text };
+    const swap = { id: table.id, expectedLocation: table.metadata_location, expectedVersion: table.version, warehouseId: target.warehouse.id, warehouseVersion: target.warehouseVersion, location: written.location, metadata: written.text };
     if (!(await swapTablePointer(db, swap, platform.outbox.rowsOf([event])[0]!))) throw new LostRace(what);
     platform.outbox.published([event]);
     let obsolete: string[] = [];
@@ -277,10 +326,10 @@ function committedEvent(warehouse: WarehouseRef, levels: string[], table: TableP
  */
 function remember(db: Executor, bases: CommitBaseCache, plans: Plan[], sent: number): void {
   const loads = metadataCacheOf(db);
-  for (const { key, table, metadata, written } of plans) {
+  for (const { key, table, metadata, written, target } of plans) {
     if (!written || !table) continue;
     const pointer = { id: table.id, version: table.version + 1, location: written.location };
-    bases.remember(key, { ...pointer, metadata, size: written.text.length, currentAfter: sent });
+    bases.remember(key, { ...pointer, metadata, size: written.text.length, currentAfter: sent, target: { warehouse: target.warehouse, warehouseVersion: target.warehouseVersion, namespace: target.namespace } });
     loads.remember(key, pointer, written.text);
   }
 }

@@ -17,6 +17,8 @@ export interface TablePointer {
 
 export interface CommitTarget {
   warehouse: WarehouseRef;
+  /** The warehouse row's version: a swap checks it, so no commit lands with storage settings that changed. */
+  warehouseVersion: number;
   namespace: Pick<NamespaceRow, 'id' | 'levels'>;
   /** The table or view of that name, if there is one. */
   object: TablePointer | undefined;
@@ -25,7 +27,8 @@ export interface CommitTarget {
 // Warehouse, namespace and object in one round trip; the object by a left join, so a create finds its namespace.
 // The metadata text comes back only when the caller does not hold it already (a commit base kept in the process).
 const TABLE_FOR_COMMIT = `select w.id as warehouse_id, w.name as warehouse_name, w.storage_location, w.storage, w.credentials_ref,
-  w.credential_vending, w.sts, w.remote_signing, w.properties as warehouse_properties, n.id as namespace_id, n.levels,
+  w.credential_vending, w.sts, w.remote_signing, w.properties as warehouse_properties, w.version as warehouse_version,
+  n.id as namespace_id, n.levels,
   o.id, o.kind, o.name, o.metadata_location, o.version,
   case when o.id = $4::uuid and o.version = $5::integer and o.metadata_location = $6 then null else o.metadata end as metadata
 from warehouses as w
@@ -45,6 +48,7 @@ interface TableForCommitRow {
   sts: WarehouseRef['sts'];
   remote_signing: WarehouseRef['remote_signing'];
   warehouse_properties: WarehouseRef['properties'];
+  warehouse_version: number;
   namespace_id: string;
   levels: string[];
   id: string | null;
@@ -75,14 +79,16 @@ export async function findTableForCommit(db: Executor, prefix: string, levels: r
     properties: r.warehouse_properties,
   };
   const object = r.id === null ? undefined : { id: r.id, kind: r.kind!, name: r.name!, metadata_location: r.metadata_location!, version: r.version!, metadata: r.metadata };
-  return { warehouse, namespace: { id: r.namespace_id, levels: r.levels }, object };
+  return { warehouse, warehouseVersion: r.warehouse_version, namespace: { id: r.namespace_id, levels: r.levels }, object };
 }
 
 // The compare-and-set of a commit and its event in one statement: the outbox row is written only if the pointer
-// still was the one the commit was built on (same metadata location and version), so a lost race writes nothing.
+// still was the one the commit was built on (same metadata location and version) and the warehouse's settings the
+// ones its file was written with, so a lost race writes nothing.
 const SWAP_POINTER = `with swapped as (
   update catalog_objects set metadata_location = $3, metadata = $4, updated_at = $5, version = version + 1
   where id = $1::uuid and metadata_location = $2 and version = $6::integer
+    and exists (select 1 from warehouses where id = $13::uuid and version = $14::integer)
   returning id
 )
 insert into outbox (id, source, type, subject, time, data, next_attempt_at)
@@ -94,6 +100,8 @@ export interface PointerSwap {
   id: string;
   expectedLocation: string;
   expectedVersion: number;
+  warehouseId: string;
+  warehouseVersion: number;
   location: string;
   metadata: string;
 }
@@ -118,6 +126,8 @@ export async function swapTablePointer(db: Executor, swap: PointerSwap, event: O
       event.subject,
       event.time,
       JSON.stringify(event.data),
+      swap.warehouseId,
+      swap.warehouseVersion,
     ]),
   );
   return rows.length === 1;
