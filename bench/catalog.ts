@@ -42,7 +42,8 @@
 //   --profile=DIR        profile instead of benchmark: Lakeplane only, the loadTable runs against a server started
 //                        with `node --cpu-prof --cpu-prof-dir=DIR` (the setup ran on another, unprofiled instance);
 //                        prints where its CPU time went; writes nothing to RESULTS.md
-//   --server-node-args="A B"  extra node flags for the measured Lakeplane server (e.g. --trace-gc); implies --no-write
+//   --server-node-args="A B"  extra node flags for the measured Lakeplane server (e.g. --trace-gc, or --cpu-prof
+//                        --cpu-prof-dir=DIR: the profile of the whole run); implies --no-write
 //   --keep-logs=DIR      copy the servers' stdout logs to DIR at the end (with --trace-gc: the GC pauses)
 //   --no-write           print only; leave bench/RESULTS.md alone
 //   --quick              smoke run: 2 namespaces x 50 tables, 3 s runs, 1 repeat, 60/120 commits, no waiting, --no-write
@@ -568,8 +569,10 @@ main()
     },
   )
   .then(async (code) => {
-    killChildren();
+    // The servers first get SIGTERM (cleanup stops each), so one started with --cpu-prof writes its profile; what
+    // is left after that is killed.
     await cleanup();
+    killChildren();
     progress(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     process.exit(code);
   });

@@ -20,4 +20,5 @@ export const MIGRATION_CHECKSUMS: Readonly<Record<string, string>> = {
   '0018_token_scopes': '9c904db6184c576acf92cdae9ec51a1b5d5b142e9864334b1b29a35aabc833ca',
   '0019_warehouse_storage_access': '67f4eeafc193424e18f617d8398717f33737257d34e174cfd24c238dbd658710',
   '0020_catalog_tag_attributes': '18db4c3915a1e3c9af0fcbc488d6393b128e31f94e9bf93d33b78961314d6805',
+  '0021_catalog_commit_costs': '620bafd1f93eab02c8edd8f2c89387d1ef5fbdee9ac366560bb1afa4526ea46e',
 };

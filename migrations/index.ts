@@ -18,6 +18,7 @@ import * as m0017 from './0017_denied_request_audit.js';
 import * as m0018 from './0018_token_scopes.js';
 import * as m0019 from './0019_warehouse_storage_access.js';
 import * as m0020 from './0020_catalog_tag_attributes.js';
+import * as m0021 from './0021_catalog_commit_costs.js';
 
 /**
  * Ordered, forward-only. Listed statically (not read from the folder) so a bundled build carries them; the names sort
@@ -43,4 +44,5 @@ export const migrations: Record<string, Migration> = {
   '0018_token_scopes': m0018,
   '0019_warehouse_storage_access': m0019,
   '0020_catalog_tag_attributes': m0020,
+  '0021_catalog_commit_costs': m0021,
 };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { link, mkdir, readFile, rm, stat, unlink, writeFile, readdir } from 'node:fs/promises';
-import { statSync } from 'node:fs';
+import { readFile, rm, stat, unlink, readdir } from 'node:fs/promises';
+import { linkSync, mkdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { StorageConflictError, StorageNotFoundError, requireScheme, type ObjectStore } from './object-store.js';
 import type { StoragePath } from './storage-path.js';
@@ -34,19 +34,29 @@ export class LocalObjectStore implements ObjectStore {
     }
   }
 
-  /** Written aside, then linked into place: readers never see half a file, and link refuses an existing name. */
+  /**
+   * Written aside, then linked into place: readers never see half a file, and link refuses an existing name.
+   * Synchronous, as exists(): the six calls (mkdir, open, write, close, link, unlink) each took a trip through
+   * libuv's thread pool when asynchronous, and on this kind of VM the wake-ups cost more than the calls themselves
+   * (writing a commit's metadata file was a tenth of the catalog's CPU profile under 8 writers). The file goes to
+   * the page cache; no fsync, as before.
+   */
   async writeNew(location: StoragePath, data: Buffer | string): Promise<void> {
     const target = localPath(location);
-    await mkdir(path.dirname(target), { recursive: true });
+    mkdirSync(path.dirname(target), { recursive: true });
     const temp = `${target}.${randomUUID()}.tmp`;
-    await writeFile(temp, data);
+    writeFileSync(temp, data);
     try {
-      await link(temp, target);
+      linkSync(temp, target);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new StorageConflictError(`${location} already exists`);
       throw err;
     } finally {
-      await unlink(temp).catch(() => undefined);
+      try {
+        unlinkSync(temp);
+      } catch {
+        // Best effort, as before: a temporary file left behind is no object anyone reads.
+      }
     }
   }
 

@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest, openMetadataStore, textArray, type MetadataStore } from '../../shared/db/index.js';
+import { createTableUpdates } from '../../functions/catalog/domain/new-table.js';
 import { searchTerms } from '../../functions/catalog/domain/search-query.js';
+import { TableMetadataBuilder } from '../../functions/catalog/domain/table-metadata-builder.js';
+import { metadataText } from '../../functions/catalog/handlers/table-files.js';
 import { backends, createScratchDatabase } from '../support/databases.js';
 
 /**
@@ -90,6 +93,38 @@ describe.each(backends())('search documents on %s', (backend) => {
     expect((await columnsOf(id)).map((c) => c.path)).toEqual(['fixed']);
     const doc = await store.db.selectFrom('catalog_objects').select('search_document').where('id', '=', id).executeTakeFirstOrThrow();
     expect(doc.search_document).toContain("'fixed'");
+  });
+
+  it('find the current schema from the head of a stored table text, and parse the whole text when the head will not do', async () => {
+    const schema = { type: 'struct' as const, fields: [{ id: 1, name: 'id', required: true, type: 'long' }, { id: 2, name: 'name', required: false, type: 'string', doc: 'a ,"partition-spec": doc' }] };
+    const texts: Record<string, string> = {};
+    for (const version of ['1', '2', '3']) {
+      let m = new TableMetadataBuilder(null, 1).applyAll(createTableUpdates({ name: 't', schema, properties: { 'format-version': version } }, randomUUID(), 'file:///wh/t')).build(null);
+      // A second schema made current, and snapshots after it, as a table's life goes.
+      m = new TableMetadataBuilder(m, 2).applyAll([{ action: 'add-schema', schema: { type: 'struct', fields: [...m.schemas[0]!.fields, { id: 3, name: 'added', required: false, type: 'string' }] } }, { action: 'set-current-schema', 'schema-id': -1 }]).build('file:///wh/t/m0');
+      for (let i = 1; i <= 20; i++) {
+        const snapshot = { 'snapshot-id': 9_000_000_000_000_000_000n + BigInt(i), 'sequence-number': i, 'timestamp-ms': i, 'manifest-list': `file:///wh/t/s${i}.avro`, summary: { operation: 'append' as const }, ...(version === '3' ? { 'first-row-id': i * 10, 'added-rows': 10 } : {}) };
+        m = new TableMetadataBuilder(m, 2 + i).apply({ action: 'add-snapshot', snapshot }).build(`file:///wh/t/m${i}`);
+      }
+      texts[`canonical v${version}`] = metadataText(m);
+    }
+    const fields = (extra: Record<string, unknown> = {}) => [{ id: 1, name: 'x', required: false, type: 'string', ...extra }];
+    // A default value may be any JSON a client sent: a "partition-spec" key in it cuts the head in the wrong place.
+    texts['odd default'] = JSON.stringify({ 'format-version': 3, 'current-schema-id': 0, schemas: [{ 'schema-id': 0, fields: fields({ 'initial-default': { a: 1, 'partition-spec': 2 } }) }], 'partition-specs': [] });
+    // Another field order: the head holds no current-schema-id.
+    texts['other order'] = JSON.stringify({ 'format-version': 2, 'partition-specs': [], 'current-schema-id': 0, schemas: [{ 'schema-id': 0, fields: fields() }] });
+    for (const [what, text] of Object.entries(texts)) {
+      const r = await sql<{ head: unknown; whole: unknown; names: string | null; parsed_whole: boolean }>`select catalog_current_schema('table', catalog_metadata_head('table', ${text})) as head,
+        catalog_current_schema('table', ${text}::jsonb) as whole, catalog_column_names('table', ${text}) as names,
+        catalog_metadata_head('table', ${text}) ? 'partition-specs' as parsed_whole`.execute(store.db);
+      const row = r.rows[0]!;
+      expect(row.parsed_whole, what).toBe(!what.startsWith('canonical'));
+      expect(row.whole, what).toBeTruthy();
+      expect(row.head, what).toEqual(row.whole);
+      expect(row.names, what).toContain(what.startsWith('canonical') ? '"added"' : '"x"');
+      const id = await insertObject('table', `head ${what}`, text);
+      expect((await columnsOf(id)).map((c) => c.path), what).toEqual(what.startsWith('canonical') ? ['id', 'name', 'added'] : ['x']);
+    }
   });
 
   it('rewrite column rows only when the current schema changed', async () => {

@@ -103,6 +103,52 @@ describe('commits', () => {
   });
 });
 
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+describe('bases', () => {
+  it('are never changed, whatever the updates: a commit\'s result is shared as the next commit\'s base', () => {
+    let m = newTable();
+    m = new TableMetadataBuilder(m, 2).applyAll([{ action: 'add-snapshot', snapshot: snapshot(1, null, 1, 2) }, { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': 1 }, { action: 'set-properties', updates: { a: '1' } }]).build('file:///m/0');
+    const frozen = deepFreeze(m);
+    const before = JSON.stringify(tableMetadataDocument(frozen), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
+    // Frozen all the way down: any change in place would throw (modules are strict mode).
+    const next = new TableMetadataBuilder(frozen, 10)
+      .applyAll([
+        { action: 'upgrade-format-version', 'format-version': 3 },
+        { action: 'add-schema', schema: { type: 'struct', fields: [...frozen.schemas[0]!.fields, { id: 9, name: 'more', required: false, type: 'string' }] } },
+        { action: 'set-current-schema', 'schema-id': -1 },
+        { action: 'add-spec', spec: { fields: [{ 'source-id': 1, name: 'id_b8', transform: 'bucket[8]' }] } },
+        { action: 'set-default-spec', 'spec-id': -1 },
+        { action: 'add-sort-order', 'sort-order': { 'order-id': 1, fields: [{ 'source-id': 1, transform: 'identity', direction: 'asc', 'null-order': 'nulls-first' }] } },
+        { action: 'set-default-sort-order', 'sort-order-id': -1 },
+        { action: 'add-snapshot', snapshot: snapshot(2, 1, 2, 9, { 'first-row-id': 0, 'added-rows': 5 }) },
+        { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': 2 },
+        { action: 'set-snapshot-ref', 'ref-name': 'tag1', type: 'tag', 'snapshot-id': 1 },
+        { action: 'remove-snapshot-ref', 'ref-name': 'tag1' },
+        { action: 'set-statistics', statistics: { 'snapshot-id': 2, 'statistics-path': 's3://b/s.puffin', 'file-size-in-bytes': 1, 'file-footer-size-in-bytes': 1, 'blob-metadata': [] } },
+        { action: 'remove-statistics', 'snapshot-id': 2 },
+        { action: 'set-partition-statistics', 'partition-statistics': { 'snapshot-id': 2, 'statistics-path': 's3://b/p.parquet', 'file-size-in-bytes': 1 } },
+        { action: 'remove-partition-statistics', 'snapshot-id': 2 },
+        { action: 'set-properties', updates: { b: '2' } },
+        { action: 'remove-properties', removals: ['a'] },
+        { action: 'set-location', location: 'file:///wh/t2' },
+        { action: 'remove-snapshots', 'snapshot-ids': [1] },
+        { action: 'remove-partition-specs', 'spec-ids': [0] },
+      ] as never)
+      .build('file:///m/1');
+    expect(JSON.stringify(tableMetadataDocument(frozen), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))).toBe(before);
+    expect(next.snapshots.map((s) => s['snapshot-id'])).toEqual([2]);
+    expect(next.properties).toEqual({ b: '2' });
+    expect(next['metadata-log'].map((e) => e['metadata-file'])).toEqual(['file:///m/0', 'file:///m/1']);
+  });
+});
+
 describe('requirements', () => {
   it('fail as CommitFailedException with Java\'s wording', () => {
     const m = newTable();

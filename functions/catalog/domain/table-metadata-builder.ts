@@ -41,7 +41,7 @@ export class TableMetadataBuilder {
   constructor(base: TableMetadata | null, private readonly now: number) {
     this.base = base;
     this.m = base
-      ? structuredClone(base)
+      ? copyForUpdate(base)
       : {
           'format-version': DEFAULT_FORMAT_VERSION,
           'table-uuid': '',
@@ -403,6 +403,21 @@ export class TableMetadataBuilder {
     }
     return m;
   }
+}
+
+/**
+ * The copy of `base` the builder works on: every top-level array and object is new, what they hold (snapshots,
+ * schemas, specs, refs) is shared, since the builder only ever adds, replaces or removes those, never changes one
+ * in place. A base is shared too (a commit's result is kept as the next commit's base), and a deep copy of a table
+ * with a few hundred snapshots took milliseconds of every commit.
+ */
+function copyForUpdate(base: TableMetadata): TableMetadata {
+  const m: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(base)) {
+    if (Array.isArray(value)) m[key] = [...(value as unknown[])];
+    else if (value !== null && typeof value === 'object') m[key] = { ...(value as object) };
+  }
+  return m as unknown as TableMetadata;
 }
 
 function cleanRef(ref: SnapshotReferenceValue): SnapshotReferenceValue {

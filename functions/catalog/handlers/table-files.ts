@@ -9,7 +9,7 @@ import { tableMetadataDocument, withReferencedSnapshotsOnly, type TableMetadata 
 import { parseTableMetadata } from '../domain/table-metadata-parser.js';
 import { warehousePath, type LocationField } from '../storage/warehouse-paths.js';
 import { objectStoreFor, type ClientStorage } from '../storage/warehouse-storage.js';
-import { toWarehouseSummary, type WarehouseSummary } from '../store/warehouses.js';
+import { toWarehouseSummary, type WarehouseRef } from '../store/warehouses.js';
 
 /** The namespace property that names where its tables and views go by default (as Hive's and Spark's catalogs). */
 export const NAMESPACE_LOCATION = 'location';
@@ -33,7 +33,7 @@ export function defaultObjectLocation(warehouse: WarehouseRow, namespace: Pick<N
  * Tables live inside their warehouse: a location elsewhere would reach data the warehouse's grants do not cover
  * (403), and one a reader could take for another place is refused (400). Returns the checked path.
  */
-export function checkLocationInWarehouse(warehouse: WarehouseRow, location: string, field: LocationField | string): StoragePath {
+export function checkLocationInWarehouse(warehouse: Pick<WarehouseRow, 'name' | 'storage_location'>, location: string, field: LocationField | string): StoragePath {
   return warehousePath({ name: warehouse.name, storageLocation: warehouse.storage_location }, location, field);
 }
 
@@ -44,7 +44,7 @@ export const PATH_PROPERTIES = ['write.data.path', 'write.metadata.path', 'write
  * Checks an object's location and path properties that are new or changed against `base` (those of an object
  * registered or created before the checks existed are left to the checks at each read, write and delete).
  */
-export function checkObjectLocations(warehouse: WarehouseRow, metadata: { location: string; properties: Record<string, string> }, base: { location: string; properties: Record<string, string> } | null, locationField: LocationField | string = 'location'): void {
+export function checkObjectLocations(warehouse: Pick<WarehouseRow, 'name' | 'storage_location'>, metadata: { location: string; properties: Record<string, string> }, base: { location: string; properties: Record<string, string> } | null, locationField: LocationField | string = 'location'): void {
   if (!base || metadata.location !== base.location) checkLocationInWarehouse(warehouse, metadata.location, locationField);
   for (const key of PATH_PROPERTIES) {
     const value = metadata.properties[key];
@@ -52,8 +52,40 @@ export function checkObjectLocations(warehouse: WarehouseRow, metadata: { locati
   }
 }
 
+/** The top-level arrays that grow with every commit: their elements' text is kept (see metadataText). */
+const GROWING = new Set(['snapshots', 'snapshot-log', 'metadata-log']);
+const elementTexts = new WeakMap<object, string>();
+
+/**
+ * The metadata document as JSON text: exactly stringifyJsonLossless(tableMetadataDocument(m)), but the text of each
+ * snapshot and log entry is kept once made. Those objects never change once in a table's metadata (the builder adds
+ * and removes them, and shares the rest with the next version), and they are most of a busy table's document:
+ * serializing 300 snapshots again on every commit was milliseconds of each.
+ */
 export function metadataText(m: TableMetadata): string {
-  return stringifyJsonLossless(tableMetadataDocument(m));
+  let text = '{';
+  for (const [key, value] of Object.entries(tableMetadataDocument(m))) {
+    if (value === undefined) continue;
+    if (text.length > 1) text += ',';
+    text += `${JSON.stringify(key)}:${GROWING.has(key) && Array.isArray(value) ? arrayText(value) : stringifyJsonLossless(value)}`;
+  }
+  return text + '}';
+}
+
+function arrayText(values: unknown[]): string {
+  let text = '[';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i > 0) text += ',';
+    if (v === null || typeof v !== 'object') {
+      text += stringifyJsonLossless(v);
+      continue;
+    }
+    let t = elementTexts.get(v);
+    if (t === undefined) elementTexts.set(v, (t = stringifyJsonLossless(v)));
+    text += t;
+  }
+  return text + ']';
 }
 
 export function readStoredMetadata(text: string): TableMetadata {
@@ -61,13 +93,19 @@ export function readStoredMetadata(text: string): TableMetadata {
 }
 
 /** Writes the next metadata file of a table (NNNNN-uuid.metadata.json); never replaces an existing file. */
-export async function writeTableMetadata(warehouse: WarehouseRow, m: TableMetadata, previousLocation: string | null): Promise<{ location: string; text: string }> {
+export async function writeTableMetadata(warehouse: WarehouseRef, m: TableMetadata, previousLocation: string | null): Promise<{ location: string; text: string }> {
   const text = metadataText(m);
   const version = nextMetadataVersion(previousLocation, m['metadata-log'].length);
   const location = metadataFileLocation(m.location, m.properties, version, randomUUID());
   const path = checkLocationInWarehouse(warehouse, location, { in: 'body', field: 'metadata location' });
   await (await objectStoreFor(toWarehouseSummary(warehouse))).writeNew(path, text);
   return { location, text };
+}
+
+/** Deletes a metadata file this catalog wrote and no table points at (a commit that did not land). */
+export async function deleteMetadataFile(warehouse: WarehouseRef, location: string): Promise<void> {
+  const path = checkLocationInWarehouse(warehouse, location, { in: 'body', field: 'metadata location' });
+  await (await objectStoreFor(toWarehouseSummary(warehouse))).deleteObject(path);
 }
 
 export async function readMetadataFile(warehouse: WarehouseRow, location: string): Promise<unknown> {

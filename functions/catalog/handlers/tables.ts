@@ -41,7 +41,7 @@ export async function listObjects(db: Executor, kind: ObjectKind, prefix: string
 }
 
 /** A table or view of that name already holds the identifier: 409, naming which. */
-export async function ensureNameFree(db: Executor, namespace: NamespaceRow, name: string, wanted: ObjectKind): Promise<void> {
+export async function ensureNameFree(db: Executor, namespace: Pick<NamespaceRow, 'id' | 'levels'>, name: string, wanted: ObjectKind): Promise<void> {
   const existing = await db.selectFrom('catalog_objects').select('kind').where('namespace_id', '=', namespace.id).where('name', '=', name).executeTakeFirst();
   if (!existing) return;
   const what = `${displayNamespace(namespace.levels)}.${name}`;
@@ -84,8 +84,8 @@ export async function insertObject(
   tx: Tx,
   platform: Platform,
   kind: ObjectKind,
-  warehouse: WarehouseRow,
-  namespace: NamespaceRow,
+  warehouse: Pick<WarehouseRow, 'id' | 'name'>,
+  namespace: Pick<NamespaceRow, 'id' | 'levels'>,
   name: string,
   uuid: string,
   written: { location: string; text: string },

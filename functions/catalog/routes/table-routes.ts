@@ -3,7 +3,7 @@ import { json, noContent } from '../../../shared/http/index.js';
 import { stringifyJsonLossless } from '../../../shared/json/index.js';
 import { accessesForCommit } from '../domain/commit-access.js';
 import { catalogResource, parseNamespace, validateLevels, validateName } from '../domain/identifiers.js';
-import { mutate } from '../handlers/idempotency.js';
+import { mutate, mutateInSteps } from '../handlers/idempotency.js';
 import { runPurge } from '../handlers/purge-tasks.js';
 import { metadataCacheOf, tableKey } from '../handlers/metadata-cache.js';
 import { commitResult, loadTableResult, withClientStorage } from '../handlers/table-files.js';
@@ -173,13 +173,18 @@ export const tableRoutes = [
       const principal = ctx.requirePrincipal();
       ctx.auditResource = catalogResource(ctx.params.prefix, levels, ctx.params.table);
       for (const access of accessesForCommit(ctx.body.updates)) await ctx.platform.authorizer.authorize(principal, `catalog:table:${access}`, ctx.auditResource);
+      const change = { identifier: { namespace: levels, name: ctx.params.table }, requirements: ctx.body.requirements, updates: ctx.body.updates };
       let obsolete: string[] = [];
-      const reply = await mutate(ctx, `updateTable ${ctx.auditResource}`, async (tx) => {
-        const change = { identifier: { namespace: levels, name: ctx.params.table }, requirements: ctx.body.requirements, updates: ctx.body.updates };
-        const [result] = await commitTables(tx, ctx.platform, ctx.params.prefix, [change], actorOf(principal));
-        obsolete = result!.obsoleteMetadataFiles;
-        return json(200, commitResult(result!.metadataLocation, result!.metadataText));
-      });
+      // The new metadata file is written before the transaction; the transaction only swaps the pointer.
+      const reply = await mutateInSteps(ctx, `updateTable ${ctx.auditResource}`, (transact) =>
+        commitTables(ctx.platform, ctx.params.prefix, [change], actorOf(principal), (swap, oneStatement) =>
+          (oneStatement ? transact.oneStatement : transact)(async (db) => {
+            const [result] = await swap(db);
+            obsolete = result!.obsoleteMetadataFiles;
+            return json(200, commitResult(result!.metadataLocation, result!.metadataText));
+          }),
+        ),
+      );
       if (obsolete.length > 0) await deleteMetadataFiles(ctx.platform, ctx.params.prefix, obsolete);
       return reply;
     },
@@ -296,11 +301,14 @@ export const tableRoutes = [
       ctx.auditResource = `${catalogResource(ctx.params.prefix)}/transactions`;
       ctx.auditDetail = changes.map((c) => `${c.identifier.namespace.join('.')}.${c.identifier.name}`).join(', ');
       let obsolete: string[] = [];
-      const reply = await mutate(ctx, `commitTransaction ${ctx.auditResource}`, async (tx) => {
-        const results = await commitTables(tx, ctx.platform, ctx.params.prefix, changes, actorOf(principal));
-        obsolete = results.flatMap((r) => r.obsoleteMetadataFiles);
-        return noContent();
-      });
+      const reply = await mutateInSteps(ctx, `commitTransaction ${ctx.auditResource}`, (transact) =>
+        commitTables(ctx.platform, ctx.params.prefix, changes, actorOf(principal), (swap, oneStatement) =>
+          (oneStatement ? transact.oneStatement : transact)(async (db) => {
+            obsolete = (await swap(db)).flatMap((r) => r.obsoleteMetadataFiles);
+            return noContent();
+          }),
+        ),
+      );
       if (obsolete.length > 0) await deleteMetadataFiles(ctx.platform, ctx.params.prefix, obsolete);
       return reply;
     },

@@ -16,7 +16,10 @@ export interface WarehouseSummary {
   properties: Record<string, string>;
 }
 
-export function toWarehouseSummary(row: WarehouseRow): WarehouseSummary {
+/** The columns of a warehouse that locate its files and reach its store. */
+export type WarehouseRef = Pick<WarehouseRow, 'id' | 'name' | 'storage_location' | 'storage' | 'credentials_ref' | 'credential_vending' | 'sts' | 'remote_signing' | 'properties'>;
+
+export function toWarehouseSummary(row: WarehouseRef): WarehouseSummary {
   return {
     id: row.id,
     name: row.name,
