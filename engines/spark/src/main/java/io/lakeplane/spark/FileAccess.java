@@ -2,9 +2,7 @@ package io.lakeplane.spark;
 
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -120,17 +118,21 @@ final class FileAccess {
     return url == null ? null : List.of(new PathUse("write", url, "a directory write"));
   }
 
+  /** A file query of a parsed statement: format.`path` as written, and the url its path is asked as. */
+  record FileQuery(UnresolvedRelation relation, String format, String path, String url) {}
+
   /**
-   * The file queries of a parsed statement (format.`path`, run when spark.sql.runSQLOnFiles is on): what resolving
-   * them would list and read (schema inference opens files during analysis, before any check rule runs). Asked
-   * before analysis so that a user without read access learns nothing of the path, not even whether it exists. The
-   * check after analysis (PolicyCheckRule, on the resolved root paths) still decides; this only refuses earlier.
+   * The file queries of a parsed statement (format.`path`, run when spark.sql.runSQLOnFiles is on). They are asked
+   * before analysis because analysis lists the path and opens files for the schema before any check rule runs, so a
+   * user without read access learns nothing of the path, not even whether it exists. The check after analysis
+   * (PolicyCheckRule, on the resolved root paths) still decides. Only the statement's tree and subquery plans are
+   * searched (not CTE definitions, which the parser keeps aside): what is missed here is still decided after analysis.
    */
-  static List<PathUse> fileQueries(SparkSession session, LogicalPlan parsed, URI defaultFs) {
+  static List<FileQuery> fileQueries(SparkSession session, LogicalPlan parsed, URI defaultFs) {
     if (!session.sessionState().conf().runSQLonFile()) return List.of();
-    Map<String, PathUse> out = new LinkedHashMap<>();
+    List<FileQuery> out = new ArrayList<>();
     for (LogicalPlan n : Plans.allNodes(parsed)) {
-      if (!(n instanceof UnresolvedRelation u)) continue;
+      if (!(n instanceof UnresolvedRelation u) || u.isStreaming()) continue;
       List<String> parts = JavaConverters.seqAsJavaList(u.multipartIdentifier());
       if (parts.size() != 2 || !looksLikePath(parts.get(1)) || !fileSource(session, parts.get(0))) continue;
       String url;
@@ -139,9 +141,19 @@ final class FileAccess {
       } catch (IllegalArgumentException e) {
         continue; // not a path Hadoop can read either: resolution fails on its own
       }
-      if (url != null) out.putIfAbsent(url, new PathUse("read", url, "a file query"));
+      if (url != null) out.add(new FileQuery(u, parts.get(0), parts.get(1), url));
     }
-    return new ArrayList<>(out.values());
+    return out;
+  }
+
+  /**
+   * A file query resolved as Spark's own file-query rule resolves it (a DataFrameReader load of the path with the
+   * format and options), for a statement whose paths were allowed. Needed because the analyzer asks the current
+   * catalog first, taking `parquet` for a namespace: a Lakeplane catalog answers a user who may not see that
+   * namespace with a refusal, not with "no such table", and analysis would stop there.
+   */
+  static LogicalPlan resolve(SparkSession session, FileQuery q) {
+    return session.read().format(q.format()).options(q.relation().options().asCaseSensitiveMap()).load(q.path()).logicalPlan();
   }
 
   private static boolean looksLikePath(String s) {

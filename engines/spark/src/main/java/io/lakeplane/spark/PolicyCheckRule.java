@@ -3,6 +3,7 @@ package io.lakeplane.spark;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.analysis.ResolvedIdentifier;
+import org.apache.spark.sql.catalyst.analysis.UnresolvedRelation;
 import org.apache.spark.sql.catalyst.analysis.ResolvedTable;
 import org.apache.spark.sql.catalyst.catalog.HiveTableRelation;
 import org.apache.spark.sql.catalyst.expressions.Expression;
@@ -214,18 +216,22 @@ public final class PolicyCheckRule extends AbstractFunction1<LogicalPlan, BoxedU
 
   /**
    * The early half of the path check, on a parsed statement (SessionAwareParser): a non-admin's file query
-   * (parquet.`path`) whose path they may not read is refused before analysis lists or opens anything there.
+   * (parquet.`path`) whose path they may not read is refused before analysis lists or opens anything there; one they
+   * may read is resolved here (FileAccess.resolve says why), and its resolved root paths are decided again by apply().
    */
-  static void checkFileQueries(SparkSession session, LogicalPlan parsed) {
+  static LogicalPlan checkFileQueries(SparkSession session, LogicalPlan parsed) {
     SessionIdentity who = SessionIdentities.of(session);
-    if (who == null || who.identity().isAdmin()) return; // no user: the check after analysis refuses; admins may
-    List<FileAccess.PathUse> reads = FileAccess.fileQueries(session, parsed, FileAccess.defaultFs(session));
-    if (reads.isEmpty()) return;
-    List<DecisionRequest> asked = reads.stream().map(p -> DecisionRequest.forUrl(p.access(), p.url())).toList();
+    if (who == null || who.identity().isAdmin()) return parsed; // no user: apply() refuses; admins' lookups are answered
+    List<FileAccess.FileQuery> queries = FileAccess.fileQueries(session, parsed, FileAccess.defaultFs(session));
+    if (queries.isEmpty()) return parsed;
+    List<DecisionRequest> asked = queries.stream().map(q -> DecisionRequest.forUrl("read", q.url())).toList();
     List<Decision> answers = DecisionClient.decide(who, asked);
     for (int i = 0; i < asked.size(); i++) {
       if (!answers.get(i).allowed()) throw refusal(who.identity().name(), asked.get(i), answers.get(i));
     }
+    Map<UnresolvedRelation, LogicalPlan> resolved = new HashMap<>();
+    for (FileAccess.FileQuery q : queries) resolved.computeIfAbsent(q.relation(), r -> FileAccess.resolve(session, q));
+    return parsed.transformUpWithSubqueries(Plans.<LogicalPlan, LogicalPlan>pf(resolved::containsKey, resolved::get));
   }
 
   /** "alice may not select wh.sales.t: ..." / "alice may not read files at s3://b/dir: ...", naming the deciding policy. */
