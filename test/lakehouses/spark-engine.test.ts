@@ -304,6 +304,9 @@ describe.skipIf(missing.length > 0)('a lakehouse Spark driver with Lakeplane\'s 
       { id: 'df-read-secret', via: 'connect', user: 'm_mask', token: tokens['m_mask']!, op: 'readParquet', path: fileUrl('secret', 'data') },
       { id: 'df-write-lake', via: 'connect', user: 'm_mask', token: tokens['m_mask']!, op: 'writeParquet', sql: 'SELECT 1 AS k', path: fileUrl('lake', 'copy') },
       { id: 'df-write-out', via: 'connect', user: 'm_mask', token: tokens['m_mask']!, op: 'writeParquet', sql: `SELECT * FROM parquet.\`${fileUrl('lake', 'data')}\``, path: fileUrl('out', 'df') },
+      // Hive's format (no USING) and a LOCAL directory: a path without a scheme is the driver's own file system.
+      as('m_mask', 'hs2', 'hive-dir-out', `INSERT OVERWRITE LOCAL DIRECTORY '${path.join(FILES, 'out', 'hive')}' STORED AS TEXTFILE SELECT 1 AS k`),
+      as('m_mask', 'hs2', 'hive-dir-lake', `INSERT OVERWRITE LOCAL DIRECTORY '${path.join(FILES, 'lake', 'hive')}' STORED AS TEXTFILE SELECT 1 AS k`),
       // Without a url policy a member reads no files at all.
       as('alice', 'hs2', 'alice-read', `SELECT * FROM parquet.\`${fileUrl('lake', 'data')}\``),
     );
@@ -326,6 +329,8 @@ describe.skipIf(missing.length > 0)('a lakehouse Spark driver with Lakeplane\'s 
     refused(r['df-read-secret'], new RegExp(`${secret('read').source}secret/data: no policy allows it`), 'df-read-secret');
     refused(r['df-write-lake'], new RegExp(`${secret('write').source}lake/copy: no policy allows it`), 'df-write-lake');
     ok(r['df-write-out'], 'df-write-out');
+    ok(r['hive-dir-out'], 'hive-dir-out');
+    refused(r['hive-dir-lake'], new RegExp(`${secret('write').source}lake/hive: no policy allows it`), 'hive-dir-lake');
     refused(r['alice-read'], /Access denied: alice may not read files at \S+lake\/data: no policy allows it/, 'alice-read');
   }, 300_000);
 
