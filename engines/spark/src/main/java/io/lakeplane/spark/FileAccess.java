@@ -32,7 +32,7 @@ final class FileAccess {
   private FileAccess() {}
 
   /** One path a plan reads or writes: access is read or write, url the path as the decide API takes it. */
-  record PathUse(String access, String url, String what) {}
+  record PathUse(String access, String url) {}
 
   /** The spelling of a URI the decide API takes, or null when it cannot be placed (a relative path). */
   static String url(URI uri, URI defaultFs) {
@@ -73,15 +73,15 @@ final class FileAccess {
     if (n instanceof LogicalRelation lr && lr.relation() instanceof HadoopFsRelation fs) {
       // A table of the session catalog over files is no path read: it stays outside what users may read.
       if (lr.catalogTable().isDefined()) return null;
-      return reads(JavaConverters.seqAsJavaList(fs.location().rootPaths()), defaultFs, "a file read");
+      return reads(JavaConverters.seqAsJavaList(fs.location().rootPaths()), defaultFs);
     }
     if (n instanceof DataSourceV2Relation r && r.table() instanceof FileTable t && r.catalog().isEmpty()) {
-      return reads(JavaConverters.seqAsJavaList(t.fileIndex().rootPaths()), defaultFs, "a file read");
+      return reads(JavaConverters.seqAsJavaList(t.fileIndex().rootPaths()), defaultFs);
     }
     if (n instanceof InsertIntoHadoopFsRelationCommand c) {
       if (c.catalogTable().isDefined()) return null; // a write into a session-catalog table, not to a path
       String url = url(c.outputPath(), defaultFs);
-      return url == null ? null : List.of(new PathUse("write", url, "a file write"));
+      return url == null ? null : List.of(new PathUse("write", url));
     }
     if (n instanceof InsertIntoDataSourceDirCommand d) {
       return directoryWrite(d.storage(), false, defaultFs);
@@ -101,12 +101,12 @@ final class FileAccess {
   /** Spark's INSERT OVERWRITE [LOCAL] DIRECTORY without USING (Hive's format), in spark-hive, which we do not compile against. */
   static final String HIVE_DIR_WRITE = "org.apache.spark.sql.hive.execution.InsertIntoHiveDirCommand";
 
-  private static List<PathUse> reads(List<Path> roots, URI defaultFs, String what) {
+  private static List<PathUse> reads(List<Path> roots, URI defaultFs) {
     List<PathUse> out = new ArrayList<>();
     for (Path p : roots) {
       String url = url(p, defaultFs);
       if (url == null) return null;
-      out.add(new PathUse("read", url, what));
+      out.add(new PathUse("read", url));
     }
     return out;
   }
@@ -115,7 +115,7 @@ final class FileAccess {
     if (storage.locationUri().isEmpty()) return null;
     // LOCAL DIRECTORY is the driver's own file system whatever the default one is (the command qualifies it so).
     String url = url(storage.locationUri().get(), local ? URI.create("file:///") : defaultFs);
-    return url == null ? null : List.of(new PathUse("write", url, "a directory write"));
+    return url == null ? null : List.of(new PathUse("write", url));
   }
 
   /** A file query of a parsed statement: format.`path` as written, and the url its path is asked as. */
