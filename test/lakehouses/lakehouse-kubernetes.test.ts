@@ -77,7 +77,7 @@ describe.skipIf(!api)('lakehouses on the Kubernetes runtime (a real API server w
     expect(app.spec.sparkConf).toMatchObject({
       'spark.sql.shuffle.partitions': '64', 'spark.plugins': 'org.apache.spark.sql.connect.SparkConnectPlugin', 'spark.connect.grpc.binding.port': '15002',
       'spark.sql.catalog.sales': 'org.apache.iceberg.spark.SparkCatalog', 'spark.sql.catalog.sales.type': 'rest',
-      'spark.sql.catalog.sales.uri': 'http://lakeplane-gateway.lakeplane.svc.cluster.local/iceberg', 'spark.sql.defaultCatalog': 'sales', 'spark.sql.runSQLOnFiles': 'false',
+      'spark.sql.catalog.sales.uri': 'http://lakeplane-gateway.lakeplane.svc.cluster.local/iceberg', 'spark.sql.defaultCatalog': 'sales', 'spark.sql.runSQLOnFiles': 'true',
     });
     const service = double.services.get(`${namespace}/lakehouse-bi`);
     expect(service.spec.selector).toEqual({ 'lakeplane.io/lakehouse-id': id, 'spark-role': 'driver' });

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runClientScript, startInteropCatalog, type InteropCatalog } from '../interop/interop.js';
@@ -15,7 +17,8 @@ import { findSparkJava } from '../interop/interop.js';
  * What users see: a wrong or absent credential refused at connect on both endpoints; a user creating an Iceberg
  * table through SQL that lands in our catalog; a row filter and every mask type for non-admins over both endpoints;
  * denials with a clear message; no raw values back through INSERT OVERWRITE, metadata tables, path reads or a conf
- * change (the admin may); a policy change seen by an open session within the decision TTL.
+ * change (the admin may); a policy change seen by an open session within the decision TTL; files read and written by
+ * path under the url (storage-path) policies, as Ranger's plugins decide them.
  */
 const tools = findLakehouseTools();
 const java = findSparkJava();
@@ -54,6 +57,14 @@ const POLICIES = [
     masks: Object.entries(MASKED_USERS).map(([user, type]) => ({ users: [user], type, ...(type === 'CUSTOM' ? { expression: 'lower({col})' } : {}) })),
   },
   { name: 'joined shows the year', type: 'masking', resources: { ...nations, column: v('joined') }, masks: [{ users: ['m_year'], type: 'MASK_DATE_SHOW_YEAR' }] },
+];
+// Local files the driver reads and writes by path (it runs on this machine): a directory per url policy.
+const FILES = mkdtempSync(path.join(tmpdir(), 'lakeplane-url-'));
+const fileUrl = (...parts: string[]) => `file://${path.join(FILES, ...parts)}`;
+const URL_POLICIES = [
+  { name: 'm_mask reads the lake', resources: { url: { values: [fileUrl('lake')], recursive: true } }, allow: [{ users: ['m_mask'], accesses: ['read'] }] },
+  { name: 'no private files', resources: { url: { values: [fileUrl('lake', 'private')], recursive: true } }, deny: [{ users: ['m_mask'], accesses: ['read'] }] },
+  { name: 'm_mask owns out', resources: { url: { values: [fileUrl('out')], recursive: true } }, allow: [{ users: ['m_mask'], accesses: ['read', 'write'] }] },
 ];
 const NATIONS = [
   [0, 'ALGERIA', 0], [1, 'ARGENTINA', 1], [2, 'BRAZIL', 1], [3, 'CANADA', 1], [4, 'EGYPT', 4], [5, 'ETHIOPIA', 0],
@@ -102,7 +113,7 @@ describe.skipIf(missing.length > 0)('a lakehouse Spark driver with Lakeplane\'s 
     const adminPat = await platform.call('POST', '/api/v1/tokens', { token: admin, body: { name: 'lakehouse' } });
     expect(adminPat.status, JSON.stringify(adminPat.body)).toBe(201);
     tokens['admin'] = adminPat.body.token;
-    for (const body of POLICIES) {
+    for (const body of [...POLICIES, ...URL_POLICIES]) {
       const r = await platform.call('POST', '/api/v1/policies', { token: admin, body });
       expect(r.status, JSON.stringify(r.body)).toBe(201);
     }
@@ -118,6 +129,7 @@ describe.skipIf(missing.length > 0)('a lakehouse Spark driver with Lakeplane\'s 
   afterAll(async () => {
     await lakehouse?.stop();
     await catalog?.close();
+    rmSync(FILES, { recursive: true, force: true });
   });
 
   it('refuses a wrong or absent credential, and a credential of someone else, at connect', async () => {
@@ -235,8 +247,8 @@ describe.skipIf(missing.length > 0)('a lakehouse Spark driver with Lakeplane\'s 
       // Refused by the catalog itself (the user's token loads no metadata table) or else by the engine.
       refused(r[`${via}-files`], /m_mask may not (read the metadata table|select) wh\.sales\.nations\.files/, `${via}-files`);
       refused(r[`${via}-snapshots`], /m_mask may not (read the metadata table|select) wh\.sales\.nations\.snapshots/, `${via}-snapshots`);
-      // runSQLOnFiles is off: parquet.`path` is no table of any catalog (the catalog refuses to say whether it exists).
-      refused(r[`${via}-path`], /TABLE_OR_VIEW_NOT_FOUND|REQUIRES_SINGLE_PART_NAMESPACE|not found|Access denied|Forbidden: m_mask may not select/i, `${via}-path`);
+      // A file query is decided by the url policies, and none lets m_mask read the warehouse's files.
+      refused(r[`${via}-path`], /Access denied: m_mask may not read files at \S+\.parquet: no policy allows it/, `${via}-path`);
       refused(r[`${via}-set`], /Access denied: spark\.sql\.runSQLOnFiles is set by the lakehouse/, `${via}-set`);
       refused(r[`${via}-set-token`], /Access denied: spark\.sql\.catalog\.wh\.token is set by the lakehouse/, `${via}-set-token`);
       refused(r[`${via}-temp-view`], /Access denied: m_mask may not run CreateTempViewUsing/, `${via}-temp-view`);
@@ -251,9 +263,9 @@ describe.skipIf(missing.length > 0)('a lakehouse Spark driver with Lakeplane\'s 
     refused(r['connect-reflect'], /Access denied: m_mask may not run their own code/, 'connect-reflect');
     refused(r['connect-python-udf'], /Access denied: m_mask may not run their own code/, 'connect-python-udf');
     refused(r['connect-iceberg-path'], /Access denied: m_mask may not read|only tables of Lakeplane's catalogs|TABLE_OR_VIEW_NOT_FOUND/, 'connect-iceberg-path');
-    refused(r['connect-write-path'], /Access denied: m_mask may not run InsertIntoHadoopFsRelationCommand/, 'connect-write-path');
+    refused(r['connect-write-path'], /Access denied: m_mask may not write files at \S+-copy: no policy allows it/, 'connect-write-path');
     refused(r['connect-conf'], /PERMISSION_DENIED|spark\.sql\.runSQLOnFiles is set by the lakehouse/, 'connect-conf');
-    refused(r['hiveconf'], /TABLE_OR_VIEW_NOT_FOUND|REQUIRES_SINGLE_PART_NAMESPACE|not found|Access denied|Forbidden: m_mask may not select/i, 'hiveconf');
+    refused(r['hiveconf'], /Access denied: m_mask may not read files at \S+\.parquet: no policy allows it/, 'hiveconf');
     // Nothing a non-admin ran showed a raw name (count-after is etl's, who may see them; the admin's too).
     const nonAdmin = Object.entries(r).filter(([id]) => !id.startsWith('admin') && id !== 'count-after');
     for (const [id, answer] of nonAdmin) expect.soft(JSON.stringify(answer), id).not.toContain('ARGENTINA');
@@ -261,6 +273,65 @@ describe.skipIf(missing.length > 0)('a lakehouse Spark driver with Lakeplane\'s 
     expect((ok(r['admin-snapshots'], 'admin-snapshots') as number[][])[0]![0]).toBeGreaterThanOrEqual(1);
     ok(r['admin-overwrite'], 'admin-overwrite');
     expect(ok(r['count-after'], 'count-after')).toEqual([[6, 'ETHIOPIA']]);
+  }, 300_000);
+
+  it('files by path under the url policies: reads where one may read, writes where one may write, refusals naming path and policy', async () => {
+    const adminWrites = (id: string, sql: string, ...dir: string[]): Step => ({ id, via: 'connect', user: 'admin', token: tokens['admin']!, op: 'writeParquet', sql, path: fileUrl(...dir) });
+    const rows = "SELECT * FROM VALUES (1, 'one'), (2, 'two') AS t(k, v)";
+    const mm = (via: Via, id: string, sql: string) => as('m_mask', via, id, sql);
+    const steps: Step[] = [
+      adminWrites('w-lake', rows, 'lake', 'data'),
+      adminWrites('w-private', rows, 'lake', 'private', 'data'),
+      adminWrites('w-secret', rows, 'secret', 'data'),
+    ];
+    for (const via of ['hs2', 'connect'] as const) {
+      steps.push(
+        mm(via, `${via}-read`, `SELECT k, v FROM parquet.\`${fileUrl('lake', 'data')}\` ORDER BY k`),
+        // Outside the policy, a spelling that climbs out of it, a deny policy inside it, one bad path of two.
+        mm(via, `${via}-secret`, `SELECT * FROM parquet.\`${fileUrl('secret', 'data')}\``),
+        mm(via, `${via}-climb`, `SELECT * FROM parquet.\`${fileUrl('lake')}/../secret/data\``),
+        mm(via, `${via}-private`, `SELECT * FROM parquet.\`${fileUrl('lake', 'private', 'data')}\``),
+        mm(via, `${via}-join`, `SELECT * FROM parquet.\`${fileUrl('lake', 'data')}\` a JOIN parquet.\`${fileUrl('secret', 'data')}\` b ON a.k = b.k`),
+        // Writes: read access is no write access; the query written is checked (and masked) like any read.
+        mm(via, `${via}-write-lake`, `INSERT OVERWRITE DIRECTORY '${fileUrl('lake', 'copy')}' USING parquet SELECT 1 AS k`),
+        mm(via, `${via}-write-out`, `INSERT OVERWRITE DIRECTORY '${fileUrl('out', via)}' USING parquet SELECT name FROM wh.sales.nations WHERE nationkey = 1`),
+        mm(via, `${via}-read-out`, `SELECT * FROM parquet.\`${fileUrl('out', via)}\``),
+        mm(via, `${via}-write-secret-read`, `INSERT OVERWRITE DIRECTORY '${fileUrl('out', `${via}-2`)}' USING parquet SELECT * FROM parquet.\`${fileUrl('secret', 'data')}\``),
+      );
+    }
+    steps.push(
+      { id: 'df-read', via: 'connect', user: 'm_mask', token: tokens['m_mask']!, op: 'readParquet', path: fileUrl('lake', 'data') },
+      { id: 'df-read-secret', via: 'connect', user: 'm_mask', token: tokens['m_mask']!, op: 'readParquet', path: fileUrl('secret', 'data') },
+      { id: 'df-write-lake', via: 'connect', user: 'm_mask', token: tokens['m_mask']!, op: 'writeParquet', sql: 'SELECT 1 AS k', path: fileUrl('lake', 'copy') },
+      { id: 'df-write-out', via: 'connect', user: 'm_mask', token: tokens['m_mask']!, op: 'writeParquet', sql: `SELECT * FROM parquet.\`${fileUrl('lake', 'data')}\``, path: fileUrl('out', 'df') },
+      // Hive's format (no USING) and a LOCAL directory: a path without a scheme is the driver's own file system.
+      as('m_mask', 'hs2', 'hive-dir-out', `INSERT OVERWRITE LOCAL DIRECTORY '${path.join(FILES, 'out', 'hive')}' STORED AS TEXTFILE SELECT 1 AS k`),
+      as('m_mask', 'hs2', 'hive-dir-lake', `INSERT OVERWRITE LOCAL DIRECTORY '${path.join(FILES, 'lake', 'hive')}' STORED AS TEXTFILE SELECT 1 AS k`),
+      // Without a url policy a member reads no files at all.
+      as('alice', 'hs2', 'alice-read', `SELECT * FROM parquet.\`${fileUrl('lake', 'data')}\``),
+    );
+    const r = await run(steps);
+    for (const id of ['w-lake', 'w-private', 'w-secret']) ok(r[id], id);
+    const secret = (what: string) => new RegExp(`Access denied: m_mask may not ${what} files at file://${FILES.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/`);
+    for (const via of ['hs2', 'connect'] as const) {
+      expect(ok(r[`${via}-read`], `${via}-read`)).toEqual([[1, 'one'], [2, 'two']]);
+      refused(r[`${via}-secret`], new RegExp(`${secret('read').source}secret/data: no policy allows it`), `${via}-secret`);
+      refused(r[`${via}-climb`], /Access denied: m_mask may not read files at \S+: no policy allows it/, `${via}-climb`);
+      refused(r[`${via}-private`], new RegExp(`${secret('read').source}lake/private/data: denied by policy "no private files"`), `${via}-private`);
+      refused(r[`${via}-join`], new RegExp(`${secret('read').source}secret/data`), `${via}-join`);
+      refused(r[`${via}-write-lake`], new RegExp(`${secret('write').source}lake/copy: no policy allows it`), `${via}-write-lake`);
+      ok(r[`${via}-write-out`], `${via}-write-out`);
+      expect(ok(r[`${via}-read-out`], `${via}-read-out`)).toEqual([['XXXXXXXXX']]);
+      refused(r[`${via}-write-secret-read`], new RegExp(`${secret('read').source}secret/data`), `${via}-write-secret-read`);
+    }
+    // No ORDER BY through the DataFrame reader: the files come back in listing order.
+    expect((ok(r['df-read'], 'df-read') as [number, string][]).sort((a, b) => a[0] - b[0])).toEqual([[1, 'one'], [2, 'two']]);
+    refused(r['df-read-secret'], new RegExp(`${secret('read').source}secret/data: no policy allows it`), 'df-read-secret');
+    refused(r['df-write-lake'], new RegExp(`${secret('write').source}lake/copy: no policy allows it`), 'df-write-lake');
+    ok(r['df-write-out'], 'df-write-out');
+    ok(r['hive-dir-out'], 'hive-dir-out');
+    refused(r['hive-dir-lake'], new RegExp(`${secret('write').source}lake/hive: no policy allows it`), 'hive-dir-lake');
+    refused(r['alice-read'], /Access denied: alice may not read files at \S+lake\/data: no policy allows it/, 'alice-read');
   }, 300_000);
 
   it('a policy change reaches an open session within the decision TTL', async () => {

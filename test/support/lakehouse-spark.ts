@@ -91,7 +91,7 @@ export function launchArguments(tools: LakehouseTools, o: LakehouseOptions & { h
     '--conf', `spark.lakeplane.url=${o.platformUrl}`,
     '--conf', `spark.lakeplane.catalogs=${o.warehouses.join(',')}`,
     ...(o.policyTtlMs !== undefined ? ['--conf', `spark.lakeplane.policy.cacheTtlMs=${o.policyTtlMs}`] : []),
-    '--conf', 'spark.sql.runSQLOnFiles=false',
+    '--conf', 'spark.sql.runSQLOnFiles=true',
     // Loopback only: no web UI, the driver on 127.0.0.1.
     '--conf', 'spark.ui.enabled=false',
     '--conf', 'spark.driver.host=127.0.0.1', '--conf', 'spark.driver.bindAddress=127.0.0.1',

@@ -70,7 +70,9 @@ export function lakehouseApplication(spec: LakehouseSpec, l: LakehouseLaunch): S
     'spark.connect.grpc.binding.port': String(l.plan.ports.sparkConnect),
     'spark.connect.grpc.interceptor.classes': ENGINE_CLASSES.interceptor,
     'spark.sql.extensions': `${ICEBERG_EXTENSIONS},${ENGINE_CLASSES.extension}`,
-    'spark.sql.runSQLOnFiles': 'false',
+    // File queries (parquet.`s3://bucket/dir`) run: the engine decides each path against the url (storage-path)
+    // policies first. Pinned, so neither a definition nor a session changes it.
+    'spark.sql.runSQLOnFiles': 'true',
     'spark.lakeplane.url': platform,
     'spark.lakeplane.catalogs': l.warehouses.join(','),
     'spark.lakeplane.lakehouse.id': l.id,

@@ -21,6 +21,8 @@ import java.util.Map;
  */
 public final class DecisionClient {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** The most requests POST /api/v1/policies/decide/batch takes in one call. */
+  static final int BATCH_LIMIT = 1000;
 
   private DecisionClient() {}
 
@@ -48,27 +50,18 @@ public final class DecisionClient {
   }
 
   private static List<Decision> fetch(Settings settings, String token, List<DecisionRequest> requests) {
-    ObjectNode body = JSON.createObjectNode();
-    ArrayNode list = body.putArray("requests");
-    for (DecisionRequest r : requests) {
-      ObjectNode item = list.addObject();
-      item.put("access", r.access());
-      ObjectNode resource = item.putObject("resource");
-      resource.put("warehouse", r.warehouse());
-      if (!r.namespace().isEmpty()) {
-        ArrayNode ns = resource.putArray("namespace");
-        r.namespace().forEach(ns::add);
-        if (r.table() != null) resource.put("table", r.table());
-        if (r.table() != null && !r.columns().isEmpty()) {
-          ArrayNode cols = resource.putArray("columns");
-          r.columns().forEach(cols::add);
-        }
+    // The batch route takes at most BATCH_LIMIT requests (a read of many paths can ask more): one call per slice.
+    if (requests.size() > BATCH_LIMIT) {
+      List<Decision> out = new ArrayList<>();
+      for (int from = 0; from < requests.size(); from += BATCH_LIMIT) {
+        out.addAll(fetch(settings, token, requests.subList(from, Math.min(requests.size(), from + BATCH_LIMIT))));
       }
+      return out;
     }
     try {
       HttpRequest request = HttpRequest.newBuilder(URI.create(settings.url() + "/api/v1/policies/decide/batch"))
           .timeout(Duration.ofSeconds(15)).header("authorization", "Bearer " + token).header("content-type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build();
+          .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body(requests)))).build();
       HttpResponse<String> response = IdentityClient.HTTP.send(request, HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
         throw Denials.denied("Lakeplane's decide API answered " + response.statusCode() + " (" + abbreviate(response.body()) + "); access is denied until it answers");
@@ -84,6 +77,32 @@ public final class DecisionClient {
       Thread.currentThread().interrupt();
       throw Denials.denied("interrupted while asking Lakeplane's decide API");
     }
+  }
+
+  /** The batch request's body: a table request names warehouse, namespace, table (and columns); a path one its url alone. */
+  static ObjectNode body(List<DecisionRequest> requests) {
+    ObjectNode body = JSON.createObjectNode();
+    ArrayNode list = body.putArray("requests");
+    for (DecisionRequest r : requests) {
+      ObjectNode item = list.addObject();
+      item.put("access", r.access());
+      ObjectNode resource = item.putObject("resource");
+      if (r.isUrl()) {
+        resource.put("url", r.url());
+        continue;
+      }
+      resource.put("warehouse", r.warehouse());
+      if (!r.namespace().isEmpty()) {
+        ArrayNode ns = resource.putArray("namespace");
+        r.namespace().forEach(ns::add);
+        if (r.table() != null) resource.put("table", r.table());
+        if (r.table() != null && !r.columns().isEmpty()) {
+          ArrayNode cols = resource.putArray("columns");
+          r.columns().forEach(cols::add);
+        }
+      }
+    }
+    return body;
   }
 
   static Decision parse(JsonNode d) {

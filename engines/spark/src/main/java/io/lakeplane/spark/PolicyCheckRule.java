@@ -1,12 +1,17 @@
 package io.lakeplane.spark;
 
+import java.net.URI;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.analysis.ResolvedIdentifier;
+import org.apache.spark.sql.catalyst.analysis.UnresolvedRelation;
 import org.apache.spark.sql.catalyst.analysis.ResolvedTable;
 import org.apache.spark.sql.catalyst.catalog.HiveTableRelation;
 import org.apache.spark.sql.catalyst.expressions.Expression;
@@ -27,6 +32,7 @@ import org.apache.spark.sql.catalyst.plans.logical.UpdateTable;
 import org.apache.spark.sql.catalyst.plans.logical.V2WriteCommand;
 import org.apache.spark.sql.catalyst.plans.logical.WriteDelta;
 import org.apache.spark.sql.connector.catalog.CatalogPlugin;
+import org.apache.spark.sql.execution.command.InsertIntoDataSourceDirCommand;
 import org.apache.spark.sql.execution.command.SetCommand;
 import org.apache.spark.sql.execution.datasources.LogicalRelation;
 import org.apache.spark.sql.execution.datasources.v2.DataSourceV2Relation;
@@ -41,8 +47,11 @@ import scala.runtime.BoxedUnit;
  * The rest of enforcement, an analyzer check rule on every analyzed plan:
  *  - pinned settings (Settings.pinned) cannot be SET, by anyone;
  *  - a session with no authenticated user touches no table;
- *  - for users without admin rights: no direct file reads (LogicalRelation, Hive tables, file-based DSv2 tables, as
- *    parquet.`path` and spark.read.parquet(path) make), no Iceberg metadata tables (t.files shows raw min/max values),
+ *  - for users without admin rights: direct file access by path is decided by the url policies, as Ranger's Hive and
+ *    Spark plugins decide it: a read (parquet.`path`, spark.read.parquet(path), a file-based DSv2 table) needs `read`
+ *    on each root path, a write (INSERT OVERWRITE DIRECTORY, df.write.parquet(path)) `write` on the output path
+ *    (FileAccess); other relations over files that map to no path (Hive and session-catalog tables, streams, RDDs)
+ *    stay refused; no Iceberg metadata tables (t.files shows raw min/max values),
  *    no tables outside Lakeplane's catalogs, no procedures (CALL), no jars, functions or file-writing commands, no
  *    explicit table locations, no code of their own (scripts, Python UDFs, reflect); and writes need the matching access from the decide API: INSERT needs insert,
  *    overwrites and row-level changes (which Spark runs as reads of the whole table plus a rewrite) need the write
@@ -50,7 +59,10 @@ import scala.runtime.BoxedUnit;
  *  - every read of a Lakeplane table went through PolicyRewriteRule.
  */
 public final class PolicyCheckRule extends AbstractFunction1<LogicalPlan, BoxedUnit> {
-  /** Commands that run code, write files or make tables outside the catalogs: admins only. */
+  /**
+   * Commands that run code, write files or make tables outside the catalogs: admins only. The path writes among them
+   * (InsertIntoHadoopFsRelationCommand, Insert*DirCommand) are let through when FileAccess maps them to their path.
+   */
   private static final Set<String> ADMIN_COMMANDS = Set.of(
       "AddJarsCommand", "AddFilesCommand", "AddArchivesCommand", "CreateFunctionCommand", "CreateFunction", "CreateTempViewUsing",
       "CreateDataSourceTableCommand", "CreateDataSourceTableAsSelectCommand", "CreateHiveTableAsSelectCommand",
@@ -78,7 +90,11 @@ public final class PolicyCheckRule extends AbstractFunction1<LogicalPlan, BoxedU
 
   @Override
   public BoxedUnit apply(LogicalPlan plan) {
-    List<LogicalPlan> nodes = Plans.allNodes(plan);
+    List<LogicalPlan> nodes = new ArrayList<>(Plans.allNodes(plan));
+    // INSERT OVERWRITE DIRECTORY ... USING keeps its query out of the tree (an inner child): its reads are checked too.
+    for (int i = 0; i < nodes.size(); i++) {
+      if (nodes.get(i) instanceof InsertIntoDataSourceDirCommand d) nodes.addAll(Plans.allNodes(d.query()));
+    }
     for (LogicalPlan n : nodes) {
       if (n instanceof SetCommand set && set.kv().isDefined()) {
         Tuple2<String, Option<String>> kv = set.kv().get();
@@ -96,17 +112,31 @@ public final class PolicyCheckRule extends AbstractFunction1<LogicalPlan, BoxedU
     String user = who.identity().name();
 
     List<Need> needs = new ArrayList<>();
+    List<FileAccess.PathUse> paths = new ArrayList<>();
+    Set<LogicalPlan> pathNodes = Collections.newSetFromMap(new IdentityHashMap<>());
+    URI defaultFs = null;
     boolean rowLevel = false;
     for (LogicalPlan n : nodes) {
       String kind = n.getClass().getSimpleName();
-      if (ADMIN_COMMANDS.contains(kind) || n.getClass().getName().equals("org.apache.spark.sql.execution.datasources.CreateTable")) {
-        throw Denials.denied(user + " may not run " + n.nodeName() + ": it needs admin rights");
-      }
       if (CODE_NODES.contains(kind)) throw Denials.denied(user + " may not run their own code (" + n.nodeName() + "): it needs admin rights");
       for (Expression e : JavaConverters.seqAsJavaList(n.expressions())) {
         if (e.exists(x -> CODE_EXPRESSIONS.contains(x.getClass().getSimpleName()))) {
           throw Denials.denied(user + " may not run their own code (user-defined Python functions, reflect, java_method): it needs admin rights");
         }
+      }
+      // A direct read or write of files by path is decided by the url policies (Ranger's storage-path resource);
+      // what cannot be mapped to its paths falls through to the refusals below, as before.
+      if (FileAccess.mayUsePaths(n)) {
+        if (defaultFs == null) defaultFs = FileAccess.defaultFs(session);
+        List<FileAccess.PathUse> uses = FileAccess.uses(n, defaultFs);
+        if (uses != null) {
+          paths.addAll(uses);
+          pathNodes.add(n);
+          continue;
+        }
+      }
+      if (ADMIN_COMMANDS.contains(kind) || n.getClass().getName().equals("org.apache.spark.sql.execution.datasources.CreateTable")) {
+        throw Denials.denied(user + " may not run " + n.nodeName() + ": it needs admin rights");
       }
       if (n instanceof LogicalRelation || n instanceof HiveTableRelation || FILE_RELATIONS.contains(kind)) {
         throw Denials.denied(user + " may not read files or tables outside Lakeplane's catalogs directly (" + n.nodeName() + "): it needs admin rights");
@@ -147,7 +177,7 @@ public final class PolicyCheckRule extends AbstractFunction1<LogicalPlan, BoxedU
     // Reads: only Iceberg's own tables of our catalogs, each through the rewrite rule. A write target's own table may
     // be read unrewritten (Spark reads it to rewrite it) only in a write that needs unrestricted read access to it.
     for (LogicalPlan n : nodes) {
-      if (!(n instanceof DataSourceV2Relation r)) continue;
+      if (!(n instanceof DataSourceV2Relation r) || pathNodes.contains(n)) continue;
       String tableClass = r.table().getClass().getName();
       if (Plans.lakeplaneCatalog(r) == null) {
         throw Denials.denied(user + " may not read " + r.name() + ": only tables of Lakeplane's catalogs are open to users");
@@ -161,9 +191,10 @@ public final class PolicyCheckRule extends AbstractFunction1<LogicalPlan, BoxedU
       if (write == null) throw Denials.denied("the read of " + r.name() + " was not checked against the policies");
       if (!write.unrestricted) needs.add(new Need(write.target, List.of(), true, write.what));
     }
-    if (needs.isEmpty()) return BoxedUnit.UNIT;
+    if (needs.isEmpty() && paths.isEmpty()) return BoxedUnit.UNIT;
 
     Map<String, DecisionRequest> requests = new LinkedHashMap<>();
+    for (FileAccess.PathUse p : paths) requests.putIfAbsent("\u0000url\u0000" + p.access() + "\u0000" + p.url(), DecisionRequest.forUrl(p.access(), p.url()));
     for (Need need : needs) {
       for (String access : need.accesses) requests.putIfAbsent(access + need.target.name(), Plans.request(access, need.target, false));
       if (need.unrestricted) requests.putIfAbsent("select" + need.target.name(), Plans.request("select", need.target, true));
@@ -173,10 +204,7 @@ public final class PolicyCheckRule extends AbstractFunction1<LogicalPlan, BoxedU
     for (int i = 0; i < asked.size(); i++) {
       DecisionRequest q = asked.get(i);
       Decision d = answers.get(i);
-      if (!d.allowed()) {
-        throw Denials.denied(user + " may not " + q.access() + " " + q.describe() + ": "
-            + (d.policyName() != null ? "denied by policy \"" + d.policyName() + "\"" : "no policy allows it"));
-      }
+      if (!d.allowed()) throw refusal(user, q, d);
       if (q.access().equals("select") && !d.unrestricted()) {
         String what = needs.stream().filter(w -> w.unrestricted && Plans.request("select", w.target, true).key().equals(q.key())).map(w -> w.what).findFirst().orElse("this write");
         throw Denials.denied(user + " may not run " + what + " on " + q.describe() + ": a row filter or column mask applies to them there, and "
@@ -184,6 +212,32 @@ public final class PolicyCheckRule extends AbstractFunction1<LogicalPlan, BoxedU
       }
     }
     return BoxedUnit.UNIT;
+  }
+
+  /**
+   * The early half of the path check, on a parsed statement (SessionAwareParser): a non-admin's file query
+   * (parquet.`path`) whose path they may not read is refused before analysis lists or opens anything there; one they
+   * may read is resolved here (FileAccess.resolve says why), and its resolved root paths are decided again by apply().
+   */
+  static LogicalPlan checkFileQueries(SparkSession session, LogicalPlan parsed) {
+    SessionIdentity who = SessionIdentities.of(session);
+    if (who == null || who.identity().isAdmin()) return parsed; // no user: apply() refuses; admins' lookups are answered
+    List<FileAccess.FileQuery> queries = FileAccess.fileQueries(session, parsed, FileAccess.defaultFs(session));
+    if (queries.isEmpty()) return parsed;
+    List<DecisionRequest> asked = queries.stream().map(q -> DecisionRequest.forUrl("read", q.url())).toList();
+    List<Decision> answers = DecisionClient.decide(who, asked);
+    for (int i = 0; i < asked.size(); i++) {
+      if (!answers.get(i).allowed()) throw refusal(who.identity().name(), asked.get(i), answers.get(i));
+    }
+    Map<UnresolvedRelation, LogicalPlan> resolved = new HashMap<>();
+    for (FileAccess.FileQuery q : queries) resolved.computeIfAbsent(q.relation(), r -> FileAccess.resolve(session, q));
+    return parsed.transformUpWithSubqueries(Plans.<LogicalPlan, LogicalPlan>pf(resolved::containsKey, resolved::get));
+  }
+
+  /** "alice may not select wh.sales.t: ..." / "alice may not read files at s3://b/dir: ...", naming the deciding policy. */
+  static RuntimeException refusal(String user, DecisionRequest q, Decision d) {
+    throw Denials.denied(user + " may not " + q.access() + " " + q.describe() + ": "
+        + (d.policyName() != null ? "denied by policy \"" + d.policyName() + "\"" : "no policy allows it"));
   }
 
   /** A NamedRelation is a LogicalPlan (a Scala trait extending the class, which Java cannot see). */

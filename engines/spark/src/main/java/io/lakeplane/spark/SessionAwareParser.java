@@ -13,7 +13,9 @@ import scala.collection.Seq;
 
 /**
  * Spark's parser, unchanged, with one thing before each parse: SessionSetup.ensureConfigured, so the session's
- * catalogs carry its user's token before any statement can load them. Every SQL statement and every table name of a
+ * catalogs carry its user's token before any statement can load them; and one after a statement's parse: its file
+ * queries (parquet.`path`) are checked against the url policies before analysis would list the path, and resolved
+ * when allowed (PolicyCheckRule.checkFileQueries). Every SQL statement and every table name of a
  * DataFrame passes through here. Built by Spark when a session's state is built, which on HiveServer2 happens on the
  * connection's thread while the Thrift session opens: that is where the session gets bound to its user.
  */
@@ -34,7 +36,7 @@ public final class SessionAwareParser implements ParserInterface {
   @Override
   public LogicalPlan parsePlan(String sqlText) throws ParseException {
     ready();
-    return delegate.parsePlan(sqlText);
+    return PolicyCheckRule.checkFileQueries(session, delegate.parsePlan(sqlText));
   }
 
   @Override
