@@ -240,6 +240,10 @@ export const tableRoutes = [
     },
     // One request per S3 call: auditing each would drown the trail (refusals are answered and logged as errors are).
     audit: false,
+    // It changes nothing (no event to deliver), and its body holds no number (no lossless second parse): both
+    // would be paid on every S3 request a client makes.
+    readOnly: true,
+    jsonNumbers: 'native',
     // A read-only catalog token signs reads too; writes it never signs (its scope caps the access decided per request).
     scope: 'catalog:read',
     handler: async (ctx) => {
