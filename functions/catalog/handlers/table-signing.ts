@@ -1,5 +1,5 @@
 import type { Principal } from '../../../shared/auth/index.js';
-import { BadRequestError, ForbiddenError } from '../../../shared/errors/index.js';
+import { BadRequestError, ForbiddenError, NotFoundError } from '../../../shared/errors/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
 import type { DataPolicySet } from '../../../shared/policy/index.js';
 import { sha256Hex, signSigV4, UNSIGNED_PAYLOAD } from '../../../shared/storage/index.js';
@@ -37,8 +37,9 @@ interface SignableTable {
 
 /**
  * How long a table's location and the warehouse's settings are reused between signing requests. The caller's
- * access is never cached here: the data policies are re-decided on every request (from the in-memory policy set),
- * so a revoked grant stops signing at once; a dropped table stops within this time.
+ * access is decided on every request against the policy set in force, so a revoked grant stops signing at once. A
+ * table dropped, renamed or committed through this process is read again at once (forgetSignableTables); through
+ * another replica, within this time.
  */
 export const SIGNABLE_TABLE_TTL_MS = 1000;
 /**
@@ -55,10 +56,26 @@ interface Kept {
   /** The re-read started ahead of expiry, if any, and when it started: its value is fresh from then. */
   next?: { at: number; value: Promise<SignableTable> } | undefined;
 }
-const tables = new Map<string, Kept>();
+/** One map per metadata store: two platforms in one process (the test suites run a warehouse of the same name on each backend) never see each other's tables. */
+const keptByStore = new WeakMap<object, Map<string, Kept>>();
+
+function keptTables(platform: Platform): Map<string, Kept> {
+  let kept = keptByStore.get(platform.store.db);
+  if (!kept) keptByStore.set(platform.store.db, (kept = new Map()));
+  return kept;
+}
 
 async function loadSignableTable(platform: Platform, table: Pick<TableFiles, 'prefix' | 'namespace' | 'name'>): Promise<SignableTable> {
-  const { warehouse: row, object } = await requireObject(platform.store.db, 'table', table.prefix, table.namespace, table.name);
+  let found;
+  try {
+    found = await requireObject(platform.store.db, 'table', table.prefix, table.namespace, table.name);
+  } catch (err) {
+    // The spec's signRequest answers 403 for what it will not sign, and declares no 404: a table (or its namespace,
+    // its warehouse) that is gone, dropped a moment ago say, is one more thing nothing is signed for.
+    if (err instanceof NotFoundError) throw new ForbiddenError(`nothing is signed for ${[...table.namespace, table.name].join('.')}: ${err.message}`);
+    throw err;
+  }
+  const { warehouse: row, object } = found;
   const warehouse = toWarehouseSummary(row);
   if (!warehouse.remoteSigning) throw new ForbiddenError(`warehouse ${warehouse.name} does not sign S3 requests (its remoteSigning is off)`);
   const credentials = resolveCredentials(warehouse.credentialsRef);
@@ -74,12 +91,24 @@ async function loadSignableTable(platform: Platform, table: Pick<TableFiles, 'pr
   };
 }
 
+/**
+ * Drops what is kept of these tables in this process, after a drop, a rename or a commit here changed them: the
+ * next signing request reads them again, so a change made through this process holds for it at once. Other
+ * processes (replicas) see it within the TTL, as before.
+ */
+export function forgetSignableTables(platform: Platform, prefix: string, tables: ReadonlyArray<{ namespace: readonly string[]; name: string }>): void {
+  const kept = keptByStore.get(platform.store.db);
+  if (!kept) return;
+  for (const t of tables) kept.delete(`${prefix}\u0000${t.namespace.join('\u001f')}\u0000${t.name}`);
+}
+
 function signableTable(platform: Platform, table: Pick<TableFiles, 'prefix' | 'namespace' | 'name'>): Promise<SignableTable> {
   const key = `${table.prefix}\u0000${table.namespace.join('\u001f')}\u0000${table.name}`;
   const now = Date.now();
+  const tables = keptTables(platform);
   const hit = tables.get(key);
   if (hit && hit.until > now) {
-    if (!hit.next && hit.until - now <= REFRESH_AHEAD_MS) refreshAhead(platform, table, key, hit, now);
+    if (!hit.next && hit.until - now <= REFRESH_AHEAD_MS) refreshAhead(platform, tables, table, key, hit, now);
     return hit.value;
   }
   // Expired. A re-read under way (or failed: a dropped table) is the freshest answer there is, kept a TTL from its start.
@@ -94,7 +123,7 @@ function signableTable(platform: Platform, table: Pick<TableFiles, 'prefix' | 'n
 }
 
 /** Reads the table again before its entry expires; once in, the new value replaces the entry, with a TTL counted from the read's start. */
-function refreshAhead(platform: Platform, table: Pick<TableFiles, 'prefix' | 'namespace' | 'name'>, key: string, hit: Kept, now: number): void {
+function refreshAhead(platform: Platform, tables: Map<string, Kept>, table: Pick<TableFiles, 'prefix' | 'namespace' | 'name'>, key: string, hit: Kept, now: number): void {
   const next = { at: now, value: loadSignableTable(platform, table) };
   hit.next = next;
   next.value.then(
