@@ -10,12 +10,12 @@
 //
 // The server runs from the built output, as a container runs it (`node dist/serve.js`, the working tree built by
 // scripts/build.mjs first; embedded mode, PGlite in memory, log level warn), in its own process: under tsx every
-// closure made per request also pays esbuild's keepNames wrapper, which the build has not, and that alone made a
-// signing request look ~10% dearer. The load generator (autocannon, bench/load.mjs) is another process. s3s-fs (scripts/
-// install-s3s-fs.sh) holds the warehouse's files, with keys only the server is given. A reader with select on one
-// table signs a GET of that table's metadata file: every request authenticates the reader's JWT, re-decides the
-// data policies, checks the key against the table's location and signs SigV4. Runs alternate baseline / signing,
-// `--repeats` of each; the median run of each is reported. All traffic goes to 127.0.0.1; everything stops by itself.
+// closure made per request also pays esbuild's keepNames wrapper (`__name`, visible in profiles), which the build
+// has not. The load generator (autocannon, bench/load.mjs) is another process. s3s-fs (scripts/install-s3s-fs.sh)
+// holds the warehouse's files, with keys only the server is given. A reader with select on one table signs a GET of
+// that table's metadata file: every request authenticates the reader's JWT, decides the data policies against the
+// set in force, checks the key against the table's location and signs SigV4. Each of `--repeats` rounds loads every
+// route in turn; the median run of each is reported. All traffic goes to 127.0.0.1; everything stops by itself.
 //
 // Options: --duration=S [10] --repeats=N [3] --connections=N [10] --warmup=S [5] --no-write (print only)
 //   --no-build: use dist/ as it is
