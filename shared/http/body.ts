@@ -7,23 +7,53 @@ import type { BodyKind } from './route.js';
 /** The functions framework parses bodies itself and leaves the bytes on req.rawBody; our own server does not. */
 type MaybeFrameworkRequest = IncomingMessage & { rawBody?: Buffer };
 
-/** Reads the whole body, refusing early (by Content-Length) or as soon as the stream passes the limit. */
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * Reads the whole body, refusing early (by Content-Length) or as soon as the stream passes the limit.
+ *
+ * With the stream's events, not `for await`: the async iterator cost a small POST (a signing request, one chunk)
+ * ~20 µs of CPU more and, worse, halved what one process answers per second at 10 connections (a bare Node server
+ * reading the same 250-byte body: ~2,200-3,400 req/s iterated, ~6,000 with events). What the iterator did on the
+ * way out is kept: past the limit nothing more is read, and a stream that errs or closes before its end rejects.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const pre = (req as MaybeFrameworkRequest).rawBody;
   if (Buffer.isBuffer(pre)) {
-    if (pre.length > limit) throw tooLarge(limit);
-    return pre;
+    if (pre.length > limit) return Promise.reject(tooLarge(limit));
+    return Promise.resolve(pre);
   }
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw tooLarge(limit);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge(limit));
+  if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = (err: Error | undefined) => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+      if (err) reject(err);
+      else resolve(Buffer.concat(chunks, size));
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        // Nothing more is read: the stream stays paused (the socket with it, by back-pressure) while the 413 goes
+        // out, and that answer closes the connection. Not destroyed: that would cut the socket before the answer.
+        settle(tooLarge(limit));
+        req.pause();
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => settle(undefined);
+    const onError = (err: Error) => settle(err);
+    const onClose = () => settle(Object.assign(new Error('the request closed before its body ended'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
 }
 
 function tooLarge(limit: number): PayloadTooLargeError {

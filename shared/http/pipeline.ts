@@ -274,6 +274,6 @@ export function createRequestHandler(platform: RequestPipelineDependencies & Fun
       await answer.stream(async () => undefined, nobody.signal).catch(() => undefined);
     }
     send(res, status, answer.headers, answer.stream ? undefined : answer.body, answer.stream ? (answer.contentType ?? 'text/plain; charset=utf-8') : answer.contentType, headOnly || method === 'HEAD');
-    if (mounted && (published || !SAFE_METHODS.has(method))) platform.dispatcher.nudge();
+    if (mounted && (published || (!SAFE_METHODS.has(method) && !mounted.route.readOnly))) platform.dispatcher.nudge();
   };
 }

@@ -95,6 +95,12 @@ export interface RouteDefinition<
   jsonNumbers?: 'native' | 'lossless';
   /** Whether requests are audited; by default every non-GET request is. */
   audit?: boolean;
+  /**
+   * true for a POST that changes nothing (a signature, a decision): the event dispatcher is not nudged after it.
+   * After any other non-GET request it is, in case the request published events; on a POST that is called once
+   * per S3 request that would keep the dispatcher polling the outbox back to back.
+   */
+  readOnly?: boolean;
   handler: (ctx: RequestContext<StaticOr<PS, Record<string, string>>, StaticOr<QS, Record<string, unknown>>, StaticOr<BS, undefined>>) => Promise<Reply>;
 }
 

@@ -223,6 +223,17 @@ describe.skipIf(!bin)('remote signing', () => {
       expect(r.status, r.text).toBe(403);
     });
 
+    it('stops signing for a dropped table at once', async () => {
+      const made = await clients['admin']!.call('POST', '/v1/{prefix}/namespaces/sales/tables', { name: 'shortlived', schema: SAMPLE_SCHEMA });
+      expect(made.status, made.text).toBe(200);
+      const uri = urlOf(made.body['metadata-location']);
+      expect((await sign('admin', 'shortlived', { method: 'GET', uri })).status).toBe(200);
+      expect((await clients['admin']!.call('DELETE', '/v1/{prefix}/namespaces/sales/tables/shortlived')).status).toBe(204);
+      const r = await sign('admin', 'shortlived', { method: 'GET', uri });
+      expect(r.status, r.text).toBe(403);
+      expect(r.body.error.message).toMatch(/Table does not exist/);
+    });
+
     it('gives readers whose reads are masked or row-filtered no signing (403 naming why), and no signature', async () => {
       for (const [who, why] of [['masked', /column masks on data/], ['filtered', /a row filter/]] as const) {
         const load = await clients[who]!.call('GET', '/v1/{prefix}/namespaces/sales/tables/people', undefined, RS);

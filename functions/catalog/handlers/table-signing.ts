@@ -1,6 +1,7 @@
 import type { Principal } from '../../../shared/auth/index.js';
-import { BadRequestError, ForbiddenError } from '../../../shared/errors/index.js';
+import { BadRequestError, ForbiddenError, NotFoundError } from '../../../shared/errors/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
+import type { DataPolicySet } from '../../../shared/policy/index.js';
 import { sha256Hex, signSigV4, UNSIGNED_PAYLOAD } from '../../../shared/storage/index.js';
 import { checkSignRequest, parseS3RequestUri, s3EndpointOf, SignRefusal, type S3Endpoint } from '../domain/s3-sign-request.js';
 import type { S3Prefix, StorageAccessLevel } from '../domain/session-policy.js';
@@ -36,15 +37,45 @@ interface SignableTable {
 
 /**
  * How long a table's location and the warehouse's settings are reused between signing requests. The caller's
- * access is never cached here: the data policies are re-decided on every request (from the in-memory policy set),
- * so a revoked grant stops signing at once; a dropped table stops within this time.
+ * access is decided on every request against the policy set in force, so a revoked grant stops signing at once. A
+ * table dropped, renamed or committed through this process is read again at once (forgetSignableTables); through
+ * another replica, within this time.
  */
 export const SIGNABLE_TABLE_TTL_MS = 1000;
+/**
+ * A kept entry is read again this long before it expires, in the background, while the one in hand still serves:
+ * otherwise every request in flight when it expired waited on the store together, once a second per table, and a
+ * client reading a table hard saw that in its p99. The bound stays: no entry serves past its own TTL, and an entry
+ * whose re-read has not come back by then is waited for as before.
+ */
+const REFRESH_AHEAD_MS = 250;
 const MAX_TABLES = 10_000;
-const tables = new Map<string, { until: number; value: Promise<SignableTable> }>();
+interface Kept {
+  until: number;
+  value: Promise<SignableTable>;
+  /** The re-read started ahead of expiry, if any, and when it started: its value is fresh from then. */
+  next?: { at: number; value: Promise<SignableTable> } | undefined;
+}
+/** One map per metadata store: two platforms in one process (the test suites run a warehouse of the same name on each backend) never see each other's tables. */
+const keptByStore = new WeakMap<object, Map<string, Kept>>();
+
+function keptTables(platform: Platform): Map<string, Kept> {
+  let kept = keptByStore.get(platform.store.db);
+  if (!kept) keptByStore.set(platform.store.db, (kept = new Map()));
+  return kept;
+}
 
 async function loadSignableTable(platform: Platform, table: Pick<TableFiles, 'prefix' | 'namespace' | 'name'>): Promise<SignableTable> {
-  const { warehouse: row, object } = await requireObject(platform.store.db, 'table', table.prefix, table.namespace, table.name);
+  let found;
+  try {
+    found = await requireObject(platform.store.db, 'table', table.prefix, table.namespace, table.name);
+  } catch (err) {
+    // The spec's signRequest answers 403 for what it will not sign, and declares no 404: a table (or its namespace,
+    // its warehouse) that is gone, dropped a moment ago say, is one more thing nothing is signed for.
+    if (err instanceof NotFoundError) throw new ForbiddenError(`nothing is signed for ${[...table.namespace, table.name].join('.')}: ${err.message}`);
+    throw err;
+  }
+  const { warehouse: row, object } = found;
   const warehouse = toWarehouseSummary(row);
   if (!warehouse.remoteSigning) throw new ForbiddenError(`warehouse ${warehouse.name} does not sign S3 requests (its remoteSigning is off)`);
   const credentials = resolveCredentials(warehouse.credentialsRef);
@@ -60,16 +91,85 @@ async function loadSignableTable(platform: Platform, table: Pick<TableFiles, 'pr
   };
 }
 
+/**
+ * Drops what is kept of these tables in this process, after a drop, a rename or a commit here changed them: the
+ * next signing request reads them again, so a change made through this process holds for it at once. Other
+ * processes (replicas) see it within the TTL, as before.
+ */
+export function forgetSignableTables(platform: Platform, prefix: string, tables: ReadonlyArray<{ namespace: readonly string[]; name: string }>): void {
+  const kept = keptByStore.get(platform.store.db);
+  if (!kept) return;
+  for (const t of tables) kept.delete(`${prefix}\u0000${t.namespace.join('\u001f')}\u0000${t.name}`);
+}
+
 function signableTable(platform: Platform, table: Pick<TableFiles, 'prefix' | 'namespace' | 'name'>): Promise<SignableTable> {
   const key = `${table.prefix}\u0000${table.namespace.join('\u001f')}\u0000${table.name}`;
   const now = Date.now();
+  const tables = keptTables(platform);
   const hit = tables.get(key);
-  if (hit && hit.until > now) return hit.value;
-  const value = loadSignableTable(platform, table);
-  if (tables.size >= MAX_TABLES) tables.delete(tables.keys().next().value!);
-  tables.set(key, { until: now + SIGNABLE_TABLE_TTL_MS, value });
-  value.catch(() => tables.delete(key));
-  return value;
+  if (hit && hit.until > now) {
+    if (!hit.next && hit.until - now <= REFRESH_AHEAD_MS) refreshAhead(platform, tables, table, key, hit, now);
+    return hit.value;
+  }
+  // Expired. A re-read under way (or failed: a dropped table) is the freshest answer there is, kept a TTL from its start.
+  const fresh = hit?.next && hit.next.at + SIGNABLE_TABLE_TTL_MS > now ? hit.next : { at: now, value: loadSignableTable(platform, table) };
+  if (!hit && tables.size >= MAX_TABLES) tables.delete(tables.keys().next().value!);
+  const entry: Kept = { until: fresh.at + SIGNABLE_TABLE_TTL_MS, value: fresh.value };
+  tables.set(key, entry);
+  fresh.value.catch(() => {
+    if (tables.get(key) === entry) tables.delete(key);
+  });
+  return fresh.value;
+}
+
+/** Reads the table again before its entry expires; once in, the new value replaces the entry, with a TTL counted from the read's start. */
+function refreshAhead(platform: Platform, tables: Map<string, Kept>, table: Pick<TableFiles, 'prefix' | 'namespace' | 'name'>, key: string, hit: Kept, now: number): void {
+  const next = { at: now, value: loadSignableTable(platform, table) };
+  hit.next = next;
+  next.value.then(
+    () => {
+      if (tables.get(key) === hit) tables.set(key, { until: next.at + SIGNABLE_TABLE_TTL_MS, value: next.value });
+    },
+    // A failed re-read (the table dropped, the store away) stays in hit.next: the entry still serves until its own
+    // expiry, then that failure is the answer (and the entry goes), as a read made at expiry would have failed.
+    () => undefined,
+  );
+}
+
+interface SigningVerdict {
+  /** What the caller may do with the table's files for a request that needs `needs`; undefined: nothing. */
+  access: StorageAccessLevel | undefined;
+  /** What limits its reads (row filter, masks): any of it and nothing is signed. */
+  why: string[];
+}
+
+/**
+ * Verdicts per policy set: a set is one version of the policies (a change, here or announced, makes a new object),
+ * so a revoked grant is a new set and a fresh decision on the next request. Kept only for sets whose decisions
+ * depend on nothing but the subject, the access and the table: no tag policy (tags change without a new version),
+ * no validity schedule or condition (they depend on the time of the request).
+ */
+const verdicts = new WeakMap<DataPolicySet, Map<string, SigningVerdict>>();
+const MAX_VERDICTS = 10_000;
+
+async function decideSigning(platform: Platform, principal: Principal, table: Pick<TableFiles, 'prefix' | 'namespace' | 'name'>, needs: StorageAccessLevel, columns: readonly string[]): Promise<SigningVerdict> {
+  const set = await platform.dataPolicies.get();
+  const cacheable = set.timeInvariant && !set.hasTagPolicies;
+  // Everything the decision reads of the caller (name, groups, admin role, the token's scopes) and of the request.
+  const key = cacheable ? JSON.stringify([principal.kind, principal.name, principal.groups, principal.isAdmin, principal.scopes ?? null, needs, table.prefix, table.namespace, table.name, columns]) : '';
+  let kept = cacheable ? verdicts.get(set) : undefined;
+  const hit = kept?.get(key);
+  if (hit) return hit;
+  let access: StorageAccessLevel | undefined;
+  if (await hasFilesAccess(platform, principal, table, needs)) access = needs;
+  else if (needs === 'write' && (await hasFilesAccess(platform, principal, table, 'read'))) access = 'read';
+  const verdict = { access, why: access ? await readRestrictions(platform, principal, table, columns) : [] };
+  if (cacheable) {
+    if (!kept) verdicts.set(set, (kept = new Map()));
+    if (kept.size >= MAX_VERDICTS) kept.delete(kept.keys().next().value!);
+    kept.set(key, verdict);
+  }
+  return verdict;
 }
 
 function refused(err: unknown): never {
@@ -112,13 +212,11 @@ export async function signTableRequest(platform: Platform, principal: Principal,
     if (sent !== undefined && sent !== payloadHash) throw new BadRequestError('x-amz-content-sha256 does not match the body sent to be signed');
   }
 
-  // Authorization, re-decided on every request: the caller's access to the table, then what limits its reads.
-  let access: StorageAccessLevel | undefined;
-  if (await hasFilesAccess(platform, principal, table, needs)) access = needs;
-  else if (needs === 'write' && (await hasFilesAccess(platform, principal, table, 'read'))) access = 'read';
+  // Authorization, decided for every request against the policy set in force: the caller's access to the table,
+  // then what limits its reads.
+  const { access, why } = await decideSigning(platform, principal, table, needs, signable.columns);
   const what = [...table.namespace, table.name].join('.');
   if (!access) throw new ForbiddenError(`${principal.name} may not read ${what}: no policy allows it`);
-  const why = await readRestrictions(platform, principal, table, signable.columns);
   if (why.length > 0) throw new ForbiddenError(`${principal.name} reads ${what} through ${why.join(' and ')}; signing its S3 requests would give raw access to the table's files and bypass them, so none is signed`);
   try {
     checkSignRequest({ target, method, headers, body: request.body, prefixes: signable.prefixes, access });

@@ -7,18 +7,19 @@ import type { Actor } from '../handlers/tables.js';
 export const ICEBERG_BASE = '/iceberg';
 
 /**
- * An Iceberg REST route: errors in Iceberg's ErrorModel, 64-bit integers kept exact in bodies, a credential
- * required (the deprecated token route opts out).
+ * An Iceberg REST route: errors in Iceberg's ErrorModel, 64-bit integers kept exact in bodies (a route whose body
+ * holds no number may say 'native' and skip the second, lossless parse), a credential required (the deprecated
+ * token route opts out).
  */
 export function icebergRoute<PS extends TSchema | undefined = undefined, QS extends TSchema | undefined = undefined, BS extends TSchema | undefined = undefined>(
-  def: Omit<RouteDefinition<PS, QS, BS>, 'auth' | 'jsonNumbers' | 'path'> & { path: string; auth?: 'public' | 'required' },
+  def: Omit<RouteDefinition<PS, QS, BS>, 'auth' | 'path'> & { path: string; auth?: 'public' | 'required' },
 ): RouteDefinition {
   return route<PS, QS, BS>({
     ...def,
     path: ICEBERG_BASE + def.path,
     auth: def.auth ?? 'required',
     errorShape: def.errorShape ?? 'iceberg',
-    jsonNumbers: 'lossless',
+    jsonNumbers: def.jsonNumbers ?? 'lossless',
     tags: def.tags ?? ['iceberg'],
   } as RouteDefinition<PS, QS, BS>);
 }

@@ -8,7 +8,7 @@ import { runPurge } from '../handlers/purge-tasks.js';
 import { metadataCacheOf, tableKey } from '../handlers/metadata-cache.js';
 import { commitResult, loadTableResult, withClientStorage } from '../handlers/table-files.js';
 import { tableClientStorage } from '../handlers/table-storage-access.js';
-import { signTableRequest } from '../handlers/table-signing.js';
+import { forgetSignableTables, signTableRequest } from '../handlers/table-signing.js';
 import { commitTables } from '../handlers/table-commit.js';
 import { createTable, dropObject, listObjects, registerTable, renameObject, requireTableExists, unregisterTable } from '../handlers/tables.js';
 import { pathIfInside, warehousePath } from '../storage/warehouse-paths.js';
@@ -185,6 +185,8 @@ export const tableRoutes = [
           }),
         ),
       );
+      // A commit can move the table's files (location, write.data.path): the signer reads it again.
+      forgetSignableTables(ctx.platform, ctx.params.prefix, [{ namespace: levels, name: ctx.params.table }]);
       if (obsolete.length > 0) await deleteMetadataFiles(ctx.platform, ctx.params.prefix, obsolete);
       return reply;
     },
@@ -203,6 +205,7 @@ export const tableRoutes = [
         purgeTask = await dropObject(tx, ctx.platform, 'table', ctx.params.prefix, levels, ctx.params.table, purge, actorOf(principal));
         return noContent();
       });
+      forgetSignableTables(ctx.platform, ctx.params.prefix, [{ namespace: levels, name: ctx.params.table }]);
       // Files go only after the drop committed: a failed drop must leave a whole table behind. A purge that fails
       // now is retried by the sweeper; the drop itself is done either way.
       if (purgeTask) await runPurge(ctx.platform, purgeTask);
@@ -217,10 +220,12 @@ export const tableRoutes = [
       const principal = ctx.requirePrincipal();
       ctx.auditResource = catalogResource(ctx.params.prefix, levels, ctx.params.table);
       await ctx.platform.authorizer.authorize(principal, 'catalog:table:drop', ctx.auditResource);
-      return mutate(ctx, `unregisterTable ${ctx.auditResource}`, async (tx) => {
+      const reply = await mutate(ctx, `unregisterTable ${ctx.auditResource}`, async (tx) => {
         const last = await unregisterTable(tx, ctx.platform, ctx.params.prefix, levels, ctx.params.table, actorOf(principal));
         return json(200, commitResult(last.location, last.text));
       });
+      forgetSignableTables(ctx.platform, ctx.params.prefix, [{ namespace: levels, name: ctx.params.table }]);
+      return reply;
     },
   }),
   icebergRoute({
@@ -245,6 +250,10 @@ export const tableRoutes = [
     },
     // One request per S3 call: auditing each would drown the trail (refusals are answered and logged as errors are).
     audit: false,
+    // It changes nothing (no event to deliver), and its body holds no number (no lossless second parse): both
+    // would be paid on every S3 request a client makes.
+    readOnly: true,
+    jsonNumbers: 'native',
     // A read-only catalog token signs reads too; writes it never signs (its scope caps the access decided per request).
     scope: 'catalog:read',
     handler: async (ctx) => {
@@ -282,10 +291,12 @@ export const tableRoutes = [
       ctx.auditResource = catalogResource(ctx.params.prefix, source.namespace, source.name);
       await ctx.platform.authorizer.authorize(principal, 'catalog:table:rename', ctx.auditResource);
       await ctx.platform.authorizer.authorize(principal, 'catalog:table:create', catalogResource(ctx.params.prefix, destination.namespace, destination.name));
-      return mutate(ctx, `renameTable ${ctx.auditResource}`, async (tx) => {
+      const reply = await mutate(ctx, `renameTable ${ctx.auditResource}`, async (tx) => {
         await renameObject(tx, ctx.platform, 'table', ctx.params.prefix, source, destination, actorOf(principal));
         return noContent();
       });
+      forgetSignableTables(ctx.platform, ctx.params.prefix, [source, destination]);
+      return reply;
     },
   }),
   icebergRoute({
@@ -309,6 +320,7 @@ export const tableRoutes = [
           }),
         ),
       );
+      forgetSignableTables(ctx.platform, ctx.params.prefix, changes.map((c) => c.identifier));
       if (obsolete.length > 0) await deleteMetadataFiles(ctx.platform, ctx.params.prefix, obsolete);
       return reply;
     },

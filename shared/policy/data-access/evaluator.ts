@@ -211,6 +211,11 @@ export class DataPolicySet {
   readonly size: number;
   /** Whether any enabled policy is tag-based: only then must a decision look up the object's tags. */
   readonly hasTagPolicies: boolean;
+  /**
+   * Whether no enabled policy has a validity schedule or a condition (its own or an item's): then a decision depends
+   * on the subject, the access and the resource alone, and a caller may keep it for as long as it holds this set.
+   */
+  readonly timeInvariant: boolean;
 
   constructor(policies: readonly DataPolicy[], readonly version: number) {
     const compiled = policies
@@ -224,6 +229,11 @@ export class DataPolicySet {
     this.rowFiltering = compiled.filter((p) => p.policy.type === 'row-filter');
     this.size = policies.length;
     this.hasTagPolicies = compiled.some((p) => p.resources.tags !== undefined);
+    const conditional = (items: ReadonlyArray<{ conditions?: readonly unknown[] | undefined }> | undefined) => (items ?? []).some((i) => (i.conditions ?? []).length > 0);
+    this.timeInvariant = compiled.every(
+      ({ policy: p, validity, hasConditions }) =>
+        validity.length === 0 && !hasConditions && ![p.allow, p.deny, p.allowExceptions, p.denyExceptions, p.masks, p.rowFilters].some(conditional),
+    );
   }
 
   /**
