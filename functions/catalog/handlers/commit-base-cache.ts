@@ -2,6 +2,7 @@ import type { Executor } from '../../../shared/db/index.js';
 import type { TableMetadata } from '../domain/table-metadata.js';
 import type { CommitTarget } from '../store/table-pointers.js';
 import type { KnownMetadata } from '../store/table-read-batch.js';
+import { SizeBoundedLru } from './size-bounded-lru.js';
 
 /**
  * The parsed metadata a commit last started from or produced, per table. Parsing a table's stored metadata is most
@@ -29,36 +30,22 @@ export interface CommitBase extends KnownMetadata {
 const MAX_CHARS = 16_000_000;
 
 export class CommitBaseCache {
-  private readonly entries = new Map<string, CommitBase>();
-  private chars = 0;
+  private readonly entries: SizeBoundedLru<CommitBase>;
 
-  constructor(private readonly maxChars = MAX_CHARS) {}
+  constructor(maxChars = MAX_CHARS) {
+    this.entries = new SizeBoundedLru(maxChars);
+  }
 
   get(key: string): CommitBase | undefined {
-    const hit = this.entries.get(key);
-    if (hit) {
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-    }
-    return hit;
+    return this.entries.get(key);
   }
 
   remember(key: string, base: CommitBase): void {
-    this.forget(key);
-    if (base.size > this.maxChars / 10) return;
-    for (const k of this.entries.keys()) {
-      if (this.chars + base.size <= this.maxChars) break;
-      this.forget(k);
-    }
-    this.entries.set(key, base);
-    this.chars += base.size;
+    this.entries.set(key, base, base.size);
   }
 
   forget(key: string): void {
-    const old = this.entries.get(key);
-    if (!old) return;
     this.entries.delete(key);
-    this.chars -= old.size;
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Executor } from '../../../shared/db/index.js';
 import { withReferencedSnapshotsOnly } from '../domain/table-metadata.js';
 import type { KnownMetadata } from '../store/table-read-batch.js';
+import { SizeBoundedLru } from './size-bounded-lru.js';
 import { etagOf, metadataText, readStoredMetadata } from './table-files.js';
 
 /**
@@ -33,29 +34,19 @@ export function tableKey(prefix: string, levels: readonly string[], name: string
 }
 
 export class MetadataCache {
-  private readonly entries = new Map<string, CachedMetadata>();
-  private chars = 0;
+  private readonly entries: SizeBoundedLru<CachedMetadata>;
 
-  constructor(private readonly maxChars = MAX_CHARS) {}
+  constructor(maxChars = MAX_CHARS) {
+    this.entries = new SizeBoundedLru(maxChars);
+  }
 
   get(key: string): CachedMetadata | undefined {
-    const hit = this.entries.get(key);
-    if (hit) {
-      // Most recently used last, so eviction takes the coldest tables first.
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-    }
-    return hit;
+    return this.entries.get(key);
   }
 
   remember(key: string, known: KnownMetadata, text: string): CachedMetadata {
     const entry: CachedMetadata = { key, id: known.id, version: known.version, location: known.location, text };
-    this.drop(key);
-    if (text.length <= this.maxChars / 10) {
-      this.makeRoom(text.length);
-      this.entries.set(key, entry);
-      this.chars += text.length;
-    }
+    this.entries.set(key, entry, text.length);
     return entry;
   }
 
@@ -64,11 +55,8 @@ export class MetadataCache {
     if (snapshots !== 'refs') return entry.text;
     if (entry.refsText === undefined) {
       entry.refsText = metadataText(withReferencedSnapshotsOnly(readStoredMetadata(entry.text)));
-      // Counted only while the entry is kept (one too large to keep, or evicted meanwhile, is not in the map).
-      if (this.entries.get(entry.key) === entry) {
-        this.makeRoom(entry.refsText.length);
-        if (this.entries.get(entry.key) === entry) this.chars += entry.refsText.length;
-      }
+      // Counted only while the entry is kept (one too large to keep, or evicted meanwhile, is not).
+      this.entries.grow(entry.key, entry, entry.refsText.length);
     }
     return entry.refsText;
   }
@@ -77,24 +65,6 @@ export class MetadataCache {
     if (snapshots === 'refs') return (entry.etagRefs ??= etagOf(entry.location, snapshots));
     return (entry.etagAll ??= etagOf(entry.location, snapshots));
   }
-
-  private drop(key: string): void {
-    const old = this.entries.get(key);
-    if (!old) return;
-    this.entries.delete(key);
-    this.chars -= sizeOf(old);
-  }
-
-  private makeRoom(room: number): void {
-    for (const key of this.entries.keys()) {
-      if (this.chars + room <= this.maxChars) return;
-      this.drop(key);
-    }
-  }
-}
-
-function sizeOf(e: CachedMetadata): number {
-  return e.text.length + (e.refsText?.length ?? 0);
 }
 
 /** One cache per metadata store: two platforms in one process (tests) never see each other's entries. */
