@@ -2,14 +2,13 @@ import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../support/databases.js';
-import { missingPrerequisite } from '../support/prerequisites.js';
 import { createTestBucket, testS3 } from '../support/s3.js';
 import { findS3sFs, startS3sFs, type S3sFs } from '../support/s3s-fs.js';
 import {
-  INSTALL_HINT, findIcebergAwsJar, findIcebergSparkJar, findInteropPython, findSparkJava, runClientScript, startInteropCatalog, withoutAwsEnvironment,
+  runClientScript, startInteropCatalog, withoutAwsEnvironment,
   type InteropCatalog,
 } from './interop.js';
-import { SPARK_CORE_ROWS } from './spark-roundtrip.js';
+import { findSparkS3Clients, SPARK_CORE_ROWS } from './spark-roundtrip.js';
 
 /**
  * Apache Spark 3.5 with Iceberg's runtime and AWS bundle, unchanged, through down-scoped storage access: STS-vended
@@ -21,12 +20,7 @@ import { SPARK_CORE_ROWS } from './spark-roundtrip.js';
  */
 const moto = testS3('the Spark STS vending suite (test/interop/spark-delegation.test.ts)');
 const s3sBin = findS3sFs('the Spark remote signing suite (test/interop/spark-delegation.test.ts)');
-const python = findInteropPython(['pyspark']);
-const jar = findIcebergSparkJar();
-const awsJar = findIcebergAwsJar(jar);
-const java = findSparkJava();
-const missing = [python, jar, awsJar, java].filter((f) => !f.ok).map((f) => (f.ok ? '' : f.why));
-if (missing.length) missingPrerequisite('the Spark delegation suites', `${missing.join('; ')}; ${INSTALL_HINT}`);
+const clients = findSparkS3Clients('the Spark delegation suites');
 const SCRIPT = path.join(import.meta.dirname, 'spark_s3_roundtrip.py');
 const backend = backends().at(-1)!;
 
@@ -41,8 +35,8 @@ interface SparkRun {
 }
 
 function runSpark(catalog: InteropCatalog, namespace: string, catalogProperties: Record<string, string> = {}, keepFiles = false): Promise<SparkRun> {
-  const py = python.ok ? python.value : '';
-  const config = { ...catalog.connection, namespace, jars: [jar.ok ? jar.value : '', awsJar.ok ? awsJar.value : ''], catalogProperties, keepFiles };
+  const py = clients!.python;
+  const config = { ...catalog.connection, namespace, jars: clients!.jars, catalogProperties, keepFiles };
   return runClientScript<SparkRun>(py, SCRIPT, config, {
     timeoutMs: 540_000,
     env: { ...withoutAwsEnvironment(), SPARK_LOCAL_IP: '127.0.0.1', PYSPARK_PYTHON: py, PYSPARK_DRIVER_PYTHON: py },
@@ -56,7 +50,7 @@ function expectRoundTrip(run: SparkRun): void {
   expect(run.tablesAfterDrop).toEqual([]);
 }
 
-describe.skipIf(!moto || missing.length > 0)(`Spark 3.5 with STS-vended credentials on ${backend}`, () => {
+describe.skipIf(!moto || !clients)(`Spark 3.5 with STS-vended credentials on ${backend}`, () => {
   let catalog: InteropCatalog;
   let dropBucket: (() => Promise<void>) | undefined;
   let run: SparkRun;
@@ -82,7 +76,7 @@ describe.skipIf(!moto || missing.length > 0)(`Spark 3.5 with STS-vended credenti
   });
 });
 
-describe.skipIf(!s3sBin || missing.length > 0)(`Spark 3.5 with remote signing on ${backend}`, () => {
+describe.skipIf(!s3sBin || !clients)(`Spark 3.5 with remote signing on ${backend}`, () => {
   let s3: S3sFs;
   let catalog: InteropCatalog;
   let run: SparkRun;

@@ -1,4 +1,21 @@
 import { expect, it } from 'vitest';
+import { missingPrerequisite } from '../support/prerequisites.js';
+import { INSTALL_HINT, findIcebergAwsJar, findIcebergSparkJar, findInteropPython, findSparkJava } from './interop.js';
+
+/**
+ * What the S3 Spark suites run: the interop venv's Python with pyspark, Iceberg's Spark runtime and its AWS bundle,
+ * and a Java that Spark 3.5 takes. Undefined after saying loudly what is skipped (a failure in CI).
+ */
+export function findSparkS3Clients(what: string): { python: string; jars: string[] } | undefined {
+  const python = findInteropPython(['pyspark']);
+  const jar = findIcebergSparkJar();
+  const awsJar = findIcebergAwsJar(jar);
+  const java = findSparkJava();
+  if (python.ok && jar.ok && awsJar.ok && java.ok) return { python: python.value, jars: [jar.value, awsJar.value] };
+  const missing = [python, jar, awsJar, java].flatMap((f) => (f.ok ? [] : [f.why]));
+  missingPrerequisite(what, `${missing.join('; ')}; ${INSTALL_HINT}`);
+  return undefined;
+}
 
 /**
  * What spark_roundtrip.py and spark_s3_roundtrip.py both read back. Their core statements are the same (CREATE an

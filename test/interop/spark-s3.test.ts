@@ -1,13 +1,12 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../support/databases.js';
-import { missingPrerequisite } from '../support/prerequisites.js';
 import { createTestBucket, listKeys, testS3 } from '../support/s3.js';
 import {
-  INSTALL_HINT, findIcebergAwsJar, findIcebergSparkJar, findInteropPython, findSparkJava, runClientScript, startInteropCatalog, withoutAwsEnvironment,
+  runClientScript, startInteropCatalog, withoutAwsEnvironment,
   type InteropCatalog,
 } from './interop.js';
-import { sparkCoreRoundTripTests, type SparkCoreRun } from './spark-roundtrip.js';
+import { findSparkS3Clients, sparkCoreRoundTripTests, type SparkCoreRun } from './spark-roundtrip.js';
 
 /**
  * Apache Spark 3.5 with Iceberg's Spark runtime and AWS bundle (S3FileIO), unchanged, against our catalog with the
@@ -21,12 +20,7 @@ import { sparkCoreRoundTripTests, type SparkCoreRun } from './spark-roundtrip.js
  * (CI), else on PGlite.
  */
 const s3 = testS3('the Spark S3 interop suite (test/interop/spark-s3.test.ts)');
-const python = findInteropPython(['pyspark']);
-const jar = findIcebergSparkJar();
-const awsJar = findIcebergAwsJar(jar);
-const java = findSparkJava();
-const missing = [python, jar, awsJar, java].filter((f) => !f.ok).map((f) => (f.ok ? '' : f.why));
-if (missing.length) missingPrerequisite('the Spark S3 interop suite', `${missing.join('; ')}; ${INSTALL_HINT}`);
+const clients = findSparkS3Clients('the Spark S3 interop suite');
 const SCRIPT = path.join(import.meta.dirname, 'spark_s3_roundtrip.py');
 const backend = backends().at(-1)!;
 
@@ -48,7 +42,7 @@ interface SparkRun extends SparkCoreRun {
   namespacesAfterDrop: string[];
 }
 
-describe.skipIf(!s3 || missing.length > 0)(`Spark 3.5 with the Iceberg runtime against the catalog with an S3 warehouse (vended credentials) on ${backend}`, () => {
+describe.skipIf(!s3 || !clients)(`Spark 3.5 with the Iceberg runtime against the catalog with an S3 warehouse (vended credentials) on ${backend}`, () => {
   const server = s3!;
   let catalog: InteropCatalog;
   let bucket: string;
@@ -63,8 +57,8 @@ describe.skipIf(!s3 || missing.length > 0)(`Spark 3.5 with the Iceberg runtime a
   beforeAll(async () => {
     ({ bucket, drop: dropBucket } = await createTestBucket(server, 'spark'));
     catalog = await startInteropCatalog(backend, { s3: { s3: server, bucket } });
-    const py = python.ok ? python.value : '';
-    const config = { ...catalog.connection, namespace: 'interop_spark_s3', jars: [jar.ok ? jar.value : '', awsJar.ok ? awsJar.value : ''], checkpoints: true };
+    const py = clients!.python;
+    const config = { ...catalog.connection, namespace: 'interop_spark_s3', jars: clients!.jars, checkpoints: true };
     const { result } = await runClientScript<SparkRun>(py, SCRIPT, config, {
       timeoutMs: 540_000,
       // Spark's driver binds to loopback only, and its Python workers (if any) use the same interpreter.
