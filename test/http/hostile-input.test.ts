@@ -236,11 +236,12 @@ describe.each(backends())('hostile input on %s', (backend) => {
         });
       // One round: every pathological request at once, /healthz probed back to back until they have all answered.
       // Before the fix one 100,000-level namespace held the event loop for seconds, so every probe of the round was
-      // late. The bound is on the worst probe of a round; a round is retried (at most three) because on a loaded
-      // shared 2-core machine the OS alone can pause this process past 100 ms once, while a blocked server fails
-      // every round.
+      // late. The bound is on the worst probe of a round; a round is retried (at most ten) because on a loaded
+      // shared 2-core machine the OS alone can pause this process past 100 ms now and then (CI saw single probes of
+      // 120-300 ms among hundreds of 1 ms ones while a Spark suite ran beside it), while a blocked server fails every
+      // round. Quiet, the worst probe of a round is 20-40 ms here.
       const rounds: number[][] = [];
-      for (let round = 0; round < 3; round++) {
+      for (let round = 0; round < 10; round++) {
         let pending = true;
         const attacked = attack().finally(() => (pending = false));
         const latencies: number[] = [];
