@@ -288,7 +288,9 @@ export interface CatalogColumnAnnotationsTable {
   search_document: SearchDocument;
 }
 
-export interface CatalogIdempotencyKeysTable {
+/** Every route's Idempotency-Keys (shared/http/idempotency.ts); status 0 while the first attempt is under way. */
+export interface IdempotencyKeysTable {
+  scope: string;
   key: string;
   operation: string;
   principal: string;
@@ -621,7 +623,7 @@ export interface Database {
   warehouses: WarehousesTable;
   namespaces: NamespacesTable;
   catalog_objects: CatalogObjectsTable;
-  catalog_idempotency_keys: CatalogIdempotencyKeysTable;
+  idempotency_keys: IdempotencyKeysTable;
   catalog_metrics_reports: CatalogMetricsReportsTable;
   catalog_purge_tasks: CatalogPurgeTasksTable;
   catalog_columns: CatalogColumnsTable;

@@ -3,15 +3,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuditTrail } from '../audit/index.js';
 import type { Principal } from '../auth/index.js';
 import type { Config } from '../config/index.js';
+import type { Db, Tx } from '../db/index.js';
 import { HeaderFieldsTooLargeError, LakeplaneError, UnauthenticatedError, UriTooLongError, ValidationError, renderError, type ErrorShape, type FieldProblem } from '../errors/index.js';
 import type { Dispatcher, FunctionServices } from '../events/index.js';
 import { parseJsonLossless, RawJson } from '../json/index.js';
 import type { Logger } from '../log/index.js';
 import type { PlatformMetrics } from '../metrics/index.js';
+import { resourceText, type Authorizer } from '../policy/index.js';
 import { compileValidator, findUnstorableText, MAX_HEADER_BYTES, MAX_URL_LENGTH, type Validator } from '../schema/index.js';
 import { decodeBody, mediaType, readBody } from './body.js';
 import { clientAddress } from './client-address.js';
 import { authenticateCaller, checkScope, type CallerAuthenticator } from './credentials.js';
+import { idempotentRequest, runOnce, type Transact } from './idempotency.js';
+import type { Check, DeclaredOperation, OperationContext, OperationInput } from './operation.js';
 import type { MountedRoute, Router } from './router.js';
 import type { Reply, RequestContext, RouteDefinition } from './route.js';
 import { sendStream, type StreamBody } from './stream.js';
@@ -86,6 +90,58 @@ export interface RequestPipelineDependencies {
   readonly audit: Pick<AuditTrail, 'record'>;
   /** Told after a change that may have announced events, so they leave without waiting for the next poll. */
   readonly dispatcher: Pick<Dispatcher, 'nudge'>;
+  /** Decides the authorization each operation declares. */
+  readonly authorizer: Pick<Authorizer, 'authorize'>;
+  /** Where an operation's transaction and its idempotency key go. */
+  readonly store: { readonly db: Db };
+}
+
+/** The checks an operation's declared authorization asks for this request (none for a public or any-caller route). */
+async function checksOf(declared: DeclaredOperation, input: OperationInput<unknown, unknown, unknown>, services: FunctionServices): Promise<readonly Check[]> {
+  const a = declared.authorization;
+  if ('public' in a || 'anyCaller' in a) return [];
+  if ('checks' in a) return a.checks(input, services);
+  const resource = await a.resource(input, services);
+  return [{ action: a.action, resource, ...(a.request ? { request: a.request(input) } : {}) }];
+}
+
+/**
+ * An operation from authorization on: the declared checks (the first one's resource is what the audit trail
+ * records, unless the route names another), then the handler in the transaction the route asks for, with the
+ * request's idempotency key; work put off until the commit runs after it.
+ */
+async function runOperation(
+  platform: RequestPipelineDependencies & FunctionServices,
+  route: RouteDefinition,
+  declared: DeclaredOperation,
+  ctx: RequestContext<Record<string, string>, Record<string, unknown>, unknown>,
+  headers: IncomingMessage['headers'],
+): Promise<Reply> {
+  const input: OperationInput<unknown, unknown, unknown> = { params: ctx.params, query: ctx.query, body: ctx.body, principal: ctx.principal };
+  const checks = await checksOf(declared, input, platform);
+  const audited = declared.auditResource?.(input) ?? checks[0]?.resource;
+  if (audited !== undefined) ctx.auditResource = typeof audited === 'string' ? audited : resourceText(audited);
+  for (const check of checks) await platform.authorizer.authorize(ctx.requirePrincipal(), check.action, check.resource, check.request);
+
+  const principalKey = ctx.principal ? `${ctx.principal.kind}:${ctx.principal.id}` : 'anonymous';
+  const keyed = declared.idempotency ? idempotentRequest(declared.idempotency, headers['idempotency-key'], input, principalKey) : undefined;
+  const afterwards: Array<() => Promise<void> | void> = [];
+  const handler = route.handler as unknown as (c: OperationContext<Record<string, string>, Record<string, unknown>, unknown>) => Promise<Reply>;
+  const withDb = (tx: Tx | undefined, transact: Transact) => {
+    const operationCtx = Object.assign(Object.create(ctx) as typeof ctx, { db: tx ?? platform.store.db, transact, afterCommit: (work: () => Promise<void> | void) => void afterwards.push(work) });
+    return Object.defineProperty(operationCtx, 'tx', {
+      get() {
+        if (!tx) throw new Error(`${route.operationId} opened no transaction: declare mutates: true, or use ctx.transact`);
+        return tx;
+      },
+    }) as unknown as OperationContext<Record<string, string>, Record<string, unknown>, unknown>;
+  };
+  const reply = await runOnce(platform.store.db, declared.idempotency, keyed, route.errorShape ?? 'problem', (transact) =>
+    declared.mutates === true ? transact((tx) => handler(withDb(tx, transact))) : handler(withDb(undefined, transact)),
+  );
+  // The change is committed: what follows it cannot undo it, so a failure is logged, not answered.
+  for (const work of afterwards) await Promise.resolve().then(work).catch((err: unknown) => ctx.log.error({ err, requestId: ctx.requestId }, 'work after a commit failed'));
+  return reply;
 }
 
 /**
@@ -200,7 +256,7 @@ export function createRequestHandler(platform: RequestPipelineDependencies & Fun
           published = true;
         },
       };
-      const reply: Reply = await (route.handler as (c: typeof ctx) => Promise<Reply>)(ctx);
+      const reply: Reply = route.operation ? await runOperation(platform, route, route.operation, ctx, req.headers) : await (route.handler as (c: typeof ctx) => Promise<Reply>)(ctx);
       status = reply.status;
       answer = { headers: { 'x-request-id': requestId, ...(reply.headers ?? {}) }, body: reply.body, contentType: reply.contentType, stream: reply.stream };
     } catch (err) {

@@ -5,6 +5,7 @@ import type { Principal } from '../auth/index.js';
 import type { Config } from '../config/index.js';
 import type { FunctionServices } from '../events/index.js';
 import type { Logger } from '../log/index.js';
+import type { DeclaredOperation } from './operation.js';
 import type { StreamBody } from './stream.js';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -101,6 +102,8 @@ export interface RouteDefinition<
    * per S3 request that would keep the dispatcher polling the outbox back to back.
    */
   readOnly?: boolean;
+  /** Set by operation(): the route's authorization, transaction and idempotency, which the pipeline carries out. */
+  operation?: DeclaredOperation;
   handler: (ctx: RequestContext<StaticOr<PS, Record<string, string>>, StaticOr<QS, Record<string, unknown>>, StaticOr<BS, undefined>>) => Promise<Reply>;
 }
 

@@ -8,7 +8,8 @@ import { IngestAuthentication } from './ingest-authentication.js';
 import { ingestPath, type LakeplaneFunction } from './function.js';
 import { createRequestHandler, type RequestPipelineDependencies } from './pipeline.js';
 import type { Authorizer } from '../policy/index.js';
-import { json, route, type RouteDefinition } from './route.js';
+import { json, type RouteDefinition } from './route.js';
+import { operation } from './operation.js';
 import { Router } from './router.js';
 import { systemRoutes, type SystemRouteDependencies } from './system-routes.js';
 
@@ -25,7 +26,7 @@ export interface ServedProcess {
 }
 
 function ingestRoute(fn: LakeplaneFunction, running: ServedProcess, types: readonly string[], senders: IngestAuthentication): RouteDefinition {
-  return route({
+  return operation({
     method: 'POST',
     path: ingestPath(fn.name),
     operationId: `${fn.name}.ingestCloudEvent`,
@@ -33,7 +34,9 @@ function ingestRoute(fn: LakeplaneFunction, running: ServedProcess, types: reado
     tags: ['events'],
     // Authenticated in the handler: a Broker's sender token is not a platform credential. A platform credential
     // must hold the events scope there: delivering events is the event plumbing's business, whichever function consumes them.
-    auth: 'public',
+    authorization: { public: 'a Knative Broker delivers with its own sender identity token, which IngestAuthentication verifies (or a platform credential allowed events:ingest)' },
+    // Each event is consumed in its own transaction with its consumed-event key (shared/events).
+    mutates: 'in-steps',
     bodyKind: 'raw',
     audit: false,
     responses: { 200: { description: 'Handled, or a duplicate of an event already handled' } },

@@ -1,11 +1,18 @@
 import type { Principal } from '../auth/index.js';
+import type { Resource } from './resource.js';
 
 /**
- * The one seam every route calls before it acts. `action` is <domain>:<noun>:<verb> (iam:users:create); `resource`
- * is a path naming what is acted on (iam/users/<id>/tokens, catalog/<warehouse>/<namespace>/<table>). Catalog
- * actions are decided by the data access policies, the rest by the control policies (policy-authorizer.ts).
+ * The one seam every operation is authorized through (the request pipeline calls it with what the route declares).
+ * `action` is <domain>:<noun>:<verb> (iam:users:create); `resource` names what is acted on, typed (resource.ts).
+ * Catalog actions on catalog objects are decided by the data access policies, the rest by the control policies
+ * (policy-authorizer.ts).
  */
 export interface Authorizer {
   /** `request`: attributes of the request that rules may look at (a token's expiresInDays, a job's executors). */
+  authorize(principal: Principal, action: string, resource: Resource | string, request?: Record<string, unknown>): Promise<void>;
+}
+
+/** The control policies' side of the seam: they match the resource as text (`input.resource`). */
+export interface PlatformRules {
   authorize(principal: Principal, action: string, resource: string, request?: Record<string, unknown>): Promise<void>;
 }

@@ -1,4 +1,5 @@
-export type { Authorizer } from './authorize.js';
+export type { Authorizer, PlatformRules } from './authorize.js';
+export { catalogObject, platformObject, resourceText, dataResourceOf, type Action, type CatalogResource, type PlatformResource, type Resource } from './resource.js';
 export { ControlPolicyAuthorizer, loadControlEngine, shippedControlBundle } from './control/control-authorizer.js';
 export type { ControlDecision, ControlInput } from './control/control-engine.js';
 export { PolicyAuthorizer, subjectOf, objectTags } from './policy-authorizer.js';

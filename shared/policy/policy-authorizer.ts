@@ -1,7 +1,8 @@
 import type { Principal } from '../auth/index.js';
 import { textArray, type Executor } from '../db/index.js';
 import { ForbiddenError } from '../errors/index.js';
-import type { Authorizer } from './authorize.js';
+import type { Authorizer, PlatformRules } from './authorize.js';
+import { dataResourceOf, resourceText, type Resource } from './resource.js';
 import { dataAccessFor, parseCatalogResource } from './data-access/catalog-actions.js';
 import type { AccessDecision, RequestedAccess, Subject } from './data-access/evaluator.js';
 import type { DataPolicyCache } from './data-access/policy-store.js';
@@ -26,21 +27,21 @@ export class PolicyAuthorizer implements Authorizer {
   constructor(
     private readonly db: Executor,
     private readonly dataPolicies: DataPolicyCache,
-    private readonly platformRules: Authorizer,
+    private readonly platformRules: PlatformRules,
     private readonly decisionLog?: DecisionLog,
   ) {}
 
-  async authorize(principal: Principal, action: string, resource: string, request?: Record<string, unknown>): Promise<void> {
+  async authorize(principal: Principal, action: string, resource: Resource | string, request?: Record<string, unknown>): Promise<void> {
     const access = dataAccessFor(action);
-    const target = access ? parseCatalogResource(resource) : undefined;
-    if (!access || !target) return this.platformRules.authorize(principal, action, resource, request);
+    const target = access ? catalogTarget(resource) : undefined;
+    if (!access || !target) return this.platformRules.authorize(principal, action, typeof resource === 'string' ? resource : resourceText(resource), request);
     const { decision, setVersion, subject } = await this.decideWithSet(principal, access, target);
     if (decision.audit) {
       this.decisionLog?.record({
         kind: 'data',
         principal: `${principal.kind}:${principal.name}`,
         action,
-        resource,
+        resource: typeof resource === 'string' ? resource : resourceText(resource),
         allowed: decision.allowed,
         policyId: decision.policyId,
         policyVersion: decision.policyVersion,
@@ -67,18 +68,24 @@ export class PolicyAuthorizer implements Authorizer {
   }
 
   /** For listings: which of these catalog resources the principal may see at all. */
-  async visible(principal: Principal, resources: readonly string[]): Promise<boolean[]> {
+  async visible(principal: Principal, resources: ReadonlyArray<Resource | string>): Promise<boolean[]> {
     const set = await this.dataPolicies.get();
     const subject = subjectOf(principal);
     return Promise.all(
       resources.map(async (r) => {
-        const target = parseCatalogResource(r);
+        const target = catalogTarget(r);
         if (!target) return false;
         const withTags = set.hasTagPolicies && target.table !== undefined ? { ...target, tags: await objectTags(this.db, target) } : target;
         return set.decide(subject, 'any', withTags).allowed;
       }),
     );
   }
+}
+
+/** The data access request a resource names, if it is a catalog object (text: the legacy catalog/... form). */
+function catalogTarget(resource: Resource | string): DataResource | undefined {
+  if (typeof resource === 'string') return parseCatalogResource(resource);
+  return resource.kind === 'catalog' ? dataResourceOf(resource) : undefined;
 }
 
 /**

@@ -223,7 +223,7 @@ describe.skipIf(!s3)('STS credential vending', () => {
       const first = await ice.call('POST', '/v1/{prefix}/namespaces/sales/tables', { name: 'orders', schema: SAMPLE_SCHEMA }, { 'idempotency-key': key });
       expect(first.status, first.text).toBe(200);
       expect(first.body.config['s3.secret-access-key']).toBe(server.credentials.secretAccessKey);
-      const stored = await p.running.platform.store.db.selectFrom('catalog_idempotency_keys').select('body').where('key', '=', key).executeTakeFirstOrThrow();
+      const stored = await p.running.platform.store.db.selectFrom('idempotency_keys').select('body').where('key', '=', key).executeTakeFirstOrThrow();
       expect(stored.body).not.toContain(server.credentials.secretAccessKey);
       const replay = await ice.call('POST', '/v1/{prefix}/namespaces/sales/tables', { name: 'orders', schema: SAMPLE_SCHEMA }, { 'idempotency-key': key });
       expect(replay.headers.get('idempotency-replayed')).toBe('true');

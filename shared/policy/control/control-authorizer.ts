@@ -1,7 +1,7 @@
 import type { Principal } from '../../auth/index.js';
 import type { Executor } from '../../db/index.js';
 import { ForbiddenError } from '../../errors/index.js';
-import type { Authorizer } from '../authorize.js';
+import type { PlatformRules } from '../authorize.js';
 import type { DecisionLog } from '../decision-log.js';
 import { VersionWatcher } from '../version-watcher.js';
 import type { ControlDecision, ControlInput, ControlPolicyEngine } from './control-engine.js';
@@ -39,7 +39,7 @@ const MEMO_MAX = 10_000;
  * replaces the old engine in one assignment, so a decision never sees half of one. OPA's wasm runtime is imported
  * on first use, outside the cold start.
  */
-export class ControlPolicyAuthorizer implements Authorizer {
+export class ControlPolicyAuthorizer implements PlatformRules {
   private readonly watcher: VersionWatcher<InForce>;
 
   constructor(
