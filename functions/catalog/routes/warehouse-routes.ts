@@ -1,56 +1,50 @@
-import { json, noContent, route } from '../../../shared/http/index.js';
-import { catalogResource } from '../domain/identifiers.js';
-import { createWarehouse, deleteWarehouse, listWarehouses, toWarehouse, updateWarehouse } from '../handlers/warehouses.js';
-import { CreateWarehouseBody, UpdateWarehouseBody, Warehouse, WarehouseList, WarehouseListQuery, WarehouseParams } from '../schemas/warehouse-schemas.js';
-import { requireWarehouse } from '../store/warehouses.js';
+import { operation } from '../../../shared/http/index.js';
+import { catalogObject, platformObject } from '../../../shared/policy/index.js';
+import { createWarehouse } from '../handlers/warehouses/create.js';
+import { deleteWarehouse } from '../handlers/warehouses/delete.js';
+import { listWarehouses } from '../handlers/warehouses/list.js';
+import { readWarehouse } from '../handlers/warehouses/read.js';
+import { updateWarehouse } from '../handlers/warehouses/update.js';
+import { CreateWarehouseBody, UpdateWarehouseBody, WAREHOUSES, Warehouse, WarehouseList, WarehouseListQuery, WarehouseParams } from '../schemas/warehouse-schemas.js';
 
-const base = '/api/v1/warehouses';
+/**
+ * Warehouse administration. Creating, changing and deleting a warehouse (and listing them) are platform actions: the
+ * control policies decide them on the resource's text, "catalog/<warehouse>" ("catalog" for the list). Reading one
+ * is a data action, decided by the data access policies on the warehouse.
+ */
+const warehouse = ({ params }: { params: { name: string } }) => catalogObject(params.name);
 
 export const warehouseRoutes = [
-  route({
-    method: 'POST', path: base, operationId: 'catalog.createWarehouse', tags: ['warehouses'], auth: 'required', body: CreateWarehouseBody,
+  operation({
+    method: 'POST', path: WAREHOUSES, operationId: 'catalog.createWarehouse', tags: ['warehouses'], body: CreateWarehouseBody,
     summary: 'Create a warehouse: the catalog\'s unit, with its storage location and how clients get storage credentials.',
     responses: { 201: { description: 'Created', schema: Warehouse } },
-    handler: async (ctx) => {
-      ctx.auditResource = catalogResource(ctx.body.name);
-      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'catalog:warehouse:create', ctx.auditResource);
-      return json(201, await createWarehouse(ctx.platform, ctx.body), { location: `${base}/${ctx.body.name}` });
-    },
+    authorization: { action: 'catalog:warehouse:create', resource: ({ body }) => catalogObject(body.name) },
+    handler: createWarehouse,
   }),
-  route({
-    method: 'GET', path: base, operationId: 'catalog.listWarehouses', tags: ['warehouses'], auth: 'required', query: WarehouseListQuery,
+  operation({
+    method: 'GET', path: WAREHOUSES, operationId: 'catalog.listWarehouses', tags: ['warehouses'], query: WarehouseListQuery,
     summary: 'List warehouses by name.', responses: { 200: { description: 'A page of warehouses', schema: WarehouseList } },
-    handler: async (ctx) => {
-      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'catalog:warehouse:list', 'catalog');
-      return json(200, await listWarehouses(ctx.platform.store.db, ctx.query.pageSize ?? 100, ctx.query.pageToken));
-    },
+    authorization: { action: 'catalog:warehouse:list', resource: () => platformObject('catalog') },
+    handler: listWarehouses,
   }),
-  route({
-    method: 'GET', path: `${base}/:name`, operationId: 'catalog.getWarehouse', tags: ['warehouses'], auth: 'required', params: WarehouseParams,
+  operation({
+    method: 'GET', path: `${WAREHOUSES}/:name`, operationId: 'catalog.getWarehouse', tags: ['warehouses'], params: WarehouseParams,
     summary: 'Read a warehouse.', responses: { 200: { description: 'The warehouse', schema: Warehouse } },
-    handler: async (ctx) => {
-      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'catalog:warehouse:read', catalogResource(ctx.params.name));
-      return json(200, toWarehouse(await requireWarehouse(ctx.platform.store.db, ctx.params.name)));
-    },
+    authorization: { action: 'catalog:warehouse:read', resource: warehouse },
+    handler: readWarehouse,
   }),
-  route({
-    method: 'PATCH', path: `${base}/:name`, operationId: 'catalog.updateWarehouse', tags: ['warehouses'], auth: 'required', params: WarehouseParams, body: UpdateWarehouseBody,
+  operation({
+    method: 'PATCH', path: `${WAREHOUSES}/:name`, operationId: 'catalog.updateWarehouse', tags: ['warehouses'], params: WarehouseParams, body: UpdateWarehouseBody,
     summary: 'Change a warehouse\'s storage settings, credentials reference, vending, properties or description. Its location and name are fixed.',
     responses: { 200: { description: 'The warehouse', schema: Warehouse } },
-    handler: async (ctx) => {
-      ctx.auditResource = catalogResource(ctx.params.name);
-      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'catalog:warehouse:update', ctx.auditResource);
-      return json(200, await updateWarehouse(ctx.platform, ctx.params.name, ctx.body));
-    },
+    authorization: { action: 'catalog:warehouse:update', resource: warehouse },
+    handler: updateWarehouse,
   }),
-  route({
-    method: 'DELETE', path: `${base}/:name`, operationId: 'catalog.deleteWarehouse', tags: ['warehouses'], auth: 'required', params: WarehouseParams,
+  operation({
+    method: 'DELETE', path: `${WAREHOUSES}/:name`, operationId: 'catalog.deleteWarehouse', tags: ['warehouses'], params: WarehouseParams,
     summary: 'Delete an empty warehouse (409 while it holds namespaces). Its files are left in place.', responses: { 204: { description: 'Deleted' } },
-    handler: async (ctx) => {
-      ctx.auditResource = catalogResource(ctx.params.name);
-      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'catalog:warehouse:delete', ctx.auditResource);
-      await deleteWarehouse(ctx.platform, ctx.params.name);
-      return noContent();
-    },
+    authorization: { action: 'catalog:warehouse:delete', resource: warehouse },
+    handler: deleteWarehouse,
   }),
 ];

@@ -1,6 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { StringMap } from '../../../shared/schema/index.js';
 
+/** Where warehouses are, on the platform API. */
+export const WAREHOUSES = '/api/v1/warehouses';
+
 const Name = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,62}$', description: 'Lowercase letters, digits, _ and -; it is also the catalog prefix clients use.' });
 const Tags = Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 50, uniqueItems: true });
 
