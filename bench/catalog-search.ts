@@ -12,7 +12,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Migrator, sql, type Migration } from 'kysely';
 import pg from 'pg';
-import { planSearch } from '../functions/catalog/handlers/search.js';
+import { planSearch } from '../functions/catalog/handlers/search/plan.js';
 import { searchCatalog } from '../functions/catalog/store/catalog-search.js';
 import { migrations } from '../migrations/index.js';
 import { openMetadataStore, textArray, type MetadataStore } from '../shared/db/index.js';

@@ -1,6 +1,5 @@
 import { ValidationError } from '../../../shared/errors/index.js';
 import { tagAttributeProblems } from '../../../shared/policy/index.js';
-import { catalogResource } from './identifiers.js';
 
 export const MAX_TAGS = 50;
 
@@ -91,9 +90,25 @@ export function tagAttributesField(attributes: Readonly<TagAttributeMap> | null 
   return attributes && Object.keys(attributes).length > 0 ? { tagAttributes: { ...attributes } } : {};
 }
 
-/** The authorizer's resource for a column: its table's resource, then the column name encoded as catalogResource() encodes a level. */
-export function columnResource(warehouse: string, namespace: readonly string[], table: string, column: string): string {
-  return `${catalogResource(warehouse, namespace, table)}/${catalogResource(column).slice('catalog/'.length)}`;
+/** What a change sets: only the fields it names; tags and their attributes change together. */
+export interface AnnotationUpdate {
+  description?: string | null;
+  owner?: string | null;
+  tags?: { tags: string[]; attributes: TagAttributeMap };
+}
+
+/** A change applied to what is current (the locked row), so concurrent addTags/removeTags all land. */
+export function annotationUpdate(change: AnnotationChange, current: { tags: readonly string[]; tag_attributes: TagAttributeMap }): AnnotationUpdate {
+  let tagUpdate: Pick<AnnotationUpdate, 'tags'> = {};
+  if (changedFields(change).includes('tags')) {
+    const tags = nextTags(current.tags, change);
+    tagUpdate = { tags: { tags, attributes: nextTagAttributes(current.tag_attributes, tags, change) } };
+  }
+  return {
+    ...(change.description !== undefined ? { description: change.description } : {}),
+    ...(change.owner !== undefined ? { owner: change.owner } : {}),
+    ...tagUpdate,
+  };
 }
 
 export const DISCOVERY_BASE = '/api/v1/catalog';
