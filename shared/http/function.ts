@@ -2,6 +2,7 @@ import type { Config } from '../config/index.js';
 import type { EventConsumer, EventType, FunctionServices } from '../events/index.js';
 import type { Logger } from '../log/index.js';
 import { embeddedTicker, pingConsumer, type PeriodicTask } from './periodic-worker.js';
+import type { FunctionContext } from './function-context.js';
 import type { RouteDefinition } from './route.js';
 
 /** What starting a worker needs of the process besides the services it hands on: the configuration, and a log. */
@@ -22,6 +23,8 @@ export interface LakeplaneFunction {
   readonly workers: readonly Worker[];
   /** Event types this function publishes (documented in /openapi.json and /cloudevents.json). */
   readonly publishes: readonly EventType[];
+  /** The function's own state, made when a process starts serving it (see functionContext()). */
+  readonly context: FunctionContext<unknown> | undefined;
 }
 
 export interface FunctionDefinition {
@@ -33,6 +36,8 @@ export interface FunctionDefinition {
   /** Work done on every PingSource tick in cluster mode and on a timer in embedded mode (see periodic()). */
   periodic?: PeriodicTask[];
   publishes?: EventType[];
+  /** The function's own state (caches, batchers, metrics) for the life of the process; reached with contextOf(). */
+  context?: FunctionContext<unknown>;
 }
 
 const FUNCTION_NAME = /^[a-z][a-z0-9-]{0,40}$/;
@@ -47,6 +52,7 @@ export function defineFunction(def: FunctionDefinition): LakeplaneFunction {
     consumes: Object.freeze([...(def.consumes ?? []), ...(periodic.length > 0 ? [pingConsumer(periodic)] : [])]),
     workers: Object.freeze([...(def.workers ?? []), ...periodic.flatMap((t) => (t.intervalOf ? [embeddedTicker(t.what, t.intervalOf, t.run)] : []))]),
     publishes: Object.freeze([...(def.publishes ?? [])]),
+    context: def.context,
   });
 }
 

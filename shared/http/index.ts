@@ -1,3 +1,4 @@
+export { functionContext, ContextTable, type FunctionContext, type FunctionContexts } from './function-context.js';
 export { defineFunction, ingestPath, type LakeplaneFunction, type Worker, type WorkerDependencies } from './function.js';
 // A function's definition in one import: its consumers are defined with the events module's vocabulary.
 export { consumer, type EventConsumer, type EventContext, type BatchItem, type BatchKeys } from '../events/index.js';

@@ -3,7 +3,7 @@ import { AuditTrail } from '../audit/index.js';
 import type { Config } from '../config/index.js';
 import { checkAppliedMigrations, migrateToLatest, openMetadataStore } from '../db/index.js';
 import { Dispatcher, EventConsumerSet, HttpTransport, InProcessTransport, Outbox, type EventTransport } from '../events/index.js';
-import type { LakeplaneFunction } from '../http/index.js';
+import { ContextTable, type LakeplaneFunction } from '../http/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { PlatformMetrics } from '../metrics/index.js';
 import { ControlPolicyAuthorizer, DataPolicyCache, DecisionLog, PolicyAuthorizer } from '../policy/index.js';
@@ -77,7 +77,9 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
       outbox.publish(tx, { type: ResourceEvents[change], subject: `/apis/sparkoperator.k8s.io/v1beta2/namespaces/${app.metadata.namespace}/sparkapplications/${app.metadata.name}`, data: app }),
     );
   });
+  const contexts = new ContextTable(() => platform);
   const platform: Platform = {
+    contextOf: (context) => contexts.contextOf(context),
     config,
     logger: log,
     metrics,
@@ -100,6 +102,9 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
     serving: { url: undefined },
     startedAt: new Date(),
   };
+
+  // Each served function's own state is made before anything can ask for it (its consumers, workers, routes).
+  for (const fn of functions) if (fn.context) contexts.contextOf(fn.context);
 
   const consumers = new Map<string, EventConsumerSet>();
   for (const fn of functions) {
@@ -125,6 +130,7 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
       await dispatcher?.stop();
       await platform.decisionLog.flush();
       for (const stop of stops.reverse()) await stop().catch((err: unknown) => log.error({ err }, 'worker failed to stop'));
+      await contexts.closeAll((name, err) => log.error({ err, context: name }, 'a function context failed to close'));
       await store.close(forceStoreAfterMs === undefined ? {} : { forceAfterMs: forceStoreAfterMs });
     },
   };

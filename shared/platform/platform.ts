@@ -2,6 +2,7 @@ import type { AccessTokens, Authenticator, ExternalIssuers, SigningKeyRing } fro
 import type { AuditTrail } from '../audit/index.js';
 import type { Config } from '../config/index.js';
 import type { MetadataStore } from '../db/index.js';
+import type { FunctionContexts } from '../http/index.js';
 import type { Dispatcher, EventTransport, InProcessTransport, Outbox } from '../events/index.js';
 import type { Logger } from '../log/index.js';
 import type { PlatformMetrics } from '../metrics/index.js';
@@ -9,7 +10,7 @@ import type { ControlPolicyAuthorizer, DataPolicyCache, DecisionLog, PolicyAutho
 import type { EndpointExposure, WorkloadRuntime } from '../runtime/index.js';
 
 /** Everything a handler may use. Built once per process by createPlatform(); the two modes differ only inside it. */
-export interface Platform {
+export interface Platform extends FunctionContexts {
   readonly config: Config;
   readonly logger: Logger;
   readonly metrics: PlatformMetrics;
