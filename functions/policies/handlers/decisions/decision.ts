@@ -1,8 +1,8 @@
 import type { Static } from '@sinclair/typebox';
-import { ValidationError, type FieldProblem } from '../../../shared/errors/index.js';
-import type { Platform } from '../../../shared/platform/index.js';
-import { explainDecision, normalizeUrl, objectTags, resourceTags, tagAttributeMapProblems, URL_ACCESS_TYPES, type AccessDecision, type DataResource, type RequestedAccess, type Subject } from '../../../shared/policy/index.js';
-import type { DecideRequest, Decision } from '../schemas.js';
+import { ValidationError, type FieldProblem } from '../../../../shared/errors/index.js';
+import type { FunctionServices } from '../../../../shared/events/index.js';
+import { explainDecision, normalizeUrl, objectTags, resourceTags, tagAttributeMapProblems, URL_ACCESS_TYPES, type AccessDecision, type DataResource, type RequestedAccess, type Subject } from '../../../../shared/policy/index.js';
+import type { DecideRequest, Decision } from '../../schemas.js';
 
 type ResourceInput = Static<typeof DecideRequest>['resource'];
 
@@ -41,7 +41,7 @@ export function accessTimeOf(accessTime: string | undefined): number {
 }
 
 /** One decision for the API: the tags given in the request, or else the catalog's tags of the object. */
-export async function decide(platform: Platform, subject: Subject, access: RequestedAccess, input: ResourceInput, at: number): Promise<Static<typeof Decision>> {
+export async function decide(platform: FunctionServices, subject: Subject, access: RequestedAccess, input: ResourceInput, at: number): Promise<Static<typeof Decision>> {
   const set = await platform.dataPolicies.get();
   if (input.url !== undefined) {
     const normal = normalizeUrl(input.url);
