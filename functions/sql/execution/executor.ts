@@ -7,7 +7,8 @@ import { resultColumn, type ResultColumn } from '../domain/result-formats.js';
 import { ConnectionError, EngineError, encodeHandle, type HiveConnection, type OperationHandle } from '../engine/hive-connection.js';
 import { decodeRows, type Row } from '../engine/row-decoder.js';
 import type { Lease } from './session-pool.js';
-import { dropChunks, endStatement, type Ending } from './statement-store.js';
+import { statementStore, type Ending } from '../store/statement-store.js';
+import { endStatement } from './statement-end.js';
 import { sqlRuntime } from './sql-runtime.js';
 
 export interface Caller {
@@ -73,9 +74,10 @@ interface CancelSignal {
 async function run(platform: Platform, x: Execution, signal: CancelSignal): Promise<void> {
   const { row } = x;
   const db = platform.store.db;
+  const store = statementStore(db);
   const log = platform.logger.child({ statementId: row.id, lakehouse: row.lakehouse_name });
   const heartbeat = setInterval(() => {
-    void db.updateTable('sql_statements').set({ heartbeat_at: new Date() }).where('id', '=', row.id).where('state', 'in', ['PENDING', 'RUNNING']).execute().catch(() => undefined);
+    void store.heartbeat(row.id).catch(() => undefined);
     void touchLakehouse(db, row.lakehouse_id).catch(() => undefined);
   }, platform.config.LAKEPLANE_SQL_HEARTBEAT_MS);
   heartbeat.unref();
@@ -84,7 +86,7 @@ async function run(platform: Platform, x: Execution, signal: CancelSignal): Prom
   let broken = false;
   const end = async (ending: Ending) => {
     const ended = await endStatement(platform, row.id, ending);
-    if (!ended || ending.state !== 'SUCCEEDED') await dropChunks(db, row.id);
+    if (!ended || ending.state !== 'SUCCEEDED') await store.dropChunks(row.id);
     signal.ended();
   };
   try {
@@ -100,8 +102,7 @@ async function run(platform: Platform, x: Execution, signal: CancelSignal): Prom
       endpoints = serving.endpoints;
       generation = serving.row.generation;
       // It may have been cancelled through another process meanwhile: then it is not run at all.
-      const now = await db.selectFrom('sql_statements').select('state').where('id', '=', row.id).executeTakeFirst();
-      if (now?.state !== 'PENDING') return signal.ended();
+      if ((await store.stateOf(row.id)) !== 'PENDING') return signal.ended();
     }
     if (signal.cancelled()) return await end({ state: 'CANCELED' });
     const key = {
@@ -124,7 +125,7 @@ async function run(platform: Platform, x: Execution, signal: CancelSignal): Prom
     const started = handle;
     signal.onCancel(() => void connection.cancel(started).catch((err: unknown) => log.warn({ err }, 'cancelling the operation failed')));
     // Not awaited: the statement's end does not wait for it, and it changes only a PENDING row (an end won).
-    void db.updateTable('sql_statements').set({ state: 'RUNNING', started_at: new Date(), operation_handle: encodeHandle(handle), lakehouse_generation: generation }).where('id', '=', row.id).where('state', '=', 'PENDING').execute().catch((err: unknown) => log.warn({ err }, 'marking the statement RUNNING failed'));
+    void store.markRunning(row.id, { operationHandle: encodeHandle(handle), generation }).catch((err: unknown) => log.warn({ err }, 'marking the statement RUNNING failed'));
     if (signal.cancelled()) await connection.cancel(handle);
     const status = await waitForOperation(connection, handle, signal);
     if (status === 'CANCELED') return await end({ state: 'CANCELED' });
@@ -190,7 +191,7 @@ async function storeResult(platform: Platform, connection: HiveConnection, handl
   const flush = async () => {
     if (pending.length === 0) return;
     const text = `[${pending.join(',')}]`;
-    await platform.store.db.insertInto('sql_statement_chunks').values({ statement_id: row.id, chunk_index: chunks, row_offset: offset, row_count: pending.length, byte_count: pendingBytes, rows: text }).execute();
+    await statementStore(platform.store.db).insertChunk({ statementId: row.id, index: chunks, rowOffset: offset, rowCount: pending.length, byteCount: pendingBytes, rows: text });
     chunks++;
     offset += pending.length;
     pending = [];

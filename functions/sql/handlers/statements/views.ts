@@ -1,7 +1,9 @@
-import type { Db, SqlStatementChunkRow, SqlStatementRow } from '../../../shared/db/index.js';
-import { RawJson } from '../../../shared/json/index.js';
-import { toArrowStream, toCsv, type ResultColumn, type Row } from '../domain/result-formats.js';
-import { chunkInfos, readChunk } from './statement-store.js';
+import type { Static } from '@sinclair/typebox';
+import type { Executor, SqlStatementChunkRow, SqlStatementRow } from '../../../../shared/db/index.js';
+import { RawJson } from '../../../../shared/json/index.js';
+import { toArrowStream, toCsv, type ResultColumn, type Row } from '../../domain/result-formats.js';
+import type { HistoryEntry } from '../../schemas.js';
+import { statementStore } from '../../store/statement-store.js';
 
 export const chunkLink = (id: string, index: number) => `/api/v1/sql/statements/${id}/result/chunks/${index}`;
 
@@ -46,10 +48,11 @@ export function jsonChunk(row: SqlStatementRow, chunk: SqlStatementChunkRow | un
 }
 
 /** The statement as the API answers it: status, and for a result its manifest and first chunk (inline). */
-export async function statementResponse(db: Db, row: SqlStatementRow): Promise<RawJson> {
+export async function statementResponse(db: Executor, row: SqlStatementRow): Promise<RawJson> {
   const base = { statement_id: row.id, status: statusOf(row) };
   if (row.state !== 'SUCCEEDED') return new RawJson(JSON.stringify(base));
-  const chunks = await chunkInfos(db, row.id);
+  const store = statementStore(db);
+  const chunks = await store.chunkInfos(row.id);
   const columns = columnsOf(row);
   const manifest = {
     format: row.format,
@@ -60,10 +63,30 @@ export async function statementResponse(db: Db, row: SqlStatementRow): Promise<R
     total_byte_count: Number(row.total_byte_count ?? 0),
     truncated: row.truncated,
   };
-  const first = chunks.length > 0 ? await readChunk(db, row.id, 0) : undefined;
+  const first = chunks.length > 0 ? await store.readChunk(row.id, 0) : undefined;
   const head = JSON.stringify({ ...base, manifest });
   if (row.format === 'JSON_ARRAY') return new RawJson(`${head.slice(0, -1)},"result":${jsonChunk(row, first, 0)}}`);
   const meta = first ? chunkData(row, first) : { chunk_index: 0, row_offset: 0, row_count: 0, byte_count: 0 };
   const attachment = encodedChunk(row, first, 0).body.toString('base64');
   return new RawJson(`${head.slice(0, -1)},"result":${JSON.stringify({ ...meta, attachment })}}`);
+}
+
+/** A statement as the history lists it. */
+export function toHistoryEntry(row: SqlStatementRow): Static<typeof HistoryEntry> {
+  const { error } = statusOf(row);
+  return {
+    statement_id: row.id,
+    user: row.owner,
+    lakehouse: { id: row.lakehouse_id, name: row.lakehouse_name },
+    statement: row.statement,
+    state: row.state,
+    ...(error ? { error } : {}),
+    submitted_at: row.submitted_at.toISOString(),
+    started_at: row.started_at?.toISOString() ?? null,
+    finished_at: row.finished_at?.toISOString() ?? null,
+    duration_ms: row.finished_at ? row.finished_at.getTime() - row.submitted_at.getTime() : null,
+    rows: row.total_row_count === null ? null : Number(row.total_row_count),
+    truncated: row.truncated,
+    result_expires_at: row.expires_at?.toISOString() ?? null,
+  };
 }

@@ -1,5 +1,6 @@
 import type { Platform } from '../../../shared/platform/index.js';
-import { dropChunks, endStatement, expireResults, orphanedStatements } from './statement-store.js';
+import { statementStore } from '../store/statement-store.js';
+import { endStatement } from './statement-end.js';
 import { sqlRuntime } from './sql-runtime.js';
 
 /**
@@ -7,8 +8,9 @@ import { sqlRuntime } from './sql-runtime.js';
  * ended FAILED: nothing runs them any more, and a client polling one must not wait forever.
  */
 export async function sweepStatements(platform: Platform): Promise<{ expired: number; orphaned: number }> {
-  const expired = await expireResults(platform.store.db);
-  const stale = await orphanedStatements(platform.store.db, platform.config.LAKEPLANE_SQL_HEARTBEAT_MS * 6);
+  const store = statementStore(platform.store.db);
+  const expired = await store.expireResults();
+  const stale = await store.orphaned(platform.config.LAKEPLANE_SQL_HEARTBEAT_MS * 6);
   const mine = sqlRuntime(platform).running;
   let orphaned = 0;
   for (const s of stale) {
@@ -19,7 +21,7 @@ export async function sweepStatements(platform: Platform): Promise<{ expired: nu
     });
     if (ended) {
       orphaned++;
-      await dropChunks(platform.store.db, s.id);
+      await store.dropChunks(s.id);
     }
   }
   return { expired, orphaned };
