@@ -109,3 +109,86 @@ export const Decision = Type.Object({
   rowFilter: Type.Union([Type.Object({ filter: Type.String(), policyId: Id }), Type.Null()], { description: 'select on a table: the row filter for this principal.' }),
 });
 export const DecisionBatch = Type.Object({ decisions: Type.Array(Decision) });
+
+// The decision log.
+
+export const DecisionLogQuery = Type.Object(
+  {
+    principal: Type.Optional(Type.String({ maxLength: 512, description: 'kind:name, e.g. user:ada' })),
+    kind: Type.Optional(Type.Union([Type.Literal('data'), Type.Literal('control')])),
+    allowed: Type.Optional(Type.Boolean()),
+    pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+    // A row id, at most 18 digits: a bigserial never gets near, and 19 could pass int8's 2^63 - 1 (a 500 in PostgreSQL).
+    pageToken: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$', description: 'nextPageToken of the previous page' })),
+  },
+  { additionalProperties: false },
+);
+
+export const DecisionLogEntry = Type.Object({
+  id: Type.String(),
+  at: Type.String({ format: 'date-time' }),
+  kind: Type.String(),
+  principal: Type.String(),
+  action: Type.String(),
+  resource: Type.String(),
+  allowed: Type.Boolean(),
+  policyId: Type.Union([Type.String(), Type.Null()]),
+  policyVersion: Type.Union([Type.Integer(), Type.Null()]),
+  setVersion: Type.Integer({ description: 'data: the policy set\'s version; control: the control version (bundle activation) in force.' }),
+  input: Type.Unknown(),
+  result: Type.Unknown(),
+});
+
+// Control policy bundles.
+
+const BundleId = Type.String({ format: 'uuid' });
+export const BundleParams = Type.Object({ id: BundleId });
+export const Bundle = Type.Object({ id: BundleId, version: Type.Integer(), digest: Type.String(), revision: Type.String(), description: Type.String(), uploadedAt: Type.String({ format: 'date-time' }), uploadedBy: Type.Union([Type.String(), Type.Null()]), active: Type.Boolean() });
+export const InForce = Type.Object({ active: Type.String({ description: 'The bundle id in force, or "shipped".' }), controlVersion: Type.Integer(), kind: Type.Union([Type.Literal('activate'), Type.Literal('rollback')]) });
+export const UploadBundleBody = Type.Object(
+  {
+    bundle: Type.Optional(Type.String({ minLength: 4, maxLength: 8_000_000, description: 'An OPA bundle (tar.gz with policy.wasm, .manifest, data.json), base64. Build: opa build -t wasm -e lakeplane/control/allow -e lakeplane/control/reasons DIR' })),
+    rego: Type.Optional(Type.String({ minLength: 1, maxLength: 1_000_000, description: 'Rego source to compile on the server (needs an opa binary there; 422 otherwise).' })),
+    data: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'With rego: the data document (data.json).' })),
+    description: Type.Optional(Type.String({ maxLength: 2000 })),
+  },
+  { additionalProperties: false },
+);
+export const ControlDecideBody = Type.Object(
+  {
+    principal: Type.Object({ kind: Type.Union([Type.Literal('user'), Type.Literal('service_account')]), id: Type.String({ maxLength: 256 }), name: Type.String({ maxLength: 256 }), isAdmin: Type.Boolean(), groups: Type.Array(Type.String({ maxLength: 256 }), { default: [], maxItems: 1000 }) }, { additionalProperties: false }),
+    action: Type.String({ minLength: 1, maxLength: 256 }),
+    resource: Type.String({ maxLength: 4096 }),
+    request: Type.Object({}, { additionalProperties: true, default: {} }),
+  },
+  { additionalProperties: false },
+);
+
+// Apache Ranger's plugin downloads and public API (../shared/ref/ranger/NOTES.md).
+
+export const ServiceParams = Type.Object({ serviceName: Type.String({ minLength: 1, maxLength: 255 }) });
+export const PolicyDownloadQuery = Type.Object(
+  {
+    lastKnownVersion: Type.Optional(Type.Integer({ default: -1 })),
+    lastActivationTime: Type.Optional(Type.Integer()),
+    pluginId: Type.Optional(Type.String()),
+    clusterName: Type.Optional(Type.String()),
+    zoneName: Type.Optional(Type.String()),
+    supportsPolicyDeltas: Type.Optional(Type.String()),
+    pluginCapabilities: Type.Optional(Type.String()),
+  },
+  { additionalProperties: true },
+);
+export const RolesDownloadQuery = Type.Object(
+  { lastKnownRoleVersion: Type.Optional(Type.Integer({ default: -1 })), lastActivationTime: Type.Optional(Type.Integer()), pluginId: Type.Optional(Type.String()), clusterName: Type.Optional(Type.String()), pluginCapabilities: Type.Optional(Type.String()) },
+  { additionalProperties: true },
+);
+export const TagsDownloadQuery = Type.Object({ lastKnownVersion: Type.Optional(Type.Integer({ default: -1 })), lastActivationTime: Type.Optional(Type.Integer()), pluginId: Type.Optional(Type.String()), supportsTagDeltas: Type.Optional(Type.String()), pluginCapabilities: Type.Optional(Type.String()) }, { additionalProperties: true });
+export const RANGER_JSON = { description: 'Ranger JSON', schema: Type.Unknown() };
+// Ranger's ids are Java longs; ours are bigints read as JavaScript numbers, exact only up to 2^53 - 1, where the
+// sequence will never reach. A larger id is refused naming the field, rather than handed to PostgreSQL as "1e+21".
+export const RangerIdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
+export const RangerGuidParams = Type.Object({ guid: Type.String({ format: 'uuid' }) });
+export const RangerNamedParams = Type.Object({ servicename: Type.String({ minLength: 1 }), policyname: Type.String({ minLength: 1 }) });
+export const RangerServiceParams = Type.Object({ servicename: Type.String({ minLength: 1 }) });
+export const RangerListQuery = Type.Object({ serviceName: Type.Optional(Type.String()), policyName: Type.Optional(Type.String()), servicename: Type.Optional(Type.String()), policyname: Type.Optional(Type.String()) }, { additionalProperties: true });

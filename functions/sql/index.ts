@@ -1,6 +1,6 @@
 import { defineFunction, periodic, type Worker } from '../../shared/http/index.js';
-import { sqlRuntime } from './handlers/sql-runtime.js';
-import { stopRunningStatements, sweepStatements } from './handlers/sweeper.js';
+import { sqlRuntime } from './execution/sql-runtime.js';
+import { stopRunningStatements, sweepStatements } from './execution/sweeper.js';
 import { statementRoutes } from './routes/statement-routes.js';
 import { SqlEvents } from './sql-events.js';
 

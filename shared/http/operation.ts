@@ -23,6 +23,8 @@ export interface Check {
   readonly resource: Resource;
   /** Attributes of the request the control policies may look at (a token's expiresInDays). */
   readonly request?: Record<string, unknown>;
+  /** Said after the authorizer's reason when it refuses (what the caller lacks besides the rule: a delegation). */
+  readonly refusal?: string;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { AuditTrail } from '../audit/index.js';
 import type { Principal } from '../auth/index.js';
 import type { Config } from '../config/index.js';
 import type { Db, Tx } from '../db/index.js';
-import { HeaderFieldsTooLargeError, LakeplaneError, UnauthenticatedError, UriTooLongError, ValidationError, renderError, type ErrorShape, type FieldProblem } from '../errors/index.js';
+import { ForbiddenError, HeaderFieldsTooLargeError, LakeplaneError, UnauthenticatedError, UriTooLongError, ValidationError, renderError, type ErrorShape, type FieldProblem } from '../errors/index.js';
 import type { Dispatcher, FunctionServices } from '../events/index.js';
 import { parseJsonLossless, RawJson } from '../json/index.js';
 import type { Logger } from '../log/index.js';
@@ -118,10 +118,19 @@ async function runOperation(
   headers: IncomingMessage['headers'],
 ): Promise<Reply> {
   const input: OperationInput<unknown, unknown, unknown> = { params: ctx.params, query: ctx.query, body: ctx.body, principal: ctx.principal };
+  // A declared audit resource comes from the input alone: it is recorded even when a lookup the checks make fails.
+  const declaredAudit = declared.auditResource?.(input);
+  if (declaredAudit !== undefined) ctx.auditResource = declaredAudit;
   const checks = await checksOf(declared, input, platform);
-  const audited = declared.auditResource?.(input) ?? checks[0]?.resource;
-  if (audited !== undefined) ctx.auditResource = typeof audited === 'string' ? audited : resourceText(audited);
-  for (const check of checks) await platform.authorizer.authorize(ctx.requirePrincipal(), check.action, check.resource, check.request);
+  if (declaredAudit === undefined && checks[0]) ctx.auditResource = resourceText(checks[0].resource);
+  for (const check of checks) {
+    try {
+      await platform.authorizer.authorize(ctx.requirePrincipal(), check.action, check.resource, check.request);
+    } catch (err) {
+      if (check.refusal === undefined || !(err instanceof ForbiddenError)) throw err;
+      throw new ForbiddenError(`${err.message}: ${check.refusal}`, err.policyId);
+    }
+  }
 
   const principalKey = ctx.principal ? `${ctx.principal.kind}:${ctx.principal.id}` : 'anonymous';
   const keyed = declared.idempotency ? idempotentRequest(declared.idempotency, headers['idempotency-key'], input, principalKey) : undefined;

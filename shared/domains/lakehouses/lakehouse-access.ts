@@ -1,4 +1,4 @@
-import type { Db, LakehouseRow } from '../../db/index.js';
+import type { Db, Executor, LakehouseRow } from '../../db/index.js';
 import { ConflictError, NotFoundError } from '../../errors/index.js';
 import type { Platform } from '../../platform/index.js';
 import type { LakehouseEndpoints } from '../../runtime/index.js';
@@ -8,7 +8,7 @@ import { endpointsOf, specOf } from './lakehouse-views.js';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A lakehouse by id or by name; 404 naming what was asked for. */
-export async function findLakehouse(db: Db, ref: string): Promise<LakehouseRow> {
+export async function findLakehouse(db: Executor, ref: string): Promise<LakehouseRow> {
   const row = await db
     .selectFrom('lakehouses')
     .selectAll()
