@@ -1,12 +1,11 @@
 import { defineFunction, periodic, type Worker } from '../../shared/http/index.js';
-import { sqlRuntime } from './execution/sql-runtime.js';
+import { sqlContext } from './execution/sql-runtime.js';
 import { stopRunningStatements, sweepStatements } from './execution/sweeper.js';
 import { statementRoutes } from './routes/statement-routes.js';
 import { SqlEvents } from './sql-events.js';
 
 /** The process's statements: a sweep at start (statements a dead process left), and ending its own when it stops. */
 const lifecycle: Worker = async (platform) => {
-  sqlRuntime(platform);
   await sweepStatements(platform).catch((err: unknown) => platform.logger.error({ err }, 'sweeping SQL statements failed'));
   return () => stopRunningStatements(platform);
 };
@@ -16,6 +15,7 @@ export const sql = defineFunction({
   name: 'sql',
   description: 'SQL statements on lakehouses (Databricks\' Statement Execution API): run as the caller over HiveServer2, results stored in chunks (JSON_ARRAY, CSV, ARROW_STREAM) until they expire, cancel, history.',
   routes: statementRoutes,
+  context: sqlContext,
   workers: [lifecycle],
   // Expired results, statements of processes that died.
   periodic: [periodic('SQL statement sweep', sweepStatements, (c) => c.LAKEPLANE_SQL_SWEEP_MS)],

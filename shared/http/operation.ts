@@ -15,6 +15,11 @@ export interface OperationInput<P = Record<string, string>, Q = Record<string, u
   readonly body: B;
   /** The caller; undefined only on a public route. */
   readonly principal: Principal | undefined;
+  /**
+   * What this request read once, by name: the checks look an object up (a lakehouse, to decide on its owner) and
+   * the handler acts on the same reading (`ctx.once` shares it). Lives as long as the request.
+   */
+  once<T>(name: string, load: () => Promise<T>): Promise<T>;
 }
 
 /** One authorization check: the caller may do `action` to `resource`. */
@@ -58,6 +63,8 @@ export interface OperationContext<P = Record<string, string>, Q = Record<string,
   readonly transact: Transact;
   /** Runs after the request's transaction commits (not if it rolls back), before the answer leaves. */
   afterCommit(work: () => Promise<void> | void): void;
+  /** The request's readings shared with its checks (OperationInput.once). */
+  once<T>(name: string, load: () => Promise<T>): Promise<T>;
 }
 
 /** The schemas of an operation, for typing its handler: Handler<{ params: typeof IdParams; body: typeof Body }>. */

@@ -117,7 +117,16 @@ async function runOperation(
   ctx: RequestContext<Record<string, string>, Record<string, unknown>, unknown>,
   headers: IncomingMessage['headers'],
 ): Promise<Reply> {
-  const input: OperationInput<unknown, unknown, unknown> = { params: ctx.params, query: ctx.query, body: ctx.body, principal: ctx.principal };
+  const readings = new Map<string, Promise<unknown>>();
+  const once = <T>(name: string, load: () => Promise<T>): Promise<T> => {
+    let reading = readings.get(name) as Promise<T> | undefined;
+    if (!reading) {
+      reading = load();
+      readings.set(name, reading);
+    }
+    return reading;
+  };
+  const input: OperationInput<unknown, unknown, unknown> = { params: ctx.params, query: ctx.query, body: ctx.body, principal: ctx.principal, once };
   // A declared audit resource comes from the input alone: it is recorded even when a lookup the checks make fails.
   const declaredAudit = declared.auditResource?.(input);
   if (declaredAudit !== undefined) ctx.auditResource = declaredAudit;
@@ -137,7 +146,7 @@ async function runOperation(
   const afterwards: Array<() => Promise<void> | void> = [];
   const handler = route.handler as unknown as (c: OperationContext<Record<string, string>, Record<string, unknown>, unknown>) => Promise<Reply>;
   const withDb = (tx: Tx | undefined, transact: Transact) => {
-    const operationCtx = Object.assign(Object.create(ctx) as typeof ctx, { db: tx ?? platform.store.db, transact, afterCommit: (work: () => Promise<void> | void) => void afterwards.push(work) });
+    const operationCtx = Object.assign(Object.create(ctx) as typeof ctx, { db: tx ?? platform.store.db, transact, once, afterCommit: (work: () => Promise<void> | void) => void afterwards.push(work) });
     return Object.defineProperty(operationCtx, 'tx', {
       get() {
         if (!tx) throw new Error(`${route.operationId} opened no transaction: declare mutates: true, or use ctx.transact`);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { functionContext } from '../../../shared/http/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
 import { SessionPool } from './session-pool.js';
 
@@ -10,7 +11,7 @@ export interface RunningStatement {
 
 /**
  * What this process holds for the statements it runs: its id (written as the statements' executor), the callers'
- * sessions, and the statements in flight. One per platform (process); made by the function's worker at start.
+ * sessions, and the statements in flight: the sql function's context, one per process.
  */
 export interface SqlRuntime {
   readonly processId: string;
@@ -19,13 +20,13 @@ export interface SqlRuntime {
   stopping: boolean;
 }
 
-const runtimes = new WeakMap<Platform, SqlRuntime>();
+export const sqlContext = functionContext<SqlRuntime>('sql', (platform) => ({
+  processId: randomUUID(),
+  pool: new SessionPool(platform.config.LAKEPLANE_SQL_SESSION_IDLE_MS),
+  running: new Map(),
+  stopping: false,
+}));
 
 export function sqlRuntime(platform: Platform): SqlRuntime {
-  let runtime = runtimes.get(platform);
-  if (!runtime) {
-    runtime = { processId: randomUUID(), pool: new SessionPool(platform.config.LAKEPLANE_SQL_SESSION_IDLE_MS), running: new Map(), stopping: false };
-    runtimes.set(platform, runtime);
-  }
-  return runtime;
+  return platform.contextOf(sqlContext);
 }

@@ -34,25 +34,17 @@ export function ownerFor(principal: Principal, asked: string | undefined): strin
   return asked ?? principal.name;
 }
 
-const looked = new WeakMap<object, Promise<LakehouseRow>>();
-
 /**
  * The lakehouse a request names (by id or name; 404), read once: the checks decide on it, and the handler acts on
- * what was decided about (a change of owner since then is refused under the row lock). The pipeline hands the same
- * params object to the checks and to the handler, so it keys the reading.
+ * what was decided about (a change of owner since then is refused under the row lock).
  */
-export function lakehouseNamed(params: Ref, db: Executor): Promise<LakehouseRow> {
-  let row = looked.get(params);
-  if (!row) {
-    row = findLakehouse(db, params.id);
-    looked.set(params, row);
-  }
-  return row;
+export function lakehouseNamed(request: { readonly params: Ref; once<T>(name: string, load: () => Promise<T>): Promise<T> }, db: Executor): Promise<LakehouseRow> {
+  return request.once('lakehouse', () => findLakehouse(db, request.params.id));
 }
 
 /** An action on one lakehouse, decided on it as it is. */
-export const onLakehouse = (verb: Verb) => async ({ params }: OperationInput<Ref, unknown, unknown>, services: FunctionServices) => {
-  const row = await lakehouseNamed(params, services.store.db);
+export const onLakehouse = (verb: Verb) => async (input: OperationInput<Ref, unknown, unknown>, services: FunctionServices) => {
+  const row = await lakehouseNamed(input, services.store.db);
   return [check(verb, row.id, lakehouseOf(row))];
 };
 
@@ -63,8 +55,9 @@ export const createChecks = ({ body, ...input }: OperationInput<unknown, unknown
  * Changing one: on the lakehouse as it is, and on what it becomes (its owner and executors). A change of owner the
  * caller may not make is refused by the handler once the first check passed, as before, with its own reason.
  */
-export const updateChecks = async ({ params, body, principal }: OperationInput<Ref, unknown, Static<typeof LakehousePatch>>, services: FunctionServices) => {
-  const current = await lakehouseNamed(params, services.store.db);
+export const updateChecks = async (input: OperationInput<Ref, unknown, Static<typeof LakehousePatch>>, services: FunctionServices) => {
+  const { body, principal } = input;
+  const current = await lakehouseNamed(input, services.store.db);
   const first = check('update', current.id, lakehouseOf(current));
   const caller = callerOf({ principal });
   if (body.owner !== undefined && body.owner !== caller.name && !caller.isAdmin) return [first];
@@ -73,9 +66,10 @@ export const updateChecks = async ({ params, body, principal }: OperationInput<R
 };
 
 /** A lakehouse's activity, or a deleted one's, by id: it outlives the lakehouse. */
-export async function activityOf(params: Ref, db: Executor): Promise<{ id: string; row: LakehouseRow | undefined }> {
+export async function activityOf(request: Parameters<typeof lakehouseNamed>[0], db: Executor): Promise<{ id: string; row: LakehouseRow | undefined }> {
+  const { params } = request;
   try {
-    const row = await lakehouseNamed(params, db);
+    const row = await lakehouseNamed(request, db);
     return { id: row.id, row };
   } catch (err) {
     // A deleted lakehouse keeps its history: found by id in it.
@@ -85,7 +79,7 @@ export async function activityOf(params: Ref, db: Executor): Promise<{ id: strin
   }
 }
 
-export const activityChecks = async ({ params }: OperationInput<Ref, unknown, unknown>, services: FunctionServices) => {
-  const { id, row } = await activityOf(params, services.store.db);
+export const activityChecks = async (input: OperationInput<Ref, unknown, unknown>, services: FunctionServices) => {
+  const { id, row } = await activityOf(input, services.store.db);
   return [check('read', id, row ? lakehouseOf(row) : undefined)];
 };

@@ -9,7 +9,7 @@ import { actorOf, lakehouseNamed } from './access.js';
  * open across a call to Kubernetes or a process start. 202 with the lakehouse as it is then.
  */
 export const actOnLakehouse = (verb: 'start' | 'stop' | 'restart'): Handler<{ params: typeof LakehouseParams }> => async (ctx) => {
-  const current = await lakehouseNamed(ctx.params, ctx.db);
+  const current = await lakehouseNamed(ctx, ctx.db);
   const by = { actor: actorOf(ctx.requirePrincipal()), source: 'api' as const };
   const row = verb === 'start' ? await startLakehouse(ctx.platform, current.id, by) : await stopLakehouse(ctx.platform, current.id, { ...by, restart: verb === 'restart' });
   return json(202, toLakehouse(row));

@@ -6,7 +6,7 @@ import { activityOf } from './access.js';
 
 /** Every state change, action and definition change, oldest first; the history outlives the lakehouse. */
 export const lakehouseActivity: Handler<{ params: typeof LakehouseParams; query: typeof ActivityQuery }> = async (ctx) => {
-  const { id } = await activityOf(ctx.params, ctx.db);
+  const { id } = await activityOf(ctx, ctx.db);
   const size = ctx.query.pageSize ?? 100;
   const rows = await lakehouseStore(ctx.db).activity(id, { pageSize: size, ...(ctx.query.pageToken ? { after: ctx.query.pageToken } : {}) });
   const more = rows.length > size;

@@ -8,7 +8,7 @@ import { lakehouseNamed } from './access.js';
 
 /** How to connect to a running lakehouse as yourself; 409 while it does not run. */
 export const lakehouseConnection: Handler<{ params: typeof LakehouseParams }> = async (ctx) => {
-  const row = await lakehouseNamed(ctx.params, ctx.db);
+  const row = await lakehouseNamed(ctx, ctx.db);
   const endpoints = endpointsOf(row);
   if (row.state !== 'RUNNING' || !endpoints) throw new ConflictError(`lakehouse ${row.name} is ${row.state}: its endpoints exist while it runs (POST /api/v1/lakehouses/${row.id}/start)`);
   const catalogs = await lakehouseStore(ctx.db).warehouses();

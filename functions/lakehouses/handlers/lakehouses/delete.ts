@@ -11,7 +11,7 @@ import { actorOf, lakehouseNamed } from './access.js';
 export const deleteLakehouse: Handler<{ params: typeof LakehouseParams }> = async (ctx) => {
   const { platform } = ctx;
   // What the checks decided on: a change of owner since then is refused under the row lock.
-  const decided = await lakehouseNamed(ctx.params, ctx.db);
+  const decided = await lakehouseNamed(ctx, ctx.db);
   const expectedVersion = ifMatchVersion(ctx.headers['if-match'], 'lakehouse');
   const actor = actorOf(ctx.requirePrincipal());
   const result = await ctx.transact(async (tx) => {

@@ -5,6 +5,6 @@ import { lakehouseNamed } from './access.js';
 
 /** By id or name: its definition, state, endpoints while it runs, and whether a change waits for a restart. */
 export const readLakehouse: Handler<{ params: typeof LakehouseParams }> = async (ctx) => {
-  const row = await lakehouseNamed(ctx.params, ctx.db);
+  const row = await lakehouseNamed(ctx, ctx.db);
   return json(200, toLakehouse(row), { etag: `"${row.version}"` });
 };

@@ -15,7 +15,7 @@ import { stored, validate } from './definition.js';
 export const updateLakehouse: Handler<{ params: typeof LakehouseParams; body: typeof LakehousePatch }> = async (ctx) => {
   const principal = ctx.requirePrincipal();
   // What the checks decided on: a change of owner since then is refused below, under the row lock.
-  const decided = await lakehouseNamed(ctx.params, ctx.db);
+  const decided = await lakehouseNamed(ctx, ctx.db);
   const patch = ctx.body;
   const owner = patch.owner === undefined ? undefined : ownerFor(principal, patch.owner);
   const expectedVersion = ifMatchVersion(ctx.headers['if-match'], 'lakehouse');

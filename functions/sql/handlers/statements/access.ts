@@ -45,39 +45,26 @@ async function submission(body: Body, db: Executor): Promise<Submission> {
   return { wait, sql: rendered.sql, lakehouse: await findLakehouse(db, body.lakehouse) };
 }
 
-// What the checks read, for the handler of the same request: one reading, not two. The pipeline hands the same
-// params and body objects to the checks and to the handler, so they key it.
-const submissions = new WeakMap<object, Promise<Submission>>();
-const statements = new WeakMap<object, Promise<SqlStatementRow>>();
+type Reads = { once<T>(name: string, load: () => Promise<T>): Promise<T> };
 
 /** The statement a request submits, checked first (400), then its lakehouse (404), as before the authorization. */
-export function submissionOf(body: Body, db: Executor): Promise<Submission> {
-  let s = submissions.get(body);
-  if (!s) {
-    s = submission(body, db);
-    submissions.set(body, s);
-  }
-  return s;
+export function submissionOf(request: Reads & { readonly body: Body }, db: Executor): Promise<Submission> {
+  return request.once('submission', () => submission(request.body, db));
 }
 
 /** The statement a request names (404, also once its result expired). */
-export function statementNamed(params: { id: string }, db: Executor): Promise<SqlStatementRow> {
-  let s = statements.get(params);
-  if (!s) {
-    s = requireStatement(db, params.id);
-    statements.set(params, s);
-  }
-  return s;
+export function statementNamed(request: Reads & { readonly params: { id: string } }, db: Executor): Promise<SqlStatementRow> {
+  return request.once('statement', () => requireStatement(db, request.params.id));
 }
 
 /** Running a statement on a lakehouse: everyone signed in may (the shipped Rego), as far as the control policies go. */
-export const executeChecks = async ({ body }: OperationInput<unknown, unknown, Body>, services: FunctionServices) => {
-  const { lakehouse } = await submissionOf(body, services.store.db);
+export const executeChecks = async (input: OperationInput<unknown, unknown, Body>, services: FunctionServices) => {
+  const { lakehouse } = await submissionOf(input, services.store.db);
   return [{ action: 'sql:statement:execute' as const, resource: platformObject('lakehouses', lakehouse.id), request: { lakehouse: lakehouse.name } }];
 };
 
 /** A statement is its submitter's: the control policies are told whose it is. */
-export const onStatement = (verb: 'read' | 'cancel') => async ({ params }: OperationInput<{ id: string }, unknown, unknown>, services: FunctionServices) => {
-  const row = await statementNamed(params, services.store.db);
+export const onStatement = (verb: 'read' | 'cancel') => async (input: OperationInput<{ id: string }, unknown, unknown>, services: FunctionServices) => {
+  const row = await statementNamed(input, services.store.db);
   return [{ action: `sql:statement:${verb}` as const, resource: platformObject('sql', 'statements', row.id), request: { owner: row.owner } }];
 };

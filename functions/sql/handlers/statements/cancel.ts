@@ -9,7 +9,7 @@ import { statementResponse } from './views.js';
  * transaction and its operation cancelled on the lakehouse. One that ended already is left as it is.
  */
 export const cancelStatementRequest: Handler<{ params: typeof StatementParams }> = async (ctx) => {
-  const row = await statementNamed(ctx.params, ctx.db);
+  const row = await statementNamed(ctx, ctx.db);
   const after = await cancelStatement(ctx.platform, row, callerOf(ctx.requirePrincipal(), ctx.headers));
   return json(200, await statementResponse(ctx.db, after));
 };

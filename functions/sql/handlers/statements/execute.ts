@@ -15,7 +15,7 @@ import { statementResponse } from './views.js';
  */
 export const executeStatement: Handler<{ body: typeof ExecuteStatementBody }> = async (ctx) => {
   const { platform, body } = ctx;
-  const { wait, sql, lakehouse } = await submissionOf(body, ctx.db);
+  const { wait, sql, lakehouse } = await submissionOf(ctx, ctx.db);
   const principal = ctx.requirePrincipal();
   const serving = await ensureServing(platform, lakehouse, { actor: `${principal.kind}:${principal.name}`, waitMs: 0 });
   const row = await statementStore(ctx.db).insert({

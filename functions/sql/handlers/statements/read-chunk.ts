@@ -7,7 +7,7 @@ import { chunkLink, encodedChunk, jsonChunk } from './views.js';
 
 /** One chunk of a SUCCEEDED statement's result, in its format; the next one is linked. */
 export const readChunk: Handler<{ params: typeof ChunkParams }> = async (ctx) => {
-  const row = await statementNamed(ctx.params, ctx.db);
+  const row = await statementNamed(ctx, ctx.db);
   if (row.state !== 'SUCCEEDED') throw new ConflictError(`statement ${row.id} is ${row.state}: only a SUCCEEDED statement has a result`);
   const index = Number(ctx.params.index);
   const count = row.total_chunk_count ?? 0;
