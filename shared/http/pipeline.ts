@@ -118,8 +118,12 @@ async function runOperation(
   headers: IncomingMessage['headers'],
 ): Promise<Reply> {
   const input: OperationInput<unknown, unknown, unknown> = { params: ctx.params, query: ctx.query, body: ctx.body, principal: ctx.principal };
+  // A declared audit resource is known from the input alone: it is recorded even when working out the checks fails
+  // (the object they look up does not exist, 404).
+  const declaredAudit = declared.auditResource?.(input);
+  if (declaredAudit !== undefined) ctx.auditResource = declaredAudit;
   const checks = await checksOf(declared, input, platform);
-  const audited = declared.auditResource?.(input) ?? checks[0]?.resource;
+  const audited = declaredAudit ?? checks[0]?.resource;
   if (audited !== undefined) ctx.auditResource = typeof audited === 'string' ? audited : resourceText(audited);
   for (const check of checks) await platform.authorizer.authorize(ctx.requirePrincipal(), check.action, check.resource, check.request);
 
