@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { JobSpec, RunOverrides } from '../../shared/domains/jobs/index.js';
+import { JobSpec, ListRunsQuery, RunOverrides } from '../../shared/domains/jobs/index.js';
 
 export const JobParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 export const RunParams = Type.Object({ id: Type.String({ format: 'uuid' }), runId: Type.String({ format: 'uuid' }) });
@@ -36,3 +36,8 @@ export const JobVersions = Type.Object({
 });
 
 export const CreateRunBody = Type.Object({ overrides: Type.Optional(RunOverrides) }, { additionalProperties: false });
+
+/** A job's runs: GET /api/v1/runs's filters but the job, which the path names. */
+export const JobRunsQuery = Type.Omit(ListRunsQuery, ['job']);
+
+export const TriggerToken = Type.Object({ token: Type.String({ description: 'Shown once: keep it in your CI system\'s secrets.' }), createdAt: Type.String({ format: 'date-time' }) });

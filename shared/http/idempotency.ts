@@ -15,8 +15,8 @@ export interface IdempotencyDeclaration<I> {
   readonly operation: (input: I) => string;
   /** What a key must look like, and the message when it does not. */
   readonly key: { readonly pattern: RegExp; readonly message: (key: string) => string };
-  /** The refusal of a key already used for another operation. */
-  readonly reused: (key: string, earlierOperation: string) => LakeplaneError;
+  /** The refusal of a key already used for another operation; `earlier` is the answer kept for it (what it made). */
+  readonly reused: (key: string, earlierOperation: string, earlier: Reply) => LakeplaneError;
   /** Whether a 4xx answer is kept and replayed too (Iceberg's catalogs do), or a refused request may be sent again. */
   readonly keepsRefusals: boolean;
   /** A replay's answer: by default the stored one; a route may answer from it afresh (a run as it is now). */
@@ -77,8 +77,8 @@ export async function runOnce<I>(
   const replay = async (): Promise<Reply | undefined> => {
     const row = await db.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', key).executeTakeFirst();
     if (!row || row.status === 0) return undefined;
-    if (row.operation !== operation) throw declaration.reused(key, row.operation);
     const stored: Reply = { status: row.status, ...(row.body !== null ? { body: new RawJson(row.body) } : {}), headers: { [REPLAYED_HEADER]: 'true' } };
+    if (row.operation !== operation) throw declaration.reused(key, row.operation, stored);
     return declaration.replay ? declaration.replay(stored, db) : stored;
   };
 

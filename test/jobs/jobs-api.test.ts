@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../support/databases.js';
 import { startPlatform, type TestPlatform } from '../support/platform.js';
@@ -110,6 +111,8 @@ describe.each(backends())('Spark job definitions on %s', (backend) => {
     const again = await trigger(minted.body.token, 'build-1234');
     expect(again.status).toBe(200);
     expect(((await again.json()) as { id: string }).id).toBe(run.id);
+    // The token is checked before the key: a retry without it learns nothing of the run.
+    expect((await trigger('lpjt_wrong', 'build-1234')).status).toBe(401);
     // Members cannot mint a token for someone else's job; a rotation ends the old token; a revocation ends all.
     expect((await call('POST', `${API}/${id}/trigger-token`, undefined, ada)).status).toBe(403);
     const rotated = await call('POST', `${API}/${id}/trigger-token`);
@@ -117,6 +120,35 @@ describe.each(backends())('Spark job definitions on %s', (backend) => {
     expect((await trigger(rotated.body.token)).status).toBe(201);
     expect((await call('DELETE', `${API}/${id}/trigger-token`)).status).toBe(204);
     expect((await trigger(rotated.body.token)).status).toBe(401);
+  });
+
+  it('a run started again with the same Idempotency-Key is the first one as it is now; other overrides are a 409 naming it', async () => {
+    const created = await call('POST', API, pi('keyed-runs'));
+    const runs = `${API}/${created.body.id}/runs`;
+    const start = (key: string, overrides: Record<string, unknown> = { arguments: ['5'] }) => call('POST', runs, { overrides }, admin, { 'idempotency-key': key });
+    const first = await start('k-1');
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    const again = await start('k-1');
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotency-replayed')).toBe('true');
+    expect(again.headers.get('location')).toBe(`/api/v1/runs/${first.body.id}`);
+    expect(again.body.id).toBe(first.body.id);
+    const other = await start('k-1', { arguments: ['6'] });
+    expect(other.status).toBe(409);
+    expect(other.body.detail).toBe(`Idempotency-Key k-1 was used for a run of this job with other overrides (run ${first.body.id})`);
+    // The overrides' own rules come before the key, as they always did.
+    expect((await start('k-1', { sparkConf: { 'executor.memory': '2g' } })).status).toBe(400);
+    expect((await start('not a key')).status).toBe(400);
+    // A key migration 0022 carried over from job_runs keeps {"id": <run>} as its answer: it replays that run.
+    const fingerprint = createHash('sha256').update(JSON.stringify({ arguments: ['7'] })).digest('hex');
+    await p.running.platform.store.db
+      .insertInto('idempotency_keys')
+      .values({ scope: `jobs/${created.body.id}`, key: 'carried-over', operation: `startRun ${fingerprint}`, principal: 'user:admin', status: 201, body: `{"id" : "${first.body.id}"}` })
+      .execute();
+    const carried = await start('carried-over', { arguments: ['7'] });
+    expect(carried.status).toBe(200);
+    expect(carried.body.id).toBe(first.body.id);
+    expect((await call('GET', runs)).body.items.map((r: any) => r.id)).toEqual([first.body.id]);
   });
 
   it('refuses run overrides it does not know, or that are not Spark settings, with 400 naming the field, and starts nothing', async () => {

@@ -60,7 +60,6 @@ export interface NewRun {
   triggerRef?: string | null;
   requestedBy: string | null;
   overrides: RunOverrides;
-  idempotencyKey?: string | undefined;
   /** The run's id, when the caller needs it before the run is stored (a batch that refers to it); default: a new one. */
   id?: string;
 }
@@ -91,7 +90,6 @@ export async function insertRuns(tx: Tx, platform: Platform, items: ReadonlyArra
       trigger_ref: r.triggerRef ?? null,
       requested_by: r.requestedBy,
       overrides: JSON.stringify(r.overrides),
-      idempotency_key: r.idempotencyKey ?? null,
       attempts: 1,
       max_attempts: spec.retry.maxAttempts,
       backoff_seconds: spec.retry.backoffSeconds,

@@ -1,10 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { sql } from 'kysely';
-import type { Executor, JobRunAttemptRow, JobRunEventRow, JobRunRow } from '../../db/index.js';
-import { NotFoundError } from '../../errors/index.js';
-import { decodeCursor, pageOf } from '../../http/index.js';
+import type { JobRunAttemptRow, JobRunEventRow, JobRunRow } from '../../db/index.js';
 import { RUN_STATES } from './run-states.js';
-import type { RunVisibility } from './run-visibility.js';
 
 const State = Type.Union(RUN_STATES.map((s) => Type.Literal(s)));
 const Time = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
@@ -108,26 +104,13 @@ export function toTimelineEntry(e: JobRunEventRow): Static<typeof TimelineEntry>
   return { at: e.at.toISOString(), state: e.state, attempt: e.attempt, appState: e.app_state, source: e.source, message: e.message };
 }
 
-export async function requireRun(db: Executor, id: string): Promise<JobRunRow> {
-  const row = await db.selectFrom('job_runs').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) throw new NotFoundError(`run ${id} does not exist`);
-  return row;
-}
-
-export async function runWithAttempts(db: Executor, id: string, historyServer?: string) {
-  const run = await requireRun(db, id);
-  const attempts = await db.selectFrom('job_run_attempts').selectAll().where('run_id', '=', id).orderBy('attempt').execute();
+/** A run with every attempt, and where to look further (its log, timeline, Spark UI and history server). */
+export function runWithAttempts(run: JobRunRow, attempts: readonly JobRunAttemptRow[], historyServer?: string): Static<typeof RunWithAttempts> {
   const current = attempts.find((a) => a.attempt === run.attempts);
-  const links: Static<typeof RunLinks> = { logs: `/api/v1/runs/${id}/logs`, timeline: `/api/v1/runs/${id}/timeline` };
+  const links: Static<typeof RunLinks> = { logs: `/api/v1/runs/${run.id}/logs`, timeline: `/api/v1/runs/${run.id}/timeline` };
   if (current?.ui_url && current.state === 'RUNNING') links.sparkUi = /^https?:\/\//.test(current.ui_url) ? current.ui_url : `http://${current.ui_url}`;
   if (historyServer && current?.spark_application_id) links.sparkHistory = `${historyServer.replace(/\/+$/, '')}/history/${encodeURIComponent(current.spark_application_id)}/`;
   return { ...toRun(run), attemptDetails: attempts.map(toAttempt), links };
-}
-
-export async function runTimeline(db: Executor, id: string) {
-  await requireRun(db, id);
-  const rows = await db.selectFrom('job_run_events').selectAll().where('run_id', '=', id).orderBy('id').execute();
-  return { items: rows.map(toTimelineEntry) };
 }
 
 export const ListRunsQuery = Type.Object(
@@ -146,23 +129,6 @@ export const ListRunsQuery = Type.Object(
 
 export const RunPage = Type.Object({ items: Type.Array(Run), nextPageToken: Type.Union([Type.String(), Type.Null()]) });
 
-/** Runs, newest first, with filters, of those the caller may see. */
-export async function listRuns(db: Executor, query: Static<typeof ListRunsQuery>, visible: RunVisibility) {
-  const size = query.pageSize ?? 100;
-  const cursor = decodeCursor(query.pageToken);
-  let q = db.selectFrom('job_runs').selectAll();
-  const owner = visible.owner ?? query.owner;
-  if (owner) q = q.where('owner', '=', owner);
-  if (query.job) q = q.where('job_id', '=', query.job);
-  if (query.state) q = q.where('state', '=', query.state);
-  if (query.trigger) q = q.where('trigger', '=', query.trigger);
-  if (query.since) q = q.where('created_at', '>=', new Date(query.since));
-  if (query.until) q = q.where('created_at', '<', new Date(query.until));
-  if (cursor) q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(new Date(cursor.t), cursor.id)));
-  const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(size + 1).execute();
-  return pageOf(rows, size, toRun);
-}
-
 export const JobStats = Type.Object({
   jobId: Type.String({ format: 'uuid' }),
   runs: Type.Integer({ description: 'Runs in all.' }),
@@ -171,34 +137,3 @@ export const JobStats = Type.Object({
   durationMs: Type.Object({ p50: Type.Union([Type.Number(), Type.Null()]), p95: Type.Union([Type.Number(), Type.Null()]) }, { description: 'Of finished runs that started.' }),
   lastOutcomes: Type.Array(Type.Object({ runId: Type.String(), state: State, finishedAt: Time })),
 });
-
-/** A job's run statistics, over the runs the caller may see: counts by state, success rate, duration percentiles, the last finished runs. */
-export async function jobStats(db: Executor, jobId: string, last: number, visible: RunVisibility): Promise<Static<typeof JobStats>> {
-  const runsOfJob = () => {
-    const q = db.selectFrom('job_runs').where('job_id', '=', jobId);
-    return visible.owner === undefined ? q : q.where('owner', '=', visible.owner);
-  };
-  const counts = await runsOfJob().select(['state', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('state').execute();
-  const byState: Record<string, number> = {};
-  for (const c of counts) byState[c.state] = Number(c.n);
-  const runs = Object.values(byState).reduce((a, b) => a + b, 0);
-  const finished = ['SUCCEEDED', 'FAILED', 'CANCELLED', 'TIMED_OUT'].reduce((a, s) => a + (byState[s] ?? 0), 0);
-  const pct = await runsOfJob()
-    .select([
-      sql<number | null>`percentile_cont(0.5) within group (order by extract(epoch from finished_at - started_at) * 1000)`.as('p50'),
-      sql<number | null>`percentile_cont(0.95) within group (order by extract(epoch from finished_at - started_at) * 1000)`.as('p95'),
-    ])
-    .where('finished_at', 'is not', null)
-    .where('started_at', 'is not', null)
-    .executeTakeFirstOrThrow();
-  const recent = await runsOfJob().select(['id', 'state', 'finished_at']).where('finished_at', 'is not', null).orderBy('finished_at', 'desc').limit(last).execute();
-  const round = (v: number | string | null) => (v === null ? null : Math.round(Number(v)));
-  return {
-    jobId,
-    runs,
-    byState,
-    successRate: finished > 0 ? (byState['SUCCEEDED'] ?? 0) / finished : null,
-    durationMs: { p50: round(pct.p50), p95: round(pct.p95) },
-    lastOutcomes: recent.map((r) => ({ runId: r.id, state: r.state, finishedAt: iso(r.finished_at) })),
-  };
-}
