@@ -12,3 +12,5 @@ export { issueToken, type TokenGrantDependencies, type TokenRequestInput, type T
 export { TokenRequest, TokenResponse } from './token-schemas.js';
 export { basicCredentials, GRANT_TYPES, TOKEN_EXCHANGE } from './grants.js';
 export { SCOPES, SCOPE_GROUPS, isScope, splitScope, scopeAllows, readScope, type ScopeGroup } from './scopes.js';
+export type { ThrottleStore, ThrottleScope } from './throttle-store.js';
+export { postgresThrottleStore } from './postgres-throttle-store.js';

@@ -1,4 +1,4 @@
-import { AccessTokens, Authenticator, ExternalIssuers, SigningKeyRing } from '../auth/index.js';
+import { AccessTokens, Authenticator, ExternalIssuers, postgresThrottleStore, SigningKeyRing } from '../auth/index.js';
 import { AuditTrail } from '../audit/index.js';
 import type { Config } from '../config/index.js';
 import { checkAppliedMigrations, migrateToLatest, openMetadataStore } from '../db/index.js';
@@ -82,6 +82,7 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
     logger: log,
     metrics,
     store,
+    throttleStore: postgresThrottleStore(db),
     keys,
     accessTokens,
     externalIssuers,

@@ -1,4 +1,4 @@
-import type { AccessTokens, Authenticator, ExternalIssuers, SigningKeyRing } from '../auth/index.js';
+import type { AccessTokens, Authenticator, ExternalIssuers, SigningKeyRing, ThrottleStore } from '../auth/index.js';
 import type { AuditTrail } from '../audit/index.js';
 import type { Config } from '../config/index.js';
 import type { MetadataStore } from '../db/index.js';
@@ -14,6 +14,8 @@ export interface Platform {
   readonly logger: Logger;
   readonly metrics: PlatformMetrics;
   readonly store: MetadataStore;
+  /** The token endpoint's failed-credential counters. */
+  readonly throttleStore: ThrottleStore;
   readonly keys: SigningKeyRing;
   readonly accessTokens: AccessTokens;
   readonly externalIssuers: ExternalIssuers;
