@@ -14,3 +14,5 @@ export { basicCredentials, GRANT_TYPES, TOKEN_EXCHANGE } from './grants.js';
 export { SCOPES, SCOPE_GROUPS, isScope, splitScope, scopeAllows, readScope, type ScopeGroup } from './scopes.js';
 export type { ThrottleStore, ThrottleScope } from './throttle-store.js';
 export { postgresThrottleStore } from './postgres-throttle-store.js';
+export type { SigningKeyStore, NewSigningKey, StoredSigningKey } from './signing-key-store.js';
+export { postgresSigningKeyStore } from './postgres-signing-key-store.js';

@@ -1,4 +1,4 @@
-import { AccessTokens, Authenticator, ExternalIssuers, postgresThrottleStore, SigningKeyRing } from '../auth/index.js';
+import { AccessTokens, Authenticator, ExternalIssuers, postgresSigningKeyStore, postgresThrottleStore, SigningKeyRing } from '../auth/index.js';
 import { AuditTrail } from '../audit/index.js';
 import type { Config } from '../config/index.js';
 import { checkAppliedMigrations, migrateToLatest, openMetadataStore } from '../db/index.js';
@@ -63,7 +63,7 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
     pollMs: config.LAKEPLANE_EVENT_POLL_MS,
   });
 
-  const keys = new SigningKeyRing(db, config.LAKEPLANE_ACCESS_TOKEN_TTL_SECONDS);
+  const keys = new SigningKeyRing(postgresSigningKeyStore(db), config.LAKEPLANE_ACCESS_TOKEN_TTL_SECONDS);
   const accessTokens = new AccessTokens(keys, config.issuer, config.LAKEPLANE_ACCESS_TOKEN_TTL_SECONDS);
   const externalIssuers = new ExternalIssuers(db);
   const authenticator = new Authenticator(db, accessTokens, externalIssuers, outbox, config.issuer, config.LAKEPLANE_AUTH_CACHE_TTL_MS, log.child({ component: 'auth' }));
