@@ -1,4 +1,4 @@
-import { AccessTokens, Authenticator, ExternalIssuers, postgresSigningKeyStore, postgresThrottleStore, SigningKeyRing } from '../auth/index.js';
+import { AccessTokens, Authenticator, ExternalIssuers, postgresIdentityStore, postgresSigningKeyStore, postgresThrottleStore, postgresTokenStore, SigningKeyRing } from '../auth/index.js';
 import { AuditTrail } from '../audit/index.js';
 import type { Config } from '../config/index.js';
 import { checkAppliedMigrations, migrateToLatest, openMetadataStore } from '../db/index.js';
@@ -63,10 +63,12 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
     pollMs: config.LAKEPLANE_EVENT_POLL_MS,
   });
 
+  const identityStore = postgresIdentityStore(db);
+  const tokenStore = postgresTokenStore(db);
   const keys = new SigningKeyRing(postgresSigningKeyStore(db), config.LAKEPLANE_ACCESS_TOKEN_TTL_SECONDS);
   const accessTokens = new AccessTokens(keys, config.issuer, config.LAKEPLANE_ACCESS_TOKEN_TTL_SECONDS);
-  const externalIssuers = new ExternalIssuers(db);
-  const authenticator = new Authenticator(db, accessTokens, externalIssuers, outbox, config.issuer, config.LAKEPLANE_AUTH_CACHE_TTL_MS, log.child({ component: 'auth' }));
+  const externalIssuers = new ExternalIssuers(identityStore);
+  const authenticator = new Authenticator(identityStore, tokenStore, accessTokens, externalIssuers, outbox, config.issuer, config.LAKEPLANE_AUTH_CACHE_TTL_MS, log.child({ component: 'auth' }));
 
   const dataPolicies = new DataPolicyCache(db, config.LAKEPLANE_POLICY_REFRESH_MS);
   const decisionLog = new DecisionLog(db, log.child({ component: 'decision-log' }));
@@ -82,6 +84,8 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
     logger: log,
     metrics,
     store,
+    identityStore,
+    tokenStore,
     throttleStore: postgresThrottleStore(db),
     keys,
     accessTokens,
