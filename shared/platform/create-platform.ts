@@ -1,5 +1,5 @@
 import { AccessTokens, Authenticator, ExternalIssuers, postgresIdentityStore, postgresSigningKeyStore, postgresThrottleStore, postgresTokenStore, SigningKeyRing } from '../auth/index.js';
-import { AuditTrail } from '../audit/index.js';
+import { AuditTrail, postgresAuditStore } from '../audit/index.js';
 import type { Config } from '../config/index.js';
 import { checkAppliedMigrations, migrateToLatest, openMetadataStore } from '../db/index.js';
 import { Dispatcher, EventConsumerSet, HttpTransport, InProcessTransport, Outbox, type EventTransport } from '../events/index.js';
@@ -95,7 +95,7 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
     decisionLog,
     dataPolicies,
     controlPolicies,
-    audit: new AuditTrail(db, log),
+    audit: new AuditTrail(postgresAuditStore(db), log),
     outbox,
     dispatcher,
     transport,
