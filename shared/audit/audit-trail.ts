@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
-import type { Db } from '../db/index.js';
 import type { Logger } from '../log/index.js';
 import type { Principal } from '../auth/index.js';
+import type { AuditRecord, AuditStore } from './audit-store.js';
 
 export interface AuditEntry {
   requestId: string;
@@ -51,15 +50,15 @@ function aggregateKey(entry: AuditEntry, now: number): string {
  * detail, the last one's id and time, and how many there were: what an investigator asks, in O(1) rows per flood.
  */
 export class AuditTrail {
-  constructor(private readonly db: Db, private readonly log: Logger) {}
+  constructor(private readonly store: AuditStore, private readonly log: Logger) {}
 
   async record(entry: AuditEntry): Promise<void> {
     const now = new Date();
-    const row = {
-      request_id: entry.requestId,
-      principal_id: entry.principal?.id ?? null,
-      principal_name: entry.principal?.name ?? null,
-      principal_kind: entry.principal?.kind ?? null,
+    const record: AuditRecord = {
+      requestId: entry.requestId,
+      principalId: entry.principal?.id ?? null,
+      principalName: entry.principal?.name ?? null,
+      principalKind: entry.principal?.kind ?? null,
       function: entry.function,
       action: entry.action,
       resource: entry.resource,
@@ -67,27 +66,11 @@ export class AuditTrail {
       status: entry.status,
       method: entry.method,
       detail: entry.detail?.slice(0, 2000) ?? null,
-      client_address: entry.clientAddress ?? null,
+      clientAddress: entry.clientAddress ?? null,
     };
     try {
-      if (!isAggregated(entry)) {
-        await this.db.insertInto('audit_log').values(row).execute();
-        return;
-      }
-      await this.db
-        .insertInto('audit_log')
-        .values({ ...row, aggregate_key: aggregateKey(entry, now.getTime()), last_at: now, last_request_id: entry.requestId })
-        .onConflict((oc) =>
-          oc
-            .column('aggregate_key')
-            .where('aggregate_key', 'is not', null)
-            .doUpdateSet({
-              occurrences: sql<number>`audit_log.occurrences + 1`,
-              last_at: sql<Date>`greatest(audit_log.last_at, excluded.last_at)`,
-              last_request_id: sql<string>`excluded.last_request_id`,
-            }),
-        )
-        .execute();
+      if (isAggregated(entry)) await this.store.count(record, { key: aggregateKey(entry, now.getTime()), at: now });
+      else await this.store.append(record);
     } catch (err) {
       // The answer has been decided already; losing the audit line must be loud, not fatal to the request.
       this.log.error({ err, audit: { ...entry, principal: entry.principal?.id } }, 'could not write audit record');

@@ -1,14 +1,15 @@
 import { decodeJwt } from 'jose';
-import type { Db } from '../db/index.js';
 import { UnauthenticatedError } from '../errors/index.js';
 import type { Outbox } from '../events/index.js';
 import type { Logger } from '../log/index.js';
 import type { AccessTokens } from './access-tokens.js';
+import type { IdentityStore } from './identity-store.js';
 import type { ExternalIssuers } from './oidc.js';
 import type { Principal } from './principal.js';
 import { loadServiceAccountPrincipal, loadUserPrincipal, provisionExternalUser } from './principals.js';
 import { splitScope } from './scopes.js';
 import { SECRET_PREFIX, hashSecret } from './secrets.js';
+import type { TokenStore } from './token-store.js';
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 const CACHE_MAX = 10_000;
@@ -22,7 +23,8 @@ export class Authenticator {
   private readonly cache = new Map<string, { principal: Principal; until: number }>();
 
   constructor(
-    private readonly db: Db,
+    private readonly identities: IdentityStore,
+    private readonly tokens: TokenStore,
     private readonly accessTokens: AccessTokens,
     private readonly external: ExternalIssuers,
     private readonly outbox: Outbox,
@@ -64,18 +66,13 @@ export class Authenticator {
     const key = `cs:${clientId ?? ''}:${hash}`;
     const hit = this.cached(key);
     if (hit) return hit;
-    const row = await this.db
-      .selectFrom('service_account_secrets')
-      .innerJoin('service_accounts', 'service_accounts.id', 'service_account_secrets.service_account_id')
-      .select(['service_accounts.id as id', 'service_accounts.client_id as client_id', 'service_account_secrets.expires_at as expires_at', 'service_account_secrets.revoked_at as revoked_at'])
-      .where('service_account_secrets.secret_hash', '=', hash)
-      .executeTakeFirst();
+    const found = await this.tokens.findClientSecret(hash);
     // One message for every miss, as the token endpoint's invalid_client: a guess learns nothing.
-    if (!row || (clientId !== undefined && row.client_id !== clientId) || row.revoked_at || (row.expires_at && row.expires_at.getTime() <= Date.now())) {
+    if (!found || (clientId !== undefined && found.clientId !== clientId) || found.revokedAt || (found.expiresAt && found.expiresAt.getTime() <= Date.now())) {
       throw new UnauthenticatedError('client authentication failed');
     }
-    const principal: Principal = { ...(await loadServiceAccountPrincipal(this.db, row.id, this.issuer)), authMethod: 'client_secret' };
-    if (row.expires_at && row.expires_at.getTime() - Date.now() < this.cacheTtlMs) return principal;
+    const principal: Principal = { ...(await loadServiceAccountPrincipal(this.identities, found.serviceAccountId, this.issuer)), authMethod: 'client_secret' };
+    if (found.expiresAt && found.expiresAt.getTime() - Date.now() < this.cacheTtlMs) return principal;
     return this.remember(key, principal);
   }
 
@@ -102,7 +99,7 @@ export class Authenticator {
       this.cached(key) ??
       this.remember(
         key,
-        claims.principal_type === 'user' ? await loadUserPrincipal(this.db, claims.sub, 'access_token', this.issuer) : await loadServiceAccountPrincipal(this.db, claims.sub, this.issuer),
+        claims.principal_type === 'user' ? await loadUserPrincipal(this.identities, claims.sub, 'access_token', this.issuer) : await loadServiceAccountPrincipal(this.identities, claims.sub, this.issuer),
       );
     return claims.scope ? { ...principal, scopes: splitScope(claims.scope) } : principal;
   }
@@ -112,26 +109,17 @@ export class Authenticator {
     const key = `pat:${hash}`;
     const hit = this.cached(key);
     if (hit) return hit;
-    const row = await this.db
-      .selectFrom('personal_access_tokens')
-      .select(['id', 'user_id', 'expires_at', 'revoked_at', 'last_used_at', 'scope'])
-      .where('token_hash', '=', hash)
-      .executeTakeFirst();
-    if (!row) throw new UnauthenticatedError('personal access token is not valid');
-    if (row.revoked_at) throw new UnauthenticatedError('personal access token has been revoked');
-    if (row.expires_at && row.expires_at.getTime() <= Date.now()) throw new UnauthenticatedError('personal access token has expired');
-    const principal: Principal = { ...(await loadUserPrincipal(this.db, row.user_id, 'personal_access_token', this.issuer)), tokenId: row.id, ...(row.scope ? { scopes: splitScope(row.scope) } : {}) };
-    if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
+    const pat = await this.tokens.findPersonalAccessToken(hash);
+    if (!pat) throw new UnauthenticatedError('personal access token is not valid');
+    if (pat.revokedAt) throw new UnauthenticatedError('personal access token has been revoked');
+    if (pat.expiresAt && pat.expiresAt.getTime() <= Date.now()) throw new UnauthenticatedError('personal access token has expired');
+    const principal: Principal = { ...(await loadUserPrincipal(this.identities, pat.userId, 'personal_access_token', this.issuer)), tokenId: pat.id, ...(pat.scope ? { scopes: splitScope(pat.scope) } : {}) };
+    if (!pat.lastUsedAt || Date.now() - pat.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       // Last use is kept to the minute; it is not worth a write per request, nor making the caller wait for it.
-      this.db
-        .updateTable('personal_access_tokens')
-        .set({ last_used_at: new Date() })
-        .where('id', '=', row.id)
-        .execute()
-        .catch((err: unknown) => this.log.warn({ err, tokenId: row.id }, 'could not record token use'));
+      this.tokens.recordPersonalAccessTokenUse(pat.id).catch((err: unknown) => this.log.warn({ err, tokenId: pat.id }, 'could not record token use'));
     }
     // A token that expires within the cache TTL must not outlive its expiry in the cache.
-    if (row.expires_at && row.expires_at.getTime() - Date.now() < this.cacheTtlMs) return principal;
+    if (pat.expiresAt && pat.expiresAt.getTime() - Date.now() < this.cacheTtlMs) return principal;
     return this.remember(key, principal);
   }
 
@@ -140,7 +128,7 @@ export class Authenticator {
     const hit = this.cached(key);
     if (hit) return hit;
     const { provider, payload } = await this.external.verify(token, issuer);
-    const principal = await provisionExternalUser(this.db, this.outbox, provider, payload);
+    const principal = await provisionExternalUser(this.identities, this.outbox, provider, payload);
     return this.remember(key, principal);
   }
 }

@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
-import { sql } from 'kysely';
 import type { Config } from '../config/index.js';
-import type { Db } from '../db/index.js';
 import { TooManyRequestsError } from '../errors/index.js';
 import { lockoutSeconds } from './grants.js';
+import type { ThrottleStore } from './throttle-store.js';
 
 /**
  * Brute force detection for the token endpoint, as Keycloak and OWASP's authentication guidance describe it. Failed
- * credentials are counted per key in the store, so every replica on the database throttles alike:
+ * credentials are counted per key in the store (throttle-store.ts), so every replica on the database throttles alike:
  * - account: a user name from one client address. Its failures never block that user from another address, so an
  *   anonymous client cannot deny a user their login;
  * - address: every failure from one address, whatever the user name (password spraying);
@@ -65,7 +64,7 @@ export const throttleKeys = {
 };
 
 export class CredentialThrottle {
-  constructor(private readonly db: Db, private readonly config: ThrottleConfig) {}
+  constructor(private readonly store: ThrottleStore, private readonly config: ThrottleConfig) {}
 
   private limitOf(scope: ThrottleKey['scope']): number {
     if (scope === 'account') return this.config.LAKEPLANE_LOGIN_MAX_FAILURES;
@@ -76,16 +75,11 @@ export class CredentialThrottle {
   /** Throws 429 with Retry-After (the longest wait) when any of the keys is blocked. */
   async refuseIfBlocked(keys: readonly ThrottleKey[]): Promise<void> {
     if (keys.length === 0) return;
-    const blocked = await this.db
-      .selectFrom('credential_failures')
-      .select(['key', sql<string | number>`extract(epoch from blocked_until - now())`.as('wait')])
-      .where('key', 'in', keys.map((k) => k.id))
-      .where('blocked_until', '>', sql<Date>`now()`)
-      .execute();
+    const blocked = await this.store.blocked(keys.map((k) => k.id));
     let longest: { key: ThrottleKey; wait: number } | undefined;
     for (const row of blocked) {
       const key = keys.find((k) => k.id === row.key);
-      const wait = Math.max(1, Math.ceil(Number(row.wait)));
+      const wait = Math.max(1, Math.ceil(row.waitSeconds));
       if (key && (!longest || wait > longest.wait)) longest = { key, wait };
     }
     if (longest) throw new TooManyRequestsError(`${longest.key.refusal}; try again in ${longest.wait} s`, longest.wait);
@@ -96,52 +90,20 @@ export class CredentialThrottle {
     const reset = this.config.LAKEPLANE_LOGIN_FAILURE_RESET_SECONDS;
     await Promise.all(keys.map((key) => this.count(key, reset)));
     const minute = Math.floor(Date.now() / 60_000);
-    const global = await this.increment(hash('global', String(minute)), 'global', 120);
-    await this.sweep();
+    const global = await this.store.increment(hash('global', String(minute)), 'global', 120);
+    await this.store.sweepExpired(SWEEP_BATCH);
     const multiple = Math.floor(global / this.config.LAKEPLANE_LOGIN_GLOBAL_FAILURES_PER_MINUTE);
     return multiple < 1 ? 0 : Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** Math.min(multiple - 1, 10));
   }
 
   /** A correct credential forgets the failures of its user name from that address, or of its client_id. */
   async succeeded(keys: readonly ThrottleKey[]): Promise<void> {
-    const forget = keys.filter((k) => k.scope !== 'address').map((k) => k.id);
-    if (forget.length > 0) await this.db.deleteFrom('credential_failures').where('key', 'in', forget).execute();
+    await this.store.forget(keys.filter((k) => k.scope !== 'address').map((k) => k.id));
   }
 
   private async count(key: ThrottleKey, resetSeconds: number): Promise<void> {
-    const failures = await this.increment(key.id, key.scope, resetSeconds);
+    const failures = await this.store.increment(key.id, key.scope, resetSeconds);
     const lock = lockoutSeconds(failures, this.limitOf(key.scope), this.config.LAKEPLANE_LOGIN_LOCKOUT_SECONDS, MAX_LOCK_SECONDS);
-    if (lock === 0) return;
-    const until = sql<Date>`now() + ${lock}::integer * interval '1 second'`;
-    await this.db
-      .updateTable('credential_failures')
-      .set({ blocked_until: sql<Date>`greatest(blocked_until, ${until})`, expires_at: sql<Date>`greatest(expires_at, ${until})` })
-      .where('key', '=', key.id)
-      .execute();
-  }
-
-  /** One statement, so concurrent failures on several replicas each count; an expired row starts again from one. */
-  private async increment(id: string, scope: 'account' | 'address' | 'client' | 'global', keepSeconds: number): Promise<number> {
-    const expires = sql<Date>`now() + ${keepSeconds}::integer * interval '1 second'`;
-    const row = await this.db
-      .insertInto('credential_failures')
-      .values({ key: id, scope, failures: 1, blocked_until: null, expires_at: expires })
-      .onConflict((oc) =>
-        oc.column('key').doUpdateSet({
-          failures: sql<number>`case when credential_failures.expires_at <= now() then 1 else credential_failures.failures + 1 end`,
-          blocked_until: sql<Date | null>`case when credential_failures.expires_at <= now() then null else credential_failures.blocked_until end`,
-          expires_at: sql<Date>`greatest(${expires}, case when credential_failures.expires_at <= now() then null else credential_failures.blocked_until end)`,
-        }),
-      )
-      .returning('failures')
-      .executeTakeFirstOrThrow();
-    return row.failures;
-  }
-
-  private async sweep(): Promise<void> {
-    await this.db
-      .deleteFrom('credential_failures')
-      .where('key', 'in', (eb) => eb.selectFrom('credential_failures').select('key').where('expires_at', '<', sql<Date>`now()`).limit(SWEEP_BATCH))
-      .execute();
+    if (lock > 0) await this.store.block(key.id, lock);
   }
 }

@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
-import type { Db, IdentityProviderRow } from '../db/index.js';
+import type { IdentityProviderRow } from '../db/index.js';
 import { UnauthenticatedError } from '../errors/index.js';
+import type { IdentityStore } from './identity-store.js';
 
 interface LoadedProvider {
   row: IdentityProviderRow;
@@ -25,7 +26,7 @@ export class ExternalIssuers {
   private loadedAt = 0;
   private loading: Promise<void> | undefined;
 
-  constructor(private readonly db: Db, private readonly refreshMs = 30_000) {}
+  constructor(private readonly identities: Pick<IdentityStore, 'enabledProviders'>, private readonly refreshMs = 30_000) {}
 
   /** Forget everything; called when providers are changed in this process. */
   invalidate(): void {
@@ -35,7 +36,7 @@ export class ExternalIssuers {
   private async load(): Promise<void> {
     this.loading ??= (async () => {
       try {
-        const rows = await this.db.selectFrom('identity_providers').selectAll().where('enabled', '=', true).execute();
+        const rows = await this.identities.enabledProviders();
         const next = new Map<string, LoadedProvider>();
         for (const row of rows) {
           const previous = this.providers.get(row.issuer);

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import { exportJWK, generateKeyPair, importJWK, type JWK, type CryptoKey } from 'jose';
-import type { Db } from '../db/index.js';
+import type { NewSigningKey, SigningKeyStore } from './signing-key-store.js';
 
 export const SIGNING_ALG = 'EdDSA';
 
@@ -13,10 +12,19 @@ interface LoadedKey {
   retiredAt: Date | null;
 }
 
+/** A fresh Ed25519 key pair, named by the day it was made. */
+async function newKey(): Promise<NewSigningKey> {
+  const { publicKey, privateKey } = await generateKeyPair(SIGNING_ALG, { crv: 'Ed25519', extractable: true });
+  const kid = `lp-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`;
+  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: SIGNING_ALG, use: 'sig' };
+  const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: SIGNING_ALG };
+  return { kid, alg: SIGNING_ALG, publicJwk, privateJwk };
+}
+
 /**
  * The keys access tokens are signed with. Exactly one key signs (the newest unretired one); retired keys stay
  * published in the JWKS until every token they signed has expired, so rotation never invalidates a live token.
- * Keys live in the store so every function and replica verifies with the same set.
+ * Keys live in the store (signing-key-store.ts) so every function and replica verifies with the same set.
  */
 export class SigningKeyRing {
   private keys = new Map<string, LoadedKey>();
@@ -24,61 +32,38 @@ export class SigningKeyRing {
   private loadedAt = 0;
   private loading: Promise<void> | undefined;
 
-  constructor(private readonly db: Db, private readonly maxTokenTtlSeconds: number, private readonly refreshMs = 60_000) {}
+  constructor(private readonly store: SigningKeyStore, private readonly maxTokenTtlSeconds: number, private readonly refreshMs = 60_000) {}
 
-  /** Creates the first key if the store has none. Safe from several processes at once (advisory lock). */
+  /** Creates the first key if the store has none. Safe from several processes at once (the store locks). */
   async ensureKey(): Promise<void> {
-    await this.db.transaction().execute(async (tx) => {
-      await sql`select pg_advisory_xact_lock(hashtext('lakeplane.signing_keys'))`.execute(tx);
-      const existing = await tx.selectFrom('signing_keys').select('kid').where('retired_at', 'is', null).executeTakeFirst();
-      if (!existing) await this.insertNewKey(tx as unknown as Db);
-    });
+    await this.store.ensureSigningKey(newKey);
     await this.reload();
   }
 
   /** Makes a new key the signer and retires the current one. Returns the new kid. */
   async rotate(): Promise<{ kid: string; retired: string[] }> {
-    const result = await this.db.transaction().execute(async (tx) => {
-      await sql`select pg_advisory_xact_lock(hashtext('lakeplane.signing_keys'))`.execute(tx);
-      const retired = await tx.updateTable('signing_keys').set({ retired_at: new Date() }).where('retired_at', 'is', null).returning('kid').execute();
-      const kid = await this.insertNewKey(tx as unknown as Db);
-      return { kid, retired: retired.map((r) => r.kid) };
-    });
+    const result = await this.store.rotate(newKey);
     await this.reload();
     return result;
-  }
-
-  private async insertNewKey(db: Db): Promise<string> {
-    const { publicKey, privateKey } = await generateKeyPair(SIGNING_ALG, { crv: 'Ed25519', extractable: true });
-    const kid = `lp-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`;
-    const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: SIGNING_ALG, use: 'sig' };
-    const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: SIGNING_ALG };
-    await db.insertInto('signing_keys').values({ kid, alg: SIGNING_ALG, public_jwk: JSON.stringify(publicJwk), private_jwk: JSON.stringify(privateJwk) }).execute();
-    return kid;
   }
 
   async reload(): Promise<void> {
     this.loading ??= (async () => {
       try {
         const horizon = new Date(Date.now() - this.maxTokenTtlSeconds * 1000 - 60_000);
-        const rows = await this.db
-          .selectFrom('signing_keys')
-          .selectAll()
-          .where((eb) => eb.or([eb('retired_at', 'is', null), eb('retired_at', '>', horizon)]))
-          .orderBy('created_at', 'desc')
-          .execute();
+        const rows = await this.store.liveKeys(horizon);
         const next = new Map<string, LoadedKey>();
         let active: LoadedKey | undefined;
         for (const row of rows) {
           const loaded: LoadedKey = {
             kid: row.kid,
-            publicJwk: row.public_jwk as JWK,
-            publicKey: (await importJWK(row.public_jwk as JWK, row.alg)) as CryptoKey,
-            privateKey: row.retired_at ? undefined : ((await importJWK(row.private_jwk as JWK, row.alg)) as CryptoKey),
-            retiredAt: row.retired_at,
+            publicJwk: row.publicJwk,
+            publicKey: (await importJWK(row.publicJwk, row.alg)) as CryptoKey,
+            privateKey: row.retiredAt ? undefined : ((await importJWK(row.privateJwk, row.alg)) as CryptoKey),
+            retiredAt: row.retiredAt,
           };
           next.set(row.kid, loaded);
-          if (!active && !row.retired_at) active = loaded;
+          if (!active && !row.retiredAt) active = loaded;
         }
         this.keys = next;
         this.active = active;

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { OAuthError } from '../errors/index.js';
 import { CredentialThrottle, throttleKeys, type ThrottleKey } from './credential-throttle.js';
 import { TOKEN_EXCHANGE, basicCredentials } from './grants.js';
+import type { ThrottleStore } from './throttle-store.js';
 import { issueToken, type TokenGrantDependencies, type TokenOutcome, type TokenRequestInput } from './token-grants.js';
 
 /** The counters a token request spends when its credential is wrong. */
@@ -25,9 +26,9 @@ const isWrongCredential = (err: unknown) => err instanceof OAuthError && (err.oa
  * Retry-After before any credential is checked, a wrong credential is counted, a right one forgets its account's
  * failures. `address` is the client's address (RequestContext.ip).
  */
-export async function issueTokenThrottled(platform: TokenGrantDependencies, input: TokenRequestInput, authorization: string | undefined, address: string | undefined): Promise<TokenOutcome> {
+export async function issueTokenThrottled(platform: TokenGrantDependencies & { readonly throttleStore: ThrottleStore }, input: TokenRequestInput, authorization: string | undefined, address: string | undefined): Promise<TokenOutcome> {
   const keys = keysOf(input, authorization, address);
-  const throttle = new CredentialThrottle(platform.store.db, platform.config);
+  const throttle = new CredentialThrottle(platform.throttleStore, platform.config);
   await throttle.refuseIfBlocked(keys);
   let outcome: TokenOutcome;
   try {

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import { OAuthError } from '../errors/index.js';
 import type { Config } from '../config/index.js';
-import type { Db } from '../db/index.js';
 import type { Logger } from '../log/index.js';
 import type { AccessTokens } from './access-tokens.js';
 import type { Authenticator } from './authenticator.js';
+import type { IdentityStore } from './identity-store.js';
 import { TOKEN_EXCHANGE, basicCredentials, isGrantType } from './grants.js';
 import { burnPasswordCheck, verifyPassword } from './password.js';
 import { isScope, SCOPES, scopeWithin, splitScope } from './scopes.js';
 import { hashSecret, newSecret, SECRET_PREFIX } from './secrets.js';
+import type { NewRefreshToken, TokenStore } from './token-store.js';
 
 /**
  * The OAuth2 token endpoint's grants, in shared/ because two functions answer them: IAM at /api/v1/auth/token and
@@ -71,25 +71,21 @@ function answerScope(scope: string | undefined): { scope?: string } {
 export interface TokenGrantDependencies {
   readonly config: Config;
   readonly logger: Logger;
-  readonly store: { readonly db: Db };
+  readonly identityStore: Pick<IdentityStore, 'findLogin' | 'recordLogin' | 'findUser' | 'findServiceAccount'>;
+  readonly tokenStore: Pick<TokenStore, 'findClientSecret' | 'createRefreshToken' | 'findRefreshToken' | 'spendRefreshToken' | 'revokeRefreshTokenFamily'>;
   readonly accessTokens: Pick<AccessTokens, 'mint'>;
   readonly authenticator: Pick<Authenticator, 'authenticate'>;
 }
 
-async function issueRefreshToken(platform: TokenGrantDependencies, owner: { userId?: string; serviceAccountId?: string }, familyId: string, scope: string | undefined): Promise<string> {
+async function issueRefreshToken(platform: TokenGrantDependencies, owner: NewRefreshToken['owner'], familyId: string, scope: string | undefined): Promise<string> {
   const token = newSecret(SECRET_PREFIX.refreshToken, 48);
-  await platform.store.db
-    .insertInto('refresh_tokens')
-    .values({
-      id: randomUUID(),
-      token_hash: hashSecret(token),
-      family_id: familyId,
-      user_id: owner.userId ?? null,
-      service_account_id: owner.serviceAccountId ?? null,
-      expires_at: new Date(Date.now() + platform.config.LAKEPLANE_REFRESH_TOKEN_TTL_SECONDS * 1000),
-      scope: scope ?? null,
-    })
-    .execute();
+  await platform.tokenStore.createRefreshToken({
+    hash: hashSecret(token),
+    familyId,
+    owner,
+    expiresAt: new Date(Date.now() + platform.config.LAKEPLANE_REFRESH_TOKEN_TTL_SECONDS * 1000),
+    scope: scope ?? null,
+  });
   return token;
 }
 
@@ -97,16 +93,16 @@ async function passwordGrant(platform: TokenGrantDependencies, input: TokenReque
   const username = required(input.username, 'username').toLowerCase();
   const password = required(input.password, 'password');
   const scope = grantedScope(input.scope, undefined);
-  const { store } = platform;
-  const user = await store.db.selectFrom('users').selectAll().where(sql<string>`lower(username)`, '=', username).executeTakeFirst();
-  if (!user || !user.password_hash) {
+  const { identityStore } = platform;
+  const user = await identityStore.findLogin(username);
+  if (!user || !user.passwordHash) {
     await burnPasswordCheck(password);
     throw new OAuthError('invalid_grant', 'username or password is wrong');
   }
   // Failures are counted and throttled around the grant, per user name and address (throttled-token-grants.ts).
-  if (!(await verifyPassword(password, user.password_hash))) throw new OAuthError('invalid_grant', 'username or password is wrong');
+  if (!(await verifyPassword(password, user.passwordHash))) throw new OAuthError('invalid_grant', 'username or password is wrong');
   if (!user.active) throw new OAuthError('invalid_grant', 'this user is deactivated');
-  await store.db.updateTable('users').set({ last_login_at: new Date() }).where('id', '=', user.id).execute();
+  await identityStore.recordLogin(user.id);
   const access = await platform.accessTokens.mint({ id: user.id, kind: 'user', name: user.username }, scope);
   const refresh = await issueRefreshToken(platform, { userId: user.id }, randomUUID(), scope);
   return {
@@ -123,20 +119,15 @@ async function clientCredentialsGrant(platform: TokenGrantDependencies, input: T
   const clientId = basic?.id ?? required(input.client_id, 'client_id');
   const secret = basic?.secret ?? required(input.client_secret, 'client_secret');
   const scope = grantedScope(input.scope, undefined);
-  const row = await platform.store.db
-    .selectFrom('service_account_secrets')
-    .innerJoin('service_accounts', 'service_accounts.id', 'service_account_secrets.service_account_id')
-    .select(['service_accounts.id as id', 'service_accounts.name as name', 'service_accounts.client_id as client_id', 'service_accounts.active as active', 'service_account_secrets.expires_at as expires_at', 'service_account_secrets.revoked_at as revoked_at'])
-    .where('service_account_secrets.secret_hash', '=', hashSecret(secret))
-    .executeTakeFirst();
-  if (!row || row.client_id !== clientId || row.revoked_at || (row.expires_at && row.expires_at.getTime() <= Date.now())) {
+  const row = await platform.tokenStore.findClientSecret(hashSecret(secret));
+  if (!row || row.clientId !== clientId || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) {
     throw new OAuthError('invalid_client', 'client authentication failed');
   }
   if (!row.active) throw new OAuthError('invalid_client', 'this service account is deactivated');
-  const access = await platform.accessTokens.mint({ id: row.id, kind: 'service_account', name: row.name }, scope);
+  const access = await platform.accessTokens.mint({ id: row.serviceAccountId, kind: 'service_account', name: row.serviceAccountName }, scope);
   // RFC 6749 4.4.3: no refresh token for client credentials; the client simply asks again.
   return {
-    subject: `service_account:${row.name}`,
+    subject: `service_account:${row.serviceAccountName}`,
     answer: { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, issued_token_type: ACCESS_TOKEN_TYPE, ...answerScope(scope) },
   };
 }
@@ -147,36 +138,28 @@ async function clientCredentialsGrant(platform: TokenGrantDependencies, input: T
  */
 async function refreshTokenGrant(platform: TokenGrantDependencies, input: TokenRequestInput): Promise<TokenOutcome> {
   const token = required(input.refresh_token, 'refresh_token');
-  const db = platform.store.db;
+  const { identityStore, tokenStore } = platform;
   const hash = hashSecret(token);
   // Checked before the token is spent, so a bad or wider scope does not cost the client its refresh token.
-  const issued = await db.selectFrom('refresh_tokens').select('scope').where('token_hash', '=', hash).executeTakeFirst();
+  const issued = await tokenStore.findRefreshToken(hash);
   grantedScope(input.scope, issued?.scope ? splitScope(issued.scope) : undefined);
-  const spent = await db
-    .updateTable('refresh_tokens')
-    .set({ used_at: new Date() })
-    .where('token_hash', '=', hash)
-    .where('used_at', 'is', null)
-    .where('revoked_at', 'is', null)
-    .where('expires_at', '>', new Date())
-    .returningAll()
-    .executeTakeFirst();
+  const spent = await tokenStore.spendRefreshToken(hash);
   if (!spent) {
-    const known = await db.selectFrom('refresh_tokens').select(['family_id', 'used_at', 'revoked_at']).where('token_hash', '=', hash).executeTakeFirst();
-    if (known?.used_at) {
-      await db.updateTable('refresh_tokens').set({ revoked_at: new Date() }).where('family_id', '=', known.family_id).where('revoked_at', 'is', null).execute();
-      platform.logger.warn({ familyId: known.family_id }, 'refresh token reused; its family is revoked');
+    const known = await tokenStore.findRefreshToken(hash);
+    if (known?.usedAt) {
+      await tokenStore.revokeRefreshTokenFamily(known.familyId);
+      platform.logger.warn({ familyId: known.familyId }, 'refresh token reused; its family is revoked');
       throw new OAuthError('invalid_grant', 'refresh token was already used; every token of its family is now revoked');
     }
-    throw new OAuthError('invalid_grant', known?.revoked_at ? 'refresh token has been revoked' : 'refresh token is invalid or expired');
+    throw new OAuthError('invalid_grant', known?.revokedAt ? 'refresh token has been revoked' : 'refresh token is invalid or expired');
   }
   let subject: { id: string; kind: 'user' | 'service_account'; name: string };
-  if (spent.user_id) {
-    const user = await db.selectFrom('users').select(['id', 'username', 'active']).where('id', '=', spent.user_id).executeTakeFirst();
+  if (spent.userId) {
+    const user = await identityStore.findUser(spent.userId);
     if (!user?.active) throw new OAuthError('invalid_grant', 'the user of this refresh token is deactivated or gone');
     subject = { id: user.id, kind: 'user', name: user.username };
   } else {
-    const sa = await db.selectFrom('service_accounts').select(['id', 'name', 'active']).where('id', '=', spent.service_account_id as string).executeTakeFirst();
+    const sa = await identityStore.findServiceAccount(spent.serviceAccountId as string);
     if (!sa?.active) throw new OAuthError('invalid_grant', 'the service account of this refresh token is deactivated or gone');
     subject = { id: sa.id, kind: 'service_account', name: sa.name };
   }
@@ -185,7 +168,7 @@ async function refreshTokenGrant(platform: TokenGrantDependencies, input: TokenR
   const scope = grantedScope(input.scope, ceiling);
   const access = await platform.accessTokens.mint(subject, scope);
   const owner = subject.kind === 'user' ? { userId: subject.id } : { serviceAccountId: subject.id };
-  const refresh = await issueRefreshToken(platform, owner, spent.family_id, ceiling ? ceiling.join(' ') : undefined);
+  const refresh = await issueRefreshToken(platform, owner, spent.familyId, ceiling ? ceiling.join(' ') : undefined);
   return {
     subject: `${subject.kind}:${subject.name}`,
     answer: { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, refresh_token: refresh, issued_token_type: ACCESS_TOKEN_TYPE, ...answerScope(scope) },

@@ -1,5 +1,5 @@
-import { AccessTokens, Authenticator, ExternalIssuers, SigningKeyRing } from '../auth/index.js';
-import { AuditTrail } from '../audit/index.js';
+import { AccessTokens, Authenticator, ExternalIssuers, postgresIdentityStore, postgresSigningKeyStore, postgresThrottleStore, postgresTokenStore, SigningKeyRing } from '../auth/index.js';
+import { AuditTrail, postgresAuditStore } from '../audit/index.js';
 import type { Config } from '../config/index.js';
 import { checkAppliedMigrations, migrateToLatest, openMetadataStore } from '../db/index.js';
 import { Dispatcher, EventConsumerSet, HttpTransport, InProcessTransport, Outbox, type EventTransport } from '../events/index.js';
@@ -63,10 +63,12 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
     pollMs: config.LAKEPLANE_EVENT_POLL_MS,
   });
 
-  const keys = new SigningKeyRing(db, config.LAKEPLANE_ACCESS_TOKEN_TTL_SECONDS);
+  const identityStore = postgresIdentityStore(db);
+  const tokenStore = postgresTokenStore(db);
+  const keys = new SigningKeyRing(postgresSigningKeyStore(db), config.LAKEPLANE_ACCESS_TOKEN_TTL_SECONDS);
   const accessTokens = new AccessTokens(keys, config.issuer, config.LAKEPLANE_ACCESS_TOKEN_TTL_SECONDS);
-  const externalIssuers = new ExternalIssuers(db);
-  const authenticator = new Authenticator(db, accessTokens, externalIssuers, outbox, config.issuer, config.LAKEPLANE_AUTH_CACHE_TTL_MS, log.child({ component: 'auth' }));
+  const externalIssuers = new ExternalIssuers(identityStore);
+  const authenticator = new Authenticator(identityStore, tokenStore, accessTokens, externalIssuers, outbox, config.issuer, config.LAKEPLANE_AUTH_CACHE_TTL_MS, log.child({ component: 'auth' }));
 
   const dataPolicies = new DataPolicyCache(db, config.LAKEPLANE_POLICY_REFRESH_MS);
   const decisionLog = new DecisionLog(db, log.child({ component: 'decision-log' }));
@@ -84,6 +86,9 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
     logger: log,
     metrics,
     store,
+    identityStore,
+    tokenStore,
+    throttleStore: postgresThrottleStore(db),
     keys,
     accessTokens,
     externalIssuers,
@@ -92,7 +97,7 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
     decisionLog,
     dataPolicies,
     controlPolicies,
-    audit: new AuditTrail(db, log),
+    audit: new AuditTrail(postgresAuditStore(db), log),
     outbox,
     dispatcher,
     transport,

@@ -1,4 +1,4 @@
-import type { AccessTokens, Authenticator, ExternalIssuers, SigningKeyRing } from '../auth/index.js';
+import type { AccessTokens, Authenticator, ExternalIssuers, IdentityStore, SigningKeyRing, ThrottleStore, TokenStore } from '../auth/index.js';
 import type { AuditTrail } from '../audit/index.js';
 import type { Config } from '../config/index.js';
 import type { MetadataStore } from '../db/index.js';
@@ -15,6 +15,12 @@ export interface Platform extends FunctionContexts {
   readonly logger: Logger;
   readonly metrics: PlatformMetrics;
   readonly store: MetadataStore;
+  /** Users, service accounts and groups as authentication reads them (the token endpoint's password grant too). */
+  readonly identityStore: IdentityStore;
+  /** Personal access tokens, refresh tokens and client secrets, by their hashes. */
+  readonly tokenStore: TokenStore;
+  /** The token endpoint's failed-credential counters. */
+  readonly throttleStore: ThrottleStore;
   readonly keys: SigningKeyRing;
   readonly accessTokens: AccessTokens;
   readonly externalIssuers: ExternalIssuers;
