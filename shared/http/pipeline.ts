@@ -118,6 +118,7 @@ async function runOperation(
   headers: IncomingMessage['headers'],
 ): Promise<Reply> {
   const input: OperationInput<unknown, unknown, unknown> = { params: ctx.params, query: ctx.query, body: ctx.body, principal: ctx.principal };
+  if (declared.auditDetail) ctx.auditDetail = declared.auditDetail(input);
   const checks = await checksOf(declared, input, platform);
   const audited = declared.auditResource?.(input) ?? checks[0]?.resource;
   if (audited !== undefined) ctx.auditResource = typeof audited === 'string' ? audited : resourceText(audited);
