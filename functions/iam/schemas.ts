@@ -121,6 +121,7 @@ export const ServiceAccount = Type.Object({
   updatedAt: Timestamp,
   version: Type.Integer(),
 });
+export const ListServiceAccountsQuery = Type.Object(PageQuery, { additionalProperties: false });
 export const CreateServiceAccountBody = Type.Object(
   {
     name: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{1,62}$' }),

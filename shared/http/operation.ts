@@ -98,6 +98,11 @@ export interface OperationDefinition<PS extends TSchema | undefined, QS extends 
   readonly idempotency?: IdempotencyDeclaration<InputOf<PS, QS, BS>>;
   /** The audit trail's resource, when it is not the authorization's resource (a handler may still set one). */
   readonly auditResource?: (input: InputOf<PS, QS, BS>) => string;
+  /**
+   * Detail the audit trail keeps from before authorization on, so a refused request keeps it too (which fields a
+   * refused update named) instead of the refusal's message; a handler may still change it.
+   */
+  readonly auditDetail?: (input: InputOf<PS, QS, BS>) => string;
   readonly handler: (
     ctx: OperationContext<StaticOr<PS, Record<string, string>>, StaticOr<QS, Record<string, unknown>>, StaticOr<BS, undefined>>,
   ) => Promise<Reply>;
@@ -109,6 +114,7 @@ export interface DeclaredOperation {
   readonly mutates: boolean | 'in-steps';
   readonly idempotency: IdempotencyDeclaration<OperationInput<unknown, unknown, unknown>> | undefined;
   readonly auditResource: ((input: OperationInput<unknown, unknown, unknown>) => string) | undefined;
+  readonly auditDetail: ((input: OperationInput<unknown, unknown, unknown>) => string) | undefined;
 }
 
 const SAFE = new Set(['GET', 'HEAD']);
@@ -117,12 +123,13 @@ const SAFE = new Set(['GET', 'HEAD']);
 export function operation<PS extends TSchema | undefined = undefined, QS extends TSchema | undefined = undefined, BS extends TSchema | undefined = undefined>(
   definition: OperationDefinition<PS, QS, BS>,
 ): RouteDefinition {
-  const { authorization, mutates, idempotency, auditResource, handler, ...rest } = definition;
+  const { authorization, mutates, idempotency, auditResource, auditDetail, handler, ...rest } = definition;
   const declared: DeclaredOperation = {
     authorization: authorization as DeclaredOperation['authorization'],
     mutates: mutates ?? !SAFE.has(definition.method),
     idempotency: idempotency as DeclaredOperation['idempotency'],
     auditResource: auditResource as DeclaredOperation['auditResource'],
+    auditDetail: auditDetail as DeclaredOperation['auditDetail'],
   };
   return {
     ...rest,

@@ -130,6 +130,7 @@ async function runOperation(
   // A declared audit resource comes from the input alone: it is recorded even when a lookup the checks make fails.
   const declaredAudit = declared.auditResource?.(input);
   if (declaredAudit !== undefined) ctx.auditResource = declaredAudit;
+  if (declared.auditDetail) ctx.auditDetail = declared.auditDetail(input);
   const checks = await checksOf(declared, input, platform);
   if (declaredAudit === undefined && checks[0]) ctx.auditResource = resourceText(checks[0].resource);
   for (const check of checks) {

@@ -16,6 +16,7 @@ describe.each(backends())('audit trail on %s', (backend) => {
     const created = await p.call('POST', '/api/v1/users', { token: admin, body: { username: 'liz', password: 'liz-password-12' }, headers: { 'x-request-id': 'req-create-liz' } });
     const liz = (await p.login('liz', 'liz-password-12')).body.access_token;
     await p.call('GET', '/api/v1/users', { token: liz, headers: { 'x-request-id': 'req-denied' } });
+    await p.call('PATCH', `/api/v1/users/${created.body.id}`, { token: liz, body: { isAdmin: true }, headers: { 'x-request-id': 'req-escalate' } });
     await p.call('GET', '/api/v1/me', { token: 'forged', headers: { 'x-request-id': 'req-unauth' } });
     await p.call('GET', '/api/v1/me', { token: liz, headers: { 'x-request-id': 'req-read' } });
 
@@ -26,6 +27,8 @@ describe.each(backends())('audit trail on %s', (backend) => {
       principal: { name: 'admin', kind: 'user' },
     });
     expect(byRequest.get('req-denied')).toMatchObject({ action: 'iam.listUsers', outcome: 'denied', status: 403, principal: { name: 'liz' } });
+    // A refused change keeps what it asked for.
+    expect(byRequest.get('req-escalate')).toMatchObject({ action: 'iam.updateUser', resource: `iam/users/${created.body.id}`, outcome: 'denied', status: 403, detail: 'fields=isAdmin' });
     expect(byRequest.get('req-unauth')).toMatchObject({ action: 'iam.me', outcome: 'denied', status: 401, principal: null });
     expect(byRequest.has('req-read')).toBe(false);
     // Logins are audited without their secrets.

@@ -68,6 +68,15 @@ describe.each(backends())('personal access tokens and service accounts on %s', (
     expect(forKim.status).toBe(201);
     expect((await p.call('GET', `/api/v1/tokens?userId=${kim.id}`, { token: admin })).body.items.map((t: { name: string }) => t.name)).toContain('provisioned');
     expect((await p.call('DELETE', '/api/v1/tokens/00000000-0000-4000-8000-000000000000', { token: admin })).status).toBe(404);
+    // A member cannot tell an unknown token id from someone else's.
+    expect((await p.call('DELETE', '/api/v1/tokens/00000000-0000-4000-8000-000000000000', { token: kimToken })).status).toBe(403);
+  });
+
+  it('a token request that cannot be answered is refused as such before the policies are asked', async () => {
+    // Without expiresInDays the policies would refuse a member's token (403): the unknown scope is the answer.
+    const unknownScope = await p.call('POST', '/api/v1/tokens', { token: kimToken, body: { name: 'odd', scope: 'nonsense' } });
+    expect(unknownScope.status).toBe(400);
+    expect(JSON.stringify(unknownScope.body)).toContain('nonsense is not a scope');
   });
 
   it('service accounts: client secret once, rotation keeps the old secret until revoked, deactivation stops tokens', async () => {
@@ -108,5 +117,12 @@ describe.each(backends())('personal access tokens and service accounts on %s', (
     const tok = await fetch(`${p.url}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: created.body.credentials.clientId, client_secret: created.body.credentials.clientSecret }) }).then((r) => r.json() as Promise<any>);
     expect((await p.call('GET', '/api/v1/users', { token: tok.access_token })).status).toBe(200);
     expect((await p.call('POST', '/api/v1/tokens', { token: tok.access_token, body: { name: 'nope' } })).status).toBe(403);
+    const plain = await p.call('POST', '/api/v1/service-accounts', { token: admin, body: { name: 'plain-bot' } });
+    const plainTok = await fetch(`${p.url}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: plain.body.credentials.clientId, client_secret: plain.body.credentials.clientSecret }) }).then((r) => r.json() as Promise<any>);
+    expect((await p.call('GET', '/api/v1/users', { token: plainTok.access_token })).status).toBe(403);
+    // A service account is told why it gets no personal access token, whatever the policies would say.
+    const minted = await p.call('POST', '/api/v1/tokens', { token: plainTok.access_token, body: { name: 'nope', expiresInDays: 1 } });
+    expect(minted.status).toBe(403);
+    expect(minted.body.detail).toBe('service accounts use client credentials, not personal access tokens');
   });
 });

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { hashPassword, IamEvents, newSecret } from '../../../shared/auth/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
+import { userStore } from '../store/user-store.js';
 
 /**
  * First start: a signing key and an admin. The admin's password comes from LAKEPLANE_ADMIN_PASSWORD or is generated
@@ -14,14 +14,10 @@ export async function bootstrapIam(platform: Platform): Promise<void> {
   const password = config.LAKEPLANE_ADMIN_PASSWORD ?? (generated as string);
   const created = await platform.store.db.transaction().execute(async (tx) => {
     await sql`select pg_advisory_xact_lock(hashtext('lakeplane.bootstrap-admin'))`.execute(tx);
-    const anyUser = await tx.selectFrom('users').select('id').limit(1).executeTakeFirst();
-    if (anyUser) return false;
-    const id = randomUUID();
-    await tx
-      .insertInto('users')
-      .values({ id, username: config.LAKEPLANE_ADMIN_USERNAME, email: null, display_name: 'Administrator', password_hash: await hashPassword(password), is_admin: true, source: 'local', idp_id: null, external_subject: null, locked_until: null, last_login_at: null, updated_at: new Date() })
-      .execute();
-    await platform.outbox.publish(tx, { type: IamEvents.userCreated, subject: `users/${id}`, data: { userId: id, username: config.LAKEPLANE_ADMIN_USERNAME, source: 'local' } });
+    const users = userStore(tx);
+    if (await users.any()) return false;
+    const admin = await users.create({ username: config.LAKEPLANE_ADMIN_USERNAME, displayName: 'Administrator', passwordHash: await hashPassword(password), isAdmin: true });
+    await platform.outbox.publish(tx, { type: IamEvents.userCreated, subject: `users/${admin.id}`, data: { userId: admin.id, username: admin.username, source: 'local' } });
     return true;
   });
   if (!created) return;

@@ -1,78 +1,64 @@
 import { Type } from '@sinclair/typebox';
-import { json, noContent, route } from '../../../shared/http/index.js';
-import { createServiceAccount, deleteServiceAccount, getServiceAccount, listServiceAccounts, revokeSecret, rotateSecret, updateServiceAccount } from '../handlers/service-accounts.js';
-import { ClientCredentials, CreateServiceAccountBody, IdParams, Page, PageQuery, RotateSecretBody, SecretParams, ServiceAccount, UpdateServiceAccountBody } from '../schemas.js';
+import { operation } from '../../../shared/http/index.js';
+import { platformObject } from '../../../shared/policy/index.js';
+import { createServiceAccount } from '../handlers/service-accounts/create.js';
+import { deleteServiceAccount } from '../handlers/service-accounts/delete.js';
+import { listServiceAccounts } from '../handlers/service-accounts/list.js';
+import { readServiceAccount } from '../handlers/service-accounts/read.js';
+import { revokeSecret } from '../handlers/service-accounts/revoke-secret.js';
+import { rotateSecret } from '../handlers/service-accounts/rotate-secret.js';
+import { updateServiceAccount } from '../handlers/service-accounts/update.js';
+import { ClientCredentials, CreateServiceAccountBody, IdParams, ListServiceAccountsQuery, Page, RotateSecretBody, SecretParams, ServiceAccount, UpdateServiceAccountBody } from '../schemas.js';
 
 const base = '/api/v1/service-accounts';
+const accounts = () => platformObject('iam', 'service-accounts');
+const account = ({ params }: { params: { id: string } }) => platformObject('iam', 'service-accounts', params.id);
 
 export const serviceAccountRoutes = [
-  route({
-    method: 'GET', path: base, operationId: 'iam.listServiceAccounts', tags: ['service-accounts'], auth: 'required', summary: 'List service accounts.',
-    query: Type.Object(PageQuery, { additionalProperties: false }),
+  operation({
+    method: 'GET', path: base, operationId: 'iam.listServiceAccounts', tags: ['service-accounts'], summary: 'List service accounts.',
+    query: ListServiceAccountsQuery,
     responses: { 200: { description: 'A page of service accounts', schema: Page(ServiceAccount) } },
-    handler: async (ctx) => {
-      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'iam:service-accounts:list', 'iam/service-accounts');
-      return json(200, await listServiceAccounts(ctx.platform.store.db, ctx.query.pageSize ?? 50, ctx.query.pageToken));
-    },
+    authorization: { action: 'iam:service-accounts:list', resource: accounts },
+    handler: listServiceAccounts,
   }),
-  route({
-    method: 'POST', path: base, operationId: 'iam.createServiceAccount', tags: ['service-accounts'], auth: 'required',
+  operation({
+    method: 'POST', path: base, operationId: 'iam.createServiceAccount', tags: ['service-accounts'],
     summary: 'Create a service account with a first client secret (shown once).', body: CreateServiceAccountBody,
     responses: { 201: { description: 'Created', schema: Type.Object({ serviceAccount: ServiceAccount, credentials: ClientCredentials }) } },
-    handler: async (ctx) => {
-      const principal = ctx.requirePrincipal();
-      ctx.auditResource = `iam/service-accounts/${ctx.body.name}`;
-      await ctx.platform.authorizer.authorize(principal, 'iam:service-accounts:create', 'iam/service-accounts');
-      const created = await createServiceAccount(ctx.platform, principal.kind === 'user' ? principal.id : null, ctx.body);
-      ctx.auditResource = `iam/service-accounts/${created.serviceAccount.id}`;
-      return json(201, created, { location: `${base}/${created.serviceAccount.id}`, 'cache-control': 'no-store' });
-    },
+    authorization: { action: 'iam:service-accounts:create', resource: accounts },
+    auditResource: ({ body }) => `iam/service-accounts/${body.name}`,
+    handler: createServiceAccount,
   }),
-  route({
-    method: 'GET', path: `${base}/:id`, operationId: 'iam.getServiceAccount', tags: ['service-accounts'], auth: 'required', summary: 'Read a service account.', params: IdParams,
+  operation({
+    method: 'GET', path: `${base}/:id`, operationId: 'iam.getServiceAccount', tags: ['service-accounts'], summary: 'Read a service account.', params: IdParams,
     responses: { 200: { description: 'The service account', schema: ServiceAccount } },
-    handler: async (ctx) => {
-      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'iam:service-accounts:read', `iam/service-accounts/${ctx.params.id}`);
-      return json(200, await getServiceAccount(ctx.platform.store.db, ctx.params.id));
-    },
+    authorization: { action: 'iam:service-accounts:read', resource: account },
+    handler: readServiceAccount,
   }),
-  route({
-    method: 'PATCH', path: `${base}/:id`, operationId: 'iam.updateServiceAccount', tags: ['service-accounts'], auth: 'required', summary: 'Change or deactivate a service account.', params: IdParams, body: UpdateServiceAccountBody,
+  operation({
+    method: 'PATCH', path: `${base}/:id`, operationId: 'iam.updateServiceAccount', tags: ['service-accounts'], summary: 'Change or deactivate a service account.', params: IdParams, body: UpdateServiceAccountBody,
     responses: { 200: { description: 'The changed service account', schema: ServiceAccount } },
-    handler: async (ctx) => {
-      ctx.auditResource = `iam/service-accounts/${ctx.params.id}`;
-      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'iam:service-accounts:update', ctx.auditResource);
-      return json(200, await updateServiceAccount(ctx.platform, ctx.params.id, ctx.body));
-    },
+    authorization: { action: 'iam:service-accounts:update', resource: account },
+    handler: updateServiceAccount,
   }),
-  route({
-    method: 'DELETE', path: `${base}/:id`, operationId: 'iam.deleteServiceAccount', tags: ['service-accounts'], auth: 'required', summary: 'Delete a service account and its secrets.', params: IdParams,
+  operation({
+    method: 'DELETE', path: `${base}/:id`, operationId: 'iam.deleteServiceAccount', tags: ['service-accounts'], summary: 'Delete a service account and its secrets.', params: IdParams,
     responses: { 204: { description: 'Deleted' } },
-    handler: async (ctx) => {
-      ctx.auditResource = `iam/service-accounts/${ctx.params.id}`;
-      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'iam:service-accounts:delete', ctx.auditResource);
-      await deleteServiceAccount(ctx.platform, ctx.params.id);
-      return noContent();
-    },
+    authorization: { action: 'iam:service-accounts:delete', resource: account },
+    handler: deleteServiceAccount,
   }),
-  route({
-    method: 'POST', path: `${base}/:id/secrets`, operationId: 'iam.rotateServiceAccountSecret', tags: ['service-accounts'], auth: 'required',
+  operation({
+    method: 'POST', path: `${base}/:id/secrets`, operationId: 'iam.rotateServiceAccountSecret', tags: ['service-accounts'],
     summary: 'Add a new client secret (shown once); optionally revoke the others.', params: IdParams, body: RotateSecretBody,
     responses: { 201: { description: 'The new credentials', schema: ClientCredentials } },
-    handler: async (ctx) => {
-      ctx.auditResource = `iam/service-accounts/${ctx.params.id}/secrets`;
-      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'iam:service-accounts:update', ctx.auditResource);
-      return json(201, await rotateSecret(ctx.platform, ctx.params.id, ctx.body.revokeExisting ?? false, ctx.body.expiresInDays), { 'cache-control': 'no-store' });
-    },
+    authorization: { action: 'iam:service-accounts:update', resource: ({ params }) => platformObject('iam', 'service-accounts', params.id, 'secrets') },
+    handler: rotateSecret,
   }),
-  route({
-    method: 'DELETE', path: `${base}/:id/secrets/:secretId`, operationId: 'iam.revokeServiceAccountSecret', tags: ['service-accounts'], auth: 'required', summary: 'Revoke one client secret.', params: SecretParams,
+  operation({
+    method: 'DELETE', path: `${base}/:id/secrets/:secretId`, operationId: 'iam.revokeServiceAccountSecret', tags: ['service-accounts'], summary: 'Revoke one client secret.', params: SecretParams,
     responses: { 204: { description: 'Revoked' } },
-    handler: async (ctx) => {
-      ctx.auditResource = `iam/service-accounts/${ctx.params.id}/secrets/${ctx.params.secretId}`;
-      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'iam:service-accounts:update', ctx.auditResource);
-      await revokeSecret(ctx.platform, ctx.params.id, ctx.params.secretId);
-      return noContent();
-    },
+    authorization: { action: 'iam:service-accounts:update', resource: ({ params }) => platformObject('iam', 'service-accounts', params.id, 'secrets', params.secretId) },
+    handler: revokeSecret,
   }),
 ];
