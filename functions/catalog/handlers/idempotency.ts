@@ -40,5 +40,5 @@ export async function mutateInSteps(ctx: Ctx, operation: string, run: (transact:
   const declaration = catalogIdempotency<undefined>(() => operation);
   const principal = ctx.principal ? `${ctx.principal.kind}:${ctx.principal.id}` : 'anonymous';
   const request = idempotentRequest(declaration, ctx.headers['idempotency-key'], undefined, principal);
-  return runOnce(ctx.platform.store.db, declaration, request, 'iceberg', run);
+  return runOnce(ctx.platform.store.db, declaration, request, 'iceberg', run, { input: undefined, context: ctx });
 }
