@@ -20,6 +20,7 @@ export type NamespaceInput = Input<{ prefix: string; namespace: string }>;
 export type TableInput<Q = unknown> = Input<{ prefix: string; namespace: string; table: string }, unknown, Q>;
 export type ViewInput = Input<{ prefix: string; namespace: string; view: string }>;
 export type NewObjectInput = Input<{ prefix: string; namespace: string }, { name: string }>;
+export type NewNamespaceInput = Input<{ prefix: string }, { namespace: string[] }>;
 
 /** A table or view as a body names it. */
 interface Identifier {
@@ -27,6 +28,12 @@ interface Identifier {
   readonly name: string;
 }
 type Updates = Parameters<typeof accessesForCommit>[0];
+
+/** The namespace a createNamespace body names, its levels checked first (400 before 403). */
+export const newNamespaceResource = ({ params, body }: NewNamespaceInput): CatalogResource => {
+  validateLevels(body.namespace, 'namespace');
+  return catalogObject(params.prefix, body.namespace);
+};
 
 export const namespaceResource = ({ params }: NamespaceInput): CatalogResource => catalogObject(params.prefix, namespaceOf(params));
 

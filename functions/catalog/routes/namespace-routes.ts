@@ -1,5 +1,4 @@
 import { catalogObject, resourceText } from '../../../shared/policy/index.js';
-import { validateLevels } from '../domain/identifiers.js';
 import { catalogIdempotency } from '../handlers/idempotency.js';
 import { createNamespace } from '../handlers/namespaces/create.js';
 import { dropNamespace } from '../handlers/namespaces/drop.js';
@@ -9,15 +8,7 @@ import { loadNamespace } from '../handlers/namespaces/load.js';
 import { updateProperties } from '../handlers/namespaces/update-properties.js';
 import { CreateNamespaceRequest, ListNamespacesQuery, NamespaceParams, PrefixParams, UpdateNamespacePropertiesRequest } from '../schemas/iceberg-requests.js';
 import { ICEBERG_RESPONSE, icebergRoute } from './iceberg-route.js';
-import { namespaceResource, type Input, type NamespaceInput } from './iceberg-resources.js';
-
-type NewNamespaceInput = Input<{ prefix: string }, { namespace: string[] }>;
-
-/** The namespace a createNamespace body names, its levels checked first (400 before 403). */
-const newNamespace = ({ params, body }: NewNamespaceInput) => {
-  validateLevels(body.namespace, 'namespace');
-  return catalogObject(params.prefix, body.namespace);
-};
+import { namespaceResource, newNamespaceResource, type NamespaceInput, type NewNamespaceInput } from './iceberg-resources.js';
 
 export const namespaceRoutes = [
   icebergRoute({
@@ -29,8 +20,8 @@ export const namespaceRoutes = [
   icebergRoute({
     method: 'POST', path: '/v1/:prefix/namespaces', operationId: 'iceberg.createNamespace', params: PrefixParams, body: CreateNamespaceRequest,
     summary: 'Create a namespace (and any missing parent levels).', responses: { 200: ICEBERG_RESPONSE },
-    authorization: { action: 'catalog:namespace:create', resource: newNamespace },
-    idempotency: catalogIdempotency((input: NewNamespaceInput) => `createNamespace ${resourceText(newNamespace(input))}`),
+    authorization: { action: 'catalog:namespace:create', resource: newNamespaceResource },
+    idempotency: catalogIdempotency((input: NewNamespaceInput) => `createNamespace ${resourceText(newNamespaceResource(input))}`),
     handler: createNamespace,
   }),
   icebergRoute({
