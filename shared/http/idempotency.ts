@@ -1,7 +1,7 @@
 import { isUniqueViolation, type Db, type Executor, type Tx } from '../db/index.js';
 import { BadRequestError, LakeplaneError, renderError, type ErrorShape } from '../errors/index.js';
 import { RawJson } from '../json/index.js';
-import type { Reply } from './route.js';
+import type { Reply, RequestContext } from './route.js';
 
 /**
  * How a route makes a request with an `Idempotency-Key` header happen once. The key is inserted first, in the
@@ -19,8 +19,17 @@ export interface IdempotencyDeclaration<I> {
   readonly reused: (key: string, earlierOperation: string, earlier: Reply) => LakeplaneError;
   /** Whether a 4xx answer is kept and replayed too (Iceberg's catalogs do), or a refused request may be sent again. */
   readonly keepsRefusals: boolean;
-  /** A replay's answer: by default the stored one; a route may answer from it afresh (a run as it is now). */
-  readonly replay?: (stored: Reply, db: Executor) => Promise<Reply>;
+  /**
+   * A replay's answer: by default the stored one; a route may answer from it afresh (a run as it is now), or add what
+   * belongs to the request replayed to and is never stored (the caller's storage credentials).
+   */
+  readonly replay?: (stored: Reply, db: Executor, to: ReplayedTo<I>) => Promise<Reply>;
+}
+
+/** The request a stored answer is replayed to: its input, and its context (its caller's headers, the services). */
+export interface ReplayedTo<I> {
+  readonly input: I;
+  readonly context: RequestContext<unknown, unknown, unknown>;
 }
 
 /** The transaction an operation's change commits in: called once, or again after a lost race (each call its own). */
@@ -59,7 +68,8 @@ export function idempotentRequest<I>(declaration: IdempotencyDeclaration<I>, hea
 /**
  * Runs an operation's change: `run` gets the transact function and calls it for the transaction its change commits
  * in (slow work, such as writing files, may come before). With a key, the stored answer is replayed instead when
- * there is one; a failed attempt's 4xx is stored when the declaration keeps refusals.
+ * there is one (to the request `to`, which the declaration's replay may answer afresh); a failed attempt's 4xx is
+ * stored when the declaration keeps refusals.
  */
 export async function runOnce<I>(
   db: Db,
@@ -67,6 +77,7 @@ export async function runOnce<I>(
   request: IdempotentRequest | undefined,
   errorShape: ErrorShape,
   run: (transact: Transact) => Promise<Reply>,
+  to: ReplayedTo<I>,
 ): Promise<Reply> {
   if (!declaration || !request) {
     const transact = ((work: (tx: Tx) => Promise<Reply>) => db.transaction().execute(work)) as Transact;
@@ -79,7 +90,7 @@ export async function runOnce<I>(
     if (!row || row.status === 0) return undefined;
     const stored: Reply = { status: row.status, ...(row.body !== null ? { body: new RawJson(row.body) } : {}), headers: { [REPLAYED_HEADER]: 'true' } };
     if (row.operation !== operation) throw declaration.reused(key, row.operation, stored);
-    return declaration.replay ? declaration.replay(stored, db) : stored;
+    return declaration.replay ? declaration.replay(stored, db, to) : stored;
   };
 
   const earlier = await replay();

@@ -155,8 +155,13 @@ async function runOperation(
       },
     }) as unknown as OperationContext<Record<string, string>, Record<string, unknown>, unknown>;
   };
-  const reply = await runOnce(platform.store.db, declared.idempotency, keyed, route.errorShape ?? 'problem', (transact) =>
-    declared.mutates === true ? transact((tx) => handler(withDb(tx, transact))) : handler(withDb(undefined, transact)),
+  const reply = await runOnce(
+    platform.store.db,
+    declared.idempotency,
+    keyed,
+    route.errorShape ?? 'problem',
+    (transact) => (declared.mutates === true ? transact((tx) => handler(withDb(tx, transact))) : handler(withDb(undefined, transact))),
+    { input, context: ctx },
   );
   // The change is committed: what follows it cannot undo it, so a failure is logged, not answered.
   for (const work of afterwards) await Promise.resolve().then(work).catch((err: unknown) => ctx.log.error({ err, requestId: ctx.requestId }, 'work after a commit failed'));

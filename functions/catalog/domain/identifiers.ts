@@ -39,6 +39,19 @@ export function parseNamespace(param: string, field = 'namespace', part: Part = 
   return levels;
 }
 
+const parsedNamespaces = new WeakMap<object, string[]>();
+
+/**
+ * The levels of a route's namespace path parameter, parsed once per request: the operation's authorization, its
+ * idempotency key and its handler all read them from the same params object (loadTable is served thousands of
+ * times a second). A malformed namespace is refused the first time, before anything is authorized.
+ */
+export function namespaceOf(params: { readonly namespace: string }): string[] {
+  let levels = parsedNamespaces.get(params);
+  if (!levels) parsedNamespaces.set(params, (levels = parseNamespace(params.namespace)));
+  return levels;
+}
+
 /** The rules every namespace meets, whether it arrives in a body, a path or a query. Each failure names its level. */
 export function validateLevels(levels: readonly string[], field: string, part: Part = 'body'): void {
   if (levels.length === 0) throw invalid(part, field, 'must have at least one level');

@@ -16,7 +16,8 @@ import { commitBaseCacheOf, type CommitBase, type CommitBaseCache } from './comm
 import { commitLanesOf } from './commit-lanes.js';
 import { metadataCacheOf, tableKey } from './metadata-cache.js';
 import { checkObjectLocations, deleteMetadataFile, readStoredMetadata, writeTableMetadata } from './table-files.js';
-import { ensureNameFree, insertObject, snapshotIdString, type Actor } from './tables.js';
+import type { Actor } from './actor.js';
+import { ensureNameFree, insertObject, snapshotIdString } from './objects/common.js';
 
 export interface TableChange {
   identifier: { namespace: string[]; name: string };
@@ -32,10 +33,10 @@ export interface CommittedTable {
 }
 
 /**
- * Runs the pointer swap: in the transaction the caller's (mutateInSteps) Idempotency-Key is written in too, or, when
- * `oneStatement` says the swap is a single statement (one existing table changed) and the caller has nothing to write
- * with it, on its own: PostgreSQL commits a statement alone as atomically, and BEGIN and COMMIT were two of a
- * commit's round trips to the database.
+ * Runs the pointer swap: in the transaction the request's Idempotency-Key is written in too (the route mutates in
+ * steps), or, when `oneStatement` says the swap is a single statement (one existing table changed) and the caller
+ * has nothing to write with it, on its own: PostgreSQL commits a statement alone as atomically, and BEGIN and COMMIT
+ * were two of a commit's round trips to the database.
  */
 export type CommitIn<R> = (swap: (db: Executor) => Promise<CommittedTable[]>, oneStatement: boolean) => Promise<R>;
 

@@ -2,14 +2,15 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { NamespaceRow, WarehouseRow } from '../../../shared/db/index.js';
 import { BadRequestError } from '../../../shared/errors/index.js';
 import { parseJsonLossless, stringifyJsonLossless, RawJson } from '../../../shared/json/index.js';
+import type { Platform } from '../../../shared/platform/index.js';
 import { StorageNotFoundError, childLocation, type StoragePath } from '../../../shared/storage/index.js';
 import { pathSegment } from '../domain/identifiers.js';
 import { metadataFileLocation, nextMetadataVersion } from '../domain/metadata-files.js';
 import { tableMetadataDocument, withReferencedSnapshotsOnly, type TableMetadata } from '../domain/table-metadata.js';
 import { parseTableMetadata } from '../domain/table-metadata-parser.js';
-import { warehousePath, type LocationField } from '../storage/warehouse-paths.js';
+import { pathIfInside, warehousePath, type LocationField } from '../storage/warehouse-paths.js';
 import { objectStoreFor, type ClientStorage } from '../storage/warehouse-storage.js';
-import { toWarehouseSummary, type WarehouseRef } from '../store/warehouses.js';
+import { requireWarehouse, toWarehouseSummary, type WarehouseRef } from '../store/warehouses.js';
 
 /** The namespace property that names where its tables and views go by default (as Hive's and Spark's catalogs). */
 export const NAMESPACE_LOCATION = 'location';
@@ -100,6 +101,24 @@ export async function writeTableMetadata(warehouse: WarehouseRef, m: TableMetada
   const path = checkLocationInWarehouse(warehouse, location, { in: 'body', field: 'metadata location' });
   await (await objectStoreFor(toWarehouseSummary(warehouse))).writeNew(path, text);
   return { location, text };
+}
+
+/**
+ * Old metadata files a commit let go of; best effort, after the commit, as Iceberg's own catalogs do. The metadata
+ * log can come from a registered file, so each one is checked like any client-named location and skipped if it is
+ * not inside the warehouse.
+ */
+export async function deleteObsoleteMetadataFiles(platform: Platform, prefix: string, files: readonly string[]): Promise<void> {
+  const warehouse = toWarehouseSummary(await requireWarehouse(platform.store.db, prefix));
+  const store = await objectStoreFor(warehouse);
+  for (const f of files) {
+    const checked = pathIfInside(warehouse, f);
+    if (!checked) {
+      platform.logger.warn({ file: f }, 'an old metadata file outside the warehouse was not deleted');
+      continue;
+    }
+    await store.deleteObject(checked).catch((err: unknown) => platform.logger.warn({ err, file: f }, 'could not delete an old metadata file'));
+  }
 }
 
 /** Deletes a metadata file this catalog wrote and no table points at (a commit that did not land). */

@@ -1,5 +1,5 @@
-import { UnsupportedOperationError } from '../../../shared/errors/index.js';
 import type { HttpMethod } from '../../../shared/http/index.js';
+import { unsupported as notImplemented } from '../handlers/unsupported.js';
 import { ICEBERG_RESPONSE, icebergRoute } from './iceberg-route.js';
 
 /**
@@ -19,9 +19,8 @@ export const unsupportedRoutes = unsupported.map(([method, path, operationId, me
   icebergRoute({
     method, path, operationId, summary: `Not supported (406): ${message}`, responses: { 406: ICEBERG_RESPONSE },
     bodyKind: 'none',
-    handler: async (ctx) => {
-      ctx.requirePrincipal();
-      throw new UnsupportedOperationError(message);
-    },
+    authorization: { anyCaller: 'every caller gets the same 406 saying the endpoint is not implemented and what to do instead' },
+    mutates: false,
+    handler: notImplemented(message),
   }),
 );

@@ -1,110 +1,69 @@
-import { json, noContent } from '../../../shared/http/index.js';
-import { catalogResource, parseNamespace, validateLevels, validateName } from '../domain/identifiers.js';
-import { mutate } from '../handlers/idempotency.js';
-import { dropObject, listObjects, renameObject } from '../handlers/tables.js';
-import { commitView, createView, loadViewResult, registerView } from '../handlers/views.js';
-import { requireObject } from '../store/catalog-objects.js';
+import { resourceText } from '../../../shared/policy/index.js';
+import { catalogIdempotency } from '../handlers/idempotency.js';
+import { dropObject } from '../handlers/objects/drop.js';
+import { objectExists } from '../handlers/objects/exists.js';
+import { listObjects } from '../handlers/objects/list.js';
+import { renameObject } from '../handlers/objects/rename.js';
+import { createView } from '../handlers/views/create.js';
+import { loadView } from '../handlers/views/load.js';
+import { registerView } from '../handlers/views/register.js';
+import { replaceView } from '../handlers/views/replace.js';
 import { CommitViewRequest, CreateViewRequest, ListQuery, NamespaceParams, PrefixParams, RegisterViewRequest, RenameTableRequest, ViewParams } from '../schemas/iceberg-requests.js';
-import { ICEBERG_RESPONSE, actorOf, icebergRoute } from './iceberg-route.js';
+import { ICEBERG_RESPONSE, icebergRoute } from './iceberg-route.js';
+import { namespaceResource, newObjectResource, renameChecks, renamedText, viewResource, type NewObjectInput, type RenameInput, type ViewInput } from './iceberg-resources.js';
 
 export const viewRoutes = [
   icebergRoute({
     method: 'GET', path: '/v1/:prefix/namespaces/:namespace/views', operationId: 'iceberg.listViews', params: NamespaceParams, query: ListQuery,
     summary: 'List the views of a namespace.', responses: { 200: ICEBERG_RESPONSE },
-    handler: async (ctx) => {
-      const levels = parseNamespace(ctx.params.namespace);
-      const principal = ctx.requirePrincipal();
-      await ctx.platform.authorizer.authorize(principal, 'catalog:view:list', catalogResource(ctx.params.prefix, levels));
-      const page = await listObjects(ctx.platform.store.db, 'view', ctx.params.prefix, levels, ctx.query.pageToken, ctx.query.pageSize);
-      // Only what the caller may see; a page may come back shorter than asked (the spec allows it).
-      const visible = await ctx.platform.authorizer.visible(principal, page.identifiers.map((id) => catalogResource(ctx.params.prefix, id.namespace, id.name)));
-      return json(200, { ...page, identifiers: page.identifiers.filter((_, i) => visible[i]) });
-    },
+    authorization: { action: 'catalog:view:list', resource: namespaceResource },
+    handler: listObjects('view'),
   }),
   icebergRoute({
     method: 'POST', path: '/v1/:prefix/namespaces/:namespace/views', operationId: 'iceberg.createView', params: NamespaceParams, body: CreateViewRequest,
     summary: 'Create a view.', responses: { 200: ICEBERG_RESPONSE },
-    handler: async (ctx) => {
-      const levels = parseNamespace(ctx.params.namespace);
-      validateName(ctx.body.name, 'name');
-      const principal = ctx.requirePrincipal();
-      ctx.auditResource = catalogResource(ctx.params.prefix, levels, ctx.body.name);
-      await ctx.platform.authorizer.authorize(principal, 'catalog:view:create', ctx.auditResource);
-      return mutate(ctx, `createView ${ctx.auditResource}`, async (tx) => json(200, await createView(tx, ctx.platform, ctx.params.prefix, levels, ctx.body, actorOf(principal))));
-    },
+    authorization: { action: 'catalog:view:create', resource: newObjectResource },
+    idempotency: catalogIdempotency((input: NewObjectInput) => `createView ${resourceText(newObjectResource(input))}`),
+    handler: createView,
   }),
   icebergRoute({
     method: 'POST', path: '/v1/:prefix/namespaces/:namespace/register-view', operationId: 'iceberg.registerView', params: NamespaceParams, body: RegisterViewRequest,
     summary: 'Register a view from an existing view metadata file in the warehouse.', responses: { 200: ICEBERG_RESPONSE },
-    handler: async (ctx) => {
-      const levels = parseNamespace(ctx.params.namespace);
-      validateName(ctx.body.name, 'name');
-      const principal = ctx.requirePrincipal();
-      ctx.auditResource = catalogResource(ctx.params.prefix, levels, ctx.body.name);
-      await ctx.platform.authorizer.authorize(principal, 'catalog:view:register', ctx.auditResource);
-      return mutate(ctx, `registerView ${ctx.auditResource}`, async (tx) => json(200, await registerView(tx, ctx.platform, ctx.params.prefix, levels, ctx.body.name, ctx.body['metadata-location'], actorOf(principal))));
-    },
+    authorization: { action: 'catalog:view:register', resource: newObjectResource },
+    idempotency: catalogIdempotency((input: NewObjectInput) => `registerView ${resourceText(newObjectResource(input))}`),
+    handler: registerView,
   }),
   icebergRoute({
     method: 'GET', path: '/v1/:prefix/namespaces/:namespace/views/:view', operationId: 'iceberg.loadView', params: ViewParams,
     summary: 'Load a view.', responses: { 200: ICEBERG_RESPONSE },
-    handler: async (ctx) => {
-      const levels = parseNamespace(ctx.params.namespace);
-      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'catalog:view:read', catalogResource(ctx.params.prefix, levels, ctx.params.view));
-      const { object } = await requireObject(ctx.platform.store.db, 'view', ctx.params.prefix, levels, ctx.params.view);
-      return json(200, loadViewResult(object.metadata_location, object.metadata));
-    },
+    authorization: { action: 'catalog:view:read', resource: viewResource },
+    handler: loadView,
   }),
   icebergRoute({
     method: 'HEAD', path: '/v1/:prefix/namespaces/:namespace/views/:view', operationId: 'iceberg.viewExists', params: ViewParams,
     summary: 'Whether a view exists: 204 or 404, no body.', responses: { 204: ICEBERG_RESPONSE },
-    handler: async (ctx) => {
-      const levels = parseNamespace(ctx.params.namespace);
-      await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), 'catalog:view:read', catalogResource(ctx.params.prefix, levels, ctx.params.view));
-      await requireObject(ctx.platform.store.db, 'view', ctx.params.prefix, levels, ctx.params.view);
-      return noContent();
-    },
+    authorization: { action: 'catalog:view:read', resource: viewResource },
+    handler: objectExists('view'),
   }),
   icebergRoute({
     method: 'POST', path: '/v1/:prefix/namespaces/:namespace/views/:view', operationId: 'iceberg.replaceView', params: ViewParams, body: CommitViewRequest,
     summary: 'Replace a view: requirements checked, updates applied, a new metadata file written.', responses: { 200: ICEBERG_RESPONSE },
-    handler: async (ctx) => {
-      const levels = parseNamespace(ctx.params.namespace);
-      const principal = ctx.requirePrincipal();
-      ctx.auditResource = catalogResource(ctx.params.prefix, levels, ctx.params.view);
-      await ctx.platform.authorizer.authorize(principal, 'catalog:view:commit', ctx.auditResource);
-      return mutate(ctx, `replaceView ${ctx.auditResource}`, async (tx) => json(200, await commitView(tx, ctx.platform, ctx.params.prefix, levels, ctx.params.view, ctx.body, actorOf(principal))));
-    },
+    authorization: { action: 'catalog:view:commit', resource: viewResource },
+    idempotency: catalogIdempotency((input: ViewInput) => `replaceView ${resourceText(viewResource(input))}`),
+    handler: replaceView,
   }),
   icebergRoute({
     method: 'DELETE', path: '/v1/:prefix/namespaces/:namespace/views/:view', operationId: 'iceberg.dropView', params: ViewParams,
     summary: 'Drop a view.', responses: { 204: ICEBERG_RESPONSE },
-    handler: async (ctx) => {
-      const levels = parseNamespace(ctx.params.namespace);
-      const principal = ctx.requirePrincipal();
-      ctx.auditResource = catalogResource(ctx.params.prefix, levels, ctx.params.view);
-      await ctx.platform.authorizer.authorize(principal, 'catalog:view:drop', ctx.auditResource);
-      return mutate(ctx, `dropView ${ctx.auditResource}`, async (tx) => {
-        await dropObject(tx, ctx.platform, 'view', ctx.params.prefix, levels, ctx.params.view, false, actorOf(principal));
-        return noContent();
-      });
-    },
+    authorization: { action: 'catalog:view:drop', resource: viewResource },
+    idempotency: catalogIdempotency((input: ViewInput) => `dropView ${resourceText(viewResource(input))}`),
+    handler: dropObject('view'),
   }),
   icebergRoute({
     method: 'POST', path: '/v1/:prefix/views/rename', operationId: 'iceberg.renameView', params: PrefixParams, body: RenameTableRequest,
     summary: 'Rename a view, or move it to another namespace of the warehouse.', responses: { 204: ICEBERG_RESPONSE },
-    handler: async (ctx) => {
-      const { source, destination } = ctx.body;
-      validateLevels(destination.namespace, 'destination.namespace');
-      validateName(destination.name, 'destination.name');
-      const principal = ctx.requirePrincipal();
-      ctx.auditResource = catalogResource(ctx.params.prefix, source.namespace, source.name);
-      await ctx.platform.authorizer.authorize(principal, 'catalog:view:rename', ctx.auditResource);
-      await ctx.platform.authorizer.authorize(principal, 'catalog:view:create', catalogResource(ctx.params.prefix, destination.namespace, destination.name));
-      return mutate(ctx, `renameView ${ctx.auditResource}`, async (tx) => {
-        await renameObject(tx, ctx.platform, 'view', ctx.params.prefix, source, destination, actorOf(principal));
-        return noContent();
-      });
-    },
+    authorization: { checks: renameChecks('view') },
+    idempotency: catalogIdempotency((input: RenameInput) => `renameView ${renamedText(input)}`),
+    handler: renameObject('view'),
   }),
 ];

@@ -50,6 +50,7 @@ export async function startRunOnce(ctx: StartContext, job: JobRow, by: { request
       const run = await insertRun(tx, ctx.platform, job, { trigger: by.trigger, requestedBy: by.requestedBy, overrides });
       return json(201, toRun(run), { location: location(run.id) });
     }),
+    { input: { jobId: job.id, overrides }, context: ctx },
   );
   const run = reply.body as Run;
   if (reply.status === 201) ctx.afterCommit(() => submitInBackground(ctx.platform, run.id, 1));
