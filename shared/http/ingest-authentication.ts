@@ -1,5 +1,5 @@
 import type { Config } from '../config/index.js';
-import type { Authorizer } from '../policy/index.js';
+import { platformObject, type Authorizer } from '../policy/index.js';
 import { UnauthenticatedError } from '../errors/index.js';
 import { SenderIdentityVerifier, senderIdentitySettings } from '../events/index.js';
 import { checkScope, type CallerAuthenticator } from './credentials.js';
@@ -40,7 +40,7 @@ export class IngestAuthentication {
     const principal = ctx.principal ?? (authorization ? await this.platform.authenticator.authenticate(authorization) : undefined);
     if (principal) {
       checkScope(principal, ['events']);
-      await this.platform.authorizer.authorize(principal, 'events:ingest', `events/${functionName}`);
+      await this.platform.authorizer.authorize(principal, 'events:ingest', platformObject('events', functionName));
       return;
     }
     if (this.allowAnonymous) return;

@@ -9,7 +9,7 @@ import type { Resource } from './resource.js';
  */
 export interface Authorizer {
   /** `request`: attributes of the request that rules may look at (a token's expiresInDays, a job's executors). */
-  authorize(principal: Principal, action: string, resource: Resource | string, request?: Record<string, unknown>): Promise<void>;
+  authorize(principal: Principal, action: string, resource: Resource, request?: Record<string, unknown>): Promise<void>;
 }
 
 /** The control policies' side of the seam: they match the resource as text (`input.resource`). */

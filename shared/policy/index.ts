@@ -5,7 +5,7 @@ export type { ControlDecision, ControlInput } from './control/control-engine.js'
 export { PolicyAuthorizer, subjectOf, objectTags } from './policy-authorizer.js';
 export { DataPolicySet, type AccessDecision, type ColumnMask, type RequestedAccess, type RowFilter, type Subject } from './data-access/evaluator.js';
 export { DataPolicyCache, dataPolicySetVersion, loadDataPolicySet, toDataPolicy } from './data-access/policy-store.js';
-export { dataAccessFor, parseCatalogResource } from './data-access/catalog-actions.js';
+export { dataAccessFor } from './data-access/catalog-actions.js';
 export { compileValues, levelMatches, namespaceText, type DataResource } from './data-access/resource-match.js';
 export { CONDITION_TYPES, EXPIRY_CONDITION, conditionProblems } from './data-access/policy-conditions.js';
 export { EXPIRES_ON_TAG, EXPIRY_DATE_ATTRIBUTE, TAG_DATE_FORMS, parseTagDate, resourceTags, tagAttributeMapProblems, tagAttributeProblems, type ResourceTag, type TagAttributeMap } from './data-access/tag-attributes.js';

@@ -3,7 +3,7 @@ import { textArray, type Executor } from '../db/index.js';
 import { ForbiddenError } from '../errors/index.js';
 import type { Authorizer, PlatformRules } from './authorize.js';
 import { dataResourceOf, resourceText, type Resource } from './resource.js';
-import { dataAccessFor, parseCatalogResource } from './data-access/catalog-actions.js';
+import { dataAccessFor } from './data-access/catalog-actions.js';
 import type { AccessDecision, RequestedAccess, Subject } from './data-access/evaluator.js';
 import type { DataPolicyCache } from './data-access/policy-store.js';
 import type { DecisionLog } from './decision-log.js';
@@ -31,17 +31,17 @@ export class PolicyAuthorizer implements Authorizer {
     private readonly decisionLog?: DecisionLog,
   ) {}
 
-  async authorize(principal: Principal, action: string, resource: Resource | string, request?: Record<string, unknown>): Promise<void> {
+  async authorize(principal: Principal, action: string, resource: Resource, request?: Record<string, unknown>): Promise<void> {
     const access = dataAccessFor(action);
     const target = access ? catalogTarget(resource) : undefined;
-    if (!access || !target) return this.platformRules.authorize(principal, action, typeof resource === 'string' ? resource : resourceText(resource), request);
+    if (!access || !target) return this.platformRules.authorize(principal, action, resourceText(resource), request);
     const { decision, setVersion, subject } = await this.decideWithSet(principal, access, target);
     if (decision.audit) {
       this.decisionLog?.record({
         kind: 'data',
         principal: `${principal.kind}:${principal.name}`,
         action,
-        resource: typeof resource === 'string' ? resource : resourceText(resource),
+        resource: resourceText(resource),
         allowed: decision.allowed,
         policyId: decision.policyId,
         policyVersion: decision.policyVersion,
@@ -68,7 +68,7 @@ export class PolicyAuthorizer implements Authorizer {
   }
 
   /** For listings: which of these catalog resources the principal may see at all. */
-  async visible(principal: Principal, resources: ReadonlyArray<Resource | string>): Promise<boolean[]> {
+  async visible(principal: Principal, resources: readonly Resource[]): Promise<boolean[]> {
     const set = await this.dataPolicies.get();
     const subject = subjectOf(principal);
     return Promise.all(
@@ -82,9 +82,8 @@ export class PolicyAuthorizer implements Authorizer {
   }
 }
 
-/** The data access request a resource names, if it is a catalog object (text: the legacy catalog/... form). */
-function catalogTarget(resource: Resource | string): DataResource | undefined {
-  if (typeof resource === 'string') return parseCatalogResource(resource);
+/** The data access request a resource names, if it is a catalog object. */
+function catalogTarget(resource: Resource): DataResource | undefined {
   return resource.kind === 'catalog' ? dataResourceOf(resource) : undefined;
 }
 

@@ -80,18 +80,6 @@ export function displayNamespace(levels: readonly string[]): string {
   return levels.join('.');
 }
 
-/**
- * The resource the authorizer sees: catalog/<warehouse>/<namespace>/<table>. Each level is percent-encoded and
- * levels are joined with '.', so neither a '/' nor a '.' inside a name can make one resource look like another.
- */
-export function catalogResource(warehouse: string, namespace?: readonly string[], name?: string): string {
-  const enc = (s: string) => encodeURIComponent(s).replace(/\./g, '%2E');
-  let r = `catalog/${enc(warehouse)}`;
-  if (namespace) r += `/${namespace.map(enc).join('.')}`;
-  if (name !== undefined) r += `/${enc(name)}`;
-  return r;
-}
-
 // A lone surrogate has no UTF-8 form (encodeURIComponent throws): it is written as U+FFFD.
 const percentEncode = (c: string) => encodeURIComponent(/^[\uD800-\uDFFF]$/.test(c) ? '\uFFFD' : c).replace(/[!'()*]/g, (x) => `%${x.charCodeAt(0).toString(16).toUpperCase()}`);
 

@@ -1,13 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../shared/errors/index.js';
-import { catalogObject, parseCatalogResource, resourceText } from '../../../shared/policy/index.js';
-import { catalogResource, namespaceOf } from '../domain/identifiers.js';
+import { catalogObject, resourceText } from '../../../shared/policy/index.js';
+import { namespaceOf } from '../domain/identifiers.js';
 import { identifiedResource, renameChecks, tableResource } from './iceberg-resources.js';
 
 /**
  * Idempotency keys stored before the routes were declared keep replaying only if an operation is written as it was:
  * "<operation> <catalogResource(...)>". The typed resources' text is that text, for every spelling of a name.
  */
+/** How the routes wrote a catalog resource as text before they were declared: what stored keys' operations hold. */
+function catalogResource(warehouse: string, namespace?: readonly string[], name?: string): string {
+  const enc = (s: string) => encodeURIComponent(s).replace(/\./g, '%2E');
+  let r = `catalog/${enc(warehouse)}`;
+  if (namespace) r += `/${namespace.map(enc).join('.')}`;
+  if (name !== undefined) r += `/${enc(name)}`;
+  return r;
+}
+
 const NAMES = ['orders', 'a.b', 'a/b', 'my table', '%2E', '..x', 'ünïcödé', 'a😀', ''];
 
 describe('the text of a typed catalog resource', () => {
@@ -20,9 +29,14 @@ describe('the text of a typed catalog resource', () => {
   });
 
   it('is decided as the text was: a body identifier with an empty namespace names the warehouse', () => {
-    for (const id of [{ namespace: ['sales', 'eu'], name: 'orders' }, { namespace: [], name: 'orders' }, { namespace: ['a.b'], name: 'x/y' }]) {
+    const cases = [
+      [{ namespace: ['sales', 'eu'], name: 'orders' }, { warehouse: 'wh', namespace: ['sales', 'eu'], table: 'orders' }],
+      [{ namespace: [], name: 'orders' }, { warehouse: 'wh' }],
+      [{ namespace: ['a.b'], name: 'x/y' }, { warehouse: 'wh', namespace: ['a.b'], table: 'x/y' }],
+    ] as const;
+    for (const [id, expected] of cases) {
       const { kind: _kind, ...decided } = identifiedResource('wh', id);
-      expect(decided).toEqual(parseCatalogResource(catalogResource('wh', id.namespace, id.name)));
+      expect(decided).toEqual(expected);
     }
   });
 });

@@ -1,5 +1,4 @@
 import type { RequestedAccess } from './evaluator.js';
-import type { DataResource } from './resource-match.js';
 
 /**
  * Which data access a catalog action needs, in Ranger's terms. Actions not listed are platform actions (warehouse
@@ -42,25 +41,4 @@ const ACCESS_BY_ACTION: Record<string, RequestedAccess> = {
 
 export function dataAccessFor(action: string): RequestedAccess | undefined {
   return ACCESS_BY_ACTION[action];
-}
-
-/**
- * The inverse of catalogResource() (functions/catalog/domain/identifiers.ts): "catalog/<warehouse>[/<ns1.ns2>[/<name>
- * [/<column>]]]" with each name percent-encoded and dots inside names encoded, so "." separates namespace levels.
- */
-export function parseCatalogResource(resource: string): DataResource | undefined {
-  const parts = resource.split('/');
-  if (parts[0] !== 'catalog' || parts.length < 2 || parts.length > 5 || !parts[1]) return undefined;
-  try {
-    const dec = decodeURIComponent;
-    const namespace = parts[2] !== undefined && parts[2] !== '' ? parts[2].split('.').map(dec) : undefined;
-    return {
-      warehouse: dec(parts[1]),
-      ...(namespace ? { namespace } : {}),
-      ...(parts[3] !== undefined && namespace ? { table: dec(parts[3]) } : {}),
-      ...(parts[4] !== undefined && namespace && parts[3] !== undefined ? { column: dec(parts[4]) } : {}),
-    };
-  } catch {
-    return undefined;
-  }
 }
