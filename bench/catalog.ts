@@ -395,7 +395,7 @@ async function main(): Promise<void> {
       subjects.push({
         key: 'reference',
         title: 'Iceberg reference',
-        label: '`scripts/iceberg-tools.sh reference-server`: Iceberg 1.11.0 RESTCatalogServer (Jetty 12, JdbcCatalog on in-memory SQLite with one JDBC connection (\`CATALOG_CLIENTS=1\`: with the default pool of 2, the second connection opens a second, empty in-memory database and concurrent requests fail), HadoopFileIO on the local filesystem, no authentication), Java ' + javaVersion() + '; the bench sends it the same Authorization header anyway',
+        label: '`scripts/iceberg-tools.sh reference-server`: Iceberg 1.11.0 RESTCatalogServer (Jetty 12, JdbcCatalog on in-memory SQLite with one JDBC connection (`CATALOG_CLIENTS=1`: with the default pool of 2, the second connection opens a second, empty in-memory database and concurrent requests fail), HadoopFileIO on the local filesystem, no authentication), Java ' + javaVersion() + '; the bench sends it the same Authorization header anyway',
         child,
         port,
         root: '/v1',

@@ -115,7 +115,7 @@ async function main(): Promise<void> {
   const port = 20000 + Math.floor(Math.random() * 20000);
   const base = `http://127.0.0.1:${port}`;
   let server: ChildProcess | undefined;
-  let spawnedAt = 0;
+  let spawnedAt: number;
   try {
     if (args.profile) mkdirSync(args.profile, { recursive: true });
     const profiling = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args.profile)}`] : [];

@@ -140,7 +140,7 @@ describe('import rules', () => {
   it('domain/ code does no I/O: no database, HTTP, filesystem or platform imports', () => {
     for (const fn of functionDirs) {
       const dir = path.join(root, 'functions', fn, 'domain');
-      let files: string[] = [];
+      let files: string[];
       try {
         files = sources(dir);
       } catch {

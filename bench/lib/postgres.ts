@@ -25,7 +25,7 @@ export async function prepareDatabase(baseUrl: string, migrateEntry = 'dist/migr
   try {
     await admin.query(`create database ${name}`);
   } catch (err) {
-    throw new Error(`cannot create a scratch database on the server of DATABASE_URL (${(err as Error).message})`);
+    throw new Error(`cannot create a scratch database on the server of DATABASE_URL (${(err as Error).message})`, { cause: err });
   } finally {
     await admin.end();
   }

@@ -160,7 +160,7 @@ export function stolenMs(): number | undefined {
  */
 export function cpuMsByPidMatching(needle: string): Map<number, number> {
   const out = new Map<number, number>();
-  let pids: string[] = [];
+  let pids: string[];
   try {
     pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
   } catch {

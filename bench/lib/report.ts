@@ -147,7 +147,7 @@ export function markdownResults(facts: RunFacts, rows: ThroughputRow[], cold: Co
       'Latency percentiles are exact, from every 2xx response time autocannon measured (its own table rounds to whole ms). ' +
       '"server CPU µs/req" is the server process\'s user+system CPU over the run divided by the requests served; "DB CPU µs/req" is the same for the PostgreSQL backends serving the bench\'s database. ' +
       '"log B/req" is what the server wrote to stdout per request (a file, as a container runtime would). ' +
-      `"other CPU (cores)" is what processes outside the bench (not the server, the load generator, the bench\'s database backends or the bench itself) used during the run, from /proc/stat; above ${DISTURBED_CORES} cores on this machine the figures are disturbed.`,
+      `"other CPU (cores)" is what processes outside the bench (not the server, the load generator, the bench's database backends or the bench itself) used during the run, from /proc/stat; above ${DISTURBED_CORES} cores on this machine the figures are disturbed.`,
     '',
     markdownTable(t.header, t.cells),
     '',

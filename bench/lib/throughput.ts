@@ -151,7 +151,7 @@ export async function benchThroughput(backends: Backend[], o: ThroughputOptions)
           rows.push({ backend, logLevel, auth, runs: list, chosen });
         }
       } catch (err) {
-        throw new Error(`${backend.key} (log level ${logLevel}): ${(err as Error).message}\nserver stderr:\n${child.stderr()}`);
+        throw new Error(`${backend.key} (log level ${logLevel}): ${(err as Error).message}\nserver stderr:\n${child.stderr()}`, { cause: err });
       } finally {
         await child.stop();
       }

@@ -206,7 +206,7 @@ export function createRequestHandler(platform: RequestPipelineDependencies & Fun
     let published = false;
     let errorForLog: unknown;
     let errorId: string | undefined;
-    let answer: { headers: Record<string, string>; body: unknown; contentType: string | undefined; stream?: StreamBody | undefined } = { headers: {}, body: undefined, contentType: undefined };
+    let answer: { headers: Record<string, string>; body: unknown; contentType: string | undefined; stream?: StreamBody | undefined };
 
     try {
       const oversized = oversizedRequest(req, rawUrl);

@@ -54,10 +54,10 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
   }
 
   const source = `/lakeplane/${config.FUNCTION_TARGET ?? 'embedded'}`;
-  let dispatcher: Dispatcher | undefined;
-  // Publishing happens inside a transaction; the nudge waits a moment so the commit is visible when the dispatcher looks.
-  const outbox = new Outbox(source, metrics, () => dispatcher?.nudge(25));
-  dispatcher = new Dispatcher(db, transport, metrics, log.child({ component: 'dispatcher' }), {
+  // Publishing happens inside a transaction; the nudge waits a moment so the commit is visible when the dispatcher
+  // looks. The dispatcher is made next; the outbox calls it only once requests run.
+  const outbox = new Outbox(source, metrics, () => dispatcher.nudge(25));
+  const dispatcher = new Dispatcher(db, transport, metrics, log.child({ component: 'dispatcher' }), {
     maxAttempts: config.LAKEPLANE_EVENT_MAX_ATTEMPTS,
     retryBaseMs: config.LAKEPLANE_EVENT_RETRY_BASE_MS,
     pollMs: config.LAKEPLANE_EVENT_POLL_MS,

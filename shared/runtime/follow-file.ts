@@ -35,7 +35,9 @@ async function tailRange(handle: FileHandle, size: number, lines: number): Promi
 export async function* followFile(file: string, o: FollowOptions & { pollMs: number }): AsyncGenerator<Buffer> {
   const handle = await open(file, 'r');
   try {
-    let { start: offset, end } = await tailRange(handle, (await handle.stat()).size, o.tailLines);
+    const range = await tailRange(handle, (await handle.stat()).size, o.tailLines);
+    const end = range.end;
+    let offset = range.start;
     if (end > offset) {
       const head = Buffer.alloc(end - offset);
       await handle.read(head, 0, head.length, offset);

@@ -142,7 +142,7 @@ export class KubernetesRuntime implements WorkloadRuntime {
     } catch (err) {
       const code = (err as { code?: number }).code;
       if (code === 404 || code === 400) return undefined;
-      throw new Error(`following the log of ${name}-driver: ${(err as Error).message}`);
+      throw new Error(`following the log of ${name}-driver: ${(err as Error).message}`, { cause: err });
     }
     const stop = () => {
       controller.abort();

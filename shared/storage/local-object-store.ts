@@ -88,7 +88,7 @@ export class LocalObjectStore implements ObjectStore {
 
   async deletePrefix(location: StoragePath): Promise<number> {
     const dir = localPath(location);
-    let n = 0;
+    let n: number;
     try {
       const s = await stat(dir);
       n = s.isDirectory() ? await countFiles(dir) : 1;

@@ -254,8 +254,14 @@ current-context: double
     let step = 0;
     const seen = readStream(r, (text) => {
       // Each new line is written only after the previous one arrived: it was followed, not read at the end.
-      if (text.includes('line 3') && step === 0) (step = 1), double.write(pod, 'line 4');
-      else if (text.includes('line 4') && step === 1) (step = 2), double.write(pod, 'line 5'), double.end(pod);
+      if (text.includes('line 3') && step === 0) {
+        step = 1;
+        double.write(pod, 'line 4');
+      } else if (text.includes('line 4') && step === 1) {
+        step = 2;
+        double.write(pod, 'line 5');
+        double.end(pod);
+      }
     });
     const { text } = await seen;
     expect(text).toBe('line 2\nline 3\nline 4\nline 5\n');

@@ -101,7 +101,7 @@ describe.skipIf(!bin)('PostgreSQL restarted under commit load', () => {
         try {
           answer = await call('POST', `/iceberg/v1/${prefix}/namespaces/db/tables/t${w}`, { requirements: [], updates: [{ action: 'set-properties', updates: { [key]: 'x' } }] });
         } catch (err) {
-          throw new Error(`the server dropped a connection instead of answering: ${String(err)}; stderr:\n${server.stderr()}`);
+          throw new Error(`the server dropped a connection instead of answering: ${String(err)}; stderr:\n${server.stderr()}`, { cause: err });
         }
         if (answer.status === 200) acknowledged[w]!.push(key);
         else refused.push(answer);

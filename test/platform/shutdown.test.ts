@@ -90,7 +90,11 @@ function descendantsOf(pid: number): number[] {
   const queue = [pid];
   while (queue.length > 0) {
     const parent = queue.shift()!;
-    for (const [child, ppid] of parentOf) if (ppid === parent) (found.push(child), queue.push(child));
+    for (const [child, ppid] of parentOf) {
+      if (ppid !== parent) continue;
+      found.push(child);
+      queue.push(child);
+    }
   }
   return found;
 }
