@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- hive-driver's generated Thrift client is untyped; its answers are read field by field in this file and leave it as typed values. */
 import hive from 'hive-driver';
 
 /**

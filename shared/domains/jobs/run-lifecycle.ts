@@ -1,3 +1,4 @@
+import type { FunctionServices } from '../../events/index.js';
 import { randomUUID } from 'node:crypto';
 import type { JobRow, JobRunRow, RunState, RunTrigger, Tx } from '../../db/index.js';
 import { ConflictError } from '../../errors/index.js';
@@ -5,7 +6,6 @@ import { JobEvents } from '../contracts/index.js';
 import type { JobSpec, RunOverrides } from './job-spec.js';
 import { isTerminal } from './run-states.js';
 import { attemptName } from './spark-application.js';
-import type { Platform } from '../../platform/index.js';
 
 /** Who or what moved a run: a request, a runtime status report, or the supervisor (retries, timeouts). */
 export type ChangeSource = 'api' | 'runtime' | 'supervisor';
@@ -23,7 +23,7 @@ export interface Move {
  * Moves a run to a state in the caller's transaction: the row (start and finish times), a timeline entry, and a
  * run.state-changed event. A terminal run never moves again.
  */
-export async function moveRun(tx: Tx, platform: Platform, run: JobRunRow, to: RunState, m: Move, extra: Partial<Pick<JobRunRow, 'next_attempt_at'>> = {}): Promise<JobRunRow> {
+export async function moveRun(tx: Tx, platform: FunctionServices, run: JobRunRow, to: RunState, m: Move, extra: Partial<Pick<JobRunRow, 'next_attempt_at'>> = {}): Promise<JobRunRow> {
   if (isTerminal(run.state)) return run;
   const now = new Date();
   const updated = await tx
@@ -65,7 +65,7 @@ export interface NewRun {
 }
 
 /** A run of a job's current version, QUEUED with its first attempt; submitted after the transaction commits. */
-export async function insertRun(tx: Tx, platform: Platform, job: JobRow, r: NewRun): Promise<JobRunRow> {
+export async function insertRun(tx: Tx, platform: FunctionServices, job: JobRow, r: NewRun): Promise<JobRunRow> {
   const [run] = await insertRuns(tx, platform, [{ job, run: r }]);
   return run!;
 }
@@ -74,7 +74,7 @@ export async function insertRun(tx: Tx, platform: Platform, job: JobRow, r: NewR
  * Runs of several jobs at once (a scheduler tick), each as insertRun makes it: the runs, their first attempts, the
  * QUEUED timeline rows and the run events, in four statements whatever their number.
  */
-export async function insertRuns(tx: Tx, platform: Platform, items: ReadonlyArray<{ job: JobRow; run: NewRun }>): Promise<JobRunRow[]> {
+export async function insertRuns(tx: Tx, platform: FunctionServices, items: ReadonlyArray<{ job: JobRow; run: NewRun }>): Promise<JobRunRow[]> {
   if (items.length === 0) return [];
   const now = Date.now();
   const values = items.map(({ job, run: r }) => {
@@ -116,12 +116,12 @@ export async function insertRuns(tx: Tx, platform: Platform, items: ReadonlyArra
   return runs;
 }
 
-export async function insertAttempt(tx: Tx, platform: Platform, run: JobRunRow, attempt: number): Promise<void> {
+export async function insertAttempt(tx: Tx, platform: FunctionServices, run: JobRunRow, attempt: number): Promise<void> {
   await tx.insertInto('job_run_attempts').values({ run_id: run.id, attempt, name: attemptName(run.job_name, run.id, attempt), runtime: platform.runtime.name, state: 'QUEUED' }).execute();
 }
 
 /** Ends a run as CANCELLED (a user) or TIMED_OUT (the supervisor), with its current attempt; the caller stops the application. */
-export async function endRun(tx: Tx, platform: Platform, run: JobRunRow, to: 'CANCELLED' | 'TIMED_OUT', m: Move): Promise<{ run: JobRunRow; attemptName: string }> {
+export async function endRun(tx: Tx, platform: FunctionServices, run: JobRunRow, to: 'CANCELLED' | 'TIMED_OUT', m: Move): Promise<{ run: JobRunRow; attemptName: string }> {
   if (isTerminal(run.state)) throw new ConflictError(`run ${run.id} already ended: ${run.state}`);
   const now = new Date();
   const attempt = await tx

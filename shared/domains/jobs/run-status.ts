@@ -2,12 +2,11 @@ import type { Static } from '@sinclair/typebox';
 import type { CloudEventV1 } from 'cloudevents';
 import { CompiledQuery } from 'kysely';
 import { prepareStatement, type JobRunRow, type RunState, type Tx } from '../../db/index.js';
-import { eventKey, recordBatchKeys, recordedKeysCte, type BatchItem, type BatchKeys, type EventContext, type OutgoingEvent } from '../../events/index.js';
+import { eventKey, recordBatchKeys, recordedKeysCte, type BatchItem, type BatchKeys, type EventContext, type OutgoingEvent, type FunctionServices } from '../../events/index.js';
 import { JobEvents } from '../contracts/index.js';
 import type { SparkApplicationData } from '../../runtime/index.js';
 import { attemptStateOf, isTerminal, mayMove, retryDelaySeconds } from './run-states.js';
 import { LABELS } from './spark-application.js';
-import type { Platform } from '../../platform/index.js';
 import { moveRun, timeline, type Move } from './run-lifecycle.js';
 
 type App = Static<typeof SparkApplicationData>;
@@ -53,7 +52,7 @@ export function settlement(run: Pick<JobRunRow, 'state' | 'attempts' | 'max_atte
 }
 
 /** settlement() applied in the caller's transaction (a refused submit: the runtime's verdict without an event). */
-export async function settleRun(tx: Tx, platform: Platform, runId: string, attemptNo: number, reported: RunState, step: Move): Promise<void> {
+export async function settleRun(tx: Tx, platform: FunctionServices, runId: string, attemptNo: number, reported: RunState, step: Move): Promise<void> {
   const run = await tx.selectFrom('job_runs').selectAll().where('id', '=', runId).forUpdate().executeTakeFirstOrThrow();
   const s = settlement(run, attemptNo, reported, step.message ?? null, new Date());
   if (s.kind === 'timeline') await timeline(tx, runId, reported, step);

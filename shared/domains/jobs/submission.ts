@@ -1,7 +1,7 @@
+import type { FunctionServices } from '../../events/index.js';
 import type { JobSpec, RunOverrides } from './job-spec.js';
 import { isTerminal } from './run-states.js';
 import { sparkApplication } from './spark-application.js';
-import type { Platform } from '../../platform/index.js';
 import { settleRun } from './run-status.js';
 
 /**
@@ -9,7 +9,7 @@ import { settleRun } from './run-status.js';
  * is fixed per attempt, so a second submit (a retry after a crash, the supervisor) finds the first. Only a QUEUED
  * attempt of a run still in progress is submitted.
  */
-export async function submitAttempt(platform: Platform, runId: string, attempt: number): Promise<void> {
+export async function submitAttempt(platform: FunctionServices, runId: string, attempt: number): Promise<void> {
   const db = platform.store.db;
   const row = await db
     .selectFrom('job_run_attempts as a')
@@ -51,7 +51,7 @@ export async function submitAttempt(platform: Platform, runId: string, attempt: 
 }
 
 /** Submits without failing the caller: a failure is logged, and the supervisor tries again. */
-export function submitInBackground(platform: Platform, runId: string, attempt: number): void {
+export function submitInBackground(platform: FunctionServices, runId: string, attempt: number): void {
   void submitAttempt(platform, runId, attempt).catch((err: unknown) => platform.logger.error({ err, runId, attempt }, 'submitting a run attempt failed; the supervisor retries it'));
 }
 

@@ -1,6 +1,6 @@
+import type { FunctionServices } from '../../events/index.js';
 import type { Db, Executor, LakehouseRow } from '../../db/index.js';
 import { ConflictError, NotFoundError } from '../../errors/index.js';
-import type { Platform } from '../../platform/index.js';
 import type { LakehouseEndpoints } from '../../runtime/index.js';
 import { requireLakehouse, startLakehouse } from './lakehouse-lifecycle.js';
 import { endpointsOf, specOf } from './lakehouse-views.js';
@@ -28,7 +28,7 @@ export interface ServingLakehouse {
  * for it, up to waitMs). Undefined: still starting after waitMs. A stopped lakehouse without auto-start, one being
  * stopped or deleted, or one whose start failed is a 409 saying so; nothing is changed then.
  */
-export async function ensureServing(platform: Platform, lakehouse: LakehouseRow, by: { actor: string; waitMs: number }): Promise<ServingLakehouse | undefined> {
+export async function ensureServing(platform: FunctionServices, lakehouse: LakehouseRow, by: { actor: string; waitMs: number }): Promise<ServingLakehouse | undefined> {
   let row = lakehouse;
   const serving = (r: LakehouseRow) => (r.state === 'RUNNING' && endpointsOf(r) ? { row: r, endpoints: endpointsOf(r)! } : undefined);
   if (serving(row)) return serving(row);
@@ -49,7 +49,7 @@ export async function ensureServing(platform: Platform, lakehouse: LakehouseRow,
 }
 
 /** Polls the store until the lakehouse serves (its endpoints), fails (409 with why), or the time is up (undefined). */
-export async function waitUntilServing(platform: Platform, id: string, waitMs: number): Promise<ServingLakehouse | undefined> {
+export async function waitUntilServing(platform: FunctionServices, id: string, waitMs: number): Promise<ServingLakehouse | undefined> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     const row = await requireLakehouse(platform.store.db, id);

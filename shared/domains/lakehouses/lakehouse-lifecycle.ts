@@ -1,3 +1,4 @@
+import type { FunctionServices } from '../../events/index.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -5,7 +6,6 @@ import path from 'node:path';
 import type { Updateable } from 'kysely';
 import type { LakehouseRow, LakehousesTable, LakehouseState, Tx } from '../../db/index.js';
 import { NotFoundError } from '../../errors/index.js';
-import type { Platform } from '../../platform/index.js';
 import type { SparkApplication } from '../../runtime/index.js';
 import { LakehouseEvents } from '../contracts/index.js';
 import { checkAction, WORKLOAD_STATES } from './lakehouse-states.js';
@@ -24,7 +24,7 @@ export interface Step {
   set?: Updateable<LakehousesTable>;
 }
 
-export async function requireLakehouse(tx: Tx | Platform['store']['db'], id: string, lock = false): Promise<LakehouseRow> {
+export async function requireLakehouse(tx: Tx | FunctionServices['store']['db'], id: string, lock = false): Promise<LakehouseRow> {
   let q = tx.selectFrom('lakehouses').selectAll().where('id', '=', id);
   if (lock) q = q.forUpdate();
   const row = await q.executeTakeFirst();
@@ -40,7 +40,7 @@ export async function recordActivity(tx: Tx, row: Pick<LakehouseRow, 'id' | 'nam
 }
 
 /** Moves a lakehouse to a state in the caller's transaction: the row, an activity entry and a state-changed event. */
-export async function moveLakehouse(tx: Tx, platform: Platform, row: LakehouseRow, to: LakehouseState, step: Step): Promise<LakehouseRow> {
+export async function moveLakehouse(tx: Tx, platform: FunctionServices, row: LakehouseRow, to: LakehouseState, step: Step): Promise<LakehouseRow> {
   const updated = await tx
     .updateTable('lakehouses')
     .set({ ...step.set, state: to, state_message: step.message ?? null, state_changed_at: new Date() })
@@ -56,7 +56,7 @@ export async function moveLakehouse(tx: Tx, platform: Platform, row: LakehouseRo
   return updated;
 }
 
-export async function announceChange(tx: Tx, platform: Platform, row: LakehouseRow, change: 'create' | 'update' | 'delete', actor: string | null): Promise<void> {
+export async function announceChange(tx: Tx, platform: FunctionServices, row: LakehouseRow, change: 'create' | 'update' | 'delete', actor: string | null): Promise<void> {
   await platform.outbox.publish(tx, {
     type: LakehouseEvents.changed,
     subject: `lakehouses/${row.id}`,
@@ -71,7 +71,7 @@ export const hashAgentToken = (token: string) => createHash('sha256').update(tok
  * Spark engine and Spark Connect's server from the Lakeplane cache (scripts/install-interop.sh and
  * scripts/build-spark-engine.sh put them there), all three or none; in a cluster, the image's /opt/lakeplane/jars.
  */
-export function lakehouseClasspath(platform: Platform): string[] {
+export function lakehouseClasspath(platform: FunctionServices): string[] {
   const configured = platform.config.LAKEPLANE_LAKEHOUSE_JARS;
   if (configured) return configured.split(':').filter(Boolean);
   if (platform.runtime.name === 'kubernetes') return ['/opt/lakeplane/jars/*'];
@@ -83,7 +83,7 @@ export function lakehouseClasspath(platform: Platform): string[] {
   return found.every((f) => f !== undefined) ? found.map((f) => path.join(dir, f!)) : [];
 }
 
-function platformUrlFor(platform: Platform): string {
+function platformUrlFor(platform: FunctionServices): string {
   const url = platform.config.LAKEPLANE_LAKEHOUSE_PLATFORM_URL ?? platform.serving.url;
   if (!url) throw new Error('no address for lakehouses to reach Lakeplane: set LAKEPLANE_LAKEHOUSE_PLATFORM_URL');
   return url;
@@ -94,7 +94,7 @@ function platformUrlFor(platform: Platform): string {
  * on Kubernetes, the Service in front of it). A workload that cannot be submitted leaves it FAILED saying why. It is
  * RUNNING once its endpoints answer (see probe) or, with readiness "workload", once its driver runs.
  */
-export async function startLakehouse(platform: Platform, id: string, by: { actor: string | null; source: LakehouseChangeSource }): Promise<LakehouseRow> {
+export async function startLakehouse(platform: FunctionServices, id: string, by: { actor: string | null; source: LakehouseChangeSource }): Promise<LakehouseRow> {
   const db = platform.store.db;
   const before = await requireLakehouse(db, id);
   checkAction(before.name, before.state, 'start');
@@ -154,7 +154,7 @@ export async function startLakehouse(platform: Platform, id: string, by: { actor
   return requireLakehouse(db, id);
 }
 
-async function submitWorkload(platform: Platform, row: LakehouseRow, app: SparkApplication, plan: Awaited<ReturnType<Platform['endpoints']['plan']>>): Promise<void> {
+async function submitWorkload(platform: FunctionServices, row: LakehouseRow, app: SparkApplication, plan: Awaited<ReturnType<FunctionServices['endpoints']['plan']>>): Promise<void> {
   try {
     await platform.endpoints.expose(row.name, driverSelector(row.id), plan);
     const result = await platform.runtime.submit(app);
@@ -167,7 +167,7 @@ async function submitWorkload(platform: Platform, row: LakehouseRow, app: SparkA
 }
 
 /** A start that cannot go on: FAILED, if nothing moved the lakehouse meanwhile. */
-async function failStart(platform: Platform, row: LakehouseRow, message: string): Promise<void> {
+async function failStart(platform: FunctionServices, row: LakehouseRow, message: string): Promise<void> {
   await platform.store.db.transaction().execute(async (tx) => {
     const current = await requireLakehouse(tx, row.id, true);
     if (current.generation !== row.generation || current.state !== 'STARTING') return;
@@ -179,7 +179,7 @@ async function failStart(platform: Platform, row: LakehouseRow, message: string)
  * Stops a lakehouse (restart: and starts it again once stopped): STOPPING, then its workload deleted; it is STOPPED
  * when the runtime reports the workload gone. A failed lakehouse whose workload never existed is STOPPED at once.
  */
-export async function stopLakehouse(platform: Platform, id: string, by: { actor: string | null; source: LakehouseChangeSource; restart?: boolean; onlyIf?: (current: LakehouseRow) => boolean }): Promise<LakehouseRow> {
+export async function stopLakehouse(platform: FunctionServices, id: string, by: { actor: string | null; source: LakehouseChangeSource; restart?: boolean; onlyIf?: (current: LakehouseRow) => boolean }): Promise<LakehouseRow> {
   const db = platform.store.db;
   const action = by.restart ? 'restart' : 'stop';
   let unchanged = false;
@@ -202,7 +202,7 @@ export async function stopLakehouse(platform: Platform, id: string, by: { actor:
 }
 
 /** Asks the runtime to delete the workload; its report of the deletion moves the lakehouse on. Failures are retried by the supervisor. */
-export async function cancelWorkload(platform: Platform, row: LakehouseRow): Promise<void> {
+export async function cancelWorkload(platform: FunctionServices, row: LakehouseRow): Promise<void> {
   if (!row.workload_name) return;
   try {
     await platform.runtime.cancel(row.workload_name);
@@ -212,7 +212,7 @@ export async function cancelWorkload(platform: Platform, row: LakehouseRow): Pro
 }
 
 /** The workload is gone: STOPPING ends STOPPED (and starts again for a restart), DELETING removes the lakehouse. */
-export async function workloadGone(tx: Tx, platform: Platform, row: LakehouseRow, step: Step): Promise<{ then?: 'start' | 'unexpose' }> {
+export async function workloadGone(tx: Tx, platform: FunctionServices, row: LakehouseRow, step: Step): Promise<{ then?: 'start' | 'unexpose' }> {
   if (row.state === 'DELETING') {
     await finishDelete(tx, platform, row, step.actor ?? null);
     return { then: 'unexpose' };
@@ -234,14 +234,14 @@ export async function workloadGone(tx: Tx, platform: Platform, row: LakehouseRow
   return {};
 }
 
-export async function finishDelete(tx: Tx, platform: Platform, row: LakehouseRow, actor: string | null): Promise<void> {
+export async function finishDelete(tx: Tx, platform: FunctionServices, row: LakehouseRow, actor: string | null): Promise<void> {
   await tx.deleteFrom('lakehouses').where('id', '=', row.id).execute();
   await recordActivity(tx, row, { kind: 'action', action: 'delete', from: row.state, actor, message: 'deleted' });
   await announceChange(tx, platform, { ...row, version: row.version + 1 }, 'delete', actor);
 }
 
 /** What follows a workloadGone() after its transaction commits. */
-export async function afterGone(platform: Platform, row: Pick<LakehouseRow, 'id' | 'name'>, then: 'start' | 'unexpose' | undefined): Promise<void> {
+export async function afterGone(platform: FunctionServices, row: Pick<LakehouseRow, 'id' | 'name'>, then: 'start' | 'unexpose' | undefined): Promise<void> {
   if (then === 'start') {
     await startLakehouse(platform, row.id, { actor: null, source: 'platform' }).catch((err: unknown) => platform.logger.error({ err, lakehouse: row.name }, 'restarting a lakehouse failed'));
   } else if (then === 'unexpose') {

@@ -1,5 +1,5 @@
+import type { FunctionServices } from '../../events/index.js';
 import { connect } from 'node:net';
-import type { Platform } from '../../platform/index.js';
 import type { HostPort } from '../../runtime/index.js';
 import { moveLakehouse, requireLakehouse } from './lakehouse-lifecycle.js';
 import { endpointsOf } from './lakehouse-views.js';
@@ -19,7 +19,7 @@ export function accepts(at: HostPort, timeoutMs = 1000): Promise<boolean> {
 }
 
 /** STARTING becomes RUNNING, if nothing moved the lakehouse meanwhile (same start, still starting). */
-export async function markServing(platform: Platform, id: string, generation: number, message: string): Promise<boolean> {
+export async function markServing(platform: FunctionServices, id: string, generation: number, message: string): Promise<boolean> {
   return platform.store.db.transaction().execute(async (tx) => {
     const row = await requireLakehouse(tx, id, true).catch(() => undefined);
     if (!row || row.generation !== generation || row.state !== 'STARTING') return false;
@@ -35,7 +35,7 @@ const probing = new Set<string>();
  * HiveServer2 listens), then marks it RUNNING. One probe per start in a process; the supervisor starts one for a
  * start whose report reached another process, and fails starts that never answer.
  */
-export function probeInBackground(platform: Platform, id: string, generation: number, intervalMs = 1000): void {
+export function probeInBackground(platform: FunctionServices, id: string, generation: number, intervalMs = 1000): void {
   const key = `${id}/${generation}`;
   if (probing.has(key)) return;
   probing.add(key);

@@ -6,7 +6,7 @@ import { groupStore } from '../../store/group-store.js';
 import { requireGroup } from './read.js';
 
 export const updateGroup: Handler<{ params: typeof IdParams; body: typeof UpdateGroupBody }> = async (ctx) => {
-  const store = groupStore(ctx.db);
+  const store = groupStore(ctx.tx);
   const { id } = ctx.params;
   const current = await store.lock(id);
   if (!current) throw new NotFoundError(`group ${id} does not exist`);
