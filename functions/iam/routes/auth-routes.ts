@@ -50,7 +50,8 @@ export const authRoutes = [
     scope: 'any',
     summary: 'The caller: who it is, its groups and how it authenticated.',
     responses: { 200: { description: 'The caller', schema: Me } },
-    authorization: { anyCaller: 'who am I: every authenticated caller may read what its own credential says about it, and nothing else' },
+    // Still asked of the control policies (the shipped ones allow it): an uploaded bundle may refuse it.
+    authorization: { action: 'iam:me:read', resource: ({ principal }) => platformObject('iam', principal?.kind === 'user' ? 'users' : 'service-accounts', principal?.id ?? '') },
     handler: me,
   }),
 ];
