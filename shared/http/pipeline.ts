@@ -146,15 +146,41 @@ async function runOperation(
   const keyed = declared.idempotency ? idempotentRequest(declared.idempotency, headers['idempotency-key'], input, principalKey) : undefined;
   const afterwards: Array<() => Promise<void> | void> = [];
   const handler = route.handler as unknown as (c: OperationContext<Record<string, string>, Record<string, unknown>, unknown>) => Promise<Reply>;
-  const withDb = (tx: Tx | undefined, transact: Transact) => {
-    const operationCtx = Object.assign(Object.create(ctx) as typeof ctx, { db: tx ?? platform.store.db, transact, once, afterCommit: (work: () => Promise<void> | void) => void afterwards.push(work) });
-    return Object.defineProperty(operationCtx, 'tx', {
-      get() {
-        if (!tx) throw new Error(`${route.operationId} opened no transaction: declare mutates: true, or use ctx.transact`);
-        return tx;
-      },
-    }) as unknown as OperationContext<Record<string, string>, Record<string, unknown>, unknown>;
-  };
+  // One plain object per request, every field its own (a prototype chain over the request context, or properties
+  // defined on it afterwards, made each handler's reads of ctx slow lookups: ~17 µs a request on GET /api/v1/me).
+  const withDb = (tx: Tx | undefined, transact: Transact): OperationContext<Record<string, string>, Record<string, unknown>, unknown> => ({
+    requestId: ctx.requestId,
+    platform: ctx.platform,
+    log: ctx.log,
+    headers: ctx.headers,
+    params: ctx.params,
+    query: ctx.query,
+    body: ctx.body,
+    ip: ctx.ip,
+    principal: ctx.principal,
+    requirePrincipal: ctx.requirePrincipal,
+    markEventsPublished: ctx.markEventsPublished,
+    get auditResource() {
+      return ctx.auditResource;
+    },
+    set auditResource(value) {
+      ctx.auditResource = value;
+    },
+    get auditDetail() {
+      return ctx.auditDetail;
+    },
+    set auditDetail(value) {
+      ctx.auditDetail = value;
+    },
+    db: tx ?? platform.store.db,
+    get tx(): Tx {
+      if (!tx) throw new Error(`${route.operationId} opened no transaction: declare mutates: true, or use ctx.transact`);
+      return tx;
+    },
+    transact,
+    once,
+    afterCommit: (work: () => Promise<void> | void) => void afterwards.push(work),
+  });
   const reply = await runOnce(
     platform.store.db,
     declared.idempotency,
