@@ -31,7 +31,28 @@ const COLUMNS = Number(argv.columns);
 const SNAPSHOTS = Number(argv.snapshots);
 const REPEATS = Number(argv.repeats);
 
-const WORDS = ['customer', 'order', 'amount', 'status', 'created', 'updated', 'region', 'country', 'email', 'phone', 'product', 'price', 'quantity', 'discount', 'currency', 'invoice', 'payment', 'shipment', 'warehouse', 'supplier'];
+const WORDS = [
+  'customer',
+  'order',
+  'amount',
+  'status',
+  'created',
+  'updated',
+  'region',
+  'country',
+  'email',
+  'phone',
+  'product',
+  'price',
+  'quantity',
+  'discount',
+  'currency',
+  'invoice',
+  'payment',
+  'shipment',
+  'warehouse',
+  'supplier',
+];
 let seed = 42;
 const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
 const word = () => WORDS[Math.floor(random() * WORDS.length)]! + (random() < 0.5 ? '' : String(Math.floor(random() * 1000)));
@@ -52,7 +73,10 @@ function metadata(i: number, schemaId = 1, extraColumns = 0): string {
     'table-uuid': randomUUID(),
     location: `s3://bucket/wh/db/t${i}`,
     'current-schema-id': schemaId,
-    schemas: [{ type: 'struct', 'schema-id': 0, fields: fields.slice(0, 10) }, { type: 'struct', 'schema-id': schemaId, fields }],
+    schemas: [
+      { type: 'struct', 'schema-id': 0, fields: fields.slice(0, 10) },
+      { type: 'struct', 'schema-id': schemaId, fields },
+    ],
     properties: { 'write.format.default': 'parquet' },
     snapshots,
   });
@@ -61,7 +85,12 @@ function metadata(i: number, schemaId = 1, extraColumns = 0): string {
 async function migrateTo(store: MetadataStore, last: string): Promise<void> {
   const subset: Record<string, Migration> = {};
   for (const [name, m] of Object.entries(migrations)) if (name <= last) subset[name] = m;
-  const migrator = new Migrator({ db: store.db, provider: { getMigrations: async () => subset }, migrationTableName: 'lakeplane_migrations', migrationLockTableName: 'lakeplane_migrations_lock' });
+  const migrator = new Migrator({
+    db: store.db,
+    provider: { getMigrations: async () => subset },
+    migrationTableName: 'lakeplane_migrations',
+    migrationLockTableName: 'lakeplane_migrations_lock',
+  });
   const r = await migrator.migrateToLatest();
   if (r.error) throw r.error;
 }
@@ -89,8 +118,30 @@ async function load(open: () => Promise<MetadataStore>, last: string, texts: str
   await migrateTo(store, last);
   const warehouseId = randomUUID();
   const namespaceId = randomUUID();
-  await store.db.insertInto('warehouses').values({ id: warehouseId, name: 'wh', storage_location: 's3://bucket/wh', storage: '{}', credential_vending: 'none', properties: '{}', updated_at: new Date() }).execute();
-  await store.db.insertInto('namespaces').values({ id: namespaceId, warehouse_id: warehouseId, levels: textArray(['db']), parent: textArray([]), leaf: 'db', properties: '{}', updated_at: new Date() }).execute();
+  await store.db
+    .insertInto('warehouses')
+    .values({
+      id: warehouseId,
+      name: 'wh',
+      storage_location: 's3://bucket/wh',
+      storage: '{}',
+      credential_vending: 'none',
+      properties: '{}',
+      updated_at: new Date(),
+    })
+    .execute();
+  await store.db
+    .insertInto('namespaces')
+    .values({
+      id: namespaceId,
+      warehouse_id: warehouseId,
+      levels: textArray(['db']),
+      parent: textArray([]),
+      leaf: 'db',
+      properties: '{}',
+      updated_at: new Date(),
+    })
+    .execute();
   const ids: string[] = [];
   const t0 = performance.now();
   for (let i = 0; i < texts.length; i++) {
@@ -98,7 +149,17 @@ async function load(open: () => Promise<MetadataStore>, last: string, texts: str
     ids.push(id);
     await store.db
       .insertInto('catalog_objects')
-      .values({ id, warehouse_id: warehouseId, namespace_id: namespaceId, name: `${WORDS[i % WORDS.length]}_facts_${i}`, kind: 'table', metadata_location: `s3://bucket/wh/db/t${i}/metadata/00000.json`, metadata: texts[i]!, tags: ['bench'], updated_at: new Date() })
+      .values({
+        id,
+        warehouse_id: warehouseId,
+        namespace_id: namespaceId,
+        name: `${WORDS[i % WORDS.length]}_facts_${i}`,
+        kind: 'table',
+        metadata_location: `s3://bucket/wh/db/t${i}/metadata/00000.json`,
+        metadata: texts[i]!,
+        tags: ['bench'],
+        updated_at: new Date(),
+      })
       .execute();
   }
   await sql`analyze`.execute(store.db);
@@ -109,9 +170,21 @@ async function commitCosts(l: Loaded): Promise<{ append: number; schemaChange: n
   const id = l.ids[7]!;
   const base = metadata(7);
   let n = 0;
-  const append = await time(50, () => l.store.db.updateTable('catalog_objects').set({ metadata: base.replace('"parquet"', `"parquet${n++}"`) }).where('id', '=', id).execute());
+  const append = await time(50, () =>
+    l.store.db
+      .updateTable('catalog_objects')
+      .set({ metadata: base.replace('"parquet"', `"parquet${n++}"`) })
+      .where('id', '=', id)
+      .execute(),
+  );
   const other = metadata(7, 2, 1);
-  const schemaChange = await time(50, () => l.store.db.updateTable('catalog_objects').set({ metadata: n++ % 2 ? base : other }).where('id', '=', id).execute());
+  const schemaChange = await time(50, () =>
+    l.store.db
+      .updateTable('catalog_objects')
+      .set({ metadata: n++ % 2 ? base : other })
+      .where('id', '=', id)
+      .execute(),
+  );
   return { append, schemaChange };
 }
 
@@ -131,13 +204,21 @@ async function bench(label: string, open: () => Promise<MetadataStore>, cleanup:
   console.log(`| commit, schema change | ${ms(beforeCommit.schemaChange)} | ${ms(afterCommit.schemaChange)} |`);
 
   const db = after.store.db;
-  console.log('\n| query | tables matching | columns matching | search (API, top 20) | documents at query time | columns by expanding metadata |\n| --- | --- | --- | --- | --- | --- |');
+  console.log(
+    '\n| query | tables matching | columns matching | search (API, top 20) | documents at query time | columns by expanding metadata |\n| --- | --- | --- | --- | --- | --- |',
+  );
   for (const q of ['cust', 'supplier12', 'email phone', 'zzz']) {
     const plan = planSearch({ q, pageSize: 20 });
     const text = plan.text!;
-    const tables = (await sql<{ n: number }>`select count(*)::int as n from catalog_objects where search_document @@ to_tsquery('simple', ${text.all})`.execute(db)).rows[0]!.n;
-    const columns = (await sql<{ n: number }>`select count(*)::int as n from catalog_columns where search_document @@ to_tsquery('simple', ${text.all})`.execute(db)).rows[0]!.n;
-    const api = await time(REPEATS, () => searchCatalog(db, { text, kinds: plan.kinds, warehouseId: undefined, namespace: undefined, tags: [], owner: undefined, after: undefined, limit: 21 }));
+    const tables = (
+      await sql<{ n: number }>`select count(*)::int as n from catalog_objects where search_document @@ to_tsquery('simple', ${text.all})`.execute(db)
+    ).rows[0]!.n;
+    const columns = (
+      await sql<{ n: number }>`select count(*)::int as n from catalog_columns where search_document @@ to_tsquery('simple', ${text.all})`.execute(db)
+    ).rows[0]!.n;
+    const api = await time(REPEATS, () =>
+      searchCatalog(db, { text, kinds: plan.kinds, warehouseId: undefined, namespace: undefined, tags: [], owner: undefined, after: undefined, limit: 21 }),
+    );
     const queryTime = await time(Math.min(REPEATS, 2), () =>
       sql`select id from (select id, catalog_search_document(array[name], tags, description, catalog_column_names(kind, metadata)) as d from catalog_objects) s
            where d @@ to_tsquery('simple', ${text.all}) order by ts_rank(d, to_tsquery('simple', ${text.all})) desc limit 20`.execute(db),
@@ -154,7 +235,11 @@ async function bench(label: string, open: () => Promise<MetadataStore>, cleanup:
   await cleanup();
 }
 
-await bench('PGlite', () => openMetadataStore({ dataDir: 'memory://' }), async () => undefined);
+await bench(
+  'PGlite',
+  () => openMetadataStore({ dataDir: 'memory://' }),
+  async () => undefined,
+);
 
 const base = process.env['DATABASE_URL'];
 if (base && !argv['no-postgres']) {
@@ -178,10 +263,14 @@ if (base && !argv['no-postgres']) {
       await s.close();
       return v;
     })();
-    await bench(`PostgreSQL ${version}`, () => openMetadataStore({ databaseUrl: url.toString(), poolMax: 2 }), async () => {
-      await admin(`drop database if exists ${name} with (force)`);
-      await admin(`create database ${name}`);
-    });
+    await bench(
+      `PostgreSQL ${version}`,
+      () => openMetadataStore({ databaseUrl: url.toString(), poolMax: 2 }),
+      async () => {
+        await admin(`drop database if exists ${name} with (force)`);
+        await admin(`create database ${name}`);
+      },
+    );
   } finally {
     await admin(`drop database if exists ${name} with (force)`);
   }

@@ -57,7 +57,22 @@ import { catalogConsoleReport, catalogMarkdown, CATALOG_MARKERS, type CommitRow,
 import { summarizeCpuProfile } from './lib/cpuprofile.js';
 import { LoopbackClient, createTables, type TableSet } from './lib/iceberg-setup.js';
 import { prepareDatabase, serverVersion, type BenchDatabase } from './lib/postgres.js';
-import { childEnv, cpuMs, cpuMsBetween, cpuMsByPidMatching, freePort, killChildren, machineBusyMs, runNode, selfCpuMs, startNode, startProcess, stolenMs, waitReady, type Child } from './lib/proc.js';
+import {
+  childEnv,
+  cpuMs,
+  cpuMsBetween,
+  cpuMsByPidMatching,
+  freePort,
+  killChildren,
+  machineBusyMs,
+  runNode,
+  selfCpuMs,
+  startNode,
+  startProcess,
+  stolenMs,
+  waitReady,
+  type Child,
+} from './lib/proc.js';
 import { QUIET_CORES, QuietGate, backgroundCores } from './lib/quiet.js';
 import { writeResults } from './lib/report.js';
 import { median } from './lib/stats.js';
@@ -172,7 +187,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 /** CPU of every process the bench accounts for, so what is left of the machine's busy time is other processes'. */
-function cpuSnapshot(subjects: Subject[], db: BenchDatabase): { servers: Map<string, number>; db: Map<number, number>; busy: number | undefined; stolen: number | undefined; self: number; t: number } {
+function cpuSnapshot(
+  subjects: Subject[],
+  db: BenchDatabase,
+): { servers: Map<string, number>; db: Map<number, number>; busy: number | undefined; stolen: number | undefined; self: number; t: number } {
   return {
     // Children included: Hadoop's local file system forks a process (chmod) for files the reference server writes.
     servers: new Map(subjects.map((s) => [s.key, cpuMs(s.child.pid, true) ?? 0])),
@@ -194,7 +212,12 @@ interface Accounting {
   logBytes: number | undefined;
 }
 
-async function accounted<T extends { loadCpuTotalMs: number }>(subject: Subject, subjects: Subject[], db: BenchDatabase, run: () => Promise<T>): Promise<{ result: T; acc: Accounting }> {
+async function accounted<T extends { loadCpuTotalMs: number }>(
+  subject: Subject,
+  subjects: Subject[],
+  db: BenchDatabase,
+  run: () => Promise<T>,
+): Promise<{ result: T; acc: Accounting }> {
   const log0 = subject.logFile ? statSync(subject.logFile).size : undefined;
   const a = cpuSnapshot(subjects, db);
   const result = await run();
@@ -203,7 +226,10 @@ async function accounted<T extends { loadCpuTotalMs: number }>(subject: Subject,
   let serversMs = 0;
   for (const s of subjects) serversMs += (b.servers.get(s.key) ?? 0) - (a.servers.get(s.key) ?? 0);
   const dbCpuMs = cpuMsBetween(a.db, b.db);
-  const otherCores = a.busy !== undefined && b.busy !== undefined ? Math.max(0, b.busy - a.busy - serversMs - dbCpuMs - result.loadCpuTotalMs - (b.self - a.self)) / wallMs : undefined;
+  const otherCores =
+    a.busy !== undefined && b.busy !== undefined
+      ? Math.max(0, b.busy - a.busy - serversMs - dbCpuMs - result.loadCpuTotalMs - (b.self - a.self)) / wallMs
+      : undefined;
   return {
     result,
     acc: {
@@ -219,7 +245,10 @@ async function accounted<T extends { loadCpuTotalMs: number }>(subject: Subject,
 
 async function runLoad(subject: Subject, pathsFile: string, duration: number, seed: number): Promise<LoadResult & { bytesTotal: number }> {
   const out = await runNode(
-    ['bench/load.mjs', JSON.stringify({ url: `http://127.0.0.1:${subject.port}/`, headers: subject.headers(), connections: opts.connections, duration, pathsFile, seed })],
+    [
+      'bench/load.mjs',
+      JSON.stringify({ url: `http://127.0.0.1:${subject.port}/`, headers: subject.headers(), connections: opts.connections, duration, pathsFile, seed }),
+    ],
     childEnv({}),
   );
   return JSON.parse(out.trim().split('\n').pop() as string) as LoadResult & { bytesTotal: number };
@@ -246,7 +275,16 @@ async function runWriters(subject: Subject, paths: string[], target: number, see
   const out = await runNode(
     [
       'bench/catalog-writers.mjs',
-      JSON.stringify({ base: `http://127.0.0.1:${subject.port}`, paths, writers: opts.writers, targetCommits: target, maxSeconds: opts.commitMaxSeconds, maxRetries: opts.maxRetries, headers: subject.headers(), seed }),
+      JSON.stringify({
+        base: `http://127.0.0.1:${subject.port}`,
+        paths,
+        writers: opts.writers,
+        targetCommits: target,
+        maxSeconds: opts.commitMaxSeconds,
+        maxRetries: opts.maxRetries,
+        headers: subject.headers(),
+        seed,
+      }),
     ],
     childEnv({}),
   );
@@ -301,15 +339,20 @@ async function checkTables(subject: Subject, namespaces: string[], perNs: number
   try {
     for (const ns of namespaces) {
       const list = await client.expect(200, 'GET', `${subject.root}/namespaces/${ns}/tables`);
-      if ((list.identifiers as unknown[]).length !== perNs) throw new Error(`${subject.key}: namespace ${ns} lists ${list.identifiers.length} tables, expected ${perNs}`);
+      if ((list.identifiers as unknown[]).length !== perNs)
+        throw new Error(`${subject.key}: namespace ${ns} lists ${list.identifiers.length} tables, expected ${perNs}`);
     }
     const paths = subject.tables!.paths;
-    for (const [i, p] of [[0, paths[0]], [1, paths[1]]] as const) {
+    for (const [i, p] of [
+      [0, paths[0]],
+      [1, paths[1]],
+    ] as const) {
       const r = await client.call('GET', `${p}?snapshots=all`);
       if (r.status !== 200) throw new Error(`${subject.key}: GET ${p}: ${r.status} ${r.text.slice(0, 300)}`);
       const m = (JSON.parse(r.text) as { metadata: { snapshots: unknown[]; 'format-version': number } }).metadata;
       const want = i === 0 ? 2 : 1;
-      if (m.snapshots.length !== want || m['format-version'] !== 2) throw new Error(`${subject.key}: ${p} has ${m.snapshots.length} snapshots (format v${m['format-version']}), expected ${want} (v2)`);
+      if (m.snapshots.length !== want || m['format-version'] !== 2)
+        throw new Error(`${subject.key}: ${p} has ${m.snapshots.length} snapshots (format v${m['format-version']}), expected ${want} (v2)`);
       if (i === 0) subject.loadBytes = Buffer.byteLength(r.text);
     }
   } finally {
@@ -325,10 +368,11 @@ async function main(): Promise<void> {
   const tmpDir = mkdtempSync(path.join(os.tmpdir(), 'lakeplane-bench-catalog-'));
   cleanups.push(async () => rmSync(tmpDir, { recursive: true, force: true }));
   // Runs after the servers stopped (cleanups run last-first), before the directory goes.
-  if (opts.keepLogs) cleanups.push(async () => {
-    mkdirSync(opts.keepLogs!, { recursive: true });
-    for (const f of readdirSync(tmpDir).filter((x) => x.endsWith('.log'))) copyFileSync(path.join(tmpDir, f), path.join(opts.keepLogs!, f));
-  });
+  if (opts.keepLogs)
+    cleanups.push(async () => {
+      mkdirSync(opts.keepLogs!, { recursive: true });
+      for (const f of readdirSync(tmpDir).filter((x) => x.endsWith('.log'))) copyFileSync(path.join(tmpDir, f), path.join(opts.keepLogs!, f));
+    });
   const notes: string[] = [];
 
   const backgroundBefore = await backgroundCores(1500);
@@ -379,7 +423,11 @@ async function main(): Promise<void> {
 
   progress('starting the Lakeplane catalog (cluster mode)' + (opts.reference ? ' and the reference server (scripts/iceberg-tools.sh reference-server)' : ''));
   let ours = await startOurs(opts.serverNodeArgs, 'lakeplane.stdout.log');
-  await new LoopbackClient(ours.port, 1, ours.headers).expect(201, 'POST', '/api/v1/warehouses', { name: WAREHOUSE, storageLocation: `file://${ourWarehouse}`, description: 'bench/catalog.ts' });
+  await new LoopbackClient(ours.port, 1, ours.headers).expect(201, 'POST', '/api/v1/warehouses', {
+    name: WAREHOUSE,
+    storageLocation: `file://${ourWarehouse}`,
+    description: 'bench/catalog.ts',
+  });
 
   const subjects: Subject[] = [ours];
   if (opts.reference) {
@@ -388,14 +436,22 @@ async function main(): Promise<void> {
     // jdbc:sqlite::memory: opens a second, empty database, and concurrent requests fail with "no such table:
     // iceberg_tables" (seen at 8 concurrent creates). One connection keeps the in-memory catalog whole.
     const env = childEnv({ LAKEPLANE_CACHE_DIR: process.env['LAKEPLANE_CACHE_DIR'], LAKEPLANE_JAVA: process.env['LAKEPLANE_JAVA'], CATALOG_CLIENTS: '1' });
-    const child = startProcess('bash', [path.join(root, 'scripts/iceberg-tools.sh'), 'reference-server', String(port), refWarehouse], env, path.join(tmpDir, 'reference.stdout.log'));
+    const child = startProcess(
+      'bash',
+      [path.join(root, 'scripts/iceberg-tools.sh'), 'reference-server', String(port), refWarehouse],
+      env,
+      path.join(tmpDir, 'reference.stdout.log'),
+    );
     cleanups.push(() => child.stop());
     try {
       await waitReady(child, port, '/v1/config', 180_000);
       subjects.push({
         key: 'reference',
         title: 'Iceberg reference',
-        label: '`scripts/iceberg-tools.sh reference-server`: Iceberg 1.11.0 RESTCatalogServer (Jetty 12, JdbcCatalog on in-memory SQLite with one JDBC connection (`CATALOG_CLIENTS=1`: with the default pool of 2, the second connection opens a second, empty in-memory database and concurrent requests fail), HadoopFileIO on the local filesystem, no authentication), Java ' + javaVersion() + '; the bench sends it the same Authorization header anyway',
+        label:
+          '`scripts/iceberg-tools.sh reference-server`: Iceberg 1.11.0 RESTCatalogServer (Jetty 12, JdbcCatalog on in-memory SQLite with one JDBC connection (`CATALOG_CLIENTS=1`: with the default pool of 2, the second connection opens a second, empty in-memory database and concurrent requests fail), HadoopFileIO on the local filesystem, no authentication), Java ' +
+          javaVersion() +
+          '; the bench sends it the same Authorization header anyway',
         child,
         port,
         root: '/v1',
@@ -415,7 +471,9 @@ async function main(): Promise<void> {
     progress(`${s.key}: creating ${opts.namespaces} namespaces x ${perNamespace} tables, ${opts.setupConcurrency} at a time, each with 1 or 2 snapshots`);
     s.tables = await setupTables(s, namespaces, perNamespace, (i) => (i % 2 === 0 ? 2 : 1));
     await checkTables(s, namespaces, perNamespace);
-    setupNotes.push(`${s.title}: ${s.tables.paths.length} tables in ${s.tables.seconds.toFixed(1)} s (${s.tables.requests} requests, ${(s.tables.requests / s.tables.seconds).toFixed(0)} req/s at ${opts.setupConcurrency} concurrent), loadTable answer of a 2-snapshot table ${s.loadBytes} bytes`);
+    setupNotes.push(
+      `${s.title}: ${s.tables.paths.length} tables in ${s.tables.seconds.toFixed(1)} s (${s.tables.requests} requests, ${(s.tables.requests / s.tables.seconds).toFixed(0)} req/s at ${opts.setupConcurrency} concurrent), loadTable answer of a 2-snapshot table ${s.loadBytes} bytes`,
+    );
     progress(`  ${setupNotes.at(-1)}`);
   }
 
@@ -447,7 +505,9 @@ async function main(): Promise<void> {
       progress(`${s.key}: loadTable run ${r + 1}/${opts.repeats}, ${opts.duration} s, ${opts.connections} connections`);
       const { result, acc } = await accounted(s, subjects, db, () => runLoad(s, pathsFiles.get(s.key)!, opts.duration, 1000 + r));
       if (result.non2xx > 0 || result.errors > 0) progress(`  warning: ${result.non2xx} non-2xx, ${result.errors} errors (${JSON.stringify(result.statuses)})`);
-      progress(`  ${result.requestsMean.toFixed(0)} req/s, p50 ${result.latencyMs.p50.toFixed(2)} ms, p99 ${result.latencyMs.p99.toFixed(2)} ms, other CPU ${acc.otherCores?.toFixed(2)} cores, host steal ${acc.stolenCores?.toFixed(2)} cores`);
+      progress(
+        `  ${result.requestsMean.toFixed(0)} req/s, p50 ${result.latencyMs.p50.toFixed(2)} ms, p99 ${result.latencyMs.p99.toFixed(2)} ms, other CPU ${acc.otherCores?.toFixed(2)} cores, host steal ${acc.stolenCores?.toFixed(2)} cores`,
+      );
       loadRuns.get(s.key)!.push({ r: result, acc });
     }
   }
@@ -471,10 +531,14 @@ async function main(): Promise<void> {
         const set = await setupTables(s, [ns], scenario === 'one' ? 1 : opts.commitTables, () => 1);
         const target = scenario === 'one' ? opts.commits : opts.commitsMany;
         await commitGate.wait();
-        progress(`${s.key}: commits, ${scenario === 'one' ? 'one table' : `${opts.commitTables} tables`}, run ${r + 1}/${opts.commitRepeats}: ${opts.writers} writers, ${target} commits`);
+        progress(
+          `${s.key}: commits, ${scenario === 'one' ? 'one table' : `${opts.commitTables} tables`}, run ${r + 1}/${opts.commitRepeats}: ${opts.writers} writers, ${target} commits`,
+        );
         const { result, acc } = await accounted(s, subjects, db, () => runWriters(s, set.paths, target, 2000 + r));
         if (result.failures.length > 0) progress(`  warning: ${result.failures.join(' | ')}`);
-        progress(`  ${result.landed} landed in ${(result.wallMs / 1000).toFixed(1)} s = ${((result.landed * 1000) / result.wallMs).toFixed(0)}/s, ${result.conflicts} x 409 of ${result.commitPosts} commit POSTs, other CPU ${acc.otherCores?.toFixed(2)} cores`);
+        progress(
+          `  ${result.landed} landed in ${(result.wallMs / 1000).toFixed(1)} s = ${((result.landed * 1000) / result.wallMs).toFixed(0)}/s, ${result.conflicts} x 409 of ${result.commitPosts} commit POSTs, other CPU ${acc.otherCores?.toFixed(2)} cores`,
+        );
         runs.get(s.key)!.push({ r: result, acc });
       }
     }
@@ -483,7 +547,16 @@ async function main(): Promise<void> {
       const rate = (x: { r: WriterResult }) => (x.r.landed * 1000) / x.r.wallMs;
       const mid = median(list.map(rate));
       const chosen = list.reduce((best, x) => (Math.abs(rate(x) - mid) < Math.abs(rate(best) - mid) ? x : best), list[0]!);
-      commitRows.push({ key: s.key, title: s.title, scenario, tables: scenario === 'one' ? 1 : opts.commitTables, writers: opts.writers, target: scenario === 'one' ? opts.commits : opts.commitsMany, runs: list, chosen });
+      commitRows.push({
+        key: s.key,
+        title: s.title,
+        scenario,
+        tables: scenario === 'one' ? 1 : opts.commitTables,
+        writers: opts.writers,
+        target: scenario === 'one' ? opts.commits : opts.commitsMany,
+        runs: list,
+        chosen,
+      });
     }
   }
 
@@ -497,7 +570,10 @@ async function main(): Promise<void> {
       `nproc: ${os.availableParallelism()} (${cpus[0]?.model.trim() ?? 'unknown CPU'})`,
       `Node ${process.version}, ${os.type()} ${os.release()} ${os.arch()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM`,
       `PostgreSQL ${pgVersion} on the same machine (127.0.0.1)`,
-      `background load (CPU other processes used while the bench ran nothing, 1.5 s samples): ${backgroundBefore?.toFixed(2) ?? 'n/a'} cores before, ${backgroundAfter?.toFixed(2) ?? 'n/a'} cores after; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}`,
+      `background load (CPU other processes used while the bench ran nothing, 1.5 s samples): ${backgroundBefore?.toFixed(2) ?? 'n/a'} cores before, ${backgroundAfter?.toFixed(2) ?? 'n/a'} cores after; load average at the end ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(', ')}`,
     ],
     settings: [
       `code under test: ${code}`,
@@ -532,7 +608,9 @@ async function main(): Promise<void> {
     if (opts.warmup > 0) await runLoad(ours, f, opts.warmup, 999);
     for (let r = 0; r < opts.repeats; r++) {
       const { result, acc } = await accounted(ours, [ours], db, () => runLoad(ours, f, opts.duration, 1000 + r));
-      progress(`profiled run ${r + 1}: ${result.requestsMean.toFixed(0)} req/s, p50 ${result.latencyMs.p50.toFixed(2)} ms, p99 ${result.latencyMs.p99.toFixed(2)} ms, server ${((acc.serverCpuMs * 1000) / result.requestsTotal).toFixed(0)} µs CPU/req, other CPU ${acc.otherCores?.toFixed(2)}`);
+      progress(
+        `profiled run ${r + 1}: ${result.requestsMean.toFixed(0)} req/s, p50 ${result.latencyMs.p50.toFixed(2)} ms, p99 ${result.latencyMs.p99.toFixed(2)} ms, server ${((acc.serverCpuMs * 1000) / result.requestsTotal).toFixed(0)} µs CPU/req, other CPU ${acc.otherCores?.toFixed(2)}`,
+      );
     }
     await ours.child.stop();
     const file = readdirSync(opts.profileDir!).find((x) => x.endsWith('.cpuprofile') && !before.has(x));

@@ -39,7 +39,17 @@ function run(durationSeconds, record) {
     let n = 0;
     const statuses = {};
     const instance = autocannon(
-      { url: opts.url, headers: opts.headers ?? {}, connections: opts.connections, duration: durationSeconds, pipelining: 1, timeout: 10, ...(opts.method ? { method: opts.method } : {}), ...(opts.body !== undefined ? { body: opts.body } : {}), ...(requests ? { requests } : {}) },
+      {
+        url: opts.url,
+        headers: opts.headers ?? {},
+        connections: opts.connections,
+        duration: durationSeconds,
+        pipelining: 1,
+        timeout: 10,
+        ...(opts.method ? { method: opts.method } : {}),
+        ...(opts.body !== undefined ? { body: opts.body } : {}),
+        ...(requests ? { requests } : {}),
+      },
       (err, result) => (err ? reject(err) : resolve({ result, samples: samples.subarray(0, n), statuses })),
     );
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {

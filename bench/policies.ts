@@ -22,19 +22,39 @@ import { percentile } from './lib/stats.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 process.chdir(root);
-const { values: argv } = parseArgs({ options: { duration: { type: 'string' }, repeats: { type: 'string' }, 'no-write': { type: 'boolean' }, 'no-opa': { type: 'boolean' }, 'no-build': { type: 'boolean' } } });
+const { values: argv } = parseArgs({
+  options: {
+    duration: { type: 'string' },
+    repeats: { type: 'string' },
+    'no-write': { type: 'boolean' },
+    'no-opa': { type: 'boolean' },
+    'no-build': { type: 'boolean' },
+  },
+});
 const DURATION = Number(argv.duration ?? 8);
 const REPEATS = Number(argv.repeats ?? 3);
 const progress = (m: string) => process.stderr.write(`[bench:policies] ${m}\n`);
 
 // --- the policies ---------------------------------------------------------------------------------------------------
 let seed = 7;
-const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
+const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296;
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
 const v = (...values: string[]) => ({ values, excludes: false, recursive: false });
-const item = (users: string[], groups: string[], accesses: DataPolicyInput['allow'][number]['accesses']) => ({ users, groups, roles: [], accesses, delegateAdmin: false });
+const item = (users: string[], groups: string[], accesses: DataPolicyInput['allow'][number]['accesses']) => ({
+  users,
+  groups,
+  roles: [],
+  accesses,
+  delegateAdmin: false,
+});
 
-interface Plain { warehouse: string; namespace: string; table: string; allow: Array<{ users: string[]; groups: string[]; accesses: string[] }>; deny: Array<{ users: string[]; groups: string[]; accesses: string[] }> }
+interface Plain {
+  warehouse: string;
+  namespace: string;
+  table: string;
+  allow: Array<{ users: string[]; groups: string[]; accesses: string[] }>;
+  deny: Array<{ users: string[]; groups: string[]; accesses: string[] }>;
+}
 const plain: Plain[] = [];
 const policies: DataPolicy[] = [];
 for (let i = 0; i < 1000; i++) {
@@ -45,14 +65,33 @@ for (let i = 0; i < 1000; i++) {
   const deny = i % 10 === 0 ? [item([`u${(i + 1) % 50}`], [], ['select'])] : [];
   plain.push({ warehouse: wh, namespace: ns, table, allow, deny });
   policies.push({
-    id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, version: 1, name: `p${String(i).padStart(4, '0')}`, description: '', type: 'access', enabled: true, auditEnabled: false, priority: 'normal',
-    resources: { warehouse: v(wh), namespace: v(ns), table: v(table) }, allow, deny, allowExceptions: [], denyExceptions: [], masks: [], rowFilters: [], validity: [], labels: [],
+    id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    version: 1,
+    name: `p${String(i).padStart(4, '0')}`,
+    description: '',
+    type: 'access',
+    enabled: true,
+    auditEnabled: false,
+    priority: 'normal',
+    resources: { warehouse: v(wh), namespace: v(ns), table: v(table) },
+    allow,
+    deny,
+    allowExceptions: [],
+    denyExceptions: [],
+    masks: [],
+    rowFilters: [],
+    validity: [],
+    labels: [],
   });
 }
 const requests = Array.from({ length: 5000 }, () => {
   const i = Math.floor(rnd() * 1000);
   const k = Math.floor(rnd() * 50);
-  return { subject: { user: `u${k}`, groups: [`g${k % 10}`], roles: [] as string[] }, access: pick(['select', 'insert', 'drop'] as const), resource: { warehouse: `wh${i % 5}`, namespace: [`ns${i % 20}`], table: `t${i}` } };
+  return {
+    subject: { user: `u${k}`, groups: [`g${k % 10}`], roles: [] as string[] },
+    access: pick(['select', 'insert', 'drop'] as const),
+    resource: { warehouse: `wh${i % 5}`, namespace: [`ns${i % 20}`], table: `t${i}` },
+  };
 });
 
 // --- in process -----------------------------------------------------------------------------------------------------
@@ -124,18 +163,44 @@ process.on('SIGINT', () => {
   process.exit(130);
 });
 
-interface LoadOut { requestsMean: number; latencyMs: { p50: number; p99: number }; non2xx: number; errors: number }
+interface LoadOut {
+  requestsMean: number;
+  latencyMs: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+}
 async function load(url: string, headers: Record<string, string>, body: string): Promise<LoadOut> {
-  const out = await runNode(['bench/load.mjs', JSON.stringify({ url, headers: { 'content-type': 'application/json', ...headers }, connections: 10, duration: DURATION, method: 'POST', body })], childEnv({}));
+  const out = await runNode(
+    [
+      'bench/load.mjs',
+      JSON.stringify({ url, headers: { 'content-type': 'application/json', ...headers }, connections: 10, duration: DURATION, method: 'POST', body }),
+    ],
+    childEnv({}),
+  );
   return JSON.parse(out) as LoadOut;
 }
 
 try {
   if (!argv['no-build']) await runNode(['scripts/build.mjs'], childEnv({}));
   const port = await freePort();
-  const server = startNode(['dist/serve.js'], childEnv({ PORT: String(port), HOST: '127.0.0.1', LAKEPLANE_MODE: 'embedded', LAKEPLANE_DATA_DIR: path.join(tmp, 'data'), LAKEPLANE_ADMIN_PASSWORD: 'bench-admin-password', LAKEPLANE_LOG_LEVEL: 'warn' }), path.join(tmp, 'lakeplane.log'));
+  const server = startNode(
+    ['dist/serve.js'],
+    childEnv({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LAKEPLANE_MODE: 'embedded',
+      LAKEPLANE_DATA_DIR: path.join(tmp, 'data'),
+      LAKEPLANE_ADMIN_PASSWORD: 'bench-admin-password',
+      LAKEPLANE_LOG_LEVEL: 'warn',
+    }),
+    path.join(tmp, 'lakeplane.log'),
+  );
   await waitReady(server, port);
-  const token = await fetch(`http://127.0.0.1:${port}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=password&username=admin&password=bench-admin-password' }).then((r) => r.json() as Promise<{ access_token: string }>);
+  const token = await fetch(`http://127.0.0.1:${port}/api/v1/auth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=password&username=admin&password=bench-admin-password',
+  }).then((r) => r.json() as Promise<{ access_token: string }>);
   const auth = { authorization: `Bearer ${token.access_token}` };
   progress('creating 1,000 policies through the API');
   for (const p of policies) {
@@ -153,12 +218,24 @@ try {
     writeFileSync(path.join(tmp, 'bench.rego'), REGO);
     writeFileSync(path.join(tmp, 'data.json'), JSON.stringify({ policies: plain }));
     opaPort = await freePort();
-    const opaProc = startProcess(opa, ['run', '--server', '--addr', `127.0.0.1:${opaPort}`, '--log-level', 'error', 'bench.rego', 'data.json'], childEnv({}), undefined, tmp);
+    const opaProc = startProcess(
+      opa,
+      ['run', '--server', '--addr', `127.0.0.1:${opaPort}`, '--log-level', 'error', 'bench.rego', 'data.json'],
+      childEnv({}),
+      undefined,
+      tmp,
+    );
     await waitReady(opaProc, opaPort, '/health');
     // Both answer the same on every request shape before they are timed.
     let checked = 0;
     for (const r of requests.slice(0, 300)) {
-      const ours = await httpJson(port, 'POST', '/api/v1/policies/decide', { ...auth, 'content-type': 'application/json' }, JSON.stringify({ principal: r.subject, access: r.access, resource: r.resource }));
+      const ours = await httpJson(
+        port,
+        'POST',
+        '/api/v1/policies/decide',
+        { ...auth, 'content-type': 'application/json' },
+        JSON.stringify({ principal: r.subject, access: r.access, resource: r.resource }),
+      );
       const theirs = await httpJson(opaPort, 'POST', '/v1/data/lakeplane/bench/allow', { 'content-type': 'application/json' }, JSON.stringify({ input: r }));
       const a = (ours.json as { decision: string }).decision === 'allow';
       const b = (theirs.json as { result: boolean }).result === true;
@@ -194,7 +271,9 @@ try {
       const m = median(r.runs);
       return `| ${r.who === 'OPA' ? '`opa run --server` (the equivalent Rego over the same policies)' : 'Lakeplane (embedded, PGlite, JWT)'} | ${Math.round(m.requestsMean).toLocaleString('en-US')} | ${r.runs.map((x) => Math.round(x.requestsMean)).join(', ')} | ${m.latencyMs.p50.toFixed(2)} | ${m.latencyMs.p99.toFixed(2)} | ${r.runs.reduce((s, x) => s + x.non2xx, 0)} |`;
     }),
-    ...(rows[1] ? ['', `Lakeplane / OPA: ${(median(rows[0]!.runs).requestsMean / median(rows[1].runs).requestsMean).toFixed(2)}x the decisions per second.`] : []),
+    ...(rows[1]
+      ? ['', `Lakeplane / OPA: ${(median(rows[0]!.runs).requestsMean / median(rows[1].runs).requestsMean).toFixed(2)}x the decisions per second.`]
+      : []),
   ];
   const text = lines.join('\n');
   console.log(text);

@@ -68,7 +68,10 @@ const opts = {
   connections: int('connections', argv.connections, 10, 1),
   coldRuns: int('cold-runs', argv['cold-runs'], quick ? 3 : 15, 1),
   quietWaitSeconds: int('quiet-wait', argv['quiet-wait'], quick ? 0 : 15, 0),
-  logLevels: (argv['log-levels'] ?? 'info').split(',').map((s) => s.trim()).filter(Boolean),
+  logLevels: (argv['log-levels'] ?? 'info')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
   ref: argv.ref,
   postgres: !argv['no-postgres'],
   build: !argv['no-build'],
@@ -137,7 +140,11 @@ async function main(): Promise<void> {
       }
     }
   } else {
-    notes.push(baseUrl ? 'PostgreSQL skipped (--no-postgres).' : 'PostgreSQL not measured: DATABASE_URL is not set, so neither is the cold-start target (cluster mode needs PostgreSQL).');
+    notes.push(
+      baseUrl
+        ? 'PostgreSQL skipped (--no-postgres).'
+        : 'PostgreSQL not measured: DATABASE_URL is not set, so neither is the cold-start target (cluster mode needs PostgreSQL).',
+    );
   }
 
   const backends: Backend[] = [
@@ -158,7 +165,9 @@ async function main(): Promise<void> {
 
   const gate = new QuietGate(opts.quietWaitSeconds * 1000, progress);
   const coldGate = new QuietGate(opts.quietWaitSeconds * 1000, progress);
-  progress(`throughput: ${backends.map((b) => b.key).join(', ')}; log levels ${opts.logLevels.join(', ')}; ${opts.repeats} × ${opts.duration} s per credential`);
+  progress(
+    `throughput: ${backends.map((b) => b.key).join(', ')}; log levels ${opts.logLevels.join(', ')}; ${opts.repeats} × ${opts.duration} s per credential`,
+  );
   const rows: ThroughputRow[] = await benchThroughput(backends, {
     durationSeconds: opts.duration,
     warmupSeconds: opts.warmup,
@@ -174,7 +183,15 @@ async function main(): Promise<void> {
   // Cold start. The target is what scales from zero in the cluster: one function (FUNCTION_TARGET=iam) in cluster
   // mode on PostgreSQL with the migrations already applied (the migration Job's work), as a Knative pod starts it.
   // The same function in embedded mode on PGlite is shown for information.
-  const subjects: ColdSubject[] = [{ key: 'bare', label: 'a bare Node HTTP server answering /readyz (`node bench/bare-server.mjs`)', args: ['bench/bare-server.mjs'], env: {}, informational: false }];
+  const subjects: ColdSubject[] = [
+    {
+      key: 'bare',
+      label: 'a bare Node HTTP server answering /readyz (`node bench/bare-server.mjs`)',
+      args: ['bench/bare-server.mjs'],
+      env: {},
+      informational: false,
+    },
+  ];
   let sink: Awaited<ReturnType<typeof startSink>> | undefined;
   if (db) {
     sink = await startSink();
@@ -192,7 +209,13 @@ async function main(): Promise<void> {
     key: 'iam-embedded-pglite',
     label: `\`FUNCTION_TARGET=iam node ${rel(serve)}\` in embedded mode on PGlite (the unrecorded first start creates the data directory; the recorded ones open it)`,
     args: [serve],
-    env: { LAKEPLANE_MODE: 'embedded', FUNCTION_TARGET: 'iam', LAKEPLANE_DATA_DIR: path.join(tmpDir, 'pglite-cold'), LAKEPLANE_ADMIN_PASSWORD: 'lakeplane-bench-admin-password', LAKEPLANE_LOG_LEVEL: 'info' },
+    env: {
+      LAKEPLANE_MODE: 'embedded',
+      FUNCTION_TARGET: 'iam',
+      LAKEPLANE_DATA_DIR: path.join(tmpDir, 'pglite-cold'),
+      LAKEPLANE_ADMIN_PASSWORD: 'lakeplane-bench-admin-password',
+      LAKEPLANE_LOG_LEVEL: 'info',
+    },
     informational: true,
     maxRuns: 3,
   });
@@ -208,7 +231,10 @@ async function main(): Promise<void> {
       `nproc: ${os.availableParallelism()} (${cpus[0]?.model.trim() ?? 'unknown CPU'})`,
       `Node ${process.version}, ${os.type()} ${os.release()} ${os.arch()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM`,
       `PostgreSQL: ${pgVersion ? `${pgVersion} on the same machine (127.0.0.1)` : 'not used'}`,
-      `background load (CPU other processes used while the bench ran nothing, 1.5 s samples): ${backgroundBefore?.toFixed(2) ?? 'n/a'} cores before, ${backgroundAfter?.toFixed(2) ?? 'n/a'} cores after; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}`,
+      `background load (CPU other processes used while the bench ran nothing, 1.5 s samples): ${backgroundBefore?.toFixed(2) ?? 'n/a'} cores before, ${backgroundAfter?.toFixed(2) ?? 'n/a'} cores after; load average at the end ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(', ')}`,
     ],
     settings: [
       `code under test: ${code}`,

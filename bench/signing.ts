@@ -74,7 +74,11 @@ function load(serverPid: number, url: string, headers: Record<string, string>, d
   const cpu0 = cpuMs(serverPid);
   const busy0 = machineBusyMs();
   const t0 = performance.now();
-  const run = spawnSync(process.execPath, [path.join(root, 'bench/load.mjs'), JSON.stringify({ url, headers, connections: Number(args.connections), duration, ...extra })], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const run = spawnSync(
+    process.execPath,
+    [path.join(root, 'bench/load.mjs'), JSON.stringify({ url, headers, connections: Number(args.connections), duration, ...extra })],
+    { encoding: 'utf8', maxBuffer: 1 << 24 },
+  );
   const wallMs = performance.now() - t0;
   const cpu1 = cpuMs(serverPid);
   const busy1 = machineBusyMs();
@@ -86,14 +90,22 @@ function load(serverPid: number, url: string, headers: Record<string, string>, d
 }
 
 async function call(base: string, method: string, p: string, token: string | undefined, body?: unknown): Promise<any> {
-  const r = await fetch(base + p, { method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const r = await fetch(base + p, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
   const text = await r.text();
   if (r.status >= 300) throw new Error(`${method} ${p}: ${r.status} ${text}`);
   return text ? JSON.parse(text) : undefined;
 }
 
 async function token(base: string, username: string, password: string): Promise<string> {
-  const r = await fetch(`${base}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'password', username, password }) });
+  const r = await fetch(`${base}/api/v1/auth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'password', username, password }),
+  });
   return ((await r.json()) as { access_token: string }).access_token;
 }
 
@@ -124,21 +136,48 @@ async function main(): Promise<void> {
     server = spawn(process.execPath, [...profiling, path.join(root, 'dist/serve.js')], {
       cwd: root,
       env: {
-        ...process.env, LAKEPLANE_MODE: 'embedded', PORT: String(port), HOST: '127.0.0.1', LAKEPLANE_DATA_DIR: 'memory://', LAKEPLANE_ADMIN_PASSWORD: PASSWORD,
-        LAKEPLANE_LOG_LEVEL: 'warn', DATABASE_URL: '', [`${REF}_ACCESS_KEY_ID`]: s3.credentials.accessKeyId, [`${REF}_SECRET_ACCESS_KEY`]: s3.credentials.secretAccessKey,
+        ...process.env,
+        LAKEPLANE_MODE: 'embedded',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LAKEPLANE_DATA_DIR: 'memory://',
+        LAKEPLANE_ADMIN_PASSWORD: PASSWORD,
+        LAKEPLANE_LOG_LEVEL: 'warn',
+        DATABASE_URL: '',
+        [`${REF}_ACCESS_KEY_ID`]: s3.credentials.accessKeyId,
+        [`${REF}_SECRET_ACCESS_KEY`]: s3.credentials.secretAccessKey,
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     for (let i = 0; ; i++) {
-      if ((await fetch(`${base}/readyz`).then((r) => r.status, () => 0)) === 200) break;
+      if (
+        (await fetch(`${base}/readyz`).then(
+          (r) => r.status,
+          () => 0,
+        )) === 200
+      )
+        break;
       if (i > 600 || server.exitCode !== null) throw new Error('the server did not become ready');
       await new Promise((r) => setTimeout(r, 100));
     }
     const admin = await token(base, 'admin', PASSWORD);
-    await call(base, 'POST', '/api/v1/warehouses', admin, { name: 'bench', storageLocation: 's3://lake/warehouse', credentialsRef: `env:${REF}`, remoteSigning: true, storage: { region: s3.region, endpoint: s3.endpoint, pathStyleAccess: true } });
+    await call(base, 'POST', '/api/v1/warehouses', admin, {
+      name: 'bench',
+      storageLocation: 's3://lake/warehouse',
+      credentialsRef: `env:${REF}`,
+      remoteSigning: true,
+      storage: { region: s3.region, endpoint: s3.endpoint, pathStyleAccess: true },
+    });
     await call(base, 'POST', '/iceberg/v1/bench/namespaces', admin, { namespace: ['sales'] });
-    const table = await call(base, 'POST', '/iceberg/v1/bench/namespaces/sales/tables', admin, { name: 'orders', schema: { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', required: true, type: 'long' }] } });
-    await call(base, 'POST', '/api/v1/policies', admin, { name: 'reader reads orders', resources: { warehouse: { values: ['bench'] }, namespace: { values: ['sales'] }, table: { values: ['orders'] } }, allow: [{ users: ['reader'], accesses: ['select'] }] });
+    const table = await call(base, 'POST', '/iceberg/v1/bench/namespaces/sales/tables', admin, {
+      name: 'orders',
+      schema: { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', required: true, type: 'long' }] },
+    });
+    await call(base, 'POST', '/api/v1/policies', admin, {
+      name: 'reader reads orders',
+      resources: { warehouse: { values: ['bench'] }, namespace: { values: ['sales'] }, table: { values: ['orders'] } },
+      allow: [{ users: ['reader'], accesses: ['select'] }],
+    });
     await call(base, 'POST', '/api/v1/users', admin, { username: 'reader', password: 'reader-password-1' });
     const reader = await token(base, 'reader', 'reader-password-1');
     const metadata = (table['metadata-location'] as string).slice('s3://'.length);
@@ -146,15 +185,29 @@ async function main(): Promise<void> {
     const signUrl = `${base}/iceberg/v1/bench/namespaces/sales/tables/orders/sign`;
     // One signed request really works against s3s-fs before anything is measured.
     const signed = await call(base, 'POST', '/iceberg/v1/bench/namespaces/sales/tables/orders/sign', reader, JSON.parse(signBody));
-    const check = await fetch(`${s3.endpoint}/${metadata}`, { headers: Object.fromEntries(Object.entries(signed.headers as Record<string, string[]>).map(([k, v]) => [k, v.join(',')])) });
+    const check = await fetch(`${s3.endpoint}/${metadata}`, {
+      headers: Object.fromEntries(Object.entries(signed.headers as Record<string, string[]>).map(([k, v]) => [k, v.join(',')])),
+    });
     if (check.status !== 200) throw new Error(`s3s-fs refused the signed request: ${check.status}`);
     const auth = { authorization: `Bearer ${reader}` };
     const jsonAuth = { ...auth, 'content-type': 'application/json' };
     const pid = server.pid!;
     const routes = [
-      { key: 'me', label: "like-for-like baseline: GET /api/v1/me (reader's JWT; no database query)", run: (d: number) => load(pid, `${base}/api/v1/me`, auth, d) },
-      { key: 'config', label: "GET /iceberg/v1/config (reader's JWT; one database query)", run: (d: number) => load(pid, `${base}/iceberg/v1/config?warehouse=bench`, auth, d) },
-      { key: 'sign', label: 'POST .../tables/orders/sign (reader, GET of the metadata file)', run: (d: number) => load(pid, signUrl, jsonAuth, d, { method: 'POST', body: signBody }) },
+      {
+        key: 'me',
+        label: "like-for-like baseline: GET /api/v1/me (reader's JWT; no database query)",
+        run: (d: number) => load(pid, `${base}/api/v1/me`, auth, d),
+      },
+      {
+        key: 'config',
+        label: "GET /iceberg/v1/config (reader's JWT; one database query)",
+        run: (d: number) => load(pid, `${base}/iceberg/v1/config?warehouse=bench`, auth, d),
+      },
+      {
+        key: 'sign',
+        label: 'POST .../tables/orders/sign (reader, GET of the metadata file)',
+        run: (d: number) => load(pid, signUrl, jsonAuth, d, { method: 'POST', body: signBody }),
+      },
     ].filter((r) => (args.routes ?? (args.profile ? 'sign' : 'me,config,sign')).split(',').includes(r.key));
     for (const r of routes) r.run(Number(args.warmup));
     const runs = new Map<string, Measured[]>(routes.map((r) => [r.key, []]));
@@ -165,19 +218,28 @@ async function main(): Promise<void> {
         runs.get(r.key)!.push(m);
         // Under --profile, when the run was (seconds after the server started) to cut its samples from the profile.
         const when = args.profile ? ` [${from.toFixed(1)}-${((performance.now() - spawnedAt) / 1000).toFixed(1)} s]` : '';
-        console.error(`  ${r.key}${when}: ${Math.round(m.requestsMean)} req/s, p99 ${m.latencyMs.p99.toFixed(2)} ms, server ${m.serverCpuUsPerReq.toFixed(0)} µs/req, other processes ${m.otherCores.toFixed(2)} cores`);
+        console.error(
+          `  ${r.key}${when}: ${Math.round(m.requestsMean)} req/s, p99 ${m.latencyMs.p99.toFixed(2)} ms, server ${m.serverCpuUsPerReq.toFixed(0)} µs/req, other processes ${m.otherCores.toFixed(2)} cores`,
+        );
       }
     }
-    for (const r of [...runs.values()].flat()) if (r.non2xx > 0 || r.errors > 0) throw new Error(`a run had failures: ${JSON.stringify(r.statuses)} errors ${r.errors}`);
+    for (const r of [...runs.values()].flat())
+      if (r.non2xx > 0 || r.errors > 0) throw new Error(`a run had failures: ${JSON.stringify(r.statuses)} errors ${r.errors}`);
     if (args.profile) {
       await stopServer(server);
       // The main thread's profile (thread id 0 in the name), should the server ever start a worker thread.
       const pidPart = `.${server.pid}.0.`;
-      const file = readdirSync(args.profile).filter((f) => f.endsWith('.cpuprofile') && f.includes(pidPart)).map((f) => path.join(args.profile!, f))[0];
+      const file = readdirSync(args.profile)
+        .filter((f) => f.endsWith('.cpuprofile') && f.includes(pidPart))
+        .map((f) => path.join(args.profile!, f))[0];
       if (!file) throw new Error(`no profile was written to ${args.profile}`);
       const summary = summarizeCpuProfile(file, 40);
       console.log(`${file}: ${summary.totalMs.toFixed(0)} ms sampled`);
-      for (const [title, rows] of [['self time by function', summary.selfByFunction], ['self time by module', summary.selfByModule], ['inclusive time by function', summary.inclusiveByFunction]] as const) {
+      for (const [title, rows] of [
+        ['self time by function', summary.selfByFunction],
+        ['self time by module', summary.selfByModule],
+        ['inclusive time by function', summary.inclusiveByFunction],
+      ] as const) {
         console.log(`\n${title}:`);
         for (const row of rows) console.log(`  ${(row.share * 100).toFixed(1).padStart(5)}%  ${row.ms.toFixed(0).padStart(6)} ms  ${row.name}`);
       }
@@ -192,10 +254,18 @@ async function main(): Promise<void> {
     const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim();
     const dirty = spawnSync('git', ['status', '--porcelain', '--', 'functions', 'shared'], { cwd: root, encoding: 'utf8' }).stdout.trim() !== '';
     const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
-    const loads = os.loadavg().map((l) => l.toFixed(2)).join(', ');
+    const loads = os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ');
     const pass = s.requestsMean >= 5000 && s.latencyMs.p99 < 5;
-    const fmt = (r: Measured) => `${Math.round(r.requestsMean).toLocaleString('en-US')} | ${r.latencyMs.p50.toFixed(2)} | ${r.latencyMs.p99.toFixed(2)} | ${r.serverCpuUsPerReq.toFixed(0)} | ${r.otherCores.toFixed(2)}`;
-    const all = (key: string) => runs.get(key)!.map((r) => `${Math.round(r.requestsMean)} req/s p99 ${r.latencyMs.p99.toFixed(2)} ms ${r.serverCpuUsPerReq.toFixed(0)} µs`).join('; ');
+    const fmt = (r: Measured) =>
+      `${Math.round(r.requestsMean).toLocaleString('en-US')} | ${r.latencyMs.p50.toFixed(2)} | ${r.latencyMs.p99.toFixed(2)} | ${r.serverCpuUsPerReq.toFixed(0)} | ${r.otherCores.toFixed(2)}`;
+    const all = (key: string) =>
+      runs
+        .get(key)!
+        .map((r) => `${Math.round(r.requestsMean)} req/s p99 ${r.latencyMs.p99.toFixed(2)} ms ${r.serverCpuUsPerReq.toFixed(0)} µs`)
+        .join('; ');
     const section = [
       `Run of ${commit}${dirty ? ' (with uncommitted changes)' : ''}, ${when} UTC, load average ${loads} (1, 5, 15 min) at the end, ${args.connections} connections, ${args.duration} s runs, median of ${args.repeats}:`,
       '',

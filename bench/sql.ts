@@ -93,7 +93,10 @@ try {
   }
   const ratio = percentile(api, 50) / percentile(hs2, 50);
   rows.push([`SELECT 1 through the API (wait_timeout 10s), ${N} sequential`, `p50 ${ms(percentile(api, 50))} ms, p99 ${ms(percentile(api, 99))} ms`]);
-  rows.push([`SELECT 1 through a direct hive-driver client (one session), ${N} sequential`, `p50 ${ms(percentile(hs2, 50))} ms, p99 ${ms(percentile(hs2, 99))} ms`]);
+  rows.push([
+    `SELECT 1 through a direct hive-driver client (one session), ${N} sequential`,
+    `p50 ${ms(percentile(hs2, 50))} ms, p99 ${ms(percentile(hs2, 99))} ms`,
+  ]);
   rows.push(['API / direct (ratio of p50s)', `${ratio.toFixed(2)}x (+${ms(percentile(api, 50) - percentile(hs2, 50))} ms)`]);
 
   const BIG = 'SELECT id, CAST(id * 7 AS STRING) AS label, id / 4 AS quarter FROM range(100000)';
@@ -115,7 +118,10 @@ try {
   const directMs = performance.now() - td;
   await session.close();
   client.close();
-  rows.push(['100,000 rows through the direct hive-driver client (execute, fetch all in 20,000-row batches), for scale', `${ms(directMs)} ms (${Math.round(100000 / (directMs / 1000)).toLocaleString('en-US')} rows/s)`]);
+  rows.push([
+    '100,000 rows through the direct hive-driver client (execute, fetch all in 20,000-row batches), for scale',
+    `${ms(directMs)} ms (${Math.round(100000 / (directMs / 1000)).toLocaleString('en-US')} rows/s)`,
+  ]);
   for (const format of ['JSON_ARRAY', 'CSV', 'ARROW_STREAM'] as const) {
     progress(`100,000 rows as ${format}`);
     const t0 = performance.now();
@@ -136,15 +142,23 @@ try {
       if (count !== 100000) throw new Error(`${format}: paged ${count} rows, not 100,000`);
     }
     const paged = percentile(rounds, 50);
-    rows.push([`100,000 rows, ${format}: POST to SUCCEEDED (Spark runs it; rows fetched, stored in ${r.manifest!.total_chunk_count} chunks)`, `${ms(stored)} ms (${Math.round(100000 / (stored / 1000)).toLocaleString('en-US')} rows/s)`]);
-    rows.push([`100,000 rows, ${format}: paging every chunk (GET, parsed by the client; median of 3 rounds)`, `${ms(paged)} ms (${Math.round(100000 / (paged / 1000)).toLocaleString('en-US')} rows/s; rounds ${rounds.map((x) => x.toFixed(0)).join(', ')} ms)`]);
+    rows.push([
+      `100,000 rows, ${format}: POST to SUCCEEDED (Spark runs it; rows fetched, stored in ${r.manifest!.total_chunk_count} chunks)`,
+      `${ms(stored)} ms (${Math.round(100000 / (stored / 1000)).toLocaleString('en-US')} rows/s)`,
+    ]);
+    rows.push([
+      `100,000 rows, ${format}: paging every chunk (GET, parsed by the client; median of 3 rounds)`,
+      `${ms(paged)} ms (${Math.round(100000 / (paged / 1000)).toLocaleString('en-US')} rows/s; rounds ${rounds.map((x) => x.toFixed(0)).join(', ')} ms)`,
+    ]);
   }
 } finally {
   await server.stop();
   await catalog.close();
 }
 
-const load = loadavg().map((x) => x.toFixed(2)).join(', ');
+const load = loadavg()
+  .map((x) => x.toFixed(2))
+  .join(', ');
 const text = [
   `Run on ${new Date().toISOString()}: \`npm run bench:sql\` (embedded platform on ${backend === 'postgres' ? 'PostgreSQL on loopback (DATABASE_URL)' : 'PGlite'}; Spark 3.5 Thrift server local[2], 1 GB driver, on the same 2-core machine; load average at the end ${load}).`,
   '',
@@ -152,12 +166,12 @@ const text = [
   '| --- | --- |',
   ...rows.map((r) => `| ${r.join(' | ')} |`),
   '',
-  'What the figures mean: Spark\'s Thrift server itself takes most of a SELECT 1 (parse, plan, a job; ~130-160 ms on this',
+  "What the figures mean: Spark's Thrift server itself takes most of a SELECT 1 (parse, plan, a job; ~130-160 ms on this",
   'machine), so the ratio shows what the API adds on top: the HTTP request, authentication and the control policy, the',
   'statement row, status polling (every 5 ms for the first half second), the end and its event in one transaction, and',
   'the answer read back from the store. "POST to SUCCEEDED" includes Spark running the query and the Thrift transfer (the',
-  'direct client\'s row gives that part alone); paging is the store and the encoding of each format, as a client sees it.',
-  'The machine is shared with other engineers\' builds and JVMs, so the figures move between runs (the load average says',
+  "direct client's row gives that part alone); paging is the store and the encoding of each format, as a client sees it.",
+  "The machine is shared with other engineers' builds and JVMs, so the figures move between runs (the load average says",
   'how busy it was).',
 ].join('\n');
 console.log(text);

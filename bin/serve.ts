@@ -27,8 +27,12 @@ async function main(): Promise<void> {
   const running = await createPlatform(config, selected);
   const server = await listen(selected, running, config.PORT, config.HOST);
   const log = running.platform.logger;
-  log.info({ url: server.url, functions: selected.map((f) => f.name), database: running.platform.store.driver, events: running.platform.transport.name }, 'lakeplane listening');
-  if (config.LAKEPLANE_MODE === 'embedded' && process.stderr.isTTY) process.stderr.write(`\n  Lakeplane is up at ${server.url}  (OpenAPI: ${server.url}/openapi.json)\n\n`);
+  log.info(
+    { url: server.url, functions: selected.map((f) => f.name), database: running.platform.store.driver, events: running.platform.transport.name },
+    'lakeplane listening',
+  );
+  if (config.LAKEPLANE_MODE === 'embedded' && process.stderr.isTTY)
+    process.stderr.write(`\n  Lakeplane is up at ${server.url}  (OpenAPI: ${server.url}/openapi.json)\n\n`);
 
   let stopping = false;
   const stop = async (signal: string) => {

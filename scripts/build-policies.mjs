@@ -12,7 +12,9 @@ import { controlSourcesDigest, findOpa, OPA_BUILD_ARGS, REGO_DIR } from './polic
 
 const opa = findOpa();
 if (!opa) {
-  console.error('build-policies: no opa binary (PATH, LAKEPLANE_OPA, or $(go env GOPATH)/bin); install it with: go install github.com/open-policy-agent/opa@v1.22.2');
+  console.error(
+    'build-policies: no opa binary (PATH, LAKEPLANE_OPA, or $(go env GOPATH)/bin); install it with: go install github.com/open-policy-agent/opa@v1.22.2',
+  );
   process.exit(2);
 }
 const dir = mkdtempSync(path.join(tmpdir(), 'lakeplane-opa-'));

@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
 export function fileChecksums() {
   const sums = {};
-  for (const file of readdirSync(dir).filter((f) => /^\d{4}_[a-z0-9_]+\.ts$/.test(f)).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => /^\d{4}_[a-z0-9_]+\.ts$/.test(f))
+    .sort()) {
     const text = readFileSync(path.join(dir, file), 'utf8').replace(/\r\n/g, '\n');
     sums[file.replace(/\.ts$/, '')] = createHash('sha256').update(text).digest('hex');
   }

@@ -12,8 +12,13 @@ export const OPA_BUILD_ARGS = ['build', '-t', 'wasm', '-e', 'lakeplane/control/a
 export function controlSourcesDigest(root = '.') {
   const dir = path.join(root, REGO_DIR);
   const h = createHash('sha256');
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.rego') || n.endsWith('.json')).sort()) {
-    h.update(f).update('\0').update(readFileSync(path.join(dir, f))).update('\0');
+  for (const f of readdirSync(dir)
+    .filter((n) => n.endsWith('.rego') || n.endsWith('.json'))
+    .sort()) {
+    h.update(f)
+      .update('\0')
+      .update(readFileSync(path.join(dir, f)))
+      .update('\0');
   }
   return h.digest('hex');
 }

@@ -103,7 +103,9 @@ function tangles(graph: Map<string, Map<string, string[]>>): string[][] {
 function edgesWithin(graph: Map<string, Map<string, string[]>>, component: readonly string[]): string[] {
   const members = new Set(component);
   return component.flatMap((from) =>
-    [...(graph.get(from) ?? new Map<string, string[]>())].filter(([to]) => members.has(to)).map(([to, via]) => `${from} -> ${to}  (${via[0]}${via.length > 1 ? ` and ${via.length - 1} more` : ''})`),
+    [...(graph.get(from) ?? new Map<string, string[]>())]
+      .filter(([to]) => members.has(to))
+      .map(([to, via]) => `${from} -> ${to}  (${via[0]}${via.length > 1 ? ` and ${via.length - 1} more` : ''})`),
   );
 }
 
@@ -162,17 +164,24 @@ describe('import rules', () => {
     const kernel = sources(path.join(root, 'shared')).filter((f) => !/^shared\/(domains|platform|framework)\//.test(path.relative(root, f)));
     const parsed = ts.parseJsonConfigFileContent(ts.readConfigFile(path.join(root, 'tsconfig.json'), ts.sys.readFile).config, ts.sys, root);
     const program = ts.createProgram(kernel, parsed.options);
-    const problems = ts.getPreEmitDiagnostics(program).map((d) => `${d.file ? path.relative(root, d.file.fileName) : ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+    const problems = ts
+      .getPreEmitDiagnostics(program)
+      .map((d) => `${d.file ? path.relative(root, d.file.fileName) : ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
     expect(problems).toEqual([]);
   }, 300_000);
 
   it('no import circle between modules', () => {
     const graph = moduleGraph();
-    const circles = tangles(graph).map((component) => [`${component.length} modules in one tangle: ${component.join(', ')}; their imports of each other:`, ...edgesWithin(graph, component).map((e) => `    ${e}`)].join('\n'));
+    const circles = tangles(graph).map((component) =>
+      [
+        `${component.length} modules in one tangle: ${component.join(', ')}; their imports of each other:`,
+        ...edgesWithin(graph, component).map((e) => `    ${e}`),
+      ].join('\n'),
+    );
     expect(circles, `import circles between modules:\n${circles.join('\n')}`).toEqual([]);
   });
 
-  it("a module is entered only through its index.ts", () => {
+  it('a module is entered only through its index.ts', () => {
     const bypasses: string[] = [];
     for (const file of productionFiles) {
       const from = moduleOf(path.relative(root, file));

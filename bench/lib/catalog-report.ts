@@ -79,7 +79,8 @@ export interface CatalogFacts {
 const rate = (c: CommitRun) => (c.r.landed * 1000) / c.r.wallMs;
 const conflictRate = (c: CommitRun) => (c.r.commitPosts > 0 ? c.r.conflicts / c.r.commitPosts : NaN);
 const pct = (x: number) => (Number.isNaN(x) ? 'n/a' : `${(x * 100).toFixed(1)}%`);
-const disturbed = (cores: number | undefined) => (cores !== undefined && cores > DISTURBED_CORES ? ` (other processes used ${fmt(cores, 2)} cores meanwhile)` : '');
+const disturbed = (cores: number | undefined) =>
+  cores !== undefined && cores > DISTURBED_CORES ? ` (other processes used ${fmt(cores, 2)} cores meanwhile)` : '';
 const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || !b ? 'n/a' : `${fmt(a / b, 2)}×`);
 
 function targetRows(load: LoadRow[], targetRps: number, targetP99: number): string[][] {
@@ -97,7 +98,22 @@ function targetRows(load: LoadRow[], targetRps: number, targetP99: number): stri
 }
 
 function loadCells(load: LoadRow[]): { header: string[]; cells: string[][] } {
-  const header = ['server', 'req/s (mean)', 'req/s range', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'server CPU µs/req', 'DB CPU µs/req', 'answer B/req', 'log B/req', 'other CPU (cores)', 'non-2xx'];
+  const header = [
+    'server',
+    'req/s (mean)',
+    'req/s range',
+    'p50 ms',
+    'p90 ms',
+    'p99 ms',
+    'p99.9 ms',
+    'max ms',
+    'server CPU µs/req',
+    'DB CPU µs/req',
+    'answer B/req',
+    'log B/req',
+    'other CPU (cores)',
+    'non-2xx',
+  ];
   const cells = load.map((l) => {
     const c = l.chosen;
     const all = l.runs.map((x) => x.r.requestsMean);
@@ -130,7 +146,24 @@ function loadRatio(load: LoadRow[]): string | undefined {
 }
 
 function commitCells(rows: CommitRow[]): { header: string[]; cells: string[][] } {
-  const header = ['test', 'server', 'writers', 'landed', 'commits/s', 'commits/s range', '409 share of commit POSTs', 'gave up', 'landed commit p50 ms', 'p99 ms', 'commit POST p50 ms', 'p99 ms', 'server CPU ms/commit', 'DB CPU ms/commit', 'other CPU (cores)', 'errors'];
+  const header = [
+    'test',
+    'server',
+    'writers',
+    'landed',
+    'commits/s',
+    'commits/s range',
+    '409 share of commit POSTs',
+    'gave up',
+    'landed commit p50 ms',
+    'p99 ms',
+    'commit POST p50 ms',
+    'p99 ms',
+    'server CPU ms/commit',
+    'DB CPU ms/commit',
+    'other CPU (cores)',
+    'errors',
+  ];
   const cells = rows.map((row) => {
     const c = row.chosen;
     const all = row.runs.map(rate);
@@ -163,7 +196,10 @@ function commitRatios(rows: CommitRow[]): string[] {
   for (const scenario of ['one', 'many'] as const) {
     const a = rows.find((r) => r.key === 'lakeplane' && r.scenario === scenario)?.chosen;
     const b = rows.find((r) => r.key === 'reference' && r.scenario === scenario)?.chosen;
-    if (a && b) out.push(`${scenario === 'one' ? 'one table' : 'many tables'}: Lakeplane / reference commits/s ${ratio(rate(a), rate(b))}; 409 share ${pct(conflictRate(a))} vs ${pct(conflictRate(b))}`);
+    if (a && b)
+      out.push(
+        `${scenario === 'one' ? 'one table' : 'many tables'}: Lakeplane / reference commits/s ${ratio(rate(a), rate(b))}; 409 share ${pct(conflictRate(a))} vs ${pct(conflictRate(b))}`,
+      );
   }
   return out;
 }
@@ -209,7 +245,10 @@ export function catalogMarkdown(facts: CatalogFacts, load: LoadRow[], commits: C
     '',
     '### Target',
     '',
-    markdownTable(['target', 'measured', 'result'], targetRows(load, targetRps, targetP99).map(([a, b, p]) => [a as string, b as string, `**${p}**`])),
+    markdownTable(
+      ['target', 'measured', 'result'],
+      targetRows(load, targetRps, targetP99).map(([a, b, p]) => [a as string, b as string, `**${p}**`]),
+    ),
     '',
     `### loadTable, a random table among ${fmt(load[0]?.tables ?? 0, 0)}`,
     '',
@@ -233,10 +272,19 @@ export function catalogMarkdown(facts: CatalogFacts, load: LoadRow[], commits: C
     '',
     '### Every run',
     '',
-    '"host steal (cores)" is CPU the virtual machine\'s host took from this machine\'s cores during the run (steal in /proc/stat): time the bench\'s processes were runnable but not run, invisible in every other column.',
+    "\"host steal (cores)\" is CPU the virtual machine's host took from this machine's cores during the run (steal in /proc/stat): time the bench's processes were runnable but not run, invisible in every other column.",
     '',
     markdownTable(
-      ['server', 'loadTable req/s per run', 'p50 ms per run', 'p99 ms per run', 'server CPU µs/req per run', 'load generator CPU ms', 'other CPU (cores) per run', 'host steal (cores) per run'],
+      [
+        'server',
+        'loadTable req/s per run',
+        'p50 ms per run',
+        'p99 ms per run',
+        'server CPU µs/req per run',
+        'load generator CPU ms',
+        'other CPU (cores) per run',
+        'host steal (cores) per run',
+      ],
       load.map((x) => [
         x.title,
         x.runs.map((y) => fmt(y.r.requestsMean, 0)).join(', '),
@@ -250,7 +298,16 @@ export function catalogMarkdown(facts: CatalogFacts, load: LoadRow[], commits: C
     ),
     '',
     markdownTable(
-      ['test', 'server', 'commits/s per run', '409 share per run', 'landed p99 ms per run', 'server CPU ms/commit per run', 'other CPU (cores) per run', 'host steal (cores) per run'],
+      [
+        'test',
+        'server',
+        'commits/s per run',
+        '409 share per run',
+        'landed p99 ms per run',
+        'server CPU ms/commit per run',
+        'other CPU (cores) per run',
+        'host steal (cores) per run',
+      ],
       commits.map((x) => [
         x.scenario === 'one' ? 'one table' : `${x.tables} tables`,
         x.title,

@@ -69,7 +69,13 @@ export const BENCH_SCHEMA = {
       id: 13,
       name: 'device',
       required: false,
-      type: { type: 'struct', fields: [{ id: 14, name: 'os', required: false, type: 'string' }, { id: 15, name: 'model', required: false, type: 'string' }] },
+      type: {
+        type: 'struct',
+        fields: [
+          { id: 14, name: 'os', required: false, type: 'string' },
+          { id: 15, name: 'model', required: false, type: 'string' },
+        ],
+      },
     },
   ],
 };

@@ -14,16 +14,31 @@ export function bareCreator(kubeconfigFile: string, namespace: string): { create
   };
   const server = new URL(kc.clusters[0]!.cluster.server);
   const user = kc.users[0]!.user;
-  const agent = new https.Agent({ keepAlive: true, cert: readFileSync(user['client-certificate']), key: readFileSync(user['client-key']), rejectUnauthorized: false });
+  const agent = new https.Agent({
+    keepAlive: true,
+    cert: readFileSync(user['client-certificate']),
+    key: readFileSync(user['client-key']),
+    rejectUnauthorized: false,
+  });
   const path = `/apis/sparkoperator.k8s.io/v1beta2/namespaces/${namespace}/sparkapplications`;
   return {
     create: (app) =>
       new Promise<number>((resolve, reject) => {
         const body = JSON.stringify(app);
-        const req = https.request({ agent, method: 'POST', hostname: server.hostname, port: server.port, path, headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        });
+        const req = https.request(
+          {
+            agent,
+            method: 'POST',
+            hostname: server.hostname,
+            port: server.port,
+            path,
+            headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(body) },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
         req.on('error', reject);
         req.end(body);
       }),

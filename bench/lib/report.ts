@@ -27,7 +27,8 @@ export function jwtPasses(row: ThroughputRow): boolean {
   return row.chosen.requestsMean >= TARGET_RPS && row.chosen.latencyMs.p99 < TARGET_P99_MS;
 }
 
-const disturbedNote = (cores: number | undefined) => (cores !== undefined && cores > DISTURBED_CORES ? ` (other processes used ${fmt(cores, 2)} cores meanwhile)` : '');
+const disturbedNote = (cores: number | undefined) =>
+  cores !== undefined && cores > DISTURBED_CORES ? ` (other processes used ${fmt(cores, 2)} cores meanwhile)` : '';
 
 export function verdicts(rows: ThroughputRow[], cold: ColdResult[]): Verdict[] {
   const out: Verdict[] = [];
@@ -43,9 +44,17 @@ export function verdicts(rows: ThroughputRow[], cold: ColdResult[]): Verdict[] {
   if (bare && target) {
     const ratio = target.medianMs / bare.medianMs;
     const other = median([...bare.otherCpuCores, ...target.otherCpuCores].filter((x) => !Number.isNaN(x)));
-    out.push({ name: `Cold start of one function < ${TARGET_COLD_RATIO}× bare Node (ratio of medians)`, measured: `${target.subject.key} ${fmt(target.medianMs, 0)} ms / bare ${fmt(bare.medianMs, 0)} ms = ${fmt(ratio, 2)}×${disturbedNote(other)}`, pass: ratio < TARGET_COLD_RATIO });
+    out.push({
+      name: `Cold start of one function < ${TARGET_COLD_RATIO}× bare Node (ratio of medians)`,
+      measured: `${target.subject.key} ${fmt(target.medianMs, 0)} ms / bare ${fmt(bare.medianMs, 0)} ms = ${fmt(ratio, 2)}×${disturbedNote(other)}`,
+      pass: ratio < TARGET_COLD_RATIO,
+    });
   } else {
-    out.push({ name: `Cold start of one function < ${TARGET_COLD_RATIO}× bare Node`, measured: 'not measured: cluster mode needs DATABASE_URL', pass: undefined });
+    out.push({
+      name: `Cold start of one function < ${TARGET_COLD_RATIO}× bare Node`,
+      measured: 'not measured: cluster mode needs DATABASE_URL',
+      pass: undefined,
+    });
   }
   return out;
 }
@@ -53,7 +62,24 @@ export function verdicts(rows: ThroughputRow[], cold: ColdResult[]): Verdict[] {
 const passText = (p: boolean | undefined) => (p === undefined ? 'n/a' : p ? 'PASS' : 'FAIL');
 
 function throughputCells(rows: ThroughputRow[]): { header: string[]; cells: string[][] } {
-  const header = ['backend', 'log', 'auth', 'req/s (mean)', 'req/s range', 'p50 ms', 'p97.5 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'server CPU µs/req', 'DB CPU µs/req', 'log B/req', 'other CPU (cores)', 'non-2xx', 'target'];
+  const header = [
+    'backend',
+    'log',
+    'auth',
+    'req/s (mean)',
+    'req/s range',
+    'p50 ms',
+    'p97.5 ms',
+    'p99 ms',
+    'p99.9 ms',
+    'max ms',
+    'server CPU µs/req',
+    'DB CPU µs/req',
+    'log B/req',
+    'other CPU (cores)',
+    'non-2xx',
+    'target',
+  ];
   const cells = rows.map((r) => {
     const c = r.chosen;
     const all = r.runs.map((x) => x.requestsMean);
@@ -108,7 +134,10 @@ export function consoleReport(rows: ThroughputRow[], cold: ColdResult[]): string
     textTable(c.header, c.cells),
     '',
     'Targets',
-    textTable(['target', 'measured', 'result'], v.map((x) => [x.name, x.measured, passText(x.pass)])),
+    textTable(
+      ['target', 'measured', 'result'],
+      v.map((x) => [x.name, x.measured, passText(x.pass)]),
+    ),
   ].join('\n');
 }
 
@@ -139,7 +168,10 @@ export function markdownResults(facts: RunFacts, rows: ThroughputRow[], cold: Co
     '',
     '### Targets',
     '',
-    markdownTable(['target', 'measured', 'result'], v.map((x) => [x.name, x.measured, `**${passText(x.pass)}**`])),
+    markdownTable(
+      ['target', 'measured', 'result'],
+      v.map((x) => [x.name, x.measured, `**${passText(x.pass)}**`]),
+    ),
     '',
     '### Throughput and latency of GET /api/v1/me',
     '',
@@ -158,12 +190,25 @@ export function markdownResults(facts: RunFacts, rows: ThroughputRow[], cold: Co
     '',
     markdownTable(c.header, c.cells),
     '',
-    ...cold.map((x) => `- \`${x.subject.key}\`: ${x.subject.label}${x.subject.informational ? ' (informational, not the target)' : ''}. Samples (ms): ${x.samplesMs.map((s) => s.toFixed(0)).join(', ')}`),
+    ...cold.map(
+      (x) =>
+        `- \`${x.subject.key}\`: ${x.subject.label}${x.subject.informational ? ' (informational, not the target)' : ''}. Samples (ms): ${x.samplesMs.map((s) => s.toFixed(0)).join(', ')}`,
+    ),
     '',
     '### Every throughput repeat',
     '',
     markdownTable(
-      ['backend', 'log', 'auth', 'req/s per repeat', 'p50 ms per repeat', 'p99 ms per repeat', 'server CPU µs/req per repeat', 'load generator CPU ms', 'other CPU (cores) per repeat'],
+      [
+        'backend',
+        'log',
+        'auth',
+        'req/s per repeat',
+        'p50 ms per repeat',
+        'p99 ms per repeat',
+        'server CPU µs/req per repeat',
+        'load generator CPU ms',
+        'other CPU (cores) per repeat',
+      ],
       rows.map((r) => [
         r.backend.key,
         r.logLevel,

@@ -80,10 +80,19 @@ async function credentials(port: number): Promise<{ jwt: string; pat: string }> 
   const tok = await httpJson(port, 'POST', '/api/v1/auth/token', { 'content-type': 'application/x-www-form-urlencoded' }, form);
   const jwt = (tok.json as { access_token?: string }).access_token;
   if (tok.status !== 200 || !jwt) throw new Error(`password grant failed: ${tok.status} ${JSON.stringify(tok.json)}`);
-  const created = await httpJson(port, 'POST', '/api/v1/tokens', { authorization: `Bearer ${jwt}`, 'content-type': 'application/json' }, JSON.stringify({ name: `bench-${Date.now()}` }));
+  const created = await httpJson(
+    port,
+    'POST',
+    '/api/v1/tokens',
+    { authorization: `Bearer ${jwt}`, 'content-type': 'application/json' },
+    JSON.stringify({ name: `bench-${Date.now()}` }),
+  );
   const pat = (created.json as { token?: string }).token;
   if (created.status !== 201 || !pat) throw new Error(`minting a PAT failed: ${created.status} ${JSON.stringify(created.json)}`);
-  for (const [kind, token, method] of [['JWT', jwt, 'access_token'], ['PAT', pat, 'personal_access_token']] as const) {
+  for (const [kind, token, method] of [
+    ['JWT', jwt, 'access_token'],
+    ['PAT', pat, 'personal_access_token'],
+  ] as const) {
     const me = await httpJson(port, 'GET', '/api/v1/me', { authorization: `Bearer ${token}` });
     const got = (me.json as { authentication?: { method?: string } }).authentication?.method;
     if (me.status !== 200 || got !== method) throw new Error(`GET /api/v1/me with the ${kind} answered ${me.status} ${JSON.stringify(me.json)}`);

@@ -9,11 +9,15 @@ const AnnotationEvent = Type.Object({
   column: Type.Optional(Type.String()),
   fieldId: Type.Optional(Type.Integer()),
   changed: Type.Array(Type.Union([Type.Literal('description'), Type.Literal('owner'), Type.Literal('tags')])),
-  version: Type.Integer({ description: 'The annotations\' version after the change.' }),
+  version: Type.Integer({ description: "The annotations' version after the change." }),
   actor: Type.String(),
 });
 
 /** What catalog discovery announces: search indexers, notifications and lineage tools follow curation through it. */
 export const DiscoveryEvents = {
-  annotationsUpdated: defineEventType('io.lakeplane.catalog.annotations.updated.v1', 'The description, owner or tags of a warehouse, namespace, table, view or column changed.', AnnotationEvent),
+  annotationsUpdated: defineEventType(
+    'io.lakeplane.catalog.annotations.updated.v1',
+    'The description, owner or tags of a warehouse, namespace, table, view or column changed.',
+    AnnotationEvent,
+  ),
 } as const;

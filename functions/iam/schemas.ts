@@ -3,8 +3,14 @@ import { Type, type Static } from '@sinclair/typebox';
 /** Request and response schemas of IAM. Types, validation and the OpenAPI document all come from these. */
 export const Id = Type.String({ format: 'uuid', description: 'Identifier (UUID)' });
 export const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
-export const Username = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{1,62}$', description: 'Lowercase letters, digits, dot, dash, underscore; 2 to 63 characters.' });
-export const GroupName = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._ -]{0,62}$', description: '1 to 63 characters: letters, digits, dot, dash, underscore, space.' });
+export const Username = Type.String({
+  pattern: '^[a-z0-9][a-z0-9._-]{1,62}$',
+  description: 'Lowercase letters, digits, dot, dash, underscore; 2 to 63 characters.',
+});
+export const GroupName = Type.String({
+  pattern: '^[A-Za-z0-9][A-Za-z0-9._ -]{0,62}$',
+  description: '1 to 63 characters: letters, digits, dot, dash, underscore, space.',
+});
 export const Password = Type.String({ minLength: 12, maxLength: 256, description: 'At least 12 characters.' });
 const Email = Type.String({ format: 'email', maxLength: 254 });
 const Timestamp = Type.String({ format: 'date-time' });
@@ -12,7 +18,7 @@ const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union(
 
 export const PageQuery = {
   pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'Items per page (1 to 200).' })),
-  pageToken: Type.Optional(Type.String({ maxLength: 512, description: 'Opaque token from the previous page\'s nextPageToken.' })),
+  pageToken: Type.Optional(Type.String({ maxLength: 512, description: "Opaque token from the previous page's nextPageToken." })),
 };
 export const Page = <T extends ReturnType<typeof Type.Object>>(item: T) =>
   Type.Object({ items: Type.Array(item), nextPageToken: Type.Union([Type.String(), Type.Null()]) });
@@ -81,7 +87,12 @@ export const UpdateGroupBody = Type.Object(
 );
 export const ListGroupsQuery = Type.Object({ ...PageQuery, q: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }, { additionalProperties: false });
 export const MemberParams = Type.Object({ id: Id, userId: Id }, { additionalProperties: false });
-export const Member = Type.Object({ userId: Id, username: Type.String(), source: Type.Union([Type.Literal('local'), Type.Literal('oidc')]), addedAt: Timestamp });
+export const Member = Type.Object({
+  userId: Id,
+  username: Type.String(),
+  source: Type.Union([Type.Literal('local'), Type.Literal('oidc')]),
+  addedAt: Timestamp,
+});
 
 export const PersonalAccessToken = Type.Object({
   id: Id,
@@ -92,18 +103,23 @@ export const PersonalAccessToken = Type.Object({
   expiresAt: Nullable(Timestamp),
   lastUsedAt: Nullable(Timestamp),
   revokedAt: Nullable(Timestamp),
-  scope: Nullable(Type.String({ description: 'The token\'s scopes, space-delimited; null: its user\'s full rights.' })),
+  scope: Nullable(Type.String({ description: "The token's scopes, space-delimited; null: its user's full rights." })),
 });
 export const CreateTokenBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 100 }),
-    scope: Type.Optional(Type.String({ maxLength: 1000, description: 'Space-delimited scopes (catalog, iam:read, …). Omit for the full rights of the token that mints it.' })),
+    scope: Type.Optional(
+      Type.String({ maxLength: 1000, description: 'Space-delimited scopes (catalog, iam:read, …). Omit for the full rights of the token that mints it.' }),
+    ),
     expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650, description: 'Omit for a token that does not expire.' })),
     userId: Type.Optional(Type.String({ format: 'uuid', description: 'Admins only: mint for another user.' })),
   },
   { additionalProperties: false },
 );
-export const CreatedToken = Type.Composite([PersonalAccessToken, Type.Object({ token: Type.String({ description: 'The secret. It is not stored and cannot be shown again.' }) })]);
+export const CreatedToken = Type.Composite([
+  PersonalAccessToken,
+  Type.Object({ token: Type.String({ description: 'The secret. It is not stored and cannot be shown again.' }) }),
+]);
 export const ListTokensQuery = Type.Object(
   { ...PageQuery, userId: Type.Optional(Id), includeRevoked: Type.Optional(Type.Boolean({ default: false })) },
   { additionalProperties: false },
@@ -132,12 +148,18 @@ export const CreateServiceAccountBody = Type.Object(
   { additionalProperties: false },
 );
 export const UpdateServiceAccountBody = Type.Object(
-  { description: Type.Optional(Type.Union([Type.String({ maxLength: 1000 }), Type.Null()])), isAdmin: Type.Optional(Type.Boolean()), active: Type.Optional(Type.Boolean()) },
+  {
+    description: Type.Optional(Type.Union([Type.String({ maxLength: 1000 }), Type.Null()])),
+    isAdmin: Type.Optional(Type.Boolean()),
+    active: Type.Optional(Type.Boolean()),
+  },
   { additionalProperties: false, minProperties: 1 },
 );
 export const RotateSecretBody = Type.Object(
   {
-    revokeExisting: Type.Optional(Type.Boolean({ default: false, description: 'Revoke every other secret at once; otherwise they keep working until revoked, so clients can move over.' })),
+    revokeExisting: Type.Optional(
+      Type.Boolean({ default: false, description: 'Revoke every other secret at once; otherwise they keep working until revoked, so clients can move over.' }),
+    ),
     expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
   },
   { additionalProperties: false },
@@ -211,8 +233,12 @@ export const AuditRecord = Type.Object({
   status: Type.Integer(),
   method: Nullable(Type.String()),
   detail: Nullable(Type.String()),
-  clientAddress: Nullable(Type.String({ description: 'The client\'s address (X-Forwarded-For only through LAKEPLANE_TRUSTED_PROXIES).' })),
-  count: Type.Integer({ minimum: 1, description: 'Requests this record stands for: denied and anonymous failed requests of one address, principal, route and status are counted on one record per 5 minutes; `at` and `requestId` are the first, `lastAt` and `lastRequestId` the last.' }),
+  clientAddress: Nullable(Type.String({ description: "The client's address (X-Forwarded-For only through LAKEPLANE_TRUSTED_PROXIES)." })),
+  count: Type.Integer({
+    minimum: 1,
+    description:
+      'Requests this record stands for: denied and anonymous failed requests of one address, principal, route and status are counted on one record per 5 minutes; `at` and `requestId` are the first, `lastAt` and `lastRequestId` the last.',
+  }),
   lastAt: Timestamp,
   lastRequestId: Nullable(Type.String()),
 });

@@ -19,11 +19,10 @@ const statusConsumers = (['add', 'update', 'delete'] as const).map((change) =>
 /** Spark jobs: definitions and their versions, runs (start, cancel), and keeping runs in step with their applications. */
 export const jobs = defineFunction({
   name: 'jobs',
-  description: 'Spark job definitions (versioned), runs with retries and timeouts on the local runtime or the Spark Operator, and their status from SparkApplication events.',
+  description:
+    'Spark job definitions (versioned), runs with retries and timeouts on the local runtime or the Spark Operator, and their status from SparkApplication events.',
   routes: [...jobRoutes, ...runRoutes],
-  consumes: [
-    ...statusConsumers,
-  ],
+  consumes: [...statusConsumers],
   // Retries due, timeouts, attempts never submitted.
   periodic: [periodic('run supervision', superviseRuns, (c) => c.LAKEPLANE_JOBS_SUPERVISE_MS)],
   publishes: Object.values(JobEvents),

@@ -32,7 +32,14 @@ export const ListJobsQuery = Type.Object(
 );
 
 export const JobVersions = Type.Object({
-  items: Type.Array(Type.Object({ version: Type.Integer(), createdAt: Type.String({ format: 'date-time' }), createdBy: Type.Union([Type.String(), Type.Null()]), spec: JobSpec })),
+  items: Type.Array(
+    Type.Object({
+      version: Type.Integer(),
+      createdAt: Type.String({ format: 'date-time' }),
+      createdBy: Type.Union([Type.String(), Type.Null()]),
+      spec: JobSpec,
+    }),
+  ),
 });
 
 export const CreateRunBody = Type.Object({ overrides: Type.Optional(RunOverrides) }, { additionalProperties: false });
@@ -40,4 +47,7 @@ export const CreateRunBody = Type.Object({ overrides: Type.Optional(RunOverrides
 /** A job's runs: GET /api/v1/runs's filters but the job, which the path names. */
 export const JobRunsQuery = Type.Omit(ListRunsQuery, ['job']);
 
-export const TriggerToken = Type.Object({ token: Type.String({ description: 'Shown once: keep it in your CI system\'s secrets.' }), createdAt: Type.String({ format: 'date-time' }) });
+export const TriggerToken = Type.Object({
+  token: Type.String({ description: "Shown once: keep it in your CI system's secrets." }),
+  createdAt: Type.String({ format: 'date-time' }),
+});

@@ -20,11 +20,10 @@ const supervise = (platform: Platform) => superviseLakehouses(platform).then(() 
 /** Lakehouses: long-running Spark SQL endpoints (HiveServer2 and Spark Connect), their states, connections and activity. */
 export const lakehouses = defineFunction({
   name: 'lakehouses',
-  description: 'Lakehouses: Spark SQL endpoints (HiveServer2 for JDBC/ODBC, Spark Connect) on the local runtime or the Spark Operator; create, start, stop, restart, auto-stop, delete; connection details; activity.',
+  description:
+    'Lakehouses: Spark SQL endpoints (HiveServer2 for JDBC/ODBC, Spark Connect) on the local runtime or the Spark Operator; create, start, stop, restart, auto-stop, delete; connection details; activity.',
   routes: [...lakehouseRoutes, ...actionRoutes],
-  consumes: [
-    ...statusConsumers,
-  ],
+  consumes: [...statusConsumers],
   workers: [
     async (platform) => {
       const n = await reconcileLocalLakehouses(platform);

@@ -3,7 +3,10 @@ import { ActivityEntry, Lakehouse, LAKEHOUSE_STATES } from '../../shared/domains
 
 export const AgentReportParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
-export const LakehouseParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, description: 'The lakehouse\'s id or name.' }) }, { additionalProperties: false });
+export const LakehouseParams = Type.Object(
+  { id: Type.String({ minLength: 1, maxLength: 64, description: "The lakehouse's id or name." }) },
+  { additionalProperties: false },
+);
 
 export const LakehousePage = Type.Object({ items: Type.Array(Lakehouse), nextPageToken: Type.Union([Type.String(), Type.Null()]) });
 

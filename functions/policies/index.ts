@@ -10,7 +10,8 @@ import { rangerRoutes } from './routes/ranger-routes.js';
 /** Policies: data access policies (Apache Ranger's model), their history, and decisions. */
 export const policies = defineFunction({
   name: 'policies',
-  description: 'Data access policies (Ranger model: access, masking, row filters), their versions and history, the decision API, and Ranger\'s plugin and public APIs.',
+  description:
+    "Data access policies (Ranger model: access, masking, row filters), their versions and history, the decision API, and Ranger's plugin and public APIs.",
   routes: [...dataPolicyRoutes, ...decisionRoutes, ...decisionLogRoutes, ...controlPolicyRoutes, ...rangerRoutes, ...dataApiRoutes],
   publishes: Object.values(PolicyEvents),
 });

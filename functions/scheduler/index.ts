@@ -8,9 +8,7 @@ export const scheduler = defineFunction({
   name: 'scheduler',
   description: 'Starts runs of scheduled jobs once per due slot (concurrency and catch-up policies), and of jobs triggered by catalog table commits.',
   routes: [],
-  consumes: [
-    consumer({ type: CatalogEvents.tableCommitted.type, schema: TableCommitted, handle: startTriggeredRuns }),
-  ],
+  consumes: [consumer({ type: CatalogEvents.tableCommitted.type, schema: TableCommitted, handle: startTriggeredRuns })],
   // Due slots start their runs.
   periodic: [periodic('scheduler tick', tick, (c) => c.LAKEPLANE_SCHEDULER_TICK_MS)],
 });

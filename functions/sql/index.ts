@@ -13,7 +13,8 @@ const lifecycle: Worker = async (platform) => {
 /** The SQL statement API: statements run on lakehouses as their callers, results kept in chunks, history. */
 export const sql = defineFunction({
   name: 'sql',
-  description: 'SQL statements on lakehouses (Databricks\' Statement Execution API): run as the caller over HiveServer2, results stored in chunks (JSON_ARRAY, CSV, ARROW_STREAM) until they expire, cancel, history.',
+  description:
+    "SQL statements on lakehouses (Databricks' Statement Execution API): run as the caller over HiveServer2, results stored in chunks (JSON_ARRAY, CSV, ARROW_STREAM) until they expire, cancel, history.",
   routes: statementRoutes,
   context: sqlContext,
   workers: [lifecycle],

@@ -13,27 +13,59 @@ export const MAX_STATEMENT_LENGTH = 1_000_000;
 
 export const ExecuteStatementBody = Type.Object(
   {
-    statement: Type.String({ minLength: 1, maxLength: MAX_STATEMENT_LENGTH, description: 'The SQL text; :name marks a named parameter. At most 1,000,000 characters.' }),
+    statement: Type.String({
+      minLength: 1,
+      maxLength: MAX_STATEMENT_LENGTH,
+      description: 'The SQL text; :name marks a named parameter. At most 1,000,000 characters.',
+    }),
     lakehouse: Type.String({ minLength: 1, maxLength: 64, description: 'The lakehouse (id or name) to run it on.' }),
-    catalog: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'The catalog the statement starts in (SET CATALOG); default: the lakehouse\'s default catalog.' })),
-    schema: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'The schema the statement starts in (USE NAMESPACE); default: the catalog\'s default.' })),
+    catalog: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 256,
+        description: "The catalog the statement starts in (SET CATALOG); default: the lakehouse's default catalog.",
+      }),
+    ),
+    schema: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 4096, description: "The schema the statement starts in (USE NAMESPACE); default: the catalog's default." }),
+    ),
     parameters: Type.Optional(
       Type.Array(
         Type.Object(
           {
             name: Type.String({ minLength: 1, maxLength: 256 }),
             value: Type.Optional(Nullable(Type.String({ maxLength: 65_536 }))),
-            type: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'A SQL type: STRING (default), BOOLEAN, TINYINT, SMALLINT, INT, BIGINT, FLOAT, DOUBLE, DECIMAL(p,s), DATE, TIMESTAMP, VOID.' })),
+            type: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 64,
+                description: 'A SQL type: STRING (default), BOOLEAN, TINYINT, SMALLINT, INT, BIGINT, FLOAT, DOUBLE, DECIMAL(p,s), DATE, TIMESTAMP, VOID.',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
         { maxItems: 1000 },
       ),
     ),
-    row_limit: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'At most this many rows are kept; a longer result is marked truncated.' })),
-    wait_timeout: Type.Optional(Type.String({ maxLength: 16, default: '10s', description: '0s: answer at once (asynchronous); 5s to 50s: wait so long for the result.' })),
-    on_wait_timeout: Type.Optional(Type.Union([Type.Literal('CONTINUE'), Type.Literal('CANCEL')], { default: 'CONTINUE', description: 'At the wait timeout: CONTINUE (the statement runs on) or CANCEL it.' })),
-    format: Type.Optional(Type.Union(FORMATS.map((f) => Type.Literal(f)), { default: 'JSON_ARRAY' })),
+    row_limit: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'At most this many rows are kept; a longer result is marked truncated.' }),
+    ),
+    wait_timeout: Type.Optional(
+      Type.String({ maxLength: 16, default: '10s', description: '0s: answer at once (asynchronous); 5s to 50s: wait so long for the result.' }),
+    ),
+    on_wait_timeout: Type.Optional(
+      Type.Union([Type.Literal('CONTINUE'), Type.Literal('CANCEL')], {
+        default: 'CONTINUE',
+        description: 'At the wait timeout: CONTINUE (the statement runs on) or CANCEL it.',
+      }),
+    ),
+    format: Type.Optional(
+      Type.Union(
+        FORMATS.map((f) => Type.Literal(f)),
+        { default: 'JSON_ARRAY' },
+      ),
+    ),
     disposition: Type.Optional(Type.Literal('INLINE', { description: 'Only INLINE: chunks are served by this API.' })),
   },
   { additionalProperties: false },
@@ -87,7 +119,9 @@ export const StatementResponse = Type.Object({
 export const HistoryQuery = Type.Object(
   {
     lakehouse: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Only statements on this lakehouse (id or name).' })),
-    user: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'Only statements of this user or service account (members: only their own anyway).' })),
+    user: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 256, description: 'Only statements of this user or service account (members: only their own anyway).' }),
+    ),
     state: Type.Optional(State),
     from: Type.Optional(Type.String({ format: 'date-time', description: 'Submitted at or after this time.' })),
     to: Type.Optional(Type.String({ format: 'date-time', description: 'Submitted before this time.' })),

@@ -13,5 +13,9 @@ const StatementFinished = Type.Object({
 });
 
 export const SqlEvents = {
-  statementFinished: defineEventType('io.lakeplane.sql.statement.finished.v1', 'A SQL statement ended: SUCCEEDED (with its row count), FAILED (with the engine\'s error code) or CANCELED.', StatementFinished),
+  statementFinished: defineEventType(
+    'io.lakeplane.sql.statement.finished.v1',
+    "A SQL statement ended: SUCCEEDED (with its row count), FAILED (with the engine's error code) or CANCELED.",
+    StatementFinished,
+  ),
 } as const;

@@ -6,7 +6,8 @@ import { webhookRoutes } from './routes/webhook-routes.js';
 /** Webhooks out: every platform event to the subscribed URLs, signed, retried, logged, and a failing subscription disabled. */
 export const webhooks = defineFunction({
   name: 'webhooks',
-  description: 'Outbound webhooks: subscriptions, signed CloudEvent deliveries (Standard Webhooks) with retries, a delivery log, and disabling of failing subscriptions.',
+  description:
+    'Outbound webhooks: subscriptions, signed CloudEvent deliveries (Standard Webhooks) with retries, a delivery log, and disabling of failing subscriptions.',
   routes: webhookRoutes,
   consumes: [
     consumer({

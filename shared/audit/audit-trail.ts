@@ -41,7 +41,9 @@ export function isAggregated(entry: Pick<AuditEntry, 'principal' | 'status' | 'm
 function aggregateKey(entry: AuditEntry, now: number): string {
   const window = Math.floor(now / (DENIED_AUDIT_WINDOW_SECONDS * 1000));
   const who = entry.principal ? `${entry.principal.kind}:${entry.principal.id}` : 'anonymous';
-  return createHash('sha256').update([entry.clientAddress ?? 'unknown', who, entry.function, entry.action, String(entry.status), String(window)].join('\0')).digest('hex');
+  return createHash('sha256')
+    .update([entry.clientAddress ?? 'unknown', who, entry.function, entry.action, String(entry.status), String(window)].join('\0'))
+    .digest('hex');
 }
 
 /**
@@ -50,7 +52,10 @@ function aggregateKey(entry: AuditEntry, now: number): string {
  * detail, the last one's id and time, and how many there were: what an investigator asks, in O(1) rows per flood.
  */
 export class AuditTrail {
-  constructor(private readonly store: AuditStore, private readonly log: Logger) {}
+  constructor(
+    private readonly store: AuditStore,
+    private readonly log: Logger,
+  ) {}
 
   async record(entry: AuditEntry): Promise<void> {
     const now = new Date();

@@ -25,7 +25,11 @@ const VERIFIED_CACHE_MAX = 10_000;
 export class AccessTokens {
   private readonly verified = new Map<string, AccessTokenClaims>();
 
-  constructor(private readonly keys: SigningKeyRing, private readonly issuer: string, private readonly ttlSeconds: number) {}
+  constructor(
+    private readonly keys: SigningKeyRing,
+    private readonly issuer: string,
+    private readonly ttlSeconds: number,
+  ) {}
 
   async mint(subject: { id: string; kind: 'user' | 'service_account'; name: string }, scope?: string): Promise<MintedAccessToken> {
     const { kid, key } = await this.keys.signingKey();

@@ -99,7 +99,9 @@ export class Authenticator {
       this.cached(key) ??
       this.remember(
         key,
-        claims.principal_type === 'user' ? await loadUserPrincipal(this.identities, claims.sub, 'access_token', this.issuer) : await loadServiceAccountPrincipal(this.identities, claims.sub, this.issuer),
+        claims.principal_type === 'user'
+          ? await loadUserPrincipal(this.identities, claims.sub, 'access_token', this.issuer)
+          : await loadServiceAccountPrincipal(this.identities, claims.sub, this.issuer),
       );
     return claims.scope ? { ...principal, scopes: splitScope(claims.scope) } : principal;
   }
@@ -113,7 +115,11 @@ export class Authenticator {
     if (!pat) throw new UnauthenticatedError('personal access token is not valid');
     if (pat.revokedAt) throw new UnauthenticatedError('personal access token has been revoked');
     if (pat.expiresAt && pat.expiresAt.getTime() <= Date.now()) throw new UnauthenticatedError('personal access token has expired');
-    const principal: Principal = { ...(await loadUserPrincipal(this.identities, pat.userId, 'personal_access_token', this.issuer)), tokenId: pat.id, ...(pat.scope ? { scopes: splitScope(pat.scope) } : {}) };
+    const principal: Principal = {
+      ...(await loadUserPrincipal(this.identities, pat.userId, 'personal_access_token', this.issuer)),
+      tokenId: pat.id,
+      ...(pat.scope ? { scopes: splitScope(pat.scope) } : {}),
+    };
     if (!pat.lastUsedAt || Date.now() - pat.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       // Last use is kept to the minute; it is not worth a write per request, nor making the caller wait for it.
       this.tokens.recordPersonalAccessTokenUse(pat.id).catch((err: unknown) => this.log.warn({ err, tokenId: pat.id }, 'could not record token use'));

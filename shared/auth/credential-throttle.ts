@@ -27,7 +27,12 @@ export interface ThrottleKey {
 
 export type ThrottleConfig = Pick<
   Config,
-  'LAKEPLANE_LOGIN_MAX_FAILURES' | 'LAKEPLANE_LOGIN_LOCKOUT_SECONDS' | 'LAKEPLANE_LOGIN_FAILURE_RESET_SECONDS' | 'LAKEPLANE_LOGIN_ADDRESS_MAX_FAILURES' | 'LAKEPLANE_CLIENT_MAX_FAILURES' | 'LAKEPLANE_LOGIN_GLOBAL_FAILURES_PER_MINUTE'
+  | 'LAKEPLANE_LOGIN_MAX_FAILURES'
+  | 'LAKEPLANE_LOGIN_LOCKOUT_SECONDS'
+  | 'LAKEPLANE_LOGIN_FAILURE_RESET_SECONDS'
+  | 'LAKEPLANE_LOGIN_ADDRESS_MAX_FAILURES'
+  | 'LAKEPLANE_CLIENT_MAX_FAILURES'
+  | 'LAKEPLANE_LOGIN_GLOBAL_FAILURES_PER_MINUTE'
 >;
 
 const MAX_LOCK_SECONDS = 3600;
@@ -47,7 +52,10 @@ export function addressBucket(address: string | undefined): string {
   const left = head === '' ? [] : head.split(':');
   const right = tail === undefined || tail === '' ? [] : tail.split(':');
   const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
-  return `${groups.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
 }
 
 export const throttleKeys = {
@@ -64,7 +72,10 @@ export const throttleKeys = {
 };
 
 export class CredentialThrottle {
-  constructor(private readonly store: ThrottleStore, private readonly config: ThrottleConfig) {}
+  constructor(
+    private readonly store: ThrottleStore,
+    private readonly config: ThrottleConfig,
+  ) {}
 
   private limitOf(scope: ThrottleKey['scope']): number {
     if (scope === 'account') return this.config.LAKEPLANE_LOGIN_MAX_FAILURES;

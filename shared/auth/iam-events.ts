@@ -21,7 +21,11 @@ const KeyEvent = Type.Object({ kid: Type.String(), retired: Type.Array(Type.Stri
 const ProviderEvent = Type.Object({ identityProviderId: Type.String({ format: 'uuid' }), name: Type.String(), issuer: Type.String() });
 
 export const IamEvents = {
-  userCreated: defineEventType('io.lakeplane.iam.user.created.v1', 'A user was created (by an admin, or on first sign-in through an identity provider).', UserEvent),
+  userCreated: defineEventType(
+    'io.lakeplane.iam.user.created.v1',
+    'A user was created (by an admin, or on first sign-in through an identity provider).',
+    UserEvent,
+  ),
   userUpdated: defineEventType('io.lakeplane.iam.user.updated.v1', 'A user was changed; `changed` lists the fields.', UserEvent),
   userDeleted: defineEventType('io.lakeplane.iam.user.deleted.v1', 'A user was deleted.', UserEvent),
   groupCreated: defineEventType('io.lakeplane.iam.group.created.v1', 'A group was created.', GroupEvent),
@@ -31,8 +35,20 @@ export const IamEvents = {
   tokenCreated: defineEventType('io.lakeplane.iam.token.created.v1', 'A personal access token was created.', TokenEvent),
   tokenRevoked: defineEventType('io.lakeplane.iam.token.revoked.v1', 'A personal access token was revoked.', TokenEvent),
   serviceAccountCreated: defineEventType('io.lakeplane.iam.service-account.created.v1', 'A service account was created.', ServiceAccountEvent),
-  serviceAccountUpdated: defineEventType('io.lakeplane.iam.service-account.updated.v1', 'A service account was changed or its secret rotated.', ServiceAccountEvent),
+  serviceAccountUpdated: defineEventType(
+    'io.lakeplane.iam.service-account.updated.v1',
+    'A service account was changed or its secret rotated.',
+    ServiceAccountEvent,
+  ),
   serviceAccountDeleted: defineEventType('io.lakeplane.iam.service-account.deleted.v1', 'A service account was deleted.', ServiceAccountEvent),
-  signingKeyRotated: defineEventType('io.lakeplane.iam.signing-key.rotated.v1', 'A new token signing key took over; retired keys stay published until their tokens expire.', KeyEvent),
-  identityProviderChanged: defineEventType('io.lakeplane.iam.identity-provider.changed.v1', 'An identity provider was created, changed or deleted.', ProviderEvent),
+  signingKeyRotated: defineEventType(
+    'io.lakeplane.iam.signing-key.rotated.v1',
+    'A new token signing key took over; retired keys stay published until their tokens expire.',
+    KeyEvent,
+  ),
+  identityProviderChanged: defineEventType(
+    'io.lakeplane.iam.identity-provider.changed.v1',
+    'An identity provider was created, changed or deleted.',
+    ProviderEvent,
+  ),
 } as const;

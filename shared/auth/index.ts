@@ -12,7 +12,15 @@ export { issueToken, type TokenGrantDependencies, type TokenRequestInput, type T
 export { TokenRequest, TokenResponse } from './token-schemas.js';
 export { basicCredentials, GRANT_TYPES, TOKEN_EXCHANGE } from './grants.js';
 export { SCOPES, SCOPE_GROUPS, isScope, splitScope, scopeAllows, readScope, type ScopeGroup } from './scopes.js';
-export { ProvisioningRaceError, type IdentityStore, type UserIdentity, type ServiceAccountIdentity, type LoginIdentity, type ExternalUser, type NewExternalUser } from './identity-store.js';
+export {
+  ProvisioningRaceError,
+  type IdentityStore,
+  type UserIdentity,
+  type ServiceAccountIdentity,
+  type LoginIdentity,
+  type ExternalUser,
+  type NewExternalUser,
+} from './identity-store.js';
 export { postgresIdentityStore } from './postgres-identity-store.js';
 export type { TokenStore, PersonalAccessTokenRecord, ClientSecretRecord, NewRefreshToken, RefreshTokenState, SpentRefreshToken } from './token-store.js';
 export { postgresTokenStore } from './postgres-token-store.js';

@@ -26,7 +26,10 @@ export class ExternalIssuers {
   private loadedAt = 0;
   private loading: Promise<void> | undefined;
 
-  constructor(private readonly identities: Pick<IdentityStore, 'enabledProviders'>, private readonly refreshMs = 30_000) {}
+  constructor(
+    private readonly identities: Pick<IdentityStore, 'enabledProviders'>,
+    private readonly refreshMs = 30_000,
+  ) {}
 
   /** Forget everything; called when providers are changed in this process. */
   invalidate(): void {

@@ -38,7 +38,11 @@ export function postgresIdentityStore(db: Executor): IdentityStore {
     },
 
     async findLogin(username) {
-      const row = await db.selectFrom('users').select(['id', 'username', 'password_hash', 'active']).where(sql<string>`lower(username)`, '=', username).executeTakeFirst();
+      const row = await db
+        .selectFrom('users')
+        .select(['id', 'username', 'password_hash', 'active'])
+        .where(sql<string>`lower(username)`, '=', username)
+        .executeTakeFirst();
       return row && { id: row.id, username: row.username, passwordHash: row.password_hash, active: row.active };
     },
 
@@ -65,7 +69,11 @@ export function postgresIdentityStore(db: Executor): IdentityStore {
     },
 
     async findUsername(username) {
-      const row = await db.selectFrom('users').select(['id', 'idp_id', 'external_subject']).where((eb) => eb(eb.fn('lower', ['username']), '=', username)).executeTakeFirst();
+      const row = await db
+        .selectFrom('users')
+        .select(['id', 'idp_id', 'external_subject'])
+        .where((eb) => eb(eb.fn('lower', ['username']), '=', username))
+        .executeTakeFirst();
       return row && { id: row.id, providerId: row.idp_id, subject: row.external_subject };
     },
 
@@ -73,7 +81,19 @@ export function postgresIdentityStore(db: Executor): IdentityStore {
       const row = await racing(() =>
         db
           .insertInto('users')
-          .values({ id: randomUUID(), username, email, display_name: displayName, source: 'oidc', idp_id: providerId, external_subject: subject, password_hash: null, updated_at: new Date(), locked_until: null, last_login_at: new Date() })
+          .values({
+            id: randomUUID(),
+            username,
+            email,
+            display_name: displayName,
+            source: 'oidc',
+            idp_id: providerId,
+            external_subject: subject,
+            password_hash: null,
+            updated_at: new Date(),
+            locked_until: null,
+            last_login_at: new Date(),
+          })
           .returning(['id', 'username', 'email', 'is_admin', 'active'])
           .executeTakeFirstOrThrow(),
       );
@@ -81,7 +101,13 @@ export function postgresIdentityStore(db: Executor): IdentityStore {
     },
 
     async updateEmail(userId, email) {
-      await racing(() => db.updateTable('users').set({ email, updated_at: new Date(), version: (eb) => eb('version', '+', 1) }).where('id', '=', userId).execute());
+      await racing(() =>
+        db
+          .updateTable('users')
+          .set({ email, updated_at: new Date(), version: (eb) => eb('version', '+', 1) })
+          .where('id', '=', userId)
+          .execute(),
+      );
     },
 
     async memberships(userId) {
@@ -99,17 +125,29 @@ export function postgresIdentityStore(db: Executor): IdentityStore {
     },
 
     findGroupByName(name) {
-      return db.selectFrom('groups').select(['id', 'name']).where((eb) => eb(eb.fn('lower', ['name']), '=', name)).executeTakeFirst();
+      return db
+        .selectFrom('groups')
+        .select(['id', 'name'])
+        .where((eb) => eb(eb.fn('lower', ['name']), '=', name))
+        .executeTakeFirst();
     },
 
     createProviderGroup(name) {
       return racing(() =>
-        db.insertInto('groups').values({ id: randomUUID(), name, description: `Created from identity provider claims`, source: 'oidc', updated_at: new Date() }).returning(['id', 'name']).executeTakeFirstOrThrow(),
+        db
+          .insertInto('groups')
+          .values({ id: randomUUID(), name, description: `Created from identity provider claims`, source: 'oidc', updated_at: new Date() })
+          .returning(['id', 'name'])
+          .executeTakeFirstOrThrow(),
       );
     },
 
     async addProviderMembership(groupId, userId) {
-      await db.insertInto('group_members').values({ group_id: groupId, user_id: userId, source: 'oidc' }).onConflict((oc) => oc.columns(['group_id', 'user_id']).doNothing()).execute();
+      await db
+        .insertInto('group_members')
+        .values({ group_id: groupId, user_id: userId, source: 'oidc' })
+        .onConflict((oc) => oc.columns(['group_id', 'user_id']).doNothing())
+        .execute();
     },
   };
   return store;

@@ -4,7 +4,10 @@ import { inTransaction, type Executor } from '../db/index.js';
 import type { NewSigningKey, SigningKeyStore } from './signing-key-store.js';
 
 async function insertKey(db: Executor, key: NewSigningKey): Promise<string> {
-  await db.insertInto('signing_keys').values({ kid: key.kid, alg: key.alg, public_jwk: JSON.stringify(key.publicJwk), private_jwk: JSON.stringify(key.privateJwk) }).execute();
+  await db
+    .insertInto('signing_keys')
+    .values({ kid: key.kid, alg: key.alg, public_jwk: JSON.stringify(key.publicJwk), private_jwk: JSON.stringify(key.privateJwk) })
+    .execute();
   return key.kid;
 }
 
@@ -38,7 +41,13 @@ export function postgresSigningKeyStore(db: Executor): SigningKeyStore {
         .where((eb) => eb.or([eb('retired_at', 'is', null), eb('retired_at', '>', horizon)]))
         .orderBy('created_at', 'desc')
         .execute();
-      return rows.map((row) => ({ kid: row.kid, alg: row.alg, publicJwk: row.public_jwk as JWK, privateJwk: row.private_jwk as JWK, retiredAt: row.retired_at }));
+      return rows.map((row) => ({
+        kid: row.kid,
+        alg: row.alg,
+        publicJwk: row.public_jwk as JWK,
+        privateJwk: row.private_jwk as JWK,
+        retiredAt: row.retired_at,
+      }));
     },
   };
 }

@@ -48,7 +48,13 @@ export function postgresThrottleStore(db: Executor): ThrottleStore {
     async sweepExpired(limit) {
       await db
         .deleteFrom('credential_failures')
-        .where('key', 'in', (eb) => eb.selectFrom('credential_failures').select('key').where('expires_at', '<', sql<Date>`now()`).limit(limit))
+        .where('key', 'in', (eb) =>
+          eb
+            .selectFrom('credential_failures')
+            .select('key')
+            .where('expires_at', '<', sql<Date>`now()`)
+            .limit(limit),
+        )
         .execute();
     },
   };

@@ -22,10 +22,26 @@ export function postgresTokenStore(db: Executor): TokenStore {
       const row = await db
         .selectFrom('service_account_secrets')
         .innerJoin('service_accounts', 'service_accounts.id', 'service_account_secrets.service_account_id')
-        .select(['service_accounts.id as id', 'service_accounts.name as name', 'service_accounts.client_id as client_id', 'service_accounts.active as active', 'service_account_secrets.expires_at as expires_at', 'service_account_secrets.revoked_at as revoked_at'])
+        .select([
+          'service_accounts.id as id',
+          'service_accounts.name as name',
+          'service_accounts.client_id as client_id',
+          'service_accounts.active as active',
+          'service_account_secrets.expires_at as expires_at',
+          'service_account_secrets.revoked_at as revoked_at',
+        ])
         .where('service_account_secrets.secret_hash', '=', hash)
         .executeTakeFirst();
-      return row && { serviceAccountId: row.id, serviceAccountName: row.name, clientId: row.client_id, active: row.active, expiresAt: row.expires_at, revokedAt: row.revoked_at };
+      return (
+        row && {
+          serviceAccountId: row.id,
+          serviceAccountName: row.name,
+          clientId: row.client_id,
+          active: row.active,
+          expiresAt: row.expires_at,
+          revokedAt: row.revoked_at,
+        }
+      );
     },
 
     async createRefreshToken({ hash, familyId, owner, expiresAt, scope }) {
@@ -44,7 +60,11 @@ export function postgresTokenStore(db: Executor): TokenStore {
     },
 
     async findRefreshToken(hash) {
-      const row = await db.selectFrom('refresh_tokens').select(['family_id', 'scope', 'used_at', 'revoked_at']).where('token_hash', '=', hash).executeTakeFirst();
+      const row = await db
+        .selectFrom('refresh_tokens')
+        .select(['family_id', 'scope', 'used_at', 'revoked_at'])
+        .where('token_hash', '=', hash)
+        .executeTakeFirst();
       return row && { familyId: row.family_id, scope: row.scope, usedAt: row.used_at, revokedAt: row.revoked_at };
     },
 

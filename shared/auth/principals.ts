@@ -52,7 +52,9 @@ async function provisionOnce(identities: IdentityStore, outbox: Outbox, provider
   if (provider.groups_claim) {
     const raw = readClaim(payload, provider.groups_claim);
     // Keycloak sends group paths ("/analysts"); the group is the last segment.
-    desiredGroups = Array.isArray(raw) ? [...new Set(raw.filter((g): g is string => typeof g === 'string' && g.length > 0).map((g) => g.split('/').filter(Boolean).pop() ?? g))] : [];
+    desiredGroups = Array.isArray(raw)
+      ? [...new Set(raw.filter((g): g is string => typeof g === 'string' && g.length > 0).map((g) => g.split('/').filter(Boolean).pop() ?? g))]
+      : [];
   }
 
   return identities.transaction(async (store, tx) => {
@@ -60,16 +62,31 @@ async function provisionOnce(identities: IdentityStore, outbox: Outbox, provider
     if (!user) {
       const clash = await store.findUsername(username);
       // The clash may be this very user, committed by a concurrent first request since our lookup above.
-      if (clash && clash.providerId === provider.id && clash.subject === subject) throw new ProvisioningRaceError('a concurrent request provisioned this user first');
+      if (clash && clash.providerId === provider.id && clash.subject === subject)
+        throw new ProvisioningRaceError('a concurrent request provisioned this user first');
       if (clash) throw new UnauthenticatedError(`username ${username} already belongs to another account; it cannot be taken over by ${provider.name}`);
-      user = await store.createExternalUser({ username, email, displayName: typeof payload['name'] === 'string' ? payload['name'] : null, providerId: provider.id, subject });
+      user = await store.createExternalUser({
+        username,
+        email,
+        displayName: typeof payload['name'] === 'string' ? payload['name'] : null,
+        providerId: provider.id,
+        subject,
+      });
       await outbox.publish(tx, { type: IamEvents.userCreated, subject: `users/${user.id}`, data: { userId: user.id, username, source: 'oidc' } });
     } else if (user.email !== email && email !== null) {
       await store.updateEmail(user.id, email);
     }
     if (!user.active) throw new UnauthenticatedError('the user this credential belongs to is deactivated');
     if (desiredGroups) await syncProviderGroups(store, tx, outbox, user.id, desiredGroups);
-    return { kind: 'user', id: user.id, name: user.username, isAdmin: user.isAdmin, groups: await store.groupNames(user.id), authMethod: 'oidc', issuer: provider.issuer } satisfies Principal;
+    return {
+      kind: 'user',
+      id: user.id,
+      name: user.username,
+      isAdmin: user.isAdmin,
+      groups: await store.groupNames(user.id),
+      authMethod: 'oidc',
+      issuer: provider.issuer,
+    } satisfies Principal;
   });
 }
 
@@ -80,7 +97,11 @@ async function syncProviderGroups(store: IdentityStore, tx: Tx, outbox: Outbox, 
   for (const row of current) {
     if (row.source === 'oidc' && !desiredLower.has(row.name.toLowerCase())) {
       await store.removeMembership(row.groupId, userId);
-      await outbox.publish(tx, { type: IamEvents.membershipChanged, subject: `groups/${row.groupId}`, data: { groupId: row.groupId, userId, change: 'removed', source: 'oidc' } });
+      await outbox.publish(tx, {
+        type: IamEvents.membershipChanged,
+        subject: `groups/${row.groupId}`,
+        data: { groupId: row.groupId, userId, change: 'removed', source: 'oidc' },
+      });
     }
   }
   for (const name of desired) {
@@ -91,6 +112,10 @@ async function syncProviderGroups(store: IdentityStore, tx: Tx, outbox: Outbox, 
       await outbox.publish(tx, { type: IamEvents.groupCreated, subject: `groups/${group.id}`, data: { groupId: group.id, name: group.name } });
     }
     await store.addProviderMembership(group.id, userId);
-    await outbox.publish(tx, { type: IamEvents.membershipChanged, subject: `groups/${group.id}`, data: { groupId: group.id, userId, change: 'added', source: 'oidc' } });
+    await outbox.publish(tx, {
+      type: IamEvents.membershipChanged,
+      subject: `groups/${group.id}`,
+      data: { groupId: group.id, userId, change: 'added', source: 'oidc' },
+    });
   }
 }

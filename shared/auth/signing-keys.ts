@@ -32,7 +32,11 @@ export class SigningKeyRing {
   private loadedAt = 0;
   private loading: Promise<void> | undefined;
 
-  constructor(private readonly store: SigningKeyStore, private readonly maxTokenTtlSeconds: number, private readonly refreshMs = 60_000) {}
+  constructor(
+    private readonly store: SigningKeyStore,
+    private readonly maxTokenTtlSeconds: number,
+    private readonly refreshMs = 60_000,
+  ) {}
 
   /** Creates the first key if the store has none. Safe from several processes at once (the store locks). */
   async ensureKey(): Promise<void> {

@@ -26,7 +26,12 @@ const isWrongCredential = (err: unknown) => err instanceof OAuthError && (err.oa
  * Retry-After before any credential is checked, a wrong credential is counted, a right one forgets its account's
  * failures. `address` is the client's address (RequestContext.ip).
  */
-export async function issueTokenThrottled(platform: TokenGrantDependencies & { readonly throttleStore: ThrottleStore }, input: TokenRequestInput, authorization: string | undefined, address: string | undefined): Promise<TokenOutcome> {
+export async function issueTokenThrottled(
+  platform: TokenGrantDependencies & { readonly throttleStore: ThrottleStore },
+  input: TokenRequestInput,
+  authorization: string | undefined,
+  address: string | undefined,
+): Promise<TokenOutcome> {
   const keys = keysOf(input, authorization, address);
   const throttle = new CredentialThrottle(platform.throttleStore, platform.config);
   await throttle.refuseIfBlocked(keys);

@@ -59,7 +59,8 @@ function grantedScope(requested: string | undefined, ceiling: readonly string[] 
   const unknown = wanted.filter((s) => !isScope(s));
   if (unknown.length > 0) throw new OAuthError('invalid_scope', `scope ${unknown.join(' ')} is not known; scopes are: ${SCOPES.join(' ')}`);
   if (wanted.length === 0) return ceiling && ceiling.length > 0 ? ceiling.join(' ') : undefined;
-  if (ceiling && !scopeWithin(wanted, ceiling)) throw new OAuthError('invalid_scope', `scope ${wanted.join(' ')} exceeds the scope ${ceiling.join(' ')} of the token being renewed`);
+  if (ceiling && !scopeWithin(wanted, ceiling))
+    throw new OAuthError('invalid_scope', `scope ${wanted.join(' ')} exceeds the scope ${ceiling.join(' ')} of the token being renewed`);
   return wanted.join(' ');
 }
 
@@ -77,7 +78,12 @@ export interface TokenGrantDependencies {
   readonly authenticator: Pick<Authenticator, 'authenticate'>;
 }
 
-async function issueRefreshToken(platform: TokenGrantDependencies, owner: NewRefreshToken['owner'], familyId: string, scope: string | undefined): Promise<string> {
+async function issueRefreshToken(
+  platform: TokenGrantDependencies,
+  owner: NewRefreshToken['owner'],
+  familyId: string,
+  scope: string | undefined,
+): Promise<string> {
   const token = newSecret(SECRET_PREFIX.refreshToken, 48);
   await platform.tokenStore.createRefreshToken({
     hash: hashSecret(token),
@@ -107,7 +113,14 @@ async function passwordGrant(platform: TokenGrantDependencies, input: TokenReque
   const refresh = await issueRefreshToken(platform, { userId: user.id }, randomUUID(), scope);
   return {
     subject: `user:${user.username}`,
-    answer: { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, refresh_token: refresh, issued_token_type: ACCESS_TOKEN_TYPE, ...answerScope(scope) },
+    answer: {
+      access_token: access.token,
+      token_type: 'Bearer',
+      expires_in: access.expiresIn,
+      refresh_token: refresh,
+      issued_token_type: ACCESS_TOKEN_TYPE,
+      ...answerScope(scope),
+    },
   };
 }
 
@@ -171,7 +184,14 @@ async function refreshTokenGrant(platform: TokenGrantDependencies, input: TokenR
   const refresh = await issueRefreshToken(platform, owner, spent.familyId, ceiling ? ceiling.join(' ') : undefined);
   return {
     subject: `${subject.kind}:${subject.name}`,
-    answer: { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, refresh_token: refresh, issued_token_type: ACCESS_TOKEN_TYPE, ...answerScope(scope) },
+    answer: {
+      access_token: access.token,
+      token_type: 'Bearer',
+      expires_in: access.expiresIn,
+      refresh_token: refresh,
+      issued_token_type: ACCESS_TOKEN_TYPE,
+      ...answerScope(scope),
+    },
   };
 }
 
@@ -195,7 +215,10 @@ async function tokenExchangeGrant(platform: TokenGrantDependencies, input: Token
 
 export async function issueToken(platform: TokenGrantDependencies, input: TokenRequestInput, authorization: string | undefined): Promise<TokenOutcome> {
   if (!isGrantType(input.grant_type)) {
-    throw new OAuthError('unsupported_grant_type', `grant_type ${input.grant_type} is not supported; use password, client_credentials, refresh_token or token exchange`);
+    throw new OAuthError(
+      'unsupported_grant_type',
+      `grant_type ${input.grant_type} is not supported; use password, client_credentials, refresh_token or token exchange`,
+    );
   }
   switch (input.grant_type) {
     case 'password':

@@ -13,7 +13,10 @@ export interface CidrRange {
  */
 export function parseCidrList(text: string): CidrRange[] {
   const ranges: CidrRange[] = [];
-  for (const entry of text.split(',').map((s) => s.trim()).filter((s) => s.length > 0)) {
+  for (const entry of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)) {
     const [address = '', prefixText, extra] = entry.split('/');
     const version = isIP(address);
     if (version === 0 || extra !== undefined) throw new Error(`"${entry}" is not a CIDR range (like 10.0.0.0/8 or fd00::/8)`);

@@ -16,7 +16,8 @@ const SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT
  * pg reports a connection that ended under a query or a checked-out client with plain Errors (no code): these
  * messages are its only signal, stable across pg 8.x.
  */
-const LOST_CONNECTION = /^(Connection terminated|Client has encountered a connection error and is not queryable|Client was closed and is not queryable|timeout expired|Connection terminated due to connection timeout)/;
+const LOST_CONNECTION =
+  /^(Connection terminated|Client has encountered a connection error and is not queryable|Client was closed and is not queryable|timeout expired|Connection terminated due to connection timeout)/;
 
 /** True when the error says the metadata store is unreachable for now (retrying later can succeed). */
 export function isDatabaseUnavailable(err: unknown): boolean {

@@ -81,8 +81,7 @@ export async function openMetadataStore(options: StoreOptions): Promise<Metadata
   if (options.databaseUrl) {
     // int8 stays a string on both drivers so counters and ids never lose precision or change type.
     const types = {
-      getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-        oid === INT8_OID ? (v: string) => v : pg.types.getTypeParser(oid, format),
+      getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === INT8_OID ? (v: string) => v : pg.types.getTypeParser(oid, format)),
     } as pg.CustomTypesConfig;
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolMax ?? 10, types });
     const onConnectionError = options.onConnectionError ?? (() => undefined);
@@ -100,7 +99,10 @@ export async function openMetadataStore(options: StoreOptions): Promise<Metadata
         const destroyed = db.destroy();
         if (forceAfterMs === undefined) return destroyed;
         let timer: NodeJS.Timeout | undefined;
-        const late = await Promise.race([destroyed.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), forceAfterMs)))]);
+        const late = await Promise.race([
+          destroyed.then(() => false),
+          new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), forceAfterMs))),
+        ]);
         clearTimeout(timer);
         if (!late) return;
         for (const client of open) void client.end().catch(() => undefined);

@@ -34,7 +34,9 @@ export async function checkAppliedMigrations(db: Db, options: { record: boolean 
   await db.transaction().execute(async (tx) => {
     if (options.record) {
       await sql`select pg_advisory_xact_lock(${LOCK_KEY})`.execute(tx);
-      await sql.raw(`create table if not exists ${TABLE} (name text primary key, checksum text not null, recorded_at timestamptz not null default now())`).execute(tx);
+      await sql
+        .raw(`create table if not exists ${TABLE} (name text primary key, checksum text not null, recorded_at timestamptz not null default now())`)
+        .execute(tx);
     } else if (!(await tableExists(tx, TABLE))) {
       return;
     }

@@ -54,7 +54,10 @@ export class ValidationError extends LakeplaneError {
   readonly status = 400;
   readonly code = 'validation-failed';
   readonly title = 'Request validation failed';
-  constructor(readonly errors: readonly FieldProblem[], message?: string) {
+  constructor(
+    readonly errors: readonly FieldProblem[],
+    message?: string,
+  ) {
     super(message ?? errors.map((e) => `${e.in}${e.field ? '.' + e.field : ''}: ${e.message}`).join('; '));
   }
 }
@@ -75,7 +78,10 @@ export class UnauthenticatedError extends LakeplaneError {
   readonly status = 401;
   readonly code = 'unauthenticated';
   readonly title = 'Authentication required';
-  constructor(message: string, readonly oauthError: 'invalid_token' | 'invalid_request' | undefined = 'invalid_token') {
+  constructor(
+    message: string,
+    readonly oauthError: 'invalid_token' | 'invalid_request' | undefined = 'invalid_token',
+  ) {
     super(message);
     const parts = ['Bearer realm="lakeplane"'];
     if (oauthError) parts.push(`error="${oauthError}"`, `error_description="${message.replace(/"/g, "'")}"`);
@@ -88,7 +94,10 @@ export class ForbiddenError extends LakeplaneError {
   readonly code = 'forbidden';
   readonly title = 'Forbidden';
   /** The policy whose rule denied the request; absent when no policy allowed it (default deny). */
-  constructor(message: string, readonly policyId?: string) {
+  constructor(
+    message: string,
+    readonly policyId?: string,
+  ) {
     super(message);
   }
 }
@@ -102,9 +111,13 @@ export class InsufficientScopeError extends LakeplaneError {
   readonly code = 'insufficient-scope';
   readonly title = 'Insufficient scope';
   /** `accepted`: the scopes of which the token needed one; `granted`: the ones it has. */
-  constructor(readonly accepted: readonly string[], granted: readonly string[]) {
+  constructor(
+    readonly accepted: readonly string[],
+    granted: readonly string[],
+  ) {
     super(`this token's scope (${granted.join(' ')}) does not allow this operation; it needs scope ${accepted.join(' or ')}`);
-    this.headers['www-authenticate'] = `Bearer realm="lakeplane", error="insufficient_scope", error_description="${this.message}", scope="${accepted.join(' ')}"`;
+    this.headers['www-authenticate'] =
+      `Bearer realm="lakeplane", error="insufficient_scope", error_description="${this.message}", scope="${accepted.join(' ')}"`;
   }
 }
 
@@ -118,7 +131,10 @@ export class MethodNotAllowedError extends LakeplaneError {
   readonly status = 405;
   readonly code = 'method-not-allowed';
   readonly title = 'Method not allowed';
-  constructor(method: string, readonly allowed: readonly string[]) {
+  constructor(
+    method: string,
+    readonly allowed: readonly string[],
+  ) {
     super(`${method} is not allowed here; allowed: ${allowed.join(', ')}`);
     this.headers['allow'] = allowed.join(', ');
   }
@@ -200,19 +216,17 @@ export class UnavailableError extends LakeplaneError {
  * OAuth2 token endpoint errors (RFC 6749 section 5.2) are LakeplaneErrors too, so the boundary stays one place;
  * routes that speak OAuth2 render them in OAuth2's shape instead of problem+json.
  */
-export type OAuthErrorCode =
-  | 'invalid_request'
-  | 'invalid_client'
-  | 'invalid_grant'
-  | 'unauthorized_client'
-  | 'unsupported_grant_type'
-  | 'invalid_scope';
+export type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type' | 'invalid_scope';
 
 export class OAuthError extends LakeplaneError {
   readonly code: string;
   readonly title = 'OAuth2 error';
   readonly status: number;
-  constructor(readonly oauthCode: OAuthErrorCode, description: string, status?: number) {
+  constructor(
+    readonly oauthCode: OAuthErrorCode,
+    description: string,
+    status?: number,
+  ) {
     super(description);
     this.code = `oauth-${oauthCode.replace(/_/g, '-')}`;
     this.status = status ?? (oauthCode === 'invalid_client' ? 401 : 400);

@@ -67,7 +67,8 @@ export function renderError(err: unknown, shape: ErrorShape, instance?: string):
     return { status: err.status, headers: err.headers, contentType: 'application/problem+json', body: problem };
   }
   const errorId = randomUUID();
-  if (shape === 'iceberg') return icebergError(500, 'ServerErrorException', `The server failed to handle the request; quote error id ${errorId} when reporting it.`, {}, errorId);
+  if (shape === 'iceberg')
+    return icebergError(500, 'ServerErrorException', `The server failed to handle the request; quote error id ${errorId} when reporting it.`, {}, errorId);
   const problem: Problem = {
     type: PROBLEM_TYPE_BASE + 'internal',
     title: 'Internal server error',

@@ -129,7 +129,12 @@ export class ConsumerBatcher {
       const ctx: EventContext = Object.assign({ platform, log, tx }, { afterCommit: (work: () => Promise<void>) => void afterwards.push(work) });
       const batchKeys: BatchKeys = { consumer: this.functionName, json: JSON.stringify(keys) };
       let fresh: ReadonlySet<string>;
-      if (this.handling.kind === 'recording-keys') fresh = await this.handling.handle(ctx, batch.map((p) => p.item), batchKeys);
+      if (this.handling.kind === 'recording-keys')
+        fresh = await this.handling.handle(
+          ctx,
+          batch.map((p) => p.item),
+          batchKeys,
+        );
       else {
         fresh = await recordBatchKeys(ctx, batchKeys);
         const items = batch.filter((p) => fresh.has(p.key)).map((p) => p.item);

@@ -49,17 +49,18 @@ export class EventConsumerSet {
         const afterwards: Array<() => Promise<void>> = [];
         const batcher = this.batchers.get(batchHandlingOf(consumer)?.handle);
         if (batcher) outcome = await batcher.submit(platform, { data: stored.data, event });
-        else outcome = await platform.store.db.transaction().execute(async (tx) => {
-          const inserted = await tx
-            .insertInto('processed_events')
-            .values({ consumer: this.functionName, source: event.source, event_id: event.id, type: event.type })
-            .onConflict((oc) => oc.columns(['consumer', 'source', 'event_id']).doNothing())
-            .returning('event_id')
-            .executeTakeFirst();
-          if (!inserted) return 'duplicate' as const;
-          await consumer.handle({ platform, log, tx, afterCommit: (fn) => void afterwards.push(fn) }, stored.data, event);
-          return 'handled' as const;
-        });
+        else
+          outcome = await platform.store.db.transaction().execute(async (tx) => {
+            const inserted = await tx
+              .insertInto('processed_events')
+              .values({ consumer: this.functionName, source: event.source, event_id: event.id, type: event.type })
+              .onConflict((oc) => oc.columns(['consumer', 'source', 'event_id']).doNothing())
+              .returning('event_id')
+              .executeTakeFirst();
+            if (!inserted) return 'duplicate' as const;
+            await consumer.handle({ platform, log, tx, afterCommit: (fn) => void afterwards.push(fn) }, stored.data, event);
+            return 'handled' as const;
+          });
         // Work that must see the effect committed (a workload to stop, a probe to start); off the delivery's path.
         for (const fn of afterwards) setImmediate(() => void fn().catch((err: unknown) => log.error({ err }, 'work after an event failed')));
       }
@@ -75,7 +76,8 @@ export class EventConsumerSet {
 
 /** A store consumer's batch handler, if it has one (the key-recording kind first). */
 function batchHandlingOf(consumer: StoreEventConsumer): BatchHandling | undefined {
-  if (consumer.handleBatchRecordingKeys) return { kind: 'recording-keys', handle: consumer.handleBatchRecordingKeys as Extract<BatchHandling, { kind: 'recording-keys' }>['handle'] };
+  if (consumer.handleBatchRecordingKeys)
+    return { kind: 'recording-keys', handle: consumer.handleBatchRecordingKeys as Extract<BatchHandling, { kind: 'recording-keys' }>['handle'] };
   if (consumer.handleBatch) return { kind: 'plain', handle: consumer.handleBatch as Extract<BatchHandling, { kind: 'plain' }>['handle'] };
   return undefined;
 }

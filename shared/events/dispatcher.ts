@@ -120,9 +120,13 @@ export class Dispatcher {
     try {
       while (this.delivered.length > 0) {
         const ids = this.delivered.splice(0, 1000);
-        await this.db.deleteFrom('outbox').where('id', 'in', ids).execute().catch((err: unknown) => {
-          this.log.error({ err, events: ids.length }, 'outbox: delivered events could not be deleted; they will be delivered again');
-        });
+        await this.db
+          .deleteFrom('outbox')
+          .where('id', 'in', ids)
+          .execute()
+          .catch((err: unknown) => {
+            this.log.error({ err, events: ids.length }, 'outbox: delivered events could not be deleted; they will be delivered again');
+          });
         for (const id of ids) this.undeleted.delete(id);
       }
     } finally {
@@ -167,8 +171,14 @@ export class Dispatcher {
           await tx
             .insertInto('dead_letters')
             .values({
-              id: row.id, source: row.source, type: row.type, subject: row.subject, time: row.time,
-              data: JSON.stringify(row.data), attempts: row.attempts, last_error: message,
+              id: row.id,
+              source: row.source,
+              type: row.type,
+              subject: row.subject,
+              time: row.time,
+              data: JSON.stringify(row.data),
+              attempts: row.attempts,
+              last_error: message,
             })
             .onConflict((oc) => oc.column('id').doNothing())
             .execute();

@@ -42,7 +42,10 @@ export class Outbox {
   async publishMany<S extends TSchema>(tx: Tx, events: ReadonlyArray<OutgoingEvent<S>>): Promise<string[]> {
     if (events.length === 0) return [];
     const rows = this.rowsOf(events);
-    await tx.insertInto('outbox').values(rows.map((r) => ({ ...r, data: JSON.stringify(r.data) }))).execute();
+    await tx
+      .insertInto('outbox')
+      .values(rows.map((r) => ({ ...r, data: JSON.stringify(r.data) })))
+      .execute();
     this.published(events);
     return rows.map((r) => r.id);
   }
@@ -53,7 +56,15 @@ export class Outbox {
    */
   rowsOf<S extends TSchema>(events: ReadonlyArray<OutgoingEvent<S>>): OutboxRowValues[] {
     const now = new Date();
-    return events.map((event) => ({ id: randomUUID(), source: this.source, type: event.type.type, subject: event.subject ?? null, time: now, data: event.data, next_attempt_at: now }));
+    return events.map((event) => ({
+      id: randomUUID(),
+      source: this.source,
+      type: event.type.type,
+      subject: event.subject ?? null,
+      time: now,
+      data: event.data,
+      next_attempt_at: now,
+    }));
   }
 
   published<S extends TSchema>(events: ReadonlyArray<OutgoingEvent<S>>): void {

@@ -18,9 +18,11 @@ function problemsOf(read: (attribute: string) => unknown, name: (attribute: stri
   const problems: FieldProblem[] = [];
   for (const attribute of REQUIRED) {
     const value = read(attribute);
-    if (typeof value !== 'string' || value === '') problems.push({ in: where, field: name(attribute), message: `is required: a CloudEvent names its ${attribute}` });
+    if (typeof value !== 'string' || value === '')
+      problems.push({ in: where, field: name(attribute), message: `is required: a CloudEvent names its ${attribute}` });
     else if (CONTROL.test(value)) problems.push({ in: where, field: name(attribute), message: 'must not contain control characters' });
-    else if (attribute === 'specversion' && value !== '1.0') problems.push({ in: where, field: name(attribute), message: `must be 1.0, not ${JSON.stringify(value)}` });
+    else if (attribute === 'specversion' && value !== '1.0')
+      problems.push({ in: where, field: name(attribute), message: `must be 1.0, not ${JSON.stringify(value)}` });
   }
   return problems;
 }
@@ -30,7 +32,11 @@ function objectProblems(value: unknown, prefix: string): FieldProblem[] {
     return [{ in: 'body', field: prefix || '', message: 'must be a CloudEvent: a JSON object with specversion, id, source and type' }];
   }
   const attributes = value as Record<string, unknown>;
-  return problemsOf((a) => attributes[a], (a) => (prefix ? `${prefix}.${a}` : a), 'body');
+  return problemsOf(
+    (a) => attributes[a],
+    (a) => (prefix ? `${prefix}.${a}` : a),
+    'body',
+  );
 }
 
 function parseJson(body: Buffer): unknown {
@@ -47,19 +53,28 @@ function parseJson(body: Buffer): unknown {
  * must carry exactly one event: the answer reports one outcome, and taking the first would drop the others unseen.
  */
 export function parseCloudEvent(headers: IncomingHttpHeaders, body: Buffer): CloudEventV1<unknown> {
-  const contentType = String(headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const contentType = String(headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase();
   let problems: FieldProblem[];
   if (contentType === BATCH) {
     const batch = parseJson(body);
     if (!Array.isArray(batch)) throw new ValidationError([{ in: 'body', field: '', message: 'a CloudEvents batch must be a JSON array of events' }]);
     problems = batch.flatMap((element, i) => objectProblems(element, `[${i}]`));
     if (problems.length === 0 && batch.length !== 1) {
-      throw new ValidationError([{ in: 'body', field: '', message: `a batch must carry exactly one event, this one carries ${batch.length}; deliver one event per request` }]);
+      throw new ValidationError([
+        { in: 'body', field: '', message: `a batch must carry exactly one event, this one carries ${batch.length}; deliver one event per request` },
+      ]);
     }
   } else if (contentType === STRUCTURED) {
     problems = objectProblems(parseJson(body), '');
   } else {
-    problems = problemsOf((a) => headers[`ce-${a}`], (a) => `ce-${a}`, 'header');
+    problems = problemsOf(
+      (a) => headers[`ce-${a}`],
+      (a) => `ce-${a}`,
+      'header',
+    );
   }
   if (problems.length > 0) throw new ValidationError(problems, `not a valid CloudEvent: ${problems.map((p) => `${p.field || p.in} ${p.message}`).join('; ')}`);
   try {

@@ -26,7 +26,10 @@ const ALLOWED_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES2
 const JWKS_REFETCH_COOLDOWN_MS = 1000;
 
 function list(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 /** The settings of LAKEPLANE_INGEST_OIDC_*, or undefined when no sender issuer is configured. */
@@ -61,16 +64,23 @@ export class SenderIdentityVerifier {
     try {
       keys = await this.keySet();
     } catch (err) {
-      throw new UnauthenticatedError(`the event sender's token cannot be verified: the keys of ${this.settings.issuer} cannot be fetched (${(err as Error).message})`);
+      throw new UnauthenticatedError(
+        `the event sender's token cannot be verified: the keys of ${this.settings.issuer} cannot be fetched (${(err as Error).message})`,
+      );
     }
     let subject: string | undefined;
     try {
-      const { payload } = await jwtVerify(token, keys, { issuer: this.settings.issuer, audience: [...this.settings.audiences], algorithms: ALLOWED_ALGS, requiredClaims: ['sub', 'exp'] });
+      const { payload } = await jwtVerify(token, keys, {
+        issuer: this.settings.issuer,
+        audience: [...this.settings.audiences],
+        algorithms: ALLOWED_ALGS,
+        requiredClaims: ['sub', 'exp'],
+      });
       subject = payload.sub;
     } catch (err) {
-      if (err instanceof joseErrors.JWTExpired) throw new UnauthenticatedError('the event sender\'s token has expired');
+      if (err instanceof joseErrors.JWTExpired) throw new UnauthenticatedError("the event sender's token has expired");
       if (err instanceof joseErrors.JWTClaimValidationFailed) throw new UnauthenticatedError(`the event sender's token claim ${err.claim} is not accepted`);
-      throw new UnauthenticatedError('the event sender\'s token is not valid');
+      throw new UnauthenticatedError("the event sender's token is not valid");
     }
     if (!subject || !this.allows(subject)) throw new UnauthenticatedError(`event sender ${subject ?? '(none)'} is not allowed to deliver events here`);
     return subject;

@@ -17,7 +17,11 @@ export class DeliveryError extends Error {}
  */
 export class HttpTransport implements EventTransport {
   readonly name = 'http';
-  constructor(private readonly sinkUrl: string, private readonly timeoutMs = 10_000, private readonly tokenFile?: string) {}
+  constructor(
+    private readonly sinkUrl: string,
+    private readonly timeoutMs = 10_000,
+    private readonly tokenFile?: string,
+  ) {}
 
   async deliver(event: CloudEventV1<unknown>): Promise<void> {
     const message = HTTP.binary(new CloudEvent(event, false));

@@ -80,7 +80,10 @@ export function decodeBody(kind: BodyKind, type: string | undefined, raw: Buffer
     const text = raw.toString('utf8');
     // Before parsing: what reads the parsed body recurses, and a deep enough body would overflow its stack.
     const tooDeep = findNestingBeyond(text, MAX_JSON_DEPTH);
-    if (tooDeep) throw new ValidationError([{ in: 'body', field: printableField(tooDeep), message: `is nested deeper than ${MAX_JSON_DEPTH} levels of arrays and objects` }]);
+    if (tooDeep)
+      throw new ValidationError([
+        { in: 'body', field: printableField(tooDeep), message: `is nested deeper than ${MAX_JSON_DEPTH} levels of arrays and objects` },
+      ]);
     try {
       return JSON.parse(text);
     } catch (err) {

@@ -11,7 +11,10 @@ export function clientAddress(req: IncomingMessage, trusted: TrustedProxies): st
   const peer = req.socket.remoteAddress === undefined ? undefined : plainAddress(req.socket.remoteAddress);
   if (peer === undefined || trusted.none || !trusted.has(peer)) return peer;
   const header = req.headers['x-forwarded-for'];
-  const hops = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((h) => h.trim()).filter((h) => h !== '');
+  const hops = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map((h) => h.trim())
+    .filter((h) => h !== '');
   let client = peer;
   for (let i = hops.length - 1; i >= 0; i--) {
     const hop = plainAddress(hops[i] as string);

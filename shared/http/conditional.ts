@@ -6,7 +6,11 @@ import { BadRequestError } from '../errors/index.js';
  */
 export function ifMatchVersion(header: string | string[] | undefined, what = 'resource'): number | undefined {
   if (header === undefined) return undefined;
-  const text = (Array.isArray(header) ? header[0] : header)?.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1') ?? '';
+  const text =
+    (Array.isArray(header) ? header[0] : header)
+      ?.trim()
+      .replace(/^W\//, '')
+      .replace(/^"(.*)"$/, '$1') ?? '';
   if (!/^\d+$/.test(text)) throw new BadRequestError(`If-Match must be the ${what} version you read, e.g. If-Match: "3"`);
   return Number(text);
 }

@@ -16,7 +16,13 @@ export const ACCESS_TOKEN_PARAM = 'access_token';
 /** What finding the caller needs of the authenticator: a bearer credential, or a service account's client secret. */
 export type CallerAuthenticator = Pick<Authenticator, 'authenticate' | 'authenticateClientSecret'>;
 
-export async function authenticateCaller(authenticator: CallerAuthenticator, route: RouteDefinition, headers: IncomingHttpHeaders, query: Record<string, string | string[]>, config: Config): Promise<Principal | undefined> {
+export async function authenticateCaller(
+  authenticator: CallerAuthenticator,
+  route: RouteDefinition,
+  headers: IncomingHttpHeaders,
+  query: Record<string, string | string[]>,
+  config: Config,
+): Promise<Principal | undefined> {
   const authorization = headers.authorization;
   const accepts = route.credentials ?? [];
   if (authorization && accepts.includes('basic') && /^Basic /i.test(authorization)) {
@@ -26,7 +32,8 @@ export async function authenticateCaller(authenticator: CallerAuthenticator, rou
   }
   const inQuery = accepts.includes('query') ? query[ACCESS_TOKEN_PARAM] : undefined;
   if (!authorization && inQuery !== undefined) {
-    if (typeof inQuery !== 'string' || inQuery.length === 0) throw new UnauthenticatedError(`give one ${ACCESS_TOKEN_PARAM} query parameter`, 'invalid_request');
+    if (typeof inQuery !== 'string' || inQuery.length === 0)
+      throw new UnauthenticatedError(`give one ${ACCESS_TOKEN_PARAM} query parameter`, 'invalid_request');
     if (inQuery.startsWith(SECRET_PREFIX.clientSecret)) return authenticator.authenticateClientSecret(inQuery, undefined);
     return authenticator.authenticate(`Bearer ${inQuery}`);
   }

@@ -58,7 +58,12 @@ function bodyText(body: unknown): string | null {
 }
 
 /** The key of a request, or undefined when it has none; a malformed key is a 400 before anything happens. */
-export function idempotentRequest<I>(declaration: IdempotencyDeclaration<I>, header: string | string[] | undefined, input: I, principal: string): IdempotentRequest | undefined {
+export function idempotentRequest<I>(
+  declaration: IdempotencyDeclaration<I>,
+  header: string | string[] | undefined,
+  input: I,
+  principal: string,
+): IdempotentRequest | undefined {
   const key = Array.isArray(header) ? header[0] : header;
   if (key === undefined) return undefined;
   if (!declaration.key.pattern.test(key)) throw new BadRequestError(declaration.key.message(key));
@@ -100,7 +105,12 @@ export async function runOnce<I>(
       db.transaction().execute(async (tx) => {
         await tx.insertInto('idempotency_keys').values({ scope, key, operation, principal, status: 0, body: null }).execute();
         const reply = await work(tx);
-        await tx.updateTable('idempotency_keys').set({ status: reply.status, body: bodyText(reply.body) }).where('scope', '=', scope).where('key', '=', key).execute();
+        await tx
+          .updateTable('idempotency_keys')
+          .set({ status: reply.status, body: bodyText(reply.body) })
+          .where('scope', '=', scope)
+          .where('key', '=', key)
+          .execute();
         return reply;
       })) as Transact;
     withKey.oneStatement = withKey;

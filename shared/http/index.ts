@@ -12,4 +12,12 @@ export { encodeCursor, decodeCursor, pageOf, type Cursor } from './pagination.js
 export { ifMatchVersion } from './conditional.js';
 export { periodic, PING_EVENT_TYPE, type PeriodicTask } from './periodic-worker.js';
 export { clientAddress } from './client-address.js';
-export { idempotentRequest, runOnce, REPLAYED_HEADER, type IdempotencyDeclaration, type IdempotentRequest, type ReplayedTo, type Transact } from './idempotency.js';
+export {
+  idempotentRequest,
+  runOnce,
+  REPLAYED_HEADER,
+  type IdempotencyDeclaration,
+  type IdempotentRequest,
+  type ReplayedTo,
+  type Transact,
+} from './idempotency.js';

@@ -45,7 +45,9 @@ export class IngestAuthentication {
     }
     if (this.allowAnonymous) return;
     throw new UnauthenticatedError(
-      this.senders ? 'delivering events needs a Knative Eventing sender identity token or a platform credential' : 'delivering events needs a platform credential (no Knative sender issuer is configured)',
+      this.senders
+        ? 'delivering events needs a Knative Eventing sender identity token or a platform credential'
+        : 'delivering events needs a platform credential (no Knative sender issuer is configured)',
       undefined,
     );
   }

@@ -47,7 +47,12 @@ const IcebergErrorSchema = {
     error: {
       type: 'object',
       required: ['message', 'type', 'code'],
-      properties: { message: { type: 'string' }, type: { type: 'string', examples: ['NoSuchTableException'] }, code: { type: 'integer', minimum: 400, maximum: 600 }, stack: { type: 'array', items: { type: 'string' } } },
+      properties: {
+        message: { type: 'string' },
+        type: { type: 'string', examples: ['NoSuchTableException'] },
+        code: { type: 'integer', minimum: 400, maximum: 600 },
+        stack: { type: 'array', items: { type: 'string' } },
+      },
     },
   },
 };
@@ -80,7 +85,9 @@ export function eventCatalog(events: readonly EventType[]): Record<string, unkno
 }
 
 /** Without a scope a token carries its principal's full rights; each scope narrows it to one route group. */
-const SCOPE_DESCRIPTIONS = Object.fromEntries(SCOPES.map((s) => [s, s.endsWith(':read') ? `read the ${s.slice(0, -5)} routes (GET, HEAD)` : `the ${s} routes`]));
+const SCOPE_DESCRIPTIONS = Object.fromEntries(
+  SCOPES.map((s) => [s, s.endsWith(':read') ? `read the ${s.slice(0, -5)} routes (GET, HEAD)` : `the ${s} routes`]),
+);
 
 export function buildOpenApi(routes: readonly MountedRoute[], events: readonly EventType[], serverUrl: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -88,13 +95,22 @@ export function buildOpenApi(routes: readonly MountedRoute[], events: readonly E
   for (const { functionName, route, scopes } of routes) {
     const openApiPath = route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
     const parameters: unknown[] = [];
-    for (const [where, schema] of [['path', route.params], ['query', route.query]] as const) {
+    for (const [where, schema] of [
+      ['path', route.params],
+      ['query', route.query],
+    ] as const) {
       if (!schema) continue;
       const props = (schema as { properties?: Record<string, TSchema> }).properties ?? {};
       const required = new Set((schema as { required?: string[] }).required ?? []);
       for (const [name, prop] of Object.entries(props)) {
         const p = schemas.of(prop);
-        parameters.push({ name, in: where, required: where === 'path' || required.has(name), schema: p, ...(p['description'] ? { description: p['description'] } : {}) });
+        parameters.push({
+          name,
+          in: where,
+          required: where === 'path' || required.has(name),
+          schema: p,
+          ...(p['description'] ? { description: p['description'] } : {}),
+        });
       }
     }
     // Every template variable is a parameter tools must fill in, whether or not the route declares a schema for it
@@ -104,7 +120,12 @@ export function buildOpenApi(routes: readonly MountedRoute[], events: readonly E
       if (name && !declared.has(name)) parameters.push({ name, in: 'path', required: true, schema: { type: 'string' } });
     }
     // Each route's errors in the shape it answers them (renderError): RFC 6749, Iceberg's ErrorModel, or problem+json.
-    const errorSchema = route.errorShape === 'oauth' ? OAuthErrorSchema : route.errorShape === 'iceberg' ? { $ref: '#/components/schemas/IcebergError' } : { $ref: '#/components/schemas/Problem' };
+    const errorSchema =
+      route.errorShape === 'oauth'
+        ? OAuthErrorSchema
+        : route.errorShape === 'iceberg'
+          ? { $ref: '#/components/schemas/IcebergError' }
+          : { $ref: '#/components/schemas/Problem' };
     const errorType = route.errorShape === 'oauth' || route.errorShape === 'iceberg' ? 'application/json' : 'application/problem+json';
     const responses: Record<string, unknown> = {};
     for (const [status, spec] of Object.entries(route.responses)) {
@@ -131,19 +152,32 @@ export function buildOpenApi(routes: readonly MountedRoute[], events: readonly E
         content: { [kind === 'json' ? 'application/json' : 'application/x-www-form-urlencoded']: { schema: schemas.of(route.body) } },
       };
     } else if (kind === 'raw') {
-      operation['requestBody'] = { required: true, content: { 'application/cloudevents+json': { schema: { type: 'object' } }, 'application/json': { schema: {} } } };
+      operation['requestBody'] = {
+        required: true,
+        content: { 'application/cloudevents+json': { schema: { type: 'object' } }, 'application/json': { schema: {} } },
+      };
     }
     (paths[openApiPath] ??= {})[route.method.toLowerCase()] = operation;
   }
   const webhooks = Object.fromEntries(
-    events.map((e) => [e.type, { post: { summary: e.description, requestBody: { content: { 'application/cloudevents+json': { schema: cloudEventEnvelope(e, schemas) } } }, responses: { '200': { description: 'Accepted' } } } }]),
+    events.map((e) => [
+      e.type,
+      {
+        post: {
+          summary: e.description,
+          requestBody: { content: { 'application/cloudevents+json': { schema: cloudEventEnvelope(e, schemas) } } },
+          responses: { '200': { description: 'Accepted' } },
+        },
+      },
+    ]),
   );
   return {
     openapi: '3.1.0',
     info: {
       title: 'Lakeplane platform API',
       version: '1',
-      description: 'Control plane of a self-hosted data lakehouse. Errors are RFC 9457 problem+json (the Iceberg REST routes: Iceberg\'s ErrorModel; the token endpoints: RFC 6749). Outgoing CloudEvents are listed under `webhooks`.',
+      description:
+        "Control plane of a self-hosted data lakehouse. Errors are RFC 9457 problem+json (the Iceberg REST routes: Iceberg's ErrorModel; the token endpoints: RFC 6749). Outgoing CloudEvents are listed under `webhooks`.",
     },
     servers: [{ url: serverUrl }],
     paths,
@@ -151,7 +185,11 @@ export function buildOpenApi(routes: readonly MountedRoute[], events: readonly E
     components: {
       schemas: { Problem: ProblemSchema, IcebergError: IcebergErrorSchema, ...schemas.components },
       securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', description: 'A Lakeplane access token (JWT), a personal access token (lpat_...), or a token of a configured OIDC issuer.' },
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'A Lakeplane access token (JWT), a personal access token (lpat_...), or a token of a configured OIDC issuer.',
+        },
         oauth2: {
           type: 'oauth2',
           flows: {

@@ -85,8 +85,10 @@ export type InputOf<PS, QS, BS> = OperationInput<StaticOr<PS, Record<string, str
  * whether and how it changes state (`mutates`, `idempotency`), and the handler that does it. Route files hold these
  * declarations and nothing else; handlers live in handlers/<noun>/<verb>.ts.
  */
-export interface OperationDefinition<PS extends TSchema | undefined, QS extends TSchema | undefined, BS extends TSchema | undefined>
-  extends Omit<RouteDefinition<PS, QS, BS>, 'handler' | 'auth' | 'readOnly'> {
+export interface OperationDefinition<PS extends TSchema | undefined, QS extends TSchema | undefined, BS extends TSchema | undefined> extends Omit<
+  RouteDefinition<PS, QS, BS>,
+  'handler' | 'auth' | 'readOnly'
+> {
   readonly authorization: Authorization<InputOf<PS, QS, BS>>;
   /**
    * true: the pipeline runs the handler in one transaction. 'in-steps': the handler opens its transaction(s) with

@@ -29,7 +29,13 @@ export function pingConsumer(tasks: readonly PeriodicTask[]): EventConsumer {
     type: PING_EVENT_TYPE,
     schema: Type.Unknown(),
     handle: async (ctx) => {
-      for (const task of tasks) ctx.afterCommit(() => task.run(ctx.platform).then(() => undefined, (err: unknown) => ctx.log.error({ err }, `${task.what} failed`)));
+      for (const task of tasks)
+        ctx.afterCommit(() =>
+          task.run(ctx.platform).then(
+            () => undefined,
+            (err: unknown) => ctx.log.error({ err }, `${task.what} failed`),
+          ),
+        );
     },
   });
 }

@@ -4,7 +4,17 @@ import type { AuditTrail } from '../audit/index.js';
 import type { Principal } from '../auth/index.js';
 import type { Config } from '../config/index.js';
 import type { Db, Tx } from '../db/index.js';
-import { ForbiddenError, HeaderFieldsTooLargeError, LakeplaneError, UnauthenticatedError, UriTooLongError, ValidationError, renderError, type ErrorShape, type FieldProblem } from '../errors/index.js';
+import {
+  ForbiddenError,
+  HeaderFieldsTooLargeError,
+  LakeplaneError,
+  UnauthenticatedError,
+  UriTooLongError,
+  ValidationError,
+  renderError,
+  type ErrorShape,
+  type FieldProblem,
+} from '../errors/index.js';
 import type { Dispatcher, FunctionServices } from '../events/index.js';
 import { parseJsonLossless, RawJson } from '../json/index.js';
 import type { Logger } from '../log/index.js';
@@ -57,7 +67,8 @@ function oversizedRequest(req: IncomingMessage, rawUrl: string): UriTooLongError
   if (rawUrl.length > MAX_URL_LENGTH) return new UriTooLongError(`the URL is ${rawUrl.length} bytes long; at most ${MAX_URL_LENGTH} are served`);
   let bytes = 0;
   for (const field of req.rawHeaders) bytes += field.length + 2;
-  if (bytes > MAX_HEADER_BYTES) return new HeaderFieldsTooLargeError(`the request's headers are ${bytes} bytes together; at most ${MAX_HEADER_BYTES} are served`);
+  if (bytes > MAX_HEADER_BYTES)
+    return new HeaderFieldsTooLargeError(`the request's headers are ${bytes} bytes together; at most ${MAX_HEADER_BYTES} are served`);
   return undefined;
 }
 
@@ -73,7 +84,13 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   if (res.headersSent) return;
   let payload: string | Buffer | undefined;
   if (body !== undefined && status !== 204 && status !== 304) {
-    payload = Buffer.isBuffer(body) ? body : body instanceof RawJson ? body.text : typeof body === 'string' && contentType && !contentType.includes('json') ? body : JSON.stringify(body);
+    payload = Buffer.isBuffer(body)
+      ? body
+      : body instanceof RawJson
+        ? body.text
+        : typeof body === 'string' && contentType && !contentType.includes('json')
+          ? body
+          : JSON.stringify(body);
     headers['content-type'] = contentType ?? 'application/json';
     headers['content-length'] = String(Buffer.byteLength(payload));
   }
@@ -190,7 +207,10 @@ async function runOperation(
     { input, context: ctx },
   );
   // The change is committed: what follows it cannot undo it, so a failure is logged, not answered.
-  for (const work of afterwards) await Promise.resolve().then(work).catch((err: unknown) => ctx.log.error({ err, requestId: ctx.requestId }, 'work after a commit failed'));
+  for (const work of afterwards)
+    await Promise.resolve()
+      .then(work)
+      .catch((err: unknown) => ctx.log.error({ err, requestId: ctx.requestId }, 'work after a commit failed'));
   return reply;
 }
 
@@ -306,7 +326,9 @@ export function createRequestHandler(platform: RequestPipelineDependencies & Fun
           published = true;
         },
       };
-      const reply: Reply = route.operation ? await runOperation(platform, route, route.operation, ctx, req.headers) : await (route.handler as (c: typeof ctx) => Promise<Reply>)(ctx);
+      const reply: Reply = route.operation
+        ? await runOperation(platform, route, route.operation, ctx, req.headers)
+        : await (route.handler as (c: typeof ctx) => Promise<Reply>)(ctx);
       status = reply.status;
       answer = { headers: { 'x-request-id': requestId, ...(reply.headers ?? {}) }, body: reply.body, contentType: reply.contentType, stream: reply.stream };
     } catch (err) {
@@ -379,7 +401,14 @@ export function createRequestHandler(platform: RequestPipelineDependencies & Fun
       nobody.abort();
       await answer.stream(async () => undefined, nobody.signal).catch(() => undefined);
     }
-    send(res, status, answer.headers, answer.stream ? undefined : answer.body, answer.stream ? (answer.contentType ?? 'text/plain; charset=utf-8') : answer.contentType, headOnly || method === 'HEAD');
+    send(
+      res,
+      status,
+      answer.headers,
+      answer.stream ? undefined : answer.body,
+      answer.stream ? (answer.contentType ?? 'text/plain; charset=utf-8') : answer.contentType,
+      headOnly || method === 'HEAD',
+    );
     if (mounted && (published || (!SAFE_METHODS.has(method) && !mounted.route.readOnly))) platform.dispatcher.nudge();
   };
 }

@@ -12,7 +12,6 @@ export interface MountedRoute {
   readonly scopes: RouteScopes;
 }
 
-
 const METHODS: HttpMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
 export interface Match {

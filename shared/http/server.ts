@@ -34,7 +34,10 @@ function ingestRoute(fn: LakeplaneFunction, running: ServedProcess, types: reado
     tags: ['events'],
     // Authenticated in the handler: a Broker's sender token is not a platform credential. A platform credential
     // must hold the events scope there: delivering events is the event plumbing's business, whichever function consumes them.
-    authorization: { public: 'a Knative Broker delivers with its own sender identity token, which IngestAuthentication verifies (or a platform credential allowed events:ingest)' },
+    authorization: {
+      public:
+        'a Knative Broker delivers with its own sender identity token, which IngestAuthentication verifies (or a platform credential allowed events:ingest)',
+    },
     // Each event is consumed in its own transaction with its consumed-event key (shared/events).
     mutates: 'in-steps',
     bodyKind: 'raw',
@@ -136,7 +139,12 @@ export async function listen(functions: readonly LakeplaneFunction[], running: S
     error.headers['retry-after'] = '1';
     const rendered = renderError(error, shape, path);
     const body = JSON.stringify(rendered.body);
-    res.writeHead(rendered.status, { ...rendered.headers, 'content-type': rendered.contentType, 'content-length': String(Buffer.byteLength(body)), connection: 'close' });
+    res.writeHead(rendered.status, {
+      ...rendered.headers,
+      'content-type': rendered.contentType,
+      'content-length': String(Buffer.byteLength(body)),
+      connection: 'close',
+    });
     res.end(body);
   };
 
@@ -182,7 +190,11 @@ export async function listen(functions: readonly LakeplaneFunction[], running: S
         const refused = late.filter((res) => !res.headersSent && !res.destroyed);
         const sent = Promise.all(refused.map((res) => new Promise<void>((resolve) => res.once('close', () => resolve()))));
         for (const res of refused) refuse(res.req, res, 'the server is shutting down and this request did not finish in time; retry it');
-        if (late.length > 0) log.warn({ graceMs, answered503: refused.length, streamsCut: late.length - refused.length }, 'shutdown: requests still running after the grace period were cut off');
+        if (late.length > 0)
+          log.warn(
+            { graceMs, answered503: refused.length, streamsCut: late.length - refused.length },
+            'shutdown: requests still running after the grace period were cut off',
+          );
         // The 503s leave before their connections are destroyed (a destroyed socket may drop what it had queued).
         await within(sent, 1_000);
       }

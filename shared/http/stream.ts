@@ -11,7 +11,15 @@ export type StreamBody = (write: (chunk: string | Buffer) => Promise<void>, sign
  * Sends a streamed reply and resolves when it ended: written whole, or cut short because the client left (not an
  * error) or the writer failed (the connection is destroyed, so the client sees a truncated body, never a clean end).
  */
-export async function sendStream(req: IncomingMessage, res: ServerResponse, status: number, headers: Record<string, string>, contentType: string, body: StreamBody, onError: (err: unknown) => void): Promise<void> {
+export async function sendStream(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  contentType: string,
+  body: StreamBody,
+  onError: (err: unknown) => void,
+): Promise<void> {
   const gone = new AbortController();
   const leave = () => {
     if (!res.writableEnded) gone.abort();

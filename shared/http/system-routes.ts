@@ -22,12 +22,24 @@ export function systemRoutes(getRoutes: () => readonly MountedRoute[], events: r
   let catalog: Record<string, unknown> | undefined;
   return [
     operation({
-      method: 'GET', path: '/healthz', operationId: 'system.healthz', authorization: { public: 'a liveness probe: the kubelet sends no credential' }, summary: 'Liveness: the process is up.', tags: ['system'], audit: false,
+      method: 'GET',
+      path: '/healthz',
+      operationId: 'system.healthz',
+      authorization: { public: 'a liveness probe: the kubelet sends no credential' },
+      summary: 'Liveness: the process is up.',
+      tags: ['system'],
+      audit: false,
       responses: { 200: { description: 'Up', schema: Type.Object({ status: Type.Literal('ok') }) } },
       handler: async () => json(200, { status: 'ok' }),
     }),
     operation({
-      method: 'GET', path: '/readyz', operationId: 'system.readyz', authorization: { public: 'a readiness probe: the kubelet sends no credential' }, summary: 'Readiness: the metadata store answers.', tags: ['system'], audit: false,
+      method: 'GET',
+      path: '/readyz',
+      operationId: 'system.readyz',
+      authorization: { public: 'a readiness probe: the kubelet sends no credential' },
+      summary: 'Readiness: the metadata store answers.',
+      tags: ['system'],
+      audit: false,
       responses: { 200: { description: 'Ready', schema: Type.Object({ status: Type.Literal('ready'), database: Type.String() }) } },
       handler: async () => {
         try {
@@ -39,7 +51,13 @@ export function systemRoutes(getRoutes: () => readonly MountedRoute[], events: r
       },
     }),
     operation({
-      method: 'GET', path: '/metrics', operationId: 'system.metrics', authorization: { public: 'Prometheus scrapes without a credential; the metrics name no tenant data' }, summary: 'Prometheus metrics.', tags: ['system'], audit: false,
+      method: 'GET',
+      path: '/metrics',
+      operationId: 'system.metrics',
+      authorization: { public: 'Prometheus scrapes without a credential; the metrics name no tenant data' },
+      summary: 'Prometheus metrics.',
+      tags: ['system'],
+      audit: false,
       responses: { 200: { description: 'Prometheus text exposition format', contentType: 'text/plain; version=0.0.4' } },
       handler: async () => {
         const registry = platform.metrics.registry;
@@ -47,12 +65,24 @@ export function systemRoutes(getRoutes: () => readonly MountedRoute[], events: r
       },
     }),
     operation({
-      method: 'GET', path: '/openapi.json', operationId: 'system.openapi', authorization: { public: 'the published API contract, which clients read before they hold a credential' }, summary: 'OpenAPI 3.1 document of this API, generated from the route schemas.', tags: ['system'], audit: false,
+      method: 'GET',
+      path: '/openapi.json',
+      operationId: 'system.openapi',
+      authorization: { public: 'the published API contract, which clients read before they hold a credential' },
+      summary: 'OpenAPI 3.1 document of this API, generated from the route schemas.',
+      tags: ['system'],
+      audit: false,
       responses: { 200: { description: 'OpenAPI 3.1 document' } },
       handler: async () => json(200, (openapi ??= buildOpenApi(getRoutes(), events, platform.config.issuer))),
     }),
     operation({
-      method: 'GET', path: '/cloudevents.json', operationId: 'system.cloudevents', authorization: { public: 'the published event contract, as public as the OpenAPI document' }, summary: 'The CloudEvent types published and their data schemas.', tags: ['system'], audit: false,
+      method: 'GET',
+      path: '/cloudevents.json',
+      operationId: 'system.cloudevents',
+      authorization: { public: 'the published event contract, as public as the OpenAPI document' },
+      summary: 'The CloudEvent types published and their data schemas.',
+      tags: ['system'],
+      audit: false,
       responses: { 200: { description: 'Event catalog' } },
       handler: async () => json(200, (catalog ??= eventCatalog(events))),
     }),

@@ -5,14 +5,17 @@ export type { Logger };
 
 /** One JSON line per event on stdout; secrets in well-known places are redacted before they are written. */
 export function createLogger(level: string, bindings: Record<string, unknown> = {}): Logger {
-  return pino({
-    level,
-    base: { service: 'lakeplane', ...bindings },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    redact: {
-      paths: ['req.headers.authorization', '*.password', '*.client_secret', '*.refresh_token', '*.secret'],
-      censor: '[redacted]',
+  return pino(
+    {
+      level,
+      base: { service: 'lakeplane', ...bindings },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: {
+        paths: ['req.headers.authorization', '*.password', '*.client_secret', '*.refresh_token', '*.secret'],
+        censor: '[redacted]',
+      },
+      formatters: { level: (label) => ({ level: label }) },
     },
-    formatters: { level: (label) => ({ level: label }) },
-  }, batchedStdout());
+    batchedStdout(),
+  );
 }

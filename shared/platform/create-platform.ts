@@ -1,4 +1,13 @@
-import { AccessTokens, Authenticator, ExternalIssuers, postgresIdentityStore, postgresSigningKeyStore, postgresThrottleStore, postgresTokenStore, SigningKeyRing } from '../auth/index.js';
+import {
+  AccessTokens,
+  Authenticator,
+  ExternalIssuers,
+  postgresIdentityStore,
+  postgresSigningKeyStore,
+  postgresThrottleStore,
+  postgresTokenStore,
+  SigningKeyRing,
+} from '../auth/index.js';
 import { AuditTrail, postgresAuditStore } from '../audit/index.js';
 import type { Config } from '../config/index.js';
 import { checkAppliedMigrations, migrateToLatest, openMetadataStore } from '../db/index.js';
@@ -30,7 +39,8 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
     databaseUrl: config.DATABASE_URL,
     poolMax: config.DATABASE_POOL_MAX,
     dataDir: config.LAKEPLANE_DATA_DIR,
-    onConnectionError: (err) => log.warn({ err: { message: err.message, code: (err as { code?: unknown }).code } }, 'metadata store connection lost; the pool reconnects on next use'),
+    onConnectionError: (err) =>
+      log.warn({ err: { message: err.message, code: (err as { code?: unknown }).code } }, 'metadata store connection lost; the pool reconnects on next use'),
   });
   if (config.LAKEPLANE_MIGRATE_ON_START) {
     const result = await migrateToLatest(store.db);
@@ -68,7 +78,16 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
   const keys = new SigningKeyRing(postgresSigningKeyStore(db), config.LAKEPLANE_ACCESS_TOKEN_TTL_SECONDS);
   const accessTokens = new AccessTokens(keys, config.issuer, config.LAKEPLANE_ACCESS_TOKEN_TTL_SECONDS);
   const externalIssuers = new ExternalIssuers(identityStore);
-  const authenticator = new Authenticator(identityStore, tokenStore, accessTokens, externalIssuers, outbox, config.issuer, config.LAKEPLANE_AUTH_CACHE_TTL_MS, log.child({ component: 'auth' }));
+  const authenticator = new Authenticator(
+    identityStore,
+    tokenStore,
+    accessTokens,
+    externalIssuers,
+    outbox,
+    config.issuer,
+    config.LAKEPLANE_AUTH_CACHE_TTL_MS,
+    log.child({ component: 'auth' }),
+  );
 
   const dataPolicies = new DataPolicyCache(db, config.LAKEPLANE_POLICY_REFRESH_MS);
   const decisionLog = new DecisionLog(db, log.child({ component: 'decision-log' }));
@@ -76,7 +95,11 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
   // The local runtime reports status as the ApiServerSource does, through the outbox like every event.
   const runtime = createRuntime(config, log.child({ component: 'runtime' }), async (change, app: SparkApplication) => {
     await db.transaction().execute((tx) =>
-      outbox.publish(tx, { type: ResourceEvents[change], subject: `/apis/sparkoperator.k8s.io/v1beta2/namespaces/${app.metadata.namespace}/sparkapplications/${app.metadata.name}`, data: app }),
+      outbox.publish(tx, {
+        type: ResourceEvents[change],
+        subject: `/apis/sparkoperator.k8s.io/v1beta2/namespaces/${app.metadata.namespace}/sparkapplications/${app.metadata.name}`,
+        data: app,
+      }),
     );
   });
   const contexts = new ContextTable(() => platform);

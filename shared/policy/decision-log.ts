@@ -58,7 +58,9 @@ export class DecisionLog {
         // more CPU than the decisions themselves (a loadTable audited by its policy ran at 60% of its unaudited rate).
         await sql`insert into policy_decision_log (at, kind, principal, action, resource, allowed, policy_id, policy_version, set_version, input, result)
           select date_trunc('milliseconds', to_timestamp(r.at / 1000.0)), r.kind, r.principal, r.action, r.resource, r.allowed, r."policyId", r."policyVersion", r."setVersion", r.input, r.result
-          from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as r(at double precision, kind text, principal text, action text, resource text, allowed boolean, "policyId" uuid, "policyVersion" integer, "setVersion" bigint, input jsonb, result jsonb)`.execute(this.db);
+          from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as r(at double precision, kind text, principal text, action text, resource text, allowed boolean, "policyId" uuid, "policyVersion" integer, "setVersion" bigint, input jsonb, result jsonb)`.execute(
+          this.db,
+        );
       } catch (err) {
         this.dropped += batch.length;
         this.log.error({ err, dropped: batch.length }, 'decision log: a batch could not be written');

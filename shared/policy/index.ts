@@ -1,5 +1,14 @@
 export type { Authorizer, PlatformRules } from './authorize.js';
-export { catalogObject, platformObject, resourceText, dataResourceOf, type Action, type CatalogResource, type PlatformResource, type Resource } from './resource.js';
+export {
+  catalogObject,
+  platformObject,
+  resourceText,
+  dataResourceOf,
+  type Action,
+  type CatalogResource,
+  type PlatformResource,
+  type Resource,
+} from './resource.js';
 export { ControlPolicyAuthorizer, loadControlEngine, shippedControlBundle } from './control/control-authorizer.js';
 export type { ControlDecision, ControlInput } from './control/control-engine.js';
 export { PolicyAuthorizer, subjectOf, objectTags } from './policy-authorizer.js';
@@ -8,7 +17,17 @@ export { DataPolicyCache, dataPolicySetVersion, loadDataPolicySet, toDataPolicy 
 export { dataAccessFor } from './data-access/catalog-actions.js';
 export { compileValues, levelMatches, namespaceText, type DataResource } from './data-access/resource-match.js';
 export { CONDITION_TYPES, EXPIRY_CONDITION, conditionProblems } from './data-access/policy-conditions.js';
-export { EXPIRES_ON_TAG, EXPIRY_DATE_ATTRIBUTE, TAG_DATE_FORMS, parseTagDate, resourceTags, tagAttributeMapProblems, tagAttributeProblems, type ResourceTag, type TagAttributeMap } from './data-access/tag-attributes.js';
+export {
+  EXPIRES_ON_TAG,
+  EXPIRY_DATE_ATTRIBUTE,
+  TAG_DATE_FORMS,
+  parseTagDate,
+  resourceTags,
+  tagAttributeMapProblems,
+  tagAttributeProblems,
+  type ResourceTag,
+  type TagAttributeMap,
+} from './data-access/tag-attributes.js';
 export { normalizeUrl, urlValueProblem, type UrlResource } from './data-access/url-match.js';
 export { explainDecision, type ExplainedDecision, type TagsOf } from './data-access/explain.js';
 export { isKnownTimeZone, recurrenceProblemsOf, wallTimeToInstant } from './data-access/validity.js';

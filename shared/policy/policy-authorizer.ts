@@ -60,9 +60,14 @@ export class PolicyAuthorizer implements Authorizer {
     return (await this.decideWithSet(principal, access, target)).decision;
   }
 
-  private async decideWithSet(principal: Principal, access: RequestedAccess, target: DataResource): Promise<{ decision: AccessDecision; setVersion: number; subject: Subject }> {
+  private async decideWithSet(
+    principal: Principal,
+    access: RequestedAccess,
+    target: DataResource,
+  ): Promise<{ decision: AccessDecision; setVersion: number; subject: Subject }> {
     const set = await this.dataPolicies.get();
-    const withTags = set.hasTagPolicies && target.table !== undefined && target.tags === undefined ? { ...target, tags: await objectTags(this.db, target) } : target;
+    const withTags =
+      set.hasTagPolicies && target.table !== undefined && target.tags === undefined ? { ...target, tags: await objectTags(this.db, target) } : target;
     const subject = subjectOf(principal);
     return { decision: set.decide(subject, access, withTags), setVersion: set.version, subject };
   }

@@ -50,6 +50,7 @@ export function createRuntime(config: Config, log: Logger, publish: (change: Res
 
 /** How a lakehouse's endpoints are reached, for the runtime chosen above: loopback ports, or a Service in the cluster. */
 export function createEndpointExposure(config: Config, runtime: WorkloadRuntime): EndpointExposure {
-  if (runtime instanceof KubernetesRuntime) return new KubernetesEndpointExposure({ request: (m, p, b) => runtime.apiRequest(m, p, b) }, config.LAKEPLANE_JOBS_NAMESPACE);
+  if (runtime instanceof KubernetesRuntime)
+    return new KubernetesEndpointExposure({ request: (m, p, b) => runtime.apiRequest(m, p, b) }, config.LAKEPLANE_JOBS_NAMESPACE);
   return new LocalEndpointExposure();
 }

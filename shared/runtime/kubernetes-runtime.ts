@@ -69,7 +69,10 @@ export class KubernetesRuntime implements WorkloadRuntime {
       hostname: server.hostname,
       port: server.port || 443,
       path: `${server.pathname.replace(/\/+$/, '')}/${path}`,
-      headers: { accept: 'application/json', ...(payload !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } : {}) },
+      headers: {
+        accept: 'application/json',
+        ...(payload !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } : {}),
+      },
     };
     // Credentials (client certificate, or a bearer token read afresh) come from the kubeconfig on every request.
     await kc.applyToHTTPSOptions(options);
@@ -77,7 +80,14 @@ export class KubernetesRuntime implements WorkloadRuntime {
     const plain = server.protocol === 'http:';
     this.agent ??= plain
       ? new http.Agent({ keepAlive: true, maxSockets: 64 })
-      : new https.Agent({ keepAlive: true, maxSockets: 64, ca: options.ca, cert: options.cert, key: options.key, ...(options.rejectUnauthorized !== undefined ? { rejectUnauthorized: options.rejectUnauthorized } : {}) });
+      : new https.Agent({
+          keepAlive: true,
+          maxSockets: 64,
+          ca: options.ca,
+          cert: options.cert,
+          key: options.key,
+          ...(options.rejectUnauthorized !== undefined ? { rejectUnauthorized: options.rejectUnauthorized } : {}),
+        });
     options.agent = this.agent;
     return new Promise<Answer>((resolve, reject) => {
       const req = (plain ? http : https).request(options, (res) => {
@@ -97,7 +107,10 @@ export class KubernetesRuntime implements WorkloadRuntime {
   }
 
   async submit(app: SparkApplication): Promise<SubmitResult> {
-    const a = await this.request('POST', `${APPS}/namespaces/${this.namespace}/sparkapplications`, { ...app, metadata: { ...app.metadata, namespace: this.namespace } });
+    const a = await this.request('POST', `${APPS}/namespaces/${this.namespace}/sparkapplications`, {
+      ...app,
+      metadata: { ...app.metadata, namespace: this.namespace },
+    });
     const logLocation = `pod/${this.namespace}/${app.metadata.name}-driver`;
     if (a.status === 201 || a.status === 200 || a.status === 409) return { logLocation };
     if (a.status === 400 || a.status === 422) return { rejected: `the Kubernetes API refused the SparkApplication: ${messageOf(a)}` };
@@ -138,7 +151,12 @@ export class KubernetesRuntime implements WorkloadRuntime {
     });
     let controller: AbortController;
     try {
-      controller = await new Log(kc).log(this.namespace, `${name}-driver`, DRIVER_CONTAINER, out, { follow: true, tailLines: options.tailLines, pretty: false, timestamps: false });
+      controller = await new Log(kc).log(this.namespace, `${name}-driver`, DRIVER_CONTAINER, out, {
+        follow: true,
+        tailLines: options.tailLines,
+        pretty: false,
+        timestamps: false,
+      });
     } catch (err) {
       const code = (err as { code?: number }).code;
       if (code === 404 || code === 400) return undefined;
@@ -152,12 +170,15 @@ export class KubernetesRuntime implements WorkloadRuntime {
     // log quiet for a while whose attempt has ended is over.
     const watchdog = setInterval(() => {
       if (++quiet < 2) return;
-      void options.ended().then((ended) => {
-        if (ended && quiet >= 2) {
-          controller.abort();
-          out.end();
-        }
-      }, () => undefined);
+      void options.ended().then(
+        (ended) => {
+          if (ended && quiet >= 2) {
+            controller.abort();
+            out.end();
+          }
+        },
+        () => undefined,
+      );
     }, FOLLOW_QUIET_MS);
     watchdog.unref();
     if (options.signal.aborted) stop();

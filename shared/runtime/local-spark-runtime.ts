@@ -71,7 +71,9 @@ export class LocalSparkRuntime implements WorkloadRuntime {
         ...(extra['lastSubmissionAttemptTime'] ? { lastSubmissionAttemptTime: extra['lastSubmissionAttemptTime'] } : {}),
       },
     };
-    this.publishing = this.publishing.then(() => this.o.publish(change, app)).catch((err: unknown) => this.o.log.error({ err, app: app.metadata.name }, 'local runtime: a status report was lost'));
+    this.publishing = this.publishing
+      .then(() => this.o.publish(change, app))
+      .catch((err: unknown) => this.o.log.error({ err, app: app.metadata.name }, 'local runtime: a status report was lost'));
   }
 
   async submit(app: SparkApplication): Promise<SubmitResult> {
@@ -88,7 +90,8 @@ export class LocalSparkRuntime implements WorkloadRuntime {
       this.report(s, 'update', 'SUBMISSION_FAILED', { errorMessage: why, terminationTime: new Date().toISOString() });
       return { logLocation };
     };
-    if (!this.o.sparkSubmit) return failSubmission('no spark-submit on this machine: install PySpark (pip install pyspark==3.5.*) or set LAKEPLANE_SPARK_SUBMIT');
+    if (!this.o.sparkSubmit)
+      return failSubmission('no spark-submit on this machine: install PySpark (pip install pyspark==3.5.*) or set LAKEPLANE_SPARK_SUBMIT');
     let env: Record<string, string>;
     try {
       env = this.environment(app);
@@ -105,14 +108,21 @@ export class LocalSparkRuntime implements WorkloadRuntime {
     s.done = new Promise<void>((resolve) => {
       child.once('spawn', () => this.report(s, 'update', 'RUNNING', { sparkApplicationId: `local-${child.pid}` }));
       child.once('error', (err) => {
-        this.report(s, 'update', 'SUBMISSION_FAILED', { errorMessage: `spark-submit could not start: ${err.message}`, terminationTime: new Date().toISOString() });
+        this.report(s, 'update', 'SUBMISSION_FAILED', {
+          errorMessage: `spark-submit could not start: ${err.message}`,
+          terminationTime: new Date().toISOString(),
+        });
         resolve();
       });
       child.once('exit', (code, signal) => {
         const at = new Date().toISOString();
         if (s.cancelled) this.report(s, 'delete', undefined);
         else if (code === 0) this.report(s, 'update', 'COMPLETED', { terminationTime: at });
-        else this.report(s, 'update', 'FAILED', { terminationTime: at, errorMessage: `spark-submit exited with ${signal ? `signal ${signal}` : `code ${code}`}${this.lastError(name)}` });
+        else
+          this.report(s, 'update', 'FAILED', {
+            terminationTime: at,
+            errorMessage: `spark-submit exited with ${signal ? `signal ${signal}` : `code ${code}`}${this.lastError(name)}`,
+          });
         resolve();
       });
     });
@@ -173,7 +183,11 @@ export class LocalSparkRuntime implements WorkloadRuntime {
   private arguments(app: SparkApplication): string[] {
     const { spec } = app;
     const args = ['--master', this.o.master, '--name', app.metadata.name, '--driver-memory', spec.driver.memory];
-    const conf: Record<string, string> = { ...spec.sparkConf, 'spark.executor.memory': spec.executor.memory, 'spark.executor.cores': String(spec.executor.cores) };
+    const conf: Record<string, string> = {
+      ...spec.sparkConf,
+      'spark.executor.memory': spec.executor.memory,
+      'spark.executor.cores': String(spec.executor.cores),
+    };
     for (const [k, v] of Object.entries(spec.hadoopConf)) conf[`spark.hadoop.${k}`] = v;
     for (const [k, v] of Object.entries(conf)) args.push('--conf', `${k}=${v}`);
     if (spec.mainClass) args.push('--class', spec.mainClass);
@@ -203,7 +217,9 @@ export class LocalSparkRuntime implements WorkloadRuntime {
   /** The last error-looking lines of a driver's log, for the failure message. */
   private lastError(name: string): string {
     try {
-      const lines = readFileSync(this.logFile(name), 'utf8').split('\n').filter((l) => /error|exception|traceback/i.test(l));
+      const lines = readFileSync(this.logFile(name), 'utf8')
+        .split('\n')
+        .filter((l) => /error|exception|traceback/i.test(l));
       const tail = lines.slice(-3).join(' | ').slice(0, 1000);
       return tail ? `: ${tail}` : '';
     } catch {

@@ -17,9 +17,13 @@ export const SparkApplicationData = Type.Object(
     status: Type.Optional(
       Type.Object(
         {
-          applicationState: Type.Optional(Type.Object({ state: Type.Optional(Type.String()), errorMessage: Type.Optional(Type.String()) }, { additionalProperties: true })),
+          applicationState: Type.Optional(
+            Type.Object({ state: Type.Optional(Type.String()), errorMessage: Type.Optional(Type.String()) }, { additionalProperties: true }),
+          ),
           sparkApplicationId: Type.Optional(Type.String()),
-          driverInfo: Type.Optional(Type.Object({ webUIAddress: Type.Optional(Type.String()), webUIIngressAddress: Type.Optional(Type.String()) }, { additionalProperties: true })),
+          driverInfo: Type.Optional(
+            Type.Object({ webUIAddress: Type.Optional(Type.String()), webUIIngressAddress: Type.Optional(Type.String()) }, { additionalProperties: true }),
+          ),
         },
         { additionalProperties: true },
       ),
@@ -33,7 +37,11 @@ export const SparkApplicationData = Type.Object(
  * same, so runs are kept up to date one way in both modes.
  */
 export const ResourceEvents: Record<'add' | 'update' | 'delete', EventType<typeof SparkApplicationData>> = {
-  add: { type: 'dev.knative.apiserver.resource.add', description: 'A SparkApplication was created (ApiServerSource, or the local runtime).', schema: SparkApplicationData },
+  add: {
+    type: 'dev.knative.apiserver.resource.add',
+    description: 'A SparkApplication was created (ApiServerSource, or the local runtime).',
+    schema: SparkApplicationData,
+  },
   update: { type: 'dev.knative.apiserver.resource.update', description: 'A SparkApplication changed, its status included.', schema: SparkApplicationData },
   delete: { type: 'dev.knative.apiserver.resource.delete', description: 'A SparkApplication was deleted.', schema: SparkApplicationData },
 };

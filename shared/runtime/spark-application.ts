@@ -21,8 +21,20 @@ export interface SparkApplicationSpec {
   sparkConf: Record<string, string>;
   hadoopConf: Record<string, string>;
   deps: { jars?: string[]; pyFiles?: string[]; files?: string[]; packages?: string[] };
-  driver: { cores: number; memory: string; serviceAccount?: string; labels: Record<string, string>; env: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }> };
-  executor: { cores: number; memory: string; instances: number; labels: Record<string, string>; env: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }> };
+  driver: {
+    cores: number;
+    memory: string;
+    serviceAccount?: string;
+    labels: Record<string, string>;
+    env: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }>;
+  };
+  executor: {
+    cores: number;
+    memory: string;
+    instances: number;
+    labels: Record<string, string>;
+    env: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }>;
+  };
   dynamicAllocation?: { enabled: boolean; minExecutors: number; maxExecutors: number };
   restartPolicy: { type: 'Never' };
   timeToLiveSeconds?: number;

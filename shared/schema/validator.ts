@@ -106,7 +106,9 @@ export function compileValidator<S extends TSchema>(schema: S, part: Part): Vali
       if (validate(value)) return value as Static<S>;
       // anyOf/oneOf branches add noise; the keyword errors under them are what a user can act on. Likewise
       // propertyNames' own error ("property name must be valid"): the one under it says what is wrong with the key.
-      const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf' && e.keyword !== 'if' && e.keyword !== 'propertyNames');
+      const errors = (validate.errors ?? []).filter(
+        (e) => e.keyword !== 'anyOf' && e.keyword !== 'oneOf' && e.keyword !== 'if' && e.keyword !== 'propertyNames',
+      );
       throw new ValidationError(dedupe(errors.map((e) => toFieldProblem(part, e))));
     },
   };

@@ -104,7 +104,13 @@ export function objectStoreCases(name: string, open: () => Promise<ObjectStoreHa
     });
 
     it('deletePrefix deletes everything under a folder, at every depth, and counts it', async () => {
-      const files = ['metadata/00000-a.metadata.json', 'metadata/snap-1.avro', 'data/ts_day=2024-01-01/part-0.parquet', 'data/ts_day=2024-01-02/deeper/part-1.parquet', 'top'];
+      const files = [
+        'metadata/00000-a.metadata.json',
+        'metadata/snap-1.avro',
+        'data/ts_day=2024-01-01/part-0.parquet',
+        'data/ts_day=2024-01-02/deeper/part-1.parquet',
+        'top',
+      ];
       for (const f of files) await store.writeNew(at('purge', 'tbl', ...f.split('/')), f);
       await store.writeNew(at('purge', 'keep'), 'k');
       expect(await store.deletePrefix(at('purge', 'tbl'))).toBe(files.length);

@@ -1,4 +1,13 @@
-import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import { StorageConflictError, StorageNotFoundError, requireScheme, type ObjectStore, type S3Settings } from './object-store.js';
 import type { StoragePath } from './storage-path.js';
 
@@ -47,7 +56,15 @@ export class S3ObjectStore implements ObjectStore {
   async writeNew(location: StoragePath, data: Buffer | string): Promise<void> {
     const { bucket, key } = parseS3(location);
     try {
-      await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: typeof data === 'string' ? Buffer.from(data) : data, IfNoneMatch: '*', ContentType: 'application/json' }));
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: typeof data === 'string' ? Buffer.from(data) : data,
+          IfNoneMatch: '*',
+          ContentType: 'application/json',
+        }),
+      );
     } catch (err) {
       const code = status(err);
       if (code === 412 || code === 409) throw new StorageConflictError(`${location} already exists`);
@@ -94,7 +111,9 @@ export class S3ObjectStore implements ObjectStore {
         const failed = out.Errors ?? [];
         if (failed.length > 0) {
           const first = failed[0]!;
-          throw new Error(`could not delete ${failed.length} of ${keys.length} objects under ${location}: s3://${bucket}/${first.Key ?? '?'}: ${first.Code ?? ''} ${first.Message ?? ''}`.trim());
+          throw new Error(
+            `could not delete ${failed.length} of ${keys.length} objects under ${location}: s3://${bucket}/${first.Key ?? '?'}: ${first.Code ?? ''} ${first.Message ?? ''}`.trim(),
+          );
         }
         deleted += keys.length;
       }

@@ -54,7 +54,10 @@ function amzDateOf(now: Date | undefined): string {
   const ms = (now ?? new Date()).getTime();
   const second = Math.floor(ms / 1000);
   if (second === lastSecond) return lastAmzDate;
-  const text = new Date(second * 1000).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const text = new Date(second * 1000)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   if (now === undefined) {
     lastSecond = second;
     lastAmzDate = text;
@@ -104,6 +107,8 @@ export function signSigV4(request: SigV4Request, credentials: SigV4Credentials):
   const canonicalRequest = [request.method, request.rawPath, canonicalQuery, canonicalHeaders, signedHeaders, request.payloadHash].join('\n');
   const scope = `${day}/${request.region}/${service}/aws4_request`;
   const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${sha256Hex(canonicalRequest)}`;
-  const signature = createHmac('sha256', signingKey(credentials.secretAccessKey, day, request.region, service)).update(stringToSign).digest('hex');
+  const signature = createHmac('sha256', signingKey(credentials.secretAccessKey, day, request.region, service))
+    .update(stringToSign)
+    .digest('hex');
   return { ...added, authorization: `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}` };
 }

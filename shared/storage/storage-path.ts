@@ -14,14 +14,20 @@ export type StorageScheme = 'file' | 's3';
 
 /** The location is malformed or ambiguous: a client mistake (400), whatever root it is meant for. */
 export class UnsafeLocationError extends Error {
-  constructor(readonly location: string, readonly reason: string) {
+  constructor(
+    readonly location: string,
+    readonly reason: string,
+  ) {
     super(`${JSON.stringify(location)} ${reason}`);
   }
 }
 
 /** A well formed location that is not inside the root it was resolved against. */
 export class LocationOutsideError extends Error {
-  constructor(readonly location: string, readonly root: string) {
+  constructor(
+    readonly location: string,
+    readonly root: string,
+  ) {
     super(`${location} is outside ${root}`);
   }
 }
@@ -70,7 +76,8 @@ function parseLocation(location: string): ParsedLocation {
       // file://host/path: only this machine is a host a local store can reach.
       const end = path.indexOf('/', 2);
       const host = path.slice(2, end < 0 ? path.length : end);
-      if (host !== '' && host.toLowerCase() !== 'localhost') throw new UnsafeLocationError(location, `names the host ${JSON.stringify(host)}; a file location is on this machine`);
+      if (host !== '' && host.toLowerCase() !== 'localhost')
+        throw new UnsafeLocationError(location, `names the host ${JSON.stringify(host)}; a file location is on this machine`);
       path = end < 0 ? '' : path.slice(end);
     }
     if (!path.startsWith('/')) throw new UnsafeLocationError(location, 'is not an absolute file location');

@@ -19,12 +19,18 @@ export class StsRoleAssumer implements RoleAssumer {
       }),
     );
     const c = out.Credentials;
-    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) throw new Error(`STS AssumeRole of ${request.roleArn} answered no credentials`);
+    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration)
+      throw new Error(`STS AssumeRole of ${request.roleArn} answered no credentials`);
     return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
   }
 
   private clientFor(request: AssumeRoleRequest): STSClient {
-    const key = JSON.stringify([request.endpoint ?? null, request.region, request.callerCredentials?.accessKeyId ?? null, request.callerCredentials?.secretAccessKey ?? null]);
+    const key = JSON.stringify([
+      request.endpoint ?? null,
+      request.region,
+      request.callerCredentials?.accessKeyId ?? null,
+      request.callerCredentials?.secretAccessKey ?? null,
+    ]);
     let client = this.clients.get(key);
     if (!client) {
       client = new STSClient({

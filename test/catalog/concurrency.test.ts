@@ -60,14 +60,21 @@ describe.skipIf(!hasPostgres)('concurrent commits on PostgreSQL', () => {
     const dir = new URL(`${current.body.metadata.location}/metadata/`);
     const named = [current.body['metadata-location'], ...current.body.metadata['metadata-log'].map((e: { 'metadata-file': string }) => e['metadata-file'])];
     const files = readdirSync(dir);
-    expect(files.filter((f) => f.endsWith('.tmp')), 'temporary files').toEqual([]);
+    expect(
+      files.filter((f) => f.endsWith('.tmp')),
+      'temporary files',
+    ).toEqual([]);
     expect(files.filter((f) => f.endsWith('.metadata.json')).sort()).toEqual(named.map((f: string) => f.slice(f.lastIndexOf('/') + 1)).sort());
   }
 
   it(`${WRITERS} writers x ${COMMITS_PER_WRITER} commits on one table through two replicas: each lands or gets 409; none lost, none merged`, async () => {
     // The metadata log names every file the table has had (it keeps 100 by default), so the check for orphan files
     // at the end can tell every landed commit's file from a loser's.
-    const created = await ice.call('POST', '/v1/{prefix}/namespaces/r/tables', { name: 'hot', schema: SAMPLE_SCHEMA, properties: { 'write.metadata.previous-versions-max': '1000' } });
+    const created = await ice.call('POST', '/v1/{prefix}/namespaces/r/tables', {
+      name: 'hot',
+      schema: SAMPLE_SCHEMA,
+      properties: { 'write.metadata.previous-versions-max': '1000' },
+    });
     const location: string = created.body.metadata.location;
     const landed: Array<{ id: bigint; parent: bigint | null; metadataLocation: string }> = [];
     const statuses = new Map<number, number>();
@@ -96,7 +103,10 @@ describe.skipIf(!hasPostgres)('concurrent commits on PostgreSQL', () => {
 
     // Writers really raced: some commits landed and some were refused.
     expect([...statuses.keys()].sort()).toEqual([200, 409]);
-    expect([...statuses.keys()].every((s) => s === 200 || s === 409), JSON.stringify([...statuses])).toBe(true);
+    expect(
+      [...statuses.keys()].every((s) => s === 200 || s === 409),
+      JSON.stringify([...statuses]),
+    ).toBe(true);
     expect((statuses.get(200) ?? 0) + (statuses.get(409) ?? 0)).toBe(WRITERS * COMMITS_PER_WRITER);
 
     const final = (await ice.call('GET', '/v1/{prefix}/namespaces/r/tables/hot')).body.metadata;
@@ -138,7 +148,10 @@ describe.skipIf(!hasPostgres)('concurrent commits on PostgreSQL', () => {
         return statuses;
       }),
     );
-    expect(answers.flat().filter((s) => s !== 200), JSON.stringify(answers)).toEqual([]);
+    expect(
+      answers.flat().filter((s) => s !== 200),
+      JSON.stringify(answers),
+    ).toEqual([]);
     const final = (await ice.call('GET', '/v1/{prefix}/namespaces/r/tables/props')).body;
     for (let w = 0; w < WRITERS; w++) for (let i = 0; i < perWriter; i++) expect(final.metadata.properties[`w${w}.${i}`], `w${w}.${i}`).toBe(String(i));
     // One metadata file per landed commit, each the successor of the one before: no commit overwrote another.
@@ -156,12 +169,26 @@ describe.skipIf(!hasPostgres)('concurrent commits on PostgreSQL', () => {
       const baseA = a!.body.metadata['current-schema-id'];
       const before = { a: a!.body['metadata-location'] as string, b: b!.body['metadata-location'] as string };
       const requirement = { type: 'assert-last-assigned-field-id', 'last-assigned-field-id': a!.body.metadata['last-column-id'] };
-      const evolve = (metadata: any, name: string) => ({ action: 'add-schema', schema: { ...metadata.schemas[metadata.schemas.length - 1], fields: [...metadata.schemas[metadata.schemas.length - 1].fields, { id: metadata['last-column-id'] + 1, name, required: false, type: 'string' }] } });
+      const evolve = (metadata: any, name: string) => ({
+        action: 'add-schema',
+        schema: {
+          ...metadata.schemas[metadata.schemas.length - 1],
+          fields: [...metadata.schemas[metadata.schemas.length - 1].fields, { id: metadata['last-column-id'] + 1, name, required: false, type: 'string' }],
+        },
+      });
       const [tx, single] = await Promise.all([
         replicas[round % 2]!.call('POST', '/v1/{prefix}/transactions/commit', {
           'table-changes': [
-            { identifier: { namespace: ['r'], name: 'a' }, requirements: [requirement, { type: 'assert-current-schema-id', 'current-schema-id': baseA }], updates: [evolve(a!.body.metadata, `tx_${round}`), { action: 'set-current-schema', 'schema-id': -1 }] },
-            { identifier: { namespace: ['r'], name: 'b' }, requirements: [{ type: 'assert-current-schema-id', 'current-schema-id': b!.body.metadata['current-schema-id'] }], updates: [{ action: 'set-properties', updates: { round: String(round) } }] },
+            {
+              identifier: { namespace: ['r'], name: 'a' },
+              requirements: [requirement, { type: 'assert-current-schema-id', 'current-schema-id': baseA }],
+              updates: [evolve(a!.body.metadata, `tx_${round}`), { action: 'set-current-schema', 'schema-id': -1 }],
+            },
+            {
+              identifier: { namespace: ['r'], name: 'b' },
+              requirements: [{ type: 'assert-current-schema-id', 'current-schema-id': b!.body.metadata['current-schema-id'] }],
+              updates: [{ action: 'set-properties', updates: { round: String(round) } }],
+            },
           ],
         }),
         replicas[(round + 1) % 2]!.call('POST', '/v1/{prefix}/namespaces/r/tables/a', {
@@ -224,18 +251,35 @@ describe.skipIf(!hasPostgres)('concurrent commits on PostgreSQL', () => {
   it('a replica that last committed to a table follows what another replica did to it since: rename, drop, create', async () => {
     const [first, second] = replicas as [IcebergClient, IcebergClient];
     const setProperty = (client: IcebergClient, table: string, uuid: string, value: string) =>
-      client.call('POST', `/v1/{prefix}/namespaces/r/tables/${table}`, { requirements: [{ type: 'assert-table-uuid', uuid }], updates: [{ action: 'set-properties', updates: { value } }] });
+      client.call('POST', `/v1/{prefix}/namespaces/r/tables/${table}`, {
+        requirements: [{ type: 'assert-table-uuid', uuid }],
+        updates: [{ action: 'set-properties', updates: { value } }],
+      });
     const old = (await first.call('POST', '/v1/{prefix}/namespaces/r/tables', { name: 'moving', schema: SAMPLE_SCHEMA })).body.metadata['table-uuid'];
     expect((await setProperty(first, 'moving', old, '1')).status).toBe(200);
     // The other replica renames it: the first replica's commit to the old name finds no table, not the renamed one.
-    expect((await second.call('POST', '/v1/{prefix}/tables/rename', { source: { namespace: ['r'], name: 'moving' }, destination: { namespace: ['r'], name: 'moved' } })).status).toBe(204);
+    expect(
+      (
+        await second.call('POST', '/v1/{prefix}/tables/rename', {
+          source: { namespace: ['r'], name: 'moving' },
+          destination: { namespace: ['r'], name: 'moved' },
+        })
+      ).status,
+    ).toBe(204);
     const gone = await setProperty(first, 'moving', old, '2');
     expect(gone.status).toBe(404);
     expect(gone.body.error.type).toBe('NoSuchTableException');
     expect((await ice.call('GET', '/v1/{prefix}/namespaces/r/tables/moved')).body.metadata.properties.value).toBe('1');
     // Back under the old name through the first replica, then dropped and created anew through the other: a commit
     // asserting the dropped table's uuid is refused, one asserting the new table's lands on the new table.
-    expect((await first.call('POST', '/v1/{prefix}/tables/rename', { source: { namespace: ['r'], name: 'moved' }, destination: { namespace: ['r'], name: 'moving' } })).status).toBe(204);
+    expect(
+      (
+        await first.call('POST', '/v1/{prefix}/tables/rename', {
+          source: { namespace: ['r'], name: 'moved' },
+          destination: { namespace: ['r'], name: 'moving' },
+        })
+      ).status,
+    ).toBe(204);
     expect((await setProperty(first, 'moving', old, '3')).status).toBe(200);
     expect((await second.call('DELETE', '/v1/{prefix}/namespaces/r/tables/moving')).status).toBe(204);
     const fresh = (await second.call('POST', '/v1/{prefix}/namespaces/r/tables', { name: 'moving', schema: SAMPLE_SCHEMA })).body.metadata['table-uuid'];
@@ -252,7 +296,10 @@ describe.skipIf(!hasPostgres)('concurrent commits on PostgreSQL', () => {
   it('a commit sent twice at once with one Idempotency-Key lands once; both answers are its answer', async () => {
     const created = await ice.call('POST', '/v1/{prefix}/namespaces/r/tables', { name: 'idem', schema: SAMPLE_SCHEMA });
     const key = '018f22e2-79b0-7cc3-98c4-dc0c0c07398a';
-    const body = { requirements: [{ type: 'assert-table-uuid', uuid: created.body.metadata['table-uuid'] }], updates: [{ action: 'set-properties', updates: { once: 'yes' } }] };
+    const body = {
+      requirements: [{ type: 'assert-table-uuid', uuid: created.body.metadata['table-uuid'] }],
+      updates: [{ action: 'set-properties', updates: { once: 'yes' } }],
+    };
     const [a, b] = await Promise.all(replicas.map((r) => r.call('POST', '/v1/{prefix}/namespaces/r/tables/idem', body, { 'idempotency-key': key })));
     expect([a!.status, b!.status]).toEqual([200, 200]);
     expect(a!.body['metadata-location']).toBe(b!.body['metadata-location']);
@@ -270,8 +317,16 @@ describe.skipIf(!hasPostgres)('concurrent commits on PostgreSQL', () => {
     const before = await Promise.all(['c', 'd'].map((t) => ice.call('GET', `/v1/{prefix}/namespaces/r/tables/${t}`)));
     const r = await replicas[1]!.call('POST', '/v1/{prefix}/transactions/commit', {
       'table-changes': [
-        { identifier: { namespace: ['r'], name: 'c' }, requirements: [{ type: 'assert-table-uuid', uuid: before[0]!.body.metadata['table-uuid'] }], updates: [{ action: 'set-properties', updates: { tx: '1' } }] },
-        { identifier: { namespace: ['r'], name: 'd' }, requirements: [{ type: 'assert-current-schema-id', 'current-schema-id': 7 }], updates: [{ action: 'set-properties', updates: { tx: '1' } }] },
+        {
+          identifier: { namespace: ['r'], name: 'c' },
+          requirements: [{ type: 'assert-table-uuid', uuid: before[0]!.body.metadata['table-uuid'] }],
+          updates: [{ action: 'set-properties', updates: { tx: '1' } }],
+        },
+        {
+          identifier: { namespace: ['r'], name: 'd' },
+          requirements: [{ type: 'assert-current-schema-id', 'current-schema-id': 7 }],
+          updates: [{ action: 'set-properties', updates: { tx: '1' } }],
+        },
       ],
     });
     expect(r.status).toBe(409);

@@ -19,10 +19,28 @@ const ORDERS_SCHEMA = {
     { id: 1, name: 'order_id', required: true, type: 'long' },
     { id: 2, name: 'customer_id', required: false, type: 'long', doc: 'Who placed the order' },
     { id: 3, name: 'amount', required: false, type: 'decimal(10,2)' },
-    { id: 4, name: 'shipTo', required: false, type: { type: 'struct', fields: [{ id: 5, name: 'city', required: false, type: 'string' }, { id: 6, name: 'zip', required: false, type: 'string' }] } },
+    {
+      id: 4,
+      name: 'shipTo',
+      required: false,
+      type: {
+        type: 'struct',
+        fields: [
+          { id: 5, name: 'city', required: false, type: 'string' },
+          { id: 6, name: 'zip', required: false, type: 'string' },
+        ],
+      },
+    },
   ],
 };
-const SIMPLE_SCHEMA = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', required: true, type: 'long' }, { id: 2, name: 'note', required: false, type: 'string' }] };
+const SIMPLE_SCHEMA = {
+  type: 'struct',
+  'schema-id': 0,
+  fields: [
+    { id: 1, name: 'id', required: true, type: 'long' },
+    { id: 2, name: 'note', required: false, type: 'string' },
+  ],
+};
 
 describe.each(backends())('catalog discovery on %s', (backend) => {
   let p: TestPlatform;
@@ -30,12 +48,18 @@ describe.each(backends())('catalog discovery on %s', (backend) => {
   let ice: IcebergClient;
   let root: string;
 
-  const call = (method: string, url: string, body?: unknown, token?: string) => p.call(method, url, { token: token ?? admin, ...(body !== undefined ? { body } : {}) });
+  const call = (method: string, url: string, body?: unknown, token?: string) =>
+    p.call(method, url, { token: token ?? admin, ...(body !== undefined ? { body } : {}) });
   const search = async (query: string, token?: string) => {
     const r = await call('GET', `${API}/search?${query}`, undefined, token);
     return r;
   };
-  const hitsOf = (r: { body: any }) => (r.body.items as any[]).map((h) => (h.kind === 'column' ? `column ${h.namespace.join('.')}.${h.name}.${h.column}` : `${h.kind} ${[...(h.namespace ?? []), h.kind === 'namespace' ? null : h.name].filter(Boolean).join('.')}`));
+  const hitsOf = (r: { body: any }) =>
+    (r.body.items as any[]).map((h) =>
+      h.kind === 'column'
+        ? `column ${h.namespace.join('.')}.${h.name}.${h.column}`
+        : `${h.kind} ${[...(h.namespace ?? []), h.kind === 'namespace' ? null : h.name].filter(Boolean).join('.')}`,
+    );
 
   async function createNamespace(...levels: string[]) {
     const r = await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: levels });
@@ -60,8 +84,22 @@ describe.each(backends())('catalog discovery on %s', (backend) => {
     await createTable(['sales', 'emea'], 'invoices');
     const view = await ice.call('POST', `/v1/{prefix}/namespaces/sales/views`, {
       name: 'daily_revenue',
-      schema: { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'day', required: false, type: 'date' }, { id: 2, name: 'revenue_eur', required: false, type: 'double' }] },
-      'view-version': { 'version-id': 1, 'timestamp-ms': Date.now(), 'schema-id': 0, summary: {}, representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }], 'default-namespace': ['sales'] },
+      schema: {
+        type: 'struct',
+        'schema-id': 0,
+        fields: [
+          { id: 1, name: 'day', required: false, type: 'date' },
+          { id: 2, name: 'revenue_eur', required: false, type: 'double' },
+        ],
+      },
+      'view-version': {
+        'version-id': 1,
+        'timestamp-ms': Date.now(),
+        'schema-id': 0,
+        summary: {},
+        representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
+        'default-namespace': ['sales'],
+      },
       properties: {},
     });
     expect(view.status, view.text).toBe(200);
@@ -76,17 +114,43 @@ describe.each(backends())('catalog discovery on %s', (backend) => {
     expect(w.status, JSON.stringify(w.body)).toBe(200);
     expect(w.body).toMatchObject({ kind: 'warehouse', warehouse: 'wh', description: 'The main lakehouse', owner: 'group:platform', tags: ['prod'] });
     // The warehouse route sees the same fields.
-    expect((await call('GET', '/api/v1/warehouses/wh')).body).toMatchObject({ description: 'The main lakehouse', owner: 'group:platform', tags: ['prod'], version: w.body.version });
+    expect((await call('GET', '/api/v1/warehouses/wh')).body).toMatchObject({
+      description: 'The main lakehouse',
+      owner: 'group:platform',
+      tags: ['prod'],
+      version: w.body.version,
+    });
 
     const n0 = await call('GET', `${WH}/namespaces/sales`);
-    expect(n0.body).toEqual({ kind: 'namespace', warehouse: 'wh', namespace: ['sales'], description: null, owner: null, tags: [], version: 1, updatedAt: null });
+    expect(n0.body).toEqual({
+      kind: 'namespace',
+      warehouse: 'wh',
+      namespace: ['sales'],
+      description: null,
+      owner: null,
+      tags: [],
+      version: 1,
+      updatedAt: null,
+    });
     const n = await call('PATCH', `${WH}/namespaces/sales`, { description: 'Everything we sell', owner: 'user:ada', version: 1 });
     expect(n.status).toBe(200);
     expect(n.body).toMatchObject({ namespace: ['sales'], description: 'Everything we sell', owner: 'user:ada', version: 2 });
     expect(Date.parse(n.body.updatedAt)).toBeGreaterThan(0);
 
-    const t = await call('PATCH', `${WH}/namespaces/sales/tables/orders`, { description: 'One row per order, revenue in EUR', owner: 'user:ada', tags: ['finance', 'gold'] });
-    expect(t.body).toMatchObject({ kind: 'table', namespace: ['sales'], name: 'orders', description: 'One row per order, revenue in EUR', owner: 'user:ada', tags: ['finance', 'gold'], version: 2 });
+    const t = await call('PATCH', `${WH}/namespaces/sales/tables/orders`, {
+      description: 'One row per order, revenue in EUR',
+      owner: 'user:ada',
+      tags: ['finance', 'gold'],
+    });
+    expect(t.body).toMatchObject({
+      kind: 'table',
+      namespace: ['sales'],
+      name: 'orders',
+      description: 'One row per order, revenue in EUR',
+      owner: 'user:ada',
+      tags: ['finance', 'gold'],
+      version: 2,
+    });
     const v = await call('PATCH', `${WH}/namespaces/sales/views/daily_revenue`, { description: 'Revenue by day', tags: ['gold'] });
     expect(v.body).toMatchObject({ kind: 'view', name: 'daily_revenue', tags: ['gold'], version: 2 });
 
@@ -104,7 +168,17 @@ describe.each(backends())('catalog discovery on %s', (backend) => {
 
     const c = await call('PATCH', `${WH}/namespaces/sales/tables/orders/columns/customer_id`, { description: 'The buyer', tags: ['pii'], version: 0 });
     expect(c.status, JSON.stringify(c.body)).toBe(200);
-    expect(c.body).toMatchObject({ kind: 'column', objectKind: 'table', name: 'orders', column: 'customer_id', fieldId: 2, doc: 'Who placed the order', description: 'The buyer', tags: ['pii'], version: 1 });
+    expect(c.body).toMatchObject({
+      kind: 'column',
+      objectKind: 'table',
+      name: 'orders',
+      column: 'customer_id',
+      fieldId: 2,
+      doc: 'Who placed the order',
+      description: 'The buyer',
+      tags: ['pii'],
+      version: 1,
+    });
     const nested = await call('PATCH', `${WH}/namespaces/sales/tables/orders/columns/${encodeURIComponent('shipTo.city')}`, { addTags: ['pii', 'geo'] });
     expect(nested.body).toMatchObject({ column: 'shipTo.city', fieldId: 5, tags: ['pii', 'geo'] });
     expect((await call('GET', `${WH}/namespaces/sales/tables/orders/columns/shipTo.city`)).body.tags).toEqual(['pii', 'geo']);
@@ -145,7 +219,14 @@ describe.each(backends())('catalog discovery on %s', (backend) => {
   it('finds by name prefix, description, tag and column name, ranked, saying what matched', async () => {
     const byName = await search('q=orde');
     expect(hitsOf(byName)[0]).toBe('table sales.orders');
-    expect(byName.body.items[0]).toMatchObject({ warehouse: 'wh', namespace: ['sales'], name: 'orders', owner: 'user:ada', tags: ['finance', 'gold'], href: `${WH}/namespaces/sales/tables/orders` });
+    expect(byName.body.items[0]).toMatchObject({
+      warehouse: 'wh',
+      namespace: ['sales'],
+      name: 'orders',
+      owner: 'user:ada',
+      tags: ['finance', 'gold'],
+      href: `${WH}/namespaces/sales/tables/orders`,
+    });
     expect(byName.body.items[0].matchedFields).toContain('name');
     // The exact name ranks first; a column named like it ranks below.
     const exact = await search('q=orders');
@@ -154,7 +235,16 @@ describe.each(backends())('catalog discovery on %s', (backend) => {
     const cust = await search('q=cust');
     expect(hitsOf(cust)).toEqual(expect.arrayContaining(['column sales.orders.customer_id', 'table sales.orders']));
     const column = cust.body.items.find((h: any) => h.kind === 'column');
-    expect(column).toMatchObject({ column: 'customer_id', fieldId: 2, objectKind: 'table', description: 'The buyer', tags: ['pii'], owner: 'user:ada', matchedFields: ['name'], href: `${WH}/namespaces/sales/tables/orders/columns/customer_id` });
+    expect(column).toMatchObject({
+      column: 'customer_id',
+      fieldId: 2,
+      objectKind: 'table',
+      description: 'The buyer',
+      tags: ['pii'],
+      owner: 'user:ada',
+      matchedFields: ['name'],
+      href: `${WH}/namespaces/sales/tables/orders/columns/customer_id`,
+    });
     const table = cust.body.items.find((h: any) => h.kind === 'table');
     expect(table).toMatchObject({ matchedFields: ['columns'], matchedColumns: ['customer_id'] });
     expect(column.score).toBeGreaterThan(table.score);
@@ -187,7 +277,14 @@ describe.each(backends())('catalog discovery on %s', (backend) => {
 
   it('sees a column added by an Iceberg commit at once, and keeps annotations across a rename by field id', async () => {
     await createNamespace('evolve');
-    const created = await createTable(['evolve'], 'customers', { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', required: true, type: 'long' }, { id: 2, name: 'mail', required: false, type: 'string' }] });
+    const created = await createTable(['evolve'], 'customers', {
+      type: 'struct',
+      'schema-id': 0,
+      fields: [
+        { id: 1, name: 'id', required: true, type: 'long' },
+        { id: 2, name: 'mail', required: false, type: 'string' },
+      ],
+    });
     expect(hitsOf(await search('q=loyalty'))).toEqual([]);
     const annotated = await call('PATCH', `${WH}/namespaces/evolve/tables/customers/columns/mail`, { description: 'Contact address', tags: ['pii'] });
     expect(annotated.body.version).toBe(1);
@@ -197,7 +294,15 @@ describe.each(backends())('catalog discovery on %s', (backend) => {
     const commit = await ice.call('POST', '/v1/{prefix}/namespaces/evolve/tables/customers', {
       requirements: [{ type: 'assert-current-schema-id', 'current-schema-id': 0 }],
       updates: [
-        { action: 'add-schema', schema: { ...schema, 'schema-id': 1, fields: [schema.fields[0], { ...schema.fields[1], name: 'email' }, { id: 3, name: 'loyalty_tier', required: false, type: 'string' }] }, 'last-column-id': 3 },
+        {
+          action: 'add-schema',
+          schema: {
+            ...schema,
+            'schema-id': 1,
+            fields: [schema.fields[0], { ...schema.fields[1], name: 'email' }, { id: 3, name: 'loyalty_tier', required: false, type: 'string' }],
+          },
+          'last-column-id': 3,
+        },
         { action: 'set-current-schema', 'schema-id': -1 },
       ],
     });
@@ -206,11 +311,20 @@ describe.each(backends())('catalog discovery on %s', (backend) => {
     expect(hitsOf(await search('q=loyalty'))).toEqual(['column evolve.customers.loyalty_tier', 'table evolve.customers']);
     expect((await search('q=loyalty&kind=table')).body.items[0]).toMatchObject({ matchedFields: ['columns'], matchedColumns: ['loyalty_tier'] });
     // The renamed column keeps its annotations (field id 2); its old name is gone from the schema and from search.
-    expect((await call('GET', `${WH}/namespaces/evolve/tables/customers/columns/email`)).body).toMatchObject({ fieldId: 2, description: 'Contact address', tags: ['pii'], version: 1 });
+    expect((await call('GET', `${WH}/namespaces/evolve/tables/customers/columns/email`)).body).toMatchObject({
+      fieldId: 2,
+      description: 'Contact address',
+      tags: ['pii'],
+      version: 1,
+    });
     expect((await call('GET', `${WH}/namespaces/evolve/tables/customers/columns/mail`)).status).toBe(404);
     expect(hitsOf(await search('q=email&kind=column&warehouse=wh&namespace=evolve'))).toEqual(['column evolve.customers.email']);
     expect(hitsOf(await search('q=mail&warehouse=wh&namespace=evolve'))).toEqual([]);
-    expect((await call('GET', `${WH}/namespaces/evolve/tables/customers/columns`)).body.items.map((c: any) => c.column)).toEqual(['id', 'email', 'loyalty_tier']);
+    expect((await call('GET', `${WH}/namespaces/evolve/tables/customers/columns`)).body.items.map((c: any) => c.column)).toEqual([
+      'id',
+      'email',
+      'loyalty_tier',
+    ]);
 
     // A commit does not move the annotations' version: an edit made against the version read before it applies.
     const after = await call('PATCH', `${WH}/namespaces/evolve/tables/customers`, { description: 'Customer master data', version: tableVersion });
@@ -221,7 +335,11 @@ describe.each(backends())('catalog discovery on %s', (backend) => {
     expect((await ice.call('DELETE', '/v1/{prefix}/namespaces/evolve/tables/customers')).status).toBe(204);
     expect(hitsOf(await search('q=loyalty'))).toEqual([]);
     expect(hitsOf(await search('q=contact'))).toEqual([]);
-    const leftovers = await p.running.platform.store.db.selectFrom('catalog_column_annotations').select('field_id').where('description', '=', 'Contact address').execute();
+    const leftovers = await p.running.platform.store.db
+      .selectFrom('catalog_column_annotations')
+      .select('field_id')
+      .where('description', '=', 'Contact address')
+      .execute();
     expect(leftovers).toEqual([]);
   });
 
@@ -275,7 +393,10 @@ describe.each(backends())('catalog discovery on %s', (backend) => {
     expect(racing.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409, 409]);
     const winner = racing.find((r) => r.status === 200)!;
     expect(winner.body.version).toBe(version + 1);
-    expect(racing.find((r) => r.status === 409)!.body).toMatchObject({ status: 409, detail: expect.stringContaining(`version ${version + 1}, not ${version}`) });
+    expect(racing.find((r) => r.status === 409)!.body).toMatchObject({
+      status: 409,
+      detail: expect.stringContaining(`version ${version + 1}, not ${version}`),
+    });
     expect((await call('GET', url)).body.description).toBe(winner.body.description);
 
     const adds = await Promise.all(Array.from({ length: 6 }, (_, i) => call('PATCH', `${url}/columns/amount`, { addTags: [`t${i}`] })));
@@ -290,7 +411,17 @@ describe.each(backends())('catalog discovery on %s', (backend) => {
     p.running.platform.inProcessTransport!.subscribe('io.lakeplane.catalog.annotations.updated.v1', async (e) => void seen.push(e));
     const r = await call('PATCH', `${WH}/namespaces/sales/tables/orders/columns/order_id`, { description: 'Primary key' });
     const event = await waitFor('the annotation event', () => seen.find((e) => e.data.column === 'order_id'));
-    expect(event.data).toMatchObject({ target: 'column', warehouse: 'wh', namespace: ['sales'], name: 'orders', column: 'order_id', fieldId: 1, changed: ['description'], version: r.body.version, actor: 'user:admin' });
+    expect(event.data).toMatchObject({
+      target: 'column',
+      warehouse: 'wh',
+      namespace: ['sales'],
+      name: 'orders',
+      column: 'order_id',
+      fieldId: 1,
+      changed: ['description'],
+      version: r.body.version,
+      actor: 'user:admin',
+    });
   });
 
   it('refuses bad input with 400 naming the field, and changes nothing', async () => {
@@ -316,7 +447,10 @@ describe.each(backends())('catalog discovery on %s', (backend) => {
       const r = await call('PATCH', url, body);
       expect(r.status, JSON.stringify(body)).toBe(400);
       expect(r.headers.get('content-type')).toContain('application/problem+json');
-      expect(r.body.errors.map((e: any) => e.field), JSON.stringify(body)).toContain(field);
+      expect(
+        r.body.errors.map((e: any) => e.field),
+        JSON.stringify(body),
+      ).toContain(field);
     }
     // 50 tags fit; more only through addTags, refused inside the transaction.
     const fifty = Array.from({ length: 50 }, (_, i) => `t${i}`);
@@ -351,7 +485,10 @@ describe.each(backends())('catalog discovery on %s', (backend) => {
     for (const [query, field] of queries) {
       const r = await search(query);
       expect(r.status, query).toBe(400);
-      expect(r.body.errors.map((e: any) => e.field), query).toContain(field);
+      expect(
+        r.body.errors.map((e: any) => e.field),
+        query,
+      ).toContain(field);
     }
   });
 

@@ -56,7 +56,7 @@ describe.each(backends())('Iceberg REST catalog on %s', (backend) => {
     expect(unknown.body.error).toMatchObject({ type: 'NoSuchWarehouseException', code: 404 });
   });
 
-  it('refuses a missing or bad credential with 401 in Iceberg\'s error shape', async () => {
+  it("refuses a missing or bad credential with 401 in Iceberg's error shape", async () => {
     const saved = ice.token;
     ice.token = 'not-a-token';
     try {
@@ -102,7 +102,10 @@ describe.each(backends())('Iceberg REST catalog on %s', (backend) => {
     expect(dup.status).toBe(409);
     expect(dup.body.error).toMatchObject({ type: 'AlreadyExistsException', message: 'Namespace already exists: sales' });
 
-    expect((await ice.call('GET', '/v1/{prefix}/namespaces/sales')).body).toEqual({ namespace: ['sales'], properties: { owner: 'ada', location: `${location}/sales` } });
+    expect((await ice.call('GET', '/v1/{prefix}/namespaces/sales')).body).toEqual({
+      namespace: ['sales'],
+      properties: { owner: 'ada', location: `${location}/sales` },
+    });
     expect((await ice.call('HEAD', '/v1/{prefix}/namespaces/sales')).status).toBe(204);
     const missing = await ice.call('HEAD', '/v1/{prefix}/namespaces/nope');
     expect(missing.status).toBe(404);
@@ -216,7 +219,16 @@ describe.each(backends())('Iceberg REST catalog on %s', (backend) => {
       for (const t of ['a', 'b']) await createTable(ns(...levels), t, { properties: { who: `${levels.join('.')}.${t}` } });
     }
     const view = await ice.call('POST', `/v1/{prefix}/namespaces/burst/views`, {
-      name: 'v', schema: SAMPLE_SCHEMA, 'view-version': { 'version-id': 1, 'timestamp-ms': Date.now(), 'schema-id': 0, summary: {}, representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }], 'default-namespace': ['burst'] },
+      name: 'v',
+      schema: SAMPLE_SCHEMA,
+      'view-version': {
+        'version-id': 1,
+        'timestamp-ms': Date.now(),
+        'schema-id': 0,
+        summary: {},
+        representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
+        'default-namespace': ['burst'],
+      },
       properties: {},
     });
     expect(view.status, view.text).toBe(200);
@@ -256,7 +268,11 @@ describe.each(backends())('Iceberg REST catalog on %s', (backend) => {
     const malformed = await ice.call('POST', '/v1/{prefix}/namespaces/bad/tables', '{"name": "t", ');
     expect(malformed.status).toBe(400);
     expect(malformed.body.error.type).toBe('BadRequestException');
-    const huge = await ice.call('POST', '/v1/{prefix}/namespaces/bad/tables', { name: 't', schema: SAMPLE_SCHEMA, properties: { blob: 'x'.repeat(2 * 1024 * 1024) } });
+    const huge = await ice.call('POST', '/v1/{prefix}/namespaces/bad/tables', {
+      name: 't',
+      schema: SAMPLE_SCHEMA,
+      properties: { blob: 'x'.repeat(2 * 1024 * 1024) },
+    });
     // The spec declares no 413 or 415: both are 400 BadRequestException, with the reason in the message.
     expect(huge.status).toBe(400);
     expect(huge.body.error).toMatchObject({ type: 'BadRequestException', code: 400 });
@@ -277,7 +293,10 @@ describe.each(backends())('Iceberg REST catalog on %s', (backend) => {
     const uuid: string = created.body.metadata['table-uuid'];
     const s1 = bigSnapshotId();
     const first = await ice.call('POST', '/v1/{prefix}/namespaces/commits/tables/t', {
-      requirements: [{ type: 'assert-table-uuid', uuid }, { type: 'assert-ref-snapshot-id', ref: 'main', 'snapshot-id': null }],
+      requirements: [
+        { type: 'assert-table-uuid', uuid },
+        { type: 'assert-ref-snapshot-id', ref: 'main', 'snapshot-id': null },
+      ],
       updates: [
         { action: 'add-snapshot', snapshot: appendSnapshot(s1, null, 1, tableLocation) },
         { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': s1 },
@@ -303,7 +322,10 @@ describe.each(backends())('Iceberg REST catalog on %s', (backend) => {
     const m = second.body.metadata;
     expect(m.snapshots.map((s: { 'snapshot-id': bigint }) => s['snapshot-id'])).toEqual([s1, s2]);
     expect(m['snapshot-log'].map((e: { 'snapshot-id': bigint }) => e['snapshot-id'])).toEqual([s1, s2]);
-    expect(m['metadata-log'].map((e: { 'metadata-file': string }) => e['metadata-file'])).toEqual([created.body['metadata-location'], first.body['metadata-location']]);
+    expect(m['metadata-log'].map((e: { 'metadata-file': string }) => e['metadata-file'])).toEqual([
+      created.body['metadata-location'],
+      first.body['metadata-location'],
+    ]);
 
     // A writer with a stale base loses: 409 CommitFailedException, and nothing changes.
     const stale = await ice.call('POST', '/v1/{prefix}/namespaces/commits/tables/t', {
@@ -337,7 +359,10 @@ describe.each(backends())('Iceberg REST catalog on %s', (backend) => {
       [{ type: 'assert-default-sort-order-id', 'default-sort-order-id': 3 }, 'default sort order changed'],
     ];
     for (const [requirement, message] of failing) {
-      const r = await ice.call('POST', '/v1/{prefix}/namespaces/req/tables/t', { requirements: [requirement], updates: [{ action: 'set-properties', updates: { x: '1' } }] });
+      const r = await ice.call('POST', '/v1/{prefix}/namespaces/req/tables/t', {
+        requirements: [requirement],
+        updates: [{ action: 'set-properties', updates: { x: '1' } }],
+      });
       expect(r.status, JSON.stringify(requirement)).toBe(409);
       expect(r.body.error.message).toContain(message);
     }
@@ -363,13 +388,22 @@ describe.each(backends())('Iceberg REST catalog on %s', (backend) => {
     const created = await createTable('evolve', 't');
     const schema = created.body.metadata.schemas[0];
     const r = await ice.call('POST', '/v1/{prefix}/namespaces/evolve/tables/t', {
-      requirements: [{ type: 'assert-current-schema-id', 'current-schema-id': 0 }, { type: 'assert-last-assigned-field-id', 'last-assigned-field-id': 3 }],
+      requirements: [
+        { type: 'assert-current-schema-id', 'current-schema-id': 0 },
+        { type: 'assert-last-assigned-field-id', 'last-assigned-field-id': 3 },
+      ],
       updates: [
-        { action: 'add-schema', schema: { ...schema, 'schema-id': 1, fields: [...schema.fields, { id: 4, name: 'country', required: false, type: 'string' }] } },
+        {
+          action: 'add-schema',
+          schema: { ...schema, 'schema-id': 1, fields: [...schema.fields, { id: 4, name: 'country', required: false, type: 'string' }] },
+        },
         { action: 'set-current-schema', 'schema-id': -1 },
         { action: 'add-spec', spec: { fields: [{ 'source-id': 4, name: 'country', transform: 'identity' }] } },
         { action: 'set-default-spec', 'spec-id': -1 },
-        { action: 'add-sort-order', 'sort-order': { 'order-id': 5, fields: [{ 'source-id': 4, transform: 'identity', direction: 'desc', 'null-order': 'nulls-last' }] } },
+        {
+          action: 'add-sort-order',
+          'sort-order': { 'order-id': 5, fields: [{ 'source-id': 4, transform: 'identity', direction: 'desc', 'null-order': 'nulls-last' }] },
+        },
         { action: 'set-default-sort-order', 'sort-order-id': -1 },
         { action: 'upgrade-format-version', 'format-version': 3 },
       ],
@@ -384,7 +418,13 @@ describe.each(backends())('Iceberg REST catalog on %s', (backend) => {
     expect(m['format-version']).toBe(3);
     expect(m['next-row-id']).toBe(0);
     // Re-adding an identical schema reuses its id.
-    const same = await ice.call('POST', '/v1/{prefix}/namespaces/evolve/tables/t', { requirements: [], updates: [{ action: 'add-schema', schema: { ...m.schemas[1], 'schema-id': 9 } }, { action: 'set-current-schema', 'schema-id': -1 }] });
+    const same = await ice.call('POST', '/v1/{prefix}/namespaces/evolve/tables/t', {
+      requirements: [],
+      updates: [
+        { action: 'add-schema', schema: { ...m.schemas[1], 'schema-id': 9 } },
+        { action: 'set-current-schema', 'schema-id': -1 },
+      ],
+    });
     expect(same.body.metadata.schemas).toHaveLength(2);
     expect(same.body['metadata-location']).toBe(r.body['metadata-location']);
   });
@@ -429,8 +469,17 @@ describe.each(backends())('Iceberg REST catalog on %s', (backend) => {
     expect(missing.body.error).toMatchObject({ type: 'NoSuchTableException', message: 'Table does not exist: names.t', code: 404 });
     await createTable('names', 'shared');
     const view = await ice.call('POST', '/v1/{prefix}/namespaces/names/views', {
-      name: 'shared', schema: SAMPLE_SCHEMA, properties: {},
-      'view-version': { 'version-id': 1, 'timestamp-ms': Date.now(), 'schema-id': 0, summary: {}, representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }], 'default-namespace': ['names'] },
+      name: 'shared',
+      schema: SAMPLE_SCHEMA,
+      properties: {},
+      'view-version': {
+        'version-id': 1,
+        'timestamp-ms': Date.now(),
+        'schema-id': 0,
+        summary: {},
+        representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
+        'default-namespace': ['names'],
+      },
     });
     expect(view.status).toBe(409);
     expect(view.body.error.message).toBe('Table with same name already exists: names.shared');
@@ -443,13 +492,22 @@ describe.each(backends())('Iceberg REST catalog on %s', (backend) => {
     await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['ops'] });
     await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['archive'] });
     const created = await createTable('ops', 'old');
-    const rename = await ice.call('POST', '/v1/{prefix}/tables/rename', { source: { namespace: ['ops'], name: 'old' }, destination: { namespace: ['archive'], name: 'new' } });
+    const rename = await ice.call('POST', '/v1/{prefix}/tables/rename', {
+      source: { namespace: ['ops'], name: 'old' },
+      destination: { namespace: ['archive'], name: 'new' },
+    });
     expect(rename.status).toBe(204);
     expect((await ice.call('HEAD', '/v1/{prefix}/namespaces/ops/tables/old')).status).toBe(404);
     expect((await ice.call('GET', '/v1/{prefix}/namespaces/archive/tables/new')).body['metadata-location']).toBe(created.body['metadata-location']);
-    const missingSource = await ice.call('POST', '/v1/{prefix}/tables/rename', { source: { namespace: ['ops'], name: 'old' }, destination: { namespace: ['ops'], name: 'x' } });
+    const missingSource = await ice.call('POST', '/v1/{prefix}/tables/rename', {
+      source: { namespace: ['ops'], name: 'old' },
+      destination: { namespace: ['ops'], name: 'x' },
+    });
     expect(missingSource.body.error.type).toBe('NoSuchTableException');
-    const missingTarget = await ice.call('POST', '/v1/{prefix}/tables/rename', { source: { namespace: ['archive'], name: 'new' }, destination: { namespace: ['nowhere'], name: 'x' } });
+    const missingTarget = await ice.call('POST', '/v1/{prefix}/tables/rename', {
+      source: { namespace: ['archive'], name: 'new' },
+      destination: { namespace: ['nowhere'], name: 'x' },
+    });
     expect(missingTarget.body.error.type).toBe('NoSuchNamespaceException');
 
     const tableDir = new URL(created.body.metadata.location);
@@ -512,20 +570,34 @@ describe.each(backends())('Iceberg REST catalog on %s', (backend) => {
     const failing = await ice.call('POST', '/v1/{prefix}/transactions/commit', {
       'table-changes': [
         { identifier: { namespace: ['tx'], name: 'a' }, requirements: [], updates: [{ action: 'set-properties', updates: { tx: '1' } }] },
-        { identifier: { namespace: ['tx'], name: 'b' }, requirements: [{ type: 'assert-current-schema-id', 'current-schema-id': 5 }], updates: [{ action: 'set-properties', updates: { tx: '1' } }] },
+        {
+          identifier: { namespace: ['tx'], name: 'b' },
+          requirements: [{ type: 'assert-current-schema-id', 'current-schema-id': 5 }],
+          updates: [{ action: 'set-properties', updates: { tx: '1' } }],
+        },
       ],
     });
     expect(failing.status).toBe(409);
     expect((await ice.call('GET', '/v1/{prefix}/namespaces/tx/tables/a')).body['metadata-location']).toBe(a.body['metadata-location']);
     const ok = await ice.call('POST', '/v1/{prefix}/transactions/commit', {
       'table-changes': [
-        { identifier: { namespace: ['tx'], name: 'a' }, requirements: [{ type: 'assert-table-uuid', uuid: a.body.metadata['table-uuid'] }], updates: [{ action: 'set-properties', updates: { tx: '2' } }] },
-        { identifier: { namespace: ['tx'], name: 'b' }, requirements: [{ type: 'assert-table-uuid', uuid: b.body.metadata['table-uuid'] }], updates: [{ action: 'set-properties', updates: { tx: '2' } }] },
+        {
+          identifier: { namespace: ['tx'], name: 'a' },
+          requirements: [{ type: 'assert-table-uuid', uuid: a.body.metadata['table-uuid'] }],
+          updates: [{ action: 'set-properties', updates: { tx: '2' } }],
+        },
+        {
+          identifier: { namespace: ['tx'], name: 'b' },
+          requirements: [{ type: 'assert-table-uuid', uuid: b.body.metadata['table-uuid'] }],
+          updates: [{ action: 'set-properties', updates: { tx: '2' } }],
+        },
       ],
     });
     expect(ok.status).toBe(204);
     for (const t of ['a', 'b']) expect((await ice.call('GET', `/v1/{prefix}/namespaces/tx/tables/${t}`)).body.metadata.properties.tx).toBe('2');
-    const missing = await ice.call('POST', '/v1/{prefix}/transactions/commit', { 'table-changes': [{ identifier: { namespace: ['tx'], name: 'zzz' }, requirements: [], updates: [] }] });
+    const missing = await ice.call('POST', '/v1/{prefix}/transactions/commit', {
+      'table-changes': [{ identifier: { namespace: ['tx'], name: 'zzz' }, requirements: [], updates: [] }],
+    });
     expect(missing.status).toBe(404);
   });
 
@@ -549,26 +621,56 @@ describe.each(backends())('Iceberg REST catalog on %s', (backend) => {
 
   it('views: create, load, replace with a new version, rename, drop', async () => {
     await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['v'] });
-    const version = (id: number, sql: string) => ({ 'version-id': id, 'timestamp-ms': Date.now(), 'schema-id': 0, summary: { 'engine-name': 'spark' }, representations: [{ type: 'sql', sql, dialect: 'spark' }], 'default-namespace': ['v'] });
-    const created = await ice.call('POST', '/v1/{prefix}/namespaces/v/views', { name: 'daily', schema: SAMPLE_SCHEMA, 'view-version': version(1, 'select 1'), properties: { comment: 'x' }, location: null });
+    const version = (id: number, sql: string) => ({
+      'version-id': id,
+      'timestamp-ms': Date.now(),
+      'schema-id': 0,
+      summary: { 'engine-name': 'spark' },
+      representations: [{ type: 'sql', sql, dialect: 'spark' }],
+      'default-namespace': ['v'],
+    });
+    const created = await ice.call('POST', '/v1/{prefix}/namespaces/v/views', {
+      name: 'daily',
+      schema: SAMPLE_SCHEMA,
+      'view-version': version(1, 'select 1'),
+      properties: { comment: 'x' },
+      location: null,
+    });
     expect(created.status, created.text).toBe(200);
     expect(created.body.metadata['current-version-id']).toBe(1);
     const uuid = created.body.metadata['view-uuid'];
     const replaced = await ice.call('POST', '/v1/{prefix}/namespaces/v/views/daily', {
       requirements: [{ type: 'assert-view-uuid', uuid }],
-      updates: [{ action: 'add-view-version', 'view-version': version(2, 'select 2') }, { action: 'set-current-view-version', 'view-version-id': -1 }],
+      updates: [
+        { action: 'add-view-version', 'view-version': version(2, 'select 2') },
+        { action: 'set-current-view-version', 'view-version-id': -1 },
+      ],
     });
     expect(replaced.status, replaced.text).toBe(200);
     expect(replaced.body.metadata['current-version-id']).toBe(2);
     expect(replaced.body.metadata['version-log'].map((e: { 'version-id': number }) => e['version-id'])).toEqual([1, 2]);
     const twoQueries = await ice.call('POST', '/v1/{prefix}/namespaces/v/views', {
-      name: 'dup', schema: SAMPLE_SCHEMA, properties: {},
-      'view-version': { ...version(1, 'select 1'), representations: [{ type: 'sql', sql: 'a', dialect: 'trino' }, { type: 'sql', sql: 'b', dialect: 'trino' }] },
+      name: 'dup',
+      schema: SAMPLE_SCHEMA,
+      properties: {},
+      'view-version': {
+        ...version(1, 'select 1'),
+        representations: [
+          { type: 'sql', sql: 'a', dialect: 'trino' },
+          { type: 'sql', sql: 'b', dialect: 'trino' },
+        ],
+      },
     });
     expect(twoQueries.status).toBe(400);
-    expect(twoQueries.body.error).toMatchObject({ type: 'IllegalArgumentException', message: 'Invalid view version: Cannot add multiple queries for dialect trino' });
+    expect(twoQueries.body.error).toMatchObject({
+      type: 'IllegalArgumentException',
+      message: 'Invalid view version: Cannot add multiple queries for dialect trino',
+    });
     expect((await ice.call('GET', '/v1/{prefix}/namespaces/v/views')).body.identifiers).toEqual([{ namespace: ['v'], name: 'daily' }]);
-    expect((await ice.call('POST', '/v1/{prefix}/views/rename', { source: { namespace: ['v'], name: 'daily' }, destination: { namespace: ['v'], name: 'weekly' } })).status).toBe(204);
+    expect(
+      (await ice.call('POST', '/v1/{prefix}/views/rename', { source: { namespace: ['v'], name: 'daily' }, destination: { namespace: ['v'], name: 'weekly' } }))
+        .status,
+    ).toBe(204);
     expect((await ice.call('GET', '/v1/{prefix}/namespaces/v/views/weekly')).body.metadata['view-uuid']).toBe(uuid);
     expect((await ice.call('DELETE', '/v1/{prefix}/namespaces/v/views/weekly')).status).toBe(204);
     expect((await ice.call('HEAD', '/v1/{prefix}/namespaces/v/views/weekly')).status).toBe(404);
@@ -578,7 +680,12 @@ describe.each(backends())('Iceberg REST catalog on %s', (backend) => {
     await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['misc'] });
     await createTable('misc', 't');
     const report = await ice.call('POST', '/v1/{prefix}/namespaces/misc/tables/t/metrics', {
-      'report-type': 'commit-report', 'table-name': 'wh.misc.t', 'snapshot-id': 1, 'sequence-number': 1, operation: 'append', metrics: {},
+      'report-type': 'commit-report',
+      'table-name': 'wh.misc.t',
+      'snapshot-id': 1,
+      'sequence-number': 1,
+      operation: 'append',
+      metrics: {},
     });
     expect(report.status).toBe(204);
     const creds = await ice.call('GET', '/v1/{prefix}/namespaces/misc/tables/t/credentials');
@@ -591,20 +698,35 @@ describe.each(backends())('Iceberg REST catalog on %s', (backend) => {
   it('serves the deprecated /v1/oauth/tokens for service accounts, and token exchange to renew', async () => {
     const sa = await p.call('POST', '/api/v1/service-accounts', { token: admin, body: { name: 'spark-etl', isAdmin: true } });
     expect(sa.status).toBe(201);
-    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: sa.body.credentials.clientId, client_secret: sa.body.credentials.clientSecret, scope: 'catalog' });
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: sa.body.credentials.clientId,
+      client_secret: sa.body.credentials.clientSecret,
+      scope: 'catalog',
+    });
     const r = await fetch(`${p.url}/iceberg/v1/oauth/tokens`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
     expect(r.status).toBe(200);
     const token = (await r.json()) as { access_token: string; token_type: string };
     expect(token.token_type.toLowerCase()).toBe('bearer');
     const exchange = await fetch(`${p.url}/iceberg/v1/oauth/tokens`, {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${token.access_token}` },
-      body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: token.access_token, subject_token_type: 'urn:ietf:params:oauth:token-type:access_token', scope: 'catalog' }),
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${token.access_token}` },
+      body: new URLSearchParams({
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        subject_token: token.access_token,
+        subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        scope: 'catalog',
+      }),
     });
     expect(exchange.status).toBe(200);
     const renewed = (await exchange.json()) as { access_token: string };
     const asService = new IcebergClient(p, renewed.access_token, 'wh');
     expect((await asService.call('GET', '/v1/{prefix}/namespaces')).status).toBe(200);
-    const wrong = await fetch(`${p.url}/iceberg/v1/oauth/tokens`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: sa.body.credentials.clientId, client_secret: 'wrong' }) });
+    const wrong = await fetch(`${p.url}/iceberg/v1/oauth/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: sa.body.credentials.clientId, client_secret: 'wrong' }),
+    });
     expect(wrong.status).toBe(401);
     expect(((await wrong.json()) as { error: string }).error).toBe('invalid_client');
   });
@@ -627,14 +749,29 @@ describe.each(backends())('Iceberg REST catalog on %s', (backend) => {
     await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['evt'] });
     const created = await createTable('evt', 't');
     const uuid = created.body.metadata['table-uuid'];
-    const committed = await ice.call('POST', '/v1/{prefix}/namespaces/evt/tables/t', { requirements: [], updates: [{ action: 'set-properties', updates: { a: 'b' } }] });
+    const committed = await ice.call('POST', '/v1/{prefix}/namespaces/evt/tables/t', {
+      requirements: [],
+      updates: [{ action: 'set-properties', updates: { a: 'b' } }],
+    });
     await ice.call('DELETE', '/v1/{prefix}/namespaces/evt/tables/t');
     const mine = await waitFor('three table events', () => {
       const m = seen.filter((e) => e.subject === `catalog/wh/tables/${uuid}`);
       return m.length >= 3 ? m : undefined;
     });
-    expect(mine.map((e) => e.type)).toEqual(['io.lakeplane.catalog.table.created.v1', 'io.lakeplane.catalog.table.committed.v1', 'io.lakeplane.catalog.table.dropped.v1']);
-    expect(mine[1]!.data).toMatchObject({ warehouse: 'wh', namespace: ['evt'], name: 't', uuid, metadataLocation: committed.body['metadata-location'], previousMetadataLocation: created.body['metadata-location'], updates: ['set-properties'] });
+    expect(mine.map((e) => e.type)).toEqual([
+      'io.lakeplane.catalog.table.created.v1',
+      'io.lakeplane.catalog.table.committed.v1',
+      'io.lakeplane.catalog.table.dropped.v1',
+    ]);
+    expect(mine[1]!.data).toMatchObject({
+      warehouse: 'wh',
+      namespace: ['evt'],
+      name: 't',
+      uuid,
+      metadataLocation: committed.body['metadata-location'],
+      previousMetadataLocation: created.body['metadata-location'],
+      updates: ['set-properties'],
+    });
     expect(mine[2]!.data).toMatchObject({ purged: false });
     const dir = readdirSync(new URL(created.body.metadata.location + '/metadata'));
     expect(dir.filter((f) => f.endsWith('.metadata.json'))).toHaveLength(2);

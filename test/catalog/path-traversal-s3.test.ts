@@ -42,14 +42,23 @@ describe.skipIf(!s3)('S3 keys stay inside the warehouse', () => {
       p = await startPlatform(backend);
       const admin = await p.adminToken();
       const storage = storageOf(server);
-      expect((await p.call('POST', '/api/v1/warehouses', { token: admin, body: { name: 's3t', storageLocation: wh, storage, credentialsRef: `env:${REF}` } })).status).toBe(201);
+      expect(
+        (await p.call('POST', '/api/v1/warehouses', { token: admin, body: { name: 's3t', storageLocation: wh, storage, credentialsRef: `env:${REF}` } }))
+          .status,
+      ).toBe(201);
       ice = new IcebergClient(p, admin, 's3t');
       expect((await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['db'] })).status).toBe(200);
       const source = await ice.call('POST', '/v1/{prefix}/namespaces/db/tables', { name: 'source', schema: SAMPLE_SCHEMA });
       expect(source.status, source.text).toBe(200);
       await server.client.send(new PutObjectCommand({ Bucket: bucket, Key: 'outside/canary', Body: 'must stay' }));
       await server.client.send(new PutObjectCommand({ Bucket: bucket, Key: 'warehouse-evil/canary', Body: 'must stay too' }));
-      await server.client.send(new PutObjectCommand({ Bucket: bucket, Key: 'outside/stolen.metadata.json', Body: stringifyJsonLossless({ ...(source.body.metadata as object), 'table-uuid': crypto.randomUUID() }) }));
+      await server.client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: 'outside/stolen.metadata.json',
+          Body: stringifyJsonLossless({ ...(source.body.metadata as object), 'table-uuid': crypto.randomUUID() }),
+        }),
+      );
       before = await outsideWarehouse();
     });
     afterEach(async () => {
@@ -83,7 +92,11 @@ describe.skipIf(!s3)('S3 keys stay inside the warehouse', () => {
     });
 
     it('path properties and namespace locations are checked the same way', async () => {
-      const created = await ice.call('POST', '/v1/{prefix}/namespaces/db/tables', { name: 'props', schema: SAMPLE_SCHEMA, properties: { 'write.metadata.path': `${wh}/../outside/meta` } });
+      const created = await ice.call('POST', '/v1/{prefix}/namespaces/db/tables', {
+        name: 'props',
+        schema: SAMPLE_SCHEMA,
+        properties: { 'write.metadata.path': `${wh}/../outside/meta` },
+      });
       expect(created.status, created.text).toBe(400);
       const placed = await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['placed'], properties: { location: `${wh}/%2e%2e/outside` } });
       expect(placed.status, placed.text).toBe(400);
@@ -91,7 +104,11 @@ describe.skipIf(!s3)('S3 keys stay inside the warehouse', () => {
     });
 
     it('register never reads a key outside the warehouse', async () => {
-      for (const [location, status] of [[`${wh}/../outside/stolen.metadata.json`, 400], [`${wh}/%2e%2e/outside/stolen.metadata.json`, 400], [`s3://${bucket}/outside/stolen.metadata.json`, 403]] as const) {
+      for (const [location, status] of [
+        [`${wh}/../outside/stolen.metadata.json`, 400],
+        [`${wh}/%2e%2e/outside/stolen.metadata.json`, 400],
+        [`s3://${bucket}/outside/stolen.metadata.json`, 403],
+      ] as const) {
         const r = await ice.call('POST', '/v1/{prefix}/namespaces/db/register', { name: 'stolen', 'metadata-location': location });
         expect(r.status, `${location}: ${r.text}`).toBe(status);
         expect(r.body.error.message).toMatch(/metadata-location/);
@@ -105,7 +122,11 @@ describe.skipIf(!s3)('S3 keys stay inside the warehouse', () => {
       const row = await db.selectFrom('catalog_objects').select(['id', 'metadata']).where('id', '=', t.body.metadata['table-uuid']).executeTakeFirstOrThrow();
       const metadata = parseJsonLossless(row.metadata) as { properties: Record<string, string> };
       metadata.properties['write.data.path'] = `${wh}/../outside`;
-      await db.updateTable('catalog_objects').set({ metadata: stringifyJsonLossless(metadata) }).where('id', '=', row.id).execute();
+      await db
+        .updateTable('catalog_objects')
+        .set({ metadata: stringifyJsonLossless(metadata) })
+        .where('id', '=', row.id)
+        .execute();
       expect((await ice.call('DELETE', '/v1/{prefix}/namespaces/db/tables/legacy?purgeRequested=true')).status).toBe(204);
       const tableKeys = (t.body.metadata.location as string).slice(`s3://${bucket}/`.length);
       expect(await listKeys(server, bucket, `${tableKeys}/`)).toEqual([]);

@@ -15,7 +15,14 @@ import { startPlatform, type TestPlatform } from '../support/platform.js';
  * shares the warehouse's prefix as a string) hold canary files. After every test, everything outside <root>/wh is
  * exactly as it was: same files, same bytes, no new file or folder.
  */
-const VIEW_VERSION = { 'version-id': 1, 'timestamp-ms': 1, 'schema-id': 0, summary: {}, representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }], 'default-namespace': ['v'] };
+const VIEW_VERSION = {
+  'version-id': 1,
+  'timestamp-ms': 1,
+  'schema-id': 0,
+  summary: {},
+  representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
+  'default-namespace': ['v'],
+};
 
 /** Every file and folder under dir except the warehouse's, with file contents. */
 function outsideWarehouse(root: string, warehouseDir: string): Record<string, string> {
@@ -97,22 +104,39 @@ describe.each(backends())('catalog locations stay inside the warehouse on %s', (
     ['Java\'s file:/ form with ".."', (w: string) => `${w.replace('file:///', 'file:/')}/../outside/t`],
   ])('createTable refuses a location with %s: 400 naming the field, nothing written', async (_, make) => {
     for (const stage of [false, true]) {
-      const r = await ice.call('POST', '/v1/{prefix}/namespaces/db/tables', { name: `t${randomUUID().slice(0, 8)}`, schema: SAMPLE_SCHEMA, location: make(wh), 'stage-create': stage });
+      const r = await ice.call('POST', '/v1/{prefix}/namespaces/db/tables', {
+        name: `t${randomUUID().slice(0, 8)}`,
+        schema: SAMPLE_SCHEMA,
+        location: make(wh),
+        'stage-create': stage,
+      });
       expectRefused(r, 400, /location/);
     }
   });
 
-  it('createTable refuses a sibling that shares the warehouse\'s prefix, or another place, with 403 as before', async () => {
+  it("createTable refuses a sibling that shares the warehouse's prefix, or another place, with 403 as before", async () => {
     for (const location of [`${wh}-evil/t`, pathToFileURL(path.join(root, 'outside', 't')).href, 'file:///etc/t']) {
-      expectRefused(await ice.call('POST', '/v1/{prefix}/namespaces/db/tables', { name: 'sibling', schema: SAMPLE_SCHEMA, location }), 403, /location .* is outside warehouse wh/);
+      expectRefused(
+        await ice.call('POST', '/v1/{prefix}/namespaces/db/tables', { name: 'sibling', schema: SAMPLE_SCHEMA, location }),
+        403,
+        /location .* is outside warehouse wh/,
+      );
     }
   });
 
   it('write.metadata.path and write.data.path are checked like a location, at create and at commit', async () => {
     for (const key of ['write.metadata.path', 'write.data.path']) {
-      const created = await ice.call('POST', '/v1/{prefix}/namespaces/db/tables', { name: 'props', schema: SAMPLE_SCHEMA, properties: { [key]: `${wh}/../outside/x` } });
+      const created = await ice.call('POST', '/v1/{prefix}/namespaces/db/tables', {
+        name: 'props',
+        schema: SAMPLE_SCHEMA,
+        properties: { [key]: `${wh}/../outside/x` },
+      });
       expectRefused(created, 400, new RegExp(`properties\\.${key.replace(/\./g, '\\.')}`));
-      const elsewhere = await ice.call('POST', '/v1/{prefix}/namespaces/db/tables', { name: 'props', schema: SAMPLE_SCHEMA, properties: { [key]: `${wh}-evil` } });
+      const elsewhere = await ice.call('POST', '/v1/{prefix}/namespaces/db/tables', {
+        name: 'props',
+        schema: SAMPLE_SCHEMA,
+        properties: { [key]: `${wh}-evil` },
+      });
       expectRefused(elsewhere, 403, new RegExp(`property ${key.replace(/\./g, '\\.')} .* is outside warehouse wh`));
     }
     const t = await ice.call('POST', '/v1/{prefix}/namespaces/db/tables', { name: 'committed', schema: SAMPLE_SCHEMA });
@@ -132,12 +156,28 @@ describe.each(backends())('catalog locations stay inside the warehouse on %s', (
   });
 
   it('a namespace location property is checked when created and when updated', async () => {
-    expectRefused(await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['placed'], properties: { location: `${wh}/../outside/placed` } }), 400, /properties\.location/);
-    expectRefused(await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['placed'], properties: { location: `${wh}/%2e%2e/outside` } }), 400, /properties\.location/);
-    expectRefused(await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['placed'], properties: { location: `${wh}-evil/placed` } }), 403, /property location .* is outside warehouse wh/);
+    expectRefused(
+      await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['placed'], properties: { location: `${wh}/../outside/placed` } }),
+      400,
+      /properties\.location/,
+    );
+    expectRefused(
+      await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['placed'], properties: { location: `${wh}/%2e%2e/outside` } }),
+      400,
+      /properties\.location/,
+    );
+    expectRefused(
+      await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['placed'], properties: { location: `${wh}-evil/placed` } }),
+      403,
+      /property location .* is outside warehouse wh/,
+    );
     expect((await ice.call('GET', '/v1/{prefix}/namespaces/placed')).status).toBe(404);
     expect((await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['moved'] })).status).toBe(200);
-    expectRefused(await ice.call('POST', '/v1/{prefix}/namespaces/moved/properties', { updates: { location: `${wh}/moved/../../outside` } }), 400, /updates\.location/);
+    expectRefused(
+      await ice.call('POST', '/v1/{prefix}/namespaces/moved/properties', { updates: { location: `${wh}/moved/../../outside` } }),
+      400,
+      /updates\.location/,
+    );
     expect((await ice.call('GET', '/v1/{prefix}/namespaces/moved')).body.properties.location).toBe(`${wh}/moved`);
   });
 
@@ -189,12 +229,23 @@ describe.each(backends())('catalog locations stay inside the warehouse on %s', (
     expect((await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['v'] })).status).toBe(200);
     const body = { name: 'daily', schema: SAMPLE_SCHEMA, 'view-version': VIEW_VERSION, properties: {} };
     expectRefused(await ice.call('POST', '/v1/{prefix}/namespaces/v/views', { ...body, location: `${wh}/../outside/v` }), 400, /location/);
-    expectRefused(await ice.call('POST', '/v1/{prefix}/namespaces/v/views', { ...body, properties: { 'write.metadata.path': `${wh}/%2E%2E/outside` } }), 400, /write\.metadata\.path/);
+    expectRefused(
+      await ice.call('POST', '/v1/{prefix}/namespaces/v/views', { ...body, properties: { 'write.metadata.path': `${wh}/%2E%2E/outside` } }),
+      400,
+      /write\.metadata\.path/,
+    );
     const created = await ice.call('POST', '/v1/{prefix}/namespaces/v/views', body);
     expect(created.status, created.text).toBe(200);
-    const r = await ice.call('POST', '/v1/{prefix}/namespaces/v/views/daily', { requirements: [], updates: [{ action: 'set-location', location: `${wh}/v/../../outside` }] });
+    const r = await ice.call('POST', '/v1/{prefix}/namespaces/v/views/daily', {
+      requirements: [],
+      updates: [{ action: 'set-location', location: `${wh}/v/../../outside` }],
+    });
     expect(r.status, r.text).toBe(400);
-    expectRefused(await ice.call('POST', '/v1/{prefix}/namespaces/v/register-view', { name: 'stolen', 'metadata-location': `${wh}/../outside/stolen.metadata.json` }), 400, /metadata-location/);
+    expectRefused(
+      await ice.call('POST', '/v1/{prefix}/namespaces/v/register-view', { name: 'stolen', 'metadata-location': `${wh}/../outside/stolen.metadata.json` }),
+      400,
+      /metadata-location/,
+    );
   });
 
   it('a purge never deletes outside the warehouse, even for a table stored before the checks', async () => {
@@ -205,7 +256,11 @@ describe.each(backends())('catalog locations stay inside the warehouse on %s', (
     const row = await db.selectFrom('catalog_objects').select(['id', 'metadata']).where('id', '=', t.body.metadata['table-uuid']).executeTakeFirstOrThrow();
     const metadata = parseJsonLossless(row.metadata) as { properties: Record<string, string> };
     metadata.properties['write.data.path'] = `${wh}/../outside`;
-    await db.updateTable('catalog_objects').set({ metadata: stringifyJsonLossless(metadata) }).where('id', '=', row.id).execute();
+    await db
+      .updateTable('catalog_objects')
+      .set({ metadata: stringifyJsonLossless(metadata) })
+      .where('id', '=', row.id)
+      .execute();
     expect((await ice.call('DELETE', '/v1/{prefix}/namespaces/db/tables/legacy?purgeRequested=true')).status).toBe(204);
     // The table's own folder, inside the warehouse, is gone; the afterEach check shows the outside is untouched.
     expect(() => readFileSync(fileURLToPath(t.body['metadata-location']))).toThrow();
@@ -216,7 +271,10 @@ describe.each(backends())('catalog locations stay inside the warehouse on %s', (
     const uuid = randomUUID();
     const planted = path.join(whDir, 'db', 'planted.metadata.json');
     const canary = `${wh}/../outside/canary.txt`;
-    writeFileSync(planted, stringifyJsonLossless({ ...source, 'table-uuid': uuid, location: `${wh}/db/planted`, 'metadata-log': [{ 'timestamp-ms': 1, 'metadata-file': canary }] }));
+    writeFileSync(
+      planted,
+      stringifyJsonLossless({ ...source, 'table-uuid': uuid, location: `${wh}/db/planted`, 'metadata-log': [{ 'timestamp-ms': 1, 'metadata-file': canary }] }),
+    );
     const registered = await ice.call('POST', '/v1/{prefix}/namespaces/db/register', { name: 'planted', 'metadata-location': pathToFileURL(planted).href });
     expect(registered.status, registered.text).toBe(200);
     const r = await ice.call('POST', '/v1/{prefix}/namespaces/db/tables/planted', {
@@ -224,14 +282,21 @@ describe.each(backends())('catalog locations stay inside the warehouse on %s', (
       updates: [{ action: 'set-properties', updates: { 'write.metadata.delete-after-commit.enabled': 'true', 'write.metadata.previous-versions-max': '1' } }],
     });
     expect(r.status, r.text).toBe(200);
-    const second = await ice.call('POST', '/v1/{prefix}/namespaces/db/tables/planted', { requirements: [], updates: [{ action: 'set-properties', updates: { again: '1' } }] });
+    const second = await ice.call('POST', '/v1/{prefix}/namespaces/db/tables/planted', {
+      requirements: [],
+      updates: [{ action: 'set-properties', updates: { again: '1' } }],
+    });
     expect(second.status, second.text).toBe(200);
   });
 
   it('loadTable does not probe a metadata location outside the warehouse stored before the checks', async () => {
     const t = await ice.call('POST', '/v1/{prefix}/namespaces/db/tables', { name: 'probe', schema: SAMPLE_SCHEMA });
     expect(t.status, t.text).toBe(200);
-    await p.running.platform.store.db.updateTable('catalog_objects').set({ metadata_location: `${wh}/../outside/canary.txt` }).where('id', '=', t.body.metadata['table-uuid']).execute();
+    await p.running.platform.store.db
+      .updateTable('catalog_objects')
+      .set({ metadata_location: `${wh}/../outside/canary.txt` })
+      .where('id', '=', t.body.metadata['table-uuid'])
+      .execute();
     const r = await ice.call('GET', '/v1/{prefix}/namespaces/db/tables/probe');
     expect(r.status, r.text).toBe(400);
     expect(r.body.error.message).toMatch(/".."/);

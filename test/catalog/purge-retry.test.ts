@@ -33,7 +33,14 @@ describe.skipIf(!s3)('purges owed while storage is down', () => {
 
     it('answers the drop, keeps the purge, and finishes it when storage is back', async () => {
       const storage = storageOf(server);
-      expect((await p.call('POST', '/api/v1/warehouses', { token: admin, body: { name: 'pw', storageLocation: `s3://${bucket}/wh`, storage, credentialsRef: `env:${REF}` } })).status).toBe(201);
+      expect(
+        (
+          await p.call('POST', '/api/v1/warehouses', {
+            token: admin,
+            body: { name: 'pw', storageLocation: `s3://${bucket}/wh`, storage, credentialsRef: `env:${REF}` },
+          })
+        ).status,
+      ).toBe(201);
       const ice = new IcebergClient(p, admin, 'pw');
       await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['ns'] });
       const created = await ice.call('POST', '/v1/{prefix}/namespaces/ns/tables', { name: 't', schema: SAMPLE_SCHEMA });

@@ -19,7 +19,10 @@ const TOOLS = path.join(ROOT, 'scripts/iceberg-tools.sh');
 const EXCLUDED: Record<string, string> = {};
 
 function prerequisitesMissing(): string | undefined {
-  for (const [cmd, args] of [['java', ['-version']], ['mvn', ['-v']]] as const) {
+  for (const [cmd, args] of [
+    ['java', ['-version']],
+    ['mvn', ['-v']],
+  ] as const) {
     if (spawnSync(cmd, [...args], { stdio: 'ignore' }).status !== 0) return `${cmd} is not installed (CI installs Java 17 and Maven)`;
   }
   return undefined;
@@ -63,17 +66,21 @@ describe.skipIf(!!missing)('Iceberg REST Compatibility Kit (Iceberg 1.11.0, Java
     await p?.close();
   });
 
-  it('passes every test of CatalogTests and ViewCatalogTests', async () => {
-    const { code, output } = await run(
-      'bash',
-      [TOOLS, 'rck', `${p.url}/iceberg`, 'rck', credential, `-Doauth2-server-uri=${p.url}/api/v1/auth/token`, '-Drck.supports-names-with-dot=true'],
-      10 * 60_000,
-    );
-    const count = (what: string) => Number(new RegExp(`(\\d+) tests ${what}`).exec(output)?.[1] ?? NaN);
-    const failed = [...output.matchAll(/methodName = '([^']+)'[^\n]*\n\s*=> ([^\n]*)/g)].map((m) => `${m[1]}: ${m[2]}`);
-    const unexpected = failed.filter((f) => !(f.split(':')[0]! in EXCLUDED));
-    expect(unexpected, output.slice(-6000)).toEqual([]);
-    expect(count('successful'), output.slice(-3000)).toBeGreaterThanOrEqual(147);
-    if (Object.keys(EXCLUDED).length === 0) expect(code, output.slice(-3000)).toBe(0);
-  }, 15 * 60_000);
+  it(
+    'passes every test of CatalogTests and ViewCatalogTests',
+    async () => {
+      const { code, output } = await run(
+        'bash',
+        [TOOLS, 'rck', `${p.url}/iceberg`, 'rck', credential, `-Doauth2-server-uri=${p.url}/api/v1/auth/token`, '-Drck.supports-names-with-dot=true'],
+        10 * 60_000,
+      );
+      const count = (what: string) => Number(new RegExp(`(\\d+) tests ${what}`).exec(output)?.[1] ?? NaN);
+      const failed = [...output.matchAll(/methodName = '([^']+)'[^\n]*\n\s*=> ([^\n]*)/g)].map((m) => `${m[1]}: ${m[2]}`);
+      const unexpected = failed.filter((f) => !(f.split(':')[0]! in EXCLUDED));
+      expect(unexpected, output.slice(-6000)).toEqual([]);
+      expect(count('successful'), output.slice(-3000)).toBeGreaterThanOrEqual(147);
+      if (Object.keys(EXCLUDED).length === 0) expect(code, output.slice(-3000)).toBe(0);
+    },
+    15 * 60_000,
+  );
 });

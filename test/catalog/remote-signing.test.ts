@@ -65,11 +65,33 @@ describe.skipIf(!bin)('remote signing', () => {
         metadataLocations[name] = r.body['metadata-location'];
       }
       const policies = [
-        { name: 'reader reads orders', resources: { warehouse: v('signwh'), namespace: v('sales'), table: v('orders') }, allow: [{ users: ['reader'], accesses: ['select'] }] },
-        { name: 'writer writes orders', resources: { warehouse: v('signwh'), namespace: v('sales'), table: v('orders') }, allow: [{ users: ['writer'], accesses: ['select', 'insert', 'update', 'delete'] }] },
-        { name: 'limited read people', resources: { warehouse: v('signwh'), namespace: v('sales'), table: v('people') }, allow: [{ users: ['masked', 'filtered'], accesses: ['select'] }] },
-        { name: 'masked sees no data', type: 'masking', resources: { warehouse: v('signwh'), namespace: v('sales'), table: v('people'), column: v('data') }, masks: [{ users: ['masked'], type: 'MASK' }] },
-        { name: 'filtered sees recent rows', type: 'row-filter', resources: { warehouse: v('signwh'), namespace: v('sales'), table: v('people') }, rowFilters: [{ users: ['filtered'], filter: 'id > 10' }] },
+        {
+          name: 'reader reads orders',
+          resources: { warehouse: v('signwh'), namespace: v('sales'), table: v('orders') },
+          allow: [{ users: ['reader'], accesses: ['select'] }],
+        },
+        {
+          name: 'writer writes orders',
+          resources: { warehouse: v('signwh'), namespace: v('sales'), table: v('orders') },
+          allow: [{ users: ['writer'], accesses: ['select', 'insert', 'update', 'delete'] }],
+        },
+        {
+          name: 'limited read people',
+          resources: { warehouse: v('signwh'), namespace: v('sales'), table: v('people') },
+          allow: [{ users: ['masked', 'filtered'], accesses: ['select'] }],
+        },
+        {
+          name: 'masked sees no data',
+          type: 'masking',
+          resources: { warehouse: v('signwh'), namespace: v('sales'), table: v('people'), column: v('data') },
+          masks: [{ users: ['masked'], type: 'MASK' }],
+        },
+        {
+          name: 'filtered sees recent rows',
+          type: 'row-filter',
+          resources: { warehouse: v('signwh'), namespace: v('sales'), table: v('people') },
+          rowFilters: [{ users: ['filtered'], filter: 'id > 10' }],
+        },
       ];
       for (const body of policies) {
         const r = await p.call('POST', '/api/v1/policies', { token: admin, body });
@@ -85,7 +107,7 @@ describe.skipIf(!bin)('remote signing', () => {
       await s3?.stop();
     });
 
-    it('loadTable with remote-signing answers the table\'s signer endpoint and no credential at all', async () => {
+    it("loadTable with remote-signing answers the table's signer endpoint and no credential at all", async () => {
       const r = await clients['reader']!.call('GET', '/v1/{prefix}/namespaces/sales/tables/orders', undefined, RS);
       expect(r.status, r.text).toBe(200);
       expect(r.body.config).toMatchObject({
@@ -108,7 +130,7 @@ describe.skipIf(!bin)('remote signing', () => {
       expect(created.body.config['s3.signer.endpoint']).toBe('v1/signwh/namespaces/sales/tables/fresh/sign');
     });
 
-    it('signs a reader\'s GET inside its table, and s3s-fs, which only knows the catalog\'s keys, serves it', async () => {
+    it("signs a reader's GET inside its table, and s3s-fs, which only knows the catalog's keys, serves it", async () => {
       const uri = urlOf(metadataLocations['orders']!);
       expect((await fetch(uri)).status).toBe(403); // unsigned: refused by the S3 server
       const r = await sign('reader', 'orders', { method: 'GET', uri, headers: { 'user-agent': ['test'] } });
@@ -138,7 +160,7 @@ describe.skipIf(!bin)('remote signing', () => {
       expect((await send('GET', other)).status).toBe(403);
     });
 
-    it('refuses a reader\'s PUT, POST and DELETE (403), and signs a writer\'s, which s3s-fs then accepts', async () => {
+    it("refuses a reader's PUT, POST and DELETE (403), and signs a writer's, which s3s-fs then accepts", async () => {
       const uri = urlOf(`${locations['orders']}/data/written-by-writer.txt`);
       for (const method of ['PUT', 'POST', 'DELETE']) {
         const r = await sign('reader', 'orders', { method, uri });
@@ -155,7 +177,7 @@ describe.skipIf(!bin)('remote signing', () => {
       expect((await send('DELETE', del.body as Signed)).status).toBe(204);
     });
 
-    it('a writer\'s token scoped to catalog:read gets its reads signed, never a write', async () => {
+    it("a writer's token scoped to catalog:read gets its reads signed, never a write", async () => {
       const token = await fetch(`${p.url}/api/v1/auth/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -168,10 +190,11 @@ describe.skipIf(!bin)('remote signing', () => {
       expect(put.status, put.text).toBe(403);
     });
 
-    it('signs a writer\'s DeleteObjects with its body hashed, only when every key is inside the table', async () => {
+    it("signs a writer's DeleteObjects with its body hashed, only when every key is inside the table", async () => {
       const uri = `${s3.endpoint}/${bucket}?delete`;
       const key = (t: string, f: string) => `${locations[t]!.slice(`s3://${bucket}/`.length)}/data/${f}`;
-      const body = (...keys: string[]) => `<?xml version="1.0" encoding="UTF-8"?><Delete>${keys.map((k) => `<Object><Key>${k}</Key></Object>`).join('')}</Delete>`;
+      const body = (...keys: string[]) =>
+        `<?xml version="1.0" encoding="UTF-8"?><Delete>${keys.map((k) => `<Object><Key>${k}</Key></Object>`).join('')}</Delete>`;
       const own = body(key('orders', 'a.parquet'), key('orders', 'b.parquet'));
       const md5 = createHash('md5').update(own).digest('base64');
       const r = await sign('writer', 'orders', { method: 'POST', uri, headers: { 'content-md5': [md5], 'content-type': ['application/xml'] }, body: own });
@@ -180,12 +203,21 @@ describe.skipIf(!bin)('remote signing', () => {
       expect((await send('POST', r.body as Signed, { 'content-md5': md5, 'content-type': 'application/xml' }, own)).status).toBe(200);
       // Another body under the same signature: s3s-fs checks the payload hash.
       const swapped = body(key('refunds', 'a.parquet'));
-      expect((await send('POST', r.body as Signed, { 'content-md5': createHash('md5').update(swapped).digest('base64'), 'content-type': 'application/xml' }, swapped)).status).not.toBe(200);
+      expect(
+        (
+          await send(
+            'POST',
+            r.body as Signed,
+            { 'content-md5': createHash('md5').update(swapped).digest('base64'), 'content-type': 'application/xml' },
+            swapped,
+          )
+        ).status,
+      ).not.toBe(200);
       expect((await sign('writer', 'orders', { method: 'POST', uri, body: body(key('orders', 'a'), key('refunds', 'a')) })).status).toBe(403);
       expect((await sign('writer', 'orders', { method: 'POST', uri })).status).toBe(403);
     });
 
-    it('never signs a key in another table\'s prefix, through its own endpoint or the other\'s', async () => {
+    it("never signs a key in another table's prefix, through its own endpoint or the other's", async () => {
       const refunds = urlOf(metadataLocations['refunds']!);
       const r = await sign('reader', 'orders', { method: 'GET', uri: refunds });
       expect(r.status, r.text).toBe(403);
@@ -195,7 +227,9 @@ describe.skipIf(!bin)('remote signing', () => {
       // A neighbour whose name starts with the table's, a listing that would show it, the bucket root.
       const key = locations['orders']!.slice(`s3://${bucket}/`.length);
       expect((await sign('writer', 'orders', { method: 'GET', uri: `${s3.endpoint}/${bucket}/${key}0/x` })).status).toBe(403);
-      expect((await sign('reader', 'orders', { method: 'GET', uri: `${s3.endpoint}/${bucket}?list-type=2&prefix=${encodeURIComponent(key)}` })).status).toBe(403);
+      expect((await sign('reader', 'orders', { method: 'GET', uri: `${s3.endpoint}/${bucket}?list-type=2&prefix=${encodeURIComponent(key)}` })).status).toBe(
+        403,
+      );
       expect((await sign('reader', 'orders', { method: 'GET', uri: `${s3.endpoint}/${bucket}?list-type=2` })).status).toBe(403);
       // Another host than the warehouse's S3.
       expect((await sign('reader', 'orders', { method: 'GET', uri: `http://127.0.0.2:1/${bucket}/${key}/x` })).status).toBe(403);
@@ -209,12 +243,23 @@ describe.skipIf(!bin)('remote signing', () => {
         expect(r.status, `${tail}: ${r.text}`).toBe(400);
         expect(r.body.error.type).toBe('BadRequestException');
       }
-      const copy = await sign('writer', 'orders', { method: 'PUT', uri: `${base}/data/copy`, headers: { 'x-amz-copy-source': [`${bucket}/${locations['refunds']!.slice(`s3://${bucket}/`.length)}/metadata/x`] } });
+      const copy = await sign('writer', 'orders', {
+        method: 'PUT',
+        uri: `${base}/data/copy`,
+        headers: { 'x-amz-copy-source': [`${bucket}/${locations['refunds']!.slice(`s3://${bucket}/`.length)}/metadata/x`] },
+      });
       expect(copy.status).toBe(403);
     });
 
     it('re-decides at signing time: a revoked grant stops signing at once', async () => {
-      const created = await p.call('POST', '/api/v1/policies', { token: admin, body: { name: 'fleeting reads orders', resources: { warehouse: v('signwh'), namespace: v('sales'), table: v('orders') }, allow: [{ users: ['fleeting'], accesses: ['select'] }] } });
+      const created = await p.call('POST', '/api/v1/policies', {
+        token: admin,
+        body: {
+          name: 'fleeting reads orders',
+          resources: { warehouse: v('signwh'), namespace: v('sales'), table: v('orders') },
+          allow: [{ users: ['fleeting'], accesses: ['select'] }],
+        },
+      });
       expect(created.status).toBe(201);
       const uri = urlOf(metadataLocations['orders']!);
       expect((await sign('fleeting', 'orders', { method: 'GET', uri })).status).toBe(200);
@@ -235,7 +280,10 @@ describe.skipIf(!bin)('remote signing', () => {
     });
 
     it('gives readers whose reads are masked or row-filtered no signing (403 naming why), and no signature', async () => {
-      for (const [who, why] of [['masked', /column masks on data/], ['filtered', /a row filter/]] as const) {
+      for (const [who, why] of [
+        ['masked', /column masks on data/],
+        ['filtered', /a row filter/],
+      ] as const) {
         const load = await clients[who]!.call('GET', '/v1/{prefix}/namespaces/sales/tables/people', undefined, RS);
         expect(load.status, load.text).toBe(403);
         expect(load.body.error.message).toMatch(why);
@@ -249,14 +297,22 @@ describe.skipIf(!bin)('remote signing', () => {
     });
 
     it('signs nothing for a warehouse without remoteSigning, and checks the setting', async () => {
-      const off = await p.call('POST', '/api/v1/warehouses', { token: admin, body: { name: 'nosign', storageLocation: `s3://${bucket}/nosign`, credentialsRef: `env:${REF}`, storage: storageOf(s3) } });
+      const off = await p.call('POST', '/api/v1/warehouses', {
+        token: admin,
+        body: { name: 'nosign', storageLocation: `s3://${bucket}/nosign`, credentialsRef: `env:${REF}`, storage: storageOf(s3) },
+      });
       expect(off.status, JSON.stringify(off.body)).toBe(201);
       expect(off.body.remoteSigning).toBe(false);
       const ice = new IcebergClient(p, admin, 'nosign');
       expect((await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['sales'] })).status).toBe(200);
       const t = await ice.call('POST', '/v1/{prefix}/namespaces/sales/tables', { name: 't', schema: SAMPLE_SCHEMA }, RS);
       expect(t.body.config['s3.remote-signing-enabled']).toBeUndefined();
-      const r = await ice.call('POST', '/v1/{prefix}/namespaces/sales/tables/t/sign', { region: s3.region, method: 'GET', uri: urlOf(t.body['metadata-location']), headers: {} });
+      const r = await ice.call('POST', '/v1/{prefix}/namespaces/sales/tables/t/sign', {
+        region: s3.region,
+        method: 'GET',
+        uri: urlOf(t.body['metadata-location']),
+        headers: {},
+      });
       expect(r.status).toBe(403);
       expect(r.body.error.message).toMatch(/does not sign/);
       for (const [body, field] of [
@@ -282,7 +338,11 @@ describe.skipIf(!bin)('remote signing', () => {
     });
 
     it('refuses unauthenticated signing requests (401)', async () => {
-      const r = await fetch(`${p.url}/iceberg/v1/signwh/namespaces/sales/tables/orders/sign`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ region: 'us-east-1', method: 'GET', uri: urlOf(metadataLocations['orders']!), headers: {} }) });
+      const r = await fetch(`${p.url}/iceberg/v1/signwh/namespaces/sales/tables/orders/sign`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ region: 'us-east-1', method: 'GET', uri: urlOf(metadataLocations['orders']!), headers: {} }),
+      });
       expect(r.status).toBe(401);
     });
   });

@@ -38,7 +38,7 @@ describe.skipIf(!hasPostgres)('loadTable across two catalog replicas on PostgreS
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
-  it('a commit through one replica is in the other\'s next load, for snapshots=all and refs, with a new ETag', async () => {
+  it("a commit through one replica is in the other's next load, for snapshots=all and refs, with a new ETag", async () => {
     const created = await onB.call('POST', '/v1/{prefix}/namespaces/db/tables', { name: 't', schema: SAMPLE_SCHEMA });
     expect(created.status, created.text).toBe(200);
     const tableLocation: string = created.body.metadata.location;

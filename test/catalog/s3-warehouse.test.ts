@@ -75,7 +75,10 @@ describe.skipIf(!s3)('a warehouse on S3', () => {
       const tableLocation: string = created.body.metadata.location;
       const s1 = bigSnapshotId();
       const commit = await ice.call('POST', '/v1/{prefix}/namespaces/commits/tables/t', {
-        requirements: [{ type: 'assert-table-uuid', uuid: created.body.metadata['table-uuid'] }, { type: 'assert-ref-snapshot-id', ref: 'main', 'snapshot-id': null }],
+        requirements: [
+          { type: 'assert-table-uuid', uuid: created.body.metadata['table-uuid'] },
+          { type: 'assert-ref-snapshot-id', ref: 'main', 'snapshot-id': null },
+        ],
         updates: [
           { action: 'add-snapshot', snapshot: appendSnapshot(s1, null, 1, tableLocation) },
           { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': s1 },
@@ -113,8 +116,11 @@ describe.skipIf(!s3)('a warehouse on S3', () => {
       expect(JSON.stringify(patched.body)).not.toContain(server.credentials.secretAccessKey);
       try {
         const expected = {
-          's3.endpoint': server.endpoint, 'client.region': server.region, 's3.path-style-access': 'true',
-          's3.access-key-id': server.credentials.accessKeyId, 's3.secret-access-key': server.credentials.secretAccessKey,
+          's3.endpoint': server.endpoint,
+          'client.region': server.region,
+          's3.path-style-access': 'true',
+          's3.access-key-id': server.credentials.accessKeyId,
+          's3.secret-access-key': server.credentials.secretAccessKey,
         };
         const loaded = await ice.call('GET', '/v1/{prefix}/namespaces/db/tables/events', undefined, { 'x-iceberg-access-delegation': 'vended-credentials' });
         expect(loaded.status).toBe(200);
@@ -134,12 +140,15 @@ describe.skipIf(!s3)('a warehouse on S3', () => {
       expect(after.body['storage-credentials']).toBeUndefined();
     });
 
-    it('purge deletes the table\'s objects in the bucket and leaves a table under a similar prefix', async () => {
+    it("purge deletes the table's objects in the bucket and leaves a table under a similar prefix", async () => {
       await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['purge'] });
       const t1 = await createTable('purge', 't1', { location: `${warehouseLocation}/purge/t1` });
       const t10 = await createTable('purge', 't10', { location: `${warehouseLocation}/purge/t10` });
       expect(t1.body.metadata.location).toBe(`${warehouseLocation}/purge/t1`);
-      const c = await ice.call('POST', '/v1/{prefix}/namespaces/purge/tables/t1', { requirements: [], updates: [{ action: 'set-properties', updates: { a: 'b' } }] });
+      const c = await ice.call('POST', '/v1/{prefix}/namespaces/purge/tables/t1', {
+        requirements: [],
+        updates: [{ action: 'set-properties', updates: { a: 'b' } }],
+      });
       expect(c.status).toBe(200);
       // Data files as a writer (Spark, PyIceberg) would put them beside the metadata.
       await putObject('warehouse/purge/t1/data/part-0.parquet', 'x');
@@ -187,18 +196,33 @@ describe.skipIf(!s3)('a warehouse on S3', () => {
       await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['reg'] });
       const created = await createTable('reg', 'src');
       expect((await ice.call('POST', '/v1/{prefix}/namespaces/reg/tables/src/unregister')).status).toBe(200);
-      const registered = await ice.call('POST', '/v1/{prefix}/namespaces/reg/register', { name: 'copy', 'metadata-location': created.body['metadata-location'] });
+      const registered = await ice.call('POST', '/v1/{prefix}/namespaces/reg/register', {
+        name: 'copy',
+        'metadata-location': created.body['metadata-location'],
+      });
       expect(registered.status, registered.text).toBe(200);
       expect(registered.body.metadata['table-uuid']).toBe(created.body.metadata['table-uuid']);
-      const absent = await ice.call('POST', '/v1/{prefix}/namespaces/reg/register', { name: 'absent', 'metadata-location': `${warehouseLocation}/reg/nope.metadata.json` });
+      const absent = await ice.call('POST', '/v1/{prefix}/namespaces/reg/register', {
+        name: 'absent',
+        'metadata-location': `${warehouseLocation}/reg/nope.metadata.json`,
+      });
       expect(absent.status).toBe(400);
     });
 
     it('writes view metadata into the bucket', async () => {
       await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['v'] });
       const created = await ice.call('POST', '/v1/{prefix}/namespaces/v/views', {
-        name: 'daily', schema: SAMPLE_SCHEMA, properties: {},
-        'view-version': { 'version-id': 1, 'timestamp-ms': Date.now(), 'schema-id': 0, summary: {}, representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }], 'default-namespace': ['v'] },
+        name: 'daily',
+        schema: SAMPLE_SCHEMA,
+        properties: {},
+        'view-version': {
+          'version-id': 1,
+          'timestamp-ms': Date.now(),
+          'schema-id': 0,
+          summary: {},
+          representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
+          'default-namespace': ['v'],
+        },
       });
       expect(created.status, created.text).toBe(200);
       expect(created.body['metadata-location'].startsWith(`${warehouseLocation}/v/daily-`)).toBe(true);
@@ -211,7 +235,12 @@ describe.skipIf(!s3)('a warehouse on S3', () => {
       delete process.env['LAKEPLANE_TEST_S3_NOT_SET_SECRET_ACCESS_KEY'];
       const created = await p.call('POST', '/api/v1/warehouses', {
         token: admin,
-        body: { name: 's3-unset', storageLocation: `s3://${bucket}/unset`, storage: { endpoint: server.endpoint, pathStyleAccess: true }, credentialsRef: missing },
+        body: {
+          name: 's3-unset',
+          storageLocation: `s3://${bucket}/unset`,
+          storage: { endpoint: server.endpoint, pathStyleAccess: true },
+          credentialsRef: missing,
+        },
       });
       expect(created.status).toBe(400);
       expect(created.body.errors).toEqual([expect.objectContaining({ in: 'body', field: 'credentialsRef' })]);

@@ -36,19 +36,28 @@ async function recordingStsProxy(target: string): Promise<{ url: string; assumed
       const body = Buffer.concat(chunks);
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'connection') headers[k] = v;
-      void fetch(target + (req.url ?? '/'), { method: req.method ?? 'POST', headers, body: body.length > 0 ? body : undefined }).then(async (answer) => {
-        const text = await answer.text();
-        const form = new URLSearchParams(body.toString('utf8'));
-        const key = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(text)?.[1];
-        if (form.get('Action') === 'AssumeRole' && key) {
-          assumed.set(key, { access_key_id: key, role_arn: form.get('RoleArn') ?? '', external_id: form.get('ExternalId'), session_name: form.get('RoleSessionName') ?? '', policy: form.get('Policy') ?? '' });
-        }
-        res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/xml' });
-        res.end(text);
-      }, (err: unknown) => {
-        res.writeHead(502);
-        res.end(String(err));
-      });
+      void fetch(target + (req.url ?? '/'), { method: req.method ?? 'POST', headers, body: body.length > 0 ? body : undefined }).then(
+        async (answer) => {
+          const text = await answer.text();
+          const form = new URLSearchParams(body.toString('utf8'));
+          const key = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(text)?.[1];
+          if (form.get('Action') === 'AssumeRole' && key) {
+            assumed.set(key, {
+              access_key_id: key,
+              role_arn: form.get('RoleArn') ?? '',
+              external_id: form.get('ExternalId'),
+              session_name: form.get('RoleSessionName') ?? '',
+              policy: form.get('Policy') ?? '',
+            });
+          }
+          res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/xml' });
+          res.end(text);
+        },
+        (err: unknown) => {
+          res.writeHead(502);
+          res.end(String(err));
+        },
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -93,7 +102,10 @@ describe.skipIf(!s3)('STS credential vending', () => {
       const wh = await p.call('POST', '/api/v1/warehouses', {
         token: admin,
         body: {
-          name: 'stswh', storageLocation: warehouseLocation, credentialsRef: `env:${REF}`, credentialVending: 'sts',
+          name: 'stswh',
+          storageLocation: warehouseLocation,
+          credentialsRef: `env:${REF}`,
+          credentialVending: 'sts',
           storage: storageOf(server),
           sts: { roleArn: ROLE, externalId: 'lakeplane-ext-1', endpoint: sts.url, durationSeconds: 900 },
         },
@@ -103,13 +115,26 @@ describe.skipIf(!s3)('STS credential vending', () => {
       const ice = new IcebergClient(p, admin, 'stswh');
       clients['admin'] = ice;
       expect((await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['sales'] })).status).toBe(200);
-      for (const name of ['orders', 'refunds']) expect((await ice.call('POST', '/v1/{prefix}/namespaces/sales/tables', { name, schema: SAMPLE_SCHEMA })).status).toBe(200);
+      for (const name of ['orders', 'refunds'])
+        expect((await ice.call('POST', '/v1/{prefix}/namespaces/sales/tables', { name, schema: SAMPLE_SCHEMA })).status).toBe(200);
       // A table whose location holds IAM wildcards: unescaped, its grant would reach every neighbour.
-      const starred = await ice.call('POST', '/v1/{prefix}/namespaces/sales/tables', { name: 'starred', schema: SAMPLE_SCHEMA, location: `${warehouseLocation}/sales/*` });
+      const starred = await ice.call('POST', '/v1/{prefix}/namespaces/sales/tables', {
+        name: 'starred',
+        schema: SAMPLE_SCHEMA,
+        location: `${warehouseLocation}/sales/*`,
+      });
       expect(starred.status, starred.text).toBe(200);
       const policies = [
-        { name: 'reader reads orders', resources: { warehouse: v('stswh'), namespace: v('sales'), table: v('orders', 'starred') }, allow: [{ users: ['reader'], accesses: ['select'] }] },
-        { name: 'writer writes orders', resources: { warehouse: v('stswh'), namespace: v('sales'), table: v('orders') }, allow: [{ users: ['writer'], accesses: ['select', 'insert', 'update', 'delete'] }] },
+        {
+          name: 'reader reads orders',
+          resources: { warehouse: v('stswh'), namespace: v('sales'), table: v('orders', 'starred') },
+          allow: [{ users: ['reader'], accesses: ['select'] }],
+        },
+        {
+          name: 'writer writes orders',
+          resources: { warehouse: v('stswh'), namespace: v('sales'), table: v('orders') },
+          allow: [{ users: ['writer'], accesses: ['select', 'insert', 'update', 'delete'] }],
+        },
       ];
       for (const body of policies) {
         const r = await p.call('POST', '/api/v1/policies', { token: admin, body });
@@ -126,7 +151,7 @@ describe.skipIf(!s3)('STS credential vending', () => {
       await dropBucket?.();
     });
 
-    it('a reader of orders gets short-lived credentials whose session policy reads orders\' prefix and nothing else', async () => {
+    it("a reader of orders gets short-lived credentials whose session policy reads orders' prefix and nothing else", async () => {
       const r = await load('reader', 'orders');
       expect(r.status, r.text).toBe(200);
       const location = r.body.metadata.location as string;
@@ -135,7 +160,12 @@ describe.skipIf(!s3)('STS credential vending', () => {
       expect(others).toEqual([]);
       expect(cred!.prefix).toBe(location);
       const c = cred!.config;
-      expect(c).toMatchObject({ 's3.endpoint': server.endpoint, 'client.region': server.region, 's3.path-style-access': 'true', 'client.refresh-credentials-enabled': 'true' });
+      expect(c).toMatchObject({
+        's3.endpoint': server.endpoint,
+        'client.region': server.region,
+        's3.path-style-access': 'true',
+        'client.refresh-credentials-enabled': 'true',
+      });
       expect(c['client.refresh-credentials-endpoint']).toBe('v1/stswh/namespaces/sales/tables/orders/credentials');
       expect(c['s3.access-key-id']).not.toBe(server.credentials.accessKeyId);
       expect(c['s3.session-token']).toBeTruthy();
@@ -148,7 +178,13 @@ describe.skipIf(!s3)('STS credential vending', () => {
       const role = await assumedFor(c['s3.access-key-id']!);
       expect(role).toMatchObject({ role_arn: ROLE, external_id: 'lakeplane-ext-1', session_name: 'lakeplane-reader' });
       expect(role.statements).toEqual([
-        { Sid: 'ListTablePrefixes', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [`arn:aws:s3:::${bucket}`], Condition: { StringLike: { 's3:prefix': [`${key}/*`] } } },
+        {
+          Sid: 'ListTablePrefixes',
+          Effect: 'Allow',
+          Action: ['s3:ListBucket'],
+          Resource: [`arn:aws:s3:::${bucket}`],
+          Condition: { StringLike: { 's3:prefix': [`${key}/*`] } },
+        },
         { Sid: 'ReadTableObjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: [`arn:aws:s3:::${bucket}/${key}/*`] },
       ]);
       // Nothing reaches refunds' files, and nothing writes.
@@ -157,7 +193,7 @@ describe.skipIf(!s3)('STS credential vending', () => {
       expect(role.statements.flatMap((s) => s.Action).filter((a) => /Put|Delete|Multipart/.test(a))).toEqual([]);
     });
 
-    it('a writer of orders gets put and delete on orders\' prefix only', async () => {
+    it("a writer of orders gets put and delete on orders' prefix only", async () => {
       const r = await load('writer', 'orders');
       expect(r.status, r.text).toBe(200);
       const key = (r.body.metadata.location as string).slice(`s3://${bucket}/`.length);
@@ -195,7 +231,12 @@ describe.skipIf(!s3)('STS credential vending', () => {
     });
 
     it('createTable answers credentials of the new table, read-write for its creator', async () => {
-      const r = await clients['admin']!.call('POST', '/v1/{prefix}/namespaces/sales/tables', { name: 'fresh', schema: SAMPLE_SCHEMA }, { 'x-iceberg-access-delegation': 'vended-credentials' });
+      const r = await clients['admin']!.call(
+        'POST',
+        '/v1/{prefix}/namespaces/sales/tables',
+        { name: 'fresh', schema: SAMPLE_SCHEMA },
+        { 'x-iceberg-access-delegation': 'vended-credentials' },
+      );
       expect(r.status, r.text).toBe(200);
       const [cred] = r.body['storage-credentials'] as Array<{ prefix: string; config: Record<string, string> }>;
       expect(cred!.prefix).toBe(r.body.metadata.location);
@@ -206,7 +247,10 @@ describe.skipIf(!s3)('STS credential vending', () => {
     it('/v1/config says which vending a warehouse does, and what a static one gives away', async () => {
       const sts = await clients['admin']!.call('GET', '/v1/config?warehouse=stswh');
       expect(sts.body.defaults).toEqual({ 'lakeplane.credential-vending': 'sts' });
-      const created = await p.call('POST', '/api/v1/warehouses', { token: admin, body: { name: 'staticwh', storageLocation: `${warehouseLocation}-static`, credentialsRef: `env:${REF}`, credentialVending: 'static' } });
+      const created = await p.call('POST', '/api/v1/warehouses', {
+        token: admin,
+        body: { name: 'staticwh', storageLocation: `${warehouseLocation}-static`, credentialsRef: `env:${REF}`, credentialVending: 'static' },
+      });
       expect(created.status, JSON.stringify(created.body)).toBe(201);
       const stat = await clients['admin']!.call('GET', '/v1/config?warehouse=staticwh');
       expect(stat.body.defaults['lakeplane.credential-vending']).toBe('static');
@@ -214,8 +258,17 @@ describe.skipIf(!s3)('STS credential vending', () => {
       expect((await p.call('DELETE', '/api/v1/warehouses/staticwh', { token: admin })).status).toBe(204);
     });
 
-    it('keeps no storage secret in the idempotency store: a replayed createTable gets this request\'s credentials', async () => {
-      const created = await p.call('POST', '/api/v1/warehouses', { token: admin, body: { name: 'staticidem', storageLocation: `${warehouseLocation}-idem`, credentialsRef: `env:${REF}`, credentialVending: 'static', storage: storageOf(server) } });
+    it("keeps no storage secret in the idempotency store: a replayed createTable gets this request's credentials", async () => {
+      const created = await p.call('POST', '/api/v1/warehouses', {
+        token: admin,
+        body: {
+          name: 'staticidem',
+          storageLocation: `${warehouseLocation}-idem`,
+          credentialsRef: `env:${REF}`,
+          credentialVending: 'static',
+          storage: storageOf(server),
+        },
+      });
       expect(created.status, JSON.stringify(created.body)).toBe(201);
       const ice = new IcebergClient(p, admin, 'staticidem');
       expect((await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['sales'] })).status).toBe(200);
@@ -233,9 +286,19 @@ describe.skipIf(!s3)('STS credential vending', () => {
 
     it('vends nothing to a reader whose reads are masked (403 naming the mask): raw files would bypass it', async () => {
       for (const body of [
-        { name: 'maskedsts reads orders', resources: { warehouse: v('stswh'), namespace: v('sales'), table: v('orders') }, allow: [{ users: ['maskedsts'], accesses: ['select'] }] },
-        { name: 'maskedsts sees no data', type: 'masking', resources: { warehouse: v('stswh'), namespace: v('sales'), table: v('orders'), column: v('data') }, masks: [{ users: ['maskedsts'], type: 'MASK' }] },
-      ]) expect((await p.call('POST', '/api/v1/policies', { token: admin, body })).status).toBe(201);
+        {
+          name: 'maskedsts reads orders',
+          resources: { warehouse: v('stswh'), namespace: v('sales'), table: v('orders') },
+          allow: [{ users: ['maskedsts'], accesses: ['select'] }],
+        },
+        {
+          name: 'maskedsts sees no data',
+          type: 'masking',
+          resources: { warehouse: v('stswh'), namespace: v('sales'), table: v('orders'), column: v('data') },
+          masks: [{ users: ['maskedsts'], type: 'MASK' }],
+        },
+      ])
+        expect((await p.call('POST', '/api/v1/policies', { token: admin, body })).status).toBe(201);
       expect((await p.call('POST', '/api/v1/users', { token: admin, body: { username: 'maskedsts', password: 'maskedsts-password-1' } })).status).toBe(201);
       clients['maskedsts'] = new IcebergClient(p, (await p.login('maskedsts', 'maskedsts-password-1')).body.access_token as string, 'stswh');
       const r = await load('maskedsts', 'orders');

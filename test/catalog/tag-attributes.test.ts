@@ -14,7 +14,14 @@ import { startPlatform, type TestPlatform } from '../support/platform.js';
  */
 const API = '/api/v1/catalog';
 const WH = `${API}/warehouses/wh`;
-const SCHEMA = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', required: true, type: 'long' }, { id: 2, name: 'note', required: false, type: 'string' }] };
+const SCHEMA = {
+  type: 'struct',
+  'schema-id': 0,
+  fields: [
+    { id: 1, name: 'id', required: true, type: 'long' },
+    { id: 2, name: 'note', required: false, type: 'string' },
+  ],
+};
 const v = (...values: string[]) => ({ values });
 const DAY = 86_400_000;
 /** A Ranger tag date (yyyy/MM/dd, UTC) some days from now. */
@@ -32,9 +39,15 @@ describe.each(backends())('catalog tag attributes and EXPIRES_ON on %s', (backen
   let admin: string;
   let alice: string;
   let root: string;
-  const call = (method: string, url: string, body?: unknown, token?: string) => p.call(method, url, { token: token ?? admin, ...(body !== undefined ? { body } : {}) });
+  const call = (method: string, url: string, body?: unknown, token?: string) =>
+    p.call(method, url, { token: token ?? admin, ...(body !== undefined ? { body } : {}) });
   const decide = async (resource: Record<string, unknown>, accessTime?: string) => {
-    const r = await call('POST', '/api/v1/policies/decide', { principal: { user: 'alice' }, access: 'select', resource, ...(accessTime ? { accessTime } : {}) });
+    const r = await call('POST', '/api/v1/policies/decide', {
+      principal: { user: 'alice' },
+      access: 'select',
+      resource,
+      ...(accessTime ? { accessTime } : {}),
+    });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     return r.body;
   };
@@ -46,10 +59,15 @@ describe.each(backends())('catalog tag attributes and EXPIRES_ON on %s', (backen
     expect((await call('POST', '/api/v1/warehouses', { name: 'wh', storageLocation: pathToFileURL(root).href })).status).toBe(201);
     const ice = new IcebergClient(p, admin, 'wh');
     expect((await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['sales'] })).status).toBe(200);
-    for (const name of ['orders', 'archive', 'plain', 'scratch']) expect((await ice.call('POST', '/v1/{prefix}/namespaces/sales/tables', { name, schema: SCHEMA })).status).toBe(200);
+    for (const name of ['orders', 'archive', 'plain', 'scratch'])
+      expect((await ice.call('POST', '/v1/{prefix}/namespaces/sales/tables', { name, schema: SCHEMA })).status).toBe(200);
     expect((await call('POST', '/api/v1/users', { username: 'alice', password: 'alice-password-1' })).status).toBe(201);
     alice = (await p.login('alice', 'alice-password-1')).body.access_token;
-    const readers = await call('POST', '/api/v1/policies', { name: 'alice reads sales', resources: { warehouse: v('wh'), namespace: v('sales') }, allow: [{ users: ['alice'], accesses: ['select'] }] });
+    const readers = await call('POST', '/api/v1/policies', {
+      name: 'alice reads sales',
+      resources: { warehouse: v('wh'), namespace: v('sales') },
+      allow: [{ users: ['alice'], accesses: ['select'] }],
+    });
     expect(readers.status, JSON.stringify(readers.body)).toBe(201);
   }, 60_000);
   afterAll(async () => {
@@ -92,9 +110,15 @@ describe.each(backends())('catalog tag attributes and EXPIRES_ON on %s', (backen
     const column = await call('PATCH', `${url}/columns/note`, { addTags: ['RETAINED'], tagAttributes: { RETAINED: { expiry_date: '2030/06/30' } } });
     expect(column.status, JSON.stringify(column.body)).toBe(200);
     expect(column.body).toMatchObject({ tags: ['RETAINED'], tagAttributes: { RETAINED: { expiry_date: '2030/06/30' } } });
-    expect((await call('GET', `${url}/columns`)).body.items.find((c: any) => c.column === 'note').tagAttributes).toEqual({ RETAINED: { expiry_date: '2030/06/30' } });
-    expect((await call('PATCH', `${WH}/namespaces/sales`, { tags: ['owned'], tagAttributes: { owned: { steward: 'group:finance' } } })).body.tagAttributes).toEqual({ owned: { steward: 'group:finance' } });
-    expect((await call('PATCH', WH, { tags: ['prod', 'tier'], tagAttributes: { tier: { level: 'gold' } } })).body.tagAttributes).toEqual({ tier: { level: 'gold' } });
+    expect((await call('GET', `${url}/columns`)).body.items.find((c: any) => c.column === 'note').tagAttributes).toEqual({
+      RETAINED: { expiry_date: '2030/06/30' },
+    });
+    expect(
+      (await call('PATCH', `${WH}/namespaces/sales`, { tags: ['owned'], tagAttributes: { owned: { steward: 'group:finance' } } })).body.tagAttributes,
+    ).toEqual({ owned: { steward: 'group:finance' } });
+    expect((await call('PATCH', WH, { tags: ['prod', 'tier'], tagAttributes: { tier: { level: 'gold' } } })).body.tagAttributes).toEqual({
+      tier: { level: 'gold' },
+    });
     // The warehouse route replacing tags drops the attributes of a tag it drops.
     expect((await call('PATCH', '/api/v1/warehouses/wh', { tags: ['prod'] })).status).toBe(200);
     expect((await call('GET', WH)).body).not.toHaveProperty('tagAttributes');
@@ -119,14 +143,23 @@ describe.each(backends())('catalog tag attributes and EXPIRES_ON on %s', (backen
     for (const [body, field] of bodies) {
       const r = await call('PATCH', url, body);
       expect(r.status, JSON.stringify(body)).toBe(400);
-      expect(r.body.errors.map((e: any) => e.field), `${JSON.stringify(body)} -> ${JSON.stringify(r.body.errors)}`).toContain(field);
+      expect(
+        r.body.errors.map((e: any) => e.field),
+        `${JSON.stringify(body)} -> ${JSON.stringify(r.body.errors)}`,
+      ).toContain(field);
     }
     expect((await call('GET', url)).body).toEqual(before);
   });
 
   it('denies loadTable of a table whose EXPIRES_ON date has passed, through the catalog, and allows it before the date', async () => {
-    expect((await call('PATCH', `${WH}/namespaces/sales/tables/orders`, { addTags: ['EXPIRES_ON'], tagAttributes: { EXPIRES_ON: { expiry_date: rangerDay(30) } } })).status).toBe(200);
-    expect((await call('PATCH', `${WH}/namespaces/sales/tables/archive`, { addTags: ['EXPIRES_ON'], tagAttributes: { EXPIRES_ON: { expiry_date: rangerDay(-1) } } })).status).toBe(200);
+    expect(
+      (await call('PATCH', `${WH}/namespaces/sales/tables/orders`, { addTags: ['EXPIRES_ON'], tagAttributes: { EXPIRES_ON: { expiry_date: rangerDay(30) } } }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await call('PATCH', `${WH}/namespaces/sales/tables/archive`, { addTags: ['EXPIRES_ON'], tagAttributes: { EXPIRES_ON: { expiry_date: rangerDay(-1) } } }))
+        .status,
+    ).toBe(200);
     const load = (table: string, token = alice) => call('GET', `/iceberg/v1/wh/namespaces/sales/tables/${table}`, undefined, token);
     // Without the policy the tag is a label.
     expect((await load('archive')).status).toBe(200);
@@ -161,13 +194,21 @@ describe.each(backends())('catalog tag attributes and EXPIRES_ON on %s', (backen
     await call('PATCH', `${WH}/namespaces/sales/tables/archive`, { tagAttributes: { EXPIRES_ON: { expiry_date: '2020/01/01' } } });
     await call('PATCH', `${WH}/namespaces/sales/tables/archive/columns/note`, { tags: ['PII'] });
     const tagsOf = (doc: any, elements: Record<string, string>) => {
-      const res = doc.serviceResources.find((r: any) => Object.keys(elements).length === Object.keys(r.resourceElements).length && Object.entries(elements).every(([k, v]) => JSON.stringify(r.resourceElements[k]) === JSON.stringify({ values: [v], isExcludes: false, isRecursive: false })));
+      const res = doc.serviceResources.find(
+        (r: any) =>
+          Object.keys(elements).length === Object.keys(r.resourceElements).length &&
+          Object.entries(elements).every(
+            ([k, v]) => JSON.stringify(r.resourceElements[k]) === JSON.stringify({ values: [v], isExcludes: false, isRecursive: false }),
+          ),
+      );
       expect(res, JSON.stringify(elements)).toBeDefined();
       return doc.resourceToTagIds[String(res.id)].map((id: number) => ({ type: doc.tags[String(id)].type, attributes: doc.tags[String(id)].attributes }));
     };
     const trino = await call('GET', '/service/tags/download/trino?lastKnownVersion=-1');
     expect(trino.status, JSON.stringify(trino.body)).toBe(200);
-    expect(tagsOf(trino.body, { catalog: 'wh', schema: 'sales', table: 'archive' })).toEqual([{ type: 'EXPIRES_ON', attributes: { expiry_date: '2020/01/01' } }]);
+    expect(tagsOf(trino.body, { catalog: 'wh', schema: 'sales', table: 'archive' })).toEqual([
+      { type: 'EXPIRES_ON', attributes: { expiry_date: '2020/01/01' } },
+    ]);
     expect(tagsOf(trino.body, { catalog: 'wh', schema: 'sales', table: 'archive', column: 'note' })).toEqual([{ type: 'PII', attributes: {} }]);
     const hive = await call('GET', '/service/tags/secure/download/hive-wh?lastKnownVersion=-1');
     expect(hive.status).toBe(200);
@@ -178,7 +219,9 @@ describe.each(backends())('catalog tag attributes and EXPIRES_ON on %s', (backen
     await call('PATCH', `${WH}/namespaces/sales/tables/archive`, { tagAttributes: { EXPIRES_ON: { expiry_date: '2020/01/02' } } });
     const changed = await call('GET', `/service/tags/download/trino?lastKnownVersion=${trino.body.tagVersion}`);
     expect(changed.status).toBe(200);
-    expect(tagsOf(changed.body, { catalog: 'wh', schema: 'sales', table: 'archive' })).toEqual([{ type: 'EXPIRES_ON', attributes: { expiry_date: '2020/01/02' } }]);
+    expect(tagsOf(changed.body, { catalog: 'wh', schema: 'sales', table: 'archive' })).toEqual([
+      { type: 'EXPIRES_ON', attributes: { expiry_date: '2020/01/02' } },
+    ]);
     expect((await call('GET', '/service/tags/download/tags')).status).toBe(404);
   });
 
@@ -201,26 +244,53 @@ describe.each(backends())('catalog tag attributes and EXPIRES_ON on %s', (backen
     for (const [r, field] of bad) {
       const answer = await call('POST', '/api/v1/policies/decide', { principal: { user: 'alice' }, access: 'select', resource: r });
       expect(answer.status, JSON.stringify(r)).toBe(400);
-      expect(answer.body.errors.map((e: any) => e.field), JSON.stringify(answer.body.errors)).toContain(field);
+      expect(
+        answer.body.errors.map((e: any) => e.field),
+        JSON.stringify(answer.body.errors),
+      ).toContain(field);
     }
     expect((await call('DELETE', `/api/v1/policies/${policy.body.id}`)).status).toBe(204);
   });
 
-  it('takes accessed-after-expiry on tag-based policies only, with one yes/no value, as Ranger\'s tag service defines it', async () => {
+  it("takes accessed-after-expiry on tag-based policies only, with one yes/no value, as Ranger's tag service defines it", async () => {
     const before = (await call('GET', '/api/v1/policies?pageSize=500')).body.items.length;
     const expiry = (values: string[]) => [{ type: 'accessed-after-expiry', values }];
     const bad: Array<[Record<string, unknown>, string]> = [
-      [{ name: 'on a table', resources: { warehouse: v('wh'), namespace: v('sales'), table: v('orders') }, deny: [{ groups: ['public'], accesses: ['select'], conditions: expiry(['yes']) }] }, 'deny.0.conditions.0.type'],
-      [{ name: 'on a url', resources: { url: { values: ['s3://b/x'] } }, allow: [{ users: ['alice'], accesses: ['read'], conditions: expiry(['yes']) }] }, 'allow.0.conditions.0.type'],
-      [{ name: 'policy level on a table', resources: { warehouse: v('wh') }, conditions: expiry(['yes']), allow: [{ users: ['alice'], accesses: ['select'] }] }, 'conditions.0.type'],
+      [
+        {
+          name: 'on a table',
+          resources: { warehouse: v('wh'), namespace: v('sales'), table: v('orders') },
+          deny: [{ groups: ['public'], accesses: ['select'], conditions: expiry(['yes']) }],
+        },
+        'deny.0.conditions.0.type',
+      ],
+      [
+        { name: 'on a url', resources: { url: { values: ['s3://b/x'] } }, allow: [{ users: ['alice'], accesses: ['read'], conditions: expiry(['yes']) }] },
+        'allow.0.conditions.0.type',
+      ],
+      [
+        {
+          name: 'policy level on a table',
+          resources: { warehouse: v('wh') },
+          conditions: expiry(['yes']),
+          allow: [{ users: ['alice'], accesses: ['select'] }],
+        },
+        'conditions.0.type',
+      ],
       [{ ...EXPIRES_ON_POLICY, deny: [{ groups: ['public'], accesses: ['all'], conditions: expiry(['maybe']) }] }, 'deny.0.conditions.0.values'],
       [{ ...EXPIRES_ON_POLICY, deny: [{ groups: ['public'], accesses: ['all'], conditions: expiry(['yes', 'no']) }] }, 'deny.0.conditions.0.values'],
-      [{ ...EXPIRES_ON_POLICY, deny: [{ groups: ['public'], accesses: ['all'], conditions: [{ type: 'accessed-after-expiryy', values: ['yes'] }] }] }, 'deny.0.conditions.0.type'],
+      [
+        { ...EXPIRES_ON_POLICY, deny: [{ groups: ['public'], accesses: ['all'], conditions: [{ type: 'accessed-after-expiryy', values: ['yes'] }] }] },
+        'deny.0.conditions.0.type',
+      ],
     ];
     for (const [body, field] of bad) {
       const r = await call('POST', '/api/v1/policies', body);
       expect(r.status, JSON.stringify(body)).toBe(400);
-      expect(r.body.errors.map((e: any) => e.field), JSON.stringify(r.body.errors)).toContain(field);
+      expect(
+        r.body.errors.map((e: any) => e.field),
+        JSON.stringify(r.body.errors),
+      ).toContain(field);
     }
     expect((await call('GET', '/api/v1/policies?pageSize=500')).body.items.length).toBe(before);
   });

@@ -8,8 +8,20 @@ import { parseAllDocuments } from 'yaml';
 import { loadAllFunctions } from '../../functions/registry.js';
 import { consumersOf } from '../../shared/platform/index.js';
 import {
-  crdValidator, functionNames, k8sSchemaDir, k8sValidators, K8S_VERSION, kustomizeCommand, loadDoc, loadDocs,
-  prerequisite, REQUIRE_ALL, refDir, ROOT, yamlFilesUnder, type Obj,
+  crdValidator,
+  functionNames,
+  k8sSchemaDir,
+  k8sValidators,
+  K8S_VERSION,
+  kustomizeCommand,
+  loadDoc,
+  loadDocs,
+  prerequisite,
+  REQUIRE_ALL,
+  refDir,
+  ROOT,
+  yamlFilesUnder,
+  type Obj,
 } from './manifests.js';
 
 const NAMESPACE = 'lakeplane';
@@ -30,19 +42,28 @@ const broker = loadDoc('eventing/broker.yaml');
 const pingSource = loadDoc('eventing/pingsource-outbox.yaml');
 const trigger = loadDoc('eventing/trigger-events-ping.yaml');
 const policyTriggers = loadDocs('eventing/triggers-policy-changes.yaml');
-const jobTriggers = [...loadDocs('eventing/triggers-jobs.yaml'), ...loadDocs('eventing/triggers-lakehouses.yaml'), ...loadDocs('eventing/triggers-scheduler.yaml'), ...loadDocs('eventing/triggers-sql.yaml'), loadDoc('eventing/trigger-webhooks-all.yaml')];
+const jobTriggers = [
+  ...loadDocs('eventing/triggers-jobs.yaml'),
+  ...loadDocs('eventing/triggers-lakehouses.yaml'),
+  ...loadDocs('eventing/triggers-scheduler.yaml'),
+  ...loadDocs('eventing/triggers-sql.yaml'),
+  loadDoc('eventing/trigger-webhooks-all.yaml'),
+];
 const triggers = [trigger, ...policyTriggers, ...jobTriggers];
 const sparkSource = [...loadDocs('eventing/apiserversource-sparkapplications.yaml'), ...loadDocs('eventing/jobs-namespace/sparkapplication-watcher.yaml')];
 const apiServerSource = sparkSource.find((d) => d.kind === 'ApiServerSource')!;
 const eventingDocs = [broker, pingSource, ...triggers, apiServerSource];
 
 const containerOf = (svc: Obj): Obj => svc.spec.template.spec.containers[0];
-const envOf = (c: Obj): Map<string, Obj> => new Map((c.env as Obj[] ?? []).map((e) => [e.name as string, e]));
+const envOf = (c: Obj): Map<string, Obj> => new Map(((c.env as Obj[]) ?? []).map((e) => [e.name as string, e]));
 const kustomization = (dir: string): Obj => loadDoc(`${dir}/kustomization.yaml`);
 
 function expectHardened(where: string, sc: Obj | undefined): void {
   expect(sc, where).toMatchObject({
-    runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, seccompProfile: { type: 'RuntimeDefault' },
+    runAsNonRoot: true,
+    readOnlyRootFilesystem: true,
+    allowPrivilegeEscalation: false,
+    seccompProfile: { type: 'RuntimeDefault' },
   });
   expect(sc?.capabilities?.drop, where).toContain('ALL');
   expect(sc?.capabilities?.add ?? [], where).toEqual([]);
@@ -100,8 +121,9 @@ describe.each(services)('$file follows the cluster-mode contract', ({ doc: svc }
     expect(env.get('LAKEPLANE_LOG_LEVEL')?.value).toBe('info');
     expect(new URL(env.get('LAKEPLANE_ISSUER')?.value).protocol).toBe('https:');
     // The Broker's ingress URL is /<namespace>/<name> of eventing/broker.yaml.
-    expect(env.get('LAKEPLANE_BROKER_URL')?.value)
-      .toBe(`http://broker-ingress.knative-eventing.svc.cluster.local/${broker.metadata.namespace}/${broker.metadata.name}`);
+    expect(env.get('LAKEPLANE_BROKER_URL')?.value).toBe(
+      `http://broker-ingress.knative-eventing.svc.cluster.local/${broker.metadata.namespace}/${broker.metadata.name}`,
+    );
     expectSecretRef(env, 'DATABASE_URL', { name: 'lakeplane-database', key: 'url' });
     expectSecretRef(env, 'LAKEPLANE_ADMIN_PASSWORD', { name: 'lakeplane-admin', key: 'password', optional: true });
     expect((c.env as Obj[]).length, 'duplicate env names').toBe(env.size);
@@ -124,7 +146,7 @@ describe.each(services)('$file follows the cluster-mode contract', ({ doc: svc }
     expect(c.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 8080 });
     expect(c.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 8080 });
     expectResources(name, c);
-    for (const m of c.volumeMounts as Obj[] ?? []) expect(KNATIVE_RESERVED_PATHS, `${m.mountPath} is reserved by Knative`).not.toContain(m.mountPath);
+    for (const m of (c.volumeMounts as Obj[]) ?? []) expect(KNATIVE_RESERVED_PATHS, `${m.mountPath} is reserved by Knative`).not.toContain(m.mountPath);
     expect(pod.securityContext, 'pod-level securityContext needs a Knative feature flag: set it on the container').toBeUndefined();
     expectHardened(name, c.securityContext);
     expect(pod.serviceAccountName).toBe(serviceAccount.metadata.name);
@@ -164,8 +186,9 @@ describe('migrate Job, Secrets and eventing wiring', () => {
   });
 
   it('secrets.example.yaml documents every Secret key the manifests read', () => {
-    const refs = [...services.map((s) => containerOf(s.doc)), job.spec.template.spec.containers[0]]
-      .flatMap((c: Obj) => (c.env as Obj[]).map((e) => e.valueFrom?.secretKeyRef).filter(Boolean));
+    const refs = [...services.map((s) => containerOf(s.doc)), job.spec.template.spec.containers[0]].flatMap((c: Obj) =>
+      (c.env as Obj[]).map((e) => e.valueFrom?.secretKeyRef).filter(Boolean),
+    );
     for (const ref of refs) {
       const secret = secrets.find((s) => s.kind === 'Secret' && s.metadata.name === ref.name);
       expect(secret?.stringData?.[ref.key], `${ref.name}/${ref.key}`).toBeTypeOf('string');
@@ -178,7 +201,11 @@ describe('migrate Job, Secrets and eventing wiring', () => {
     expect(pingSource.spec.sink).toEqual({ ref: brokerRef });
     expect(trigger.spec.broker).toBe(broker.metadata.name);
     expect(trigger.spec.filter).toEqual({ attributes: { type: 'dev.knative.sources.ping' } });
-    expect(trigger.spec.subscriber).toEqual({ ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'events' }, uri: INGEST_PATH, audience: 'lakeplane-events' });
+    expect(trigger.spec.subscriber).toEqual({
+      ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'events' },
+      uri: INGEST_PATH,
+      audience: 'lakeplane-events',
+    });
     expect(services.map((s) => s.doc.metadata.name)).toContain('events');
   });
 
@@ -199,15 +226,19 @@ describe('migrate Job, Secrets and eventing wiring', () => {
     );
     expect([...routed].sort()).toEqual([...wanted].sort());
     expect(new Set(triggers.map((t) => t.metadata.name)).size).toBe(triggers.length);
-    expect(kustomization('eventing').resources).toEqual(expect.arrayContaining(['triggers-policy-changes.yaml', 'triggers-jobs.yaml', 'apiserversource-sparkapplications.yaml']));
+    expect(kustomization('eventing').resources).toEqual(
+      expect.arrayContaining(['triggers-policy-changes.yaml', 'triggers-jobs.yaml', 'apiserversource-sparkapplications.yaml']),
+    );
   });
 
   it('no externally visible Service takes anonymous events; a cluster-local one says so in its labels', () => {
     for (const svc of services) {
       const env = envOf(containerOf(svc.doc));
       const clusterLocal = svc.doc.metadata.labels?.['networking.knative.dev/visibility'] === 'cluster-local';
-      if (env.get('LAKEPLANE_INGEST_ALLOW_ANONYMOUS')?.value === 'true') expect(clusterLocal, `${svc.file} takes anonymous events while externally visible`).toBe(true);
-      if (env.get('LAKEPLANE_INGEST_CLUSTER_LOCAL')?.value === 'true') expect(clusterLocal, `${svc.file} declares itself cluster-local without the visibility label`).toBe(true);
+      if (env.get('LAKEPLANE_INGEST_ALLOW_ANONYMOUS')?.value === 'true')
+        expect(clusterLocal, `${svc.file} takes anonymous events while externally visible`).toBe(true);
+      if (env.get('LAKEPLANE_INGEST_CLUSTER_LOCAL')?.value === 'true')
+        expect(clusterLocal, `${svc.file} declares itself cluster-local without the visibility label`).toBe(true);
     }
     // A Service with no routes of its own only takes events: nobody outside the cluster needs to reach it.
     expect(services.find((s) => s.doc.metadata.name === 'scheduler')!.doc.metadata.labels['networking.knative.dev/visibility']).toBe('cluster-local');
@@ -230,7 +261,10 @@ describe('migrate Job, Secrets and eventing wiring', () => {
       expect(env.get('LAKEPLANE_INGEST_OIDC_TOKEN_FILE')?.value, fn.name).toBe(`${mount.mountPath}/token`);
       expect(env.get('NODE_EXTRA_CA_CERTS')?.value, fn.name).toBe(`${mount.mountPath}/ca.crt`);
       const volume = (svc.doc.spec.template.spec.volumes as Obj[]).find((v) => v.name === 'kube-api')!;
-      expect(volume.projected.sources.map((x: Obj) => Object.keys(x)[0]), fn.name).toEqual(['serviceAccountToken', 'serviceAccountToken', 'configMap']);
+      expect(
+        volume.projected.sources.map((x: Obj) => Object.keys(x)[0]),
+        fn.name,
+      ).toEqual(['serviceAccountToken', 'serviceAccountToken', 'configMap']);
       // What it publishes goes to the Broker with a token for the Broker's audience.
       const brokerToken = volume.projected.sources.find((x: Obj) => x.serviceAccountToken?.path === 'broker-token')!.serviceAccountToken;
       expect(brokerToken.audience, fn.name).toBe(`eventing.knative.dev/broker/${NAMESPACE}/${broker.metadata.name}`);
@@ -242,7 +276,9 @@ describe('migrate Job, Secrets and eventing wiring', () => {
     expect(apiServerSource.spec).toMatchObject({
       mode: 'Resource',
       namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'lakeplane-jobs' } },
-      resources: [{ apiVersion: 'sparkoperator.k8s.io/v1beta2', kind: 'SparkApplication', selector: { matchLabels: { 'app.kubernetes.io/managed-by': 'lakeplane' } } }],
+      resources: [
+        { apiVersion: 'sparkoperator.k8s.io/v1beta2', kind: 'SparkApplication', selector: { matchLabels: { 'app.kubernetes.io/managed-by': 'lakeplane' } } },
+      ],
       sink: { ref: { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', name: broker.metadata.name } },
     });
     const sa = sparkSource.find((d) => d.kind === 'ServiceAccount')!;
@@ -305,21 +341,51 @@ const haveRef = prerequisite('Knative CRD schema checks', existsSync(ref) ? unde
 
 describe.skipIf(!haveRef)("against Knative's CRD schemas (shared/ref/knative)", () => {
   const validate = haveRef
-    ? crdValidator(['serving/service.yaml', 'eventing/broker.yaml', 'eventing/trigger.yaml', 'eventing/pingsource.yaml', 'eventing/apiserversource.yaml'].map((f) => join(ref, 'knative', f)))
+    ? crdValidator(
+        ['serving/service.yaml', 'eventing/broker.yaml', 'eventing/trigger.yaml', 'eventing/pingsource.yaml', 'eventing/apiserversource.yaml'].map((f) =>
+          join(ref, 'knative', f),
+        ),
+      )
     : () => [];
   const iam = services[0]?.doc ?? {};
 
   it.each([...services.map((s) => [s.file, s.doc] as const), ...eventingDocs.map((d) => [`${d.kind} ${d.metadata.name}`, d] as const)])(
-    '%s is valid', (_, doc) => expect(validate(doc)).toEqual([]),
+    '%s is valid',
+    (_, doc) => expect(validate(doc)).toEqual([]),
   );
 
   // The serving CRD constrains Service.spec, the RevisionSpec and each container closely (only some pod-level
   // fields behind feature flags are x-kubernetes-preserve-unknown-fields), so these must all be caught.
   it.each([
-    ['a misspelt spec field', (s: Obj) => { s.spec.tempalte = s.spec.template; delete s.spec.template; }, /tempalte/],
-    ['a misspelt container field', (s: Obj) => { s.spec.template.spec.containers[0].readinesProbe = {}; }, /readinesProbe/],
-    ['containerConcurrency as a string', (s: Obj) => { s.spec.template.spec.containerConcurrency = '50'; }, /containerConcurrency must be integer/],
-    ['env without a name', (s: Obj) => { s.spec.template.spec.containers[0].env.push({ value: 'x' }); }, /env\/\d+ must have required property 'name'/],
+    [
+      'a misspelt spec field',
+      (s: Obj) => {
+        s.spec.tempalte = s.spec.template;
+        delete s.spec.template;
+      },
+      /tempalte/,
+    ],
+    [
+      'a misspelt container field',
+      (s: Obj) => {
+        s.spec.template.spec.containers[0].readinesProbe = {};
+      },
+      /readinesProbe/,
+    ],
+    [
+      'containerConcurrency as a string',
+      (s: Obj) => {
+        s.spec.template.spec.containerConcurrency = '50';
+      },
+      /containerConcurrency must be integer/,
+    ],
+    [
+      'env without a name',
+      (s: Obj) => {
+        s.spec.template.spec.containers[0].env.push({ value: 'x' });
+      },
+      /env\/\d+ must have required property 'name'/,
+    ],
   ])('rejects a Service with %s', (_, breakIt, expected) => {
     const broken = structuredClone(iam);
     breakIt(broken);
@@ -345,14 +411,20 @@ describe.skipIf(!haveK8s)(`against Kubernetes ${K8S_VERSION} schemas (strict: un
   };
 
   it.each([namespace, serviceAccount, job, ...secrets].map((d) => [`${d.kind} ${d.metadata.name}`, d] as const))(
-    '%s is valid', (_, doc) => expect(v!.doc(doc)).toEqual([]), 60_000,
+    '%s is valid',
+    (_, doc) => expect(v!.doc(doc)).toEqual([]),
+    60_000,
   );
 
-  it.each(services)("$file: the revision's pod spec is a valid PodSpec, its metadata valid ObjectMeta", ({ doc }) => {
-    expect(v!.definition('io.k8s.api.core.v1.PodSpec', podSpecOf(doc))).toEqual([]);
-    expect(v!.definition('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', doc.spec.template.metadata)).toEqual([]);
-    expect(v!.definition('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', doc.metadata)).toEqual([]);
-  }, 60_000);
+  it.each(services)(
+    "$file: the revision's pod spec is a valid PodSpec, its metadata valid ObjectMeta",
+    ({ doc }) => {
+      expect(v!.definition('io.k8s.api.core.v1.PodSpec', podSpecOf(doc))).toEqual([]);
+      expect(v!.definition('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', doc.spec.template.metadata)).toEqual([]);
+      expect(v!.definition('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', doc.metadata)).toEqual([]);
+    },
+    60_000,
+  );
 
   it.each(eventingDocs.map((d) => [`${d.kind} ${d.metadata.name}`, d] as const))('%s: metadata is valid ObjectMeta', (_, doc) => {
     expect(v!.definition('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', doc.metadata)).toEqual([]);
@@ -372,8 +444,13 @@ describe.skipIf(!haveK8s)(`against Kubernetes ${K8S_VERSION} schemas (strict: un
 });
 
 /** Folders with a kustomization of their own, and the namespace it puts everything in. */
-const KUSTOMIZATIONS: Array<[string, string]> = [['knative', NAMESPACE], ['eventing', NAMESPACE], ['eventing/jobs-namespace', 'lakeplane-jobs']];
-const ownFolder = (dir: string, file: string) => !KUSTOMIZATIONS.some(([other]) => other !== dir && other.startsWith(`${dir}/`) && file.startsWith(`${other}/`));
+const KUSTOMIZATIONS: Array<[string, string]> = [
+  ['knative', NAMESPACE],
+  ['eventing', NAMESPACE],
+  ['eventing/jobs-namespace', 'lakeplane-jobs'],
+];
+const ownFolder = (dir: string, file: string) =>
+  !KUSTOMIZATIONS.some(([other]) => other !== dir && other.startsWith(`${dir}/`) && file.startsWith(`${other}/`));
 
 describe.each(KUSTOMIZATIONS)('%s/kustomization.yaml', (dir, namespaceOfDir) => {
   const k = kustomization(dir);
@@ -382,8 +459,14 @@ describe.each(KUSTOMIZATIONS)('%s/kustomization.yaml', (dir, namespaceOfDir) => 
   it('lists every manifest of the folder (but no *.example.yaml), and only files that exist', () => {
     for (const file of listed) expect(existsSync(join(ROOT, file)), `${file} is listed but missing`).toBe(true);
     const manifests = yamlFilesUnder(dir).filter((f) => ownFolder(dir, f) && !/(^|\/)kustomization\.ya?ml$/.test(f) && !/\.example\.ya?ml$/.test(f));
-    expect(manifests.filter((f) => !listed.includes(f)), 'not listed in the kustomization').toEqual([]);
-    expect(listed.filter((f) => !manifests.includes(f)), 'listed but not a manifest of the folder').toEqual([]);
+    expect(
+      manifests.filter((f) => !listed.includes(f)),
+      'not listed in the kustomization',
+    ).toEqual([]);
+    expect(
+      listed.filter((f) => !manifests.includes(f)),
+      'listed but not a manifest of the folder',
+    ).toEqual([]);
     expect(k.namespace).toBe(namespaceOfDir);
     if (dir === 'knative') expect((k.images as Obj[]).map((i) => i.name)).toEqual(['lakeplane']);
   });

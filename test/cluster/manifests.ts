@@ -38,10 +38,12 @@ export function prerequisite(what: string, missing: string | undefined): boolean
 export function loadDocs(rel: string): Obj[] {
   const docs = parseAllDocuments(readFileSync(join(ROOT, rel), 'utf8'), { version: '1.1' });
   if (!Array.isArray(docs)) return [];
-  return docs.map((d) => {
-    if (d.errors.length > 0) throw new Error(`${rel}: ${d.errors.map((e) => e.message).join('; ')}`);
-    return d.toJS() as Obj;
-  }).filter((d) => d !== null);
+  return docs
+    .map((d) => {
+      if (d.errors.length > 0) throw new Error(`${rel}: ${d.errors.map((e) => e.message).join('; ')}`);
+      return d.toJS() as Obj;
+    })
+    .filter((d) => d !== null);
 }
 
 export function loadDoc(rel: string): Obj {
@@ -68,7 +70,9 @@ export function yamlFilesUnder(relDir: string): string[] {
 export function functionNames(): string[] {
   const dir = join(ROOT, 'functions');
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((n) => existsSync(join(dir, n, 'index.ts'))).sort();
+  return readdirSync(dir)
+    .filter((n) => existsSync(join(dir, n, 'index.ts')))
+    .sort();
 }
 
 export function formatErrors(errors: ErrorObject[] | null | undefined): string[] {
@@ -119,7 +123,9 @@ export function crdValidator(crdFiles: string[]): DocValidator {
   addFormats(ajv);
   const byType = new Map<string, ValidateFunction>();
   for (const file of crdFiles) {
-    const crd = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as Obj).find((d) => d?.kind === 'CustomResourceDefinition');
+    const crd = parseAllDocuments(readFileSync(file, 'utf8'))
+      .map((d) => d.toJS() as Obj)
+      .find((d) => d?.kind === 'CustomResourceDefinition');
     if (!crd) throw new Error(`${file}: no CustomResourceDefinition`);
     for (const v of crd.spec.versions as Obj[]) {
       if (!v.served) continue;
@@ -149,9 +155,11 @@ export function k8sSchemaDir(): { dir: string } | { missing: string } {
   let base = process.env.LAKEPLANE_K8S_SCHEMAS;
   if (!base) {
     try {
-      const pkg = execFileSync(process.env.LAKEPLANE_PYTHON ?? 'python3',
+      const pkg = execFileSync(
+        process.env.LAKEPLANE_PYTHON ?? 'python3',
         ['-c', 'import kubernetes_validate, os; print(os.path.dirname(kubernetes_validate.__file__))'],
-        { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
+        { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       base = join(pkg.trim(), 'kubernetes-json-schema');
     } catch {
       return { missing: `the PyPI package kubernetes-validate is not importable by python3; install it: ${K8S_SCHEMAS_INSTALL}` };
@@ -199,7 +207,10 @@ export function k8sValidators(dir: string): K8sValidators {
 
 /** How to render a kustomization here: a kustomize binary, or kubectl's built-in one. */
 export function kustomizeCommand(): { run: (dir: string) => string } | { missing: string } {
-  for (const [bin, args] of [['kustomize', ['build']], ['kubectl', ['kustomize']]] as const) {
+  for (const [bin, args] of [
+    ['kustomize', ['build']],
+    ['kubectl', ['kustomize']],
+  ] as const) {
     try {
       execFileSync(bin, ['version', ...(bin === 'kubectl' ? ['--client'] : [])], { stdio: 'ignore', timeout: 30_000 });
     } catch {

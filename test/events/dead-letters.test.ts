@@ -36,7 +36,16 @@ describe.each(backends())('dead letters (%s)', (backend) => {
   async function deadLetters(query = `?type=${GROUP_CREATED}`) {
     const { status, body } = await platform.call('GET', `/api/v1/events/dead-letters${query}`, { token: admin });
     expect(status).toBe(200);
-    return body.items as Array<{ id: string; type: string; source: string; subject: string | null; data: any; attempts: number; lastError: string | null; deadAt: string }>;
+    return body.items as Array<{
+      id: string;
+      type: string;
+      source: string;
+      subject: string | null;
+      data: any;
+      attempts: number;
+      lastError: string | null;
+      deadAt: string;
+    }>;
   }
 
   async function createGroup(name: string): Promise<string> {
@@ -50,11 +59,21 @@ describe.each(backends())('dead letters (%s)', (backend) => {
     sink = await startHttpServer(async (req, res) => {
       const body = await readRequestBody(req);
       const answered = sinkHealthy ? 202 : 500;
-      sinkRequests.push({ id: String(req.headers['ce-id']), type: String(req.headers['ce-type']), answered, body: body.length ? JSON.parse(body.toString('utf8')) : undefined });
+      sinkRequests.push({
+        id: String(req.headers['ce-id']),
+        type: String(req.headers['ce-type']),
+        answered,
+        body: body.length ? JSON.parse(body.toString('utf8')) : undefined,
+      });
       res.writeHead(answered).end();
     });
     platform = await startPlatform(backend, {
-      env: { LAKEPLANE_BROKER_URL: sink.url, LAKEPLANE_EVENT_MAX_ATTEMPTS: String(MAX_ATTEMPTS), LAKEPLANE_EVENT_RETRY_BASE_MS: '20', LAKEPLANE_EVENT_POLL_MS: '100' },
+      env: {
+        LAKEPLANE_BROKER_URL: sink.url,
+        LAKEPLANE_EVENT_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
+        LAKEPLANE_EVENT_RETRY_BASE_MS: '20',
+        LAKEPLANE_EVENT_POLL_MS: '100',
+      },
     });
     admin = await platform.adminToken();
     const created = await platform.call('POST', '/api/v1/users', { token: admin, body: { username: 'dl-member', password: 'member-password-123' } });
@@ -119,7 +138,9 @@ describe.each(backends())('dead letters (%s)', (backend) => {
     expect(first.status).toBe(200);
     expect(first.body.items).toHaveLength(1);
     expect(typeof first.body.nextPageToken).toBe('string');
-    const second = await platform.call('GET', `/api/v1/events/dead-letters?pageSize=1&pageToken=${encodeURIComponent(first.body.nextPageToken)}`, { token: admin });
+    const second = await platform.call('GET', `/api/v1/events/dead-letters?pageSize=1&pageToken=${encodeURIComponent(first.body.nextPageToken)}`, {
+      token: admin,
+    });
     expect(second.status).toBe(200);
     expect(second.body.items).toHaveLength(1);
     expect(second.body.items[0].id).not.toBe(first.body.items[0].id);
@@ -133,7 +154,10 @@ describe.each(backends())('dead letters (%s)', (backend) => {
     expect((await platform.call('GET', '/api/v1/events/outbox', { token: member })).status).toBe(403);
     expect((await platform.call('GET', '/api/v1/events/dead-letters')).status).toBe(401);
 
-    for (const [method, path] of [['POST', '/api/v1/events/dead-letters/not-a-uuid/redrive'], ['DELETE', '/api/v1/events/dead-letters/not-a-uuid']] as const) {
+    for (const [method, path] of [
+      ['POST', '/api/v1/events/dead-letters/not-a-uuid/redrive'],
+      ['DELETE', '/api/v1/events/dead-letters/not-a-uuid'],
+    ] as const) {
       const answer = await platform.call(method, path, { token: admin });
       expect(answer.status, `${method} ${path}`).toBe(400);
       expect(answer.headers.get('content-type')).toBe('application/problem+json');
@@ -176,7 +200,10 @@ describe.each(backends())('dead letters (%s)', (backend) => {
     });
     expect((await deadLetters()).map((d) => d.id)).not.toContain(eventId);
     const after = await scrape(platform.url);
-    expect(metricValue(after, 'lakeplane_events_delivered_total', { type: GROUP_CREATED }) - metricValue(before, 'lakeplane_events_delivered_total', { type: GROUP_CREATED })).toBe(1);
+    expect(
+      metricValue(after, 'lakeplane_events_delivered_total', { type: GROUP_CREATED }) -
+        metricValue(before, 'lakeplane_events_delivered_total', { type: GROUP_CREATED }),
+    ).toBe(1);
     // A redrive of an event no longer dead is refused.
     expect((await platform.call('POST', `/api/v1/events/dead-letters/${eventId}/redrive`, { token: admin })).status).toBe(404);
   });

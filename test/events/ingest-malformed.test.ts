@@ -26,14 +26,18 @@ describe.each(backends())('malformed and repeated CloudEvents on %s', (backend) 
     'content-type': 'application/json',
   });
   const tableData = { warehouse: 'wh', namespace: ['sales'], name: 'orders', uuid: randomUUID() };
-  const deliver = (fn: string, headers: Record<string, string>, body: unknown) => p.call('POST', `/cloudevents/${fn}`, { token: admin, headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const deliver = (fn: string, headers: Record<string, string>, body: unknown) =>
+    p.call('POST', `/cloudevents/${fn}`, { token: admin, headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
   beforeAll(async () => {
     // A runtime that cannot reach a cluster: the runs stay QUEUED, which is all this test looks at.
     p = await startPlatform(backend, { env: { LAKEPLANE_JOBS_RUNTIME: 'kubernetes', LAKEPLANE_KUBECONFIG: '/nonexistent/kubeconfig' } });
     admin = await p.adminToken();
     root = mkdtempSync(path.join(tmpdir(), 'lakeplane-ingest-'));
-    const job = await p.call('POST', '/api/v1/jobs', { token: admin, body: { name: 'on-orders', type: 'python', mainApplicationFile: 'local:///app.py', triggers: [{ on: 'catalog.table.committed', warehouse: 'wh' }] } });
+    const job = await p.call('POST', '/api/v1/jobs', {
+      token: admin,
+      body: { name: 'on-orders', type: 'python', mainApplicationFile: 'local:///app.py', triggers: [{ on: 'catalog.table.committed', warehouse: 'wh' }] },
+    });
     expect(job.status, JSON.stringify(job.body)).toBe(201);
     jobId = job.body.id;
   }, 60_000);
@@ -84,7 +88,11 @@ describe.each(backends())('malformed and repeated CloudEvents on %s', (backend) 
   });
 
   it('refuses a structured event without a source with 400 naming it', async () => {
-    const r = await deliver('scheduler', { 'content-type': 'application/cloudevents+json' }, { specversion: '1.0', id: randomUUID(), type: 'io.lakeplane.catalog.table.committed.v1', data: tableData });
+    const r = await deliver(
+      'scheduler',
+      { 'content-type': 'application/cloudevents+json' },
+      { specversion: '1.0', id: randomUUID(), type: 'io.lakeplane.catalog.table.committed.v1', data: tableData },
+    );
     expect(r.status, JSON.stringify(r.body)).toBe(400);
     expect(JSON.stringify(r.body)).toMatch(/source/);
   });

@@ -34,7 +34,11 @@ const N = 8;
 const K = 3;
 const LEASE_MS = 300;
 
-const Ping = defineEventType('io.lakeplane.test.ping.v1', 'A test ping for the dispatcher crash test.', Type.Object({ seq: Type.Integer() }, { additionalProperties: false }));
+const Ping = defineEventType(
+  'io.lakeplane.test.ping.v1',
+  'A test ping for the dispatcher crash test.',
+  Type.Object({ seq: Type.Integer() }, { additionalProperties: false }),
+);
 
 /** Where the outbox lives, opened only for short moments: PGlite on disk admits one process at a time. */
 interface OutboxStore {
@@ -111,7 +115,10 @@ describe.each(backends())('outbox delivery across a dispatcher crash (%s)', (bac
 
   beforeAll(async () => {
     // The dispatcher's HttpTransport sends no credential, as the Knative Broker does not.
-    consumerServer = await startPlatform(backend, { functions: [crashConsumer], env: { LAKEPLANE_INGEST_ALLOW_ANONYMOUS: 'true', LAKEPLANE_INGEST_CLUSTER_LOCAL: 'true' } });
+    consumerServer = await startPlatform(backend, {
+      functions: [crashConsumer],
+      env: { LAKEPLANE_INGEST_ALLOW_ANONYMOUS: 'true', LAKEPLANE_INGEST_CLUSTER_LOCAL: 'true' },
+    });
     const target = consumerServer.url + ingestPath(crashConsumer.name);
     proxy = await startHttpServer(async (req, res) => {
       const body = await readRequestBody(req);
@@ -127,7 +134,13 @@ describe.each(backends())('outbox delivery across a dispatcher crash (%s)', (bac
       } catch {
         outcome = undefined;
       }
-      deliveries.push({ id: String(req.headers['ce-id']), contentType: req.headers['content-type'], specversion: req.headers['ce-specversion'] as string | undefined, status: answer.status, outcome });
+      deliveries.push({
+        id: String(req.headers['ce-id']),
+        contentType: req.headers['content-type'],
+        specversion: req.headers['ce-specversion'] as string | undefined,
+        status: answer.status,
+        outcome,
+      });
       if (deliveries.length === holdDeliveryNumber) {
         // The consumer has committed this event; its answer never reaches the dispatcher.
         held = res;
@@ -194,10 +207,17 @@ describe.each(backends())('outbox delivery across a dispatcher crash (%s)', (bac
 
     // The cut-off event went over HTTP twice; the consumer answered the second time as a duplicate.
     const ofCut = deliveries.filter((d) => d.id === cutId);
-    expect(ofCut.map((d) => [d.status, d.outcome])).toEqual([[200, 'handled'], [200, 'duplicate']]);
+    expect(ofCut.map((d) => [d.status, d.outcome])).toEqual([
+      [200, 'handled'],
+      [200, 'duplicate'],
+    ]);
     // No other event was redelivered, and each was handled exactly once over the wire.
     expect(deliveries).toHaveLength(N + 1);
-    for (const id of published) expect(deliveries.filter((d) => d.id === id && d.outcome === 'handled'), `handled deliveries of ${id}`).toHaveLength(1);
+    for (const id of published)
+      expect(
+        deliveries.filter((d) => d.id === id && d.outcome === 'handled'),
+        `handled deliveries of ${id}`,
+      ).toHaveLength(1);
     // Every delivery was a binary-mode CloudEvent: attributes in ce-* headers, the data as the JSON body.
     for (const d of deliveries) expect([d.specversion, d.contentType]).toEqual(['1.0', 'application/json']);
 

@@ -36,7 +36,10 @@ describe.each(backends())('CloudEvent deliveries with a Knative sender identity 
   });
   const data = { warehouse: 'wh', namespace: ['sales'], name: 'orders', uuid: randomUUID() };
   const deliver = (id: string, token: string | undefined) =>
-    p.call('POST', '/cloudevents/scheduler', { headers: { ...commitEvent(id), ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(data) });
+    p.call('POST', '/cloudevents/scheduler', {
+      headers: { ...commitEvent(id), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(data),
+    });
 
   beforeAll(async () => {
     k8s = await startOidcIssuer({ path: '', audience: AUDIENCE });
@@ -51,7 +54,10 @@ describe.each(backends())('CloudEvent deliveries with a Knative sender identity 
       },
     });
     admin = await p.adminToken();
-    const job = await p.call('POST', '/api/v1/jobs', { token: admin, body: { name: 'on-orders', type: 'python', mainApplicationFile: 'local:///app.py', triggers: [{ on: 'catalog.table.committed', warehouse: 'wh' }] } });
+    const job = await p.call('POST', '/api/v1/jobs', {
+      token: admin,
+      body: { name: 'on-orders', type: 'python', mainApplicationFile: 'local:///app.py', triggers: [{ on: 'catalog.table.committed', warehouse: 'wh' }] },
+    });
     expect(job.status, JSON.stringify(job.body)).toBe(201);
     jobId = job.body.id;
   }, 60_000);
@@ -71,7 +77,10 @@ describe.each(backends())('CloudEvent deliveries with a Knative sender identity 
     expect((await runsOf()).map((r) => r.triggerRef)).toContain(`/lakeplane/catalog#${id}`);
     // Found by discovery, as any OIDC issuer; a prefix entry admits the Triggers it names.
     expect(k8s.requests.discovery).toBeGreaterThanOrEqual(1);
-    const byPrefix = await deliver(randomUUID(), await k8s.mint({ sub: `system:serviceaccount:${NAMESPACE}:policies-changes-oidc-eventing.knative.dev-trigger` }));
+    const byPrefix = await deliver(
+      randomUUID(),
+      await k8s.mint({ sub: `system:serviceaccount:${NAMESPACE}:policies-changes-oidc-eventing.knative.dev-trigger` }),
+    );
     expect(byPrefix.status, JSON.stringify(byPrefix.body)).toBe(200);
   });
 
@@ -79,10 +88,18 @@ describe.each(backends())('CloudEvent deliveries with a Knative sender identity 
     ['no token', async () => undefined, /sender identity token or a platform credential/],
     ['a token for another audience', () => k8s.mint({ sub: TRIGGER_SUBJECT }, { audience: 'lakeplane-iam' }), /aud/],
     ['a token from another issuer', () => elsewhere.mint({ sub: TRIGGER_SUBJECT }), /issuer/],
-    ['a token naming the issuer but signed with another key', async () => k8s.mint({ sub: TRIGGER_SUBJECT }, { signWith: (await generateKeyPair('RS256')).privateKey }), /not valid/],
+    [
+      'a token naming the issuer but signed with another key',
+      async () => k8s.mint({ sub: TRIGGER_SUBJECT }, { signWith: (await generateKeyPair('RS256')).privateKey }),
+      /not valid/,
+    ],
     ['an expired token', () => k8s.mint({ sub: TRIGGER_SUBJECT }, { expiresIn: -120 }), /expired/],
     ['a token of another service account', () => k8s.mint({ sub: `system:serviceaccount:${NAMESPACE}:default` }), /not allowed/],
-    ['a token of another namespace\'s Trigger', () => k8s.mint({ sub: `system:serviceaccount:intruders:scheduler-table-commits-oidc-eventing.knative.dev-trigger` }), /not allowed/],
+    [
+      "a token of another namespace's Trigger",
+      () => k8s.mint({ sub: `system:serviceaccount:intruders:scheduler-table-commits-oidc-eventing.knative.dev-trigger` }),
+      /not allowed/,
+    ],
     ['a token without a subject', () => k8s.mint({}), /sub/],
   ];
   it.each(refusals)('refuses %s with 401 and changes nothing', async (_what, token, message) => {
@@ -119,7 +136,14 @@ describe.each(backends())('anonymous CloudEvent deliveries on %s', (backend) => 
 
   const ping = (headers: Record<string, string> = {}) =>
     p.call('POST', '/cloudevents/scheduler', {
-      headers: { 'ce-specversion': '1.0', 'ce-id': randomUUID(), 'ce-source': '/apis/v1/namespaces/lakeplane/pingsources/outbox', 'ce-type': 'dev.knative.sources.ping', 'content-type': 'application/json', ...headers },
+      headers: {
+        'ce-specversion': '1.0',
+        'ce-id': randomUUID(),
+        'ce-source': '/apis/v1/namespaces/lakeplane/pingsources/outbox',
+        'ce-type': 'dev.knative.sources.ping',
+        'content-type': 'application/json',
+        ...headers,
+      },
       body: '{}',
     });
 
@@ -137,21 +161,37 @@ describe.each(backends())('anonymous CloudEvent deliveries on %s', (backend) => 
 
 describe('who may deliver events is said completely, or the process does not start', () => {
   it('refuses anonymous deliveries unless the process declares itself cluster-local', () => {
-    expect(() => loadConfig({ LAKEPLANE_INGEST_ALLOW_ANONYMOUS: 'true' })).toThrow(/LAKEPLANE_INGEST_ALLOW_ANONYMOUS=true needs LAKEPLANE_INGEST_CLUSTER_LOCAL=true/);
-    expect(loadConfig({ LAKEPLANE_INGEST_ALLOW_ANONYMOUS: 'true', LAKEPLANE_INGEST_CLUSTER_LOCAL: 'true' })).toMatchObject({ LAKEPLANE_INGEST_ALLOW_ANONYMOUS: true, LAKEPLANE_INGEST_CLUSTER_LOCAL: true });
+    expect(() => loadConfig({ LAKEPLANE_INGEST_ALLOW_ANONYMOUS: 'true' })).toThrow(
+      /LAKEPLANE_INGEST_ALLOW_ANONYMOUS=true needs LAKEPLANE_INGEST_CLUSTER_LOCAL=true/,
+    );
+    expect(loadConfig({ LAKEPLANE_INGEST_ALLOW_ANONYMOUS: 'true', LAKEPLANE_INGEST_CLUSTER_LOCAL: 'true' })).toMatchObject({
+      LAKEPLANE_INGEST_ALLOW_ANONYMOUS: true,
+      LAKEPLANE_INGEST_CLUSTER_LOCAL: true,
+    });
   });
 
   it('refuses a sender issuer without audiences and subjects, and sender settings without an issuer', () => {
     const issuer = 'https://kubernetes.default.svc.cluster.local';
     expect(() => loadConfig({ LAKEPLANE_INGEST_OIDC_ISSUER: issuer })).toThrow(/needs LAKEPLANE_INGEST_OIDC_AUDIENCES and LAKEPLANE_INGEST_OIDC_SUBJECTS/);
-    expect(() => loadConfig({ LAKEPLANE_INGEST_OIDC_ISSUER: issuer, LAKEPLANE_INGEST_OIDC_AUDIENCES: 'a', LAKEPLANE_INGEST_OIDC_SUBJECTS: ' , ' })).toThrow(/needs LAKEPLANE_INGEST_OIDC_SUBJECTS/);
-    expect(() => loadConfig({ LAKEPLANE_INGEST_OIDC_AUDIENCES: 'a' })).toThrow(/LAKEPLANE_INGEST_OIDC_AUDIENCES has no effect without LAKEPLANE_INGEST_OIDC_ISSUER/);
-    expect(() => loadConfig({ LAKEPLANE_INGEST_OIDC_ISSUER: 'not a url', LAKEPLANE_INGEST_OIDC_AUDIENCES: 'a', LAKEPLANE_INGEST_OIDC_SUBJECTS: 'b' })).toThrow(/LAKEPLANE_INGEST_OIDC_ISSUER must be a uri/);
+    expect(() => loadConfig({ LAKEPLANE_INGEST_OIDC_ISSUER: issuer, LAKEPLANE_INGEST_OIDC_AUDIENCES: 'a', LAKEPLANE_INGEST_OIDC_SUBJECTS: ' , ' })).toThrow(
+      /needs LAKEPLANE_INGEST_OIDC_SUBJECTS/,
+    );
+    expect(() => loadConfig({ LAKEPLANE_INGEST_OIDC_AUDIENCES: 'a' })).toThrow(
+      /LAKEPLANE_INGEST_OIDC_AUDIENCES has no effect without LAKEPLANE_INGEST_OIDC_ISSUER/,
+    );
+    expect(() => loadConfig({ LAKEPLANE_INGEST_OIDC_ISSUER: 'not a url', LAKEPLANE_INGEST_OIDC_AUDIENCES: 'a', LAKEPLANE_INGEST_OIDC_SUBJECTS: 'b' })).toThrow(
+      /LAKEPLANE_INGEST_OIDC_ISSUER must be a uri/,
+    );
   });
 
   it('the server exits with the message when anonymous deliveries are asked for outside the cluster', () => {
     const root = path.resolve(import.meta.dirname, '../..');
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bin/serve.ts'], { cwd: root, env: { ...process.env, LAKEPLANE_INGEST_ALLOW_ANONYMOUS: 'true', LAKEPLANE_DATA_DIR: 'memory://', PORT: '0' }, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bin/serve.ts'], {
+      cwd: root,
+      env: { ...process.env, LAKEPLANE_INGEST_ALLOW_ANONYMOUS: 'true', LAKEPLANE_DATA_DIR: 'memory://', PORT: '0' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(r.status, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/LAKEPLANE_INGEST_ALLOW_ANONYMOUS=true needs LAKEPLANE_INGEST_CLUSTER_LOCAL=true/);
   });

@@ -76,10 +76,19 @@ describe.each(backends())('HTTP error contract on %s', (backend) => {
   it('a chunked body that grows past the limit is cut off with 413', async () => {
     const url = new URL(p.url);
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request({ host: url.hostname, port: url.port, path: '/api/v1/users', method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}`, 'transfer-encoding': 'chunked' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: '/api/v1/users',
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}`, 'transfer-encoding': 'chunked' },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', (err) => (err.message.includes('EPIPE') || err.message.includes('ECONNRESET') ? resolve(413) : reject(err)));
       for (let i = 0; i < 10; i++) req.write('x'.repeat(1000));
       req.end();
@@ -113,7 +122,7 @@ describe.each(backends())('HTTP error contract on %s', (backend) => {
     expect(await res.text()).toBe('');
   });
 
-  it('a URL past 16 KB is a 414 and headers past 16 KB a 431, in the route\'s error shape, not Node\'s bare status line', async () => {
+  it("a URL past 16 KB is a 414 and headers past 16 KB a 431, in the route's error shape, not Node's bare status line", async () => {
     const longQuery = await p.call('GET', `/api/v1/catalog/search?q=${'x'.repeat(20_000)}`, { token: admin });
     expectProblem(longQuery, 414, 'uri-too-long');
     expect(longQuery.body.detail).toMatch(/at most 16384/);
@@ -134,7 +143,11 @@ describe.each(backends())('HTTP error contract on %s', (backend) => {
       const res = await fetch(url, { headers });
       expect(res.status).toBe(431);
       expect(res.headers.get('content-type')).toBe('application/problem+json');
-      expect(await res.json()).toMatchObject({ type: 'https://lakeplane.dev/problems/header-fields-too-large', status: 431, detail: expect.stringMatching(/65536 bytes/) });
+      expect(await res.json()).toMatchObject({
+        type: 'https://lakeplane.dev/problems/header-fields-too-large',
+        status: 431,
+        detail: expect.stringMatching(/65536 bytes/),
+      });
     }
     expect((await fetch(`${p.url}/healthz`)).status).toBe(200);
   });

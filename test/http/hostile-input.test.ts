@@ -62,9 +62,18 @@ describe.each(backends())('hostile input on %s', (backend) => {
   describe('text PostgreSQL cannot store', () => {
     it('a NUL or a lone surrogate in a namespace level is a 400 naming the level, and creates nothing', async () => {
       const before = await namespaces();
-      expectIcebergBadRequest(await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['ok', 'a\u0000b'] }), /body\.namespace\.1: contains a NUL character/);
-      expectIcebergBadRequest(await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['a\ud800b'] }), /body\.namespace\.0: contains a lone UTF-16 surrogate/);
-      expectIcebergBadRequest(await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['b\udc00'] }), /body\.namespace\.0: contains a lone UTF-16 surrogate/);
+      expectIcebergBadRequest(
+        await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['ok', 'a\u0000b'] }),
+        /body\.namespace\.1: contains a NUL character/,
+      );
+      expectIcebergBadRequest(
+        await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['a\ud800b'] }),
+        /body\.namespace\.0: contains a lone UTF-16 surrogate/,
+      );
+      expectIcebergBadRequest(
+        await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['b\udc00'] }),
+        /body\.namespace\.0: contains a lone UTF-16 surrogate/,
+      );
       expect(await namespaces()).toEqual(before);
     });
 
@@ -82,7 +91,10 @@ describe.each(backends())('hostile input on %s', (backend) => {
       // The table property update path (a commit) is held to the same rule.
       expect((await ice.call('POST', '/v1/{prefix}/namespaces/plain/tables', { name: 'kept', schema: SAMPLE_SCHEMA })).status).toBe(200);
       expectIcebergBadRequest(
-        await ice.call('POST', '/v1/{prefix}/namespaces/plain/tables/kept', { requirements: [], updates: [{ action: 'set-properties', updates: { note: '\u0000' } }] }),
+        await ice.call('POST', '/v1/{prefix}/namespaces/plain/tables/kept', {
+          requirements: [],
+          updates: [{ action: 'set-properties', updates: { note: '\u0000' } }],
+        }),
         /body\.updates\.0\.updates\.note: contains a NUL character/,
       );
       const purged = await ice.call('DELETE', '/v1/{prefix}/namespaces/plain/tables/kept?purgeRequested=true');
@@ -104,7 +116,9 @@ describe.each(backends())('hostile input on %s', (backend) => {
       // A lone surrogate cannot be percent-encoded as UTF-8; a JSON body is where one can arrive.
       const group = await p.call('POST', '/api/v1/groups', { token: admin, body: '{"name":"analysts","description":"half \\ud83e of an emoji"}' });
       expect(group.status).toBe(400);
-      expect(group.body.errors).toEqual([{ in: 'body', field: 'description', message: 'contains a lone UTF-16 surrogate (not valid Unicode), which cannot be stored' }]);
+      expect(group.body.errors).toEqual([
+        { in: 'body', field: 'description', message: 'contains a lone UTF-16 surrogate (not valid Unicode), which cannot be stored' },
+      ]);
     });
 
     // Where the fuzz first found 500s for these strings: each is a 400 naming the field, and nothing is created.
@@ -112,7 +126,13 @@ describe.each(backends())('hostile input on %s', (backend) => {
     const SURROGATE = 'contains a lone UTF-16 surrogate (not valid Unicode), which cannot be stored';
     it.each([
       ['an identity provider', '/api/v1/identity-providers', '{"name":"idp","issuer":"https://idp.example.com/\\u0000","audience":"lakeplane"}', 'issuer', NUL],
-      ['an identity provider', '/api/v1/identity-providers', '{"name":"idp","issuer":"https://idp.example.com","audience":"lake\\udc00plane"}', 'audience', SURROGATE],
+      [
+        'an identity provider',
+        '/api/v1/identity-providers',
+        '{"name":"idp","issuer":"https://idp.example.com","audience":"lake\\udc00plane"}',
+        'audience',
+        SURROGATE,
+      ],
       ['a warehouse', '/api/v1/warehouses', '{"name":"wh2","description":"a\\u0000b"}', 'description', NUL],
       ['a warehouse', '/api/v1/warehouses', '{"name":"wh2","owner":"\\ud800"}', 'owner', SURROGATE],
       ['a service account', '/api/v1/service-accounts', '{"name":"sa-nul","description":"\\u0000"}', 'description', NUL],
@@ -133,7 +153,9 @@ describe.each(backends())('hostile input on %s', (backend) => {
       expect(filter.body.errors).toEqual([{ in: 'query', field: 'type', message: NUL }]);
       const key = await p.call('GET', '/api/v1/events/dead-letters?ty%00pe=x', { token: admin });
       expect(key.status).toBe(400);
-      expect(key.body.errors).toEqual([{ in: 'query', field: 'ty\\u0000pe', message: 'is a key that contains a NUL character (U+0000), which cannot be stored' }]);
+      expect(key.body.errors).toEqual([
+        { in: 'query', field: 'ty\\u0000pe', message: 'is a key that contains a NUL character (U+0000), which cannot be stored' },
+      ]);
     });
   });
 
@@ -147,22 +169,35 @@ describe.each(backends())('hostile input on %s', (backend) => {
       const loaded = await ice.call('GET', `/v1/{prefix}/namespaces/${ns('🦆', 'données')}/tables/${encodeURIComponent('表🐘')}`);
       expect(loaded.status, loaded.text).toBe(200);
       expect(loaded.body['metadata-location']).toContain('/%F0%9F%A6%86/');
-      expect((await ice.call('GET', `/v1/{prefix}/namespaces/${ns('🦆', 'données')}/tables`)).body.identifiers).toEqual([{ namespace: ['🦆', 'données'], name: '表🐘' }]);
+      expect((await ice.call('GET', `/v1/{prefix}/namespaces/${ns('🦆', 'données')}/tables`)).body.identifiers).toEqual([
+        { namespace: ['🦆', 'données'], name: '表🐘' },
+      ]);
       expect((await ice.call('GET', `/v1/{prefix}/namespaces?parent=${encodeURIComponent('🦆')}`)).body.namespaces).toEqual([['🦆', 'données']]);
-      expect((await ice.call('DELETE', `/v1/{prefix}/namespaces/${ns('🦆', 'données')}/tables/${encodeURIComponent('表🐘')}?purgeRequested=true`)).status).toBe(204);
+      expect((await ice.call('DELETE', `/v1/{prefix}/namespaces/${ns('🦆', 'données')}/tables/${encodeURIComponent('表🐘')}?purgeRequested=true`)).status).toBe(
+        204,
+      );
       expect((await ice.call('DELETE', `/v1/{prefix}/namespaces/${ns('🦆', 'données')}`)).status).toBe(204);
       expect((await ice.call('DELETE', `/v1/{prefix}/namespaces/${ns('🦆')}`)).status).toBe(204);
     });
 
     it('a table or a namespace level named as a path step (. .. ../../x) is a 400 naming the field', async () => {
       for (const name of ['../../x', '..', '.', 'a/../b', 'a\\..']) {
-        expectIcebergBadRequest(await ice.call('POST', '/v1/{prefix}/namespaces/plain/tables', { name, schema: SAMPLE_SCHEMA }), /body\.name: must not be "\." or "\.\."/);
-        expectIcebergBadRequest(await ice.call('POST', '/v1/{prefix}/namespaces/plain/views', { name, schema: SAMPLE_SCHEMA, 'view-version': viewVersion(), properties: {} }), /body\.name: must not be/);
+        expectIcebergBadRequest(
+          await ice.call('POST', '/v1/{prefix}/namespaces/plain/tables', { name, schema: SAMPLE_SCHEMA }),
+          /body\.name: must not be "\." or "\.\."/,
+        );
+        expectIcebergBadRequest(
+          await ice.call('POST', '/v1/{prefix}/namespaces/plain/views', { name, schema: SAMPLE_SCHEMA, 'view-version': viewVersion(), properties: {} }),
+          /body\.name: must not be/,
+        );
       }
       expectIcebergBadRequest(await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['ok', '..'] }), /body\.namespace\.1: must not be "\." or "\.\."/);
       expectIcebergBadRequest(await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['../../x'] }), /body\.namespace\.0: must not be/);
       expectIcebergBadRequest(
-        await ice.call('POST', '/v1/{prefix}/tables/rename', { source: { namespace: ['plain'], name: 'x' }, destination: { namespace: ['plain'], name: '..' } }),
+        await ice.call('POST', '/v1/{prefix}/tables/rename', {
+          source: { namespace: ['plain'], name: 'x' },
+          destination: { namespace: ['plain'], name: '..' },
+        }),
         /body\.destination\.name: must not be/,
       );
       expectIcebergBadRequest(await ice.call('GET', `/v1/{prefix}/namespaces/${ns('plain', '..')}`), /path\.namespace\.1: must not be/);
@@ -173,10 +208,22 @@ describe.each(backends())('hostile input on %s', (backend) => {
 
     it('names and namespaces are bounded: level length, level count, the whole namespace', async () => {
       const before = await namespaces();
-      expectIcebergBadRequest(await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['x'.repeat(900_000)] }), /body\.namespace\.0: must NOT have more than 255 characters/);
-      expectIcebergBadRequest(await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: Array.from({ length: 17 }, (_, i) => `l${i}`) }), /body\.namespace: must NOT have more than 16 items/);
-      expectIcebergBadRequest(await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['a'.repeat(255), 'b'.repeat(255), 'c'.repeat(10)] }), /body\.namespace: must be at most 512 characters/);
-      expectIcebergBadRequest(await ice.call('POST', '/v1/{prefix}/namespaces/plain/tables', { name: 't'.repeat(256), schema: SAMPLE_SCHEMA }), /body\.name: must NOT have more than 255 characters/);
+      expectIcebergBadRequest(
+        await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['x'.repeat(900_000)] }),
+        /body\.namespace\.0: must NOT have more than 255 characters/,
+      );
+      expectIcebergBadRequest(
+        await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: Array.from({ length: 17 }, (_, i) => `l${i}`) }),
+        /body\.namespace: must NOT have more than 16 items/,
+      );
+      expectIcebergBadRequest(
+        await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['a'.repeat(255), 'b'.repeat(255), 'c'.repeat(10)] }),
+        /body\.namespace: must be at most 512 characters/,
+      );
+      expectIcebergBadRequest(
+        await ice.call('POST', '/v1/{prefix}/namespaces/plain/tables', { name: 't'.repeat(256), schema: SAMPLE_SCHEMA }),
+        /body\.name: must NOT have more than 255 characters/,
+      );
       expectIcebergBadRequest(await ice.call('GET', `/v1/{prefix}/namespaces/${'y'.repeat(4000)}`), /path\.namespace: must be at most 512 characters/);
       expect(await namespaces()).toEqual(before);
       // The bounds themselves are allowed, and made with their missing ancestors.
@@ -205,13 +252,22 @@ describe.each(backends())('hostile input on %s', (backend) => {
       }
       const platform = await p.call('POST', '/api/v1/groups', { token: admin, body: `{"name":"deep","description":${'['.repeat(5000)}${']'.repeat(5000)}}` });
       expect(platform.status).toBe(400);
-      expect(platform.body.errors[0]).toMatchObject({ in: 'body', field: 'description.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0' });
+      expect(platform.body.errors[0]).toMatchObject({
+        in: 'body',
+        field: 'description.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0',
+      });
     });
 
     it('/healthz keeps answering within 100 ms while the pathological requests are served', async () => {
       // Built before measuring, so the client's own work (this process also runs the server) stays out of the probes.
       const hundredThousandLevels = JSON.stringify({ namespace: Array.from({ length: 100_000 }, (_, i) => `l${i % 10}`) });
-      const bodies = [hundredThousandLevels, JSON.stringify({ namespace: ['x'.repeat(900_000)] }), nestedStructs(10_000), nestedStructs(1_000), JSON.stringify({ namespace: ['n', 'u\u0000'.repeat(50_000)] })];
+      const bodies = [
+        hundredThousandLevels,
+        JSON.stringify({ namespace: ['x'.repeat(900_000)] }),
+        nestedStructs(10_000),
+        nestedStructs(1_000),
+        JSON.stringify({ namespace: ['n', 'u\u0000'.repeat(50_000)] }),
+      ];
       const bodyFiles = bodies.map((body, i) => {
         const file = path.join(root, `attack-${i}.json`);
         writeFileSync(file, body);
@@ -277,7 +333,9 @@ describe.each(backends())('hostile input on %s', (backend) => {
         expect(r.body.errors).toEqual([expect.objectContaining({ in: 'query', field })]);
       }
       // The edges of four-digit years are fine.
-      expect((await get(`/api/v1/sql/history?from=${encodeURIComponent('0001-01-01T00:00:00Z')}&to=${encodeURIComponent('9999-12-31T23:59:59Z')}`)).status).toBe(200);
+      expect(
+        (await get(`/api/v1/sql/history?from=${encodeURIComponent('0001-01-01T00:00:00Z')}&to=${encodeURIComponent('9999-12-31T23:59:59Z')}`)).status,
+      ).toBe(200);
     });
 
     it('a page token with a made-up id or time is a 400 naming it, not a query that fails in the store', async () => {

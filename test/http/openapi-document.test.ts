@@ -49,9 +49,14 @@ describe('the OpenAPI document', () => {
     expect([...dangling]).toEqual([]);
   });
 
-  it.runIf(tools)('is valid OpenAPI 3.1 by openapi-spec-validator', () => {
-    const script = 'import json,sys\nfrom openapi_spec_validator.validation import OpenAPIV31SpecValidator\nerrs=[str(e).splitlines()[0] for e in OpenAPIV31SpecValidator(json.load(sys.stdin)).iter_errors()]\nprint(json.dumps(errs))';
-    const out = execFileSync(tools?.python ?? 'python3', ['-c', script], { input: JSON.stringify(doc), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    expect(JSON.parse(out)).toEqual([]);
-  }, 120_000);
+  it.runIf(tools)(
+    'is valid OpenAPI 3.1 by openapi-spec-validator',
+    () => {
+      const script =
+        'import json,sys\nfrom openapi_spec_validator.validation import OpenAPIV31SpecValidator\nerrs=[str(e).splitlines()[0] for e in OpenAPIV31SpecValidator(json.load(sys.stdin)).iter_errors()]\nprint(json.dumps(errs))';
+      const out = execFileSync(tools?.python ?? 'python3', ['-c', script], { input: JSON.stringify(doc), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      expect(JSON.parse(out)).toEqual([]);
+    },
+    120_000,
+  );
 });

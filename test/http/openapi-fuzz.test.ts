@@ -39,13 +39,28 @@ describe.runIf(tools).each(backends())('schemathesis over the API on %s', (backe
 
   it('finds no server error and no answer that breaks its schema', async () => {
     const { code, output } = await run(tools?.schemathesis ?? 'schemathesis', [
-      '--config-file', CONFIG,
-      'run', `${p.url}/openapi.json`,
-      '--header', `Authorization: Bearer ${admin}`,
-      '--checks', 'not_a_server_error,response_schema_conformance',
-      '--phases', 'examples,fuzzing',
-      '--max-examples', '5', '--seed', '19', '--max-time', '75',
-      '--workers', '1', '--request-timeout', '10', '--continue-on-failure', '--no-color',
+      '--config-file',
+      CONFIG,
+      'run',
+      `${p.url}/openapi.json`,
+      '--header',
+      `Authorization: Bearer ${admin}`,
+      '--checks',
+      'not_a_server_error,response_schema_conformance',
+      '--phases',
+      'examples,fuzzing',
+      '--max-examples',
+      '5',
+      '--seed',
+      '19',
+      '--max-time',
+      '75',
+      '--workers',
+      '1',
+      '--request-timeout',
+      '10',
+      '--continue-on-failure',
+      '--no-color',
     ]);
     expect(code, output.slice(0, 60_000)).toBe(0);
     // The admin it ran as is still there: every operation was fuzzed with a working credential, not only at 401.

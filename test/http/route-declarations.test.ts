@@ -9,7 +9,6 @@ import { systemRoutes } from '../../shared/http/system-routes.js';
  */
 const ACTION = /^[a-z][a-z-]*:[a-z][a-z-]*:[a-z][a-z-]*$/;
 
-
 function problemsOf(owner: string, route: RouteDefinition): string[] {
   const name = `${owner} ${route.method} ${route.path} (${route.operationId})`;
   const declared = route.operation;
@@ -27,7 +26,9 @@ describe('route declarations', () => {
     for (const fn of await loadAllFunctions()) {
       for (const route of fn.routes) problems.push(...problemsOf(fn.name, route));
     }
-    const deps = { store: { ping: async () => undefined, driver: 'none' }, metrics: {}, config: { issuer: 'http://x' } } as unknown as Parameters<typeof systemRoutes>[2];
+    const deps = { store: { ping: async () => undefined, driver: 'none' }, metrics: {}, config: { issuer: 'http://x' } } as unknown as Parameters<
+      typeof systemRoutes
+    >[2];
     for (const route of systemRoutes(() => [], [], deps)) problems.push(...problemsOf('system', route));
     expect(problems, problems.join('\n')).toEqual([]);
   });

@@ -70,7 +70,13 @@ describe.each(['our server', 'the functions-framework'] as const)('a streamed re
 
   beforeAll(async () => {
     state.aborted = 0;
-    const env = { LAKEPLANE_MODE: 'embedded', LAKEPLANE_DATA_DIR: 'memory://', LAKEPLANE_LOG_LEVEL: 'silent', LAKEPLANE_ADMIN_PASSWORD: 'stream-test-admin-password', PORT: '0' };
+    const env = {
+      LAKEPLANE_MODE: 'embedded',
+      LAKEPLANE_DATA_DIR: 'memory://',
+      LAKEPLANE_LOG_LEVEL: 'silent',
+      LAKEPLANE_ADMIN_PASSWORD: 'stream-test-admin-password',
+      PORT: '0',
+    };
     if (edge === 'our server') {
       const running: RunningPlatform = await createPlatform(loadConfig(env), [streamer], createLogger('silent'));
       const server: ListeningServer = await listen([streamer], running, 0, '127.0.0.1');

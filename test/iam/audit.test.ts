@@ -13,7 +13,11 @@ describe.each(backends())('audit trail on %s', (backend) => {
   afterAll(() => p?.close());
 
   it('records every mutating and every denied request with who, what, which resource, outcome and request id', async () => {
-    const created = await p.call('POST', '/api/v1/users', { token: admin, body: { username: 'liz', password: 'liz-password-12' }, headers: { 'x-request-id': 'req-create-liz' } });
+    const created = await p.call('POST', '/api/v1/users', {
+      token: admin,
+      body: { username: 'liz', password: 'liz-password-12' },
+      headers: { 'x-request-id': 'req-create-liz' },
+    });
     const liz = (await p.login('liz', 'liz-password-12')).body.access_token;
     await p.call('GET', '/api/v1/users', { token: liz, headers: { 'x-request-id': 'req-denied' } });
     await p.call('PATCH', `/api/v1/users/${created.body.id}`, { token: liz, body: { isAdmin: true }, headers: { 'x-request-id': 'req-escalate' } });
@@ -23,12 +27,23 @@ describe.each(backends())('audit trail on %s', (backend) => {
     const trail = (await p.call('GET', '/api/v1/audit?pageSize=200', { token: admin })).body.items as any[];
     const byRequest = new Map(trail.map((r) => [r.requestId, r]));
     expect(byRequest.get('req-create-liz')).toMatchObject({
-      action: 'iam.createUser', resource: `iam/users/${created.body.id}`, outcome: 'success', status: 201, method: 'POST', function: 'iam',
+      action: 'iam.createUser',
+      resource: `iam/users/${created.body.id}`,
+      outcome: 'success',
+      status: 201,
+      method: 'POST',
+      function: 'iam',
       principal: { name: 'admin', kind: 'user' },
     });
     expect(byRequest.get('req-denied')).toMatchObject({ action: 'iam.listUsers', outcome: 'denied', status: 403, principal: { name: 'liz' } });
     // A refused change keeps what it asked for.
-    expect(byRequest.get('req-escalate')).toMatchObject({ action: 'iam.updateUser', resource: `iam/users/${created.body.id}`, outcome: 'denied', status: 403, detail: 'fields=isAdmin' });
+    expect(byRequest.get('req-escalate')).toMatchObject({
+      action: 'iam.updateUser',
+      resource: `iam/users/${created.body.id}`,
+      outcome: 'denied',
+      status: 403,
+      detail: 'fields=isAdmin',
+    });
     expect(byRequest.get('req-unauth')).toMatchObject({ action: 'iam.me', outcome: 'denied', status: 401, principal: null });
     expect(byRequest.has('req-read')).toBe(false);
     // Logins are audited without their secrets.

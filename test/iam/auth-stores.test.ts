@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresAuditStore, type AuditRecord } from '../../shared/audit/index.js';
-import { postgresIdentityStore, postgresSigningKeyStore, postgresThrottleStore, postgresTokenStore, ProvisioningRaceError, type NewSigningKey } from '../../shared/auth/index.js';
+import {
+  postgresIdentityStore,
+  postgresSigningKeyStore,
+  postgresThrottleStore,
+  postgresTokenStore,
+  ProvisioningRaceError,
+  type NewSigningKey,
+} from '../../shared/auth/index.js';
 import { migrateToLatest, openMetadataStore, type MetadataStore } from '../../shared/db/index.js';
 import { backends, createScratchDatabase } from '../support/databases.js';
 
@@ -33,7 +40,16 @@ describe.each(backends())('auth stores on %s', (backend) => {
     const id = randomUUID();
     await store.db
       .insertInto('identity_providers')
-      .values({ id, name: `idp-${id}`, issuer: `https://idp.example/${id}`, audience: 'lakeplane', username_claim: 'preferred_username', groups_claim: 'groups', email_claim: 'email', updated_at: new Date() })
+      .values({
+        id,
+        name: `idp-${id}`,
+        issuer: `https://idp.example/${id}`,
+        audience: 'lakeplane',
+        username_claim: 'preferred_username',
+        groups_claim: 'groups',
+        email_claim: 'email',
+        updated_at: new Date(),
+      })
       .execute();
     return id;
   }
@@ -42,11 +58,15 @@ describe.each(backends())('auth stores on %s', (backend) => {
     const identities = postgresIdentityStore(store.db);
     const providerId = await provider();
     const name = `ext-${randomUUID().slice(0, 8)}`;
-    const created = await identities.transaction((tx) => tx.createExternalUser({ username: name, email: null, displayName: 'Ext', providerId, subject: 'sub-1' }));
+    const created = await identities.transaction((tx) =>
+      tx.createExternalUser({ username: name, email: null, displayName: 'Ext', providerId, subject: 'sub-1' }),
+    );
     expect(created).toEqual({ id: created.id, username: name, email: null, isAdmin: false, active: true });
     expect(await identities.findExternalUser(providerId, 'sub-1')).toEqual(created);
     expect(await identities.findUsername(name)).toEqual({ id: created.id, providerId, subject: 'sub-1' });
-    await expect(identities.createExternalUser({ username: name.toUpperCase(), email: null, displayName: null, providerId, subject: 'sub-2' })).rejects.toBeInstanceOf(ProvisioningRaceError);
+    await expect(
+      identities.createExternalUser({ username: name.toUpperCase(), email: null, displayName: null, providerId, subject: 'sub-2' }),
+    ).rejects.toBeInstanceOf(ProvisioningRaceError);
     expect((await identities.enabledProviders()).map((p) => p.id)).toContain(providerId);
   });
 
@@ -81,7 +101,13 @@ describe.each(backends())('auth stores on %s', (backend) => {
   it('tokens: a refresh token is spent once, and its family is revoked together', async () => {
     const identities = postgresIdentityStore(store.db);
     const tokens = postgresTokenStore(store.db);
-    const user = await identities.createExternalUser({ username: `r-${randomUUID().slice(0, 8)}`, email: null, displayName: null, providerId: await provider(), subject: 'r' });
+    const user = await identities.createExternalUser({
+      username: `r-${randomUUID().slice(0, 8)}`,
+      email: null,
+      displayName: null,
+      providerId: await provider(),
+      subject: 'r',
+    });
     const familyId = randomUUID();
     const hash = `h-${randomUUID()}`;
     await tokens.createRefreshToken({ hash, familyId, owner: { userId: user.id }, expiresAt: new Date(Date.now() + 60_000), scope: 'catalog' });
@@ -114,9 +140,17 @@ describe.each(backends())('auth stores on %s', (backend) => {
 
     const stale = `s-${randomUUID()}`;
     await throttle.increment(stale, 'address', 60);
-    await store.db.updateTable('credential_failures').set({ expires_at: new Date(Date.now() - 1000) }).where('key', '=', stale).execute();
+    await store.db
+      .updateTable('credential_failures')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('key', '=', stale)
+      .execute();
     expect(await throttle.increment(stale, 'address', 60)).toBe(1);
-    await store.db.updateTable('credential_failures').set({ expires_at: new Date(Date.now() - 1000) }).where('key', '=', stale).execute();
+    await store.db
+      .updateTable('credential_failures')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('key', '=', stale)
+      .execute();
     await throttle.sweepExpired(1000);
     expect(await store.db.selectFrom('credential_failures').select('key').where('key', '=', stale).executeTakeFirst()).toBeUndefined();
   });

@@ -20,7 +20,8 @@ describe.each(backends())('OAuth2 token endpoint and JWTs on %s', (backend) => {
   beforeAll(async () => {
     p = await startPlatform(backend, { env: { LAKEPLANE_LOGIN_MAX_FAILURES: '3', LAKEPLANE_LOGIN_LOCKOUT_SECONDS: '2' } });
     admin = await p.adminToken();
-    alice = (await p.call('POST', '/api/v1/users', { token: admin, body: { username: 'alice', password: 'alice-password-1', email: 'alice@example.com' } })).body;
+    alice = (await p.call('POST', '/api/v1/users', { token: admin, body: { username: 'alice', password: 'alice-password-1', email: 'alice@example.com' } }))
+      .body;
   });
   afterAll(() => p?.close());
 
@@ -41,7 +42,12 @@ describe.each(backends())('OAuth2 token endpoint and JWTs on %s', (backend) => {
     const discovery = await p.call('GET', '/.well-known/openid-configuration');
     expect(discovery.status).toBe(200);
     expect(discovery.body.token_endpoint).toMatch(/\/api\/v1\/auth\/token$/);
-    expect(discovery.body.grant_types_supported).toEqual(['password', 'client_credentials', 'refresh_token', 'urn:ietf:params:oauth:grant-type:token-exchange']);
+    expect(discovery.body.grant_types_supported).toEqual([
+      'password',
+      'client_credentials',
+      'refresh_token',
+      'urn:ietf:params:oauth:grant-type:token-exchange',
+    ]);
     const jwks = await p.call('GET', '/.well-known/jwks.json');
     expect(jwks.status).toBe(200);
     expect(jwks.body.keys[0]).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig' });
@@ -52,7 +58,10 @@ describe.each(backends())('OAuth2 token endpoint and JWTs on %s', (backend) => {
   });
 
   it('wrong password and unknown user both say invalid_grant in OAuth2 shape', async () => {
-    for (const fields of [{ username: 'alice', password: 'nope-nope-nope' }, { username: 'nobody', password: 'whatever-long' }]) {
+    for (const fields of [
+      { username: 'alice', password: 'nope-nope-nope' },
+      { username: 'nobody', password: 'whatever-long' },
+    ]) {
       const res = await token({ grant_type: 'password', ...fields });
       expect(res.status).toBe(400);
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);
@@ -63,7 +72,10 @@ describe.each(backends())('OAuth2 token endpoint and JWTs on %s', (backend) => {
   });
 
   it('missing fields, unknown grant types and wrong content type get OAuth2 errors', async () => {
-    expect((await token({ grant_type: 'password', username: 'alice' })).body).toMatchObject({ error: 'invalid_request', error_description: expect.stringContaining('password') });
+    expect((await token({ grant_type: 'password', username: 'alice' })).body).toMatchObject({
+      error: 'invalid_request',
+      error_description: expect.stringContaining('password'),
+    });
     expect((await token({ grant_type: 'authorization_code', code: 'x' })).body.error).toBe('unsupported_grant_type');
     expect((await token({ username: 'alice' })).body).toMatchObject({ error: 'invalid_request', error_description: expect.stringContaining('grant_type') });
     const json = await p.call('POST', '/api/v1/auth/token', { body: { grant_type: 'password' } });
@@ -127,7 +139,14 @@ describe.each(backends())('OAuth2 token endpoint and JWTs on %s', (backend) => {
     const login = await token({ grant_type: 'password', username: 'alice', password: 'alice-password-1' });
     const me = await p.call('GET', '/api/v1/me', { token: login.body.access_token });
     expect(me.status).toBe(200);
-    expect(me.body).toMatchObject({ kind: 'user', id: alice.id, name: 'alice', isAdmin: false, groups: ['analysts'], authentication: { method: 'access_token' } });
+    expect(me.body).toMatchObject({
+      kind: 'user',
+      id: alice.id,
+      name: 'alice',
+      isAdmin: false,
+      groups: ['analysts'],
+      authentication: { method: 'access_token' },
+    });
   });
 
   it('expired, forged, malformed and missing tokens get 401 with WWW-Authenticate', async () => {
@@ -135,12 +154,20 @@ describe.each(backends())('OAuth2 token endpoint and JWTs on %s', (backend) => {
     const issuer = p.running.platform.config.issuer;
     const expired = await new SignJWT({ principal_type: 'user', preferred_username: 'alice' })
       .setProtectedHeader({ alg: 'EdDSA', kid: signing.kid, typ: 'at+jwt' })
-      .setIssuer(issuer).setSubject(alice.id).setAudience('lakeplane').setIssuedAt(Math.floor(Date.now() / 1000) - 3600).setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+      .setIssuer(issuer)
+      .setSubject(alice.id)
+      .setAudience('lakeplane')
+      .setIssuedAt(Math.floor(Date.now() / 1000) - 3600)
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
       .sign(signing.key);
     const other = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
     const forged = await new SignJWT({ principal_type: 'user', preferred_username: 'admin' })
       .setProtectedHeader({ alg: 'EdDSA', kid: signing.kid, typ: 'at+jwt' })
-      .setIssuer(issuer).setSubject(alice.id).setAudience('lakeplane').setIssuedAt().setExpirationTime('5m')
+      .setIssuer(issuer)
+      .setSubject(alice.id)
+      .setAudience('lakeplane')
+      .setIssuedAt()
+      .setExpirationTime('5m')
       .sign(other.privateKey);
     const cases: Array<[string, string | undefined, RegExp]> = [
       ['expired', expired, /expired/],

@@ -40,7 +40,7 @@ describe.each(backends())('credential throttling on %s', (backend) => {
   }, 60_000);
   afterAll(() => p?.close());
 
-  it('an attacker failing many times cannot block the user\'s login from another address, nor tell users from non-users', async () => {
+  it("an attacker failing many times cannot block the user's login from another address, nor tell users from non-users", async () => {
     const attacker = '127.0.0.2';
     const seen: number[] = [];
     for (let i = 0; i < 8; i++) seen.push((await password('alice', `guess-${i}-wrong`, attacker)).status);
@@ -79,7 +79,7 @@ describe.each(backends())('credential throttling on %s', (backend) => {
     expect((await password('bob', 'bob-password-1', '127.0.0.1')).status).toBe(200);
   });
 
-  it('guessing a service account\'s client secret gets 429, from however many addresses', async () => {
+  it("guessing a service account's client secret gets 429, from however many addresses", async () => {
     const created = await p.call('POST', '/api/v1/service-accounts', { token: admin, body: { name: 'guessed-bot' } });
     expect(created.status).toBe(201);
     const { clientId, clientSecret } = created.body.credentials;
@@ -95,19 +95,31 @@ describe.each(backends())('credential throttling on %s', (backend) => {
     expect((await tokenFrom('127.0.0.20', p.url, { grant_type: 'client_credentials' }, { authorization: basic })).status).toBe(429);
     // Another service account is not affected.
     const other = await p.call('POST', '/api/v1/service-accounts', { token: admin, body: { name: 'other-bot' } });
-    const ok = await tokenFrom('127.0.0.21', p.url, { grant_type: 'client_credentials', client_id: other.body.credentials.clientId, client_secret: other.body.credentials.clientSecret });
+    const ok = await tokenFrom('127.0.0.21', p.url, {
+      grant_type: 'client_credentials',
+      client_id: other.body.credentials.clientId,
+      client_secret: other.body.credentials.clientSecret,
+    });
     expect(ok.status).toBe(200);
     // While blocked, the right secret is refused too: a block that let a right guess through would stop nothing.
-    expectThrottled(await tokenFrom('127.0.0.22', p.url, { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }), /guessed-bot|client/);
+    expectThrottled(
+      await tokenFrom('127.0.0.22', p.url, { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }),
+      /guessed-bot|client/,
+    );
   });
 
-  it('guessing subject tokens and refresh tokens spends the address\'s budget', async () => {
+  it("guessing subject tokens and refresh tokens spends the address's budget", async () => {
     const guesser = '127.0.0.30';
     const statuses: number[] = [];
     for (let i = 0; i < 32; i++) {
-      const fields: Record<string, string> = i % 2 === 0
-        ? { grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: `lpat_guess${i}`, subject_token_type: 'urn:ietf:params:oauth:token-type:access_token' }
-        : { grant_type: 'refresh_token', refresh_token: `lprt_guess${i}` };
+      const fields: Record<string, string> =
+        i % 2 === 0
+          ? {
+              grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+              subject_token: `lpat_guess${i}`,
+              subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+            }
+          : { grant_type: 'refresh_token', refresh_token: `lprt_guess${i}` };
       statuses.push((await tokenFrom(guesser, p.url, fields)).status);
     }
     expect(statuses.slice(0, 30).every((s) => s === 400)).toBe(true);
@@ -120,7 +132,8 @@ describe.each(backends())('credential throttling on %s', (backend) => {
     expectThrottled(await password('carol', 'carol-password-1', '127.0.0.40', { 'x-forwarded-for': '198.51.100.77' }), /carol/);
 
     // Through the trusted proxy, each client is its own address; a forged entry left of the proxy's is not believed.
-    for (let i = 0; i < 3; i++) expect((await password('dave', 'wrong-dave-pw', '127.0.0.90', { 'x-forwarded-for': `192.0.2.${i}, 203.0.113.5` })).status).toBe(400);
+    for (let i = 0; i < 3; i++)
+      expect((await password('dave', 'wrong-dave-pw', '127.0.0.90', { 'x-forwarded-for': `192.0.2.${i}, 203.0.113.5` })).status).toBe(400);
     expectThrottled(await password('dave', 'dave-password-1', '127.0.0.90', { 'x-forwarded-for': '192.0.2.99, 203.0.113.5' }), /dave/);
     // A chain of trusted proxies (127.0.1.0/24) is walked to the first address that is not one.
     expectThrottled(await password('dave', 'dave-password-1', '127.0.1.7', { 'x-forwarded-for': '203.0.113.5, 127.0.0.90' }), /dave/);
@@ -160,7 +173,10 @@ describe.each(backends())('the global guard on %s', (backend) => {
     }
     expect(answers.every((a) => a.status === 400)).toBe(true);
     // From the 5th failure of the minute on, each answer waited at least 250 ms.
-    expect(answers.slice(5).every((a) => a.ms >= 250), JSON.stringify(answers)).toBe(true);
+    expect(
+      answers.slice(5).every((a) => a.ms >= 250),
+      JSON.stringify(answers),
+    ).toBe(true);
     // A right password is not slowed down by the flood.
     const started = Date.now();
     expect((await p.login('admin', 'admin-password-for-tests')).status).toBe(200);
@@ -174,7 +190,9 @@ describe('LAKEPLANE_TRUSTED_PROXIES', () => {
     expect(['10.1.2.3', '::ffff:10.9.9.9', '192.168.1.7', 'fd00::1'].map((a) => proxies.has(a))).toEqual([true, true, true, true]);
     expect(['11.0.0.1', '192.168.1.8', 'fe80::1', 'unknown'].map((a) => proxies.has(a))).toEqual([false, false, false, false]);
     expect(loadConfig({}).trustedProxies.none).toBe(true);
-    expect(() => loadConfig({ LAKEPLANE_TRUSTED_PROXIES: '10.0.0.0/8, gateway.local' })).toThrow(/LAKEPLANE_TRUSTED_PROXIES has "gateway.local" is not a CIDR range/);
+    expect(() => loadConfig({ LAKEPLANE_TRUSTED_PROXIES: '10.0.0.0/8, gateway.local' })).toThrow(
+      /LAKEPLANE_TRUSTED_PROXIES has "gateway.local" is not a CIDR range/,
+    );
     expect(() => loadConfig({ LAKEPLANE_TRUSTED_PROXIES: '10.0.0.0/33' })).toThrow(/LAKEPLANE_TRUSTED_PROXIES has "10.0.0.0\/33"/);
   });
 });

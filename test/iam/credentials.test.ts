@@ -35,7 +35,11 @@ describe.each(backends())('personal access tokens and service accounts on %s', (
     await new Promise((r) => setTimeout(r, 100));
     expect((await p.call('GET', '/api/v1/tokens', { token: kimToken })).body.items[0].lastUsedAt).not.toBeNull();
 
-    const stored = await p.running.platform.store.db.selectFrom('personal_access_tokens').selectAll().where('id', '=', created.body.id).executeTakeFirstOrThrow();
+    const stored = await p.running.platform.store.db
+      .selectFrom('personal_access_tokens')
+      .selectAll()
+      .where('id', '=', created.body.id)
+      .executeTakeFirstOrThrow();
     expect(stored.token_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(stored)).not.toContain(created.body.token);
 
@@ -51,18 +55,24 @@ describe.each(backends())('personal access tokens and service accounts on %s', (
   it('a PAT that was never issued, or has expired, is refused', async () => {
     expect((await p.call('GET', '/api/v1/me', { token: 'lpat_' + 'A'.repeat(40) })).status).toBe(401);
     const created = await p.call('POST', '/api/v1/tokens', { token: kimToken, body: { name: 'short-lived', expiresInDays: 1 } });
-    await p.running.platform.store.db.updateTable('personal_access_tokens').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', created.body.id).execute();
+    await p.running.platform.store.db
+      .updateTable('personal_access_tokens')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('id', '=', created.body.id)
+      .execute();
     p.running.platform.authenticator.invalidate();
     const res = await p.call('GET', '/api/v1/me', { token: created.body.token });
     expect(res.status).toBe(401);
     expect(res.body.detail).toMatch(/expired/);
   });
 
-  it('members cannot see or revoke other users\' tokens; admins can mint for and list any user', async () => {
+  it("members cannot see or revoke other users' tokens; admins can mint for and list any user", async () => {
     const adminPat = await p.call('POST', '/api/v1/tokens', { token: admin, body: { name: 'ops' } });
     expect(adminPat.body.expiresAt).toBeNull();
     expect((await p.call('DELETE', `/api/v1/tokens/${adminPat.body.id}`, { token: kimToken })).status).toBe(403);
-    expect((await p.call('GET', `/api/v1/tokens?userId=${(await p.call('GET', '/api/v1/me', { token: admin })).body.id}`, { token: kimToken })).status).toBe(403);
+    expect((await p.call('GET', `/api/v1/tokens?userId=${(await p.call('GET', '/api/v1/me', { token: admin })).body.id}`, { token: kimToken })).status).toBe(
+      403,
+    );
     expect((await p.call('POST', '/api/v1/tokens', { token: kimToken, body: { name: 'x', userId: adminPat.body.userId } })).status).toBe(403);
     const forKim = await p.call('POST', '/api/v1/tokens', { token: admin, body: { name: 'provisioned', userId: kim.id } });
     expect(forKim.status).toBe(201);
@@ -89,7 +99,11 @@ describe.each(backends())('personal access tokens and service accounts on %s', (
     expect(JSON.stringify((await p.call('GET', `/api/v1/service-accounts/${sa.id}`, { token: admin })).body)).not.toContain(first.clientSecret);
 
     const grant = (secret: string) =>
-      fetch(`${p.url}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: first.clientId, client_secret: secret }) }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+      fetch(`${p.url}/api/v1/auth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: first.clientId, client_secret: secret }),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
 
     const rotated = await p.call('POST', `/api/v1/service-accounts/${sa.id}/secrets`, { token: admin, body: {} });
     expect(rotated.status).toBe(201);
@@ -114,11 +128,27 @@ describe.each(backends())('personal access tokens and service accounts on %s', (
 
   it('an admin service account can administer; a plain one cannot', async () => {
     const created = await p.call('POST', '/api/v1/service-accounts', { token: admin, body: { name: 'ops-bot', isAdmin: true } });
-    const tok = await fetch(`${p.url}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: created.body.credentials.clientId, client_secret: created.body.credentials.clientSecret }) }).then((r) => r.json() as Promise<any>);
+    const tok = await fetch(`${p.url}/api/v1/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: created.body.credentials.clientId,
+        client_secret: created.body.credentials.clientSecret,
+      }),
+    }).then((r) => r.json() as Promise<any>);
     expect((await p.call('GET', '/api/v1/users', { token: tok.access_token })).status).toBe(200);
     expect((await p.call('POST', '/api/v1/tokens', { token: tok.access_token, body: { name: 'nope' } })).status).toBe(403);
     const plain = await p.call('POST', '/api/v1/service-accounts', { token: admin, body: { name: 'plain-bot' } });
-    const plainTok = await fetch(`${p.url}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: plain.body.credentials.clientId, client_secret: plain.body.credentials.clientSecret }) }).then((r) => r.json() as Promise<any>);
+    const plainTok = await fetch(`${p.url}/api/v1/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: plain.body.credentials.clientId,
+        client_secret: plain.body.credentials.clientSecret,
+      }),
+    }).then((r) => r.json() as Promise<any>);
     expect((await p.call('GET', '/api/v1/users', { token: plainTok.access_token })).status).toBe(403);
     // A service account is told why it gets no personal access token, whatever the policies would say.
     const minted = await p.call('POST', '/api/v1/tokens', { token: plainTok.access_token, body: { name: 'nope', expiresInDays: 1 } });

@@ -59,7 +59,8 @@ describe.each(backends())('denied-request audit on %s', (backend) => {
   });
 
   it('failed logins from one address are counted together; another address gets its own record', async () => {
-    for (let i = 0; i < 15; i++) expect((await tokenFrom('127.0.0.60', p.url, { grant_type: 'refresh_token', refresh_token: `lprt_guess${i}` })).status).toBe(400);
+    for (let i = 0; i < 15; i++)
+      expect((await tokenFrom('127.0.0.60', p.url, { grant_type: 'refresh_token', refresh_token: `lprt_guess${i}` })).status).toBe(400);
     expect((await tokenFrom('127.0.0.61', p.url, { grant_type: 'refresh_token', refresh_token: 'lprt_elsewhere' })).status).toBe(400);
     const failed = (await trail('action=iam.token&outcome=failure')).filter((r) => r.clientAddress?.startsWith('127.0.0.6'));
     const counts = new Map<string, number>();
@@ -68,13 +69,19 @@ describe.each(backends())('denied-request audit on %s', (backend) => {
     expect(failed.length).toBeLessThanOrEqual(4);
   });
 
-  it('a member\'s refused reads are counted on one record; each refused change keeps its own', async () => {
+  it("a member's refused reads are counted on one record; each refused change keeps its own", async () => {
     for (let i = 0; i < 3; i++) expect((await p.call('GET', '/api/v1/users', { token: liz, headers: { 'x-request-id': `liz-read-${i}` } })).status).toBe(403);
-    for (let i = 0; i < 2; i++) expect((await p.call('POST', '/api/v1/groups', { token: liz, body: { name: `lizs-${i}` }, headers: { 'x-request-id': `liz-change-${i}` } })).status).toBe(403);
+    for (let i = 0; i < 2; i++)
+      expect((await p.call('POST', '/api/v1/groups', { token: liz, body: { name: `lizs-${i}` }, headers: { 'x-request-id': `liz-change-${i}` } })).status).toBe(
+        403,
+      );
     const reads = (await trail('action=iam.listUsers&outcome=denied')).filter((r) => r.principal?.name === 'liz');
     expect(reads.reduce((sum, r) => sum + r.count, 0)).toBe(3);
     expect(reads[0]).toMatchObject({ requestId: 'liz-read-0', clientAddress: '127.0.0.1' });
     const changes = (await trail('action=iam.createGroup&outcome=denied')).filter((r) => r.principal?.name === 'liz');
-    expect(changes.map((r) => [r.requestId, r.count])).toEqual([['liz-change-1', 1], ['liz-change-0', 1]]);
+    expect(changes.map((r) => [r.requestId, r.count])).toEqual([
+      ['liz-change-1', 1],
+      ['liz-change-0', 1],
+    ]);
   });
 });

@@ -14,10 +14,22 @@ describe.each(backends())('users and groups on %s', (backend) => {
   afterAll(() => p?.close());
 
   it('creates, reads, updates and deletes a user; emits events; keeps usernames unique case-insensitively', async () => {
-    const created = await p.call('POST', '/api/v1/users', { token: admin, body: { username: 'frank', email: 'Frank@Example.com', displayName: 'Frank F', password: 'frank-password-1' } });
+    const created = await p.call('POST', '/api/v1/users', {
+      token: admin,
+      body: { username: 'frank', email: 'Frank@Example.com', displayName: 'Frank F', password: 'frank-password-1' },
+    });
     expect(created.status).toBe(201);
     expect(created.headers.get('location')).toBe(`/api/v1/users/${created.body.id}`);
-    expect(created.body).toMatchObject({ username: 'frank', email: 'Frank@Example.com', displayName: 'Frank F', active: true, isAdmin: false, source: 'local', groups: [], version: 1 });
+    expect(created.body).toMatchObject({
+      username: 'frank',
+      email: 'Frank@Example.com',
+      displayName: 'Frank F',
+      active: true,
+      isAdmin: false,
+      source: 'local',
+      groups: [],
+      version: 1,
+    });
     expect(created.body).not.toHaveProperty('password');
     expect(created.body).not.toHaveProperty('passwordHash');
 
@@ -49,7 +61,11 @@ describe.each(backends())('users and groups on %s', (backend) => {
     const seen: string[] = [];
     let pageToken: string | null = null;
     do {
-      const res: { body: { items: Array<{ username: string }>; nextPageToken: string | null } } = await p.call('GET', `/api/v1/users?q=page-&pageSize=2${pageToken ? `&pageToken=${pageToken}` : ''}`, { token: admin });
+      const res: { body: { items: Array<{ username: string }>; nextPageToken: string | null } } = await p.call(
+        'GET',
+        `/api/v1/users?q=page-&pageSize=2${pageToken ? `&pageToken=${pageToken}` : ''}`,
+        { token: admin },
+      );
       seen.push(...res.body.items.map((u) => u.username));
       pageToken = res.body.nextPageToken;
       // A user created while paging must not shift or duplicate what was served.
@@ -119,7 +135,9 @@ describe.each(backends())('users and groups on %s', (backend) => {
 
   it('serializes concurrent writers of one user: every update lands, versions are consecutive', async () => {
     const user = (await p.call('POST', '/api/v1/users', { token: admin, body: { username: 'jack' } })).body;
-    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => p.call('PATCH', `/api/v1/users/${user.id}`, { token: admin, body: { displayName: `jack-${i}` } })));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => p.call('PATCH', `/api/v1/users/${user.id}`, { token: admin, body: { displayName: `jack-${i}` } })),
+    );
     expect(results.map((r) => r.status)).toEqual(Array(8).fill(200));
     expect(results.map((r) => r.body.version).sort((a, b) => a - b)).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
     expect((await p.call('GET', `/api/v1/users/${user.id}`, { token: admin })).body.version).toBe(9);

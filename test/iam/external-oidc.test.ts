@@ -29,11 +29,17 @@ describe.each(backends())('external OIDC identity providers on %s', (backend) =>
     await p?.close();
   });
 
-  it('accepts the issuer\'s tokens on every route, creating the user on first sight with its groups', async () => {
+  it("accepts the issuer's tokens on every route, creating the user on first sight with its groups", async () => {
     const token = await kc.mint({ sub: 'kc-1', preferred_username: 'Grace', email: 'grace@corp.example', groups: ['/analysts', 'engineers'] });
     const me = await p.call('GET', '/api/v1/me', { token });
     expect(me.status).toBe(200);
-    expect(me.body).toMatchObject({ kind: 'user', name: 'grace', isAdmin: false, groups: ['analysts', 'engineers'], authentication: { method: 'oidc', issuer: kc.issuer } });
+    expect(me.body).toMatchObject({
+      kind: 'user',
+      name: 'grace',
+      isAdmin: false,
+      groups: ['analysts', 'engineers'],
+      authentication: { method: 'oidc', issuer: kc.issuer },
+    });
     expect(kc.requests.discovery).toBeGreaterThanOrEqual(1);
 
     const users = await p.call('GET', '/api/v1/users?q=grace', { token: admin });
@@ -78,7 +84,7 @@ describe.each(backends())('external OIDC identity providers on %s', (backend) =>
     expect(r.body.detail).toMatch(/already belongs to another account/);
   });
 
-  it('follows the issuer\'s key rotation by refetching its JWKS on an unknown kid', async () => {
+  it("follows the issuer's key rotation by refetching its JWKS on an unknown kid", async () => {
     await p.call('GET', '/api/v1/me', { token: await kc.mint({ sub: 'kc-r', preferred_username: 'rotor' }) });
     const before = kc.requests.jwks;
     await kc.rotateKey();
@@ -100,7 +106,10 @@ describe.each(backends())('external OIDC identity providers on %s', (backend) =>
   it('serves an issuer with a trailing slash and a nested path (Entra ID, Auth0)', async () => {
     const entra = await startOidcIssuer({ path: '/tenant-1/v2.0', trailingSlash: true });
     try {
-      const created = await p.call('POST', '/api/v1/identity-providers', { token: admin, body: { name: 'entra', issuer: entra.issuer, audience: 'lakeplane' } });
+      const created = await p.call('POST', '/api/v1/identity-providers', {
+        token: admin,
+        body: { name: 'entra', issuer: entra.issuer, audience: 'lakeplane' },
+      });
       expect(created.status).toBe(201);
       const r = await p.call('GET', '/api/v1/me', { token: await entra.mint({ sub: 'e-1', preferred_username: 'erin' }) });
       expect(r.status).toBe(200);
@@ -125,11 +134,15 @@ describe.each(backends())('external OIDC identity providers on %s', (backend) =>
         body: { name: 'dex-again', issuer: dex.issuer, audience: 'new-audience', usernameClaim: 'email' },
       });
       expect(again.status).toBe(201);
-      const fresh = await p.call('GET', '/api/v1/me', { token: await dex.mint({ sub: 'd-2', preferred_username: 'ignored', email: 'dan@dex.example' }, { audience: 'new-audience' }) });
+      const fresh = await p.call('GET', '/api/v1/me', {
+        token: await dex.mint({ sub: 'd-2', preferred_username: 'ignored', email: 'dan@dex.example' }, { audience: 'new-audience' }),
+      });
       expect(fresh.status).toBe(200);
       expect(fresh.body.name).toBe('dan@dex.example');
       // The old registration's audience is no longer accepted.
-      const stale = await p.call('GET', '/api/v1/me', { token: await dex.mint({ sub: 'd-3', preferred_username: 'zed', email: 'zed@dex.example' }, { audience: 'lakeplane' }) });
+      const stale = await p.call('GET', '/api/v1/me', {
+        token: await dex.mint({ sub: 'd-3', preferred_username: 'zed', email: 'zed@dex.example' }, { audience: 'lakeplane' }),
+      });
       expect(stale.status).toBe(401);
     } finally {
       await dex.close();

@@ -29,7 +29,10 @@ const GROUP_READS: Array<{ group: string; path: string }> = [
   { group: 'webhooks', path: '/api/v1/webhooks' },
 ];
 
-const form = (fields: Record<string, string>) => ({ headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+const form = (fields: Record<string, string>) => ({
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams(fields).toString(),
+});
 
 describe.each(backends())('token scopes on %s', (backend) => {
   let p: TestPlatform;
@@ -65,7 +68,9 @@ describe.each(backends())('token scopes on %s', (backend) => {
 
   it('every mounted route resolves to a scope of the vocabulary, or is public, or open to any token', () => {
     const router = buildRouter(allFunctions, p.running);
-    const wrong = router.routes.filter((m) => m.scopes !== 'public' && m.scopes !== 'any' && (m.scopes.length === 0 || m.scopes.some((s) => !SCOPES.includes(s))));
+    const wrong = router.routes.filter(
+      (m) => m.scopes !== 'public' && m.scopes !== 'any' && (m.scopes.length === 0 || m.scopes.some((s) => !SCOPES.includes(s))),
+    );
     expect(wrong.map((m) => `${m.functionName} ${m.route.method} ${m.route.path}: ${JSON.stringify(m.scopes)}`)).toEqual([]);
     const scopeOf = (method: string, routePath: string) => router.routes.find((m) => m.route.method === method && m.route.path === routePath)?.scopes;
     expect(scopeOf('GET', '/iceberg/v1/:prefix/namespaces/:namespace/tables/:table')).toEqual(['catalog:read']);
@@ -100,7 +105,7 @@ describe.each(backends())('token scopes on %s', (backend) => {
     expect((await p.call('GET', '/api/v1/users', { token: admin })).body.items.map((u: { username: string }) => u.username)).not.toContain('sneaky');
   });
 
-  it('the reverse: each group\'s token reaches its own group and gets 403 on the catalog, in Iceberg\'s error shape', async () => {
+  it("the reverse: each group's token reaches its own group and gets 403 on the catalog, in Iceberg's error shape", async () => {
     for (const { group, path: route } of GROUP_READS) {
       if (group === 'catalog') continue;
       const t = await scoped(group);
@@ -127,7 +132,7 @@ describe.each(backends())('token scopes on %s', (backend) => {
     expect((await p.call('GET', '/api/v1/jobs', { token: both })).status).toBe(200);
   });
 
-  it('an unscoped token keeps its principal\'s full rights; any token may ask who it is', async () => {
+  it("an unscoped token keeps its principal's full rights; any token may ask who it is", async () => {
     const full = await token({ grant_type: 'client_credentials', client_id: client.clientId, client_secret: client.clientSecret });
     expect(full.body.scope).toBeUndefined();
     for (const { path: route } of GROUP_READS) expect((await p.call('GET', route, { token: full.body.access_token })).status, route).toBe(200);
@@ -137,16 +142,25 @@ describe.each(backends())('token scopes on %s', (backend) => {
   });
 
   it('an unknown scope is invalid_scope at the token endpoint, naming it', async () => {
-    const r = await token({ grant_type: 'client_credentials', client_id: client.clientId, client_secret: client.clientSecret, scope: 'catalog PRINCIPAL_ROLE:ALL' });
+    const r = await token({
+      grant_type: 'client_credentials',
+      client_id: client.clientId,
+      client_secret: client.clientSecret,
+      scope: 'catalog PRINCIPAL_ROLE:ALL',
+    });
     expect(r.status).toBe(400);
     expect(r.body.error).toBe('invalid_scope');
     expect(r.body.error_description).toContain('PRINCIPAL_ROLE:ALL');
-    const iceberg = await p.call('POST', '/iceberg/v1/oauth/tokens', form({ grant_type: 'client_credentials', client_id: client.clientId, client_secret: client.clientSecret, scope: 'everything' }));
+    const iceberg = await p.call(
+      'POST',
+      '/iceberg/v1/oauth/tokens',
+      form({ grant_type: 'client_credentials', client_id: client.clientId, client_secret: client.clientSecret, scope: 'everything' }),
+    );
     expect(iceberg.status).toBe(400);
     expect(iceberg.body.error).toBe('invalid_scope');
   });
 
-  it('renewing never widens a scope: refresh keeps the first grant\'s, token exchange the subject token\'s', async () => {
+  it("renewing never widens a scope: refresh keeps the first grant's, token exchange the subject token's", async () => {
     const login = await token({ grant_type: 'password', username: 'admin', password: 'admin-password-for-tests', scope: 'catalog' });
     expect(login.status).toBe(200);
     expect(login.body.scope).toBe('catalog');
@@ -164,7 +178,12 @@ describe.each(backends())('token scopes on %s', (backend) => {
     expect((await token({ grant_type: 'refresh_token', refresh_token: narrower.body.refresh_token })).body.scope).toBe('catalog');
 
     const exchange = (subject: string, scope?: string) =>
-      token({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: subject, subject_token_type: 'urn:ietf:params:oauth:token-type:access_token', ...(scope ? { scope } : {}) });
+      token({
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        subject_token: subject,
+        subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        ...(scope ? { scope } : {}),
+      });
     const catalog = await scoped('catalog');
     expect((await exchange(catalog)).body.scope).toBe('catalog');
     expect((await exchange(catalog, 'catalog')).body.scope).toBe('catalog');

@@ -67,13 +67,16 @@ describe.each(backends())('iceberg-js against the catalog on %s', (backend) => {
   });
 
   it('creates a partitioned table, lists it and loads it, with an ETag for a conditional load', async () => {
-    const metadata = await js.createTable({ namespace: ['js'] }, {
-      name: 'events',
-      schema: SCHEMA,
-      'partition-spec': { fields: [{ 'source-id': 3, name: 'ts_day', transform: 'day' }] },
-      'write-order': { 'order-id': 1, fields: [{ 'source-id': 1, transform: 'identity', direction: 'asc', 'null-order': 'nulls-first' }] },
-      properties: { 'created-by': 'iceberg-js' },
-    });
+    const metadata = await js.createTable(
+      { namespace: ['js'] },
+      {
+        name: 'events',
+        schema: SCHEMA,
+        'partition-spec': { fields: [{ 'source-id': 3, name: 'ts_day', transform: 'day' }] },
+        'write-order': { 'order-id': 1, fields: [{ 'source-id': 1, transform: 'identity', direction: 'asc', 'null-order': 'nulls-first' }] },
+        properties: { 'created-by': 'iceberg-js' },
+      },
+    );
     expect(metadata['format-version']).toBe(2);
     expect(metadata.location?.startsWith(`file://${catalog.root}/js/events`)).toBe(true);
     expect(metadata['partition-specs']).toEqual([{ 'spec-id': 0, fields: [{ 'source-id': 3, 'field-id': 1000, name: 'ts_day', transform: 'day' }] }]);
@@ -95,7 +98,10 @@ describe.each(backends())('iceberg-js against the catalog on %s', (backend) => {
     const before = (await js.loadTable(id))!;
     const current = before.schemas.find((s) => s['schema-id'] === before['current-schema-id'])!;
     const committed = await js.commitTable(id, {
-      requirements: [{ type: 'assert-table-uuid', uuid: before['table-uuid'] }, { type: 'assert-current-schema-id', 'current-schema-id': before['current-schema-id'] }],
+      requirements: [
+        { type: 'assert-table-uuid', uuid: before['table-uuid'] },
+        { type: 'assert-current-schema-id', 'current-schema-id': before['current-schema-id'] },
+      ],
       updates: [
         { action: 'add-schema', schema: { ...current, fields: [...current.fields, { id: 4, name: 'country', type: 'string', required: false }] } },
         { action: 'set-current-schema', 'schema-id': -1 },
@@ -107,7 +113,12 @@ describe.each(backends())('iceberg-js against the catalog on %s', (backend) => {
     expect(committed.metadata['last-column-id']).toBe(4);
     expect(committed.metadata.properties).toMatchObject({ owner: 'web' });
 
-    const stale = await icebergError(js.updateTable(id, { requirements: [{ type: 'assert-current-schema-id', 'current-schema-id': 0 }], updates: [{ action: 'set-properties', updates: { lost: 'yes' } }] }));
+    const stale = await icebergError(
+      js.updateTable(id, {
+        requirements: [{ type: 'assert-current-schema-id', 'current-schema-id': 0 }],
+        updates: [{ action: 'set-properties', updates: { lost: 'yes' } }],
+      }),
+    );
     expect([stale.status, stale.icebergType]).toEqual([409, 'CommitFailedException']);
     expect(stale.message).toBe('Requirement failed: current schema changed: expected id 0 != 1');
   });

@@ -136,7 +136,10 @@ export async function startInteropCatalog(backend: Backend, options: { s3?: S3Wa
     const admin = await platform.adminToken();
     const body = s3
       ? {
-          name: 'wh', storageLocation, credentialsRef: `env:${INTEROP_S3_CREDENTIALS_REF}`, credentialVending: 'static',
+          name: 'wh',
+          storageLocation,
+          credentialsRef: `env:${INTEROP_S3_CREDENTIALS_REF}`,
+          credentialVending: 'static',
           storage: storageOf(s3.s3),
         }
       : { name: 'wh', storageLocation };
@@ -261,7 +264,11 @@ export async function runClientScript<T>(
   child.stdin?.end();
   if (checkpointError) throw checkpointError;
   const durationMs = Date.now() - started;
-  const last = stdout.trim().split('\n').filter((l) => l.startsWith('{') && !l.startsWith('{"checkpoint"')).at(-1);
+  const last = stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{') && !l.startsWith('{"checkpoint"'))
+    .at(-1);
   const tail = stderr.split('\n').slice(-40).join('\n');
   let parsed: unknown;
   try {

@@ -53,14 +53,19 @@ describe.skipIf(!s3 || !python.ok).each(backends())('PyIceberg against the catal
   beforeAll(async () => {
     ({ bucket, drop: dropBucket } = await createTestBucket(server, `py-${backend}`));
     catalog = await startInteropCatalog(backend, { s3: { s3: server, bucket } });
-    const { result } = await runClientScript<RoundTrip>(python.ok ? python.value : '', SCRIPT, { ...catalog.connection, namespace: 'interop_py_s3', checkpoints: true }, {
-      timeoutMs: 180_000,
-      env: withoutAwsEnvironment(),
-      checkpoint: async (name, data) => {
-        expect(name).toBe('written');
-        keysWritten = await keysUnder(String(data['location']));
+    const { result } = await runClientScript<RoundTrip>(
+      python.ok ? python.value : '',
+      SCRIPT,
+      { ...catalog.connection, namespace: 'interop_py_s3', checkpoints: true },
+      {
+        timeoutMs: 180_000,
+        env: withoutAwsEnvironment(),
+        checkpoint: async (name, data) => {
+          expect(name).toBe('written');
+          keysWritten = await keysUnder(String(data['location']));
+        },
       },
-    });
+    );
     run = result;
     keysAfterPurge = await keysUnder(run.location);
   }, 240_000);
@@ -84,7 +89,11 @@ describe.skipIf(!s3 || !python.ok).each(backends())('PyIceberg against the catal
 
   it('creates the table in the bucket, appends a PyArrow table and reads it back', () => {
     expect(run.location.startsWith(`${catalog.storageLocation}/interop_py_s3/people`)).toBe(true);
-    expect(run.afterFirstAppend).toEqual([{ id: 1, name: 'ada' }, { id: 2, name: 'grace' }, { id: 3, name: 'linus' }]);
+    expect(run.afterFirstAppend).toEqual([
+      { id: 1, name: 'ada' },
+      { id: 2, name: 'grace' },
+      { id: 3, name: 'linus' },
+    ]);
   });
 
   it('adds a column, appends again, reads old rows with nulls and the first snapshot as it was', () => {
@@ -104,7 +113,7 @@ describe.skipIf(!s3 || !python.ok).each(backends())('PyIceberg against the catal
     expect(run.snapshots).toBe(2);
   });
 
-  it('the bucket holds exactly the table\'s files under its location: data files, manifests, manifest lists, metadata', () => {
+  it("the bucket holds exactly the table's files under its location: data files, manifests, manifest lists, metadata", () => {
     expect(run.dataFiles).toHaveLength(2);
     expect(run.dataFiles.every((f) => f.endsWith('.parquet'))).toBe(true);
     // Fast appends: the second snapshot keeps the first's manifest and adds one.

@@ -61,16 +61,25 @@ describe.skipIf(!bin || !python.ok).each(backends())('PyIceberg with remote sign
       { timeoutMs: 180_000, env: { ...withoutAwsEnvironment(), PYICEBERG_MAX_WORKERS: '1' } },
     ));
     const metrics = await (await fetch(`${catalog.platform.url}/metrics`)).text();
-    signed = [...metrics.matchAll(/lakeplane_http_request_duration_seconds_count\{[^}]*route="\/iceberg\/v1\/:prefix\/namespaces\/:namespace\/tables\/:table\/sign"[^}]*status="200"\} (\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+    signed = [
+      ...metrics.matchAll(
+        /lakeplane_http_request_duration_seconds_count\{[^}]*route="\/iceberg\/v1\/:prefix\/namespaces\/:namespace\/tables\/:table\/sign"[^}]*status="200"\} (\d+)/g,
+      ),
+    ].reduce((n, m) => n + Number(m[1]), 0);
   }, 240_000);
   afterAll(async () => {
     await catalog?.close();
     await s3?.stop();
   });
 
-  it('is told to sign through the table\'s signer endpoint, and never gets a key', () => {
+  it("is told to sign through the table's signer endpoint, and never gets a key", () => {
     for (const io of [run.ioOfCreate, run.ioOfLoad]) {
-      expect(io).toMatchObject({ 's3.remote-signing-enabled': 'true', 's3.signer': 'S3V4RestSigner', 's3.endpoint': s3.endpoint, 'py-io-impl': 'pyiceberg.io.fsspec.FsspecFileIO' });
+      expect(io).toMatchObject({
+        's3.remote-signing-enabled': 'true',
+        's3.signer': 'S3V4RestSigner',
+        's3.endpoint': s3.endpoint,
+        'py-io-impl': 'pyiceberg.io.fsspec.FsspecFileIO',
+      });
       expect(io['s3.signer.endpoint']).toBe('v1/wh/namespaces/interop_py_sign/tables/people/sign');
       expect(io['s3.access-key-id']).toBeUndefined();
       expect(io['s3.secret-access-key']).toBeUndefined();

@@ -42,7 +42,12 @@ describe.skipIf(!s3 || !python.ok).each(backends())('PyIceberg with STS-vended c
       body: { credentialVending: 'sts', sts: { roleArn: 'arn:aws:iam::123456789012:role/lakeplane-vending', endpoint: server.endpoint } },
     });
     expect(patched.status, JSON.stringify(patched.body)).toBe(200);
-    ({ result: run } = await runClientScript<RoundTrip>(python.ok ? python.value : '', SCRIPT, { ...catalog.connection, namespace: 'interop_py_sts' }, { timeoutMs: 180_000, env: withoutAwsEnvironment() }));
+    ({ result: run } = await runClientScript<RoundTrip>(
+      python.ok ? python.value : '',
+      SCRIPT,
+      { ...catalog.connection, namespace: 'interop_py_sts' },
+      { timeoutMs: 180_000, env: withoutAwsEnvironment() },
+    ));
     keysAfterPurge = await listKeys(server, bucket, `${run.location.slice(`s3://${bucket}/`.length)}/`);
   }, 240_000);
   afterAll(async () => {
@@ -50,7 +55,7 @@ describe.skipIf(!s3 || !python.ok).each(backends())('PyIceberg with STS-vended c
     await dropBucket?.();
   });
 
-  it('gets temporary credentials, never the warehouse\'s keys, on create and on load', () => {
+  it("gets temporary credentials, never the warehouse's keys, on create and on load", () => {
     for (const io of [run.ioOfCreate, run.ioOfLoad]) {
       expect(io['s3.endpoint']).toBe(server.endpoint);
       expect(io['s3.access-key-id']).toBeTruthy();

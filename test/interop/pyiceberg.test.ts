@@ -50,7 +50,12 @@ describe.skipIf(!python.ok).each(backends())('PyIceberg against the catalog on %
 
   beforeAll(async () => {
     catalog = await startInteropCatalog(backend);
-    const { result } = await runClientScript<RoundTrip>(python.ok ? python.value : '', SCRIPT, { ...catalog.connection, namespace: 'interop_py' }, { timeoutMs: 180_000 });
+    const { result } = await runClientScript<RoundTrip>(
+      python.ok ? python.value : '',
+      SCRIPT,
+      { ...catalog.connection, namespace: 'interop_py' },
+      { timeoutMs: 180_000 },
+    );
     run = result;
   }, 240_000);
   afterAll(async () => {
@@ -106,7 +111,15 @@ describe.skipIf(!python.ok).each(backends())('PyIceberg against the catalog on %
     expect(run.partitioned).toEqual({ files: 6, spec: ['ts_day', 'kind'] });
     expect(run.afterOverwrite).toEqual([1, 3, 5, 7, 9, 100]);
     expect(run.upsert).toEqual({ updated: 1, inserted: 1 });
-    expect(run.afterUpsert).toEqual([[1, 'z'], [3, 'b'], [5, 'b'], [7, 'b'], [9, 'b'], [100, 'a'], [200, 'b']]);
+    expect(run.afterUpsert).toEqual([
+      [1, 'z'],
+      [3, 'b'],
+      [5, 'b'],
+      [7, 'b'],
+      [9, 'b'],
+      [100, 'a'],
+      [200, 'b'],
+    ]);
     expect(run.refs).toEqual(['main', 'v1']);
   });
 

@@ -4,10 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../support/databases.js';
 import { createTestBucket, testS3 } from '../support/s3.js';
 import { findS3sFs, startS3sFs, type S3sFs } from '../support/s3s-fs.js';
-import {
-  runClientScript, startInteropCatalog, withoutAwsEnvironment,
-  type InteropCatalog,
-} from './interop.js';
+import { runClientScript, startInteropCatalog, withoutAwsEnvironment, type InteropCatalog } from './interop.js';
 import { findSparkS3Clients, SPARK_CORE_ROWS } from './spark-roundtrip.js';
 
 /**
@@ -70,7 +67,7 @@ describe.skipIf(!moto || !clients)(`Spark 3.5 with STS-vended credentials on ${b
     await dropBucket?.();
   });
 
-  it('S3FileIO gets temporary credentials (with a session token), never the warehouse\'s keys, and round-trips', () => {
+  it("S3FileIO gets temporary credentials (with a session token), never the warehouse's keys, and round-trips", () => {
     expect(run.fileIO.properties).toEqual(expect.arrayContaining(['s3.access-key-id', 's3.secret-access-key', 's3.session-token']));
     expectRoundTrip(run);
   });
@@ -85,7 +82,10 @@ describe.skipIf(!s3sBin || !clients)(`Spark 3.5 with remote signing on ${backend
     await s3.createBucket('lake');
     const client = new S3Client({ region: s3.region, endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials });
     catalog = await startInteropCatalog(backend, { s3: { s3: { ...s3, client }, bucket: 'lake' } });
-    const patched = await catalog.platform.call('PATCH', '/api/v1/warehouses/wh', { token: await catalog.platform.adminToken(), body: { credentialVending: 'none', remoteSigning: true } });
+    const patched = await catalog.platform.call('PATCH', '/api/v1/warehouses/wh', {
+      token: await catalog.platform.adminToken(),
+      body: { credentialVending: 'none', remoteSigning: true },
+    });
     expect(patched.status, JSON.stringify(patched.body)).toBe(200);
     // DROP without PURGE: the server-side purge cannot empty a prefix on s3s-fs (a HEAD of a folder answers 500).
     // expire_snapshots still deletes files through the signer.

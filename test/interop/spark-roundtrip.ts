@@ -34,11 +34,34 @@ export interface SparkCoreRun {
 }
 
 export const SPARK_CORE_ROWS = {
-  afterInsert: [[1, 'ada', 10], [2, 'grace', 20], [3, 'ada', 30]],
-  afterMerge: [[1, 'ada', 10], [2, 'grace', 25], [3, 'ada', 30], [4, 'linus', 40]],
-  perCustomer: [['ada', 2, 40], ['grace', 1, 25], ['linus', 1, 40]],
-  firstSnapshotAmounts: [[1, 10], [2, 20], [3, 30]],
-  afterAddColumn: [[1, 10, null], [2, 25, null], [3, 30, null], [4, 40, null], [5, 50, 'new']],
+  afterInsert: [
+    [1, 'ada', 10],
+    [2, 'grace', 20],
+    [3, 'ada', 30],
+  ],
+  afterMerge: [
+    [1, 'ada', 10],
+    [2, 'grace', 25],
+    [3, 'ada', 30],
+    [4, 'linus', 40],
+  ],
+  perCustomer: [
+    ['ada', 2, 40],
+    ['grace', 1, 25],
+    ['linus', 1, 40],
+  ],
+  firstSnapshotAmounts: [
+    [1, 10],
+    [2, 20],
+    [3, 30],
+  ],
+  afterAddColumn: [
+    [1, 10, null],
+    [2, 25, null],
+    [3, 30, null],
+    [4, 40, null],
+    [5, 50, 'new'],
+  ],
 } as const;
 
 /** The core steps' checks, as tests of the calling describe block; `run` is read once its beforeAll has set it. */

@@ -2,10 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../support/databases.js';
 import { createTestBucket, listKeys, testS3 } from '../support/s3.js';
-import {
-  runClientScript, startInteropCatalog, withoutAwsEnvironment,
-  type InteropCatalog,
-} from './interop.js';
+import { runClientScript, startInteropCatalog, withoutAwsEnvironment, type InteropCatalog } from './interop.js';
 import { findSparkS3Clients, sparkCoreRoundTripTests, type SparkCoreRun } from './spark-roundtrip.js';
 
 /**
@@ -94,7 +91,7 @@ describe.skipIf(!s3 || !clients)(`Spark 3.5 with the Iceberg runtime against the
 
   sparkCoreRoundTripTests(() => run);
 
-  it('CALL expire_snapshots deletes the expired snapshots\' objects from the bucket and keeps the data', () => {
+  it("CALL expire_snapshots deletes the expired snapshots' objects from the bucket and keeps the data", () => {
     expect(run.snapshotsBeforeExpiry).toBe(3);
     expect(run.expireSnapshots).toMatchObject({ deleted_manifest_lists_count: 2, deleted_data_files_count: 1 });
     expect(run.snapshotsAfterExpiry).toBe(1);

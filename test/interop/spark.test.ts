@@ -48,11 +48,16 @@ describe.skipIf(missing.length > 0)(`Spark 3.5 with the Iceberg runtime against 
 
   beforeAll(async () => {
     catalog = await startInteropCatalog(backend);
-    const { result } = await runClientScript<SparkRun>(python.ok ? python.value : '', SCRIPT, { ...catalog.connection, namespace: 'interop_spark', jar: jar.ok ? jar.value : '' }, {
-      timeoutMs: 540_000,
-      // Spark's driver binds to loopback only, and its Python workers (if any) use the same interpreter.
-      env: { SPARK_LOCAL_IP: '127.0.0.1', PYSPARK_PYTHON: python.ok ? python.value : '', PYSPARK_DRIVER_PYTHON: python.ok ? python.value : '' },
-    });
+    const { result } = await runClientScript<SparkRun>(
+      python.ok ? python.value : '',
+      SCRIPT,
+      { ...catalog.connection, namespace: 'interop_spark', jar: jar.ok ? jar.value : '' },
+      {
+        timeoutMs: 540_000,
+        // Spark's driver binds to loopback only, and its Python workers (if any) use the same interpreter.
+        env: { SPARK_LOCAL_IP: '127.0.0.1', PYSPARK_PYTHON: python.ok ? python.value : '', PYSPARK_DRIVER_PYTHON: python.ok ? python.value : '' },
+      },
+    );
     run = result;
   }, 600_000);
   afterAll(async () => {

@@ -25,7 +25,15 @@ const s3 = testS3('the Trino Iceberg end-to-end policy tests (test/interop/trino
 const v = (...values: string[]) => ({ values });
 const sales = { warehouse: v('wh'), namespace: v('sales') };
 const nations = { ...sales, table: v('nations') };
-const MASKED_USERS = { m_mask: 'MASK', m_last4: 'MASK_SHOW_LAST_4', m_first4: 'MASK_SHOW_FIRST_4', m_hash: 'MASK_HASH', m_null: 'MASK_NULL', m_none: 'MASK_NONE', m_custom: 'CUSTOM' } as const;
+const MASKED_USERS = {
+  m_mask: 'MASK',
+  m_last4: 'MASK_SHOW_LAST_4',
+  m_first4: 'MASK_SHOW_FIRST_4',
+  m_hash: 'MASK_HASH',
+  m_null: 'MASK_NULL',
+  m_none: 'MASK_NONE',
+  m_custom: 'CUSTOM',
+} as const;
 const EXPECTED_NAME: Record<keyof typeof MASKED_USERS, string | null> = {
   m_mask: 'XXXXXXXXX',
   m_last4: 'XXXXXTINA',
@@ -41,14 +49,25 @@ const POLICIES = [
   { name: 'etl reads tpch', resources: { warehouse: v('tpch'), namespace: v('tiny'), table: v('*') }, allow: [{ users: ['etl'], accesses: ['select'] }] },
   { name: 'etl owns sales', resources: sales, allow: [{ users: ['etl'], accesses: ['create', 'drop', 'alter'] }] },
   { name: 'etl writes sales tables', resources: { ...sales, table: v('*') }, allow: [{ users: ['etl'], accesses: ['all'] }] },
-  { name: 'sales readers', resources: { ...sales, table: v('*') }, allow: [{ users: ['alice', 'bob', 'm_year', ...Object.keys(MASKED_USERS)], accesses: ['select'] }] },
+  {
+    name: 'sales readers',
+    resources: { ...sales, table: v('*') },
+    allow: [{ users: ['alice', 'bob', 'm_year', ...Object.keys(MASKED_USERS)], accesses: ['select'] }],
+  },
   { name: 'bob is out', resources: { warehouse: v('wh') }, deny: [{ users: ['bob'], accesses: ['all'] }] },
   { name: 'alice sees region 1', type: 'row-filter', resources: nations, rowFilters: [{ users: ['alice'], filter: 'regionkey = 1' }] },
   {
-    name: 'nation name masks', type: 'masking', resources: { ...nations, column: v('name') },
+    name: 'nation name masks',
+    type: 'masking',
+    resources: { ...nations, column: v('name') },
     masks: Object.entries(MASKED_USERS).map(([user, type]) => ({ users: [user], type, ...(type === 'CUSTOM' ? { expression: 'lower({col})' } : {}) })),
   },
-  { name: 'joined shows the year', type: 'masking', resources: { ...nations, column: v('joined') }, masks: [{ users: ['m_year'], type: 'MASK_DATE_SHOW_YEAR' }] },
+  {
+    name: 'joined shows the year',
+    type: 'masking',
+    resources: { ...nations, column: v('joined') },
+    masks: [{ users: ['m_year'], type: 'MASK_DATE_SHOW_YEAR' }],
+  },
 ];
 
 describe.skipIf(!trino.ok || !s3).each([
@@ -121,20 +140,27 @@ describe.skipIf(!trino.ok || !s3).each([
        from tpch.tiny.nation`,
     );
     const token = await catalog.serviceToken();
-    const config = (await (await fetch(`${catalog.connection.uri}/v1/config?warehouse=wh`, { headers: { authorization: `Bearer ${token}` } })).json()) as { overrides?: { prefix?: string } };
-    const loaded = await fetch(`${catalog.connection.uri}/v1/${config.overrides?.prefix}/namespaces/sales/tables/nations`, { headers: { authorization: `Bearer ${token}` } });
+    const config = (await (await fetch(`${catalog.connection.uri}/v1/config?warehouse=wh`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      overrides?: { prefix?: string };
+    };
+    const loaded = await fetch(`${catalog.connection.uri}/v1/${config.overrides?.prefix}/namespaces/sales/tables/nations`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(loaded.status).toBe(200);
     const table = (await loaded.json()) as { metadata: { location: string; schemas: Array<{ fields: Array<{ name: string }> }>; snapshots?: unknown[] } };
     expect(table.metadata.location.startsWith(`s3://${bucket}/`)).toBe(true);
     expect(table.metadata.schemas.at(-1)!.fields.map((f) => f.name)).toEqual(['nationkey', 'name', 'regionkey', 'joined']);
     expect(table.metadata.snapshots?.length).toBe(1);
     const keys = await listKeys(s3!, bucket, '');
-    expect(keys.some((k) => k.endsWith('.parquet')), keys.join('\n')).toBe(true);
+    expect(
+      keys.some((k) => k.endsWith('.parquet')),
+      keys.join('\n'),
+    ).toBe(true);
     expect(await rowsOf('etl', 'select count(*) from wh.sales.nations')).toEqual([[25]]);
   }, 120_000);
 
   it('a reader without write access cannot insert', async () => {
-    const a = await t.query('alice', 'insert into wh.sales.nations values (99, \'X\', 0, date \'2000-01-01\')');
+    const a = await t.query('alice', "insert into wh.sales.nations values (99, 'X', 0, date '2000-01-01')");
     expect(a.error).toMatch(/Access Denied/);
     expect(await rowsOf('etl', 'select count(*) from wh.sales.nations')).toEqual([[25]]);
   }, 60_000);
@@ -157,22 +183,32 @@ describe.skipIf(!trino.ok || !s3).each([
   }, 60_000);
 
   it('a policy change reaches Trino without a restart', async () => {
-    const r = await catalog.platform.call('POST', '/api/v1/policies', { token: admin, body: { name: 'carol joins', resources: nations, allow: [{ users: ['carol'], accesses: ['select'] }] } });
+    const r = await catalog.platform.call('POST', '/api/v1/policies', {
+      token: admin,
+      body: { name: 'carol joins', resources: nations, allow: [{ users: ['carol'], accesses: ['select'] }] },
+    });
     expect(r.status).toBe(201);
-    const rows = await waitFor('carol may read wh.sales.nations', async () => {
-      const a = await t.query('carol', 'select count(*) from wh.sales.nations');
-      return a.error ? undefined : a.rows;
-    }, { timeoutMs: 30_000, intervalMs: 500 });
+    const rows = await waitFor(
+      'carol may read wh.sales.nations',
+      async () => {
+        const a = await t.query('carol', 'select count(*) from wh.sales.nations');
+        return a.error ? undefined : a.rows;
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
     expect(rows).toEqual([[25]]);
     // Only reading: writing stays closed to her.
     expect((await t.query('carol', 'delete from wh.sales.nations where nationkey = 1')).error).toMatch(/Access Denied/);
   }, 60_000);
 
-  it('an EXPIRES_ON tag denies a table once its expiry_date has passed, and not before, under Ranger\'s default EXPIRES_ON policy', async () => {
+  it("an EXPIRES_ON tag denies a table once its expiry_date has passed, and not before, under Ranger's default EXPIRES_ON policy", async () => {
     await rowsOf('etl', 'create table wh.sales.regions as select regionkey, cast(name as varchar) as name from tpch.tiny.region');
     // Tagged before the policy exists: the Ranger plugin's tag enricher starts with the first tag policy and reads the tags then.
     const tag = async (table: string, expiry: string) => {
-      const r = await catalog.platform.call('PATCH', `/api/v1/catalog/warehouses/wh/namespaces/sales/tables/${table}`, { token: admin, body: { addTags: ['EXPIRES_ON'], tagAttributes: { EXPIRES_ON: { expiry_date: expiry } } } });
+      const r = await catalog.platform.call('PATCH', `/api/v1/catalog/warehouses/wh/namespaces/sales/tables/${table}`, {
+        token: admin,
+        body: { addTags: ['EXPIRES_ON'], tagAttributes: { EXPIRES_ON: { expiry_date: expiry } } },
+      });
       expect(r.status, JSON.stringify(r.body)).toBe(200);
     };
     await tag('regions', '2020/01/01');
@@ -183,16 +219,21 @@ describe.skipIf(!trino.ok || !s3).each([
       // Ranger's default, with a deny exception for role admin: Trino's connector reads the catalog as an admin service
       // account (Ranger's default would deny the connector itself at loadTable), so what denies alice is Trino's plugin.
       body: {
-        name: 'EXPIRES_ON', resources: { tags: v('EXPIRES_ON') },
+        name: 'EXPIRES_ON',
+        resources: { tags: v('EXPIRES_ON') },
         deny: [{ groups: ['public'], accesses: ['all'], conditions: [{ type: 'accessed-after-expiry', values: ['yes'] }] }],
         denyExceptions: [{ roles: ['admin'], accesses: ['all'] }],
       },
     });
     expect(policy.status, JSON.stringify(policy.body)).toBe(201);
-    const denied = await waitFor('the expired table is denied to alice', async () => {
-      const a = await t.query('alice', 'select count(*) from wh.sales.regions');
-      return a.error ?? undefined;
-    }, { timeoutMs: 45_000, intervalMs: 500 });
+    const denied = await waitFor(
+      'the expired table is denied to alice',
+      async () => {
+        const a = await t.query('alice', 'select count(*) from wh.sales.regions');
+        return a.error ?? undefined;
+      },
+      { timeoutMs: 45_000, intervalMs: 500 },
+    );
     expect(denied, t.log().slice(-3000)).toMatch(/Access Denied/);
     // The same tag with a date to come: the condition is evaluated on the tag's own expiry_date, not ignored.
     expect(await rowsOf('alice', 'select count(*) from wh.sales.nations')).toEqual([[5]]);

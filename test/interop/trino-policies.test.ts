@@ -17,7 +17,15 @@ if (!trino.ok) missingPrerequisite('the Trino end-to-end policy tests', `${trino
 
 const v = (...values: string[]) => ({ values });
 const nation = { warehouse: v('tpch'), namespace: v('tiny'), table: v('nation') };
-const MASKED_USERS = { m_mask: 'MASK', m_last4: 'MASK_SHOW_LAST_4', m_first4: 'MASK_SHOW_FIRST_4', m_hash: 'MASK_HASH', m_null: 'MASK_NULL', m_none: 'MASK_NONE', m_custom: 'CUSTOM' } as const;
+const MASKED_USERS = {
+  m_mask: 'MASK',
+  m_last4: 'MASK_SHOW_LAST_4',
+  m_first4: 'MASK_SHOW_FIRST_4',
+  m_hash: 'MASK_HASH',
+  m_null: 'MASK_NULL',
+  m_none: 'MASK_NONE',
+  m_custom: 'CUSTOM',
+} as const;
 const ARGENTINA_HASH = createHash('sha256').update('ARGENTINA').digest('hex').toUpperCase().slice(0, 25);
 const EXPECTED_NAME: Record<keyof typeof MASKED_USERS, string | null> = {
   m_mask: 'XXXXXXXXX',
@@ -30,16 +38,37 @@ const EXPECTED_NAME: Record<keyof typeof MASKED_USERS, string | null> = {
 };
 
 const POLICIES = [
-  { name: 'tpch readers', resources: { warehouse: v('tpch'), namespace: v('tiny'), table: v('*') }, allow: [{ users: ['alice', 'bob', 'm_year', ...Object.keys(MASKED_USERS)], accesses: ['select'] }] },
+  {
+    name: 'tpch readers',
+    resources: { warehouse: v('tpch'), namespace: v('tiny'), table: v('*') },
+    allow: [{ users: ['alice', 'bob', 'm_year', ...Object.keys(MASKED_USERS)], accesses: ['select'] }],
+  },
   { name: 'bob is out', resources: { warehouse: v('tpch') }, deny: [{ users: ['bob'], accesses: ['all'] }] },
   { name: 'alice sees region 1', type: 'row-filter', resources: nation, rowFilters: [{ users: ['alice'], filter: 'regionkey = 1' }] },
   {
-    name: 'nation name masks', type: 'masking', resources: { ...nation, column: v('name') },
+    name: 'nation name masks',
+    type: 'masking',
+    resources: { ...nation, column: v('name') },
     masks: Object.entries(MASKED_USERS).map(([user, type]) => ({ users: [user], type, ...(type === 'CUSTOM' ? { expression: 'lower({col})' } : {}) })),
   },
   // Ranger's _expression conditions: one that holds for dave, one that holds for nobody (a plugin that ignored it would let erin in).
-  { name: 'dave by condition', resources: { warehouse: v('tpch'), namespace: v('tiny'), table: v('region') }, allow: [{ users: ['dave', 'erin'], accesses: ['select'], conditions: [{ type: '_expression', values: ["ctx.getUser() == 'dave' && IS_ACCESS_TIME_BEFORE('2100/01/01', 'UTC')"] }] }] },
-  { name: 'order dates show the year', type: 'masking', resources: { warehouse: v('tpch'), namespace: v('tiny'), table: v('orders'), column: v('orderdate') }, masks: [{ users: ['m_year'], type: 'MASK_DATE_SHOW_YEAR' }] },
+  {
+    name: 'dave by condition',
+    resources: { warehouse: v('tpch'), namespace: v('tiny'), table: v('region') },
+    allow: [
+      {
+        users: ['dave', 'erin'],
+        accesses: ['select'],
+        conditions: [{ type: '_expression', values: ["ctx.getUser() == 'dave' && IS_ACCESS_TIME_BEFORE('2100/01/01', 'UTC')"] }],
+      },
+    ],
+  },
+  {
+    name: 'order dates show the year',
+    type: 'masking',
+    resources: { warehouse: v('tpch'), namespace: v('tiny'), table: v('orders'), column: v('orderdate') },
+    masks: [{ users: ['m_year'], type: 'MASK_DATE_SHOW_YEAR' }],
+  },
 ];
 
 const tpch = { tpch: { 'connector.name': 'tpch' } };
@@ -101,12 +130,23 @@ describe.skipIf(!trino.ok).each([
   }, 60_000);
 
   it('a policy change reaches Trino without a restart', async () => {
-    const r = await p.call('POST', '/api/v1/policies', { token: admin, body: { name: 'carol joins', resources: { warehouse: v('tpch'), namespace: v('tiny'), table: v('region') }, allow: [{ users: ['carol'], accesses: ['select'] }] } });
+    const r = await p.call('POST', '/api/v1/policies', {
+      token: admin,
+      body: {
+        name: 'carol joins',
+        resources: { warehouse: v('tpch'), namespace: v('tiny'), table: v('region') },
+        allow: [{ users: ['carol'], accesses: ['select'] }],
+      },
+    });
     expect(r.status).toBe(201);
-    const rows = await waitFor('carol may read tpch.tiny.region', async () => {
-      const a = await t.query('carol', 'select count(*) from tpch.tiny.region');
-      return a.error ? undefined : a.rows;
-    }, { timeoutMs: 30_000, intervalMs: 500 });
+    const rows = await waitFor(
+      'carol may read tpch.tiny.region',
+      async () => {
+        const a = await t.query('carol', 'select count(*) from tpch.tiny.region');
+        return a.error ? undefined : a.rows;
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
     expect(rows).toEqual([[5]]);
     // Only that table: the rest of tpch stays closed to her.
     expect((await t.query('carol', 'select count(*) from tpch.tiny.nation')).error).toMatch(/Access Denied/);

@@ -5,7 +5,13 @@ import { startPlatform, type TestPlatform } from '../support/platform.js';
 
 /** Job definitions through real HTTP: create, read, list, versioned replace with If-Match, delete, bad input, owners. */
 const API = '/api/v1/jobs';
-const pi = (name: string, extra: Record<string, unknown> = {}) => ({ name, type: 'python', mainApplicationFile: 'local:///opt/jobs/pi.py', arguments: ['10'], ...extra });
+const pi = (name: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  type: 'python',
+  mainApplicationFile: 'local:///opt/jobs/pi.py',
+  arguments: ['10'],
+  ...extra,
+});
 
 describe.each(backends())('Spark job definitions on %s', (backend) => {
   let p: TestPlatform;
@@ -27,9 +33,18 @@ describe.each(backends())('Spark job definitions on %s', (backend) => {
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     expect(created.headers.get('etag')).toBe('"1"');
     expect(created.body).toMatchObject({
-      name: 'nightly-pi', owner: 'admin', version: 1, type: 'python', sparkVersion: '3.5.7', arguments: ['10'],
-      driver: { cores: 1, memory: '1g' }, executor: { cores: 1, memory: '1g', instances: 1 }, retry: { maxAttempts: 1, backoffSeconds: 30 },
-      schedule: { cron: '0 3 * * *', timeZone: 'Europe/Berlin', paused: false, catchUp: 'none' }, concurrencyPolicy: 'Allow', createdBy: 'user:admin',
+      name: 'nightly-pi',
+      owner: 'admin',
+      version: 1,
+      type: 'python',
+      sparkVersion: '3.5.7',
+      arguments: ['10'],
+      driver: { cores: 1, memory: '1g' },
+      executor: { cores: 1, memory: '1g', instances: 1 },
+      retry: { maxAttempts: 1, backoffSeconds: 30 },
+      schedule: { cron: '0 3 * * *', timeZone: 'Europe/Berlin', paused: false, catchUp: 'none' },
+      concurrencyPolicy: 'Allow',
+      createdBy: 'user:admin',
     });
     const id = created.body.id as string;
     expect((await call('GET', `${API}/${id}`)).body).toEqual(created.body);
@@ -41,7 +56,10 @@ describe.each(backends())('Spark job definitions on %s', (backend) => {
     expect(replaced.body).toMatchObject({ version: 2, arguments: ['100'], updatedBy: 'user:admin' });
     const stale = await call('PUT', `${API}/${id}`, pi('nightly-pi', { arguments: ['7'] }), admin, { 'if-match': '"1"' });
     expect(stale.status).toBe(409);
-    expect((await call('GET', `${API}/${id}/versions`)).body.items.map((v: any) => [v.version, v.spec.arguments])).toEqual([[2, ['100']], [1, ['10']]]);
+    expect((await call('GET', `${API}/${id}/versions`)).body.items.map((v: any) => [v.version, v.spec.arguments])).toEqual([
+      [2, ['100']],
+      [1, ['10']],
+    ]);
 
     expect((await call('POST', API, pi('NIGHTLY-PI'.toLowerCase()))).status).toBe(409);
     expect((await call('DELETE', `${API}/${id}`)).status).toBe(204);
@@ -63,7 +81,12 @@ describe.each(backends())('Spark job definitions on %s', (backend) => {
     ['a scala job without main class', { name: 'no-class', type: 'scala', mainApplicationFile: 'local:///app.jar' }, 'mainClass', /required for scala jobs/],
     ['a main class on a python job', pi('py-class', { mainClass: 'com.example.Main' }), 'mainClass', /scala and java jobs only/],
     ['a python job that is not a .py', pi('py-jar', { mainApplicationFile: 'local:///app.jar' }), 'mainApplicationFile', /\.py file/],
-    ['min executors above max', pi('bad-da', { dynamicAllocation: { minExecutors: 5, maxExecutors: 2 } }), 'dynamicAllocation.minExecutors', /more than maxExecutors/],
+    [
+      'min executors above max',
+      pi('bad-da', { dynamicAllocation: { minExecutors: 5, maxExecutors: 2 } }),
+      'dynamicAllocation.minExecutors',
+      /more than maxExecutors/,
+    ],
     ['a sparkConf key that is not spark.*', pi('bad-conf', { sparkConf: { 'executor.memory': '1g' } }), 'sparkConf.executor.memory', /start with "spark\."/],
     ['an unknown field', pi('extra', { colour: 'blue' }), '', /colour/],
     ['a name Kubernetes refuses', pi('Has_Caps'), 'name', /./],
@@ -71,11 +94,14 @@ describe.each(backends())('Spark job definitions on %s', (backend) => {
     const r = await call('POST', API, body);
     expect(r.status, JSON.stringify(r.body)).toBe(400);
     const problems = r.body.errors as Array<{ field?: string; message: string }>;
-    expect(problems.some((e) => (e.field ?? '').includes(field) && message.test(`${e.field} ${e.message}`)), JSON.stringify(problems)).toBe(true);
+    expect(
+      problems.some((e) => (e.field ?? '').includes(field) && message.test(`${e.field} ${e.message}`)),
+      JSON.stringify(problems),
+    ).toBe(true);
     expect((await call('GET', `${API}?name=${encodeURIComponent(String((body as { name: string }).name))}`)).body.items).toEqual([]);
   });
 
-  it('members own the jobs they create, see only theirs, and may not take or touch others\'', async () => {
+  it("members own the jobs they create, see only theirs, and may not take or touch others'", async () => {
     const mine = await call('POST', API, pi('ada-job'), ada);
     expect(mine.status, JSON.stringify(mine.body)).toBe(201);
     expect(mine.body.owner).toBe('ada');
@@ -93,11 +119,15 @@ describe.each(backends())('Spark job definitions on %s', (backend) => {
     expect((await call('GET', API)).body.items.map((j: any) => j.name)).toEqual(expect.arrayContaining(['ada-job', 'admin-job']));
   });
 
-  it('a CI system starts runs with the job\'s trigger token, and nothing else does', async () => {
+  it("a CI system starts runs with the job's trigger token, and nothing else does", async () => {
     const created = await call('POST', API, pi('ci-triggered'));
     const id = created.body.id as string;
     const trigger = (token: string | undefined, key?: string) =>
-      fetch(`${p.url}${API}/${id}/trigger`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...(key ? { 'idempotency-key': key } : {}) }, body: JSON.stringify({ overrides: { arguments: ['42'] } }) });
+      fetch(`${p.url}${API}/${id}/trigger`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...(key ? { 'idempotency-key': key } : {}) },
+        body: JSON.stringify({ overrides: { arguments: ['42'] } }),
+      });
     expect((await trigger(undefined)).status).toBe(401);
     const minted = await call('POST', `${API}/${id}/trigger-token`);
     expect(minted.status).toBe(201);
@@ -125,7 +155,8 @@ describe.each(backends())('Spark job definitions on %s', (backend) => {
   it('a run started again with the same Idempotency-Key is the first one as it is now; other overrides are a 409 naming it', async () => {
     const created = await call('POST', API, pi('keyed-runs'));
     const runs = `${API}/${created.body.id}/runs`;
-    const start = (key: string, overrides: Record<string, unknown> = { arguments: ['5'] }) => call('POST', runs, { overrides }, admin, { 'idempotency-key': key });
+    const start = (key: string, overrides: Record<string, unknown> = { arguments: ['5'] }) =>
+      call('POST', runs, { overrides }, admin, { 'idempotency-key': key });
     const first = await start('k-1');
     expect(first.status, JSON.stringify(first.body)).toBe(201);
     const again = await start('k-1');
@@ -140,10 +171,19 @@ describe.each(backends())('Spark job definitions on %s', (backend) => {
     expect((await start('k-1', { sparkConf: { 'executor.memory': '2g' } })).status).toBe(400);
     expect((await start('not a key')).status).toBe(400);
     // A key migration 0022 carried over from job_runs keeps {"id": <run>} as its answer: it replays that run.
-    const fingerprint = createHash('sha256').update(JSON.stringify({ arguments: ['7'] })).digest('hex');
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify({ arguments: ['7'] }))
+      .digest('hex');
     await p.running.platform.store.db
       .insertInto('idempotency_keys')
-      .values({ scope: `jobs/${created.body.id}`, key: 'carried-over', operation: `startRun ${fingerprint}`, principal: 'user:admin', status: 201, body: `{"id" : "${first.body.id}"}` })
+      .values({
+        scope: `jobs/${created.body.id}`,
+        key: 'carried-over',
+        operation: `startRun ${fingerprint}`,
+        principal: 'user:admin',
+        status: 201,
+        body: `{"id" : "${first.body.id}"}`,
+      })
       .execute();
     const carried = await start('carried-over', { arguments: ['7'] });
     expect(carried.status).toBe(200);

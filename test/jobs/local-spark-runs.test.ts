@@ -47,7 +47,14 @@ describe.skipIf(missing.length > 0)('Spark jobs on the local runtime (real spark
   const sparkSubmit = () => path.join(path.dirname(python.ok ? python.value : ''), 'spark-submit');
 
   async function job(name: string, file: string, extra: Record<string, unknown> = {}) {
-    const r = await call('POST', '/api/v1/jobs', { name, type: 'python', mainApplicationFile: path.join(dir, file), driver: { memory: '512m' }, executor: { memory: '512m' }, ...extra });
+    const r = await call('POST', '/api/v1/jobs', {
+      name,
+      type: 'python',
+      mainApplicationFile: path.join(dir, file),
+      driver: { memory: '512m' },
+      executor: { memory: '512m' },
+      ...extra,
+    });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     return r.body as { id: string };
   }
@@ -57,18 +64,31 @@ describe.skipIf(missing.length > 0)('Spark jobs on the local runtime (real spark
     return r.body as { id: string; state: string };
   }
   const ended = (runId: string, timeoutMs = 240_000) =>
-    waitFor(`run ${runId} to end`, async () => {
-      const r = await call('GET', `/api/v1/runs/${runId}`);
-      return ['SUCCEEDED', 'FAILED', 'CANCELLED', 'TIMED_OUT'].includes(r.body.state) ? r.body : undefined;
-    }, { timeoutMs, intervalMs: 500 });
-  const timeline = async (runId: string) => (await call('GET', `/api/v1/runs/${runId}/timeline`)).body.items as Array<{ state: string; attempt: number | null; appState: string | null; source: string; message: string | null }>;
+    waitFor(
+      `run ${runId} to end`,
+      async () => {
+        const r = await call('GET', `/api/v1/runs/${runId}`);
+        return ['SUCCEEDED', 'FAILED', 'CANCELLED', 'TIMED_OUT'].includes(r.body.state) ? r.body : undefined;
+      },
+      { timeoutMs, intervalMs: 500 },
+    );
+  const timeline = async (runId: string) =>
+    (await call('GET', `/api/v1/runs/${runId}/timeline`)).body.items as Array<{
+      state: string;
+      attempt: number | null;
+      appState: string | null;
+      source: string;
+      message: string | null;
+    }>;
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'lakeplane-jobs-'));
     writeFileSync(path.join(dir, 'writer.py'), WRITER);
     writeFileSync(path.join(dir, 'failing.py'), FAILING);
     writeFileSync(path.join(dir, 'sleeper.py'), SLEEPER);
-    catalog = await startInteropCatalog('pglite', { env: { LAKEPLANE_SPARK_SUBMIT: sparkSubmit(), LAKEPLANE_JOBS_SUPERVISE_MS: '300', LAKEPLANE_SPARK_MASTER: 'local[1]' } });
+    catalog = await startInteropCatalog('pglite', {
+      env: { LAKEPLANE_SPARK_SUBMIT: sparkSubmit(), LAKEPLANE_JOBS_SUPERVISE_MS: '300', LAKEPLANE_SPARK_MASTER: 'local[1]' },
+    });
     admin = await catalog.platform.adminToken();
   }, 60_000);
   afterAll(async () => {
@@ -129,7 +149,10 @@ describe.skipIf(missing.length > 0)('Spark jobs on the local runtime (real spark
   it('a long job is cancelled: CANCELLED, and its process stopped', async () => {
     const sleeper = await job('sleeps-long', 'sleeper.py');
     const started = await run(sleeper.id);
-    await waitFor('the sleeper to run', async () => (await call('GET', `/api/v1/runs/${started.id}`)).body.state === 'RUNNING', { timeoutMs: 120_000, intervalMs: 300 });
+    await waitFor('the sleeper to run', async () => (await call('GET', `/api/v1/runs/${started.id}`)).body.state === 'RUNNING', {
+      timeoutMs: 120_000,
+      intervalMs: 300,
+    });
     const cancelled = await call('POST', `/api/v1/jobs/${sleeper.id}/runs/${started.id}/cancel`);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.state).toBe('CANCELLED');
@@ -138,7 +161,11 @@ describe.skipIf(missing.length > 0)('Spark jobs on the local runtime (real spark
     expect(done.body.attemptDetails[0]).toMatchObject({ state: 'CANCELLED' });
     expect((await timeline(started.id)).at(-1)).toMatchObject({ state: 'CANCELLED', source: 'api', message: 'cancelled by user:admin' });
     // The deletion the runtime reports afterwards changes nothing.
-    await waitFor('the runtime to report the deletion', async () => (await call('GET', `/api/v1/runs/${started.id}`)).body.attemptDetails[0].appState === 'DELETED', { timeoutMs: 30_000, intervalMs: 300 });
+    await waitFor(
+      'the runtime to report the deletion',
+      async () => (await call('GET', `/api/v1/runs/${started.id}`)).body.attemptDetails[0].appState === 'DELETED',
+      { timeoutMs: 30_000, intervalMs: 300 },
+    );
     expect((await call('GET', `/api/v1/runs/${started.id}`)).body.state).toBe('CANCELLED');
   }, 300_000);
 

@@ -76,7 +76,9 @@ describe.skipIf(missing.length > 0)('following a driver log on the local runtime
     logDir = path.join(dir, 'runs');
     writeFileSync(path.join(dir, 'ticker.py'), TICKER);
     const sparkSubmit = path.join(path.dirname(python.ok ? python.value : ''), 'spark-submit');
-    p = await startPlatform('pglite', { env: { LAKEPLANE_SPARK_SUBMIT: sparkSubmit, LAKEPLANE_JOBS_SUPERVISE_MS: '300', LAKEPLANE_SPARK_MASTER: 'local[1]', LAKEPLANE_JOBS_LOG_DIR: logDir } });
+    p = await startPlatform('pglite', {
+      env: { LAKEPLANE_SPARK_SUBMIT: sparkSubmit, LAKEPLANE_JOBS_SUPERVISE_MS: '300', LAKEPLANE_SPARK_MASTER: 'local[1]', LAKEPLANE_JOBS_LOG_DIR: logDir },
+    });
     admin = await p.adminToken();
   }, 60_000);
   afterAll(async () => {
@@ -85,13 +87,23 @@ describe.skipIf(missing.length > 0)('following a driver log on the local runtime
   });
 
   async function startTicker(name: string, lines: number) {
-    const job = await call('POST', '/api/v1/jobs', { name, type: 'python', mainApplicationFile: path.join(dir, 'ticker.py'), arguments: [String(lines)], driver: { memory: '512m' }, sparkConf: { 'spark.ui.enabled': 'false' } });
+    const job = await call('POST', '/api/v1/jobs', {
+      name,
+      type: 'python',
+      mainApplicationFile: path.join(dir, 'ticker.py'),
+      arguments: [String(lines)],
+      driver: { memory: '512m' },
+      sparkConf: { 'spark.ui.enabled': 'false' },
+    });
     expect(job.status, JSON.stringify(job.body)).toBe(201);
     const run = await call('POST', `/api/v1/jobs/${job.body.id}/runs`, {});
     expect(run.status, JSON.stringify(run.body)).toBe(201);
     const id = run.body.id as string;
     // The log file exists once spark-submit is started; until then there is no log to follow (404).
-    await waitFor(`run ${id} to have a log`, async () => (await call('GET', `/api/v1/runs/${id}/logs?tail=1`)).status === 200, { timeoutMs: 120_000, intervalMs: 200 });
+    await waitFor(`run ${id} to have a log`, async () => (await call('GET', `/api/v1/runs/${id}/logs?tail=1`)).status === 200, {
+      timeoutMs: 120_000,
+      intervalMs: 200,
+    });
     return id;
   }
   const followUrl = (id: string, extra = '') => `${p.url}/api/v1/runs/${id}/logs?follow=true${extra}`;
@@ -139,7 +151,9 @@ describe.skipIf(missing.length > 0)('following a driver log on the local runtime
 
   it('no log is a 404; no credential a 401', async () => {
     const job = await call('POST', '/api/v1/jobs', { name: 'never-runs', type: 'python', mainApplicationFile: path.join(dir, 'ticker.py') });
-    const missingRun = await fetch(`${p.url}/api/v1/runs/00000000-0000-4000-8000-000000000000/logs?follow=true`, { headers: { authorization: `Bearer ${admin}` } });
+    const missingRun = await fetch(`${p.url}/api/v1/runs/00000000-0000-4000-8000-000000000000/logs?follow=true`, {
+      headers: { authorization: `Bearer ${admin}` },
+    });
     expect(missingRun.status).toBe(404);
     expect(job.status).toBe(201);
     expect((await fetch(`${p.url}/api/v1/runs/00000000-0000-4000-8000-000000000000/logs?follow=true`)).status).toBe(401);
@@ -168,7 +182,9 @@ class PodLogDouble {
       const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/.exec(url.pathname);
       const pod = m ? this.pods.get(m[2]!) : undefined;
       if (!m || !pod) {
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: `pods "${m?.[2]}" not found`, reason: 'NotFound', code: 404 }));
+        res
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: `pods "${m?.[2]}" not found`, reason: 'NotFound', code: 404 }));
         return;
       }
       const tail = url.searchParams.get('tailLines');
@@ -221,7 +237,14 @@ contexts: [{name: double, context: {cluster: double, user: nobody}}]
 current-context: double
 `,
     );
-    p = await startPlatform('pglite', { env: { LAKEPLANE_JOBS_RUNTIME: 'kubernetes', LAKEPLANE_KUBECONFIG: kubeconfig, LAKEPLANE_JOBS_NAMESPACE: 'jobs-ns', LAKEPLANE_JOBS_SUPERVISE_MS: '60000' } });
+    p = await startPlatform('pglite', {
+      env: {
+        LAKEPLANE_JOBS_RUNTIME: 'kubernetes',
+        LAKEPLANE_KUBECONFIG: kubeconfig,
+        LAKEPLANE_JOBS_NAMESPACE: 'jobs-ns',
+        LAKEPLANE_JOBS_SUPERVISE_MS: '60000',
+      },
+    });
     admin = await p.adminToken();
   }, 60_000);
   afterAll(async () => {
@@ -236,14 +259,18 @@ current-context: double
     const run = await call('POST', `/api/v1/jobs/${job.body.id}/runs`, {});
     expect(run.status, JSON.stringify(run.body)).toBe(201);
     const id = run.body.id as string;
-    const detail = await waitFor(`run ${id} submitted`, async () => {
-      const r = await call('GET', `/api/v1/runs/${id}`);
-      return r.body.attemptDetails[0]?.submittedAt ? r.body : undefined;
-    }, { timeoutMs: 20_000, intervalMs: 100 });
+    const detail = await waitFor(
+      `run ${id} submitted`,
+      async () => {
+        const r = await call('GET', `/api/v1/runs/${id}`);
+        return r.body.attemptDetails[0]?.submittedAt ? r.body : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 100 },
+    );
     return { id, pod: `${detail.attemptDetails[0].name}-driver` as string };
   }
 
-  it('streams the driver pod\'s log through the API until the container ends; tail and 404 as before', async () => {
+  it("streams the driver pod's log through the API until the container ends; tail and 404 as before", async () => {
     const { id, pod } = await submittedRun('on-k8s');
     expect((await call('GET', `/api/v1/runs/${id}/logs?follow=true`)).status).toBe(404); // no pod yet
     double.pods.set(pod, { lines: ['line 1', 'line 2', 'line 3'], ended: false, followers: new Set() });

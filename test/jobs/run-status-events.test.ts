@@ -40,8 +40,14 @@ describe.each(backends())('run status from duplicated and shuffled SparkApplicat
   afterAll(async () => p?.close());
 
   async function deliver(change: 'add' | 'update', app: object, id: string) {
-    const message = HTTP.binary(new CloudEvent({ id, type: `dev.knative.apiserver.resource.${change}`, source: 'https://kubernetes.default.svc', data: app }, false));
-    const r = await fetch(`${p.url}/cloudevents/jobs`, { method: 'POST', headers: { ...(message.headers as Record<string, string>), authorization: `Bearer ${admin}` }, body: message.body as string });
+    const message = HTTP.binary(
+      new CloudEvent({ id, type: `dev.knative.apiserver.resource.${change}`, source: 'https://kubernetes.default.svc', data: app }, false),
+    );
+    const r = await fetch(`${p.url}/cloudevents/jobs`, {
+      method: 'POST',
+      headers: { ...(message.headers as Record<string, string>), authorization: `Bearer ${admin}` },
+      body: message.body as string,
+    });
     expect(r.status, await r.clone().text()).toBe(200);
     return ((await r.json()) as { outcome: string }).outcome;
   }
@@ -53,7 +59,11 @@ describe.each(backends())('run status from duplicated and shuffled SparkApplicat
       // A run stored as POST /runs stores it, without handing it to the runtime.
       const run = await db.transaction().execute((tx) => insertRun(tx, p.running.platform, job, { trigger: 'manual', requestedBy: 'test', overrides: {} }));
       const app = sparkApplication(job.spec as unknown as JobSpec, {}, { jobId, runId: run.id, attempt: 1 }, { namespace: 'lakeplane-jobs' });
-      const reports = REPORTS.map((state, i) => ({ change: (i === 0 ? 'add' : 'update') as 'add' | 'update', id: randomUUID(), app: { ...app, metadata: { ...app.metadata, resourceVersion: String(100 + i) }, status: { applicationState: { state } } } }));
+      const reports = REPORTS.map((state, i) => ({
+        change: (i === 0 ? 'add' : 'update') as 'add' | 'update',
+        id: randomUUID(),
+        app: { ...app, metadata: { ...app.metadata, resourceVersion: String(100 + i) }, status: { applicationState: { state } } },
+      }));
       // Each report twice as the same event, and once more under a new id (a relist after a watch restart).
       const deliveries = shuffled([...reports, ...reports, ...reports.map((r) => ({ ...r, id: randomUUID() }))], seed);
       const outcomes = [];
@@ -88,7 +98,11 @@ describe.each(backends())('run status from duplicated and shuffled SparkApplicat
       const run = await db.transaction().execute((tx) => insertRun(tx, p.running.platform, job, { trigger: 'manual', requestedBy: 'test', overrides: {} }));
       runs.push(run.id);
       const app = sparkApplication(job.spec as unknown as JobSpec, {}, { jobId, runId: run.id, attempt: 1 }, { namespace: 'lakeplane-jobs' });
-      const reports = REPORTS.map((state, n) => ({ change: (n === 0 ? 'add' : 'update') as 'add' | 'update', id: randomUUID(), app: { ...app, metadata: { ...app.metadata, resourceVersion: String(100 + n) }, status: { applicationState: { state } } } }));
+      const reports = REPORTS.map((state, n) => ({
+        change: (n === 0 ? 'add' : 'update') as 'add' | 'update',
+        id: randomUUID(),
+        app: { ...app, metadata: { ...app.metadata, resourceVersion: String(100 + n) }, status: { applicationState: { state } } },
+      }));
       deliveries.push(...reports, ...reports);
     }
     const outcomes = await Promise.all(shuffled(deliveries, 7).map((d) => deliver(d.change, d.app, d.id)));
@@ -105,8 +119,18 @@ describe.each(backends())('run status from duplicated and shuffled SparkApplicat
 
   it('a report that is not a SparkApplication is refused with 400; one about nothing of ours changes nothing', async () => {
     const bad = HTTP.binary(new CloudEvent({ id: randomUUID(), type: 'dev.knative.apiserver.resource.update', source: 'x', data: { metadata: {} } }, false));
-    const r = await fetch(`${p.url}/cloudevents/jobs`, { method: 'POST', headers: { ...(bad.headers as Record<string, string>), authorization: `Bearer ${admin}` }, body: bad.body as string });
+    const r = await fetch(`${p.url}/cloudevents/jobs`, {
+      method: 'POST',
+      headers: { ...(bad.headers as Record<string, string>), authorization: `Bearer ${admin}` },
+      body: bad.body as string,
+    });
     expect(r.status).toBe(400);
-    expect(await deliver('update', { metadata: { name: 'someone-elses', resourceVersion: '5', labels: {} }, status: { applicationState: { state: 'FAILED' } } }, randomUUID())).toBe('handled');
+    expect(
+      await deliver(
+        'update',
+        { metadata: { name: 'someone-elses', resourceVersion: '5', labels: {} }, status: { applicationState: { state: 'FAILED' } } },
+        randomUUID(),
+      ),
+    ).toBe('handled');
   });
 });

@@ -8,7 +8,7 @@ import { startPlatform, type TestPlatform } from '../support/platform.js';
  */
 const pi = (name: string, extra: Record<string, unknown> = {}) => ({ name, type: 'python', mainApplicationFile: 'local:///opt/jobs/pi.py', ...extra });
 
-describe.each(backends())('run listings apply the read\'s visibility on %s', (backend) => {
+describe.each(backends())("run listings apply the read's visibility on %s", (backend) => {
   let p: TestPlatform;
   let admin: string;
   let bo: string;
@@ -16,7 +16,8 @@ describe.each(backends())('run listings apply the read\'s visibility on %s', (ba
   beforeAll(async () => {
     p = await startPlatform(backend, { env: { LAKEPLANE_SPARK_SUBMIT: '/nonexistent/spark-submit' } });
     admin = await p.adminToken();
-    for (const username of ['ada', 'bo']) expect((await p.call('POST', '/api/v1/users', { token: admin, body: { username, password: `${username}-password-123` } })).status).toBe(201);
+    for (const username of ['ada', 'bo'])
+      expect((await p.call('POST', '/api/v1/users', { token: admin, body: { username, password: `${username}-password-123` } })).status).toBe(201);
     bo = (await p.login('bo', 'bo-password-123')).body.access_token;
   }, 60_000);
   afterAll(async () => p?.close());

@@ -12,8 +12,19 @@ import { startPlatform, type TestPlatform } from '../support/platform.js';
  */
 const MINUTE = 60_000;
 // No real submissions: a runtime that cannot reach a cluster keeps the runs QUEUED (the failure is only logged).
-const QUIET = { LAKEPLANE_JOBS_RUNTIME: 'kubernetes', LAKEPLANE_KUBECONFIG: '/nonexistent/kubeconfig', LAKEPLANE_SCHEDULER_TICK_MS: '60000', LAKEPLANE_JOBS_SUPERVISE_MS: '60000' };
-const job = (name: string, schedule: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ name, type: 'python', mainApplicationFile: 'local:///app.py', schedule, ...extra });
+const QUIET = {
+  LAKEPLANE_JOBS_RUNTIME: 'kubernetes',
+  LAKEPLANE_KUBECONFIG: '/nonexistent/kubeconfig',
+  LAKEPLANE_SCHEDULER_TICK_MS: '60000',
+  LAKEPLANE_JOBS_SUPERVISE_MS: '60000',
+};
+const job = (name: string, schedule: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  name,
+  type: 'python',
+  mainApplicationFile: 'local:///app.py',
+  schedule,
+  ...extra,
+});
 
 const postgres = backends().includes('postgres');
 
@@ -56,7 +67,11 @@ describe.skipIf(!postgres)('the scheduler with three replicas and duplicated pin
     expect(keys.size).toBe(runs.length);
     expect(runs.length).toBe(expected);
     expect(expected).toBeGreaterThan(100 * 4);
-    const slots = await db.selectFrom('job_schedule_slots').select((eb) => eb.fn.countAll<string>().as('n')).where('outcome', '=', 'started').executeTakeFirstOrThrow();
+    const slots = await db
+      .selectFrom('job_schedule_slots')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('outcome', '=', 'started')
+      .executeTakeFirstOrThrow();
     expect(Number(slots.n)).toBe(expected);
   }, 240_000);
 });
@@ -64,7 +79,14 @@ describe.skipIf(!postgres)('the scheduler with three replicas and duplicated pin
 describe.each(backends())('schedule policies on %s', (backend) => {
   let p: TestPlatform;
   let admin: string;
-  const runsOf = async (jobId: string) => (await p.call('GET', `/api/v1/runs?job=${jobId}`, { token: admin })).body.items as Array<{ id: string; state: string; trigger: string; triggerRef: string; message: string | null }>;
+  const runsOf = async (jobId: string) =>
+    (await p.call('GET', `/api/v1/runs?job=${jobId}`, { token: admin })).body.items as Array<{
+      id: string;
+      state: string;
+      trigger: string;
+      triggerRef: string;
+      message: string | null;
+    }>;
 
   beforeAll(async () => {
     p = await startPlatform(backend, { env: QUIET });

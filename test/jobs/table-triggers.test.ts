@@ -14,7 +14,8 @@ describe.each(backends())('jobs triggered by catalog table commits on %s', (back
   let admin: string;
   let root: string;
   let ice: IcebergClient;
-  const runsOf = async (jobId: string) => (await p.call('GET', `/api/v1/runs?job=${jobId}`, { token: admin })).body.items as Array<{ trigger: string; triggerRef: string; requestedBy: string }>;
+  const runsOf = async (jobId: string) =>
+    (await p.call('GET', `/api/v1/runs?job=${jobId}`, { token: admin })).body.items as Array<{ trigger: string; triggerRef: string; requestedBy: string }>;
 
   beforeAll(async () => {
     p = await startPlatform(backend, { env: { LAKEPLANE_JOBS_RUNTIME: 'kubernetes', LAKEPLANE_KUBECONFIG: '/nonexistent/kubeconfig' } });
@@ -23,7 +24,8 @@ describe.each(backends())('jobs triggered by catalog table commits on %s', (back
     expect((await p.call('POST', '/api/v1/warehouses', { token: admin, body: { name: 'wh', storageLocation: pathToFileURL(root).href } })).status).toBe(201);
     ice = new IcebergClient(p, admin, 'wh');
     expect((await ice.call('POST', '/v1/{prefix}/namespaces', { namespace: ['sales'] })).status).toBe(200);
-    for (const t of ['orders', 'returns']) expect((await ice.call('POST', '/v1/{prefix}/namespaces/sales/tables', { name: t, schema: SAMPLE_SCHEMA })).status).toBe(200);
+    for (const t of ['orders', 'returns'])
+      expect((await ice.call('POST', '/v1/{prefix}/namespaces/sales/tables', { name: t, schema: SAMPLE_SCHEMA })).status).toBe(200);
   }, 60_000);
   afterAll(async () => {
     await p?.close();
@@ -32,14 +34,21 @@ describe.each(backends())('jobs triggered by catalog table commits on %s', (back
 
   it('starts the matching jobs once per commit', async () => {
     const make = async (name: string, trigger: Record<string, unknown>) => {
-      const r = await p.call('POST', '/api/v1/jobs', { token: admin, body: { name, type: 'python', mainApplicationFile: 'local:///app.py', triggers: [{ on: 'catalog.table.committed', ...trigger }] } });
+      const r = await p.call('POST', '/api/v1/jobs', {
+        token: admin,
+        body: { name, type: 'python', mainApplicationFile: 'local:///app.py', triggers: [{ on: 'catalog.table.committed', ...trigger }] },
+      });
       expect(r.status, JSON.stringify(r.body)).toBe(201);
       return r.body.id as string;
     };
     const onOrders = await make('on-orders', { warehouse: 'wh', namespace: ['sales'], table: 'orders' });
     const onSales = await make('on-sales', { warehouse: 'wh', namespace: ['sales'] });
     const elsewhere = await make('on-other', { warehouse: 'other' });
-    const commit = (table: string) => ice.call('POST', `/v1/{prefix}/namespaces/sales/tables/${table}`, { requirements: [], updates: [{ action: 'set-properties', updates: { touched: String(Date.now()) } }] });
+    const commit = (table: string) =>
+      ice.call('POST', `/v1/{prefix}/namespaces/sales/tables/${table}`, {
+        requirements: [],
+        updates: [{ action: 'set-properties', updates: { touched: String(Date.now()) } }],
+      });
     expect((await commit('orders')).status).toBe(200);
     const runs = await waitFor('the orders job to start', async () => ((await runsOf(onOrders)).length === 1 ? runsOf(onOrders) : undefined));
     expect(runs[0]).toMatchObject({ trigger: 'event', requestedBy: 'catalog:wh.sales.orders' });

@@ -27,10 +27,14 @@ describe.skipIf(!api)('lakehouses on the Kubernetes runtime (a real API server w
   const call = (method: string, url: string, body?: unknown) => p.call(method, url, { token: admin, ...(body !== undefined ? { body } : {}) });
   const get = (name: string) => kube.custom.getNamespacedCustomObject({ ...SPARK, namespace, name }) as Promise<any>;
   const lakehouseState = (id: string, state: string) =>
-    waitFor(`lakehouse ${state} (events forwarded: ${forwarded.join('; ')})`, async () => {
-      const l = (await call('GET', `/api/v1/lakehouses/${id}`)).body;
-      return l.state === state ? l : undefined;
-    }, { timeoutMs: 20_000, intervalMs: 100 });
+    waitFor(
+      `lakehouse ${state} (events forwarded: ${forwarded.join('; ')})`,
+      async () => {
+        const l = (await call('GET', `/api/v1/lakehouses/${id}`)).body;
+        return l.state === state ? l : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 100 },
+    );
 
   beforeAll(async () => {
     kube = await connect(api!.kubeconfig);
@@ -38,8 +42,14 @@ describe.skipIf(!api)('lakehouses on the Kubernetes runtime (a real API server w
     double = await startServicesDouble(api!.kubeconfig);
     p = await startPlatform('pglite', {
       env: {
-        LAKEPLANE_JOBS_RUNTIME: 'kubernetes', LAKEPLANE_KUBECONFIG: double.kubeconfig, LAKEPLANE_JOBS_NAMESPACE: namespace, LAKEPLANE_INGEST_ALLOW_ANONYMOUS: 'true', LAKEPLANE_INGEST_CLUSTER_LOCAL: 'true',
-        LAKEPLANE_LAKEHOUSE_READINESS: 'workload', LAKEPLANE_LAKEHOUSE_PLATFORM_URL: 'http://lakeplane-gateway.lakeplane.svc.cluster.local', LAKEPLANE_LAKEHOUSE_IMAGE: 'registry.example.com/lakeplane/spark:3.5.9',
+        LAKEPLANE_JOBS_RUNTIME: 'kubernetes',
+        LAKEPLANE_KUBECONFIG: double.kubeconfig,
+        LAKEPLANE_JOBS_NAMESPACE: namespace,
+        LAKEPLANE_INGEST_ALLOW_ANONYMOUS: 'true',
+        LAKEPLANE_INGEST_CLUSTER_LOCAL: 'true',
+        LAKEPLANE_LAKEHOUSE_READINESS: 'workload',
+        LAKEPLANE_LAKEHOUSE_PLATFORM_URL: 'http://lakeplane-gateway.lakeplane.svc.cluster.local',
+        LAKEPLANE_LAKEHOUSE_IMAGE: 'registry.example.com/lakeplane/spark:3.5.9',
       },
     });
     admin = await p.adminToken();
@@ -54,11 +64,26 @@ describe.skipIf(!api)('lakehouses on the Kubernetes runtime (a real API server w
 
   async function operatorSets(name: string, state: string, extra: Record<string, unknown> = {}) {
     const current = await get(name);
-    return (await kube.custom.replaceNamespacedCustomObjectStatus({ ...SPARK, namespace, name, body: { ...current, status: { driverInfo: {}, ...(current.status ?? {}), applicationState: { state }, ...extra } } }).catch((err: { body?: unknown }) => { throw new Error(`status write refused: ${String(err.body)}`); })) as any;
+    return (await kube.custom
+      .replaceNamespacedCustomObjectStatus({
+        ...SPARK,
+        namespace,
+        name,
+        body: { ...current, status: { driverInfo: {}, ...(current.status ?? {}), applicationState: { state }, ...extra } },
+      })
+      .catch((err: { body?: unknown }) => {
+        throw new Error(`status write refused: ${String(err.body)}`);
+      })) as any;
   }
 
-  it('a start creates the SparkApplication the CRD accepts and the Service in front of it; the operator\'s status moves the lakehouse', async () => {
-    const created = await call('POST', '/api/v1/lakehouses', { name: 'bi', driver: { cores: 2, memory: '4g' }, executor: { cores: 2, memory: '8g' }, executors: { min: 1, max: 6 }, sparkConf: { 'spark.sql.shuffle.partitions': '64' } });
+  it("a start creates the SparkApplication the CRD accepts and the Service in front of it; the operator's status moves the lakehouse", async () => {
+    const created = await call('POST', '/api/v1/lakehouses', {
+      name: 'bi',
+      driver: { cores: 2, memory: '4g' },
+      executor: { cores: 2, memory: '8g' },
+      executors: { min: 1, max: 6 },
+      sparkConf: { 'spark.sql.shuffle.partitions': '64' },
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const id = created.body.id as string;
     const started = await call('POST', `/api/v1/lakehouses/${id}/start`);
@@ -66,33 +91,60 @@ describe.skipIf(!api)('lakehouses on the Kubernetes runtime (a real API server w
     expect(started.body.state).toBe('STARTING');
     const name = `lh-${id.replace(/-/g, '').slice(0, 8)}-1`;
     const app = await get(name);
-    expect(app.metadata.labels).toMatchObject({ 'lakeplane.io/lakehouse-id': id, 'lakeplane.io/lakehouse': 'bi', 'lakeplane.io/generation': '1', 'app.kubernetes.io/managed-by': 'lakeplane' });
+    expect(app.metadata.labels).toMatchObject({
+      'lakeplane.io/lakehouse-id': id,
+      'lakeplane.io/lakehouse': 'bi',
+      'lakeplane.io/generation': '1',
+      'app.kubernetes.io/managed-by': 'lakeplane',
+    });
     expect(app.spec).toMatchObject({
-      type: 'Scala', mode: 'cluster', sparkVersion: '3.5.9', image: 'registry.example.com/lakeplane/spark:3.5.9',
-      mainClass: 'org.apache.spark.sql.hive.thriftserver.HiveThriftServer2', mainApplicationFile: 'local:///opt/spark/jars/spark-hive-thriftserver_2.12-3.5.9.jar',
-      driver: { cores: 2, memory: '4g', serviceAccount: 'spark' }, executor: { cores: 2, memory: '8g' },
-      dynamicAllocation: { enabled: true, minExecutors: 1, maxExecutors: 6 }, restartPolicy: { type: 'Never' },
+      type: 'Scala',
+      mode: 'cluster',
+      sparkVersion: '3.5.9',
+      image: 'registry.example.com/lakeplane/spark:3.5.9',
+      mainClass: 'org.apache.spark.sql.hive.thriftserver.HiveThriftServer2',
+      mainApplicationFile: 'local:///opt/spark/jars/spark-hive-thriftserver_2.12-3.5.9.jar',
+      driver: { cores: 2, memory: '4g', serviceAccount: 'spark' },
+      executor: { cores: 2, memory: '8g' },
+      dynamicAllocation: { enabled: true, minExecutors: 1, maxExecutors: 6 },
+      restartPolicy: { type: 'Never' },
     });
     expect(app.spec.arguments).toEqual(expect.arrayContaining(['--hiveconf', 'hive.server2.thrift.port=10000', 'hive.server2.authentication=CUSTOM']));
     expect(app.spec.sparkConf).toMatchObject({
-      'spark.sql.shuffle.partitions': '64', 'spark.plugins': 'org.apache.spark.sql.connect.SparkConnectPlugin', 'spark.connect.grpc.binding.port': '15002',
-      'spark.sql.catalog.sales': 'org.apache.iceberg.spark.SparkCatalog', 'spark.sql.catalog.sales.type': 'rest',
-      'spark.sql.catalog.sales.uri': 'http://lakeplane-gateway.lakeplane.svc.cluster.local/iceberg', 'spark.sql.defaultCatalog': 'sales', 'spark.sql.runSQLOnFiles': 'true',
+      'spark.sql.shuffle.partitions': '64',
+      'spark.plugins': 'org.apache.spark.sql.connect.SparkConnectPlugin',
+      'spark.connect.grpc.binding.port': '15002',
+      'spark.sql.catalog.sales': 'org.apache.iceberg.spark.SparkCatalog',
+      'spark.sql.catalog.sales.type': 'rest',
+      'spark.sql.catalog.sales.uri': 'http://lakeplane-gateway.lakeplane.svc.cluster.local/iceberg',
+      'spark.sql.defaultCatalog': 'sales',
+      'spark.sql.runSQLOnFiles': 'true',
     });
     const service = double.services.get(`${namespace}/lakehouse-bi`);
     expect(service.spec.selector).toEqual({ 'lakeplane.io/lakehouse-id': id, 'spark-role': 'driver' });
-    expect(service.spec.ports.map((x: any) => [x.name, x.port])).toEqual([['hiveserver2', 10000], ['spark-connect', 15002], ['spark-ui', 4040]]);
+    expect(service.spec.ports.map((x: any) => [x.name, x.port])).toEqual([
+      ['hiveserver2', 10000],
+      ['spark-connect', 15002],
+      ['spark-ui', 4040],
+    ]);
 
     await operatorSets(name, 'SUBMITTED');
     expect((await call('GET', `/api/v1/lakehouses/${id}`)).body.state).toBe('STARTING');
     await operatorSets(name, 'RUNNING', { driverInfo: { webUIAddress: '10.0.0.7:4040', podName: `${name}-driver` } });
     const running = await lakehouseState(id, 'RUNNING');
-    expect(running.endpoints).toEqual({ hiveServer2: { host: `lakehouse-bi.${namespace}.svc.cluster.local`, port: 10000 }, sparkConnect: { host: `lakehouse-bi.${namespace}.svc.cluster.local`, port: 15002 } });
+    expect(running.endpoints).toEqual({
+      hiveServer2: { host: `lakehouse-bi.${namespace}.svc.cluster.local`, port: 10000 },
+      sparkConnect: { host: `lakehouse-bi.${namespace}.svc.cluster.local`, port: 15002 },
+    });
     expect(running.sparkUiUrl).toBe('http://10.0.0.7:4040');
-    expect((await call('GET', `/api/v1/lakehouses/${id}/connection`)).body.jdbcUrl).toBe(`jdbc:hive2://lakehouse-bi.${namespace}.svc.cluster.local:10000/default`);
+    expect((await call('GET', `/api/v1/lakehouses/${id}/connection`)).body.jdbcUrl).toBe(
+      `jdbc:hive2://lakehouse-bi.${namespace}.svc.cluster.local:10000/default`,
+    );
 
     // A stale status write is refused by the API server: resourceVersion conflicts are real.
-    const stale = await kube.custom.replaceNamespacedCustomObjectStatus({ ...SPARK, namespace, name, body: { ...app, status: { applicationState: { state: 'FAILED' } } } }).catch((err: { code?: number }) => err.code);
+    const stale = await kube.custom
+      .replaceNamespacedCustomObjectStatus({ ...SPARK, namespace, name, body: { ...app, status: { applicationState: { state: 'FAILED' } } } })
+      .catch((err: { code?: number }) => err.code);
     expect(stale).toBe(409);
 
     // Stop deletes the workload (and the Service); the deletion's report ends it STOPPED.
@@ -107,7 +159,9 @@ describe.skipIf(!api)('lakehouses on the Kubernetes runtime (a real API server w
     await get(second);
     await operatorSets(second, 'RUNNING');
     await lakehouseState(id, 'RUNNING');
-    await operatorSets(second, 'FAILED', { applicationState: { state: 'FAILED', errorMessage: 'driver container failed with ExitCode: 1, Reason: OOMKilled' } });
+    await operatorSets(second, 'FAILED', {
+      applicationState: { state: 'FAILED', errorMessage: 'driver container failed with ExitCode: 1, Reason: OOMKilled' },
+    });
     const failed = await lakehouseState(id, 'FAILED');
     expect(failed.stateMessage).toMatch(/its Spark driver ended \(FAILED\): driver container failed with ExitCode: 1, Reason: OOMKilled/);
 
@@ -127,13 +181,31 @@ describe.skipIf(!api)('lakehouses on the Kubernetes runtime (a real API server w
     const running = await operatorSets(name, 'RUNNING');
     await lakehouseState(id, 'RUNNING');
     const send = async (obj: any, change = 'update') => {
-      const message = HTTP.binary(new CloudEvent({ id: randomUUID(), type: `dev.knative.apiserver.resource.${change}`, source: 'https://kubernetes.test', data: obj }, false));
-      return (await fetch(`${p.url}/cloudevents/lakehouses`, { method: 'POST', headers: message.headers as Record<string, string>, body: message.body as string })).status;
+      const message = HTTP.binary(
+        new CloudEvent({ id: randomUUID(), type: `dev.knative.apiserver.resource.${change}`, source: 'https://kubernetes.test', data: obj }, false),
+      );
+      return (
+        await fetch(`${p.url}/cloudevents/lakehouses`, { method: 'POST', headers: message.headers as Record<string, string>, body: message.body as string })
+      ).status;
     };
     // The SUBMITTED-era object, delivered late (an older resourceVersion), claims FAILED: ignored.
     expect(await send({ ...app, status: { applicationState: { state: 'FAILED' } } })).toBe(200);
     // A report about generation 0 of this lakehouse: ignored.
-    expect(await send({ ...running, metadata: { ...running.metadata, name: `lh-${id.replace(/-/g, '').slice(0, 8)}-0`, labels: { ...running.metadata.labels, 'lakeplane.io/generation': '0' }, resourceVersion: '999999999' }, status: { applicationState: { state: 'FAILED' } } }, 'delete')).toBe(200);
+    expect(
+      await send(
+        {
+          ...running,
+          metadata: {
+            ...running.metadata,
+            name: `lh-${id.replace(/-/g, '').slice(0, 8)}-0`,
+            labels: { ...running.metadata.labels, 'lakeplane.io/generation': '0' },
+            resourceVersion: '999999999',
+          },
+          status: { applicationState: { state: 'FAILED' } },
+        },
+        'delete',
+      ),
+    ).toBe(200);
     await new Promise((r) => setTimeout(r, 300));
     expect((await call('GET', `/api/v1/lakehouses/${id}`)).body.state).toBe('RUNNING');
     await call('POST', `/api/v1/lakehouses/${id}/stop`);

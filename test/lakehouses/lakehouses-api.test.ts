@@ -28,10 +28,14 @@ describe.each(backends())('lakehouses on %s', (backend) => {
     p.call(method, url, { token, ...(body !== undefined ? { body } : {}), ...(headers ? { headers } : {}) });
   const stateOf = async (id: string) => (await call('GET', `${API}/${id}`)).body;
   const waitState = (id: string, state: string, timeoutMs = 20_000) =>
-    waitFor(`lakehouse ${id} ${state}`, async () => {
-      const l = await stateOf(id);
-      return l.state === state ? l : undefined;
-    }, { timeoutMs, intervalMs: 100 });
+    waitFor(
+      `lakehouse ${id} ${state}`,
+      async () => {
+        const l = await stateOf(id);
+        return l.state === state ? l : undefined;
+      },
+      { timeoutMs, intervalMs: 100 },
+    );
 
   beforeAll(async () => {
     p = await startPlatform(backend, {
@@ -56,9 +60,21 @@ describe.each(backends())('lakehouses on %s', (backend) => {
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     expect(created.headers.get('etag')).toBe('"1"');
     expect(created.body).toMatchObject({
-      name: 'bi', owner: 'admin', version: 1, state: 'STOPPED', restartRequired: false, generation: 0, endpoints: null,
-      driver: { cores: 1, memory: '1g' }, executor: { cores: 1, memory: '1g' }, executors: { min: 0, max: 2 },
-      autoStopMinutes: 30, autoStart: true, sparkConf: {}, sparkVersion: '3.5.9', createdBy: 'user:admin',
+      name: 'bi',
+      owner: 'admin',
+      version: 1,
+      state: 'STOPPED',
+      restartRequired: false,
+      generation: 0,
+      endpoints: null,
+      driver: { cores: 1, memory: '1g' },
+      executor: { cores: 1, memory: '1g' },
+      executors: { min: 0, max: 2 },
+      autoStopMinutes: 30,
+      autoStart: true,
+      sparkConf: {},
+      sparkVersion: '3.5.9',
+      createdBy: 'user:admin',
     });
     const id = created.body.id as string;
     expect((await call('GET', `${API}/${id}`)).body).toEqual(created.body);
@@ -94,7 +110,7 @@ describe.each(backends())('lakehouses on %s', (backend) => {
     ['a negative auto-stop', { name: 'x5', autoStopMinutes: -1 }, 'autoStopMinutes'],
     ['a setting Lakeplane pins', { name: 'x6', sparkConf: { 'spark.sql.extensions': 'my.Extension' } }, 'sparkConf.spark.sql.extensions'],
     ['a catalog setting', { name: 'x7', sparkConf: { 'spark.sql.catalog.sales.token': 'x' } }, 'sparkConf.spark.sql.catalog.sales.token'],
-    ['a setting that is not Spark\'s', { name: 'x8', sparkConf: { 'hive.x': 'y' } }, 'sparkConf.hive.x'],
+    ["a setting that is not Spark's", { name: 'x8', sparkConf: { 'hive.x': 'y' } }, 'sparkConf.hive.x'],
     ['an unknown field', { name: 'x9', replicas: 3 }, 'replicas'],
     ['an unsupported Spark version', { name: 'x10', sparkVersion: '4.0.0' }, 'sparkVersion'],
   ])('refuses %s with 400 naming the field, storing nothing', async (_what, body, field) => {
@@ -136,7 +152,12 @@ describe.each(backends())('lakehouses on %s', (backend) => {
 
     const conn = await call('GET', `${API}/${id}/connection`, undefined, ada);
     expect(conn.status).toBe(200);
-    expect(conn.body).toMatchObject({ user: 'ada', jdbcUrl: `jdbc:hive2://127.0.0.1:${running.endpoints.hiveServer2.port}/default`, defaultCatalog: 'analytics', catalogs: ['analytics', 'sales'] });
+    expect(conn.body).toMatchObject({
+      user: 'ada',
+      jdbcUrl: `jdbc:hive2://127.0.0.1:${running.endpoints.hiveServer2.port}/default`,
+      defaultCatalog: 'analytics',
+      catalogs: ['analytics', 'sales'],
+    });
     expect(conn.body.snippets.pysparkConnect).toContain(`sc://127.0.0.1:${running.endpoints.sparkConnect.port}/;user_id=ada;x-lakeplane-token=`);
     expect(conn.body.snippets.dbt).toContain(`port: ${running.endpoints.hiveServer2.port}`);
     const log = await call('GET', `${API}/${id}/logs?tail=50`);
@@ -169,7 +190,7 @@ describe.each(backends())('lakehouses on %s', (backend) => {
     expect(events.map((e) => e.data.source)).toEqual(['api', 'probe', 'api', 'runtime', 'platform', 'probe', 'api', 'runtime']);
   });
 
-  it('marks a lakehouse FAILED when its driver dies, with the log\'s error, and starts it again', async () => {
+  it("marks a lakehouse FAILED when its driver dies, with the log's error, and starts it again", async () => {
     const id = (await call('POST', API, { name: 'fragile', sparkConf: { 'spark.test.fakeDriver.crashAfterMs': '1500' } })).body.id as string;
     await call('POST', `${API}/${id}/start`);
     await waitState(id, 'RUNNING');
@@ -225,7 +246,10 @@ describe.each(backends())('lakehouses on %s', (backend) => {
 
   it('takes an agent report only with the token of the current start', async () => {
     const id = (await call('POST', API, { name: 'reported' })).body.id as string;
-    const r = await p.call('POST', `${API}/${id}/agent-report`, { body: { openSessions: 1, runningStatements: 0 }, headers: { authorization: 'Bearer lplh_not-the-token-of-this-lakehouse' } });
+    const r = await p.call('POST', `${API}/${id}/agent-report`, {
+      body: { openSessions: 1, runningStatements: 0 },
+      headers: { authorization: 'Bearer lplh_not-the-token-of-this-lakehouse' },
+    });
     expect(r.status).toBe(401);
     await call('DELETE', `${API}/${id}`);
   });

@@ -31,7 +31,14 @@ const POLICY_TTL_MS = 3000;
 const v = (...values: string[]) => ({ values });
 const sales = { warehouse: v('wh'), namespace: v('sales') };
 const nations = { ...sales, table: v('nations') };
-const MASKED_USERS = { m_mask: 'MASK', m_last4: 'MASK_SHOW_LAST_4', m_first4: 'MASK_SHOW_FIRST_4', m_hash: 'MASK_HASH', m_null: 'MASK_NULL', m_custom: 'CUSTOM' } as const;
+const MASKED_USERS = {
+  m_mask: 'MASK',
+  m_last4: 'MASK_SHOW_LAST_4',
+  m_first4: 'MASK_SHOW_FIRST_4',
+  m_hash: 'MASK_HASH',
+  m_null: 'MASK_NULL',
+  m_custom: 'CUSTOM',
+} as const;
 const EXPECTED_NAME: Record<keyof typeof MASKED_USERS, string | null> = {
   m_mask: 'XXXXXXXXX',
   m_last4: 'XXXXXTINA',
@@ -46,35 +53,55 @@ const POLICIES = [
   { name: 'admins own the warehouse', resources: { warehouse: v('wh'), namespace: v('*') }, allow: [{ roles: ['admin'], accesses: ['all'] }] },
   { name: 'etl owns sales', resources: sales, allow: [{ users: ['etl'], accesses: ['create', 'drop', 'alter', 'select'] }] },
   { name: 'etl writes sales tables', resources: { ...sales, table: v('*') }, allow: [{ users: ['etl'], accesses: ['all'] }] },
-  { name: 'sales readers', resources: { ...sales, table: v('*') }, allow: [{ users: ['alice', 'bob', 'm_year', ...Object.keys(MASKED_USERS)], accesses: ['select'] }] },
+  {
+    name: 'sales readers',
+    resources: { ...sales, table: v('*') },
+    allow: [{ users: ['alice', 'bob', 'm_year', ...Object.keys(MASKED_USERS)], accesses: ['select'] }],
+  },
   { name: 'alice may insert and delete', resources: nations, allow: [{ users: ['alice'], accesses: ['insert', 'delete'] }] },
   { name: 'bob is out', resources: nations, deny: [{ users: ['bob'], accesses: ['select'] }] },
   // HiveServer2 clients run USE <database> at connect (PyHive always, `default` unless told otherwise).
   { name: 'everyone uses default', resources: { warehouse: v('wh'), namespace: v('default') }, allow: [{ groups: ['public'], accesses: ['select'] }] },
   { name: 'alice sees region 1', type: 'row-filter', resources: nations, rowFilters: [{ users: ['alice'], filter: 'regionkey = 1' }] },
   {
-    name: 'nation name masks', type: 'masking', resources: { ...nations, column: v('name') },
+    name: 'nation name masks',
+    type: 'masking',
+    resources: { ...nations, column: v('name') },
     masks: Object.entries(MASKED_USERS).map(([user, type]) => ({ users: [user], type, ...(type === 'CUSTOM' ? { expression: 'lower({col})' } : {}) })),
   },
-  { name: 'joined shows the year', type: 'masking', resources: { ...nations, column: v('joined') }, masks: [{ users: ['m_year'], type: 'MASK_DATE_SHOW_YEAR' }] },
+  {
+    name: 'joined shows the year',
+    type: 'masking',
+    resources: { ...nations, column: v('joined') },
+    masks: [{ users: ['m_year'], type: 'MASK_DATE_SHOW_YEAR' }],
+  },
 ];
 // Local files the driver reads and writes by path (it runs on this machine): a directory per url policy.
 const FILES = mkdtempSync(path.join(tmpdir(), 'lakeplane-url-'));
 const fileUrl = (...parts: string[]) => `file://${path.join(FILES, ...parts)}`;
 const URL_POLICIES = [
   { name: 'm_mask reads the lake', resources: { url: { values: [fileUrl('lake')], recursive: true } }, allow: [{ users: ['m_mask'], accesses: ['read'] }] },
-  { name: 'no private files', resources: { url: { values: [fileUrl('lake', 'private')], recursive: true } }, deny: [{ users: ['m_mask'], accesses: ['read'] }] },
+  {
+    name: 'no private files',
+    resources: { url: { values: [fileUrl('lake', 'private')], recursive: true } },
+    deny: [{ users: ['m_mask'], accesses: ['read'] }],
+  },
   { name: 'm_mask owns out', resources: { url: { values: [fileUrl('out')], recursive: true } }, allow: [{ users: ['m_mask'], accesses: ['read', 'write'] }] },
 ];
 const NATIONS = [
-  [0, 'ALGERIA', 0], [1, 'ARGENTINA', 1], [2, 'BRAZIL', 1], [3, 'CANADA', 1], [4, 'EGYPT', 4], [5, 'ETHIOPIA', 0],
+  [0, 'ALGERIA', 0],
+  [1, 'ARGENTINA', 1],
+  [2, 'BRAZIL', 1],
+  [3, 'CANADA', 1],
+  [4, 'EGYPT', 4],
+  [5, 'ETHIOPIA', 0],
 ] as const;
 
 type Via = 'hs2' | 'connect';
 type Step = { id: string; via?: Via; user?: string; token?: string | null; op: string } & Record<string, unknown>;
 type Answer = { ok: any } | { error: string };
 
-describe.skipIf(missing.length > 0)('a lakehouse Spark driver with Lakeplane\'s engine: HiveServer2 and Spark Connect under our policies', () => {
+describe.skipIf(missing.length > 0)("a lakehouse Spark driver with Lakeplane's engine: HiveServer2 and Spark Connect under our policies", () => {
   let catalog: InteropCatalog;
   let lakehouse: RunningLakehouse;
   let admin: string;
@@ -82,10 +109,15 @@ describe.skipIf(missing.length > 0)('a lakehouse Spark driver with Lakeplane\'s 
 
   async function run(steps: Step[], checkpoint?: (name: string) => Promise<void>): Promise<Record<string, Answer>> {
     const t = tools.ok ? tools.value : undefined;
-    const { result } = await runClientScript<{ results: Record<string, Answer> }>(t!.clientPython, CLIENT, { hs2Port: lakehouse.hs2Port, connectPort: lakehouse.connectPort, steps }, {
-      timeoutMs: 240_000,
-      ...(checkpoint ? { checkpoint: (name: string) => checkpoint(name) } : {}),
-    });
+    const { result } = await runClientScript<{ results: Record<string, Answer> }>(
+      t!.clientPython,
+      CLIENT,
+      { hs2Port: lakehouse.hs2Port, connectPort: lakehouse.connectPort, steps },
+      {
+        timeoutMs: 240_000,
+        ...(checkpoint ? { checkpoint: (name: string) => checkpoint(name) } : {}),
+      },
+    );
     return result.results;
   }
   const as = (user: string, via: Via, id: string, sql: string): Step => ({ id, via, user, token: tokens[user]!, op: 'sql', sql });
@@ -119,9 +151,13 @@ describe.skipIf(missing.length > 0)('a lakehouse Spark driver with Lakeplane\'s 
     }
     // The namespace HiveServer2 clients USE at connect.
     const service = await catalog.serviceToken();
-    const config = (await (await fetch(`${catalog.connection.uri}/v1/config?warehouse=wh`, { headers: { authorization: `Bearer ${service}` } })).json()) as { overrides?: { prefix?: string } };
+    const config = (await (await fetch(`${catalog.connection.uri}/v1/config?warehouse=wh`, { headers: { authorization: `Bearer ${service}` } })).json()) as {
+      overrides?: { prefix?: string };
+    };
     const ns = await fetch(`${catalog.connection.uri}/v1/${config.overrides?.prefix}/namespaces`, {
-      method: 'POST', headers: { authorization: `Bearer ${service}`, 'content-type': 'application/json' }, body: JSON.stringify({ namespace: ['default'] }),
+      method: 'POST',
+      headers: { authorization: `Bearer ${service}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ namespace: ['default'] }),
     });
     expect(ns.status).toBe(200);
     lakehouse = await startLakehouse(tools.value, { name: 'lakehouse-test', platformUrl: platform.url, warehouses: ['wh'], policyTtlMs: POLICY_TTL_MS });
@@ -157,16 +193,28 @@ describe.skipIf(missing.length > 0)('a lakehouse Spark driver with Lakeplane\'s 
       as('etl', 'hs2', 'ns', 'CREATE NAMESPACE wh.sales'),
       as('etl', 'hs2', 'create', 'CREATE TABLE wh.sales.nations (nationkey int, name string, regionkey int, joined date) USING iceberg'),
       as('etl', 'hs2', 'insert', `INSERT INTO wh.sales.nations VALUES ${values}`),
-      as('etl', 'connect', 'create2', 'CREATE TABLE wh.sales.regions USING iceberg AS SELECT * FROM VALUES (0, \'AFRICA\'), (1, \'AMERICA\') AS t(regionkey, name)'),
+      as(
+        'etl',
+        'connect',
+        'create2',
+        "CREATE TABLE wh.sales.regions USING iceberg AS SELECT * FROM VALUES (0, 'AFRICA'), (1, 'AMERICA') AS t(regionkey, name)",
+      ),
       as('etl', 'connect', 'read', 'SELECT nationkey, name, regionkey FROM wh.sales.nations ORDER BY nationkey'),
       as('etl', 'hs2', 'read2', 'SELECT * FROM regions ORDER BY regionkey'.replace('regions', 'wh.sales.regions')),
     ]);
     for (const id of ['ns', 'create', 'insert', 'create2']) ok(r[id], id);
     expect(ok(r['read'], 'read')).toEqual(NATIONS.map((n) => [...n]));
-    expect(ok(r['read2'], 'read2')).toEqual([[0, 'AFRICA'], [1, 'AMERICA']]);
+    expect(ok(r['read2'], 'read2')).toEqual([
+      [0, 'AFRICA'],
+      [1, 'AMERICA'],
+    ]);
     const token = await catalog.serviceToken();
-    const config = (await (await fetch(`${catalog.connection.uri}/v1/config?warehouse=wh`, { headers: { authorization: `Bearer ${token}` } })).json()) as { overrides?: { prefix?: string } };
-    const loaded = await fetch(`${catalog.connection.uri}/v1/${config.overrides?.prefix}/namespaces/sales/tables/nations`, { headers: { authorization: `Bearer ${token}` } });
+    const config = (await (await fetch(`${catalog.connection.uri}/v1/config?warehouse=wh`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      overrides?: { prefix?: string };
+    };
+    const loaded = await fetch(`${catalog.connection.uri}/v1/${config.overrides?.prefix}/namespaces/sales/tables/nations`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(loaded.status).toBe(200);
     const table = (await loaded.json()) as { metadata: { schemas: Array<{ fields: Array<{ name: string }> }>; snapshots?: unknown[] } };
     expect(table.metadata.schemas.at(-1)!.fields.map((f) => f.name)).toEqual(['nationkey', 'name', 'regionkey', 'joined']);
@@ -181,14 +229,18 @@ describe.skipIf(missing.length > 0)('a lakehouse Spark driver with Lakeplane\'s 
         // Through an aggregate, a join and a subquery the filter holds.
         as('alice', via, 'alice-join', 'SELECT r.name, count(*) FROM wh.sales.nations n JOIN wh.sales.regions r ON n.regionkey = r.regionkey GROUP BY r.name'),
         ...Object.keys(MASKED_USERS).map((user) => as(user, via, user, 'SELECT name FROM wh.sales.nations WHERE nationkey = 1')),
-        as('m_mask', via, 'm_mask-agg', 'SELECT max(name), count(DISTINCT name) FROM (SELECT * FROM wh.sales.nations) t WHERE name LIKE \'A%\''),
+        as('m_mask', via, 'm_mask-agg', "SELECT max(name), count(DISTINCT name) FROM (SELECT * FROM wh.sales.nations) t WHERE name LIKE 'A%'"),
         as('m_year', via, 'm_year', 'SELECT cast(joined as string) FROM wh.sales.nations WHERE nationkey = 1'),
         as('bob', via, 'bob', 'SELECT count(*) FROM wh.sales.nations'),
         as('carol', via, 'carol', 'SELECT count(*) FROM wh.sales.nations'),
       ];
       const r = await run(steps);
       expect(ok(r['alice-count'], 'alice-count')).toEqual([[3]]);
-      expect(ok(r['alice-rows'], 'alice-rows')).toEqual([[1, 'ARGENTINA'], [2, 'BRAZIL'], [3, 'CANADA']]);
+      expect(ok(r['alice-rows'], 'alice-rows')).toEqual([
+        [1, 'ARGENTINA'],
+        [2, 'BRAZIL'],
+        [3, 'CANADA'],
+      ]);
       expect(ok(r['alice-join'], 'alice-join')).toEqual([['AMERICA', 3]]);
       for (const [user, expected] of Object.entries(EXPECTED_NAME)) expect(ok(r[user], user), user).toEqual([[expected]]);
       // The mask applies before the WHERE: a masked value cannot be probed with a predicate on the raw one.
@@ -229,12 +281,36 @@ describe.skipIf(missing.length > 0)('a lakehouse Spark driver with Lakeplane\'s 
       as('m_mask', 'connect', 'connect-reflect', "SELECT reflect('java.lang.System', 'getProperty', 'user.dir')"),
       { id: 'connect-python-udf', via: 'connect', user: 'm_mask', token: tokens['m_mask']!, op: 'pythonUdf', path: dataFile },
       // Iceberg's own source on the table's files, and a write of what one can see to a path.
-      { id: 'connect-iceberg-path', via: 'connect', user: 'm_mask', token: tokens['m_mask']!, op: 'readFormat', format: 'iceberg', path: dataFile.replace(/\/data\/[^/]+$/, '') },
-      { id: 'connect-write-path', via: 'connect', user: 'm_mask', token: tokens['m_mask']!, op: 'writeParquet', sql: 'SELECT * FROM wh.sales.nations', path: `${dataFile}-copy` },
+      {
+        id: 'connect-iceberg-path',
+        via: 'connect',
+        user: 'm_mask',
+        token: tokens['m_mask']!,
+        op: 'readFormat',
+        format: 'iceberg',
+        path: dataFile.replace(/\/data\/[^/]+$/, ''),
+      },
+      {
+        id: 'connect-write-path',
+        via: 'connect',
+        user: 'm_mask',
+        token: tokens['m_mask']!,
+        op: 'writeParquet',
+        sql: 'SELECT * FROM wh.sales.nations',
+        path: `${dataFile}-copy`,
+      },
       { id: 'connect-read-parquet', via: 'connect', user: 'm_mask', token: tokens['m_mask']!, op: 'readParquet', path: dataFile },
       { id: 'connect-conf', via: 'connect', user: 'm_mask', token: tokens['m_mask']!, op: 'confSet', key: 'spark.sql.runSQLOnFiles', value: 'true' },
       // HiveServer2 hands set:hiveconf: options to the session conf without any SQL: they are put back.
-      { id: 'hiveconf', via: 'hs2', user: 'm_mask', token: tokens['m_mask']!, op: 'sql', sql: `SELECT * FROM parquet.\`${dataFile}\``, hiveconf: { 'set:hiveconf:spark.sql.runSQLOnFiles': 'true' } },
+      {
+        id: 'hiveconf',
+        via: 'hs2',
+        user: 'm_mask',
+        token: tokens['m_mask']!,
+        op: 'sql',
+        sql: `SELECT * FROM parquet.\`${dataFile}\``,
+        hiveconf: { 'set:hiveconf:spark.sql.runSQLOnFiles': 'true' },
+      },
       { id: 'admin-read-parquet', via: 'connect', user: 'admin', token: tokens['admin']!, op: 'readParquet', path: dataFile },
       as('admin', 'connect', 'admin-snapshots', 'SELECT count(*) FROM wh.sales.nations.snapshots'),
       as('admin', 'hs2', 'admin-overwrite', 'INSERT OVERWRITE wh.sales.nations SELECT * FROM wh.sales.nations'),
@@ -242,7 +318,11 @@ describe.skipIf(missing.length > 0)('a lakehouse Spark driver with Lakeplane\'s 
     );
     const r = await run(steps);
     for (const via of ['hs2', 'connect'] as const) {
-      refused(r[`${via}-overwrite`], /Access denied: alice may not run INSERT OVERWRITE on wh\.sales\.nations: a row filter or column mask applies/, `${via}-overwrite`);
+      refused(
+        r[`${via}-overwrite`],
+        /Access denied: alice may not run INSERT OVERWRITE on wh\.sales\.nations: a row filter or column mask applies/,
+        `${via}-overwrite`,
+      );
       refused(r[`${via}-insert`], /Access denied: m_mask may not insert wh\.sales\.nations/, `${via}-insert`);
       // Refused by the catalog itself (the user's token loads no metadata table) or else by the engine.
       refused(r[`${via}-files`], /m_mask may not (read the metadata table|select) wh\.sales\.nations\.files/, `${via}-files`);
@@ -262,7 +342,11 @@ describe.skipIf(missing.length > 0)('a lakehouse Spark driver with Lakeplane\'s 
     refused(r['hs2-transform'], /Access denied: m_mask may not run their own code \(ScriptTransformation\)/, 'hs2-transform');
     refused(r['connect-reflect'], /Access denied: m_mask may not run their own code/, 'connect-reflect');
     refused(r['connect-python-udf'], /Access denied: m_mask may not run their own code/, 'connect-python-udf');
-    refused(r['connect-iceberg-path'], /Access denied: m_mask may not read|only tables of Lakeplane's catalogs|TABLE_OR_VIEW_NOT_FOUND/, 'connect-iceberg-path');
+    refused(
+      r['connect-iceberg-path'],
+      /Access denied: m_mask may not read|only tables of Lakeplane's catalogs|TABLE_OR_VIEW_NOT_FOUND/,
+      'connect-iceberg-path',
+    );
     refused(r['connect-write-path'], /Access denied: m_mask may not write files at \S+-copy: no policy allows it/, 'connect-write-path');
     refused(r['connect-conf'], /PERMISSION_DENIED|spark\.sql\.runSQLOnFiles is set by the lakehouse/, 'connect-conf');
     refused(r['hiveconf'], /Access denied: m_mask may not read files at \S+\.parquet: no policy allows it/, 'hiveconf');
@@ -276,7 +360,15 @@ describe.skipIf(missing.length > 0)('a lakehouse Spark driver with Lakeplane\'s 
   }, 300_000);
 
   it('files by path under the url policies: reads where one may read, writes where one may write, refusals naming path and policy', async () => {
-    const adminWrites = (id: string, sql: string, ...dir: string[]): Step => ({ id, via: 'connect', user: 'admin', token: tokens['admin']!, op: 'writeParquet', sql, path: fileUrl(...dir) });
+    const adminWrites = (id: string, sql: string, ...dir: string[]): Step => ({
+      id,
+      via: 'connect',
+      user: 'admin',
+      token: tokens['admin']!,
+      op: 'writeParquet',
+      sql,
+      path: fileUrl(...dir),
+    });
     const rows = "SELECT * FROM VALUES (1, 'one'), (2, 'two') AS t(k, v)";
     const mm = (via: Via, id: string, sql: string) => as('m_mask', via, id, sql);
     const steps: Step[] = [
@@ -296,14 +388,34 @@ describe.skipIf(missing.length > 0)('a lakehouse Spark driver with Lakeplane\'s 
         mm(via, `${via}-write-lake`, `INSERT OVERWRITE DIRECTORY '${fileUrl('lake', 'copy')}' USING parquet SELECT 1 AS k`),
         mm(via, `${via}-write-out`, `INSERT OVERWRITE DIRECTORY '${fileUrl('out', via)}' USING parquet SELECT name FROM wh.sales.nations WHERE nationkey = 1`),
         mm(via, `${via}-read-out`, `SELECT * FROM parquet.\`${fileUrl('out', via)}\``),
-        mm(via, `${via}-write-secret-read`, `INSERT OVERWRITE DIRECTORY '${fileUrl('out', `${via}-2`)}' USING parquet SELECT * FROM parquet.\`${fileUrl('secret', 'data')}\``),
+        mm(
+          via,
+          `${via}-write-secret-read`,
+          `INSERT OVERWRITE DIRECTORY '${fileUrl('out', `${via}-2`)}' USING parquet SELECT * FROM parquet.\`${fileUrl('secret', 'data')}\``,
+        ),
       );
     }
     steps.push(
       { id: 'df-read', via: 'connect', user: 'm_mask', token: tokens['m_mask']!, op: 'readParquet', path: fileUrl('lake', 'data') },
       { id: 'df-read-secret', via: 'connect', user: 'm_mask', token: tokens['m_mask']!, op: 'readParquet', path: fileUrl('secret', 'data') },
-      { id: 'df-write-lake', via: 'connect', user: 'm_mask', token: tokens['m_mask']!, op: 'writeParquet', sql: 'SELECT 1 AS k', path: fileUrl('lake', 'copy') },
-      { id: 'df-write-out', via: 'connect', user: 'm_mask', token: tokens['m_mask']!, op: 'writeParquet', sql: `SELECT * FROM parquet.\`${fileUrl('lake', 'data')}\``, path: fileUrl('out', 'df') },
+      {
+        id: 'df-write-lake',
+        via: 'connect',
+        user: 'm_mask',
+        token: tokens['m_mask']!,
+        op: 'writeParquet',
+        sql: 'SELECT 1 AS k',
+        path: fileUrl('lake', 'copy'),
+      },
+      {
+        id: 'df-write-out',
+        via: 'connect',
+        user: 'm_mask',
+        token: tokens['m_mask']!,
+        op: 'writeParquet',
+        sql: `SELECT * FROM parquet.\`${fileUrl('lake', 'data')}\``,
+        path: fileUrl('out', 'df'),
+      },
       // Hive's format (no USING) and a LOCAL directory: a path without a scheme is the driver's own file system.
       as('m_mask', 'hs2', 'hive-dir-out', `INSERT OVERWRITE LOCAL DIRECTORY '${path.join(FILES, 'out', 'hive')}' STORED AS TEXTFILE SELECT 1 AS k`),
       as('m_mask', 'hs2', 'hive-dir-lake', `INSERT OVERWRITE LOCAL DIRECTORY '${path.join(FILES, 'lake', 'hive')}' STORED AS TEXTFILE SELECT 1 AS k`),
@@ -314,7 +426,10 @@ describe.skipIf(missing.length > 0)('a lakehouse Spark driver with Lakeplane\'s 
     for (const id of ['w-lake', 'w-private', 'w-secret']) ok(r[id], id);
     const secret = (what: string) => new RegExp(`Access denied: m_mask may not ${what} files at file://${FILES.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/`);
     for (const via of ['hs2', 'connect'] as const) {
-      expect(ok(r[`${via}-read`], `${via}-read`)).toEqual([[1, 'one'], [2, 'two']]);
+      expect(ok(r[`${via}-read`], `${via}-read`)).toEqual([
+        [1, 'one'],
+        [2, 'two'],
+      ]);
       refused(r[`${via}-secret`], new RegExp(`${secret('read').source}secret/data: no policy allows it`), `${via}-secret`);
       refused(r[`${via}-climb`], /Access denied: m_mask may not read files at \S+: no policy allows it/, `${via}-climb`);
       refused(r[`${via}-private`], new RegExp(`${secret('read').source}lake/private/data: denied by policy "no private files"`), `${via}-private`);
@@ -325,7 +440,10 @@ describe.skipIf(missing.length > 0)('a lakehouse Spark driver with Lakeplane\'s 
       refused(r[`${via}-write-secret-read`], new RegExp(`${secret('read').source}secret/data`), `${via}-write-secret-read`);
     }
     // No ORDER BY through the DataFrame reader: the files come back in listing order.
-    expect((ok(r['df-read'], 'df-read') as [number, string][]).sort((a, b) => a[0] - b[0])).toEqual([[1, 'one'], [2, 'two']]);
+    expect((ok(r['df-read'], 'df-read') as [number, string][]).sort((a, b) => a[0] - b[0])).toEqual([
+      [1, 'one'],
+      [2, 'two'],
+    ]);
     refused(r['df-read-secret'], new RegExp(`${secret('read').source}secret/data: no policy allows it`), 'df-read-secret');
     refused(r['df-write-lake'], new RegExp(`${secret('write').source}lake/copy: no policy allows it`), 'df-write-lake');
     ok(r['df-write-out'], 'df-write-out');
@@ -345,7 +463,10 @@ describe.skipIf(missing.length > 0)('a lakehouse Spark driver with Lakeplane\'s 
         { ...as('carol', 'connect', 'connect-after', 'SELECT count(*) FROM wh.sales.nations'), op: 'poll', timeoutS: 30 },
       ],
       async () => {
-        const p = await catalog.platform.call('POST', '/api/v1/policies', { token: admin, body: { name: 'carol joins', resources: nations, allow: [{ users: ['carol'], accesses: ['select'] }] } });
+        const p = await catalog.platform.call('POST', '/api/v1/policies', {
+          token: admin,
+          body: { name: 'carol joins', resources: nations, allow: [{ users: ['carol'], accesses: ['select'] }] },
+        });
         expect(p.status).toBe(201);
         changedAt = Date.now();
       },

@@ -9,7 +9,13 @@ const root = path.resolve(import.meta.dirname, '../..');
 describe('configuration', () => {
   it('has defaults for a fresh machine', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ LAKEPLANE_MODE: 'embedded', PORT: 8080, LAKEPLANE_DATA_DIR: './.lakeplane', LAKEPLANE_MIGRATE_ON_START: true, issuer: 'http://localhost:8080' });
+    expect(c).toMatchObject({
+      LAKEPLANE_MODE: 'embedded',
+      PORT: 8080,
+      LAKEPLANE_DATA_DIR: './.lakeplane',
+      LAKEPLANE_MIGRATE_ON_START: true,
+      issuer: 'http://localhost:8080',
+    });
   });
 
   it('names the variable that is wrong', () => {
@@ -24,12 +30,22 @@ describe('configuration', () => {
   });
 
   it('turns text into the types the variables have', () => {
-    const c = loadConfig({ PORT: '9090', LAKEPLANE_INGEST_ALLOW_ANONYMOUS: 'true', LAKEPLANE_INGEST_CLUSTER_LOCAL: 'true', LAKEPLANE_MIGRATE_ON_START: 'false', LAKEPLANE_ISSUER: 'https://lakeplane.example.com/' });
+    const c = loadConfig({
+      PORT: '9090',
+      LAKEPLANE_INGEST_ALLOW_ANONYMOUS: 'true',
+      LAKEPLANE_INGEST_CLUSTER_LOCAL: 'true',
+      LAKEPLANE_MIGRATE_ON_START: 'false',
+      LAKEPLANE_ISSUER: 'https://lakeplane.example.com/',
+    });
     expect(c).toMatchObject({ PORT: 9090, LAKEPLANE_INGEST_ALLOW_ANONYMOUS: true, LAKEPLANE_MIGRATE_ON_START: false, issuer: 'https://lakeplane.example.com' });
   });
 
   it('a bad value stops startup with that message and a non-zero exit', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bin/serve.ts'], { cwd: root, env: { ...process.env, PORT: '99999', LAKEPLANE_DATA_DIR: 'memory://' }, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bin/serve.ts'], {
+      cwd: root,
+      env: { ...process.env, PORT: '99999', LAKEPLANE_DATA_DIR: 'memory://' },
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/Invalid configuration: PORT must be <= 65535/);
   });

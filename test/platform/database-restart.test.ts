@@ -99,7 +99,10 @@ describe.skipIf(!bin)('PostgreSQL restarted under commit load', () => {
         const key = `c${i}`;
         let answer: Answer;
         try {
-          answer = await call('POST', `/iceberg/v1/${prefix}/namespaces/db/tables/t${w}`, { requirements: [], updates: [{ action: 'set-properties', updates: { [key]: 'x' } }] });
+          answer = await call('POST', `/iceberg/v1/${prefix}/namespaces/db/tables/t${w}`, {
+            requirements: [],
+            updates: [{ action: 'set-properties', updates: { [key]: 'x' } }],
+          });
         } catch (err) {
           throw new Error(`the server dropped a connection instead of answering: ${String(err)}; stderr:\n${server.stderr()}`, { cause: err });
         }

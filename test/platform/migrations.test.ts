@@ -11,7 +11,10 @@ import { missingPrerequisite } from '../support/prerequisites.js';
 
 function runMigrateProcess(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/migrate.ts'], { env: { ...process.env, ...env }, cwd: path.resolve(import.meta.dirname, '../..') });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/migrate.ts'], {
+      env: { ...process.env, ...env },
+      cwd: path.resolve(import.meta.dirname, '../..'),
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -27,7 +27,12 @@ describe.each(backends())('health, metrics and published contracts on %s', (back
     expect(text).toContain('lakeplane_process_cpu_seconds_total');
     expect(text).toMatch(/lakeplane_http_request_duration_seconds_count\{function="iam",method="GET",route="\/api\/v1\/me",status="200"\} \d+/);
     expect(text).toMatch(/lakeplane_http_request_duration_seconds_count\{function="iam",method="GET",route="\/api\/v1\/me",status="401"\} 1/);
-    for (const name of ['lakeplane_events_published_total', 'lakeplane_events_delivered_total', 'lakeplane_events_failed_total', 'lakeplane_events_dead_lettered_total']) {
+    for (const name of [
+      'lakeplane_events_published_total',
+      'lakeplane_events_delivered_total',
+      'lakeplane_events_failed_total',
+      'lakeplane_events_dead_lettered_total',
+    ]) {
       expect(text).toContain(`# TYPE ${name} counter`);
     }
   });
@@ -35,7 +40,18 @@ describe.each(backends())('health, metrics and published contracts on %s', (back
   it('publishes an OpenAPI 3.1 document generated from the route schemas', async () => {
     const doc = (await p.call('GET', '/openapi.json')).body;
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/users', '/api/v1/users/{id}', '/api/v1/auth/token', '/api/v1/me', '/api/v1/tokens', '/api/v1/service-accounts', '/api/v1/audit', '/.well-known/jwks.json']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/users',
+        '/api/v1/users/{id}',
+        '/api/v1/auth/token',
+        '/api/v1/me',
+        '/api/v1/tokens',
+        '/api/v1/service-accounts',
+        '/api/v1/audit',
+        '/.well-known/jwks.json',
+      ]),
+    );
     const createUser = doc.paths['/api/v1/users'].post;
     expect(createUser.requestBody.content['application/json'].schema.properties.username.pattern).toBeTruthy();
     expect(createUser.requestBody.content['application/json'].schema.additionalProperties).toBe(false);

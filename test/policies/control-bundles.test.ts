@@ -39,14 +39,22 @@ describe.skipIf(!opa)('control policy bundles', () => {
   });
 
   const call = (method: string, url: string, body?: unknown, token = admin) => p.call(method, url, { token, ...(body !== undefined ? { body } : {}) });
-  const memberToken30 = { principal: { kind: 'user', id: 'u-1', name: 'ada', isAdmin: false, groups: [] }, action: 'iam:tokens:create', resource: 'iam/users/u-1/tokens', request: { expiresInDays: 30 } };
+  const memberToken30 = {
+    principal: { kind: 'user', id: 'u-1', name: 'ada', isAdmin: false, groups: [] },
+    action: 'iam:tokens:create',
+    resource: 'iam/users/u-1/tokens',
+    request: { expiresInDays: 30 },
+  };
 
   function opaBuild(entrypoints: string[], data: unknown): string {
     const dir = mkdtempSync(path.join(tmpdir(), 'lakeplane-bundle-'));
     try {
       writeFileSync(path.join(dir, 'policy.rego'), rego);
       writeFileSync(path.join(dir, 'data.json'), JSON.stringify(data));
-      execFileSync(opa!, ['build', '-t', 'wasm', ...entrypoints.flatMap((e) => ['-e', e]), '-o', 'b.tar.gz', 'policy.rego', 'data.json'], { cwd: dir, stdio: 'pipe' });
+      execFileSync(opa!, ['build', '-t', 'wasm', ...entrypoints.flatMap((e) => ['-e', e]), '-o', 'b.tar.gz', 'policy.rego', 'data.json'], {
+        cwd: dir,
+        stdio: 'pipe',
+      });
       return readFileSync(path.join(dir, 'b.tar.gz')).toString('base64');
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -116,24 +124,34 @@ describe.skipIf(!opa)('control policy bundles', () => {
     expect(new Set(answers.map((a) => a.body.bundle))).toEqual(new Set(['shipped', uploaded.body.id]));
 
     // In force on the platform API itself.
-    expect((await call('POST', `/api/v1/control-policies/bundles/${uploaded.body.id}/activate`)).body).toMatchObject({ active: uploaded.body.id, kind: 'activate' });
+    expect((await call('POST', `/api/v1/control-policies/bundles/${uploaded.body.id}/activate`)).body).toMatchObject({
+      active: uploaded.body.id,
+      kind: 'activate',
+    });
     const refused = await call('POST', '/api/v1/tokens', { name: 'month', expiresInDays: 30 }, ada);
     expect(refused.status).toBe(403);
     expect(refused.body.detail).toMatch(/at most 7 days/);
     expect((await call('POST', '/api/v1/tokens', { name: 'week', expiresInDays: 7 }, ada)).status).toBe(201);
-    expect((await call('GET', '/api/v1/control-policies/bundles')).body).toMatchObject({ active: uploaded.body.id, items: [{ id: uploaded.body.id, active: true }] });
+    expect((await call('GET', '/api/v1/control-policies/bundles')).body).toMatchObject({
+      active: uploaded.body.id,
+      items: [{ id: uploaded.body.id, active: true }],
+    });
 
     const back = await call('POST', '/api/v1/control-policies/rollback');
     expect(back.body).toMatchObject({ active: 'shipped', kind: 'rollback' });
     expect((await call('POST', '/api/v1/tokens', { name: 'month', expiresInDays: 30 }, ada)).status).toBe(201);
-    const history = (await call('GET', '/api/v1/control-policies/activations')).body.items.map((h: any) => `${h.kind} ${h.bundleId === 'shipped' ? 'shipped' : 'uploaded'}`);
+    const history = (await call('GET', '/api/v1/control-policies/activations')).body.items.map(
+      (h: any) => `${h.kind} ${h.bundleId === 'shipped' ? 'shipped' : 'uploaded'}`,
+    );
     expect(history.slice(0, 2)).toEqual(['rollback shipped', 'activate uploaded']);
     expect(adaId).toBeTruthy();
   }, 60_000);
 
   it('a bundle governs Trino too: its questions about running queries are answered by the bundle in force', async () => {
     const executeQuery = async (groups: string[]) => {
-      const r = await p.call('POST', '/v1/data/trino/allow', { body: { input: { context: { identity: { user: 'cory', groups } }, action: { operation: 'ExecuteQuery' } } } });
+      const r = await p.call('POST', '/v1/data/trino/allow', {
+        body: { input: { context: { identity: { user: 'cory', groups } }, action: { operation: 'ExecuteQuery' } } },
+      });
       expect(r.status).toBe(200);
       return r.body.result;
     };
@@ -144,7 +162,11 @@ reasons contains "contractors may not run queries in Trino" if {
 	"contractors" in input.principal.groups
 }
 `;
-    const uploaded = await call('POST', '/api/v1/control-policies/bundles', { rego: noContractors, data: JSON.parse(readFileSync(path.join(root, 'functions/policies/rego/data.json'), 'utf8')), description: 'no contractors in Trino' });
+    const uploaded = await call('POST', '/api/v1/control-policies/bundles', {
+      rego: noContractors,
+      data: JSON.parse(readFileSync(path.join(root, 'functions/policies/rego/data.json'), 'utf8')),
+      description: 'no contractors in Trino',
+    });
     expect(uploaded.status, JSON.stringify(uploaded.body)).toBe(201);
     expect((await call('POST', `/api/v1/control-policies/bundles/${uploaded.body.id}/activate`)).status).toBe(200);
     expect(await executeQuery(['contractors'])).toBe(false);

@@ -15,11 +15,17 @@ import { startPlatform, type TestPlatform } from '../support/platform.js';
 const root = path.resolve(import.meta.dirname, '../..');
 const shipped = Buffer.from(DEFAULT_CONTROL_BUNDLE.base64, 'base64');
 const opa = findOpa();
-if (!opa) missingPrerequisite('rebuilding the control policies with the real OPA CLI', 'no opa binary (go install github.com/open-policy-agent/opa@v1.22.2; CI does)');
+if (!opa)
+  missingPrerequisite('rebuilding the control policies with the real OPA CLI', 'no opa binary (go install github.com/open-policy-agent/opa@v1.22.2; CI does)');
 
 const member = { kind: 'user', id: '11111111-1111-4111-8111-111111111111', name: 'ada', isAdmin: false, groups: ['analysts'] };
 const admin = { ...member, id: '22222222-2222-4222-8222-222222222222', name: 'root', isAdmin: true };
-const ask = (principal: ControlInput['principal'], action: string, resource: string, request: Record<string, unknown> = {}): ControlInput => ({ principal, action, resource, request });
+const ask = (principal: ControlInput['principal'], action: string, resource: string, request: Record<string, unknown> = {}): ControlInput => ({
+  principal,
+  action,
+  resource,
+  request,
+});
 
 describe('the shipped control bundle', () => {
   it('was built from the Rego sources as they are now', () => {
@@ -43,7 +49,7 @@ describe('the shipped control bundle', () => {
   });
 });
 
-describe('control decisions, evaluated by OPA\'s wasm runtime', () => {
+describe("control decisions, evaluated by OPA's wasm runtime", () => {
   let engine: ControlPolicyEngine;
   beforeAll(async () => {
     engine = await ControlPolicyEngine.load(shipped);
@@ -57,7 +63,7 @@ describe('control decisions, evaluated by OPA\'s wasm runtime', () => {
     ['a member reads their own record', ask(member, 'iam:users:read', `iam/users/${member.id}`), true],
     ['a member may not read someone else', ask(member, 'iam:users:read', `iam/users/${admin.id}`), false],
     ['a member lists their own tokens', ask(member, 'iam:tokens:list', `iam/users/${member.id}/tokens`), true],
-    ['a member may not list another\'s tokens', ask(member, 'iam:tokens:list', `iam/users/${admin.id}/tokens`), false],
+    ["a member may not list another's tokens", ask(member, 'iam:tokens:list', `iam/users/${admin.id}/tokens`), false],
     ['a member mints a token that expires', ask(member, 'iam:tokens:create', `iam/users/${member.id}/tokens`, { expiresInDays: 30 }), true],
     ['a member may not mint a token without expiry', ask(member, 'iam:tokens:create', `iam/users/${member.id}/tokens`), false],
     ['a member may not mint a token past the limit', ask(member, 'iam:tokens:create', `iam/users/${member.id}/tokens`, { expiresInDays: 400 }), false],
@@ -69,7 +75,9 @@ describe('control decisions, evaluated by OPA\'s wasm runtime', () => {
   });
 
   it('says why, when a rule says why', () => {
-    expect(engine.decide(ask(member, 'iam:tokens:create', `iam/users/${member.id}/tokens`)).reasons).toEqual(['tokens of non-admins must expire: give expiresInDays (at most 365)']);
+    expect(engine.decide(ask(member, 'iam:tokens:create', `iam/users/${member.id}/tokens`)).reasons).toEqual([
+      'tokens of non-admins must expire: give expiresInDays (at most 365)',
+    ]);
     expect(engine.decide(ask(admin, 'jobs:runs:create', 'jobs/etl', { executors: 80 })).reasons).toEqual(['a job may use at most 50 executors, not 80']);
     expect(engine.decide(ask(member, 'catalog:warehouse:create', 'catalog')).reasons).toEqual([]);
   });
@@ -92,11 +100,18 @@ describe('control decisions, evaluated by OPA\'s wasm runtime', () => {
       header.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
       return Buffer.concat([header, body, Buffer.alloc(Math.ceil(body.length / 512) * 512 - body.length)]);
     };
-    const manifest = (entrypoints: string[]) => Buffer.from(JSON.stringify({ wasm: entrypoints.map((entrypoint) => ({ entrypoint, module: '/policy.wasm' })) }));
+    const manifest = (entrypoints: string[]) =>
+      Buffer.from(JSON.stringify({ wasm: entrypoints.map((entrypoint) => ({ entrypoint, module: '/policy.wasm' })) }));
     const wasm = Buffer.from(readOpaBundle(shipped).wasm);
     const noEntrypoints = gzipSync(Buffer.concat([tar('.manifest', manifest(['example/allow'])), tar('policy.wasm', wasm), Buffer.alloc(1024)]));
     await expect(ControlPolicyEngine.load(noEntrypoints)).rejects.toThrow(/entrypoint lakeplane\/control\/allow is missing/);
-    const badWasm = gzipSync(Buffer.concat([tar('.manifest', manifest(['lakeplane/control/allow', 'lakeplane/control/reasons'])), tar('policy.wasm', Buffer.from('garbage')), Buffer.alloc(1024)]));
+    const badWasm = gzipSync(
+      Buffer.concat([
+        tar('.manifest', manifest(['lakeplane/control/allow', 'lakeplane/control/reasons'])),
+        tar('policy.wasm', Buffer.from('garbage')),
+        Buffer.alloc(1024),
+      ]),
+    );
     await expect(ControlPolicyEngine.load(badWasm)).rejects.toThrow(BundleError);
   });
 });
@@ -112,7 +127,7 @@ describe('control policies in force on the platform API', () => {
   }, 60_000);
   afterAll(async () => p?.close());
 
-  it('a member\'s token must expire: refused with the reason, accepted with an expiry', async () => {
+  it("a member's token must expire: refused with the reason, accepted with an expiry", async () => {
     const refused = await p.call('POST', '/api/v1/tokens', { token: ada, body: { name: 'forever' } });
     expect(refused.status).toBe(403);
     expect(refused.body.detail).toMatch(/tokens of non-admins must expire/);

@@ -42,12 +42,23 @@ it('the case table covers at least 60 cases, each with a distinct name', () => {
 
 describe('data access decisions, in process (Ranger semantics)', () => {
   it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    const policies: DataPolicy[] = c.policies.map((spec, i) => ({ ...withDefaults(spec), id: `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`, version: 1 }));
+    const policies: DataPolicy[] = c.policies.map((spec, i) => ({
+      ...withDefaults(spec),
+      id: `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`,
+      version: 1,
+    }));
     const byId = new Map(policies.map((p) => [p.id, p.name]));
     const set = new DataPolicySet(policies, 1);
     const { columns, tags, tagAttributes, ...rest } = c.resource;
     const resource = { ...rest, ...(tags ? { tags: resourceTags(tags, tagAttributes) } : {}) };
-    check(c, seenInProcess(c, await explainDecision(set, subjectOf(c), c.access, resource, columns, undefined, c.accessTime ? Date.parse(c.accessTime) : undefined), byId));
+    check(
+      c,
+      seenInProcess(
+        c,
+        await explainDecision(set, subjectOf(c), c.access, resource, columns, undefined, c.accessTime ? Date.parse(c.accessTime) : undefined),
+        byId,
+      ),
+    );
   });
 });
 
@@ -75,13 +86,20 @@ describe.each(backends())('data access decisions through HTTP on %s', (backend) 
     await replaceAllPolicies(c.policies);
     const { columns, namespace, ...rest } = c.resource;
     const resource = { ...rest, ...(namespace ? { namespace: [...namespace] } : {}), ...(columns ? { columns } : {}) };
-    const r = await p.call('POST', '/api/v1/policies/decide', { token: admin, body: { principal: subjectOf(c), access: c.access, resource, ...(c.accessTime ? { accessTime: c.accessTime } : {}) } });
+    const r = await p.call('POST', '/api/v1/policies/decide', {
+      token: admin,
+      body: { principal: subjectOf(c), access: c.access, resource, ...(c.accessTime ? { accessTime: c.accessTime } : {}) },
+    });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     check(c, {
       decision: r.body.decision,
       policy: r.body.policyName,
       audit: r.body.audit,
-      masks: r.body.masks.map((m: { column: string; type: string; expression?: string }) => ({ column: m.column, type: m.type, ...(m.expression !== undefined ? { expression: m.expression } : {}) })),
+      masks: r.body.masks.map((m: { column: string; type: string; expression?: string }) => ({
+        column: m.column,
+        type: m.type,
+        ...(m.expression !== undefined ? { expression: m.expression } : {}),
+      })),
       rowFilter: r.body.rowFilter?.filter ?? null,
     });
   });

@@ -12,7 +12,9 @@ import { waitFor } from '../support/wait.js';
 const v = (...values: string[]) => ({ values });
 const identity = (user: string, groups: string[] = []) => ({ identity: { user, groups }, softwareStack: { trinoVersion: '476' } });
 const table = (tableName: string, columns?: string[]) => ({ table: { catalogName: 'wh', schemaName: 'sales', tableName, ...(columns ? { columns } : {}) } });
-const column = (tableName: string, columnName: string, columnType = 'varchar') => ({ column: { catalogName: 'wh', schemaName: 'sales', tableName, columnName, columnType } });
+const column = (tableName: string, columnName: string, columnType = 'varchar') => ({
+  column: { catalogName: 'wh', schemaName: 'sales', tableName, columnName, columnType },
+});
 
 describe.each(backends())('OPA data API for Trino on %s', (backend) => {
   let p: TestPlatform;
@@ -32,13 +34,44 @@ describe.each(backends())('OPA data API for Trino on %s', (backend) => {
     expect(sa.status).toBe(201);
     secret = sa.body.credentials.clientSecret;
     const policies = [
-      { name: 'analysts read sales', resources: { warehouse: v('wh'), namespace: v('sales'), table: v('orders', 'customers') }, allow: [{ groups: ['analysts'], accesses: ['select'] }] },
-      { name: 'writers', resources: { warehouse: v('wh'), namespace: v('sales'), table: v('*') }, allow: [{ users: ['wendy'], accesses: ['select', 'insert', 'create'] }] },
-      { name: 'no customers for bob', resources: { warehouse: v('wh'), namespace: v('sales'), table: v('customers') }, deny: [{ users: ['bob'], accesses: ['all'] }] },
-      { name: 'hide ssn', resources: { warehouse: v('wh'), namespace: v('sales'), table: v('customers'), column: v('ssn') }, deny: [{ groups: ['analysts'], accesses: ['select'] }] },
-      { name: 'mask email', type: 'masking', resources: { warehouse: v('wh'), namespace: v('sales'), table: v('customers'), column: v('email') }, masks: [{ groups: ['analysts'], type: 'MASK_SHOW_LAST_4' }] },
-      { name: 'custom name', type: 'masking', resources: { warehouse: v('wh'), namespace: v('sales'), table: v('customers'), column: v('name') }, masks: [{ groups: ['analysts'], type: 'CUSTOM', expression: "substr({col}, 1, 1) || '***'" }] },
-      { name: 'emea only', type: 'row-filter', resources: { warehouse: v('wh'), namespace: v('sales'), table: v('orders') }, rowFilters: [{ groups: ['analysts'], filter: "region = 'EMEA'" }] },
+      {
+        name: 'analysts read sales',
+        resources: { warehouse: v('wh'), namespace: v('sales'), table: v('orders', 'customers') },
+        allow: [{ groups: ['analysts'], accesses: ['select'] }],
+      },
+      {
+        name: 'writers',
+        resources: { warehouse: v('wh'), namespace: v('sales'), table: v('*') },
+        allow: [{ users: ['wendy'], accesses: ['select', 'insert', 'create'] }],
+      },
+      {
+        name: 'no customers for bob',
+        resources: { warehouse: v('wh'), namespace: v('sales'), table: v('customers') },
+        deny: [{ users: ['bob'], accesses: ['all'] }],
+      },
+      {
+        name: 'hide ssn',
+        resources: { warehouse: v('wh'), namespace: v('sales'), table: v('customers'), column: v('ssn') },
+        deny: [{ groups: ['analysts'], accesses: ['select'] }],
+      },
+      {
+        name: 'mask email',
+        type: 'masking',
+        resources: { warehouse: v('wh'), namespace: v('sales'), table: v('customers'), column: v('email') },
+        masks: [{ groups: ['analysts'], type: 'MASK_SHOW_LAST_4' }],
+      },
+      {
+        name: 'custom name',
+        type: 'masking',
+        resources: { warehouse: v('wh'), namespace: v('sales'), table: v('customers'), column: v('name') },
+        masks: [{ groups: ['analysts'], type: 'CUSTOM', expression: "substr({col}, 1, 1) || '***'" }],
+      },
+      {
+        name: 'emea only',
+        type: 'row-filter',
+        resources: { warehouse: v('wh'), namespace: v('sales'), table: v('orders') },
+        rowFilters: [{ groups: ['analysts'], filter: "region = 'EMEA'" }],
+      },
     ];
     for (const body of policies) expect((await p.call('POST', '/api/v1/policies', { token: admin, body })).status).toBe(201);
   }, 60_000);
@@ -64,33 +97,42 @@ describe.each(backends())('OPA data API for Trino on %s', (backend) => {
     expect(await ask('allow', 'wendy', { operation: 'SelectFromColumns' })).toBe(false);
   });
 
-  it('questions about running queries go to the control policies: own queries and identity only, admins anyone\'s', async () => {
+  it("questions about running queries go to the control policies: own queries and identity only, admins anyone's", async () => {
     const owned = (user: string) => ({ user: { user } });
     expect(await ask('allow', 'alice', { operation: 'KillQueryOwnedBy', resource: owned('alice') })).toBe(true);
     expect(await ask('allow', 'alice', { operation: 'KillQueryOwnedBy', resource: owned('bob') })).toBe(false);
     expect(await ask('allow', 'alice', { operation: 'ViewQueryOwnedBy', resource: owned('bob') })).toBe(false);
     expect(await ask('batch', 'alice', { operation: 'FilterViewQueryOwnedBy', filterResources: [owned('bob'), owned('alice'), owned('carol')] })).toEqual([1]);
-    expect(await ask('allow', 'alice', { operation: 'SetSystemSessionProperty', resource: { systemSessionProperty: { name: 'query_max_run_time' } } })).toBe(true);
+    expect(await ask('allow', 'alice', { operation: 'SetSystemSessionProperty', resource: { systemSessionProperty: { name: 'query_max_run_time' } } })).toBe(
+      true,
+    );
     // The platform's admin, as a Trino user, may act as anyone and kill anyone's query.
     expect(await ask('allow', 'admin', { operation: 'ImpersonateUser', resource: owned('alice') })).toBe(true);
     expect(await ask('allow', 'admin', { operation: 'KillQueryOwnedBy', resource: owned('bob') })).toBe(true);
     expect(await ask('batch', 'admin', { operation: 'FilterViewQueryOwnedBy', filterResources: [owned('bob'), owned('alice')] })).toEqual([0, 1]);
   });
 
-  it('logs Trino\'s decisions as the platform\'s own: audited data decisions and refusals of the control policies', async () => {
+  it("logs Trino's decisions as the platform's own: audited data decisions and refusals of the control policies", async () => {
     expect(await ask('allow', 'ann', { operation: 'SelectFromColumns', resource: table('orders', ['id']) }, ['analysts'])).toBe(true);
     expect(await ask('allow', 'ann', { operation: 'ImpersonateUser', resource: { user: { user: 'root' } } }, ['analysts'])).toBe(false);
-    const log = await waitFor('ann\'s Trino decisions in the log', async () => {
+    const log = await waitFor("ann's Trino decisions in the log", async () => {
       const r = await p.call('GET', '/api/v1/policies/decisions?principal=user:ann&pageSize=500', { token: admin });
       const items = r.body.items as any[];
       return items.some((d) => d.kind === 'control') && items.some((d) => d.action === 'trino:SelectFromColumns') ? items : undefined;
     });
     expect(log.find((d) => d.action === 'trino:SelectFromColumns')).toMatchObject({
-      kind: 'data', allowed: true, resource: 'trino/wh/sales/orders/id', result: { policyName: 'analysts read sales' },
+      kind: 'data',
+      allowed: true,
+      resource: 'trino/wh/sales/orders/id',
+      result: { policyName: 'analysts read sales' },
       input: { engine: 'trino', subject: { user: 'ann', groups: ['analysts'] }, access: 'select' },
     });
     expect(log.find((d) => d.kind === 'control')).toMatchObject({
-      allowed: false, action: 'trino:ImpersonateUser', resource: 'trino/users/root', result: { bundle: 'shipped' }, input: { engine: 'trino', request: { user: 'root' } },
+      allowed: false,
+      action: 'trino:ImpersonateUser',
+      resource: 'trino/users/root',
+      result: { bundle: 'shipped' },
+      input: { engine: 'trino', request: { user: 'root' } },
     });
   });
 
@@ -100,19 +142,28 @@ describe.each(backends())('OPA data API for Trino on %s', (backend) => {
     const tables = [table('orders'), table('customers'), table('payroll')];
     expect(await ask('batch', 'ann', { operation: 'FilterTables', filterResources: tables }, ['analysts'])).toEqual([0, 1]);
     expect(await ask('batch', 'bob', { operation: 'FilterTables', filterResources: tables }, ['analysts'])).toEqual([0]);
-    expect(await ask('batch', 'ann', { operation: 'FilterColumns', filterResources: [table('customers', ['id', 'ssn', 'email'])] }, ['analysts'])).toEqual([0, 2]);
+    expect(await ask('batch', 'ann', { operation: 'FilterColumns', filterResources: [table('customers', ['id', 'ssn', 'email'])] }, ['analysts'])).toEqual([
+      0, 2,
+    ]);
     expect(await ask('batch', 'nobody', { operation: 'FilterCatalogs', filterResources: [{ catalog: { name: 'wh' } }] })).toEqual([]);
   });
 
   it('row filters and column masks, one by one and in a batch', async () => {
-    expect(await ask('rowFilters', 'ann', { operation: 'GetRowFilters', resource: table('orders') }, ['analysts'])).toEqual([{ expression: "region = 'EMEA'" }]);
+    expect(await ask('rowFilters', 'ann', { operation: 'GetRowFilters', resource: table('orders') }, ['analysts'])).toEqual([
+      { expression: "region = 'EMEA'" },
+    ]);
     expect(await ask('rowFilters', 'wendy', { operation: 'GetRowFilters', resource: table('orders') })).toEqual([]);
     const email = await ask('columnMask', 'ann', { operation: 'GetColumnMask', resource: column('customers', 'email', 'varchar(100)') }, ['analysts']);
     expect(email.expression).toContain('"email"');
     expect(email.expression).toMatch(/as varchar\(100\)\)$/);
     expect(await ask('columnMask', 'ann', { operation: 'GetColumnMask', resource: column('customers', 'id', 'bigint') }, ['analysts'])).toBeNull();
     expect(await ask('columnMask', 'wendy', { operation: 'GetColumnMask', resource: column('customers', 'email') })).toBeNull();
-    const masks = await ask('batchColumnMasks', 'ann', { operation: 'GetColumnMask', filterResources: [column('customers', 'id', 'bigint'), column('customers', 'email'), column('customers', 'name')] }, ['analysts']);
+    const masks = await ask(
+      'batchColumnMasks',
+      'ann',
+      { operation: 'GetColumnMask', filterResources: [column('customers', 'id', 'bigint'), column('customers', 'email'), column('customers', 'name')] },
+      ['analysts'],
+    );
     expect(masks.map((m: { index: number }) => m.index)).toEqual([1, 2]);
     expect(masks[1].viewExpression.expression).toBe(`substr("name", 1, 1) || '***'`);
   });

@@ -64,7 +64,12 @@ describe.skipIf(!postgres)('policy changes reach every function through a CloudE
       });
     });
     await new Promise<void>((r) => broker.listen(0, '127.0.0.1', () => r()));
-    const cluster = { ...SLOW_POLL, LAKEPLANE_MODE: 'cluster', LAKEPLANE_MIGRATE_ON_START: 'true', LAKEPLANE_BROKER_URL: `http://127.0.0.1:${(broker.address() as AddressInfo).port}/` };
+    const cluster = {
+      ...SLOW_POLL,
+      LAKEPLANE_MODE: 'cluster',
+      LAKEPLANE_MIGRATE_ON_START: 'true',
+      LAKEPLANE_BROKER_URL: `http://127.0.0.1:${(broker.address() as AddressInfo).port}/`,
+    };
     a = await startPlatform('postgres', { env: cluster });
     b = await startPlatform('postgres', { sharedDatabaseOf: a, functions: [policies], env: cluster });
     c = await startPlatform('postgres', { sharedDatabaseOf: a, functions: [iam], env: cluster });
@@ -85,17 +90,36 @@ describe.skipIf(!postgres)('policy changes reach every function through a CloudE
     const r = await fetch(`${to.url}/cloudevents/${fn}`, { method: 'POST', headers: message.headers as Record<string, string>, body: message.body as string });
     return { status: r.status, body: (await r.json()) as { outcome?: string } };
   }
-  const eventOf = (type: string, match: (data: any) => boolean) => waitFor(`A publishes ${type}`, () => published.find((e) => e.type === type && match(e.data)));
+  const eventOf = (type: string, match: (data: any) => boolean) =>
+    waitFor(`A publishes ${type}`, () => published.find((e) => e.type === type && match(e.data)));
 
   it('a data policy: a second pod of policies decides with it once the event arrives', async () => {
-    const decide = () => b.call('POST', '/api/v1/policies/decide', { token: admin, body: { principal: { user: 'ada' }, access: 'select', resource: { warehouse: 'wh', namespace: ['sales'], table: 'orders' } } });
+    const decide = () =>
+      b.call('POST', '/api/v1/policies/decide', {
+        token: admin,
+        body: { principal: { user: 'ada' }, access: 'select', resource: { warehouse: 'wh', namespace: ['sales'], table: 'orders' } },
+      });
     const before = await decide();
     expect(before.status, JSON.stringify(before.body)).toBe(200);
     expect(before.body.decision).toBe('deny');
 
-    const created = await a.call('POST', '/api/v1/policies', { token: admin, body: { name: 'ada reads sales', resources: { warehouse: { values: ['wh'] }, namespace: { values: ['sales'] }, table: { values: ['*'] } }, allow: [{ users: ['ada'], accesses: ['select'] }] } });
+    const created = await a.call('POST', '/api/v1/policies', {
+      token: admin,
+      body: {
+        name: 'ada reads sales',
+        resources: { warehouse: { values: ['wh'] }, namespace: { values: ['sales'] }, table: { values: ['*'] } },
+        allow: [{ users: ['ada'], accesses: ['select'] }],
+      },
+    });
     expect(created.status).toBe(201);
-    expect((await a.call('POST', '/api/v1/policies/decide', { token: admin, body: { principal: { user: 'ada' }, access: 'select', resource: { warehouse: 'wh', namespace: ['sales'], table: 'orders' } } })).body.decision).toBe('allow');
+    expect(
+      (
+        await a.call('POST', '/api/v1/policies/decide', {
+          token: admin,
+          body: { principal: { user: 'ada' }, access: 'select', resource: { warehouse: 'wh', namespace: ['sales'], table: 'orders' } },
+        })
+      ).body.decision,
+    ).toBe('allow');
     // B polls every 10 minutes: without the event it still decides with the set it loaded.
     expect((await decide()).body.decision).toBe('deny');
 
@@ -112,7 +136,10 @@ describe.skipIf(!postgres)('policy changes reach every function through a CloudE
     const month = () => c.call('POST', '/api/v1/tokens', { token: ada, body: { name: `m-${Math.random()}`, expiresInDays: 30 } });
     expect((await month()).status).toBe(201);
 
-    const uploaded = await a.call('POST', '/api/v1/control-policies/bundles', { token: admin, body: { bundle: await shippedBundleWithLimits({ member_token_max_days: 7 }), description: 'a week' } });
+    const uploaded = await a.call('POST', '/api/v1/control-policies/bundles', {
+      token: admin,
+      body: { bundle: await shippedBundleWithLimits({ member_token_max_days: 7 }), description: 'a week' },
+    });
     expect(uploaded.status, JSON.stringify(uploaded.body)).toBe(201);
     expect((await a.call('POST', `/api/v1/control-policies/bundles/${uploaded.body.id}/activate`, { token: admin })).status).toBe(200);
     expect((await month()).status).toBe(201); // C still has the shipped bundle
@@ -131,7 +158,10 @@ describe.skipIf(!postgres)('policy changes reach every function through a CloudE
   });
 
   it('an event that is not a valid policy event is refused with 400 and changes nothing', async () => {
-    const bad = new CloudEvent({ type: PolicyEvents.controlBundleActivated.type, source: '/test', data: { bundleId: 'not-a-uuid', controlVersion: 'x' } }, false);
+    const bad = new CloudEvent(
+      { type: PolicyEvents.controlBundleActivated.type, source: '/test', data: { bundleId: 'not-a-uuid', controlVersion: 'x' } },
+      false,
+    );
     const r = await deliver(c, 'iam', bad);
     expect(r.status).toBe(400);
     expect((await c.call('POST', '/api/v1/tokens', { token: ada, body: { name: 'still-month', expiresInDays: 30 } })).status).toBe(201);

@@ -19,7 +19,12 @@ describe.each(backends())('Ranger compatibility on %s', (backend) => {
     p.call(method, url, { ...(token ? { token } : { headers: { authorization: pluginBasic } }), ...(body !== undefined ? { body } : {}) });
   const anonymous = (url: string) => p.call('GET', url);
   const download = (service: string, lastKnownVersion?: number) =>
-    call('GET', `/service/plugins/policies/download/${service}?supportsPolicyDeltas=false&pluginId=trino@host-${service}&clusterName=&lastActivationTime=0&pluginCapabilities=7ffff${lastKnownVersion !== undefined ? `&lastKnownVersion=${lastKnownVersion}` : ''}`, undefined, null);
+    call(
+      'GET',
+      `/service/plugins/policies/download/${service}?supportsPolicyDeltas=false&pluginId=trino@host-${service}&clusterName=&lastActivationTime=0&pluginCapabilities=7ffff${lastKnownVersion !== undefined ? `&lastKnownVersion=${lastKnownVersion}` : ''}`,
+      undefined,
+      null,
+    );
 
   beforeAll(async () => {
     p = await startPlatform(backend);
@@ -28,9 +33,29 @@ describe.each(backends())('Ranger compatibility on %s', (backend) => {
     expect(sa.status).toBe(201);
     pluginBasic = 'Basic ' + Buffer.from(`${sa.body.credentials.clientId}:${sa.body.credentials.clientSecret}`).toString('base64');
     const policies = [
-      { name: 'analysts read sales', resources: { warehouse: v('wh'), namespace: { values: ['sales'], recursive: true }, table: v('*') }, allow: [{ groups: ['analysts'], accesses: ['select', 'update'] }], deny: [{ users: ['mallory'], accesses: ['all'] }] },
-      { name: 'mask email', type: 'masking', priority: 'override', resources: { warehouse: v('wh'), namespace: v('sales'), table: v('customers'), column: v('email') }, masks: [{ groups: ['public'], type: 'MASK_SHOW_LAST_4' }, { users: ['alice'], type: 'CUSTOM', expression: "upper({col})" }] },
-      { name: 'emea rows', type: 'row-filter', resources: { warehouse: v('wh'), namespace: v('sales'), table: v('orders') }, rowFilters: [{ groups: ['emea'], filter: "region = 'EMEA'" }], validity: [{ start: '2026/01/01 00:00:00', end: '2036/01/01 00:00:00', timeZone: 'Europe/Berlin' }] },
+      {
+        name: 'analysts read sales',
+        resources: { warehouse: v('wh'), namespace: { values: ['sales'], recursive: true }, table: v('*') },
+        allow: [{ groups: ['analysts'], accesses: ['select', 'update'] }],
+        deny: [{ users: ['mallory'], accesses: ['all'] }],
+      },
+      {
+        name: 'mask email',
+        type: 'masking',
+        priority: 'override',
+        resources: { warehouse: v('wh'), namespace: v('sales'), table: v('customers'), column: v('email') },
+        masks: [
+          { groups: ['public'], type: 'MASK_SHOW_LAST_4' },
+          { users: ['alice'], type: 'CUSTOM', expression: 'upper({col})' },
+        ],
+      },
+      {
+        name: 'emea rows',
+        type: 'row-filter',
+        resources: { warehouse: v('wh'), namespace: v('sales'), table: v('orders') },
+        rowFilters: [{ groups: ['emea'], filter: "region = 'EMEA'" }],
+        validity: [{ start: '2026/01/01 00:00:00', end: '2036/01/01 00:00:00', timeZone: 'Europe/Berlin' }],
+      },
       { name: 'other warehouse', resources: { warehouse: v('lake2') }, allow: [{ users: ['bob'], accesses: ['all'] }] },
       { name: 'pii tag', resources: { tags: { values: ['pii'] } }, deny: [{ groups: ['public'], accesses: ['select'] }] },
     ];
@@ -43,14 +68,35 @@ describe.each(backends())('Ranger compatibility on %s', (backend) => {
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/application\/json/);
     const doc = r.body;
-    expect(doc).toMatchObject({ serviceName: 'trino', serviceId: 1, auditMode: 'audit-default', serviceDef: { name: 'trino', options: { enableDenyAndExceptionsInPolicies: 'true' } } });
+    expect(doc).toMatchObject({
+      serviceName: 'trino',
+      serviceId: 1,
+      auditMode: 'audit-default',
+      serviceDef: { name: 'trino', options: { enableDenyAndExceptionsInPolicies: 'true' } },
+    });
     expect(typeof doc.policyVersion).toBe('number');
     expect(typeof doc.policyUpdateTime).toBe('number');
     const byName = new Map<string, any>(doc.policies.map((x: any) => [x.name, x]));
-    expect([...byName.keys()].sort()).toEqual(['all - warehouse, namespace, table, column', 'analysts read sales', 'emea rows', 'lakeplane: everyone may run queries', 'lakeplane: users act as themselves', 'mask email', 'other warehouse']);
+    expect([...byName.keys()].sort()).toEqual([
+      'all - warehouse, namespace, table, column',
+      'analysts read sales',
+      'emea rows',
+      'lakeplane: everyone may run queries',
+      'lakeplane: users act as themselves',
+      'mask email',
+      'other warehouse',
+    ]);
 
     const sales = byName.get('analysts read sales');
-    expect(sales).toMatchObject({ service: 'trino', serviceType: 'trino', policyType: 0, policyPriority: 0, isEnabled: true, isAuditEnabled: true, version: 1 });
+    expect(sales).toMatchObject({
+      service: 'trino',
+      serviceType: 'trino',
+      policyType: 0,
+      policyPriority: 0,
+      isEnabled: true,
+      isAuditEnabled: true,
+      version: 1,
+    });
     expect(typeof sales.id).toBe('number');
     expect(sales.guid).toMatch(/^[0-9a-f-]{36}$/);
     expect(sales.resources).toEqual({
@@ -60,7 +106,20 @@ describe.each(backends())('Ranger compatibility on %s', (backend) => {
       column: { values: ['*'], isExcludes: false, isRecursive: false },
     });
     // The trino service has no `update`: it is carried as insert and delete.
-    expect(sales.policyItems).toEqual([{ users: [], groups: ['analysts'], roles: [], accesses: [{ type: 'select', isAllowed: true }, { type: 'insert', isAllowed: true }, { type: 'delete', isAllowed: true }], conditions: [], delegateAdmin: false }]);
+    expect(sales.policyItems).toEqual([
+      {
+        users: [],
+        groups: ['analysts'],
+        roles: [],
+        accesses: [
+          { type: 'select', isAllowed: true },
+          { type: 'insert', isAllowed: true },
+          { type: 'delete', isAllowed: true },
+        ],
+        conditions: [],
+        delegateAdmin: false,
+      },
+    ]);
     expect(sales.denyPolicyItems[0]).toMatchObject({ users: ['mallory'], accesses: [{ type: 'all', isAllowed: true }] });
 
     const mask = byName.get('mask email');
@@ -74,10 +133,25 @@ describe.each(backends())('Ranger compatibility on %s', (backend) => {
     expect(Object.keys(rows.resources).sort()).toEqual(['catalog', 'schema', 'table']);
     expect(rows.rowFilterPolicyItems[0]).toMatchObject({ groups: ['emea'], rowFilterInfo: { filterExpr: "region = 'EMEA'" } });
     expect(rows.validitySchedules).toEqual([{ startTime: '2026/01/01 00:00:00', endTime: '2036/01/01 00:00:00', timeZone: 'Europe/Berlin', recurrences: [] }]);
-    expect(byName.get('lakeplane: users act as themselves')).toMatchObject({ resources: { trinouser: { values: ['{USER}'] } }, policyItems: [{ users: ['{USER}'], accesses: [{ type: 'impersonate', isAllowed: true }] }] });
-    expect(byName.get('lakeplane: everyone may run queries')).toMatchObject({ resources: { queryid: { values: ['*'] } }, policyItems: [{ groups: ['public'], accesses: [{ type: 'execute', isAllowed: true }] }] });
+    expect(byName.get('lakeplane: users act as themselves')).toMatchObject({
+      resources: { trinouser: { values: ['{USER}'] } },
+      policyItems: [{ users: ['{USER}'], accesses: [{ type: 'impersonate', isAllowed: true }] }],
+    });
+    expect(byName.get('lakeplane: everyone may run queries')).toMatchObject({
+      resources: { queryid: { values: ['*'] } },
+      policyItems: [{ groups: ['public'], accesses: [{ type: 'execute', isAllowed: true }] }],
+    });
     // Every mask type has its SQL in the service definition.
-    expect(doc.serviceDef.dataMaskDef.maskTypes.map((m: any) => m.name).sort()).toEqual(['CUSTOM', 'MASK', 'MASK_DATE_SHOW_YEAR', 'MASK_HASH', 'MASK_NONE', 'MASK_NULL', 'MASK_SHOW_FIRST_4', 'MASK_SHOW_LAST_4']);
+    expect(doc.serviceDef.dataMaskDef.maskTypes.map((m: any) => m.name).sort()).toEqual([
+      'CUSTOM',
+      'MASK',
+      'MASK_DATE_SHOW_YEAR',
+      'MASK_HASH',
+      'MASK_NONE',
+      'MASK_NULL',
+      'MASK_SHOW_FIRST_4',
+      'MASK_SHOW_LAST_4',
+    ]);
   });
 
   it('answers 304 while lastKnownVersion is current, and the new set after a change', async () => {
@@ -86,7 +160,11 @@ describe.each(backends())('Ranger compatibility on %s', (backend) => {
     const same = await download('trino', version);
     expect(same.status).toBe(304);
     expect(same.body).toBeUndefined();
-    const created = await call('POST', '/api/v1/policies', { name: 'late', resources: { warehouse: v('wh') }, allow: [{ users: ['zoe'], accesses: ['select'] }] });
+    const created = await call('POST', '/api/v1/policies', {
+      name: 'late',
+      resources: { warehouse: v('wh') },
+      allow: [{ users: ['zoe'], accesses: ['select'] }],
+    });
     expect(created.status).toBe(201);
     const next = await download('trino', version);
     expect(next.status).toBe(200);
@@ -104,13 +182,24 @@ describe.each(backends())('Ranger compatibility on %s', (backend) => {
     expect(names).toEqual(['all - warehouse, namespace, table, column', 'analysts read sales', 'emea rows', 'mask email']);
     const sales = r.body.policies.find((x: any) => x.name === 'analysts read sales');
     expect(Object.keys(sales.resources).sort()).toEqual(['column', 'database', 'table']);
-    expect(sales.policyItems[0].accesses).toEqual([{ type: 'select', isAllowed: true }, { type: 'update', isAllowed: true }]);
-    expect((await download('hive-lake2')).body.policies.map((x: any) => x.name).sort()).toEqual(['all - warehouse, namespace, table, column', 'other warehouse']);
+    expect(sales.policyItems[0].accesses).toEqual([
+      { type: 'select', isAllowed: true },
+      { type: 'update', isAllowed: true },
+    ]);
+    expect((await download('hive-lake2')).body.policies.map((x: any) => x.name).sort()).toEqual([
+      'all - warehouse, namespace, table, column',
+      'other warehouse',
+    ]);
     expect((await download('mysql')).status).toBe(404);
   });
 
   it('serves role admin as the platform admins, with its own version', async () => {
-    const roles = await call('GET', '/service/roles/download/trino?pluginId=x&lastActivationTime=0&pluginCapabilities=7ffff&lastKnownRoleVersion=-1', undefined, null);
+    const roles = await call(
+      'GET',
+      '/service/roles/download/trino?pluginId=x&lastActivationTime=0&pluginCapabilities=7ffff&lastKnownRoleVersion=-1',
+      undefined,
+      null,
+    );
     expect(roles.status).toBe(200);
     expect(roles.body).toMatchObject({ serviceName: 'trino', rangerRoles: [{ name: 'admin', users: [{ name: 'admin', isAdmin: false }] }] });
     const version = roles.body.roleVersion as number;
@@ -123,19 +212,35 @@ describe.each(backends())('Ranger compatibility on %s', (backend) => {
     // Tags are the catalog's tagged objects (ServiceTags), 304 once the plugin has their version; the user store is not served: "nothing new", never an error.
     const tags = await call('GET', '/service/tags/download/trino?lastKnownVersion=-1', undefined, null);
     expect(tags.status).toBe(200);
-    expect(tags.body).toMatchObject({ op: 'add_or_update', serviceName: 'trino', serviceResources: expect.any(Array), tags: expect.any(Object), tagVersion: expect.any(Number) });
+    expect(tags.body).toMatchObject({
+      op: 'add_or_update',
+      serviceName: 'trino',
+      serviceResources: expect.any(Array),
+      tags: expect.any(Object),
+      tagVersion: expect.any(Number),
+    });
     expect((await call('GET', `/service/tags/download/trino?lastKnownVersion=${tags.body.tagVersion}`, undefined, null)).status).toBe(304);
     expect((await call('GET', '/service/xusers/download/trino', undefined, null)).status).toBe(304);
   });
 
   it('nothing is anonymous by default: every download needs a credential, and an admin one', async () => {
-    for (const url of ['/service/plugins/policies/download/trino', '/service/roles/download/trino', '/service/tags/download/trino', '/service/xusers/download/trino', '/service/plugins/secure/policies/download/trino', '/service/roles/secure/download/trino', '/service/tags/secure/download/trino']) {
+    for (const url of [
+      '/service/plugins/policies/download/trino',
+      '/service/roles/download/trino',
+      '/service/tags/download/trino',
+      '/service/xusers/download/trino',
+      '/service/plugins/secure/policies/download/trino',
+      '/service/roles/secure/download/trino',
+      '/service/tags/secure/download/trino',
+    ]) {
       const r = await anonymous(url);
       expect(r.status, url).toBe(401);
       expect(r.headers.get('www-authenticate'), url).toMatch(/^Bearer/);
       expect(JSON.stringify(r.body)).not.toContain('analysts read sales');
     }
-    const wrong = await p.call('GET', '/service/plugins/policies/download/trino', { headers: { authorization: 'Basic ' + Buffer.from('lpsa_nobody:lpcs_wrong').toString('base64') } });
+    const wrong = await p.call('GET', '/service/plugins/policies/download/trino', {
+      headers: { authorization: 'Basic ' + Buffer.from('lpsa_nobody:lpcs_wrong').toString('base64') },
+    });
     expect(wrong.status).toBe(401);
     const member = await p.call('POST', '/api/v1/service-accounts', { token: admin, body: { name: 'not-admin' } });
     const memberBasic = 'Basic ' + Buffer.from(`${member.body.credentials.clientId}:${member.body.credentials.clientSecret}`).toString('base64');
@@ -153,7 +258,13 @@ describe.each(backends())('Ranger compatibility on %s', (backend) => {
 
   it('the public v2 API creates, reads by id, guid and name, replaces and deletes in Ranger JSON', async () => {
     const body = {
-      service: 'trino', name: 'ranger made', description: 'from a Ranger client', isEnabled: true, isAuditEnabled: false, policyType: 0, policyPriority: 0,
+      service: 'trino',
+      name: 'ranger made',
+      description: 'from a Ranger client',
+      isEnabled: true,
+      isAuditEnabled: false,
+      policyType: 0,
+      policyPriority: 0,
       resources: { catalog: { values: ['wh'] }, schema: { values: ['finance'] }, table: { values: ['*'] }, column: { values: ['*'] } },
       policyItems: [{ users: ['carol'], groups: [], roles: [], accesses: [{ type: 'select', isAllowed: true }], delegateAdmin: false }],
     };
@@ -166,10 +277,25 @@ describe.each(backends())('Ranger compatibility on %s', (backend) => {
     expect((await call('GET', '/service/public/v2/api/service/trino/policy/ranger%20made')).body.id).toBe(id);
     expect((await call('GET', '/service/public/v2/api/policy?serviceName=trino&policyName=ranger%20made')).body.map((x: any) => x.id)).toEqual([id]);
     // Our own API sees the same policy, decided the same way.
-    const decided = await call('POST', '/api/v1/policies/decide', { principal: { user: 'carol' }, access: 'select', resource: { warehouse: 'wh', namespace: ['finance'], table: 'ledger' } });
+    const decided = await call('POST', '/api/v1/policies/decide', {
+      principal: { user: 'carol' },
+      access: 'select',
+      resource: { warehouse: 'wh', namespace: ['finance'], table: 'ledger' },
+    });
     expect(decided.body).toMatchObject({ decision: 'allow', policyName: 'ranger made' });
 
-    const replaced = await call('PUT', `/service/public/v2/api/policy/${id}`, { ...body, policyItems: [{ users: ['carol'], accesses: [{ type: 'select', isAllowed: true }, { type: 'insert', isAllowed: true }] }] });
+    const replaced = await call('PUT', `/service/public/v2/api/policy/${id}`, {
+      ...body,
+      policyItems: [
+        {
+          users: ['carol'],
+          accesses: [
+            { type: 'select', isAllowed: true },
+            { type: 'insert', isAllowed: true },
+          ],
+        },
+      ],
+    });
     expect(replaced.status).toBe(200);
     expect(replaced.body.version).toBe(2);
     expect(replaced.body.policyItems[0].accesses.map((a: any) => a.type)).toEqual(['select', 'insert']);
@@ -177,7 +303,11 @@ describe.each(backends())('Ranger compatibility on %s', (backend) => {
     const bad = await call('POST', '/service/public/v2/api/policy', { ...body, name: 'bad', resources: { queryid: { values: ['*'] } } });
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: any) => e.field)).toContain('resources.queryid');
-    const badAccess = await call('POST', '/service/public/v2/api/policy', { ...body, name: 'bad2', policyItems: [{ users: ['x'], accesses: [{ type: 'impersonate' }] }] });
+    const badAccess = await call('POST', '/service/public/v2/api/policy', {
+      ...body,
+      name: 'bad2',
+      policyItems: [{ users: ['x'], accesses: [{ type: 'impersonate' }] }],
+    });
     expect(badAccess.status).toBe(400);
     expect(badAccess.body.errors[0].field).toBe('policyItems.0.accesses.0.type');
 
@@ -198,9 +328,11 @@ describe.each(backends())('Ranger compatibility on %s', (backend) => {
     expect((await call('GET', '/service/public/v2/api/policy', undefined, eve)).status).toBe(403);
   });
 
-  it('Ranger JSON is held to what our own API would take, in Ranger\'s field names, and subjects are kept once', async () => {
+  it("Ranger JSON is held to what our own API would take, in Ranger's field names, and subjects are kept once", async () => {
     const body = {
-      service: 'trino', name: 'ranger bounds', resources: { catalog: { values: ['wh'] }, schema: { values: ['s'] } },
+      service: 'trino',
+      name: 'ranger bounds',
+      resources: { catalog: { values: ['wh'] }, schema: { values: ['s'] } },
       policyItems: [{ users: ['carol', 'carol', 'dave'], accesses: [{ type: 'select', isAllowed: true }] }],
     };
     const refused: Array<[Record<string, unknown>, string]> = [

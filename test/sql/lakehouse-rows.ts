@@ -11,7 +11,16 @@ export async function insertLakehouse(
   options: { name: string; state: 'RUNNING' | 'STOPPED' | 'STOPPING'; autoStart?: boolean; hiveServer2?: { host: string; port: number } },
 ): Promise<string> {
   const id = randomUUID();
-  const spec = { name: options.name, driver: {}, executor: {}, executors: {}, autoStart: options.autoStart ?? false, autoStopMinutes: 0, sparkConf: {}, tags: [] };
+  const spec = {
+    name: options.name,
+    driver: {},
+    executor: {},
+    executors: {},
+    autoStart: options.autoStart ?? false,
+    autoStopMinutes: 0,
+    sparkConf: {},
+    tags: [],
+  };
   const endpoints = options.hiveServer2
     ? { hiveServer2: options.hiveServer2, sparkConnect: { host: '127.0.0.1', port: 1 }, ui: { host: '127.0.0.1', port: 1 } }
     : null;

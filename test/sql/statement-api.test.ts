@@ -23,7 +23,10 @@ describe.each(backends())('SQL statement API: bad input on %s', (backend) => {
     admin = await p.adminToken();
     expect((await call('POST', '/api/v1/users', { username: 'ada', password: 'ada-password-123' })).status).toBe(201);
     ada = (await p.login('ada', 'ada-password-123')).body.access_token;
-    p.running.platform.inProcessTransport!.subscribe('io.lakeplane.sql.statement.finished.v1', async (e) => void finished.push(e.data as Record<string, unknown>));
+    p.running.platform.inProcessTransport!.subscribe(
+      'io.lakeplane.sql.statement.finished.v1',
+      async (e) => void finished.push(e.data as Record<string, unknown>),
+    );
     await insertLakehouse(p, { name: 'serving', state: 'RUNNING', hiveServer2: { host: '127.0.0.1', port: 9 } });
     await insertLakehouse(p, { name: 'parked', state: 'STOPPED', autoStart: false });
     await insertLakehouse(p, { name: 'leaving', state: 'STOPPING' });
@@ -45,17 +48,59 @@ describe.each(backends())('SQL statement API: bad input on %s', (backend) => {
     ['no lakehouse', { statement: 'SELECT 1' }, 'lakehouse', /./],
     ['an unknown field', { ...ok, warehouse_id: 'x' }, '', /warehouse_id/],
     ['a marker without its parameter', { ...ok, statement: 'SELECT :a, :b', parameters: [{ name: 'a', value: '1', type: 'INT' }] }, 'parameters', /:b/],
-    ['a parameter the statement does not use', { ...ok, statement: 'SELECT :a', parameters: [{ name: 'a', value: '1' }, { name: 'z', value: '2' }] }, 'parameters.1.name', /z is not used/],
-    ['a value not of its type', { ...ok, statement: 'SELECT :n', parameters: [{ name: 'n', value: 'ten', type: 'INT' }] }, 'parameters.0', /parameter n: .*not an integer/],
-    ['an INT out of range', { ...ok, statement: 'SELECT :n', parameters: [{ name: 'n', value: '2147483648', type: 'INT' }] }, 'parameters.0', /out of the range of INT/],
+    [
+      'a parameter the statement does not use',
+      {
+        ...ok,
+        statement: 'SELECT :a',
+        parameters: [
+          { name: 'a', value: '1' },
+          { name: 'z', value: '2' },
+        ],
+      },
+      'parameters.1.name',
+      /z is not used/,
+    ],
+    [
+      'a value not of its type',
+      { ...ok, statement: 'SELECT :n', parameters: [{ name: 'n', value: 'ten', type: 'INT' }] },
+      'parameters.0',
+      /parameter n: .*not an integer/,
+    ],
+    [
+      'an INT out of range',
+      { ...ok, statement: 'SELECT :n', parameters: [{ name: 'n', value: '2147483648', type: 'INT' }] },
+      'parameters.0',
+      /out of the range of INT/,
+    ],
     ['an impossible date', { ...ok, statement: 'SELECT :d', parameters: [{ name: 'd', value: '2024-02-30', type: 'DATE' }] }, 'parameters.0', /not a DATE/],
-    ['an unknown parameter type', { ...ok, statement: 'SELECT :x', parameters: [{ name: 'x', value: '1', type: 'UUID' }] }, 'parameters.0', /not one of STRING/],
-    ['a parameter given twice', { ...ok, statement: 'SELECT :a', parameters: [{ name: 'a', value: '1' }, { name: 'a', value: '2' }] }, 'parameters.1.name', /given twice/],
+    [
+      'an unknown parameter type',
+      { ...ok, statement: 'SELECT :x', parameters: [{ name: 'x', value: '1', type: 'UUID' }] },
+      'parameters.0',
+      /not one of STRING/,
+    ],
+    [
+      'a parameter given twice',
+      {
+        ...ok,
+        statement: 'SELECT :a',
+        parameters: [
+          { name: 'a', value: '1' },
+          { name: 'a', value: '2' },
+        ],
+      },
+      'parameters.1.name',
+      /given twice/,
+    ],
   ])('refuses %s with 400 naming the field, and stores nothing', async (_what, body, field, message) => {
     const r = await call('POST', API, body);
     expect(r.status, JSON.stringify(r.body)).toBe(400);
     const problems = r.body.errors as Array<{ field?: string; message: string }>;
-    expect(problems.some((e) => (e.field ?? '').includes(field) && message.test(`${e.field} ${e.message}`)), JSON.stringify(problems)).toBe(true);
+    expect(
+      problems.some((e) => (e.field ?? '').includes(field) && message.test(`${e.field} ${e.message}`)),
+      JSON.stringify(problems),
+    ).toBe(true);
     expect(await history()).toEqual([]);
   });
 
@@ -92,7 +137,10 @@ describe.each(backends())('SQL statement API: bad input on %s', (backend) => {
     const r = await call('POST', API, { ...ok, wait_timeout: '10s' }, ada);
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body.status.state).toBe('FAILED');
-    expect(r.body.status.error).toMatchObject({ error_code: 'LAKEHOUSE_UNAVAILABLE', message: expect.stringMatching(/cannot reach the lakehouse's HiveServer2 at 127\.0\.0\.1:9/) });
+    expect(r.body.status.error).toMatchObject({
+      error_code: 'LAKEHOUSE_UNAVAILABLE',
+      message: expect.stringMatching(/cannot reach the lakehouse's HiveServer2 at 127\.0\.0\.1:9/),
+    });
     const id = r.body.statement_id as string;
     expect((await call('GET', `${API}/${id}`, undefined, ada)).body.status.state).toBe('FAILED');
     // Its end was announced (the outbox row is written in the transaction that ended it).
@@ -125,7 +173,24 @@ describe.each(backends())('SQL statement API: bad input on %s', (backend) => {
     const lastBeat = new Date(Date.now() - 60_000);
     await p.running.platform.store.db
       .insertInto('sql_statements')
-      .values({ id, owner: 'ada', owner_kind: 'user', lakehouse_id: lakehouse.id, lakehouse_name: 'serving', lakehouse_generation: 1, statement: 'SELECT 2', parameters: '[]', catalog: null, schema_name: null, format: 'JSON_ARRAY', row_limit: null, state: 'RUNNING', executor: 'a-process-that-died', heartbeat_at: lastBeat, submitted_at: lastBeat })
+      .values({
+        id,
+        owner: 'ada',
+        owner_kind: 'user',
+        lakehouse_id: lakehouse.id,
+        lakehouse_name: 'serving',
+        lakehouse_generation: 1,
+        statement: 'SELECT 2',
+        parameters: '[]',
+        catalog: null,
+        schema_name: null,
+        format: 'JSON_ARRAY',
+        row_limit: null,
+        state: 'RUNNING',
+        executor: 'a-process-that-died',
+        heartbeat_at: lastBeat,
+        submitted_at: lastBeat,
+      })
       .execute();
     let state = 'RUNNING';
     let body: any;
@@ -134,7 +199,13 @@ describe.each(backends())('SQL statement API: bad input on %s', (backend) => {
       body = (await call('GET', `${API}/${id}`, undefined, ada)).body;
       state = body.status.state;
     }
-    expect(body.status).toEqual({ state: 'FAILED', error: { error_code: 'EXECUTOR_LOST', message: `the process running this statement stopped (its last sign of life was at ${lastBeat.toISOString()}); run it again` } });
+    expect(body.status).toEqual({
+      state: 'FAILED',
+      error: {
+        error_code: 'EXECUTOR_LOST',
+        message: `the process running this statement stopped (its last sign of life was at ${lastBeat.toISOString()}); run it again`,
+      },
+    });
   });
 
   it('the history pages newest first with page_size and page_token, each entry once', async () => {

@@ -53,10 +53,22 @@ describe.skipIf(missing.length > 0)(`SQL statements on a Spark Thrift server wit
     await catalog?.close();
   }, 60_000);
 
-  it('runs as the caller: the Spark session is the caller\'s', async () => {
+  it("runs as the caller: the Spark session is the caller's", async () => {
     const r = await run('SELECT current_user() AS who, 1 + 1 AS two');
     expect(r.status).toEqual({ state: 'SUCCEEDED' });
-    expect(r.manifest).toMatchObject({ format: 'JSON_ARRAY', schema: { column_count: 2, columns: [{ name: 'who', type_name: 'STRING', position: 0 }, { name: 'two', type_name: 'INT', position: 1 }] }, total_row_count: 1, total_chunk_count: 1, truncated: false });
+    expect(r.manifest).toMatchObject({
+      format: 'JSON_ARRAY',
+      schema: {
+        column_count: 2,
+        columns: [
+          { name: 'who', type_name: 'STRING', position: 0 },
+          { name: 'two', type_name: 'INT', position: 1 },
+        ],
+      },
+      total_row_count: 1,
+      total_chunk_count: 1,
+      truncated: false,
+    });
     expect(r.result).toMatchObject({ chunk_index: 0, row_offset: 0, row_count: 1, data_array: [['ada', '2']] });
     // Sessions are kept per caller and never lent to another: alternating callers each see themselves.
     for (let i = 0; i < 3; i++) {
@@ -97,10 +109,14 @@ describe.skipIf(missing.length > 0)(`SQL statements on a Spark Thrift server wit
     expect(count.result.data_array).toEqual([['1']]);
   }, 300_000);
 
-  it('a SQL error ends FAILED with Spark\'s message, error class and SQL state (not a 5xx); so does an unknown catalog', async () => {
+  it("a SQL error ends FAILED with Spark's message, error class and SQL state (not a 5xx); so does an unknown catalog", async () => {
     const missingTable = await run('SELECT * FROM wh.sqlapi.nope');
     expect(missingTable.status.state).toBe('FAILED');
-    expect(missingTable.status.error).toMatchObject({ error_code: 'TABLE_OR_VIEW_NOT_FOUND', sql_state: '42P01', message: expect.stringMatching(/^\[TABLE_OR_VIEW_NOT_FOUND\] The table or view `wh`\.`sqlapi`\.`nope` cannot be found/) });
+    expect(missingTable.status.error).toMatchObject({
+      error_code: 'TABLE_OR_VIEW_NOT_FOUND',
+      sql_state: '42P01',
+      message: expect.stringMatching(/^\[TABLE_OR_VIEW_NOT_FOUND\] The table or view `wh`\.`sqlapi`\.`nope` cannot be found/),
+    });
     expect(missingTable.status.error.message).not.toMatch(/HiveSQLException|\tat org\./);
     const syntax = await run('SELEC 1');
     expect(syntax.status.error).toMatchObject({ error_code: 'PARSE_SYNTAX_ERROR', sql_state: '42601' });
@@ -120,7 +136,13 @@ describe.skipIf(missing.length > 0)(`SQL statements on a Spark Thrift server wit
     expect(r.status).toEqual({ state: 'SUCCEEDED' });
     big = r.statement_id;
     expect(r.manifest).toMatchObject({ total_row_count: 100000, total_chunk_count: 5, truncated: false });
-    expect(r.manifest.chunks.map((c: { row_offset: number; row_count: number }) => [c.row_offset, c.row_count])).toEqual([[0, 20000], [20000, 20000], [40000, 20000], [60000, 20000], [80000, 20000]]);
+    expect(r.manifest.chunks.map((c: { row_offset: number; row_count: number }) => [c.row_offset, c.row_count])).toEqual([
+      [0, 20000],
+      [20000, 20000],
+      [40000, 20000],
+      [60000, 20000],
+      [80000, 20000],
+    ]);
     expect(r.result).toMatchObject({ chunk_index: 0, row_count: 20000, next_chunk_index: 1, next_chunk_internal_link: `${API}/${big}/result/chunks/1` });
     let ids: number[] = r.result.data_array.map((row: string[]) => Number(row[0]));
     let link: string | undefined = r.result.next_chunk_internal_link;
@@ -198,34 +220,38 @@ describe.skipIf(missing.length > 0)(`SQL statements on a Spark Thrift server wit
     expect(history).toHaveLength(2);
   }, 180_000);
 
-  it.skipIf(backend !== 'postgres')('another process of the platform serves the stored result; an expired result is a 404 saying when', async () => {
-    const second = await startPlatform('postgres', { sharedDatabaseOf: p, env: { LAKEPLANE_SQL_RESULT_TTL_SECONDS: '2', LAKEPLANE_SQL_SWEEP_MS: '300' } });
-    try {
-      const chunk = await second.call('GET', `${API}/${big}/result/chunks/3`, { token: ada });
-      expect(chunk.status).toBe(200);
-      expect(chunk.body).toMatchObject({ chunk_index: 3, row_offset: 60000, row_count: 20000 });
-      expect(chunk.body.data_array[0]).toEqual(['60000', '420000', '15000.0']);
-      const again = await second.call('GET', `${API}/${big}`, { token: ada });
-      expect(again.body.manifest.total_row_count).toBe(100000);
+  it.skipIf(backend !== 'postgres')(
+    'another process of the platform serves the stored result; an expired result is a 404 saying when',
+    async () => {
+      const second = await startPlatform('postgres', { sharedDatabaseOf: p, env: { LAKEPLANE_SQL_RESULT_TTL_SECONDS: '2', LAKEPLANE_SQL_SWEEP_MS: '300' } });
+      try {
+        const chunk = await second.call('GET', `${API}/${big}/result/chunks/3`, { token: ada });
+        expect(chunk.status).toBe(200);
+        expect(chunk.body).toMatchObject({ chunk_index: 3, row_offset: 60000, row_count: 20000 });
+        expect(chunk.body.data_array[0]).toEqual(['60000', '420000', '15000.0']);
+        const again = await second.call('GET', `${API}/${big}`, { token: ada });
+        expect(again.body.manifest.total_row_count).toBe(100000);
 
-      // A statement ended by the second process keeps its result 2 s.
-      const short = await second.call('POST', API, { token: ada, body: { statement: 'SELECT 42', lakehouse: 'lh', wait_timeout: '30s' } });
-      expect(short.body.status.state).toBe('SUCCEEDED');
-      const id = short.body.statement_id as string;
-      await new Promise((r) => setTimeout(r, 3000));
-      const gone = await second.call('GET', `${API}/${id}`, { token: ada });
-      expect(gone.status).toBe(404);
-      expect(gone.body.detail).toMatch(new RegExp(`the result of statement ${id} expired at \\d{4}-\\d\\d-\\d\\dT`));
-      expect((await second.call('GET', `${API}/${id}/result/chunks/0`, { token: ada })).status).toBe(404);
-      // The sweeper deleted its chunks; its history entry stays, CLOSED.
-      const left = await second.running.platform.store.db.selectFrom('sql_statement_chunks').select('chunk_index').where('statement_id', '=', id).execute();
-      expect(left).toEqual([]);
-      const entry = (await second.call('GET', '/api/v1/sql/history?state=CLOSED', { token: ada })).body.items;
-      expect(entry.map((e: { statement_id: string }) => e.statement_id)).toContain(id);
-    } finally {
-      await second.close();
-    }
-  }, 120_000);
+        // A statement ended by the second process keeps its result 2 s.
+        const short = await second.call('POST', API, { token: ada, body: { statement: 'SELECT 42', lakehouse: 'lh', wait_timeout: '30s' } });
+        expect(short.body.status.state).toBe('SUCCEEDED');
+        const id = short.body.statement_id as string;
+        await new Promise((r) => setTimeout(r, 3000));
+        const gone = await second.call('GET', `${API}/${id}`, { token: ada });
+        expect(gone.status).toBe(404);
+        expect(gone.body.detail).toMatch(new RegExp(`the result of statement ${id} expired at \\d{4}-\\d\\d-\\d\\dT`));
+        expect((await second.call('GET', `${API}/${id}/result/chunks/0`, { token: ada })).status).toBe(404);
+        // The sweeper deleted its chunks; its history entry stays, CLOSED.
+        const left = await second.running.platform.store.db.selectFrom('sql_statement_chunks').select('chunk_index').where('statement_id', '=', id).execute();
+        expect(left).toEqual([]);
+        const entry = (await second.call('GET', '/api/v1/sql/history?state=CLOSED', { token: ada })).body.items;
+        expect(entry.map((e: { statement_id: string }) => e.statement_id)).toContain(id);
+      } finally {
+        await second.close();
+      }
+    },
+    120_000,
+  );
 
   it('a lakehouse that goes away mid-statement ends it FAILED saying so, not RUNNING forever', async () => {
     const running = await run('SELECT count(*) FROM range(2000000) a CROSS JOIN range(2000000) b WHERE a.id + b.id > 0', { wait_timeout: '0s' });

@@ -10,7 +10,11 @@ export interface AddressedAnswer {
  * An HTTP request whose socket leaves from `localAddress` (any of 127.0.0.0/8 on Linux), so the server sees a
  * different client address, as it would see two machines. fetch cannot pick its source address.
  */
-export function requestFrom(localAddress: string, url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<AddressedAnswer> {
+export function requestFrom(
+  localAddress: string,
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<AddressedAnswer> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: options.method ?? 'GET', headers: options.headers, localAddress, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -33,7 +37,12 @@ export function requestFrom(localAddress: string, url: string, options: { method
 }
 
 /** POST /api/v1/auth/token as a form, from `localAddress`. */
-export function tokenFrom(localAddress: string, baseUrl: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<AddressedAnswer> {
+export function tokenFrom(
+  localAddress: string,
+  baseUrl: string,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<AddressedAnswer> {
   return requestFrom(localAddress, `${baseUrl}/api/v1/auth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },

@@ -16,7 +16,11 @@ export interface IcebergAnswer {
  */
 export class IcebergClient {
   readonly spec: IcebergSpec | undefined = loadIcebergSpec();
-  constructor(private readonly p: TestPlatform, public token: string, readonly prefix: string) {}
+  constructor(
+    private readonly p: TestPlatform,
+    public token: string,
+    readonly prefix: string,
+  ) {}
 
   /** `path` below /iceberg, with {prefix} standing for this client's warehouse. */
   async call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<IcebergAnswer> {
@@ -24,7 +28,10 @@ export class IcebergClient {
     const h: Record<string, string> = { authorization: `Bearer ${this.token}`, ...headers };
     let payload: string | undefined;
     if (body !== undefined) {
-      payload = typeof body === 'string' ? body : JSON.stringify(body, (_k, v: unknown) => (typeof v === 'bigint' ? `__big__${v}` : v)).replace(/"__big__(-?\d+)"/g, '$1');
+      payload =
+        typeof body === 'string'
+          ? body
+          : JSON.stringify(body, (_k, v: unknown) => (typeof v === 'bigint' ? `__big__${v}` : v)).replace(/"__big__(-?\d+)"/g, '$1');
       h['content-type'] ??= 'application/json';
     }
     const response = await fetch(`${this.p.url}/iceberg${resolved}`, { method, headers: h, ...(payload !== undefined ? { body: payload } : {}) });

@@ -1,7 +1,14 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  expectSpecResponse, expectSpecSchema, loadIcebergSpec,
-  type IcebergSpec, type MediaTypeObject, type OperationObject, type Ref, type RequestBodyObject, type ResponseObject,
+  expectSpecResponse,
+  expectSpecSchema,
+  loadIcebergSpec,
+  type IcebergSpec,
+  type MediaTypeObject,
+  type OperationObject,
+  type Ref,
+  type RequestBodyObject,
+  type ResponseObject,
 } from './iceberg-spec.js';
 import { REQUIRE_ALL } from './prerequisites.js';
 
@@ -150,7 +157,9 @@ describe.skipIf(!spec)('the Iceberg REST spec as a test oracle', () => {
     });
 
     it('fails a status, method or path the spec does not declare', () => {
-      expect(s.validateResponse('GET', '/v1/config', 409, errorBody(409))).toMatch(/getConfig: GET \/v1\/config answered 409, a status the spec does not declare for it \(declared: 200, 400/);
+      expect(s.validateResponse('GET', '/v1/config', 409, errorBody(409))).toMatch(
+        /getConfig: GET \/v1\/config answered 409, a status the spec does not declare for it \(declared: 200, 400/,
+      );
       // the spec's viewExists declares no 403
       expect(s.validateResponse('HEAD', '/v1/{prefix}/namespaces/{namespace}/views/{view}', 403, undefined)).toContain('does not declare');
       expect(s.validateResponse('PUT', LOAD_TABLE, 200, {})).toBe(`the spec has no PUT on ${LOAD_TABLE} (it has GET, POST, DELETE, HEAD)`);
@@ -232,7 +241,9 @@ describe.skipIf(!spec)('the Iceberg REST spec as a test oracle', () => {
     it('validates request bodies: a CommitTableRequest through the BaseUpdate allOf and the TableUpdate anyOf', () => {
       expect(s.schema('CommitTableRequest')(commit)).toBeUndefined();
       expect(s.validateRequest('POST', LOAD_TABLE, commit)).toBeUndefined();
-      expect(() => expectSpecSchema(s, 'CommitTransactionRequest', { 'table-changes': [{ identifier: { namespace: ['a'], name: 't' }, ...commit }] })).not.toThrow();
+      expect(() =>
+        expectSpecSchema(s, 'CommitTransactionRequest', { 'table-changes': [{ identifier: { namespace: ['a'], name: 't' }, ...commit }] }),
+      ).not.toThrow();
     });
 
     it('reports a bad update or requirement by its own fields, not by every branch of the union', () => {
@@ -257,7 +268,9 @@ describe.skipIf(!spec)('the Iceberg REST spec as a test oracle', () => {
       expect(s.schema('StructField')(field)).toBeUndefined();
       expect(s.schema('StructField')({ id: 2, name: 'n', required: false, type: 'int', 'initial-default': 42, 'write-default': 42 })).toBeUndefined();
       expect(s.schema('StructField')({ id: 3, name: 's', required: false, type: 'string', 'initial-default': 'x' })).toBeUndefined();
-      expect(s.schema('Type')({ type: 'map', 'key-id': 1, key: 'string', 'value-id': 2, value: { type: 'struct', fields: [field] }, 'value-required': true })).toBeUndefined();
+      expect(
+        s.schema('Type')({ type: 'map', 'key-id': 1, key: 'string', 'value-id': 2, value: { type: 'struct', fields: [field] }, 'value-required': true }),
+      ).toBeUndefined();
       expect(s.schema('Type')({ type: 'map', 'key-id': 1, key: 'string' })).toBeDefined();
       expect(s.schema('Predicate')({ type: 'in', child: { type: 'reference', name: 'id' }, values: [1, 2] })).toBeUndefined();
     });

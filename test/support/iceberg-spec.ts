@@ -116,14 +116,7 @@ export interface IcebergSpec {
 }
 
 /** Throws with the spec's complaint unless the answer conforms. Without a spec (it was reported missing) it does nothing. */
-export function expectSpecResponse(
-  spec: IcebergSpec | undefined,
-  method: string,
-  path: string,
-  status: number,
-  body: unknown,
-  headers?: HeadersLike,
-): void {
+export function expectSpecResponse(spec: IcebergSpec | undefined, method: string, path: string, status: number, body: unknown, headers?: HeadersLike): void {
   const problem = spec?.validateResponse(method, path, status, body, headers);
   if (problem !== undefined) throw new Error(problem);
 }
@@ -210,7 +203,12 @@ class Spec implements IcebergSpec {
     this.templates = Object.entries(document.paths)
       .map(([template, item]) => ({
         template,
-        pattern: new RegExp(`^${template.split(/\{[^}]+\}/).map(escapeRegExp).join('[^/]+')}$`),
+        pattern: new RegExp(
+          `^${template
+            .split(/\{[^}]+\}/)
+            .map(escapeRegExp)
+            .join('[^/]+')}$`,
+        ),
         literalChars: template.replace(/\{[^}]+\}/g, '').length,
         methods: new Set(HTTP_METHODS.filter((m) => isObject(item[m]))),
       }))
@@ -327,7 +325,10 @@ class Spec implements IcebergSpec {
     }
     let inline = this.inlineChecks.get(schema);
     if (!inline) {
-      inline = { name: 'the inline schema', check: checkWith(this.ajv.compile(toJsonSchema(schema, this.document.components.schemas) as JsonObject), 'the inline schema') };
+      inline = {
+        name: 'the inline schema',
+        check: checkWith(this.ajv.compile(toJsonSchema(schema, this.document.components.schemas) as JsonObject), 'the inline schema'),
+      };
       this.inlineChecks.set(schema, inline);
     }
     return inline;
@@ -423,7 +424,18 @@ function describeErrors(errors: readonly ErrorObject[]): string {
 
 type Schemas = Readonly<Record<string, JsonObject>>;
 
-const SCHEMA_VALUED = new Set(['items', 'additionalProperties', 'not', 'if', 'then', 'else', 'contains', 'propertyNames', 'unevaluatedProperties', 'unevaluatedItems']);
+const SCHEMA_VALUED = new Set([
+  'items',
+  'additionalProperties',
+  'not',
+  'if',
+  'then',
+  'else',
+  'contains',
+  'propertyNames',
+  'unevaluatedProperties',
+  'unevaluatedItems',
+]);
 const SCHEMA_MAPS = new Set(['properties', 'patternProperties', '$defs', 'dependentSchemas']);
 /** OpenAPI-only keywords: consumed by the rewrites (nullable, discriminator) or mere documentation. */
 const DROPPED = new Set(['nullable', 'discriminator', 'example', 'xml', 'externalDocs']);

@@ -38,7 +38,25 @@ export async function startServicesDouble(realKubeconfig: string): Promise<Servi
   kc.loadFromFile(realKubeconfig);
   const real = new URL(kc.getCurrentCluster()!.server);
   const dir = mkdtempSync(path.join(tmpdir(), 'lakeplane-kube-double-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', path.join(dir, 'tls.key'), '-out', path.join(dir, 'tls.crt')], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-keyout',
+      path.join(dir, 'tls.key'),
+      '-out',
+      path.join(dir, 'tls.crt'),
+    ],
+    { stdio: 'ignore' },
+  );
   const services = new Map<string, any>();
   let resourceVersion = 1_000_000;
   const SERVICES = /^\/api\/v1\/namespaces\/([a-z0-9-]+)\/services(?:\/([a-z0-9-]+))?$/;
@@ -55,12 +73,24 @@ export async function startServicesDouble(realKubeconfig: string): Promise<Servi
           const n = svc?.metadata?.name;
           if (!n) return status(res, 422, 'Invalid', 'Service "" is invalid: metadata.name: Required value');
           if (services.has(key(n))) return status(res, 409, 'AlreadyExists', `services "${n}" already exists`, { name: n, kind: 'services' });
-          const stored = { ...svc, metadata: { ...svc.metadata, namespace, uid: randomUUID(), resourceVersion: String(++resourceVersion), creationTimestamp: new Date().toISOString() }, spec: { ...svc.spec, clusterIP: `10.96.0.${services.size + 10}` } };
+          const stored = {
+            ...svc,
+            metadata: {
+              ...svc.metadata,
+              namespace,
+              uid: randomUUID(),
+              resourceVersion: String(++resourceVersion),
+              creationTimestamp: new Date().toISOString(),
+            },
+            spec: { ...svc.spec, clusterIP: `10.96.0.${services.size + 10}` },
+          };
           services.set(key(n), stored);
           res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify(stored));
         } else if (!name && req.method === 'GET') {
           const items = [...services.entries()].filter(([k]) => k.startsWith(`${namespace}/`)).map(([, v]) => v);
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'ServiceList', apiVersion: 'v1', metadata: { resourceVersion: String(resourceVersion) }, items }));
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ kind: 'ServiceList', apiVersion: 'v1', metadata: { resourceVersion: String(resourceVersion) }, items }));
         } else if (name && req.method === 'GET') {
           const svc = services.get(key(name));
           if (!svc) return status(res, 404, 'NotFound', `services "${name}" not found`, { name, kind: 'services' });
@@ -69,20 +99,34 @@ export async function startServicesDouble(realKubeconfig: string): Promise<Servi
           const svc = await bodyOf(req);
           const current = services.get(key(name));
           if (!current) return status(res, 404, 'NotFound', `services "${name}" not found`, { name, kind: 'services' });
-          if (svc?.metadata?.resourceVersion !== current.metadata.resourceVersion) return status(res, 409, 'Conflict', `Operation cannot be fulfilled on services "${name}": the object has been modified; please apply your changes to the latest version and try again`);
+          if (svc?.metadata?.resourceVersion !== current.metadata.resourceVersion)
+            return status(
+              res,
+              409,
+              'Conflict',
+              `Operation cannot be fulfilled on services "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+            );
           const stored = { ...svc, metadata: { ...svc.metadata, resourceVersion: String(++resourceVersion) } };
           services.set(key(name), stored);
           res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stored));
         } else if (name && req.method === 'DELETE') {
           if (!services.delete(key(name))) return status(res, 404, 'NotFound', `services "${name}" not found`, { name, kind: 'services' });
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, kind: 'services' } }));
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, kind: 'services' } }));
         } else status(res, 405, 'MethodNotAllowed', `${req.method} is not served here`);
       })().catch((err: unknown) => status(res, 500, 'InternalError', String(err)));
       return;
     }
     // Everything else: the real API server, as the client certificate's holder.
     void (async () => {
-      const options: https.RequestOptions = { method: req.method, hostname: real.hostname, port: real.port, path: req.url, headers: { ...req.headers, host: real.host } };
+      const options: https.RequestOptions = {
+        method: req.method,
+        hostname: real.hostname,
+        port: real.port,
+        path: req.url,
+        headers: { ...req.headers, host: real.host },
+      };
       await kc.applyToHTTPSOptions(options);
       const upstream = https.request(options, (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers);

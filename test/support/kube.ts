@@ -54,7 +54,13 @@ export async function connect(kubeconfig: string): Promise<Kube> {
 /** POSTs a JSON body as is (the typed clients drop schema keywords such as x-kubernetes-int-or-string). */
 async function postRaw(kube: Kube, apiPath: string, body: unknown): Promise<number> {
   const server = new URL(kube.kc.getCurrentCluster()!.server);
-  const options: https.RequestOptions = { method: 'POST', hostname: server.hostname, port: server.port, path: apiPath, headers: { 'content-type': 'application/json' } };
+  const options: https.RequestOptions = {
+    method: 'POST',
+    hostname: server.hostname,
+    port: server.port,
+    path: apiPath,
+    headers: { 'content-type': 'application/json' },
+  };
   await kube.kc.applyToHTTPSOptions(options);
   return new Promise((resolve, reject) => {
     const req = https.request(options, (res) => {
@@ -97,18 +103,28 @@ export async function forwardSparkApplicationEvents(kube: Kube, namespace: strin
   let current: AbortController | undefined;
   const start = async (): Promise<void> => {
     if (stopped) return;
-    current = await watch.watch(`/apis/${SPARK.group}/${SPARK.version}/namespaces/${namespace}/${SPARK.plural}`, {}, (type, obj: any) => {
-      const change = kinds[type];
-      if (!change) return;
-      const message = HTTP.binary(new CloudEvent({ id: randomUUID(), type: `dev.knative.apiserver.resource.${change}`, source: 'https://kubernetes.test', subject: obj.metadata.name, data: obj }, false));
-      seen.push(`${change} ${obj.metadata.name} ${obj.status?.applicationState?.state ?? ''}`);
-      void fetch(target(), { method: 'POST', headers: message.headers as Record<string, string>, body: message.body as string }).then(async (r) => {
-        if (r.status !== 200) seen.push(`refused ${r.status} ${await r.text()}`);
-      });
-    }, (err: unknown) => {
-      if (err) seen.push(`watch ended: ${String(err)}`);
-      setTimeout(() => void start(), 200);
-    });
+    current = await watch.watch(
+      `/apis/${SPARK.group}/${SPARK.version}/namespaces/${namespace}/${SPARK.plural}`,
+      {},
+      (type, obj: any) => {
+        const change = kinds[type];
+        if (!change) return;
+        const message = HTTP.binary(
+          new CloudEvent(
+            { id: randomUUID(), type: `dev.knative.apiserver.resource.${change}`, source: 'https://kubernetes.test', subject: obj.metadata.name, data: obj },
+            false,
+          ),
+        );
+        seen.push(`${change} ${obj.metadata.name} ${obj.status?.applicationState?.state ?? ''}`);
+        void fetch(target(), { method: 'POST', headers: message.headers as Record<string, string>, body: message.body as string }).then(async (r) => {
+          if (r.status !== 200) seen.push(`refused ${r.status} ${await r.text()}`);
+        });
+      },
+      (err: unknown) => {
+        if (err) seen.push(`watch ended: ${String(err)}`);
+        setTimeout(() => void start(), 200);
+      },
+    );
   };
   await start();
   return () => {

@@ -50,8 +50,6 @@ export function findLakehouseTools(): Found<LakehouseTools> {
   return { ok: true, value: { sparkSubmit, icebergJar: iceberg.value, engineJar: engine.value, connectJars: connectJars.value, clientPython: client.value } };
 }
 
-
-
 export interface LakehouseOptions {
   name: string;
   platformUrl: string;
@@ -73,32 +71,59 @@ export interface RunningLakehouse {
 /** The launch contract's spark-submit arguments (engines/spark/README.md). */
 export function launchArguments(tools: LakehouseTools, o: LakehouseOptions & { hs2Port: number; connectPort: number }): string[] {
   const catalogs = o.warehouses.flatMap((w) => [
-    '--conf', `spark.sql.catalog.${w}=org.apache.iceberg.spark.SparkCatalog`,
-    '--conf', `spark.sql.catalog.${w}.type=rest`,
-    '--conf', `spark.sql.catalog.${w}.uri=${o.platformUrl}/iceberg`,
-    '--conf', `spark.sql.catalog.${w}.warehouse=${w}`,
+    '--conf',
+    `spark.sql.catalog.${w}=org.apache.iceberg.spark.SparkCatalog`,
+    '--conf',
+    `spark.sql.catalog.${w}.type=rest`,
+    '--conf',
+    `spark.sql.catalog.${w}.uri=${o.platformUrl}/iceberg`,
+    '--conf',
+    `spark.sql.catalog.${w}.warehouse=${w}`,
   ]);
   return [
-    '--master', 'local[2]', '--name', o.name, '--driver-memory', '1g',
-    '--class', 'org.apache.spark.sql.hive.thriftserver.HiveThriftServer2',
-    '--driver-class-path', [tools.icebergJar, tools.engineJar, tools.connectJars].join(':'),
-    '--conf', 'spark.plugins=org.apache.spark.sql.connect.SparkConnectPlugin',
-    '--conf', `spark.connect.grpc.binding.port=${o.connectPort}`,
-    '--conf', 'spark.connect.grpc.interceptor.classes=io.lakeplane.spark.LakeplaneConnectInterceptor',
-    '--conf', 'spark.sql.extensions=org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions,io.lakeplane.spark.LakeplaneSparkExtension',
+    '--master',
+    'local[2]',
+    '--name',
+    o.name,
+    '--driver-memory',
+    '1g',
+    '--class',
+    'org.apache.spark.sql.hive.thriftserver.HiveThriftServer2',
+    '--driver-class-path',
+    [tools.icebergJar, tools.engineJar, tools.connectJars].join(':'),
+    '--conf',
+    'spark.plugins=org.apache.spark.sql.connect.SparkConnectPlugin',
+    '--conf',
+    `spark.connect.grpc.binding.port=${o.connectPort}`,
+    '--conf',
+    'spark.connect.grpc.interceptor.classes=io.lakeplane.spark.LakeplaneConnectInterceptor',
+    '--conf',
+    'spark.sql.extensions=org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions,io.lakeplane.spark.LakeplaneSparkExtension',
     ...catalogs,
-    '--conf', `spark.sql.defaultCatalog=${o.warehouses[0]}`,
-    '--conf', `spark.lakeplane.url=${o.platformUrl}`,
-    '--conf', `spark.lakeplane.catalogs=${o.warehouses.join(',')}`,
+    '--conf',
+    `spark.sql.defaultCatalog=${o.warehouses[0]}`,
+    '--conf',
+    `spark.lakeplane.url=${o.platformUrl}`,
+    '--conf',
+    `spark.lakeplane.catalogs=${o.warehouses.join(',')}`,
     ...(o.policyTtlMs !== undefined ? ['--conf', `spark.lakeplane.policy.cacheTtlMs=${o.policyTtlMs}`] : []),
-    '--conf', 'spark.sql.runSQLOnFiles=true',
+    '--conf',
+    'spark.sql.runSQLOnFiles=true',
     // Loopback only: no web UI, the driver on 127.0.0.1.
-    '--conf', 'spark.ui.enabled=false',
-    '--conf', 'spark.driver.host=127.0.0.1', '--conf', 'spark.driver.bindAddress=127.0.0.1',
-    '--hiveconf', `hive.server2.thrift.port=${o.hs2Port}`,
-    '--hiveconf', 'hive.server2.thrift.bind.host=127.0.0.1',
-    '--hiveconf', 'hive.server2.authentication=CUSTOM',
-    '--hiveconf', 'hive.server2.custom.authentication.class=io.lakeplane.spark.LakeplanePasswdAuthenticator',
+    '--conf',
+    'spark.ui.enabled=false',
+    '--conf',
+    'spark.driver.host=127.0.0.1',
+    '--conf',
+    'spark.driver.bindAddress=127.0.0.1',
+    '--hiveconf',
+    `hive.server2.thrift.port=${o.hs2Port}`,
+    '--hiveconf',
+    'hive.server2.thrift.bind.host=127.0.0.1',
+    '--hiveconf',
+    'hive.server2.authentication=CUSTOM',
+    '--hiveconf',
+    'hive.server2.custom.authentication.class=io.lakeplane.spark.LakeplanePasswdAuthenticator',
     'spark-internal',
   ];
 }

@@ -136,9 +136,7 @@ export async function startOidcIssuer(options: StartOidcIssuerOptions = {}): Pro
       if (!omit.has('exp')) payload['exp'] = now + (opts.expiresIn ?? 300);
       // A fresh jti makes every token a distinct string, so the server's per-token principal cache never answers for it.
       if (!omit.has('jti')) payload['jti'] = randomUUID();
-      return new SignJWT(payload)
-        .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: opts.kid ?? current.kid })
-        .sign(opts.signWith ?? current.privateKey);
+      return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: opts.kid ?? current.kid }).sign(opts.signWith ?? current.privateKey);
     },
 
     async rotateKey(opts = {}) {

@@ -13,7 +13,11 @@ export interface TestPlatform {
   readonly backend: Backend;
   readonly running: RunningPlatform;
   /** fetch against the server, JSON in and out. */
-  call(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; body: any }>;
+  call(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; headers: Headers; body: any }>;
   /** A fresh access token of the bootstrap admin. */
   adminToken(): Promise<string>;
   /** Logs in with the password grant and returns the token answer. */

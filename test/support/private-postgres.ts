@@ -27,7 +27,6 @@ export function postgresBinDir(): string | undefined {
   return undefined;
 }
 
-
 export async function startPrivatePostgres(bin: string): Promise<PrivatePostgres> {
   const asRoot = process.getuid?.() === 0;
   const dir = mkdtempSync(path.join(tmpdir(), 'lakeplane-private-pg-'));
@@ -47,7 +46,21 @@ export async function startPrivatePostgres(bin: string): Promise<PrivatePostgres
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100`;
   const start = () => run('pg_ctl', ['-D', data, '-l', path.join(dir, 'server.log'), '-w', '-o', options, 'start']);
   start();
-  execFileSync(path.join(bin, 'psql'), ['-q', '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-c', "create role lakeplane login superuser password 'lakeplane'", '-c', 'create database lakeplane owner lakeplane']);
+  execFileSync(path.join(bin, 'psql'), [
+    '-q',
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '-U',
+    'postgres',
+    '-d',
+    'postgres',
+    '-c',
+    "create role lakeplane login superuser password 'lakeplane'",
+    '-c',
+    'create database lakeplane owner lakeplane',
+  ]);
   return {
     url: `postgres://lakeplane:lakeplane@127.0.0.1:${port}/lakeplane`,
     restart(mode) {

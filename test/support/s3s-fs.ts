@@ -28,27 +28,35 @@ const VERSION = '0.14.0';
 
 /** The binary, or undefined after saying loudly what is skipped. */
 export function findS3sFs(what: string): string | undefined {
-  const bin = process.env['LAKEPLANE_S3S_FS_BIN'] ?? path.join(process.env['LAKEPLANE_CACHE_DIR'] ?? path.join(os.homedir(), '.cache', 'lakeplane'), `s3s-fs-${VERSION}`, 'bin', 's3s-fs');
+  const bin =
+    process.env['LAKEPLANE_S3S_FS_BIN'] ??
+    path.join(process.env['LAKEPLANE_CACHE_DIR'] ?? path.join(os.homedir(), '.cache', 'lakeplane'), `s3s-fs-${VERSION}`, 'bin', 's3s-fs');
   if (existsSync(bin)) return bin;
   missingPrerequisite(what, `s3s-fs is not installed at ${bin} (run scripts/install-s3s-fs.sh; CI does)`);
   return undefined;
 }
 
-
 export async function startS3sFs(bin: string): Promise<S3sFs> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'lakeplane-s3s-'));
   const credentials = { accessKeyId: `LP${randomBytes(8).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(24).toString('base64url') };
   const port = await freePort();
-  const child: ChildProcess = spawn(bin, ['--host', '127.0.0.1', '--port', String(port), '--access-key', credentials.accessKeyId, '--secret-key', credentials.secretAccessKey, root], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    bin,
+    ['--host', '127.0.0.1', '--port', String(port), '--access-key', credentials.accessKeyId, '--secret-key', credentials.secretAccessKey, root],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr = (stderr + c).slice(-4000)));
   const endpoint = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 15_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`s3s-fs exited with ${child.exitCode}: ${stderr}`);
-    const up = await fetch(endpoint).then(() => true, () => false);
+    const up = await fetch(endpoint).then(
+      () => true,
+      () => false,
+    );
     if (up) break;
     if (Date.now() > deadline) throw new Error(`s3s-fs did not answer on ${endpoint} within 15 s: ${stderr}`);
     await new Promise((r) => setTimeout(r, 100));

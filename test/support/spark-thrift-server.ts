@@ -20,7 +20,6 @@ export interface ThriftServer {
   stop(): Promise<void>;
 }
 
-
 /** SPARK_HOME of the interop venv's PySpark (it carries spark-submit and the Thrift server's jars). */
 export function sparkHomeOf(python: string): string | undefined {
   const lib = path.join(path.dirname(path.dirname(python)), 'lib');
@@ -32,7 +31,12 @@ export function sparkHomeOf(python: string): string | undefined {
   return undefined;
 }
 
-export async function startThriftServer(options: { sparkHome: string; icebergJar: string; catalogs: Record<string, CatalogConnection>; timeoutMs?: number }): Promise<ThriftServer> {
+export async function startThriftServer(options: {
+  sparkHome: string;
+  icebergJar: string;
+  catalogs: Record<string, CatalogConnection>;
+  timeoutMs?: number;
+}): Promise<ThriftServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'lakeplane-thrift-'));
   const port = await freePort();
   const conf: Record<string, string> = {
@@ -62,12 +66,17 @@ export async function startThriftServer(options: { sparkHome: string; icebergJar
     });
   }
   const args = [
-    '--class', 'org.apache.spark.sql.hive.thriftserver.HiveThriftServer2',
-    '--driver-class-path', options.icebergJar,
-    '--driver-java-options', `-Dderby.system.home=${path.join(dir, 'derby')}`,
+    '--class',
+    'org.apache.spark.sql.hive.thriftserver.HiveThriftServer2',
+    '--driver-class-path',
+    options.icebergJar,
+    '--driver-java-options',
+    `-Dderby.system.home=${path.join(dir, 'derby')}`,
     ...Object.entries(conf).flatMap(([k, v]) => ['--conf', `${k}=${v}`]),
-    '--hiveconf', `hive.server2.thrift.port=${port}`,
-    '--hiveconf', 'hive.server2.thrift.bind.host=127.0.0.1',
+    '--hiveconf',
+    `hive.server2.thrift.port=${port}`,
+    '--hiveconf',
+    'hive.server2.thrift.bind.host=127.0.0.1',
     'spark-internal',
   ];
   const logFile = path.join(dir, 'driver.log');

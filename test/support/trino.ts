@@ -23,10 +23,10 @@ export function findTrino(): Found<TrinoInstall> {
   const home = process.env['LAKEPLANE_TRINO_HOME'] ?? path.join(cache, 'trino', 'trino-server-476');
   if (!existsSync(path.join(home, 'bin', 'launcher'))) return { ok: false, why: `no Trino server at ${home}` };
   const javaHome = process.env['LAKEPLANE_TRINO_JAVA_HOME'] ?? '/usr/lib/jvm/temurin-25-jdk-amd64';
-  if (!existsSync(path.join(javaHome, 'bin', 'java'))) return { ok: false, why: `no Java at ${javaHome} (Trino 476 needs 24 or newer; set LAKEPLANE_TRINO_JAVA_HOME)` };
+  if (!existsSync(path.join(javaHome, 'bin', 'java')))
+    return { ok: false, why: `no Java at ${javaHome} (Trino 476 needs 24 or newer; set LAKEPLANE_TRINO_JAVA_HOME)` };
   return { ok: true, value: { home, javaHome } };
 }
-
 
 export interface QueryAnswer {
   columns: string[];
@@ -108,7 +108,10 @@ export function opaAccessControl(lakeplane: string, credentials: PolicyClientCre
   };
 }
 
-const properties = (p: Record<string, string>) => Object.entries(p).map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
+const properties = (p: Record<string, string>) =>
+  Object.entries(p)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n') + '\n';
 
 export async function startTrino(install: TrinoInstall, setup: TrinoSetup, startTimeoutMs = 180_000): Promise<RunningTrino> {
   const root = mkdtempSync(path.join(tmpdir(), 'lakeplane-trino-'));
@@ -118,8 +121,14 @@ export async function startTrino(install: TrinoInstall, setup: TrinoSetup, start
   mkdirSync(plugins);
   for (const p of setup.plugins) symlinkSync(path.join(install.home, 'plugin', p), path.join(plugins, p));
   const port = await freePort();
-  writeFileSync(path.join(etc, 'node.properties'), properties({ 'node.environment': 'lakeplane_test', 'node.id': randomUUID(), 'node.data-dir': path.join(root, 'data') }));
-  writeFileSync(path.join(etc, 'jvm.config'), ['-server', '-Xmx2G', '-XX:+UseG1GC', '-XX:+ExitOnOutOfMemoryError', '-Djdk.attach.allowAttachSelf=true', '-XX:TieredStopAtLevel=1'].join('\n') + '\n');
+  writeFileSync(
+    path.join(etc, 'node.properties'),
+    properties({ 'node.environment': 'lakeplane_test', 'node.id': randomUUID(), 'node.data-dir': path.join(root, 'data') }),
+  );
+  writeFileSync(
+    path.join(etc, 'jvm.config'),
+    ['-server', '-Xmx2G', '-XX:+UseG1GC', '-XX:+ExitOnOutOfMemoryError', '-Djdk.attach.allowAttachSelf=true', '-XX:TieredStopAtLevel=1'].join('\n') + '\n',
+  );
   writeFileSync(
     path.join(etc, 'config.properties'),
     properties({
@@ -138,10 +147,14 @@ export async function startTrino(install: TrinoInstall, setup: TrinoSetup, start
   for (const [file, text] of Object.entries(setup.files ?? {})) writeFileSync(path.join(etc, file), atEtc(text));
 
   let output = '';
-  const child: ChildProcess = spawn(path.join(install.home, 'bin', 'launcher'), ['run', `-etc-dir=${etc}`, `-data-dir=${path.join(root, 'data')}`, `-jvm-dir=${install.javaHome}`], {
-    env: { ...process.env, JAVA_HOME: install.javaHome },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    path.join(install.home, 'bin', 'launcher'),
+    ['run', `-etc-dir=${etc}`, `-data-dir=${path.join(root, 'data')}`, `-jvm-dir=${install.javaHome}`],
+    {
+      env: { ...process.env, JAVA_HOME: install.javaHome },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const keep = (d: Buffer) => {
     output = (output + d.toString()).slice(-20_000);
   };
@@ -168,7 +181,9 @@ export async function startTrino(install: TrinoInstall, setup: TrinoSetup, start
       throw new Error(`Trino exited while starting:\n${output.slice(-4000)}`);
     }
     // /v1/info says starting: false once the server accepts queries.
-    const info = await fetch(`http://127.0.0.1:${port}/v1/info`).then((r) => (r.ok ? (r.json() as Promise<{ starting?: boolean }>) : undefined)).catch(() => undefined);
+    const info = await fetch(`http://127.0.0.1:${port}/v1/info`)
+      .then((r) => (r.ok ? (r.json() as Promise<{ starting?: boolean }>) : undefined))
+      .catch(() => undefined);
     if (info && info.starting === false) break;
     if (Date.now() > deadline) {
       await stop();

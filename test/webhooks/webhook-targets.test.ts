@@ -29,16 +29,23 @@ describe('webhook targets', () => {
     expect(await postPinned(target, { 'content-type': 'application/json' }, '{}', 5_000)).toBe(204);
     expect(lookups).toBe(1);
     expect(hosts).toEqual([`hooks.rebinding.test:${port}`]);
-    await expect(checkTarget(`http://hooks.rebinding.test:${port}/hook`, allowListOf([]), rebinding)).rejects.toThrow(/resolves to 169\.254\.169\.254, which is link-local/);
+    await expect(checkTarget(`http://hooks.rebinding.test:${port}/hook`, allowListOf([]), rebinding)).rejects.toThrow(
+      /resolves to 169\.254\.169\.254, which is link-local/,
+    );
   });
 
   it('refuses a name when any of its addresses is refused', async () => {
-    const mixed: ResolveHost = async () => [{ address: '127.0.0.1', family: 4 }, { address: '10.0.0.5', family: 4 }];
+    const mixed: ResolveHost = async () => [
+      { address: '127.0.0.1', family: 4 },
+      { address: '10.0.0.5', family: 4 },
+    ];
     await expect(checkTarget('http://mixed.test/hook', allowListOf(parseCidrList('127.0.0.1')), mixed)).rejects.toThrow(/10\.0\.0\.5, which is private/);
   });
 
   it('stops startup on an allow-list entry that is not a CIDR range, naming the variable', () => {
-    expect(() => loadConfig({ LAKEPLANE_WEBHOOK_ALLOWED_CIDRS: '10.0.0.0/8, 10.0.0.0/33' })).toThrow(/LAKEPLANE_WEBHOOK_ALLOWED_CIDRS "10\.0\.0\.0\/33" has a prefix length outside 0\.\.32/);
+    expect(() => loadConfig({ LAKEPLANE_WEBHOOK_ALLOWED_CIDRS: '10.0.0.0/8, 10.0.0.0/33' })).toThrow(
+      /LAKEPLANE_WEBHOOK_ALLOWED_CIDRS "10\.0\.0\.0\/33" has a prefix length outside 0\.\.32/,
+    );
     expect(() => loadConfig({ LAKEPLANE_WEBHOOK_ALLOWED_CIDRS: 'localhost' })).toThrow(/LAKEPLANE_WEBHOOK_ALLOWED_CIDRS "localhost" is not a CIDR range/);
     expect(loadConfig({ LAKEPLANE_WEBHOOK_ALLOWED_CIDRS: '10.0.0.0/8,fd00::/8' }).LAKEPLANE_WEBHOOK_ALLOWED_CIDRS).toBe('10.0.0.0/8,fd00::/8');
   });

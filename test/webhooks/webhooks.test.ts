@@ -30,7 +30,11 @@ async function receiver(secretOf: () => string, failFirst: number, host = '127.0
         answer(res);
         return;
       }
-      const headers = { 'webhook-id': String(req.headers['webhook-id']), 'webhook-timestamp': String(req.headers['webhook-timestamp']), 'webhook-signature': String(req.headers['webhook-signature']) };
+      const headers = {
+        'webhook-id': String(req.headers['webhook-id']),
+        'webhook-timestamp': String(req.headers['webhook-timestamp']),
+        'webhook-signature': String(req.headers['webhook-signature']),
+      };
       let event: Received;
       try {
         event = new Webhook(secretOf()).verify(body, headers) as Received;
@@ -50,7 +54,13 @@ async function receiver(secretOf: () => string, failFirst: number, host = '127.0
     });
   });
   await new Promise<void>((r) => server.listen(0, host, () => r()));
-  return { url: `http://${host}:${(server.address() as AddressInfo).port}/hook`, seen, tries, bad: () => badSignatures, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    url: `http://${host}:${(server.address() as AddressInfo).port}/hook`,
+    seen,
+    tries,
+    bad: () => badSignatures,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
 
 describe.each(backends())('webhooks on %s', (backend) => {
@@ -59,7 +69,14 @@ describe.each(backends())('webhooks on %s', (backend) => {
   beforeAll(async () => {
     // The receivers listen on loopback, which webhooks may reach only because the admin allow-lists it (just the one
     // address: the rest of 127.0.0.0/8 stays refused, which the SSRF cases below rely on).
-    p = await startPlatform(backend, { env: { LAKEPLANE_WEBHOOK_RETRY_BASE_MS: '50', LAKEPLANE_WEBHOOK_MAX_ATTEMPTS: '3', LAKEPLANE_WEBHOOK_POLL_MS: '100', LAKEPLANE_WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32' } });
+    p = await startPlatform(backend, {
+      env: {
+        LAKEPLANE_WEBHOOK_RETRY_BASE_MS: '50',
+        LAKEPLANE_WEBHOOK_MAX_ATTEMPTS: '3',
+        LAKEPLANE_WEBHOOK_POLL_MS: '100',
+        LAKEPLANE_WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
+      },
+    });
     admin = await p.adminToken();
   }, 60_000);
   afterAll(async () => p?.close());
@@ -72,10 +89,17 @@ describe.each(backends())('webhooks on %s', (backend) => {
       expect(sub.status, JSON.stringify(sub.body)).toBe(201);
       secret = sub.body.secret;
       expect(secret).toMatch(/^whsec_/);
-      for (const u of ['wh1', 'wh2', 'wh3']) expect((await p.call('POST', '/api/v1/users', { token: admin, body: { username: u, password: 'a-password-123' } })).status).toBe(201);
+      for (const u of ['wh1', 'wh2', 'wh3'])
+        expect((await p.call('POST', '/api/v1/users', { token: admin, body: { username: u, password: 'a-password-123' } })).status).toBe(201);
       // Not wanted: a job definition.
-      expect((await p.call('POST', '/api/v1/jobs', { token: admin, body: { name: 'not-wanted', type: 'python', mainApplicationFile: 'local:///a.py' } })).status).toBe(201);
-      const created = await waitFor('three user events', () => (r.seen.filter((e) => e.type === 'io.lakeplane.iam.user.created.v1').length >= 3 ? r.seen : undefined), { timeoutMs: 20_000, intervalMs: 100 });
+      expect(
+        (await p.call('POST', '/api/v1/jobs', { token: admin, body: { name: 'not-wanted', type: 'python', mainApplicationFile: 'local:///a.py' } })).status,
+      ).toBe(201);
+      const created = await waitFor(
+        'three user events',
+        () => (r.seen.filter((e) => e.type === 'io.lakeplane.iam.user.created.v1').length >= 3 ? r.seen : undefined),
+        { timeoutMs: 20_000, intervalMs: 100 },
+      );
       const ids = created.map((e) => e.id);
       expect(new Set(ids).size).toBe(ids.length);
       expect(created.every((e) => e.type.startsWith('io.lakeplane.iam.'))).toBe(true);
@@ -94,10 +118,14 @@ describe.each(backends())('webhooks on %s', (backend) => {
     try {
       const sub = await p.call('POST', '/api/v1/webhooks', { token: admin, body: { name: 'broken', url: r.url, eventTypes: ['*'] } });
       for (const u of ['x1', 'x2', 'x3', 'x4']) await p.call('POST', '/api/v1/users', { token: admin, body: { username: u, password: 'a-password-123' } });
-      const disabled = await waitFor('the subscription disabled', async () => {
-        const s = await p.call('GET', `/api/v1/webhooks/${sub.body.id}`, { token: admin });
-        return s.body.enabled === false ? s.body : undefined;
-      }, { timeoutMs: 30_000, intervalMs: 200 });
+      const disabled = await waitFor(
+        'the subscription disabled',
+        async () => {
+          const s = await p.call('GET', `/api/v1/webhooks/${sub.body.id}`, { token: admin });
+          return s.body.enabled === false ? s.body : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 200 },
+      );
       expect(disabled.disabledReason).toMatch(/disabled after 3 deliveries in a row failed 3 times each; the last: HTTP 400/);
       const failed = await p.call('GET', `/api/v1/webhooks/${sub.body.id}/deliveries?status=failed`, { token: admin });
       expect(failed.body.items.length).toBeGreaterThanOrEqual(3);
@@ -113,7 +141,9 @@ describe.each(backends())('webhooks on %s', (backend) => {
     const bad = await p.call('POST', '/api/v1/webhooks', { token: admin, body: { name: 'bad', url: 'ftp://example.com', eventTypes: ['io.lakeplane.*'] } });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body.errors)).toMatch(/url/);
-    expect((await p.call('POST', '/api/v1/webhooks', { token: admin, body: { name: 'bad2', url: 'https://example.com', eventTypes: ['not.a.type'] } })).status).toBe(400);
+    expect(
+      (await p.call('POST', '/api/v1/webhooks', { token: admin, body: { name: 'bad2', url: 'https://example.com', eventTypes: ['not.a.type'] } })).status,
+    ).toBe(400);
     expect((await p.call('POST', '/api/v1/users', { token: admin, body: { username: 'mem', password: 'a-password-123' } })).status).toBe(201);
     const member = (await p.login('mem', 'a-password-123')).body.access_token;
     expect((await p.call('GET', '/api/v1/webhooks', { token: member })).status).toBe(403);
@@ -141,15 +171,25 @@ describe.each(backends())('webhooks on %s', (backend) => {
     for (const url of internalTargets) {
       const res = await p.call('POST', '/api/v1/webhooks', { token: admin, body: { name: 'ssrf', url, eventTypes: ['*'] } });
       expect(res.status, `${url}: ${JSON.stringify(res.body)}`).toBe(400);
-      expect(res.body.errors, url).toEqual([expect.objectContaining({ in: 'body', field: 'url', message: expect.stringMatching(/refused as a webhook target: .*LAKEPLANE_WEBHOOK_ALLOWED_CIDRS/) })]);
+      expect(res.body.errors, url).toEqual([
+        expect.objectContaining({ in: 'body', field: 'url', message: expect.stringMatching(/refused as a webhook target: .*LAKEPLANE_WEBHOOK_ALLOWED_CIDRS/) }),
+      ]);
     }
     const metadata = await p.call('POST', '/api/v1/webhooks', { token: admin, body: { name: 'ssrf', url: 'http://169.254.169.254/', eventTypes: ['*'] } });
     expect(metadata.body.errors[0].message).toMatch(/169\.254\.169\.254 is link-local \(cloud metadata\)/);
-    expect((await p.call('POST', '/api/v1/webhooks', { token: admin, body: { name: 'ssrf', url: 'http://no-such-host.invalid/hook', eventTypes: ['*'] } })).body.errors[0]).toMatchObject({ field: 'url', message: expect.stringMatching(/does not resolve/) });
-    expect((await p.call('POST', '/api/v1/webhooks', { token: admin, body: { name: 'ssrf', url: 'gopher://127.0.0.1/', eventTypes: ['*'] } })).status).toBe(400);
+    expect(
+      (await p.call('POST', '/api/v1/webhooks', { token: admin, body: { name: 'ssrf', url: 'http://no-such-host.invalid/hook', eventTypes: ['*'] } })).body
+        .errors[0],
+    ).toMatchObject({ field: 'url', message: expect.stringMatching(/does not resolve/) });
+    expect((await p.call('POST', '/api/v1/webhooks', { token: admin, body: { name: 'ssrf', url: 'gopher://127.0.0.1/', eventTypes: ['*'] } })).status).toBe(
+      400,
+    );
     expect((await p.call('GET', '/api/v1/webhooks', { token: admin })).body.items.length).toBe(before);
     // The allow-listed address itself, however it is written, is accepted.
-    const allowed = await p.call('POST', '/api/v1/webhooks', { token: admin, body: { name: 'allowed-by-number', url: 'http://2130706433:9/hook', eventTypes: ['io.lakeplane.none.*'] } });
+    const allowed = await p.call('POST', '/api/v1/webhooks', {
+      token: admin,
+      body: { name: 'allowed-by-number', url: 'http://2130706433:9/hook', eventTypes: ['io.lakeplane.none.*'] },
+    });
     expect(allowed.status, JSON.stringify(allowed.body)).toBe(201);
     await p.call('DELETE', `/api/v1/webhooks/${allowed.body.id}`, { token: admin });
   });
@@ -173,16 +213,27 @@ describe.each(backends())('webhooks on %s', (backend) => {
     const allowedReceiver = await receiver(() => '', 0);
     const internal = await receiver(() => '', 0, '127.0.0.2');
     try {
-      const sub = await p.call('POST', '/api/v1/webhooks', { token: admin, body: { name: 'rebound', url: allowedReceiver.url, eventTypes: ['io.lakeplane.iam.user.created.v1'] } });
+      const sub = await p.call('POST', '/api/v1/webhooks', {
+        token: admin,
+        body: { name: 'rebound', url: allowedReceiver.url, eventTypes: ['io.lakeplane.iam.user.created.v1'] },
+      });
       expect(sub.status).toBe(201);
       // What a name that now resolves elsewhere, or a subscription stored before targets were checked, looks like.
       await p.running.platform.store.db.updateTable('webhook_subscriptions').set({ url: internal.url }).where('id', '=', sub.body.id).execute();
       expect((await p.call('POST', '/api/v1/users', { token: admin, body: { username: 'rebound1', password: 'a-password-123' } })).status).toBe(201);
-      const failed = await waitFor('the delivery given up', async () => {
-        const log = await p.call('GET', `/api/v1/webhooks/${sub.body.id}/deliveries?status=failed`, { token: admin });
-        return log.body.items[0];
-      }, { timeoutMs: 20_000, intervalMs: 100 });
-      expect(failed).toMatchObject({ attempts: 1, lastStatus: null, lastError: expect.stringMatching(/^refused target: its address 127\.0\.0\.2 is loopback/) });
+      const failed = await waitFor(
+        'the delivery given up',
+        async () => {
+          const log = await p.call('GET', `/api/v1/webhooks/${sub.body.id}/deliveries?status=failed`, { token: admin });
+          return log.body.items[0];
+        },
+        { timeoutMs: 20_000, intervalMs: 100 },
+      );
+      expect(failed).toMatchObject({
+        attempts: 1,
+        lastStatus: null,
+        lastError: expect.stringMatching(/^refused target: its address 127\.0\.0\.2 is loopback/),
+      });
       expect(internal.tries.size).toBe(0);
       expect(allowedReceiver.tries.size).toBe(0);
       await p.call('DELETE', `/api/v1/webhooks/${sub.body.id}`, { token: admin });
@@ -194,15 +245,27 @@ describe.each(backends())('webhooks on %s', (backend) => {
 
   it('does not follow a redirect, so a 3xx cannot lead a delivery to a refused address', async () => {
     const internal = await receiver(() => '', 0, '127.0.0.2');
-    const redirecting = await receiver(() => '', 0, '127.0.0.1', (res) => res.writeHead(307, { location: internal.url }).end());
+    const redirecting = await receiver(
+      () => '',
+      0,
+      '127.0.0.1',
+      (res) => res.writeHead(307, { location: internal.url }).end(),
+    );
     try {
-      const sub = await p.call('POST', '/api/v1/webhooks', { token: admin, body: { name: 'redirecting', url: redirecting.url, eventTypes: ['io.lakeplane.iam.user.created.v1'] } });
+      const sub = await p.call('POST', '/api/v1/webhooks', {
+        token: admin,
+        body: { name: 'redirecting', url: redirecting.url, eventTypes: ['io.lakeplane.iam.user.created.v1'] },
+      });
       expect(sub.status).toBe(201);
       expect((await p.call('POST', '/api/v1/users', { token: admin, body: { username: 'redirected1', password: 'a-password-123' } })).status).toBe(201);
-      const failed = await waitFor('the delivery given up', async () => {
-        const log = await p.call('GET', `/api/v1/webhooks/${sub.body.id}/deliveries?status=failed`, { token: admin });
-        return log.body.items[0];
-      }, { timeoutMs: 20_000, intervalMs: 100 });
+      const failed = await waitFor(
+        'the delivery given up',
+        async () => {
+          const log = await p.call('GET', `/api/v1/webhooks/${sub.body.id}/deliveries?status=failed`, { token: admin });
+          return log.body.items[0];
+        },
+        { timeoutMs: 20_000, intervalMs: 100 },
+      );
       expect(failed).toMatchObject({ attempts: 3, lastStatus: 307, lastError: 'HTTP 307 (redirects are not followed)' });
       expect([...redirecting.tries.values()]).toEqual([3]);
       expect(internal.tries.size).toBe(0);

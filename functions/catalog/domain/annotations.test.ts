@@ -21,7 +21,10 @@ describe('annotation changes', () => {
   });
   it('update only what the change names, tags applied to the current ones', () => {
     expect(annotationUpdate({ description: null }, { tags: ['a'], tag_attributes: {} })).toEqual({ description: null });
-    expect(annotationUpdate({ owner: 'o', addTags: ['b'] }, { tags: ['a'], tag_attributes: { a: { k: 'v' } } })).toEqual({ owner: 'o', tags: { tags: ['a', 'b'], attributes: { a: { k: 'v' } } } });
+    expect(annotationUpdate({ owner: 'o', addTags: ['b'] }, { tags: ['a'], tag_attributes: { a: { k: 'v' } } })).toEqual({
+      owner: 'o',
+      tags: { tags: ['a', 'b'], attributes: { a: { k: 'v' } } },
+    });
     expect(annotationUpdate({ removeTags: ['a'] }, { tags: ['a'], tag_attributes: { a: { k: 'v' } } })).toEqual({ tags: { tags: [], attributes: {} } });
   });
 });

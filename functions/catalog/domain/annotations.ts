@@ -53,7 +53,9 @@ export function nextTags(current: readonly string[], change: AnnotationChange): 
     for (const t of change.addTags ?? []) if (!tags.includes(t)) tags.push(t);
   }
   if (tags.length > MAX_TAGS) {
-    throw new ValidationError([{ in: 'body', field: change.tags !== undefined ? 'tags' : 'addTags', message: `would leave ${tags.length} tags; at most ${MAX_TAGS} are allowed` }]);
+    throw new ValidationError([
+      { in: 'body', field: change.tags !== undefined ? 'tags' : 'addTags', message: `would leave ${tags.length} tags; at most ${MAX_TAGS} are allowed` },
+    ]);
   }
   return tags;
 }
@@ -71,7 +73,11 @@ export function nextTagAttributes(current: Readonly<TagAttributeMap>, tagsAfter:
   const problems: Array<{ in: 'body'; field: string; message: string }> = [];
   for (const [tag, attributes] of Object.entries(change.tagAttributes ?? {})) {
     if (!tagsAfter.includes(tag)) {
-      problems.push({ in: 'body', field: `tagAttributes.${tag}`, message: `${JSON.stringify(tag)} is not one of the tags after this change: add the tag (addTags) with its attributes` });
+      problems.push({
+        in: 'body',
+        field: `tagAttributes.${tag}`,
+        message: `${JSON.stringify(tag)} is not one of the tags after this change: add the tag (addTags) with its attributes`,
+      });
       continue;
     }
     if (attributes === null || Object.keys(attributes).length === 0) {
@@ -119,12 +125,19 @@ export function namespaceSegment(levels: readonly string[]): string {
 }
 
 /** Where an annotated thing is read and changed. */
-export function annotationHref(target: AnnotationTarget, warehouse: string, namespace?: readonly string[], name?: string, objectKind?: 'table' | 'view', column?: string): string {
+export function annotationHref(
+  target: AnnotationTarget,
+  warehouse: string,
+  namespace?: readonly string[],
+  name?: string,
+  objectKind?: 'table' | 'view',
+  column?: string,
+): string {
   let href = `${DISCOVERY_BASE}/warehouses/${encodeURIComponent(warehouse)}`;
   if (target === 'warehouse' || !namespace) return href;
   href += `/namespaces/${namespaceSegment(namespace)}`;
   if (target === 'namespace' || name === undefined) return href;
-  href += `/${target === 'column' ? objectKind ?? 'table' : target}s/${encodeURIComponent(name)}`;
+  href += `/${target === 'column' ? (objectKind ?? 'table') : target}s/${encodeURIComponent(name)}`;
   if (target === 'column' && column !== undefined) href += `/columns/${encodeURIComponent(column)}`;
   return href;
 }

@@ -81,7 +81,8 @@ export function displayNamespace(levels: readonly string[]): string {
 }
 
 // A lone surrogate has no UTF-8 form (encodeURIComponent throws): it is written as U+FFFD.
-const percentEncode = (c: string) => encodeURIComponent(/^[\uD800-\uDFFF]$/.test(c) ? '\uFFFD' : c).replace(/[!'()*]/g, (x) => `%${x.charCodeAt(0).toString(16).toUpperCase()}`);
+const percentEncode = (c: string) =>
+  encodeURIComponent(/^[\uD800-\uDFFF]$/.test(c) ? '\uFFFD' : c).replace(/[!'()*]/g, (x) => `%${x.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /**
  * A path segment for a name: safe characters kept, the rest percent-encoded. What would mean something once a

@@ -20,11 +20,23 @@ function refusal(fn: () => unknown): { status: number; message: string } {
 
 describe('parseS3RequestUri', () => {
   it('reads path-style and virtual-hosted requests, decoding the key', () => {
-    expect(parseS3RequestUri(`${T}/data/a%20b.parquet?versionId=1`, endpoint)).toMatchObject({ bucket: 'lake', key: 'wh/sales/orders-1/data/a b.parquet', rawPath: '/lake/wh/sales/orders-1/data/a%20b.parquet', query: [['versionId', '1']] });
+    expect(parseS3RequestUri(`${T}/data/a%20b.parquet?versionId=1`, endpoint)).toMatchObject({
+      bucket: 'lake',
+      key: 'wh/sales/orders-1/data/a b.parquet',
+      rawPath: '/lake/wh/sales/orders-1/data/a%20b.parquet',
+      query: [['versionId', '1']],
+    });
     expect(parseS3RequestUri('http://lake.127.0.0.1:9000/wh/x', endpoint)).toMatchObject({ bucket: 'lake', key: 'wh/x' });
     expect(parseS3RequestUri('https://lake.s3.eu-west-1.amazonaws.com/wh/x', s3EndpointOf(undefined))).toMatchObject({ bucket: 'lake', key: 'wh/x' });
     expect(parseS3RequestUri('https://s3.amazonaws.com/lake/wh/x', s3EndpointOf(undefined))).toMatchObject({ bucket: 'lake', key: 'wh/x' });
-    expect(parseS3RequestUri('http://127.0.0.1:9000/lake?list-type=2&prefix=wh%2F', endpoint)).toMatchObject({ bucket: 'lake', key: undefined, query: [['list-type', '2'], ['prefix', 'wh/']] });
+    expect(parseS3RequestUri('http://127.0.0.1:9000/lake?list-type=2&prefix=wh%2F', endpoint)).toMatchObject({
+      bucket: 'lake',
+      key: undefined,
+      query: [
+        ['list-type', '2'],
+        ['prefix', 'wh/'],
+      ],
+    });
   });
 
   it('refuses . and .. segments, plain or encoded, malformed encodings and control characters', () => {
@@ -35,17 +47,18 @@ describe('parseS3RequestUri', () => {
     expect(refusal(() => parseS3RequestUri(`${T}/a%00b`, endpoint)).status).toBe(400);
   });
 
-  it('refuses another host than the warehouse\'s endpoint', () => {
+  it("refuses another host than the warehouse's endpoint", () => {
     expect(refusal(() => parseS3RequestUri('http://evil.example:9000/lake/wh/sales/orders-1/x', endpoint)).status).toBe(403);
     expect(refusal(() => parseS3RequestUri('http://example.com/lake/x', s3EndpointOf(undefined))).status).toBe(403);
   });
 });
 
 describe('checkSignRequest', () => {
-  it('signs a reader\'s GET and HEAD inside the table, never a write', () => {
+  it("signs a reader's GET and HEAD inside the table, never a write", () => {
     expect(check(`${T}/metadata/v1.metadata.json`, 'GET', 'read')).toBe('read');
     expect(check(`${T}/data/f.parquet`, 'HEAD', 'read')).toBe('read');
-    for (const method of ['PUT', 'POST', 'DELETE']) expect(refusal(() => check(`${T}/data/f.parquet`, method, 'read'))).toMatchObject({ status: 403, message: expect.stringMatching(/only read/) });
+    for (const method of ['PUT', 'POST', 'DELETE'])
+      expect(refusal(() => check(`${T}/data/f.parquet`, method, 'read'))).toMatchObject({ status: 403, message: expect.stringMatching(/only read/) });
     expect(refusal(() => check(`${T}/x`, 'PATCH', 'write')).status).toBe(403);
   });
 
@@ -55,14 +68,18 @@ describe('checkSignRequest', () => {
     expect(refusal(() => check(T, 'GET', 'write')).status).toBe(403);
   });
 
-  it('signs a writer\'s PUT, multipart and DELETE inside the table; a copy only from inside it', () => {
+  it("signs a writer's PUT, multipart and DELETE inside the table; a copy only from inside it", () => {
     expect(check(`${T}/data/f.parquet`, 'PUT', 'write')).toBe('write');
     expect(check(`${T}/data/f.parquet?uploads`, 'POST', 'write')).toBe('write');
     expect(check(`${T}/data/f.parquet?uploadId=u&partNumber=1`, 'PUT', 'write')).toBe('write');
     expect(check(`${T}/data/f.parquet`, 'DELETE', 'write')).toBe('write');
     expect(check(`${T}/data/g.parquet`, 'PUT', 'write', { headers: { 'x-amz-copy-source': ['/lake/wh/sales/orders-1/data/f.parquet'] } })).toBe('write');
-    expect(refusal(() => check(`${T}/data/g.parquet`, 'PUT', 'write', { headers: { 'x-amz-copy-source': ['lake/wh/sales/orders-2/data/f.parquet'] } })).message).toMatch(/copy source/);
-    expect(refusal(() => check(`${T}/data/g.parquet`, 'PUT', 'write', { headers: { 'x-amz-copy-source': ['lake/wh/sales/orders-1/../orders-2/f'] } })).status).toBe(400);
+    expect(
+      refusal(() => check(`${T}/data/g.parquet`, 'PUT', 'write', { headers: { 'x-amz-copy-source': ['lake/wh/sales/orders-2/data/f.parquet'] } })).message,
+    ).toMatch(/copy source/);
+    expect(
+      refusal(() => check(`${T}/data/g.parquet`, 'PUT', 'write', { headers: { 'x-amz-copy-source': ['lake/wh/sales/orders-1/../orders-2/f'] } })).status,
+    ).toBe(400);
   });
 
   it('refuses subresources that are not content (ACLs, tagging, policies)', () => {

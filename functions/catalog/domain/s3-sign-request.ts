@@ -10,7 +10,10 @@
 import type { S3Prefix, StorageAccessLevel } from './session-policy.js';
 
 export class SignRefusal extends Error {
-  constructor(readonly status: 400 | 403, message: string) {
+  constructor(
+    readonly status: 400 | 403,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -56,7 +59,8 @@ function decodeSegment(segment: string, what: string): string {
 /** A key, decoded, refused when any of its segments (after decoding, so %2F and %2E count) is `.` or `..`. */
 export function checkKey(key: string, what: string): string {
   for (const segment of key.split('/')) {
-    if (segment === '.' || segment === '..') throw new SignRefusal(400, `${what} has a '${segment}' path segment: paths are never resolved, so they are never signed`);
+    if (segment === '.' || segment === '..')
+      throw new SignRefusal(400, `${what} has a '${segment}' path segment: paths are never resolved, so they are never signed`);
   }
   return key;
 }
@@ -69,7 +73,10 @@ export function parseS3RequestUri(uri: string, endpoint: S3Endpoint): S3RequestT
   const host = m[2]!.toLowerCase();
   if (host.includes('@')) throw new SignRefusal(400, 'uri must not carry user information');
   const rawPath = m[3] ?? '/';
-  const segments = rawPath.split('/').slice(1).map((s) => decodeSegment(s, 'uri path'));
+  const segments = rawPath
+    .split('/')
+    .slice(1)
+    .map((s) => decodeSegment(s, 'uri path'));
   let bucket: string;
   let keySegments: string[];
   const virtual = (suffix: string) => (host.endsWith(`.${suffix}`) ? host.slice(0, -suffix.length - 1) : undefined);
@@ -112,7 +119,18 @@ export function parseS3RequestUri(uri: string, endpoint: S3Endpoint): S3RequestT
 /** Query parameters of object requests that read or write the object's content (not its ACL, tags, policy...). */
 const OBJECT_PARAMS = new Set(['versionId', 'partNumber', 'uploadId', 'uploads', 'x-id']);
 /** Query parameters of a bucket listing. */
-const LIST_PARAMS = new Set(['list-type', 'prefix', 'delimiter', 'max-keys', 'continuation-token', 'start-after', 'encoding-type', 'fetch-owner', 'marker', 'x-id']);
+const LIST_PARAMS = new Set([
+  'list-type',
+  'prefix',
+  'delimiter',
+  'max-keys',
+  'continuation-token',
+  'start-after',
+  'encoding-type',
+  'fetch-owner',
+  'marker',
+  'x-id',
+]);
 
 const inside = (key: string, p: S3Prefix) => p.key === '' || key.startsWith(`${p.key}/`);
 

@@ -66,7 +66,9 @@ export function decodeSearchPageToken(token: string, fingerprint: string): Searc
     throw new ValidationError([{ in: 'query', field: 'pageToken', message: 'is not a page token this API issued' }]);
   }
   if (parsed.f !== fingerprint) {
-    throw new ValidationError([{ in: 'query', field: 'pageToken', message: 'belongs to a search with other parameters; repeat the same q and filters, or start without a token' }]);
+    throw new ValidationError([
+      { in: 'query', field: 'pageToken', message: 'belongs to a search with other parameters; repeat the same q and filters, or start without a token' },
+    ]);
   }
   return { score: parsed.s, key: parsed.k, uid: parsed.u };
 }

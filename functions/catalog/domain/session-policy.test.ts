@@ -4,11 +4,17 @@ import { escapeIamWildcards, parseS3Prefix, partitionOf, tableSessionPolicy } fr
 const table = { bucket: 'lake', key: 'wh/sales/orders-0a1b' };
 
 describe('tableSessionPolicy', () => {
-  it('a reader may list and get the table\'s objects and nothing else', () => {
+  it("a reader may list and get the table's objects and nothing else", () => {
     expect(tableSessionPolicy({ partition: 'aws', prefixes: [table], access: 'read' })).toEqual({
       Version: '2012-10-17',
       Statement: [
-        { Sid: 'ListTablePrefixes', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: ['arn:aws:s3:::lake'], Condition: { StringLike: { 's3:prefix': ['wh/sales/orders-0a1b/*'] } } },
+        {
+          Sid: 'ListTablePrefixes',
+          Effect: 'Allow',
+          Action: ['s3:ListBucket'],
+          Resource: ['arn:aws:s3:::lake'],
+          Condition: { StringLike: { 's3:prefix': ['wh/sales/orders-0a1b/*'] } },
+        },
         { Sid: 'ReadTableObjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: ['arn:aws:s3:::lake/wh/sales/orders-0a1b/*'] },
       ],
     });
@@ -28,7 +34,14 @@ describe('tableSessionPolicy', () => {
   });
 
   it('escapes * ? and $ in keys, so a table named with them cannot widen the policy to its neighbours', () => {
-    const policy = tableSessionPolicy({ partition: 'aws', prefixes: [{ bucket: 'lake', key: 'wh/ns/*' }, { bucket: 'lake', key: 'wh/ns/t?${aws:username}' }], access: 'write' });
+    const policy = tableSessionPolicy({
+      partition: 'aws',
+      prefixes: [
+        { bucket: 'lake', key: 'wh/ns/*' },
+        { bucket: 'lake', key: 'wh/ns/t?${aws:username}' },
+      ],
+      access: 'write',
+    });
     const text = JSON.stringify(policy);
     expect(policy.Statement[1]!.Resource).toEqual(['arn:aws:s3:::lake/wh/ns/${*}/*', 'arn:aws:s3:::lake/wh/ns/t${?}${$}{aws:username}/*']);
     expect(policy.Statement[0]!.Condition!.StringLike['s3:prefix']).toEqual(['wh/ns/${*}/*', 'wh/ns/t${?}${$}{aws:username}/*']);
@@ -49,7 +62,7 @@ describe('tableSessionPolicy', () => {
     expect(policy.Statement[0]!.Condition!.StringLike['s3:prefix']).toEqual(['wh/meta/orders/*', 'wh/sales/orders-0a1b/*']);
   });
 
-  it('lists each bucket under its own condition, and follows the role\'s partition', () => {
+  it("lists each bucket under its own condition, and follows the role's partition", () => {
     const policy = tableSessionPolicy({ partition: 'aws-cn', prefixes: [table, { bucket: 'other', key: 'data/orders' }], access: 'read' });
     expect(policy.Statement.slice(0, 2).map((s) => [s.Resource, s.Condition])).toEqual([
       [['arn:aws-cn:s3:::lake'], { StringLike: { 's3:prefix': ['wh/sales/orders-0a1b/*'] } }],

@@ -71,7 +71,14 @@ export function tableSessionPolicy(options: { partition: string; prefixes: reado
     Effect: 'Allow',
     Action: ['s3:ListBucket'],
     Resource: [`arn:${partition}:s3:::${bucket}`],
-    Condition: { StringLike: { 's3:prefix': prefixes.filter((p) => p.bucket === bucket).map((p) => (p.key === '' ? '*' : `${escapeIamWildcards(p.key)}/*`)).sort() } },
+    Condition: {
+      StringLike: {
+        's3:prefix': prefixes
+          .filter((p) => p.bucket === bucket)
+          .map((p) => (p.key === '' ? '*' : `${escapeIamWildcards(p.key)}/*`))
+          .sort(),
+      },
+    },
   }));
   statements.push({ Sid: 'ReadTableObjects', Effect: 'Allow', Action: [...READ_ACTIONS], Resource: objects });
   if (access === 'write') statements.push({ Sid: 'WriteTableObjects', Effect: 'Allow', Action: [...WRITE_ACTIONS], Resource: objects });

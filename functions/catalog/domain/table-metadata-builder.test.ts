@@ -13,21 +13,38 @@ const schema = {
     { id: 10, name: 'id', required: true, type: 'long' },
     { id: 11, name: 'point', required: false, type: { type: 'struct' as const, fields: [{ id: 12, name: 'x', required: true, type: 'double' }] } },
     { id: 13, name: 'tags', required: false, type: { type: 'list' as const, 'element-id': 14, element: 'string', 'element-required': false } },
-    { id: 15, name: 'props', required: false, type: { type: 'map' as const, 'key-id': 16, key: 'string', 'value-id': 17, value: 'string', 'value-required': false } },
+    {
+      id: 15,
+      name: 'props',
+      required: false,
+      type: { type: 'map' as const, 'key-id': 16, key: 'string', 'value-id': 17, value: 'string', 'value-required': false },
+    },
   ],
 };
 
 function newTable(properties: Record<string, string> = {}, now = 1_000): TableMetadata {
-  const updates = createTableUpdates({ name: 't', schema, properties, 'partition-spec': { fields: [{ 'source-id': 10, name: 'id_bucket', transform: 'bucket[16]' }] } }, 'uuid-1', 'file:///wh/t');
+  const updates = createTableUpdates(
+    { name: 't', schema, properties, 'partition-spec': { fields: [{ 'source-id': 10, name: 'id_bucket', transform: 'bucket[16]' }] } },
+    'uuid-1',
+    'file:///wh/t',
+  );
   return new TableMetadataBuilder(null, now).applyAll(updates).build(null);
 }
 
 function snapshot(id: bigint | number, parent: bigint | number | null, seq: number, ts: number, extra: Record<string, unknown> = {}) {
-  return { 'snapshot-id': id, ...(parent !== null ? { 'parent-snapshot-id': parent } : {}), 'sequence-number': seq, 'timestamp-ms': ts, 'manifest-list': `s3://b/${id}.avro`, summary: { operation: 'append' as const }, ...extra };
+  return {
+    'snapshot-id': id,
+    ...(parent !== null ? { 'parent-snapshot-id': parent } : {}),
+    'sequence-number': seq,
+    'timestamp-ms': ts,
+    'manifest-list': `s3://b/${id}.avro`,
+    summary: { operation: 'append' as const },
+    ...extra,
+  };
 }
 
 describe('new tables', () => {
-  it('assigns fresh ids the way Java does: a struct\'s fields first, then nested types', () => {
+  it("assigns fresh ids the way Java does: a struct's fields first, then nested types", () => {
     const m = newTable();
     const fields = m.schemas[0]!.fields;
     expect(fields.map((f) => f.id)).toEqual([1, 2, 3, 4]);
@@ -51,11 +68,14 @@ describe('new tables', () => {
 });
 
 describe('commits', () => {
-  it('keeps 64-bit snapshot ids exact and logs main\'s history', () => {
+  it("keeps 64-bit snapshot ids exact and logs main's history", () => {
     const base = newTable();
     const id = 9_223_372_036_854_775_807n;
     const m = new TableMetadataBuilder(base, 5_000)
-      .applyAll([{ action: 'add-snapshot', snapshot: snapshot(id, null, 1, 4_000) }, { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': id }])
+      .applyAll([
+        { action: 'add-snapshot', snapshot: snapshot(id, null, 1, 4_000) },
+        { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': id },
+      ])
       .build('file:///wh/t/metadata/00000-a.metadata.json');
     expect(m['current-snapshot-id']).toBe(id);
     expect(m['snapshot-log']).toEqual([{ 'timestamp-ms': 4_000, 'snapshot-id': id }]);
@@ -65,9 +85,16 @@ describe('commits', () => {
 
   it('drops the snapshot history before a removed snapshot, and refs that pointed at it', () => {
     let m = newTable();
-    for (const [id, parent, seq] of [[1, null, 1], [2, 1, 2], [3, 2, 3]] as const) {
+    for (const [id, parent, seq] of [
+      [1, null, 1],
+      [2, 1, 2],
+      [3, 2, 3],
+    ] as const) {
       m = new TableMetadataBuilder(m, 1_000 + seq)
-        .applyAll([{ action: 'add-snapshot', snapshot: snapshot(id, parent, seq, 1_000 + seq) }, { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': id }])
+        .applyAll([
+          { action: 'add-snapshot', snapshot: snapshot(id, parent, seq, 1_000 + seq) },
+          { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': id },
+        ])
         .build('x');
     }
     m = new TableMetadataBuilder(m, 9_000).apply({ action: 'set-snapshot-ref', 'ref-name': 'old', type: 'tag', 'snapshot-id': 2 }).build('x');
@@ -82,10 +109,14 @@ describe('commits', () => {
     let m = newTable();
     m = new TableMetadataBuilder(m, 2).applyAll([{ action: 'add-snapshot', snapshot: snapshot(1, null, 5, 2) }]).build('x');
     expect(() => new TableMetadataBuilder(m, 3).apply({ action: 'add-snapshot', snapshot: snapshot(2, 1, 4, 3) })).toThrow(InvalidMetadataUpdateError);
-    expect(() => new TableMetadataBuilder(m, 3).apply({ action: 'set-snapshot-ref', 'ref-name': 'b', type: 'branch', 'snapshot-id': 99 })).toThrow(/unknown snapshot/);
+    expect(() => new TableMetadataBuilder(m, 3).apply({ action: 'set-snapshot-ref', 'ref-name': 'b', type: 'branch', 'snapshot-id': 99 })).toThrow(
+      /unknown snapshot/,
+    );
     const v3 = newTable({ 'format-version': '3' });
     expect(() => new TableMetadataBuilder(v3, 3).apply({ action: 'add-snapshot', snapshot: snapshot(7, null, 1, 3) })).toThrow(/first-row-id and added-rows/);
-    const lineage = new TableMetadataBuilder(v3, 3).apply({ action: 'add-snapshot', snapshot: snapshot(7, null, 1, 3, { 'first-row-id': 0, 'added-rows': 25 }) }).build('x');
+    const lineage = new TableMetadataBuilder(v3, 3)
+      .apply({ action: 'add-snapshot', snapshot: snapshot(7, null, 1, 3, { 'first-row-id': 0, 'added-rows': 25 }) })
+      .build('x');
     expect(lineage['next-row-id']).toBe(25);
   });
 
@@ -97,7 +128,10 @@ describe('commits', () => {
 
   it('a commit that changes nothing returns the base unchanged', () => {
     const m = newTable();
-    const same = new TableMetadataBuilder(m, 99).applyAll([{ action: 'set-current-schema', 'schema-id': 0 }, { action: 'set-properties', updates: {} }]);
+    const same = new TableMetadataBuilder(m, 99).applyAll([
+      { action: 'set-current-schema', 'schema-id': 0 },
+      { action: 'set-properties', updates: {} },
+    ]);
     expect(same.hasChanges).toBe(false);
     expect(same.build('x')).toBe(m);
   });
@@ -112,9 +146,15 @@ function deepFreeze<T>(value: T): T {
 }
 
 describe('bases', () => {
-  it('are never changed, whatever the updates: a commit\'s result is shared as the next commit\'s base', () => {
+  it("are never changed, whatever the updates: a commit's result is shared as the next commit's base", () => {
     let m = newTable();
-    m = new TableMetadataBuilder(m, 2).applyAll([{ action: 'add-snapshot', snapshot: snapshot(1, null, 1, 2) }, { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': 1 }, { action: 'set-properties', updates: { a: '1' } }]).build('file:///m/0');
+    m = new TableMetadataBuilder(m, 2)
+      .applyAll([
+        { action: 'add-snapshot', snapshot: snapshot(1, null, 1, 2) },
+        { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': 1 },
+        { action: 'set-properties', updates: { a: '1' } },
+      ])
+      .build('file:///m/0');
     const frozen = deepFreeze(m);
     const before = JSON.stringify(tableMetadataDocument(frozen), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
     // Frozen all the way down: any change in place would throw (modules are strict mode).
@@ -125,13 +165,19 @@ describe('bases', () => {
         { action: 'set-current-schema', 'schema-id': -1 },
         { action: 'add-spec', spec: { fields: [{ 'source-id': 1, name: 'id_b8', transform: 'bucket[8]' }] } },
         { action: 'set-default-spec', 'spec-id': -1 },
-        { action: 'add-sort-order', 'sort-order': { 'order-id': 1, fields: [{ 'source-id': 1, transform: 'identity', direction: 'asc', 'null-order': 'nulls-first' }] } },
+        {
+          action: 'add-sort-order',
+          'sort-order': { 'order-id': 1, fields: [{ 'source-id': 1, transform: 'identity', direction: 'asc', 'null-order': 'nulls-first' }] },
+        },
         { action: 'set-default-sort-order', 'sort-order-id': -1 },
         { action: 'add-snapshot', snapshot: snapshot(2, 1, 2, 9, { 'first-row-id': 0, 'added-rows': 5 }) },
         { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': 2 },
         { action: 'set-snapshot-ref', 'ref-name': 'tag1', type: 'tag', 'snapshot-id': 1 },
         { action: 'remove-snapshot-ref', 'ref-name': 'tag1' },
-        { action: 'set-statistics', statistics: { 'snapshot-id': 2, 'statistics-path': 's3://b/s.puffin', 'file-size-in-bytes': 1, 'file-footer-size-in-bytes': 1, 'blob-metadata': [] } },
+        {
+          action: 'set-statistics',
+          statistics: { 'snapshot-id': 2, 'statistics-path': 's3://b/s.puffin', 'file-size-in-bytes': 1, 'file-footer-size-in-bytes': 1, 'blob-metadata': [] },
+        },
         { action: 'remove-statistics', 'snapshot-id': 2 },
         { action: 'set-partition-statistics', 'partition-statistics': { 'snapshot-id': 2, 'statistics-path': 's3://b/p.parquet', 'file-size-in-bytes': 1 } },
         { action: 'remove-partition-statistics', 'snapshot-id': 2 },
@@ -150,9 +196,11 @@ describe('bases', () => {
 });
 
 describe('requirements', () => {
-  it('fail as CommitFailedException with Java\'s wording', () => {
+  it("fail as CommitFailedException with Java's wording", () => {
     const m = newTable();
-    expect(() => checkTableRequirements(m, [{ type: 'assert-ref-snapshot-id', ref: 'main', 'snapshot-id': 5 }])).toThrow('Requirement failed: branch or tag main is missing, expected 5');
+    expect(() => checkTableRequirements(m, [{ type: 'assert-ref-snapshot-id', ref: 'main', 'snapshot-id': 5 }])).toThrow(
+      'Requirement failed: branch or tag main is missing, expected 5',
+    );
     expect(() => checkTableRequirements(null, [{ type: 'assert-create' }])).not.toThrow();
     expect(() => checkTableRequirements(m, [{ type: 'assert-create' }])).toThrow(CommitFailedError);
   });
@@ -179,7 +227,14 @@ describe('parsing metadata written elsewhere', () => {
 });
 
 describe('views', () => {
-  const version = (id: number, sql: string, dialect = 'spark') => ({ 'version-id': id, 'timestamp-ms': id, 'schema-id': -1, summary: {}, representations: [{ type: 'sql', sql, dialect }], 'default-namespace': ['ns'] });
+  const version = (id: number, sql: string, dialect = 'spark') => ({
+    'version-id': id,
+    'timestamp-ms': id,
+    'schema-id': -1,
+    summary: {},
+    representations: [{ type: 'sql', sql, dialect }],
+    'default-namespace': ['ns'],
+  });
 
   it('reuses an identical version and keeps version.history.num-entries versions', () => {
     const b = new ViewMetadataBuilder(null).applyAll([
@@ -192,8 +247,17 @@ describe('views', () => {
     ]);
     let m = b.build();
     expect(m.schemas[0]!['schema-id']).toBe(0);
-    for (const [i, sql] of [[2, 'select 2'], [3, 'select 3'], [4, 'select 2']] as const) {
-      m = new ViewMetadataBuilder(m).applyAll([{ action: 'add-view-version', 'view-version': { ...version(i, sql), 'schema-id': 0 } }, { action: 'set-current-view-version', 'view-version-id': -1 }]).build();
+    for (const [i, sql] of [
+      [2, 'select 2'],
+      [3, 'select 3'],
+      [4, 'select 2'],
+    ] as const) {
+      m = new ViewMetadataBuilder(m)
+        .applyAll([
+          { action: 'add-view-version', 'view-version': { ...version(i, sql), 'schema-id': 0 } },
+          { action: 'set-current-view-version', 'view-version-id': -1 },
+        ])
+        .build();
     }
     // Version 1 expired; "select 2" again is version 2 again, not a new one.
     expect(m.versions.map((v) => v['version-id'])).toEqual([2, 3]);
@@ -201,13 +265,29 @@ describe('views', () => {
   });
 
   it('refuses to drop a dialect unless replace.drop-dialect.allowed', () => {
-    const base = new ViewMetadataBuilder(null).applyAll([
-      { action: 'assign-uuid', uuid: 'v' },
-      { action: 'set-location', location: 'file:///wh/v' },
-      { action: 'add-schema', schema },
-      { action: 'add-view-version', 'view-version': { ...version(1, 'a'), representations: [{ type: 'sql', sql: 'a', dialect: 'spark' }, { type: 'sql', sql: 'a', dialect: 'trino' }] } },
-      { action: 'set-current-view-version', 'view-version-id': -1 },
-    ]).build();
-    expect(() => new ViewMetadataBuilder(base).applyAll([{ action: 'add-view-version', 'view-version': { ...version(2, 'b'), 'schema-id': 0 } }, { action: 'set-current-view-version', 'view-version-id': -1 }])).toThrow(/loss of view dialects/);
+    const base = new ViewMetadataBuilder(null)
+      .applyAll([
+        { action: 'assign-uuid', uuid: 'v' },
+        { action: 'set-location', location: 'file:///wh/v' },
+        { action: 'add-schema', schema },
+        {
+          action: 'add-view-version',
+          'view-version': {
+            ...version(1, 'a'),
+            representations: [
+              { type: 'sql', sql: 'a', dialect: 'spark' },
+              { type: 'sql', sql: 'a', dialect: 'trino' },
+            ],
+          },
+        },
+        { action: 'set-current-view-version', 'view-version-id': -1 },
+      ])
+      .build();
+    expect(() =>
+      new ViewMetadataBuilder(base).applyAll([
+        { action: 'add-view-version', 'view-version': { ...version(2, 'b'), 'schema-id': 0 } },
+        { action: 'set-current-view-version', 'view-version-id': -1 },
+      ]),
+    ).toThrow(/loss of view dialects/);
   });
 });

@@ -38,7 +38,10 @@ export class TableMetadataBuilder {
   private changes = 0;
 
   /** `base` null starts an empty table (a create, or the commit of a staged create). */
-  constructor(base: TableMetadata | null, private readonly now: number) {
+  constructor(
+    base: TableMetadata | null,
+    private readonly now: number,
+  ) {
     this.base = base;
     this.m = base
       ? copyForUpdate(base)
@@ -194,7 +197,7 @@ export class TableMetadataBuilder {
   }
 
   setCurrentSchema(requested: number): this {
-    const id = requested === LAST_ADDED ? this.lastAddedSchemaId ?? bad('Cannot set last added schema: no schema has been added') : requested;
+    const id = requested === LAST_ADDED ? (this.lastAddedSchemaId ?? bad('Cannot set last added schema: no schema has been added')) : requested;
     if (!this.m.schemas.some((s) => s['schema-id'] === id)) bad(`Cannot set current schema to unknown schema: ${id}`);
     if (this.m['current-schema-id'] === id) return this;
     return this.changed(() => (this.m['current-schema-id'] = id));
@@ -233,7 +236,7 @@ export class TableMetadataBuilder {
   }
 
   setDefaultSpec(requested: number): this {
-    const id = requested === LAST_ADDED ? this.lastAddedSpecId ?? bad('Cannot set last added spec: no spec has been added') : requested;
+    const id = requested === LAST_ADDED ? (this.lastAddedSpecId ?? bad('Cannot set last added spec: no spec has been added')) : requested;
     if (!this.m['partition-specs'].some((s) => s['spec-id'] === id)) bad(`Cannot set default partition spec to unknown spec: ${id}`);
     if (this.m['default-spec-id'] === id) return this;
     return this.changed(() => (this.m['default-spec-id'] = id));
@@ -260,7 +263,7 @@ export class TableMetadataBuilder {
   }
 
   setDefaultSortOrder(requested: number): this {
-    const id = requested === LAST_ADDED ? this.lastAddedOrderId ?? bad('Cannot set last added sort order: no sort order has been added') : requested;
+    const id = requested === LAST_ADDED ? (this.lastAddedOrderId ?? bad('Cannot set last added sort order: no sort order has been added')) : requested;
     if (!this.m['sort-orders'].some((o) => o['order-id'] === id)) bad(`Cannot set default sort order to unknown order: ${id}`);
     if (this.m['default-sort-order-id'] === id) return this;
     return this.changed(() => (this.m['default-sort-order-id'] = id));
@@ -283,7 +286,8 @@ export class TableMetadataBuilder {
       const first = snapshot['first-row-id'];
       const added = snapshot['added-rows'];
       if (first == null || added == null) bad('Cannot add a snapshot to a v3 table: first-row-id and added-rows are required');
-      if (BigInt(first) < BigInt(nextRowId ?? 0)) bad(`Cannot add a snapshot, first-row-id is behind table next-row-id: ${String(first)} < ${String(nextRowId ?? 0)}`);
+      if (BigInt(first) < BigInt(nextRowId ?? 0))
+        bad(`Cannot add a snapshot, first-row-id is behind table next-row-id: ${String(first)} < ${String(nextRowId ?? 0)}`);
       nextRowId = BigInt(nextRowId ?? 0) + BigInt(added);
     }
     return this.changed(() => {
@@ -389,7 +393,8 @@ export class TableMetadataBuilder {
     const m = this.m;
     if (!m['table-uuid']) bad('Cannot create a table without a uuid: assign-uuid is required');
     if (!m.location) bad('Cannot create a table without a location: set-location is required');
-    if (m.schemas.length === 0 || !m.schemas.some((s) => s['schema-id'] === m['current-schema-id'])) bad('Cannot create a table without a current schema: add-schema and set-current-schema are required');
+    if (m.schemas.length === 0 || !m.schemas.some((s) => s['schema-id'] === m['current-schema-id']))
+      bad('Cannot create a table without a current schema: add-schema and set-current-schema are required');
     if (m['partition-specs'].length === 0) m['partition-specs'].push({ 'spec-id': 0, fields: [] });
     if (m['default-spec-id'] === -1) m['default-spec-id'] = m['partition-specs'][0]?.['spec-id'] ?? 0;
     if (m['sort-orders'].length === 0) m['sort-orders'].push({ 'order-id': 0, fields: [] });

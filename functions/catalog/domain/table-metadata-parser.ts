@@ -48,7 +48,9 @@ export function parseTableMetadata(doc: unknown): TableMetadata {
   if (!Array.isArray(specs)) {
     const legacy = doc['partition-spec'];
     if (!Array.isArray(legacy)) invalid('partition-specs (or the v1 partition-spec) is required');
-    specs = [{ 'spec-id': 0, fields: (legacy as PartitionSpecValue['fields']).map((f, i) => ({ ...f, 'field-id': f['field-id'] ?? PARTITION_FIELD_ID_START + i })) }] as PartitionSpecWithId[];
+    specs = [
+      { 'spec-id': 0, fields: (legacy as PartitionSpecValue['fields']).map((f, i) => ({ ...f, 'field-id': f['field-id'] ?? PARTITION_FIELD_ID_START + i })) },
+    ] as PartitionSpecWithId[];
     defaultSpecId = 0;
   }
   const lastPartitionId =

@@ -37,7 +37,9 @@ export function checkTableRequirements(base: TableMetadata | null, requirements:
       }
       case 'assert-last-assigned-field-id':
         if (base['last-column-id'] !== r['last-assigned-field-id']) {
-          throw new CommitFailedError(`Requirement failed: last assigned field id changed: expected id ${r['last-assigned-field-id']} != ${base['last-column-id']}`);
+          throw new CommitFailedError(
+            `Requirement failed: last assigned field id changed: expected id ${r['last-assigned-field-id']} != ${base['last-column-id']}`,
+          );
         }
         break;
       case 'assert-current-schema-id':
@@ -47,7 +49,9 @@ export function checkTableRequirements(base: TableMetadata | null, requirements:
         break;
       case 'assert-last-assigned-partition-id':
         if (base['last-partition-id'] !== r['last-assigned-partition-id']) {
-          throw new CommitFailedError(`Requirement failed: last assigned partition id changed: expected id ${r['last-assigned-partition-id']} != ${base['last-partition-id']}`);
+          throw new CommitFailedError(
+            `Requirement failed: last assigned partition id changed: expected id ${r['last-assigned-partition-id']} != ${base['last-partition-id']}`,
+          );
         }
         break;
       case 'assert-default-spec-id':
@@ -57,7 +61,9 @@ export function checkTableRequirements(base: TableMetadata | null, requirements:
         break;
       case 'assert-default-sort-order-id':
         if (base['default-sort-order-id'] !== r['default-sort-order-id']) {
-          throw new CommitFailedError(`Requirement failed: default sort order changed: expected id ${r['default-sort-order-id']} != ${base['default-sort-order-id']}`);
+          throw new CommitFailedError(
+            `Requirement failed: default sort order changed: expected id ${r['default-sort-order-id']} != ${base['default-sort-order-id']}`,
+          );
         }
         break;
     }

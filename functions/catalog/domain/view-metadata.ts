@@ -26,7 +26,8 @@ function bad(message: string): never {
 }
 
 function sameVersion(a: ViewVersionValue, b: ViewVersionValue): boolean {
-  const key = (v: ViewVersionValue) => stringifyJsonLossless([v.summary, v.representations, v['default-catalog'] ?? null, v['default-namespace'], v['schema-id']]);
+  const key = (v: ViewVersionValue) =>
+    stringifyJsonLossless([v.summary, v.representations, v['default-catalog'] ?? null, v['default-namespace'], v['schema-id']]);
   return key(a) === key(b);
 }
 
@@ -43,7 +44,9 @@ export class ViewMetadataBuilder {
   private changes = 0;
 
   constructor(private readonly base: ViewMetadata | null) {
-    this.m = base ? structuredClone(base) : { 'view-uuid': '', 'format-version': 1, location: '', 'current-version-id': -1, versions: [], 'version-log': [], schemas: [], properties: {} };
+    this.m = base
+      ? structuredClone(base)
+      : { 'view-uuid': '', 'format-version': 1, location: '', 'current-version-id': -1, versions: [], 'version-log': [], schemas: [], properties: {} };
   }
 
   applyAll(updates: readonly ViewUpdateValue[]): this {
@@ -117,7 +120,7 @@ export class ViewMetadataBuilder {
   }
 
   setCurrentVersion(requested: number): void {
-    const id = requested === LAST_ADDED ? this.lastAddedVersionId ?? bad('Cannot set last added version: no version has been added') : requested;
+    const id = requested === LAST_ADDED ? (this.lastAddedVersionId ?? bad('Cannot set last added version: no version has been added')) : requested;
     const version = this.m.versions.find((v) => v['version-id'] === id);
     if (!version) bad(`Cannot set current version to unknown version: ${id}`);
     if (this.m['current-version-id'] === id) return;
@@ -154,8 +157,10 @@ export function parseViewMetadata(doc: unknown): ViewMetadata {
   const d = doc as Partial<ViewMetadata> | null;
   if (!d || typeof d !== 'object') bad('Invalid view metadata: not a JSON object');
   if (d['format-version'] !== 1) bad(`Invalid view metadata: unsupported format-version ${String(d['format-version'])}`);
-  if (typeof d['view-uuid'] !== 'string' || typeof d.location !== 'string' || typeof d['current-version-id'] !== 'number') bad('Invalid view metadata: view-uuid, location and current-version-id are required');
-  if (!Array.isArray(d.versions) || !Array.isArray(d.schemas) || !Array.isArray(d['version-log'])) bad('Invalid view metadata: versions, version-log and schemas are required');
+  if (typeof d['view-uuid'] !== 'string' || typeof d.location !== 'string' || typeof d['current-version-id'] !== 'number')
+    bad('Invalid view metadata: view-uuid, location and current-version-id are required');
+  if (!Array.isArray(d.versions) || !Array.isArray(d.schemas) || !Array.isArray(d['version-log']))
+    bad('Invalid view metadata: versions, version-log and schemas are required');
   return { ...(d as ViewMetadata), properties: d.properties ?? {} };
 }
 

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { MetadataCache, tableKey } from './metadata-cache.js';
 
-const known = (n: number) => ({ id: `00000000-0000-0000-0000-${String(n).padStart(12, '0')}`, version: 1, location: `file:///wh/t${n}/metadata/00000-x.metadata.json` });
+const known = (n: number) => ({
+  id: `00000000-0000-0000-0000-${String(n).padStart(12, '0')}`,
+  version: 1,
+  location: `file:///wh/t${n}/metadata/00000-x.metadata.json`,
+});
 
 describe('MetadataCache', () => {
   it('keeps within its bound, dropping the least recently used table first', () => {

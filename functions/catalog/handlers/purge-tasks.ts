@@ -14,12 +14,19 @@ const BATCH = 10;
 export async function schedulePurge(tx: Tx, warehouseId: string, objectName: string, locations: string[]): Promise<string | undefined> {
   if (locations.length === 0) return undefined;
   const id = randomUUID();
-  await tx.insertInto('catalog_purge_tasks').values({ id, warehouse_id: warehouseId, object_name: objectName, locations: textArray(locations), next_attempt_at: new Date() }).execute();
+  await tx
+    .insertInto('catalog_purge_tasks')
+    .values({ id, warehouse_id: warehouseId, object_name: objectName, locations: textArray(locations), next_attempt_at: new Date() })
+    .execute();
   return id;
 }
 
 /** One attempt at a purge; on failure it is rescheduled with backoff (30 s doubling, capped at an hour). */
-async function attempt(platform: Platform, tx: Tx, task: { id: string; warehouse_id: string; object_name: string; locations: string[]; attempts: number }): Promise<boolean> {
+async function attempt(
+  platform: Platform,
+  tx: Tx,
+  task: { id: string; warehouse_id: string; object_name: string; locations: string[]; attempts: number },
+): Promise<boolean> {
   try {
     const warehouse = await tx.selectFrom('warehouses').selectAll().where('id', '=', task.warehouse_id).executeTakeFirstOrThrow();
     const summary = toWarehouseSummary(warehouse);
@@ -61,7 +68,15 @@ export async function runPurge(platform: Platform, id: string): Promise<boolean>
 /** One pass over the purges that are due; the sweeper calls it every 30 seconds. Returns how many succeeded. */
 export async function runDuePurges(platform: Platform): Promise<number> {
   return platform.store.db.transaction().execute(async (tx) => {
-    const due = await tx.selectFrom('catalog_purge_tasks').selectAll().where('next_attempt_at', '<=', new Date()).orderBy('next_attempt_at').limit(BATCH).forUpdate().skipLocked().execute();
+    const due = await tx
+      .selectFrom('catalog_purge_tasks')
+      .selectAll()
+      .where('next_attempt_at', '<=', new Date())
+      .orderBy('next_attempt_at')
+      .limit(BATCH)
+      .forUpdate()
+      .skipLocked()
+      .execute();
     let done = 0;
     for (const task of due) if (await attempt(platform, tx, task)) done++;
     return done;

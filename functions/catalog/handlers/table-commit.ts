@@ -10,7 +10,14 @@ import { TableMetadataBuilder } from '../domain/table-metadata-builder.js';
 import { checkTableRequirements } from '../domain/table-requirements.js';
 import type { TableRequirementValue, TableUpdateValue } from '../schemas/iceberg-requests.js';
 import { missing, requireNamespace } from '../store/catalog-objects.js';
-import { currentMetadataLocation, findTableForCommit, holdTablePointer, swapTablePointer, type CommitTarget, type TablePointer } from '../store/table-pointers.js';
+import {
+  currentMetadataLocation,
+  findTableForCommit,
+  holdTablePointer,
+  swapTablePointer,
+  type CommitTarget,
+  type TablePointer,
+} from '../store/table-pointers.js';
 import { requireWarehouse, type WarehouseRef } from '../store/warehouses.js';
 import { commitBaseCacheOf, type CommitBase, type CommitBaseCache } from './commit-base-cache.js';
 import { commitLanesOf } from './commit-lanes.js';
@@ -86,7 +93,8 @@ const keyOf = (c: TableChange) => `${c.identifier.namespace.join('\x1F')}\x00${c
 export async function commitTables<R>(platform: Platform, prefix: string, changes: TableChange[], actor: Actor, commitIn: CommitIn<R>): Promise<R> {
   const seen = new Set<string>();
   for (const c of changes) {
-    if (seen.has(keyOf(c))) throw new BadRequestError(`Table ${displayNamespace(c.identifier.namespace)}.${c.identifier.name} appears more than once in the transaction`);
+    if (seen.has(keyOf(c)))
+      throw new BadRequestError(`Table ${displayNamespace(c.identifier.namespace)}.${c.identifier.name} appears more than once in the transaction`);
     seen.add(keyOf(c));
   }
   const arrived = performance.now();
@@ -101,7 +109,16 @@ export async function commitTables<R>(platform: Platform, prefix: string, change
   }
 }
 
-async function commitWithRetries<R>(platform: Platform, bases: CommitBaseCache, prefix: string, changes: TableChange[], ordered: TableChange[], actor: Actor, commitIn: CommitIn<R>, arrived: number): Promise<R> {
+async function commitWithRetries<R>(
+  platform: Platform,
+  bases: CommitBaseCache,
+  prefix: string,
+  changes: TableChange[],
+  ordered: TableChange[],
+  actor: Actor,
+  commitIn: CommitIn<R>,
+  arrived: number,
+): Promise<R> {
   const db = platform.store.db;
   // The first attempt may build on the kept metadata; once something did not work out, every table is read.
   let useKept = true;
@@ -159,7 +176,13 @@ interface PlanOptions {
   arrived: number;
 }
 
-async function planCommits(db: Executor, bases: CommitBaseCache, prefix: string, ordered: TableChange[], { useKept, rebuilt, arrived }: PlanOptions): Promise<Plan[]> {
+async function planCommits(
+  db: Executor,
+  bases: CommitBaseCache,
+  prefix: string,
+  ordered: TableChange[],
+  { useKept, rebuilt, arrived }: PlanOptions,
+): Promise<Plan[]> {
   const now = Date.now();
   const plans: Plan[] = [];
   for (const change of ordered) {
@@ -200,7 +223,9 @@ async function planCommits(db: Executor, bases: CommitBaseCache, prefix: string,
       // The updates applied to the table as a read found it earlier, not to the one another commit made of it
       // meanwhile: that is a conflict to retry from a fresh load, not a bad request.
       if (rebuilt && err instanceof LakeplaneError && err.status === 400) {
-        throw new CommitFailedError(`Commit failed: table ${displayNamespace(levels)}.${name} was changed concurrently and the updates no longer apply: ${err.message}`);
+        throw new CommitFailedError(
+          `Commit failed: table ${displayNamespace(levels)}.${name} was changed concurrently and the updates no longer apply: ${err.message}`,
+        );
       }
       throw err;
     }
@@ -238,7 +263,14 @@ function planOnKept(change: TableChange, key: string, known: CommitBase, now: nu
     const builder = new TableMetadataBuilder(known.metadata, now).applyAll(change.updates);
     const metadata = builder.build(known.location);
     checkObjectLocations(known.target.warehouse, metadata, known.metadata);
-    const table: TablePointer = { id: known.id, kind: 'table', name: change.identifier.name, metadata_location: known.location, version: known.version, metadata: null };
+    const table: TablePointer = {
+      id: known.id,
+      kind: 'table',
+      name: change.identifier.name,
+      metadata_location: known.location,
+      version: known.version,
+      metadata: null,
+    };
     return { change, key, target: { ...known.target, object: table }, table, base: known.metadata, metadata, changed: builder.hasChanges, kept: true };
   } catch {
     return undefined;
@@ -255,7 +287,15 @@ function baseOf(bases: CommitBaseCache, key: string, object: TablePointer, known
   }
   if (object.metadata === null) throw new Error(`commit: no metadata for ${object.metadata_location}`);
   const metadata = readStoredMetadata(object.metadata);
-  bases.remember(key, { id: object.id, version: object.version, location: object.metadata_location, metadata, size: object.metadata.length, currentAfter: asked, target });
+  bases.remember(key, {
+    id: object.id,
+    version: object.version,
+    location: object.metadata_location,
+    metadata,
+    size: object.metadata.length,
+    currentAfter: asked,
+    target,
+  });
   return metadata;
 }
 
@@ -290,7 +330,15 @@ async function swapPointers(db: Executor, platform: Platform, plans: Plan[], act
       continue;
     }
     const event = committedEvent(target.warehouse, target.namespace.levels, table, written.location, metadata['current-snapshot-id'], change.updates, actor);
-    const swap = { id: table.id, expectedLocation: table.metadata_location, expectedVersion: table.version, warehouseId: target.warehouse.id, warehouseVersion: target.warehouseVersion, location: written.location, metadata: written.text };
+    const swap = {
+      id: table.id,
+      expectedLocation: table.metadata_location,
+      expectedVersion: table.version,
+      warehouseId: target.warehouse.id,
+      warehouseVersion: target.warehouseVersion,
+      location: written.location,
+      metadata: written.text,
+    };
     if (!(await swapTablePointer(db, swap, platform.outbox.rowsOf([event])[0]!))) throw new LostRace(what);
     platform.outbox.published([event]);
     let obsolete: string[] = [];
@@ -303,7 +351,15 @@ async function swapPointers(db: Executor, platform: Platform, plans: Plan[], act
   return results;
 }
 
-function committedEvent(warehouse: WarehouseRef, levels: string[], table: TablePointer, location: string, snapshotId: unknown, updates: TableUpdateValue[], actor: Actor) {
+function committedEvent(
+  warehouse: WarehouseRef,
+  levels: string[],
+  table: TablePointer,
+  location: string,
+  snapshotId: unknown,
+  updates: TableUpdateValue[],
+  actor: Actor,
+) {
   return {
     type: CatalogEvents.tableCommitted,
     subject: `catalog/${warehouse.name}/tables/${table.id}`,
@@ -330,7 +386,13 @@ function remember(db: Executor, bases: CommitBaseCache, plans: Plan[], sent: num
   for (const { key, table, metadata, written, target } of plans) {
     if (!written || !table) continue;
     const pointer = { id: table.id, version: table.version + 1, location: written.location };
-    bases.remember(key, { ...pointer, metadata, size: written.text.length, currentAfter: sent, target: { warehouse: target.warehouse, warehouseVersion: target.warehouseVersion, namespace: target.namespace } });
+    bases.remember(key, {
+      ...pointer,
+      metadata,
+      size: written.text.length,
+      currentAfter: sent,
+      target: { warehouse: target.warehouse, warehouseVersion: target.warehouseVersion, namespace: target.namespace },
+    });
     loads.remember(key, pointer, written.text);
   }
 }

@@ -5,7 +5,13 @@ import { TableMetadataBuilder } from '../domain/table-metadata-builder.js';
 import { tableMetadataDocument, type TableMetadata } from '../domain/table-metadata.js';
 import { metadataText, readStoredMetadata } from './table-files.js';
 
-const schema = { type: 'struct' as const, fields: [{ id: 1, name: 'id', required: true, type: 'long' }, { id: 2, name: 'name', required: false, type: 'string', doc: 'a "quoted" doc' }] };
+const schema = {
+  type: 'struct' as const,
+  fields: [
+    { id: 1, name: 'id', required: true, type: 'long' },
+    { id: 2, name: 'name', required: false, type: 'string', doc: 'a "quoted" doc' },
+  ],
+};
 
 function table(properties: Record<string, string> = {}): TableMetadata {
   return new TableMetadataBuilder(null, 1_000).applyAll(createTableUpdates({ name: 't', schema, properties }, 'uuid-1', 'file:///wh/t')).build(null);

@@ -34,7 +34,11 @@ export function defaultObjectLocation(warehouse: WarehouseRow, namespace: Pick<N
  * Tables live inside their warehouse: a location elsewhere would reach data the warehouse's grants do not cover
  * (403), and one a reader could take for another place is refused (400). Returns the checked path.
  */
-export function checkLocationInWarehouse(warehouse: Pick<WarehouseRow, 'name' | 'storage_location'>, location: string, field: LocationField | string): StoragePath {
+export function checkLocationInWarehouse(
+  warehouse: Pick<WarehouseRow, 'name' | 'storage_location'>,
+  location: string,
+  field: LocationField | string,
+): StoragePath {
   return warehousePath({ name: warehouse.name, storageLocation: warehouse.storage_location }, location, field);
 }
 
@@ -45,11 +49,17 @@ export const PATH_PROPERTIES = ['write.data.path', 'write.metadata.path', 'write
  * Checks an object's location and path properties that are new or changed against `base` (those of an object
  * registered or created before the checks existed are left to the checks at each read, write and delete).
  */
-export function checkObjectLocations(warehouse: Pick<WarehouseRow, 'name' | 'storage_location'>, metadata: { location: string; properties: Record<string, string> }, base: { location: string; properties: Record<string, string> } | null, locationField: LocationField | string = 'location'): void {
+export function checkObjectLocations(
+  warehouse: Pick<WarehouseRow, 'name' | 'storage_location'>,
+  metadata: { location: string; properties: Record<string, string> },
+  base: { location: string; properties: Record<string, string> } | null,
+  locationField: LocationField | string = 'location',
+): void {
   if (!base || metadata.location !== base.location) checkLocationInWarehouse(warehouse, metadata.location, locationField);
   for (const key of PATH_PROPERTIES) {
     const value = metadata.properties[key];
-    if (value !== undefined && value !== base?.properties[key]) checkLocationInWarehouse(warehouse, value, { in: 'body', field: `properties.${key}`, label: `property ${key}` });
+    if (value !== undefined && value !== base?.properties[key])
+      checkLocationInWarehouse(warehouse, value, { in: 'body', field: `properties.${key}`, label: `property ${key}` });
   }
 }
 
@@ -94,7 +104,11 @@ export function readStoredMetadata(text: string): TableMetadata {
 }
 
 /** Writes the next metadata file of a table (NNNNN-uuid.metadata.json); never replaces an existing file. */
-export async function writeTableMetadata(warehouse: WarehouseRef, m: TableMetadata, previousLocation: string | null): Promise<{ location: string; text: string }> {
+export async function writeTableMetadata(
+  warehouse: WarehouseRef,
+  m: TableMetadata,
+  previousLocation: string | null,
+): Promise<{ location: string; text: string }> {
   const text = metadataText(m);
   const version = nextMetadataVersion(previousLocation, m['metadata-log'].length);
   const location = metadataFileLocation(m.location, m.properties, version, randomUUID());
@@ -186,5 +200,8 @@ export function commitResult(metadataLocation: string, text: string): RawJson {
 
 /** Distinct per metadata version and per `snapshots` mode, as the spec's ETag section asks. */
 export function etagOf(metadataLocation: string, snapshots: string | undefined): string {
-  return `"${createHash('sha256').update(`${metadataLocation}\n${snapshots ?? 'all'}`).digest('base64url').slice(0, 32)}"`;
+  return `"${createHash('sha256')
+    .update(`${metadataLocation}\n${snapshots ?? 'all'}`)
+    .digest('base64url')
+    .slice(0, 32)}"`;
 }

@@ -123,7 +123,14 @@ function signableTable(platform: Platform, table: Pick<TableFiles, 'prefix' | 'n
 }
 
 /** Reads the table again before its entry expires; once in, the new value replaces the entry, with a TTL counted from the read's start. */
-function refreshAhead(platform: Platform, tables: Map<string, Kept>, table: Pick<TableFiles, 'prefix' | 'namespace' | 'name'>, key: string, hit: Kept, now: number): void {
+function refreshAhead(
+  platform: Platform,
+  tables: Map<string, Kept>,
+  table: Pick<TableFiles, 'prefix' | 'namespace' | 'name'>,
+  key: string,
+  hit: Kept,
+  now: number,
+): void {
   const next = { at: now, value: loadSignableTable(platform, table) };
   hit.next = next;
   next.value.then(
@@ -152,11 +159,30 @@ interface SigningVerdict {
 const verdicts = new WeakMap<DataPolicySet, Map<string, SigningVerdict>>();
 const MAX_VERDICTS = 10_000;
 
-async function decideSigning(platform: Platform, principal: Principal, table: Pick<TableFiles, 'prefix' | 'namespace' | 'name'>, needs: StorageAccessLevel, columns: readonly string[]): Promise<SigningVerdict> {
+async function decideSigning(
+  platform: Platform,
+  principal: Principal,
+  table: Pick<TableFiles, 'prefix' | 'namespace' | 'name'>,
+  needs: StorageAccessLevel,
+  columns: readonly string[],
+): Promise<SigningVerdict> {
   const set = await platform.dataPolicies.get();
   const cacheable = set.timeInvariant && !set.hasTagPolicies;
   // Everything the decision reads of the caller (name, groups, admin role, the token's scopes) and of the request.
-  const key = cacheable ? JSON.stringify([principal.kind, principal.name, principal.groups, principal.isAdmin, principal.scopes ?? null, needs, table.prefix, table.namespace, table.name, columns]) : '';
+  const key = cacheable
+    ? JSON.stringify([
+        principal.kind,
+        principal.name,
+        principal.groups,
+        principal.isAdmin,
+        principal.scopes ?? null,
+        needs,
+        table.prefix,
+        table.namespace,
+        table.name,
+        columns,
+      ])
+    : '';
   let kept = cacheable ? verdicts.get(set) : undefined;
   const hit = kept?.get(key);
   if (hit) return hit;
@@ -191,7 +217,12 @@ function needsOf(method: string): StorageAccessLevel {
  * table's location. The answer carries only the headers to add (authorization, x-amz-date, x-amz-content-sha256,
  * the session token): clients merge them into the request they already have.
  */
-export async function signTableRequest(platform: Platform, principal: Principal, table: Pick<TableFiles, 'prefix' | 'namespace' | 'name'>, request: S3SignRequestValue): Promise<S3SignResponseValue> {
+export async function signTableRequest(
+  platform: Platform,
+  principal: Principal,
+  table: Pick<TableFiles, 'prefix' | 'namespace' | 'name'>,
+  request: S3SignRequestValue,
+): Promise<S3SignResponseValue> {
   if (request.provider !== undefined && request.provider !== 's3') throw new BadRequestError(`only S3 requests are signed here, not ${request.provider}`);
   const method = request.method.toUpperCase();
   const needs = needsOf(method);
@@ -205,7 +236,8 @@ export async function signTableRequest(platform: Platform, principal: Principal,
   const headers: Record<string, string[]> = {};
   for (const [name, values] of Object.entries(request.headers)) headers[name.toLowerCase()] = [...(headers[name.toLowerCase()] ?? []), ...values];
   const sent = headers['x-amz-content-sha256']?.[0];
-  if (sent !== undefined && sent.startsWith('STREAMING-AWS4-HMAC-SHA256')) throw new BadRequestError('chunk-signed uploads (STREAMING-AWS4-HMAC-SHA256-PAYLOAD) need the key for every chunk: send the payload unsigned or hashed');
+  if (sent !== undefined && sent.startsWith('STREAMING-AWS4-HMAC-SHA256'))
+    throw new BadRequestError('chunk-signed uploads (STREAMING-AWS4-HMAC-SHA256-PAYLOAD) need the key for every chunk: send the payload unsigned or hashed');
   let payloadHash = sent ?? UNSIGNED_PAYLOAD;
   if (request.body !== undefined) {
     payloadHash = sha256Hex(request.body);
@@ -217,7 +249,10 @@ export async function signTableRequest(platform: Platform, principal: Principal,
   const { access, why } = await decideSigning(platform, principal, table, needs, signable.columns);
   const what = [...table.namespace, table.name].join('.');
   if (!access) throw new ForbiddenError(`${principal.name} may not read ${what}: no policy allows it`);
-  if (why.length > 0) throw new ForbiddenError(`${principal.name} reads ${what} through ${why.join(' and ')}; signing its S3 requests would give raw access to the table's files and bypass them, so none is signed`);
+  if (why.length > 0)
+    throw new ForbiddenError(
+      `${principal.name} reads ${what} through ${why.join(' and ')}; signing its S3 requests would give raw access to the table's files and bypass them, so none is signed`,
+    );
   try {
     checkSignRequest({ target, method, headers, body: request.body, prefixes: signable.prefixes, access });
   } catch (err) {
@@ -225,7 +260,15 @@ export async function signTableRequest(platform: Platform, principal: Principal,
   }
 
   const added = signSigV4(
-    { method, host: target.origin.slice(target.origin.indexOf('//') + 2), rawPath: target.rawPath, query: target.query, headers, payloadHash, region: signable.warehouse.storage.region ?? request.region },
+    {
+      method,
+      host: target.origin.slice(target.origin.indexOf('//') + 2),
+      rawPath: target.rawPath,
+      query: target.query,
+      headers,
+      payloadHash,
+      region: signable.warehouse.storage.region ?? request.region,
+    },
     signable.credentials,
   );
   const answer: Record<string, string[]> = {};

@@ -31,7 +31,12 @@ export const DEFAULT_STS_DURATION_SECONDS = 3600;
 /** The mechanisms a client said it supports; empty when it said nothing (then it may use any). */
 export function requestedDelegation(header: string | string[] | undefined): Set<string> {
   const text = Array.isArray(header) ? header.join(',') : (header ?? '');
-  return new Set(text.split(',').map((m) => m.trim().toLowerCase()).filter((m) => m !== ''));
+  return new Set(
+    text
+      .split(',')
+      .map((m) => m.trim().toLowerCase())
+      .filter((m) => m !== ''),
+  );
 }
 
 /** A token scoped to catalog:read reads files only, whatever its principal may write (an unscoped one: all it may). */
@@ -41,7 +46,11 @@ const tokenMayWrite = (principal: Principal) => !principal.scopes || scopeAllows
  * What the caller may do with the table's files, from the data policies (and a read-only token's scope): write when any write access (insert,
  * update, delete or alter: compaction rewrites files) is allowed, read when select is, else nothing.
  */
-export async function decideFilesAccess(platform: Platform, principal: Principal, table: Pick<TableFiles, 'prefix' | 'namespace' | 'name'>): Promise<StorageAccessLevel | undefined> {
+export async function decideFilesAccess(
+  platform: Platform,
+  principal: Principal,
+  table: Pick<TableFiles, 'prefix' | 'namespace' | 'name'>,
+): Promise<StorageAccessLevel | undefined> {
   const target = { warehouse: table.prefix, namespace: [...table.namespace], table: table.name };
   for (const access of tokenMayWrite(principal) ? (['insert', 'update', 'delete', 'alter'] as const) : []) {
     if ((await platform.authorizer.decide(principal, access, target)).allowed) return 'write';
@@ -50,7 +59,12 @@ export async function decideFilesAccess(platform: Platform, principal: Principal
 }
 
 /** The access a request needs, and whether the caller has it: write needs a write access, read any of them. */
-export async function hasFilesAccess(platform: Platform, principal: Principal, table: Pick<TableFiles, 'prefix' | 'namespace' | 'name'>, needs: StorageAccessLevel): Promise<boolean> {
+export async function hasFilesAccess(
+  platform: Platform,
+  principal: Principal,
+  table: Pick<TableFiles, 'prefix' | 'namespace' | 'name'>,
+  needs: StorageAccessLevel,
+): Promise<boolean> {
   const target = { warehouse: table.prefix, namespace: [...table.namespace], table: table.name };
   if (needs === 'write' && !tokenMayWrite(principal)) return false;
   const accesses = needs === 'read' ? (['select', 'insert', 'update', 'delete', 'alter'] as const) : (['insert', 'update', 'delete', 'alter'] as const);
@@ -72,7 +86,12 @@ export function currentColumns(metadata: { 'current-schema-id'?: unknown; schema
  * policies put on them. Such a caller reads only through an engine that applies them (a lakehouse, the SQL API);
  * raw access to the files would bypass both.
  */
-export async function readRestrictions(platform: Platform, principal: Principal, table: Pick<TableFiles, 'prefix' | 'namespace' | 'name'>, columns: readonly string[]): Promise<string[]> {
+export async function readRestrictions(
+  platform: Platform,
+  principal: Principal,
+  table: Pick<TableFiles, 'prefix' | 'namespace' | 'name'>,
+  columns: readonly string[],
+): Promise<string[]> {
   const set = await platform.dataPolicies.get();
   const subject = subjectOf(principal);
   const target: DataResource & { table: string } = { warehouse: table.prefix, namespace: [...table.namespace], table: table.name };
@@ -188,7 +207,9 @@ async function stsClientStorage(platform: Platform, request: StorageAccessReques
     // STS refusing the server's own request is the operator's to fix (the role's trust policy, its keys), not the
     // client's: 503, with STS's own words in the log.
     platform.logger.error({ err, warehouse: warehouse.name, roleArn: sts.roleArn }, 'STS AssumeRole failed');
-    throw new UnavailableError(`could not vend storage credentials for warehouse ${warehouse.name}: STS AssumeRole of ${sts.roleArn} failed (${(err as Error).name})`);
+    throw new UnavailableError(
+      `could not vend storage credentials for warehouse ${warehouse.name}: STS AssumeRole of ${sts.roleArn} failed (${(err as Error).name})`,
+    );
   }
   const secret: Record<string, string> = {
     ...config,
@@ -227,7 +248,10 @@ async function remoteSigningStorage(platform: Platform, request: StorageAccessRe
 }
 
 /** The delegation this request gets: the first the client listed that the warehouse offers; none when it listed none it offers. */
-export function chooseDelegation(warehouse: WarehouseSummary, header: string | string[] | undefined): 'static' | 'vended-credentials' | 'remote-signing' | undefined {
+export function chooseDelegation(
+  warehouse: WarehouseSummary,
+  header: string | string[] | undefined,
+): 'static' | 'vended-credentials' | 'remote-signing' | undefined {
   if (locationScheme(warehouse.storageLocation) !== 's3') return undefined;
   // static hands its keys to every client, asked or not: that is what static means (and what /v1/config warns of).
   if (warehouse.credentialVending === 'static') return 'static';
@@ -252,7 +276,11 @@ export async function tableClientStorage(platform: Platform, request: StorageAcc
   const { warehouse } = request;
   const mechanism = chooseDelegation(warehouse, request.delegation);
   if (mechanism === undefined) return { config: clientEndpointConfig(warehouse), credentials: [] };
-  await refuseIfRestricted(platform, request, mechanism === 'static' ? "the warehouse's own keys" : mechanism === 'remote-signing' ? 'signing its S3 requests' : 'vended credentials');
+  await refuseIfRestricted(
+    platform,
+    request,
+    mechanism === 'static' ? "the warehouse's own keys" : mechanism === 'remote-signing' ? 'signing its S3 requests' : 'vended credentials',
+  );
   if (mechanism === 'static') return staticClientStorage(warehouse);
   if (mechanism === 'remote-signing') return remoteSigningStorage(platform, request);
   return stsClientStorage(platform, request);

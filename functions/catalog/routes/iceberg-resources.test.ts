@@ -30,9 +30,15 @@ describe('the text of a typed catalog resource', () => {
 
   it('is decided as the text was: a body identifier with an empty namespace names the warehouse', () => {
     const cases = [
-      [{ namespace: ['sales', 'eu'], name: 'orders' }, { warehouse: 'wh', namespace: ['sales', 'eu'], table: 'orders' }],
+      [
+        { namespace: ['sales', 'eu'], name: 'orders' },
+        { warehouse: 'wh', namespace: ['sales', 'eu'], table: 'orders' },
+      ],
       [{ namespace: [], name: 'orders' }, { warehouse: 'wh' }],
-      [{ namespace: ['a.b'], name: 'x/y' }, { warehouse: 'wh', namespace: ['a.b'], table: 'x/y' }],
+      [
+        { namespace: ['a.b'], name: 'x/y' },
+        { warehouse: 'wh', namespace: ['a.b'], table: 'x/y' },
+      ],
     ] as const;
     for (const [id, expected] of cases) {
       const { kind: _kind, ...decided } = identifiedResource('wh', id);
@@ -41,7 +47,7 @@ describe('the text of a typed catalog resource', () => {
   });
 });
 
-describe('the Iceberg routes\' input', () => {
+describe("the Iceberg routes' input", () => {
   it('parses a namespace once per request and refuses a malformed one', () => {
     const params = { prefix: 'wh', namespace: 'a\x1Fb', table: 't' };
     expect(namespaceOf(params)).toBe(namespaceOf(params));
@@ -55,6 +61,8 @@ describe('the Iceberg routes\' input', () => {
       { action: 'catalog:view:rename', resource: catalogObject('wh', ['a'], 's') },
       { action: 'catalog:view:create', resource: catalogObject('wh', ['b'], 'd') },
     ]);
-    expect(() => renameChecks('table')({ params: { prefix: 'wh' }, body: { ...body, destination: { namespace: [], name: 'd' } }, query: {} })).toThrow(ValidationError);
+    expect(() => renameChecks('table')({ params: { prefix: 'wh' }, body: { ...body, destination: { namespace: [], name: 'd' } }, query: {} })).toThrow(
+      ValidationError,
+    );
   });
 });

@@ -53,7 +53,8 @@ export const newObjectResource = ({ params, body }: NewObjectInput): CatalogReso
  * it. The namespace of such an identifier is not checked before authorization, and an empty one names no namespace:
  * the decision is the warehouse's, as it was for catalog/<warehouse>//<name> (what the text resources made of it).
  */
-export const identifiedResource = (prefix: string, id: Identifier): CatalogResource => (id.namespace.length > 0 ? catalogObject(prefix, id.namespace, id.name) : catalogObject(prefix));
+export const identifiedResource = (prefix: string, id: Identifier): CatalogResource =>
+  id.namespace.length > 0 ? catalogObject(prefix, id.namespace, id.name) : catalogObject(prefix);
 
 export type RenameInput = Input<{ prefix: string }, { source: Identifier; destination: Identifier }>;
 

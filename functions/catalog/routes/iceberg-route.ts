@@ -8,9 +8,11 @@ export const ICEBERG_BASE = '/iceberg';
  * An Iceberg REST operation: its path below /iceberg, errors in Iceberg's ErrorModel, 64-bit integers kept exact in
  * bodies (a route whose body holds no number may say 'native' and skip the second, lossless parse), tagged iceberg.
  */
-export function icebergRoute<PS extends TSchema | undefined = undefined, QS extends TSchema | undefined = undefined, BS extends TSchema | undefined = undefined>(
-  def: Parameters<typeof operation<PS, QS, BS>>[0],
-): RouteDefinition {
+export function icebergRoute<
+  PS extends TSchema | undefined = undefined,
+  QS extends TSchema | undefined = undefined,
+  BS extends TSchema | undefined = undefined,
+>(def: Parameters<typeof operation<PS, QS, BS>>[0]): RouteDefinition {
   return operation<PS, QS, BS>({
     ...def,
     path: ICEBERG_BASE + def.path,

@@ -8,13 +8,22 @@ import { WarehouseParams } from './warehouse-schemas.js';
 const WarehouseName = WarehouseParams.properties.name;
 const namespacePath = (description: string) => Type.String({ minLength: 1, maxLength: 4096, description });
 const NamespacePath = namespacePath(
-  'The namespace\'s levels joined by the unit separator 0x1F (url-encoded %1F), as in the Iceberg REST API. A dot is part of a level\'s name: sales.emea is ONE level; the nested namespace sales > emea is sales%1Femea.',
+  "The namespace's levels joined by the unit separator 0x1F (url-encoded %1F), as in the Iceberg REST API. A dot is part of a level's name: sales.emea is ONE level; the nested namespace sales > emea is sales%1Femea.",
 );
 const ObjectName = Type.String({ minLength: 1, maxLength: 512 });
-const ColumnName = Type.String({ minLength: 1, maxLength: 2048, description: 'The column\'s full Iceberg name: a nested field as parent.child (url-encoded in the path).' });
+const ColumnName = Type.String({
+  minLength: 1,
+  maxLength: 2048,
+  description: "The column's full Iceberg name: a nested field as parent.child (url-encoded in the path).",
+});
 
 /** Printable, and no white space at either end: tags are labels to filter on, not prose. */
-const Tag = Type.String({ minLength: 1, maxLength: 64, pattern: PRINTABLE_TRIMMED, description: 'A label, compared exactly (case-sensitive) by the tag filter and searchable as words.' });
+const Tag = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: PRINTABLE_TRIMMED,
+  description: 'A label, compared exactly (case-sensitive) by the tag filter and searchable as words.',
+});
 const tags = (description: string) => Type.Array(Tag, { maxItems: MAX_TAGS, uniqueItems: true, description });
 const Description = Type.Union([Type.String({ maxLength: 4000 }), Type.Null()], { description: 'Free text; null clears it.' });
 const Owner = Type.Union([Type.String({ minLength: 1, maxLength: 200, pattern: PRINTABLE_TRIMMED }), Type.Null()], {
@@ -22,12 +31,15 @@ const Owner = Type.Union([Type.String({ minLength: 1, maxLength: 200, pattern: P
 });
 const Version = Type.Integer({
   minimum: 0,
-  description: 'The version this change was made against (from a previous answer). If the annotations changed since, the answer is 409 and nothing changes. Omit it to apply the change on top of whatever is current.',
+  description:
+    'The version this change was made against (from a previous answer). If the annotations changed since, the answer is 409 and nothing changes. Omit it to apply the change on top of whatever is current.',
 });
 
 const tagEdits = {
   tags: Type.Optional(tags('Replaces every tag.')),
-  addTags: Type.Optional(tags('Tags to add to the current ones (kept in order, no repeats); applied to the current tags under a row lock, so concurrent additions all land.')),
+  addTags: Type.Optional(
+    tags('Tags to add to the current ones (kept in order, no repeats); applied to the current tags under a row lock, so concurrent additions all land.'),
+  ),
   removeTags: Type.Optional(tags('Tags to remove from the current ones; absent tags are ignored (their attributes go with them).')),
   tagAttributes: Type.Optional(
     StringMap({ minLength: 1, maxLength: 64, pattern: PRINTABLE_TRIMMED }, Type.Union([TagAttributeValues, Type.Null()]), {
@@ -55,7 +67,10 @@ export type ColumnAnnotationPatchValue = Static<typeof ColumnAnnotationPatch>;
 export const WarehouseAnnotationParams = Type.Object({ warehouse: WarehouseName });
 export const NamespaceAnnotationParams = Type.Object({ warehouse: WarehouseName, namespace: NamespacePath });
 export function objectAnnotationParams<K extends 'table' | 'view'>(kind: K) {
-  return Type.Object({ warehouse: WarehouseName, namespace: NamespacePath, [kind]: ObjectName } as { warehouse: typeof WarehouseName; namespace: typeof NamespacePath } & Record<K, typeof ObjectName>);
+  return Type.Object({ warehouse: WarehouseName, namespace: NamespacePath, [kind]: ObjectName } as {
+    warehouse: typeof WarehouseName;
+    namespace: typeof NamespacePath;
+  } & Record<K, typeof ObjectName>);
 }
 export function columnAnnotationParams<K extends 'table' | 'view'>(kind: K) {
   return Type.Object({ warehouse: WarehouseName, namespace: NamespacePath, [kind]: ObjectName, column: ColumnName } as {
@@ -104,12 +119,23 @@ const KIND_LIST = `^(${SEARCH_KINDS.join('|')})(,(${SEARCH_KINDS.join('|')}))*$`
 
 export const SearchQuery = Type.Object(
   {
-    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Words to find in names, descriptions, tags and column names; each word matches as a prefix (cust finds customer_id), all words must match.' })),
+    q: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description:
+          'Words to find in names, descriptions, tags and column names; each word matches as a prefix (cust finds customer_id), all words must match.',
+      }),
+    ),
     kind: Type.Optional(Type.String({ pattern: KIND_LIST, description: `What to find, comma-separated: ${SEARCH_KINDS.join(', ')}. Default: everything.` })),
     warehouse: Type.Optional(WarehouseName),
     namespace: Type.Optional(namespacePath('Only this namespace and the namespaces below it (needs warehouse). Levels joined by %1F.')),
-    tag: Type.Optional(Type.Union([Tag, Type.Array(Tag, { minItems: 1, maxItems: 10 })], { description: 'Only hits carrying this tag (repeat for several: all must be present). A column\'s own tags count, not its table\'s.' })),
-    owner: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Only hits with this owner (exact); a column has its table\'s owner.' })),
+    tag: Type.Optional(
+      Type.Union([Tag, Type.Array(Tag, { minItems: 1, maxItems: 10 })], {
+        description: "Only hits carrying this tag (repeat for several: all must be present). A column's own tags count, not its table's.",
+      }),
+    ),
+    owner: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "Only hits with this owner (exact); a column has its table's owner." })),
     pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
     pageToken: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
   },
@@ -121,7 +147,7 @@ export const SearchHit = Type.Object({
   kind: Type.Union(SEARCH_KINDS.map((k) => Type.Literal(k))),
   warehouse: Type.String(),
   namespace: Nullable(Type.Array(Type.String())),
-  name: Type.String({ description: 'The warehouse, the namespace\'s last level, or the table or view (for a column: its table or view).' }),
+  name: Type.String({ description: "The warehouse, the namespace's last level, or the table or view (for a column: its table or view)." }),
   column: Type.Optional(Type.String()),
   fieldId: Type.Optional(Type.Integer()),
   objectKind: Type.Optional(Type.Union([Type.Literal('table'), Type.Literal('view')])),
@@ -135,5 +161,10 @@ export const SearchHit = Type.Object({
 });
 export const SearchResult = Type.Object({
   items: Type.Array(SearchHit),
-  nextPageToken: Nullable(Type.String({ description: 'Pass it as pageToken, with the same q and filters, for the next page. A page may hold fewer than pageSize hits (hits you may not read are left out); only a null token means the end.' })),
+  nextPageToken: Nullable(
+    Type.String({
+      description:
+        'Pass it as pageToken, with the same q and filters, for the next page. A page may hold fewer than pageSize hits (hits you may not read are left out); only a null token means the end.',
+    }),
+  ),
 });

@@ -81,7 +81,16 @@ export const TableUpdate = Type.Union([
 ]);
 export type TableUpdateValue = Static<typeof TableUpdate>;
 
-export const ViewUpdate = Type.Union([AssignUuid, UpgradeFormatVersion, AddSchema, SetLocation, SetProperties, RemoveProperties, AddViewVersion, SetCurrentViewVersion]);
+export const ViewUpdate = Type.Union([
+  AssignUuid,
+  UpgradeFormatVersion,
+  AddSchema,
+  SetLocation,
+  SetProperties,
+  RemoveProperties,
+  AddViewVersion,
+  SetCurrentViewVersion,
+]);
 export type ViewUpdateValue = Static<typeof ViewUpdate>;
 
 function requirement<T extends string, P extends Record<string, TSchema>>(type: T, props: P) {
@@ -114,10 +123,9 @@ export const CommitTableRequest = Type.Object({
 export type CommitTableRequestValue = Static<typeof CommitTableRequest>;
 
 export const CommitTransactionRequest = Type.Object({
-  'table-changes': Type.Array(
-    Type.Object({ identifier: TableIdentifier, requirements: Type.Array(TableRequirement), updates: Type.Array(TableUpdate) }),
-    { minItems: 1 },
-  ),
+  'table-changes': Type.Array(Type.Object({ identifier: TableIdentifier, requirements: Type.Array(TableRequirement), updates: Type.Array(TableUpdate) }), {
+    minItems: 1,
+  }),
 });
 export type CommitTransactionRequestValue = Static<typeof CommitTransactionRequest>;
 
@@ -184,7 +192,11 @@ export const ReportMetricsRequest = Type.Object({
 });
 
 export const NamespaceParams = Type.Object({ prefix: Type.String({ minLength: 1 }), namespace: Type.String({ minLength: 1 }) });
-export const TableParams = Type.Object({ prefix: Type.String({ minLength: 1 }), namespace: Type.String({ minLength: 1 }), table: Type.String({ minLength: 1 }) });
+export const TableParams = Type.Object({
+  prefix: Type.String({ minLength: 1 }),
+  namespace: Type.String({ minLength: 1 }),
+  table: Type.String({ minLength: 1 }),
+});
 export const ViewParams = Type.Object({ prefix: Type.String({ minLength: 1 }), namespace: Type.String({ minLength: 1 }), view: Type.String({ minLength: 1 }) });
 export const PrefixParams = Type.Object({ prefix: Type.String({ minLength: 1 }) });
 

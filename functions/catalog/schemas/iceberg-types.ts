@@ -20,9 +20,7 @@ export const IcebergType: TSchema = Type.Recursive(
       Type.String({ minLength: 1 }),
       Type.Object({
         type: Type.Literal('struct'),
-        fields: Type.Array(
-          Type.Object({ id: Type.Integer(), name: Type.String(), type: Self, required: Type.Boolean(), doc: Opt(Type.String()) }),
-        ),
+        fields: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String(), type: Self, required: Type.Boolean(), doc: Opt(Type.String()) })),
       }),
       Type.Object({ type: Type.Literal('list'), 'element-id': Type.Integer(), element: Self, 'element-required': Type.Boolean() }),
       Type.Object({

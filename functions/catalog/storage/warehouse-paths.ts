@@ -46,7 +46,8 @@ export function warehousePath(warehouse: WarehouseLocation, location: string, fi
     return warehouseRoot(warehouse).resolve(location);
   } catch (err) {
     if (err instanceof UnsafeLocationError) throw new ValidationError([{ in: f.in, field: f.field, message: `${JSON.stringify(location)} ${err.reason}` }]);
-    if (err instanceof LocationOutsideError) throw new ForbiddenError(`${f.label ?? f.field} ${location} is outside warehouse ${warehouse.name} (${warehouse.storageLocation})`);
+    if (err instanceof LocationOutsideError)
+      throw new ForbiddenError(`${f.label ?? f.field} ${location} is outside warehouse ${warehouse.name} (${warehouse.storageLocation})`);
     throw err;
   }
 }

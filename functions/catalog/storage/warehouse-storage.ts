@@ -17,7 +17,9 @@ export function resolveCredentials(ref: string | null, env: NodeJS.ProcessEnv = 
   if (!accessKeyId || !secretAccessKey) {
     // A server misconfiguration, not the client's fault: 503 until an operator sets them (warehouse creation
     // checks them up front and answers 400 instead).
-    throw new UnavailableError(`storage credentials ${ref} are not configured: set ${prefix}_ACCESS_KEY_ID and ${prefix}_SECRET_ACCESS_KEY in the catalog function's environment`);
+    throw new UnavailableError(
+      `storage credentials ${ref} are not configured: set ${prefix}_ACCESS_KEY_ID and ${prefix}_SECRET_ACCESS_KEY in the catalog function's environment`,
+    );
   }
   return { accessKeyId, secretAccessKey, sessionToken: env[`${prefix}_SESSION_TOKEN`] || undefined };
 }

@@ -68,7 +68,12 @@ export function annotationStore(db: Executor): AnnotationStore {
         .executeTakeFirstOrThrow();
     },
     async lockNamespace(id) {
-      const row = await db.selectFrom('namespaces').select(['tags', 'tag_attributes', 'annotation_version']).where('id', '=', id).forNoKeyUpdate().executeTakeFirstOrThrow();
+      const row = await db
+        .selectFrom('namespaces')
+        .select(['tags', 'tag_attributes', 'annotation_version'])
+        .where('id', '=', id)
+        .forNoKeyUpdate()
+        .executeTakeFirstOrThrow();
       return { tags: row.tags, tag_attributes: row.tag_attributes, version: row.annotation_version };
     },
     async updateNamespace(id, update) {
@@ -78,7 +83,15 @@ export function annotationStore(db: Executor): AnnotationStore {
         .where('id', '=', id)
         .returning(['levels', 'description', 'owner', 'tags', 'tag_attributes', 'annotation_version', 'annotated_at'])
         .executeTakeFirstOrThrow();
-      return { levels: row.levels, description: row.description, owner: row.owner, tags: row.tags, tag_attributes: row.tag_attributes, version: row.annotation_version, updated_at: row.annotated_at };
+      return {
+        levels: row.levels,
+        description: row.description,
+        owner: row.owner,
+        tags: row.tags,
+        tag_attributes: row.tag_attributes,
+        version: row.annotation_version,
+        updated_at: row.annotated_at,
+      };
     },
     async findObject(namespaceId, name) {
       const row = await db
@@ -88,10 +101,25 @@ export function annotationStore(db: Executor): AnnotationStore {
         .where('name', '=', name)
         .executeTakeFirst();
       if (!row) return undefined;
-      return { id: row.id, kind: row.kind, name: row.name, description: row.description, owner: row.owner, tags: row.tags, tag_attributes: row.tag_attributes, version: row.annotation_version, updated_at: row.annotated_at };
+      return {
+        id: row.id,
+        kind: row.kind,
+        name: row.name,
+        description: row.description,
+        owner: row.owner,
+        tags: row.tags,
+        tag_attributes: row.tag_attributes,
+        version: row.annotation_version,
+        updated_at: row.annotated_at,
+      };
     },
     async lockObject(id) {
-      const row = await db.selectFrom('catalog_objects').select(['tags', 'tag_attributes', 'annotation_version']).where('id', '=', id).forNoKeyUpdate().executeTakeFirstOrThrow();
+      const row = await db
+        .selectFrom('catalog_objects')
+        .select(['tags', 'tag_attributes', 'annotation_version'])
+        .where('id', '=', id)
+        .forNoKeyUpdate()
+        .executeTakeFirstOrThrow();
       return { tags: row.tags, tag_attributes: row.tag_attributes, version: row.annotation_version };
     },
     async updateObject(id, update) {
@@ -101,10 +129,22 @@ export function annotationStore(db: Executor): AnnotationStore {
         .where('id', '=', id)
         .returning(['name', 'description', 'owner', 'tags', 'tag_attributes', 'annotation_version', 'annotated_at'])
         .executeTakeFirstOrThrow();
-      return { name: row.name, description: row.description, owner: row.owner, tags: row.tags, tag_attributes: row.tag_attributes, version: row.annotation_version, updated_at: row.annotated_at };
+      return {
+        name: row.name,
+        description: row.description,
+        owner: row.owner,
+        tags: row.tags,
+        tag_attributes: row.tag_attributes,
+        version: row.annotation_version,
+        updated_at: row.annotated_at,
+      };
     },
     async lockColumn(objectId, fieldId) {
-      await db.insertInto('catalog_column_annotations').values({ object_id: objectId, field_id: fieldId, updated_at: new Date() }).onConflict((oc) => oc.columns(['object_id', 'field_id']).doNothing()).execute();
+      await db
+        .insertInto('catalog_column_annotations')
+        .values({ object_id: objectId, field_id: fieldId, updated_at: new Date() })
+        .onConflict((oc) => oc.columns(['object_id', 'field_id']).doNothing())
+        .execute();
       return db
         .selectFrom('catalog_column_annotations')
         .select(['tags', 'tag_attributes', 'version'])

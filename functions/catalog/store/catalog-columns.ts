@@ -22,7 +22,18 @@ function columnsOf(db: Executor, objectId: string) {
     .where('c.object_id', '=', objectId);
 }
 
-function annotated(row: { field_id: number; path: string; doc: string | null; type: string; required: boolean; description: string | null; tags: string[] | null; tag_attributes: Record<string, Record<string, string>> | null; version: number | null; updated_at: Date | null }): AnnotatedColumn {
+function annotated(row: {
+  field_id: number;
+  path: string;
+  doc: string | null;
+  type: string;
+  required: boolean;
+  description: string | null;
+  tags: string[] | null;
+  tag_attributes: Record<string, Record<string, string>> | null;
+  version: number | null;
+  updated_at: Date | null;
+}): AnnotatedColumn {
   return { ...row, tags: row.tags ?? [], tag_attributes: row.tag_attributes ?? {}, version: row.version ?? 0 };
 }
 

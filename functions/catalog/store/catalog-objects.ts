@@ -9,7 +9,21 @@ export type ObjectKind = 'table' | 'view';
  * The columns the Iceberg routes read. Not selectAll(): the stored search document (discovery) is large text that
  * no commit or load needs.
  */
-export const OBJECT_COLUMNS = ['id', 'warehouse_id', 'namespace_id', 'name', 'kind', 'metadata_location', 'metadata', 'description', 'owner', 'tags', 'version', 'created_at', 'updated_at'] as const;
+export const OBJECT_COLUMNS = [
+  'id',
+  'warehouse_id',
+  'namespace_id',
+  'name',
+  'kind',
+  'metadata_location',
+  'metadata',
+  'description',
+  'owner',
+  'tags',
+  'version',
+  'created_at',
+  'updated_at',
+] as const;
 export type CatalogObject = Pick<CatalogObjectRow, (typeof OBJECT_COLUMNS)[number]>;
 
 export interface NamespaceInWarehouse {
@@ -44,7 +58,14 @@ export function missing(kind: ObjectKind, levels: readonly string[], name: strin
  * A table or view with its namespace and warehouse. `lock` takes the row lock a commit holds until it writes the
  * new metadata pointer: concurrent commits to one table queue here and each sees the one before it.
  */
-export async function requireObject(db: Executor, kind: ObjectKind, prefix: string, levels: readonly string[], name: string, lock = false): Promise<LoadedObject> {
+export async function requireObject(
+  db: Executor,
+  kind: ObjectKind,
+  prefix: string,
+  levels: readonly string[],
+  name: string,
+  lock = false,
+): Promise<LoadedObject> {
   const warehouse = await requireWarehouse(db, prefix);
   const namespace = await findNamespace(db, warehouse.id, levels);
   // A table in a namespace that does not exist is a table that does not exist: Java clients rely on it (they retry

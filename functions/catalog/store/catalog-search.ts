@@ -137,7 +137,11 @@ export async function searchCatalog(db: Db, p: SearchParams): Promise<SearchRow[
     if (t) {
       // Two disjoint halves, each from its own GIN index: columns whose name and Iceberg doc hold every term, and
       // (few: curated) columns that hold them only together with their annotation's description and tags.
-      branches.push(column(sql`catalog_columns c left join catalog_column_annotations a on a.object_id = c.object_id and a.field_id = c.field_id`, [sql`c.search_document @@ q.q_all`]));
+      branches.push(
+        column(sql`catalog_columns c left join catalog_column_annotations a on a.object_id = c.object_id and a.field_id = c.field_id`, [
+          sql`c.search_document @@ q.q_all`,
+        ]),
+      );
       branches.push(
         column(sql`catalog_column_annotations a join catalog_columns c on c.object_id = a.object_id and c.field_id = a.field_id`, [
           sql`a.search_document @@ q.q_any`,

@@ -12,5 +12,8 @@ export interface MetricsReport {
 
 /** Keeps a metrics report: one statement. */
 export async function insertMetricsReport(db: Executor, r: MetricsReport): Promise<void> {
-  await db.insertInto('catalog_metrics_reports').values({ id: randomUUID(), object_id: r.objectId, report_type: r.reportType, snapshot_id: r.snapshotId, report: r.report }).execute();
+  await db
+    .insertInto('catalog_metrics_reports')
+    .values({ id: randomUUID(), object_id: r.objectId, report_type: r.reportType, snapshot_id: r.snapshotId, report: r.report })
+    .execute();
 }

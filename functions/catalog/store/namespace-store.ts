@@ -6,7 +6,12 @@ import type { ObjectKind } from './catalog-objects.js';
 /** The namespaces of the catalog, as the Iceberg routes change them; a namespace is unique by its levels in its warehouse. */
 export interface NamespaceStore {
   /** The namespaces right below `parent` ([] for the top level) in order of their last level, after `after`, at most `limit` (all without one). */
-  children(warehouseId: string, parent: readonly string[], after: string | undefined, limit: number | undefined): Promise<Array<{ levels: string[]; leaf: string }>>;
+  children(
+    warehouseId: string,
+    parent: readonly string[],
+    after: string | undefined,
+    limit: number | undefined,
+  ): Promise<Array<{ levels: string[]; leaf: string }>>;
   /** Creates those of `namespaces` that do not exist yet, with no properties, in one statement; answers the ones it created. */
   insertMissing(warehouseId: string, namespaces: ReadonlyArray<readonly string[]>): Promise<string[][]>;
   /** The new namespace, or undefined when it exists already. */
@@ -33,7 +38,12 @@ const newRow = (warehouseId: string, levels: readonly string[], properties: Reco
 export function namespaceStore(db: Executor): NamespaceStore {
   return {
     async children(warehouseId, parent, after, limit) {
-      let q = db.selectFrom('namespaces').select(['levels', 'leaf']).where('warehouse_id', '=', warehouseId).where('parent', '=', textArray(parent)).orderBy('leaf');
+      let q = db
+        .selectFrom('namespaces')
+        .select(['levels', 'leaf'])
+        .where('warehouse_id', '=', warehouseId)
+        .where('parent', '=', textArray(parent))
+        .orderBy('leaf');
       if (after !== undefined) q = q.where('leaf', '>', after);
       if (limit !== undefined) q = q.limit(limit);
       return q.execute();
@@ -59,13 +69,23 @@ export function namespaceStore(db: Executor): NamespaceStore {
       return db.selectFrom('catalog_objects').select(['kind', 'name']).where('namespace_id', '=', namespaceId).limit(1).executeTakeFirst();
     },
     async anyChild(warehouseId, levels) {
-      return db.selectFrom('namespaces').select('levels').where('warehouse_id', '=', warehouseId).where('parent', '=', textArray(levels)).limit(1).executeTakeFirst();
+      return db
+        .selectFrom('namespaces')
+        .select('levels')
+        .where('warehouse_id', '=', warehouseId)
+        .where('parent', '=', textArray(levels))
+        .limit(1)
+        .executeTakeFirst();
     },
     async delete(id) {
       await db.deleteFrom('namespaces').where('id', '=', id).execute();
     },
     async setProperties(id, properties) {
-      await db.updateTable('namespaces').set({ properties: JSON.stringify(properties), updated_at: new Date(), version: sql`version + 1` }).where('id', '=', id).execute();
+      await db
+        .updateTable('namespaces')
+        .set({ properties: JSON.stringify(properties), updated_at: new Date(), version: sql`version + 1` })
+        .where('id', '=', id)
+        .execute();
     },
   };
 }

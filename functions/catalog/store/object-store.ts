@@ -51,13 +51,28 @@ export function objectStore(db: Executor): ObjectStore {
       return (await db.selectFrom('catalog_objects').select('kind').where('namespace_id', '=', namespaceId).where('name', '=', name).executeTakeFirst())?.kind;
     },
     async lockAt(namespaceId, name) {
-      return db.selectFrom('catalog_objects').select(OBJECT_COLUMNS).where('namespace_id', '=', namespaceId).where('name', '=', name).forUpdate().executeTakeFirst();
+      return db
+        .selectFrom('catalog_objects')
+        .select(OBJECT_COLUMNS)
+        .where('namespace_id', '=', namespaceId)
+        .where('name', '=', name)
+        .forUpdate()
+        .executeTakeFirst();
     },
     async insert(o) {
       try {
         await db
           .insertInto('catalog_objects')
-          .values({ id: o.id, warehouse_id: o.warehouseId, namespace_id: o.namespaceId, name: o.name, kind: o.kind, metadata_location: o.metadataLocation, metadata: o.metadata, updated_at: new Date() })
+          .values({
+            id: o.id,
+            warehouse_id: o.warehouseId,
+            namespace_id: o.namespaceId,
+            name: o.name,
+            kind: o.kind,
+            metadata_location: o.metadataLocation,
+            metadata: o.metadata,
+            updated_at: new Date(),
+          })
           .execute();
         return true;
       } catch (err) {
@@ -69,10 +84,17 @@ export function objectStore(db: Executor): ObjectStore {
       await db.deleteFrom('catalog_objects').where('id', '=', id).execute();
     },
     async move(id, namespaceId, name) {
-      await db.updateTable('catalog_objects').set({ namespace_id: namespaceId, name, updated_at: new Date(), version: sql`version + 1` }).where('id', '=', id).execute();
+      await db
+        .updateTable('catalog_objects')
+        .set({ namespace_id: namespaceId, name, updated_at: new Date(), version: sql`version + 1` })
+        .where('id', '=', id)
+        .execute();
     },
     async repoint(id, metadata, expected) {
-      let q = db.updateTable('catalog_objects').set({ metadata_location: metadata.location, metadata: metadata.text, updated_at: new Date(), version: sql`version + 1` }).where('id', '=', id);
+      let q = db
+        .updateTable('catalog_objects')
+        .set({ metadata_location: metadata.location, metadata: metadata.text, updated_at: new Date(), version: sql`version + 1` })
+        .where('id', '=', id);
       if (expected !== undefined) q = q.where('metadata_location', '=', expected);
       const result = await q.executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;

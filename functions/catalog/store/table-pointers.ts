@@ -63,8 +63,16 @@ interface TableForCommitRow {
  * What a commit starts from: the warehouse, the namespace and the table's current pointer, read without a lock (the
  * commit swaps the pointer later only if it is still this one). Undefined when the warehouse or namespace is missing.
  */
-export async function findTableForCommit(db: Executor, prefix: string, levels: readonly string[], name: string, known?: KnownMetadata): Promise<CommitTarget | undefined> {
-  const { rows } = await db.executeQuery<TableForCommitRow>(CompiledQuery.raw(TABLE_FOR_COMMIT, [prefix, JSON.stringify(levels), name, known?.id ?? null, known?.version ?? null, known?.location ?? null]));
+export async function findTableForCommit(
+  db: Executor,
+  prefix: string,
+  levels: readonly string[],
+  name: string,
+  known?: KnownMetadata,
+): Promise<CommitTarget | undefined> {
+  const { rows } = await db.executeQuery<TableForCommitRow>(
+    CompiledQuery.raw(TABLE_FOR_COMMIT, [prefix, JSON.stringify(levels), name, known?.id ?? null, known?.version ?? null, known?.location ?? null]),
+  );
   const r = rows[0];
   if (!r) return undefined;
   const warehouse: WarehouseRef = {
@@ -78,7 +86,8 @@ export async function findTableForCommit(db: Executor, prefix: string, levels: r
     remote_signing: r.remote_signing,
     properties: r.warehouse_properties,
   };
-  const object = r.id === null ? undefined : { id: r.id, kind: r.kind!, name: r.name!, metadata_location: r.metadata_location!, version: r.version!, metadata: r.metadata };
+  const object =
+    r.id === null ? undefined : { id: r.id, kind: r.kind!, name: r.name!, metadata_location: r.metadata_location!, version: r.version!, metadata: r.metadata };
   return { warehouse, warehouseVersion: r.warehouse_version, namespace: { id: r.namespace_id, levels: r.levels }, object };
 }
 

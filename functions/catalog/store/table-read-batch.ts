@@ -59,7 +59,14 @@ prepareStatement(TABLES_FOR_READ);
 async function readTables(db: Executor, requests: readonly TableReadRequest[]): Promise<Array<TableForRead | undefined>> {
   // Only these fields: the caller's `known` is the cached entry, metadata text (and a key with NULs) included.
   const param = JSON.stringify(
-    requests.map((r) => ({ prefix: r.prefix, levels: r.levels, name: r.name, knownId: r.known?.id, knownVersion: r.known?.version, knownLocation: r.known?.location })),
+    requests.map((r) => ({
+      prefix: r.prefix,
+      levels: r.levels,
+      name: r.name,
+      knownId: r.known?.id,
+      knownVersion: r.known?.version,
+      knownLocation: r.known?.location,
+    })),
   );
   const { rows } = await db.executeQuery<TableForRead & { i: number }>(CompiledQuery.raw(TABLES_FOR_READ, [param]));
   const found = new Array<TableForRead | undefined>(requests.length);
@@ -108,7 +115,10 @@ class TableReadBatcher {
     const batch = this.waiting;
     if (batch.length === 0) return;
     this.waiting = [];
-    readTables(this.db, batch.map((w) => w.request)).then(
+    readTables(
+      this.db,
+      batch.map((w) => w.request),
+    ).then(
       (rows) => batch.forEach((w, i) => w.resolve(rows[i])),
       (err: unknown) => batch.forEach((w) => w.reject(err)),
     );
@@ -122,7 +132,13 @@ const batchers = new WeakMap<Executor, TableReadBatcher>();
  * same turn. `metadata` is null when the row still is `known`. Inside a transaction it runs alone, on that
  * transaction's connection.
  */
-export async function findTableForRead(db: Executor, prefix: string, levels: readonly string[], name: string, known?: KnownMetadata): Promise<TableForRead | undefined> {
+export async function findTableForRead(
+  db: Executor,
+  prefix: string,
+  levels: readonly string[],
+  name: string,
+  known?: KnownMetadata,
+): Promise<TableForRead | undefined> {
   const request = { prefix, levels, name, known };
   if (db.isTransaction) return (await readTables(db, [request]))[0];
   let batcher = batchers.get(db);

@@ -19,7 +19,10 @@ export interface WarehouseSummary {
 }
 
 /** The columns of a warehouse that locate its files and reach its store. */
-export type WarehouseRef = Pick<WarehouseRow, 'id' | 'name' | 'storage_location' | 'storage' | 'credentials_ref' | 'credential_vending' | 'sts' | 'remote_signing' | 'properties'>;
+export type WarehouseRef = Pick<
+  WarehouseRow,
+  'id' | 'name' | 'storage_location' | 'storage' | 'credentials_ref' | 'credential_vending' | 'sts' | 'remote_signing' | 'properties'
+>;
 
 export function toWarehouseSummary(row: WarehouseRef): WarehouseSummary {
   return {

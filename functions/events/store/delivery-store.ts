@@ -42,13 +42,38 @@ export function deliveryStore(db: Executor): DeliveryStore {
       let q = db.selectFrom('dead_letters').selectAll().select('dead_at as created_at');
       if (type) q = q.where('type', '=', type);
       if (cursor) q = q.where((eb) => eb(eb.refTuple('dead_at', 'id'), '>', eb.tuple(new Date(cursor.t), cursor.id)));
-      const rows = await q.orderBy('dead_at').orderBy('id').limit(size + 1).execute();
-      return pageOf(rows, size, (r) => ({ id: r.id, source: r.source, type: r.type, subject: r.subject, time: r.time.toISOString(), data: r.data, attempts: r.attempts, lastError: r.last_error, deadAt: r.dead_at.toISOString() }));
+      const rows = await q
+        .orderBy('dead_at')
+        .orderBy('id')
+        .limit(size + 1)
+        .execute();
+      return pageOf(rows, size, (r) => ({
+        id: r.id,
+        source: r.source,
+        type: r.type,
+        subject: r.subject,
+        time: r.time.toISOString(),
+        data: r.data,
+        attempts: r.attempts,
+        lastError: r.last_error,
+        deadAt: r.dead_at.toISOString(),
+      }));
     },
     async redrive(id) {
       const dead = await db.deleteFrom('dead_letters').where('id', '=', id).returningAll().executeTakeFirst();
       if (!dead) return false;
-      await db.insertInto('outbox').values({ id: dead.id, source: dead.source, type: dead.type, subject: dead.subject, time: dead.time, data: JSON.stringify(dead.data), next_attempt_at: new Date() }).execute();
+      await db
+        .insertInto('outbox')
+        .values({
+          id: dead.id,
+          source: dead.source,
+          type: dead.type,
+          subject: dead.subject,
+          time: dead.time,
+          data: JSON.stringify(dead.data),
+          next_attempt_at: new Date(),
+        })
+        .execute();
       return true;
     },
     async delete(id) {
@@ -59,7 +84,13 @@ export function deliveryStore(db: Executor): DeliveryStore {
         select type, count(*)::text as pending, min(created_at) as oldest, max(attempts) as max_attempts,
                (array_agg(last_error order by created_at desc) filter (where last_error is not null))[1] as last_error
         from outbox group by type order by type`.execute(db);
-      return rows.rows.map((r) => ({ type: r.type, pending: Number(r.pending), oldest: r.oldest.toISOString(), maxAttempts: r.max_attempts, lastError: r.last_error }));
+      return rows.rows.map((r) => ({
+        type: r.type,
+        pending: Number(r.pending),
+        oldest: r.oldest.toISOString(),
+        maxAttempts: r.max_attempts,
+        lastError: r.last_error,
+      }));
     },
   };
 }

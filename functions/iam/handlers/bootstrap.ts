@@ -16,8 +16,17 @@ export async function bootstrapIam(platform: Platform): Promise<void> {
     await sql`select pg_advisory_xact_lock(hashtext('lakeplane.bootstrap-admin'))`.execute(tx);
     const users = userStore(tx);
     if (await users.any()) return false;
-    const admin = await users.create({ username: config.LAKEPLANE_ADMIN_USERNAME, displayName: 'Administrator', passwordHash: await hashPassword(password), isAdmin: true });
-    await platform.outbox.publish(tx, { type: IamEvents.userCreated, subject: `users/${admin.id}`, data: { userId: admin.id, username: admin.username, source: 'local' } });
+    const admin = await users.create({
+      username: config.LAKEPLANE_ADMIN_USERNAME,
+      displayName: 'Administrator',
+      passwordHash: await hashPassword(password),
+      isAdmin: true,
+    });
+    await platform.outbox.publish(tx, {
+      type: IamEvents.userCreated,
+      subject: `users/${admin.id}`,
+      data: { userId: admin.id, username: admin.username, source: 'local' },
+    });
     return true;
   });
   if (!created) return;

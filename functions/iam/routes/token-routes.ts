@@ -7,8 +7,12 @@ import { CreatedToken, CreateTokenBody, IdParams, ListTokensQuery, Page, Persona
 
 export const tokenRoutes = [
   operation({
-    method: 'POST', path: '/api/v1/tokens', operationId: 'iam.createToken', tags: ['tokens'],
-    summary: 'Mint a personal access token. The secret is in this answer only.', body: CreateTokenBody,
+    method: 'POST',
+    path: '/api/v1/tokens',
+    operationId: 'iam.createToken',
+    tags: ['tokens'],
+    summary: 'Mint a personal access token. The secret is in this answer only.',
+    body: CreateTokenBody,
     responses: { 201: { description: 'Created; `token` is the secret', schema: CreatedToken } },
     authorization: {
       action: 'iam:tokens:create',
@@ -20,15 +24,23 @@ export const tokenRoutes = [
     handler: createToken,
   }),
   operation({
-    method: 'GET', path: '/api/v1/tokens', operationId: 'iam.listTokens', tags: ['tokens'],
-    summary: 'List personal access tokens (never their secrets): your own, or a user\'s for admins.', query: ListTokensQuery,
+    method: 'GET',
+    path: '/api/v1/tokens',
+    operationId: 'iam.listTokens',
+    tags: ['tokens'],
+    summary: "List personal access tokens (never their secrets): your own, or a user's for admins.",
+    query: ListTokensQuery,
     responses: { 200: { description: 'A page of tokens', schema: Page(PersonalAccessToken) } },
     authorization: { action: 'iam:tokens:list', resource: ({ query, principal }) => platformObject('iam', 'users', query.userId ?? principal!.id, 'tokens') },
     handler: listTokens,
   }),
   operation({
-    method: 'DELETE', path: '/api/v1/tokens/:id', operationId: 'iam.revokeToken', tags: ['tokens'],
-    summary: 'Revoke a personal access token; it stops working at once.', params: IdParams,
+    method: 'DELETE',
+    path: '/api/v1/tokens/:id',
+    operationId: 'iam.revokeToken',
+    tags: ['tokens'],
+    summary: 'Revoke a personal access token; it stops working at once.',
+    params: IdParams,
     responses: { 204: { description: 'Revoked' } },
     // Asked about the token's owner's tokens, which takes looking the token up.
     authorization: { checks: revocationChecks },

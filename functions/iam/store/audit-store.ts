@@ -50,7 +50,10 @@ export function auditStore(db: Executor): AuditStore {
       if (until) q = q.where('at', '<', new Date(until));
       // The id is a sequence, so it orders records as they were written and pages stay stable as new ones arrive.
       if (before) q = q.where('id', '<', before);
-      const rows = await q.orderBy('id', 'desc').limit(pageSize + 1).execute();
+      const rows = await q
+        .orderBy('id', 'desc')
+        .limit(pageSize + 1)
+        .execute();
       const more = rows.length > pageSize;
       const items = (more ? rows.slice(0, pageSize) : rows).map((r) => ({
         id: String(r.id),

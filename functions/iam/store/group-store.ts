@@ -64,7 +64,9 @@ export function groupStore(db: Executor): GroupStore {
     db
       .selectFrom('groups')
       .selectAll('groups')
-      .select((eb) => eb.selectFrom('group_members').select(eb.fn.countAll<string>().as('n')).whereRef('group_members.group_id', '=', 'groups.id').as('member_count'));
+      .select((eb) =>
+        eb.selectFrom('group_members').select(eb.fn.countAll<string>().as('n')).whereRef('group_members.group_id', '=', 'groups.id').as('member_count'),
+      );
   return {
     async find(id) {
       const row = await withCount().where('groups.id', '=', id).executeTakeFirst();
@@ -76,12 +78,20 @@ export function groupStore(db: Executor): GroupStore {
       let query = withCount();
       if (q) query = query.where(sql`lower(groups.name)`, 'like', likePattern(q));
       if (cursor) query = query.where((eb) => eb(eb.refTuple('groups.created_at', 'groups.id'), '>', eb.tuple(new Date(cursor.t), cursor.id)));
-      const rows = (await query.orderBy('groups.created_at').orderBy('groups.id').limit(size + 1).execute()) as Array<GroupRow & { member_count: string }>;
+      const rows = (await query
+        .orderBy('groups.created_at')
+        .orderBy('groups.id')
+        .limit(size + 1)
+        .execute()) as Array<GroupRow & { member_count: string }>;
       return pageOf(rows, size, toGroup);
     },
     async create({ name, description }) {
       const row = await withDatabaseErrors(`group ${name}`, () =>
-        db.insertInto('groups').values({ id: randomUUID(), name, description: description ?? null, source: 'local', updated_at: new Date() }).returningAll().executeTakeFirstOrThrow(),
+        db
+          .insertInto('groups')
+          .values({ id: randomUUID(), name, description: description ?? null, source: 'local', updated_at: new Date() })
+          .returningAll()
+          .executeTakeFirstOrThrow(),
       );
       return toGroup({ ...row, member_count: 0 });
     },
@@ -115,11 +125,17 @@ export function groupStore(db: Executor): GroupStore {
       return (await db.selectFrom(table).select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
     },
     async addMember(groupId, userId) {
-      const inserted = await db.insertInto('group_members').values({ group_id: groupId, user_id: userId, source: 'local' }).onConflict((oc) => oc.columns(['group_id', 'user_id']).doNothing()).returning('user_id').executeTakeFirst();
+      const inserted = await db
+        .insertInto('group_members')
+        .values({ group_id: groupId, user_id: userId, source: 'local' })
+        .onConflict((oc) => oc.columns(['group_id', 'user_id']).doNothing())
+        .returning('user_id')
+        .executeTakeFirst();
       return inserted !== undefined;
     },
     async removeMember(groupId, userId) {
-      return (await db.deleteFrom('group_members').where('group_id', '=', groupId).where('user_id', '=', userId).returning('source').executeTakeFirst())?.source;
+      return (await db.deleteFrom('group_members').where('group_id', '=', groupId).where('user_id', '=', userId).returning('source').executeTakeFirst())
+        ?.source;
     },
   };
 }

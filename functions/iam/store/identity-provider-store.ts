@@ -76,7 +76,17 @@ export function identityProviderStore(db: Executor): IdentityProviderStore {
       const row = await withDatabaseErrors(`identity provider ${p.name} or issuer ${p.issuer}`, () =>
         db
           .insertInto('identity_providers')
-          .values({ id: randomUUID(), name: p.name, issuer: p.issuer, audience: p.audience, username_claim: p.usernameClaim, groups_claim: p.groupsClaim, email_claim: p.emailClaim, enabled: p.enabled, updated_at: new Date() })
+          .values({
+            id: randomUUID(),
+            name: p.name,
+            issuer: p.issuer,
+            audience: p.audience,
+            username_claim: p.usernameClaim,
+            groups_claim: p.groupsClaim,
+            email_claim: p.emailClaim,
+            enabled: p.enabled,
+            updated_at: new Date(),
+          })
           .returningAll()
           .executeTakeFirstOrThrow(),
       );

@@ -47,7 +47,10 @@ export interface ServiceAccountStore {
   ): Promise<{ serviceAccount: ServiceAccount; secretId: string }>;
   /** The account as it was, locked for the rest of the transaction. */
   lock(id: string): Promise<ServiceAccount | undefined>;
-  update(id: string, change: { description?: string | null | undefined; isAdmin?: boolean | undefined; active?: boolean | undefined; version: number }): Promise<ServiceAccount>;
+  update(
+    id: string,
+    change: { description?: string | null | undefined; isAdmin?: boolean | undefined; active?: boolean | undefined; version: number },
+  ): Promise<ServiceAccount>;
   delete(id: string): Promise<{ name: string; clientId: string } | undefined>;
   /** The new secret's id. */
   addSecret(serviceAccountId: string, secret: NewSecret): Promise<string>;
@@ -80,14 +83,23 @@ export function serviceAccountStore(db: Executor): ServiceAccountStore {
     const rows = await db.selectFrom('service_account_secrets').selectAll().where('service_account_id', 'in', ids).orderBy('created_at').execute();
     for (const r of rows) {
       const list = out.get(r.service_account_id) ?? [];
-      list.push({ id: r.id, prefix: r.display_prefix, createdAt: r.created_at.toISOString(), expiresAt: r.expires_at?.toISOString() ?? null, revokedAt: r.revoked_at?.toISOString() ?? null });
+      list.push({
+        id: r.id,
+        prefix: r.display_prefix,
+        createdAt: r.created_at.toISOString(),
+        expiresAt: r.expires_at?.toISOString() ?? null,
+        revokedAt: r.revoked_at?.toISOString() ?? null,
+      });
       out.set(r.service_account_id, list);
     }
     return out;
   }
   async function addSecret(serviceAccountId: string, { secretHash, displayPrefix, expiresAt }: NewSecret): Promise<string> {
     const id = randomUUID();
-    await db.insertInto('service_account_secrets').values({ id, service_account_id: serviceAccountId, secret_hash: secretHash, display_prefix: displayPrefix, expires_at: expiresAt, revoked_at: null }).execute();
+    await db
+      .insertInto('service_account_secrets')
+      .values({ id, service_account_id: serviceAccountId, secret_hash: secretHash, display_prefix: displayPrefix, expires_at: expiresAt, revoked_at: null })
+      .execute();
     return id;
   }
   const withSecrets = async (row: ServiceAccountRow) => toServiceAccount(row, (await secretsOf([row.id])).get(row.id) ?? []);
@@ -101,7 +113,11 @@ export function serviceAccountStore(db: Executor): ServiceAccountStore {
       const cursor = decodeCursor(pageToken);
       let q = db.selectFrom('service_accounts').selectAll();
       if (cursor) q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(new Date(cursor.t), cursor.id)));
-      const rows = await q.orderBy('created_at').orderBy('id').limit(pageSize + 1).execute();
+      const rows = await q
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(pageSize + 1)
+        .execute();
       const secrets = await secretsOf(rows.slice(0, pageSize).map((r) => r.id));
       return pageOf(rows, pageSize, (r) => toServiceAccount(r, secrets.get(r.id) ?? []));
     },
@@ -109,7 +125,15 @@ export function serviceAccountStore(db: Executor): ServiceAccountStore {
       const row = await withDatabaseErrors(`service account ${name}`, () =>
         db
           .insertInto('service_accounts')
-          .values({ id: randomUUID(), name, description: description ?? null, client_id: clientId, is_admin: isAdmin ?? false, created_by: createdBy, updated_at: new Date() })
+          .values({
+            id: randomUUID(),
+            name,
+            description: description ?? null,
+            client_id: clientId,
+            is_admin: isAdmin ?? false,
+            created_by: createdBy,
+            updated_at: new Date(),
+          })
           .returningAll()
           .executeTakeFirstOrThrow(),
       );
@@ -123,7 +147,13 @@ export function serviceAccountStore(db: Executor): ServiceAccountStore {
     async update(id, { description, isAdmin, active, version }) {
       const row = await db
         .updateTable('service_accounts')
-        .set({ ...(description !== undefined ? { description } : {}), ...(isAdmin !== undefined ? { is_admin: isAdmin } : {}), ...(active !== undefined ? { active } : {}), updated_at: new Date(), version })
+        .set({
+          ...(description !== undefined ? { description } : {}),
+          ...(isAdmin !== undefined ? { is_admin: isAdmin } : {}),
+          ...(active !== undefined ? { active } : {}),
+          updated_at: new Date(),
+          version,
+        })
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -135,10 +165,21 @@ export function serviceAccountStore(db: Executor): ServiceAccountStore {
     },
     addSecret,
     async revokeSecrets(serviceAccountId) {
-      await db.updateTable('service_account_secrets').set({ revoked_at: new Date() }).where('service_account_id', '=', serviceAccountId).where('revoked_at', 'is', null).execute();
+      await db
+        .updateTable('service_account_secrets')
+        .set({ revoked_at: new Date() })
+        .where('service_account_id', '=', serviceAccountId)
+        .where('revoked_at', 'is', null)
+        .execute();
     },
     async revokeSecret(serviceAccountId, secretId) {
-      const row = await db.updateTable('service_account_secrets').set({ revoked_at: new Date() }).where('id', '=', secretId).where('service_account_id', '=', serviceAccountId).returning('id').executeTakeFirst();
+      const row = await db
+        .updateTable('service_account_secrets')
+        .set({ revoked_at: new Date() })
+        .where('id', '=', secretId)
+        .where('service_account_id', '=', serviceAccountId)
+        .returning('id')
+        .executeTakeFirst();
       return row !== undefined;
     },
   };

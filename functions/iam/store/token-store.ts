@@ -62,7 +62,8 @@ function toToken(row: Selectable<PersonalAccessTokensTable>): PersonalAccessToke
 
 /** The PostgreSQL store (PGlite runs the same SQL). */
 export function tokenStore(db: Executor): TokenStore {
-  const ownerOf = async (tokenId: string) => (await db.selectFrom('personal_access_tokens').select('user_id').where('id', '=', tokenId).executeTakeFirst())?.user_id;
+  const ownerOf = async (tokenId: string) =>
+    (await db.selectFrom('personal_access_tokens').select('user_id').where('id', '=', tokenId).executeTakeFirst())?.user_id;
   return {
     async userExists(userId) {
       return (await db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst()) !== undefined;
@@ -90,12 +91,22 @@ export function tokenStore(db: Executor): TokenStore {
       let q = db.selectFrom('personal_access_tokens').selectAll().where('user_id', '=', userId);
       if (!includeRevoked) q = q.where('revoked_at', 'is', null);
       if (cursor) q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(new Date(cursor.t), cursor.id)));
-      const rows = await q.orderBy('created_at').orderBy('id').limit(pageSize + 1).execute();
+      const rows = await q
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(pageSize + 1)
+        .execute();
       return pageOf(rows, pageSize, toToken);
     },
     ownerOf,
     async revoke(tokenId) {
-      const row = await db.updateTable('personal_access_tokens').set({ revoked_at: new Date() }).where('id', '=', tokenId).where('revoked_at', 'is', null).returningAll().executeTakeFirst();
+      const row = await db
+        .updateTable('personal_access_tokens')
+        .set({ revoked_at: new Date() })
+        .where('id', '=', tokenId)
+        .where('revoked_at', 'is', null)
+        .returningAll()
+        .executeTakeFirst();
       if (row) return { outcome: 'revoked', token: toToken(row) };
       // Only when nothing was revoked: the first revocation of a token stays one statement.
       return { outcome: (await ownerOf(tokenId)) === undefined ? 'missing' : 'already' };

@@ -44,7 +44,13 @@ export interface UserStore {
   /** Whether there is any user at all (a first start has none). */
   any(): Promise<boolean>;
   find(id: string): Promise<User | undefined>;
-  list(filter: { q?: string | undefined; active?: boolean | undefined; groupId?: string | undefined; pageSize?: number | undefined; pageToken?: string | undefined }): Promise<UserPage>;
+  list(filter: {
+    q?: string | undefined;
+    active?: boolean | undefined;
+    groupId?: string | undefined;
+    pageSize?: number | undefined;
+    pageToken?: string | undefined;
+  }): Promise<UserPage>;
   create(user: NewUser): Promise<User>;
   /**
    * The user as it was, locked for the rest of the transaction, after the lock every writer of users takes first:
@@ -114,12 +120,22 @@ export function userStore(db: Executor): UserStore {
       let query = db.selectFrom('users').selectAll();
       if (q) {
         const like = likePattern(q);
-        query = query.where((eb) => eb.or([eb(sql`lower(username)`, 'like', like), eb(sql`lower(coalesce(email, ''))`, 'like', like), eb(sql`lower(coalesce(display_name, ''))`, 'like', like)]));
+        query = query.where((eb) =>
+          eb.or([
+            eb(sql`lower(username)`, 'like', like),
+            eb(sql`lower(coalesce(email, ''))`, 'like', like),
+            eb(sql`lower(coalesce(display_name, ''))`, 'like', like),
+          ]),
+        );
       }
       if (active !== undefined) query = query.where('active', '=', active);
       if (groupId) query = query.where('id', 'in', (eb) => eb.selectFrom('group_members').select('user_id').where('group_id', '=', groupId));
       if (cursor) query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(new Date(cursor.t), cursor.id)));
-      const rows = await query.orderBy('created_at').orderBy('id').limit(size + 1).execute();
+      const rows = await query
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(size + 1)
+        .execute();
       const groups = await groupsOf(rows.slice(0, size).map((r) => r.id));
       return pageOf(rows, size, (r) => toUser(r, groups.get(r.id) ?? []));
     },

@@ -17,12 +17,22 @@ export async function superviseRuns(platform: Platform, now = new Date()): Promi
   let retried = 0;
   let resubmitted = 0;
 
-  const overdue = await db.selectFrom('job_runs').select('id').where('state', 'in', ['QUEUED', 'SUBMITTED', 'RUNNING']).where('timeout_at', '<=', now).limit(100).execute();
+  const overdue = await db
+    .selectFrom('job_runs')
+    .select('id')
+    .where('state', 'in', ['QUEUED', 'SUBMITTED', 'RUNNING'])
+    .where('timeout_at', '<=', now)
+    .limit(100)
+    .execute();
   for (const { id } of overdue) {
     const ended = await db.transaction().execute(async (tx) => {
       const run = await tx.selectFrom('job_runs').selectAll().where('id', '=', id).forUpdate().skipLocked().executeTakeFirst();
       if (!run || !['QUEUED', 'SUBMITTED', 'RUNNING'].includes(run.state) || !run.timeout_at || run.timeout_at > now) return undefined;
-      return endRun(tx, platform, run, 'TIMED_OUT', { attempt: run.attempts, source: 'supervisor', message: `still ${run.state.toLowerCase()} at its timeout (${run.timeout_at.toISOString()})` });
+      return endRun(tx, platform, run, 'TIMED_OUT', {
+        attempt: run.attempts,
+        source: 'supervisor',
+        message: `still ${run.state.toLowerCase()} at its timeout (${run.timeout_at.toISOString()})`,
+      });
     });
     if (ended) {
       timedOut += 1;
@@ -36,7 +46,12 @@ export async function superviseRuns(platform: Platform, now = new Date()): Promi
       const run = await tx.selectFrom('job_runs').selectAll().where('id', '=', id).forUpdate().skipLocked().executeTakeFirst();
       if (!run || run.state !== 'QUEUED' || !run.next_attempt_at || run.next_attempt_at > now || run.attempts >= run.max_attempts) return undefined;
       const attempt = run.attempts + 1;
-      const updated = await tx.updateTable('job_runs').set({ attempts: attempt, next_attempt_at: null, updated_at: now }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+      const updated = await tx
+        .updateTable('job_runs')
+        .set({ attempts: attempt, next_attempt_at: null, updated_at: now })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
       await insertAttempt(tx, platform, updated, attempt);
       await timeline(tx, id, 'QUEUED', { attempt, source: 'supervisor', message: `attempt ${attempt} of ${run.max_attempts}` });
       return attempt;

@@ -69,15 +69,26 @@ export function jobStore(db: Executor): JobStore {
       if (query.tag) q = q.where(sql`spec -> 'tags'`, '@>', JSON.stringify([query.tag]));
       if (query.name) q = q.where(sql`lower(name)`, 'like', `%${query.name.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
       if (cursor) q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(new Date(cursor.t), cursor.id)));
-      const rows = await q.orderBy('created_at').orderBy('id').limit(size + 1).execute();
+      const rows = await q
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(size + 1)
+        .execute();
       return pageOf(rows, size, toJob);
     },
 
     async create(spec, owner, actor) {
       const created = await withDatabaseErrors(`job "${spec.name}"`, () =>
-        db.insertInto('jobs').values({ id: randomUUID(), name: spec.name, owner, spec: stored(spec), created_by: actor, updated_by: actor }).returningAll().executeTakeFirstOrThrow(),
+        db
+          .insertInto('jobs')
+          .values({ id: randomUUID(), name: spec.name, owner, spec: stored(spec), created_by: actor, updated_by: actor })
+          .returningAll()
+          .executeTakeFirstOrThrow(),
       );
-      await db.insertInto('job_versions').values({ job_id: created.id, version: created.version, spec: stored(spec), created_by: actor }).execute();
+      await db
+        .insertInto('job_versions')
+        .values({ job_id: created.id, version: created.version, spec: stored(spec), created_by: actor })
+        .execute();
       return created;
     },
 
@@ -90,7 +101,10 @@ export function jobStore(db: Executor): JobStore {
           .returningAll()
           .executeTakeFirstOrThrow(),
       );
-      await db.insertInto('job_versions').values({ job_id: id, version: updated.version, spec: stored(spec), created_by: actor }).execute();
+      await db
+        .insertInto('job_versions')
+        .values({ job_id: id, version: updated.version, spec: stored(spec), created_by: actor })
+        .execute();
       return updated;
     },
 
@@ -99,7 +113,13 @@ export function jobStore(db: Executor): JobStore {
     },
 
     async activeRun(id) {
-      const active = await db.selectFrom('job_runs').select('id').where('job_id', '=', id).where('state', 'in', ['QUEUED', 'SUBMITTED', 'RUNNING']).limit(1).executeTakeFirst();
+      const active = await db
+        .selectFrom('job_runs')
+        .select('id')
+        .where('job_id', '=', id)
+        .where('state', 'in', ['QUEUED', 'SUBMITTED', 'RUNNING'])
+        .limit(1)
+        .executeTakeFirst();
       return active?.id;
     },
 
@@ -109,7 +129,11 @@ export function jobStore(db: Executor): JobStore {
     },
 
     async setTriggerToken(id, token) {
-      await db.updateTable('jobs').set({ trigger_token_hash: token?.hash ?? null, trigger_token_created_at: token?.createdAt ?? null }).where('id', '=', id).execute();
+      await db
+        .updateTable('jobs')
+        .set({ trigger_token_hash: token?.hash ?? null, trigger_token_created_at: token?.createdAt ?? null })
+        .where('id', '=', id)
+        .execute();
     },
   };
 }

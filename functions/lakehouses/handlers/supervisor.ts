@@ -43,7 +43,10 @@ function isIdlePast(row: LakehouseRow, now: Date): boolean {
  * its end are asked again, then taken as done. Runs on every PingSource tick in cluster mode and on a timer in
  * embedded mode; every change re-checks its row under a lock, so several replicas never act twice.
  */
-export async function superviseLakehouses(platform: Platform, now = new Date()): Promise<{ probed: number; failed: number; stopped: number; retried: number; given: number }> {
+export async function superviseLakehouses(
+  platform: Platform,
+  now = new Date(),
+): Promise<{ probed: number; failed: number; stopped: number; retried: number; given: number }> {
   const db = platform.store.db;
   const out = { probed: 0, failed: 0, stopped: 0, retried: 0, given: 0 };
   const rows = await db.selectFrom('lakehouses').selectAll().where('state', 'in', ['STARTING', 'RUNNING', 'STOPPING', 'DELETING']).limit(1000).execute();
@@ -56,7 +59,10 @@ export async function superviseLakehouses(platform: Platform, now = new Date()):
           const failed = await db.transaction().execute(async (tx) => {
             const current = await requireLakehouse(tx, row.id, true);
             if (current.state !== 'STARTING' || current.generation !== row.generation) return undefined;
-            return moveLakehouse(tx, platform, current, 'FAILED', { source: 'supervisor', message: `its endpoints did not answer within ${timeoutMs / 1000} s of its start (workload ${current.workload_state ?? 'not reported'})` });
+            return moveLakehouse(tx, platform, current, 'FAILED', {
+              source: 'supervisor',
+              message: `its endpoints did not answer within ${timeoutMs / 1000} s of its start (workload ${current.workload_state ?? 'not reported'})`,
+            });
           });
           if (failed) {
             out.failed += 1;
@@ -73,7 +79,10 @@ export async function superviseLakehouses(platform: Platform, now = new Date()):
         const { then } = await db.transaction().execute(async (tx) => {
           const current = await requireLakehouse(tx, row.id, true);
           if (current.state !== row.state || current.generation !== row.generation) return {};
-          return workloadGone(tx, platform, current, { source: 'supervisor', message: `its workload did not report its end within ${STOP_GIVE_UP_MS / 1000} s of the ${row.state === 'DELETING' ? 'delete' : 'stop'}; taken as gone` });
+          return workloadGone(tx, platform, current, {
+            source: 'supervisor',
+            message: `its workload did not report its end within ${STOP_GIVE_UP_MS / 1000} s of the ${row.state === 'DELETING' ? 'delete' : 'stop'}; taken as gone`,
+          });
         });
         await afterGone(platform, row, then);
         out.given += 1;
@@ -96,15 +105,25 @@ export async function superviseLakehouses(platform: Platform, now = new Date()):
 export async function reconcileLocalLakehouses(platform: Platform): Promise<number> {
   if (platform.runtime.name !== 'local') return 0;
   const db = platform.store.db;
-  const rows = await db.selectFrom('lakehouses').selectAll().where('state', 'in', ['STARTING', 'RUNNING', 'STOPPING', 'DELETING']).where('workload_name', 'is not', null).execute();
+  const rows = await db
+    .selectFrom('lakehouses')
+    .selectAll()
+    .where('state', 'in', ['STARTING', 'RUNNING', 'STOPPING', 'DELETING'])
+    .where('workload_name', 'is not', null)
+    .execute();
   let n = 0;
   for (const row of rows) {
     if (platform.runtime.supervises(row.workload_name!) !== false) continue;
     const { then } = await db.transaction().execute(async (tx) => {
       const current = await requireLakehouse(tx, row.id, true).catch(() => undefined);
       if (!current || current.generation !== row.generation || !['STARTING', 'RUNNING', 'STOPPING', 'DELETING'].includes(current.state)) return {};
-      if (current.state === 'DELETING') return workloadGone(tx, platform, current, { source: 'platform', message: 'Lakeplane restarted; its local workload ended with the earlier process' });
-      await moveLakehouse(tx, platform, current, 'STOPPED', { source: 'platform', message: 'Lakeplane restarted: its local Spark driver ended with the earlier process (start it again, or let a statement auto-start it)', set: { endpoints: null, restart_pending: false } });
+      if (current.state === 'DELETING')
+        return workloadGone(tx, platform, current, { source: 'platform', message: 'Lakeplane restarted; its local workload ended with the earlier process' });
+      await moveLakehouse(tx, platform, current, 'STOPPED', {
+        source: 'platform',
+        message: 'Lakeplane restarted: its local Spark driver ended with the earlier process (start it again, or let a statement auto-start it)',
+        set: { endpoints: null, restart_pending: false },
+      });
       return {};
     });
     await afterGone(platform, row, then);

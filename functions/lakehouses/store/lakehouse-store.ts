@@ -12,7 +12,14 @@ import type { LakehouseState } from '../../../shared/db/index.js';
 export interface LakehouseStore {
   /** A new lakehouse, STOPPED; a name taken is a ConflictError. `spec` is the stored definition (JSON). */
   create(row: { name: string; owner: string; spec: string; actor: string }): Promise<LakehouseRow>;
-  list(filter: { owner?: string; state?: LakehouseState; tag?: string; name?: string; pageSize?: number; pageToken?: string }): Promise<{ rows: LakehouseRow[]; size: number }>;
+  list(filter: {
+    owner?: string;
+    state?: LakehouseState;
+    tag?: string;
+    name?: string;
+    pageSize?: number;
+    pageToken?: string;
+  }): Promise<{ rows: LakehouseRow[]; size: number }>;
   /** A new version of the definition (and owner). */
   update(id: string, change: { owner: string; spec: string; version: number; actor: string }): Promise<LakehouseRow>;
   /** Activity entries by id (they outlive the lakehouse), oldest first, after `after`. */
@@ -33,7 +40,11 @@ export function lakehouseStore(db: Executor): LakehouseStore {
   return {
     async create({ name, owner, spec, actor }) {
       return withDatabaseErrors(`lakehouse "${name}"`, () =>
-        db.insertInto('lakehouses').values({ id: randomUUID(), name, owner, spec, state: 'STOPPED', state_message: 'created', created_by: actor, updated_by: actor }).returningAll().executeTakeFirstOrThrow(),
+        db
+          .insertInto('lakehouses')
+          .values({ id: randomUUID(), name, owner, spec, state: 'STOPPED', state_message: 'created', created_by: actor, updated_by: actor })
+          .returningAll()
+          .executeTakeFirstOrThrow(),
       );
     },
     async list({ owner, state, tag, name, pageSize, pageToken }) {
@@ -45,15 +56,30 @@ export function lakehouseStore(db: Executor): LakehouseStore {
       if (tag) q = q.where(sql`spec -> 'tags'`, '@>', JSON.stringify([tag]));
       if (name) q = q.where('name', 'like', likePattern(name));
       if (cursor) q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(new Date(cursor.t), cursor.id)));
-      return { rows: await q.orderBy('created_at').orderBy('id').limit(size + 1).execute(), size };
+      return {
+        rows: await q
+          .orderBy('created_at')
+          .orderBy('id')
+          .limit(size + 1)
+          .execute(),
+        size,
+      };
     },
     async update(id, { owner, spec, version, actor }) {
-      return db.updateTable('lakehouses').set({ owner, spec, version, updated_at: new Date(), updated_by: actor }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+      return db
+        .updateTable('lakehouses')
+        .set({ owner, spec, version, updated_at: new Date(), updated_by: actor })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
     },
     async activity(id, { pageSize, after }) {
       let q = db.selectFrom('lakehouse_activity').selectAll().where('lakehouse_id', '=', id);
       if (after) q = q.where('id', '>', after);
-      return q.orderBy('id').limit(pageSize + 1).execute();
+      return q
+        .orderBy('id')
+        .limit(pageSize + 1)
+        .execute();
     },
     async hasActivity(id) {
       return (await db.selectFrom('lakehouse_activity').select(['lakehouse_id']).where('lakehouse_id', '=', id).limit(1).executeTakeFirst()) !== undefined;

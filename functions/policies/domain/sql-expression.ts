@@ -12,7 +12,8 @@ export function sqlExpressionProblem(text: string): string | undefined {
     const c = text[i]!;
     if (quote) {
       if (c === quote) {
-        if (text[i + 1] === quote) i++; // doubled quote inside a literal
+        if (text[i + 1] === quote)
+          i++; // doubled quote inside a literal
         else quote = undefined;
       }
       continue;

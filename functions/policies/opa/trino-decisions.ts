@@ -1,5 +1,13 @@
 import type { Platform } from '../../../shared/platform/index.js';
-import { explainDecision, objectTags, type ControlInput, type DataPolicySet, type DataResource, type RequestedAccess, type Subject } from '../../../shared/policy/index.js';
+import {
+  explainDecision,
+  objectTags,
+  type ControlInput,
+  type DataPolicySet,
+  type DataResource,
+  type RequestedAccess,
+  type Subject,
+} from '../../../shared/policy/index.js';
 import type { TrinoInput, TrinoResource } from './trino-input.js';
 import { trinoMaskExpression } from './trino-masks.js';
 
@@ -13,19 +21,57 @@ import { trinoMaskExpression } from './trino-masks.js';
 
 /** Operations about data, and the access each needs on its resource. */
 const DATA_ACCESS: Record<string, RequestedAccess> = {
-  AccessCatalog: 'any', ShowSchemas: 'any', ShowTables: 'any', ShowColumns: 'any', ShowCreateSchema: 'any', ShowCreateTable: 'any',
-  FilterCatalogs: 'any', FilterSchemas: 'any', FilterTables: 'any', FilterColumns: 'any',
-  SelectFromColumns: 'select', CreateViewWithSelectFromColumns: 'select',
-  CreateSchema: 'create', CreateTable: 'create', CreateView: 'create', CreateMaterializedView: 'create',
-  DropSchema: 'drop', DropTable: 'drop', DropView: 'drop', DropMaterializedView: 'drop', RenameSchema: 'drop', RenameTable: 'drop', RenameView: 'drop', RenameMaterializedView: 'drop',
-  InsertIntoTable: 'insert', DeleteFromTable: 'delete', TruncateTable: 'delete', UpdateTableColumns: 'update', RefreshMaterializedView: 'update',
-  AddColumn: 'alter', DropColumn: 'alter', RenameColumn: 'alter', AlterColumn: 'alter', SetTableProperties: 'alter', SetMaterializedViewProperties: 'alter',
-  SetSchemaAuthorization: 'alter', SetTableAuthorization: 'alter', SetViewAuthorization: 'alter', SetTableComment: 'alter', SetViewComment: 'alter', SetColumnComment: 'alter',
+  AccessCatalog: 'any',
+  ShowSchemas: 'any',
+  ShowTables: 'any',
+  ShowColumns: 'any',
+  ShowCreateSchema: 'any',
+  ShowCreateTable: 'any',
+  FilterCatalogs: 'any',
+  FilterSchemas: 'any',
+  FilterTables: 'any',
+  FilterColumns: 'any',
+  SelectFromColumns: 'select',
+  CreateViewWithSelectFromColumns: 'select',
+  CreateSchema: 'create',
+  CreateTable: 'create',
+  CreateView: 'create',
+  CreateMaterializedView: 'create',
+  DropSchema: 'drop',
+  DropTable: 'drop',
+  DropView: 'drop',
+  DropMaterializedView: 'drop',
+  RenameSchema: 'drop',
+  RenameTable: 'drop',
+  RenameView: 'drop',
+  RenameMaterializedView: 'drop',
+  InsertIntoTable: 'insert',
+  DeleteFromTable: 'delete',
+  TruncateTable: 'delete',
+  UpdateTableColumns: 'update',
+  RefreshMaterializedView: 'update',
+  AddColumn: 'alter',
+  DropColumn: 'alter',
+  RenameColumn: 'alter',
+  AlterColumn: 'alter',
+  SetTableProperties: 'alter',
+  SetMaterializedViewProperties: 'alter',
+  SetSchemaAuthorization: 'alter',
+  SetTableAuthorization: 'alter',
+  SetViewAuthorization: 'alter',
+  SetTableComment: 'alter',
+  SetViewComment: 'alter',
+  SetColumnComment: 'alter',
   ExecuteTableProcedure: 'alter',
 };
 
 /** The target of a rename also needs create (Ranger checks the new name likewise). */
-const TARGET_ACCESS: Record<string, RequestedAccess> = { RenameSchema: 'create', RenameTable: 'create', RenameView: 'create', RenameMaterializedView: 'create' };
+const TARGET_ACCESS: Record<string, RequestedAccess> = {
+  RenameSchema: 'create',
+  RenameTable: 'create',
+  RenameView: 'create',
+  RenameMaterializedView: 'create',
+};
 
 function toDataResource(r: TrinoResource | undefined): DataResource | undefined {
   if (!r) return undefined;
@@ -52,7 +98,12 @@ export class TrinoDecider {
   /** The subject is Trino's identity; role admin if that user is an active platform admin. */
   static async for(platform: Platform, input: TrinoInput): Promise<TrinoDecider> {
     const { user, groups = [] } = input.context.identity;
-    const known = await platform.store.db.selectFrom('users').select(['id', 'is_admin']).where('username', '=', user).where('active', '=', true).executeTakeFirst();
+    const known = await platform.store.db
+      .selectFrom('users')
+      .select(['id', 'is_admin'])
+      .where('username', '=', user)
+      .where('active', '=', true)
+      .executeTakeFirst();
     const isAdmin = known?.is_admin ?? false;
     return new TrinoDecider(
       platform,
@@ -96,8 +147,14 @@ export class TrinoDecider {
     const d = await this.platform.controlPolicies.decide(input);
     if (!d.allowed) {
       this.platform.decisionLog.record({
-        kind: 'control', principal: `user:${this.principal.name}`, action: input.action, resource: input.resource, allowed: false, setVersion: d.controlVersion,
-        input: { engine: 'trino', ...input }, result: { allowed: false, reasons: d.reasons, bundle: d.bundleId ?? 'shipped' },
+        kind: 'control',
+        principal: `user:${this.principal.name}`,
+        action: input.action,
+        resource: input.resource,
+        allowed: false,
+        setVersion: d.controlVersion,
+        input: { engine: 'trino', ...input },
+        result: { allowed: false, reasons: d.reasons, bundle: d.bundleId ?? 'shipped' },
       });
     }
     return d.allowed;

@@ -5,8 +5,14 @@ import { Type, type Static } from '@sinclair/typebox';
  * do not use are let through; the ones we use are typed. Null fields are omitted by Trino.
  */
 const Open = { additionalProperties: true };
-const TableRef = Type.Object({ catalogName: Type.String(), schemaName: Type.String(), tableName: Type.String(), columns: Type.Optional(Type.Array(Type.String())) }, Open);
-const ColumnRef = Type.Object({ catalogName: Type.String(), schemaName: Type.String(), tableName: Type.String(), columnName: Type.String(), columnType: Type.Optional(Type.String()) }, Open);
+const TableRef = Type.Object(
+  { catalogName: Type.String(), schemaName: Type.String(), tableName: Type.String(), columns: Type.Optional(Type.Array(Type.String())) },
+  Open,
+);
+const ColumnRef = Type.Object(
+  { catalogName: Type.String(), schemaName: Type.String(), tableName: Type.String(), columnName: Type.String(), columnType: Type.Optional(Type.String()) },
+  Open,
+);
 
 export const TrinoResource = Type.Object(
   {

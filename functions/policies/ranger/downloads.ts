@@ -6,7 +6,14 @@ import { TAG_SERVICE, toRangerPolicy, trinoSessionPolicies, type RangerService, 
 import { HIVE_SERVICE_ID, TAG_SERVICE_ID, TRINO_SERVICE_ID, hiveServiceDef, tagServiceDef, trinoServiceDef } from './service-defs.js';
 
 export function storedPolicy(row: DataPolicyRow): StoredPolicy {
-  return { policy: toDataPolicy(row), rangerId: Number(row.ranger_id), createdAt: row.created_at, updatedAt: row.updated_at, createdBy: row.created_by, updatedBy: row.updated_by };
+  return {
+    policy: toDataPolicy(row),
+    rangerId: Number(row.ranger_id),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    createdBy: row.created_by,
+    updatedBy: row.updated_by,
+  };
 }
 
 /**
@@ -31,7 +38,18 @@ export function servicePolicies(service: RangerService, state: PolicyState, rows
     serviceConfig: {},
     // Sent when there are tag policies: a plugin then builds its tag policy engine and asks for the tags.
     ...(tagPolicies.length > 0
-      ? { tagPolicies: { serviceName: TAG_SERVICE, serviceId: TAG_SERVICE_ID, policyVersion: state.policyVersion, policyUpdateTime: state.policyUpdateTime, policies: tagPolicies, serviceDef: tagServiceDef, auditMode: 'audit-default', serviceConfig: {} } }
+      ? {
+          tagPolicies: {
+            serviceName: TAG_SERVICE,
+            serviceId: TAG_SERVICE_ID,
+            policyVersion: state.policyVersion,
+            policyUpdateTime: state.policyUpdateTime,
+            policies: tagPolicies,
+            serviceDef: tagServiceDef,
+            auditMode: 'audit-default',
+            serviceConfig: {},
+          },
+        }
       : {}),
   };
 }
@@ -78,9 +96,16 @@ export function serviceTags(service: RangerService, rows: readonly TaggedResourc
   let nextTag = 1;
   rows.forEach((r, k) => {
     const schema = r.levels.join('.');
-    const elements: Record<string, ReturnType<typeof one>> = service.kind === 'trino' ? { catalog: one(r.warehouse), schema: one(schema), table: one(r.name) } : { database: one(schema), table: one(r.name) };
+    const elements: Record<string, ReturnType<typeof one>> = service.kind === 'trino'
+      ? { catalog: one(r.warehouse), schema: one(schema), table: one(r.name) }
+      : { database: one(schema), table: one(r.name) };
     const id = k + 1;
-    serviceResources.push({ id, serviceName: service.name, resourceElements: r.column !== undefined ? { ...elements, column: one(r.column) } : elements, isEnabled: true });
+    serviceResources.push({
+      id,
+      serviceName: service.name,
+      resourceElements: r.column !== undefined ? { ...elements, column: one(r.column) } : elements,
+      isEnabled: true,
+    });
     resourceToTagIds[String(id)] = r.tags.map((type) => {
       const tagId = nextTag++;
       tags[String(tagId)] = { id: tagId, type, attributes: r.tag_attributes[type] ?? {}, isEnabled: true };

@@ -1,7 +1,17 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { ValidationError, type FieldProblem } from '../../../shared/errors/index.js';
 import { compileValidator, StringMap } from '../../../shared/schema/index.js';
-import { conditionProblems, DataPolicyInput, isKnownTimeZone, recurrenceProblemsOf, type PolicyCondition, type PolicyItem, type ResourceValues, type ValidityRecurrence, type ValiditySchedule } from '../../../shared/policy/index.js';
+import {
+  conditionProblems,
+  DataPolicyInput,
+  isKnownTimeZone,
+  recurrenceProblemsOf,
+  type PolicyCondition,
+  type PolicyItem,
+  type ResourceValues,
+  type ValidityRecurrence,
+  type ValiditySchedule,
+} from '../../../shared/policy/index.js';
 import { tagAccessTypes, type RangerService } from './ranger-policy.js';
 
 /**
@@ -9,7 +19,11 @@ import { tagAccessTypes, type RangerService } from './ranger-policy.js';
  * our own policy document is (shared/policy: names 256, values 1,024, expressions 4,000, 500 items, 1,000 subjects).
  */
 const Subject = Type.String({ maxLength: 256 });
-const RangerResourceIn = Type.Object({ values: Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 1000 }), isExcludes: Type.Optional(Type.Boolean()), isRecursive: Type.Optional(Type.Boolean()) });
+const RangerResourceIn = Type.Object({
+  values: Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 1000 }),
+  isExcludes: Type.Optional(Type.Boolean()),
+  isRecursive: Type.Optional(Type.Boolean()),
+});
 const Access = Type.Object({ type: Type.String({ maxLength: 64 }), isAllowed: Type.Optional(Type.Boolean()) });
 const Expression = Type.String({ maxLength: 4000 });
 const Condition = Type.Object({ type: Type.String({ maxLength: 64 }), values: Type.Optional(Type.Array(Expression, { maxItems: 100 })) });
@@ -22,13 +36,25 @@ const Subjects = {
 };
 const Accesses = Type.Optional(Type.Array(Access, { maxItems: 50 }));
 const ItemIn = Type.Object({ ...Subjects, accesses: Accesses, delegateAdmin: Type.Optional(Type.Boolean()) });
-const MaskItemIn = Type.Object({ ...Subjects, accesses: Accesses, delegateAdmin: Type.Optional(Type.Boolean()), dataMaskInfo: Type.Object({ dataMaskType: Type.String({ maxLength: 64 }), valueExpr: Type.Optional(Expression), conditionExpr: Type.Optional(Expression) }) });
-const RowFilterItemIn = Type.Object({ ...Subjects, accesses: Accesses, delegateAdmin: Type.Optional(Type.Boolean()), rowFilterInfo: Type.Object({ filterExpr: Expression }) });
+const MaskItemIn = Type.Object({
+  ...Subjects,
+  accesses: Accesses,
+  delegateAdmin: Type.Optional(Type.Boolean()),
+  dataMaskInfo: Type.Object({ dataMaskType: Type.String({ maxLength: 64 }), valueExpr: Type.Optional(Expression), conditionExpr: Type.Optional(Expression) }),
+});
+const RowFilterItemIn = Type.Object({
+  ...Subjects,
+  accesses: Accesses,
+  delegateAdmin: Type.Optional(Type.Boolean()),
+  rowFilterInfo: Type.Object({ filterExpr: Expression }),
+});
 const Items = <T extends TSchema>(item: T) => Type.Optional(Type.Array(item, { maxItems: 500 }));
 const ScheduleText = Type.Optional(Type.String({ maxLength: 200 }));
 const IntervalCount = Type.Optional(Type.Integer({ minimum: -1_000_000, maximum: 1_000_000 }));
 const RecurrenceIn = Type.Object({
-  schedule: Type.Optional(Type.Object({ minute: ScheduleText, hour: ScheduleText, dayOfMonth: ScheduleText, dayOfWeek: ScheduleText, month: ScheduleText, year: ScheduleText })),
+  schedule: Type.Optional(
+    Type.Object({ minute: ScheduleText, hour: ScheduleText, dayOfMonth: ScheduleText, dayOfWeek: ScheduleText, month: ScheduleText, year: ScheduleText }),
+  ),
   interval: Type.Optional(Type.Object({ days: IntervalCount, hours: IntervalCount, minutes: IntervalCount })),
 });
 
@@ -51,7 +77,12 @@ export const RangerPolicyIn = Type.Object({
   rowFilterPolicyItems: Items(RowFilterItemIn),
   validitySchedules: Type.Optional(
     Type.Array(
-      Type.Object({ startTime: Type.Optional(Type.String({ maxLength: 32 })), endTime: Type.Optional(Type.String({ maxLength: 32 })), timeZone: Type.Optional(Type.String({ maxLength: 64 })), recurrences: Type.Optional(Type.Array(RecurrenceIn, { maxItems: 50 })) }),
+      Type.Object({
+        startTime: Type.Optional(Type.String({ maxLength: 32 })),
+        endTime: Type.Optional(Type.String({ maxLength: 32 })),
+        timeZone: Type.Optional(Type.String({ maxLength: 64 })),
+        recurrences: Type.Optional(Type.Array(RecurrenceIn, { maxItems: 50 })),
+      }),
       { maxItems: 50 },
     ),
   ),
@@ -62,8 +93,24 @@ export const RangerPolicyIn = Type.Object({
 });
 export type RangerPolicyIn = Static<typeof RangerPolicyIn>;
 
-const LEVELS = { trino: { catalog: 'warehouse', schema: 'namespace', table: 'table', column: 'column' }, hive: { database: 'namespace', table: 'table', column: 'column' }, tag: {} } as const;
-const ACCESS_IN: Record<string, PolicyItem['accesses'][number]> = { select: 'select', insert: 'insert', update: 'update', delete: 'delete', create: 'create', alter: 'alter', drop: 'drop', index: 'index', read: 'read', write: 'write', all: 'all' };
+const LEVELS = {
+  trino: { catalog: 'warehouse', schema: 'namespace', table: 'table', column: 'column' },
+  hive: { database: 'namespace', table: 'table', column: 'column' },
+  tag: {},
+} as const;
+const ACCESS_IN: Record<string, PolicyItem['accesses'][number]> = {
+  select: 'select',
+  insert: 'insert',
+  update: 'update',
+  delete: 'delete',
+  create: 'create',
+  alter: 'alter',
+  drop: 'drop',
+  index: 'index',
+  read: 'read',
+  write: 'write',
+  all: 'all',
+};
 const TYPE = ['access', 'masking', 'row-filter'] as const;
 
 /** A Ranger policy for one of our services as our policy document, or a 400 naming every field we cannot take. */
@@ -90,7 +137,8 @@ export function fromRangerPolicy(r: RangerPolicyIn, service: RangerService): Dat
       if (tag.isRecursive) bad('resources.tag.isRecursive', 'does not apply to tags');
       resources = { tags: { values: tag.values } };
     }
-    if ((r.policyType ?? 0) !== 0) bad('policyType', 'tag-based masking and row-filter policies are not served through the tag service yet: write them through /api/v1/policies');
+    if ((r.policyType ?? 0) !== 0)
+      bad('policyType', 'tag-based masking and row-filter policies are not served through the tag service yet: write them through /api/v1/policies');
   } else if (url) {
     // Ranger's hive url is a hierarchy of its own: storage paths, whichever warehouse's files they hold.
     const others = Object.keys(r.resources).filter((k) => k !== 'url');
@@ -133,12 +181,30 @@ export function fromRangerPolicy(r: RangerPolicyIn, service: RangerService): Dat
       }
       const sch = rec.schedule ?? {};
       return {
-        schedule: { minute: sch.minute ?? '', hour: sch.hour ?? '', ...(sch.dayOfMonth !== undefined ? { dayOfMonth: sch.dayOfMonth } : {}), ...(sch.dayOfWeek !== undefined ? { dayOfWeek: sch.dayOfWeek } : {}), month: sch.month ?? '', year: sch.year ?? '' },
-        interval: { ...(iv.days !== undefined ? { days: iv.days } : {}), ...(iv.hours !== undefined ? { hours: iv.hours } : {}), ...(iv.minutes !== undefined ? { minutes: iv.minutes } : {}) },
+        schedule: {
+          minute: sch.minute ?? '',
+          hour: sch.hour ?? '',
+          ...(sch.dayOfMonth !== undefined ? { dayOfMonth: sch.dayOfMonth } : {}),
+          ...(sch.dayOfWeek !== undefined ? { dayOfWeek: sch.dayOfWeek } : {}),
+          month: sch.month ?? '',
+          year: sch.year ?? '',
+        },
+        interval: {
+          ...(iv.days !== undefined ? { days: iv.days } : {}),
+          ...(iv.hours !== undefined ? { hours: iv.hours } : {}),
+          ...(iv.minutes !== undefined ? { minutes: iv.minutes } : {}),
+        },
       };
     });
-    const schedule: ValiditySchedule = { ...(v.startTime ? { start: v.startTime } : {}), ...(v.endTime ? { end: v.endTime } : {}), timeZone: v.timeZone || 'UTC', ...(recurrences.length > 0 ? { recurrences } : {}) };
-    if (isKnownTimeZone(schedule.timeZone)) for (const p of recurrenceProblemsOf(schedule, (k) => v.recurrences![k]!.schedule !== undefined && v.recurrences![k]!.interval !== undefined)) bad(`validitySchedules.${n}.${p.field}`, p.message);
+    const schedule: ValiditySchedule = {
+      ...(v.startTime ? { start: v.startTime } : {}),
+      ...(v.endTime ? { end: v.endTime } : {}),
+      timeZone: v.timeZone || 'UTC',
+      ...(recurrences.length > 0 ? { recurrences } : {}),
+    };
+    if (isKnownTimeZone(schedule.timeZone))
+      for (const p of recurrenceProblemsOf(schedule, (k) => v.recurrences![k]!.schedule !== undefined && v.recurrences![k]!.interval !== undefined))
+        bad(`validitySchedules.${n}.${p.field}`, p.message);
     return schedule;
   });
   const withConditions = (i: { conditions?: Static<typeof Condition>[] | undefined }, at: string) => {
@@ -147,7 +213,13 @@ export function fromRangerPolicy(r: RangerPolicyIn, service: RangerService): Dat
   };
   const items = (list: Static<typeof ItemIn>[] | undefined, key: string): PolicyItem[] =>
     (list ?? []).map((i, n) => {
-      if (service.kind === 'tag') return { ...subjects(i), ...withConditions(i, `${key}.${n}`), accesses: tagAccesses(i.accesses ?? [], `${key}.${n}.accesses`, bad), delegateAdmin: i.delegateAdmin ?? false };
+      if (service.kind === 'tag')
+        return {
+          ...subjects(i),
+          ...withConditions(i, `${key}.${n}`),
+          accesses: tagAccesses(i.accesses ?? [], `${key}.${n}.accesses`, bad),
+          delegateAdmin: i.delegateAdmin ?? false,
+        };
       const accesses: PolicyItem['accesses'] = [];
       (i.accesses ?? []).forEach((a, k) => {
         const mapped = ACCESS_IN[a.type];
@@ -173,9 +245,18 @@ export function fromRangerPolicy(r: RangerPolicyIn, service: RangerService): Dat
       const known = ['MASK', 'MASK_SHOW_LAST_4', 'MASK_SHOW_FIRST_4', 'MASK_HASH', 'MASK_NULL', 'MASK_NONE', 'MASK_DATE_SHOW_YEAR', 'CUSTOM'] as const;
       const t = known.find((k) => k === type);
       if (!t) bad(`dataMaskPolicyItems.${n}.dataMaskInfo.dataMaskType`, `"${type}" is not a mask type (${known.join(', ')})`);
-      return { ...subjects(m), ...withConditions(m, `dataMaskPolicyItems.${n}`), type: t ?? 'MASK', ...(t === 'CUSTOM' && m.dataMaskInfo.valueExpr ? { expression: m.dataMaskInfo.valueExpr } : {}) };
+      return {
+        ...subjects(m),
+        ...withConditions(m, `dataMaskPolicyItems.${n}`),
+        type: t ?? 'MASK',
+        ...(t === 'CUSTOM' && m.dataMaskInfo.valueExpr ? { expression: m.dataMaskInfo.valueExpr } : {}),
+      };
     }),
-    rowFilters: (r.rowFilterPolicyItems ?? []).map((f, n) => ({ ...subjects(f), ...withConditions(f, `rowFilterPolicyItems.${n}`), filter: f.rowFilterInfo.filterExpr })),
+    rowFilters: (r.rowFilterPolicyItems ?? []).map((f, n) => ({
+      ...subjects(f),
+      ...withConditions(f, `rowFilterPolicyItems.${n}`),
+      filter: f.rowFilterInfo.filterExpr,
+    })),
     ...(policyConditions ? { conditions: policyConditions } : {}),
     ...(r.isDenyAllElse ? { denyAllElse: true } : {}),
     validity,
@@ -202,12 +283,19 @@ const COMPONENTS = ['trino', 'hive'] as const;
  * and the hive ones must be what that list means for hive, as an export writes them; an item with hive ones only is
  * read from those. Anything else is refused, naming the access, rather than guessed at.
  */
-function tagAccesses(list: ReadonlyArray<{ type: string; isAllowed?: boolean | undefined }>, at: string, bad: (field: string, message: string) => void): PolicyItem['accesses'] {
+function tagAccesses(
+  list: ReadonlyArray<{ type: string; isAllowed?: boolean | undefined }>,
+  at: string,
+  bad: (field: string, message: string) => void,
+): PolicyItem['accesses'] {
   const byComponent: Record<(typeof COMPONENTS)[number], PolicyItem['accesses']> = { trino: [], hive: [] };
   list.forEach((a, k) => {
     const [component, type, extra] = a.type.split(':');
     if (extra !== undefined || type === undefined || !(COMPONENTS as readonly string[]).includes(component!)) {
-      return void bad(`${at}.${k}.type`, `"${a.type}" is not an access type of Lakeplane's tag service: write <component>:<type> with component trino or hive (trino:select)`);
+      return void bad(
+        `${at}.${k}.type`,
+        `"${a.type}" is not an access type of Lakeplane's tag service: write <component>:<type> with component trino or hive (trino:select)`,
+      );
     }
     const mapped = ACCESS_IN[type];
     if (!mapped) return void bad(`${at}.${k}.type`, `"${type}" is not an access type of data policies (${Object.keys(ACCESS_IN).join(', ')})`);
@@ -215,10 +303,15 @@ function tagAccesses(list: ReadonlyArray<{ type: string; isAllowed?: boolean | u
     if (a.isAllowed !== false && !into.includes(mapped)) into.push(mapped);
   });
   if (byComponent.trino.length === 0) return byComponent.hive;
-  const hive = tagAccessTypes(byComponent.trino).filter((t) => t.startsWith('hive:')).sort();
+  const hive = tagAccessTypes(byComponent.trino)
+    .filter((t) => t.startsWith('hive:'))
+    .sort();
   const given = [...new Set(list.filter((a) => a.isAllowed !== false && a.type.startsWith('hive:')).map((a) => a.type))].sort();
   if (given.length > 0 && JSON.stringify(given) !== JSON.stringify(hive)) {
-    bad(at, `the hive accesses (${given.join(', ')}) differ from what the trino ones mean for hive (${hive.join(', ')}): Lakeplane keeps one list of accesses for every engine`);
+    bad(
+      at,
+      `the hive accesses (${given.join(', ')}) differ from what the trino ones mean for hive (${hive.join(', ')}): Lakeplane keeps one list of accesses for every engine`,
+    );
   }
   return byComponent.trino;
 }

@@ -1,4 +1,12 @@
-import { compileValues, levelMatches, type DataPolicy, type PolicyItem, type PolicyCondition, type ResourceValues, type ValidityRecurrence } from '../../../shared/policy/index.js';
+import {
+  compileValues,
+  levelMatches,
+  type DataPolicy,
+  type PolicyItem,
+  type PolicyCondition,
+  type ResourceValues,
+  type ValidityRecurrence,
+} from '../../../shared/policy/index.js';
 
 /**
  * Our data policies in Apache Ranger's JSON (RangerPolicy, ../shared/ref/ranger/NOTES.md), as the public v2 API
@@ -10,7 +18,10 @@ import { compileValues, levelMatches, type DataPolicy, type PolicyItem, type Pol
  * and not in trino. Tag-based access policies are the `tags` service's (Ranger's tag service: resource `tag`, access
  * types prefixed by the component, trino:select and hive:select), and come with every download as its tagPolicies.
  */
-export type RangerService = { readonly kind: 'trino'; readonly name: string } | { readonly kind: 'hive'; readonly name: string; readonly warehouse: string } | { readonly kind: 'tag'; readonly name: string };
+export type RangerService =
+  | { readonly kind: 'trino'; readonly name: string }
+  | { readonly kind: 'hive'; readonly name: string; readonly warehouse: string }
+  | { readonly kind: 'tag'; readonly name: string };
 
 /** The tag service's name: one for the whole platform, as catalog tags are. */
 export const TAG_SERVICE = 'tags';
@@ -55,8 +66,32 @@ function toResource(v: ResourceValues | undefined, namespace = false): RangerRes
 // Ranger's trino service has no `update` and no `index`. An update of an Iceberg table writes new data files and
 // delete files, so our update is carried as insert and delete there; index has no meaning in Trino. The hive service
 // has one write access, `update`, for all three.
-const TRINO_ACCESS: Record<string, string[]> = { select: ['select'], insert: ['insert'], update: ['insert', 'delete'], delete: ['delete'], create: ['create'], alter: ['alter'], drop: ['drop'], index: [], read: [], write: [], all: ['all'] };
-const HIVE_ACCESS: Record<string, string[]> = { select: ['select'], insert: ['update'], update: ['update'], delete: ['update'], create: ['create'], alter: ['alter'], drop: ['drop'], index: ['index'], read: ['read'], write: ['write'], all: ['all'] };
+const TRINO_ACCESS: Record<string, string[]> = {
+  select: ['select'],
+  insert: ['insert'],
+  update: ['insert', 'delete'],
+  delete: ['delete'],
+  create: ['create'],
+  alter: ['alter'],
+  drop: ['drop'],
+  index: [],
+  read: [],
+  write: [],
+  all: ['all'],
+};
+const HIVE_ACCESS: Record<string, string[]> = {
+  select: ['select'],
+  insert: ['update'],
+  update: ['update'],
+  delete: ['update'],
+  create: ['create'],
+  alter: ['alter'],
+  drop: ['drop'],
+  index: ['index'],
+  read: ['read'],
+  write: ['write'],
+  all: ['all'],
+};
 
 /**
  * A tag policy's accesses in Ranger's tag service: each component's own types, prefixed by it (Ranger's tag service
@@ -70,13 +105,27 @@ export function tagAccessTypes(accesses: readonly string[]): string[] {
 function toItem(i: PolicyItem, service: RangerService) {
   const map = service.kind === 'trino' ? TRINO_ACCESS : HIVE_ACCESS;
   const types = service.kind === 'tag' ? tagAccessTypes(i.accesses) : [...new Set(i.accesses.flatMap((a) => map[a] ?? []))];
-  return { users: i.users, groups: i.groups, roles: i.roles, accesses: types.map((type) => ({ type, isAllowed: true })), conditions: conditionsOf(i), delegateAdmin: i.delegateAdmin };
+  return {
+    users: i.users,
+    groups: i.groups,
+    roles: i.roles,
+    accesses: types.map((type) => ({ type, isAllowed: true })),
+    conditions: conditionsOf(i),
+    delegateAdmin: i.delegateAdmin,
+  };
 }
 
 // Ranger's evaluator reads each schedule field as integers between commas: no blanks may reach a plugin.
 const tight = (s: string | undefined) => (s ?? '').replace(/\s+/g, '');
 const toRecurrence = (r: ValidityRecurrence) => ({
-  schedule: { minute: tight(r.schedule.minute), hour: tight(r.schedule.hour), dayOfMonth: tight(r.schedule.dayOfMonth), dayOfWeek: tight(r.schedule.dayOfWeek), month: tight(r.schedule.month), year: tight(r.schedule.year) },
+  schedule: {
+    minute: tight(r.schedule.minute),
+    hour: tight(r.schedule.hour),
+    dayOfMonth: tight(r.schedule.dayOfMonth),
+    dayOfWeek: tight(r.schedule.dayOfWeek),
+    month: tight(r.schedule.month),
+    year: tight(r.schedule.year),
+  },
   interval: { days: r.interval.days ?? 0, hours: r.interval.hours ?? 0, minutes: r.interval.minutes ?? 0 },
 });
 
@@ -136,9 +185,26 @@ export function toRangerPolicy(s: StoredPolicy, service: RangerService) {
     denyPolicyItems: items(p.deny),
     allowExceptions: items(p.allowExceptions),
     denyExceptions: items(p.denyExceptions),
-    dataMaskPolicyItems: p.masks.map((m) => ({ ...subjects(m), accesses: [{ type: 'select', isAllowed: true }], conditions: conditionsOf(m), delegateAdmin: false, dataMaskInfo: { dataMaskType: m.type, conditionExpr: '', valueExpr: m.expression ?? '' } })),
-    rowFilterPolicyItems: p.rowFilters.map((f) => ({ ...subjects(f), accesses: [{ type: 'select', isAllowed: true }], conditions: conditionsOf(f), delegateAdmin: false, rowFilterInfo: { filterExpr: f.filter } })),
-    validitySchedules: p.validity.map((v) => ({ startTime: v.start ?? '', endTime: v.end ?? '', timeZone: v.timeZone, recurrences: (v.recurrences ?? []).map(toRecurrence) })),
+    dataMaskPolicyItems: p.masks.map((m) => ({
+      ...subjects(m),
+      accesses: [{ type: 'select', isAllowed: true }],
+      conditions: conditionsOf(m),
+      delegateAdmin: false,
+      dataMaskInfo: { dataMaskType: m.type, conditionExpr: '', valueExpr: m.expression ?? '' },
+    })),
+    rowFilterPolicyItems: p.rowFilters.map((f) => ({
+      ...subjects(f),
+      accesses: [{ type: 'select', isAllowed: true }],
+      conditions: conditionsOf(f),
+      delegateAdmin: false,
+      rowFilterInfo: { filterExpr: f.filter },
+    })),
+    validitySchedules: p.validity.map((v) => ({
+      startTime: v.start ?? '',
+      endTime: v.end ?? '',
+      timeZone: v.timeZone,
+      recurrences: (v.recurrences ?? []).map(toRecurrence),
+    })),
     policyLabels: p.labels,
     options: {},
     zoneName: '',
@@ -154,11 +220,50 @@ export type RangerPolicy = NonNullable<ReturnType<typeof toRangerPolicy>>;
  * takes, and are not stored.
  */
 export function trinoSessionPolicies(setVersion: number) {
-  const base = { isEnabled: true, version: setVersion, service: 'trino', serviceType: 'trino', policyType: 0, policyPriority: 0, isAuditEnabled: false, additionalResources: [], conditions: [], denyPolicyItems: [], allowExceptions: [], denyExceptions: [], dataMaskPolicyItems: [], rowFilterPolicyItems: [], validitySchedules: [], policyLabels: ['lakeplane-session'], options: {}, zoneName: '', isDenyAllElse: false, createdBy: 'lakeplane', updatedBy: 'lakeplane', createTime: 0, updateTime: 0 };
+  const base = {
+    isEnabled: true,
+    version: setVersion,
+    service: 'trino',
+    serviceType: 'trino',
+    policyType: 0,
+    policyPriority: 0,
+    isAuditEnabled: false,
+    additionalResources: [],
+    conditions: [],
+    denyPolicyItems: [],
+    allowExceptions: [],
+    denyExceptions: [],
+    dataMaskPolicyItems: [],
+    rowFilterPolicyItems: [],
+    validitySchedules: [],
+    policyLabels: ['lakeplane-session'],
+    options: {},
+    zoneName: '',
+    isDenyAllElse: false,
+    createdBy: 'lakeplane',
+    updatedBy: 'lakeplane',
+    createTime: 0,
+    updateTime: 0,
+  };
   const res = (values: string[]): RangerResource => ({ values, isExcludes: false, isRecursive: false });
   return [
-    { ...base, id: 9_000_000_000_001, guid: '00000000-0000-4000-8000-0000000f0001', name: 'lakeplane: everyone may run queries', description: 'Served by Lakeplane: execute on every query id.', resources: { queryid: res(['*']) }, policyItems: [{ users: [], groups: ['public'], roles: [], accesses: [{ type: 'execute', isAllowed: true }], conditions: [], delegateAdmin: false }] },
-    { ...base, id: 9_000_000_000_002, guid: '00000000-0000-4000-8000-0000000f0002', name: 'lakeplane: users act as themselves', description: 'Served by Lakeplane: impersonate on trinouser {USER} for {USER}.', resources: { trinouser: res(['{USER}']) }, policyItems: [{ users: ['{USER}'], groups: [], roles: [], accesses: [{ type: 'impersonate', isAllowed: true }], conditions: [], delegateAdmin: false }] },
+    {
+      ...base,
+      id: 9_000_000_000_001,
+      guid: '00000000-0000-4000-8000-0000000f0001',
+      name: 'lakeplane: everyone may run queries',
+      description: 'Served by Lakeplane: execute on every query id.',
+      resources: { queryid: res(['*']) },
+      policyItems: [{ users: [], groups: ['public'], roles: [], accesses: [{ type: 'execute', isAllowed: true }], conditions: [], delegateAdmin: false }],
+    },
+    {
+      ...base,
+      id: 9_000_000_000_002,
+      guid: '00000000-0000-4000-8000-0000000f0002',
+      name: 'lakeplane: users act as themselves',
+      description: 'Served by Lakeplane: impersonate on trinouser {USER} for {USER}.',
+      resources: { trinouser: res(['{USER}']) },
+      policyItems: [{ users: ['{USER}'], groups: [], roles: [], accesses: [{ type: 'impersonate', isAllowed: true }], conditions: [], delegateAdmin: false }],
+    },
   ];
 }
-

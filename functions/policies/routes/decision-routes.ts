@@ -10,7 +10,13 @@ const DECIDE_SCOPES = ['policies:read', 'catalog:read'];
 // Anyone may ask about themselves; asking for someone else is checked (policies:decisions:impersonate).
 export const decisionRoutes = [
   operation({
-    method: 'POST', path: `${base}/decide`, operationId: 'policies.decide', tags: ['policies'], audit: false, scope: DECIDE_SCOPES, body: DecideRequest,
+    method: 'POST',
+    path: `${base}/decide`,
+    operationId: 'policies.decide',
+    tags: ['policies'],
+    audit: false,
+    scope: DECIDE_SCOPES,
+    body: DecideRequest,
     summary: 'Decide one request against the data access policies: allowed or not, by which policy, audit, and for a select the masks and row filter.',
     responses: { 200: { description: 'The decision', schema: Decision } },
     authorization: { checks: decideChecks },
@@ -18,7 +24,13 @@ export const decisionRoutes = [
     handler: decideOne,
   }),
   operation({
-    method: 'POST', path: `${base}/decide/batch`, operationId: 'policies.decideBatch', tags: ['policies'], audit: false, scope: DECIDE_SCOPES, body: DecideBatchRequest,
+    method: 'POST',
+    path: `${base}/decide/batch`,
+    operationId: 'policies.decideBatch',
+    tags: ['policies'],
+    audit: false,
+    scope: DECIDE_SCOPES,
+    body: DecideBatchRequest,
     summary: 'Decide many requests for one principal in one call; decisions come back in request order.',
     responses: { 200: { description: 'The decisions', schema: DecisionBatch } },
     authorization: { checks: decideBatchChecks },

@@ -24,7 +24,13 @@ const mayAsk = ({ principal }: OperationInput<unknown, unknown, unknown>) =>
 export const dataApiRoutes = [
   ...Object.entries(TRINO_DOCUMENTS).map(([name, document]) =>
     operation({
-      method: 'POST', path: `/v1/data/trino/${name}`, operationId: `opa.trino.${name}`, tags: ['opa'], ...access, audit: false, body: DataApiRequest,
+      method: 'POST',
+      path: `/v1/data/trino/${name}`,
+      operationId: `opa.trino.${name}`,
+      tags: ['opa'],
+      ...access,
+      audit: false,
+      body: DataApiRequest,
       summary: `OPA data API for Trino: data.trino.${name}, decided by the data access policies.`,
       responses: { 200: { description: '{"result": …}', schema: Type.Object({ result: Type.Unknown() }) } },
       authorization: { checks: mayAsk },
@@ -33,7 +39,13 @@ export const dataApiRoutes = [
     }),
   ),
   operation({
-    method: 'POST', path: '/v1/data/*', operationId: 'opa.undefinedDocument', tags: ['opa'], ...access, audit: false, body: Type.Object({}, { additionalProperties: true }),
+    method: 'POST',
+    path: '/v1/data/*',
+    operationId: 'opa.undefinedDocument',
+    tags: ['opa'],
+    ...access,
+    audit: false,
+    body: Type.Object({}, { additionalProperties: true }),
     summary: 'OPA data API: a document Lakeplane does not define; 200 with no result, as OPA answers an undefined one.',
     responses: { 200: { description: '{}', schema: Type.Object({}) } },
     authorization: { checks: mayAsk },

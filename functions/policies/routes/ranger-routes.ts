@@ -12,7 +12,18 @@ import { downloadUsers } from '../handlers/ranger/download-users.js';
 import { listRangerPolicies, listServicePolicies } from '../handlers/ranger/list.js';
 import { readRangerPolicy } from '../handlers/ranger/read.js';
 import { updateRangerPolicy } from '../handlers/ranger/update.js';
-import { PolicyDownloadQuery, RANGER_JSON, RangerGuidParams, RangerIdParams, RangerListQuery, RangerNamedParams, RangerServiceParams, RolesDownloadQuery, ServiceParams, TagsDownloadQuery } from '../schemas.js';
+import {
+  PolicyDownloadQuery,
+  RANGER_JSON,
+  RangerGuidParams,
+  RangerIdParams,
+  RangerListQuery,
+  RangerNamedParams,
+  RangerServiceParams,
+  RolesDownloadQuery,
+  ServiceParams,
+  TagsDownloadQuery,
+} from '../schemas.js';
 
 /**
  * Apache Ranger's HTTP surface (../shared/ref/ranger/NOTES.md and ../shared/ref/trino/NOTES.md), so engines whose
@@ -38,14 +49,26 @@ function downloadRoutes(secure: boolean) {
   const r = secure ? '/service/roles/secure' : '/service/roles';
   return [
     operation({
-      method: 'GET', path: `${p}/policies/download/:serviceName`, operationId: `ranger.downloadPolicies${secure ? 'Secure' : ''}`, tags: ['ranger'], ...pluginAccess(secure), params: ServiceParams, query: PolicyDownloadQuery,
+      method: 'GET',
+      path: `${p}/policies/download/:serviceName`,
+      operationId: `ranger.downloadPolicies${secure ? 'Secure' : ''}`,
+      tags: ['ranger'],
+      ...pluginAccess(secure),
+      params: ServiceParams,
+      query: PolicyDownloadQuery,
       summary: 'Ranger plugin: the policies of a service (ServicePolicies), 304 when lastKnownVersion is current.',
       responses: { 200: RANGER_JSON, 304: { description: 'Not modified' } },
       authorization: { checks: download },
       handler: downloadPolicies,
     }),
     operation({
-      method: 'GET', path: `${r}/download/:serviceName`, operationId: `ranger.downloadRoles${secure ? 'Secure' : ''}`, tags: ['ranger'], ...pluginAccess(secure), params: ServiceParams, query: RolesDownloadQuery,
+      method: 'GET',
+      path: `${r}/download/:serviceName`,
+      operationId: `ranger.downloadRoles${secure ? 'Secure' : ''}`,
+      tags: ['ranger'],
+      ...pluginAccess(secure),
+      params: ServiceParams,
+      query: RolesDownloadQuery,
       summary: 'Ranger plugin: role memberships (RangerRoles), 304 when lastKnownRoleVersion is current.',
       responses: { 200: RANGER_JSON, 304: { description: 'Not modified' } },
       authorization: { checks: download },
@@ -60,8 +83,14 @@ function downloadRoutes(secure: boolean) {
  */
 const tagRoutes = (secure: boolean) =>
   operation({
-    method: 'GET', path: `/service/tags/${secure ? 'secure/' : ''}download/:serviceName`, operationId: `ranger.downloadTags${secure ? 'Secure' : ''}`, tags: ['ranger'], ...pluginAccess(secure), params: ServiceParams, query: TagsDownloadQuery,
-    summary: 'Ranger plugin: the catalog\'s tagged tables and columns with their tags and attributes (ServiceTags), 304 when lastKnownVersion is current.',
+    method: 'GET',
+    path: `/service/tags/${secure ? 'secure/' : ''}download/:serviceName`,
+    operationId: `ranger.downloadTags${secure ? 'Secure' : ''}`,
+    tags: ['ranger'],
+    ...pluginAccess(secure),
+    params: ServiceParams,
+    query: TagsDownloadQuery,
+    summary: "Ranger plugin: the catalog's tagged tables and columns with their tags and attributes (ServiceTags), 304 when lastKnownVersion is current.",
     responses: { 200: RANGER_JSON, 304: { description: 'Not modified' } },
     authorization: { checks: download },
     handler: downloadTags,
@@ -70,7 +99,13 @@ const tagRoutes = (secure: boolean) =>
 /** Plugins may also poll the user store; we do not serve it, and say "nothing new" rather than fail them. */
 const nothingNew = (['xusers'] as const).map((what) =>
   operation({
-    method: 'GET', path: `/service/${what}/download/:serviceName`, operationId: `ranger.download_${what}`, tags: ['ranger'], ...pluginAccess(false), params: ServiceParams, query: Type.Object({}, { additionalProperties: true }),
+    method: 'GET',
+    path: `/service/${what}/download/:serviceName`,
+    operationId: `ranger.download_${what}`,
+    tags: ['ranger'],
+    ...pluginAccess(false),
+    params: ServiceParams,
+    query: Type.Object({}, { additionalProperties: true }),
     summary: 'Ranger plugin: the user store; not served, so always 304.',
     responses: { 304: { description: 'Not modified' } },
     authorization: { anyCaller: 'nothing is served: every plugin that polls the user store is told nothing changed' },
@@ -86,26 +121,47 @@ const adminOnly = (verb: 'create' | 'list' | 'read' | 'update' | 'delete') => ({
 
 const publicApi = [
   operation({
-    method: 'POST', path: `${V2}/policy`, operationId: 'ranger.createPolicy', tags: ['ranger'], body: RangerPolicyIn,
-    summary: 'Ranger public API: create a policy from Ranger JSON (service "trino", "hive-<warehouse>" or "tags").', responses: { 200: RANGER_JSON },
+    method: 'POST',
+    path: `${V2}/policy`,
+    operationId: 'ranger.createPolicy',
+    tags: ['ranger'],
+    body: RangerPolicyIn,
+    summary: 'Ranger public API: create a policy from Ranger JSON (service "trino", "hive-<warehouse>" or "tags").',
+    responses: { 200: RANGER_JSON },
     authorization: adminOnly('create'),
     handler: createRangerPolicy,
   }),
   operation({
-    method: 'GET', path: `${V2}/policy`, operationId: 'ranger.listPolicies', tags: ['ranger'], query: RangerListQuery,
-    summary: 'Ranger public API: list policies (?serviceName=&policyName=).', responses: { 200: RANGER_JSON },
+    method: 'GET',
+    path: `${V2}/policy`,
+    operationId: 'ranger.listPolicies',
+    tags: ['ranger'],
+    query: RangerListQuery,
+    summary: 'Ranger public API: list policies (?serviceName=&policyName=).',
+    responses: { 200: RANGER_JSON },
     authorization: adminOnly('list'),
     handler: listRangerPolicies,
   }),
   operation({
-    method: 'DELETE', path: `${V2}/policy`, operationId: 'ranger.deletePolicyByName', tags: ['ranger'], query: RangerListQuery,
-    summary: 'Ranger public API: delete a policy by ?servicename=&policyname=.', responses: { 204: { description: 'Deleted' } },
+    method: 'DELETE',
+    path: `${V2}/policy`,
+    operationId: 'ranger.deletePolicyByName',
+    tags: ['ranger'],
+    query: RangerListQuery,
+    summary: 'Ranger public API: delete a policy by ?servicename=&policyname=.',
+    responses: { 204: { description: 'Deleted' } },
     authorization: adminOnly('delete'),
     handler: deleteRangerPolicyByName,
   }),
   operation({
-    method: 'GET', path: `${V2}/service/:servicename/policy`, operationId: 'ranger.listServicePolicies', tags: ['ranger'], params: RangerServiceParams, query: RangerListQuery,
-    summary: 'Ranger public API: the policies of a service.', responses: { 200: RANGER_JSON },
+    method: 'GET',
+    path: `${V2}/service/:servicename/policy`,
+    operationId: 'ranger.listServicePolicies',
+    tags: ['ranger'],
+    params: RangerServiceParams,
+    query: RangerListQuery,
+    summary: 'Ranger public API: the policies of a service.',
+    responses: { 200: RANGER_JSON },
     authorization: adminOnly('list'),
     handler: listServicePolicies,
   }),
@@ -115,12 +171,25 @@ const publicApi = [
     const suffix = key === 'id' ? 'ById' : key === 'guid' ? 'ByGuid' : 'ByName';
     return [
       operation({
-        method: 'GET', path, operationId: `ranger.getPolicy${suffix}`, tags: ['ranger'], params, summary: `Ranger public API: read a policy by ${key}.`, responses: { 200: RANGER_JSON },
+        method: 'GET',
+        path,
+        operationId: `ranger.getPolicy${suffix}`,
+        tags: ['ranger'],
+        params,
+        summary: `Ranger public API: read a policy by ${key}.`,
+        responses: { 200: RANGER_JSON },
         authorization: adminOnly('read'),
         handler: readRangerPolicy,
       }),
       operation({
-        method: 'PUT', path, operationId: `ranger.updatePolicy${suffix}`, tags: ['ranger'], params, body: RangerPolicyIn, summary: `Ranger public API: replace a policy by ${key}.`, responses: { 200: RANGER_JSON },
+        method: 'PUT',
+        path,
+        operationId: `ranger.updatePolicy${suffix}`,
+        tags: ['ranger'],
+        params,
+        body: RangerPolicyIn,
+        summary: `Ranger public API: replace a policy by ${key}.`,
+        responses: { 200: RANGER_JSON },
         authorization: adminOnly('update'),
         handler: updateRangerPolicy,
       }),
@@ -128,7 +197,13 @@ const publicApi = [
         ? []
         : [
             operation({
-              method: 'DELETE', path, operationId: `ranger.deletePolicy${suffix}`, tags: ['ranger'], params, summary: `Ranger public API: delete a policy by ${key}.`, responses: { 204: { description: 'Deleted' } },
+              method: 'DELETE',
+              path,
+              operationId: `ranger.deletePolicy${suffix}`,
+              tags: ['ranger'],
+              params,
+              summary: `Ranger public API: delete a policy by ${key}.`,
+              responses: { 204: { description: 'Deleted' } },
               authorization: adminOnly('delete'),
               handler: deleteRangerPolicy,
             }),

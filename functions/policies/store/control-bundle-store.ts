@@ -51,7 +51,12 @@ export function controlBundleStore(db: Executor): ControlBundleStore {
       return { bundleId: s.control_bundle_id, controlVersion: Number(s.control_version) };
     },
     async insert({ digest, revision, description, archive, uploadedBy }) {
-      const next = (await db.selectFrom('control_policy_bundles').select(sql<number>`coalesce(max(version), 0) + 1`.as('v')).executeTakeFirstOrThrow()).v;
+      const next = (
+        await db
+          .selectFrom('control_policy_bundles')
+          .select(sql<number>`coalesce(max(version), 0) + 1`.as('v'))
+          .executeTakeFirstOrThrow()
+      ).v;
       return db
         .insertInto('control_policy_bundles')
         .values({ id: randomUUID(), version: Number(next), digest, revision, description, archive, uploaded_by: uploadedBy })
@@ -65,8 +70,15 @@ export function controlBundleStore(db: Executor): ControlBundleStore {
       return (await db.selectFrom('control_policy_bundles').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
     },
     async activate(bundleId, kind, controlVersion, actor) {
-      await db.updateTable('policy_state').set({ control_bundle_id: bundleId, control_version: String(controlVersion), updated_at: new Date() }).where('id', '=', 1).execute();
-      await db.insertInto('control_policy_activations').values({ bundle_id: bundleId, kind, control_version: String(controlVersion), activated_by: actor }).execute();
+      await db
+        .updateTable('policy_state')
+        .set({ control_bundle_id: bundleId, control_version: String(controlVersion), updated_at: new Date() })
+        .where('id', '=', 1)
+        .execute();
+      await db
+        .insertInto('control_policy_activations')
+        .values({ bundle_id: bundleId, kind, control_version: String(controlVersion), activated_by: actor })
+        .execute();
     },
     async activations(limit) {
       return db.selectFrom('control_policy_activations').selectAll().orderBy('id', 'desc').limit(limit).execute();

@@ -67,7 +67,11 @@ export function dataPolicyStore(db: Executor): DataPolicyStore {
       if (name) q = q.where(sql`lower(name)`, 'like', likePattern(name));
       if (label) q = q.where(sql`document -> 'labels'`, '@>', JSON.stringify([label]));
       if (cursor) q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(new Date(cursor.t), cursor.id)));
-      const rows = await q.orderBy('created_at').orderBy('id').limit(size + 1).execute();
+      const rows = await q
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(size + 1)
+        .execute();
       const page = rows.slice(0, size);
       const last = page[page.length - 1];
       return {
@@ -85,7 +89,16 @@ export function dataPolicyStore(db: Executor): DataPolicyStore {
       return withDatabaseErrors(`data policy "${input.name}"`, () =>
         db
           .insertInto('data_policies')
-          .values({ id: randomUUID(), name: input.name, type: input.type, enabled: input.enabled, document: JSON.stringify(input), created_by: actor, updated_by: actor, updated_at: new Date() })
+          .values({
+            id: randomUUID(),
+            name: input.name,
+            type: input.type,
+            enabled: input.enabled,
+            document: JSON.stringify(input),
+            created_by: actor,
+            updated_by: actor,
+            updated_at: new Date(),
+          })
           .returningAll()
           .executeTakeFirstOrThrow(),
       );
@@ -97,7 +110,15 @@ export function dataPolicyStore(db: Executor): DataPolicyStore {
       return withDatabaseErrors(`data policy "${input.name}"`, () =>
         db
           .updateTable('data_policies')
-          .set({ name: input.name, type: input.type, enabled: input.enabled, document: JSON.stringify(input), version, updated_at: new Date(), updated_by: actor })
+          .set({
+            name: input.name,
+            type: input.type,
+            enabled: input.enabled,
+            document: JSON.stringify(input),
+            version,
+            updated_at: new Date(),
+            updated_by: actor,
+          })
           .where('id', '=', id)
           .returningAll()
           .executeTakeFirstOrThrow(),

@@ -32,8 +32,17 @@ export interface RangerStore {
 /** The PostgreSQL store (PGlite runs the same SQL). */
 export function rangerStore(db: Executor): RangerStore {
   const state = async (on: Executor): Promise<PolicyState> => {
-    const s = await on.selectFrom('policy_state').select(['data_policy_version', 'updated_at', 'role_version', 'roles_updated_at']).where('id', '=', 1).executeTakeFirstOrThrow();
-    return { policyVersion: Number(s.data_policy_version), policyUpdateTime: s.updated_at.getTime(), roleVersion: Number(s.role_version), roleUpdateTime: s.roles_updated_at.getTime() };
+    const s = await on
+      .selectFrom('policy_state')
+      .select(['data_policy_version', 'updated_at', 'role_version', 'roles_updated_at'])
+      .where('id', '=', 1)
+      .executeTakeFirstOrThrow();
+    return {
+      policyVersion: Number(s.data_policy_version),
+      policyUpdateTime: s.updated_at.getTime(),
+      roleVersion: Number(s.role_version),
+      roleUpdateTime: s.roles_updated_at.getTime(),
+    };
   };
   return {
     state: () => state(db),
@@ -47,7 +56,9 @@ export function rangerStore(db: Executor): RangerStore {
       return (db as Db).transaction().setIsolationLevel('repeatable read').execute(read);
     },
     async admins() {
-      return (await db.selectFrom('users').select('username').where('is_admin', '=', true).where('active', '=', true).orderBy('username').execute()).map((a) => a.username);
+      return (await db.selectFrom('users').select('username').where('is_admin', '=', true).where('active', '=', true).orderBy('username').execute()).map(
+        (a) => a.username,
+      );
     },
     async tagged(warehouse) {
       let objects = db

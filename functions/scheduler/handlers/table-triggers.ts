@@ -28,22 +28,40 @@ const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
  */
 export async function startTriggeredRuns(ctx: EventContext, data: Static<typeof TableCommitted>, event: CloudEventV1<unknown>): Promise<void> {
   const { tx, platform } = ctx;
-  const jobs = await tx.selectFrom('jobs').selectAll().where((eb) => eb('spec', '@>', JSON.stringify({ triggers: [{ on: 'catalog.table.committed' }] }) as never)).execute();
+  const jobs = await tx
+    .selectFrom('jobs')
+    .selectAll()
+    .where((eb) => eb('spec', '@>', JSON.stringify({ triggers: [{ on: 'catalog.table.committed' }] }) as never))
+    .execute();
   const started: string[] = [];
   for (const job of jobs) {
     const spec = job.spec as unknown as JobSpec;
     const matches = spec.triggers.some(
-      (t) => sameName(t.warehouse, data.warehouse) && (!t.namespace || (t.namespace.length === data.namespace.length && t.namespace.every((l, i) => sameName(l, data.namespace[i]!)))) && (!t.table || sameName(t.table, data.name)),
+      (t) =>
+        sameName(t.warehouse, data.warehouse) &&
+        (!t.namespace || (t.namespace.length === data.namespace.length && t.namespace.every((l, i) => sameName(l, data.namespace[i]!)))) &&
+        (!t.table || sameName(t.table, data.name)),
     );
     if (!matches) continue;
     if (spec.concurrencyPolicy === 'Forbid') {
-      const active = await tx.selectFrom('job_runs').select('id').where('job_id', '=', job.id).where('state', 'in', ['QUEUED', 'SUBMITTED', 'RUNNING']).limit(1).executeTakeFirst();
+      const active = await tx
+        .selectFrom('job_runs')
+        .select('id')
+        .where('job_id', '=', job.id)
+        .where('state', 'in', ['QUEUED', 'SUBMITTED', 'RUNNING'])
+        .limit(1)
+        .executeTakeFirst();
       if (active) {
         ctx.log.info({ jobId: job.id, activeRun: active.id }, 'table commit trigger skipped: a run is in progress (Forbid)');
         continue;
       }
     }
-    const run = await insertRun(tx, platform, job, { trigger: 'event', triggerRef: eventRef(event), requestedBy: `catalog:${data.warehouse}.${data.namespace.join('.')}.${data.name}`, overrides: {} });
+    const run = await insertRun(tx, platform, job, {
+      trigger: 'event',
+      triggerRef: eventRef(event),
+      requestedBy: `catalog:${data.warehouse}.${data.namespace.join('.')}.${data.name}`,
+      overrides: {},
+    });
     started.push(run.id);
   }
   // Submitted once the consumption (and the runs) committed: before that, the submitter could not see them.

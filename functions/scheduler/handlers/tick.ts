@@ -44,7 +44,13 @@ export async function tick(platform: Platform, now = new Date()): Promise<TickRe
     .selectFrom('jobs as j')
     // Only the schedule of each job: the specs whole would be most of the tick's time with 10,000 jobs.
     .select(['j.id', 'j.updated_at', sql<JobSpec['schedule']>`j.spec -> 'schedule'`.as('schedule')])
-    .select((eb) => eb.selectFrom('job_schedule_slots as s').select((e) => e.fn.max('s.slot').as('last')).whereRef('s.job_id', '=', 'j.id').as('last_slot'))
+    .select((eb) =>
+      eb
+        .selectFrom('job_schedule_slots as s')
+        .select((e) => e.fn.max('s.slot').as('last'))
+        .whereRef('s.job_id', '=', 'j.id')
+        .as('last_slot'),
+    )
     .where(sql<boolean>`j.spec -> 'schedule' is not null and coalesce((j.spec -> 'schedule' ->> 'paused')::boolean, false) = false`)
     .execute();
   const due: DueJob[] = [];
@@ -60,7 +66,8 @@ export async function tick(platform: Platform, now = new Date()): Promise<TickRe
   for (let i = 0; i < due.length; i += JOBS_PER_TRANSACTION) {
     await db.transaction().execute((tx) => startSlots(tx, platform, due.slice(i, i + JOBS_PER_TRANSACTION), result, toSubmit, toCancel));
   }
-  for (const name of toCancel) await platform.runtime.cancel(name).catch((err: unknown) => platform.logger.error({ err, name }, 'stopping a replaced run failed'));
+  for (const name of toCancel)
+    await platform.runtime.cancel(name).catch((err: unknown) => platform.logger.error({ err, name }, 'stopping a replaced run failed'));
   for (const runId of toSubmit) submitInBackground(platform, runId, 1);
   return result;
 }
@@ -70,26 +77,45 @@ async function startSlots(tx: Tx, platform: Platform, due: readonly DueJob[], re
   const jobs = await tx
     .selectFrom('jobs')
     .selectAll()
-    .where('id', 'in', due.map((d) => d.id))
+    .where(
+      'id',
+      'in',
+      due.map((d) => d.id),
+    )
     .orderBy('id')
     .forUpdate()
     .skipLocked()
     .execute();
   if (jobs.length === 0) return; // another replica has them this tick
   const plans = new Map(due.map((d) => [d.id, d]));
-  const pairs = jobs.flatMap((j) => [...plans.get(j.id)!.start, ...plans.get(j.id)!.missed].map((slot) => sql`(${j.id}::uuid, ${slot.toISOString()}::timestamptz)`));
+  const pairs = jobs.flatMap((j) =>
+    [...plans.get(j.id)!.start, ...plans.get(j.id)!.missed].map((slot) => sql`(${j.id}::uuid, ${slot.toISOString()}::timestamptz)`),
+  );
   // Slots another tick dealt with between our reading the schedules and locking the jobs.
   const claimed = new Set(
     pairs.length === 0
       ? []
-      : (await tx.selectFrom('job_schedule_slots').select(['job_id', 'slot']).where(sql<boolean>`(job_id, slot) in (${sql.join(pairs)})`).execute()).map((s) => `${s.job_id} ${new Date(s.slot).getTime()}`),
+      : (
+          await tx
+            .selectFrom('job_schedule_slots')
+            .select(['job_id', 'slot'])
+            .where(sql<boolean>`(job_id, slot) in (${sql.join(pairs)})`)
+            .execute()
+        ).map((s) => `${s.job_id} ${new Date(s.slot).getTime()}`),
   );
   const isClaimed = (jobId: string, slot: Date) => claimed.has(`${jobId} ${slot.getTime()}`);
   const policyOf = (j: JobRow) => (j.spec as unknown as JobSpec).concurrencyPolicy;
   const guarded = jobs.filter((j) => policyOf(j) !== 'Allow').map((j) => j.id);
   const active = new Map<string, Array<{ id: string }>>();
   if (guarded.length > 0) {
-    const rows = await tx.selectFrom('job_runs').selectAll().where('job_id', 'in', guarded).where('state', 'in', ACTIVE_STATES).orderBy('id').forUpdate().execute();
+    const rows = await tx
+      .selectFrom('job_runs')
+      .selectAll()
+      .where('job_id', 'in', guarded)
+      .where('state', 'in', ACTIVE_STATES)
+      .orderBy('id')
+      .forUpdate()
+      .execute();
     for (const r of rows) active.set(r.job_id, [...(active.get(r.job_id) ?? []), r]);
   }
 
@@ -97,13 +123,21 @@ async function startSlots(tx: Tx, platform: Platform, due: readonly DueJob[], re
   const runs: Array<{ job: JobRow; run: NewRun }> = [];
   for (const job of jobs) {
     const plan = plans.get(job.id)!;
-    for (const slot of plan.missed) if (!isClaimed(job.id, slot)) slotRows.push({ job_id: job.id, slot, outcome: 'missed', run_id: null, reason: `not started: catch-up policy ${plan.schedule.catchUp}` });
+    for (const slot of plan.missed)
+      if (!isClaimed(job.id, slot))
+        slotRows.push({ job_id: job.id, slot, outcome: 'missed', run_id: null, reason: `not started: catch-up policy ${plan.schedule.catchUp}` });
     let inProgress = active.get(job.id) ?? [];
     for (const slot of plan.start) {
       if (isClaimed(job.id, slot)) continue;
       const policy = policyOf(job);
       if (policy === 'Forbid' && inProgress.length > 0) {
-        slotRows.push({ job_id: job.id, slot, outcome: 'skipped', run_id: null, reason: `run ${inProgress[0]!.id} was in progress (concurrency policy Forbid)` });
+        slotRows.push({
+          job_id: job.id,
+          slot,
+          outcome: 'skipped',
+          run_id: null,
+          reason: `run ${inProgress[0]!.id} was in progress (concurrency policy Forbid)`,
+        });
         continue;
       }
       const newRun: NewRun = { trigger: 'schedule', triggerRef: slot.toISOString(), requestedBy: 'scheduler', overrides: {}, id: randomUUID() };
@@ -111,7 +145,11 @@ async function startSlots(tx: Tx, platform: Platform, due: readonly DueJob[], re
         // Cancelling needs the runs stored, so Replace jobs take the one-run-at-a-time path (their runs in progress are already locked).
         for (const run of inProgress) {
           const current = await tx.selectFrom('job_runs').selectAll().where('id', '=', run.id).executeTakeFirstOrThrow();
-          const ended = await endRun(tx, platform, current, 'CANCELLED', { attempt: current.attempts, source: 'supervisor', message: `replaced by the run of slot ${slot.toISOString()} (concurrency policy Replace)` });
+          const ended = await endRun(tx, platform, current, 'CANCELLED', {
+            attempt: current.attempts,
+            source: 'supervisor',
+            message: `replaced by the run of slot ${slot.toISOString()} (concurrency policy Replace)`,
+          });
           toCancel.push(ended.attemptName);
         }
         await insertRun(tx, platform, job, newRun);

@@ -37,7 +37,16 @@ export function literalOf(p: StatementParameter): { sql: string } | { problem: s
   const type = (p.type ?? 'STRING').trim().toUpperCase();
   const value = p.value;
   const decimal = DECIMAL_TYPE.exec(type);
-  const known = type === 'STRING' || type === 'BOOLEAN' || type === 'FLOAT' || type === 'DOUBLE' || type === 'DATE' || type === 'TIMESTAMP' || type === 'VOID' || INTEGERS[type] || decimal;
+  const known =
+    type === 'STRING' ||
+    type === 'BOOLEAN' ||
+    type === 'FLOAT' ||
+    type === 'DOUBLE' ||
+    type === 'DATE' ||
+    type === 'TIMESTAMP' ||
+    type === 'VOID' ||
+    INTEGERS[type] ||
+    decimal;
   if (!known) return { problem: `type ${p.type} is not one of ${PARAMETER_TYPES}` };
   const sqlType = decimal ? `DECIMAL(${decimal[1] ?? 10},${decimal[2] ?? 0})` : type === 'VOID' ? 'VOID' : type;
   if (value === undefined || value === null || type === 'VOID') return { sql: type === 'VOID' || type === 'STRING' ? 'NULL' : `CAST(NULL AS ${sqlType})` };
@@ -90,7 +99,8 @@ export function renderStatement(statement: string, parameters: readonly Statemen
   const problems: FieldProblem[] = [];
   const literals = new Map<string, string>();
   parameters.forEach((p, i) => {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(p.name)) problems.push({ in: 'body', field: `parameters.${i}.name`, message: `${JSON.stringify(p.name)} is not a parameter name (letters, digits, _)` });
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(p.name))
+      problems.push({ in: 'body', field: `parameters.${i}.name`, message: `${JSON.stringify(p.name)} is not a parameter name (letters, digits, _)` });
     else if (literals.has(p.name)) problems.push({ in: 'body', field: `parameters.${i}.name`, message: `parameter ${p.name} is given twice` });
     const literal = literalOf(p);
     if ('problem' in literal) problems.push({ in: 'body', field: `parameters.${i}`, message: `parameter ${p.name}: ${literal.problem}` });
@@ -135,7 +145,8 @@ export function renderStatement(statement: string, parameters: readonly Statemen
     }
   }
   parameters.forEach((p, idx) => {
-    if (!used.has(p.name) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(p.name)) problems.push({ in: 'body', field: `parameters.${idx}.name`, message: `parameter ${p.name} is not used by the statement (no :${p.name} in it)` });
+    if (!used.has(p.name) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(p.name))
+      problems.push({ in: 'body', field: `parameters.${idx}.name`, message: `parameter ${p.name} is not used by the statement (no :${p.name} in it)` });
   });
   return problems.length > 0 ? { problems } : { sql: out };
 }

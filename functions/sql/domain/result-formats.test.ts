@@ -8,7 +8,10 @@ const columns: ResultColumn[] = [
   { name: 'at', type_name: 'TIMESTAMP', type_text: 'TIMESTAMP', position: 2 },
   { name: 'note', type_name: 'STRING', type_text: 'STRING', position: 3 },
 ];
-const rows = [['9223372036854775807', '-3.50', '2024-01-02 03:04:05.123456', 'a, "b"'], [null, null, null, '']];
+const rows = [
+  ['9223372036854775807', '-3.50', '2024-01-02 03:04:05.123456', 'a, "b"'],
+  [null, null, null, ''],
+];
 
 describe('result formats', () => {
   it('CSV: RFC 4180 quoting, null as an empty field, the empty string quoted', () => {

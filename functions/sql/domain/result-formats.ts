@@ -1,6 +1,27 @@
 import {
-  Binary, Bool, DateDay, Decimal, Field, Float32, Float64, Int16, Int32, Int64, Int8, Null, RecordBatch, Schema, Struct, TimestampMicrosecond, Utf8,
-  makeData, tableToIPC, Table, vectorFromArray, type DataType, type Data,
+  Binary,
+  Bool,
+  DateDay,
+  Decimal,
+  Field,
+  Float32,
+  Float64,
+  Int16,
+  Int32,
+  Int64,
+  Int8,
+  Null,
+  RecordBatch,
+  Schema,
+  Struct,
+  TimestampMicrosecond,
+  Utf8,
+  makeData,
+  tableToIPC,
+  Table,
+  vectorFromArray,
+  type DataType,
+  type Data,
 } from 'apache-arrow';
 
 /** A result column as the manifest shows it (Databricks' ColumnInfo). */
@@ -53,7 +74,12 @@ function nullBitmap(values: readonly (string | null)[]): { nullBitmap: Uint8Arra
   return { nullBitmap: bitmap, nullCount };
 }
 
-function fixed<T extends DataType>(type: T, values: readonly (string | null)[], array: { length: number; [i: number]: number | bigint }, parse: (v: string) => number | bigint): Data<T> {
+function fixed<T extends DataType>(
+  type: T,
+  values: readonly (string | null)[],
+  array: { length: number; [i: number]: number | bigint },
+  parse: (v: string) => number | bigint,
+): Data<T> {
   values.forEach((v, i) => {
     if (v !== null) array[i] = parse(v);
   });
@@ -81,7 +107,10 @@ function columnData(c: ResultColumn, values: readonly (string | null)[]): Data {
   const n = values.length;
   switch (c.type_name) {
     case 'BOOLEAN':
-      return vectorFromArray(values.map((v) => (v === null ? null : v === 'true')), new Bool()).data[0]!;
+      return vectorFromArray(
+        values.map((v) => (v === null ? null : v === 'true')),
+        new Bool(),
+      ).data[0]!;
     case 'TINYINT':
       return fixed(new Int8(), values, new Int8Array(n), Number);
     case 'SMALLINT':
@@ -112,7 +141,10 @@ function columnData(c: ResultColumn, values: readonly (string | null)[]): Data {
       return makeData({ type: new Decimal(scale, c.type_precision ?? 38, 128), length: n, data: words, ...nullBitmap(values) } as never);
     }
     case 'BINARY':
-      return vectorFromArray(values.map((v) => (v === null ? null : Buffer.from(v, 'base64'))), new Binary()).data[0]!;
+      return vectorFromArray(
+        values.map((v) => (v === null ? null : Buffer.from(v, 'base64'))),
+        new Binary(),
+      ).data[0]!;
     case 'NULL':
       return makeData({ type: new Null(), length: n, nullCount: n } as never);
     default:
@@ -122,7 +154,12 @@ function columnData(c: ResultColumn, values: readonly (string | null)[]): Data {
 
 /** The manifest's column of an engine column: Databricks' type_name, and type_text as Spark spells the type. */
 export function resultColumn(c: { name: string; typeName: string; precision?: number; scale?: number; position: number }): ResultColumn {
-  const typeName = c.typeName === 'VARCHAR' || c.typeName === 'CHAR' ? 'STRING' : c.typeName === 'INTERVAL_YEAR_MONTH' || c.typeName === 'INTERVAL_DAY_TIME' ? 'INTERVAL' : c.typeName;
+  const typeName =
+    c.typeName === 'VARCHAR' || c.typeName === 'CHAR'
+      ? 'STRING'
+      : c.typeName === 'INTERVAL_YEAR_MONTH' || c.typeName === 'INTERVAL_DAY_TIME'
+        ? 'INTERVAL'
+        : c.typeName;
   const out: ResultColumn = { name: c.name, type_name: typeName, type_text: typeText(typeName, c), position: c.position };
   if (typeName === 'DECIMAL') {
     out.type_precision = c.precision ?? 10;

@@ -65,7 +65,9 @@ export type ThriftColumn = Record<string, { values: unknown[]; nulls: Buffer } |
 const STATE_NAMES: Record<number, OperationState> = Object.fromEntries(
   Object.entries(T['TOperationState'] as Record<string, number>).map(([k, v]) => [v, k.replace(/_STATE$/, '') as OperationState]),
 );
-const TYPE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(T['TTypeId'] as Record<string, number>).map(([k, v]) => [v, k.replace(/_TYPE$/, '')]));
+const TYPE_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(T['TTypeId'] as Record<string, number>).map(([k, v]) => [v, k.replace(/_TYPE$/, '')]),
+);
 
 function isError(status: TStatus): boolean {
   return status.statusCode === T['TStatusCode'].ERROR_STATUS || status.statusCode === T['TStatusCode'].INVALID_HANDLE_STATUS;
@@ -119,12 +121,16 @@ export class HiveConnection {
       throw new ConnectionError(`cannot reach the lakehouse's HiveServer2 at ${options.host}:${options.port}: ${(err as Error).message ?? String(err)}`);
     }
     const thrift = client.getClient() as never as Record<string, (req: unknown, cb: (err: unknown, res: any) => void) => void>;
-    const response = await call(thrift, 'OpenSession', new T['TOpenSessionReq']({
-      client_protocol: T['TProtocolVersion'].HIVE_CLI_SERVICE_PROTOCOL_V10,
-      username: options.username,
-      password: options.password,
-      configuration: options.configuration ?? {},
-    })).catch((err: unknown) => {
+    const response = await call(
+      thrift,
+      'OpenSession',
+      new T['TOpenSessionReq']({
+        client_protocol: T['TProtocolVersion'].HIVE_CLI_SERVICE_PROTOCOL_V10,
+        username: options.username,
+        password: options.password,
+        configuration: options.configuration ?? {},
+      }),
+    ).catch((err: unknown) => {
       client.close();
       throw err instanceof EngineError ? err : new ConnectionError(`opening a HiveServer2 session failed: ${(err as Error).message ?? String(err)}`);
     });
@@ -168,13 +174,21 @@ export class HiveConnection {
   async columns(handle: OperationHandle): Promise<ColumnDesc[]> {
     const response = await this.call('GetResultSetMetadata', new T['TGetResultSetMetadataReq']({ operationHandle: handle }));
     if (isError(response.status)) throw engineError(response.status);
-    const columns = (response.schema?.columns ?? []) as Array<{ columnName: string; position: number; typeDesc: { types: Array<{ primitiveEntry?: { type: number; typeQualifiers?: { qualifiers?: Record<string, { i32Value?: number }> } } }> } }>;
+    const columns = (response.schema?.columns ?? []) as Array<{
+      columnName: string;
+      position: number;
+      typeDesc: { types: Array<{ primitiveEntry?: { type: number; typeQualifiers?: { qualifiers?: Record<string, { i32Value?: number }> } } }> };
+    }>;
     return columns
       .sort((a, b) => a.position - b.position)
       .map((c, i) => {
         const entry = c.typeDesc.types[0]?.primitiveEntry;
         const q = entry?.typeQualifiers?.qualifiers;
-        const desc: ColumnDesc = { name: c.columnName.split('.').pop() ?? c.columnName, typeName: entry ? (TYPE_NAMES[entry.type] ?? 'STRING') : complexTypeName(c.typeDesc.types[0]), position: i };
+        const desc: ColumnDesc = {
+          name: c.columnName.split('.').pop() ?? c.columnName,
+          typeName: entry ? (TYPE_NAMES[entry.type] ?? 'STRING') : complexTypeName(c.typeDesc.types[0]),
+          position: i,
+        };
         if (q?.['precision']?.i32Value !== undefined) desc.precision = q['precision'].i32Value;
         if (q?.['scale']?.i32Value !== undefined) desc.scale = q['scale'].i32Value;
         return desc;
@@ -183,7 +197,10 @@ export class HiveConnection {
 
   /** The next rows, column by column (empty when the result is exhausted). */
   async fetch(handle: OperationHandle, maxRows: number): Promise<ThriftColumn[]> {
-    const response = await this.call('FetchResults', new T['TFetchResultsReq']({ operationHandle: handle, orientation: T['TFetchOrientation'].FETCH_NEXT, maxRows, fetchType: 0 }));
+    const response = await this.call(
+      'FetchResults',
+      new T['TFetchResultsReq']({ operationHandle: handle, orientation: T['TFetchOrientation'].FETCH_NEXT, maxRows, fetchType: 0 }),
+    );
     if (isError(response.status)) throw engineError(response.status);
     return (response.results?.columns ?? []) as ThriftColumn[];
   }
@@ -200,7 +217,9 @@ export class HiveConnection {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await withTimeout(call(this.thrift, 'CloseSession', new T['TCloseSessionReq']({ sessionHandle: this.session })), 5_000, 'closing the session').catch(() => undefined);
+    await withTimeout(call(this.thrift, 'CloseSession', new T['TCloseSessionReq']({ sessionHandle: this.session })), 5_000, 'closing the session').catch(
+      () => undefined,
+    );
     this.client.close();
   }
 
@@ -232,7 +251,9 @@ function complexTypeName(t: unknown): string {
 function call(thrift: Record<string, (req: unknown, cb: (err: unknown, res: any) => void) => void>, method: string, request: unknown): Promise<any> {
   return new Promise((resolve, reject) => {
     try {
-      thrift[method]!.call(thrift, request, (err, res) => (err ? reject(err instanceof Error ? err : new Error(String((err as { message?: string }).message ?? err))) : resolve(res)));
+      thrift[method]!.call(thrift, request, (err, res) =>
+        err ? reject(err instanceof Error ? err : new Error(String((err as { message?: string }).message ?? err))) : resolve(res),
+      );
     } catch (err) {
       reject(err);
     }
@@ -255,5 +276,9 @@ export function encodeHandle(h: OperationHandle): string {
 
 export function decodeHandle(text: string): OperationHandle {
   const o = JSON.parse(text) as { g: string; s: string; t: number; r: boolean };
-  return new T['TOperationHandle']({ operationId: new T['THandleIdentifier']({ guid: Buffer.from(o.g, 'base64'), secret: Buffer.from(o.s, 'base64') }), operationType: o.t, hasResultSet: o.r }) as OperationHandle;
+  return new T['TOperationHandle']({
+    operationId: new T['THandleIdentifier']({ guid: Buffer.from(o.g, 'base64'), secret: Buffer.from(o.s, 'base64') }),
+    operationType: o.t,
+    hasResultSet: o.r,
+  }) as OperationHandle;
 }

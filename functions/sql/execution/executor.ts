@@ -95,10 +95,13 @@ async function run(platform: Platform, x: Execution, signal: CancelSignal): Prom
     let generation = x.generation;
     if (!endpoints) {
       // The lakehouse was starting when the statement came: it runs once the lakehouse serves.
-      const serving = await waitUntilServing(platform, row.lakehouse_id, platform.config.LAKEPLANE_LAKEHOUSE_START_TIMEOUT_SECONDS * 1000).catch((err: unknown) => {
-        throw new PlatformFault((err as Error).message);
-      });
-      if (!serving) throw new PlatformFault(`lakehouse ${row.lakehouse_name} did not start within ${platform.config.LAKEPLANE_LAKEHOUSE_START_TIMEOUT_SECONDS} s`);
+      const serving = await waitUntilServing(platform, row.lakehouse_id, platform.config.LAKEPLANE_LAKEHOUSE_START_TIMEOUT_SECONDS * 1000).catch(
+        (err: unknown) => {
+          throw new PlatformFault((err as Error).message);
+        },
+      );
+      if (!serving)
+        throw new PlatformFault(`lakehouse ${row.lakehouse_name} did not start within ${platform.config.LAKEPLANE_LAKEHOUSE_START_TIMEOUT_SECONDS} s`);
       endpoints = serving.endpoints;
       generation = serving.row.generation;
       // It may have been cancelled through another process meanwhile: then it is not run at all.
@@ -106,8 +109,14 @@ async function run(platform: Platform, x: Execution, signal: CancelSignal): Prom
     }
     if (signal.cancelled()) return await end({ state: 'CANCELED' });
     const key = {
-      host: endpoints.hiveServer2.host, port: endpoints.hiveServer2.port, lakehouseId: row.lakehouse_id, generation,
-      username: x.caller.username, token: x.caller.token, catalog: row.catalog ?? undefined, schema: row.schema_name ?? undefined,
+      host: endpoints.hiveServer2.host,
+      port: endpoints.hiveServer2.port,
+      lakehouseId: row.lakehouse_id,
+      generation,
+      username: x.caller.username,
+      token: x.caller.token,
+      catalog: row.catalog ?? undefined,
+      schema: row.schema_name ?? undefined,
     };
     const pool = sqlRuntime(platform).pool;
     lease = await pool.acquire(key);
@@ -125,12 +134,16 @@ async function run(platform: Platform, x: Execution, signal: CancelSignal): Prom
     const started = handle;
     signal.onCancel(() => void connection.cancel(started).catch((err: unknown) => log.warn({ err }, 'cancelling the operation failed')));
     // Not awaited: the statement's end does not wait for it, and it changes only a PENDING row (an end won).
-    void store.markRunning(row.id, { operationHandle: encodeHandle(handle), generation }).catch((err: unknown) => log.warn({ err }, 'marking the statement RUNNING failed'));
+    void store
+      .markRunning(row.id, { operationHandle: encodeHandle(handle), generation })
+      .catch((err: unknown) => log.warn({ err }, 'marking the statement RUNNING failed'));
     if (signal.cancelled()) await connection.cancel(handle);
     const status = await waitForOperation(connection, handle, signal);
     if (status === 'CANCELED') return await end({ state: 'CANCELED' });
     if (status instanceof EngineError) return await end({ state: 'FAILED', error: fromEngine(status) });
-    const result = handle.hasResultSet ? await storeResult(platform, connection, handle, row, signal) : { columns: [], rows: 0, chunks: 0, bytes: 0, truncated: false };
+    const result = handle.hasResultSet
+      ? await storeResult(platform, connection, handle, row, signal)
+      : { columns: [], rows: 0, chunks: 0, bytes: 0, truncated: false };
     if (result === 'CANCELED') return await end({ state: 'CANCELED' });
     await end({ state: 'SUCCEEDED', result });
   } catch (err) {
@@ -139,7 +152,8 @@ async function run(platform: Platform, x: Execution, signal: CancelSignal): Prom
     else if (signal.cancelled()) await end({ state: 'CANCELED' });
     else {
       if (!(err instanceof PlatformFault || err instanceof ConnectionError)) log.error({ err }, 'a SQL statement failed in the platform');
-      const message = err instanceof PlatformFault || err instanceof ConnectionError ? err.message : 'the platform failed while running the statement (see its logs)';
+      const message =
+        err instanceof PlatformFault || err instanceof ConnectionError ? err.message : 'the platform failed while running the statement (see its logs)';
       await end({ state: 'FAILED', error: { message, errorCode: 'LAKEHOUSE_UNAVAILABLE' } });
     }
   } finally {
@@ -191,7 +205,14 @@ async function storeResult(platform: Platform, connection: HiveConnection, handl
   const flush = async () => {
     if (pending.length === 0) return;
     const text = `[${pending.join(',')}]`;
-    await statementStore(platform.store.db).insertChunk({ statementId: row.id, index: chunks, rowOffset: offset, rowCount: pending.length, byteCount: pendingBytes, rows: text });
+    await statementStore(platform.store.db).insertChunk({
+      statementId: row.id,
+      index: chunks,
+      rowOffset: offset,
+      rowCount: pending.length,
+      byteCount: pendingBytes,
+      rows: text,
+    });
     chunks++;
     offset += pending.length;
     pending = [];

@@ -13,7 +13,9 @@ export async function requireStatement(db: Executor, id: string): Promise<SqlSta
   const row = await statementStore(db).find(id);
   if (!row) throw new NotFoundError(`statement ${id} does not exist`);
   if (row.state === 'CLOSED' || (row.expires_at && row.expires_at.getTime() <= Date.now())) {
-    throw new NotFoundError(`the result of statement ${id} expired at ${row.expires_at?.toISOString() ?? 'an earlier time'}: results are kept for LAKEPLANE_SQL_RESULT_TTL_SECONDS after a statement ends; run it again`);
+    throw new NotFoundError(
+      `the result of statement ${id} expired at ${row.expires_at?.toISOString() ?? 'an earlier time'}: results are kept for LAKEPLANE_SQL_RESULT_TTL_SECONDS after a statement ends; run it again`,
+    );
   }
   return row;
 }
@@ -67,7 +69,12 @@ export async function cancelStatement(platform: Platform, row: SqlStatementRow, 
     const endpoints = lakehouse && endpointsOf(lakehouse);
     if (endpoints) {
       try {
-        const connection = await HiveConnection.open({ host: endpoints.hiveServer2.host, port: endpoints.hiveServer2.port, username: caller.username, password: caller.token });
+        const connection = await HiveConnection.open({
+          host: endpoints.hiveServer2.host,
+          port: endpoints.hiveServer2.port,
+          username: caller.username,
+          password: caller.token,
+        });
         await connection.cancel(decodeHandle(fresh.operation_handle)).finally(() => connection.close());
       } catch (err) {
         platform.logger.warn({ err, statementId: row.id }, 'cancelling the operation on the lakehouse failed');

@@ -17,7 +17,10 @@ export async function sweepStatements(platform: Platform): Promise<{ expired: nu
     if (mine.has(s.id)) continue;
     const ended = await endStatement(platform, s.id, {
       state: 'FAILED',
-      error: { message: `the process running this statement stopped (its last sign of life was at ${s.heartbeat_at.toISOString()}); run it again`, errorCode: 'EXECUTOR_LOST' },
+      error: {
+        message: `the process running this statement stopped (its last sign of life was at ${s.heartbeat_at.toISOString()}); run it again`,
+        errorCode: 'EXECUTOR_LOST',
+      },
     });
     if (ended) {
       orphaned++;
@@ -36,7 +39,10 @@ export async function stopRunningStatements(platform: Platform): Promise<void> {
   runtime.stopping = true;
   const running = [...runtime.running.entries()];
   for (const [id, statement] of running) {
-    await endStatement(platform, id, { state: 'FAILED', error: { message: 'the sql function stopped while this statement ran; run it again', errorCode: 'EXECUTOR_LOST' } }).catch(() => undefined);
+    await endStatement(platform, id, {
+      state: 'FAILED',
+      error: { message: 'the sql function stopped while this statement ran; run it again', errorCode: 'EXECUTOR_LOST' },
+    }).catch(() => undefined);
     statement.requestCancel();
   }
   let timer: NodeJS.Timeout | undefined;

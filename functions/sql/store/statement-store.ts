@@ -69,7 +69,12 @@ export function statementStore(db: Executor): StatementStore {
       await db.updateTable('sql_statements').set({ heartbeat_at: new Date() }).where('id', '=', id).where('state', 'in', ['PENDING', 'RUNNING']).execute();
     },
     async markRunning(id, { operationHandle, generation }) {
-      await db.updateTable('sql_statements').set({ state: 'RUNNING', started_at: new Date(), operation_handle: operationHandle, lakehouse_generation: generation }).where('id', '=', id).where('state', '=', 'PENDING').execute();
+      await db
+        .updateTable('sql_statements')
+        .set({ state: 'RUNNING', started_at: new Date(), operation_handle: operationHandle, lakehouse_generation: generation })
+        .where('id', '=', id)
+        .where('state', '=', 'PENDING')
+        .execute();
     },
     async end(id, ending, at, expiresAt) {
       return db
@@ -82,7 +87,13 @@ export function statementStore(db: Executor): StatementStore {
           error_code: ending.error?.errorCode ?? (ending.error ? 'INTERNAL_ERROR' : null),
           sql_state: ending.error?.sqlState ?? null,
           ...(ending.result
-            ? { columns: JSON.stringify(ending.result.columns), total_row_count: ending.result.rows, total_chunk_count: ending.result.chunks, total_byte_count: ending.result.bytes, truncated: ending.result.truncated }
+            ? {
+                columns: JSON.stringify(ending.result.columns),
+                total_row_count: ending.result.rows,
+                total_chunk_count: ending.result.chunks,
+                total_byte_count: ending.result.bytes,
+                truncated: ending.result.truncated,
+              }
             : {}),
         })
         .where('id', '=', id)
@@ -91,19 +102,33 @@ export function statementStore(db: Executor): StatementStore {
         .executeTakeFirst();
     },
     async insertChunk({ statementId, index, rowOffset, rowCount, byteCount, rows }) {
-      await db.insertInto('sql_statement_chunks').values({ statement_id: statementId, chunk_index: index, row_offset: rowOffset, row_count: rowCount, byte_count: byteCount, rows }).execute();
+      await db
+        .insertInto('sql_statement_chunks')
+        .values({ statement_id: statementId, chunk_index: index, row_offset: rowOffset, row_count: rowCount, byte_count: byteCount, rows })
+        .execute();
     },
     async readChunk(id, index) {
       return db.selectFrom('sql_statement_chunks').selectAll().where('statement_id', '=', id).where('chunk_index', '=', index).executeTakeFirst();
     },
     async chunkInfos(id) {
-      return db.selectFrom('sql_statement_chunks').select(['chunk_index', 'row_offset', 'row_count', 'byte_count']).where('statement_id', '=', id).orderBy('chunk_index').execute();
+      return db
+        .selectFrom('sql_statement_chunks')
+        .select(['chunk_index', 'row_offset', 'row_count', 'byte_count'])
+        .where('statement_id', '=', id)
+        .orderBy('chunk_index')
+        .execute();
     },
     async dropChunks(id) {
       await db.deleteFrom('sql_statement_chunks').where('statement_id', '=', id).execute();
     },
     async expireResults(limit = 200) {
-      const due = await db.selectFrom('sql_statements').select('id').where('state', '<>', 'CLOSED').where('expires_at', '<=', new Date()).limit(limit).execute();
+      const due = await db
+        .selectFrom('sql_statements')
+        .select('id')
+        .where('state', '<>', 'CLOSED')
+        .where('expires_at', '<=', new Date())
+        .limit(limit)
+        .execute();
       for (const { id } of due) {
         const expire = async (tx: Executor) => {
           await tx.deleteFrom('sql_statement_chunks').where('statement_id', '=', id).execute();
@@ -135,7 +160,11 @@ export function statementStore(db: Executor): StatementStore {
         const { t, id } = before;
         query = query.where((eb) => eb.or([eb('submitted_at', '<', t), eb.and([eb('submitted_at', '=', t), eb('id', '<', id)])]));
       }
-      return query.orderBy('submitted_at', 'desc').orderBy('id', 'desc').limit(size + 1).execute();
+      return query
+        .orderBy('submitted_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(size + 1)
+        .execute();
     },
   };
 }

@@ -15,7 +15,16 @@ export const DISABLE_AFTER_FAILURES = 3;
 export async function fanOut(ctx: EventContext, event: CloudEventV1<unknown>): Promise<void> {
   if (!event.type.startsWith('io.lakeplane.')) return; // pings, Kubernetes resource events: not for subscribers
   const subs = await ctx.tx.selectFrom('webhook_subscriptions').select(['id', 'event_types']).where('enabled', '=', true).execute();
-  const body = { specversion: '1.0', id: event.id, source: event.source, type: event.type, ...(event.subject ? { subject: event.subject } : {}), time: event.time ?? new Date().toISOString(), datacontenttype: 'application/json', data: event.data ?? null };
+  const body = {
+    specversion: '1.0',
+    id: event.id,
+    source: event.source,
+    type: event.type,
+    ...(event.subject ? { subject: event.subject } : {}),
+    time: event.time ?? new Date().toISOString(),
+    datacontenttype: 'application/json',
+    data: event.data ?? null,
+  };
   for (const s of subs.filter((x) => wants(x.event_types, event.type))) {
     await ctx.tx
       .insertInto('webhook_deliveries')
@@ -54,30 +63,46 @@ export function deliverDue(platform: Platform, now = new Date()): Promise<number
             .forUpdate('d')
             .skipLocked()
             .execute();
-          if (rows.length > 0) await tx.updateTable('webhook_deliveries').set({ next_attempt_at: sql`now() + interval '30 seconds'` }).where('id', 'in', rows.map((r) => r.id)).execute();
+          if (rows.length > 0)
+            await tx
+              .updateTable('webhook_deliveries')
+              .set({ next_attempt_at: sql`now() + interval '30 seconds'` })
+              .where(
+                'id',
+                'in',
+                rows.map((r) => r.id),
+              )
+              .execute();
           return rows;
         });
         if (batch.length === 0) return sent;
-        await Promise.all(batch.map(async (d) => {
-          const body = JSON.stringify(d.event);
-          const timestamp = Math.floor(Date.now() / 1000);
-          let status: number | undefined;
-          let error: string | undefined;
-          let refused = false;
-          try {
-            // Resolved and checked again at each delivery: the name's addresses, or the allow-list, may have changed.
-            const target = await checkTarget(d.url, allowedRanges(platform.config));
-            const headers = { 'content-type': 'application/cloudevents+json; charset=utf-8', 'webhook-id': d.event_id, 'webhook-timestamp': String(timestamp), 'webhook-signature': sign(d.secret, d.event_id, timestamp, body) };
-            status = await postPinned(target, headers, body, 10_000);
-            if (status >= 300 && status < 400) error = `HTTP ${status} (redirects are not followed)`;
-            else if (status < 200 || status >= 300) error = `HTTP ${status}`;
-          } catch (err) {
-            refused = err instanceof TargetRefusedError && !err.transient;
-            error = err instanceof TargetRefusedError ? `refused target: ${err.message}` : (err as Error).message;
-          }
-          await record(platform, d.id, d.sub_id, d.attempts + 1, status, error, refused);
-          if (!error) sent += 1;
-        }));
+        await Promise.all(
+          batch.map(async (d) => {
+            const body = JSON.stringify(d.event);
+            const timestamp = Math.floor(Date.now() / 1000);
+            let status: number | undefined;
+            let error: string | undefined;
+            let refused = false;
+            try {
+              // Resolved and checked again at each delivery: the name's addresses, or the allow-list, may have changed.
+              const target = await checkTarget(d.url, allowedRanges(platform.config));
+              const headers = {
+                'content-type': 'application/cloudevents+json; charset=utf-8',
+                'webhook-id': d.event_id,
+                'webhook-timestamp': String(timestamp),
+                'webhook-signature': sign(d.secret, d.event_id, timestamp, body),
+              };
+              status = await postPinned(target, headers, body, 10_000);
+              if (status >= 300 && status < 400) error = `HTTP ${status} (redirects are not followed)`;
+              else if (status < 200 || status >= 300) error = `HTTP ${status}`;
+            } catch (err) {
+              refused = err instanceof TargetRefusedError && !err.transient;
+              error = err instanceof TargetRefusedError ? `refused target: ${err.message}` : (err as Error).message;
+            }
+            await record(platform, d.id, d.sub_id, d.attempts + 1, status, error, refused);
+            if (!error) sent += 1;
+          }),
+        );
       }
     } finally {
       running = undefined;
@@ -87,10 +112,22 @@ export function deliverDue(platform: Platform, now = new Date()): Promise<number
 }
 
 /** Records a try. A refused target gives the delivery up at once: retrying would only knock on the same door. */
-async function record(platform: Platform, deliveryId: string, subscriptionId: string, attempts: number, status: number | undefined, error: string | undefined, refused: boolean): Promise<void> {
+async function record(
+  platform: Platform,
+  deliveryId: string,
+  subscriptionId: string,
+  attempts: number,
+  status: number | undefined,
+  error: string | undefined,
+  refused: boolean,
+): Promise<void> {
   await platform.store.db.transaction().execute(async (tx) => {
     if (!error) {
-      await tx.updateTable('webhook_deliveries').set({ status: 'delivered', attempts, last_status: status ?? null, last_error: null, delivered_at: new Date() }).where('id', '=', deliveryId).execute();
+      await tx
+        .updateTable('webhook_deliveries')
+        .set({ status: 'delivered', attempts, last_status: status ?? null, last_error: null, delivered_at: new Date() })
+        .where('id', '=', deliveryId)
+        .execute();
       await tx.updateTable('webhook_subscriptions').set({ consecutive_failures: 0 }).where('id', '=', subscriptionId).execute();
       return;
     }
@@ -98,15 +135,30 @@ async function record(platform: Platform, deliveryId: string, subscriptionId: st
     const givenUp = refused || attempts >= maxAttempts;
     await tx
       .updateTable('webhook_deliveries')
-      .set({ status: givenUp ? 'failed' : 'pending', attempts, last_status: status ?? null, last_error: error, next_attempt_at: new Date(Date.now() + retryDelayMs(attempts, baseMs)) })
+      .set({
+        status: givenUp ? 'failed' : 'pending',
+        attempts,
+        last_status: status ?? null,
+        last_error: error,
+        next_attempt_at: new Date(Date.now() + retryDelayMs(attempts, baseMs)),
+      })
       .where('id', '=', deliveryId)
       .execute();
     if (!givenUp) return;
-    const sub = await tx.updateTable('webhook_subscriptions').set({ consecutive_failures: sql`consecutive_failures + 1` }).where('id', '=', subscriptionId).returning(['consecutive_failures']).executeTakeFirst();
+    const sub = await tx
+      .updateTable('webhook_subscriptions')
+      .set({ consecutive_failures: sql`consecutive_failures + 1` })
+      .where('id', '=', subscriptionId)
+      .returning(['consecutive_failures'])
+      .executeTakeFirst();
     if (sub && sub.consecutive_failures >= DISABLE_AFTER_FAILURES) {
       await tx
         .updateTable('webhook_subscriptions')
-        .set({ enabled: false, disabled_reason: `disabled after ${sub.consecutive_failures} deliveries in a row failed ${maxAttempts} times each; the last: ${error}`, updated_at: new Date() })
+        .set({
+          enabled: false,
+          disabled_reason: `disabled after ${sub.consecutive_failures} deliveries in a row failed ${maxAttempts} times each; the last: ${error}`,
+          updated_at: new Date(),
+        })
         .where('id', '=', subscriptionId)
         .execute();
     }

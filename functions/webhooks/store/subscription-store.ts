@@ -21,9 +21,27 @@ export interface SubscriptionStore {
   deliveries(id: string, filter: { status?: 'pending' | 'delivered' | 'failed'; pageSize?: number }): Promise<DeliveryView[]>;
 }
 
-type Row = { id: string; name: string; url: string; event_types: string[]; enabled: boolean; disabled_reason: string | null; consecutive_failures: number; created_at: Date; created_by: string | null };
+type Row = {
+  id: string;
+  name: string;
+  url: string;
+  event_types: string[];
+  enabled: boolean;
+  disabled_reason: string | null;
+  consecutive_failures: number;
+  created_at: Date;
+  created_by: string | null;
+};
 const toSubscription = (r: Row): SubscriptionView => ({
-  id: r.id, name: r.name, url: r.url, eventTypes: r.event_types, enabled: r.enabled, disabledReason: r.disabled_reason, consecutiveFailures: r.consecutive_failures, createdAt: r.created_at.toISOString(), createdBy: r.created_by,
+  id: r.id,
+  name: r.name,
+  url: r.url,
+  eventTypes: r.event_types,
+  enabled: r.enabled,
+  disabledReason: r.disabled_reason,
+  consecutiveFailures: r.consecutive_failures,
+  createdAt: r.created_at.toISOString(),
+  createdBy: r.created_by,
 });
 
 /** The PostgreSQL store (PGlite runs the same SQL). */
@@ -38,7 +56,11 @@ export function subscriptionStore(db: Executor): SubscriptionStore {
     },
     async create(s) {
       const row = await withDatabaseErrors(`webhook subscription "${s.name}"`, () =>
-        db.insertInto('webhook_subscriptions').values({ id: randomUUID(), name: s.name, url: s.url, event_types: s.eventTypes, secret: s.secret, created_by: s.createdBy }).returningAll().executeTakeFirstOrThrow(),
+        db
+          .insertInto('webhook_subscriptions')
+          .values({ id: randomUUID(), name: s.name, url: s.url, event_types: s.eventTypes, secret: s.secret, created_by: s.createdBy })
+          .returningAll()
+          .executeTakeFirstOrThrow(),
       );
       return toSubscription(row);
     },
@@ -63,10 +85,20 @@ export function subscriptionStore(db: Executor): SubscriptionStore {
     async deliveries(id, filter) {
       let q = db.selectFrom('webhook_deliveries').selectAll().where('subscription_id', '=', id);
       if (filter.status) q = q.where('status', '=', filter.status);
-      const rows = await q.orderBy('id', 'desc').limit(filter.pageSize ?? 100).execute();
+      const rows = await q
+        .orderBy('id', 'desc')
+        .limit(filter.pageSize ?? 100)
+        .execute();
       return rows.map((r) => ({
-        eventId: r.event_id, eventType: r.event_type, status: r.status, attempts: r.attempts, lastStatus: r.last_status, lastError: r.last_error,
-        createdAt: r.created_at.toISOString(), deliveredAt: r.delivered_at?.toISOString() ?? null, nextAttemptAt: r.status === 'pending' ? r.next_attempt_at.toISOString() : null,
+        eventId: r.event_id,
+        eventType: r.event_type,
+        status: r.status,
+        attempts: r.attempts,
+        lastStatus: r.last_status,
+        lastError: r.last_error,
+        createdAt: r.created_at.toISOString(),
+        deliveredAt: r.delivered_at?.toISOString() ?? null,
+        nextAttemptAt: r.status === 'pending' ? r.next_attempt_at.toISOString() : null,
       }));
     },
   };

@@ -19,7 +19,10 @@ export interface CheckedTarget {
  * `transient`: the host did not resolve, which a later try may see otherwise (a refused address is not transient).
  */
 export class TargetRefusedError extends Error {
-  constructor(message: string, readonly transient = false) {
+  constructor(
+    message: string,
+    readonly transient = false,
+  ) {
     super(message);
   }
 }
@@ -29,7 +32,10 @@ const RESOLVE_TIMEOUT_MS = 5_000;
 async function resolveWithin(resolve: ResolveHost, host: string): Promise<Array<{ address: string; family: number }>> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TargetRefusedError(`its host ${host} did not resolve within ${RESOLVE_TIMEOUT_MS / 1000} s`, true)), RESOLVE_TIMEOUT_MS);
+    timer = setTimeout(
+      () => reject(new TargetRefusedError(`its host ${host} did not resolve within ${RESOLVE_TIMEOUT_MS / 1000} s`, true)),
+      RESOLVE_TIMEOUT_MS,
+    );
   });
   try {
     return await Promise.race([resolve(host), timeout]);
@@ -61,7 +67,10 @@ export async function checkTarget(rawUrl: string, allowed: BlockList, resolve: R
   if (addresses.length === 0) throw new TargetRefusedError(`its host ${host} resolves to no address`, true);
   for (const a of addresses) {
     const why = refusalOf(a.address, allowed);
-    if (why) throw new TargetRefusedError(`${literal ? `its address ${a.address} is` : `its host ${host} resolves to ${a.address}, which is`} ${why}: refused unless LAKEPLANE_WEBHOOK_ALLOWED_CIDRS holds it`);
+    if (why)
+      throw new TargetRefusedError(
+        `${literal ? `its address ${a.address} is` : `its host ${host} resolves to ${a.address}, which is`} ${why}: refused unless LAKEPLANE_WEBHOOK_ALLOWED_CIDRS holds it`,
+      );
   }
   const first = addresses[0] as { address: string; family: number };
   return { url, address: first.address, family: first.family === 6 ? 6 : 4 };

@@ -25,14 +25,22 @@ const NamespaceEvent = Type.Object({ warehouse: Type.String(), namespace: Type.A
 
 export const CatalogEvents = {
   tableCreated: defineEventType('io.lakeplane.catalog.table.created.v1', 'A table was created or registered.', ObjectEvent),
-  tableCommitted: defineEventType('io.lakeplane.catalog.table.committed.v1', 'A commit changed a table\'s metadata (new snapshot, schema, properties...).', ObjectEvent),
-  tableDropped: defineEventType('io.lakeplane.catalog.table.dropped.v1', 'A table was dropped (purged: its files were deleted too) or unregistered.', ObjectEvent),
+  tableCommitted: defineEventType(
+    'io.lakeplane.catalog.table.committed.v1',
+    "A commit changed a table's metadata (new snapshot, schema, properties...).",
+    ObjectEvent,
+  ),
+  tableDropped: defineEventType(
+    'io.lakeplane.catalog.table.dropped.v1',
+    'A table was dropped (purged: its files were deleted too) or unregistered.',
+    ObjectEvent,
+  ),
   tableRenamed: defineEventType('io.lakeplane.catalog.table.renamed.v1', 'A table was renamed or moved to another namespace.', RenameEvent),
   viewCreated: defineEventType('io.lakeplane.catalog.view.created.v1', 'A view was created or registered.', ObjectEvent),
   viewReplaced: defineEventType('io.lakeplane.catalog.view.replaced.v1', 'A view was replaced (a new version) or its properties changed.', ObjectEvent),
   viewDropped: defineEventType('io.lakeplane.catalog.view.dropped.v1', 'A view was dropped.', ObjectEvent),
   viewRenamed: defineEventType('io.lakeplane.catalog.view.renamed.v1', 'A view was renamed or moved to another namespace.', RenameEvent),
   namespaceCreated: defineEventType('io.lakeplane.catalog.namespace.created.v1', 'A namespace was created.', NamespaceEvent),
-  namespaceUpdated: defineEventType('io.lakeplane.catalog.namespace.updated.v1', 'A namespace\'s properties changed.', NamespaceEvent),
+  namespaceUpdated: defineEventType('io.lakeplane.catalog.namespace.updated.v1', "A namespace's properties changed.", NamespaceEvent),
   namespaceDropped: defineEventType('io.lakeplane.catalog.namespace.dropped.v1', 'A namespace was dropped.', NamespaceEvent),
 } as const;

@@ -23,5 +23,9 @@ const JobEvent = Type.Object({
 
 export const JobEvents = {
   jobChanged: defineEventType('io.lakeplane.jobs.job.changed.v1', 'A job definition was created, replaced (a new version) or deleted.', JobEvent),
-  runStateChanged: defineEventType('io.lakeplane.jobs.run.state-changed.v1', 'A run moved to another state (QUEUED, SUBMITTED, RUNNING, SUCCEEDED, FAILED, CANCELLED, TIMED_OUT).', RunEvent),
+  runStateChanged: defineEventType(
+    'io.lakeplane.jobs.run.state-changed.v1',
+    'A run moved to another state (QUEUED, SUBMITTED, RUNNING, SUCCEEDED, FAILED, CANCELLED, TIMED_OUT).',
+    RunEvent,
+  ),
 } as const;

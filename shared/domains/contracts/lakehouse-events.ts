@@ -23,5 +23,9 @@ const LakehouseStateChange = Type.Object({
 
 export const LakehouseEvents = {
   changed: defineEventType('io.lakeplane.lakehouses.lakehouse.changed.v1', 'A lakehouse definition was created, changed or deleted.', LakehouseChange),
-  stateChanged: defineEventType('io.lakeplane.lakehouses.lakehouse.state-changed.v1', 'A lakehouse moved to another state (STOPPED, STARTING, RUNNING, STOPPING, FAILED, DELETING).', LakehouseStateChange),
+  stateChanged: defineEventType(
+    'io.lakeplane.lakehouses.lakehouse.state-changed.v1',
+    'A lakehouse moved to another state (STOPPED, STARTING, RUNNING, STOPPING, FAILED, DELETING).',
+    LakehouseStateChange,
+  ),
 } as const;

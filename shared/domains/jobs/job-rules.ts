@@ -53,7 +53,8 @@ export function jobProblems(spec: JobSpec): FieldProblem[] {
   const da = spec.dynamicAllocation;
   if (da && da.minExecutors > da.maxExecutors) out.push(problem('dynamicAllocation.minExecutors', `is more than maxExecutors (${da.maxExecutors})`));
   for (const key of Object.keys(spec.sparkConf)) if (!key.startsWith('spark.')) out.push(problem(`sparkConf.${key}`, 'Spark settings start with "spark."'));
-  for (const key of Object.keys(spec.hadoopConf)) if (key.startsWith('spark.')) out.push(problem(`hadoopConf.${key}`, 'give Hadoop settings without "spark.hadoop."'));
+  for (const key of Object.keys(spec.hadoopConf))
+    if (key.startsWith('spark.')) out.push(problem(`hadoopConf.${key}`, 'give Hadoop settings without "spark.hadoop."'));
   const envNames = new Set(Object.keys(spec.env));
   spec.secrets.forEach((s, i) => {
     if (envNames.has(s.env)) out.push(problem(`secrets.${i}.env`, `${s.env} is also set in env`));

@@ -8,7 +8,10 @@ import { StringMap } from '../../schema/index.js';
  * Operator SparkApplication (../shared/ref/spark-operator) and onto spark-submit for the local runtime.
  * Secret values are never stored: a reference names a Kubernetes Secret and key.
  */
-const Name = Type.String({ pattern: '^[a-z0-9]([-a-z0-9]{0,46}[a-z0-9])?$', description: 'Lower-case letters, digits and dashes, at most 48 (it names Kubernetes objects).' });
+const Name = Type.String({
+  pattern: '^[a-z0-9]([-a-z0-9]{0,46}[a-z0-9])?$',
+  description: 'Lower-case letters, digits and dashes, at most 48 (it names Kubernetes objects).',
+});
 const Str = (max = 4096) => Type.String({ minLength: 1, maxLength: max });
 /** Spark and Hadoop settings: keys up to 256 characters, values up to 8 KiB, at most 500 of them. */
 const SettingKey = { minLength: 1, maxLength: 256 };
@@ -48,7 +51,10 @@ export const Schedule = Type.Object(
     cron: Type.String({ minLength: 9, maxLength: 200, description: 'Five fields (minute hour day-of-month month day-of-week), e.g. "0 3 * * *".' }),
     timeZone: Type.String({ minLength: 1, maxLength: 64, default: 'UTC', description: 'An IANA time zone.' }),
     paused: Type.Boolean({ default: false }),
-    catchUp: Type.Union([Type.Literal('none'), Type.Literal('last'), Type.Literal('all')], { default: 'none', description: 'After downtime: start nothing missed, the last missed slot, or every missed slot.' }),
+    catchUp: Type.Union([Type.Literal('none'), Type.Literal('last'), Type.Literal('all')], {
+      default: 'none',
+      description: 'After downtime: start nothing missed, the last missed slot, or every missed slot.',
+    }),
   },
   { additionalProperties: false },
 );
@@ -83,14 +89,20 @@ export const JobSpec = Type.Object(
         jars: Type.Array(Str(), { default: [], maxItems: 200 }),
         pyFiles: Type.Array(Str(), { default: [], maxItems: 200 }),
         files: Type.Array(Str(), { default: [], maxItems: 200 }),
-        packages: Type.Array(Type.String({ pattern: `^${COORDINATE}:${COORDINATE}:${COORDINATE}$`, maxLength: 512, description: 'Maven coordinates group:artifact:version.' }), { default: [], maxItems: 100 }),
+        packages: Type.Array(
+          Type.String({ pattern: `^${COORDINATE}:${COORDINATE}:${COORDINATE}$`, maxLength: 512, description: 'Maven coordinates group:artifact:version.' }),
+          { default: [], maxItems: 100 },
+        ),
       },
       { additionalProperties: false, default: {} },
     ),
     image: Type.Optional(Str(512)),
     sparkVersion: Type.String({ pattern: '^[0-9]+\\.[0-9]+\\.[0-9]+$', maxLength: 32, default: '3.5.7' }),
     driver: Type.Object({ cores: Resources.properties.cores, memory: Resources.properties.memory }, { additionalProperties: false, default: {} }),
-    executor: Type.Object({ cores: ExecutorResources.properties.cores, memory: ExecutorResources.properties.memory, instances: ExecutorResources.properties.instances }, { additionalProperties: false, default: {} }),
+    executor: Type.Object(
+      { cores: ExecutorResources.properties.cores, memory: ExecutorResources.properties.memory, instances: ExecutorResources.properties.instances },
+      { additionalProperties: false, default: {} },
+    ),
     dynamicAllocation: Type.Optional(
       Type.Object(
         {
@@ -106,13 +118,21 @@ export const JobSpec = Type.Object(
     retry: Type.Object(
       {
         maxAttempts: Type.Integer({ minimum: 1, maximum: MAX_ATTEMPTS, default: 1, description: 'Attempts in all, the first included.' }),
-        backoffSeconds: Type.Integer({ minimum: 0, maximum: 86400, default: 30, description: 'Wait before the second attempt; doubles with each further one.' }),
+        backoffSeconds: Type.Integer({
+          minimum: 0,
+          maximum: 86400,
+          default: 30,
+          description: 'Wait before the second attempt; doubles with each further one.',
+        }),
       },
       { additionalProperties: false, default: {} },
     ),
     timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 86400, description: 'A run still going after this long is stopped and TIMED_OUT.' })),
     schedule: Type.Optional(Schedule),
-    concurrencyPolicy: Type.Union([Type.Literal('Allow'), Type.Literal('Forbid'), Type.Literal('Replace')], { default: 'Allow', description: 'When a scheduled or triggered run is due while another runs: run both, skip the new one, or cancel the old one.' }),
+    concurrencyPolicy: Type.Union([Type.Literal('Allow'), Type.Literal('Forbid'), Type.Literal('Replace')], {
+      default: 'Allow',
+      description: 'When a scheduled or triggered run is due while another runs: run both, skip the new one, or cancel the old one.',
+    }),
     triggers: Type.Array(TableTrigger, { default: [], maxItems: 50 }),
   },
   { additionalProperties: false },

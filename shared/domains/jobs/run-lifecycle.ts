@@ -23,7 +23,14 @@ export interface Move {
  * Moves a run to a state in the caller's transaction: the row (start and finish times), a timeline entry, and a
  * run.state-changed event. A terminal run never moves again.
  */
-export async function moveRun(tx: Tx, platform: FunctionServices, run: JobRunRow, to: RunState, m: Move, extra: Partial<Pick<JobRunRow, 'next_attempt_at'>> = {}): Promise<JobRunRow> {
+export async function moveRun(
+  tx: Tx,
+  platform: FunctionServices,
+  run: JobRunRow,
+  to: RunState,
+  m: Move,
+  extra: Partial<Pick<JobRunRow, 'next_attempt_at'>> = {},
+): Promise<JobRunRow> {
   if (isTerminal(run.state)) return run;
   const now = new Date();
   const updated = await tx
@@ -43,7 +50,17 @@ export async function moveRun(tx: Tx, platform: FunctionServices, run: JobRunRow
   await platform.outbox.publish(tx, {
     type: JobEvents.runStateChanged,
     subject: `runs/${run.id}`,
-    data: { runId: run.id, jobId: run.job_id, jobName: run.job_name, jobVersion: run.job_version, state: to, previousState: run.state, attempt: updated.attempts, trigger: run.trigger, message: m.message ?? null },
+    data: {
+      runId: run.id,
+      jobId: run.job_id,
+      jobName: run.job_name,
+      jobVersion: run.job_version,
+      state: to,
+      previousState: run.state,
+      attempt: updated.attempts,
+      trigger: run.trigger,
+      message: m.message ?? null,
+    },
   });
   return updated;
 }
@@ -51,7 +68,15 @@ export async function moveRun(tx: Tx, platform: FunctionServices, run: JobRunRow
 export async function timeline(tx: Tx, runId: string, state: RunState, m: Move): Promise<void> {
   await tx
     .insertInto('job_run_events')
-    .values({ run_id: runId, attempt: m.attempt, state, app_state: m.appState ?? null, source: m.source, message: m.message ?? null, event_key: m.eventKey ?? null })
+    .values({
+      run_id: runId,
+      attempt: m.attempt,
+      state,
+      app_state: m.appState ?? null,
+      source: m.source,
+      message: m.message ?? null,
+      event_key: m.eventKey ?? null,
+    })
     .execute();
 }
 
@@ -100,28 +125,62 @@ export async function insertRuns(tx: Tx, platform: FunctionServices, items: Read
   // RETURNING gives no order guarantee: answer in the callers' order.
   const byId = new Map(inserted.map((r) => [r.id, r]));
   const runs = values.map((v) => byId.get(v.id)!);
-  await tx.insertInto('job_run_attempts').values(runs.map((run) => ({ run_id: run.id, attempt: 1, name: attemptName(run.job_name, run.id, 1), runtime: platform.runtime.name, state: 'QUEUED' as const }))).execute();
+  await tx
+    .insertInto('job_run_attempts')
+    .values(
+      runs.map((run) => ({ run_id: run.id, attempt: 1, name: attemptName(run.job_name, run.id, 1), runtime: platform.runtime.name, state: 'QUEUED' as const })),
+    )
+    .execute();
   await tx
     .insertInto('job_run_events')
-    .values(items.map(({ job, run: r }, i) => ({ run_id: runs[i]!.id, attempt: 1, state: 'QUEUED' as const, app_state: null, source: 'api', message: `${r.trigger} run of ${job.name} version ${job.version}`, event_key: null })))
+    .values(
+      items.map(({ job, run: r }, i) => ({
+        run_id: runs[i]!.id,
+        attempt: 1,
+        state: 'QUEUED' as const,
+        app_state: null,
+        source: 'api',
+        message: `${r.trigger} run of ${job.name} version ${job.version}`,
+        event_key: null,
+      })),
+    )
     .execute();
   await platform.outbox.publishMany(
     tx,
     items.map(({ job, run: r }, i) => ({
       type: JobEvents.runStateChanged,
       subject: `runs/${runs[i]!.id}`,
-      data: { runId: runs[i]!.id, jobId: job.id, jobName: job.name, jobVersion: job.version, state: 'QUEUED', previousState: null, attempt: 1, trigger: r.trigger, message: null },
+      data: {
+        runId: runs[i]!.id,
+        jobId: job.id,
+        jobName: job.name,
+        jobVersion: job.version,
+        state: 'QUEUED',
+        previousState: null,
+        attempt: 1,
+        trigger: r.trigger,
+        message: null,
+      },
     })),
   );
   return runs;
 }
 
 export async function insertAttempt(tx: Tx, platform: FunctionServices, run: JobRunRow, attempt: number): Promise<void> {
-  await tx.insertInto('job_run_attempts').values({ run_id: run.id, attempt, name: attemptName(run.job_name, run.id, attempt), runtime: platform.runtime.name, state: 'QUEUED' }).execute();
+  await tx
+    .insertInto('job_run_attempts')
+    .values({ run_id: run.id, attempt, name: attemptName(run.job_name, run.id, attempt), runtime: platform.runtime.name, state: 'QUEUED' })
+    .execute();
 }
 
 /** Ends a run as CANCELLED (a user) or TIMED_OUT (the supervisor), with its current attempt; the caller stops the application. */
-export async function endRun(tx: Tx, platform: FunctionServices, run: JobRunRow, to: 'CANCELLED' | 'TIMED_OUT', m: Move): Promise<{ run: JobRunRow; attemptName: string }> {
+export async function endRun(
+  tx: Tx,
+  platform: FunctionServices,
+  run: JobRunRow,
+  to: 'CANCELLED' | 'TIMED_OUT',
+  m: Move,
+): Promise<{ run: JobRunRow; attemptName: string }> {
   if (isTerminal(run.state)) throw new ConflictError(`run ${run.id} already ended: ${run.state}`);
   const now = new Date();
   const attempt = await tx

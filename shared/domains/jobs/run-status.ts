@@ -2,7 +2,16 @@ import type { Static } from '@sinclair/typebox';
 import type { CloudEventV1 } from 'cloudevents';
 import { CompiledQuery } from 'kysely';
 import { prepareStatement, type JobRunRow, type RunState, type Tx } from '../../db/index.js';
-import { eventKey, recordBatchKeys, recordedKeysCte, type BatchItem, type BatchKeys, type EventContext, type OutgoingEvent, type FunctionServices } from '../../events/index.js';
+import {
+  eventKey,
+  recordBatchKeys,
+  recordedKeysCte,
+  type BatchItem,
+  type BatchKeys,
+  type EventContext,
+  type OutgoingEvent,
+  type FunctionServices,
+} from '../../events/index.js';
 import { JobEvents } from '../contracts/index.js';
 import type { SparkApplicationData } from '../../runtime/index.js';
 import { attemptStateOf, isTerminal, mayMove, retryDelaySeconds } from './run-states.js';
@@ -36,7 +45,13 @@ export type Settlement = { kind: 'timeline' } | { kind: 'move'; to: RunState; me
  * one is due. A finished run, or a report about an attempt that is no longer the current one, only goes on the
  * timeline.
  */
-export function settlement(run: Pick<JobRunRow, 'state' | 'attempts' | 'max_attempts' | 'backoff_seconds'>, attemptNo: number, reported: RunState, message: string | null, now: Date): Settlement {
+export function settlement(
+  run: Pick<JobRunRow, 'state' | 'attempts' | 'max_attempts' | 'backoff_seconds'>,
+  attemptNo: number,
+  reported: RunState,
+  message: string | null,
+  now: Date,
+): Settlement {
   if (isTerminal(run.state) || run.attempts !== attemptNo) return { kind: 'timeline' };
   if (reported === 'FAILED' && run.attempts < run.max_attempts) {
     const delay = retryDelaySeconds(run.backoff_seconds, run.attempts + 1);
@@ -87,9 +102,17 @@ interface TimelineRow {
 
 /** An attempt read (and locked) with its run: the run's columns, and the attempt's prefixed a_. */
 type LockedAttemptRow = JobRunRow & {
-  a_attempt: number; a_name: string; a_state: RunState; a_app_state: string | null; a_last_sequence: string;
-  a_spark_application_id: string | null; a_ui_url: string | null; a_message: string | null;
-  a_submitted_at: Date | null; a_started_at: Date | null; a_finished_at: Date | null;
+  a_attempt: number;
+  a_name: string;
+  a_state: RunState;
+  a_app_state: string | null;
+  a_last_sequence: string;
+  a_spark_application_id: string | null;
+  a_ui_url: string | null;
+  a_message: string | null;
+  a_submitted_at: Date | null;
+  a_started_at: Date | null;
+  a_finished_at: Date | null;
 };
 
 // A batch's two statements are fixed text (each list one JSON parameter), prepared: PostgreSQL parses and plans them
@@ -157,11 +180,20 @@ export async function applyStatusBatch(ctx: EventContext, items: ReadonlyArray<B
   if (ours.length === 0) return recordBatchKeys(ctx, keys);
   const pairs = [...new Map(ours.map((r) => [r.key, r])).values()];
   const { rows } = await ctx.tx.executeQuery<Partial<LockedAttemptRow> & { recorded_keys: Array<[string, string]> }>(
-    CompiledQuery.raw(RECORD_KEYS_AND_LOCK_ATTEMPTS, [keys.consumer, keys.json, pairs.map((p) => p.runId), JSON.stringify(pairs.map((p) => [p.runId, p.attemptNo]))]),
+    CompiledQuery.raw(RECORD_KEYS_AND_LOCK_ATTEMPTS, [
+      keys.consumer,
+      keys.json,
+      pairs.map((p) => p.runId),
+      JSON.stringify(pairs.map((p) => [p.runId, p.attemptNo])),
+    ]),
   );
   const fresh = new Set(rows[0]!.recorded_keys.map(([source, id]) => eventKey(source, id)));
   const locked = rows.flatMap(({ recorded_keys: _keys, ...row }) => (row.a_attempt == null ? [] : [row as LockedAttemptRow]));
-  await applyToLockedAttempts(ctx, ours.filter((r) => fresh.has(eventKey(r.event.source, r.event.id))), locked);
+  await applyToLockedAttempts(
+    ctx,
+    ours.filter((r) => fresh.has(eventKey(r.event.source, r.event.id))),
+    locked,
+  );
   return fresh;
 }
 
@@ -173,7 +205,9 @@ function reportsOfOurAttempts(reports: readonly StatusReport[]): OurReport[] {
     const labels = r.app.metadata.labels ?? {};
     const runId = labels[LABELS.run];
     const attemptNo = Number(labels[LABELS.attempt]);
-    return runId && UUID.test(runId) && Number.isInteger(attemptNo) && attemptNo > 0 && attemptNo < 2 ** 31 ? [{ ...r, runId, attemptNo, key: `${runId}/${attemptNo}` }] : [];
+    return runId && UUID.test(runId) && Number.isInteger(attemptNo) && attemptNo > 0 && attemptNo < 2 ** 31
+      ? [{ ...r, runId, attemptNo, key: `${runId}/${attemptNo}` }]
+      : [];
   });
 }
 
@@ -192,7 +226,9 @@ export async function applyApplicationStatuses(ctx: EventContext, reports: reado
   const ours = reportsOfOurAttempts(reports);
   if (ours.length === 0) return;
   const pairs = [...new Map(ours.map((r) => [r.key, r])).values()];
-  const { rows } = await ctx.tx.executeQuery<LockedAttemptRow>(CompiledQuery.raw(LOCK_ATTEMPTS, [pairs.map((p) => p.runId), JSON.stringify(pairs.map((p) => [p.runId, p.attemptNo]))]));
+  const { rows } = await ctx.tx.executeQuery<LockedAttemptRow>(
+    CompiledQuery.raw(LOCK_ATTEMPTS, [pairs.map((p) => p.runId), JSON.stringify(pairs.map((p) => [p.runId, p.attemptNo]))]),
+  );
   await applyToLockedAttempts(ctx, ours, rows);
 }
 
@@ -202,11 +238,34 @@ async function applyToLockedAttempts(ctx: EventContext, ours: readonly OurReport
   const runs = new Map<string, JobRunRow>();
   const attempts = new Map<string, AttemptState>();
   for (const row of rows) {
-    const { a_attempt, a_name, a_state, a_app_state, a_last_sequence, a_spark_application_id, a_ui_url, a_message, a_submitted_at, a_started_at, a_finished_at, ...run } = row;
+    const {
+      a_attempt,
+      a_name,
+      a_state,
+      a_app_state,
+      a_last_sequence,
+      a_spark_application_id,
+      a_ui_url,
+      a_message,
+      a_submitted_at,
+      a_started_at,
+      a_finished_at,
+      ...run
+    } = row;
     runs.set(run.id, run);
     attempts.set(`${run.id}/${a_attempt}`, {
-      run_id: run.id, attempt: a_attempt, name: a_name, state: a_state, app_state: a_app_state, last_sequence: a_last_sequence,
-      spark_application_id: a_spark_application_id, ui_url: a_ui_url, message: a_message, submitted_at: a_submitted_at, started_at: a_started_at, finished_at: a_finished_at,
+      run_id: run.id,
+      attempt: a_attempt,
+      name: a_name,
+      state: a_state,
+      app_state: a_app_state,
+      last_sequence: a_last_sequence,
+      spark_application_id: a_spark_application_id,
+      ui_url: a_ui_url,
+      message: a_message,
+      submitted_at: a_submitted_at,
+      started_at: a_started_at,
+      finished_at: a_finished_at,
     });
   }
 
@@ -216,7 +275,15 @@ async function applyToLockedAttempts(ctx: EventContext, ours: readonly OurReport
   const events: Array<OutgoingEvent<typeof JobEvents.runStateChanged.schema>> = [];
   const now = new Date();
   const onTimeline = (runId: string, state: RunState, m: Move) =>
-    timelineRows.push({ run_id: runId, attempt: m.attempt, state, app_state: m.appState ?? null, source: m.source, message: m.message ?? null, event_key: m.eventKey ?? null });
+    timelineRows.push({
+      run_id: runId,
+      attempt: m.attempt,
+      state,
+      app_state: m.appState ?? null,
+      source: m.source,
+      message: m.message ?? null,
+      event_key: m.eventKey ?? null,
+    });
 
   for (const { change, app, event, runId, attemptNo, key } of ours) {
     const attempt = attempts.get(key);
@@ -266,18 +333,41 @@ async function applyToLockedAttempts(ctx: EventContext, ours: readonly OurReport
     events.push({
       type: JobEvents.runStateChanged,
       subject: `runs/${run.id}`,
-      data: { runId: run.id, jobId: run.job_id, jobName: run.job_name, jobVersion: run.job_version, state: s.to, previousState: previous, attempt: run.attempts, trigger: run.trigger, message: s.message },
+      data: {
+        runId: run.id,
+        jobId: run.job_id,
+        jobName: run.job_name,
+        jobVersion: run.job_version,
+        state: s.to,
+        previousState: previous,
+        attempt: run.attempts,
+        trigger: run.trigger,
+        message: s.message,
+      },
     });
   }
   if (changedAttempts.size === 0) return;
 
   const outboxRows = platform.outbox.rowsOf(events);
   const attemptRows = [...changedAttempts];
-  const runRows = [...changedRuns].map((r) => ({ id: r.id, state: r.state, message: r.message, updated_at: r.updated_at, started_at: r.started_at, finished_at: r.finished_at, next_attempt_at: r.next_attempt_at }));
-  await tx.executeQuery(CompiledQuery.raw(WRITE_BATCH, [
-    JSON.stringify(attemptRows), attemptRows.map((a) => a.run_id),
-    JSON.stringify(runRows), runRows.map((r) => r.id),
-    JSON.stringify(timelineRows), JSON.stringify(outboxRows),
-  ]));
+  const runRows = [...changedRuns].map((r) => ({
+    id: r.id,
+    state: r.state,
+    message: r.message,
+    updated_at: r.updated_at,
+    started_at: r.started_at,
+    finished_at: r.finished_at,
+    next_attempt_at: r.next_attempt_at,
+  }));
+  await tx.executeQuery(
+    CompiledQuery.raw(WRITE_BATCH, [
+      JSON.stringify(attemptRows),
+      attemptRows.map((a) => a.run_id),
+      JSON.stringify(runRows),
+      runRows.map((r) => r.id),
+      JSON.stringify(timelineRows),
+      JSON.stringify(outboxRows),
+    ]),
+  );
   platform.outbox.published(events);
 }

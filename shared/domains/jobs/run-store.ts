@@ -32,7 +32,8 @@ export function runStore(db: Executor): RunStore {
     find: (id) => db.selectFrom('job_runs').selectAll().where('id', '=', id).executeTakeFirst(),
     lock: (id) => db.selectFrom('job_runs').selectAll().where('id', '=', id).forUpdate().executeTakeFirst(),
     attempts: (runId) => db.selectFrom('job_run_attempts').selectAll().where('run_id', '=', runId).orderBy('attempt').execute(),
-    attempt: (runId, attempt) => db.selectFrom('job_run_attempts').select(['name', 'state']).where('run_id', '=', runId).where('attempt', '=', attempt).executeTakeFirst(),
+    attempt: (runId, attempt) =>
+      db.selectFrom('job_run_attempts').select(['name', 'state']).where('run_id', '=', runId).where('attempt', '=', attempt).executeTakeFirst(),
     timeline: (runId) => db.selectFrom('job_run_events').selectAll().where('run_id', '=', runId).orderBy('id').execute(),
 
     async list(query, visible) {
@@ -47,7 +48,11 @@ export function runStore(db: Executor): RunStore {
       if (query.since) q = q.where('created_at', '>=', new Date(query.since));
       if (query.until) q = q.where('created_at', '<', new Date(query.until));
       if (cursor) q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(new Date(cursor.t), cursor.id)));
-      const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(size + 1).execute();
+      const rows = await q
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(size + 1)
+        .execute();
       return pageOf(rows, size, toRun);
     },
 
@@ -56,7 +61,10 @@ export function runStore(db: Executor): RunStore {
         const q = db.selectFrom('job_runs').where('job_id', '=', jobId);
         return visible.owner === undefined ? q : q.where('owner', '=', visible.owner);
       };
-      const counts = await runsOfJob().select(['state', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('state').execute();
+      const counts = await runsOfJob()
+        .select(['state', (eb) => eb.fn.countAll<string>().as('n')])
+        .groupBy('state')
+        .execute();
       const byState: Record<string, number> = {};
       for (const c of counts) byState[c.state] = Number(c.n);
       const runs = Object.values(byState).reduce((a, b) => a + b, 0);
@@ -69,7 +77,12 @@ export function runStore(db: Executor): RunStore {
         .where('finished_at', 'is not', null)
         .where('started_at', 'is not', null)
         .executeTakeFirstOrThrow();
-      const recent = await runsOfJob().select(['id', 'state', 'finished_at']).where('finished_at', 'is not', null).orderBy('finished_at', 'desc').limit(last).execute();
+      const recent = await runsOfJob()
+        .select(['id', 'state', 'finished_at'])
+        .where('finished_at', 'is not', null)
+        .orderBy('finished_at', 'desc')
+        .limit(last)
+        .execute();
       const round = (v: number | string | null) => (v === null ? null : Math.round(Number(v)));
       return {
         jobId,

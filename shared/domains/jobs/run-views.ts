@@ -10,7 +10,7 @@ export const Attempt = Type.Object({
   name: Type.String({ description: 'The SparkApplication (or local application) of this attempt.' }),
   runtime: Type.String(),
   state: State,
-  appState: Type.Union([Type.String(), Type.Null()], { description: 'The Spark Operator\'s application state last reported.' }),
+  appState: Type.Union([Type.String(), Type.Null()], { description: "The Spark Operator's application state last reported." }),
   sparkApplicationId: Type.Union([Type.String(), Type.Null()]),
   message: Type.Union([Type.String(), Type.Null()]),
   submittedAt: Time,
@@ -44,7 +44,7 @@ export type Run = Static<typeof Run>;
 export const RunLinks = Type.Object({
   logs: Type.String(),
   timeline: Type.String(),
-  sparkUi: Type.Optional(Type.String({ description: 'The driver\'s Spark UI while the current attempt runs.' })),
+  sparkUi: Type.Optional(Type.String({ description: "The driver's Spark UI while the current attempt runs." })),
   sparkHistory: Type.Optional(Type.String({ description: 'The application in the Spark history server (LAKEPLANE_SPARK_HISTORY_URL).' })),
 });
 
@@ -109,7 +109,8 @@ export function runWithAttempts(run: JobRunRow, attempts: readonly JobRunAttempt
   const current = attempts.find((a) => a.attempt === run.attempts);
   const links: Static<typeof RunLinks> = { logs: `/api/v1/runs/${run.id}/logs`, timeline: `/api/v1/runs/${run.id}/timeline` };
   if (current?.ui_url && current.state === 'RUNNING') links.sparkUi = /^https?:\/\//.test(current.ui_url) ? current.ui_url : `http://${current.ui_url}`;
-  if (historyServer && current?.spark_application_id) links.sparkHistory = `${historyServer.replace(/\/+$/, '')}/history/${encodeURIComponent(current.spark_application_id)}/`;
+  if (historyServer && current?.spark_application_id)
+    links.sparkHistory = `${historyServer.replace(/\/+$/, '')}/history/${encodeURIComponent(current.spark_application_id)}/`;
   return { ...toRun(run), attemptDetails: attempts.map(toAttempt), links };
 }
 
@@ -134,6 +135,9 @@ export const JobStats = Type.Object({
   runs: Type.Integer({ description: 'Runs in all.' }),
   byState: Type.Record(Type.String(), Type.Integer()),
   successRate: Type.Union([Type.Number(), Type.Null()], { description: 'SUCCEEDED among finished runs, 0 to 1; null before the first finished run.' }),
-  durationMs: Type.Object({ p50: Type.Union([Type.Number(), Type.Null()]), p95: Type.Union([Type.Number(), Type.Null()]) }, { description: 'Of finished runs that started.' }),
+  durationMs: Type.Object(
+    { p50: Type.Union([Type.Number(), Type.Null()]), p95: Type.Union([Type.Number(), Type.Null()]) },
+    { description: 'Of finished runs that started.' },
+  ),
   lastOutcomes: Type.Array(Type.Object({ runId: Type.String(), state: State, finishedAt: Time })),
 });

@@ -23,7 +23,12 @@ const TYPES = { python: 'Python', scala: 'Scala', java: 'Java' } as const;
  * The SparkApplication of one attempt: the job's spec with the run's overrides, labelled with job, run and attempt.
  * Retries are ours (one application per attempt), so the operator's restartPolicy is Never.
  */
-export function sparkApplication(spec: JobSpec, overrides: RunOverrides, ids: { jobId: string; runId: string; attempt: number }, defaults: ApplicationDefaults): SparkApplication {
+export function sparkApplication(
+  spec: JobSpec,
+  overrides: RunOverrides,
+  ids: { jobId: string; runId: string; attempt: number },
+  defaults: ApplicationDefaults,
+): SparkApplication {
   const labels = { [LABELS.job]: ids.jobId, [LABELS.run]: ids.runId, [LABELS.attempt]: String(ids.attempt), 'app.kubernetes.io/managed-by': 'lakeplane' };
   const env = [
     ...Object.entries(spec.env).map(([name, value]) => ({ name, value })),
@@ -47,7 +52,13 @@ export function sparkApplication(spec: JobSpec, overrides: RunOverrides, ids: { 
       sparkConf: { ...spec.sparkConf, ...(overrides.sparkConf ?? {}) },
       hadoopConf: { ...spec.hadoopConf },
       deps,
-      driver: { cores: spec.driver.cores, memory: spec.driver.memory, ...(defaults.serviceAccount ? { serviceAccount: defaults.serviceAccount } : {}), labels, env },
+      driver: {
+        cores: spec.driver.cores,
+        memory: spec.driver.memory,
+        ...(defaults.serviceAccount ? { serviceAccount: defaults.serviceAccount } : {}),
+        labels,
+        env,
+      },
       executor: { cores: spec.executor.cores, memory: spec.executor.memory, instances: spec.executor.instances, labels, env },
       ...(spec.dynamicAllocation ? { dynamicAllocation: { ...spec.dynamicAllocation } } : {}),
       restartPolicy: { type: 'Never' },

@@ -20,11 +20,16 @@ export async function submitAttempt(platform: FunctionServices, runId: string, a
     .where('a.attempt', '=', attempt)
     .executeTakeFirst();
   if (!row || row.attemptState !== 'QUEUED' || isTerminal(row.runState)) return;
-  const app = sparkApplication(row.spec as unknown as JobSpec, row.overrides as RunOverrides, { jobId: row.job_id, runId, attempt }, {
-    namespace: platform.config.LAKEPLANE_JOBS_NAMESPACE,
-    serviceAccount: platform.config.LAKEPLANE_JOBS_SERVICE_ACCOUNT,
-    image: platform.config.LAKEPLANE_SPARK_IMAGE,
-  });
+  const app = sparkApplication(
+    row.spec as unknown as JobSpec,
+    row.overrides as RunOverrides,
+    { jobId: row.job_id, runId, attempt },
+    {
+      namespace: platform.config.LAKEPLANE_JOBS_NAMESPACE,
+      serviceAccount: platform.config.LAKEPLANE_JOBS_SERVICE_ACCOUNT,
+      image: platform.config.LAKEPLANE_SPARK_IMAGE,
+    },
+  );
   const result = await platform.runtime.submit(app);
   if (result.rejected !== undefined) {
     const message = result.rejected;
@@ -37,7 +42,8 @@ export async function submitAttempt(platform: FunctionServices, runId: string, a
         .where('attempt', '=', attempt)
         .where('state', '=', 'QUEUED')
         .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) > 0) await settleRun(tx, platform, runId, attempt, 'FAILED', { attempt, appState: 'SUBMISSION_FAILED', source: 'runtime', message });
+      if (Number(updated.numUpdatedRows) > 0)
+        await settleRun(tx, platform, runId, attempt, 'FAILED', { attempt, appState: 'SUBMISSION_FAILED', source: 'runtime', message });
     });
     return;
   }
@@ -52,6 +58,7 @@ export async function submitAttempt(platform: FunctionServices, runId: string, a
 
 /** Submits without failing the caller: a failure is logged, and the supervisor tries again. */
 export function submitInBackground(platform: FunctionServices, runId: string, attempt: number): void {
-  void submitAttempt(platform, runId, attempt).catch((err: unknown) => platform.logger.error({ err, runId, attempt }, 'submitting a run attempt failed; the supervisor retries it'));
+  void submitAttempt(platform, runId, attempt).catch((err: unknown) =>
+    platform.logger.error({ err, runId, attempt }, 'submitting a run attempt failed; the supervisor retries it'),
+  );
 }
-

@@ -1,7 +1,15 @@
 export { LakehouseSpec, LakehousePatch, LakehouseName, RESTART_FIELDS } from './lakehouse-spec.js';
 export { lakehouseProblems, isPinnedSetting } from './lakehouse-rules.js';
 export { LAKEHOUSE_STATES, WORKLOAD_STATES, checkAction, workloadOutcome, type LakehouseAction } from './lakehouse-states.js';
-export { ENGINE_CLASSES, LAKEHOUSE_LABELS, workloadName, driverSelector, lakehouseApplication, defaultCatalogOf, type LakehouseLaunch } from './lakehouse-workload.js';
+export {
+  ENGINE_CLASSES,
+  LAKEHOUSE_LABELS,
+  workloadName,
+  driverSelector,
+  lakehouseApplication,
+  defaultCatalogOf,
+  type LakehouseLaunch,
+} from './lakehouse-workload.js';
 export { Lakehouse, ActivityEntry, toLakehouse, toActivityEntry, specOf, restartRequired, endpointsOf } from './lakehouse-views.js';
 export {
   requireLakehouse,

@@ -28,13 +28,19 @@ export interface ServingLakehouse {
  * for it, up to waitMs). Undefined: still starting after waitMs. A stopped lakehouse without auto-start, one being
  * stopped or deleted, or one whose start failed is a 409 saying so; nothing is changed then.
  */
-export async function ensureServing(platform: FunctionServices, lakehouse: LakehouseRow, by: { actor: string; waitMs: number }): Promise<ServingLakehouse | undefined> {
+export async function ensureServing(
+  platform: FunctionServices,
+  lakehouse: LakehouseRow,
+  by: { actor: string; waitMs: number },
+): Promise<ServingLakehouse | undefined> {
   let row = lakehouse;
   const serving = (r: LakehouseRow) => (r.state === 'RUNNING' && endpointsOf(r) ? { row: r, endpoints: endpointsOf(r)! } : undefined);
   if (serving(row)) return serving(row);
   if (row.state === 'STOPPED' || row.state === 'FAILED') {
     if (!specOf(row).autoStart) {
-      throw new ConflictError(`lakehouse ${row.name} is ${row.state.toLowerCase()} and auto-start is off: start it first (POST /api/v1/lakehouses/${row.id}/start)`);
+      throw new ConflictError(
+        `lakehouse ${row.name} is ${row.state.toLowerCase()} and auto-start is off: start it first (POST /api/v1/lakehouses/${row.id}/start)`,
+      );
     }
     try {
       row = await startLakehouse(platform, row.id, { actor: by.actor, source: 'auto-start' });
@@ -55,7 +61,8 @@ export async function waitUntilServing(platform: FunctionServices, id: string, w
     const row = await requireLakehouse(platform.store.db, id);
     const endpoints = endpointsOf(row);
     if (row.state === 'RUNNING' && endpoints) return { row, endpoints };
-    if (row.state !== 'STARTING') throw new ConflictError(`lakehouse ${row.name} is ${row.state.toLowerCase()}${row.state_message ? `: ${row.state_message}` : ''}`);
+    if (row.state !== 'STARTING')
+      throw new ConflictError(`lakehouse ${row.name} is ${row.state.toLowerCase()}${row.state_message ? `: ${row.state_message}` : ''}`);
     if (Date.now() >= deadline) return undefined;
     await new Promise((r) => setTimeout(r, Math.min(500, Math.max(0, deadline - Date.now()))));
   }

@@ -32,10 +32,32 @@ export async function requireLakehouse(tx: Tx | FunctionServices['store']['db'],
   return row;
 }
 
-export async function recordActivity(tx: Tx, row: Pick<LakehouseRow, 'id' | 'name'>, entry: { kind: 'state' | 'action' | 'change'; from?: string | null; to?: string | null; action?: string | null; actor?: string | null; message?: string | null; eventKey?: string | undefined }): Promise<void> {
+export async function recordActivity(
+  tx: Tx,
+  row: Pick<LakehouseRow, 'id' | 'name'>,
+  entry: {
+    kind: 'state' | 'action' | 'change';
+    from?: string | null;
+    to?: string | null;
+    action?: string | null;
+    actor?: string | null;
+    message?: string | null;
+    eventKey?: string | undefined;
+  },
+): Promise<void> {
   await tx
     .insertInto('lakehouse_activity')
-    .values({ lakehouse_id: row.id, lakehouse_name: row.name, kind: entry.kind, from_state: entry.from ?? null, to_state: entry.to ?? null, action: entry.action ?? null, actor: entry.actor ?? null, message: entry.message ?? null, event_key: entry.eventKey ?? null })
+    .values({
+      lakehouse_id: row.id,
+      lakehouse_name: row.name,
+      kind: entry.kind,
+      from_state: entry.from ?? null,
+      to_state: entry.to ?? null,
+      action: entry.action ?? null,
+      actor: entry.actor ?? null,
+      message: entry.message ?? null,
+      event_key: entry.eventKey ?? null,
+    })
     .execute();
 }
 
@@ -51,12 +73,27 @@ export async function moveLakehouse(tx: Tx, platform: FunctionServices, row: Lak
   await platform.outbox.publish(tx, {
     type: LakehouseEvents.stateChanged,
     subject: `lakehouses/${row.id}`,
-    data: { lakehouseId: row.id, name: row.name, state: to, previousState: row.state, generation: updated.generation, source: step.source, actor: step.actor ?? null, message: step.message ?? null },
+    data: {
+      lakehouseId: row.id,
+      name: row.name,
+      state: to,
+      previousState: row.state,
+      generation: updated.generation,
+      source: step.source,
+      actor: step.actor ?? null,
+      message: step.message ?? null,
+    },
   });
   return updated;
 }
 
-export async function announceChange(tx: Tx, platform: FunctionServices, row: LakehouseRow, change: 'create' | 'update' | 'delete', actor: string | null): Promise<void> {
+export async function announceChange(
+  tx: Tx,
+  platform: FunctionServices,
+  row: LakehouseRow,
+  change: 'create' | 'update' | 'delete',
+  actor: string | null,
+): Promise<void> {
   await platform.outbox.publish(tx, {
     type: LakehouseEvents.changed,
     subject: `lakehouses/${row.id}`,
@@ -79,7 +116,11 @@ export function lakehouseClasspath(platform: FunctionServices): string[] {
   if (!existsSync(dir)) return [];
   const files = readdirSync(dir).sort();
   const newest = (re: RegExp) => files.filter((f) => re.test(f)).at(-1);
-  const found = [newest(/^iceberg-spark-runtime-3\.5_2\.12-[0-9.]+\.jar$/), newest(/^lakeplane-spark-engine\.jar$/), newest(/^spark-connect_2\.12-3\.5\.[0-9]+\.jar$/)];
+  const found = [
+    newest(/^iceberg-spark-runtime-3\.5_2\.12-[0-9.]+\.jar$/),
+    newest(/^lakeplane-spark-engine\.jar$/),
+    newest(/^spark-connect_2\.12-3\.5\.[0-9]+\.jar$/),
+  ];
   return found.every((f) => f !== undefined) ? found.map((f) => path.join(dir, f!)) : [];
 }
 
@@ -94,7 +135,11 @@ function platformUrlFor(platform: FunctionServices): string {
  * on Kubernetes, the Service in front of it). A workload that cannot be submitted leaves it FAILED saying why. It is
  * RUNNING once its endpoints answer (see probe) or, with readiness "workload", once its driver runs.
  */
-export async function startLakehouse(platform: FunctionServices, id: string, by: { actor: string | null; source: LakehouseChangeSource }): Promise<LakehouseRow> {
+export async function startLakehouse(
+  platform: FunctionServices,
+  id: string,
+  by: { actor: string | null; source: LakehouseChangeSource },
+): Promise<LakehouseRow> {
   const db = platform.store.db;
   const before = await requireLakehouse(db, id);
   checkAction(before.name, before.state, 'start');
@@ -120,7 +165,10 @@ export async function startLakehouse(platform: FunctionServices, id: string, by:
       mainApplicationFile: local ? 'spark-internal' : `local:///opt/spark/jars/spark-hive-thriftserver_2.12-${spec.sparkVersion}.jar`,
       plan,
       agentToken,
-      activity: { reportEveryMs: platform.config.LAKEPLANE_LAKEHOUSE_ACTIVITY_REPORT_SECONDS * 1000, sessionTimeoutMs: platform.config.LAKEPLANE_LAKEHOUSE_SESSION_TIMEOUT_SECONDS * 1000 },
+      activity: {
+        reportEveryMs: platform.config.LAKEPLANE_LAKEHOUSE_ACTIVITY_REPORT_SECONDS * 1000,
+        sessionTimeoutMs: platform.config.LAKEPLANE_LAKEHOUSE_SESSION_TIMEOUT_SECONDS * 1000,
+      },
     });
     const message = local && classpath.length === 0 ? 'no lakehouse jars found' : `start ${generation}: ${application.metadata.name}`;
     const moved = await moveLakehouse(tx, platform, current, 'STARTING', {
@@ -147,19 +195,34 @@ export async function startLakehouse(platform: FunctionServices, id: string, by:
     return { row: moved, app: application };
   });
   if (local && classpath.length === 0) {
-    await failStart(platform, row, 'no lakehouse jars on this machine: run scripts/install-interop.sh and scripts/build-spark-engine.sh (Iceberg\'s Spark runtime, the Lakeplane Spark engine, Spark Connect\'s server), or set LAKEPLANE_LAKEHOUSE_JARS');
+    await failStart(
+      platform,
+      row,
+      "no lakehouse jars on this machine: run scripts/install-interop.sh and scripts/build-spark-engine.sh (Iceberg's Spark runtime, the Lakeplane Spark engine, Spark Connect's server), or set LAKEPLANE_LAKEHOUSE_JARS",
+    );
     return requireLakehouse(db, id);
   }
   await submitWorkload(platform, row, app, plan);
   return requireLakehouse(db, id);
 }
 
-async function submitWorkload(platform: FunctionServices, row: LakehouseRow, app: SparkApplication, plan: Awaited<ReturnType<FunctionServices['endpoints']['plan']>>): Promise<void> {
+async function submitWorkload(
+  platform: FunctionServices,
+  row: LakehouseRow,
+  app: SparkApplication,
+  plan: Awaited<ReturnType<FunctionServices['endpoints']['plan']>>,
+): Promise<void> {
   try {
     await platform.endpoints.expose(row.name, driverSelector(row.id), plan);
     const result = await platform.runtime.submit(app);
     if (result.rejected) await failStart(platform, row, result.rejected);
-    else if (result.logLocation) await platform.store.db.updateTable('lakehouses').set({ log_location: result.logLocation }).where('id', '=', row.id).where('generation', '=', row.generation).execute();
+    else if (result.logLocation)
+      await platform.store.db
+        .updateTable('lakehouses')
+        .set({ log_location: result.logLocation })
+        .where('id', '=', row.id)
+        .where('generation', '=', row.generation)
+        .execute();
   } catch (err) {
     platform.logger.error({ err, lakehouse: row.name }, 'submitting a lakehouse workload failed');
     await failStart(platform, row, `its workload could not be submitted: ${(err as Error).message}`);
@@ -179,7 +242,11 @@ async function failStart(platform: FunctionServices, row: LakehouseRow, message:
  * Stops a lakehouse (restart: and starts it again once stopped): STOPPING, then its workload deleted; it is STOPPED
  * when the runtime reports the workload gone. A failed lakehouse whose workload never existed is STOPPED at once.
  */
-export async function stopLakehouse(platform: FunctionServices, id: string, by: { actor: string | null; source: LakehouseChangeSource; restart?: boolean; onlyIf?: (current: LakehouseRow) => boolean }): Promise<LakehouseRow> {
+export async function stopLakehouse(
+  platform: FunctionServices,
+  id: string,
+  by: { actor: string | null; source: LakehouseChangeSource; restart?: boolean; onlyIf?: (current: LakehouseRow) => boolean },
+): Promise<LakehouseRow> {
   const db = platform.store.db;
   const action = by.restart ? 'restart' : 'stop';
   let unchanged = false;
@@ -191,9 +258,21 @@ export async function stopLakehouse(platform: FunctionServices, id: string, by: 
     }
     checkAction(current.name, current.state, action);
     if (current.state === 'STOPPED') return current; // a restart of a stopped lakehouse is a start
-    if (!current.workload_name) return moveLakehouse(tx, platform, current, 'STOPPED', { source: by.source, actor: by.actor, message: 'stopped (no workload was running)', set: { endpoints: null } });
-    const why = by.source === 'auto-stop' ? `idle for ${specOf(current).autoStopMinutes} minutes: stopping` : by.restart ? 'restarting: stopping first' : 'stopping';
-    return moveLakehouse(tx, platform, current, 'STOPPING', { source: by.source, actor: by.actor, message: why, set: { restart_pending: by.restart === true } });
+    if (!current.workload_name)
+      return moveLakehouse(tx, platform, current, 'STOPPED', {
+        source: by.source,
+        actor: by.actor,
+        message: 'stopped (no workload was running)',
+        set: { endpoints: null },
+      });
+    const why =
+      by.source === 'auto-stop' ? `idle for ${specOf(current).autoStopMinutes} minutes: stopping` : by.restart ? 'restarting: stopping first' : 'stopping';
+    return moveLakehouse(tx, platform, current, 'STOPPING', {
+      source: by.source,
+      actor: by.actor,
+      message: why,
+      set: { restart_pending: by.restart === true },
+    });
   });
   if (unchanged) return row;
   if (row.state === 'STOPPED') return by.restart ? startLakehouse(platform, id, { actor: by.actor, source: by.source }) : row;
@@ -219,11 +298,19 @@ export async function workloadGone(tx: Tx, platform: FunctionServices, row: Lake
   }
   if (row.state === 'STOPPING') {
     const restart = row.restart_pending;
-    await moveLakehouse(tx, platform, row, 'STOPPED', { ...step, message: step.message ?? 'stopped', set: { endpoints: null, restart_pending: false, open_sessions: 0, running_statements: 0 } });
+    await moveLakehouse(tx, platform, row, 'STOPPED', {
+      ...step,
+      message: step.message ?? 'stopped',
+      set: { endpoints: null, restart_pending: false, open_sessions: 0, running_statements: 0 },
+    });
     return restart ? { then: 'start' } : { then: 'unexpose' };
   }
   if (row.state === 'STARTING' || row.state === 'RUNNING') {
-    await moveLakehouse(tx, platform, row, 'FAILED', { ...step, message: step.message ?? 'its workload was deleted while it ran', set: { endpoints: null, workload_name: null } });
+    await moveLakehouse(tx, platform, row, 'FAILED', {
+      ...step,
+      message: step.message ?? 'its workload was deleted while it ran',
+      set: { endpoints: null, workload_name: null },
+    });
     return { then: 'unexpose' };
   }
   if (row.state === 'FAILED') {
@@ -243,9 +330,13 @@ export async function finishDelete(tx: Tx, platform: FunctionServices, row: Lake
 /** What follows a workloadGone() after its transaction commits. */
 export async function afterGone(platform: FunctionServices, row: Pick<LakehouseRow, 'id' | 'name'>, then: 'start' | 'unexpose' | undefined): Promise<void> {
   if (then === 'start') {
-    await startLakehouse(platform, row.id, { actor: null, source: 'platform' }).catch((err: unknown) => platform.logger.error({ err, lakehouse: row.name }, 'restarting a lakehouse failed'));
+    await startLakehouse(platform, row.id, { actor: null, source: 'platform' }).catch((err: unknown) =>
+      platform.logger.error({ err, lakehouse: row.name }, 'restarting a lakehouse failed'),
+    );
   } else if (then === 'unexpose') {
-    await platform.endpoints.unexpose(row.name).catch((err: unknown) => platform.logger.error({ err, lakehouse: row.name }, 'removing a lakehouse Service failed'));
+    await platform.endpoints
+      .unexpose(row.name)
+      .catch((err: unknown) => platform.logger.error({ err, lakehouse: row.name }, 'removing a lakehouse Service failed'));
   }
 }
 

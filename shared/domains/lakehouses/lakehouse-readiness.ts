@@ -46,7 +46,12 @@ export function probeInBackground(platform: FunctionServices, id: string, genera
       const endpoints = row && endpointsOf(row);
       if (!row || !endpoints || row.generation !== generation || row.state !== 'STARTING' || Date.now() > deadline) return void probing.delete(key);
       if ((await accepts(endpoints.hiveServer2)) && (await accepts(endpoints.sparkConnect))) {
-        await markServing(platform, id, generation, `serving: HiveServer2 at ${endpoints.hiveServer2.host}:${endpoints.hiveServer2.port}, Spark Connect at ${endpoints.sparkConnect.host}:${endpoints.sparkConnect.port}`);
+        await markServing(
+          platform,
+          id,
+          generation,
+          `serving: HiveServer2 at ${endpoints.hiveServer2.host}:${endpoints.hiveServer2.port}, Spark Connect at ${endpoints.sparkConnect.host}:${endpoints.sparkConnect.port}`,
+        );
         return void probing.delete(key);
       }
     } catch (err) {

@@ -42,7 +42,8 @@ export function lakehouseProblems(spec: LakehouseSpec): FieldProblem[] {
   if (spec.executors.min > spec.executors.max) out.push(problem('executors.min', `is more than executors.max (${spec.executors.max})`));
   for (const key of Object.keys(spec.sparkConf)) {
     if (!key.startsWith('spark.')) out.push(problem(`sparkConf.${key}`, 'Spark settings start with "spark."'));
-    else if (isPinnedSetting(key)) out.push(problem(`sparkConf.${key}`, 'is set by Lakeplane (endpoints, catalogs, authentication or policy enforcement) and cannot be given'));
+    else if (isPinnedSetting(key))
+      out.push(problem(`sparkConf.${key}`, 'is set by Lakeplane (endpoints, catalogs, authentication or policy enforcement) and cannot be given'));
   }
   return out;
 }

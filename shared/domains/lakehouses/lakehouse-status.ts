@@ -50,7 +50,11 @@ export async function applyWorkloadStatus(ctx: EventContext, change: 'add' | 'up
   }
   if (outcome === 'ended' && (current.state === 'STARTING' || current.state === 'RUNNING')) {
     const why = app.status?.applicationState?.errorMessage;
-    await moveLakehouse(tx, platform, current, 'FAILED', { ...step, message: `its Spark driver ended (${appState})${why ? `: ${why}` : ''}`, set: { endpoints: null } });
+    await moveLakehouse(tx, platform, current, 'FAILED', {
+      ...step,
+      message: `its Spark driver ended (${appState})${why ? `: ${why}` : ''}`,
+      set: { endpoints: null },
+    });
   }
 }
 

@@ -82,5 +82,14 @@ export const ActivityEntry = Type.Object({
 });
 
 export function toActivityEntry(r: LakehouseActivityRow): Static<typeof ActivityEntry> {
-  return { id: String(r.id), at: r.at.toISOString(), kind: r.kind, fromState: r.from_state, toState: r.to_state, action: r.action, actor: r.actor, message: r.message };
+  return {
+    id: String(r.id),
+    at: r.at.toISOString(),
+    kind: r.kind,
+    fromState: r.from_state,
+    toState: r.to_state,
+    action: r.action,
+    actor: r.actor,
+    message: r.message,
+  };
 }

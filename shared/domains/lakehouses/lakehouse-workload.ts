@@ -62,7 +62,12 @@ export function defaultCatalogOf(spec: LakehouseSpec, warehouses: readonly strin
  * sets are written after the definition's own, which lakehouseProblems() keeps from naming them anyway.
  */
 export function lakehouseApplication(spec: LakehouseSpec, l: LakehouseLaunch): SparkApplication {
-  const labels = { [LAKEHOUSE_LABELS.id]: l.id, [LAKEHOUSE_LABELS.name]: spec.name, [LAKEHOUSE_LABELS.generation]: String(l.generation), 'app.kubernetes.io/managed-by': 'lakeplane' };
+  const labels = {
+    [LAKEHOUSE_LABELS.id]: l.id,
+    [LAKEHOUSE_LABELS.name]: spec.name,
+    [LAKEHOUSE_LABELS.generation]: String(l.generation),
+    'app.kubernetes.io/managed-by': 'lakeplane',
+  };
   const platform = l.platformUrl.replace(/\/+$/, '');
   const conf: Record<string, string> = {
     ...spec.sparkConf,
@@ -107,7 +112,10 @@ export function lakehouseApplication(spec: LakehouseSpec, l: LakehouseLaunch): S
     'hive.server2.session.check.interval': String(Math.min(60_000, Math.max(3000, Math.floor(l.activity.sessionTimeoutMs / 2)))),
   };
   // On loopback, Spark's other listeners (the web UI, the block manager) stay there too.
-  const env = [{ name: 'LAKEPLANE_LAKEHOUSE_TOKEN', value: l.agentToken }, ...(l.plan.bindHost === '127.0.0.1' ? [{ name: 'SPARK_LOCAL_IP', value: '127.0.0.1' }] : [])];
+  const env = [
+    { name: 'LAKEPLANE_LAKEHOUSE_TOKEN', value: l.agentToken },
+    ...(l.plan.bindHost === '127.0.0.1' ? [{ name: 'SPARK_LOCAL_IP', value: '127.0.0.1' }] : []),
+  ];
   const image = spec.image ?? l.image;
   return {
     apiVersion: 'sparkoperator.k8s.io/v1beta2',

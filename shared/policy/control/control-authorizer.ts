@@ -79,11 +79,25 @@ export class ControlPolicyAuthorizer implements PlatformRules {
   }
 
   async authorize(principal: Principal, action: string, resource: string, request: Record<string, unknown> = {}): Promise<void> {
-    const input = { principal: { kind: principal.kind, id: principal.id, name: principal.name, isAdmin: principal.isAdmin, groups: principal.groups }, action, resource, request };
+    const input = {
+      principal: { kind: principal.kind, id: principal.id, name: principal.name, isAdmin: principal.isAdmin, groups: principal.groups },
+      action,
+      resource,
+      request,
+    };
     const d = await this.decide(input);
     // Every refusal of a platform action is logged, with the bundle that refused.
     if (!d.allowed) {
-      this.decisionLog?.record({ kind: 'control', principal: `${principal.kind}:${principal.name}`, action, resource, allowed: false, setVersion: d.controlVersion, input: { ...input }, result: { allowed: false, reasons: d.reasons, bundle: d.bundleId ?? 'shipped' } });
+      this.decisionLog?.record({
+        kind: 'control',
+        principal: `${principal.kind}:${principal.name}`,
+        action,
+        resource,
+        allowed: false,
+        setVersion: d.controlVersion,
+        input: { ...input },
+        result: { allowed: false, reasons: d.reasons, bundle: d.bundleId ?? 'shipped' },
+      });
     }
     if (!d.allowed) throw new ForbiddenError(`${principal.name} may not ${action} on ${resource}${d.reasons.length > 0 ? `: ${d.reasons.join('; ')}` : ''}`);
   }

@@ -35,7 +35,10 @@ export class ControlPolicyEngine {
   static async load(archive: Buffer): Promise<ControlPolicyEngine> {
     const bundle = readOpaBundle(archive);
     for (const e of [ALLOW_ENTRYPOINT, REASONS_ENTRYPOINT]) {
-      if (!bundle.entrypoints.includes(e)) throw new BundleError(`bundle: entrypoint ${e} is missing (it has ${bundle.entrypoints.join(', ') || 'none'}); build with -e ${ALLOW_ENTRYPOINT} -e ${REASONS_ENTRYPOINT}`);
+      if (!bundle.entrypoints.includes(e))
+        throw new BundleError(
+          `bundle: entrypoint ${e} is missing (it has ${bundle.entrypoints.join(', ') || 'none'}); build with -e ${ALLOW_ENTRYPOINT} -e ${REASONS_ENTRYPOINT}`,
+        );
     }
     let policy: LoadedPolicy;
     try {
@@ -45,7 +48,12 @@ export class ControlPolicyEngine {
       throw new BundleError(`bundle: policy.wasm does not load (${(err as Error).message})`);
     }
     const engine = new ControlPolicyEngine(policy, createHash('sha256').update(archive).digest('hex'), bundle.revision);
-    const smoke = engine.decide({ principal: { kind: 'user', id: '00000000-0000-4000-8000-000000000000', name: 'smoke-test', isAdmin: false, groups: [] }, action: 'iam:me:read', resource: 'iam/me', request: {} });
+    const smoke = engine.decide({
+      principal: { kind: 'user', id: '00000000-0000-4000-8000-000000000000', name: 'smoke-test', isAdmin: false, groups: [] },
+      action: 'iam:me:read',
+      resource: 'iam/me',
+      request: {},
+    });
     if (typeof smoke.allowed !== 'boolean') throw new BundleError('bundle: the smoke input got no boolean from lakeplane/control/allow');
     return engine;
   }

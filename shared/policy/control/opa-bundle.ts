@@ -23,7 +23,11 @@ function readTar(archive: Buffer): Map<string, Buffer> {
   while (offset + 512 <= archive.length) {
     const header = archive.subarray(offset, offset + 512);
     if (header.every((b) => b === 0)) break;
-    const field = (start: number, length: number) => header.subarray(start, start + length).toString('utf8').replace(/\0.*$/s, '');
+    const field = (start: number, length: number) =>
+      header
+        .subarray(start, start + length)
+        .toString('utf8')
+        .replace(/\0.*$/s, '');
     const size = parseInt(field(124, 12).trim() || '0', 8);
     if (!Number.isFinite(size) || size < 0) throw new BundleError('bundle: a tar header has no valid size');
     const type = field(156, 1);
@@ -33,7 +37,7 @@ function readTar(archive: Buffer): Map<string, Buffer> {
     const body = archive.subarray(offset + 512, offset + 512 + size);
     if (body.length !== size) throw new BundleError(`bundle: ${name} is cut short`);
     if (type === 'L') longName = body.toString('utf8').replace(/\0.*$/s, '');
-    else if (type === '0' || type === '' ) {
+    else if (type === '0' || type === '') {
       name = '/' + name.replace(/^\.?\/+/, '');
       files.set(name, body);
     }

@@ -193,7 +193,8 @@ class Parser {
 
   private comparison(left: TextNode): Node {
     const op = this.peek();
-    if (!op || op.kind !== 'op' || !['==', '===', '!=', '!=='].includes(op.text)) throw new ConditionSyntaxError(`a string or ctx.getUser() must be compared with ==, ===, != or !==; found ${this.where(op)}`);
+    if (!op || op.kind !== 'op' || !['==', '===', '!=', '!=='].includes(op.text))
+      throw new ConditionSyntaxError(`a string or ctx.getUser() must be compared with ==, ===, != or !==; found ${this.where(op)}`);
     this.i++;
     const right = this.text();
     if (!right) throw new ConditionSyntaxError(`expected a string or ctx.getUser() after ${op.text}, found ${this.where(this.peek())}`);
@@ -213,10 +214,16 @@ class Parser {
       if (!m || m.kind !== 'id') throw new ConditionSyntaxError(`expected a method of ctx but found ${this.where(m)}`);
       this.i++;
       method = m.text;
-      if (!Object.values(MACROS).some((x) => x.method === method)) throw new ConditionSyntaxError(`ctx.${method} is not among the tests Lakeplane evaluates (isInGroup, isInRole, isInAnyGroup, isInAnyRole, isAccessTimeAfter, isAccessTimeBefore, isAccessTimeBetween; getUser() in a comparison)`);
+      if (!Object.values(MACROS).some((x) => x.method === method))
+        throw new ConditionSyntaxError(
+          `ctx.${method} is not among the tests Lakeplane evaluates (isInGroup, isInRole, isInAnyGroup, isInAnyRole, isAccessTimeAfter, isAccessTimeBefore, isAccessTimeBetween; getUser() in a comparison)`,
+        );
     } else {
       const macro = MACROS[t.text];
-      if (!macro) throw new ConditionSyntaxError(`${t.text} at ${t.at + 1} is not among the forms Lakeplane evaluates (IS_IN_GROUP, IS_IN_ROLE, IS_IN_ANY_GROUP, IS_NOT_IN_ANY_GROUP, IS_IN_ANY_ROLE, IS_NOT_IN_ANY_ROLE, IS_ACCESS_TIME_AFTER/BEFORE/BETWEEN, their ctx methods, ctx.getUser() comparisons)`);
+      if (!macro)
+        throw new ConditionSyntaxError(
+          `${t.text} at ${t.at + 1} is not among the forms Lakeplane evaluates (IS_IN_GROUP, IS_IN_ROLE, IS_IN_ANY_GROUP, IS_NOT_IN_ANY_GROUP, IS_IN_ANY_ROLE, IS_NOT_IN_ANY_ROLE, IS_ACCESS_TIME_AFTER/BEFORE/BETWEEN, their ctx methods, ctx.getUser() comparisons)`,
+        );
       method = macro.method;
       negate = macro.negate ?? false;
       // A bare macro expands to a call (IS_IN_ANY_GROUP is ctx.isInAnyGroup()): it takes no parentheses of its own.
@@ -268,13 +275,15 @@ function buildTest(method: string, args: string[], where: string): Node {
     case 'isAccessTimeBetween': {
       const kind = method === 'isAccessTimeAfter' ? 'after' : method === 'isAccessTimeBefore' ? 'before' : 'between';
       const times = TIME[kind];
-      if (args.length === times) throw new ConditionSyntaxError(`${where} needs a time zone as its last argument: without one a Ranger plugin reads the time in its own JVM's zone`);
+      if (args.length === times)
+        throw new ConditionSyntaxError(`${where} needs a time zone as its last argument: without one a Ranger plugin reads the time in its own JVM's zone`);
       arity(times + 1);
       const zone = args[times]!;
       if (!isKnownTimeZone(zone)) throw new ConditionSyntaxError(`${where}: "${zone}" is not a known time zone`);
       const instants = args.slice(0, times).map((text) => {
         const at = wallTimeToInstant(text, zone, true);
-        if (at === undefined) throw new ConditionSyntaxError(`${where}: "${text}" is not a time in the form yyyy/MM/dd HH:mm:ss (or yyyy/MM/dd HH:mm, yyyy/MM/dd)`);
+        if (at === undefined)
+          throw new ConditionSyntaxError(`${where}: "${text}" is not a time in the form yyyy/MM/dd HH:mm:ss (or yyyy/MM/dd HH:mm, yyyy/MM/dd)`);
         return at;
       });
       const [a, b] = instants as [number, number | undefined];

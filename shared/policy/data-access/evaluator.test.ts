@@ -5,8 +5,16 @@ import { DataPolicyInput, type DataPolicy } from './policy-schema.js';
 
 /** timeInvariant lets a caller keep decisions for as long as it holds the set: it must be false whenever time or a condition can change one. */
 const v = (...values: string[]) => ({ values });
-const policy = (doc: Record<string, unknown>, i = 0): DataPolicy => ({ ...(Value.Default(DataPolicyInput, Value.Clone({ name: `p${i}`, ...doc })) as DataPolicyInput), id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, version: 1 });
-const invariant = (...docs: Array<Record<string, unknown>>) => new DataPolicySet(docs.map((d, i) => policy(d, i)), 1).timeInvariant;
+const policy = (doc: Record<string, unknown>, i = 0): DataPolicy => ({
+  ...(Value.Default(DataPolicyInput, Value.Clone({ name: `p${i}`, ...doc })) as DataPolicyInput),
+  id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+  version: 1,
+});
+const invariant = (...docs: Array<Record<string, unknown>>) =>
+  new DataPolicySet(
+    docs.map((d, i) => policy(d, i)),
+    1,
+  ).timeInvariant;
 const reads = { resources: { warehouse: v('wh'), namespace: v('sales'), table: v('orders') }, allow: [{ users: ['ann'], accesses: ['select'] }] };
 const when = [{ type: '_expression', values: ['true'] }];
 

@@ -1,6 +1,24 @@
 import type { Delegation } from './delegated-admin.js';
-import { ACCESS_TYPES, URL_ACCESS_TYPES, type AccessType, type DataPolicy, type MaskItem, type MaskType, type PolicyCondition, type PolicyItem } from './policy-schema.js';
-import { compileResources, matchedTags, matchResources, matchUrl, namespaceText, type CompiledResources, type DataResource, type MatchScope } from './resource-match.js';
+import {
+  ACCESS_TYPES,
+  URL_ACCESS_TYPES,
+  type AccessType,
+  type DataPolicy,
+  type MaskItem,
+  type MaskType,
+  type PolicyCondition,
+  type PolicyItem,
+} from './policy-schema.js';
+import {
+  compileResources,
+  matchedTags,
+  matchResources,
+  matchUrl,
+  namespaceText,
+  type CompiledResources,
+  type DataResource,
+  type MatchScope,
+} from './resource-match.js';
 import type { ResourceTag } from './tag-attributes.js';
 import type { UrlResource } from './url-match.js';
 import { compileConditions, type CompiledConditions, type ConditionContext } from './policy-conditions.js';
@@ -172,7 +190,8 @@ class PolicyIndex {
     if (r.tags) return void this.tagged.push(p);
     const literalOnly = (v: typeof r.table) => v && !v.excludes && v.patterns.length === 0 && v.literals.size > 0;
     if (literalOnly(r.table)) for (const t of r.table!.literals) PolicyIndex.put(this.byTable, t, p);
-    else if (literalOnly(r.namespace)) for (const n of r.namespace!.literals) PolicyIndex.put(r.namespace!.recursive ? this.byNamespaceTree : this.byNamespace, n, p);
+    else if (literalOnly(r.namespace))
+      for (const n of r.namespace!.literals) PolicyIndex.put(r.namespace!.recursive ? this.byNamespaceTree : this.byNamespace, n, p);
     else if (literalOnly(r.warehouse)) for (const w of r.warehouse!.literals) PolicyIndex.put(this.byWarehouse, w, p);
     else this.always.push(p);
   }
@@ -217,10 +236,21 @@ export class DataPolicySet {
    */
   readonly timeInvariant: boolean;
 
-  constructor(policies: readonly DataPolicy[], readonly version: number) {
+  constructor(
+    policies: readonly DataPolicy[],
+    readonly version: number,
+  ) {
     const compiled = policies
       .filter((p) => p.enabled)
-      .map((policy): CompiledPolicy => ({ policy, resources: compileResources(policy.resources), validity: compileValidity(policy.validity), conditions: compileConditions(policy.conditions), hasConditions: (policy.conditions ?? []).length > 0, override: policy.priority === 'override', hasDeny: policy.deny.length > 0 || policy.denyAllElse === true }))
+      .map((policy): CompiledPolicy => ({
+        policy,
+        resources: compileResources(policy.resources),
+        validity: compileValidity(policy.validity),
+        conditions: compileConditions(policy.conditions),
+        hasConditions: (policy.conditions ?? []).length > 0,
+        override: policy.priority === 'override',
+        hasDeny: policy.deny.length > 0 || policy.denyAllElse === true,
+      }))
       .sort(byEvaluationOrder);
     this.accessPolicies = compiled.filter((p) => p.policy.type === 'access');
     this.access = new PolicyIndex(this.accessPolicies.filter((p) => !p.resources.url));
@@ -229,7 +259,8 @@ export class DataPolicySet {
     this.rowFiltering = compiled.filter((p) => p.policy.type === 'row-filter');
     this.size = policies.length;
     this.hasTagPolicies = compiled.some((p) => p.resources.tags !== undefined);
-    const conditional = (items: ReadonlyArray<{ conditions?: readonly unknown[] | undefined }> | undefined) => (items ?? []).some((i) => (i.conditions ?? []).length > 0);
+    const conditional = (items: ReadonlyArray<{ conditions?: readonly unknown[] | undefined }> | undefined) =>
+      (items ?? []).some((i) => (i.conditions ?? []).length > 0);
     this.timeInvariant = compiled.every(
       ({ policy: p, validity, hasConditions }) =>
         validity.length === 0 && !hasConditions && ![p.allow, p.deny, p.allowExceptions, p.denyExceptions, p.masks, p.rowFilters].some(conditional),
@@ -247,7 +278,8 @@ export class DataPolicySet {
       // Tag and storage-path policies reach beyond the catalog's hierarchy: their delegateAdmin hands out nothing.
       if (p.resources.tags || p.resources.url || p.hasConditions || !isValidAt(p.validity, now)) continue;
       for (const item of p.policy.allow) {
-        if (item.delegateAdmin && (item.conditions ?? []).length === 0 && subjectMatches(item, subject)) out.push({ policyId: p.policy.id, policyName: p.policy.name, resources: p.policy.resources, accesses: item.accesses });
+        if (item.delegateAdmin && (item.conditions ?? []).length === 0 && subjectMatches(item, subject))
+          out.push({ policyId: p.policy.id, policyName: p.policy.name, resources: p.policy.resources, accesses: item.accesses });
       }
     }
     return out;

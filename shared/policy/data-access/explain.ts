@@ -19,7 +19,15 @@ export type TagsOf = (resource: DataResource) => Promise<readonly ResourceTag[] 
  * columns given, or else of the columns masking policies name; for a select on a column, that column's. `now` is the
  * access time validity schedules are read at. A storage path (url) is decided by the url policies.
  */
-export async function explainDecision(set: DataPolicySet, subject: Subject, access: RequestedAccess, resource: DataResource | UrlResource, columns?: readonly string[], tagsOf?: TagsOf, now = Date.now()): Promise<ExplainedDecision> {
+export async function explainDecision(
+  set: DataPolicySet,
+  subject: Subject,
+  access: RequestedAccess,
+  resource: DataResource | UrlResource,
+  columns?: readonly string[],
+  tagsOf?: TagsOf,
+  now = Date.now(),
+): Promise<ExplainedDecision> {
   // A storage path has no columns, rows or tags: its decision is all there is.
   if ('url' in resource) return { decision: set.decide(subject, access, resource, now), masks: [], rowFilter: undefined };
   const withTags = async (r: DataResource): Promise<DataResource> => {

@@ -23,16 +23,28 @@ export function conditionProblems(list: readonly PolicyCondition[] | undefined, 
   const out: Array<{ field: string; message: string }> = [];
   (list ?? []).forEach((c, k) => {
     if (c.type === EXPIRY_CONDITION) {
-      if (!tagBased) return void out.push({ field: `${k}.type`, message: `condition "${c.type}" belongs to tag-based policies (Ranger's tag service defines it): it reads the expiry_date of the tag the policy matched` });
+      if (!tagBased)
+        return void out.push({
+          field: `${k}.type`,
+          message: `condition "${c.type}" belongs to tag-based policies (Ranger's tag service defines it): it reads the expiry_date of the tag the policy matched`,
+        });
       // Ranger reads the first value only; a list it would read differently from what it says is refused.
-      if (c.values.length !== 1 || !EXPIRY_VALUES.includes(c.values[0]!.toLowerCase())) out.push({ field: `${k}.values`, message: 'an accessed-after-expiry condition holds one value: "yes" (the tag\'s expiry_date has passed) or "no" (it has not)' });
+      if (c.values.length !== 1 || !EXPIRY_VALUES.includes(c.values[0]!.toLowerCase()))
+        out.push({
+          field: `${k}.values`,
+          message: 'an accessed-after-expiry condition holds one value: "yes" (the tag\'s expiry_date has passed) or "no" (it has not)',
+        });
       return;
     }
     if (c.type !== '_expression') {
-      out.push({ field: `${k}.type`, message: `condition "${c.type}" is not evaluated by Lakeplane: the hive service definition defines none, and of Ranger's implicit conditions only "_expression" is (tag-based policies also take "accessed-after-expiry"; see the README)` });
+      out.push({
+        field: `${k}.type`,
+        message: `condition "${c.type}" is not evaluated by Lakeplane: the hive service definition defines none, and of Ranger's implicit conditions only "_expression" is (tag-based policies also take "accessed-after-expiry"; see the README)`,
+      });
       return;
     }
-    if (c.values.length !== 1) return void out.push({ field: `${k}.values`, message: 'an _expression condition holds exactly one expression (Ranger reads only the first)' });
+    if (c.values.length !== 1)
+      return void out.push({ field: `${k}.values`, message: 'an _expression condition holds exactly one expression (Ranger reads only the first)' });
     try {
       compileExpression(c.values[0]!);
     } catch (err) {

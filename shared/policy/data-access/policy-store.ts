@@ -33,7 +33,11 @@ export class DataPolicyCache {
   private readonly watcher: VersionWatcher<DataPolicySet>;
 
   constructor(db: Executor, refreshMs: number) {
-    this.watcher = new VersionWatcher(refreshMs, () => dataPolicySetVersion(db), () => loadDataPolicySet(db));
+    this.watcher = new VersionWatcher(
+      refreshMs,
+      () => dataPolicySetVersion(db),
+      () => loadDataPolicySet(db),
+    );
   }
 
   invalidate(): void {

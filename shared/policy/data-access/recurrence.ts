@@ -45,8 +45,10 @@ const strip = (s: string | undefined) => (s ?? '').replace(/\s+/g, '');
 export function recurrenceProblems(r: ValidityRecurrence, years: { min?: number | undefined; max?: number | undefined }): RecurrenceProblem[] {
   const out: RecurrenceProblem[] = [];
   const iv = r.interval;
-  if ((iv.days ?? 0) === 0 && (iv.hours ?? 0) === 0 && (iv.minutes ?? 0) === 0) out.push({ field: 'interval', message: 'must be longer than zero: give days, hours or minutes' });
-  if (strip(r.schedule.dayOfMonth) === '' && strip(r.schedule.dayOfWeek) === '') out.push({ field: 'schedule.dayOfMonth', message: 'dayOfMonth or dayOfWeek is required' });
+  if ((iv.days ?? 0) === 0 && (iv.hours ?? 0) === 0 && (iv.minutes ?? 0) === 0)
+    out.push({ field: 'interval', message: 'must be longer than zero: give days, hours or minutes' });
+  if (strip(r.schedule.dayOfMonth) === '' && strip(r.schedule.dayOfWeek) === '')
+    out.push({ field: 'schedule.dayOfMonth', message: 'dayOfMonth or dayOfWeek is required' });
   for (const name of FIELDS) {
     const text = strip(r.schedule[name]);
     const field = `schedule.${name}`;
@@ -55,7 +57,13 @@ export function recurrenceProblems(r: ValidityRecurrence, years: { min?: number 
       continue;
     }
     if (name === 'minute' ? !/^[0-9,]+$/.test(text) : !/^[0-9*,-]+$/.test(text)) {
-      out.push({ field, message: name === 'minute' ? 'may hold only minutes (0-59) separated by commas, as Ranger\'s schedules do' : 'may hold only numbers, ranges (a-b), commas and *' });
+      out.push({
+        field,
+        message:
+          name === 'minute'
+            ? "may hold only minutes (0-59) separated by commas, as Ranger's schedules do"
+            : 'may hold only numbers, ranges (a-b), commas and *',
+      });
       continue;
     }
     const why = fieldProblem(name, text, years);
@@ -65,7 +73,10 @@ export function recurrenceProblems(r: ValidityRecurrence, years: { min?: number 
 }
 
 function fieldProblem(name: FieldName, text: string, years: { min?: number | undefined; max?: number | undefined }): string | undefined {
-  const { min, max } = name === 'year' ? { min: Math.max(BOUNDS.year.min, years.min ?? BOUNDS.year.min), max: Math.min(BOUNDS.year.max, years.max ?? BOUNDS.year.max) } : BOUNDS[name];
+  const { min, max } =
+    name === 'year'
+      ? { min: Math.max(BOUNDS.year.min, years.min ?? BOUNDS.year.min), max: Math.min(BOUNDS.year.max, years.max ?? BOUNDS.year.max) }
+      : BOUNDS[name];
   const ranges: Array<[number, number]> = [];
   for (const spec of text.split(',').filter((s) => s !== '')) {
     if (spec.startsWith('-') || spec.endsWith('-') || spec.split('-').length > 2) return `"${spec}" is not a value or a range a-b`;
@@ -84,7 +95,8 @@ function fieldProblem(name: FieldName, text: string, years: { min?: number | und
     ranges.push([lo, hi]);
   }
   ranges.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-  for (let i = 1; i < ranges.length; i++) if (ranges[i - 1]![1] >= ranges[i]![0]) return `ranges ${ranges[i - 1]!.join('-')} and ${ranges[i]!.join('-')} overlap`;
+  for (let i = 1; i < ranges.length; i++)
+    if (ranges[i - 1]![1] >= ranges[i]![0]) return `ranges ${ranges[i - 1]!.join('-')} and ${ranges[i]!.join('-')} overlap`;
   return undefined;
 }
 

@@ -34,7 +34,10 @@ export interface CompiledValues {
 }
 
 function wildcardToRegExp(value: string): RegExp {
-  const body = value.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = value
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`, 'is');
 }
 

@@ -36,18 +36,27 @@ export function parseTagDate(value: string): number | undefined {
   const at = Date.UTC(y, mo - 1, d, h, mi, s, ms);
   const back = new Date(at);
   // Date.UTC rolls over (month 13, day 31 of a 30-day month, hour 24); Ranger's non-lenient parser refuses those.
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || back.getUTCHours() !== h || back.getUTCMinutes() !== mi || back.getUTCSeconds() !== s) return undefined;
+  if (
+    back.getUTCFullYear() !== y ||
+    back.getUTCMonth() !== mo - 1 ||
+    back.getUTCDate() !== d ||
+    back.getUTCHours() !== h ||
+    back.getUTCMinutes() !== mi ||
+    back.getUTCSeconds() !== s
+  )
+    return undefined;
   return at;
 }
 
-export const TAG_DATE_FORMS = 'yyyy/MM/dd (Ranger\'s form, a day from 00:00 UTC) or yyyy-MM-ddTHH:mm:ss.SSSZ (Atlas\'s form)';
+export const TAG_DATE_FORMS = "yyyy/MM/dd (Ranger's form, a day from 00:00 UTC) or yyyy-MM-ddTHH:mm:ss.SSSZ (Atlas's form)";
 
 /** What is wrong with one tag's attributes, fields relative to the attribute map ("expiry_date"). */
 export function tagAttributeProblems(attributes: Readonly<Record<string, string>>): Array<{ field: string; message: string }> {
   const out: Array<{ field: string; message: string }> = [];
   for (const name of DATE_ATTRIBUTES) {
     const value = attributes[name];
-    if (value !== undefined && parseTagDate(value) === undefined) out.push({ field: name, message: `${JSON.stringify(value)} is not a date Ranger reads: ${TAG_DATE_FORMS}` });
+    if (value !== undefined && parseTagDate(value) === undefined)
+      out.push({ field: name, message: `${JSON.stringify(value)} is not a date Ranger reads: ${TAG_DATE_FORMS}` });
   }
   return out;
 }
@@ -70,7 +79,11 @@ export function resourceTags(names: readonly string[], attributes: TagAttributeM
 export function tagAttributeMapProblems(names: readonly string[], attributes: TagAttributeMap): Array<{ field: string; message: string }> {
   const out: Array<{ field: string; message: string }> = [];
   for (const [tag, attrs] of Object.entries(attributes)) {
-    if (!names.includes(tag)) out.push({ field: tag, message: `is not one of the tags (${names.length > 0 ? names.join(', ') : 'none'}): attributes belong to a tag the object carries` });
+    if (!names.includes(tag))
+      out.push({
+        field: tag,
+        message: `is not one of the tags (${names.length > 0 ? names.join(', ') : 'none'}): attributes belong to a tag the object carries`,
+      });
     for (const p of tagAttributeProblems(attrs)) out.push({ field: `${tag}.${p.field}`, message: p.message });
   }
   return out;

@@ -15,7 +15,7 @@ const ranger: Array<[string, string, boolean, boolean]> = [
   ['hdfs://app/warehouse/data/emp.db', 'hdfs:///app/warehouse/*', true, false],
 ];
 
-describe('url resources, matched as Ranger\'s hive service matches them', () => {
+describe("url resources, matched as Ranger's hive service matches them", () => {
   it.each(ranger)('%s against %s (recursive %s): %s', (url, value, recursive, expected) => {
     expect(compileUrlValues([value], recursive)(url)).toBe(expected);
   });
@@ -49,11 +49,28 @@ describe('url resources, matched as Ranger\'s hive service matches them', () => 
     expect(normalizeUrl(text)).toEqual({ url });
   });
 
-  it.each([['s3://lake/../etc'], ['s3://lake/a%2Fb'], ['s3://lake/%zz'], ['/tmp/x'], ['s3:/lake/x'], ['s3://lake/x?y=1'], ['s3://lake/a b'], ['s3://lake/%00']])('refuses %s', (text) => {
+  it.each([
+    ['s3://lake/../etc'],
+    ['s3://lake/a%2Fb'],
+    ['s3://lake/%zz'],
+    ['/tmp/x'],
+    ['s3:/lake/x'],
+    ['s3://lake/x?y=1'],
+    ['s3://lake/a b'],
+    ['s3://lake/%00'],
+  ])('refuses %s', (text) => {
     expect(normalizeUrl(text)).toHaveProperty('problem');
   });
 
-  it.each([['s3://lake/raw/*', undefined], ['*', undefined], ['S3://lake', 'lower-case'], ['/tmp', 'absolute'], ['s3://lake/a/../b', 'normalized'], ['s3://lake//b', 'normalized'], ['s3://lake/home/{USER}', '{USER}']])('policy value %s', (value, why) => {
+  it.each([
+    ['s3://lake/raw/*', undefined],
+    ['*', undefined],
+    ['S3://lake', 'lower-case'],
+    ['/tmp', 'absolute'],
+    ['s3://lake/a/../b', 'normalized'],
+    ['s3://lake//b', 'normalized'],
+    ['s3://lake/home/{USER}', '{USER}'],
+  ])('policy value %s', (value, why) => {
     const problem = urlValueProblem(value);
     if (why === undefined) expect(problem).toBeUndefined();
     else expect(problem).toContain(why);

@@ -68,7 +68,10 @@ export function urlValueProblem(value: string): string | undefined {
 }
 
 function glob(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`, 's');
 }
 
@@ -86,7 +89,10 @@ function schemeEnd(url: string): number {
 function recursiveWildcardMatch(url: string, pattern: RegExp): boolean {
   const end = schemeEnd(url);
   if (end < 0) return false;
-  const elements = url.slice(end).split('/').filter((e) => e !== '');
+  const elements = url
+    .slice(end)
+    .split('/')
+    .filter((e) => e !== '');
   if (elements.length === 0) return pattern.test(url);
   let prefix = url.slice(0, end);
   for (const e of elements) {

@@ -38,5 +38,7 @@ export function recurrenceProblemsOf(s: ValiditySchedule, check: (index: number)
     return at === undefined ? undefined : wallFields(at, s.timeZone).year;
   };
   const years = { min: yearOf(s.start), max: yearOf(s.end) };
-  return (s.recurrences ?? []).flatMap((r, k) => (check(k) ? recurrenceProblems(r, years) : []).map((p) => ({ field: `recurrences.${k}.${p.field}`, message: p.message })));
+  return (s.recurrences ?? []).flatMap((r, k) =>
+    (check(k) ? recurrenceProblems(r, years) : []).map((p) => ({ field: `recurrences.${k}.${p.field}`, message: p.message })),
+  );
 }

@@ -22,7 +22,15 @@ export function annotateColumn(kind: ObjectKind): Handler<{ params: ColumnParams
     checkVersion(ctx.body.version, current.version, `column ${column} of ${kind} ${displayNamespace(levels)}.${name}`);
     const updated = await store.updateColumn(object.id, c.field_id, annotationUpdate(ctx.body, current));
     await publishChange(ctx.tx, ctx.platform, `catalog/${warehouse}/${kind}s/${object.id}/columns/${c.field_id}`, {
-      target: 'column', warehouse, namespace: namespace.levels, name: object.name, column: c.path, fieldId: c.field_id, changed: changedFields(ctx.body), version: updated.version, actor: actorOf(ctx.requirePrincipal()),
+      target: 'column',
+      warehouse,
+      namespace: namespace.levels,
+      name: object.name,
+      column: c.path,
+      fieldId: c.field_id,
+      changed: changedFields(ctx.body),
+      version: updated.version,
+      actor: actorOf(ctx.requirePrincipal()),
     });
     return json(200, columnAnnotation(warehouse, namespace.levels, kind, object.name, { ...c, ...updated }));
   };

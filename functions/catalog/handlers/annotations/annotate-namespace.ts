@@ -14,7 +14,12 @@ export const annotateNamespace: Handler<{ params: typeof NamespaceAnnotationPara
   checkVersion(ctx.body.version, current.version, `namespace ${displayNamespace(levels)}`);
   const updated = await store.updateNamespace(id, annotationUpdate(ctx.body, current));
   await publishChange(ctx.tx, ctx.platform, `catalog/${warehouse}/namespaces/${displayNamespace(levels)}`, {
-    target: 'namespace', warehouse, namespace: updated.levels, changed: changedFields(ctx.body), version: updated.version, actor: actorOf(ctx.requirePrincipal()),
+    target: 'namespace',
+    warehouse,
+    namespace: updated.levels,
+    changed: changedFields(ctx.body),
+    version: updated.version,
+    actor: actorOf(ctx.requirePrincipal()),
   });
   return json(200, annotation('namespace', warehouse, updated.levels, undefined, updated));
 };

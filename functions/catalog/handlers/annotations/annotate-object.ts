@@ -19,7 +19,13 @@ export function annotateObject(kind: ObjectKind): Handler<{ params: ObjectParams
     checkVersion(ctx.body.version, current.version, `${kind} ${displayNamespace(levels)}.${name}`);
     const updated = await store.updateObject(object.id, annotationUpdate(ctx.body, current));
     await publishChange(ctx.tx, ctx.platform, `catalog/${warehouse}/${kind}s/${object.id}`, {
-      target: kind, warehouse, namespace: namespace.levels, name: updated.name, changed: changedFields(ctx.body), version: updated.version, actor: actorOf(ctx.requirePrincipal()),
+      target: kind,
+      warehouse,
+      namespace: namespace.levels,
+      name: updated.name,
+      changed: changedFields(ctx.body),
+      version: updated.version,
+      actor: actorOf(ctx.requirePrincipal()),
     });
     return json(200, annotation(kind, warehouse, namespace.levels, updated.name, updated));
   };

@@ -14,7 +14,11 @@ export const annotateWarehouse: Handler<{ params: typeof WarehouseAnnotationPara
   checkVersion(ctx.body.version, current.version, `warehouse ${warehouse}`);
   const updated = await store.updateWarehouse(id, annotationUpdate(ctx.body, current));
   await publishChange(ctx.tx, ctx.platform, `catalog/${warehouse}`, {
-    target: 'warehouse', warehouse, changed: changedFields(ctx.body), version: updated.version, actor: actorOf(ctx.requirePrincipal()),
+    target: 'warehouse',
+    warehouse,
+    changed: changedFields(ctx.body),
+    version: updated.version,
+    actor: actorOf(ctx.requirePrincipal()),
   });
   return json(200, annotation('warehouse', updated.name, undefined, undefined, updated));
 };

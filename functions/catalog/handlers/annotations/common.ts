@@ -22,7 +22,13 @@ export function actorOf(principal: Principal): string {
   return `${principal.kind}:${principal.name}`;
 }
 
-export function annotation(kind: Exclude<AnnotationTarget, 'column'>, warehouse: string, namespace: string[] | undefined, name: string | undefined, f: Annotations) {
+export function annotation(
+  kind: Exclude<AnnotationTarget, 'column'>,
+  warehouse: string,
+  namespace: string[] | undefined,
+  name: string | undefined,
+  f: Annotations,
+) {
   return {
     kind,
     warehouse,
@@ -59,7 +65,9 @@ export function columnAnnotation(warehouse: string, namespace: string[], objectK
 
 export function checkVersion(expected: number | undefined, current: number, what: string): void {
   if (expected !== undefined && expected !== current) {
-    throw new ConflictError(`The annotations of ${what} are at version ${current}, not ${expected}: someone changed them since you read them. Read them again and reapply your change.`);
+    throw new ConflictError(
+      `The annotations of ${what} are at version ${current}, not ${expected}: someone changed them since you read them. Read them again and reapply your change.`,
+    );
   }
 }
 
@@ -71,7 +79,13 @@ export async function requireNamespaceRow(db: Executor, warehouse: string, level
 }
 
 /** A table or view and its namespace, or the 404 that says which is missing (a view is no table, and back). */
-export async function requireObjectRef(db: Executor, kind: ObjectKind, warehouse: string, levels: readonly string[], name: string): Promise<{ namespace: NamespaceRow; object: ObjectRef }> {
+export async function requireObjectRef(
+  db: Executor,
+  kind: ObjectKind,
+  warehouse: string,
+  levels: readonly string[],
+  name: string,
+): Promise<{ namespace: NamespaceRow; object: ObjectRef }> {
   const namespace = await requireNamespaceRow(db, warehouse, levels);
   const object = await annotationStore(db).findObject(namespace.id, name);
   if (!object || object.kind !== kind) throw missing(kind, levels, name);
@@ -82,6 +96,11 @@ export function noSuchColumn(kind: ObjectKind, levels: readonly string[], name: 
   return new NotFoundError(`Column ${JSON.stringify(column)} does not exist in the current schema of ${kind} ${displayNamespace(levels)}.${name}`);
 }
 
-export async function publishChange(tx: Tx, platform: Platform, subject: string, data: Static<typeof DiscoveryEvents.annotationsUpdated.schema>): Promise<void> {
+export async function publishChange(
+  tx: Tx,
+  platform: Platform,
+  subject: string,
+  data: Static<typeof DiscoveryEvents.annotationsUpdated.schema>,
+): Promise<void> {
   await platform.outbox.publish(tx, { type: DiscoveryEvents.annotationsUpdated, subject, data });
 }

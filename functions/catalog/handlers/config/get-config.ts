@@ -51,7 +51,9 @@ async function pickWarehouse(db: Executor, requested: string | undefined): Promi
   const rows = await firstWarehouses(db, 2);
   if (rows.length === 1) return rows[0]!;
   if (rows.length === 0) throw new BadRequestError('No warehouse exists yet: an admin creates one with POST /api/v1/warehouses');
-  throw new BadRequestError('warehouse is required: this catalog has several warehouses (GET /api/v1/warehouses lists them); configure the client with warehouse=NAME');
+  throw new BadRequestError(
+    'warehouse is required: this catalog has several warehouses (GET /api/v1/warehouses lists them); configure the client with warehouse=NAME',
+  );
 }
 
 const picked = new WeakMap<object, Promise<ConfigWarehouse>>();

@@ -11,10 +11,20 @@ export function namespaceProperties(warehouse: WarehouseRow, row: NamespaceRow):
 /** A location a client sets must lie inside the warehouse, as a table's must. */
 export function checkProperties(warehouse: WarehouseRow, properties: Record<string, string>, field: string): void {
   const location = properties[NAMESPACE_LOCATION];
-  if (location !== undefined) checkLocationInWarehouse(warehouse, location.replace(/\/+$/, ''), { in: 'body', field: `${field}.${NAMESPACE_LOCATION}`, label: `property ${NAMESPACE_LOCATION}` });
+  if (location !== undefined)
+    checkLocationInWarehouse(warehouse, location.replace(/\/+$/, ''), {
+      in: 'body',
+      field: `${field}.${NAMESPACE_LOCATION}`,
+      label: `property ${NAMESPACE_LOCATION}`,
+    });
 }
 
 /** The event of a namespace's creation, a drop's or a change's. */
-export function namespaceEvent(type: (typeof CatalogEvents)['namespaceCreated' | 'namespaceDropped' | 'namespaceUpdated'], warehouseName: string, levels: string[], actor: string) {
+export function namespaceEvent(
+  type: (typeof CatalogEvents)['namespaceCreated' | 'namespaceDropped' | 'namespaceUpdated'],
+  warehouseName: string,
+  levels: string[],
+  actor: string,
+) {
   return { type, subject: `catalog/${warehouseName}/namespaces/${displayNamespace(levels)}`, data: { warehouse: warehouseName, namespace: levels, actor } };
 }

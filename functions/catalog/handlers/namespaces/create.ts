@@ -24,7 +24,10 @@ export const createNamespace: Handler<{ params: typeof PrefixParams; body: typeo
   const ancestors = levels.slice(0, -1).map((_, i) => levels.slice(0, i + 1));
   if (ancestors.length > 0) {
     const created = await store.insertMissing(warehouse.id, ancestors);
-    await ctx.platform.outbox.publishMany(ctx.tx, created.map((a) => namespaceEvent(CatalogEvents.namespaceCreated, warehouse.name, a, actor)));
+    await ctx.platform.outbox.publishMany(
+      ctx.tx,
+      created.map((a) => namespaceEvent(CatalogEvents.namespaceCreated, warehouse.name, a, actor)),
+    );
   }
   const row = await store.insert(warehouse.id, levels, properties);
   if (!row) throw new AlreadyExistsError(`Namespace already exists: ${displayNamespace(levels)}`);

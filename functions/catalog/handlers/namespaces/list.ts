@@ -18,7 +18,8 @@ export const listNamespaces: Handler<{ params: typeof PrefixParams; query: typeo
   const { prefix } = ctx.params;
   const warehouse = await requireWarehouse(ctx.db, prefix);
   const levels = parentOf(ctx.query) ?? [];
-  if (levels.length > 0 && !(await findNamespace(ctx.db, warehouse.id, levels))) throw new NoSuchNamespaceError(`Namespace does not exist: ${displayNamespace(levels)}`);
+  if (levels.length > 0 && !(await findNamespace(ctx.db, warehouse.id, levels)))
+    throw new NoSuchNamespaceError(`Namespace does not exist: ${displayNamespace(levels)}`);
   const page = decodePageToken(ctx.query.pageToken);
   const size = pageSizeOf(ctx.query.pageSize);
   const rows = await namespaceStore(ctx.db).children(warehouse.id, levels, page.after, page.paged ? size + 1 : undefined);
@@ -27,6 +28,9 @@ export const listNamespaces: Handler<{ params: typeof PrefixParams; query: typeo
   const listed: { namespaces: string[][]; 'next-page-token'?: string | null } = { namespaces: items.map((r) => r.levels) };
   if (page.paged) listed['next-page-token'] = more ? encodePageToken(items[items.length - 1]!.leaf) : null;
   // A listing shows only what the caller may see; a page may come back shorter than asked (the spec allows it).
-  const visible = await ctx.platform.authorizer.visible(ctx.requirePrincipal(), listed.namespaces.map((ns) => catalogObject(prefix, ns)));
+  const visible = await ctx.platform.authorizer.visible(
+    ctx.requirePrincipal(),
+    listed.namespaces.map((ns) => catalogObject(prefix, ns)),
+  );
   return json(200, { ...listed, namespaces: listed.namespaces.filter((_, i) => visible[i]) });
 };

@@ -53,14 +53,31 @@ export async function insertObject(
   actor: Actor,
   table?: { 'current-snapshot-id': unknown },
 ): Promise<void> {
-  const inserted = await objectStore(tx).insert({ id: uuid, warehouseId: warehouse.id, namespaceId: namespace.id, name, kind, metadataLocation: written.location, metadata: written.text });
+  const inserted = await objectStore(tx).insert({
+    id: uuid,
+    warehouseId: warehouse.id,
+    namespaceId: namespace.id,
+    name,
+    kind,
+    metadataLocation: written.location,
+    metadata: written.text,
+  });
   // The object id is the table-uuid: a registered copy of a table this catalog already tracks would share it.
-  if (!inserted) throw new AlreadyExistsError(`${displayNamespace(namespace.levels)}.${name} already exists, or a table with uuid ${uuid} is already registered`);
+  if (!inserted)
+    throw new AlreadyExistsError(`${displayNamespace(namespace.levels)}.${name} already exists, or a table with uuid ${uuid} is already registered`);
   const type = kind === 'table' ? CatalogEvents.tableCreated : CatalogEvents.viewCreated;
   await platform.outbox.publish(tx, {
     type,
     subject: `catalog/${warehouse.name}/${kind}s/${uuid}`,
-    data: { warehouse: warehouse.name, namespace: namespace.levels, name, uuid, metadataLocation: written.location, currentSnapshotId: snapshotIdString(table?.['current-snapshot-id']), actor: actor.name },
+    data: {
+      warehouse: warehouse.name,
+      namespace: namespace.levels,
+      name,
+      uuid,
+      metadataLocation: written.location,
+      currentSnapshotId: snapshotIdString(table?.['current-snapshot-id']),
+      actor: actor.name,
+    },
   });
 }
 

@@ -32,7 +32,15 @@ export function dropObject<K extends ObjectKind>(kind: K): (ctx: OperationContex
     await ctx.platform.outbox.publish(ctx.tx, {
       type: kind === 'table' ? CatalogEvents.tableDropped : CatalogEvents.viewDropped,
       subject: `catalog/${warehouse.name}/${kind}s/${object.id}`,
-      data: { warehouse: warehouse.name, namespace: namespace.levels, name, uuid: object.id, metadataLocation: object.metadata_location, purged: purge, actor: actorOf(ctx.requirePrincipal()).name },
+      data: {
+        warehouse: warehouse.name,
+        namespace: namespace.levels,
+        name,
+        uuid: object.id,
+        metadataLocation: object.metadata_location,
+        purged: purge,
+        actor: actorOf(ctx.requirePrincipal()).name,
+      },
     });
     if (kind !== 'table') return noContent();
     ctx.afterCommit(() => forgetSignableTables(ctx.platform, prefix, [{ namespace: levels, name }]));
@@ -54,7 +62,12 @@ export function dropObject<K extends ObjectKind>(kind: K): (ctx: OperationContex
  * keeps anything at, under or above it. Data shared between tables (two tables writing to one write.data.path)
  * must outlive the purge of one of them. Locations are compared as resolved, so no spelling hides an overlap.
  */
-async function purgeableLocations(tx: Tx, warehouse: WarehouseRow, objectId: string, metadata: { location: string; properties: Record<string, string> }): Promise<string[]> {
+async function purgeableLocations(
+  tx: Tx,
+  warehouse: WarehouseRow,
+  objectId: string,
+  metadata: { location: string; properties: Record<string, string> },
+): Promise<string[]> {
   const wh = { name: warehouse.name, storageLocation: warehouse.storage_location };
   const root = pathIfInside(wh, warehouse.storage_location);
   const candidates = [metadata.location, metadata.properties['write.data.path'], metadata.properties['write.metadata.path']]

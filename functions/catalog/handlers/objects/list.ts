@@ -21,7 +21,10 @@ export function listObjects(kind: ObjectKind): Handler<{ params: typeof Namespac
     };
     if (page.paged) listed['next-page-token'] = more ? encodePageToken(items[items.length - 1]!) : null;
     // Only what the caller may see; a page may come back shorter than asked (the spec allows it).
-    const visible = await ctx.platform.authorizer.visible(ctx.requirePrincipal(), listed.identifiers.map((id) => catalogObject(prefix, id.namespace, id.name)));
+    const visible = await ctx.platform.authorizer.visible(
+      ctx.requirePrincipal(),
+      listed.identifiers.map((id) => catalogObject(prefix, id.namespace, id.name)),
+    );
     return json(200, { ...listed, identifiers: listed.identifiers.filter((_, i) => visible[i]) });
   };
 }

@@ -23,7 +23,9 @@ export function renameObject(kind: ObjectKind): Handler<{ params: typeof PrefixP
     if (taken) {
       const to = `${displayNamespace(destination.namespace)}.${destination.name}`;
       if (taken === 'table' && kind === 'table') throw new AlreadyExistsError(`Table already exists: ${to}`);
-      throw new AlreadyExistsError(`Cannot rename ${displayNamespace(source.namespace)}.${source.name} to ${to}. ${taken === 'table' ? 'Table' : 'View'} already exists`);
+      throw new AlreadyExistsError(
+        `Cannot rename ${displayNamespace(source.namespace)}.${source.name} to ${to}. ${taken === 'table' ? 'Table' : 'View'} already exists`,
+      );
     }
     await store.move(object.id, target.namespace.id, destination.name);
     await ctx.platform.outbox.publish(ctx.tx, {

@@ -89,4 +89,3 @@ export function planSearch(query: SearchQueryValue): SearchPlan {
     scope: query.warehouse !== undefined ? catalogObject(query.warehouse, namespace) : platformObject('catalog'),
   };
 }
-

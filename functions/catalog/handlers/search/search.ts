@@ -55,7 +55,8 @@ export const search: Handler<{ query: typeof SearchQuery }> = async (ctx) => {
   let warehouseId: string | undefined;
   if (plan.warehouse !== undefined) {
     warehouseId = (await requireWarehouse(db, plan.warehouse)).id;
-    if (plan.namespace && !(await findNamespace(db, warehouseId, plan.namespace))) throw new NoSuchNamespaceError(`Namespace does not exist: ${displayNamespace(plan.namespace)}`);
+    if (plan.namespace && !(await findNamespace(db, warehouseId, plan.namespace)))
+      throw new NoSuchNamespaceError(`Namespace does not exist: ${displayNamespace(plan.namespace)}`);
   }
   const rows = await searchCatalog(db, {
     text: plan.text,
@@ -103,6 +104,7 @@ export const search: Handler<{ query: typeof SearchQuery }> = async (ctx) => {
         href: hrefOf(r),
       };
     }),
-    nextPageToken: rows.length > plan.pageSize && last ? encodeSearchPageToken(plan.fingerprint, { score: last.score, key: last.sort_key, uid: last.uid }) : null,
+    nextPageToken:
+      rows.length > plan.pageSize && last ? encodeSearchPageToken(plan.fingerprint, { score: last.score, key: last.sort_key, uid: last.uid }) : null,
   });
 };

@@ -18,7 +18,11 @@ export const commitTransaction: Handler<{ params: typeof PrefixParams; body: typ
 };
 
 /** A replayed commitTransaction is recorded as the commit was: with the tables it names. */
-export async function recordTablesOnReplay(stored: Reply, _db: unknown, { input, context }: ReplayedTo<{ body: { 'table-changes': Changes } }>): Promise<Reply> {
+export async function recordTablesOnReplay(
+  stored: Reply,
+  _db: unknown,
+  { input, context }: ReplayedTo<{ body: { 'table-changes': Changes } }>,
+): Promise<Reply> {
   context.auditDetail = tablesOf(input.body['table-changes']);
   return stored;
 }

@@ -12,7 +12,12 @@ type CommitContext = Pick<OperationContext, 'platform' | 'transact' | 'afterComm
  * statement and there is no key), again after a lost race. Once committed, the signer reads the tables again (a
  * commit can move their files: location, write.data.path) and the metadata files the commit let go of are deleted.
  */
-export async function commitChanges(ctx: CommitContext, prefix: string, changes: TableChange[], answer: (committed: CommittedTable[]) => Reply): Promise<Reply> {
+export async function commitChanges(
+  ctx: CommitContext,
+  prefix: string,
+  changes: TableChange[],
+  answer: (committed: CommittedTable[]) => Reply,
+): Promise<Reply> {
   let obsolete: string[] = [];
   const reply = await commitTables(ctx.platform, prefix, changes, actorOf(ctx.requirePrincipal()), (swap, oneStatement) =>
     (oneStatement ? ctx.transact.oneStatement : ctx.transact)(async (db) => {
@@ -22,7 +27,11 @@ export async function commitChanges(ctx: CommitContext, prefix: string, changes:
     }),
   );
   ctx.afterCommit(async () => {
-    forgetSignableTables(ctx.platform, prefix, changes.map((c) => c.identifier));
+    forgetSignableTables(
+      ctx.platform,
+      prefix,
+      changes.map((c) => c.identifier),
+    );
     if (obsolete.length > 0) await deleteObsoleteMetadataFiles(ctx.platform, prefix, obsolete);
   });
   return reply;

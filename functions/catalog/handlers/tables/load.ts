@@ -28,10 +28,21 @@ export const loadTable: Handler<{ params: typeof TableParams; query: typeof Load
     await requireObject(ctx.db, 'table', prefix, levels, table);
     throw missing('table', levels, table);
   }
-  const warehouse: WarehouseSummary = { id: row.warehouse_id, name: row.warehouse_name, storageLocation: row.storage_location, storage: row.storage, credentialsRef: row.credentials_ref, credentialVending: row.credential_vending, sts: row.sts, remoteSigning: row.remote_signing, properties: row.warehouse_properties };
+  const warehouse: WarehouseSummary = {
+    id: row.warehouse_id,
+    name: row.warehouse_name,
+    storageLocation: row.storage_location,
+    storage: row.storage,
+    credentialsRef: row.credentials_ref,
+    credentialVending: row.credential_vending,
+    sts: row.sts,
+    remoteSigning: row.remote_signing,
+    properties: row.warehouse_properties,
+  };
   // The answer must match the metadata file; a table whose file is gone is broken, and clients are told so.
   const metadataFile = warehousePath(warehouse, row.metadata_location, { in: 'path', field: 'table', label: 'metadata location' });
-  if (!(await (await objectStoreFor(warehouse)).exists(metadataFile))) throw new NotFoundError(`Failed to open input stream for file: ${row.metadata_location}`);
+  if (!(await (await objectStoreFor(warehouse)).exists(metadataFile)))
+    throw new NotFoundError(`Failed to open input stream for file: ${row.metadata_location}`);
   // No text back means the row is still the one `known` was kept from.
   const entry = row.metadata === null ? known : cache.remember(key, { id: row.id, version: row.version, location: row.metadata_location }, row.metadata);
   if (!entry) throw new Error(`loadTable: no metadata for ${row.metadata_location}`);

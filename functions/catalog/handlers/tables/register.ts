@@ -29,7 +29,16 @@ export const registerTable: Handler<{ params: typeof NamespaceParams; body: type
   return withStorage(ctx, kept, table);
 };
 
-async function adopt(tx: Tx, platform: Platform, prefix: string, levels: string[], name: string, metadataLocation: string, overwrite: boolean, actor: Actor): Promise<RawJson> {
+async function adopt(
+  tx: Tx,
+  platform: Platform,
+  prefix: string,
+  levels: string[],
+  name: string,
+  metadataLocation: string,
+  overwrite: boolean,
+  actor: Actor,
+): Promise<RawJson> {
   const { warehouse, namespace } = await requireNamespace(tx, prefix, levels, true);
   const metadata = parseTableMetadata(await readMetadataFile(warehouse, metadataLocation));
   // A registered table's files must lie in the warehouse as a created one's do: its commits write there, its purge deletes there.
@@ -39,12 +48,25 @@ async function adopt(tx: Tx, platform: Platform, prefix: string, levels: string[
   const existing = await store.lockAt(namespace.id, name);
   if (existing && !(overwrite && existing.kind === 'table')) await ensureNameFree(tx, namespace, name, 'table');
   if (existing) {
-    if (existing.id !== metadata['table-uuid']) throw new BadRequestError(`Cannot overwrite table ${displayNamespace(levels)}.${name} (uuid ${existing.id}) with metadata of another table (uuid ${metadata['table-uuid']})`);
+    if (existing.id !== metadata['table-uuid'])
+      throw new BadRequestError(
+        `Cannot overwrite table ${displayNamespace(levels)}.${name} (uuid ${existing.id}) with metadata of another table (uuid ${metadata['table-uuid']})`,
+      );
     await store.repoint(existing.id, { location: metadataLocation, text });
     await platform.outbox.publish(tx, {
       type: CatalogEvents.tableCommitted,
       subject: `catalog/${warehouse.name}/tables/${existing.id}`,
-      data: { warehouse: warehouse.name, namespace: levels, name, uuid: existing.id, metadataLocation, previousMetadataLocation: existing.metadata_location, currentSnapshotId: snapshotIdString(metadata['current-snapshot-id']), updates: ['register'], actor: actor.name },
+      data: {
+        warehouse: warehouse.name,
+        namespace: levels,
+        name,
+        uuid: existing.id,
+        metadataLocation,
+        previousMetadataLocation: existing.metadata_location,
+        currentSnapshotId: snapshotIdString(metadata['current-snapshot-id']),
+        updates: ['register'],
+        actor: actor.name,
+      },
     });
   } else {
     await insertObject(tx, platform, 'table', warehouse, namespace, name, metadata['table-uuid'], { location: metadataLocation, text }, actor, metadata);

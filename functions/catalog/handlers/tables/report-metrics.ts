@@ -10,7 +10,12 @@ export const reportMetrics: Handler<{ params: typeof TableParams; body: typeof R
   const { prefix, levels, name } = objectNamed('table', ctx.params);
   const { object } = await requireObject(ctx.db, 'table', prefix, levels, name);
   return ctx.transact.oneStatement(async (db) => {
-    await insertMetricsReport(db, { objectId: object.id, reportType: ctx.body['report-type'], snapshotId: String(ctx.body['snapshot-id']), report: stringifyJsonLossless(ctx.body) });
+    await insertMetricsReport(db, {
+      objectId: object.id,
+      reportType: ctx.body['report-type'],
+      snapshotId: String(ctx.body['snapshot-id']),
+      report: stringifyJsonLossless(ctx.body),
+    });
     return noContent();
   });
 };

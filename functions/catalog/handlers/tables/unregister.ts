@@ -16,7 +16,15 @@ export const unregisterTable: Handler<{ params: typeof TableParams }> = async (c
   await ctx.platform.outbox.publish(ctx.tx, {
     type: CatalogEvents.tableDropped,
     subject: `catalog/${warehouse.name}/tables/${object.id}`,
-    data: { warehouse: warehouse.name, namespace: namespace.levels, name, uuid: object.id, metadataLocation: object.metadata_location, purged: false, actor: actorOf(ctx.requirePrincipal()).name },
+    data: {
+      warehouse: warehouse.name,
+      namespace: namespace.levels,
+      name,
+      uuid: object.id,
+      metadataLocation: object.metadata_location,
+      purged: false,
+      actor: actorOf(ctx.requirePrincipal()).name,
+    },
   });
   ctx.afterCommit(() => forgetSignableTables(ctx.platform, prefix, [{ namespace: levels, name }]));
   return json(200, commitResult(object.metadata_location, object.metadata));

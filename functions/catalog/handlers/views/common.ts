@@ -16,7 +16,11 @@ export function loadViewResult(metadataLocation: string, text: string): RawJson 
 }
 
 /** Writes the next metadata file of a view (NNNNN-uuid.metadata.json); never replaces an existing file. */
-export async function writeViewMetadata(warehouse: WarehouseRow, m: ViewMetadata, previousLocation: string | null): Promise<{ location: string; text: string }> {
+export async function writeViewMetadata(
+  warehouse: WarehouseRow,
+  m: ViewMetadata,
+  previousLocation: string | null,
+): Promise<{ location: string; text: string }> {
   const text = viewText(m);
   const version = nextMetadataVersion(previousLocation, m['version-log'].length);
   const location = metadataFileLocation(m.location, m.properties, version, randomUUID());

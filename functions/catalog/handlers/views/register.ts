@@ -23,6 +23,16 @@ export const registerView: Handler<{ params: typeof NamespaceParams; body: typeo
   }
   checkObjectLocations(warehouse, metadata, null, { in: 'body', field: 'metadata-location', label: 'the location its metadata names,' });
   const text = viewText(metadata);
-  await insertObject(ctx.tx, ctx.platform, 'view', warehouse, namespace, name, metadata['view-uuid'], { location: metadataLocation, text }, actorOf(ctx.requirePrincipal()));
+  await insertObject(
+    ctx.tx,
+    ctx.platform,
+    'view',
+    warehouse,
+    namespace,
+    name,
+    metadata['view-uuid'],
+    { location: metadataLocation, text },
+    actorOf(ctx.requirePrincipal()),
+  );
   return json(200, loadViewResult(metadataLocation, text));
 };

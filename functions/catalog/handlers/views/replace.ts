@@ -18,7 +18,8 @@ export const replaceView: Handler<{ params: typeof ViewParams; body: typeof Comm
   const { warehouse, namespace, object } = await requireObject(ctx.tx, 'view', prefix, levels, name, true);
   const base = parseViewMetadata(parseJsonLossless(object.metadata));
   for (const r of req.requirements ?? []) {
-    if (r.uuid.toLowerCase() !== base['view-uuid'].toLowerCase()) throw new CommitFailedError(`Requirement failed: view UUID does not match: expected ${base['view-uuid']} != ${r.uuid}`);
+    if (r.uuid.toLowerCase() !== base['view-uuid'].toLowerCase())
+      throw new CommitFailedError(`Requirement failed: view UUID does not match: expected ${base['view-uuid']} != ${r.uuid}`);
   }
   const metadata = new ViewMetadataBuilder(base).applyAll(req.updates).build();
   if (metadata === base) return json(200, loadViewResult(object.metadata_location, object.metadata));
@@ -29,7 +30,16 @@ export const replaceView: Handler<{ params: typeof ViewParams; body: typeof Comm
   await ctx.platform.outbox.publish(ctx.tx, {
     type: CatalogEvents.viewReplaced,
     subject: `catalog/${warehouse.name}/views/${object.id}`,
-    data: { warehouse: warehouse.name, namespace: namespace.levels, name, uuid: object.id, metadataLocation: written.location, previousMetadataLocation: object.metadata_location, updates: req.updates.map((u) => u.action), actor: actorOf(ctx.requirePrincipal()).name },
+    data: {
+      warehouse: warehouse.name,
+      namespace: namespace.levels,
+      name,
+      uuid: object.id,
+      metadataLocation: written.location,
+      previousMetadataLocation: object.metadata_location,
+      updates: req.updates.map((u) => u.action),
+      actor: actorOf(ctx.requirePrincipal()).name,
+    },
   });
   return json(200, loadViewResult(written.location, written.text));
 };

@@ -11,7 +11,10 @@ export const deleteWarehouse: Handler<{ params: typeof WarehouseParams }> = asyn
   const ns = await store.anyNamespace(row.id);
   if (ns) throw new ConflictError(`warehouse ${name} is not empty: it still holds namespace ${ns.levels.join('.')}; drop its namespaces first`);
   const purge = await store.anyPurge(row.id);
-  if (purge) throw new ConflictError(`warehouse ${name} still owes the purge of ${purge.object_name} (last error: ${purge.last_error ?? 'none yet'}); it is retried until its files are gone`);
+  if (purge)
+    throw new ConflictError(
+      `warehouse ${name} still owes the purge of ${purge.object_name} (last error: ${purge.last_error ?? 'none yet'}); it is retried until its files are gone`,
+    );
   await store.delete(row.id);
   return noContent();
 };

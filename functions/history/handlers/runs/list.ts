@@ -2,4 +2,5 @@ import { runStore, runsVisibleTo, type ListRunsQuery } from '../../../../shared/
 import { json, type Handler } from '../../../../shared/http/index.js';
 
 /** Runs, newest first, with filters, of those the caller may see (members their own). */
-export const listRuns: Handler<{ query: typeof ListRunsQuery }> = async (ctx) => json(200, await runStore(ctx.db).list(ctx.query, runsVisibleTo(ctx.requirePrincipal())));
+export const listRuns: Handler<{ query: typeof ListRunsQuery }> = async (ctx) =>
+  json(200, await runStore(ctx.db).list(ctx.query, runsVisibleTo(ctx.requirePrincipal())));

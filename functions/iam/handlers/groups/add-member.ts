@@ -11,7 +11,12 @@ export const addMember: Handler<{ params: typeof MemberParams }> = async (ctx) =
   if (!(await store.exists('groups', groupId))) throw new NotFoundError(`group ${groupId} does not exist`);
   if (!(await store.exists('users', userId))) throw new NotFoundError(`user ${userId} does not exist`);
   const added = await store.addMember(groupId, userId);
-  if (added) await ctx.platform.outbox.publish(ctx.tx, { type: IamEvents.membershipChanged, subject: `groups/${groupId}`, data: { groupId, userId, change: 'added', source: 'local' } });
+  if (added)
+    await ctx.platform.outbox.publish(ctx.tx, {
+      type: IamEvents.membershipChanged,
+      subject: `groups/${groupId}`,
+      data: { groupId, userId, change: 'added', source: 'local' },
+    });
   ctx.afterCommit(() => ctx.platform.authenticator.invalidate());
   return added ? json(201, { groupId, userId }) : noContent();
 };

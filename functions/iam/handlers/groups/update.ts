@@ -11,7 +11,11 @@ export const updateGroup: Handler<{ params: typeof IdParams; body: typeof Update
   const current = await store.lock(id);
   if (!current) throw new NotFoundError(`group ${id} does not exist`);
   await store.update(id, { ...ctx.body, version: current.version + 1 });
-  await ctx.platform.outbox.publish(ctx.tx, { type: IamEvents.groupUpdated, subject: `groups/${id}`, data: { groupId: id, name: ctx.body.name ?? current.name } });
+  await ctx.platform.outbox.publish(ctx.tx, {
+    type: IamEvents.groupUpdated,
+    subject: `groups/${id}`,
+    data: { groupId: id, name: ctx.body.name ?? current.name },
+  });
   // Tokens carry group names: cached principals are read again.
   ctx.afterCommit(() => ctx.platform.authenticator.invalidate());
   return json(200, await requireGroup(store, id));

@@ -15,7 +15,11 @@ export const createIdentityProvider: Handler<{ body: typeof CreateIdentityProvid
     emailClaim: b.emailClaim ?? 'email',
     enabled: b.enabled ?? true,
   });
-  await ctx.platform.outbox.publish(ctx.tx, { type: IamEvents.identityProviderChanged, subject: `identity-providers/${provider.id}`, data: { identityProviderId: provider.id, name: provider.name, issuer: provider.issuer } });
+  await ctx.platform.outbox.publish(ctx.tx, {
+    type: IamEvents.identityProviderChanged,
+    subject: `identity-providers/${provider.id}`,
+    data: { identityProviderId: provider.id, name: provider.name, issuer: provider.issuer },
+  });
   ctx.afterCommit(() => ctx.platform.authenticator.invalidate());
   ctx.auditResource = `iam/identity-providers/${provider.id}`;
   return json(201, provider, { location: `/api/v1/identity-providers/${provider.id}` });

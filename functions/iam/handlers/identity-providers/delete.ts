@@ -9,7 +9,11 @@ export const deleteIdentityProvider: Handler<{ params: typeof IdParams }> = asyn
   const { id } = ctx.params;
   const removed = await identityProviderStore(ctx.tx).delete(id);
   if (!removed) throw new NotFoundError(`identity provider ${id} does not exist`);
-  await ctx.platform.outbox.publish(ctx.tx, { type: IamEvents.identityProviderChanged, subject: `identity-providers/${id}`, data: { identityProviderId: id, name: removed.name, issuer: removed.issuer } });
+  await ctx.platform.outbox.publish(ctx.tx, {
+    type: IamEvents.identityProviderChanged,
+    subject: `identity-providers/${id}`,
+    data: { identityProviderId: id, name: removed.name, issuer: removed.issuer },
+  });
   ctx.afterCommit(() => ctx.platform.authenticator.invalidate());
   return noContent();
 };

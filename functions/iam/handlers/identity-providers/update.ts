@@ -10,7 +10,11 @@ export const updateIdentityProvider: Handler<{ params: typeof IdParams; body: ty
   const current = await store.lock(id);
   if (!current) throw new NotFoundError(`identity provider ${id} does not exist`);
   const provider = await store.update(id, { ...ctx.body, version: current.version + 1 });
-  await ctx.platform.outbox.publish(ctx.tx, { type: IamEvents.identityProviderChanged, subject: `identity-providers/${id}`, data: { identityProviderId: id, name: provider.name, issuer: provider.issuer } });
+  await ctx.platform.outbox.publish(ctx.tx, {
+    type: IamEvents.identityProviderChanged,
+    subject: `identity-providers/${id}`,
+    data: { identityProviderId: id, name: provider.name, issuer: provider.issuer },
+  });
   ctx.afterCommit(() => ctx.platform.authenticator.invalidate());
   return json(200, provider);
 };

@@ -13,7 +13,11 @@ export const createServiceAccount: Handler<{ body: typeof CreateServiceAccountBo
     { name, description, isAdmin, clientId: SECRET_PREFIX.clientId + randomBase62Id(20), createdBy: principal.kind === 'user' ? principal.id : null },
     stored,
   );
-  await ctx.platform.outbox.publish(ctx.tx, { type: IamEvents.serviceAccountCreated, subject: `service-accounts/${serviceAccount.id}`, data: { serviceAccountId: serviceAccount.id, name: serviceAccount.name, clientId: serviceAccount.clientId } });
+  await ctx.platform.outbox.publish(ctx.tx, {
+    type: IamEvents.serviceAccountCreated,
+    subject: `service-accounts/${serviceAccount.id}`,
+    data: { serviceAccountId: serviceAccount.id, name: serviceAccount.name, clientId: serviceAccount.clientId },
+  });
   ctx.auditResource = `iam/service-accounts/${serviceAccount.id}`;
   return json(
     201,

@@ -8,7 +8,11 @@ export const deleteServiceAccount: Handler<{ params: typeof IdParams }> = async 
   const { id } = ctx.params;
   const removed = await serviceAccountStore(ctx.tx).delete(id);
   if (!removed) throw new NotFoundError(`service account ${id} does not exist`);
-  await ctx.platform.outbox.publish(ctx.tx, { type: IamEvents.serviceAccountDeleted, subject: `service-accounts/${id}`, data: { serviceAccountId: id, name: removed.name, clientId: removed.clientId } });
+  await ctx.platform.outbox.publish(ctx.tx, {
+    type: IamEvents.serviceAccountDeleted,
+    subject: `service-accounts/${id}`,
+    data: { serviceAccountId: id, name: removed.name, clientId: removed.clientId },
+  });
   ctx.afterCommit(() => ctx.platform.authenticator.invalidate());
   return noContent();
 };

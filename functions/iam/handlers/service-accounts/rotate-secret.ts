@@ -14,6 +14,10 @@ export const rotateSecret: Handler<{ params: typeof IdParams; body: typeof Rotat
   if (ctx.body.revokeExisting) await store.revokeSecrets(id);
   const { secret, stored } = newClientSecret(ctx.body.expiresInDays);
   const secretId = await store.addSecret(id, stored);
-  await ctx.platform.outbox.publish(ctx.tx, { type: IamEvents.serviceAccountUpdated, subject: `service-accounts/${id}`, data: { serviceAccountId: id, name: account.name, clientId: account.clientId } });
+  await ctx.platform.outbox.publish(ctx.tx, {
+    type: IamEvents.serviceAccountUpdated,
+    subject: `service-accounts/${id}`,
+    data: { serviceAccountId: id, name: account.name, clientId: account.clientId },
+  });
   return json(201, { clientId: account.clientId, clientSecret: secret, secretId }, { 'cache-control': 'no-store' });
 };

@@ -6,6 +6,10 @@ export function newClientSecret(expiresInDays: number | undefined): { secret: st
   const secret = newSecret(SECRET_PREFIX.clientSecret, 48);
   return {
     secret,
-    stored: { secretHash: hashSecret(secret), displayPrefix: secret.slice(0, SECRET_PREFIX.clientSecret.length + 6), expiresAt: expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null },
+    stored: {
+      secretHash: hashSecret(secret),
+      displayPrefix: secret.slice(0, SECRET_PREFIX.clientSecret.length + 6),
+      expiresAt: expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null,
+    },
   };
 }

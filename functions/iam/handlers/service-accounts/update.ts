@@ -10,7 +10,11 @@ export const updateServiceAccount: Handler<{ params: typeof IdParams; body: type
   const current = await store.lock(id);
   if (!current) throw new NotFoundError(`service account ${id} does not exist`);
   const account = await store.update(id, { ...ctx.body, version: current.version + 1 });
-  await ctx.platform.outbox.publish(ctx.tx, { type: IamEvents.serviceAccountUpdated, subject: `service-accounts/${id}`, data: { serviceAccountId: id, name: account.name, clientId: account.clientId } });
+  await ctx.platform.outbox.publish(ctx.tx, {
+    type: IamEvents.serviceAccountUpdated,
+    subject: `service-accounts/${id}`,
+    data: { serviceAccountId: id, name: account.name, clientId: account.clientId },
+  });
   // Cached principals carry the admin flag and the active state: they are read again.
   ctx.afterCommit(() => ctx.platform.authenticator.invalidate());
   return json(200, account);

@@ -32,7 +32,11 @@ export const createToken: Handler<{ body: typeof CreateTokenBody }> = async (ctx
     expiresAt: expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null,
     scope,
   });
-  await ctx.platform.outbox.publish(ctx.tx, { type: IamEvents.tokenCreated, subject: `users/${userId}/tokens/${token.id}`, data: { tokenId: token.id, userId, name } });
+  await ctx.platform.outbox.publish(ctx.tx, {
+    type: IamEvents.tokenCreated,
+    subject: `users/${userId}/tokens/${token.id}`,
+    data: { tokenId: token.id, userId, name },
+  });
   ctx.auditResource = `iam/users/${userId}/tokens/${token.id}`;
   return json(201, { ...token, token: secret }, { 'cache-control': 'no-store' });
 };

@@ -24,7 +24,11 @@ export const revokeToken: Handler<{ params: typeof IdParams }> = async (ctx) => 
   if (revoked.outcome === 'missing') throw new NotFoundError(`token ${id} does not exist`);
   if (revoked.outcome === 'revoked') {
     const { token } = revoked;
-    await ctx.platform.outbox.publish(ctx.tx, { type: IamEvents.tokenRevoked, subject: `users/${token.userId}/tokens/${token.id}`, data: { tokenId: token.id, userId: token.userId, name: token.name } });
+    await ctx.platform.outbox.publish(ctx.tx, {
+      type: IamEvents.tokenRevoked,
+      subject: `users/${token.userId}/tokens/${token.id}`,
+      data: { tokenId: token.id, userId: token.userId, name: token.name },
+    });
   }
   // A token's principal may be cached: it stops working at once.
   ctx.afterCommit(() => ctx.platform.authenticator.invalidate());

@@ -9,7 +9,11 @@ export const createUser: Handler<{ body: typeof CreateUserBody }> = async (ctx) 
   const passwordHash = password ? await hashPassword(password) : null;
   return ctx.transact(async (tx) => {
     const user = await userStore(tx).create({ ...body, passwordHash });
-    await ctx.platform.outbox.publish(tx, { type: IamEvents.userCreated, subject: `users/${user.id}`, data: { userId: user.id, username: user.username, source: 'local' } });
+    await ctx.platform.outbox.publish(tx, {
+      type: IamEvents.userCreated,
+      subject: `users/${user.id}`,
+      data: { userId: user.id, username: user.username, source: 'local' },
+    });
     ctx.auditResource = `iam/users/${user.id}`;
     return json(201, user, { location: `/api/v1/users/${user.id}` });
   });

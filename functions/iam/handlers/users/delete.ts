@@ -14,7 +14,11 @@ export const deleteUser: Handler<{ params: typeof IdParams }> = async (ctx) => {
   if (!current) throw new NotFoundError(`user ${id} does not exist`);
   await keepAnAdmin(store, id, current);
   await store.delete(id);
-  await ctx.platform.outbox.publish(ctx.tx, { type: IamEvents.userDeleted, subject: `users/${id}`, data: { userId: id, username: current.username, source: current.source } });
+  await ctx.platform.outbox.publish(ctx.tx, {
+    type: IamEvents.userDeleted,
+    subject: `users/${id}`,
+    data: { userId: id, username: current.username, source: current.source },
+  });
   ctx.afterCommit(() => ctx.platform.authenticator.invalidate());
   return noContent();
 };

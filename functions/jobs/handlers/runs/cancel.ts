@@ -9,7 +9,13 @@ export const cancelRun: Handler<{ params: typeof RunParams }> = async (ctx) => {
   const { runId } = ctx.params;
   const locked = await runStore(ctx.tx).lock(runId);
   if (!locked) throw new NotFoundError(`run ${runId} does not exist`);
-  const { run, attemptName } = await endRun(ctx.tx, ctx.platform, locked, 'CANCELLED', { attempt: locked.attempts, source: 'api', message: `cancelled by ${p.kind}:${p.name}` });
-  ctx.afterCommit(() => ctx.platform.runtime.cancel(attemptName).catch((err: unknown) => ctx.platform.logger.error({ err, runId }, 'stopping a cancelled run failed')));
+  const { run, attemptName } = await endRun(ctx.tx, ctx.platform, locked, 'CANCELLED', {
+    attempt: locked.attempts,
+    source: 'api',
+    message: `cancelled by ${p.kind}:${p.name}`,
+  });
+  ctx.afterCommit(() =>
+    ctx.platform.runtime.cancel(attemptName).catch((err: unknown) => ctx.platform.logger.error({ err, runId }, 'stopping a cancelled run failed')),
+  );
   return json(200, toRun(run));
 };

@@ -1,9 +1,26 @@
 import { createHash } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
 import type { JobRow } from '../../../../shared/db/index.js';
-import { insertRun, overrideProblems, requireRun, runStore, submitInBackground, toRun, type Run, type RunOverrides } from '../../../../shared/domains/jobs/index.js';
+import {
+  insertRun,
+  overrideProblems,
+  requireRun,
+  runStore,
+  submitInBackground,
+  toRun,
+  type Run,
+  type RunOverrides,
+} from '../../../../shared/domains/jobs/index.js';
 import { ConflictError, ValidationError } from '../../../../shared/errors/index.js';
-import { idempotentRequest, json, REPLAYED_HEADER, runOnce, type IdempotencyDeclaration, type OperationContext, type Reply } from '../../../../shared/http/index.js';
+import {
+  idempotentRequest,
+  json,
+  REPLAYED_HEADER,
+  runOnce,
+  type IdempotencyDeclaration,
+  type OperationContext,
+  type Reply,
+} from '../../../../shared/http/index.js';
 import { RawJson } from '../../../../shared/json/index.js';
 import type { CreateRunBody } from '../../schemas.js';
 
@@ -21,7 +38,8 @@ export const runIdempotency: IdempotencyDeclaration<{ jobId: string; overrides: 
   scope: ({ jobId }) => `jobs/${jobId}`,
   operation: ({ overrides }) => `startRun ${createHash('sha256').update(JSON.stringify(overrides)).digest('hex')}`,
   key: { pattern: /^[A-Za-z0-9._:-]{1,200}$/, message: () => 'Idempotency-Key must be 1 to 200 letters, digits or ._:-' },
-  reused: (key, _operation, earlier) => new ConflictError(`Idempotency-Key ${key} was used for a run of this job with other overrides (run ${runIdOf(earlier)})`),
+  reused: (key, _operation, earlier) =>
+    new ConflictError(`Idempotency-Key ${key} was used for a run of this job with other overrides (run ${runIdOf(earlier)})`),
   keepsRefusals: false,
   async replay(kept, db) {
     const run = await requireRun(runStore(db), runIdOf(kept));
@@ -39,17 +57,26 @@ type StartContext = OperationContext<Record<string, unknown>, Record<string, unk
  * The routes that start runs use the key here rather than declaring it: what was answered before a retry was looked
  * up (the trigger token, the overrides' own rules) still is, and the audit trail names the run a replay answers.
  */
-export async function startRunOnce(ctx: StartContext, job: JobRow, by: { requestedBy: string; principal: string; trigger: 'manual' | 'webhook' }): Promise<Reply> {
+export async function startRunOnce(
+  ctx: StartContext,
+  job: JobRow,
+  by: { requestedBy: string; principal: string; trigger: 'manual' | 'webhook' },
+): Promise<Reply> {
   const overrides = ctx.body.overrides ?? {};
   const problems = overrideProblems(overrides);
   if (problems.length > 0) throw new ValidationError(problems);
   const keyed = idempotentRequest(runIdempotency, ctx.headers['idempotency-key'], { jobId: job.id, overrides }, by.principal);
   ctx.platform.runtime.ensureAvailable();
-  const reply = await runOnce(ctx.platform.store.db, runIdempotency, keyed, 'problem', (transact) =>
-    transact(async (tx) => {
-      const run = await insertRun(tx, ctx.platform, job, { trigger: by.trigger, requestedBy: by.requestedBy, overrides });
-      return json(201, toRun(run), { location: location(run.id) });
-    }),
+  const reply = await runOnce(
+    ctx.platform.store.db,
+    runIdempotency,
+    keyed,
+    'problem',
+    (transact) =>
+      transact(async (tx) => {
+        const run = await insertRun(tx, ctx.platform, job, { trigger: by.trigger, requestedBy: by.requestedBy, overrides });
+        return json(201, toRun(run), { location: location(run.id) });
+      }),
     { input: { jobId: job.id, overrides }, context: ctx },
   );
   const run = reply.body as Run;

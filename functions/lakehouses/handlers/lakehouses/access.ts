@@ -16,7 +16,11 @@ type Ref = { id: string };
  * (the shipped Rego lets members manage their own lakehouses and caps executors).
  */
 function check(verb: Verb, id: string, lakehouse: { owner: string; spec: Pick<LakehouseSpec, 'executors'> } | undefined): Check {
-  return { action: `lakehouses:lakehouse:${verb}`, resource: platformObject('lakehouses', id), request: lakehouse ? { owner: lakehouse.owner, executors: lakehouse.spec.executors.max } : {} };
+  return {
+    action: `lakehouses:lakehouse:${verb}`,
+    resource: platformObject('lakehouses', id),
+    request: lakehouse ? { owner: lakehouse.owner, executors: lakehouse.spec.executors.max } : {},
+  };
 }
 
 export const lakehouseOf = (row: LakehouseRow) => ({ owner: row.owner, spec: specOf(row) });
@@ -30,7 +34,8 @@ export const actorOf = (principal: Principal) => `${principal.kind}:${principal.
 
 /** Only an admin gives a lakehouse to someone else. */
 export function ownerFor(principal: Principal, asked: string | undefined): string {
-  if (asked !== undefined && asked !== principal.name && !principal.isAdmin) throw new ForbiddenError(`only admins create or give lakehouses owned by someone else (owner ${asked})`);
+  if (asked !== undefined && asked !== principal.name && !principal.isAdmin)
+    throw new ForbiddenError(`only admins create or give lakehouses owned by someone else (owner ${asked})`);
   return asked ?? principal.name;
 }
 
@@ -38,7 +43,10 @@ export function ownerFor(principal: Principal, asked: string | undefined): strin
  * The lakehouse a request names (by id or name; 404), read once: the checks decide on it, and the handler acts on
  * what was decided about (a change of owner since then is refused under the row lock).
  */
-export function lakehouseNamed(request: { readonly params: Ref; once<T>(name: string, load: () => Promise<T>): Promise<T> }, db: Executor): Promise<LakehouseRow> {
+export function lakehouseNamed(
+  request: { readonly params: Ref; once<T>(name: string, load: () => Promise<T>): Promise<T> },
+  db: Executor,
+): Promise<LakehouseRow> {
   return request.once('lakehouse', () => findLakehouse(db, request.params.id));
 }
 
@@ -49,7 +57,9 @@ export const onLakehouse = (verb: Verb) => async (input: OperationInput<Ref, unk
 };
 
 /** Creating one: whose it will be (only admins give it to someone else) and the executors it asks for. */
-export const createChecks = ({ body, ...input }: OperationInput<unknown, unknown, LakehouseSpec>) => [check('create', body.name, { owner: ownerFor(callerOf(input), body.owner), spec: body })];
+export const createChecks = ({ body, ...input }: OperationInput<unknown, unknown, LakehouseSpec>) => [
+  check('create', body.name, { owner: ownerFor(callerOf(input), body.owner), spec: body }),
+];
 
 /**
  * Changing one: on the lakehouse as it is, and on what it becomes (its owner and executors). A change of owner the

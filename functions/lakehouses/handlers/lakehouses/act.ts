@@ -8,9 +8,14 @@ import { actorOf, lakehouseNamed } from './access.js';
  * share) moves the lakehouse in short transactions of its own and asks the runtime between them, never holding one
  * open across a call to Kubernetes or a process start. 202 with the lakehouse as it is then.
  */
-export const actOnLakehouse = (verb: 'start' | 'stop' | 'restart'): Handler<{ params: typeof LakehouseParams }> => async (ctx) => {
-  const current = await lakehouseNamed(ctx, ctx.db);
-  const by = { actor: actorOf(ctx.requirePrincipal()), source: 'api' as const };
-  const row = verb === 'start' ? await startLakehouse(ctx.platform, current.id, by) : await stopLakehouse(ctx.platform, current.id, { ...by, restart: verb === 'restart' });
-  return json(202, toLakehouse(row));
-};
+export const actOnLakehouse =
+  (verb: 'start' | 'stop' | 'restart'): Handler<{ params: typeof LakehouseParams }> =>
+  async (ctx) => {
+    const current = await lakehouseNamed(ctx, ctx.db);
+    const by = { actor: actorOf(ctx.requirePrincipal()), source: 'api' as const };
+    const row =
+      verb === 'start'
+        ? await startLakehouse(ctx.platform, current.id, by)
+        : await stopLakehouse(ctx.platform, current.id, { ...by, restart: verb === 'restart' });
+    return json(202, toLakehouse(row));
+  };

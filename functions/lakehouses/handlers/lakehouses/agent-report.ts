@@ -14,7 +14,8 @@ export const agentReport: Handler<{ params: typeof AgentReportParams; body: type
   const row = await lakehouseStore(ctx.db).agentOf(ctx.params.id);
   const expected = row?.agent_token_hash ? Buffer.from(row.agent_token_hash, 'hex') : undefined;
   const actual = given ? Buffer.from(hashAgentToken(given), 'hex') : undefined;
-  if (!row || !expected || !actual || expected.length !== actual.length || !timingSafeEqual(expected, actual)) throw new UnauthenticatedError('not the token of this lakehouse\'s current start');
+  if (!row || !expected || !actual || expected.length !== actual.length || !timingSafeEqual(expected, actual))
+    throw new UnauthenticatedError("not the token of this lakehouse's current start");
   const reported = ctx.body.lastActivityAt ? new Date(ctx.body.lastActivityAt) : undefined;
   const now = new Date();
   const busy = ctx.body.openSessions > 0 || ctx.body.runningStatements > 0;

@@ -10,10 +10,27 @@ import { lakehouseNamed } from './access.js';
 export const lakehouseConnection: Handler<{ params: typeof LakehouseParams }> = async (ctx) => {
   const row = await lakehouseNamed(ctx, ctx.db);
   const endpoints = endpointsOf(row);
-  if (row.state !== 'RUNNING' || !endpoints) throw new ConflictError(`lakehouse ${row.name} is ${row.state}: its endpoints exist while it runs (POST /api/v1/lakehouses/${row.id}/start)`);
+  if (row.state !== 'RUNNING' || !endpoints)
+    throw new ConflictError(`lakehouse ${row.name} is ${row.state}: its endpoints exist while it runs (POST /api/v1/lakehouses/${row.id}/start)`);
   const catalogs = await lakehouseStore(ctx.db).warehouses();
   const defaultCatalog = defaultCatalogOf(specOf(row), catalogs) ?? null;
   const user = ctx.requirePrincipal().name;
-  const c = connectionSnippets({ lakehouse: row.name, user, hiveServer2: endpoints.hiveServer2, sparkConnect: endpoints.sparkConnect, defaultCatalog: defaultCatalog ?? undefined, schema: 'default' });
-  return json(200, { lakehouse: row.name, state: row.state, user, hiveServer2: endpoints.hiveServer2, sparkConnect: endpoints.sparkConnect, defaultCatalog, catalogs, ...c });
+  const c = connectionSnippets({
+    lakehouse: row.name,
+    user,
+    hiveServer2: endpoints.hiveServer2,
+    sparkConnect: endpoints.sparkConnect,
+    defaultCatalog: defaultCatalog ?? undefined,
+    schema: 'default',
+  });
+  return json(200, {
+    lakehouse: row.name,
+    state: row.state,
+    user,
+    hiveServer2: endpoints.hiveServer2,
+    sparkConnect: endpoints.sparkConnect,
+    defaultCatalog,
+    catalogs,
+    ...c,
+  });
 };

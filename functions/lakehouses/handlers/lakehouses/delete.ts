@@ -17,7 +17,8 @@ export const deleteLakehouse: Handler<{ params: typeof LakehouseParams }> = asyn
   const result = await ctx.transact(async (tx) => {
     const current = await requireLakehouse(tx, decided.id, true);
     if (current.owner !== decided.owner) throw new ForbiddenError(`lakehouse ${current.name} changed owner meanwhile; read it again`);
-    if (expectedVersion !== undefined && expectedVersion !== current.version) throw new ConflictError(`lakehouse ${current.name} is at version ${current.version}, not ${expectedVersion}`);
+    if (expectedVersion !== undefined && expectedVersion !== current.version)
+      throw new ConflictError(`lakehouse ${current.name} is at version ${current.version}, not ${expectedVersion}`);
     if (current.state === 'DELETING') return { status: 202, row: current };
     if (current.state === 'STOPPED' || (current.state === 'FAILED' && !current.workload_name)) {
       await finishDelete(tx, platform, current, actor);
@@ -27,7 +28,9 @@ export const deleteLakehouse: Handler<{ params: typeof LakehouseParams }> = asyn
     return { status: 202, row: moved };
   });
   if (result.status === 204) {
-    await platform.endpoints.unexpose(result.row.name).catch((err: unknown) => platform.logger.error({ err, lakehouse: result.row.name }, 'removing a lakehouse Service failed'));
+    await platform.endpoints
+      .unexpose(result.row.name)
+      .catch((err: unknown) => platform.logger.error({ err, lakehouse: result.row.name }, 'removing a lakehouse Service failed'));
     return noContent();
   }
   await cancelWorkload(platform, result.row);

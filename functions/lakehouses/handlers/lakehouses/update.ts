@@ -1,7 +1,16 @@
 import { Value } from '@sinclair/typebox/value';
 import { ConflictError, ForbiddenError, ValidationError } from '../../../../shared/errors/index.js';
 import { ifMatchVersion, json, type Handler } from '../../../../shared/http/index.js';
-import { announceChange, LakehousePatch, LakehouseSpec, recordActivity, requireLakehouse, restartRequired, specOf, toLakehouse } from '../../../../shared/domains/lakehouses/index.js';
+import {
+  announceChange,
+  LakehousePatch,
+  LakehouseSpec,
+  recordActivity,
+  requireLakehouse,
+  restartRequired,
+  specOf,
+  toLakehouse,
+} from '../../../../shared/domains/lakehouses/index.js';
 import type { LakehouseParams } from '../../schemas.js';
 import { lakehouseStore } from '../../store/lakehouse-store.js';
 import { actorOf, lakehouseNamed, ownerFor } from './access.js';
@@ -25,7 +34,10 @@ export const updateLakehouse: Handler<{ params: typeof LakehouseParams; body: ty
   if (expectedVersion !== undefined && expectedVersion !== current.version) {
     throw new ConflictError(`lakehouse ${current.name} is at version ${current.version}, not ${expectedVersion}: someone changed it; read it again and retry`);
   }
-  if (patch.name !== undefined && patch.name !== current.name) throw new ValidationError([{ in: 'body', field: 'name', message: `cannot be changed (it names the lakehouse's Kubernetes objects); it is ${current.name}` }]);
+  if (patch.name !== undefined && patch.name !== current.name)
+    throw new ValidationError([
+      { in: 'body', field: 'name', message: `cannot be changed (it names the lakehouse's Kubernetes objects); it is ${current.name}` },
+    ]);
   if (current.state === 'DELETING') throw new ConflictError(`lakehouse ${current.name} is being deleted`);
   const before = specOf(current);
   const merged: Record<string, unknown> = { ...before, owner: undefined };
@@ -40,7 +52,12 @@ export const updateLakehouse: Handler<{ params: typeof LakehouseParams; body: ty
   validate(spec);
   const updated = await lakehouseStore(ctx.tx).update(current.id, { owner: owner ?? current.owner, spec: stored(spec), version: current.version + 1, actor });
   const flagged = restartRequired(updated);
-  await recordActivity(ctx.tx, updated, { kind: 'change', action: 'update', actor, message: `version ${updated.version}: ${Object.keys(patch).join(', ')}${flagged ? ' (restart required)' : ''}` });
+  await recordActivity(ctx.tx, updated, {
+    kind: 'change',
+    action: 'update',
+    actor,
+    message: `version ${updated.version}: ${Object.keys(patch).join(', ')}${flagged ? ' (restart required)' : ''}`,
+  });
   await announceChange(ctx.tx, ctx.platform, updated, 'update', actor);
   const lakehouse = toLakehouse(updated);
   return json(200, lakehouse, { etag: `"${lakehouse.version}"` });

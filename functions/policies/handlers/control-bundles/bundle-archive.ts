@@ -15,7 +15,9 @@ async function compileRego(rego: string, data: Record<string, unknown> | undefin
   try {
     await run(opa, ['version']);
   } catch {
-    throw new UnprocessableEntityError(`this server has no opa binary to compile Rego with: compile it yourself (${OPA_BUILD_HINT}) and upload the bundle as "bundle" (base64), or install OPA on the server (go install github.com/open-policy-agent/opa@v1.22.2) and set LAKEPLANE_OPA`);
+    throw new UnprocessableEntityError(
+      `this server has no opa binary to compile Rego with: compile it yourself (${OPA_BUILD_HINT}) and upload the bundle as "bundle" (base64), or install OPA on the server (go install github.com/open-policy-agent/opa@v1.22.2) and set LAKEPLANE_OPA`,
+    );
   }
   const dir = await mkdtemp(path.join(tmpdir(), 'lakeplane-rego-'));
   try {
@@ -41,11 +43,15 @@ async function compileRego(rego: string, data: Record<string, unknown> | undefin
  * itself (base64) or compiled from Rego here; with the revision its manifest names.
  */
 export async function checkedBundle(body: { bundle?: string; rego?: string; data?: Record<string, unknown> }): Promise<{ archive: Buffer; revision: string }> {
-  if ((body.bundle === undefined) === (body.rego === undefined)) throw new ValidationError([{ in: 'body', field: 'bundle', message: 'give either bundle (a base64 OPA bundle) or rego (source to compile), not both or neither' }]);
+  if ((body.bundle === undefined) === (body.rego === undefined))
+    throw new ValidationError([
+      { in: 'body', field: 'bundle', message: 'give either bundle (a base64 OPA bundle) or rego (source to compile), not both or neither' },
+    ]);
   let archive: Buffer;
   if (body.bundle !== undefined) {
     archive = Buffer.from(body.bundle, 'base64');
-    if (archive.length === 0 || archive.toString('base64') !== body.bundle.replace(/\s/g, '')) throw new ValidationError([{ in: 'body', field: 'bundle', message: 'is not base64' }]);
+    if (archive.length === 0 || archive.toString('base64') !== body.bundle.replace(/\s/g, ''))
+      throw new ValidationError([{ in: 'body', field: 'bundle', message: 'is not base64' }]);
   } else {
     archive = await compileRego(body.rego!, body.data);
   }

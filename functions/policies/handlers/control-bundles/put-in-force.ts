@@ -14,6 +14,10 @@ export async function putInForce(platform: FunctionServices, tx: Tx, bundleId: s
   if (bundleId && !(await store.exists(bundleId))) throw new NotFoundError(`control policy bundle ${bundleId} does not exist`);
   const version = current.controlVersion + 1;
   await store.activate(bundleId, kind, version, actor);
-  await platform.outbox.publish(tx, { type: PolicyEvents.controlBundleActivated, subject: `control-policies/${bundleId ?? 'shipped'}`, data: { bundleId, controlVersion: version, kind, actor } });
+  await platform.outbox.publish(tx, {
+    type: PolicyEvents.controlBundleActivated,
+    subject: `control-policies/${bundleId ?? 'shipped'}`,
+    data: { bundleId, controlVersion: version, kind, actor },
+  });
   return { active: bundleId ?? 'shipped', controlVersion: version, kind };
 }

@@ -17,7 +17,13 @@ type Input<P = unknown, B = unknown> = OperationInput<P, unknown, B>;
  * a delegated admin of what it names (request.delegatedAdmin), so the Rego can allow or forbid delegation. Platform
  * admins are not asked about delegation.
  */
-async function policyCheck(services: FunctionServices, principal: Principal, verb: Verb, resource: Resource, policies: readonly DataPolicyInput[]): Promise<Check> {
+async function policyCheck(
+  services: FunctionServices,
+  principal: Principal,
+  verb: Verb,
+  resource: Resource,
+  policies: readonly DataPolicyInput[],
+): Promise<Check> {
   const action = `policies:policy:${verb}` as const;
   if (principal.isAdmin) return { action, resource };
   const delegations = await delegationsOf(services, principal);
@@ -40,7 +46,9 @@ const policy = (id: string) => platformObject('policies', id);
 export const listChecks = async (input: Input, services: FunctionServices) => [await policyCheck(services, callerOf(input), 'list', policies, [])];
 
 /** Creating one: the policy as it will be must be the caller's to manage. */
-export const createChecks = async (input: Input<unknown, DataPolicyInput>, services: FunctionServices) => [await policyCheck(services, callerOf(input), 'create', policies, [input.body])];
+export const createChecks = async (input: Input<unknown, DataPolicyInput>, services: FunctionServices) => [
+  await policyCheck(services, callerOf(input), 'create', policies, [input.body]),
+];
 
 /** Reading one: the policy as it is (404 first when there is none). */
 export const readChecks = async (input: Input<{ id: string }>, services: FunctionServices) => {
@@ -63,7 +71,15 @@ export const deleteChecks = async (input: Input<{ id: string }>, services: Funct
 /** A policy's history is read by whoever manages the policy as it last stood (404 when it never existed). */
 export const historyChecks = async (input: Input<{ id: string }>, services: FunctionServices) => {
   const history = await requireHistory(services.store.db, input.params.id);
-  return [await policyCheck(services, callerOf(input), 'read', policy(input.params.id), history.slice(0, 1).map((h) => h.document as unknown as DataPolicyInput))];
+  return [
+    await policyCheck(
+      services,
+      callerOf(input),
+      'read',
+      policy(input.params.id),
+      history.slice(0, 1).map((h) => h.document as unknown as DataPolicyInput),
+    ),
+  ];
 };
 
 export async function requireHistory(db: Parameters<typeof dataPolicyStore>[0], id: string): Promise<DataPolicyHistoryRow[]> {
@@ -91,7 +107,8 @@ export async function policyAdmin(services: FunctionServices, principal: Princip
   const delegations = await delegationsOf(services, principal);
   return {
     mayManage(policy) {
-      if (!delegationFor(delegations, policy)) throw new ForbiddenError(`${principal.name} may not manage policy "${policy.name}": ${whyNotDelegated(delegations)}`);
+      if (!delegationFor(delegations, policy))
+        throw new ForbiddenError(`${principal.name} may not manage policy "${policy.name}": ${whyNotDelegated(delegations)}`);
     },
     canSee: (policy) => delegationFor(delegations, policy) !== undefined,
   };

@@ -56,7 +56,15 @@ export async function createPolicy(platform: FunctionServices, tx: Tx, input: Da
   return created;
 }
 
-export async function replacePolicy(platform: FunctionServices, tx: Tx, id: string, input: DataPolicyInput, expectedVersion: number | undefined, actor: string, mayManage: MayManage): Promise<DataPolicyRow> {
+export async function replacePolicy(
+  platform: FunctionServices,
+  tx: Tx,
+  id: string,
+  input: DataPolicyInput,
+  expectedVersion: number | undefined,
+  actor: string,
+  mayManage: MayManage,
+): Promise<DataPolicyRow> {
   validate(input);
   const store = dataPolicyStore(tx);
   const current = await store.lock(id);
@@ -68,7 +76,14 @@ export async function replacePolicy(platform: FunctionServices, tx: Tx, id: stri
   return updated;
 }
 
-export async function deletePolicy(platform: FunctionServices, tx: Tx, id: string, expectedVersion: number | undefined, actor: string, mayManage: MayManage): Promise<void> {
+export async function deletePolicy(
+  platform: FunctionServices,
+  tx: Tx,
+  id: string,
+  expectedVersion: number | undefined,
+  actor: string,
+  mayManage: MayManage,
+): Promise<void> {
   const store = dataPolicyStore(tx);
   const current = await store.lock(id);
   if (!current) throw new NotFoundError(`data policy ${id} does not exist`);

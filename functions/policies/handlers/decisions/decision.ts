@@ -1,7 +1,18 @@
 import type { Static } from '@sinclair/typebox';
 import { ValidationError, type FieldProblem } from '../../../../shared/errors/index.js';
 import type { FunctionServices } from '../../../../shared/events/index.js';
-import { explainDecision, normalizeUrl, objectTags, resourceTags, tagAttributeMapProblems, URL_ACCESS_TYPES, type AccessDecision, type DataResource, type RequestedAccess, type Subject } from '../../../../shared/policy/index.js';
+import {
+  explainDecision,
+  normalizeUrl,
+  objectTags,
+  resourceTags,
+  tagAttributeMapProblems,
+  URL_ACCESS_TYPES,
+  type AccessDecision,
+  type DataResource,
+  type RequestedAccess,
+  type Subject,
+} from '../../../../shared/policy/index.js';
 import type { DecideRequest, Decision } from '../../schemas.js';
 
 type ResourceInput = Static<typeof DecideRequest>['resource'];
@@ -19,18 +30,27 @@ export function resourceProblems(input: ResourceInput, at: string, access: Reque
     if (others.length > 0) out.push({ in: 'body', field: `${at}.url`, message: `a storage path is decided on its own: leave out ${others.join(', ')}` });
     const normal = normalizeUrl(input.url);
     if ('problem' in normal) out.push({ in: 'body', field: `${at}.url`, message: normal.problem });
-    if (!fileAccess && access !== 'any') out.push({ in: 'body', field: accessAt, message: `a storage path (url) is read or written: ask read, write or any, not ${access}` });
+    if (!fileAccess && access !== 'any')
+      out.push({ in: 'body', field: accessAt, message: `a storage path (url) is read or written: ask read, write or any, not ${access}` });
     return out;
   }
   if (input.warehouse === undefined) out.push({ in: 'body', field: `${at}.warehouse`, message: 'is required (or url, for a storage path)' });
   if (fileAccess) out.push({ in: 'body', field: accessAt, message: `${access} is asked of storage paths (resource.url), not of catalog objects` });
-  if (input.table !== undefined && input.namespace === undefined) out.push({ in: 'body', field: `${at}.namespace`, message: 'is required when table is given' });
+  if (input.table !== undefined && input.namespace === undefined)
+    out.push({ in: 'body', field: `${at}.namespace`, message: 'is required when table is given' });
   if (input.column !== undefined && input.table === undefined) out.push({ in: 'body', field: `${at}.table`, message: 'is required when column is given' });
   if (input.columns !== undefined && input.table === undefined) out.push({ in: 'body', field: `${at}.table`, message: 'is required when columns are given' });
   // Given tags are the object's tags as they are; their attributes come with them, never half from the catalog.
   if (input.tagAttributes !== undefined) {
-    if (input.tags === undefined) out.push({ in: 'body', field: `${at}.tagAttributes`, message: 'is given with tags only: without tags, the catalog\'s tags are looked up with their attributes' });
-    else for (const p of tagAttributeMapProblems(input.tags, input.tagAttributes)) out.push({ in: 'body', field: `${at}.tagAttributes.${p.field}`, message: p.message });
+    if (input.tags === undefined)
+      out.push({
+        in: 'body',
+        field: `${at}.tagAttributes`,
+        message: "is given with tags only: without tags, the catalog's tags are looked up with their attributes",
+      });
+    else
+      for (const p of tagAttributeMapProblems(input.tags, input.tagAttributes))
+        out.push({ in: 'body', field: `${at}.tagAttributes.${p.field}`, message: p.message });
   }
   return out;
 }
@@ -41,7 +61,13 @@ export function accessTimeOf(accessTime: string | undefined): number {
 }
 
 /** One decision for the API: the tags given in the request, or else the catalog's tags of the object. */
-export async function decide(platform: FunctionServices, subject: Subject, access: RequestedAccess, input: ResourceInput, at: number): Promise<Static<typeof Decision>> {
+export async function decide(
+  platform: FunctionServices,
+  subject: Subject,
+  access: RequestedAccess,
+  input: ResourceInput,
+  at: number,
+): Promise<Static<typeof Decision>> {
   const set = await platform.dataPolicies.get();
   if (input.url !== undefined) {
     const normal = normalizeUrl(input.url);

@@ -18,7 +18,8 @@ type Body = Static<typeof ExecuteStatementBody>;
 export function waitSeconds(text: string | undefined): number | FieldProblem {
   const m = /^(\d{1,3})s$/.exec(text ?? '10s');
   const n = m ? Number(m[1]) : NaN;
-  if (!m || (n !== 0 && (n < 5 || n > 50))) return { in: 'body', field: 'wait_timeout', message: `${JSON.stringify(text)} is not 0s or 5s to 50s (seconds, e.g. "10s")` };
+  if (!m || (n !== 0 && (n < 5 || n > 50)))
+    return { in: 'body', field: 'wait_timeout', message: `${JSON.stringify(text)} is not 0s or 5s to 50s (seconds, e.g. "10s")` };
   return n;
 }
 

@@ -4,4 +4,5 @@ import { statementNamed } from './access.js';
 import { statementResponse } from './views.js';
 
 /** Its status, manifest and first chunk. */
-export const readStatement: Handler<{ params: typeof StatementParams }> = async (ctx) => json(200, await statementResponse(ctx.db, await statementNamed(ctx, ctx.db)));
+export const readStatement: Handler<{ params: typeof StatementParams }> = async (ctx) =>
+  json(200, await statementResponse(ctx.db, await statementNamed(ctx, ctx.db)));

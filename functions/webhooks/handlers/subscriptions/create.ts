@@ -10,7 +10,13 @@ export const createSubscription: Handler<{ body: typeof CreateBody }> = async (c
   const p = ctx.requirePrincipal();
   const secret = newWebhookSecret();
   return ctx.transact.oneStatement(async (db) => {
-    const created = await subscriptionStore(db).create({ name: ctx.body.name, url: ctx.body.url, eventTypes: ctx.body.eventTypes, secret, createdBy: `${p.kind}:${p.name}` });
+    const created = await subscriptionStore(db).create({
+      name: ctx.body.name,
+      url: ctx.body.url,
+      eventTypes: ctx.body.eventTypes,
+      secret,
+      createdBy: `${p.kind}:${p.name}`,
+    });
     ctx.auditResource = `webhooks/${created.id}`;
     return json(201, { ...created, secret }, { location: `/api/v1/webhooks/${created.id}` });
   });

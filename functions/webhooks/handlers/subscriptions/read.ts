@@ -3,4 +3,5 @@ import type { IdParams } from '../../schemas.js';
 import { subscriptionStore } from '../../store/subscription-store.js';
 import { requireSubscription } from './require.js';
 
-export const readSubscription: Handler<{ params: typeof IdParams }> = async (ctx) => json(200, await requireSubscription(subscriptionStore(ctx.db), ctx.params.id));
+export const readSubscription: Handler<{ params: typeof IdParams }> = async (ctx) =>
+  json(200, await requireSubscription(subscriptionStore(ctx.db), ctx.params.id));
