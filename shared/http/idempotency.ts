@@ -76,7 +76,7 @@ export function idempotentRequest<I>(
  * there is one (to the request `to`, which the declaration's replay may answer afresh); a failed attempt's 4xx is
  * stored when the declaration keeps refusals.
  */
-export async function runOnce<I>(
+export function runOnce<I>(
   db: Db,
   declaration: IdempotencyDeclaration<I> | undefined,
   request: IdempotentRequest | undefined,
@@ -84,11 +84,32 @@ export async function runOnce<I>(
   run: (transact: Transact) => Promise<Reply>,
   to: ReplayedTo<I>,
 ): Promise<Reply> {
-  if (!declaration || !request) {
-    const transact = ((work: (tx: Tx) => Promise<Reply>) => db.transaction().execute(work)) as Transact;
-    transact.oneStatement = (work) => work(db);
-    return run(transact);
+  // Not async: a request without a key (nearly all) goes straight to its change, without a promise of its own.
+  if (!declaration || !request) return run(transactionsOf(db));
+  return runKeyed(db, declaration, request, errorShape, run, to);
+}
+
+/** Transactions without a key to write: the same for every request on a database, so made once for it. */
+const plainTransacts = new WeakMap<Db, Transact>(); // a memo of a pure function of db, not per-function state
+function transactionsOf(db: Db): Transact {
+  let transact = plainTransacts.get(db);
+  if (!transact) {
+    transact = Object.assign(<T extends Reply>(work: (tx: Tx) => Promise<T>) => db.transaction().execute(work), {
+      oneStatement: <T extends Reply>(work: (db: Executor) => Promise<T>) => work(db),
+    });
+    plainTransacts.set(db, transact);
   }
+  return transact;
+}
+
+async function runKeyed<I>(
+  db: Db,
+  declaration: IdempotencyDeclaration<I>,
+  request: IdempotentRequest,
+  errorShape: ErrorShape,
+  run: (transact: Transact) => Promise<Reply>,
+  to: ReplayedTo<I>,
+): Promise<Reply> {
   const { scope, key, operation, principal } = request;
   const replay = async (): Promise<Reply | undefined> => {
     const row = await db.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', key).executeTakeFirst();
