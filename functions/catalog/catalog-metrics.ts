@@ -10,19 +10,13 @@ export interface CatalogMetrics {
   readonly commitLostRaces: Counter;
 }
 
-const byPlatform = new WeakMap<PlatformMetrics, CatalogMetrics>();
-
-export function catalogMetricsOf(metrics: PlatformMetrics): CatalogMetrics {
-  let m = byPlatform.get(metrics);
-  if (!m) {
-    m = {
-      commitLostRaces: new Counter({
-        name: 'lakeplane_catalog_commit_lost_races_total',
-        help: 'Table commit attempts that lost the compare-and-set of the table pointer to another change (then rebuilt on the new metadata, or refused).',
-        registers: [metrics.registry],
-      }),
-    };
-    byPlatform.set(metrics, m);
-  }
-  return m;
+/** Registers the catalog's metrics on the process's registry: once per process, by the catalog's context. */
+export function registerCatalogMetrics(metrics: PlatformMetrics): CatalogMetrics {
+  return {
+    commitLostRaces: new Counter({
+      name: 'lakeplane_catalog_commit_lost_races_total',
+      help: 'Table commit attempts that lost the compare-and-set of the table pointer to another change (then rebuilt on the new metadata, or refused).',
+      registers: [metrics.registry],
+    }),
+  };
 }

@@ -1,5 +1,6 @@
 import { defineFunction } from '../../shared/http/index.js';
 import { CatalogEvents } from '../../shared/domains/contracts/index.js';
+import { catalogContext } from './catalog-context.js';
 import { sweepIdempotencyKeys } from './handlers/idempotency-sweeper.js';
 import { sweepPurges } from './handlers/purge-tasks.js';
 import { DiscoveryEvents } from './discovery-events.js';
@@ -16,6 +17,7 @@ export const catalog = defineFunction({
   name: 'catalog',
   description: 'Apache Iceberg REST catalog (spec-exact, under /iceberg) over the shared metadata store; warehouses and their storage.',
   routes: [...configRoutes, ...namespaceRoutes, ...tableRoutes, ...viewRoutes, ...unsupportedRoutes, ...warehouseRoutes, ...discoveryRoutes],
+  context: catalogContext,
   publishes: [...Object.values(CatalogEvents), ...Object.values(DiscoveryEvents)],
   workers: [sweepIdempotencyKeys, sweepPurges],
 });

@@ -31,7 +31,9 @@ export class ContextTable implements FunctionContexts {
   constructor(private readonly services: () => FunctionServices) {}
 
   contextOf<S>(context: FunctionContext<S>): S {
-    if (this.made.has(context)) return this.made.get(context) as S;
+    // One lookup when the state is made (loadTable asks on every request); has() only for a state that is undefined.
+    const made = this.made.get(context);
+    if (made !== undefined || this.made.has(context)) return made as S;
     const state = context.create(this.services());
     this.made.set(context, state);
     return state;

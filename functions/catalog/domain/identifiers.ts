@@ -39,6 +39,7 @@ export function parseNamespace(param: string, field = 'namespace', part: Part = 
   return levels;
 }
 
+// A value cache, not the catalog's state (catalog-context.ts): a request's params never change, and go with the request.
 const parsedNamespaces = new WeakMap<object, string[]>();
 
 /**

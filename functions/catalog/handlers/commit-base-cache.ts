@@ -1,4 +1,3 @@
-import type { Executor } from '../../../shared/db/index.js';
 import type { TableMetadata } from '../domain/table-metadata.js';
 import type { CommitTarget } from '../store/table-pointers.js';
 import type { KnownMetadata } from '../store/table-read-batch.js';
@@ -47,13 +46,4 @@ export class CommitBaseCache {
   forget(key: string): void {
     this.entries.delete(key);
   }
-}
-
-const caches = new WeakMap<Executor, CommitBaseCache>();
-
-/** One cache per metadata store, as metadataCacheOf(). */
-export function commitBaseCacheOf(db: Executor): CommitBaseCache {
-  let cache = caches.get(db);
-  if (!cache) caches.set(db, (cache = new CommitBaseCache()));
-  return cache;
 }

@@ -1,5 +1,3 @@
-import type { Executor } from '../../../shared/db/index.js';
-
 /**
  * Commits to one table from one process take turns. Without turns, every writer that loaded the table's latest
  * metadata builds and writes a new metadata file on it, and all but one then lose the compare-and-set and throw
@@ -35,13 +33,4 @@ export class CommitLanes {
       if (this.tails.get(key) === tail) this.tails.delete(key);
     };
   }
-}
-
-const lanes = new WeakMap<Executor, CommitLanes>();
-
-/** One set of lanes per metadata store, as the caches. */
-export function commitLanesOf(db: Executor): CommitLanes {
-  let l = lanes.get(db);
-  if (!l) lanes.set(db, (l = new CommitLanes()));
-  return l;
 }

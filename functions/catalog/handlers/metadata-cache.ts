@@ -1,4 +1,3 @@
-import type { Executor } from '../../../shared/db/index.js';
 import { withReferencedSnapshotsOnly } from '../domain/table-metadata.js';
 import type { KnownMetadata } from '../store/table-read-batch.js';
 import { SizeBoundedLru } from './size-bounded-lru.js';
@@ -9,8 +8,8 @@ import { etagOf, metadataText, readStoredMetadata } from './table-files.js';
  * ETags). A metadata file never changes once written and every metadata change writes a new one under a new name
  * and bumps the row's version, so an entry stays right for as long as the table's row keeps its id, version and
  * metadata location. loadTable reads those from PostgreSQL on every request (a commit by another replica is seen
- * at once) and gets the text back only when they differ (findTableForRead). Nothing here decides access: the policy
- * check runs on every request before the lookup.
+ * at once) and gets the text back only when they differ (TableReadBatcher.find). Nothing here decides access: the
+ * policy check runs on every request before the lookup. One per process, in the catalog's context.
  */
 export interface CachedMetadata extends KnownMetadata {
   readonly key: string;
@@ -65,16 +64,4 @@ export class MetadataCache {
     if (snapshots === 'refs') return (entry.etagRefs ??= etagOf(entry.location, snapshots));
     return (entry.etagAll ??= etagOf(entry.location, snapshots));
   }
-}
-
-/** One cache per metadata store: two platforms in one process (tests) never see each other's entries. */
-const caches = new WeakMap<Executor, MetadataCache>();
-
-export function metadataCacheOf(db: Executor): MetadataCache {
-  let cache = caches.get(db);
-  if (!cache) {
-    cache = new MetadataCache();
-    caches.set(db, cache);
-  }
-  return cache;
 }

@@ -3,7 +3,7 @@ import type { Executor, Tx } from '../../../shared/db/index.js';
 import { BadRequestError, CommitFailedError, LakeplaneError } from '../../../shared/errors/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
 import { CatalogEvents } from '../../../shared/domains/contracts/index.js';
-import { catalogMetricsOf } from '../catalog-metrics.js';
+import { catalogContext, type CatalogState } from '../catalog-context.js';
 import { displayNamespace } from '../domain/identifiers.js';
 import type { TableMetadata } from '../domain/table-metadata.js';
 import { TableMetadataBuilder } from '../domain/table-metadata-builder.js';
@@ -19,9 +19,8 @@ import {
   type TablePointer,
 } from '../store/table-pointers.js';
 import { requireWarehouse, type WarehouseRef } from '../store/warehouses.js';
-import { commitBaseCacheOf, type CommitBase, type CommitBaseCache } from './commit-base-cache.js';
-import { commitLanesOf } from './commit-lanes.js';
-import { metadataCacheOf, tableKey } from './metadata-cache.js';
+import type { CommitBase, CommitBaseCache } from './commit-base-cache.js';
+import { tableKey } from './metadata-cache.js';
 import { checkObjectLocations, deleteMetadataFile, readStoredMetadata, writeTableMetadata } from './table-files.js';
 import type { Actor } from './actor.js';
 import { ensureNameFree, insertObject, snapshotIdString } from './objects/common.js';
@@ -98,12 +97,11 @@ export async function commitTables<R>(platform: Platform, prefix: string, change
     seen.add(keyOf(c));
   }
   const arrived = performance.now();
-  const db = platform.store.db;
-  const bases = commitBaseCacheOf(db);
+  const catalog = platform.contextOf(catalogContext);
   const ordered = [...changes].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
-  const release = await commitLanesOf(db).enter(ordered.map((c) => tableKey(prefix, c.identifier.namespace, c.identifier.name)));
+  const release = await catalog.commitLanes.enter(ordered.map((c) => tableKey(prefix, c.identifier.namespace, c.identifier.name)));
   try {
-    return await commitWithRetries(platform, bases, prefix, changes, ordered, actor, commitIn, arrived);
+    return await commitWithRetries(platform, catalog, prefix, changes, ordered, actor, commitIn, arrived);
   } finally {
     release();
   }
@@ -111,7 +109,7 @@ export async function commitTables<R>(platform: Platform, prefix: string, change
 
 async function commitWithRetries<R>(
   platform: Platform,
-  bases: CommitBaseCache,
+  catalog: CatalogState,
   prefix: string,
   changes: TableChange[],
   ordered: TableChange[],
@@ -125,7 +123,7 @@ async function commitWithRetries<R>(
   // Whether an attempt built on what a read found and lost the race: updates that no longer apply are then a conflict.
   let rebuilt = false;
   for (let attempt = 1; ; attempt++) {
-    const plans = await planCommits(db, bases, prefix, ordered, { useKept, rebuilt, arrived });
+    const plans = await planCommits(db, catalog.commitBases, prefix, ordered, { useKept, rebuilt, arrived });
     const writes = await Promise.allSettled(plans.map((p) => writeMetadataFile(p)));
     const failed = writes.find((w) => w.status === 'rejected');
     if (failed) {
@@ -150,14 +148,14 @@ async function commitWithRetries<R>(
         const byChange = new Map(plans.map((p, i) => [p.change, committed[i]!]));
         return changes.map((c) => byChange.get(c)!);
       }, oneStatement);
-      remember(db, bases, plans, sent);
+      remember(catalog, plans, sent);
       return result;
     } catch (err) {
       // A pointer swap that was sent but whose transaction failed later may or may not have committed: then only
       // files no pointer names are deleted.
       await discardFiles(platform, plans, swapped && !(err instanceof LostRace));
       if (!(err instanceof LostRace)) throw err;
-      catalogMetricsOf(platform.metrics).commitLostRaces.inc();
+      catalog.metrics.commitLostRaces.inc();
       rebuilt ||= plans.some((p) => !p.kept);
       useKept = false;
       if (attempt >= COMMIT_ATTEMPTS) throw new CommitFailedError(`Commit failed: ${err.message}, ${COMMIT_ATTEMPTS} times in a row; retry`);
@@ -381,8 +379,7 @@ function committedEvent(
  * After the commit: what it produced is the next commit's base and the next load's answer, so neither reads and
  * parses it again (both caches check the row's id, version and location on every use).
  */
-function remember(db: Executor, bases: CommitBaseCache, plans: Plan[], sent: number): void {
-  const loads = metadataCacheOf(db);
+function remember({ commitBases: bases, metadataCache: loads }: CatalogState, plans: Plan[], sent: number): void {
   for (const { key, table, metadata, written, target } of plans) {
     if (!written || !table) continue;
     const pointer = { id: table.id, version: table.version + 1, location: written.location };

@@ -65,6 +65,7 @@ export function checkObjectLocations(
 
 /** The top-level arrays that grow with every commit: their elements' text is kept (see metadataText). */
 const GROWING = new Set(['snapshots', 'snapshot-log', 'metadata-log']);
+// A value cache, not the catalog's state (catalog-context.ts): the text of an object that never changes, going with it.
 const elementTexts = new WeakMap<object, string>();
 
 /**

@@ -3,11 +3,13 @@ import { BadRequestError, ForbiddenError, NotFoundError } from '../../../shared/
 import type { Platform } from '../../../shared/platform/index.js';
 import type { DataPolicySet } from '../../../shared/policy/index.js';
 import { sha256Hex, signSigV4, UNSIGNED_PAYLOAD } from '../../../shared/storage/index.js';
-import { checkSignRequest, parseS3RequestUri, s3EndpointOf, SignRefusal, type S3Endpoint } from '../domain/s3-sign-request.js';
-import type { S3Prefix, StorageAccessLevel } from '../domain/session-policy.js';
-import { resolveCredentials, type ResolvedCredentials } from '../storage/warehouse-storage.js';
+import { catalogContext } from '../catalog-context.js';
+import { checkSignRequest, parseS3RequestUri, s3EndpointOf, SignRefusal } from '../domain/s3-sign-request.js';
+import type { StorageAccessLevel } from '../domain/session-policy.js';
+import { resolveCredentials } from '../storage/warehouse-storage.js';
 import { requireObject } from '../store/catalog-objects.js';
-import { toWarehouseSummary, type WarehouseSummary } from '../store/warehouses.js';
+import { toWarehouseSummary } from '../store/warehouses.js';
+import type { SignableTable } from './signable-tables.js';
 import { currentColumns, hasFilesAccess, readRestrictions, tablePrefixes, type TableFiles } from './table-storage-access.js';
 
 /** The spec's S3SignRequest (Iceberg Java adds `provider`). */
@@ -24,45 +26,6 @@ export interface S3SignRequestValue {
 export interface S3SignResponseValue {
   uri: string;
   headers: Record<string, string[]>;
-}
-
-/** What signing needs of a table, kept briefly: signing is per S3 request, a table's location changes rarely. */
-interface SignableTable {
-  warehouse: WarehouseSummary;
-  prefixes: S3Prefix[];
-  columns: string[];
-  endpoint: S3Endpoint;
-  credentials: ResolvedCredentials;
-}
-
-/**
- * How long a table's location and the warehouse's settings are reused between signing requests. The caller's
- * access is decided on every request against the policy set in force, so a revoked grant stops signing at once. A
- * table dropped, renamed or committed through this process is read again at once (forgetSignableTables); through
- * another replica, within this time.
- */
-export const SIGNABLE_TABLE_TTL_MS = 1000;
-/**
- * A kept entry is read again this long before it expires, in the background, while the one in hand still serves:
- * otherwise every request in flight when it expired waited on the store together, once a second per table, and a
- * client reading a table hard saw that in its p99. The bound stays: no entry serves past its own TTL, and an entry
- * whose re-read has not come back by then is waited for as before.
- */
-const REFRESH_AHEAD_MS = 250;
-const MAX_TABLES = 10_000;
-interface Kept {
-  until: number;
-  value: Promise<SignableTable>;
-  /** The re-read started ahead of expiry, if any, and when it started: its value is fresh from then. */
-  next?: { at: number; value: Promise<SignableTable> } | undefined;
-}
-/** One map per metadata store: two platforms in one process (the test suites run a warehouse of the same name on each backend) never see each other's tables. */
-const keptByStore = new WeakMap<object, Map<string, Kept>>();
-
-function keptTables(platform: Platform): Map<string, Kept> {
-  let kept = keptByStore.get(platform.store.db);
-  if (!kept) keptByStore.set(platform.store.db, (kept = new Map()));
-  return kept;
 }
 
 async function loadSignableTable(platform: Platform, table: Pick<TableFiles, 'prefix' | 'namespace' | 'name'>): Promise<SignableTable> {
@@ -91,56 +54,23 @@ async function loadSignableTable(platform: Platform, table: Pick<TableFiles, 'pr
   };
 }
 
+/** A table's key among the signable tables kept. */
+const signableKey = (prefix: string, namespace: readonly string[], name: string) => `${prefix}\u0000${namespace.join('\u001f')}\u0000${name}`;
+
 /**
  * Drops what is kept of these tables in this process, after a drop, a rename or a commit here changed them: the
  * next signing request reads them again, so a change made through this process holds for it at once. Other
  * processes (replicas) see it within the TTL, as before.
  */
 export function forgetSignableTables(platform: Platform, prefix: string, tables: ReadonlyArray<{ namespace: readonly string[]; name: string }>): void {
-  const kept = keptByStore.get(platform.store.db);
-  if (!kept) return;
-  for (const t of tables) kept.delete(`${prefix}\u0000${t.namespace.join('\u001f')}\u0000${t.name}`);
+  const kept = platform.contextOf(catalogContext).signableTables;
+  for (const t of tables) kept.forget(signableKey(prefix, t.namespace, t.name));
 }
 
 function signableTable(platform: Platform, table: Pick<TableFiles, 'prefix' | 'namespace' | 'name'>): Promise<SignableTable> {
-  const key = `${table.prefix}\u0000${table.namespace.join('\u001f')}\u0000${table.name}`;
-  const now = Date.now();
-  const tables = keptTables(platform);
-  const hit = tables.get(key);
-  if (hit && hit.until > now) {
-    if (!hit.next && hit.until - now <= REFRESH_AHEAD_MS) refreshAhead(platform, tables, table, key, hit, now);
-    return hit.value;
-  }
-  // Expired. A re-read under way (or failed: a dropped table) is the freshest answer there is, kept a TTL from its start.
-  const fresh = hit?.next && hit.next.at + SIGNABLE_TABLE_TTL_MS > now ? hit.next : { at: now, value: loadSignableTable(platform, table) };
-  if (!hit && tables.size >= MAX_TABLES) tables.delete(tables.keys().next().value!);
-  const entry: Kept = { until: fresh.at + SIGNABLE_TABLE_TTL_MS, value: fresh.value };
-  tables.set(key, entry);
-  fresh.value.catch(() => {
-    if (tables.get(key) === entry) tables.delete(key);
-  });
-  return fresh.value;
-}
-
-/** Reads the table again before its entry expires; once in, the new value replaces the entry, with a TTL counted from the read's start. */
-function refreshAhead(
-  platform: Platform,
-  tables: Map<string, Kept>,
-  table: Pick<TableFiles, 'prefix' | 'namespace' | 'name'>,
-  key: string,
-  hit: Kept,
-  now: number,
-): void {
-  const next = { at: now, value: loadSignableTable(platform, table) };
-  hit.next = next;
-  next.value.then(
-    () => {
-      if (tables.get(key) === hit) tables.set(key, { until: next.at + SIGNABLE_TABLE_TTL_MS, value: next.value });
-    },
-    // A failed re-read (the table dropped, the store away) stays in hit.next: the entry still serves until its own
-    // expiry, then that failure is the answer (and the entry goes), as a read made at expiry would have failed.
-    () => undefined,
-  );
+  return platform
+    .contextOf(catalogContext)
+    .signableTables.get(signableKey(table.prefix, table.namespace, table.name), () => loadSignableTable(platform, table));
 }
 
 interface SigningVerdict {
@@ -154,7 +84,8 @@ interface SigningVerdict {
  * Verdicts per policy set: a set is one version of the policies (a change, here or announced, makes a new object),
  * so a revoked grant is a new set and a fresh decision on the next request. Kept only for sets whose decisions
  * depend on nothing but the subject, the access and the table: no tag policy (tags change without a new version),
- * no validity schedule or condition (they depend on the time of the request).
+ * no validity schedule or condition (they depend on the time of the request). A value cache, not the catalog's
+ * state (catalog-context.ts): what an immutable set decides is kept with it and goes when it goes.
  */
 const verdicts = new WeakMap<DataPolicySet, Map<string, SigningVerdict>>();
 const MAX_VERDICTS = 10_000;

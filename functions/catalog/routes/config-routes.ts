@@ -16,7 +16,7 @@ export const configRoutes = [
     // The warehouse asked for, or the only one: 404 (or 400) before the caller's use of it is decided.
     authorization: {
       action: 'catalog:warehouse:use',
-      resource: async ({ query }, services) => catalogObject((await configWarehouse(services.store.db, query)).name),
+      resource: async (input, services) => catalogObject((await configWarehouse(input, services.store.db)).name),
     },
     handler: getConfig,
   }),

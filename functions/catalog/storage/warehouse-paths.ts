@@ -16,7 +16,10 @@ export interface LocationField {
   label?: string;
 }
 
-/** Parsed roots, per storage location: loadTable checks its metadata file on every request. */
+/**
+ * Parsed roots, per storage location: loadTable checks its metadata file on every request. A value cache, not the
+ * catalog's state (catalog-context.ts): the same text parses to the same root in any process.
+ */
 const roots = new Map<string, StorageRoot>();
 const MAX_ROOTS = 1000;
 

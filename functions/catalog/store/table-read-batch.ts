@@ -88,15 +88,35 @@ interface Waiting {
  * requests of several connections per turn (4-5 at 10 connections in bench/catalog.ts), and on this kind of VM each
  * write to PostgreSQL's socket cost the server ~70 µs, about a fifth of a load; batched, a load pays a share of one
  * write, and PostgreSQL plans, locks and answers once. A lookup still starts after its request arrived, so a commit
- * that answered before it (through any replica) is in its answer.
+ * that answered before it (through any replica) is in its answer. One per process, on its database: the catalog's
+ * context holds it (catalog-context.ts).
  */
-class TableReadBatcher {
+export class TableReadBatcher {
   private waiting: Waiting[] = [];
   private scheduled = false;
+  /** Batches sent and not answered yet: close() waits for them, so the database is not closed under them. */
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(private readonly db: Executor) {}
 
-  read(request: TableReadRequest): Promise<TableForRead | undefined> {
+  /**
+   * The fast path of loadTable: the warehouse, namespace and table in one lookup, batched with the other loads of
+   * the same turn. `metadata` is null when the row still is `known`. On a transaction (or any executor but the
+   * batcher's own) it runs alone, on that executor.
+   */
+  async find(db: Executor, prefix: string, levels: readonly string[], name: string, known?: KnownMetadata): Promise<TableForRead | undefined> {
+    const request = { prefix, levels, name, known };
+    if (db !== this.db) return (await readTables(db, [request]))[0];
+    return this.read(request);
+  }
+
+  /** Sends what waits, and waits for every batch sent. */
+  async close(): Promise<void> {
+    this.flush();
+    await Promise.all(this.inFlight);
+  }
+
+  private read(request: TableReadRequest): Promise<TableForRead | undefined> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ request, resolve, reject });
       if (this.waiting.length >= MAX_BATCH) this.flush();
@@ -115,33 +135,14 @@ class TableReadBatcher {
     const batch = this.waiting;
     if (batch.length === 0) return;
     this.waiting = [];
-    readTables(
+    const sent = readTables(
       this.db,
       batch.map((w) => w.request),
     ).then(
       (rows) => batch.forEach((w, i) => w.resolve(rows[i])),
       (err: unknown) => batch.forEach((w) => w.reject(err)),
     );
+    this.inFlight.add(sent);
+    void sent.finally(() => this.inFlight.delete(sent));
   }
-}
-
-const batchers = new WeakMap<Executor, TableReadBatcher>();
-
-/**
- * The fast path of loadTable: the warehouse, namespace and table in one lookup, batched with the other loads of the
- * same turn. `metadata` is null when the row still is `known`. Inside a transaction it runs alone, on that
- * transaction's connection.
- */
-export async function findTableForRead(
-  db: Executor,
-  prefix: string,
-  levels: readonly string[],
-  name: string,
-  known?: KnownMetadata,
-): Promise<TableForRead | undefined> {
-  const request = { prefix, levels, name, known };
-  if (db.isTransaction) return (await readTables(db, [request]))[0];
-  let batcher = batchers.get(db);
-  if (!batcher) batchers.set(db, (batcher = new TableReadBatcher(db)));
-  return batcher.read(request);
 }

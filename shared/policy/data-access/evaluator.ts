@@ -77,6 +77,7 @@ function subjectMatches(item: { users: readonly string[]; groups: readonly strin
 }
 
 type Item = { users: readonly string[]; groups: readonly string[]; roles: readonly string[]; conditions?: readonly PolicyCondition[] | undefined };
+// A value cache, not a function's state: a policy item never changes once loaded, and its compiled conditions go with it.
 const itemConditions = new WeakMap<Item, CompiledConditions>();
 
 /** Ranger's item match: the subject is named, and every condition of the item holds for the request. */

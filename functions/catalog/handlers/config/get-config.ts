@@ -1,6 +1,6 @@
 import type { Executor } from '../../../../shared/db/index.js';
 import { BadRequestError, NoSuchWarehouseError } from '../../../../shared/errors/index.js';
-import { json, type Handler } from '../../../../shared/http/index.js';
+import { json, type Handler, type OperationInput } from '../../../../shared/http/index.js';
 import { ADVERTISED_SEPARATOR } from '../../domain/identifiers.js';
 import type { ConfigQuery } from '../../schemas/iceberg-requests.js';
 import { findWarehouseByNameOrLocation, firstWarehouses, type ConfigWarehouse } from '../../store/config-warehouses.js';
@@ -56,16 +56,15 @@ async function pickWarehouse(db: Executor, requested: string | undefined): Promi
   );
 }
 
-const picked = new WeakMap<object, Promise<ConfigWarehouse>>();
-
 /**
  * The warehouse a /v1/config request is for: the one it names, or the only one there is. Looked up once per request
- * (keyed by its query object): the operation's authorization asks about it, its handler answers with it.
+ * (`once`, the request's own readings): the operation's authorization asks about it, its handler answers with it.
  */
-export function configWarehouse(db: Executor, query: { readonly warehouse?: string | undefined }): Promise<ConfigWarehouse> {
-  let found = picked.get(query);
-  if (!found) picked.set(query, (found = pickWarehouse(db, query.warehouse)));
-  return found;
+export function configWarehouse(
+  request: Pick<OperationInput<unknown, { readonly warehouse?: string | undefined }, unknown>, 'query' | 'once'>,
+  db: Executor,
+): Promise<ConfigWarehouse> {
+  return request.once('config warehouse', () => pickWarehouse(db, request.query.warehouse));
 }
 
 /**
@@ -85,7 +84,7 @@ export function vendingDefaults(mode: 'none' | 'static' | 'sts', remoteSigning =
 
 /** getConfig: the prefix to use (the warehouse's name), the namespace separator, every served endpoint. */
 export const getConfig: Handler<{ query: typeof ConfigQuery }> = async (ctx) => {
-  const warehouse = await configWarehouse(ctx.db, ctx.query);
+  const warehouse = await configWarehouse(ctx, ctx.db);
   return json(200, {
     defaults: vendingDefaults(warehouse.credential_vending, warehouse.remote_signing),
     overrides: { prefix: warehouse.name, 'namespace-separator': ADVERTISED_SEPARATOR },

@@ -1,13 +1,13 @@
 import { NotFoundError } from '../../../../shared/errors/index.js';
 import { json, type Handler } from '../../../../shared/http/index.js';
+import { catalogContext } from '../../catalog-context.js';
 import { namespaceOf } from '../../domain/identifiers.js';
 import type { LoadTableQuery, TableParams } from '../../schemas/iceberg-requests.js';
 import { warehousePath } from '../../storage/warehouse-paths.js';
 import { objectStoreFor } from '../../storage/warehouse-storage.js';
 import { missing, requireObject } from '../../store/catalog-objects.js';
-import { findTableForRead } from '../../store/table-read-batch.js';
 import type { WarehouseSummary } from '../../store/warehouses.js';
-import { metadataCacheOf, tableKey } from '../metadata-cache.js';
+import { tableKey } from '../metadata-cache.js';
 import { loadTableResult } from '../table-files.js';
 import { storageFor } from './storage.js';
 
@@ -19,10 +19,10 @@ import { storageFor } from './storage.js';
 export const loadTable: Handler<{ params: typeof TableParams; query: typeof LoadTableQuery }> = async (ctx) => {
   const { prefix, table } = ctx.params;
   const levels = namespaceOf(ctx.params);
-  const cache = metadataCacheOf(ctx.db);
+  const { metadataCache: cache, tableReads } = ctx.platform.contextOf(catalogContext);
   const key = tableKey(prefix, levels, table);
   const known = cache.get(key);
-  const row = await findTableForRead(ctx.db, prefix, levels, table, known);
+  const row = await tableReads.find(ctx.db, prefix, levels, table, known);
   if (!row || row.kind !== 'table') {
     // Which part is missing decides the exception a client sees.
     await requireObject(ctx.db, 'table', prefix, levels, table);
