@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
 import type { Platform } from '../../../shared/platform/index.js';
-import { endRun, insertAttempt, timeline, submitInBackground } from '../../../shared/domains/jobs/index.js';
+import { endRun, insertAttempt, runLifecycleStore, timeline, submitInBackground } from '../../../shared/domains/jobs/index.js';
+import { runSupervisionStore } from '../store/run-supervision-store.js';
 
 /** An attempt the runtime has not confirmed taking this long after it was made is submitted again (idempotently). */
 const RESUBMIT_AFTER_MS = 15_000;
@@ -13,20 +13,14 @@ const RESUBMIT_AFTER_MS = 15_000;
  */
 export async function superviseRuns(platform: Platform, now = new Date()): Promise<{ timedOut: number; retried: number; resubmitted: number }> {
   const db = platform.store.db;
+  const runs = runSupervisionStore(db);
   let timedOut = 0;
   let retried = 0;
   let resubmitted = 0;
 
-  const overdue = await db
-    .selectFrom('job_runs')
-    .select('id')
-    .where('state', 'in', ['QUEUED', 'SUBMITTED', 'RUNNING'])
-    .where('timeout_at', '<=', now)
-    .limit(100)
-    .execute();
-  for (const { id } of overdue) {
+  for (const id of await runs.overdue(now)) {
     const ended = await db.transaction().execute(async (tx) => {
-      const run = await tx.selectFrom('job_runs').selectAll().where('id', '=', id).forUpdate().skipLocked().executeTakeFirst();
+      const run = await runSupervisionStore(tx).claim(id);
       if (!run || !['QUEUED', 'SUBMITTED', 'RUNNING'].includes(run.state) || !run.timeout_at || run.timeout_at > now) return undefined;
       return endRun(tx, platform, run, 'TIMED_OUT', {
         attempt: run.attempts,
@@ -40,18 +34,12 @@ export async function superviseRuns(platform: Platform, now = new Date()): Promi
     }
   }
 
-  const due = await db.selectFrom('job_runs').select('id').where('state', '=', 'QUEUED').where('next_attempt_at', '<=', now).limit(100).execute();
-  for (const { id } of due) {
+  for (const id of await runs.retriesDue(now)) {
     const next = await db.transaction().execute(async (tx) => {
-      const run = await tx.selectFrom('job_runs').selectAll().where('id', '=', id).forUpdate().skipLocked().executeTakeFirst();
+      const run = await runSupervisionStore(tx).claim(id);
       if (!run || run.state !== 'QUEUED' || !run.next_attempt_at || run.next_attempt_at > now || run.attempts >= run.max_attempts) return undefined;
       const attempt = run.attempts + 1;
-      const updated = await tx
-        .updateTable('job_runs')
-        .set({ attempts: attempt, next_attempt_at: null, updated_at: now })
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const updated = await runLifecycleStore(tx).update(id, { attempts: attempt, next_attempt_at: null, updated_at: now });
       await insertAttempt(tx, platform, updated, attempt);
       await timeline(tx, id, 'QUEUED', { attempt, source: 'supervisor', message: `attempt ${attempt} of ${run.max_attempts}` });
       return attempt;
@@ -62,18 +50,7 @@ export async function superviseRuns(platform: Platform, now = new Date()): Promi
     }
   }
 
-  const stale = await db
-    .selectFrom('job_run_attempts as a')
-    .innerJoin('job_runs as r', 'r.id', 'a.run_id')
-    .select(['a.run_id', 'a.attempt'])
-    .where('a.state', '=', 'QUEUED')
-    .where('r.state', 'in', ['QUEUED', 'SUBMITTED'])
-    .where(sql<boolean>`r.attempts = a.attempt`)
-    .where('a.created_at', '<=', new Date(now.getTime() - RESUBMIT_AFTER_MS))
-    .where((eb) => eb.or([eb('a.submitted_at', 'is', null), eb('a.submitted_at', '<=', new Date(now.getTime() - RESUBMIT_AFTER_MS))]))
-    .limit(100)
-    .execute();
-  for (const a of stale) {
+  for (const a of await runs.unconfirmedAttempts(new Date(now.getTime() - RESUBMIT_AFTER_MS))) {
     resubmitted += 1;
     submitInBackground(platform, a.run_id, a.attempt);
   }

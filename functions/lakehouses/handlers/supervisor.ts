@@ -11,6 +11,7 @@ import {
   workloadGone,
 } from '../../../shared/domains/lakehouses/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
+import { lakehouseStore } from '../store/lakehouse-store.js';
 
 /** A stop or delete whose workload has not reported its end this long is asked again; twice as long, it is taken as gone. */
 const STOP_RETRY_MS = 30_000;
@@ -49,7 +50,7 @@ export async function superviseLakehouses(
 ): Promise<{ probed: number; failed: number; stopped: number; retried: number; given: number }> {
   const db = platform.store.db;
   const out = { probed: 0, failed: 0, stopped: 0, retried: 0, given: 0 };
-  const rows = await db.selectFrom('lakehouses').selectAll().where('state', 'in', ['STARTING', 'RUNNING', 'STOPPING', 'DELETING']).limit(1000).execute();
+  const rows = await lakehouseStore(db).supervised();
   const timeoutMs = platform.config.LAKEPLANE_LAKEHOUSE_START_TIMEOUT_SECONDS * 1000;
   for (const row of rows) {
     const age = now.getTime() - row.state_changed_at.getTime();
@@ -105,12 +106,7 @@ export async function superviseLakehouses(
 export async function reconcileLocalLakehouses(platform: Platform): Promise<number> {
   if (platform.runtime.name !== 'local') return 0;
   const db = platform.store.db;
-  const rows = await db
-    .selectFrom('lakehouses')
-    .selectAll()
-    .where('state', 'in', ['STARTING', 'RUNNING', 'STOPPING', 'DELETING'])
-    .where('workload_name', 'is not', null)
-    .execute();
+  const rows = await lakehouseStore(db).withWorkloads();
   let n = 0;
   for (const row of rows) {
     if (platform.runtime.supervises(row.workload_name!) !== false) continue;

@@ -31,6 +31,10 @@ export interface LakehouseStore {
   recordReport(id: string, report: { openSessions: number; runningStatements: number; at: Date; activity: Date | undefined }): Promise<void>;
   /** The warehouses' names, in order: the catalogs a lakehouse serves. */
   warehouses(): Promise<string[]>;
+  /** What the supervisor watches: up to 1000 lakehouses starting, running, stopping or being deleted. */
+  supervised(): Promise<LakehouseRow[]>;
+  /** Lakehouses starting, running, stopping or being deleted that have a workload: those a restart may have orphaned. */
+  withWorkloads(): Promise<LakehouseRow[]>;
 }
 
 const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -96,6 +100,17 @@ export function lakehouseStore(db: Executor): LakehouseStore {
     },
     async warehouses() {
       return (await db.selectFrom('warehouses').select('name').orderBy('name').execute()).map((w) => w.name);
+    },
+    async supervised() {
+      return db.selectFrom('lakehouses').selectAll().where('state', 'in', ['STARTING', 'RUNNING', 'STOPPING', 'DELETING']).limit(1000).execute();
+    },
+    async withWorkloads() {
+      return db
+        .selectFrom('lakehouses')
+        .selectAll()
+        .where('state', 'in', ['STARTING', 'RUNNING', 'STOPPING', 'DELETING'])
+        .where('workload_name', 'is not', null)
+        .execute();
     },
   };
 }

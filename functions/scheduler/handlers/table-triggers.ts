@@ -3,6 +3,7 @@ import type { CloudEventV1 } from 'cloudevents';
 import { CatalogEvents } from '../../../shared/domains/contracts/index.js';
 import type { EventContext } from '../../../shared/http/index.js';
 import { insertRun, submitInBackground, type JobSpec } from '../../../shared/domains/jobs/index.js';
+import { triggerStore } from '../store/trigger-store.js';
 
 /**
  * What the scheduler reads of the catalog's table.committed event: the fields it matches triggers on, taken from the
@@ -28,11 +29,8 @@ const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
  */
 export async function startTriggeredRuns(ctx: EventContext, data: Static<typeof TableCommitted>, event: CloudEventV1<unknown>): Promise<void> {
   const { tx, platform } = ctx;
-  const jobs = await tx
-    .selectFrom('jobs')
-    .selectAll()
-    .where((eb) => eb('spec', '@>', JSON.stringify({ triggers: [{ on: 'catalog.table.committed' }] }) as never))
-    .execute();
+  const store = triggerStore(tx);
+  const jobs = await store.jobsTriggeredByTableCommits();
   const started: string[] = [];
   for (const job of jobs) {
     const spec = job.spec as unknown as JobSpec;
@@ -44,15 +42,9 @@ export async function startTriggeredRuns(ctx: EventContext, data: Static<typeof 
     );
     if (!matches) continue;
     if (spec.concurrencyPolicy === 'Forbid') {
-      const active = await tx
-        .selectFrom('job_runs')
-        .select('id')
-        .where('job_id', '=', job.id)
-        .where('state', 'in', ['QUEUED', 'SUBMITTED', 'RUNNING'])
-        .limit(1)
-        .executeTakeFirst();
+      const active = await store.activeRun(job.id);
       if (active) {
-        ctx.log.info({ jobId: job.id, activeRun: active.id }, 'table commit trigger skipped: a run is in progress (Forbid)');
+        ctx.log.info({ jobId: job.id, activeRun: active }, 'table commit trigger skipped: a run is in progress (Forbid)');
         continue;
       }
     }

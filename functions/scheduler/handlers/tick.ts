@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import type { JobRow, Tx } from '../../../shared/db/index.js';
-import { ACTIVE_STATES, endRun, insertRun, insertRuns, submitInBackground, type JobSpec, type NewRun } from '../../../shared/domains/jobs/index.js';
+import { endRun, insertRun, insertRuns, submitInBackground, type JobSpec, type NewRun } from '../../../shared/domains/jobs/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
 import { dueSlots, slotsToStart } from '../domain/slots.js';
+import { scheduleStore, type SlotRow } from '../store/schedule-store.js';
 
 export interface TickResult {
   started: number;
@@ -16,15 +16,6 @@ interface DueJob {
   schedule: NonNullable<JobSpec['schedule']>;
   start: Date[];
   missed: Date[];
-}
-
-type SlotOutcome = 'started' | 'skipped' | 'missed';
-interface SlotRow {
-  job_id: string;
-  slot: Date;
-  outcome: SlotOutcome;
-  run_id: string | null;
-  reason: string | null;
 }
 
 /** Jobs dealt with in one transaction: enough that 100 due slots are one commit, few enough to hold their locks briefly. */
@@ -40,23 +31,11 @@ const JOBS_PER_TRANSACTION = 200;
 export async function tick(platform: Platform, now = new Date()): Promise<TickResult> {
   const db = platform.store.db;
   const graceMs = platform.config.LAKEPLANE_SCHEDULER_GRACE_MS;
-  const scheduled = await db
-    .selectFrom('jobs as j')
-    // Only the schedule of each job: the specs whole would be most of the tick's time with 10,000 jobs.
-    .select(['j.id', 'j.updated_at', sql<JobSpec['schedule']>`j.spec -> 'schedule'`.as('schedule')])
-    .select((eb) =>
-      eb
-        .selectFrom('job_schedule_slots as s')
-        .select((e) => e.fn.max('s.slot').as('last'))
-        .whereRef('s.job_id', '=', 'j.id')
-        .as('last_slot'),
-    )
-    .where(sql<boolean>`j.spec -> 'schedule' is not null and coalesce((j.spec -> 'schedule' ->> 'paused')::boolean, false) = false`)
-    .execute();
+  const scheduled = await scheduleStore(db).schedules();
   const due: DueJob[] = [];
   for (const row of scheduled) {
     const schedule = row.schedule!;
-    const after = row.last_slot ? new Date(row.last_slot as unknown as string) : row.updated_at;
+    const after = row.last_slot ? new Date(row.last_slot) : row.updated_at;
     const slots = dueSlots(schedule.cron, schedule.timeZone, after, now, 100);
     if (slots.length > 0) due.push({ id: row.id, schedule, ...slotsToStart(slots, schedule.catchUp, now, graceMs) });
   }
@@ -74,49 +53,19 @@ export async function tick(platform: Platform, now = new Date()): Promise<TickRe
 
 /** The due slots of some jobs, in one transaction: the jobs locked (or passed by), their slots recorded with the runs they start. */
 async function startSlots(tx: Tx, platform: Platform, due: readonly DueJob[], result: TickResult, toSubmit: string[], toCancel: string[]): Promise<void> {
-  const jobs = await tx
-    .selectFrom('jobs')
-    .selectAll()
-    .where(
-      'id',
-      'in',
-      due.map((d) => d.id),
-    )
-    .orderBy('id')
-    .forUpdate()
-    .skipLocked()
-    .execute();
+  const store = scheduleStore(tx);
+  const jobs = await store.claim(due.map((d) => d.id));
   if (jobs.length === 0) return; // another replica has them this tick
   const plans = new Map(due.map((d) => [d.id, d]));
-  const pairs = jobs.flatMap((j) =>
-    [...plans.get(j.id)!.start, ...plans.get(j.id)!.missed].map((slot) => sql`(${j.id}::uuid, ${slot.toISOString()}::timestamptz)`),
-  );
+  const pairs = jobs.flatMap((j) => [...plans.get(j.id)!.start, ...plans.get(j.id)!.missed].map((slot) => ({ jobId: j.id, slot })));
   // Slots another tick dealt with between our reading the schedules and locking the jobs.
-  const claimed = new Set(
-    pairs.length === 0
-      ? []
-      : (
-          await tx
-            .selectFrom('job_schedule_slots')
-            .select(['job_id', 'slot'])
-            .where(sql<boolean>`(job_id, slot) in (${sql.join(pairs)})`)
-            .execute()
-        ).map((s) => `${s.job_id} ${new Date(s.slot).getTime()}`),
-  );
+  const claimed = new Set((await store.slotsDealtWith(pairs)).map((s) => `${s.job_id} ${new Date(s.slot).getTime()}`));
   const isClaimed = (jobId: string, slot: Date) => claimed.has(`${jobId} ${slot.getTime()}`);
   const policyOf = (j: JobRow) => (j.spec as unknown as JobSpec).concurrencyPolicy;
   const guarded = jobs.filter((j) => policyOf(j) !== 'Allow').map((j) => j.id);
   const active = new Map<string, Array<{ id: string }>>();
   if (guarded.length > 0) {
-    const rows = await tx
-      .selectFrom('job_runs')
-      .selectAll()
-      .where('job_id', 'in', guarded)
-      .where('state', 'in', ACTIVE_STATES)
-      .orderBy('id')
-      .forUpdate()
-      .execute();
-    for (const r of rows) active.set(r.job_id, [...(active.get(r.job_id) ?? []), r]);
+    for (const r of await store.lockActiveRuns(guarded)) active.set(r.job_id, [...(active.get(r.job_id) ?? []), r]);
   }
 
   const slotRows: SlotRow[] = [];
@@ -144,7 +93,7 @@ async function startSlots(tx: Tx, platform: Platform, due: readonly DueJob[], re
       if (policy === 'Replace') {
         // Cancelling needs the runs stored, so Replace jobs take the one-run-at-a-time path (their runs in progress are already locked).
         for (const run of inProgress) {
-          const current = await tx.selectFrom('job_runs').selectAll().where('id', '=', run.id).executeTakeFirstOrThrow();
+          const current = await store.run(run.id);
           const ended = await endRun(tx, platform, current, 'CANCELLED', {
             attempt: current.attempts,
             source: 'supervisor',
@@ -160,13 +109,7 @@ async function startSlots(tx: Tx, platform: Platform, due: readonly DueJob[], re
   }
   await insertRuns(tx, platform, runs);
   if (slotRows.length === 0) return;
-  const recorded = await tx
-    .insertInto('job_schedule_slots')
-    .values(slotRows)
-    .onConflict((oc) => oc.columns(['job_id', 'slot']).doNothing())
-    .returning(['outcome', 'run_id'])
-    .execute();
-  for (const r of recorded) {
+  for (const r of await store.recordSlots(slotRows)) {
     result[r.outcome] += 1;
     if (r.run_id) toSubmit.push(r.run_id);
   }

@@ -1,8 +1,8 @@
 import type { CloudEventV1 } from 'cloudevents';
-import { sql } from 'kysely';
 import type { EventContext } from '../../../shared/http/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
 import { retryDelayMs, sign, wants } from '../domain/signature.js';
+import { deliveryStore } from '../store/delivery-store.js';
 import { allowedRanges, checkTarget, postPinned, TargetRefusedError } from '../targets/index.js';
 
 /** Deliveries given up in a row after which a subscription is disabled. */
@@ -14,7 +14,8 @@ export const DISABLE_AFTER_FAILURES = 3;
  */
 export async function fanOut(ctx: EventContext, event: CloudEventV1<unknown>): Promise<void> {
   if (!event.type.startsWith('io.lakeplane.')) return; // pings, Kubernetes resource events: not for subscribers
-  const subs = await ctx.tx.selectFrom('webhook_subscriptions').select(['id', 'event_types']).where('enabled', '=', true).execute();
+  const store = deliveryStore(ctx.tx);
+  const subs = await store.enabledSubscriptions();
   const body = {
     specversion: '1.0',
     id: event.id,
@@ -26,11 +27,7 @@ export async function fanOut(ctx: EventContext, event: CloudEventV1<unknown>): P
     data: event.data ?? null,
   };
   for (const s of subs.filter((x) => wants(x.event_types, event.type))) {
-    await ctx.tx
-      .insertInto('webhook_deliveries')
-      .values({ subscription_id: s.id, event_id: event.id, event_type: event.type, event: JSON.stringify(body), status: 'pending' })
-      .onConflict((oc) => oc.columns(['subscription_id', 'event_id']).doNothing())
-      .execute();
+    await store.addPending({ subscriptionId: s.id, eventId: event.id, eventType: event.type, event: JSON.stringify(body) });
   }
   // Sent once the consumption (and the deliveries) committed: before that, deliverDue could not claim them.
   if (subs.length > 0) ctx.afterCommit(async () => void (await deliverDue(ctx.platform)));
@@ -50,31 +47,7 @@ export function deliverDue(platform: Platform, now = new Date()): Promise<number
     let sent = 0;
     try {
       for (;;) {
-        const batch = await platform.store.db.transaction().execute(async (tx) => {
-          const rows = await tx
-            .selectFrom('webhook_deliveries as d')
-            .innerJoin('webhook_subscriptions as s', 's.id', 'd.subscription_id')
-            .select(['d.id', 'd.event_id', 'd.event', 'd.attempts', 's.id as sub_id', 's.url', 's.secret'])
-            .where('d.status', '=', 'pending')
-            .where('s.enabled', '=', true)
-            .where('d.next_attempt_at', '<=', now)
-            .orderBy('d.id')
-            .limit(50)
-            .forUpdate('d')
-            .skipLocked()
-            .execute();
-          if (rows.length > 0)
-            await tx
-              .updateTable('webhook_deliveries')
-              .set({ next_attempt_at: sql`now() + interval '30 seconds'` })
-              .where(
-                'id',
-                'in',
-                rows.map((r) => r.id),
-              )
-              .execute();
-          return rows;
-        });
+        const batch = await platform.store.db.transaction().execute((tx) => deliveryStore(tx).claimDue(now, 50));
         if (batch.length === 0) return sent;
         await Promise.all(
           batch.map(async (d) => {
@@ -122,45 +95,24 @@ async function record(
   refused: boolean,
 ): Promise<void> {
   await platform.store.db.transaction().execute(async (tx) => {
+    const store = deliveryStore(tx);
     if (!error) {
-      await tx
-        .updateTable('webhook_deliveries')
-        .set({ status: 'delivered', attempts, last_status: status ?? null, last_error: null, delivered_at: new Date() })
-        .where('id', '=', deliveryId)
-        .execute();
-      await tx.updateTable('webhook_subscriptions').set({ consecutive_failures: 0 }).where('id', '=', subscriptionId).execute();
+      await store.recordDelivered(deliveryId, subscriptionId, { attempts, status: status ?? null });
       return;
     }
     const { LAKEPLANE_WEBHOOK_MAX_ATTEMPTS: maxAttempts, LAKEPLANE_WEBHOOK_RETRY_BASE_MS: baseMs } = platform.config;
     const givenUp = refused || attempts >= maxAttempts;
-    await tx
-      .updateTable('webhook_deliveries')
-      .set({
-        status: givenUp ? 'failed' : 'pending',
-        attempts,
-        last_status: status ?? null,
-        last_error: error,
-        next_attempt_at: new Date(Date.now() + retryDelayMs(attempts, baseMs)),
-      })
-      .where('id', '=', deliveryId)
-      .execute();
+    await store.recordFailed(deliveryId, {
+      givenUp,
+      attempts,
+      status: status ?? null,
+      error,
+      nextAttemptAt: new Date(Date.now() + retryDelayMs(attempts, baseMs)),
+    });
     if (!givenUp) return;
-    const sub = await tx
-      .updateTable('webhook_subscriptions')
-      .set({ consecutive_failures: sql`consecutive_failures + 1` })
-      .where('id', '=', subscriptionId)
-      .returning(['consecutive_failures'])
-      .executeTakeFirst();
-    if (sub && sub.consecutive_failures >= DISABLE_AFTER_FAILURES) {
-      await tx
-        .updateTable('webhook_subscriptions')
-        .set({
-          enabled: false,
-          disabled_reason: `disabled after ${sub.consecutive_failures} deliveries in a row failed ${maxAttempts} times each; the last: ${error}`,
-          updated_at: new Date(),
-        })
-        .where('id', '=', subscriptionId)
-        .execute();
+    const failures = await store.countGivenUp(subscriptionId);
+    if (failures !== undefined && failures >= DISABLE_AFTER_FAILURES) {
+      await store.disable(subscriptionId, `disabled after ${failures} deliveries in a row failed ${maxAttempts} times each; the last: ${error}`);
     }
   });
 }

@@ -8,7 +8,7 @@ export type DeliveryView = Static<typeof Delivery>;
 
 /**
  * Webhook subscriptions and their delivery logs, as the webhooks routes read and change them (the deliveries
- * themselves are made by handlers/deliveries.ts). Names are unique: a clash is a ConflictError.
+ * themselves are made by handlers/deliveries.ts, through delivery-store.ts). Names are unique: a clash is a ConflictError.
  */
 export interface SubscriptionStore {
   find(id: string): Promise<SubscriptionView | undefined>;

@@ -17,6 +17,7 @@ export {
   RunLinks,
 } from './run-views.js';
 export { runStore, requireRun, type RunStore } from './run-store.js';
+export { runLifecycleStore, type RunLifecycleStore } from './run-lifecycle-store.js';
 export { runsVisibleTo, type RunVisibility } from './run-visibility.js';
 export { moveRun, timeline, insertRun, insertRuns, insertAttempt, endRun, type Move, type NewRun, type ChangeSource } from './run-lifecycle.js';
 export { submitAttempt, submitInBackground } from './submission.js';

@@ -6,6 +6,7 @@ import { JobEvents } from '../contracts/index.js';
 import type { JobSpec, RunOverrides } from './job-spec.js';
 import { isTerminal } from './run-states.js';
 import { attemptName } from './spark-application.js';
+import { runLifecycleStore } from './run-lifecycle-store.js';
 
 /** Who or what moved a run: a request, a runtime status report, or the supervisor (retries, timeouts). */
 export type ChangeSource = 'api' | 'runtime' | 'supervisor';
@@ -33,19 +34,14 @@ export async function moveRun(
 ): Promise<JobRunRow> {
   if (isTerminal(run.state)) return run;
   const now = new Date();
-  const updated = await tx
-    .updateTable('job_runs')
-    .set({
-      state: to,
-      message: m.message ?? run.message,
-      updated_at: now,
-      ...(to === 'RUNNING' && !run.started_at ? { started_at: now } : {}),
-      ...(isTerminal(to) ? { finished_at: now, next_attempt_at: null } : {}),
-      ...extra,
-    })
-    .where('id', '=', run.id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const updated = await runLifecycleStore(tx).update(run.id, {
+    state: to,
+    message: m.message ?? run.message,
+    updated_at: now,
+    ...(to === 'RUNNING' && !run.started_at ? { started_at: now } : {}),
+    ...(isTerminal(to) ? { finished_at: now, next_attempt_at: null } : {}),
+    ...extra,
+  });
   await timeline(tx, run.id, to, m);
   await platform.outbox.publish(tx, {
     type: JobEvents.runStateChanged,
@@ -66,18 +62,15 @@ export async function moveRun(
 }
 
 export async function timeline(tx: Tx, runId: string, state: RunState, m: Move): Promise<void> {
-  await tx
-    .insertInto('job_run_events')
-    .values({
-      run_id: runId,
-      attempt: m.attempt,
-      state,
-      app_state: m.appState ?? null,
-      source: m.source,
-      message: m.message ?? null,
-      event_key: m.eventKey ?? null,
-    })
-    .execute();
+  await runLifecycleStore(tx).addToTimeline({
+    run_id: runId,
+    attempt: m.attempt,
+    state,
+    app_state: m.appState ?? null,
+    source: m.source,
+    message: m.message ?? null,
+    event_key: m.eventKey ?? null,
+  });
 }
 
 export interface NewRun {
@@ -121,30 +114,25 @@ export async function insertRuns(tx: Tx, platform: FunctionServices, items: Read
       timeout_at: spec.timeoutSeconds ? new Date(now + spec.timeoutSeconds * 1000) : null,
     };
   });
-  const inserted = await tx.insertInto('job_runs').values(values).returningAll().execute();
+  const store = runLifecycleStore(tx);
+  const inserted = await store.insertRuns(values);
   // RETURNING gives no order guarantee: answer in the callers' order.
   const byId = new Map(inserted.map((r) => [r.id, r]));
   const runs = values.map((v) => byId.get(v.id)!);
-  await tx
-    .insertInto('job_run_attempts')
-    .values(
-      runs.map((run) => ({ run_id: run.id, attempt: 1, name: attemptName(run.job_name, run.id, 1), runtime: platform.runtime.name, state: 'QUEUED' as const })),
-    )
-    .execute();
-  await tx
-    .insertInto('job_run_events')
-    .values(
-      items.map(({ job, run: r }, i) => ({
-        run_id: runs[i]!.id,
-        attempt: 1,
-        state: 'QUEUED' as const,
-        app_state: null,
-        source: 'api',
-        message: `${r.trigger} run of ${job.name} version ${job.version}`,
-        event_key: null,
-      })),
-    )
-    .execute();
+  await store.insertAttempts(
+    runs.map((run) => ({ run_id: run.id, attempt: 1, name: attemptName(run.job_name, run.id, 1), runtime: platform.runtime.name, state: 'QUEUED' as const })),
+  );
+  await store.addToTimeline(
+    items.map(({ job, run: r }, i) => ({
+      run_id: runs[i]!.id,
+      attempt: 1,
+      state: 'QUEUED' as const,
+      app_state: null,
+      source: 'api',
+      message: `${r.trigger} run of ${job.name} version ${job.version}`,
+      event_key: null,
+    })),
+  );
   await platform.outbox.publishMany(
     tx,
     items.map(({ job, run: r }, i) => ({
@@ -167,10 +155,13 @@ export async function insertRuns(tx: Tx, platform: FunctionServices, items: Read
 }
 
 export async function insertAttempt(tx: Tx, platform: FunctionServices, run: JobRunRow, attempt: number): Promise<void> {
-  await tx
-    .insertInto('job_run_attempts')
-    .values({ run_id: run.id, attempt, name: attemptName(run.job_name, run.id, attempt), runtime: platform.runtime.name, state: 'QUEUED' })
-    .execute();
+  await runLifecycleStore(tx).insertAttempts({
+    run_id: run.id,
+    attempt,
+    name: attemptName(run.job_name, run.id, attempt),
+    runtime: platform.runtime.name,
+    state: 'QUEUED',
+  });
 }
 
 /** Ends a run as CANCELLED (a user) or TIMED_OUT (the supervisor), with its current attempt; the caller stops the application. */
@@ -183,14 +174,7 @@ export async function endRun(
 ): Promise<{ run: JobRunRow; attemptName: string }> {
   if (isTerminal(run.state)) throw new ConflictError(`run ${run.id} already ended: ${run.state}`);
   const now = new Date();
-  const attempt = await tx
-    .updateTable('job_run_attempts')
-    .set({ state: to, finished_at: now, message: m.message ?? null })
-    .where('run_id', '=', run.id)
-    .where('attempt', '=', run.attempts)
-    .where('state', 'in', ['QUEUED', 'SUBMITTED', 'RUNNING'])
-    .returning('name')
-    .executeTakeFirst();
+  const ended = await runLifecycleStore(tx).endAttempt(run.id, run.attempts, { state: to, finished_at: now, message: m.message ?? null });
   const moved = await moveRun(tx, platform, run, to, { ...m, attempt: run.attempts });
-  return { run: moved, attemptName: attempt?.name ?? attemptName(run.job_name, run.id, run.attempts) };
+  return { run: moved, attemptName: ended ?? attemptName(run.job_name, run.id, run.attempts) };
 }

@@ -3,6 +3,7 @@ import type { JobSpec, RunOverrides } from './job-spec.js';
 import { isTerminal } from './run-states.js';
 import { sparkApplication } from './spark-application.js';
 import { settleRun } from './run-status.js';
+import { runLifecycleStore } from './run-lifecycle-store.js';
 
 /**
  * Hands an attempt to the runtime (after the transaction that made it committed). Idempotent: the application's name
@@ -11,14 +12,7 @@ import { settleRun } from './run-status.js';
  */
 export async function submitAttempt(platform: FunctionServices, runId: string, attempt: number): Promise<void> {
   const db = platform.store.db;
-  const row = await db
-    .selectFrom('job_run_attempts as a')
-    .innerJoin('job_runs as r', 'r.id', 'a.run_id')
-    .innerJoin('job_versions as v', (j) => j.onRef('v.job_id', '=', 'r.job_id').onRef('v.version', '=', 'r.job_version'))
-    .select(['a.state as attemptState', 'r.state as runState', 'r.job_id', 'r.overrides', 'v.spec'])
-    .where('a.run_id', '=', runId)
-    .where('a.attempt', '=', attempt)
-    .executeTakeFirst();
+  const row = await runLifecycleStore(db).attemptToSubmit(runId, attempt);
   if (!row || row.attemptState !== 'QUEUED' || isTerminal(row.runState)) return;
   const app = sparkApplication(
     row.spec as unknown as JobSpec,
@@ -35,25 +29,12 @@ export async function submitAttempt(platform: FunctionServices, runId: string, a
     const message = result.rejected;
     // Refused for what it is: the attempt fails (as SUBMISSION_FAILED would), and the run retries or fails.
     await db.transaction().execute(async (tx) => {
-      const updated = await tx
-        .updateTable('job_run_attempts')
-        .set({ state: 'FAILED', app_state: 'SUBMISSION_FAILED', message, finished_at: new Date() })
-        .where('run_id', '=', runId)
-        .where('attempt', '=', attempt)
-        .where('state', '=', 'QUEUED')
-        .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) > 0)
+      if (await runLifecycleStore(tx).failQueuedAttempt(runId, attempt, message))
         await settleRun(tx, platform, runId, attempt, 'FAILED', { attempt, appState: 'SUBMISSION_FAILED', source: 'runtime', message });
     });
     return;
   }
-  await db
-    .updateTable('job_run_attempts')
-    .set({ submitted_at: new Date(), log_location: result.logLocation ?? null })
-    .where('run_id', '=', runId)
-    .where('attempt', '=', attempt)
-    .where('submitted_at', 'is', null)
-    .execute();
+  await runLifecycleStore(db).markSubmitted(runId, attempt, result.logLocation ?? null);
 }
 
 /** Submits without failing the caller: a failure is logged, and the supervisor tries again. */

@@ -4,16 +4,11 @@ import { ConflictError, NotFoundError } from '../../errors/index.js';
 import type { LakehouseEndpoints } from '../../runtime/index.js';
 import { requireLakehouse, startLakehouse } from './lakehouse-lifecycle.js';
 import { endpointsOf, specOf } from './lakehouse-views.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { lakehouseLifecycleStore } from './lakehouse-lifecycle-store.js';
 
 /** A lakehouse by id or by name; 404 naming what was asked for. */
 export async function findLakehouse(db: Executor, ref: string): Promise<LakehouseRow> {
-  const row = await db
-    .selectFrom('lakehouses')
-    .selectAll()
-    .where((eb) => (UUID.test(ref) ? eb.or([eb('id', '=', ref), eb('name', '=', ref)]) : eb('name', '=', ref)))
-    .executeTakeFirst();
+  const row = await lakehouseLifecycleStore(db).findByRef(ref);
   if (!row) throw new NotFoundError(`lakehouse ${ref} does not exist`);
   return row;
 }
@@ -70,5 +65,5 @@ export async function waitUntilServing(platform: FunctionServices, id: string, w
 
 /** A statement arrived or ended: the lakehouse is not idle (auto-stop counts from here). */
 export async function touchLakehouse(db: Db, id: string): Promise<void> {
-  await db.updateTable('lakehouses').set({ last_activity_at: new Date() }).where('id', '=', id).execute();
+  await lakehouseLifecycleStore(db).touch(id);
 }

@@ -11,6 +11,7 @@ import { LakehouseEvents } from '../contracts/index.js';
 import { checkAction, WORKLOAD_STATES } from './lakehouse-states.js';
 import { restartRequired, specOf } from './lakehouse-views.js';
 import { driverSelector, lakehouseApplication } from './lakehouse-workload.js';
+import { lakehouseLifecycleStore } from './lakehouse-lifecycle-store.js';
 
 /** Who moved a lakehouse: a request, a workload report, the endpoint probe, or the supervisor's rules. */
 export type LakehouseChangeSource = 'api' | 'runtime' | 'probe' | 'auto-stop' | 'auto-start' | 'supervisor' | 'platform';
@@ -25,9 +26,8 @@ export interface Step {
 }
 
 export async function requireLakehouse(tx: Tx | FunctionServices['store']['db'], id: string, lock = false): Promise<LakehouseRow> {
-  let q = tx.selectFrom('lakehouses').selectAll().where('id', '=', id);
-  if (lock) q = q.forUpdate();
-  const row = await q.executeTakeFirst();
+  const store = lakehouseLifecycleStore(tx);
+  const row = await (lock ? store.lock(id) : store.find(id));
   if (!row) throw new NotFoundError(`lakehouse ${id} does not exist`);
   return row;
 }
@@ -45,30 +45,27 @@ export async function recordActivity(
     eventKey?: string | undefined;
   },
 ): Promise<void> {
-  await tx
-    .insertInto('lakehouse_activity')
-    .values({
-      lakehouse_id: row.id,
-      lakehouse_name: row.name,
-      kind: entry.kind,
-      from_state: entry.from ?? null,
-      to_state: entry.to ?? null,
-      action: entry.action ?? null,
-      actor: entry.actor ?? null,
-      message: entry.message ?? null,
-      event_key: entry.eventKey ?? null,
-    })
-    .execute();
+  await lakehouseLifecycleStore(tx).addActivity({
+    lakehouse_id: row.id,
+    lakehouse_name: row.name,
+    kind: entry.kind,
+    from_state: entry.from ?? null,
+    to_state: entry.to ?? null,
+    action: entry.action ?? null,
+    actor: entry.actor ?? null,
+    message: entry.message ?? null,
+    event_key: entry.eventKey ?? null,
+  });
 }
 
 /** Moves a lakehouse to a state in the caller's transaction: the row, an activity entry and a state-changed event. */
 export async function moveLakehouse(tx: Tx, platform: FunctionServices, row: LakehouseRow, to: LakehouseState, step: Step): Promise<LakehouseRow> {
-  const updated = await tx
-    .updateTable('lakehouses')
-    .set({ ...step.set, state: to, state_message: step.message ?? null, state_changed_at: new Date() })
-    .where('id', '=', row.id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const updated = await lakehouseLifecycleStore(tx).update(row.id, {
+    ...step.set,
+    state: to,
+    state_message: step.message ?? null,
+    state_changed_at: new Date(),
+  });
   await recordActivity(tx, row, { kind: 'state', from: row.state, to, actor: step.actor ?? null, message: step.message ?? null, eventKey: step.eventKey });
   await platform.outbox.publish(tx, {
     type: LakehouseEvents.stateChanged,
@@ -150,7 +147,7 @@ export async function startLakehouse(
   const { row, app } = await db.transaction().execute(async (tx) => {
     const current = await requireLakehouse(tx, id, true);
     checkAction(current.name, current.state, 'start');
-    const warehouses = (await tx.selectFrom('warehouses').select('name').orderBy('name').execute()).map((w) => w.name);
+    const warehouses = await lakehouseLifecycleStore(tx).warehouses();
     const generation = current.generation + 1;
     const spec = specOf(current);
     const application = lakehouseApplication(spec, {
@@ -216,13 +213,7 @@ async function submitWorkload(
     await platform.endpoints.expose(row.name, driverSelector(row.id), plan);
     const result = await platform.runtime.submit(app);
     if (result.rejected) await failStart(platform, row, result.rejected);
-    else if (result.logLocation)
-      await platform.store.db
-        .updateTable('lakehouses')
-        .set({ log_location: result.logLocation })
-        .where('id', '=', row.id)
-        .where('generation', '=', row.generation)
-        .execute();
+    else if (result.logLocation) await lakehouseLifecycleStore(platform.store.db).setLogLocation(row.id, row.generation, result.logLocation);
   } catch (err) {
     platform.logger.error({ err, lakehouse: row.name }, 'submitting a lakehouse workload failed');
     await failStart(platform, row, `its workload could not be submitted: ${(err as Error).message}`);
@@ -315,14 +306,14 @@ export async function workloadGone(tx: Tx, platform: FunctionServices, row: Lake
   }
   if (row.state === 'FAILED') {
     // A failed start's workload, now removed: nothing is left to stop.
-    await tx.updateTable('lakehouses').set({ workload_name: null, endpoints: null }).where('id', '=', row.id).execute();
+    await lakehouseLifecycleStore(tx).forgetWorkload(row.id);
     return { then: 'unexpose' };
   }
   return {};
 }
 
 export async function finishDelete(tx: Tx, platform: FunctionServices, row: LakehouseRow, actor: string | null): Promise<void> {
-  await tx.deleteFrom('lakehouses').where('id', '=', row.id).execute();
+  await lakehouseLifecycleStore(tx).delete(row.id);
   await recordActivity(tx, row, { kind: 'action', action: 'delete', from: row.state, actor, message: 'deleted' });
   await announceChange(tx, platform, { ...row, version: row.version + 1 }, 'delete', actor);
 }

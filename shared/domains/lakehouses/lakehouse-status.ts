@@ -6,6 +6,7 @@ import { afterGone, moveLakehouse, workloadGone } from './lakehouse-lifecycle.js
 import { markServing, probeInBackground } from './lakehouse-readiness.js';
 import { workloadOutcome } from './lakehouse-states.js';
 import { LAKEHOUSE_LABELS } from './lakehouse-workload.js';
+import { lakehouseLifecycleStore } from './lakehouse-lifecycle-store.js';
 
 type App = Static<typeof SparkApplicationData>;
 
@@ -20,18 +21,18 @@ export async function applyWorkloadStatus(ctx: EventContext, change: 'add' | 'up
   const generation = Number(labels[LAKEHOUSE_LABELS.generation]);
   if (!id || !Number.isInteger(generation)) return; // not a lakehouse's
   const { tx, platform } = ctx;
-  const row = await tx.selectFrom('lakehouses').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  const store = lakehouseLifecycleStore(tx);
+  const row = await store.lock(id);
   if (!row || row.generation !== generation || row.workload_name !== app.metadata.name) return;
   const sequence = Number(app.metadata.resourceVersion ?? 0);
   if (sequence <= Number(row.last_sequence)) return;
   const appState = change === 'delete' ? 'DELETED' : (app.status?.applicationState?.state ?? '') || 'NEW';
   const uiUrl = app.status?.driverInfo?.webUIIngressAddress ?? app.status?.driverInfo?.webUIAddress;
-  const current = await tx
-    .updateTable('lakehouses')
-    .set({ last_sequence: sequence, workload_state: appState, ...(uiUrl ? { ui_url: uiUrl.startsWith('http') ? uiUrl : `http://${uiUrl}` } : {}) })
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const current = await store.update(id, {
+    last_sequence: sequence,
+    workload_state: appState,
+    ...(uiUrl ? { ui_url: uiUrl.startsWith('http') ? uiUrl : `http://${uiUrl}` } : {}),
+  });
   const step = { source: 'runtime' as const, eventKey: event.id };
 
   if (change === 'delete') {
