@@ -1,13 +1,5 @@
 import type { Platform } from '../../../shared/platform/index.js';
-import {
-  explainDecision,
-  objectTags,
-  type ControlInput,
-  type DataPolicySet,
-  type DataResource,
-  type RequestedAccess,
-  type Subject,
-} from '../../../shared/policy/index.js';
+import { explainDecision, type ControlInput, type DataPolicySet, type DataResource, type RequestedAccess, type Subject } from '../../../shared/policy/index.js';
 import type { TrinoInput, TrinoResource } from './trino-input.js';
 import { trinoMaskExpression } from './trino-masks.js';
 
@@ -114,7 +106,7 @@ export class TrinoDecider {
     );
   }
 
-  private tagsOf = async (r: DataResource) => (this.set.hasTagPolicies && r.table !== undefined ? objectTags(this.platform.store.db, r) : undefined);
+  private tagsOf = async (r: DataResource) => (this.set.hasTagPolicies && r.table !== undefined ? this.platform.objectTags.tagsOf(r) : undefined);
 
   private async allowed(access: RequestedAccess, r: DataResource): Promise<boolean> {
     const { decision } = await explainDecision(this.set, this.subject, access, r, undefined, this.tagsOf);
