@@ -12,7 +12,7 @@ import { AuditTrail, postgresAuditStore } from '../audit/index.js';
 import type { Config } from '../config/index.js';
 import { checkAppliedMigrations, migrateToLatest, openMetadataStore } from '../db/index.js';
 import { Dispatcher, EventConsumerSet, HttpTransport, InProcessTransport, Outbox, type EventTransport } from '../events/index.js';
-import { ContextTable, type LakeplaneFunction } from '../http/index.js';
+import { ContextTable, postgresIdempotencyKeyStore, type LakeplaneFunction } from '../http/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { PlatformMetrics } from '../metrics/index.js';
 import {
@@ -131,6 +131,7 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
     objectTags,
     controlPolicies,
     audit: new AuditTrail(postgresAuditStore(db), log),
+    idempotencyKeys: postgresIdempotencyKeyStore(db),
     outbox,
     dispatcher,
     transport,

@@ -2,7 +2,7 @@ import type { AccessTokens, Authenticator, ExternalIssuers, IdentityStore, Signi
 import type { AuditTrail } from '../audit/index.js';
 import type { Config } from '../config/index.js';
 import type { MetadataStore } from '../db/index.js';
-import type { FunctionContexts } from '../http/index.js';
+import type { FunctionContexts, IdempotencyKeyStore } from '../http/index.js';
 import type { Dispatcher, EventTransport, InProcessTransport, Outbox } from '../events/index.js';
 import type { Logger } from '../log/index.js';
 import type { PlatformMetrics } from '../metrics/index.js';
@@ -35,6 +35,8 @@ export interface Platform extends FunctionContexts {
   /** Audited policy decisions, written in batches. */
   readonly decisionLog: DecisionLog;
   readonly audit: AuditTrail;
+  /** Every route's Idempotency-Keys, for the sweeps of the functions that write them (idempotencyKeySweep). */
+  readonly idempotencyKeys: IdempotencyKeyStore;
   readonly outbox: Outbox;
   readonly dispatcher: Dispatcher;
   readonly transport: EventTransport;
