@@ -1,6 +1,5 @@
-import { defineFunction } from '../../shared/http/index.js';
+import { defineFunction, idempotencyKeySweep } from '../../shared/http/index.js';
 import { CatalogEvents } from '../../shared/domains/contracts/index.js';
-import { sweepIdempotencyKeys } from './handlers/idempotency-sweeper.js';
 import { sweepPurges } from './handlers/purge-tasks.js';
 import { DiscoveryEvents } from './discovery-events.js';
 import { configRoutes } from './routes/config-routes.js';
@@ -17,5 +16,7 @@ export const catalog = defineFunction({
   description: 'Apache Iceberg REST catalog (spec-exact, under /iceberg) over the shared metadata store; warehouses and their storage.',
   routes: [...configRoutes, ...namespaceRoutes, ...tableRoutes, ...viewRoutes, ...unsupportedRoutes, ...warehouseRoutes, ...discoveryRoutes],
   publishes: [...Object.values(CatalogEvents), ...Object.values(DiscoveryEvents)],
-  workers: [sweepIdempotencyKeys, sweepPurges],
+  workers: [sweepPurges],
+  // The Iceberg routes' Idempotency-Keys (scope 'catalog'), forgotten a day after they were written.
+  periodic: [idempotencyKeySweep('catalog', (platform) => platform.idempotencyKeys)],
 });
