@@ -1,7 +1,6 @@
-import { defineFunction } from '../../shared/http/index.js';
+import { defineFunction, idempotencyKeySweep } from '../../shared/http/index.js';
 import { CatalogEvents } from '../../shared/domains/contracts/index.js';
 import { catalogContext } from './catalog-context.js';
-import { sweepIdempotencyKeys } from './handlers/idempotency-sweeper.js';
 import { sweepPurges } from './handlers/purge-tasks.js';
 import { DiscoveryEvents } from './discovery-events.js';
 import { configRoutes } from './routes/config-routes.js';
@@ -19,5 +18,7 @@ export const catalog = defineFunction({
   routes: [...configRoutes, ...namespaceRoutes, ...tableRoutes, ...viewRoutes, ...unsupportedRoutes, ...warehouseRoutes, ...discoveryRoutes],
   context: catalogContext,
   publishes: [...Object.values(CatalogEvents), ...Object.values(DiscoveryEvents)],
-  workers: [sweepIdempotencyKeys, sweepPurges],
+  workers: [sweepPurges],
+  // The Iceberg routes' Idempotency-Keys (scope 'catalog'), forgotten a day after they were written.
+  periodic: [idempotencyKeySweep('catalog', (platform) => platform.idempotencyKeys)],
 });

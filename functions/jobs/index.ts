@@ -1,4 +1,4 @@
-import { consumer, defineFunction, periodic } from '../../shared/http/index.js';
+import { consumer, defineFunction, idempotencyKeySweep, periodic } from '../../shared/http/index.js';
 import { JobEvents } from '../../shared/domains/contracts/index.js';
 import { applyApplicationStatuses, applyStatusBatch } from '../../shared/domains/jobs/index.js';
 import { ResourceEvents } from '../../shared/runtime/index.js';
@@ -23,7 +23,11 @@ export const jobs = defineFunction({
     'Spark job definitions (versioned), runs with retries and timeouts on the local runtime or the Spark Operator, and their status from SparkApplication events.',
   routes: [...jobRoutes, ...runRoutes],
   consumes: [...statusConsumers],
-  // Retries due, timeouts, attempts never submitted.
-  periodic: [periodic('run supervision', superviseRuns, (c) => c.LAKEPLANE_JOBS_SUPERVISE_MS)],
+  periodic: [
+    // Retries due, timeouts, attempts never submitted.
+    periodic('run supervision', superviseRuns, (c) => c.LAKEPLANE_JOBS_SUPERVISE_MS),
+    // The Idempotency-Keys runs were started with (scopes jobs/<id>), forgotten a day after they were written.
+    idempotencyKeySweep('jobs', (platform) => platform.idempotencyKeys),
+  ],
   publishes: Object.values(JobEvents),
 });

@@ -1,6 +1,7 @@
 import { isUniqueViolation, type Db, type Executor, type Tx } from '../db/index.js';
 import { BadRequestError, LakeplaneError, renderError, type ErrorShape } from '../errors/index.js';
 import { RawJson } from '../json/index.js';
+import { postgresIdempotencyKeyStore } from './postgres-idempotency-key-store.js';
 import type { Reply, RequestContext } from './route.js';
 
 /**
@@ -9,7 +10,10 @@ import type { Reply, RequestContext } from './route.js';
  * answers are kept (2xx, and deterministic 4xx where `keepsRefusals`); 5xx are not, so they can be retried.
  */
 export interface IdempotencyDeclaration<I> {
-  /** The key's namespace: a key is unique within it ('catalog'; one job's runs: `jobs/<id>`). */
+  /**
+   * The key's namespace: a key is unique within it ('catalog'; one job's runs: `jobs/<id>`). It is the name of the
+   * function that writes it, or begins with that name and a slash: that function's idempotencyKeySweep forgets it.
+   */
   readonly scope: (input: I) => string;
   /** The request the key stands for: the same key sent with another one is refused (`reused`). */
   readonly operation: (input: I) => string;
@@ -110,9 +114,9 @@ async function runKeyed<I>(
   run: (transact: Transact) => Promise<Reply>,
   to: ReplayedTo<I>,
 ): Promise<Reply> {
-  const { scope, key, operation, principal } = request;
+  const { scope, key, operation } = request;
   const replay = async (): Promise<Reply | undefined> => {
-    const row = await db.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', key).executeTakeFirst();
+    const row = await postgresIdempotencyKeyStore(db).find(scope, key);
     if (!row || row.status === 0) return undefined;
     const stored: Reply = { status: row.status, ...(row.body !== null ? { body: new RawJson(row.body) } : {}), headers: { [REPLAYED_HEADER]: 'true' } };
     if (row.operation !== operation) throw declaration.reused(key, row.operation, stored);
@@ -124,14 +128,10 @@ async function runKeyed<I>(
   try {
     const withKey = ((work: (tx: Tx) => Promise<Reply>) =>
       db.transaction().execute(async (tx) => {
-        await tx.insertInto('idempotency_keys').values({ scope, key, operation, principal, status: 0, body: null }).execute();
+        const keys = postgresIdempotencyKeyStore(tx);
+        await keys.claim(request);
         const reply = await work(tx);
-        await tx
-          .updateTable('idempotency_keys')
-          .set({ status: reply.status, body: bodyText(reply.body) })
-          .where('scope', '=', scope)
-          .where('key', '=', key)
-          .execute();
+        await keys.settle(scope, key, { status: reply.status, body: bodyText(reply.body) });
         return reply;
       })) as Transact;
     withKey.oneStatement = withKey;
@@ -143,11 +143,7 @@ async function runKeyed<I>(
     }
     if (declaration.keepsRefusals && err instanceof LakeplaneError && err.status >= 400 && err.status < 500) {
       const rendered = renderError(err, errorShape);
-      await db
-        .insertInto('idempotency_keys')
-        .values({ scope, key, operation, principal, status: rendered.status, body: JSON.stringify(rendered.body) })
-        .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
-        .execute();
+      await postgresIdempotencyKeyStore(db).keepRefusal(request, { status: rendered.status, body: JSON.stringify(rendered.body) });
     }
     throw err;
   }

@@ -21,3 +21,6 @@ export {
   type ReplayedTo,
   type Transact,
 } from './idempotency.js';
+export type { IdempotencyKeyRecord, IdempotencyKeyStore, KeptAnswer } from './idempotency-key-store.js';
+export { postgresIdempotencyKeyStore } from './postgres-idempotency-key-store.js';
+export { idempotencyKeySweep, sweepIdempotencyKeys, IDEMPOTENCY_KEY_RETENTION_MS } from './idempotency-key-sweep.js';

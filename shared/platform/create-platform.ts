@@ -12,10 +12,18 @@ import { AuditTrail, postgresAuditStore } from '../audit/index.js';
 import type { Config } from '../config/index.js';
 import { checkAppliedMigrations, migrateToLatest, openMetadataStore } from '../db/index.js';
 import { Dispatcher, EventConsumerSet, HttpTransport, InProcessTransport, Outbox, type EventTransport } from '../events/index.js';
-import { ContextTable, type LakeplaneFunction } from '../http/index.js';
+import { ContextTable, postgresIdempotencyKeyStore, type LakeplaneFunction } from '../http/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { PlatformMetrics } from '../metrics/index.js';
-import { ControlPolicyAuthorizer, DataPolicyCache, DecisionLog, PolicyAuthorizer } from '../policy/index.js';
+import {
+  ControlPolicyAuthorizer,
+  DataPolicyCache,
+  DecisionLog,
+  PolicyAuthorizer,
+  postgresControlPolicyStore,
+  postgresDecisionRecordStore,
+  postgresObjectTagStore,
+} from '../policy/index.js';
 import { createEndpointExposure, createRuntime, ResourceEvents, type SparkApplication } from '../runtime/index.js';
 import type { Platform } from './platform.js';
 import { consumersOf } from './platform-consumers.js';
@@ -90,8 +98,9 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
   );
 
   const dataPolicies = new DataPolicyCache(db, config.LAKEPLANE_POLICY_REFRESH_MS);
-  const decisionLog = new DecisionLog(db, log.child({ component: 'decision-log' }));
-  const controlPolicies = new ControlPolicyAuthorizer(db, config.LAKEPLANE_POLICY_REFRESH_MS, decisionLog);
+  const decisionLog = new DecisionLog(postgresDecisionRecordStore(db), log.child({ component: 'decision-log' }));
+  const controlPolicies = new ControlPolicyAuthorizer(postgresControlPolicyStore(db), config.LAKEPLANE_POLICY_REFRESH_MS, decisionLog);
+  const objectTags = postgresObjectTagStore(db);
   // The local runtime reports status as the ApiServerSource does, through the outbox like every event.
   const runtime = createRuntime(config, log.child({ component: 'runtime' }), async (change, app: SparkApplication) => {
     await db.transaction().execute((tx) =>
@@ -116,11 +125,13 @@ export async function createPlatform(config: Config, functions: readonly Lakepla
     accessTokens,
     externalIssuers,
     authenticator,
-    authorizer: new PolicyAuthorizer(db, dataPolicies, controlPolicies, decisionLog),
+    authorizer: new PolicyAuthorizer(objectTags, dataPolicies, controlPolicies, decisionLog),
     decisionLog,
     dataPolicies,
+    objectTags,
     controlPolicies,
     audit: new AuditTrail(postgresAuditStore(db), log),
+    idempotencyKeys: postgresIdempotencyKeyStore(db),
     outbox,
     dispatcher,
     transport,

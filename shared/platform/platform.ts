@@ -2,11 +2,11 @@ import type { AccessTokens, Authenticator, ExternalIssuers, IdentityStore, Signi
 import type { AuditTrail } from '../audit/index.js';
 import type { Config } from '../config/index.js';
 import type { MetadataStore } from '../db/index.js';
-import type { FunctionContexts } from '../http/index.js';
+import type { FunctionContexts, IdempotencyKeyStore } from '../http/index.js';
 import type { Dispatcher, EventTransport, InProcessTransport, Outbox } from '../events/index.js';
 import type { Logger } from '../log/index.js';
 import type { PlatformMetrics } from '../metrics/index.js';
-import type { ControlPolicyAuthorizer, DataPolicyCache, DecisionLog, PolicyAuthorizer } from '../policy/index.js';
+import type { ControlPolicyAuthorizer, DataPolicyCache, DecisionLog, ObjectTagStore, PolicyAuthorizer } from '../policy/index.js';
 import type { EndpointExposure, WorkloadRuntime } from '../runtime/index.js';
 
 /** Everything a handler may use. Built once per process by createPlatform(); the two modes differ only inside it. */
@@ -28,11 +28,15 @@ export interface Platform extends FunctionContexts {
   readonly authorizer: PolicyAuthorizer;
   /** The data access policies this process decides with; policy writes invalidate it. */
   readonly dataPolicies: DataPolicyCache;
+  /** Catalog tags of tables, views and columns, as tag-based data access policies read them. */
+  readonly objectTags: ObjectTagStore;
   /** The control policies in force in this process; activations invalidate it. */
   readonly controlPolicies: ControlPolicyAuthorizer;
   /** Audited policy decisions, written in batches. */
   readonly decisionLog: DecisionLog;
   readonly audit: AuditTrail;
+  /** Every route's Idempotency-Keys, for the sweeps of the functions that write them (idempotencyKeySweep). */
+  readonly idempotencyKeys: IdempotencyKeyStore;
   readonly outbox: Outbox;
   readonly dispatcher: Dispatcher;
   readonly transport: EventTransport;

@@ -10,8 +10,12 @@ export {
   type Resource,
 } from './resource.js';
 export { ControlPolicyAuthorizer, loadControlEngine, shippedControlBundle } from './control/control-authorizer.js';
+export type { ControlPolicyStore, ControlPolicyState } from './control/control-policy-store.js';
+export { postgresControlPolicyStore } from './control/postgres-control-policy-store.js';
 export type { ControlDecision, ControlInput } from './control/control-engine.js';
-export { PolicyAuthorizer, subjectOf, objectTags } from './policy-authorizer.js';
+export { PolicyAuthorizer, subjectOf } from './policy-authorizer.js';
+export type { ObjectTagStore } from './data-access/object-tag-store.js';
+export { postgresObjectTagStore } from './data-access/postgres-object-tag-store.js';
 export { DataPolicySet, type AccessDecision, type ColumnMask, type RequestedAccess, type RowFilter, type Subject } from './data-access/evaluator.js';
 export { DataPolicyCache, dataPolicySetVersion, loadDataPolicySet, toDataPolicy } from './data-access/policy-store.js';
 export { dataAccessFor } from './data-access/catalog-actions.js';
@@ -32,6 +36,8 @@ export { normalizeUrl, urlValueProblem, type UrlResource } from './data-access/u
 export { explainDecision, type ExplainedDecision, type TagsOf } from './data-access/explain.js';
 export { isKnownTimeZone, recurrenceProblemsOf, wallTimeToInstant } from './data-access/validity.js';
 export * from './data-access/policy-schema.js';
-export { DecisionLog, type DecisionRecord } from './decision-log.js';
+export { DecisionLog } from './decision-log.js';
+export type { DecisionRecord, DecisionRecordStore, TimedDecisionRecord } from './decision-record-store.js';
+export { postgresDecisionRecordStore } from './postgres-decision-record-store.js';
 export { PolicyEvents } from './policy-events.js';
 export { accessesOf, delegationCovers, delegationFor, type Delegation } from './data-access/delegated-admin.js';

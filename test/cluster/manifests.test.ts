@@ -43,6 +43,7 @@ const pingSource = loadDoc('eventing/pingsource-outbox.yaml');
 const trigger = loadDoc('eventing/trigger-events-ping.yaml');
 const policyTriggers = loadDocs('eventing/triggers-policy-changes.yaml');
 const jobTriggers = [
+  ...loadDocs('eventing/triggers-catalog.yaml'),
   ...loadDocs('eventing/triggers-jobs.yaml'),
   ...loadDocs('eventing/triggers-lakehouses.yaml'),
   ...loadDocs('eventing/triggers-scheduler.yaml'),

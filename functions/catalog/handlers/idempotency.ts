@@ -1,9 +1,8 @@
 import { BadRequestError } from '../../../shared/errors/index.js';
 import type { IdempotencyDeclaration } from '../../../shared/http/index.js';
 
-/** Advertised in /v1/config; keys are kept a day, well past it, and then swept. */
+/** Advertised in /v1/config; keys are kept a day, well past it, and then swept (idempotencyKeySweep in index.ts). */
 export const IDEMPOTENCY_KEY_LIFETIME = 'PT30M';
-export const IDEMPOTENCY_KEY_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 

@@ -1,7 +1,7 @@
 import { scopeAllows, type Principal } from '../../../shared/auth/index.js';
 import { ForbiddenError, UnavailableError } from '../../../shared/errors/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
-import { objectTags, subjectOf, type DataResource } from '../../../shared/policy/index.js';
+import { subjectOf, type DataResource } from '../../../shared/policy/index.js';
 import { locationScheme, stsRoleAssumer, type RoleCredentials } from '../../../shared/storage/index.js';
 import { pathIfInside } from '../storage/warehouse-paths.js';
 import { parseS3Prefix, partitionOf, tableSessionPolicy, type S3Prefix, type StorageAccessLevel } from '../domain/session-policy.js';
@@ -95,7 +95,7 @@ export async function readRestrictions(
   const set = await platform.dataPolicies.get();
   const subject = subjectOf(principal);
   const target: DataResource & { table: string } = { warehouse: table.prefix, namespace: [...table.namespace], table: table.name };
-  const withTags = async <R extends DataResource>(r: R): Promise<R> => (set.hasTagPolicies ? { ...r, tags: await objectTags(platform.store.db, r) } : r);
+  const withTags = async <R extends DataResource>(r: R): Promise<R> => (set.hasTagPolicies ? { ...r, tags: await platform.objectTags.tagsOf(r) } : r);
   const why: string[] = [];
   const filter = set.rowFilterFor(subject, await withTags(target));
   if (filter) why.push(`a row filter (policy ${filter.policyId})`);

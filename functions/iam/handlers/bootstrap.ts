@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { hashPassword, IamEvents, newSecret } from '../../../shared/auth/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
 import { userStore } from '../store/user-store.js';
@@ -13,8 +12,8 @@ export async function bootstrapIam(platform: Platform): Promise<void> {
   const generated = config.LAKEPLANE_ADMIN_PASSWORD ? undefined : newSecret('', 24);
   const password = config.LAKEPLANE_ADMIN_PASSWORD ?? (generated as string);
   const created = await platform.store.db.transaction().execute(async (tx) => {
-    await sql`select pg_advisory_xact_lock(hashtext('lakeplane.bootstrap-admin'))`.execute(tx);
     const users = userStore(tx);
+    await users.lockFirstStart();
     if (await users.any()) return false;
     const admin = await users.create({
       username: config.LAKEPLANE_ADMIN_USERNAME,

@@ -43,6 +43,11 @@ export interface UserChange {
 export interface UserStore {
   /** Whether there is any user at all (a first start has none). */
   any(): Promise<boolean>;
+  /**
+   * Takes the lock a first start creates the admin under, for the rest of the transaction: of two replicas starting
+   * together, the second finds the first one's admin.
+   */
+  lockFirstStart(): Promise<void>;
   find(id: string): Promise<User | undefined>;
   list(filter: {
     q?: string | undefined;
@@ -109,6 +114,9 @@ export function userStore(db: Executor): UserStore {
   return {
     async any() {
       return (await db.selectFrom('users').select('id').limit(1).executeTakeFirst()) !== undefined;
+    },
+    async lockFirstStart() {
+      await sql`select pg_advisory_xact_lock(hashtext('lakeplane.bootstrap-admin'))`.execute(db);
     },
     async find(id) {
       const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();

@@ -1,13 +1,6 @@
 import type { Platform } from '../../../shared/platform/index.js';
-import {
-  explainDecision,
-  objectTags,
-  type ControlInput,
-  type DataPolicySet,
-  type DataResource,
-  type RequestedAccess,
-  type Subject,
-} from '../../../shared/policy/index.js';
+import { explainDecision, type ControlInput, type DataPolicySet, type DataResource, type RequestedAccess, type Subject } from '../../../shared/policy/index.js';
+import { activeUserStore } from '../store/active-user-store.js';
 import type { TrinoInput, TrinoResource } from './trino-input.js';
 import { trinoMaskExpression } from './trino-masks.js';
 
@@ -98,13 +91,8 @@ export class TrinoDecider {
   /** The subject is Trino's identity; role admin if that user is an active platform admin. */
   static async for(platform: Platform, input: TrinoInput): Promise<TrinoDecider> {
     const { user, groups = [] } = input.context.identity;
-    const known = await platform.store.db
-      .selectFrom('users')
-      .select(['id', 'is_admin'])
-      .where('username', '=', user)
-      .where('active', '=', true)
-      .executeTakeFirst();
-    const isAdmin = known?.is_admin ?? false;
+    const known = await activeUserStore(platform.store.db).find(user);
+    const isAdmin = known?.isAdmin ?? false;
     return new TrinoDecider(
       platform,
       await platform.dataPolicies.get(),
@@ -114,7 +102,7 @@ export class TrinoDecider {
     );
   }
 
-  private tagsOf = async (r: DataResource) => (this.set.hasTagPolicies && r.table !== undefined ? objectTags(this.platform.store.db, r) : undefined);
+  private tagsOf = async (r: DataResource) => (this.set.hasTagPolicies && r.table !== undefined ? this.platform.objectTags.tagsOf(r) : undefined);
 
   private async allowed(access: RequestedAccess, r: DataResource): Promise<boolean> {
     const { decision } = await explainDecision(this.set, this.subject, access, r, undefined, this.tagsOf);

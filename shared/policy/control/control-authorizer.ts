@@ -1,9 +1,9 @@
 import type { Principal } from '../../auth/index.js';
-import type { Executor } from '../../db/index.js';
 import { ForbiddenError } from '../../errors/index.js';
 import type { PlatformRules } from '../authorize.js';
 import type { DecisionLog } from '../decision-log.js';
 import { VersionWatcher } from '../version-watcher.js';
+import type { ControlPolicyStore } from './control-policy-store.js';
 import type { ControlDecision, ControlInput, ControlPolicyEngine } from './control-engine.js';
 
 /** The bundle shipped with Lakeplane, compiled from functions/policies/rego (imported on first use). */
@@ -43,21 +43,18 @@ export class ControlPolicyAuthorizer implements PlatformRules {
   private readonly watcher: VersionWatcher<InForce>;
 
   constructor(
-    db: Executor,
+    store: ControlPolicyStore,
     refreshMs: number,
     private readonly decisionLog?: DecisionLog,
   ) {
-    const state = () => db.selectFrom('policy_state').select(['control_version', 'control_bundle_id']).where('id', '=', 1).executeTakeFirstOrThrow();
     this.watcher = new VersionWatcher(
       refreshMs,
-      async () => Number((await state()).control_version),
+      async () => (await store.inForce()).version,
       async () => {
-        const s = await state();
-        const archive = s.control_bundle_id
-          ? (await db.selectFrom('control_policy_bundles').select('archive').where('id', '=', s.control_bundle_id).executeTakeFirstOrThrow()).archive
-          : await shippedControlBundle();
+        const s = await store.inForce();
+        const archive = s.bundleId ? await store.archive(s.bundleId) : await shippedControlBundle();
         // Loaded and checked completely before it replaces the engine in force.
-        return { version: Number(s.control_version), bundleId: s.control_bundle_id, engine: await loadControlEngine(archive), memo: new Map() };
+        return { version: s.version, bundleId: s.bundleId, engine: await loadControlEngine(archive), memo: new Map() };
       },
     );
   }

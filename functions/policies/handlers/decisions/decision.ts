@@ -4,7 +4,6 @@ import type { FunctionServices } from '../../../../shared/events/index.js';
 import {
   explainDecision,
   normalizeUrl,
-  objectTags,
   resourceTags,
   tagAttributeMapProblems,
   URL_ACCESS_TYPES,
@@ -82,7 +81,7 @@ export async function decide(
     ...(input.column !== undefined ? { column: input.column } : {}),
     ...(input.tags ? { tags: resourceTags(input.tags, input.tagAttributes) } : {}),
   };
-  const tagsOf = set.hasTagPolicies ? async (r: DataResource) => (r.table !== undefined ? objectTags(platform.store.db, r) : undefined) : undefined;
+  const tagsOf = set.hasTagPolicies ? async (r: DataResource) => (r.table !== undefined ? platform.objectTags.tagsOf(r) : undefined) : undefined;
   const { decision: d, masks, rowFilter } = await explainDecision(set, subject, access, resource, input.columns, tagsOf, at);
   return {
     ...answer(d, set.version, at),
