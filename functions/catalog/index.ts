@@ -1,7 +1,7 @@
 import { defineFunction, idempotencyKeySweep } from '../../shared/http/index.js';
 import { CatalogEvents } from '../../shared/domains/contracts/index.js';
 import { catalogContext } from './catalog-context.js';
-import { sweepPurges } from './handlers/purge-tasks.js';
+import { purgeSweep } from './handlers/purge-tasks.js';
 import { DiscoveryEvents } from './discovery-events.js';
 import { configRoutes } from './routes/config-routes.js';
 import { discoveryRoutes } from './routes/discovery-routes.js';
@@ -18,7 +18,6 @@ export const catalog = defineFunction({
   routes: [...configRoutes, ...namespaceRoutes, ...tableRoutes, ...viewRoutes, ...unsupportedRoutes, ...warehouseRoutes, ...discoveryRoutes],
   context: catalogContext,
   publishes: [...Object.values(CatalogEvents), ...Object.values(DiscoveryEvents)],
-  workers: [sweepPurges],
-  // The Iceberg routes' Idempotency-Keys (scope 'catalog'), forgotten a day after they were written.
-  periodic: [idempotencyKeySweep('catalog', (platform) => platform.idempotencyKeys)],
+  // Owed purges retried; the Iceberg routes' Idempotency-Keys (scope 'catalog') forgotten a day after they were written.
+  periodic: [purgeSweep, idempotencyKeySweep('catalog', (platform) => platform.idempotencyKeys)],
 });

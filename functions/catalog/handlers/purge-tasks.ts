@@ -1,5 +1,5 @@
 import type { Tx } from '../../../shared/db/index.js';
-import type { Worker } from '../../../shared/http/index.js';
+import { periodic } from '../../../shared/http/index.js';
 import type { Platform } from '../../../shared/platform/index.js';
 import { pathIfInside } from '../storage/warehouse-paths.js';
 import { objectStoreFor } from '../storage/warehouse-storage.js';
@@ -61,21 +61,12 @@ export async function runDuePurges(platform: Platform): Promise<number> {
   });
 }
 
-/** Retries owed purges while the catalog function runs. */
-export const sweepPurges: Worker = (platform) => {
-  let running = false;
-  const sweep = async () => {
-    if (running) return;
-    running = true;
-    try {
-      await runDuePurges(platform);
-    } catch (err) {
-      platform.logger.warn({ err }, 'purge sweep failed');
-    } finally {
-      running = false;
-    }
-  };
-  const timer = setInterval(() => void sweep(), SWEEP_EVERY_MS);
-  timer.unref();
-  return async () => clearInterval(timer);
-};
+/**
+ * Retries owed purges: on every PingSource tick in a cluster (so a catalog scaled to zero still gets to them), every
+ * 30 s in embedded mode.
+ */
+export const purgeSweep = periodic(
+  'purge sweep',
+  (platform) => runDuePurges(platform),
+  () => SWEEP_EVERY_MS,
+);
