@@ -187,7 +187,7 @@ export const ConfigSchema = Type.Object({
   LAKEPLANE_JOBS_RUNTIME: Type.Optional(
     Type.Union([Type.Literal('local'), Type.Literal('kubernetes')], {
       description:
-        'Where Spark jobs run: local (spark-submit on this machine) or kubernetes (Spark Operator SparkApplications). Default: local in embedded mode, kubernetes in cluster mode.',
+        'Where Spark jobs and lakehouses run: local (spark-submit on this machine) or kubernetes (Spark Operator SparkApplications). Default: local in embedded mode, kubernetes in cluster mode; local in cluster mode runs them beside functions on one machine (npm run start:cluster sets it).',
     }),
   ),
   LAKEPLANE_SPARK_SUBMIT: Type.Optional(
