@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from '../shared/config/index.js';
-import { listen } from '../shared/http/index.js';
+import { DataDirectoryInUseError, lockDataDirectory } from '../shared/db/index.js';
+import { ensurePortAvailable, listen, PortUnavailableError } from '../shared/http/index.js';
 import { createPlatform } from '../shared/platform/index.js';
 import { functionNames, loadAllFunctions, loadFunction } from '../functions/registry.js';
 
@@ -18,6 +19,13 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  // Refused in one line and at once, before the store is opened: another Lakeplane on this data directory (PGlite
+  // admits one process), or a port that is taken (found out otherwise only after the migrations).
+  if (config.LAKEPLANE_MODE === 'embedded' && !config.LAKEPLANE_DATA_DIR.startsWith('memory://')) {
+    const lock = lockDataDirectory(config.LAKEPLANE_DATA_DIR);
+    process.on('exit', () => lock.release());
+  }
+  await ensurePortAvailable(config.PORT, config.HOST);
   const target = config.FUNCTION_TARGET;
   const selected = target ? [await loadFunction(target)].filter((f) => f !== undefined) : await loadAllFunctions();
   if (selected.length === 0) {
@@ -60,6 +68,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof DataDirectoryInUseError || err instanceof PortUnavailableError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
   process.stderr.write(`lakeplane failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

@@ -5,7 +5,10 @@
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
 
-rmSync('dist', { recursive: true, force: true });
+// `--outdir=DIR` builds elsewhere than dist/ (a test builds into a directory of its own); DIR needs node_modules
+// beside it or above it, where the external packages below resolve.
+const outdir = process.argv.find((a) => a.startsWith('--outdir='))?.slice('--outdir='.length) ?? 'dist';
+rmSync(outdir, { recursive: true, force: true });
 
 // pg asks at import whether it runs in a Cloudflare Worker; on Node 20 (no global navigator) it answers by touching
 // globalThis.Response, which makes Node load its whole fetch implementation: about 7% of a function's cold start
@@ -26,7 +29,7 @@ const pgNodeOnly = {
 };
 await build({
   entryPoints: { serve: 'bin/serve.ts', migrate: 'bin/migrate.ts', functions: 'functions/framework.ts' },
-  outdir: 'dist',
+  outdir,
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -37,10 +40,13 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   sourcemap: 'linked',
   // The AWS SDK is loaded on first use of an S3 warehouse only; bundled, every cold start would parse it.
-  external: ['@electric-sql/pglite', 'pg-native', '@aws-sdk/*'],
+  // The functions framework must be the very copy its CLI runs: `functions-framework --source=dist/functions.js`
+  // looks the target up in its own registry, and a bundled copy would register every function in another one
+  // ("Function 'iam' is not defined in the provided module").
+  external: ['@electric-sql/pglite', 'pg-native', '@aws-sdk/*', '@google-cloud/functions-framework'],
   // Bundled CommonJS dependencies call require(); give ESM output one.
   banner: { js: "import { createRequire as __lpCreateRequire } from 'node:module'; const require = __lpCreateRequire(import.meta.url);" },
   plugins: [pgNodeOnly],
   logLevel: 'warning',
 });
-console.log('built dist/serve.js, dist/migrate.js, dist/functions.js');
+console.log(`built ${outdir}/serve.js, ${outdir}/migrate.js, ${outdir}/functions.js`);

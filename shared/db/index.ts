@@ -7,3 +7,4 @@ export type * from './schema.js';
 export { textArray } from './sql-values.js';
 export { prepareStatement } from './prepared-statements.js';
 export { isDatabaseUnavailable } from './connection-errors.js';
+export { lockDataDirectory, DataDirectoryInUseError, type DataDirectoryLock, type LockHolder } from './data-directory-lock.js';

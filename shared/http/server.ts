@@ -10,6 +10,7 @@ import { createRequestHandler, type RequestPipelineDependencies } from './pipeli
 import type { Authorizer } from '../policy/index.js';
 import { json, type RouteDefinition } from './route.js';
 import { operation } from './operation.js';
+import { portError } from './port-check.js';
 import { Router } from './router.js';
 import { systemRoutes, type SystemRouteDependencies } from './system-routes.js';
 
@@ -166,7 +167,7 @@ export async function listen(functions: readonly LakeplaneFunction[], running: S
   });
   server.on('clientError', (err: Error & { code?: string }, socket: Duplex) => answerUnparsable(err, socket));
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err) => reject(portError(err, port, host)));
     server.listen(port, host, () => resolve());
   });
   const address = server.address() as AddressInfo;

@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import type { SparkApplication } from './spark-application.js';
 import type { Logger } from '../log/index.js';
 import { followFile } from './follow-file.js';
+import { endGroup, groupAlive, signalGroup, spawnInOwnGroup } from './process-group.js';
 import type { FollowOptions, ResourceChange, SubmitResult, WorkloadRuntime } from './workload-runtime.js';
 
 export interface LocalSparkOptions {
@@ -17,7 +18,7 @@ export interface LocalSparkOptions {
   logDir: string;
   /** Secret references resolve to files <secretsDir>/<secretName>/<key>, as a mounted Kubernetes Secret reads. */
   secretsDir: string;
-  /** How long a cancelled driver gets between SIGTERM and SIGKILL. */
+  /** How long a cancelled driver (its whole process group) gets between SIGTERM and SIGKILL. */
   killGraceMs: number;
   /** Reports a status change; must not throw (the runtime does not wait on it beyond ordering). */
   publish(change: ResourceChange, app: SparkApplication): Promise<void>;
@@ -29,7 +30,10 @@ interface Supervised {
   child?: ChildProcess;
   sequence: number;
   cancelled: boolean;
+  /** Resolves once spark-submit has exited. */
   done: Promise<void>;
+  /** Resolves once nothing of its process group is left (the group is ended when spark-submit exits, whatever the cause). */
+  ended: Promise<void>;
 }
 
 /** Environment a driver gets from us: enough to find Java and Python, nothing of the platform's own secrets. */
@@ -37,7 +41,9 @@ const PASSED_THROUGH = ['PATH', 'HOME', 'JAVA_HOME', 'LANG', 'TMPDIR', 'SPARK_HO
 
 /**
  * The embedded runtime: each attempt is one spark-submit process on this machine (master local[N]), supervised until
- * it exits, its driver log written to a file. It reports the states the Spark Operator would, as SparkApplication
+ * it exits, its driver log written to a file. spark-submit leads a process group of its own (process-group.ts): a
+ * cancel, a timeout, the end of the driver and the server's stop end the whole group, the Python of a PySpark job
+ * and anything else the driver started included. It reports the states the Spark Operator would, as SparkApplication
  * updates with a growing resourceVersion: "" (new) on submit, SUBMITTED, RUNNING once the process runs, COMPLETED or
  * FAILED (with the log's last lines) when it exits, and a delete when it is cancelled.
  */
@@ -45,6 +51,12 @@ export class LocalSparkRuntime implements WorkloadRuntime {
   readonly name = 'local' as const;
   private readonly apps = new Map<string, Supervised>();
   private publishing: Promise<void> = Promise.resolve();
+  /** Process groups still running. If the process exits without stop() (its shutdown watchdog, a crash), they are killed on the way out. */
+  private readonly liveGroups = new Set<number>();
+  private readonly ending = new Map<number, Promise<void>>();
+  private readonly killLiveGroups = () => {
+    for (const pgid of this.liveGroups) signalGroup(pgid, 'SIGKILL');
+  };
 
   constructor(private readonly o: LocalSparkOptions) {
     mkdirSync(o.logDir, { recursive: true });
@@ -81,7 +93,7 @@ export class LocalSparkRuntime implements WorkloadRuntime {
     const logLocation = this.logFile(name);
     // Submitted before (by this process, or by one before a restart: its log file is there): nothing more to do.
     if (this.apps.has(name) || existsSync(logLocation)) return { logLocation };
-    const s: Supervised = { app, sequence: 0, cancelled: false, done: Promise.resolve() };
+    const s: Supervised = { app, sequence: 0, cancelled: false, done: Promise.resolve(), ended: Promise.resolve() };
     this.apps.set(name, s);
     const fd = openSync(logLocation, 'a');
     this.report(s, 'add', '', {});
@@ -101,9 +113,11 @@ export class LocalSparkRuntime implements WorkloadRuntime {
     // Its own working directory: a Thrift server keeps a Derby metastore and spark-warehouse/ in it, jobs their scratch.
     const cwd = path.join(this.o.logDir, `${name}.d`);
     mkdirSync(cwd, { recursive: true });
-    const child = spawn(this.o.sparkSubmit, this.arguments(app), { env, cwd, stdio: ['ignore', fd, fd], detached: false });
+    const child = spawnInOwnGroup(this.o.sparkSubmit, this.arguments(app), { env, cwd, stdio: ['ignore', fd, fd] });
     closeSync(fd);
     s.child = child;
+    // The pid is there as soon as the process is (before 'spawn'): a cancel that comes right away still finds its group.
+    if (child.pid !== undefined) this.watchGroup(child.pid);
     this.report(s, 'update', 'SUBMITTED', { lastSubmissionAttemptTime: new Date().toISOString() });
     s.done = new Promise<void>((resolve) => {
       child.once('spawn', () => this.report(s, 'update', 'RUNNING', { sparkApplicationId: `local-${child.pid}` }));
@@ -126,7 +140,35 @@ export class LocalSparkRuntime implements WorkloadRuntime {
         resolve();
       });
     });
+    // Whatever the driver left behind when it exited (a Python it started, its children) goes with it.
+    s.ended = s.done.then(() => this.endGroupOf(child));
     return { logLocation };
+  }
+
+  private watchGroup(pgid: number): void {
+    if (this.liveGroups.size === 0) process.on('exit', this.killLiveGroups);
+    this.liveGroups.add(pgid);
+  }
+
+  /**
+   * Ends the process group `child` leads, once (a cancel and the driver's exit may both ask); the group's number is
+   * never signalled after that, as the system may give it to another process.
+   */
+  private endGroupOf(child: ChildProcess): Promise<void> {
+    const pgid = child.pid;
+    if (pgid === undefined || !this.liveGroups.has(pgid)) return Promise.resolve();
+    let ending = this.ending.get(pgid);
+    if (!ending) {
+      ending = (async () => {
+        if (groupAlive(pgid) && !(await endGroup(pgid, this.o.killGraceMs)))
+          this.o.log.warn({ pgid }, 'local runtime: a process of an ended workload outlived SIGKILL (a zombie nobody reaps?)');
+        this.liveGroups.delete(pgid);
+        this.ending.delete(pgid);
+        if (this.liveGroups.size === 0) process.off('exit', this.killLiveGroups);
+      })();
+      this.ending.set(pgid, ending);
+    }
+    return ending;
   }
 
   supervises(name: string): boolean {
@@ -142,13 +184,13 @@ export class LocalSparkRuntime implements WorkloadRuntime {
         s.cancelled = true;
         this.report(s, 'delete', undefined);
       }
+      await s.ended;
       return;
     }
     s.cancelled = true;
-    s.child.kill('SIGTERM');
-    const killer = setTimeout(() => s.child?.kill('SIGKILL'), this.o.killGraceMs);
+    await this.endGroupOf(s.child);
     await s.done;
-    clearTimeout(killer);
+    await s.ended;
   }
 
   async logs(name: string, options: { tailLines: number }): Promise<string | undefined> {
@@ -175,8 +217,10 @@ export class LocalSparkRuntime implements WorkloadRuntime {
     return followFile(file, { ...options, pollMs: 200 });
   }
 
+  /** Ends every workload at once (each gets the grace at the same time, not one after another) and their groups. */
   async stop(): Promise<void> {
-    for (const name of this.apps.keys()) await this.cancel(name);
+    await Promise.all([...this.apps.keys()].map((name) => this.cancel(name)));
+    await Promise.all([...this.apps.values()].map((s) => s.ended));
     await this.publishing;
   }
 

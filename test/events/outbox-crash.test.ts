@@ -198,7 +198,9 @@ describe.each(backends())('outbox delivery across a dispatcher crash (%s)', (bac
 
     // 3. A second dispatcher, once the dead one's lease has run out, delivers everything still in the outbox.
     const second = spawnTsx(CHILD_SCRIPT, { ...store.childEnv, CHILD_SINK_URL: proxy.url, CHILD_LEASE_MS: String(LEASE_MS) });
-    await second.message((m) => m['state'] === 'drained', 45_000);
+    // Waited for as long as it takes: the step fails only if the dispatcher exits without draining (the test's own
+    // timeout ends a hang). Two processes starting on a loaded 2-core machine once took longer than a fixed budget.
+    await second.message((m) => m['state'] === 'drained', null);
     expect((await second.exited).code, second.stderr()).toBe(0);
 
     // Every event had its effect exactly once.
@@ -233,5 +235,5 @@ describe.each(backends())('outbox delivery across a dispatcher crash (%s)', (bac
     ]);
     expect(outboxRows).toEqual([]);
     expect(deadLetters).toEqual([]);
-  }, 180_000); // two dispatcher processes start (tsx) and a lease runs out: minutes on a loaded 2-core CI machine
+  }, 600_000); // only a guard against a hang: every step above waits on its condition or on a child's exit
 });

@@ -6,12 +6,17 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 
 export interface TsxChild {
   readonly process: ChildProcess;
-  /** Resolves with the first JSON line on stdout that `match` accepts. */
-  message(match: (m: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /**
+   * Resolves with the first JSON line on stdout that `match` accepts; fails if the child exits first, or after
+   * `timeoutMs` (null: no time limit of its own, for a step whose only failure is the child's exit).
+   */
+  message(match: (m: Record<string, unknown>) => boolean, timeoutMs?: number | null): Promise<Record<string, unknown>>;
   /** Resolves when the process has exited, with its code or the signal that ended it. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Everything the child wrote to stderr, for failure messages. */
   stderr(): string;
+  /** The JSON lines it wrote to stdout so far. */
+  messages(): ReadonlyArray<Record<string, unknown>>;
 }
 
 /** Runs a TypeScript file of this repository in a separate Node process (`node --import tsx <file>`). */
@@ -54,8 +59,9 @@ export function spawnTsx(relativeScript: string, env: Record<string, string>): T
     process: child,
     exited,
     stderr: () => err,
+    messages: () => [...messages],
     async message(match, timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
+      const deadline = timeoutMs === null ? Infinity : Date.now() + timeoutMs;
       for (;;) {
         const found = messages.find(match);
         if (found) return found;
@@ -63,7 +69,7 @@ export function spawnTsx(relativeScript: string, env: Record<string, string>): T
         const remaining = deadline - Date.now();
         if (remaining <= 0) throw new Error(`child sent no expected message within ${timeoutMs} ms; stderr:\n${err}`);
         await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, remaining);
+          const t = Number.isFinite(remaining) ? setTimeout(resolve, remaining) : undefined;
           waiters.push(() => {
             clearTimeout(t);
             resolve();
