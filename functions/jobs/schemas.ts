@@ -17,6 +17,28 @@ export const Job = Type.Composite([
   }),
 ]);
 
+/**
+ * PATCH's body: a JSON merge patch (RFC 7396) of the job's definition. Only its field names are checked here; what
+ * the merge makes of the stored definition is validated as PUT's body is (JobSpec), so the two cannot drift.
+ */
+export const JobPatch = Type.Object(
+  Object.fromEntries(
+    Object.entries(JobSpec.properties).map(([name, schema]) => [
+      name,
+      Type.Optional(
+        Type.Unknown({
+          description: `The job's ${name}, as in PUT's body${schema.type === 'object' ? ', merged into the stored one field by field' : ''}; null removes it (back to its default, if it has one).`,
+        }),
+      ),
+    ]),
+  ),
+  {
+    additionalProperties: false,
+    description:
+      "A JSON merge patch (RFC 7396) of the job's definition: the fields given replace the stored ones, objects merge field by field, null removes a field, the rest stays.",
+  },
+);
+
 export const JobPage = Type.Object({ items: Type.Array(Job), nextPageToken: Type.Union([Type.String(), Type.Null()]) });
 
 export const ListJobsQuery = Type.Object(

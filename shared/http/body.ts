@@ -68,14 +68,18 @@ export function mediaType(req: IncomingMessage): string | undefined {
 const JSON_TYPES = new Set(['application/json']);
 const FORM_TYPES = new Set(['application/x-www-form-urlencoded']);
 
-/** Turns the raw bytes into the value the route's schema validates, or says precisely what is wrong. */
-export function decodeBody(kind: BodyKind, type: string | undefined, raw: Buffer): unknown {
+/**
+ * Turns the raw bytes into the value the route's schema validates, or says precisely what is wrong. `accepted`: the
+ * only media types a JSON body may come in (a merge patch must not be mistaken for an RFC 6902 JSON Patch, which is
+ * +json too); without it, application/json or any +json type.
+ */
+export function decodeBody(kind: BodyKind, type: string | undefined, raw: Buffer, accepted?: readonly string[]): unknown {
   if (kind === 'none') return undefined;
   if (kind === 'raw') return raw;
   if (kind === 'json') {
     if (raw.length === 0) throw new MalformedBodyError('request body is empty; a JSON document is required');
-    if (!type || !(JSON_TYPES.has(type) || type.endsWith('+json'))) {
-      throw new UnsupportedMediaTypeError(`Content-Type must be application/json, got ${type ?? 'none'}`);
+    if (accepted ? !type || !accepted.includes(type) : !type || !(JSON_TYPES.has(type) || type.endsWith('+json'))) {
+      throw new UnsupportedMediaTypeError(`Content-Type must be ${(accepted ?? ['application/json']).join(' or ')}, got ${type ?? 'none'}`);
     }
     const text = raw.toString('utf8');
     // Before parsing: what reads the parsed body recurses, and a deep enough body would overflow its stack.

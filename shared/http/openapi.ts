@@ -147,10 +147,9 @@ export function buildOpenApi(routes: readonly MountedRoute[], events: readonly E
     };
     const kind = route.bodyKind ?? (route.body ? 'json' : 'none');
     if (route.body && (kind === 'json' || kind === 'form')) {
-      operation['requestBody'] = {
-        required: true,
-        content: { [kind === 'json' ? 'application/json' : 'application/x-www-form-urlencoded']: { schema: schemas.of(route.body) } },
-      };
+      const types = kind === 'form' ? ['application/x-www-form-urlencoded'] : (route.bodyMediaTypes ?? ['application/json']);
+      const schema = schemas.of(route.body);
+      operation['requestBody'] = { required: true, content: Object.fromEntries(types.map((type) => [type, { schema }])) };
     } else if (kind === 'raw') {
       operation['requestBody'] = {
         required: true,

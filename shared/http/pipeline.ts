@@ -257,7 +257,7 @@ export function createRequestHandler(platform: RequestPipelineDependencies & Fun
       if (kind !== 'none') {
         const raw = await readBody(req, config.LAKEPLANE_MAX_BODY_BYTES);
         const large = raw.length > LARGE_BODY_BYTES;
-        let decoded = decodeBody(kind, mediaType(req), raw);
+        let decoded = decodeBody(kind, mediaType(req), raw, route.bodyMediaTypes);
         if (large) await nextTurn();
         // In JSON, NUL and surrogates can only arrive as \u escapes (raw ones are invalid JSON or become U+FFFD):
         // a body without any is not walked.

@@ -86,6 +86,11 @@ export interface RouteDefinition<
   query?: QS;
   body?: BS;
   bodyKind?: BodyKind;
+  /**
+   * The media types a JSON body is taken in (the first is the one the route is about: application/merge-patch+json);
+   * any other is a 415. Left out: application/json or any other +json type.
+   */
+  bodyMediaTypes?: readonly string[];
   responses: Record<number, ResponseSpec>;
   /** Which wire shape errors take on this route. */
   errorShape?: ErrorShape;

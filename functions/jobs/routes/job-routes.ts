@@ -7,8 +7,9 @@ import { deleteJob } from '../handlers/jobs/delete.js';
 import { listJobs } from '../handlers/jobs/list.js';
 import { readJob } from '../handlers/jobs/read.js';
 import { replaceJob } from '../handlers/jobs/replace.js';
+import { updateJob } from '../handlers/jobs/update.js';
 import { jobVersions } from '../handlers/jobs/versions.js';
-import { Job, JobPage, JobParams, JobVersions, ListJobsQuery } from '../schemas.js';
+import { Job, JobPage, JobParams, JobPatch, JobVersions, ListJobsQuery } from '../schemas.js';
 
 const base = '/api/v1/jobs';
 const job = ({ params }: { params: { id: string } }) => `jobs/${params.id}`;
@@ -63,6 +64,22 @@ export const jobRoutes = [
     authorization: { checks: storedJob('jobs:job:update') },
     auditResource: job,
     handler: replaceJob,
+  }),
+  operation({
+    method: 'PATCH',
+    path: `${base}/:id`,
+    operationId: 'jobs.updateJob',
+    tags: ['jobs'],
+    params: JobParams,
+    body: JobPatch,
+    bodyMediaTypes: ['application/merge-patch+json', 'application/json'],
+    summary:
+      'Change a job by a JSON merge patch (RFC 7396): the fields given replace the stored ones (objects merge field by field, null removes one), the rest stays; the result is validated as PUT\'s body. A new version, unless nothing changed. With If-Match: "<version>", only if nobody changed it since (409 otherwise).',
+    responses: { 200: { description: 'The job after the change', schema: Job }, 409: { description: 'Stale If-Match, or the name is taken' } },
+    authorization: { checks: storedJob('jobs:job:update') },
+    auditResource: job,
+    auditDetail: ({ body }) => `fields: ${Object.keys(body).join(', ')}`,
+    handler: updateJob,
   }),
   operation({
     method: 'DELETE',
