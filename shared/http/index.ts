@@ -7,6 +7,7 @@ export { route, json, noContent, type RouteDefinition, type RequestContext, type
 export { Router, type MountedRoute } from './router.js';
 export { createRequestHandler, type RequestPipelineDependencies } from './pipeline.js';
 export { buildRouter, listen, type ListeningServer, type ServedProcess } from './server.js';
+export { IngestAuthentication } from './ingest-authentication.js';
 export { buildOpenApi, eventCatalog } from './openapi.js';
 export { encodeCursor, decodeCursor, pageOf, type Cursor } from './pagination.js';
 export { ifMatchVersion } from './conditional.js';
