@@ -99,18 +99,25 @@ async function migrate(databaseUrl: string, logFile: string): Promise<void> {
  */
 function checkTriggersAgainstServices(eventing: EventingSetup, services: ReadonlyMap<string, KnativeServiceSettings & { url: string }>): void {
   const problems: string[] = [];
-  for (const trigger of eventing.triggers) {
-    const service = [...services.entries()].find(([, s]) => trigger.subscriber.url.startsWith(`${s.url}/`) || trigger.subscriber.url === s.url);
+  // A Trigger's dead letters go to its deadLetterSink with the same sender identity: that Service must admit it too.
+  const destinations = eventing.triggers.flatMap((trigger) => [
+    { trigger, to: trigger.subscriber, what: 'subscriber' },
+    ...(trigger.delivery?.deadLetterSink ? [{ trigger, to: trigger.delivery.deadLetterSink, what: 'dead-letter sink' }] : []),
+  ]);
+  for (const { trigger, to, what } of destinations) {
+    const service = [...services.entries()].find(([, s]) => to.url.startsWith(`${s.url}/`) || to.url === s.url);
     if (!service) continue;
     const [name, settings] = service;
     if (!settings.ingestAudiences) continue;
-    if (!trigger.subscriber.audience) problems.push(`${trigger.file}: Trigger ${trigger.name} gives its subscriber ${name} no audience`);
-    else if (!settings.ingestAudiences.includes(trigger.subscriber.audience))
+    if (!to.audience) problems.push(`${trigger.file}: Trigger ${trigger.name} gives its ${what} ${name} no audience`);
+    else if (!settings.ingestAudiences.includes(to.audience))
       problems.push(
-        `${trigger.file}: Trigger ${trigger.name}'s audience ${trigger.subscriber.audience} is not among ${settings.file}'s LAKEPLANE_INGEST_OIDC_AUDIENCES`,
+        `${trigger.file}: Trigger ${trigger.name}'s ${what} audience ${to.audience} is not among ${settings.file}'s LAKEPLANE_INGEST_OIDC_AUDIENCES`,
       );
     if (!settings.ingestSubjects?.some((s) => (s.endsWith('*') ? trigger.subject.startsWith(s.slice(0, -1)) : s === trigger.subject)))
-      problems.push(`${trigger.file}: Trigger ${trigger.name}'s sender ${trigger.subject} is not among ${settings.file}'s LAKEPLANE_INGEST_OIDC_SUBJECTS`);
+      problems.push(
+        `${trigger.file}: Trigger ${trigger.name}'s sender ${trigger.subject} (to its ${what}) is not among ${settings.file}'s LAKEPLANE_INGEST_OIDC_SUBJECTS`,
+      );
   }
   if (problems.length > 0) throw new LocalClusterError(`the Triggers do not fit the Services:\n  ${problems.join('\n  ')}`);
 }

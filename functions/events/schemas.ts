@@ -11,6 +11,10 @@ export const DeadLetter = Type.Object({
   attempts: Type.Integer(),
   lastError: Type.Union([Type.String(), Type.Null()]),
   deadAt: Type.String({ format: 'date-time' }),
+  destination: Type.Union([Type.String(), Type.Null()], {
+    description: 'The subscriber the Broker gave up delivering to; null for an event that never reached the Broker.',
+  }),
+  errorCode: Type.Union([Type.Integer(), Type.Null()], { description: 'The HTTP status that subscriber last answered; null when none did.' }),
 });
 export const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
 export const ListDeadLettersQuery = Type.Object(

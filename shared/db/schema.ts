@@ -173,6 +173,10 @@ export interface DeadLettersTable {
   attempts: number;
   last_error: string | null;
   dead_at: CreatedAt;
+  /** Where delivery failed: a subscriber's URL (the Broker's dead letters), or '' for the hop to the Broker (the outbox's). */
+  destination: Generated<string>;
+  /** The status the destination last answered; null when none did, and for the outbox's dead letters. */
+  error_code: number | null;
 }
 
 export interface ProcessedEventsTable {

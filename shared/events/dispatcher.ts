@@ -180,7 +180,7 @@ export class Dispatcher {
               attempts: row.attempts,
               last_error: message,
             })
-            .onConflict((oc) => oc.column('id').doNothing())
+            .onConflict((oc) => oc.columns(['id', 'destination']).doNothing())
             .execute();
           await tx.deleteFrom('outbox').where('id', '=', row.id).execute();
         });

@@ -8,6 +8,7 @@ export { Router, type MountedRoute } from './router.js';
 export { createRequestHandler, type RequestPipelineDependencies } from './pipeline.js';
 export { buildRouter, listen, type ListeningServer, type ServedProcess } from './server.js';
 export { ensurePortAvailable, PortUnavailableError } from './port-check.js';
+export { IngestAuthentication } from './ingest-authentication.js';
 export { buildOpenApi, eventCatalog } from './openapi.js';
 export { encodeCursor, decodeCursor, pageOf, type Cursor } from './pagination.js';
 export { ifMatchVersion } from './conditional.js';

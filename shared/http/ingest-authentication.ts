@@ -28,7 +28,7 @@ export class IngestAuthentication {
     this.allowAnonymous = config.LAKEPLANE_INGEST_ALLOW_ANONYMOUS && config.LAKEPLANE_INGEST_CLUSTER_LOCAL;
   }
 
-  async admit(ctx: RequestContext<Record<string, string>, Record<string, unknown>, unknown>, functionName: string): Promise<void> {
+  async admit(ctx: Pick<RequestContext<unknown, unknown, unknown>, 'headers' | 'principal' | 'auditDetail'>, functionName: string): Promise<void> {
     const authorization = ctx.headers.authorization;
     const token = authorization ? BEARER.exec(authorization.trim())?.[1] : undefined;
     if (token && this.senders?.claimedBy(token)) {

@@ -255,8 +255,12 @@ describe('migrate Job, Secrets and eventing wiring', () => {
       const audiences = env.get('LAKEPLANE_INGEST_OIDC_AUDIENCES')?.value.split(',');
       for (const t of own) expect(audiences, `${t.metadata.name} -> ${fn.name}`).toContain(t.spec.subscriber.audience);
       // Knative Eventing's ServiceAccount of a Trigger: <trigger>-oidc-eventing.knative.dev-trigger.
+      // A Trigger's dead letters go to its deadLetterSink with the Trigger's own identity: that Service admits it too.
+      const senders = triggers.filter((t) => t.spec.subscriber.ref.name === fn.name || t.spec.delivery?.deadLetterSink?.ref?.name === fn.name);
+      for (const t of triggers.filter((x) => x.spec.delivery?.deadLetterSink?.ref?.name === fn.name))
+        expect(audiences, `${t.metadata.name}'s dead letters -> ${fn.name}`).toContain(t.spec.delivery.deadLetterSink.audience);
       const subjects = env.get('LAKEPLANE_INGEST_OIDC_SUBJECTS')!.value.split(',').sort();
-      expect(subjects, fn.name).toEqual(own.map((t) => `system:serviceaccount:${NAMESPACE}:${t.metadata.name}-oidc-eventing.knative.dev-trigger`).sort());
+      expect(subjects, fn.name).toEqual(senders.map((t) => `system:serviceaccount:${NAMESPACE}:${t.metadata.name}-oidc-eventing.knative.dev-trigger`).sort());
       // The keys come from the API server, which answers authenticated callers over the cluster's CA.
       const mount = (containerOf(svc.doc).volumeMounts as Obj[]).find((m) => m.name === 'kube-api')!;
       expect(env.get('LAKEPLANE_INGEST_OIDC_TOKEN_FILE')?.value, fn.name).toBe(`${mount.mountPath}/token`);

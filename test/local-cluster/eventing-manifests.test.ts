@@ -38,10 +38,16 @@ describe('eventing/ as the local Broker reads it', () => {
     expect(events).toMatchObject({
       subscriber: { url: 'http://127.0.0.1:1/cloudevents/events', audience: 'lakeplane-events' },
       subject: 'system:serviceaccount:lakeplane:events-ping-oidc-eventing.knative.dev-trigger',
-      // No delivery of its own: the Broker's.
-      delivery: { retry: 5, backoffPolicy: 'exponential', backoffDelayMs: 500 },
+      delivery: {
+        retry: 10,
+        backoffPolicy: 'exponential',
+        backoffDelayMs: 1000,
+        deadLetterSink: { url: 'http://127.0.0.1:1/cloudevents/events/dead-letters', audience: 'lakeplane-events' },
+      },
     });
     expect(setup.triggers.find((t) => t.name === 'webhooks-all')!.filter).toEqual({});
+    // No event is dropped: every Trigger dead-letters to the events function after a budget that rides out a restart.
+    for (const t of setup.triggers) expect(t.delivery?.deadLetterSink?.url, t.name).toBe('http://127.0.0.1:1/cloudevents/events/dead-letters');
     const [ping] = setup.pingSources;
     expect(ping).toMatchObject({
       name: 'outbox-tick',

@@ -3,6 +3,7 @@ import { operation } from '../../../shared/http/index.js';
 import { platformObject } from '../../../shared/policy/index.js';
 import { deleteDeadLetter } from '../handlers/dead-letters/delete.js';
 import { listDeadLetters } from '../handlers/dead-letters/list.js';
+import { receiveDeadLetter } from '../handlers/dead-letters/receive.js';
 import { redriveDeadLetter } from '../handlers/dead-letters/redrive.js';
 import { outboxStatus } from '../handlers/outbox/status.js';
 import { DeadLetter, IdParams, ListDeadLettersQuery } from '../schemas.js';
@@ -49,6 +50,24 @@ export const deadLetterRoutes = [
     authorization: { action: 'events:dead-letters:delete', resource: deadLetter },
     mutates: 'in-steps',
     handler: deleteDeadLetter,
+  }),
+  operation({
+    method: 'POST',
+    // Under the function's CloudEvents path: inside the cluster only, as the Broker's other deliveries (the gateway refuses /cloudevents/*).
+    path: '/cloudevents/events/dead-letters',
+    operationId: 'events.receiveDeadLetter',
+    tags: ['events'],
+    summary:
+      "The Triggers' deadLetterSink: an event the Broker gave up delivering (binary or structured mode, with Knative's knativeerrordest, knativeerrorcode and knativeerrordata) becomes a dead letter at that destination, once. Needs the Trigger's Knative Eventing sender identity token, or a platform credential allowed events:ingest.",
+    authorization: {
+      public:
+        "the Broker delivers dead letters with the failed Trigger's sender identity token, which IngestAuthentication verifies (or a platform credential allowed events:ingest)",
+    },
+    mutates: 'in-steps',
+    bodyKind: 'raw',
+    audit: false,
+    responses: { 200: { description: 'Recorded, or a duplicate of a dead letter already recorded' } },
+    handler: receiveDeadLetter,
   }),
   operation({
     method: 'GET',

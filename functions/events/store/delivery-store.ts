@@ -12,6 +12,23 @@ export interface DeadLetter {
   attempts: number;
   lastError: string | null;
   deadAt: string;
+  /** The subscriber the Broker gave up on; null for an event that never reached the Broker (the outbox's). */
+  destination: string | null;
+  /** What that subscriber last answered; null when nothing answered, and for the outbox's. */
+  errorCode: number | null;
+}
+
+/** A delivery the Broker gave up on, as its dead-letter sink receives it. */
+export interface BrokerDeadLetter {
+  id: string;
+  source: string;
+  type: string;
+  subject: string | null;
+  time: Date;
+  data: unknown;
+  destination: string;
+  errorCode: number | null;
+  error: string;
 }
 
 export interface PendingEvents {
@@ -25,9 +42,15 @@ export interface PendingEvents {
 /** Events whose delivery failed past the retry limit (dead_letters), and what waits in the outbox. */
 export interface DeliveryStore {
   list(filter: { type?: string; pageSize?: number; pageToken?: string }): Promise<{ items: DeadLetter[]; nextPageToken: string | null }>;
-  /** Moves a dead letter back to the outbox, due now, with a fresh retry budget; false when there is none. */
+  /** Records a Broker's dead letter once per event and destination: a redelivery of the same one changes nothing. */
+  record(letter: BrokerDeadLetter): Promise<'recorded' | 'duplicate'>;
+  /**
+   * Moves the event back to the outbox, due now, with a fresh retry budget, and forgets its dead letters at every
+   * destination: it goes through the Broker to every Trigger again, and consumers that had it deduplicate by its id.
+   * False when there is none.
+   */
   redrive(id: string): Promise<boolean>;
-  /** false when there is none. */
+  /** The event's dead letters at every destination; false when there is none. */
   delete(id: string): Promise<boolean>;
   /** The outbox by type: how many wait, since when, the most attempts and the last error. */
   pending(): Promise<PendingEvents[]>;
@@ -45,6 +68,7 @@ export function deliveryStore(db: Executor): DeliveryStore {
       const rows = await q
         .orderBy('dead_at')
         .orderBy('id')
+        .orderBy('destination')
         .limit(size + 1)
         .execute();
       return pageOf(rows, size, (r) => ({
@@ -57,11 +81,35 @@ export function deliveryStore(db: Executor): DeliveryStore {
         attempts: r.attempts,
         lastError: r.last_error,
         deadAt: r.dead_at.toISOString(),
+        destination: r.destination === '' ? null : r.destination,
+        errorCode: r.error_code,
       }));
     },
+    async record(letter) {
+      const inserted = await db
+        .insertInto('dead_letters')
+        .values({
+          id: letter.id,
+          source: letter.source,
+          type: letter.type,
+          subject: letter.subject,
+          time: letter.time,
+          data: JSON.stringify(letter.data ?? null),
+          // The Broker does not say how often it tried; its Trigger's delivery spec does.
+          attempts: 0,
+          last_error: letter.error,
+          destination: letter.destination,
+          error_code: letter.errorCode,
+        })
+        .onConflict((oc) => oc.columns(['id', 'destination']).doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      return inserted ? 'recorded' : 'duplicate';
+    },
     async redrive(id) {
-      const dead = await db.deleteFrom('dead_letters').where('id', '=', id).returningAll().executeTakeFirst();
+      const [dead] = await db.deleteFrom('dead_letters').where('id', '=', id).returningAll().execute();
       if (!dead) return false;
+      // Still in the outbox (redriven before, or published again): it is already on its way.
       await db
         .insertInto('outbox')
         .values({
@@ -73,11 +121,12 @@ export function deliveryStore(db: Executor): DeliveryStore {
           data: JSON.stringify(dead.data),
           next_attempt_at: new Date(),
         })
+        .onConflict((oc) => oc.column('id').doNothing())
         .execute();
       return true;
     },
     async delete(id) {
-      return (await db.deleteFrom('dead_letters').where('id', '=', id).returning('id').executeTakeFirst()) !== undefined;
+      return (await db.deleteFrom('dead_letters').where('id', '=', id).returning('id').execute()).length > 0;
     },
     async pending() {
       const rows = await sql<{ type: string; pending: string; oldest: Date; max_attempts: number; last_error: string | null }>`
