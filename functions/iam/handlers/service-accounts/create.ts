@@ -10,7 +10,14 @@ export const createServiceAccount: Handler<{ body: typeof CreateServiceAccountBo
   const { name, description, isAdmin, secretExpiresInDays, maxRequestsPerSecond } = ctx.body;
   const { secret, stored } = newClientSecret(secretExpiresInDays);
   const { serviceAccount, secretId } = await serviceAccountStore(ctx.tx).create(
-    { name, description, isAdmin, maxRequestsPerSecond, clientId: SECRET_PREFIX.clientId + randomBase62Id(20), createdBy: principal.kind === 'user' ? principal.id : null },
+    {
+      name,
+      description,
+      isAdmin,
+      maxRequestsPerSecond,
+      clientId: SECRET_PREFIX.clientId + randomBase62Id(20),
+      createdBy: principal.kind === 'user' ? principal.id : null,
+    },
     stored,
   );
   await ctx.platform.outbox.publish(ctx.tx, {
