@@ -17,7 +17,10 @@ export const ConfigSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'Port to listen on (0 picks a free one).' }),
   HOST: Type.String({ default: '0.0.0.0', description: 'Address to listen on.' }),
   FUNCTION_TARGET: Type.Optional(
-    Type.String({ pattern: '^[a-z][a-z0-9-]*$', description: 'Serve only this function (cluster mode sets it per Knative Service). Unset: every function.' }),
+    Type.String({
+      pattern: '^[a-z][a-z0-9-]*$',
+      description: 'Serve only this function (cluster mode sets it per Knative Service), or gateway: the gateway in front of them. Unset: every function.',
+    }),
   ),
   DATABASE_URL: Type.Optional(
     Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL connection string. Required in cluster mode; in embedded mode it replaces PGlite.' }),
