@@ -27,3 +27,13 @@ export async function loadFunction(name: string): Promise<LakeplaneFunction | un
 export async function loadAllFunctions(): Promise<LakeplaneFunction[]> {
   return Promise.all(functionNames.map((n) => loaders[n]!()));
 }
+
+/**
+ * The gateway's FUNCTION_TARGET. The gateway is a deployable but no function of the set above (it owns no route of
+ * the platform API and is no part of embedded mode): it routes to them, by their route table.
+ */
+export const GATEWAY_TARGET = 'gateway';
+
+export async function loadGateway(): Promise<typeof import('./gateway/index.js')> {
+  return import('./gateway/index.js');
+}

@@ -23,4 +23,5 @@ export const MIGRATION_CHECKSUMS: Readonly<Record<string, string>> = {
   '0021_catalog_commit_costs': '620bafd1f93eab02c8edd8f2c89387d1ef5fbdee9ac366560bb1afa4526ea46e',
   '0022_idempotency_keys': 'c4b3dcfbab555c043380d34eca8504218971d94b317f108c043a7f0e5016f15e',
   '0023_broker_dead_letters': '073a96ae58736386df1394bd2fba2637392d1306d9901eb892ceee5575d04e49',
+  '0024_request_rate_limits': '7c4873e01490ec9deba5ffce41cac6f1ea11350e3c267dd51e4eccfc208b29b0',
 };

@@ -21,6 +21,7 @@ import * as m0020 from './0020_catalog_tag_attributes.js';
 import * as m0021 from './0021_catalog_commit_costs.js';
 import * as m0022 from './0022_idempotency_keys.js';
 import * as m0023 from './0023_broker_dead_letters.js';
+import * as m0024 from './0024_request_rate_limits.js';
 
 /**
  * Ordered, forward-only. Listed statically (not read from the folder) so a bundled build carries them; the names sort
@@ -49,4 +50,5 @@ export const migrations: Record<string, Migration> = {
   '0021_catalog_commit_costs': m0021,
   '0022_idempotency_keys': m0022,
   '0023_broker_dead_letters': m0023,
+  '0024_request_rate_limits': m0024,
 };

@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 /** Request and response schemas of IAM. Types, validation and the OpenAPI document all come from these. */
 export const Id = Type.String({ format: 'uuid', description: 'Identifier (UUID)' });
@@ -14,7 +14,7 @@ export const GroupName = Type.String({
 export const Password = Type.String({ minLength: 12, maxLength: 256, description: 'At least 12 characters.' });
 const Email = Type.String({ format: 'email', maxLength: 254 });
 const Timestamp = Type.String({ format: 'date-time' });
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 export const PageQuery = {
   pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50, description: 'Items per page (1 to 200).' })),
@@ -94,6 +94,13 @@ export const Member = Type.Object({
   addedAt: Timestamp,
 });
 
+/** A ceiling the gateway enforces on a caller's requests (a token bucket of one second's worth); more get 429. */
+const MaxRequestsPerSecond = Type.Number({
+  exclusiveMinimum: 0,
+  maximum: 100000,
+  description: 'Requests per second the gateway lets through for this caller (bursts of as many); more get 429 with Retry-After.',
+});
+
 export const PersonalAccessToken = Type.Object({
   id: Id,
   userId: Id,
@@ -104,6 +111,7 @@ export const PersonalAccessToken = Type.Object({
   lastUsedAt: Nullable(Timestamp),
   revokedAt: Nullable(Timestamp),
   scope: Nullable(Type.String({ description: "The token's scopes, space-delimited; null: its user's full rights." })),
+  maxRequestsPerSecond: Nullable(MaxRequestsPerSecond),
 });
 export const CreateTokenBody = Type.Object(
   {
@@ -112,6 +120,7 @@ export const CreateTokenBody = Type.Object(
       Type.String({ maxLength: 1000, description: 'Space-delimited scopes (catalog, iam:read, …). Omit for the full rights of the token that mints it.' }),
     ),
     expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650, description: 'Omit for a token that does not expire.' })),
+    maxRequestsPerSecond: Type.Optional(MaxRequestsPerSecond),
     userId: Type.Optional(Type.String({ format: 'uuid', description: 'Admins only: mint for another user.' })),
   },
   { additionalProperties: false },
@@ -132,6 +141,7 @@ export const ServiceAccount = Type.Object({
   clientId: Type.String(),
   isAdmin: Type.Boolean(),
   active: Type.Boolean(),
+  maxRequestsPerSecond: Nullable(MaxRequestsPerSecond),
   secrets: Type.Array(Type.Object({ id: Id, prefix: Type.String(), createdAt: Timestamp, expiresAt: Nullable(Timestamp), revokedAt: Nullable(Timestamp) })),
   createdAt: Timestamp,
   updatedAt: Timestamp,
@@ -144,6 +154,7 @@ export const CreateServiceAccountBody = Type.Object(
     description: Type.Optional(Type.String({ maxLength: 1000 })),
     isAdmin: Type.Optional(Type.Boolean({ default: false })),
     secretExpiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+    maxRequestsPerSecond: Type.Optional(MaxRequestsPerSecond),
   },
   { additionalProperties: false },
 );
@@ -152,6 +163,7 @@ export const UpdateServiceAccountBody = Type.Object(
     description: Type.Optional(Type.Union([Type.String({ maxLength: 1000 }), Type.Null()])),
     isAdmin: Type.Optional(Type.Boolean()),
     active: Type.Optional(Type.Boolean()),
+    maxRequestsPerSecond: Type.Optional(Type.Union([MaxRequestsPerSecond, Type.Null()], { description: 'null: no ceiling of its own.' })),
   },
   { additionalProperties: false, minProperties: 1 },
 );

@@ -119,6 +119,7 @@ export class Authenticator {
       ...(await loadUserPrincipal(this.identities, pat.userId, 'personal_access_token', this.issuer)),
       tokenId: pat.id,
       ...(pat.scope ? { scopes: splitScope(pat.scope) } : {}),
+      ...(pat.maxRequestsPerSecond !== null ? { maxRequestsPerSecond: pat.maxRequestsPerSecond } : {}),
     };
     if (!pat.lastUsedAt || Date.now() - pat.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       // Last use is kept to the minute; it is not worth a write per request, nor making the caller wait for it.

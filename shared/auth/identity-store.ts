@@ -53,6 +53,8 @@ export interface ServiceAccountIdentity {
   readonly name: string;
   readonly isAdmin: boolean;
   readonly active: boolean;
+  /** The gateway's ceiling on its requests per second; null: none. */
+  readonly maxRequestsPerSecond: number | null;
 }
 
 export interface LoginIdentity {

@@ -22,8 +22,12 @@ export function postgresIdentityStore(db: Executor): IdentityStore {
     },
 
     async findServiceAccount(id) {
-      const row = await db.selectFrom('service_accounts').select(['id', 'name', 'is_admin', 'active']).where('id', '=', id).executeTakeFirst();
-      return row && { id: row.id, name: row.name, isAdmin: row.is_admin, active: row.active };
+      const row = await db
+        .selectFrom('service_accounts')
+        .select(['id', 'name', 'is_admin', 'active', 'max_requests_per_second'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row && { id: row.id, name: row.name, isAdmin: row.is_admin, active: row.active, maxRequestsPerSecond: row.max_requests_per_second };
     },
 
     async groupNames(userId) {

@@ -8,10 +8,20 @@ export function postgresTokenStore(db: Executor): TokenStore {
     async findPersonalAccessToken(hash) {
       const row = await db
         .selectFrom('personal_access_tokens')
-        .select(['id', 'user_id', 'expires_at', 'revoked_at', 'last_used_at', 'scope'])
+        .select(['id', 'user_id', 'expires_at', 'revoked_at', 'last_used_at', 'scope', 'max_requests_per_second'])
         .where('token_hash', '=', hash)
         .executeTakeFirst();
-      return row && { id: row.id, userId: row.user_id, expiresAt: row.expires_at, revokedAt: row.revoked_at, lastUsedAt: row.last_used_at, scope: row.scope };
+      return (
+        row && {
+          id: row.id,
+          userId: row.user_id,
+          expiresAt: row.expires_at,
+          revokedAt: row.revoked_at,
+          lastUsedAt: row.last_used_at,
+          scope: row.scope,
+          maxRequestsPerSecond: row.max_requests_per_second,
+        }
+      );
     },
 
     async recordPersonalAccessTokenUse(id) {

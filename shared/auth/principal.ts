@@ -19,4 +19,9 @@ export interface Principal {
    * principal's full rights apply. The request pipeline checks them against the route before any handler runs.
    */
   readonly scopes?: readonly string[];
+  /**
+   * The ceiling on this caller's requests per second that the gateway enforces: its personal access token's, or its
+   * service account's. Absent: none of its own.
+   */
+  readonly maxRequestsPerSecond?: number;
 }

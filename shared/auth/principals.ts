@@ -19,7 +19,16 @@ export async function loadServiceAccountPrincipal(identities: IdentityStore, id:
   const sa = await identities.findServiceAccount(id);
   if (!sa) throw new UnauthenticatedError('the service account this credential belongs to no longer exists');
   if (!sa.active) throw new UnauthenticatedError('the service account this credential belongs to is deactivated');
-  return { kind: 'service_account', id: sa.id, name: sa.name, isAdmin: sa.isAdmin, groups: [], authMethod: 'access_token', issuer };
+  return {
+    kind: 'service_account',
+    id: sa.id,
+    name: sa.name,
+    isAdmin: sa.isAdmin,
+    groups: [],
+    authMethod: 'access_token',
+    issuer,
+    ...(sa.maxRequestsPerSecond !== null ? { maxRequestsPerSecond: sa.maxRequestsPerSecond } : {}),
+  };
 }
 
 /**

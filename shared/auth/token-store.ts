@@ -29,6 +29,8 @@ export interface PersonalAccessTokenRecord {
   readonly lastUsedAt: Date | null;
   /** Space-delimited; null for its user's full rights. */
   readonly scope: string | null;
+  /** The gateway's ceiling on requests made with it, per second; null: none. */
+  readonly maxRequestsPerSecond: number | null;
 }
 
 export interface ClientSecretRecord {

@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { checkEnv } from './check-env.js';
 import { parseTrustedProxies, type TrustedProxies } from './trusted-proxies.js';
 import { parseCidrList } from './cidr-list.js';
+import { parseGatewayUpstreams } from './gateway-upstreams.js';
 
 /**
  * Every environment variable the platform reads, with its default. The README's configuration table is this list;
@@ -16,7 +17,10 @@ export const ConfigSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'Port to listen on (0 picks a free one).' }),
   HOST: Type.String({ default: '0.0.0.0', description: 'Address to listen on.' }),
   FUNCTION_TARGET: Type.Optional(
-    Type.String({ pattern: '^[a-z][a-z0-9-]*$', description: 'Serve only this function (cluster mode sets it per Knative Service). Unset: every function.' }),
+    Type.String({
+      pattern: '^[a-z][a-z0-9-]*$',
+      description: 'Serve only this function (cluster mode sets it per Knative Service), or gateway: the gateway in front of them. Unset: every function.',
+    }),
   ),
   DATABASE_URL: Type.Optional(
     Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL connection string. Required in cluster mode; in embedded mode it replaces PGlite.' }),
@@ -358,6 +362,25 @@ export const ConfigSchema = Type.Object({
     description: 'How often a process running SQL statements marks them alive; one not marked for 6 times this is ended FAILED (its process is gone).',
   }),
   LAKEPLANE_EVENT_POLL_MS: Type.Integer({ minimum: 50, default: 2000, description: 'How often the dispatcher looks for due events when nothing nudged it.' }),
+  LAKEPLANE_GATEWAY_NAMESPACE: Type.String({
+    pattern: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$',
+    default: 'lakeplane',
+    description: 'The gateway (FUNCTION_TARGET=gateway): the namespace of the Knative Services it routes to, http://<function>.<namespace>.svc.cluster.local.',
+  }),
+  LAKEPLANE_GATEWAY_UPSTREAMS: Type.Optional(
+    Type.String({
+      minLength: 2,
+      description:
+        'The gateway: where each function is served, as JSON, e.g. {"iam":"http://127.0.0.1:8101","catalog":"http://127.0.0.1:8102"}; it replaces the whole map of Knative Service URLs, so it names every function.',
+    }),
+  ),
+  LAKEPLANE_GATEWAY_ANONYMOUS_RATE: Type.Number({
+    minimum: 0,
+    maximum: 100000,
+    default: 50,
+    description:
+      'The gateway: requests per second one client address may send without a credential the gateway recognises (bursts of twice as many); more get 429. 0: unlimited. Callers with a credential are limited by their token or service account (maxRequestsPerSecond) instead.',
+  }),
 });
 
 export type Config = Static<typeof ConfigSchema> & { LAKEPLANE_MIGRATE_ON_START: boolean; issuer: string; trustedProxies: TrustedProxies };
@@ -388,6 +411,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError('Invalid configuration: DATABASE_URL is required when LAKEPLANE_MODE=cluster');
   }
   checkIngestSettings(parsed);
+  if (parsed.LAKEPLANE_GATEWAY_UPSTREAMS !== undefined) {
+    const upstreams = parseGatewayUpstreams(parsed.LAKEPLANE_GATEWAY_UPSTREAMS);
+    if ('problem' in upstreams) throw new ConfigError(`Invalid configuration: LAKEPLANE_GATEWAY_UPSTREAMS ${upstreams.problem}`);
+  }
   const proxies = parseTrustedProxies(parsed.LAKEPLANE_TRUSTED_PROXIES);
   if ('problem' in proxies) throw new ConfigError(`Invalid configuration: LAKEPLANE_TRUSTED_PROXIES ${proxies.problem}`);
   return {

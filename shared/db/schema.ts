@@ -80,6 +80,8 @@ export interface PersonalAccessTokensTable {
   revoked_at: Timestamp | null;
   /** The token's scope (space-delimited); null for its user's full rights. */
   scope: string | null;
+  /** The gateway's ceiling for requests made with this token, per second; null: none of its own. */
+  max_requests_per_second: number | null;
 }
 
 export interface ServiceAccountsTable {
@@ -93,6 +95,8 @@ export interface ServiceAccountsTable {
   version: Generated<number>;
   created_at: CreatedAt;
   updated_at: Timestamp;
+  /** The gateway's ceiling for this account's requests, per second; null: none. */
+  max_requests_per_second: number | null;
 }
 
 export interface ServiceAccountSecretsTable {

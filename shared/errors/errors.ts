@@ -206,6 +206,13 @@ export class NotImplementedError extends LakeplaneError {
   readonly title = 'Not implemented';
 }
 
+/** A proxy's upstream failed to answer (the gateway in front of a function). */
+export class BadGatewayError extends LakeplaneError {
+  readonly status = 502;
+  readonly code = 'bad-gateway';
+  readonly title = 'Bad gateway';
+}
+
 export class UnavailableError extends LakeplaneError {
   readonly status = 503;
   readonly code = 'unavailable';

@@ -38,6 +38,8 @@ const job = loadDoc('knative/migrate-job.yaml');
 const namespace = loadDoc('knative/namespace.yaml');
 const serviceAccount = loadDoc('knative/serviceaccount.yaml');
 const secrets = loadDocs('knative/secrets.example.yaml');
+const gatewayService = loadDoc('knative/gateway-service.yaml');
+const ingress = loadDoc('knative/gateway-ingress.yaml');
 const broker = loadDoc('eventing/broker.yaml');
 const pingSource = loadDoc('eventing/pingsource-outbox.yaml');
 const trigger = loadDoc('eventing/trigger-events-ping.yaml');
@@ -126,7 +128,9 @@ describe.each(services)('$file follows the cluster-mode contract', ({ doc: svc }
       `http://broker-ingress.knative-eventing.svc.cluster.local/${broker.metadata.namespace}/${broker.metadata.name}`,
     );
     expectSecretRef(env, 'DATABASE_URL', { name: 'lakeplane-database', key: 'url' });
-    expectSecretRef(env, 'LAKEPLANE_ADMIN_PASSWORD', { name: 'lakeplane-admin', key: 'password', optional: true });
+    // The gateway creates no admin: it is not given the password.
+    if (name === 'gateway') expect(env.has('LAKEPLANE_ADMIN_PASSWORD')).toBe(false);
+    else expectSecretRef(env, 'LAKEPLANE_ADMIN_PASSWORD', { name: 'lakeplane-admin', key: 'password', optional: true });
     expect((c.env as Obj[]).length, 'duplicate env names').toBe(env.size);
     for (const reserved of KNATIVE_RESERVED_ENV) expect(env.has(reserved), `${reserved} is set by Knative`).toBe(false);
   });
@@ -241,8 +245,24 @@ describe('migrate Job, Secrets and eventing wiring', () => {
       if (env.get('LAKEPLANE_INGEST_CLUSTER_LOCAL')?.value === 'true')
         expect(clusterLocal, `${svc.file} declares itself cluster-local without the visibility label`).toBe(true);
     }
-    // A Service with no routes of its own only takes events: nobody outside the cluster needs to reach it.
-    expect(services.find((s) => s.doc.metadata.name === 'scheduler')!.doc.metadata.labels['networking.knative.dev/visibility']).toBe('cluster-local');
+    // The Ingress to the gateway is the one public door: no Knative route of a Service is public.
+    for (const svc of services) expect(svc.doc.metadata.labels?.['networking.knative.dev/visibility'], svc.file).toBe('cluster-local');
+  });
+
+  it("the lakeplane-gateway Service the lakehouses name reaches the gateway's pods on their port, and the Ingress sends every path there", () => {
+    const gateway = services.find((s) => s.doc.metadata.name === 'gateway')!.doc;
+    const lakehouses = services.find((s) => s.doc.metadata.name === 'lakehouses')!.doc;
+    const platformUrl = new URL(envOf(containerOf(lakehouses)).get('LAKEPLANE_LAKEHOUSE_PLATFORM_URL')!.value);
+    expect(platformUrl.hostname).toBe(`${gatewayService.metadata.name}.${NAMESPACE}.svc.cluster.local`);
+    expect(gatewayService.spec.selector).toEqual({ 'serving.knative.dev/service': gateway.metadata.name });
+    const port = (gatewayService.spec.ports as Obj[]).find((p) => p.port === Number(platformUrl.port || 80))!;
+    expect(port.targetPort).toBe(containerOf(gateway).ports[0].containerPort);
+    expect(platformUrl.protocol).toBe('http:');
+    const paths = ingress.spec.rules.flatMap((r: Obj) => r.http.paths) as Obj[];
+    expect(paths).toEqual([{ path: '/', pathType: 'Prefix', backend: { service: { name: gatewayService.metadata.name, port: { name: port.name } } } }]);
+    // The public host is the issuer's: tokens name the URL clients reach.
+    expect(ingress.spec.rules.map((r: Obj) => r.host)).toEqual([new URL(envOf(containerOf(gateway)).get('LAKEPLANE_ISSUER')!.value).hostname]);
+    expect(secrets.find((s) => s.metadata.name === ingress.spec.tls[0].secretName)?.type).toBe('kubernetes.io/tls');
   });
 
   it('each Service admits exactly its own Triggers by their sender identity, for the audience they are given', async () => {
@@ -335,7 +355,7 @@ describe('migrate Job, Secrets and eventing wiring', () => {
 
   it('every namespaced object is in the lakeplane namespace', () => {
     expect(namespace.metadata.name).toBe(NAMESPACE);
-    for (const d of [serviceAccount, job, ...secrets, ...services.map((s) => s.doc), ...eventingDocs]) {
+    for (const d of [serviceAccount, job, gatewayService, ingress, ...secrets, ...services.map((s) => s.doc), ...eventingDocs]) {
       expect(d.metadata.namespace, `${d.kind} ${d.metadata.name}`).toBe(NAMESPACE);
     }
   });
@@ -415,7 +435,7 @@ describe.skipIf(!haveK8s)(`against Kubernetes ${K8S_VERSION} schemas (strict: un
     return spec;
   };
 
-  it.each([namespace, serviceAccount, job, ...secrets].map((d) => [`${d.kind} ${d.metadata.name}`, d] as const))(
+  it.each([namespace, serviceAccount, job, gatewayService, ingress, ...secrets].map((d) => [`${d.kind} ${d.metadata.name}`, d] as const))(
     '%s is valid',
     (_, doc) => expect(v!.doc(doc)).toEqual([]),
     60_000,

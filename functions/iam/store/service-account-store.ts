@@ -18,6 +18,7 @@ export interface ServiceAccount {
   clientId: string;
   isAdmin: boolean;
   active: boolean;
+  maxRequestsPerSecond: number | null;
   secrets: ClientSecret[];
   createdAt: string;
   updatedAt: string;
@@ -42,14 +43,27 @@ export interface ServiceAccountStore {
   list(page: { pageSize: number; pageToken?: string | undefined }): Promise<ServiceAccountPage>;
   /** A new account with its first secret. */
   create(
-    account: { name: string; description?: string | undefined; clientId: string; isAdmin?: boolean | undefined; createdBy: string | null },
+    account: {
+      name: string;
+      description?: string | undefined;
+      clientId: string;
+      isAdmin?: boolean | undefined;
+      maxRequestsPerSecond?: number | undefined;
+      createdBy: string | null;
+    },
     firstSecret: NewSecret,
   ): Promise<{ serviceAccount: ServiceAccount; secretId: string }>;
   /** The account as it was, locked for the rest of the transaction. */
   lock(id: string): Promise<ServiceAccount | undefined>;
   update(
     id: string,
-    change: { description?: string | null | undefined; isAdmin?: boolean | undefined; active?: boolean | undefined; version: number },
+    change: {
+      description?: string | null | undefined;
+      isAdmin?: boolean | undefined;
+      active?: boolean | undefined;
+      maxRequestsPerSecond?: number | null | undefined;
+      version: number;
+    },
   ): Promise<ServiceAccount>;
   delete(id: string): Promise<{ name: string; clientId: string } | undefined>;
   /** The new secret's id. */
@@ -67,6 +81,7 @@ function toServiceAccount(row: ServiceAccountRow, secrets: ClientSecret[]): Serv
     clientId: row.client_id,
     isAdmin: row.is_admin,
     active: row.active,
+    maxRequestsPerSecond: row.max_requests_per_second,
     secrets,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
@@ -121,7 +136,7 @@ export function serviceAccountStore(db: Executor): ServiceAccountStore {
       const secrets = await secretsOf(rows.slice(0, pageSize).map((r) => r.id));
       return pageOf(rows, pageSize, (r) => toServiceAccount(r, secrets.get(r.id) ?? []));
     },
-    async create({ name, description, clientId, isAdmin, createdBy }, firstSecret) {
+    async create({ name, description, clientId, isAdmin, maxRequestsPerSecond, createdBy }, firstSecret) {
       const row = await withDatabaseErrors(`service account ${name}`, () =>
         db
           .insertInto('service_accounts')
@@ -131,6 +146,7 @@ export function serviceAccountStore(db: Executor): ServiceAccountStore {
             description: description ?? null,
             client_id: clientId,
             is_admin: isAdmin ?? false,
+            max_requests_per_second: maxRequestsPerSecond ?? null,
             created_by: createdBy,
             updated_at: new Date(),
           })
@@ -144,13 +160,14 @@ export function serviceAccountStore(db: Executor): ServiceAccountStore {
       const row = await db.selectFrom('service_accounts').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
       return row ? toServiceAccount(row, []) : undefined;
     },
-    async update(id, { description, isAdmin, active, version }) {
+    async update(id, { description, isAdmin, active, maxRequestsPerSecond, version }) {
       const row = await db
         .updateTable('service_accounts')
         .set({
           ...(description !== undefined ? { description } : {}),
           ...(isAdmin !== undefined ? { is_admin: isAdmin } : {}),
           ...(active !== undefined ? { active } : {}),
+          ...(maxRequestsPerSecond !== undefined ? { max_requests_per_second: maxRequestsPerSecond } : {}),
           updated_at: new Date(),
           version,
         })

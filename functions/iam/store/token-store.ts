@@ -14,6 +14,7 @@ export interface PersonalAccessToken {
   lastUsedAt: string | null;
   revokedAt: string | null;
   scope: string | null;
+  maxRequestsPerSecond: number | null;
 }
 
 export interface TokenPage {
@@ -29,6 +30,7 @@ export interface NewToken {
   displayPrefix: string;
   expiresAt: Date | null;
   scope: string | null;
+  maxRequestsPerSecond: number | null;
 }
 
 /** Personal access tokens. */
@@ -57,6 +59,7 @@ function toToken(row: Selectable<PersonalAccessTokensTable>): PersonalAccessToke
     lastUsedAt: row.last_used_at?.toISOString() ?? null,
     revokedAt: row.revoked_at?.toISOString() ?? null,
     scope: row.scope,
+    maxRequestsPerSecond: row.max_requests_per_second,
   };
 }
 
@@ -81,6 +84,7 @@ export function tokenStore(db: Executor): TokenStore {
           last_used_at: null,
           revoked_at: null,
           scope: token.scope,
+          max_requests_per_second: token.maxRequestsPerSecond,
         })
         .returningAll()
         .executeTakeFirstOrThrow();

@@ -17,6 +17,7 @@ export {
   moveLakehouse,
   announceChange,
   hashAgentToken,
+  agentTokenOf,
   lakehouseClasspath,
   startLakehouse,
   stopLakehouse,

@@ -101,6 +101,12 @@ export async function announceChange(
 export const hashAgentToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /**
+ * The workload token a lakehouse's driver reports with, out of an Authorization header (the form alone: whether it is
+ * this lakehouse's current token is the hash's business). The gateway refuses agent reports without one at the edge.
+ */
+export const agentTokenOf = (authorization: string | undefined): string | undefined => /^Bearer (lplh_[A-Za-z0-9_-]{20,})$/.exec(authorization ?? '')?.[1];
+
+/**
  * The driver's classpath: the configured one; else, for the local runtime, Iceberg's Spark runtime, the Lakeplane
  * Spark engine and Spark Connect's server from the Lakeplane cache (scripts/install-interop.sh and
  * scripts/build-spark-engine.sh put them there), all three or none; in a cluster, the image's /opt/lakeplane/jars.

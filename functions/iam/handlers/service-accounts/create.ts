@@ -7,10 +7,17 @@ import { newClientSecret } from './secret.js';
 /** A service account with its first client secret, which this answer shows once. */
 export const createServiceAccount: Handler<{ body: typeof CreateServiceAccountBody }> = async (ctx) => {
   const principal = ctx.requirePrincipal();
-  const { name, description, isAdmin, secretExpiresInDays } = ctx.body;
+  const { name, description, isAdmin, secretExpiresInDays, maxRequestsPerSecond } = ctx.body;
   const { secret, stored } = newClientSecret(secretExpiresInDays);
   const { serviceAccount, secretId } = await serviceAccountStore(ctx.tx).create(
-    { name, description, isAdmin, clientId: SECRET_PREFIX.clientId + randomBase62Id(20), createdBy: principal.kind === 'user' ? principal.id : null },
+    {
+      name,
+      description,
+      isAdmin,
+      maxRequestsPerSecond,
+      clientId: SECRET_PREFIX.clientId + randomBase62Id(20),
+      createdBy: principal.kind === 'user' ? principal.id : null,
+    },
     stored,
   );
   await ctx.platform.outbox.publish(ctx.tx, {

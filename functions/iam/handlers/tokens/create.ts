@@ -19,7 +19,7 @@ export function mintRequest(body: Static<typeof CreateTokenBody>, principal: Pri
 }
 
 export const createToken: Handler<{ body: typeof CreateTokenBody }> = async (ctx) => {
-  const { name, expiresInDays } = ctx.body;
+  const { name, expiresInDays, maxRequestsPerSecond } = ctx.body;
   const { userId, scope } = mintRequest(ctx.body, ctx.requirePrincipal());
   const secret = newSecret(SECRET_PREFIX.personalAccessToken);
   const store = tokenStore(ctx.tx);
@@ -31,6 +31,7 @@ export const createToken: Handler<{ body: typeof CreateTokenBody }> = async (ctx
     displayPrefix: secret.slice(0, DISPLAY_PREFIX_LENGTH),
     expiresAt: expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null,
     scope,
+    maxRequestsPerSecond: maxRequestsPerSecond ?? null,
   });
   await ctx.platform.outbox.publish(ctx.tx, {
     type: IamEvents.tokenCreated,

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { UnauthenticatedError } from '../../../../shared/errors/index.js';
 import type { Handler } from '../../../../shared/http/index.js';
-import { hashAgentToken } from '../../../../shared/domains/lakehouses/index.js';
+import { agentTokenOf, hashAgentToken } from '../../../../shared/domains/lakehouses/index.js';
 import type { AgentReport, AgentReportParams } from '../../schemas.js';
 import { lakehouseStore } from '../../store/lakehouse-store.js';
 
@@ -10,7 +10,7 @@ import { lakehouseStore } from '../../store/lakehouse-store.js';
  * with the token it was started with, checked here. The record is one statement.
  */
 export const agentReport: Handler<{ params: typeof AgentReportParams; body: typeof AgentReport }> = async (ctx) => {
-  const given = /^Bearer (lplh_[A-Za-z0-9_-]{20,})$/.exec(String(ctx.headers['authorization'] ?? ''))?.[1];
+  const given = agentTokenOf(ctx.headers['authorization']);
   const row = await lakehouseStore(ctx.db).agentOf(ctx.params.id);
   const expected = row?.agent_token_hash ? Buffer.from(row.agent_token_hash, 'hex') : undefined;
   const actual = given ? Buffer.from(hashAgentToken(given), 'hex') : undefined;
