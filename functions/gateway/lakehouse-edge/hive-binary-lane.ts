@@ -3,7 +3,7 @@ import type { Writable } from 'node:stream';
 
 /**
  * One Thrift binary connection to a lakehouse's HiveServer2, authenticated with SASL PLAIN as the driver expects
- * (Thrift's TSaslClientTransport): a START message naming the mechanism, then the initial response
+ * (Thrift's TSaslClientTransport, as PyHive's thrift_sasl sends it): a START message naming the mechanism, then OK with the initial response
  * `\0user\0password`; the server answers COMPLETE or BAD/ERROR with why. After that every message is one frame, a
  * 4-byte big-endian length and the bytes: the client flushes one call as one frame and the server its reply as one.
  *
@@ -65,7 +65,7 @@ export class HiveBinaryLane {
       };
       const mechanism = Buffer.from('PLAIN');
       const initial = Buffer.concat([Buffer.from([0]), Buffer.from(user, 'utf8'), Buffer.from([0]), Buffer.from(password, 'utf8')]);
-      socket.write(Buffer.concat([saslMessage(SASL.START, mechanism), saslMessage(SASL.COMPLETE, initial)]));
+      socket.write(Buffer.concat([saslMessage(SASL.START, mechanism), saslMessage(SASL.OK, initial)]));
     });
   }
 
