@@ -1,6 +1,22 @@
 import { createHash } from 'node:crypto';
 import type { HostPort } from '../../../shared/runtime/index.js';
-import { HiveBinaryLane } from './hive-binary-lane.js';
+import { HiveBinaryLane, LaneRefusedError } from './hive-binary-lane.js';
+
+/**
+ * Opens a lane, trying again a few times when the driver drops the connection before answering the handshake: a
+ * driver that has just started listening (the moment a lakehouse turns RUNNING, and the moment an auto-started
+ * connection goes on) can close the first connections it accepts. A refused credential is not tried again.
+ */
+async function openLane(at: HostPort, user: string, password: string, timeoutMs: number): Promise<HiveBinaryLane> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await HiveBinaryLane.open(at, user, password, timeoutMs);
+    } catch (err) {
+      if (err instanceof LaneRefusedError || attempt >= 4) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
+  }
+}
 
 /**
  * HiveServer2's HTTP transport has no connection: every call is a POST with the credential. The lakehouse's driver
@@ -51,7 +67,7 @@ export class HiveLanes {
     if (pool.lanes.length + pool.opening < this.o.maxLanes) {
       pool.opening += 1;
       try {
-        const lane = await HiveBinaryLane.open(at, user, password, this.o.connectTimeoutMs);
+        const lane = await openLane(at, user, password, this.o.connectTimeoutMs);
         lane.busy = true;
         pool.lanes.push(lane);
         return lane;
