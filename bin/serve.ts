@@ -2,7 +2,6 @@ import { ConfigError, loadConfig } from '../shared/config/index.js';
 import { listen } from '../shared/http/index.js';
 import { createPlatform } from '../shared/platform/index.js';
 import { functionNames, loadAllFunctions, loadFunction } from '../functions/registry.js';
-import { createLakehouseEdge } from '../functions/gateway/lakehouse-edge/index.js';
 
 /**
  * The process entry: FUNCTION_TARGET=<name> serves one function (a Knative Service); unset, every function is
@@ -26,10 +25,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const running = await createPlatform(config, selected);
-  // Embedded mode's one port also reaches lakehouses by name, as the gateway does in a cluster: HiveServer2 over
-  // HTTP transport at /lakehouses/<name>/hive and Spark Connect over h2c.
-  const edge = target ? undefined : createLakehouseEdge(running.platform);
-  const server = await listen(selected, running, config.PORT, config.HOST, edge);
+  const server = await listen(selected, running, config.PORT, config.HOST);
   const log = running.platform.logger;
   log.info(
     { url: server.url, functions: selected.map((f) => f.name), database: running.platform.store.driver, events: running.platform.transport.name },
