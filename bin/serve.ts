@@ -23,7 +23,10 @@ async function serveFunctions(config: Config): Promise<Served> {
     process.exit(2);
   }
   const running = await createPlatform(config, selected);
-  const server = await listen(selected, running, config.PORT, config.HOST);
+  // Embedded, the one port also serves the lakehouses' own protocols (HiveServer2 over HTTP, Spark Connect), as the
+  // gateway does in a cluster; one function alone (FUNCTION_TARGET) serves only its routes.
+  const lakehouseEdge = target ? undefined : (await loadGateway()).createLakehouseEdge(running.platform);
+  const server = await listen(selected, running, config.PORT, config.HOST, lakehouseEdge);
   const log = running.platform.logger;
   log.info(
     { url: server.url, functions: selected.map((f) => f.name), database: running.platform.store.driver, events: running.platform.transport.name },

@@ -1,9 +1,10 @@
 import type { EdgeDependencies, GatewayEdge } from './edge.js';
+import { createLakehouseEdge } from './lakehouse-edge/index.js';
 
 /**
- * The edges this gateway serves, asked in this order before the route table. The lakehouse edge
- * (functions/gateway/lakehouse-edge/: HiveServer2 over HTTP and Spark Connect to a lakehouse's driver) plugs in here.
+ * The edges this gateway serves, asked in this order before the route table: the lakehouse edge
+ * (functions/gateway/lakehouse-edge/: HiveServer2 over HTTP and Spark Connect to a lakehouse's driver).
  */
-export function gatewayEdges(_deps: EdgeDependencies): GatewayEdge[] {
-  return [];
+export function gatewayEdges(deps: EdgeDependencies): GatewayEdge[] {
+  return [createLakehouseEdge(deps.platform)];
 }

@@ -6,3 +6,4 @@
 export { startGateway, gatewayRouteTable, GATEWAY, type RunningGateway } from './server.js';
 export { upstreamsOf } from './upstreams.js';
 export type { GatewayEdge, EdgeDependencies, EdgeRequest } from './edge.js';
+export { createLakehouseEdge, type LakehouseEdge } from './lakehouse-edge/index.js';

@@ -11,6 +11,7 @@ import { HTTP_PARSER_MAX_HEADER_BYTES } from '../../shared/schema/index.js';
 import type { EdgeDependencies, GatewayEdge } from './edge.js';
 import { edgeRefusal } from './edge-refusals.js';
 import { gatewayEdges } from './edges.js';
+import { acceptHttp1OrH2c } from './protocol-sniffer.js';
 import { upstreamRequestHeaders } from './forwarded-headers.js';
 import { UpstreamProxy } from './proxy.js';
 import { callerOf, RateLimits } from './rate-limits.js';
@@ -19,7 +20,6 @@ import { upstreamsOf } from './upstreams.js';
 /** FUNCTION_TARGET of the gateway; the system routes (probes, /metrics, /openapi.json) are its own. */
 export const GATEWAY = 'gateway';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 
 export interface RunningGateway {
   readonly url: string;
@@ -266,13 +266,6 @@ function listenerFor(http: Server, edges: readonly GatewayEdge[], sniffed: Set<S
   return createNetServer((socket: Socket) => {
     sniffed.add(socket);
     socket.once('close', () => sniffed.delete(socket));
-    socket.once('data', (chunk: Buffer) => {
-      socket.pause();
-      socket.unshift(chunk);
-      const n = Math.min(chunk.length, HTTP2_PREFACE.length);
-      if (chunk.subarray(0, n).equals(HTTP2_PREFACE.subarray(0, n))) accept(socket);
-      else http.emit('connection', socket);
-      process.nextTick(() => socket.resume());
-    });
+    acceptHttp1OrH2c(socket, (s) => http.emit('connection', s), accept);
   });
 }

@@ -264,6 +264,21 @@ export const ConfigSchema = Type.Object({
     default: 300,
     description: 'A lakehouse whose endpoints do not answer this long after its start is FAILED.',
   }),
+  LAKEPLANE_LAKEHOUSE_CONNECT_WAIT_SECONDS: Type.Integer({
+    minimum: 0,
+    maximum: 3600,
+    default: 240,
+    description:
+      'How long a connection through the edge (HiveServer2 over HTTP, Spark Connect) to a stopped lakehouse with auto-start, or a starting one, waits for it to serve; then HiveServer2 clients get an error saying it is still starting and Spark Connect clients UNAVAILABLE.',
+  }),
+  LAKEPLANE_PUBLIC_URL: Type.Optional(
+    Type.String({
+      format: 'uri',
+      pattern: '^https?://',
+      description:
+        "Where clients outside the cluster reach the platform (the gateway's external address, e.g. https://lakeplane.example.com): a lakehouse's connection details then give its JDBC URL over HTTP transport and its Spark Connect URL through it, by the lakehouse's name.",
+    }),
+  ),
   LAKEPLANE_LAKEHOUSE_READINESS: Type.Union([Type.Literal('probe'), Type.Literal('workload')], {
     default: 'probe',
     description:

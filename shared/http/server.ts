@@ -1,5 +1,5 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { BadRequestError, ForbiddenError, HeaderFieldsTooLargeError, renderError, UnavailableError, type ErrorShape } from '../errors/index.js';
 import { HTTP_PARSER_MAX_HEADER_BYTES } from '../schema/index.js';
@@ -115,7 +115,24 @@ async function within(promise: Promise<unknown>, ms: number): Promise<void> {
   clearTimeout(timer);
 }
 
-export async function listen(functions: readonly LakeplaneFunction[], running: ServedProcess, port: number, host: string): Promise<ListeningServer> {
+/**
+ * Something served on the same port beside the functions (the lakehouse edge: HiveServer2 over HTTP, Spark Connect
+ * over h2c): it answers the HTTP/1.1 requests it claims before the router, and is handed every new connection, to
+ * give to the HTTP/1.1 server or to serve itself.
+ */
+export interface PortSharer {
+  serveHttp(req: IncomingMessage, res: ServerResponse): boolean;
+  accept(socket: Socket, http1: Server): void;
+  close(): Promise<void>;
+}
+
+export async function listen(
+  functions: readonly LakeplaneFunction[],
+  running: ServedProcess,
+  port: number,
+  host: string,
+  beside?: PortSharer,
+): Promise<ListeningServer> {
   const router = buildRouter(functions, running);
   const handler = createRequestHandler(running.platform, router);
   const log = running.platform.logger;
@@ -154,6 +171,7 @@ export async function listen(functions: readonly LakeplaneFunction[], running: S
   const server = createServer({ keepAliveTimeout: 65_000, maxHeaderSize: HTTP_PARSER_MAX_HEADER_BYTES }, (req, res) => {
     // Only a connection opened before the drain began can still bring a request; it is not taken on.
     if (draining) return refuse(req, res, 'the server is shutting down; retry the request');
+    if (beside?.serveHttp(req, res)) return;
     inFlight.add(res);
     handler(req, res)
       .catch((err: unknown) => {
@@ -166,11 +184,15 @@ export async function listen(functions: readonly LakeplaneFunction[], running: S
       });
   });
   server.on('clientError', (err: Error & { code?: string }, socket: Duplex) => answerUnparsable(err, socket));
+  // With something beside the functions, a plain TCP server takes the connections and it decides where each goes.
+  const listener = beside ? createNetServer((socket) => beside.accept(socket, server)) : server;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err) => reject(portError(err, port, host)));
-    server.listen(port, host, () => resolve());
+    listener.once('error', (err) => reject(portError(err, port, host)));
+    listener.listen(port, host, () => resolve());
   });
-  const address = server.address() as AddressInfo;
+  // The HTTP/1.1 server tracks its connections (timeouts, closeAllConnections) from its 'listening' on.
+  if (beside) server.emit('listening');
+  const address = listener.address() as AddressInfo;
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const url = `http://${shownHost}:${address.port}`;
   running.platform.serving.url ??= url;
@@ -179,7 +201,8 @@ export async function listen(functions: readonly LakeplaneFunction[], running: S
     url,
     close: async ({ graceMs } = {}) => {
       // Stops accepting connections; resolves once every connection has ended.
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
+      if (beside) server.close();
       if (graceMs !== undefined) {
         draining = true;
         // Keep-alive connections waiting for a next request would hold the server open until their timeout.
@@ -200,6 +223,7 @@ export async function listen(functions: readonly LakeplaneFunction[], running: S
         await within(sent, 1_000);
       }
       server.closeAllConnections();
+      await beside?.close();
       await closed;
     },
   };

@@ -32,3 +32,4 @@ export {
 export { accepts, markServing, probeInBackground } from './lakehouse-readiness.js';
 export { applyWorkloadStatus } from './lakehouse-status.js';
 export { findLakehouse, ensureServing, waitUntilServing, touchLakehouse, type ServingLakehouse } from './lakehouse-access.js';
+export { LAKEHOUSE_METADATA_HEADER, hiveHttpPath, lakehouseOfHivePath, edgeAddressOf, type EdgeAddress } from './lakehouse-edge-addresses.js';

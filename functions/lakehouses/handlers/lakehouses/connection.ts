@@ -1,6 +1,6 @@
 import { ConflictError } from '../../../../shared/errors/index.js';
 import { json, type Handler } from '../../../../shared/http/index.js';
-import { defaultCatalogOf, endpointsOf, specOf } from '../../../../shared/domains/lakehouses/index.js';
+import { defaultCatalogOf, edgeAddressOf, endpointsOf, specOf } from '../../../../shared/domains/lakehouses/index.js';
 import { connectionSnippets } from '../../domain/connection-snippets.js';
 import type { LakehouseParams } from '../../schemas.js';
 import { lakehouseStore } from '../../store/lakehouse-store.js';
@@ -22,6 +22,7 @@ export const lakehouseConnection: Handler<{ params: typeof LakehouseParams }> = 
     sparkConnect: endpoints.sparkConnect,
     defaultCatalog: defaultCatalog ?? undefined,
     schema: 'default',
+    edge: ctx.platform.config.LAKEPLANE_PUBLIC_URL ? edgeAddressOf(ctx.platform.config.LAKEPLANE_PUBLIC_URL) : undefined,
   });
   return json(200, {
     lakehouse: row.name,

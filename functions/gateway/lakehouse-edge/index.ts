@@ -1,0 +1,1 @@
+export { createLakehouseEdge, type LakehouseEdge, type LakehouseEdgeOptions } from './lakehouse-edge.js';
