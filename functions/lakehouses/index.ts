@@ -1,6 +1,6 @@
 import { consumer, defineFunction, periodic } from '../../shared/http/index.js';
 import { LakehouseEvents } from '../../shared/domains/contracts/index.js';
-import { applyWorkloadStatus } from '../../shared/domains/lakehouses/index.js';
+import { applyWorkloadStatus, takeStartRequest } from '../../shared/domains/lakehouses/index.js';
 import { ResourceEvents } from '../../shared/runtime/index.js';
 import type { Platform } from '../../shared/platform/index.js';
 import { reconcileLocalLakehouses, superviseLakehouses } from './handlers/supervisor.js';
@@ -15,6 +15,14 @@ const statusConsumers = (['add', 'update', 'delete'] as const).map((change) =>
   }),
 );
 
+// A connection through the gateway, or a statement, found a lakehouse stopped with auto-start on: it is started here,
+// where its workload is supervised, after the delivery is recorded (the start submits a workload: slow work).
+const startRequests = consumer({
+  type: LakehouseEvents.startRequested.type,
+  schema: LakehouseEvents.startRequested.schema,
+  handle: async (ctx, data) => ctx.afterCommit(() => takeStartRequest(ctx.platform, data)),
+});
+
 const supervise = (platform: Platform) => superviseLakehouses(platform).then(() => undefined);
 
 /** Lakehouses: long-running Spark SQL endpoints (HiveServer2 and Spark Connect), their states, connections and activity. */
@@ -23,7 +31,7 @@ export const lakehouses = defineFunction({
   description:
     'Lakehouses: Spark SQL endpoints (HiveServer2 for JDBC/ODBC, Spark Connect) on the local runtime or the Spark Operator; create, start, stop, restart, auto-stop, delete; connection details; activity.',
   routes: [...lakehouseRoutes, ...actionRoutes],
-  consumes: [...statusConsumers],
+  consumes: [...statusConsumers, startRequests],
   workers: [
     async (platform) => {
       const n = await reconcileLocalLakehouses(platform);

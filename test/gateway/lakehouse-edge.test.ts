@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLakehouseEdge, type LakehouseEdge } from '../../functions/gateway/lakehouse-edge/index.js';
-import { findSparkJava, runClientScript, startInteropCatalog, type InteropCatalog } from '../interop/interop.js';
+import { findSparkJava, startInteropCatalog, type InteropCatalog } from '../interop/interop.js';
+import { answered, refused, runBeeline, runEdgeClient, type EdgeStep } from '../support/lakehouse-edge-clients.js';
 import { findLakehouseTools } from '../support/lakehouse-spark.js';
 import { freePort } from '../support/ports.js';
 import { missingPrerequisite } from '../support/prerequisites.js';
@@ -23,7 +23,6 @@ const java = findSparkJava();
 const hasPostgres = Boolean(process.env['DATABASE_URL']);
 const missing = [tools.ok ? '' : tools.why, java.ok ? '' : java.why, hasPostgres ? '' : 'DATABASE_URL is not set (scripts/start-postgres.sh)'].filter(Boolean);
 if (missing.length) missingPrerequisite('the lakehouse edge suite', missing.join('; '));
-const CLIENT = path.join(import.meta.dirname, 'lakehouse_edge_client.py');
 
 const v = (...values: string[]) => ({ values });
 const POLICIES = [
@@ -42,8 +41,6 @@ const POLICIES = [
     masks: [{ users: ['ana'], type: 'MASK_SHOW_FIRST_4' }],
   },
 ];
-
-type Answer = { ok: any } | { error: string };
 
 /** An edge on its own port, as the gateway's server mounts it: HTTP/1.1 requests it claims, h2c connections. */
 async function serveEdge(edge: LakehouseEdge, port: number): Promise<{ net: NetServer; http1: HttpServer }> {
@@ -79,31 +76,14 @@ describe.skipIf(missing.length > 0)("lakehouses by name through the edge, on a r
       },
       { timeoutMs, intervalMs: 500 },
     );
-  const client = async (at: number, steps: Array<Record<string, unknown>>): Promise<Record<string, Answer>> =>
-    (await runClientScript<{ results: Record<string, Answer> }>(tools.ok ? tools.value.clientPython : '', CLIENT, { port: at, steps }, { timeoutMs: 600_000 }))
-      .result.results;
-  const ok = (a: Answer | undefined, what: string) => {
-    expect(a && 'ok' in a, `${what}: ${JSON.stringify(a)}`).toBe(true);
-    return (a as { ok: any }).ok;
+  const found = () => {
+    if (!tools.ok) throw new Error(tools.why);
+    return tools.value;
   };
-  const failed = (a: Answer | undefined, what: string) => {
-    expect(a && 'error' in a, `${what}: ${JSON.stringify(a)}`).toBe(true);
-    return (a as { error: string }).error;
-  };
-  /** beeline (Hive JDBC 2.3.9, HTTP transport) from pyspark's distribution: its output and exit code. */
-  const beeline = (jdbcUrl: string, user: string, token: string, sql: string) =>
-    new Promise<{ code: number | null; out: string }>((resolve) => {
-      const bin = path.dirname(tools.ok ? tools.value.sparkSubmit : '');
-      // beeline finds Spark with the first python3 on PATH: the venv's, which has pyspark.
-      const child = spawn(path.join(bin, 'beeline'), ['-u', jdbcUrl, '-n', user, '-p', token, '--outputformat=csv2', '--silent=true', '-e', sql], {
-        env: { ...process.env, PATH: `${bin}:${process.env['PATH'] ?? ''}`, SPARK_LOCAL_IP: '127.0.0.1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-      child.once('exit', (code) => resolve({ code, out }));
-    });
+  const client = (at: number, steps: EdgeStep[]) => runEdgeClient(found(), at, steps);
+  const ok = answered;
+  const failed = refused;
+  const beeline = (jdbcUrl: string, user: string, token: string, sql: string) => runBeeline(found(), jdbcUrl, user, token, sql);
 
   beforeAll(async () => {
     if (!tools.ok) return;

@@ -33,3 +33,4 @@ export { accepts, markServing, probeInBackground } from './lakehouse-readiness.j
 export { applyWorkloadStatus } from './lakehouse-status.js';
 export { findLakehouse, ensureServing, waitUntilServing, touchLakehouse, type ServingLakehouse } from './lakehouse-access.js';
 export { LAKEHOUSE_METADATA_HEADER, hiveHttpPath, lakehouseOfHivePath, edgeAddressOf, type EdgeAddress } from './lakehouse-edge-addresses.js';
+export { startsLakehousesHere, requestStart, takeStartRequest } from './lakehouse-start-requests.js';

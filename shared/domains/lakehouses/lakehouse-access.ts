@@ -5,6 +5,7 @@ import type { LakehouseEndpoints } from '../../runtime/index.js';
 import { requireLakehouse, startLakehouse } from './lakehouse-lifecycle.js';
 import { endpointsOf, specOf } from './lakehouse-views.js';
 import { lakehouseLifecycleStore } from './lakehouse-lifecycle-store.js';
+import { requestStart, startsLakehousesHere } from './lakehouse-start-requests.js';
 
 /** A lakehouse by id or by name; 404 naming what was asked for. */
 export async function findLakehouse(db: Executor, ref: string): Promise<LakehouseRow> {
@@ -21,7 +22,8 @@ export interface ServingLakehouse {
 /**
  * A lakehouse a statement can run on now, starting it when it is stopped and auto-start is on (the statement waits
  * for it, up to waitMs). Undefined: still starting after waitMs. A stopped lakehouse without auto-start, one being
- * stopped or deleted, or one whose start failed is a 409 saying so; nothing is changed then.
+ * stopped or deleted, or one whose start failed is a 409 saying so; nothing is changed then. Outside the lakehouses
+ * function the start is asked of it (requestStart), which is then waited for the same way.
  */
 export async function ensureServing(
   platform: FunctionServices,
@@ -37,11 +39,14 @@ export async function ensureServing(
         `lakehouse ${row.name} is ${row.state.toLowerCase()} and auto-start is off: start it first (POST /api/v1/lakehouses/${row.id}/start)`,
       );
     }
-    try {
-      row = await startLakehouse(platform, row.id, { actor: by.actor, source: 'auto-start' });
-    } catch (err) {
-      // Someone else started it meanwhile: wait for that start like for our own.
-      if (!(err instanceof ConflictError)) throw err;
+    if (!startsLakehousesHere(platform)) row = await requestStart(platform, row, by.actor);
+    else {
+      try {
+        row = await startLakehouse(platform, row.id, { actor: by.actor, source: 'auto-start' });
+      } catch (err) {
+        // Someone else started it meanwhile: wait for that start like for our own.
+        if (!(err instanceof ConflictError)) throw err;
+      }
     }
   } else if (row.state === 'STOPPING' || row.state === 'DELETING') {
     throw new ConflictError(`lakehouse ${row.name} is ${row.state.toLowerCase()}: statements can run once it is started again`);
