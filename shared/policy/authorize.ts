@@ -15,4 +15,6 @@ export interface Authorizer {
 /** The control policies' side of the seam: they match the resource as text (`input.resource`). */
 export interface PlatformRules {
   authorize(principal: Principal, action: string, resource: string, request?: Record<string, unknown>): Promise<void>;
+  /** authorize() with the rules as loaded, not asking the store whether they changed: inside a transaction. */
+  authorizeAsLoaded(principal: Principal, action: string, resource: string, request?: Record<string, unknown>): Promise<void>;
 }

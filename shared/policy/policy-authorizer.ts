@@ -55,6 +55,17 @@ export class PolicyAuthorizer implements Authorizer {
     }
   }
 
+  /**
+   * authorize() for a platform action decided inside a transaction (on a row it locked): with the control bundle as
+   * this process loaded it, not asking the store whether another is in force. That question takes a second
+   * connection while the transaction holds one, and on PGlite, the one connection, waits forever. A catalog action
+   * is refused here: its decision reads the store (the policy set, the object tags); make it before the transaction.
+   */
+  async authorizeInTransaction(principal: Principal, action: string, resource: Resource, request?: Record<string, unknown>): Promise<void> {
+    if (dataAccessFor(action) && catalogTarget(resource)) throw new Error(`${action} is decided by the data access policies: decide it before the transaction`);
+    return this.platformRules.authorizeAsLoaded(principal, action, resourceText(resource), request);
+  }
+
   async decide(principal: Principal, access: RequestedAccess, target: DataResource): Promise<AccessDecision> {
     return (await this.decideWithSet(principal, access, target)).decision;
   }

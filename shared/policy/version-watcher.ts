@@ -16,6 +16,14 @@ export class VersionWatcher<T extends { readonly version: number }> {
     private readonly load: () => Promise<T>,
   ) {}
 
+  /**
+   * The value as last loaded, without asking the store whether it moved (undefined before the first load): for a
+   * caller that must not wait on the store (it holds a transaction: see ControlPolicyAuthorizer.authorizeAsLoaded).
+   */
+  loaded(): T | undefined {
+    return this.current;
+  }
+
   invalidate(): void {
     this.checkedAt = 0;
     this.generation += 1;

@@ -52,11 +52,13 @@ export function newJob({ body, principal }: { body: JobSpec; principal: Principa
 /**
  * The declaration decided on the job as read before the transaction; locked in it, the job is decided on again (the
  * locked row is data only the transaction reads): a job that changed owner meanwhile is not changed by a caller that
- * decision was not about.
+ * decision was not about. Decided with the control bundle as loaded (authorizeInTransaction): asking the store
+ * whether it changed, from inside the transaction, wedged the PGlite store (its one connection held by this
+ * transaction) once the refresh interval passed between the declared check and this one.
  */
 export async function stillMay(ctx: OperationContext<unknown, unknown, unknown>, action: Action, locked: JobRow): Promise<void> {
   try {
-    await ctx.platform.authorizer.authorize(ctx.requirePrincipal(), action, platformObject('jobs', locked.id), jobRequest(jobOf(locked)));
+    await ctx.platform.authorizer.authorizeInTransaction(ctx.requirePrincipal(), action, platformObject('jobs', locked.id), jobRequest(jobOf(locked)));
   } catch (err) {
     if (err instanceof ForbiddenError) throw new ForbiddenError(`job ${locked.name} changed owner meanwhile; read it again`);
     throw err;

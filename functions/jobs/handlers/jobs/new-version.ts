@@ -25,8 +25,13 @@ export async function writeNewVersion(
 ): Promise<Reply> {
   const p = ctx.requirePrincipal();
   // The job as it will be: its owner and the executors the new spec asks. Decided after the owner rule, as it always
-  // was, so a member giving their job away hears that only admins do.
-  await ctx.platform.authorizer.authorize(p, 'jobs:job:update', platformObject('jobs', current.id), jobRequest({ owner: owner ?? current.owner, spec }));
+  // was, so a member giving their job away hears that only admins do. In the transaction: with the bundle as loaded.
+  await ctx.platform.authorizer.authorizeInTransaction(
+    p,
+    'jobs:job:update',
+    platformObject('jobs', current.id),
+    jobRequest({ owner: owner ?? current.owner, spec }),
+  );
   const expected = ifMatchVersion(ctx.headers['if-match'], 'job');
   validateJob(spec);
   if (expected !== undefined && expected !== current.version) {
