@@ -17,7 +17,7 @@ import { readTour, TourShell, type StepOutput, type TourBlock } from './readme-t
  * The platform as separate services on one machine (startLocalCluster: one process per function on PostgreSQL, the
  * local Broker, the gateway in front), used as a user would, through the gateway's URL alone: the README's tour pasted
  * into bash, a Spark job whose run events reach the jobs function through the Broker, a catalog commit that starts a
- * job, and a function killed and restarted with no event lost. The launcher is asked for nothing but the URL, and,
+ * job, and a function killed mid-request and restarted with no event lost. The launcher is asked for nothing but the URL, and,
  * where a test must see what the Broker did, its delivery record.
  */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -67,6 +67,12 @@ spark.stop()
 `;
 const HELLO = `
 print("lakeplane-e2e triggered", flush=True)
+`;
+const SLOW = `
+import time
+print("lakeplane-e2e slow start", flush=True)
+time.sleep(15)
+print("lakeplane-e2e slow done", flush=True)
 `;
 /** PyIceberg through the gateway: creates the table (mode "create") or appends two rows to it (mode "append"). */
 const PYICEBERG = `
@@ -143,6 +149,7 @@ describe.skipIf(!hasDatabase)('the platform on the cluster layout, through the g
     work = mkdtempSync(path.join(tmpdir(), 'lakeplane-e2e-work-'));
     writeFileSync(path.join(work, 'count.py'), COUNT);
     writeFileSync(path.join(work, 'hello.py'), HELLO);
+    writeFileSync(path.join(work, 'slow.py'), SLOW);
     cluster = await startLocalCluster({
       databaseUrl: db.url,
       port: 0,
@@ -384,5 +391,51 @@ describe.skipIf(!hasDatabase)('the platform on the cluster layout, through the g
       expect(readFileSync(cluster.deadLetterFile, { encoding: 'utf8', flag: 'a+' })).toBe('');
       expect(reports.filter((r) => r.includes('exited unexpectedly'))).toEqual([]);
     }, 300_000);
+
+    it.skipIf(sparkMissing.length > 0)(
+      'a run log followed through the gateway is cut, not ended, when its function (history) dies mid-answer; after a restart it is followed to its end',
+      async () => {
+        const slow = await call('POST', '/api/v1/jobs', {
+          name: 'on-clicks-slow',
+          type: 'python',
+          mainApplicationFile: path.join(work, 'slow.py'),
+          driver: { memory: '512m' },
+          triggers: [{ on: 'catalog.table.committed', warehouse: WAREHOUSE, namespace: ['feed'], table: 'clicks' }],
+        });
+        expect(slow.status, JSON.stringify(slow.body)).toBe(201);
+        await commit();
+        const run = await waitFor('the slow run', async () => (await runsOf(slow.body.id))[0], { timeoutMs: 60_000, intervalMs: 500 });
+        await waitFor(
+          'the slow run RUNNING and logging',
+          async () => (await runOf(run.id)).state === 'RUNNING' && (await logOf(run.id)).includes('slow start'),
+          {
+            timeoutMs: 120_000,
+            intervalMs: 500,
+          },
+        );
+        const follow = (await fetch(`${gateway}/api/v1/runs/${run.id}/logs?follow=true`, { headers: { authorization: `Bearer ${admin}` } })) as Response;
+        expect(follow.status).toBe(200);
+        const reading = follow.text().then(
+          (text) => ({ ended: 'cleanly', text }),
+          (err: Error) => ({ ended: `cut (${err.message})`, text: '' }),
+        );
+        // The history function serves run logs: it dies while the answer streams.
+        await cluster.kill('history');
+        // A clean end would tell the client the log is complete: the connection is cut instead.
+        expect((await reading).ended).toMatch(/^cut/);
+        const down = await call('GET', `/api/v1/runs/${run.id}/logs?tail=5`);
+        expect(down.status).toBe(503);
+        expect(JSON.stringify(down.body)).toMatch(/the history function is not reachable/);
+        // The jobs function, beside it, still answers.
+        expect((await call('GET', `/api/v1/jobs/${slow.body.id}`)).status).toBe(200);
+        await cluster.restart('history');
+        const again = await fetch(`${gateway}/api/v1/runs/${run.id}/logs?follow=true`, { headers: { authorization: `Bearer ${admin}` } });
+        expect(again.status).toBe(200);
+        expect(await again.text()).toContain('lakeplane-e2e slow done');
+        const done = await ended(run.id, 120_000);
+        expect(done.state, `${done.message}\n${await logOf(done.id)}`).toBe('SUCCEEDED');
+      },
+      300_000,
+    );
   });
 });
