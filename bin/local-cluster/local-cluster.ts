@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { functionNames } from '../../functions/registry.js';
 import { loadEventing, type EventingSetup } from './eventing-manifests.js';
+import { freePort } from './local-ports.js';
 import { LocalBroker } from './local-broker.js';
 import { ManagedProcess, type ExitReport } from './managed-process.js';
 import { PingSourceRunner } from './ping-source.js';
@@ -65,17 +65,6 @@ const GATEWAY = 'gateway';
 /** The ServiceAccount the functions run as (knative/serviceaccount.yaml): the subject of their Broker token. */
 const FUNCTION_SERVICE_ACCOUNT = 'lakeplane';
 const BROKER_TOKEN_TTL_SECONDS = 3600;
-
-async function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Migrations run once, before any function starts, as the cluster's lakeplane-migrate Job does. */
 async function migrate(databaseUrl: string, logFile: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
-import { descendants, signalAll, stillRunning } from './process-tree.js';
+import { descendants, listensOn, signalAll, stillRunning } from './process-tree.js';
 
 export interface ProcessSpec {
   readonly name: string;
@@ -93,7 +93,9 @@ export class ManagedProcess {
       try {
         const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
         await response.arrayBuffer();
-        if (response.status === 200) return;
+        // The answer counts only if this process gave it: another program may hold the port (this one then fails
+        // with EADDRINUSE, and is reported above once it has exited).
+        if (response.status === 200 && (process.platform !== 'linux' || listensOn(this.tree(), Number(new URL(url).port)))) return;
       } catch {
         /* not listening yet */
       }

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /**
  * The process table, read from /proc (Linux): which processes descend from a pid, and which of a set are still
@@ -71,4 +71,47 @@ export function signalAll(groups: Iterable<number>, pids: Iterable<number>, sign
       /* gone already */
     }
   }
+}
+
+/** The inodes of the TCP sockets listening on `port`, on any address (/proc/net/tcp and tcp6: state 0A is LISTEN). */
+function listeningSockets(port: number): Set<string> {
+  const inodes = new Set<string>();
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      const local = fields[1];
+      if (fields.length < 10 || fields[3] !== '0A' || local === undefined) continue;
+      if (parseInt(local.slice(local.lastIndexOf(':') + 1), 16) === port) inodes.add(fields[9]!);
+    }
+  }
+  return inodes;
+}
+
+/** Whether one of `pids` is what listens on `port`: a readiness answer on the port then came from it, not a stranger. */
+export function listensOn(pids: readonly number[], port: number): boolean {
+  const sockets = listeningSockets(port);
+  if (sockets.size === 0) return false;
+  for (const pid of pids) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+        if (target.startsWith('socket:[') && sockets.has(target.slice(8, -1))) return true;
+      } catch {
+        /* closed meanwhile */
+      }
+    }
+  }
+  return false;
 }

@@ -40,6 +40,7 @@ const serviceAccount = loadDoc('knative/serviceaccount.yaml');
 const secrets = loadDocs('knative/secrets.example.yaml');
 const gatewayService = loadDoc('knative/gateway-service.yaml');
 const ingress = loadDoc('knative/gateway-ingress.yaml');
+const networkConfig = loadDoc('knative/network-config.yaml');
 const broker = loadDoc('eventing/broker.yaml');
 const pingSource = loadDoc('eventing/pingsource-outbox.yaml');
 const trigger = loadDoc('eventing/trigger-events-ping.yaml');
@@ -131,6 +132,8 @@ describe.each(services)('$file follows the cluster-mode contract', ({ doc: svc }
     // The gateway creates no admin: it is not given the password.
     if (name === 'gateway') expect(env.has('LAKEPLANE_ADMIN_PASSWORD')).toBe(false);
     else expectSecretRef(env, 'LAKEPLANE_ADMIN_PASSWORD', { name: 'lakeplane-admin', key: 'password', optional: true });
+    // Behind the gateway, Knative's activator and the queue-proxy, all of them appending to X-Forwarded-For.
+    expect(env.get('LAKEPLANE_TRUSTED_PROXIES')?.valueFrom?.configMapKeyRef).toEqual({ name: networkConfig.metadata.name, key: 'trusted-proxies' });
     expect((c.env as Obj[]).length, 'duplicate env names').toBe(env.size);
     for (const reserved of KNATIVE_RESERVED_ENV) expect(env.has(reserved), `${reserved} is set by Knative`).toBe(false);
   });
@@ -140,6 +143,11 @@ describe.each(services)('$file follows the cluster-mode contract', ({ doc: svc }
     const known = Object.keys(ConfigSchema.properties);
     for (const key of env.keys()) if (key.startsWith('LAKEPLANE_')) expect(known, `unknown setting ${key}`).toContain(key);
     const literal = Object.fromEntries([...env].filter(([, e]) => e.value !== undefined).map(([k, e]) => [k, e.value as string]));
+    // What the ConfigMaps of knative/ hold is loaded as the pod would get it.
+    for (const [key, e] of env) {
+      const ref = e.valueFrom?.configMapKeyRef;
+      if (ref) literal[key] = [networkConfig].find((m) => m.metadata.name === ref.name)?.data?.[ref.key];
+    }
     // PORT is Knative's; DATABASE_URL comes from the Secret, so a placeholder of the right form stands in.
     const config = loadConfig({ ...literal, PORT: '8080', DATABASE_URL: 'postgres://placeholder@db:5432/lakeplane' });
     expect(config.LAKEPLANE_MODE).toBe('cluster');
@@ -169,6 +177,17 @@ describe.each(services)('$file follows the cluster-mode contract', ({ doc: svc }
     expect(pod.containerConcurrency).toBeGreaterThan(0);
     expect(target).toBeLessThanOrEqual(pod.containerConcurrency);
     expect(a['prometheus.io/port']).toBe(String(c.ports[0].containerPort));
+  });
+});
+
+describe('knative/network-config.yaml', () => {
+  it('trusts the queue-proxy beside each function and the private ranges a pod network is in, as the config loader parses them', async () => {
+    const { loadConfig } = await import('../../shared/config/index.js');
+    const { trustedProxies } = loadConfig({ LAKEPLANE_TRUSTED_PROXIES: networkConfig.data['trusted-proxies'] });
+    // The queue-proxy forwards from loopback: without it, every caller would be 127.0.0.1 to the functions.
+    for (const address of ['127.0.0.1', '::1', '::ffff:127.0.0.1', '10.244.1.7', '10.42.0.12', '192.168.3.4', '172.17.0.5', 'fd00:10:244::5'])
+      expect(trustedProxies.has(address), address).toBe(true);
+    for (const address of ['203.0.113.9', '8.8.8.8', '2001:db8::1']) expect(trustedProxies.has(address), address).toBe(false);
   });
 });
 
@@ -435,7 +454,7 @@ describe.skipIf(!haveK8s)(`against Kubernetes ${K8S_VERSION} schemas (strict: un
     return spec;
   };
 
-  it.each([namespace, serviceAccount, job, gatewayService, ingress, ...secrets].map((d) => [`${d.kind} ${d.metadata.name}`, d] as const))(
+  it.each([namespace, serviceAccount, job, gatewayService, ingress, networkConfig, ...secrets].map((d) => [`${d.kind} ${d.metadata.name}`, d] as const))(
     '%s is valid',
     (_, doc) => expect(v!.doc(doc)).toEqual([]),
     60_000,
