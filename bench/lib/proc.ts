@@ -237,3 +237,40 @@ export async function httpJson(
     req.end(body);
   });
 }
+
+/**
+ * User+system CPU ms of a process and every live descendant (nginx's master and its workers), from /proc; the
+ * descendants found by their parent pid. Undefined when the process itself is gone.
+ */
+export function cpuMsOfTree(pid: number): number | undefined {
+  const own = cpuMs(pid);
+  if (own === undefined) return undefined;
+  const parentOf = new Map<number, number>();
+  try {
+    for (const d of readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue;
+      try {
+        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+        parentOf.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      } catch {
+        // exited meanwhile
+      }
+    }
+  } catch {
+    return own;
+  }
+  let total = own;
+  const tree = new Set([pid]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [child, parent] of parentOf) {
+      if (tree.has(parent) && !tree.has(child)) {
+        tree.add(child);
+        total += cpuMs(child) ?? 0;
+        grew = true;
+      }
+    }
+  }
+  return total;
+}

@@ -263,7 +263,7 @@ function listenerFor(http: Server, edges: readonly GatewayEdge[], sniffed: Set<S
   const edge = h2[0];
   if (!edge?.acceptHttp2) return http;
   const accept = edge.acceptHttp2.bind(edge);
-  return createNetServer((socket: Socket) => {
+  return createNetServer({ noDelay: true }, (socket: Socket) => {
     sniffed.add(socket);
     socket.once('close', () => sniffed.delete(socket));
     acceptHttp1OrH2c(socket, (s) => http.emit('connection', s), accept);

@@ -95,6 +95,36 @@ describe('the gateway streams, limits anonymous callers per address, and hands c
     expect(received).toBe(64 * MB);
   });
 
+  it('drops the request to the function when the client leaves in the middle of the answer', async () => {
+    const upstreamClosed = gate();
+    onRequest = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.write(Buffer.alloc(64 * 1024, 1));
+      // The rest never comes: only the client leaving ends this answer.
+      res.once('close', () => upstreamClosed.open());
+    };
+    const client = new AbortController();
+    const response = await fetch(`${gateway.url}/api/v1/me`, { signal: client.signal });
+    expect(response.status).toBe(200);
+    await response.body!.getReader().read();
+    client.abort();
+    await upstreamClosed.promise;
+  });
+
+  it('cuts the client’s connection when the function fails in the middle of its answer', async () => {
+    onRequest = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(MB) });
+      res.write(Buffer.alloc(64 * 1024, 1), () => setTimeout(() => res.destroy(), 50));
+    };
+    const response = await fetch(`${gateway.url}/api/v1/me`);
+    expect(response.status).toBe(200);
+    // Not a clean end of a short body: the reader fails.
+    await expect(response.arrayBuffer()).rejects.toThrow();
+    // The gateway serves the next request as before.
+    onRequest = (_req, res) => res.end('ok');
+    expect(await (await fetch(`${gateway.url}/api/v1/me`)).text()).toBe('ok');
+  });
+
   it('passes a request body on as the client sends it', async () => {
     const firstChunkArrived = gate();
     let upstreamReceived = 0;
