@@ -134,6 +134,10 @@ export class KubernetesRuntime implements WorkloadRuntime {
     return undefined;
   }
 
+  orphaned(): boolean {
+    return false;
+  }
+
   /**
    * The driver pod's log followed (GET …/pods/<app>-driver/log?follow=true&tailLines=N through the library's Log
    * client): the API server streams it until the container ends. A pod not there (404), or not started (400: the

@@ -1,11 +1,12 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import type { SparkApplication } from './spark-application.js';
 import type { Logger } from '../log/index.js';
 import { followFile } from './follow-file.js';
 import { endGroup, groupAlive, signalGroup, spawnInOwnGroup } from './process-group.js';
+import { processGone, thisProcess, type ProcessIdentity } from './process-identity.js';
 import type { FollowOptions, ResourceChange, SubmitResult, WorkloadRuntime } from './workload-runtime.js';
 
 export interface LocalSparkOptions {
@@ -30,10 +31,20 @@ interface Supervised {
   child?: ChildProcess;
   sequence: number;
   cancelled: boolean;
+  /** When this process's stop ended it, still running (its end is reported as the process's, not as a cancel). */
+  stoppedAt?: string;
+  /** A status report of it could not be published: its record stays, for the next process to report it lost. */
+  unreported?: boolean;
   /** Resolves once spark-submit has exited. */
   done: Promise<void>;
   /** Resolves once nothing of its process group is left (the group is ended when spark-submit exits, whatever the cause). */
   ended: Promise<void>;
+}
+
+/** A workload's record (groupFile): its process group, and the process that supervises it. */
+interface WorkloadGroup {
+  pgid: number;
+  supervisor: ProcessIdentity;
 }
 
 /** Environment a driver gets from us: enough to find Java and Python, nothing of the platform's own secrets. */
@@ -43,9 +54,11 @@ const PASSED_THROUGH = ['PATH', 'HOME', 'JAVA_HOME', 'LANG', 'TMPDIR', 'SPARK_HO
  * The embedded runtime: each attempt is one spark-submit process on this machine (master local[N]), supervised until
  * it exits, its driver log written to a file. spark-submit leads a process group of its own (process-group.ts): a
  * cancel, a timeout, the end of the driver and the server's stop end the whole group, the Python of a PySpark job
- * and anything else the driver started included. It reports the states the Spark Operator would, as SparkApplication
- * updates with a growing resourceVersion: "" (new) on submit, SUBMITTED, RUNNING once the process runs, COMPLETED or
- * FAILED (with the log's last lines) when it exits, and a delete when it is cancelled.
+ * and anything else the driver started included; a group left running by a process killed outright (SIGKILL: no exit
+ * handler runs) is ended by the next one when asked to cancel it. It reports the states the Spark Operator would, as
+ * SparkApplication updates with a growing resourceVersion: "" (new) on submit, SUBMITTED, RUNNING once the process
+ * runs, COMPLETED or FAILED (with the log's last lines) when it exits, a delete when it is cancelled, and FAILED (the
+ * driver ended with this process) then a delete when this process stops.
  */
 export class LocalSparkRuntime implements WorkloadRuntime {
   readonly name = 'local' as const;
@@ -54,6 +67,7 @@ export class LocalSparkRuntime implements WorkloadRuntime {
   /** Process groups still running. If the process exits without stop() (its shutdown watchdog, a crash), they are killed on the way out. */
   private readonly liveGroups = new Set<number>();
   private readonly ending = new Map<number, Promise<void>>();
+  private readonly me: ProcessIdentity = thisProcess();
   private readonly killLiveGroups = () => {
     for (const pgid of this.liveGroups) signalGroup(pgid, 'SIGKILL');
   };
@@ -68,6 +82,26 @@ export class LocalSparkRuntime implements WorkloadRuntime {
 
   private logFile(name: string): string {
     return path.join(this.o.logDir, `${name}.log`);
+  }
+
+  /**
+   * Which process group a workload runs in and which process supervises it, kept beside its log until the group has
+   * ended (or, when this process stops, for good): another process tells from it that the workload was lost, and
+   * ends what a killed supervisor left running.
+   */
+  private groupFile(name: string): string {
+    return path.join(this.o.logDir, `${name}.group.json`);
+  }
+
+  private readGroupFile(name: string): WorkloadGroup | undefined {
+    try {
+      const parsed = JSON.parse(readFileSync(this.groupFile(name), 'utf8')) as Partial<WorkloadGroup>;
+      const sup = parsed.supervisor;
+      if (!Number.isInteger(parsed.pgid) || !sup || !Number.isInteger(sup.pid) || typeof sup.host !== 'string') return undefined;
+      return { pgid: parsed.pgid!, supervisor: { pid: sup.pid, host: sup.host, startTime: typeof sup.startTime === 'string' ? sup.startTime : null } };
+    } catch {
+      return undefined;
+    }
   }
 
   /** Status reports go out one at a time, in order, off the caller's path (it may hold the store's only connection). */
@@ -85,7 +119,10 @@ export class LocalSparkRuntime implements WorkloadRuntime {
     };
     this.publishing = this.publishing
       .then(() => this.o.publish(change, app))
-      .catch((err: unknown) => this.o.log.error({ err, app: app.metadata.name }, 'local runtime: a status report was lost'));
+      .catch((err: unknown) => {
+        s.unreported = true;
+        this.o.log.error({ err, app: app.metadata.name }, 'local runtime: a status report was lost');
+      });
   }
 
   async submit(app: SparkApplication): Promise<SubmitResult> {
@@ -117,7 +154,10 @@ export class LocalSparkRuntime implements WorkloadRuntime {
     closeSync(fd);
     s.child = child;
     // The pid is there as soon as the process is (before 'spawn'): a cancel that comes right away still finds its group.
-    if (child.pid !== undefined) this.watchGroup(child.pid);
+    if (child.pid !== undefined) {
+      this.watchGroup(child.pid);
+      writeFileSync(this.groupFile(name), JSON.stringify({ pgid: child.pid, supervisor: this.me } satisfies WorkloadGroup));
+    }
     this.report(s, 'update', 'SUBMITTED', { lastSubmissionAttemptTime: new Date().toISOString() });
     s.done = new Promise<void>((resolve) => {
       child.once('spawn', () => this.report(s, 'update', 'RUNNING', { sparkApplicationId: `local-${child.pid}` }));
@@ -130,7 +170,15 @@ export class LocalSparkRuntime implements WorkloadRuntime {
       });
       child.once('exit', (code, signal) => {
         const at = new Date().toISOString();
-        if (s.cancelled) this.report(s, 'delete', undefined);
+        if (s.stoppedAt) {
+          // Ended by this process's stop: the driver failed, as the Spark Operator reports a driver that vanished, and
+          // the application is gone with the process.
+          this.report(s, 'update', 'FAILED', {
+            terminationTime: at,
+            errorMessage: `the local spark-submit process ended with the Lakeplane process that ran it (stopped at ${s.stoppedAt})`,
+          });
+          this.report(s, 'delete', undefined);
+        } else if (s.cancelled) this.report(s, 'delete', undefined);
         else if (code === 0) this.report(s, 'update', 'COMPLETED', { terminationTime: at });
         else
           this.report(s, 'update', 'FAILED', {
@@ -141,7 +189,7 @@ export class LocalSparkRuntime implements WorkloadRuntime {
       });
     });
     // Whatever the driver left behind when it exited (a Python it started, its children) goes with it.
-    s.ended = s.done.then(() => this.endGroupOf(child));
+    s.ended = s.done.then(() => this.endGroupOf(s));
     return { logLocation };
   }
 
@@ -151,11 +199,11 @@ export class LocalSparkRuntime implements WorkloadRuntime {
   }
 
   /**
-   * Ends the process group `child` leads, once (a cancel and the driver's exit may both ask); the group's number is
-   * never signalled after that, as the system may give it to another process.
+   * Ends the process group the workload's spark-submit leads, once (a cancel and the driver's exit may both ask); the
+   * group's number is never signalled after that, as the system may give it to another process.
    */
-  private endGroupOf(child: ChildProcess): Promise<void> {
-    const pgid = child.pid;
+  private endGroupOf(s: Supervised): Promise<void> {
+    const pgid = s.child?.pid;
     if (pgid === undefined || !this.liveGroups.has(pgid)) return Promise.resolve();
     let ending = this.ending.get(pgid);
     if (!ending) {
@@ -164,6 +212,8 @@ export class LocalSparkRuntime implements WorkloadRuntime {
           this.o.log.warn({ pgid }, 'local runtime: a process of an ended workload outlived SIGKILL (a zombie nobody reaps?)');
         this.liveGroups.delete(pgid);
         this.ending.delete(pgid);
+        // Ended by this process's stop, the record stays until its end is reported (stop() removes it then).
+        if (!s.stoppedAt) rmSync(this.groupFile(s.app.metadata.name), { force: true });
         if (this.liveGroups.size === 0) process.off('exit', this.killLiveGroups);
       })();
       this.ending.set(pgid, ending);
@@ -175,9 +225,15 @@ export class LocalSparkRuntime implements WorkloadRuntime {
     return this.apps.has(name);
   }
 
+  orphaned(name: string): boolean {
+    if (this.apps.has(name)) return false;
+    const group = this.readGroupFile(name);
+    return group !== undefined && processGone(group.supervisor);
+  }
+
   async cancel(name: string): Promise<void> {
     const s = this.apps.get(name);
-    if (!s) return;
+    if (!s) return this.endLeftover(name);
     if (!s.child || s.child.exitCode !== null || s.child.signalCode !== null) {
       // Deleting an application that already ended: the API server reports that deletion too, once.
       if (!s.cancelled) {
@@ -188,9 +244,31 @@ export class LocalSparkRuntime implements WorkloadRuntime {
       return;
     }
     s.cancelled = true;
-    await this.endGroupOf(s.child);
+    await this.endGroupOf(s);
     await s.done;
     await s.ended;
+  }
+
+  /**
+   * An orphaned workload (its supervisor is gone), still running if that process was killed outright (no exit handler
+   * ran): its group is ended, and its record forgotten. Only when the group's leader is still that workload's
+   * spark-submit (its command line names it; read from /proc), as the number may since have gone to another process;
+   * where that cannot be read, the group is left alone. A workload another live process supervises is not touched.
+   */
+  private async endLeftover(name: string): Promise<void> {
+    if (!this.orphaned(name)) return;
+    const { pgid } = this.readGroupFile(name)!;
+    let command: string[] = [];
+    try {
+      command = readFileSync(`/proc/${pgid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      // Gone, or no /proc here.
+    }
+    if (pgid > 1 && command.some((arg, i) => arg === '--name' && command[i + 1] === name)) {
+      this.o.log.warn({ pgid, app: name }, 'local runtime: ending the process group of a workload a Lakeplane process that is gone left running');
+      if (!(await endGroup(pgid, this.o.killGraceMs))) this.o.log.warn({ pgid }, 'local runtime: a process of a left-over workload outlived SIGKILL');
+    }
+    rmSync(this.groupFile(name), { force: true });
   }
 
   async logs(name: string, options: { tailLines: number }): Promise<string | undefined> {
@@ -219,9 +297,13 @@ export class LocalSparkRuntime implements WorkloadRuntime {
 
   /** Ends every workload at once (each gets the grace at the same time, not one after another) and their groups. */
   async stop(): Promise<void> {
+    const at = new Date().toISOString();
+    for (const s of this.apps.values()) if (s.child && s.child.exitCode === null && s.child.signalCode === null) s.stoppedAt = at;
     await Promise.all([...this.apps.keys()].map((name) => this.cancel(name)));
     await Promise.all([...this.apps.values()].map((s) => s.ended));
     await this.publishing;
+    // What could not be reported keeps its record: the next process finds it lost, and says so.
+    for (const s of this.apps.values()) if (s.stoppedAt && !s.unreported) rmSync(this.groupFile(s.app.metadata.name), { force: true });
   }
 
   private arguments(app: SparkApplication): string[] {

@@ -28,6 +28,12 @@ export interface WorkloadRuntime {
   /** Whether this process supervises that workload (local runtime); undefined where workloads outlive the process (Kubernetes). */
   supervises(name: string): boolean | undefined;
   /**
+   * Whether the workload is known to have lost its supervisor: the local process that ran it is gone, so no report of
+   * it will come (it ended with that process, or is ended when cancelled). False where that is not so or cannot be
+   * told; always false on Kubernetes, where the SparkApplication outlives any process.
+   */
+  orphaned(name: string): boolean;
+  /**
    * The driver's log from its last tailLines lines on, as it grows, ending when the driver has ended and its log is
    * complete; undefined if there is no log (yet). Stops, releasing what it holds, when `signal` aborts.
    */

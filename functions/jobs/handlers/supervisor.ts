@@ -1,19 +1,22 @@
 import type { Platform } from '../../../shared/platform/index.js';
 import { endRun, insertAttempt, runLifecycleStore, timeline, submitInBackground } from '../../../shared/domains/jobs/index.js';
 import { runSupervisionStore } from '../store/run-supervision-store.js';
+import { failLostAttempts } from './lost-attempts.js';
 
 /** An attempt the runtime has not confirmed taking this long after it was made is submitted again (idempotently). */
 const RESUBMIT_AFTER_MS = 15_000;
 
 /**
- * What keeps runs moving without a request: runs past their timeout are stopped (TIMED_OUT), due retries get their
- * next attempt, and attempts never handed to the runtime (a crash between commit and submit) are submitted. Rows are
+ * What keeps runs moving without a request: attempts the local runtime lost with the process that ran them fail (and
+ * retry), runs past their timeout are stopped (TIMED_OUT), due retries get their next attempt, and attempts never handed to the
+ * runtime (a crash between commit and submit) are submitted. Rows are
  * claimed with SKIP LOCKED, so several replicas (or ticks) never act on the same run twice. Runs on every PingSource
  * tick in cluster mode, and on a timer in embedded mode.
  */
-export async function superviseRuns(platform: Platform, now = new Date()): Promise<{ timedOut: number; retried: number; resubmitted: number }> {
+export async function superviseRuns(platform: Platform, now = new Date()): Promise<{ lost: number; timedOut: number; retried: number; resubmitted: number }> {
   const db = platform.store.db;
   const runs = runSupervisionStore(db);
+  const lost = await failLostAttempts(platform);
   let timedOut = 0;
   let retried = 0;
   let resubmitted = 0;
@@ -54,5 +57,5 @@ export async function superviseRuns(platform: Platform, now = new Date()): Promi
     resubmitted += 1;
     submitInBackground(platform, a.run_id, a.attempt);
   }
-  return { timedOut, retried, resubmitted };
+  return { lost, timedOut, retried, resubmitted };
 }

@@ -3,8 +3,8 @@ import type { Executor, JobRunRow } from '../../../shared/db/index.js';
 
 /**
  * What the run supervisor (handlers/supervisor.ts) looks for: runs past their timeout, retries due, attempts the
- * runtime never confirmed; and each run it acts on, claimed so that another replica passes it by. At most 100 of each
- * a pass.
+ * runtime never confirmed, attempts in flight on the local runtime (lost ones among them); and each run it acts on,
+ * claimed so that another replica passes it by. At most 100 of each a pass.
  */
 export interface RunSupervisionStore {
   /** Runs in progress whose timeout is at or before `now`. */
@@ -18,6 +18,11 @@ export interface RunSupervisionStore {
    * never heard of), at or before `before`.
    */
   unconfirmedAttempts(before: Date): Promise<Array<{ run_id: string; attempt: number }>>;
+  /**
+   * The current attempts of runs in progress that the local runtime was handed (submitted, or reported submitted or
+   * running): each is supervised by a process, or was lost with the one that ran it. Oldest first.
+   */
+  localAttemptsInFlight(): Promise<Array<{ run_id: string; attempt: number; name: string; last_sequence: string }>>;
 }
 
 /** The PostgreSQL store (PGlite runs the same SQL). */
@@ -51,6 +56,19 @@ export function runSupervisionStore(db: Executor): RunSupervisionStore {
         .where(sql<boolean>`r.attempts = a.attempt`)
         .where('a.created_at', '<=', before)
         .where((eb) => eb.or([eb('a.submitted_at', 'is', null), eb('a.submitted_at', '<=', before)]))
+        .limit(100)
+        .execute(),
+
+    localAttemptsInFlight: () =>
+      db
+        .selectFrom('job_run_attempts as a')
+        .innerJoin('job_runs as r', 'r.id', 'a.run_id')
+        .select(['a.run_id', 'a.attempt', 'a.name', 'a.last_sequence'])
+        .where('a.runtime', '=', 'local')
+        .where('r.state', 'in', ['QUEUED', 'SUBMITTED', 'RUNNING'])
+        .where(sql<boolean>`r.attempts = a.attempt`)
+        .where((eb) => eb.or([eb('a.state', 'in', ['SUBMITTED', 'RUNNING']), eb.and([eb('a.state', '=', 'QUEUED'), eb('a.submitted_at', 'is not', null)])]))
+        .orderBy('a.created_at')
         .limit(100)
         .execute(),
   };
