@@ -89,14 +89,14 @@ for (const backend of backends()) {
       return { status: r.status, body: text ? JSON.parse(text) : undefined };
     }
 
-    /** The run once its attempt `n` is in state `state`. */
-    function attemptIn(runId: string, n: number, state: string, timeoutMs = 60_000) {
+    /** The run once its attempt `n` is in state `state` (and, given `runState`, the run in that one). */
+    function attemptIn(runId: string, n: number, state: string, timeoutMs = 60_000, runState?: string) {
       return waitFor(
-        `attempt ${n} of run ${runId} to be ${state}`,
+        `attempt ${n} of run ${runId} to be ${state}${runState ? `, the run ${runState}` : ''}`,
         async () => {
           const run = (await call('GET', `/api/v1/runs/${runId}`)).body;
           const attempt = run?.attemptDetails?.find((a: { attempt: number }) => a.attempt === n);
-          return attempt?.state === state ? { run, attempt } : undefined;
+          return attempt?.state === state && (runState === undefined || run.state === runState) ? { run, attempt } : undefined;
         },
         { timeoutMs, intervalMs: 200 },
       );
@@ -130,8 +130,8 @@ for (const backend of backends()) {
     async function failedAndRetried(runId: string, reason: RegExp): Promise<void> {
       const { attempt } = await attemptIn(runId, 1, 'FAILED');
       expect(attempt.message).toMatch(reason);
-      const second = await attemptIn(runId, 2, 'RUNNING');
-      expect(second.run.state).toBe('RUNNING');
+      // Seen once on a loaded CI run: the attempt RUNNING in one answer while the run still said SUBMITTED.
+      const second = await attemptIn(runId, 2, 'RUNNING', 60_000, 'RUNNING');
       groupOf(second.attempt);
       const timeline = await call('GET', `/api/v1/runs/${runId}/timeline`);
       expect(timeline.status).toBe(200);
@@ -171,7 +171,7 @@ for (const backend of backends()) {
     it('stopped (SIGTERM): the attempt fails with the reason and the retry runs', async () => {
       const { runId, pgid } = await runningRun('stopped-sleeper');
       await stop('SIGTERM');
-      expect(driverRuns(pgid)).toBe(false);
+      await waitFor('the driver to end with the server', () => !driverRuns(pgid), { timeoutMs: 10_000, intervalMs: 100 });
       await start();
       await failedAndRetried(runId, ENDED);
     }, 240_000);

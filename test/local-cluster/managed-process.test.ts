@@ -19,8 +19,13 @@ describe.skipIf(process.platform !== 'linux')("a managed process's readiness", (
   let taken: number;
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'lakeplane-managed-'));
-    taken = await freePort();
-    stranger = createServer((_req, res) => res.end('someone else')).listen(taken, '127.0.0.1');
+    // Any port will do for the stranger: the kernel's pick, held (listening) before the test begins.
+    stranger = createServer((_req, res) => res.end('someone else'));
+    await new Promise<void>((resolve, reject) => {
+      stranger.once('error', reject);
+      stranger.listen(0, '127.0.0.1', () => resolve());
+    });
+    taken = (stranger.address() as { port: number }).port;
   });
   afterAll(() => {
     stranger?.close();
