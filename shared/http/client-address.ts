@@ -8,9 +8,13 @@ import { plainAddress, type TrustedProxies } from '../config/index.js';
  * client's. Entries left of it are whatever the client wrote, so they are never believed.
  */
 export function clientAddress(req: IncomingMessage, trusted: TrustedProxies): string | undefined {
-  const peer = req.socket.remoteAddress === undefined ? undefined : plainAddress(req.socket.remoteAddress);
+  return clientAddressFrom(req.socket.remoteAddress, req.headers['x-forwarded-for'], trusted);
+}
+
+/** As clientAddress, from the socket's peer and the X-Forwarded-For header (for a server that parsed the head itself). */
+export function clientAddressFrom(remoteAddress: string | undefined, header: string | string[] | undefined, trusted: TrustedProxies): string | undefined {
+  const peer = remoteAddress === undefined ? undefined : plainAddress(remoteAddress);
   if (peer === undefined || trusted.none || !trusted.has(peer)) return peer;
-  const header = req.headers['x-forwarded-for'];
   const hops = (Array.isArray(header) ? header.join(',') : (header ?? ''))
     .split(',')
     .map((h) => h.trim())

@@ -13,7 +13,7 @@ export { buildOpenApi, eventCatalog } from './openapi.js';
 export { encodeCursor, decodeCursor, pageOf, type Cursor } from './pagination.js';
 export { ifMatchVersion } from './conditional.js';
 export { periodic, PING_EVENT_TYPE, type PeriodicTask } from './periodic-worker.js';
-export { clientAddress } from './client-address.js';
+export { clientAddress, clientAddressFrom } from './client-address.js';
 export {
   idempotentRequest,
   runOnce,

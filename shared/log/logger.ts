@@ -4,7 +4,7 @@ import { batchedStdout } from './turn-batched-stream.js';
 export type { Logger };
 
 /** One JSON line per event on stdout; secrets in well-known places are redacted before they are written. */
-export function createLogger(level: string, bindings: Record<string, unknown> = {}): Logger {
+export function createLogger(level: string, bindings: Record<string, unknown> = {}, destination: { write(line: string): unknown } = batchedStdout()): Logger {
   return pino(
     {
       level,
@@ -16,6 +16,6 @@ export function createLogger(level: string, bindings: Record<string, unknown> = 
       },
       formatters: { level: (label) => ({ level: label }) },
     },
-    batchedStdout(),
+    destination,
   );
 }
