@@ -29,8 +29,8 @@ export interface EdgeRequest {
  */
 export interface GatewayEdge {
   readonly name: string;
-  /** HTTP/1.1 requests this edge answers itself (by path, e.g. a lakehouse's HiveServer2 httpPath). Called on every request: keep it cheap. */
-  claims(req: IncomingMessage): boolean;
+  /** HTTP/1.1 requests this edge answers itself, by path (without the query), e.g. a lakehouse's HiveServer2 httpPath. Called on every request: keep it cheap. */
+  claims(path: string): boolean;
   /** Answers a claimed request, streaming as it likes; the gateway logs it when this resolves. */
   handle(req: IncomingMessage, res: ServerResponse, request: EdgeRequest): Promise<void>;
   /**

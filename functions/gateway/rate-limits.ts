@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import { basicCredentials, type Authenticator, type Principal } from '../../shared/auth/index.js';
 import { agentTokenOf } from '../../shared/domains/lakehouses/index.js';
 import { TooManyRequestsError } from '../../shared/errors/index.js';
@@ -24,18 +23,17 @@ export interface RateDecision {
  * service account's client id and secret in HTTP Basic. Anything that does not verify is no caller here (the
  * function answers 401 itself), and a lakehouse's workload token is no platform credential.
  */
-export async function callerOf(
-  req: IncomingMessage,
-  authenticator: Pick<Authenticator, 'authenticate' | 'authenticateClientSecret'>,
-): Promise<Principal | undefined> {
-  const authorization = req.headers.authorization;
+export function callerOf(authorization: string | undefined, authenticator: CallerAuthenticator): Principal | undefined | Promise<Principal | undefined> {
   if (!authorization || agentTokenOf(authorization)) return undefined;
   if (/^Basic /i.test(authorization)) {
     const basic = basicCredentials(authorization);
     return basic ? authenticator.authenticateClientSecret(basic.secret, basic.id).catch(() => undefined) : undefined;
   }
-  return authenticator.authenticate(authorization).catch(() => undefined);
+  // A token in the authenticator's cache is known at once: most requests then take no turn of the event loop here.
+  return authenticator.cachedPrincipal(authorization) ?? authenticator.authenticate(authorization).catch(() => undefined);
 }
+
+export type CallerAuthenticator = Pick<Authenticator, 'authenticate' | 'authenticateClientSecret' | 'cachedPrincipal'>;
 
 /**
  * Per-caller request rates at the edge. A caller whose personal access token or service account carries

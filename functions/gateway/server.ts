@@ -1,25 +1,50 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { Counter } from 'prom-client';
 import type { Config } from '../../shared/config/index.js';
 import { renderError, UnavailableError, type ErrorShape } from '../../shared/errors/index.js';
 import { EventConsumerSet } from '../../shared/events/index.js';
-import { buildRouter, clientAddress, createRequestHandler, Router, type LakeplaneFunction, type MountedRoute } from '../../shared/http/index.js';
+import {
+  buildRouter,
+  clientAddress,
+  clientAddressFrom,
+  createRequestHandler,
+  Router,
+  type LakeplaneFunction,
+  type MountedRoute,
+} from '../../shared/http/index.js';
 import { consumersOf, createPlatform, type RunningPlatform } from '../../shared/platform/index.js';
 import { HTTP_PARSER_MAX_HEADER_BYTES } from '../../shared/schema/index.js';
+import type { TLSSocket } from 'node:tls';
 import type { EdgeDependencies, GatewayEdge } from './edge.js';
-import { edgeRefusal } from './edge-refusals.js';
 import { gatewayEdges } from './edges.js';
+import { lowercaseNames, upstreamRequestHeaders } from './forwarded-headers.js';
+import { ClientConnection, type ClientConnectionOwner } from './http1/client-connection.js';
+import type { RequestHead } from './http1/request-head.js';
+import { requestBody, responseDownstream } from './node-adapters.js';
 import { acceptHttp1OrH2c } from './protocol-sniffer.js';
-import { upstreamRequestHeaders } from './forwarded-headers.js';
-import { UpstreamProxy } from './proxy.js';
-import { callerOf, RateLimits } from './rate-limits.js';
+import { requestHead, UpstreamProxy, type BodySource, type Downstream } from './proxy.js';
+import { RateLimits } from './rate-limits.js';
+import { RequestLog } from './request-log.js';
+import { GATEWAY, GatewayRouting, shapeOf, type Admission, type RouteMatch } from './routing.js';
 import { upstreamsOf } from './upstreams.js';
 
-/** FUNCTION_TARGET of the gateway; the system routes (probes, /metrics, /openapi.json) are its own. */
-export const GATEWAY = 'gateway';
+export { GATEWAY } from './routing.js';
+
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** A request as read, before its function is known. */
+interface ReadRequest {
+  readonly method: string;
+  readonly target: string;
+  readonly path: string;
+  readonly requestId: string;
+  readonly started: bigint;
+  readonly clientAddress: string | undefined;
+}
+
+const flatHeaders = (headers: Record<string, string>): string[] => Object.entries(headers).flat();
 
 export interface RunningGateway {
   readonly url: string;
@@ -63,9 +88,7 @@ export async function startGateway(
   const serveOwn = createRequestHandler(platform, own);
   const edges = (options.edges ?? gatewayEdges)({ config, platform, logger: platform.logger, upstreams });
   const proxy = new UpstreamProxy();
-  const limits = new RateLimits(config.LAKEPLANE_GATEWAY_ANONYMOUS_RATE);
-  // The access log line is made of known fields, none secret: it skips the redaction walk, as the pipeline's does.
-  const accessLog = platform.logger.child({ component: 'gateway' }, { redact: [] });
+  const requestLog = new RequestLog(platform);
   const upstreamFailures = new Counter({
     name: 'lakeplane_gateway_upstream_failures_total',
     help: 'Requests the gateway could not hand to their function, by function and answer (502, 503).',
@@ -78,110 +101,232 @@ export async function startGateway(
     labelNames: ['policy'],
     registers: [platform.metrics.registry],
   });
+  const routing = new GatewayRouting(table, edges, platform.authenticator, new RateLimits(config.LAKEPLANE_GATEWAY_ANONYMOUS_RATE), rateLimited);
+  const requestIdOf = (incoming: string | string[] | undefined) => (typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID());
 
-  const answerError = (res: ServerResponse, err: unknown, shape: ErrorShape, path: string, requestId: string, extra: Record<string, string> = {}) => {
+  /** The gateway's own answer (a refusal, 404/405, 502/503) as status, headers (name and value in turn) and body. */
+  const errorAnswer = (err: unknown, shape: ErrorShape, path: string, requestId: string, extra: Record<string, string> = {}) => {
     const rendered = renderError(err, shape, path);
     const body = JSON.stringify(rendered.body);
-    res.writeHead(rendered.status, {
+    const headers = flatHeaders({
       ...rendered.headers,
       ...extra,
       'x-request-id': requestId,
       'content-type': rendered.contentType,
       'content-length': String(Buffer.byteLength(body)),
     });
+    return { status: rendered.status, headers, body };
+  };
+  const answerError = (res: ServerResponse, err: unknown, shape: ErrorShape, path: string, requestId: string, extra?: Record<string, string>) => {
+    const { status, headers, body } = errorAnswer(err, shape, path, requestId, extra);
+    res.writeHead(status, headers);
     res.end(body);
-    return rendered.status;
+    return status;
   };
 
+  /**
+   * A request for a function, either way it was read: admitted (edge refusals, rate), forwarded, and logged; `done`
+   * when its answer is done. `answer` writes one of the gateway's own answers on the client's connection. Callbacks,
+   * not promises: a request whose caller is cached is forwarded in the turn it was read.
+   */
+  function forwardRequest(
+    request: ReadRequest,
+    mounted: MountedRoute,
+    authorization: string | undefined,
+    upstreamHeaders: () => string[],
+    body: BodySource | undefined,
+    chunkedBody: boolean,
+    downstream: Downstream,
+    answer: (status: number, headers: string[], body: string) => void,
+    done: (err?: unknown) => void,
+  ): void {
+    const functionName = mounted.functionName;
+    const route = mounted.route.path;
+    const shape = shapeOf(mounted);
+    const log = (status: number, principal: string | undefined, ended: string | undefined, failure: unknown) =>
+      requestLog.record({
+        requestId: request.requestId,
+        functionName,
+        method: request.method,
+        route,
+        path: request.path,
+        status,
+        started: request.started,
+        clientAddress: request.clientAddress,
+        principal,
+        ended,
+        failure,
+      });
+    const answerWith = (err: unknown, extra?: Record<string, string>) => {
+      const a = errorAnswer(err, shape, request.path, request.requestId, extra);
+      body?.discard();
+      answer(a.status, a.headers, a.body);
+      return a.status;
+    };
+    const proceed = (admission: Admission) => {
+      if (admission.kind === 'refuse') {
+        log(answerWith(admission.error), admission.principal, undefined, undefined);
+        return done();
+      }
+      const target = upstreams.get(functionName) as URL;
+      const extraHeaders = ['x-request-id', request.requestId];
+      if (admission.headers) for (const name in admission.headers) extraHeaders.push(name, admission.headers[name] as string);
+      proxy.forward(
+        {
+          target,
+          functionName,
+          method: request.method,
+          head: requestHead(request.method, request.target, target.host, upstreamHeaders(), chunkedBody),
+          body,
+          chunkedBody,
+          extraHeaders,
+        },
+        downstream,
+        (outcome) => {
+          if (outcome.answered) {
+            log(outcome.status, admission.principal, outcome.ended, outcome.ended === 'failed' ? outcome.error : undefined);
+          } else {
+            const status = answerWith(outcome.error, admission.headers);
+            upstreamFailures.inc({ function: functionName, status: String(status) });
+            log(status, admission.principal, undefined, outcome.cause);
+          }
+          done();
+        },
+      );
+    };
+    try {
+      const admission = routing.admit(mounted, authorization, request.clientAddress);
+      if (admission instanceof Promise) admission.then(proceed).catch(done);
+      else proceed(admission);
+    } catch (err) {
+      done(err);
+    }
+  }
+
+  /** A request Node's HTTP server read: what the gateway's own reader does not take (http1/request-head.ts). */
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
-    const incoming = req.headers['x-request-id'];
-    const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const requestId = requestIdOf(req.headers['x-request-id']);
     const method = (req.method ?? 'GET').toUpperCase();
-    const rawUrl = req.url ?? '/';
-    const q = rawUrl.indexOf('?');
-    const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
+    const target = req.url ?? '/';
+    const q = target.indexOf('?');
+    const path = q === -1 ? target : target.slice(0, q);
     const ip = clientAddress(req, config.trustedProxies);
-    let functionName: string = GATEWAY;
-    let route = 'unmatched';
-    let status = 500;
-    let principal: string | undefined;
-    let ended: string | undefined;
-    let failure: unknown;
-    const log = () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      platform.metrics.requestDuration.observe({ function: functionName, method, route, status: String(status) }, seconds);
-      const line = {
-        requestId,
-        function: functionName,
-        method,
-        route,
-        path,
-        status,
-        durationMs: Math.round(seconds * 1e6) / 1e3,
-        clientAddress: ip,
-        ...(principal ? { principal } : {}),
-        ...(ended && ended !== 'complete' ? { stream: ended } : {}),
-      };
-      if (failure) accessLog.warn({ ...line, err: failure }, 'request not forwarded');
-      else accessLog.info(line, 'request');
-    };
-
-    const edge = edges.find((e) => e.claims(req));
-    if (edge) {
-      functionName = edge.name;
-      res.setHeader('x-request-id', requestId);
-      await edge.handle(req, res, { requestId, clientAddress: ip });
-      status = res.statusCode;
-      return log();
-    }
-
-    let mounted: MountedRoute;
-    try {
-      mounted = table.match(method, path).mounted;
-    } catch (err) {
-      // 404, 405 or an undecodable path: the answer the embedded server gives, from the same table.
-      status = answerError(res, err, 'problem', path, requestId);
-      return log();
-    }
-    if (mounted.functionName === GATEWAY) {
+    const request = { method, target, path, requestId, started, clientAddress: ip };
+    const match = routing.match(method, path);
+    if (match.kind === 'gateway') {
+      if (match.edge) {
+        res.setHeader('x-request-id', requestId);
+        await match.edge.handle(req, res, { requestId, clientAddress: ip });
+        return requestLog.record({
+          ...request,
+          functionName: match.edge.name,
+          route: 'unmatched',
+          status: res.statusCode,
+          principal: undefined,
+          ended: undefined,
+          failure: undefined,
+        });
+      }
       // Probes, /metrics and the published contracts: served here, through the pipeline every function uses.
       req.headers['x-request-id'] = requestId;
       return serveOwn(req, res);
     }
-    functionName = mounted.functionName;
-    route = mounted.route.path;
-    const shape = mounted.route.errorShape ?? 'problem';
+    if (match.kind === 'unrouted') {
+      const status = answerError(res, match.error, 'problem', path, requestId);
+      return requestLog.record({ ...request, functionName: GATEWAY, route: 'unmatched', status, principal: undefined, ended: undefined, failure: undefined });
+    }
+    const length = req.headers['content-length'];
+    const chunkedBody = req.headers['transfer-encoding'] !== undefined && length === undefined;
+    const hasBody = chunkedBody || (length !== undefined && length !== '0');
+    const received = {
+      headers: lowercaseNames(req.rawHeaders),
+      remoteAddress: req.socket.remoteAddress,
+      encrypted: Boolean((req.socket as TLSSocket).encrypted),
+    };
+    await new Promise<void>((resolve, reject) =>
+      forwardRequest(
+        request,
+        match.mounted,
+        req.headers.authorization,
+        () => upstreamRequestHeaders(received, requestId, config.trustedProxies),
+        hasBody ? requestBody(req) : undefined,
+        chunkedBody,
+        responseDownstream(res),
+        (status, headers, body) => {
+          res.writeHead(status, headers);
+          res.end(body);
+        },
+        (err) => (err === undefined ? resolve() : reject(err)),
+      ),
+    );
+  }
 
-    const refusal = edgeRefusal(mounted, req.headers.authorization);
-    if (refusal) {
-      status = answerError(res, refusal, shape, path, requestId);
-      return log();
+  /** The gateway's own HTTP/1.1 reader: a plain request for a function (or a 404/405), served without Node's server. */
+  const fastConnections = new Set<ClientConnection>();
+  let fastInFlight = 0;
+  const sweeper = setInterval(() => {
+    const now = Date.now();
+    for (const connection of fastConnections) connection.sweep(now);
+  }, 5_000);
+  sweeper.unref();
+  const fastLane: ClientConnectionOwner = {
+    maxHeadBytes: HTTP_PARSER_MAX_HEADER_BYTES,
+    take(head) {
+      const match = routing.match(head.method, head.path);
+      if (match.kind === 'gateway') return undefined;
+      return (connection) => {
+        fastInFlight++;
+        serveRead(head, match, connection, (err) => {
+          if (err !== undefined) {
+            platform.logger.error({ err }, 'unhandled error in the gateway');
+            connection.destroy();
+          }
+          fastInFlight--;
+          if (draining && fastInFlight === 0 && inFlight.size === 0) drained?.();
+        });
+      };
+    },
+    handOver: (socket) => void http.emit('connection', socket),
+    closed: (connection) => void fastConnections.delete(connection),
+  };
+  function serveRead(head: RequestHead, match: Exclude<RouteMatch, { kind: 'gateway' }>, connection: ClientConnection, done: (err?: unknown) => void): void {
+    const remoteAddress = connection.socket.remoteAddress;
+    const requestId = requestIdOf(head.requestId);
+    const request: ReadRequest = {
+      method: head.method,
+      target: head.target,
+      path: head.path,
+      requestId,
+      started: process.hrtime.bigint(),
+      clientAddress: clientAddressFrom(remoteAddress, head.forwardedFor, config.trustedProxies),
+    };
+    const answer = (status: number, headers: string[], body: string) => connection.answer(status, headers, body, () => {});
+    if (match.kind === 'unrouted') {
+      const a = errorAnswer(match.error, 'problem', head.path, requestId);
+      answer(a.status, a.headers, a.body);
+      requestLog.record({
+        ...request,
+        functionName: GATEWAY,
+        route: 'unmatched',
+        status: a.status,
+        principal: undefined,
+        ended: undefined,
+        failure: undefined,
+      });
+      return done();
     }
-    const caller = await callerOf(req, platform.authenticator);
-    if (caller) principal = `${caller.kind}:${caller.name}`;
-    const decision = limits.decide(caller, ip, Date.now());
-    if (decision?.refusal) {
-      rateLimited.inc({ policy: caller ? 'principal' : 'anonymous' });
-      status = answerError(res, decision.refusal, shape, path, requestId);
-      return log();
-    }
-
-    const target = upstreams.get(functionName) as URL;
-    const outcome = await proxy.forward(req, res, target, functionName, upstreamRequestHeaders(req, requestId, config.trustedProxies), {
-      'x-request-id': requestId,
-      ...decision?.headers,
-    });
-    if (outcome.answered) {
-      status = outcome.status;
-      ended = outcome.ended;
-      if (outcome.ended === 'failed') failure = outcome.error;
-      return log();
-    }
-    failure = outcome.cause;
-    status = answerError(res, outcome.error, shape, path, requestId, decision?.headers);
-    upstreamFailures.inc({ function: functionName, status: String(status) });
-    return log();
+    forwardRequest(
+      request,
+      match.mounted,
+      head.authorization,
+      () => upstreamRequestHeaders({ headers: head.headers, remoteAddress, encrypted: false }, requestId, config.trustedProxies),
+      head.contentLength > 0 ? connection : undefined,
+      false,
+      connection,
+      answer,
+      done,
+    );
   }
 
   const inFlight = new Set<ServerResponse>();
@@ -204,15 +349,18 @@ export async function startGateway(
       })
       .finally(() => {
         inFlight.delete(res);
-        if (draining && inFlight.size === 0) drained?.();
+        if (draining && inFlight.size === 0 && fastInFlight === 0) drained?.();
       });
   });
   http.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
     else socket.destroy();
   });
-  const sniffed = new Set<Socket>();
-  const listener = listenerFor(http, edges, sniffed);
+  const sockets = new Set<Socket>();
+  const listener = listenerFor(edges, sockets, (socket) => {
+    if (draining) return void socket.destroy();
+    fastConnections.add(new ClientConnection(socket, fastLane));
+  });
   await new Promise<void>((resolve, reject) => {
     listener.once('error', reject);
     listener.listen(config.PORT, config.HOST, () => resolve());
@@ -224,11 +372,13 @@ export async function startGateway(
 
   const close = async ({ graceMs }: { graceMs?: number } = {}) => {
     const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
+    clearInterval(sweeper);
     if (graceMs !== undefined) {
       draining = true;
       http.closeIdleConnections();
       for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
-      if (inFlight.size > 0) {
+      for (const connection of fastConnections) connection.drain();
+      if (inFlight.size > 0 || fastInFlight > 0) {
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([new Promise<void>((resolve) => (drained = resolve)), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
         clearTimeout(timer);
@@ -236,9 +386,9 @@ export async function startGateway(
     }
     http.closeAllConnections();
     for (const edge of edges) await edge.close?.();
-    // Connections the sniffing listener handed on are unknown to the HTTP server's own bookkeeping (it tracks only
-    // what it accepted itself): they end here, or they would hold the listener open.
-    for (const socket of sniffed) socket.destroy();
+    // Connections the listener handed on are unknown to the HTTP server's own bookkeeping (it tracks only what it
+    // accepted itself): they end here, or they would hold the listener open.
+    for (const socket of sockets) socket.destroy();
     await closed;
   };
   return {
@@ -253,19 +403,18 @@ export async function startGateway(
 }
 
 /**
- * The listening socket: the HTTP/1.1 server itself, or, when an edge takes cleartext HTTP/2 (gRPC), a TCP server
- * that reads a connection's first bytes and hands it to that edge if they are the HTTP/2 preface, else to the
- * HTTP/1.1 server. Without such an edge nothing is sniffed.
+ * The listening socket: a TCP server whose connections go to the gateway's HTTP/1.1 reader (`toHttp1`) or, when an
+ * edge takes cleartext HTTP/2 (gRPC), to that edge if their first bytes are the HTTP/2 preface.
  */
-function listenerFor(http: Server, edges: readonly GatewayEdge[], sniffed: Set<Socket>): Server | NetServer {
+function listenerFor(edges: readonly GatewayEdge[], sockets: Set<Socket>, toHttp1: (socket: Socket) => void): NetServer {
   const h2 = edges.filter((e) => e.acceptHttp2);
   if (h2.length > 1) throw new Error(`more than one gateway edge takes HTTP/2 connections: ${h2.map((e) => e.name).join(', ')}`);
   const edge = h2[0];
-  if (!edge?.acceptHttp2) return http;
-  const accept = edge.acceptHttp2.bind(edge);
+  const accept = edge?.acceptHttp2?.bind(edge);
   return createNetServer({ noDelay: true }, (socket: Socket) => {
-    sniffed.add(socket);
-    socket.once('close', () => sniffed.delete(socket));
-    acceptHttp1OrH2c(socket, (s) => http.emit('connection', s), accept);
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    if (accept) acceptHttp1OrH2c(socket, toHttp1, accept);
+    else toHttp1(socket);
   });
 }

@@ -37,7 +37,7 @@ describe('the gateway streams, limits anonymous callers per address, and hands c
     const everyFunctionHere = Object.fromEntries(allFunctions.map((f) => [f.name, upstreamUrl]));
     const edge: GatewayEdge = {
       name: 'test-edge',
-      claims: (req) => (req.url ?? '').startsWith('/edge-claimed/'),
+      claims: (path) => path.startsWith('/edge-claimed/'),
       handle: async (_req, res, request) => {
         res.writeHead(200, { 'content-type': 'text/plain' }).end(`edge saw ${request.requestId}`);
       },

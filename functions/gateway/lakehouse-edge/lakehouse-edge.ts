@@ -26,7 +26,7 @@ export interface LakehouseEdgeOptions {
 export interface LakehouseEdge {
   readonly name: 'lakehouses';
   /** Whether an HTTP/1.1 request is the edge's: a lakehouse's HiveServer2 httpPath. */
-  claims(req: IncomingMessage): boolean;
+  claims(path: string): boolean;
   /** Answers a claimed request (the gateway's edge contract). */
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
   /** Takes an HTTP/1.1 request if it is the edge's (true: answered here), else leaves it alone (false). */
@@ -67,7 +67,7 @@ export function createLakehouseEdge(platform: FunctionServices, options: Partial
   const lakehouseOf = (req: IncomingMessage) => lakehouseOfHivePath((req.url ?? '/').split('?')[0] ?? '/');
   return {
     name: 'lakehouses',
-    claims: (req) => lakehouseOf(req) !== undefined,
+    claims: (path) => lakehouseOfHivePath(path) !== undefined,
     async handle(req, res) {
       const lakehouse = lakehouseOf(req);
       if (lakehouse) await hive.handle(lakehouse, req, res);
