@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { linePairs } from './http1/response-head.js';
 import type { BodySource, Downstream } from './proxy.js';
 
 /** An answer written through Node's ServerResponse: Node frames the body itself (chunked when no length is given). */
 export function responseDownstream(res: ServerResponse): Downstream {
   return {
-    writeHead: (status, headers) => void res.writeHead(status, headers),
+    writeHead: (status, lines, ours) => void res.writeHead(status, [...linePairs(lines), ...ours]),
     write: (piece) => res.write(piece),
     onceDrain: (resume) => void res.once('drain', resume),
     offDrain: (resume) => void res.off('drain', resume),

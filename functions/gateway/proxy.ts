@@ -1,7 +1,7 @@
 import { BadGatewayError, UnavailableError, type LakeplaneError } from '../../shared/errors/index.js';
 import { ChunkedDecoder } from './http1/chunked-decoder.js';
 import { ConnectionPool, type ConnectionUser, type UpstreamConnection } from './http1/connection-pool.js';
-import { MAX_RESPONSE_HEAD_BYTES, parseResponseHead, UpstreamProtocolError, type ResponseHead } from './http1/response-head.js';
+import { linesWithout, MAX_RESPONSE_HEAD_BYTES, parseResponseHead, UpstreamProtocolError, type ResponseHead } from './http1/response-head.js';
 
 /** Failures that mean nothing reached the function: it is down, not yet up, or not there. Retrying later may work. */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -24,10 +24,11 @@ export type ForwardOutcome =
 /** Where an answer goes: Node's ServerResponse, or a connection the gateway reads itself (http1/client-connection.ts). */
 export interface Downstream {
   /**
-   * Takes the status and headers (sent with the first piece of the body). `streamed`: the function framed its body
-   * by chunks or by closing, so its length is unknown here. Throws when a header cannot be sent.
+   * Takes the status and headers, sent with the first piece of the body: the function's header lines ("Name:
+   * value"), then the gateway's own (`ours`, name and value in turn). `streamed`: the function framed its body by
+   * chunks or by closing, so its length is unknown here. Throws when a header cannot be sent.
    */
-  writeHead(status: number, headers: string[], streamed: boolean): void;
+  writeHead(status: number, lines: readonly string[], ours: readonly string[], streamed: boolean): void;
   /** False: the client's socket is full; wait for onceDrain. */
   write(piece: Buffer): boolean;
   onceDrain(resume: () => void): void;
@@ -94,9 +95,9 @@ export class UpstreamProxy {
 }
 
 /** The request line and headers as one string; the caller's parser has refused any value with CR, LF or NUL. */
-export function requestHead(method: string, path: string, host: string, headers: readonly string[], chunked: boolean): string {
+export function requestHead(method: string, path: string, host: string, lines: readonly string[], chunked: boolean): string {
   let head = `${method} ${path} HTTP/1.1\r\nhost: ${host}\r\n`;
-  for (let i = 0; i < headers.length; i += 2) head += `${headers[i] as string}: ${headers[i + 1] as string}\r\n`;
+  for (const line of lines) head += `${line}\r\n`;
   if (chunked) head += 'transfer-encoding: chunked\r\n';
   return `${head}\r\n`;
 }
@@ -222,7 +223,7 @@ class Exchange implements ConnectionUser {
     (this.conn as UpstreamConnection).waitingSince = 0;
     const extra = this.request.extraHeaders;
     try {
-      this.downstream.writeHead(head.status, extra.length > 0 ? withOurs(head.headers, extra) : head.headers, head.framing !== 'length');
+      this.downstream.writeHead(head.status, extra.length > 0 ? linesWithout(head.lines, this.ourNames()) : head.lines, extra, head.framing !== 'length');
     } catch (err) {
       return this.protocolFailure(new UpstreamProtocolError(`the answer has a header that cannot be sent on: ${(err as Error).message}`));
     }
@@ -258,6 +259,13 @@ class Exchange implements ConnectionUser {
       return this.protocolFailure(err as Error);
     }
     if (end !== -1) this.complete(undefined, end < buf.length);
+  }
+
+  /** The names of the gateway's own response headers: the function's of the same name give way. */
+  private ourNames(): string[] {
+    const names: string[] = [];
+    for (let i = 0; i < this.request.extraHeaders.length; i += 2) names.push(this.request.extraHeaders[i] as string);
+    return names;
   }
 
   private write(piece: Buffer): void {
@@ -345,18 +353,6 @@ class Exchange implements ConnectionUser {
     this.unwatch?.();
     this.settle(outcome);
   }
-}
-
-/** The function's headers with the gateway's own (the request id, the rate limit) in place of any of the same name. */
-function withOurs(theirs: string[], ours: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < theirs.length; i += 2) {
-    let replaced = false;
-    for (let j = 0; j < ours.length; j += 2) if (ours[j] === theirs[i]) replaced = true;
-    if (!replaced) out.push(theirs[i] as string, theirs[i + 1] as string);
-  }
-  for (const v of ours) out.push(v);
-  return out;
 }
 
 function upstreamError(functionName: string, err: unknown): LakeplaneError {

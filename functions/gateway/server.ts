@@ -19,7 +19,7 @@ import { HTTP_PARSER_MAX_HEADER_BYTES } from '../../shared/schema/index.js';
 import type { TLSSocket } from 'node:tls';
 import type { EdgeDependencies, GatewayEdge } from './edge.js';
 import { gatewayEdges } from './edges.js';
-import { lowercaseNames, upstreamRequestHeaders } from './forwarded-headers.js';
+import { headerLines, upstreamRequestHeaders } from './forwarded-headers.js';
 import { ClientConnection, type ClientConnectionOwner } from './http1/client-connection.js';
 import type { RequestHead } from './http1/request-head.js';
 import { requestBody, responseDownstream } from './node-adapters.js';
@@ -240,7 +240,7 @@ export async function startGateway(
     const chunkedBody = req.headers['transfer-encoding'] !== undefined && length === undefined;
     const hasBody = chunkedBody || (length !== undefined && length !== '0');
     const received = {
-      headers: lowercaseNames(req.rawHeaders),
+      lines: headerLines(req.rawHeaders),
       remoteAddress: req.socket.remoteAddress,
       encrypted: Boolean((req.socket as TLSSocket).encrypted),
     };
@@ -320,7 +320,7 @@ export async function startGateway(
       request,
       match.mounted,
       head.authorization,
-      () => upstreamRequestHeaders({ headers: head.headers, remoteAddress, encrypted: false }, requestId, config.trustedProxies),
+      () => upstreamRequestHeaders({ lines: head.lines, remoteAddress, encrypted: false }, requestId, config.trustedProxies),
       head.contentLength > 0 ? connection : undefined,
       false,
       connection,

@@ -195,11 +195,12 @@ export class ClientConnection implements Downstream, BodySource {
 
   // Downstream: the answer to the current request.
 
-  writeHead(status: number, headers: string[], streamed: boolean): void {
+  writeHead(status: number, lines: readonly string[], ours: readonly string[], streamed: boolean): void {
     const bodyAllowed = this.method !== 'HEAD' && status !== 204 && status !== 304;
     this.chunkedOut = streamed && bodyAllowed;
     let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`;
-    for (let i = 0; i < headers.length; i += 2) head += `${headers[i] as string}: ${headers[i + 1] as string}\r\n`;
+    for (const line of lines) head += `${line}\r\n`;
+    for (let i = 0; i < ours.length; i += 2) head += `${ours[i] as string}: ${ours[i + 1] as string}\r\n`;
     if (this.chunkedOut) head += 'transfer-encoding: chunked\r\n';
     if (this.closeAfterAnswer || this.draining) {
       this.closeAfterAnswer = true;
@@ -254,7 +255,7 @@ export class ClientConnection implements Downstream, BodySource {
   answer(status: number, headers: string[], body: string, finished: () => void): void {
     // A body the client is still sending is read and dropped, so the connection can carry its next request.
     if (this.bodyRemaining > 0 && !this.bodyData) this.discard();
-    this.writeHead(status, headers, false);
+    this.writeHead(status, [], headers, false);
     this.end(Buffer.from(body), finished);
   }
 

@@ -13,13 +13,13 @@ describe("a function's answer, read by the gateway", () => {
       framing: 'length',
       contentLength: 5,
       reusable: true,
-      headers: ['content-type', 'text/plain', 'set-cookie', 'a=1', 'set-cookie', 'b=2', 'content-length', '5'],
+      lines: ['Content-Type: text/plain', 'Set-Cookie: a=1', 'Set-Cookie: b=2', 'Content-Length: 5'],
     });
   });
 
   it('chunked beats a length, and such a connection is not reused; no length and no coding reads to the close', () => {
     const both = parseResponseHead('HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked', 'GET');
-    expect(both).toMatchObject({ framing: 'chunked', reusable: false, headers: [] });
+    expect(both).toMatchObject({ framing: 'chunked', reusable: false, lines: [] });
     expect(parseResponseHead('HTTP/1.1 200 OK', 'GET')).toMatchObject({ framing: 'close', reusable: false });
     expect(parseResponseHead('HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 1', 'GET')).toMatchObject({ reusable: false });
     expect(parseResponseHead('HTTP/1.0 200 OK\r\nContent-Length: 1', 'GET')).toMatchObject({ reusable: false });
@@ -29,7 +29,7 @@ describe("a function's answer, read by the gateway", () => {
     expect(parseResponseHead('HTTP/1.1 200 OK\r\nContent-Length: 10', 'HEAD')).toMatchObject({
       framing: 'length',
       contentLength: 0,
-      headers: ['content-length', '10'],
+      lines: ['Content-Length: 10'],
     });
     expect(parseResponseHead('HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked', 'GET')).toMatchObject({ contentLength: 0, framing: 'length' });
   });
