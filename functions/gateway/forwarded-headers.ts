@@ -1,20 +1,10 @@
 import { plainAddress, type TrustedProxies } from '../../shared/config/index.js';
+import { HOP_BY_HOP } from './http1/hop-by-hop.js';
 
 /**
- * Headers that describe one connection, not the message (RFC 9110 7.6.1), and so never cross a proxy. Host is the
- * upstream's own (Knative routes by it); the client's travels as X-Forwarded-Host. Expect is answered at the edge.
+ * Never forwarded to a function: the hop-by-hop headers; Host, which is the upstream's own (Knative routes by it;
+ * the client's travels as X-Forwarded-Host); Expect, answered at the edge; and what the gateway sets itself.
  */
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-]);
 const NOT_FORWARDED = new Set([...HOP_BY_HOP, 'host', 'expect', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-request-id']);
 
 /** A request as the gateway received it, whichever server parsed it. */

@@ -4,13 +4,13 @@
 // the reader does not take still served (or refused) by Node, and a malformed answer from a function a 502.
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect, createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allFunctions } from '../../functions/index.js';
 import type { RunningGateway } from '../../functions/gateway/index.js';
 import { createScratchDatabase } from '../support/databases.js';
-import { serveGateway } from './gateway-support.js';
+import { everyFunctionAt, serveGateway, standInFunction, stopGateways } from './gateway-support.js';
 
 /** Sends `bytes` on a new connection and returns everything the gateway wrote until it closed the connection. */
 async function exchange(url: string, bytes: string | Buffer[]): Promise<string> {
@@ -29,7 +29,7 @@ const bodyOf = (answer: string) => answer.slice(answer.indexOf('\r\n\r\n') + 4);
 
 describe("the gateway's HTTP/1.1 reader", () => {
   let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
-  let upstream: Server;
+  let upstream: Awaited<ReturnType<typeof standInFunction>>;
   let gateway: RunningGateway;
   let raw: TcpServer;
   let rawGateway: RunningGateway;
@@ -38,10 +38,8 @@ describe("the gateway's HTTP/1.1 reader", () => {
 
   beforeAll(async () => {
     scratch = await createScratchDatabase();
-    upstream = createServer((req, res) => onRequest(req, res));
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
-    gateway = await serveGateway(allFunctions, scratch.url, Object.fromEntries(allFunctions.map((f) => [f.name, upstreamUrl])), {
+    upstream = await standInFunction((req, res) => onRequest(req, res));
+    gateway = await serveGateway(allFunctions, scratch.url, everyFunctionAt(allFunctions, upstream.url), {
       LAKEPLANE_MIGRATE_ON_START: 'true',
       LAKEPLANE_GATEWAY_ANONYMOUS_RATE: '0',
     });
@@ -49,18 +47,14 @@ describe("the gateway's HTTP/1.1 reader", () => {
     raw = createTcpServer((socket: Socket) => socket.once('data', () => socket.end(rawAnswer)));
     await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
     const rawUrl = `http://127.0.0.1:${(raw.address() as AddressInfo).port}`;
-    rawGateway = await serveGateway(allFunctions, scratch.url, Object.fromEntries(allFunctions.map((f) => [f.name, rawUrl])), {
+    rawGateway = await serveGateway(allFunctions, scratch.url, everyFunctionAt(allFunctions, rawUrl), {
       LAKEPLANE_GATEWAY_ANONYMOUS_RATE: '0',
     });
   });
 
   afterAll(async () => {
-    for (const g of [gateway, rawGateway]) {
-      await g?.close();
-      await g?.stop();
-    }
-    upstream?.closeAllConnections();
-    await new Promise((resolve) => upstream?.close(resolve));
+    await stopGateways(gateway, rawGateway);
+    await upstream?.close();
     await new Promise((resolve) => raw?.close(resolve));
     await scratch?.drop();
   });

@@ -2,14 +2,13 @@
 // command): answers and request bodies pass as they come, without buffering; anonymous floods are limited per
 // client address; an edge takes the paths it claims and cleartext HTTP/2 connections, HTTP/1.1 ones still routed.
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect, createServer as createHttp2Server } from 'node:http2';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allFunctions } from '../../functions/index.js';
 import type { GatewayEdge, RunningGateway } from '../../functions/gateway/index.js';
 import { createScratchDatabase } from '../support/databases.js';
-import { serveGateway } from './gateway-support.js';
+import { everyFunctionAt, serveGateway, standInFunction, stopGateways } from './gateway-support.js';
 
 const MB = 1024 * 1024;
 
@@ -22,8 +21,7 @@ function gate(): { promise: Promise<void>; open(): void } {
 
 describe('the gateway streams, limits anonymous callers per address, and hands claimed traffic to its edges', () => {
   let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
-  let upstream: Server;
-  let upstreamUrl: string;
+  let upstream: Awaited<ReturnType<typeof standInFunction>>;
   let gateway: RunningGateway;
   let limited: RunningGateway;
   let onRequest: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.end('ok');
@@ -31,10 +29,8 @@ describe('the gateway streams, limits anonymous callers per address, and hands c
 
   beforeAll(async () => {
     scratch = await createScratchDatabase();
-    upstream = createServer((req, res) => onRequest(req, res));
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
-    const everyFunctionHere = Object.fromEntries(allFunctions.map((f) => [f.name, upstreamUrl]));
+    upstream = await standInFunction((req, res) => onRequest(req, res));
+    const everyFunctionHere = everyFunctionAt(allFunctions, upstream.url);
     const edge: GatewayEdge = {
       name: 'test-edge',
       claims: (path) => path.startsWith('/edge-claimed/'),
@@ -54,12 +50,8 @@ describe('the gateway streams, limits anonymous callers per address, and hands c
   });
 
   afterAll(async () => {
-    for (const g of [gateway, limited]) {
-      await g?.close();
-      await g?.stop();
-    }
-    upstream?.closeAllConnections();
-    await new Promise((resolve) => upstream?.close(resolve));
+    await stopGateways(gateway, limited);
+    await upstream?.close();
     h2.close();
     await scratch?.drop();
   });

@@ -1,6 +1,7 @@
 // Helpers for the gateway tests: each function served by its own server (as its own Knative Service would be) on one
 // PostgreSQL database, with a record of the requests each one received, and a gateway in front of them.
-import type { IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../shared/config/index.js';
 import { listen, type LakeplaneFunction, type ListeningServer } from '../../shared/http/index.js';
 import { createLogger } from '../../shared/log/index.js';
@@ -59,4 +60,29 @@ export async function serveGateway(
     ...env,
   });
   return startGateway(config, functions, edges ? { edges } : {});
+}
+
+/** A stand-in for every function: one HTTP server on loopback whose answers the test steers through `handle`. */
+export async function standInFunction(handle: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer(handle);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** Every function of the platform at one URL (a stand-in's). */
+export const everyFunctionAt = (functions: readonly LakeplaneFunction[], url: string): Record<string, string> =>
+  Object.fromEntries(functions.map((f) => [f.name, url]));
+
+/** Closes the gateways and stops what they hold (their pools, their database connections). */
+export async function stopGateways(...gateways: Array<RunningGateway | undefined>): Promise<void> {
+  for (const g of gateways) {
+    await g?.close();
+    await g?.stop();
+  }
 }

@@ -1,3 +1,5 @@
+import { HOP_BY_HOP } from './hop-by-hop.js';
+
 /**
  * The head of a function's HTTP/1.1 answer, read as a proxy must: the status, how the body is framed (RFC 9112
  * section 6.3), whether the connection may carry another request, and the end-to-end headers the client gets. The
@@ -22,18 +24,6 @@ export class UpstreamProtocolError extends Error {
 /** The longest response head taken from a function (Node's own default for what it accepts). */
 export const MAX_RESPONSE_HEAD_BYTES = 16 * 1024;
 
-/** Never passed to the client: they describe one connection (RFC 9110 section 7.6.1), the gateway's own. */
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-]);
 /**
  * A whole head in one match: the status line, then header lines whose names are tokens and whose values hold no CR,
  * LF or NUL (no folding, no bare line ends). One regular expression over the head costs less than a check per line.
