@@ -258,7 +258,7 @@ describe.each(backends())('hostile input on %s', (backend) => {
       });
     });
 
-    it('/healthz keeps answering, within 100 ms of work, while the pathological requests are served', async () => {
+    it('/healthz keeps answering, within 250 ms of work, while the pathological requests are served', async () => {
       // Built before measuring, so the client's own work (this process also runs the server) stays out of the probes.
       const hundredThousandLevels = JSON.stringify({ namespace: Array.from({ length: 100_000 }, (_, i) => `l${i % 10}`) });
       const bodies = [
@@ -298,14 +298,17 @@ describe.each(backends())('hostile input on %s', (backend) => {
         });
       // One round: every pathological request at once, /healthz probed back to back until they have all answered.
       // Before the fix one 100,000-level namespace held the event loop for seconds of CPU, so a probe waited that
-      // long. The bound is on the worst probe. Quiet, the worst probe is 20-40 ms of clock here, and less of CPU.
+      // long. The bound is on the worst probe. Quiet, the worst probe is 20-40 ms of clock here, and less of CPU; but
+      // one probe may wait behind all five requests at once, and the process's CPU time includes its collector's
+      // threads: CI under a full load once saw one probe of 109 ms of CPU. 250 ms keeps a margin over that and still
+      // fails by an order of magnitude on the seconds the fix removed. (Speed itself is measured in bench/.)
       let pending = true;
       const attacked = attack().finally(() => (pending = false));
       const probes: Array<{ cpuMs: number; clockMs: number }> = [];
       while (pending) probes.push(await probe());
       expect(await attacked).toEqual([400, 400, 400, 400, 400]);
       const worst = Math.max(...probes.map((m) => m.cpuMs));
-      expect(worst, JSON.stringify(probes.map((m) => [Math.round(m.cpuMs), Math.round(m.clockMs)]))).toBeLessThan(100);
+      expect(worst, JSON.stringify(probes.map((m) => [Math.round(m.cpuMs), Math.round(m.clockMs)]))).toBeLessThan(250);
     });
 
     it('a schema nested within the bound is accepted', async () => {
