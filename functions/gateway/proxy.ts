@@ -15,6 +15,7 @@ const HEAD_TIMEOUT_MS = 600_000;
 const POOL = { idleMs: 30_000, connectTimeoutMs: 5_000, maxIdle: 256, headTimeoutMs: HEAD_TIMEOUT_MS };
 const CRLF = Buffer.from('\r\n');
 const LAST_CHUNK = Buffer.from('0\r\n\r\n');
+const END_OF_HEAD = Buffer.from('\r\n\r\n');
 
 export type ForwardOutcome =
   | { readonly answered: true; readonly status: number; readonly ended: 'complete' | 'client-gone' | 'failed'; readonly error?: unknown }
@@ -50,6 +51,11 @@ export interface BodySource {
   discard(): void;
 }
 
+/** Who forwards a request, told how it went. */
+export interface Requester {
+  settled(outcome: ForwardOutcome): void;
+}
+
 /** What is sent to the function. */
 export interface UpstreamRequest {
   readonly target: URL;
@@ -78,14 +84,14 @@ export interface UpstreamRequest {
 export class UpstreamProxy {
   private readonly pools = new Map<string, ConnectionPool>();
 
-  /** Forwards one request; `settle` gets how it went, once. */
-  forward(request: UpstreamRequest, downstream: Downstream, settle: (outcome: ForwardOutcome) => void): void {
+  /** Forwards one request; `requester.settled` is told how it went, once. */
+  forward(request: UpstreamRequest, downstream: Downstream, requester: Requester): void {
     let pool = this.pools.get(request.target.origin);
     if (!pool) {
       pool = new ConnectionPool(request.target, POOL);
       this.pools.set(request.target.origin, pool);
     }
-    new Exchange(pool, request, downstream, settle).start();
+    new Exchange(pool, request, downstream, requester).start();
   }
 
   async close(): Promise<void> {
@@ -127,7 +133,7 @@ class Exchange implements ConnectionUser {
     this.dropUpstream();
     this.done({ answered: true, status: this.status || 499, ended: 'client-gone' });
   };
-  private readonly onBodyData = (chunk: Buffer) => {
+  private bodyData(chunk: Buffer): void {
     const socket = (this.conn as UpstreamConnection).socket;
     let more: boolean;
     if (this.request.chunkedBody) {
@@ -141,21 +147,21 @@ class Exchange implements ConnectionUser {
       more = socket.write(chunk);
     }
     if (!more) this.request.body?.pause();
-  };
-  private readonly onBodyEnd = () => {
+  }
+
+  private bodyEnd(): void {
     if (this.request.chunkedBody) (this.conn as UpstreamConnection).socket.write(LAST_CHUNK);
     this.requestSent = true;
-  };
-  private readonly resumeUpstream = () => {
-    this.upstreamPaused = false;
-    this.conn?.socket.resume();
-  };
+  }
+
+  /** Made when first needed: most answers never fill the client's socket. */
+  private resumeUpstream: (() => void) | undefined;
 
   constructor(
     private readonly pool: ConnectionPool,
     private readonly request: UpstreamRequest,
     private readonly downstream: Downstream,
-    private readonly settle: (outcome: ForwardOutcome) => void,
+    private readonly requester: Requester,
   ) {}
 
   start(): void {
@@ -183,7 +189,10 @@ class Exchange implements ConnectionUser {
       this.requestSent = true;
       return;
     }
-    this.request.body.read(this.onBodyData, this.onBodyEnd);
+    this.request.body.read(
+      (chunk) => this.bodyData(chunk),
+      () => this.bodyEnd(),
+    );
   }
 
   onDrain(): void {
@@ -201,7 +210,7 @@ class Exchange implements ConnectionUser {
     if (this.head) return this.readBody(data, 0);
     const buf = this.partialHead ? Buffer.concat([this.partialHead, data]) : data;
     const from = this.partialHead ? Math.max(0, this.partialHead.length - 3) : 0;
-    const end = buf.indexOf('\r\n\r\n', from, 'latin1');
+    const end = buf.indexOf(END_OF_HEAD, from);
     if (end === -1) {
       if (buf.length > MAX_RESPONSE_HEAD_BYTES) return this.protocolFailure(new UpstreamProtocolError('the answer has an overlong head'));
       this.partialHead = buf;
@@ -272,6 +281,10 @@ class Exchange implements ConnectionUser {
     if (this.downstream.write(piece) || this.upstreamPaused) return;
     this.upstreamPaused = true;
     this.conn?.socket.pause();
+    this.resumeUpstream ??= () => {
+      this.upstreamPaused = false;
+      this.conn?.socket.resume();
+    };
     this.downstream.onceDrain(this.resumeUpstream);
   }
 
@@ -281,7 +294,7 @@ class Exchange implements ConnectionUser {
     this.conn = undefined;
     if (this.upstreamPaused) {
       this.upstreamPaused = false;
-      this.downstream.offDrain(this.resumeUpstream);
+      if (this.resumeUpstream) this.downstream.offDrain(this.resumeUpstream);
       conn?.socket.resume();
     }
     // An answer that came before the whole request body (e.g. 413) leaves the function's side out of step.
@@ -351,7 +364,7 @@ class Exchange implements ConnectionUser {
     if (this.settled) return;
     this.settled = true;
     this.unwatch?.();
-    this.settle(outcome);
+    this.requester.settled(outcome);
   }
 }
 

@@ -24,7 +24,7 @@ import { ClientConnection, type ClientConnectionOwner } from './http1/client-con
 import type { RequestHead } from './http1/request-head.js';
 import { requestBody, responseDownstream } from './node-adapters.js';
 import { acceptHttp1OrH2c } from './protocol-sniffer.js';
-import { requestHead, UpstreamProxy, type BodySource, type Downstream } from './proxy.js';
+import { requestHead, UpstreamProxy, type BodySource, type Downstream, type ForwardOutcome } from './proxy.js';
 import { RateLimits } from './rate-limits.js';
 import { RequestLog } from './request-log.js';
 import { GATEWAY, GatewayRouting, shapeOf, type Admission, type RouteMatch } from './routing.js';
@@ -124,6 +124,9 @@ export async function startGateway(
     return status;
   };
 
+  /** What a forwarded request needs of the gateway: its parts, shared by every request. */
+  const gatewayParts: GatewayParts = { routing, proxy, upstreams, requestLog, upstreamFailures, errorAnswer };
+
   /**
    * A request for a function, either way it was read: admitted (edge refusals, rate), forwarded, and logged; `done`
    * when its answer is done. `answer` writes one of the gateway's own answers on the client's connection. Callbacks,
@@ -140,67 +143,7 @@ export async function startGateway(
     answer: (status: number, headers: string[], body: string) => void,
     done: (err?: unknown) => void,
   ): void {
-    const functionName = mounted.functionName;
-    const route = mounted.route.path;
-    const shape = shapeOf(mounted);
-    const log = (status: number, principal: string | undefined, ended: string | undefined, failure: unknown) =>
-      requestLog.record({
-        requestId: request.requestId,
-        functionName,
-        method: request.method,
-        route,
-        path: request.path,
-        status,
-        started: request.started,
-        clientAddress: request.clientAddress,
-        principal,
-        ended,
-        failure,
-      });
-    const answerWith = (err: unknown, extra?: Record<string, string>) => {
-      const a = errorAnswer(err, shape, request.path, request.requestId, extra);
-      body?.discard();
-      answer(a.status, a.headers, a.body);
-      return a.status;
-    };
-    const proceed = (admission: Admission) => {
-      if (admission.kind === 'refuse') {
-        log(answerWith(admission.error), admission.principal, undefined, undefined);
-        return done();
-      }
-      const target = upstreams.get(functionName) as URL;
-      const extraHeaders = ['x-request-id', request.requestId];
-      if (admission.headers) for (const name in admission.headers) extraHeaders.push(name, admission.headers[name] as string);
-      proxy.forward(
-        {
-          target,
-          functionName,
-          method: request.method,
-          head: requestHead(request.method, request.target, target.host, upstreamHeaders(), chunkedBody),
-          body,
-          chunkedBody,
-          extraHeaders,
-        },
-        downstream,
-        (outcome) => {
-          if (outcome.answered) {
-            log(outcome.status, admission.principal, outcome.ended, outcome.ended === 'failed' ? outcome.error : undefined);
-          } else {
-            const status = answerWith(outcome.error, admission.headers);
-            upstreamFailures.inc({ function: functionName, status: String(status) });
-            log(status, admission.principal, undefined, outcome.cause);
-          }
-          done();
-        },
-      );
-    };
-    try {
-      const admission = routing.admit(mounted, authorization, request.clientAddress);
-      if (admission instanceof Promise) admission.then(proceed).catch(done);
-      else proceed(admission);
-    } catch (err) {
-      done(err);
-    }
+    new ForwardedRequest(gatewayParts, request, mounted, upstreamHeaders, body, chunkedBody, downstream, answer, done).start(authorization);
   }
 
   /** A request Node's HTTP server read: what the gateway's own reader does not take (http1/request-head.ts). */
@@ -417,4 +360,113 @@ function listenerFor(edges: readonly GatewayEdge[], sockets: Set<Socket>, toHttp
     if (accept) acceptHttp1OrH2c(socket, toHttp1, accept);
     else toHttp1(socket);
   });
+}
+
+/** The gateway's parts a forwarded request uses. */
+interface GatewayParts {
+  readonly routing: GatewayRouting;
+  readonly proxy: UpstreamProxy;
+  readonly upstreams: ReadonlyMap<string, URL>;
+  readonly requestLog: RequestLog;
+  readonly upstreamFailures: Counter<'function' | 'status'>;
+  readonly errorAnswer: (
+    err: unknown,
+    shape: ErrorShape,
+    path: string,
+    requestId: string,
+    extra?: Record<string, string>,
+  ) => { status: number; headers: string[]; body: string };
+}
+
+/**
+ * One request on its way to a function: admitted, forwarded, logged. An object with methods rather than closures
+ * made per request: the gateway's CPU per request is mostly such small costs (bench/RESULTS.md, issue 21).
+ */
+class ForwardedRequest {
+  private admission: Extract<Admission, { kind: 'forward' }> | undefined;
+
+  constructor(
+    private readonly parts: GatewayParts,
+    private readonly request: ReadRequest,
+    private readonly mounted: MountedRoute,
+    private readonly upstreamHeaders: () => string[],
+    private readonly body: BodySource | undefined,
+    private readonly chunkedBody: boolean,
+    private readonly downstream: Downstream,
+    private readonly answer: (status: number, headers: string[], body: string) => void,
+    private readonly done: (err?: unknown) => void,
+  ) {}
+
+  start(authorization: string | undefined): void {
+    try {
+      const admission = this.parts.routing.admit(this.mounted, authorization, this.request.clientAddress);
+      if (admission instanceof Promise) admission.then((a) => this.proceed(a)).catch(this.done);
+      else this.proceed(admission);
+    } catch (err) {
+      this.done(err);
+    }
+  }
+
+  private proceed(admission: Admission): void {
+    if (admission.kind === 'refuse') {
+      this.log(this.answerWith(admission.error), admission.principal, undefined, undefined);
+      return this.done();
+    }
+    this.admission = admission;
+    const { request } = this;
+    const functionName = this.mounted.functionName;
+    const target = this.parts.upstreams.get(functionName) as URL;
+    const extraHeaders = ['x-request-id', request.requestId];
+    if (admission.headers) for (const name in admission.headers) extraHeaders.push(name, admission.headers[name] as string);
+    this.parts.proxy.forward(
+      {
+        target,
+        functionName,
+        method: request.method,
+        head: requestHead(request.method, request.target, target.host, this.upstreamHeaders(), this.chunkedBody),
+        body: this.body,
+        chunkedBody: this.chunkedBody,
+        extraHeaders,
+      },
+      this.downstream,
+      this,
+    );
+  }
+
+  /** The proxy's report: how the forwarding went. */
+  settled(outcome: ForwardOutcome): void {
+    const admission = this.admission as Extract<Admission, { kind: 'forward' }>;
+    if (outcome.answered) {
+      this.log(outcome.status, admission.principal, outcome.ended, outcome.ended === 'failed' ? outcome.error : undefined);
+    } else {
+      const status = this.answerWith(outcome.error, admission.headers);
+      this.parts.upstreamFailures.inc({ function: this.mounted.functionName, status: String(status) });
+      this.log(status, admission.principal, undefined, outcome.cause);
+    }
+    this.done();
+  }
+
+  private answerWith(err: unknown, extra?: Record<string, string>): number {
+    const a = this.parts.errorAnswer(err, shapeOf(this.mounted), this.request.path, this.request.requestId, extra);
+    this.body?.discard();
+    this.answer(a.status, a.headers, a.body);
+    return a.status;
+  }
+
+  private log(status: number, principal: string | undefined, ended: string | undefined, failure: unknown): void {
+    const { request } = this;
+    this.parts.requestLog.record({
+      requestId: request.requestId,
+      functionName: this.mounted.functionName,
+      method: request.method,
+      route: this.mounted.route.path,
+      path: request.path,
+      status,
+      started: request.started,
+      clientAddress: request.clientAddress,
+      principal,
+      ended,
+      failure,
+    });
+  }
 }

@@ -10,6 +10,7 @@ const HEAD_WITHIN_MS = 60_000;
 /** Requests a client sends ahead while one is answered (pipelining) are read up to this much, then the socket waits. */
 const PIPELINE_BYTES = 64 * 1024;
 const CRLF = '\r\n';
+const END_OF_HEAD = Buffer.from('\r\n\r\n');
 
 /** What the gateway does with the requests of a connection it reads itself. */
 export interface ClientConnectionOwner {
@@ -122,7 +123,7 @@ export class ClientConnection implements Downstream, BodySource {
   private nextRequest(): void {
     const buf = this.unread;
     if (!buf || this.state !== 'head') return;
-    const end = buf.indexOf('\r\n\r\n', 0, 'latin1');
+    const end = buf.indexOf(END_OF_HEAD);
     if (end === -1) {
       if (buf.length > this.owner.maxHeadBytes) this.handOver();
       return;
