@@ -302,7 +302,7 @@ export function createRequestHandler(platform: RequestPipelineDependencies & Fun
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const functionName = mounted?.functionName ?? fallbackFunction;
       const routeLabel = mounted?.route.path ?? 'unmatched';
-      metrics.requestDuration.observe({ function: functionName, method, route: routeLabel, status: String(status) }, seconds);
+      metrics.requestDuration.observe(functionName, method, routeLabel, status, seconds);
       const line = {
         requestId,
         function: functionName,

@@ -1,9 +1,13 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { RequestDurations } from './request-durations.js';
+
+/** Seconds: from half a millisecond (a cached read) to ten seconds (a long commit or a streamed export). */
+export const REQUEST_DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /** The metrics every function serves on GET /metrics. One registry per process. */
 export class PlatformMetrics {
   readonly registry = new Registry();
-  readonly requestDuration: Histogram<'function' | 'method' | 'route' | 'status'>;
+  readonly requestDuration: RequestDurations;
   readonly eventsPublished: Counter<'type'>;
   readonly eventsDelivered: Counter<'type'>;
   readonly eventsFailed: Counter<'type'>;
@@ -12,13 +16,7 @@ export class PlatformMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'lakeplane_' });
-    this.requestDuration = new Histogram({
-      name: 'lakeplane_http_request_duration_seconds',
-      help: 'HTTP request duration by function, method, route template and status.',
-      labelNames: ['function', 'method', 'route', 'status'],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers: [this.registry],
-    });
+    this.requestDuration = new RequestDurations(REQUEST_DURATION_BUCKETS, this.registry);
     this.eventsPublished = new Counter({
       name: 'lakeplane_events_published_total',
       help: 'Events written to the outbox.',
