@@ -39,8 +39,10 @@ export function upstreamRequestHeaders(request: ReceivedRequest, requestId: stri
     const colon = line.indexOf(':');
     const name = line.slice(0, colon).toLowerCase();
     const value = line.slice(colon + 1).trim();
-    if (name === 'connection') for (const t of value.split(',')) (dropped ??= new Set()).add(t.trim().toLowerCase());
-    else if (name === 'x-forwarded-for') priorFor = priorFor === undefined ? value : `${priorFor}, ${value}`;
+    if (name === 'connection') {
+      // "keep-alive" alone names no header this function would see (it is hop-by-hop already): nothing to drop.
+      if (value.includes(',') || !HOP_BY_HOP.has(value.toLowerCase())) for (const t of value.split(',')) (dropped ??= new Set()).add(t.trim().toLowerCase());
+    } else if (name === 'x-forwarded-for') priorFor = priorFor === undefined ? value : `${priorFor}, ${value}`;
     else if (name === 'x-forwarded-proto') priorProto ??= value;
     else if (name === 'x-forwarded-host') priorHost ??= value;
     else if (name === 'host') host ??= value;

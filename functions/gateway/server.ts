@@ -40,7 +40,7 @@ interface ReadRequest {
   readonly target: string;
   readonly path: string;
   readonly requestId: string;
-  readonly started: bigint;
+  readonly started: number;
   readonly clientAddress: string | undefined;
 }
 
@@ -148,7 +148,7 @@ export async function startGateway(
 
   /** A request Node's HTTP server read: what the gateway's own reader does not take (http1/request-head.ts). */
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     const requestId = requestIdOf(req.headers['x-request-id']);
     const method = (req.method ?? 'GET').toUpperCase();
     const target = req.url ?? '/';
@@ -241,7 +241,7 @@ export async function startGateway(
       target: head.target,
       path: head.path,
       requestId,
-      started: process.hrtime.bigint(),
+      started: performance.now(),
       clientAddress: clientAddressFrom(remoteAddress, head.forwardedFor, config.trustedProxies),
     };
     const answer = (status: number, headers: string[], body: string) => connection.answer(status, headers, body, () => {});

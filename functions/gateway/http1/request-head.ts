@@ -79,13 +79,15 @@ export function parseRequestHead(text: string): RequestHead | undefined {
         forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
         break;
       }
-      case 'connection':
-        for (const t of line.slice(colon + 1).split(',')) {
+      case 'connection': {
+        const value = line.slice(colon + 1);
+        for (const t of value.includes(',') ? value.split(',') : [value]) {
           const token = t.trim().toLowerCase();
           if (token === 'close') close = true;
           else if (token === 'upgrade') return undefined;
         }
         break;
+      }
     }
   }
   if (host !== 1) return undefined;

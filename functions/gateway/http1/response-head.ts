@@ -65,7 +65,8 @@ export function parseResponseHead(text: string, requestMethod: string): Response
     const name = line.slice(0, colon).toLowerCase();
     if (name === 'content-length') {
       // "5, 5" or a repeated header with one value is one length (RFC 9110 section 8.6); two lengths are an error.
-      for (const part of line.slice(colon + 1).split(',')) {
+      const value = line.slice(colon + 1);
+      for (const part of value.includes(',') ? value.split(',') : [value]) {
         const v = part.trim();
         if (!DIGITS.test(v) || (contentLength !== undefined && contentLength !== Number(v))) {
           throw new UpstreamProtocolError('the answer has an invalid Content-Length');
@@ -76,7 +77,8 @@ export function parseResponseHead(text: string, requestMethod: string): Response
       const value = line.slice(colon + 1).trim();
       transferEncoding = transferEncoding === undefined ? value : `${transferEncoding}, ${value}`;
     } else if (name === 'connection') {
-      for (const t of line.slice(colon + 1).split(',')) {
+      const value = line.slice(colon + 1);
+      for (const t of value.includes(',') ? value.split(',') : [value]) {
         const token = t.trim().toLowerCase();
         if (token === 'close') closeAsked = true;
         else if (token === 'keep-alive') keepAliveAsked = true;
