@@ -31,6 +31,8 @@
 //   --compare-gateway=REF  also run the gateway of another commit (built the same way) in front of the same
 //                        functions, as a fourth target: an improvement's before and after in one run
 //   --gateway-node-args="A B"  extra node flags for the gateway (e.g. --cpu-prof --cpu-prof-dir=DIR); implies --no-write
+//   --load=wrk|autocannon  the load generator [wrk when installed (Debian's package): C, a fraction of autocannon's
+//                        CPU per request, so the client does not take a third of the 2 cores from the targets]
 //   --no-nginx           leave nginx out
 //   --no-build           use dist/ as it is (working tree only)
 //   --no-write           print only; leave bench/RESULTS.md alone
@@ -67,6 +69,7 @@ import {
 import { QUIET_CORES, QuietGate, backgroundCores } from './lib/quiet.js';
 import { writeResults } from './lib/report.js';
 import type { LoadResult } from './lib/throughput.js';
+import { runWrk, wrkVersion } from './lib/wrk.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 process.chdir(root);
@@ -86,6 +89,7 @@ const { values: argv } = parseArgs({
     ref: { type: 'string' },
     'compare-gateway': { type: 'string' },
     'gateway-node-args': { type: 'string' },
+    load: { type: 'string' },
     'no-nginx': { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
@@ -118,9 +122,12 @@ const opts = {
   compareGateway: argv['compare-gateway'],
   gatewayNodeArgs: argv['gateway-node-args']?.split(' ').filter(Boolean) ?? [],
   nginx: !argv['no-nginx'],
+  load: (argv.load ?? (wrkVersion() ? 'wrk' : 'autocannon')) as 'wrk' | 'autocannon',
   build: !argv['no-build'],
   write: !argv['no-write'] && !quick && argv['gateway-node-args'] === undefined,
 };
+if (opts.load !== 'wrk' && opts.load !== 'autocannon') throw new Error(`--load must be wrk or autocannon, got ${String(opts.load)}`);
+if (opts.load === 'wrk' && !wrkVersion()) throw new Error('--load=wrk: wrk is not installed (apt-get install wrk)');
 if (opts.ref && !opts.build) throw new Error('--ref builds the commit it names; it cannot go with --no-build');
 for (const w of opts.workloads) if (!WORKLOADS.includes(w)) throw new Error(`--workloads: ${w} is not one of ${WORKLOADS.join(', ')}`);
 const perNamespace = Math.ceil(opts.tables / opts.namespaces);
@@ -159,7 +166,19 @@ function owned(child: Child): Child {
   return child;
 }
 
-async function runLoad(port: number, w: Workload, token: string, pathsFile: string, duration: number, seed: number): Promise<LoadResult> {
+async function runLoad(port: number, w: Workload, token: string, pathsFile: string, duration: number, seed: number, workDir: string): Promise<LoadResult> {
+  if (opts.load === 'wrk') {
+    const url = `http://127.0.0.1:${port}${w === 'me' ? '/api/v1/me' : '/'}`;
+    return runWrk({
+      url,
+      headers: { authorization: `Bearer ${token}` },
+      connections: opts.connections,
+      durationSeconds: duration,
+      pathsFile: w === 'me' ? undefined : pathsFile,
+      seed,
+      workDir,
+    });
+  }
   const spec = w === 'me' ? { url: `http://127.0.0.1:${port}/api/v1/me` } : { url: `http://127.0.0.1:${port}/`, pathsFile, seed };
   const out = await runNode(
     ['bench/load.mjs', JSON.stringify({ ...spec, headers: { authorization: `Bearer ${token}` }, connections: opts.connections, duration })],
@@ -331,7 +350,7 @@ async function main(): Promise<void> {
     for (const t of targets) {
       if (opts.warmup === 0) break;
       progress(`${w} via ${t.key}: warm-up ${opts.warmup} s`);
-      await runLoad(t.port(w), w, pat, pathsFile, opts.warmup, 999);
+      await runLoad(t.port(w), w, pat, pathsFile, opts.warmup, 999, tmpDir);
     }
   }
   const runs: GatewayRun[] = [];
@@ -340,7 +359,7 @@ async function main(): Promise<void> {
       const order = [...targets.slice(r % targets.length), ...targets.slice(0, r % targets.length)];
       for (const t of order) {
         await gate.wait();
-        const run = await measured(t, w, r, () => runLoad(t.port(w), w, pat, pathsFile, opts.duration, 1000 + r), fns, targets, db.name);
+        const run = await measured(t, w, r, () => runLoad(t.port(w), w, pat, pathsFile, opts.duration, 1000 + r, tmpDir), fns, targets, db.name);
         if (run.result.non2xx > 0 || run.result.errors > 0)
           progress(`  warning: ${run.result.non2xx} non-2xx, ${run.result.errors} errors (${JSON.stringify(run.result.statuses)})`);
         progress(
@@ -371,7 +390,7 @@ async function main(): Promise<void> {
       `code under test: ${code}`,
       `functions: \`LAKEPLANE_MODE=cluster FUNCTION_TARGET=iam\` and \`FUNCTION_TARGET=catalog node ${path.relative(srcDir, serve)}\`, each its own process, on PostgreSQL ${pgVersion} (127.0.0.1, scratch database), log level ${opts.logLevel} (stdout to a file), events to a local sink, LAKEPLANE_TRUSTED_PROXIES=127.0.0.1`,
       ...targets.map((t) => `${t.title}: ${t.label}`),
-      `load: autocannon ${autocannonVersion(root)} in its own process (bench/load.mjs), ${opts.connections} keep-alive connections, no pipelining, \`Authorization: Bearer\` a personal access token of the admin with no maxRequestsPerSecond; GET /api/v1/me, and loadTable as GET …/tables/{table}?snapshots=all on a table picked at random per request (seeded: the same sequence for every target in a round)`,
+      `load: ${opts.load === 'wrk' ? `${wrkVersion() ?? 'wrk'} (Debian's package, C; one thread, a Lua script per run: bench/lib/wrk.ts)` : `autocannon ${autocannonVersion(root)} in its own process (bench/load.mjs)`}, ${opts.connections} keep-alive connections, no pipelining, \`Authorization: Bearer\` a personal access token of the admin with no maxRequestsPerSecond; GET /api/v1/me, and loadTable as GET …/tables/{table}?snapshots=all on a table picked at random per request (seeded: the same sequence for every target in a round)`,
       `${opts.warmup} s warm-up per target and workload, then ${opts.rounds} rounds; in each round every workload runs ${opts.duration} s on every target, the targets' order rotating from round to round`,
       opts.quietWaitSeconds > 0
         ? `before each run the bench waited for other processes to use < ${QUIET_CORES} cores (0.5 s samples, at most 8 s a time, ${opts.quietWaitSeconds} s in all): ${gate.describe()}`
