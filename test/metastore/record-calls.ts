@@ -1,0 +1,67 @@
+// `node --import tsx test/metastore/record-calls.ts spark [out.json]`: which Thrift calls an unchanged client makes
+// of a Hive metastore, found by running it, not by reading its code. Hive's own metastore 2.3.9 (PySpark's jars, on
+// Derby) answers; a recording proxy (support/thrift-call-recorder.ts) in front keeps every call and how it was
+// answered; the client's scenario prints its steps, so each call is set under the step that made it.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sparkHomeOf } from '../support/spark-thrift-server.js';
+import { startHiveMetastore } from './support/hive-metastore.js';
+import { startCallRecorder, type RecordedCall } from './support/thrift-call-recorder.js';
+
+const client = process.argv[2] ?? 'spark';
+const out = process.argv[3];
+const python = process.env['LAKEPLANE_INTEROP_PYTHON'];
+if (client !== 'spark') throw new Error(`unknown client ${client}: spark`);
+if (!python) throw new Error('LAKEPLANE_INTEROP_PYTHON is not set (scripts/install-interop.sh prints it)');
+const sparkHome = sparkHomeOf(python);
+if (!sparkHome) throw new Error(`no PySpark next to ${python}`);
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'lakeplane-hms-record-'));
+const metastore = await startHiveMetastore({ sparkHome });
+const recorder = await startCallRecorder(metastore.port);
+try {
+  const steps: Array<{ step: string; at: number }> = [];
+  let results: unknown;
+  await new Promise<void>((resolve, reject) => {
+    const config = { uri: `thrift://127.0.0.1:${recorder.port}`, warehouse: metastore.warehouse, scratch };
+    const child = spawn(python, [path.join(import.meta.dirname, 'hms_spark_scenario.py'), JSON.stringify(config)], {
+      env: { ...process.env, SPARK_HOME: sparkHome, SPARK_LOCAL_IP: '127.0.0.1', PYSPARK_PYTHON: python },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    let buffered = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      buffered += chunk;
+      for (let nl = buffered.indexOf('\n'); nl !== -1; nl = buffered.indexOf('\n')) {
+        const line = buffered.slice(0, nl).trim();
+        buffered = buffered.slice(nl + 1);
+        if (!line.startsWith('{')) continue;
+        const m = JSON.parse(line) as { step?: string; at?: number; results?: unknown };
+        if (m.step !== undefined && m.at !== undefined) steps.push({ step: m.step, at: m.at });
+        if (m.results !== undefined) results = m.results;
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the scenario exited ${code}:\n${err.slice(-4000)}`))));
+  });
+  const stepOf = (call: RecordedCall) => steps.filter((s) => s.at <= call.at).pop()?.step ?? '(before the first step)';
+  const byStep = new Map<string, RecordedCall[]>();
+  for (const call of recorder.calls) byStep.set(stepOf(call), [...(byStep.get(stepOf(call)) ?? []), call]);
+  for (const [step, calls] of byStep) {
+    const names = calls.map(
+      (c) =>
+        `${c.name}${c.answer?.kind === 'exception' ? '!' : c.answer?.kind === 'reply' && !c.answer.fieldIds.includes('0') ? `(ex ${c.answer.fieldIds.join(',')})` : ''}`,
+    );
+    process.stdout.write(`${step}: ${names.join(' ')}\n`);
+  }
+  const distinct = [...new Set(recorder.calls.map((c) => c.name))].sort();
+  process.stdout.write(`\n${distinct.length} distinct calls: ${distinct.join(', ')}\n`);
+  if (out) writeFileSync(out, `${JSON.stringify({ client, results, steps, calls: recorder.calls.map((c) => ({ ...c, step: stepOf(c) })) }, null, 1)}\n`);
+} finally {
+  await recorder.close();
+  await metastore.stop();
+  rmSync(scratch, { recursive: true, force: true });
+}
