@@ -105,7 +105,16 @@ describe.each(backends())('webhooks on %s', (backend) => {
       expect(created.every((e) => e.type.startsWith('io.lakeplane.iam.'))).toBe(true);
       expect(r.bad()).toBe(0);
       for (const id of ids) expect(r.tries.get(id)).toBe(3);
-      const log = await p.call('GET', `/api/v1/webhooks/${sub.body.id}/deliveries?status=delivered`, { token: admin });
+      // The receiver has answered the third try; the delivery is marked delivered once that answer is back at the
+      // dispatcher, a moment later (CI once read the log between the two).
+      const log = await waitFor(
+        'the three deliveries logged as delivered',
+        async () => {
+          const l = await p.call('GET', `/api/v1/webhooks/${sub.body.id}/deliveries?status=delivered`, { token: admin });
+          return l.body.items.length >= ids.length ? l : undefined;
+        },
+        { timeoutMs: 10_000, intervalMs: 100 },
+      );
       expect(log.body.items.length).toBe(ids.length);
       expect(log.body.items[0]).toMatchObject({ status: 'delivered', attempts: 3, lastStatus: 204 });
     } finally {
