@@ -18,6 +18,17 @@ if (!python) throw new Error('LAKEPLANE_INTEROP_PYTHON is not set (scripts/insta
 const sparkHome = sparkHomeOf(python);
 if (!sparkHome) throw new Error(`no PySpark next to ${python}`);
 
+/** Calls so frequent (every statement looks its table up several times) that their arguments are not kept. */
+const LOOKUPS = new Set(['get_table', 'get_database']);
+
+/** '' for a normal answer; ' (exception field N)' for a declared exception; ' (TApplicationException)'; ' (no answer)'. */
+function answerMark(c: RecordedCall): string {
+  if (!c.answer) return ' (no answer)';
+  if (c.answer.kind === 'exception') return ' (TApplicationException)';
+  const ex = c.answer.fieldIds.filter((id) => id !== '0');
+  return ex.length > 0 ? ` (exception field ${ex.join(',')})` : '';
+}
+
 const scratch = mkdtempSync(path.join(tmpdir(), 'lakeplane-hms-record-'));
 const metastore = await startHiveMetastore({ sparkHome });
 const recorder = await startCallRecorder(metastore.port);
@@ -51,15 +62,14 @@ try {
   const byStep = new Map<string, RecordedCall[]>();
   for (const call of recorder.calls) byStep.set(stepOf(call), [...(byStep.get(stepOf(call)) ?? []), call]);
   for (const [step, calls] of byStep) {
-    const names = calls.map(
-      (c) =>
-        `${c.name}${c.answer?.kind === 'exception' ? '!' : c.answer?.kind === 'reply' && !c.answer.fieldIds.includes('0') ? `(ex ${c.answer.fieldIds.join(',')})` : ''}`,
-    );
+    const names = calls.map((c) => `${c.name}${answerMark(c)}`);
     process.stdout.write(`${step}: ${names.join(' ')}\n`);
   }
   const distinct = [...new Set(recorder.calls.map((c) => c.name))].sort();
   process.stdout.write(`\n${distinct.length} distinct calls: ${distinct.join(', ')}\n`);
-  if (out) writeFileSync(out, `${JSON.stringify({ client, results, steps, calls: recorder.calls.map((c) => ({ ...c, step: stepOf(c) })) }, null, 1)}\n`);
+  // What is kept: each step's calls in order, how each was answered; the arguments of all but the lookups.
+  const kept = recorder.calls.map((c) => ({ step: stepOf(c), name: c.name, answer: answerMark(c) || 'ok', ...(LOOKUPS.has(c.name) ? {} : { args: c.args }) }));
+  if (out) writeFileSync(out, `${JSON.stringify({ client, results, calls: kept }, null, 1)}\n`);
 } finally {
   await recorder.close();
   await metastore.stop();

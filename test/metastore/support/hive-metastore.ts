@@ -60,6 +60,9 @@ export async function startHiveMetastore(options: HiveMetastoreOptions): Promise
     '--add-opens=java.base/java.util=ALL-UNNAMED',
     '--add-opens=java.base/java.nio=ALL-UNNAMED',
     '--add-opens=java.base/sun.nio.ch=ALL-UNNAMED',
+    // Hive's log4j2 setup asks for asynchronous loggers (LMAX Disruptor, not among PySpark's jars): plain ones do.
+    '-DLog4jContextSelector=org.apache.logging.log4j.core.selector.ClassLoaderContextSelector',
+    '-Dlog4j2.contextSelector=org.apache.logging.log4j.core.selector.ClassLoaderContextSelector',
     ...Object.entries(conf).map(([k, v]) => `-D${k}=${v}`),
     '-cp',
     classpath,
