@@ -42,7 +42,9 @@ export async function startS3sFs(bin: string): Promise<S3sFs> {
   const port = await freePort();
   const child: ChildProcess = spawn(
     bin,
-    ['--host', '127.0.0.1', '--port', String(port), '--access-key', credentials.accessKeyId, '--secret-key', credentials.secretAccessKey, root],
+    // `--name=value`: a base64url secret may begin with '-', which the argument parser would take for a flag (CI saw
+    // "unexpected argument '-i' found" once in 64 runs or so).
+    ['--host=127.0.0.1', `--port=${port}`, `--access-key=${credentials.accessKeyId}`, `--secret-key=${credentials.secretAccessKey}`, '--', root],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
     },
