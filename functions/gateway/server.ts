@@ -127,6 +127,19 @@ export async function startGateway(
   /** What a forwarded request needs of the gateway: its parts, shared by every request. */
   const gatewayParts: GatewayParts = { routing, proxy, upstreams, requestLog, upstreamFailures, errorAnswer };
 
+  /** A request as both readers (Node's server and the gateway's own) know it when it arrives. */
+  const readRequest = (method: string, target: string, incomingId: string | string[] | undefined, clientAddress: string | undefined): ReadRequest => {
+    const q = target.indexOf('?');
+    return { method, target, path: q === -1 ? target : target.slice(0, q), requestId: requestIdOf(incomingId), started: performance.now(), clientAddress };
+  };
+
+  /** A 404 or 405 from the route table (the embedded server's answer), written by the reader's own means, and logged. */
+  const answerUnrouted = (request: ReadRequest, error: unknown, write: (status: number, headers: string[], body: string) => void): void => {
+    const a = errorAnswer(error, 'problem', request.path, request.requestId);
+    write(a.status, a.headers, a.body);
+    requestLog.record({ ...request, functionName: GATEWAY, route: 'unmatched', status: a.status, principal: undefined, ended: undefined, failure: undefined });
+  };
+
   /**
    * A request for a function, either way it was read: admitted (edge refusals, rate), forwarded, and logged; `done`
    * when its answer is done. `answer` writes one of the gateway's own answers on the client's connection. Callbacks,
@@ -148,14 +161,13 @@ export async function startGateway(
 
   /** A request Node's HTTP server read: what the gateway's own reader does not take (http1/request-head.ts). */
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const started = performance.now();
-    const requestId = requestIdOf(req.headers['x-request-id']);
-    const method = (req.method ?? 'GET').toUpperCase();
-    const target = req.url ?? '/';
-    const q = target.indexOf('?');
-    const path = q === -1 ? target : target.slice(0, q);
     const ip = clientAddress(req, config.trustedProxies);
-    const request = { method, target, path, requestId, started, clientAddress: ip };
+    const request = readRequest((req.method ?? 'GET').toUpperCase(), req.url ?? '/', req.headers['x-request-id'], ip);
+    const { method, path, requestId } = request;
+    const writeWhole = (status: number, headers: string[], body: string) => {
+      res.writeHead(status, headers);
+      res.end(body);
+    };
     const match = routing.match(method, path);
     if (match.kind === 'gateway') {
       if (match.edge) {
@@ -175,10 +187,7 @@ export async function startGateway(
       req.headers['x-request-id'] = requestId;
       return serveOwn(req, res);
     }
-    if (match.kind === 'unrouted') {
-      const status = answerError(res, match.error, 'problem', path, requestId);
-      return requestLog.record({ ...request, functionName: GATEWAY, route: 'unmatched', status, principal: undefined, ended: undefined, failure: undefined });
-    }
+    if (match.kind === 'unrouted') return answerUnrouted(request, match.error, writeWhole);
     const length = req.headers['content-length'];
     const chunkedBody = req.headers['transfer-encoding'] !== undefined && length === undefined;
     const hasBody = chunkedBody || (length !== undefined && length !== '0');
@@ -196,10 +205,7 @@ export async function startGateway(
         hasBody ? requestBody(req) : undefined,
         chunkedBody,
         responseDownstream(res),
-        (status, headers, body) => {
-          res.writeHead(status, headers);
-          res.end(body);
-        },
+        writeWhole,
         (err) => (err === undefined ? resolve() : reject(err)),
       ),
     );
@@ -235,28 +241,11 @@ export async function startGateway(
   };
   function serveRead(head: RequestHead, match: Exclude<RouteMatch, { kind: 'gateway' }>, connection: ClientConnection, done: (err?: unknown) => void): void {
     const remoteAddress = connection.socket.remoteAddress;
-    const requestId = requestIdOf(head.requestId);
-    const request: ReadRequest = {
-      method: head.method,
-      target: head.target,
-      path: head.path,
-      requestId,
-      started: performance.now(),
-      clientAddress: clientAddressFrom(remoteAddress, head.forwardedFor, config.trustedProxies),
-    };
+    const request = readRequest(head.method, head.target, head.requestId, clientAddressFrom(remoteAddress, head.forwardedFor, config.trustedProxies));
+    const { requestId } = request;
     const answer = (status: number, headers: string[], body: string) => connection.answer(status, headers, body, () => {});
     if (match.kind === 'unrouted') {
-      const a = errorAnswer(match.error, 'problem', head.path, requestId);
-      answer(a.status, a.headers, a.body);
-      requestLog.record({
-        ...request,
-        functionName: GATEWAY,
-        route: 'unmatched',
-        status: a.status,
-        principal: undefined,
-        ended: undefined,
-        failure: undefined,
-      });
+      answerUnrouted(request, match.error, answer);
       return done();
     }
     forwardRequest(
