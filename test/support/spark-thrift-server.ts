@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, openSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { endGroup } from '../../shared/runtime/process-group.js';
 import type { CatalogConnection } from '../interop/interop.js';
 import { freePort } from './ports.js';
 
@@ -94,22 +95,8 @@ export async function startThriftServer(options: {
     exited = true;
   });
   const stop = async () => {
-    if (!exited && child.pid) {
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        /* gone */
-      }
-      const deadline = Date.now() + 20_000;
-      while (!exited && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-      if (!exited) {
-        try {
-          process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-      }
-    }
+    // The whole process group: the launcher's JVM and anything it started.
+    if (child.pid) await endGroup(child.pid, 20_000);
     rmSync(dir, { recursive: true, force: true });
   };
   const deadline = Date.now() + (options.timeoutMs ?? 240_000);

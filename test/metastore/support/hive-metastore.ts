@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { endGroup } from '../../../shared/runtime/process-group.js';
 import { freePort, isListening } from '../../support/ports.js';
 
 export interface HiveMetastore {
@@ -78,22 +79,8 @@ export async function startHiveMetastore(options: HiveMetastoreOptions): Promise
   let exited = false;
   child.on('exit', () => (exited = true));
   const stop = async () => {
-    if (!exited && child.pid) {
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        /* gone */
-      }
-      const deadline = Date.now() + 15_000;
-      while (!exited && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      if (!exited) {
-        try {
-          process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-      }
-    }
+    // The whole process group: the launcher's JVM and anything it started.
+    if (child.pid) await endGroup(child.pid, 15_000);
     rmSync(dir, { recursive: true, force: true });
   };
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
