@@ -1,22 +1,32 @@
-// `node --import tsx test/metastore/record-calls.ts spark [out.json]`: which Thrift calls an unchanged client makes
+// `node --import tsx test/metastore/record-calls.ts spark|trino [out.json]`: which Thrift calls an unchanged client makes
 // of a Hive metastore, found by running it, not by reading its code. Hive's own metastore 2.3.9 (PySpark's jars, on
 // Derby) answers; a recording proxy (support/thrift-call-recorder.ts) in front keeps every call and how it was
-// answered; the client's scenario prints its steps, so each call is set under the step that made it.
-import { spawn } from 'node:child_process';
+// answered; the client's scenario (support/scenarios.ts) announces its steps, so each call is set under the step
+// that made it.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sparkHomeOf } from '../support/spark-thrift-server.js';
 import { startHiveMetastore } from './support/hive-metastore.js';
+import { runSparkScenario, runTrinoScenario, type Step } from './support/scenarios.js';
 import { startCallRecorder, type RecordedCall } from './support/thrift-call-recorder.js';
 
 const client = process.argv[2] ?? 'spark';
 const out = process.argv[3];
 const python = process.env['LAKEPLANE_INTEROP_PYTHON'];
-if (client !== 'spark') throw new Error(`unknown client ${client}: spark`);
 if (!python) throw new Error('LAKEPLANE_INTEROP_PYTHON is not set (scripts/install-interop.sh prints it)');
 const sparkHome = sparkHomeOf(python);
 if (!sparkHome) throw new Error(`no PySpark next to ${python}`);
+
+/** A client's scenario: it runs against `uri`, calling `step` before each step; it returns what each step gave. */
+type Scenario = (uri: string, warehouse: string, scratch: string, step: Step) => Promise<unknown>;
+
+const scenarios: Record<string, Scenario> = {
+  spark: (uri, warehouse, scratch, step) => runSparkScenario(python, sparkHome, { uri, warehouse, scratch }, step),
+  trino: runTrinoScenario,
+};
+const scenario = scenarios[client];
+if (!scenario) throw new Error(`unknown client ${client}: ${Object.keys(scenarios).join(', ')}`);
 
 /** Calls so frequent (every statement looks its table up several times) that their arguments are not kept. */
 const LOOKUPS = new Set(['get_table', 'get_database']);
@@ -34,30 +44,8 @@ const metastore = await startHiveMetastore({ sparkHome });
 const recorder = await startCallRecorder(metastore.port);
 try {
   const steps: Array<{ step: string; at: number }> = [];
-  let results: unknown;
-  await new Promise<void>((resolve, reject) => {
-    const config = { uri: `thrift://127.0.0.1:${recorder.port}`, warehouse: metastore.warehouse, scratch };
-    const child = spawn(python, [path.join(import.meta.dirname, 'hms_spark_scenario.py'), JSON.stringify(config)], {
-      env: { ...process.env, SPARK_HOME: sparkHome, SPARK_LOCAL_IP: '127.0.0.1', PYSPARK_PYTHON: python },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let err = '';
-    let buffered = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      buffered += chunk;
-      for (let nl = buffered.indexOf('\n'); nl !== -1; nl = buffered.indexOf('\n')) {
-        const line = buffered.slice(0, nl).trim();
-        buffered = buffered.slice(nl + 1);
-        if (!line.startsWith('{')) continue;
-        const m = JSON.parse(line) as { step?: string; at?: number; results?: unknown };
-        if (m.step !== undefined && m.at !== undefined) steps.push({ step: m.step, at: m.at });
-        if (m.results !== undefined) results = m.results;
-      }
-    });
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the scenario exited ${code}:\n${err.slice(-4000)}`))));
-  });
+  const uri = `thrift://127.0.0.1:${recorder.port}`;
+  const results = await scenario(uri, metastore.warehouse, scratch, (name, at) => steps.push({ step: name, at: at ?? Date.now() }));
   const stepOf = (call: RecordedCall) => steps.filter((s) => s.at <= call.at).pop()?.step ?? '(before the first step)';
   const byStep = new Map<string, RecordedCall[]>();
   for (const call of recorder.calls) byStep.set(stepOf(call), [...(byStep.get(stepOf(call)) ?? []), call]);
