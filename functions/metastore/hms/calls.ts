@@ -3,6 +3,7 @@ import { method } from '../thrift/service.js';
 import {
   AlreadyExistsException,
   ColumnStatistics,
+  ColumnStatisticsObj,
   ConfigValSecurityException,
   Database,
   FieldSchema,
@@ -35,6 +36,40 @@ export const AddPartitionsRequest = struct('AddPartitionsRequest', {
   catName: field(6, t.string),
 });
 export const AddPartitionsResult = struct('AddPartitionsResult', { partitions: field(1, t.list(t.struct(Partition))) });
+
+export const ClientCapabilities = struct('ClientCapabilities', { values: required(1, t.list(t.i32)) });
+export const GetTableRequest = struct('GetTableRequest', {
+  dbName: required(1, t.string),
+  tblName: required(2, t.string),
+  capabilities: field(3, t.struct(ClientCapabilities)),
+  catName: field(4, t.string),
+});
+export const GetTableResult = struct('GetTableResult', { table: required(1, t.struct(Table)) });
+export const TableMeta = struct('TableMeta', {
+  dbName: required(1, t.string),
+  tableName: required(2, t.string),
+  tableType: required(3, t.string),
+  comments: field(4, t.string),
+  catName: field(5, t.string),
+});
+// The statistics requests: `engine` (Hive 4's required field 6/7) is never sent by Trino 476 nor Hive 2.3.9 clients.
+export const TableStatsRequest = struct('TableStatsRequest', {
+  dbName: required(1, t.string),
+  tblName: required(2, t.string),
+  colNames: required(3, t.list(t.string)),
+  catName: field(4, t.string),
+});
+export const TableStatsResult = struct('TableStatsResult', { tableStats: required(1, t.list(t.struct(ColumnStatisticsObj))) });
+export const PartitionsStatsRequest = struct('PartitionsStatsRequest', {
+  dbName: required(1, t.string),
+  tblName: required(2, t.string),
+  colNames: required(3, t.list(t.string)),
+  partNames: required(4, t.list(t.string)),
+  catName: field(5, t.string),
+});
+export const PartitionsStatsResult = struct('PartitionsStatsResult', {
+  partStats: required(1, t.map(t.string, t.list(t.struct(ColumnStatisticsObj)))),
+});
 
 export const CurrentNotificationEventId = struct('CurrentNotificationEventId', { eventId: required(1, t.i64) });
 
@@ -109,6 +144,16 @@ export const calls = {
   ]),
   get_all_tables: method('get_all_tables', { db_name: field(1, str) }, strings, [ex(1, MetaException)]),
   get_table: method('get_table', { dbname: field(1, str), tbl_name: field(2, str) }, t.struct(Table), [ex(1, MetaException), ex(2, NoSuchObjectException)]),
+  get_table_req: method('get_table_req', { req: field(1, t.struct(GetTableRequest)) }, t.struct(GetTableResult), [
+    ex(1, MetaException),
+    ex(2, NoSuchObjectException),
+  ]),
+  get_table_meta: method(
+    'get_table_meta',
+    { db_patterns: field(1, str), tbl_patterns: field(2, str), tbl_types: field(3, strings) },
+    t.list(t.struct(TableMeta)),
+    [ex(1, MetaException)],
+  ),
   get_table_objects_by_name: method('get_table_objects_by_name', { dbname: field(1, str), tbl_names: field(2, strings) }, t.list(t.struct(Table))),
   alter_table: method('alter_table', { dbname: field(1, str), tbl_name: field(2, str), new_tbl: field(3, t.struct(Table)) }, undefined, [
     ex(1, InvalidOperationException),
@@ -190,6 +235,12 @@ export const calls = {
     t.list(t.struct(Partition)),
     [ex(1, NoSuchObjectException), ex(2, MetaException)],
   ),
+  get_partition_names_ps: method(
+    'get_partition_names_ps',
+    { db_name: field(1, str), tbl_name: field(2, str), part_vals: field(3, strings), max_parts: field(4, t.i16) },
+    strings,
+    [ex(1, MetaException), ex(2, NoSuchObjectException)],
+  ),
   get_partitions_by_filter: method(
     'get_partitions_by_filter',
     { db_name: field(1, str), tbl_name: field(2, str), filter: field(3, str), max_parts: field(4, t.i16) },
@@ -220,6 +271,22 @@ export const calls = {
     ex(3, MetaException),
     ex(4, InvalidInputException),
   ]),
+  update_partition_column_statistics: method('update_partition_column_statistics', { stats_obj: field(1, t.struct(ColumnStatistics)) }, t.bool, [
+    ex(1, NoSuchObjectException),
+    ex(2, InvalidObjectException),
+    ex(3, MetaException),
+    ex(4, InvalidInputException),
+  ]),
+  get_table_statistics_req: method('get_table_statistics_req', { request: field(1, t.struct(TableStatsRequest)) }, t.struct(TableStatsResult), [
+    ex(1, NoSuchObjectException),
+    ex(2, MetaException),
+  ]),
+  get_partitions_statistics_req: method(
+    'get_partitions_statistics_req',
+    { request: field(1, t.struct(PartitionsStatsRequest)) },
+    t.struct(PartitionsStatsResult),
+    [ex(1, NoSuchObjectException), ex(2, MetaException)],
+  ),
   get_table_column_statistics: method(
     'get_table_column_statistics',
     { db_name: field(1, str), tbl_name: field(2, str), col_name: field(3, str) },
