@@ -16,6 +16,7 @@ const loaders: Record<string, () => Promise<LakeplaneFunction>> = {
   webhooks: async () => (await import('./webhooks/index.js')).webhooks,
   lakehouses: async () => (await import('./lakehouses/index.js')).lakehouses,
   sql: async () => (await import('./sql/index.js')).sql,
+  metastore: async () => (await import('./metastore/index.js')).metastore,
 };
 
 export const functionNames: readonly string[] = Object.keys(loaders);

@@ -24,4 +24,5 @@ export const MIGRATION_CHECKSUMS: Readonly<Record<string, string>> = {
   '0022_idempotency_keys': 'c4b3dcfbab555c043380d34eca8504218971d94b317f108c043a7f0e5016f15e',
   '0023_broker_dead_letters': '073a96ae58736386df1394bd2fba2637392d1306d9901eb892ceee5575d04e49',
   '0024_request_rate_limits': '7c4873e01490ec9deba5ffce41cac6f1ea11350e3c267dd51e4eccfc208b29b0',
+  '0025_metastore': '52cc4f24a89c935f4589f956a51828dcfc610d7ba38050322d53561a14460198',
 };

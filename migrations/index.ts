@@ -22,6 +22,7 @@ import * as m0021 from './0021_catalog_commit_costs.js';
 import * as m0022 from './0022_idempotency_keys.js';
 import * as m0023 from './0023_broker_dead_letters.js';
 import * as m0024 from './0024_request_rate_limits.js';
+import * as m0025 from './0025_metastore.js';
 
 /**
  * Ordered, forward-only. Listed statically (not read from the folder) so a bundled build carries them; the names sort
@@ -51,4 +52,5 @@ export const migrations: Record<string, Migration> = {
   '0022_idempotency_keys': m0022,
   '0023_broker_dead_letters': m0023,
   '0024_request_rate_limits': m0024,
+  '0025_metastore': m0025,
 };

@@ -303,6 +303,28 @@ export const ConfigSchema = Type.Object({
     default: 2000,
     description: 'Embedded mode: how often lakehouses are checked (endpoints of starting ones, auto-stop, stuck stops); cluster mode: every PingSource tick.',
   }),
+  LAKEPLANE_METASTORE_PORT: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: 65535,
+      description:
+        "The Hive metastore's Thrift port (Hive's own default is 9083; 0 picks a free one). Unset: the metastore serves no Thrift port. Preview: connections are not authenticated yet, so it listens on LAKEPLANE_METASTORE_HOST, loopback by default.",
+    }),
+  ),
+  LAKEPLANE_METASTORE_HOST: Type.String({ default: '127.0.0.1', description: "The address the Hive metastore's Thrift port listens on." }),
+  LAKEPLANE_METASTORE_WAREHOUSE: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 256,
+      description: "The warehouse whose namespaces are the Hive metastore's databases (default: the first warehouse by name).",
+    }),
+  ),
+  LAKEPLANE_METASTORE_IDLE_TIMEOUT_SECONDS: Type.Integer({
+    minimum: 1,
+    maximum: 86400,
+    default: 900,
+    description: 'A metastore connection with no call for this long is closed (clients reconnect on their next call).',
+  }),
   LAKEPLANE_SCHEDULER_TICK_MS: Type.Integer({
     minimum: 1000,
     maximum: 60000,

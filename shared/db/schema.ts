@@ -249,9 +249,11 @@ export interface CatalogObjectsTable {
   warehouse_id: string;
   namespace_id: string;
   name: string;
-  kind: 'table' | 'view';
+  /** 'hive': a table or view of the Hive metastore (functions/metastore; migrations/0025), not Iceberg's. */
+  kind: 'table' | 'view' | 'hive';
+  /** Iceberg: the current metadata file. Hive: the table's storage location ('' for a view). */
   metadata_location: string;
-  /** The metadata JSON as written to the metadata file (64-bit ids intact). */
+  /** Iceberg: the metadata JSON as written to the metadata file (64-bit ids intact). Hive: see migrations/0025. */
   metadata: string;
   description: string | null;
   owner: string | null;
@@ -266,6 +268,30 @@ export interface CatalogObjectsTable {
   annotated_at: Timestamp | null;
   /** Name, tags, description and the column names of the current schema (migrations/0003). */
   search_document: SearchDocument;
+}
+
+/** A partition of a Hive metastore table (migrations/0025). */
+export interface MetastorePartitionsTable {
+  object_id: string;
+  /** Hive's partition name: k1=v1/k2=v2, values escaped as Hive escapes path names. */
+  name: string;
+  values: string[];
+  location: string | null;
+  /** The metastore's Partition as JSON, without its table's names and its values. */
+  partition: string;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+/** Column statistics of a Hive metastore table (partition_name null) or of one of its partitions. */
+export interface MetastoreColumnStatisticsTable {
+  object_id: string;
+  partition_name: string | null;
+  column_name: string;
+  column_type: string;
+  /** The metastore's ColumnStatisticsData as JSON (64-bit numbers as strings). */
+  statistics: string;
+  last_analyzed: ColumnType<string | null, string | bigint | null | undefined, string | bigint | null>;
 }
 
 /** One row per named field of a table's or view's current schema; kept by a trigger on catalog_objects. */
@@ -636,6 +662,8 @@ export interface Database {
   catalog_purge_tasks: CatalogPurgeTasksTable;
   catalog_columns: CatalogColumnsTable;
   catalog_column_annotations: CatalogColumnAnnotationsTable;
+  metastore_partitions: MetastorePartitionsTable;
+  metastore_column_statistics: MetastoreColumnStatisticsTable;
   data_policies: DataPoliciesTable;
   data_policy_history: DataPolicyHistoryTable;
   policy_state: PolicyStateTable;

@@ -61,6 +61,7 @@ run(
     False,
 )
 run("select with partition pruning", "SELECT id, amount FROM orders WHERE day = '2026-01-02' ORDER BY id")
+run("explain partition pruning", "EXPLAIN SELECT id FROM orders WHERE day = '2026-01-02'")
 run("show partitions", "SHOW PARTITIONS orders")
 run("describe extended", "DESCRIBE TABLE EXTENDED orders")
 run("show tables", "SHOW TABLES IN sales")

@@ -27,7 +27,8 @@ export interface Annotations {
 /** A table or view without its metadata text (which can be megabytes): annotations never need it. */
 export interface ObjectRef extends Annotations {
   id: string;
-  kind: 'table' | 'view';
+  /** A Hive metastore object ('hive') is found too; the Iceberg annotation routes answer 404 for it. */
+  kind: 'table' | 'view' | 'hive';
   name: string;
 }
 

@@ -4,6 +4,7 @@ import { displayNamespace } from '../domain/identifiers.js';
 import { requireWarehouse } from './warehouses.js';
 
 export type ObjectKind = 'table' | 'view';
+export { objectNoun, type StoredObjectKind } from '../../../shared/domains/catalog/index.js';
 
 /**
  * The columns the Iceberg routes read. Not selectAll(): the stored search document (discovery) is large text that

@@ -115,7 +115,8 @@ export async function searchCatalog(db: Db, p: SearchParams): Promise<SearchRow[
        where ${and(where)}`);
   }
   if (p.kinds.has('column')) {
-    const where: RawBuilder<unknown>[] = [];
+    // Columns of Iceberg tables and views: those of Hive metastore tables are indexed too, not yet searched.
+    const where: RawBuilder<unknown>[] = [sql`o.kind in ('table', 'view')`];
     if (p.warehouseId) where.push(sql`o.warehouse_id = ${p.warehouseId}`);
     const ns = inNamespace(sql`n.levels`);
     if (ns) where.push(ns);

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { isUniqueViolation, type Executor } from '../../../shared/db/index.js';
-import { OBJECT_COLUMNS, type CatalogObject, type ObjectKind } from './catalog-objects.js';
+import { OBJECT_COLUMNS, type CatalogObject, type ObjectKind, type StoredObjectKind } from './catalog-objects.js';
 
 /** A table or view as it is first recorded: its id is its uuid, its metadata the file just written or registered. */
 export interface NewObject {
@@ -24,7 +24,7 @@ export interface ObjectStore {
   /** Names of a namespace's tables or views in order, after `after`, at most `limit` (all without one). */
   names(namespaceId: string, kind: ObjectKind, after: string | undefined, limit: number | undefined): Promise<string[]>;
   /** The kind of the object holding a name in a namespace, if one does. */
-  kindAt(namespaceId: string, name: string): Promise<ObjectKind | undefined>;
+  kindAt(namespaceId: string, name: string): Promise<StoredObjectKind | undefined>;
   /** The object holding a name in a namespace, locked for the rest of the transaction. */
   lockAt(namespaceId: string, name: string): Promise<CatalogObject | undefined>;
   /** false when its id or its name is taken already. */

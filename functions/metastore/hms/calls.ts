@@ -71,6 +71,19 @@ export const PartitionsStatsResult = struct('PartitionsStatsResult', {
   partStats: required(1, t.map(t.string, t.list(t.struct(ColumnStatisticsObj)))),
 });
 
+export const ResourceUri = struct('ResourceUri', { resourceType: field(1, t.i32), uri: field(2, t.string) });
+export const HiveFunction = struct('Function', {
+  functionName: field(1, t.string),
+  dbName: field(2, t.string),
+  className: field(3, t.string),
+  ownerName: field(4, t.string),
+  ownerType: field(5, t.i32),
+  createTime: field(6, t.i32),
+  functionType: field(7, t.i32),
+  resourceUris: field(8, t.list(t.struct(ResourceUri))),
+});
+export const GetAllFunctionsResponse = struct('GetAllFunctionsResponse', { functions: field(1, t.list(t.struct(HiveFunction))) });
+
 export const CurrentNotificationEventId = struct('CurrentNotificationEventId', { eventId: required(1, t.i64) });
 
 const ex = (id: number, s: typeof MetaException) => ({ id, struct: s });
@@ -264,7 +277,36 @@ export const calls = {
     [ex(1, InvalidOperationException), ex(2, MetaException)],
   ),
 
+  drop_partition_by_name: method(
+    'drop_partition_by_name',
+    { db_name: field(1, str), tbl_name: field(2, str), part_name: field(3, str), deleteData: field(4, t.bool) },
+    t.bool,
+    [ex(1, NoSuchObjectException), ex(2, MetaException)],
+  ),
+
+  // Functions: permanent functions are not kept (CREATE FUNCTION is refused as an unknown call).
+  get_all_functions: method('get_all_functions', {}, t.struct(GetAllFunctionsResponse), [ex(1, MetaException)]),
+  get_functions: method('get_functions', { dbName: field(1, str), pattern: field(2, str) }, strings, [ex(1, MetaException)]),
+
   // Column statistics.
+  get_partition_column_statistics: method(
+    'get_partition_column_statistics',
+    { db_name: field(1, str), tbl_name: field(2, str), part_name: field(3, str), col_name: field(4, str) },
+    t.struct(ColumnStatistics),
+    [ex(1, NoSuchObjectException), ex(2, MetaException), ex(3, InvalidInputException), ex(4, InvalidObjectException)],
+  ),
+  delete_table_column_statistics: method(
+    'delete_table_column_statistics',
+    { db_name: field(1, str), tbl_name: field(2, str), col_name: field(3, str) },
+    t.bool,
+    [ex(1, NoSuchObjectException), ex(2, MetaException), ex(3, InvalidObjectException), ex(4, InvalidInputException)],
+  ),
+  delete_partition_column_statistics: method(
+    'delete_partition_column_statistics',
+    { db_name: field(1, str), tbl_name: field(2, str), part_name: field(3, str), col_name: field(4, str) },
+    t.bool,
+    [ex(1, NoSuchObjectException), ex(2, MetaException), ex(3, InvalidObjectException), ex(4, InvalidInputException)],
+  ),
   update_table_column_statistics: method('update_table_column_statistics', { stats_obj: field(1, t.struct(ColumnStatistics)) }, t.bool, [
     ex(1, NoSuchObjectException),
     ex(2, InvalidObjectException),

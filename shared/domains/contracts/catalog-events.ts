@@ -13,6 +13,21 @@ const ObjectEvent = Type.Object({
   updates: Type.Optional(Type.Array(Type.String(), { description: 'The update actions the commit applied, in order.' })),
   purged: Type.Optional(Type.Boolean()),
   actor: Type.Optional(Type.String()),
+  format: Type.Optional(
+    Type.Union([Type.Literal('iceberg'), Type.Literal('hive')], {
+      description: "hive: a Hive metastore table (metadataLocation is then the table's storage location); absent: Iceberg.",
+    }),
+  ),
+  partitions: Type.Optional(
+    Type.Object(
+      {
+        added: Type.Optional(Type.Array(Type.String())),
+        altered: Type.Optional(Type.Array(Type.String())),
+        dropped: Type.Optional(Type.Array(Type.String())),
+      },
+      { description: "A Hive metastore table's partitions the change added, altered or dropped, by Hive's partition name (k1=v1/k2=v2)." },
+    ),
+  ),
 });
 const RenameEvent = Type.Object({
   warehouse: Type.String(),

@@ -3,7 +3,7 @@ import { AlreadyExistsError } from '../../../../shared/errors/index.js';
 import { json, type Handler } from '../../../../shared/http/index.js';
 import { displayNamespace } from '../../domain/identifiers.js';
 import type { CreateNamespaceRequest, PrefixParams } from '../../schemas/iceberg-requests.js';
-import { namespaceStore } from '../../store/namespace-store.js';
+import { namespaceStore } from '../../../../shared/domains/catalog/index.js';
 import { requireWarehouse } from '../../store/warehouses.js';
 import { actorOf } from '../actor.js';
 import { checkProperties, namespaceEvent, namespaceProperties } from './common.js';

@@ -3,8 +3,8 @@ import { NamespaceNotEmptyError } from '../../../../shared/errors/index.js';
 import { noContent, type Handler } from '../../../../shared/http/index.js';
 import { displayNamespace, namespaceOf } from '../../domain/identifiers.js';
 import type { NamespaceParams } from '../../schemas/iceberg-requests.js';
-import { requireNamespace } from '../../store/catalog-objects.js';
-import { namespaceStore } from '../../store/namespace-store.js';
+import { objectNoun, requireNamespace } from '../../store/catalog-objects.js';
+import { namespaceStore } from '../../../../shared/domains/catalog/index.js';
 import { actorOf } from '../actor.js';
 import { namespaceEvent } from './common.js';
 
@@ -14,7 +14,10 @@ export const dropNamespace: Handler<{ params: typeof NamespaceParams }> = async 
   const { warehouse, namespace } = await requireNamespace(ctx.tx, ctx.params.prefix, levels, true);
   const store = namespaceStore(ctx.tx);
   const object = await store.anyObject(namespace.id);
-  if (object) throw new NamespaceNotEmptyError(`Namespace ${displayNamespace(levels)} is not empty: it still holds ${object.kind} ${object.name}`);
+  if (object)
+    throw new NamespaceNotEmptyError(
+      `Namespace ${displayNamespace(levels)} is not empty: it still holds ${objectNoun(object.kind).toLowerCase()} ${object.name}`,
+    );
   const child = await store.anyChild(warehouse.id, namespace.levels);
   if (child) throw new NamespaceNotEmptyError(`Namespace ${displayNamespace(levels)} is not empty: it still holds namespace ${displayNamespace(child.levels)}`);
   await store.delete(namespace.id);

@@ -5,7 +5,7 @@ import { displayNamespace, parseNamespace } from '../../domain/identifiers.js';
 import { decodePageToken, encodePageToken, pageSizeOf } from '../../domain/page-token.js';
 import type { ListNamespacesQuery, PrefixParams } from '../../schemas/iceberg-requests.js';
 import { findNamespace } from '../../store/catalog-objects.js';
-import { namespaceStore } from '../../store/namespace-store.js';
+import { namespaceStore } from '../../../../shared/domains/catalog/index.js';
 import { requireWarehouse } from '../../store/warehouses.js';
 
 /** The parent a listNamespaces asks below; an empty parent is "absent" for backward compatibility (spec). */

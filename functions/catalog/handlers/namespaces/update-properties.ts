@@ -4,7 +4,7 @@ import { json, type Handler } from '../../../../shared/http/index.js';
 import { namespaceOf } from '../../domain/identifiers.js';
 import type { NamespaceParams, UpdateNamespacePropertiesRequest } from '../../schemas/iceberg-requests.js';
 import { requireNamespace } from '../../store/catalog-objects.js';
-import { namespaceStore } from '../../store/namespace-store.js';
+import { namespaceStore } from '../../../../shared/domains/catalog/index.js';
 import { actorOf } from '../actor.js';
 import { checkProperties, namespaceEvent } from './common.js';
 

@@ -3,7 +3,7 @@ import { CatalogEvents } from '../../../../shared/domains/contracts/index.js';
 import { AlreadyExistsError } from '../../../../shared/errors/index.js';
 import type { Platform } from '../../../../shared/platform/index.js';
 import { displayNamespace, namespaceOf } from '../../domain/identifiers.js';
-import type { ObjectKind } from '../../store/catalog-objects.js';
+import { objectNoun, type ObjectKind } from '../../store/catalog-objects.js';
 import { objectStore } from '../../store/object-store.js';
 import type { Actor } from '../actor.js';
 import { checkLocationInWarehouse, defaultObjectLocation } from '../table-files.js';
@@ -21,8 +21,8 @@ export async function ensureNameFree(db: Executor, namespace: Pick<NamespaceRow,
   const existing = await objectStore(db).kindAt(namespace.id, name);
   if (!existing) return;
   const what = `${displayNamespace(namespace.levels)}.${name}`;
-  if (existing === wanted) throw new AlreadyExistsError(`${wanted === 'table' ? 'Table' : 'View'} already exists: ${what}`);
-  throw new AlreadyExistsError(`${existing === 'table' ? 'Table' : 'View'} with same name already exists: ${what}`);
+  if (existing === wanted) throw new AlreadyExistsError(`${objectNoun(wanted)} already exists: ${what}`);
+  throw new AlreadyExistsError(`${objectNoun(existing)} with same name already exists: ${what}`);
 }
 
 /**

@@ -3,7 +3,7 @@ import { AlreadyExistsError } from '../../../../shared/errors/index.js';
 import { noContent, type Handler } from '../../../../shared/http/index.js';
 import { displayNamespace } from '../../domain/identifiers.js';
 import type { PrefixParams, RenameTableRequest } from '../../schemas/iceberg-requests.js';
-import { requireNamespace, requireObject, type ObjectKind } from '../../store/catalog-objects.js';
+import { objectNoun, requireNamespace, requireObject, type ObjectKind } from '../../store/catalog-objects.js';
 import { objectStore } from '../../store/object-store.js';
 import { actorOf } from '../actor.js';
 import { forgetSignableTables } from '../table-signing.js';
@@ -23,9 +23,7 @@ export function renameObject(kind: ObjectKind): Handler<{ params: typeof PrefixP
     if (taken) {
       const to = `${displayNamespace(destination.namespace)}.${destination.name}`;
       if (taken === 'table' && kind === 'table') throw new AlreadyExistsError(`Table already exists: ${to}`);
-      throw new AlreadyExistsError(
-        `Cannot rename ${displayNamespace(source.namespace)}.${source.name} to ${to}. ${taken === 'table' ? 'Table' : 'View'} already exists`,
-      );
+      throw new AlreadyExistsError(`Cannot rename ${displayNamespace(source.namespace)}.${source.name} to ${to}. ${objectNoun(taken)} already exists`);
     }
     await store.move(object.id, target.namespace.id, destination.name);
     await ctx.platform.outbox.publish(ctx.tx, {

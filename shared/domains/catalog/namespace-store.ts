@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { textArray, type Executor, type NamespaceRow } from '../../../shared/db/index.js';
-import type { ObjectKind } from './catalog-objects.js';
+import { textArray, type Executor, type NamespaceRow } from '../../db/index.js';
+import type { StoredObjectKind } from './object-kinds.js';
 
-/** The namespaces of the catalog, as the Iceberg routes change them; a namespace is unique by its levels in its warehouse. */
+/** The namespaces of the catalog, as the Iceberg routes and the Hive metastore change them; a namespace is unique by its levels in its warehouse. */
 export interface NamespaceStore {
   /** The namespaces right below `parent` ([] for the top level) in order of their last level, after `after`, at most `limit` (all without one). */
   children(
@@ -12,12 +12,14 @@ export interface NamespaceStore {
     after: string | undefined,
     limit: number | undefined,
   ): Promise<Array<{ levels: string[]; leaf: string }>>;
+  /** The namespace of these levels in a warehouse; with `lock`, locked for the rest of the transaction. */
+  find(warehouseId: string, levels: readonly string[], lock?: boolean): Promise<NamespaceRow | undefined>;
   /** Creates those of `namespaces` that do not exist yet, with no properties, in one statement; answers the ones it created. */
   insertMissing(warehouseId: string, namespaces: ReadonlyArray<readonly string[]>): Promise<string[][]>;
   /** The new namespace, or undefined when it exists already. */
   insert(warehouseId: string, levels: readonly string[], properties: Record<string, string>): Promise<NamespaceRow | undefined>;
   /** A table or view it holds, if any. */
-  anyObject(namespaceId: string): Promise<{ kind: ObjectKind; name: string } | undefined>;
+  anyObject(namespaceId: string): Promise<{ kind: StoredObjectKind; name: string } | undefined>;
   /** A namespace right below it, if any. */
   anyChild(warehouseId: string, levels: readonly string[]): Promise<{ levels: string[] } | undefined>;
   delete(id: string): Promise<void>;
@@ -47,6 +49,11 @@ export function namespaceStore(db: Executor): NamespaceStore {
       if (after !== undefined) q = q.where('leaf', '>', after);
       if (limit !== undefined) q = q.limit(limit);
       return q.execute();
+    },
+    async find(warehouseId, levels, lock = false) {
+      let q = db.selectFrom('namespaces').selectAll().where('warehouse_id', '=', warehouseId).where('levels', '=', textArray(levels));
+      if (lock) q = q.forUpdate();
+      return q.executeTakeFirst();
     },
     async insertMissing(warehouseId, namespaces) {
       const created = await db
