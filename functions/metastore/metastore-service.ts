@@ -16,6 +16,7 @@ import {
   getPartitionsBySpec,
 } from './handlers/partitions.js';
 import { currentNotificationEventId, getConfigValue, setUgi } from './handlers/session-calls.js';
+import { requirePrincipal } from './handlers/access.js';
 import { deleteColumnStatistics, getColumnStatistics, getPartitionsStatistics, getTableStatistics, updateColumnStatistics } from './handlers/statistics.js';
 import { alterTable, createTable, dropTable } from './handlers/table-changes.js';
 import { getColumns, getTable, getTableMeta, getTablesByName, listTables } from './handlers/table-reads.js';
@@ -26,7 +27,7 @@ type Handlers = { [K in CallName]: Handler<(typeof calls)[K]> };
 /** Every call the metastore serves, bound to one connection's session. */
 function handlersFor(s: MetastoreSession): Handlers {
   return {
-    set_ugi: async (a) => setUgi(s, a.user_name, a.group_names),
+    set_ugi: (a) => setUgi(s, a.user_name, a.group_names),
     get_config_value: async (a) => getConfigValue(a.name, a.defaultValue),
     get_current_notificationEventId: () => currentNotificationEventId(s),
     shutdown: async () => {},
@@ -95,6 +96,9 @@ function handlersFor(s: MetastoreSession): Handlers {
   };
 }
 
+/** What a connection may call before it authenticated: set_ugi itself, and the goodbye. Nothing else answers. */
+const OPEN_CALLS: ReadonlySet<string> = new Set(['set_ugi', 'shutdown']);
+
 /** The ThriftHiveMetastore service as one connection sees it. */
 export function metastoreService(s: MetastoreSession): ServiceImplementation {
   const bound = handlersFor(s) as unknown as Record<string, (args: Record<string, unknown>) => Promise<unknown>>;
@@ -105,6 +109,7 @@ export function metastoreService(s: MetastoreSession): ServiceImplementation {
       def,
       handle: async (args) => {
         try {
+          if (!OPEN_CALLS.has(name)) requirePrincipal(s);
           return await handle(args);
         } catch (err) {
           throw asDeclaredBy(def, err);

@@ -59,6 +59,12 @@ describe.each(backends())('metastore calls on %s', (backend) => {
   let scratch: string;
   let root: string;
   let sink: TestHttpServer;
+  let port: number;
+  const patOf = async (token: string) => {
+    const r = await p.call('POST', '/api/v1/tokens', { token, body: { name: `metastore-${Math.random().toString(36).slice(2)}`, expiresInDays: 1 } });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    return r.body.token as string;
+  };
   const events: Array<{ type: string; data: Record<string, unknown> }> = [];
 
   beforeAll(async () => {
@@ -77,7 +83,9 @@ describe.each(backends())('metastore calls on %s', (backend) => {
     });
     const sub = await p.call('POST', '/api/v1/webhooks', { token: admin, body: { name: 'catalog', url: sink.url, eventTypes: ['io.lakeplane.catalog.*'] } });
     expect(sub.status, JSON.stringify(sub.body)).toBe(201);
-    hms = await connectHms(p.running.platform.contextOf(metastoreContext).thrift!.port);
+    port = p.running.platform.contextOf(metastoreContext).thrift!.port;
+    hms = await connectHms(port);
+    expect(await hms.call('set_ugi', { user_name: await patOf(admin), group_names: ['staff'] })).toEqual(['staff', 'admin']);
     await hms.call('create_database', { database: { name: 'sales', description: 'orders' } });
   }, 60_000);
   afterAll(async () => {
@@ -252,6 +260,58 @@ describe.each(backends())('metastore calls on %s', (backend) => {
     });
     expect(clash.status).toBe(409);
     expect(clash.body.error.message).toMatch(/Hive metastore table with same name already exists/);
+  });
+
+  it('lets a connection that did not authenticate list, read and change nothing', async () => {
+    const anonymous = await connectHms(port);
+    try {
+      const refused = (e: HmsCallError) =>
+        expect(e).toMatchObject({ exception: 'MetaException', detail: expect.stringMatching(/^not authenticated: .*HADOOP_USER_NAME/) });
+      refused(await failure(anonymous.call('get_all_databases', {})));
+      refused(await failure(anonymous.call('get_table', { dbname: 'sales', tbl_name: 'orders' })));
+      refused(await failure(anonymous.call('get_partition_names', { db_name: 'sales', tbl_name: 'visits', max_parts: -1 })));
+      refused(await failure(anonymous.call('create_database', { database: { name: 'intruder' } })));
+      refused(await failure(anonymous.call('drop_table', { dbname: 'sales', name: 'orders', deleteData: true })));
+      // Hive in non-secure mode believes any name; this one believes credentials only.
+      const root = await failure(anonymous.call('set_ugi', { user_name: 'root', group_names: [] }));
+      expect(root.exception).toBe('MetaException');
+      expect(root.detail).toMatch(/^not authenticated: /);
+      refused(await failure(anonymous.call('get_database', { name: 'sales' })));
+    } finally {
+      anonymous.close();
+    }
+    expect(await hms.call('get_all_databases', {})).toEqual(['sales']);
+    expect(await hms.call('get_table', { dbname: 'sales', tbl_name: 'orders' })).toMatchObject({ tableName: 'orders' });
+  });
+
+  it('shows and allows what the data access policies grant, as the Iceberg catalog does', async () => {
+    expect((await p.call('POST', '/api/v1/users', { token: admin, body: { username: 'ana', password: 'ana-password-123' } })).status).toBe(201);
+    const ana = await connectHms(port);
+    try {
+      await ana.call('set_ugi', { user_name: await patOf((await p.login('ana', 'ana-password-123')).body.access_token), group_names: [] });
+      expect(await ana.call('get_all_databases', {})).toEqual([]);
+      const policy = await p.call('POST', '/api/v1/policies', {
+        token: admin,
+        body: {
+          name: 'ana reads orders',
+          resources: { warehouse: { values: ['wh'] }, namespace: { values: ['sales'] }, table: { values: ['orders'] } },
+          allow: [{ users: ['ana'], accesses: ['select'] }],
+        },
+      });
+      expect(policy.status, JSON.stringify(policy.body)).toBe(201);
+      expect(await ana.call('get_all_databases', {})).toEqual(['sales']);
+      expect(await ana.call('get_tables', { db_name: 'sales', pattern: '*' })).toEqual(['orders']);
+      expect(await ana.call('get_table', { dbname: 'sales', tbl_name: 'orders' })).toMatchObject({ tableName: 'orders' });
+      const hidden = await failure(ana.call('get_table', { dbname: 'sales', tbl_name: 'visits' }));
+      expect(hidden.exception).toBe('MetaException');
+      expect(hidden.detail).toMatch(/ana may not select wh\.sales\.visits/);
+      expect((await failure(ana.call('drop_table', { dbname: 'sales', name: 'orders', deleteData: true }))).detail).toMatch(/ana may not drop/);
+      expect((await failure(ana.call('create_table', { tbl: table('sales', 'mine') }))).detail).toMatch(/ana may not create/);
+      expect((await failure(ana.call('add_partitions', { new_parts: [partition('sales', 'orders', ['2026-02-01'])] }))).detail).toMatch(/ana may not insert/);
+      expect(await hms.call('get_partition_names', { db_name: 'sales', tbl_name: 'orders', max_parts: -1 })).toEqual([]);
+    } finally {
+      ana.close();
+    }
   });
 
   it('announces changes with the catalog CloudEvents, format hive', async () => {

@@ -37,6 +37,7 @@ function comparable(rows: unknown, warehouse: string): unknown {
   return rows.map((row) => {
     if (!Array.isArray(row)) return row;
     if (row[0] === 'Created Time') return ['Created Time', '(time)', ''];
+    if (row[0] === 'Owner') return ['Owner', '(owner)', ''];
     if (row[0] === 'Location') return ['Location', String(row[1]).replace(warehouse, '(warehouse)'), row[2]];
     return row;
   });
@@ -57,6 +58,8 @@ describe.skipIf(missing.length > 0)(`the metastore serves Spark's Hive client, o
     p = await startPlatform(backend, { env: { LAKEPLANE_METASTORE_PORT: '0' } });
     const admin = await p.adminToken();
     expect((await p.call('POST', '/api/v1/warehouses', { token: admin, body: { name: 'wh', storageLocation: pathToFileURL(root).href } })).status).toBe(201);
+    const pat = await p.call('POST', '/api/v1/tokens', { token: admin, body: { name: 'spark' } });
+    expect(pat.status, JSON.stringify(pat.body)).toBe(201);
     recorder = await startCallRecorder(p.running.platform.contextOf(metastoreContext).thrift!.port);
     results = (await runSparkScenario(
       python.ok ? python.value : '',
@@ -64,6 +67,8 @@ describe.skipIf(missing.length > 0)(`the metastore serves Spark's Hive client, o
       // The existing CSV files lie inside the warehouse: a location elsewhere is refused (a test below).
       { uri: `thrift://127.0.0.1:${recorder.port}`, warehouse: pathToFileURL(root).href, scratch: path.join(root, 'landing') },
       (step, at) => steps.push({ step, at: at ?? Date.now() }),
+      // Spark's Hive client authenticates with the token as its Hadoop user; Spark's own user stays root, as in the recording.
+      { HADOOP_USER_NAME: pat.body.token as string, SPARK_USER: 'root' },
     )) as Record<string, unknown>;
   }, 600_000);
   afterAll(async () => {
@@ -86,6 +91,10 @@ describe.skipIf(missing.length > 0)(`the metastore serves Spark's Hive client, o
       const expected = hiveWarehouse ? comparable(hive, `file:${hiveWarehouse}`) : hive;
       expect(warehouse(results[step]), step).toEqual(expected);
     }
+  });
+
+  it("records the owner Spark sends as the principal's name, never the token it authenticated with", () => {
+    expect((results['describe extended'] as string[][]).find((r) => r[0] === 'Owner')).toEqual(['Owner', 'admin', '']);
   });
 
   it('prunes partitions in the metastore: get_partitions_by_filter is called, and the plan reads one of two partitions', () => {

@@ -13,7 +13,8 @@ interface TableDocument {
 }
 
 export function tableDocument(table: Table): string {
-  const { dbName: _db, tableName: _name, ...rest } = table;
+  // Grants are not the metastore's business here (the data access policies decide); a client's are not kept.
+  const { dbName: _db, tableName: _name, privileges: _grants, ...rest } = table;
   const columns = [...(table.sd?.cols ?? []), ...(table.partitionKeys ?? [])];
   const doc: TableDocument = {
     table: structToJson(Table, rest),

@@ -1,6 +1,7 @@
 import { inTransaction, type NamespaceRow, type Tx, type WarehouseRow } from '../../../shared/db/index.js';
 import { namespaceStore } from '../../../shared/domains/catalog/index.js';
 import { metaError, noSuchObject } from '../metastore-errors.js';
+import { warehouseNameOf } from './access.js';
 import type { MetastoreSession } from '../metastore-session.js';
 import { hiveObjects, type StoredObject } from '../store/hive-objects.js';
 
@@ -20,16 +21,10 @@ export interface CallContext {
  */
 export async function inWarehouse<T>(session: MetastoreSession, work: (c: CallContext) => Promise<T>): Promise<T> {
   const after: Array<() => Promise<void>> = [];
+  const name = await warehouseNameOf(session);
   const result = await inTransaction(session.platform.store.db, async (tx) => {
-    let q = tx.selectFrom('warehouses').selectAll();
-    q = session.warehouse === undefined ? q.orderBy('name').limit(1) : q.where('name', '=', session.warehouse);
-    const warehouse = await q.executeTakeFirst();
-    if (!warehouse)
-      throw metaError(
-        session.warehouse === undefined
-          ? 'the platform has no warehouse yet: create one (POST /api/v1/catalog/warehouses) before using the metastore'
-          : `warehouse ${session.warehouse} does not exist`,
-      );
+    const warehouse = await tx.selectFrom('warehouses').selectAll().where('name', '=', name).executeTakeFirst();
+    if (!warehouse) throw metaError(`warehouse ${name} does not exist`);
     return work({ session, tx, warehouse, afterCommit: (w) => after.push(w) });
   });
   for (const w of after) await w();

@@ -1,5 +1,6 @@
 import { CatalogEvents } from '../../../shared/domains/contracts/index.js';
 import { countChange } from '../store/metastore-changes.js';
+import { actorOf } from '../metastore-session.js';
 import type { CallContext } from './call-context.js';
 
 /*
@@ -32,7 +33,7 @@ export async function publishTableChange(c: CallContext, change: TableChange): P
       uuid: change.id,
       metadataLocation: change.location,
       format: 'hive',
-      actor: c.session.actor,
+      actor: actorOf(c.session),
       ...(change.updates ? { updates: change.updates } : {}),
       ...(change.partitions ? { partitions: change.partitions } : {}),
       ...(change.purged !== undefined ? { purged: change.purged } : {}),
@@ -50,7 +51,7 @@ export async function publishRename(c: CallContext, id: string, from: { db: stri
       uuid: id,
       from: { namespace: [from.db], name: from.name },
       to: { namespace: [to.db], name: to.name },
-      actor: c.session.actor,
+      actor: actorOf(c.session),
     },
   });
 }
@@ -64,6 +65,6 @@ export async function publishDatabaseChange(
   await c.session.platform.outbox.publish(c.tx, {
     type,
     subject: `catalog/${c.warehouse.name}/namespaces/${db}`,
-    data: { warehouse: c.warehouse.name, namespace: [db], actor: c.session.actor },
+    data: { warehouse: c.warehouse.name, namespace: [db], actor: actorOf(c.session) },
   });
 }

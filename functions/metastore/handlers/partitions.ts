@@ -12,6 +12,7 @@ import { type CallContext, type FoundTable, inWarehouse, normalizeName, requireT
 import { publishTableChange } from './change-events.js';
 import { checkedPath, childOf, deleteFiles, ensureFolder } from './table-files.js';
 import { tableOf } from './table-reads.js';
+import { authorize } from './access.js';
 
 const DDL_TIME = 'transient_lastDdlTime';
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -46,6 +47,7 @@ const limitOf = (max: number | undefined) => (max === undefined || max < 0 ? und
 // Reads.
 
 export async function getPartition(s: MetastoreSession, db: string | undefined, tbl: string | undefined, values: string[] | undefined): Promise<Partition> {
+  await authorize(s, 'catalog:table:read', normalizeName(db), normalizeName(tbl));
   return inWarehouse(s, async (c) => {
     const t = await partitionedTable(c, db, tbl);
     const [row] = t.keys.length === (values ?? []).length ? await partitionStore(c.tx).byNames(t.object.id, [partitionName(t.keys, values ?? [])]) : [];
@@ -55,6 +57,7 @@ export async function getPartition(s: MetastoreSession, db: string | undefined, 
 }
 
 export async function getPartitionByName(s: MetastoreSession, db: string | undefined, tbl: string | undefined, name: string | undefined): Promise<Partition> {
+  await authorize(s, 'catalog:table:read', normalizeName(db), normalizeName(tbl));
   return inWarehouse(s, async (c) => {
     const t = await partitionedTable(c, db, tbl);
     const values = partitionValuesOf(t.keys, name ?? '');
@@ -65,6 +68,7 @@ export async function getPartitionByName(s: MetastoreSession, db: string | undef
 }
 
 export async function getPartitions(s: MetastoreSession, db: string | undefined, tbl: string | undefined, max: number | undefined): Promise<Partition[]> {
+  await authorize(s, 'catalog:table:read', normalizeName(db), normalizeName(tbl));
   return inWarehouse(s, async (c) => {
     const t = await partitionedTable(c, db, tbl);
     return (await partitionStore(c.tx).list(t.object.id, limitOf(max))).map((r) => toPartition(t, r));
@@ -72,6 +76,7 @@ export async function getPartitions(s: MetastoreSession, db: string | undefined,
 }
 
 export async function getPartitionNames(s: MetastoreSession, db: string | undefined, tbl: string | undefined, max: number | undefined): Promise<string[]> {
+  await authorize(s, 'catalog:table:read', normalizeName(db), normalizeName(tbl));
   return inWarehouse(s, async (c) => {
     const t = await partitionedTable(c, db, tbl);
     const names = (await partitionStore(c.tx).keys(t.object.id)).map((r) => r.name);
@@ -96,6 +101,7 @@ export async function getPartitionNamesBySpec(
   spec: string[] | undefined,
   max: number | undefined,
 ): Promise<string[]> {
+  await authorize(s, 'catalog:table:read', normalizeName(db), normalizeName(tbl));
   return inWarehouse(s, async (c) => namesBySpec(c, await partitionedTable(c, db, tbl), spec, max));
 }
 
@@ -106,6 +112,7 @@ export async function getPartitionsBySpec(
   spec: string[] | undefined,
   max: number | undefined,
 ): Promise<Partition[]> {
+  await authorize(s, 'catalog:table:read', normalizeName(db), normalizeName(tbl));
   return inWarehouse(s, async (c) => {
     const t = await partitionedTable(c, db, tbl);
     return (await partitionStore(c.tx).byNames(t.object.id, await namesBySpec(c, t, spec, max))).map((r) => toPartition(t, r));
@@ -118,6 +125,7 @@ export async function getPartitionsByNames(
   tbl: string | undefined,
   names: string[] | undefined,
 ): Promise<Partition[]> {
+  await authorize(s, 'catalog:table:read', normalizeName(db), normalizeName(tbl));
   return inWarehouse(s, async (c) => {
     const t = await partitionedTable(c, db, tbl);
     const canonical = (names ?? []).flatMap((n) => {
@@ -136,6 +144,7 @@ export async function getPartitionsByFilter(
   filter: string | undefined,
   max: number | undefined,
 ): Promise<Partition[]> {
+  await authorize(s, 'catalog:table:read', normalizeName(db), normalizeName(tbl));
   return inWarehouse(s, async (c) => {
     const t = await partitionedTable(c, db, tbl);
     const keys = (t.table.partitionKeys ?? []).map((k) => ({ name: k.name ?? '', type: k.type ?? 'string' }));
@@ -190,6 +199,7 @@ export async function addPartitions(
   if (parts.length === 0) return [];
   const db = options.db ?? parts[0]!.dbName;
   const tbl = options.table ?? parts[0]!.tableName;
+  await authorize(s, 'catalog:table:insert', normalizeName(db), normalizeName(tbl));
   return inWarehouse(s, async (c) => {
     const t = await partitionedTable(c, db, tbl, true).catch((err: unknown) => {
       if (err instanceof Error && /table not found|no database/.test(err.message))
@@ -239,6 +249,7 @@ export async function dropPartition(
   by: { values: string[] } | { name: string },
   deleteData: boolean,
 ): Promise<boolean> {
+  await authorize(s, 'catalog:table:delete', normalizeName(db), normalizeName(tbl));
   return inWarehouse(s, async (c) => {
     const t = await partitionedTable(c, db, tbl, true);
     const values = 'values' in by ? by.values : partitionValuesOf(t.keys, by.name);
@@ -265,6 +276,7 @@ export async function dropPartition(
 
 /** alter_partition(s): each partition, found by its values, is replaced (its values cannot change). */
 export async function alterPartitions(s: MetastoreSession, db: string | undefined, tbl: string | undefined, parts: readonly Partition[]): Promise<void> {
+  await authorize(s, 'catalog:table:alter', normalizeName(db), normalizeName(tbl));
   await inWarehouse(s, async (c) => {
     const t = await partitionedTable(c, db, tbl, true).catch((err: unknown) => {
       if (err instanceof Error && /table not found|no database/.test(err.message)) throw invalidOperation(`alter is not possible: ${err.message}`);

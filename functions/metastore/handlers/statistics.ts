@@ -8,6 +8,7 @@ import { partitionStore } from '../store/partitions.js';
 import { structFromJson, structToJson } from '../thrift/json-value.js';
 import { type CallContext, inWarehouse, normalizeName, requireTable } from './call-context.js';
 import { tableOf } from './table-reads.js';
+import { authorize } from './access.js';
 
 type StatsObject = ColumnStatistics['statsObj'][number];
 
@@ -38,6 +39,7 @@ async function storedPartitionName(c: CallContext, t: Awaited<ReturnType<typeof 
 /** update_table_column_statistics / update_partition_column_statistics: one row per column, replaced. */
 export async function updateColumnStatistics(s: MetastoreSession, stats: ColumnStatistics | undefined, partitionLevel: boolean): Promise<boolean> {
   if (!stats) throw invalidInput('the statistics are missing');
+  await authorize(s, 'catalog:table:alter', normalizeName(stats.statsDesc.dbName), normalizeName(stats.statsDesc.tableName));
   return inWarehouse(s, async (c) => {
     const t = await statsTarget(c, stats.statsDesc.dbName, stats.statsDesc.tableName).catch((err: unknown) => {
       throw err instanceof Error && /table not found|no database/.test(err.message)
@@ -71,6 +73,7 @@ export async function getColumnStatistics(
   partName: string | undefined,
   column: string | undefined,
 ): Promise<ColumnStatistics> {
+  await authorize(s, 'catalog:table:read', normalizeName(db), normalizeName(tbl));
   return inWarehouse(s, async (c) => {
     const t = await statsTarget(c, db, tbl);
     const partition = partName === undefined ? null : await storedPartitionName(c, t, partName);
@@ -97,6 +100,7 @@ export async function getTableStatistics(
   tbl: string | undefined,
   columns: readonly string[],
 ): Promise<StatsObject[]> {
+  await authorize(s, 'catalog:table:read', normalizeName(db), normalizeName(tbl));
   return inWarehouse(s, async (c) => {
     const t = await statsTarget(c, db, tbl);
     return (await columnStatisticsStore(c.tx).read(t.object.id, null, columns.map(normalizeName))).map(objectOf);
@@ -111,6 +115,7 @@ export async function getPartitionsStatistics(
   columns: readonly string[],
   partNames: readonly string[],
 ): Promise<Map<string, StatsObject[]>> {
+  await authorize(s, 'catalog:table:read', normalizeName(db), normalizeName(tbl));
   return inWarehouse(s, async (c) => {
     const t = await statsTarget(c, db, tbl);
     const asked = new Map<string, string>();
@@ -136,6 +141,7 @@ export async function deleteColumnStatistics(
   partName: string | undefined,
   column: string | undefined,
 ): Promise<boolean> {
+  await authorize(s, 'catalog:table:alter', normalizeName(db), normalizeName(tbl));
   return inWarehouse(s, async (c) => {
     const t = await statsTarget(c, db, tbl);
     const partition = partName === undefined ? null : await storedPartitionName(c, t, partName);

@@ -4,7 +4,7 @@ import { databaseOf } from '../domain/database-properties.js';
 import { isExternal, isView, tableDocument, tableFromDocument } from '../domain/table-document.js';
 import type { FieldSchema, Table } from '../hms/structs.js';
 import { alreadyExists, invalidObject, invalidOperation, noSuchObject } from '../metastore-errors.js';
-import type { MetastoreSession } from '../metastore-session.js';
+import { ownerOf, type MetastoreSession } from '../metastore-session.js';
 import { columnStatisticsStore } from '../store/column-statistics.js';
 import { hiveObjects, type StoredObject } from '../store/hive-objects.js';
 import { partitionStore } from '../store/partitions.js';
@@ -12,6 +12,7 @@ import { type CallContext, inWarehouse, normalizeName, requireDatabase } from '.
 import { publishRename, publishTableChange } from './change-events.js';
 import { defaultDatabaseLocation } from './databases.js';
 import { validName } from './names.js';
+import { authorize } from './access.js';
 import { checkedPath, checkFolderMove, childOf, deleteFiles, ensureFolder, moveFolder } from './table-files.js';
 
 /** Hive's parameter of a table's last DDL time, in seconds. */
@@ -54,13 +55,14 @@ export async function createTable(s: MetastoreSession, tbl: Table | undefined): 
   if (!validName(name)) throw invalidObject(`${tbl.tableName ?? ''} is not a valid object name`);
   checkColumns(tbl);
   refuseIcebergParameters(tbl);
+  await authorize(s, 'catalog:table:create', db, name);
   await inWarehouse(s, async (c) => {
     const namespace = await requireDatabase(c, db);
     if (await hiveObjects(c.tx).find(namespace.id, name)) throw alreadyExists(`Table ${name} already exists`);
     const now = nowSeconds();
-    const table: Table = { ...tbl, dbName: db, tableName: name, createTime: now, parameters: new Map(tbl.parameters ?? []) };
+    const table: Table = { ...tbl, dbName: db, tableName: name, createTime: now, parameters: new Map(tbl.parameters ?? []), owner: ownerOf(s, tbl.owner) };
     if (!table.parameters!.get(DDL_TIME)) table.parameters!.set(DDL_TIME, String(now));
-    if (table.owner === undefined && s.user !== undefined) table.owner = s.user;
+    if (table.owner === undefined && s.principal) table.owner = s.principal.name;
     let path: StoragePath | undefined;
     if (!isView(table)) {
       const sd = { ...(table.sd ?? {}) };
@@ -98,9 +100,13 @@ export async function alterTable(s: MetastoreSession, dbName: string | undefined
   const newDb = normalizeName(newTbl.dbName ?? dbName);
   if (!validName(newName)) throw invalidOperation(`${newTbl.tableName ?? ''} is not a valid object name`);
   checkColumns(newTbl);
+  const db = normalizeName(dbName);
+  const tableName = normalizeName(name);
+  if (newName !== tableName || newDb !== db) {
+    await authorize(s, 'catalog:table:rename', db, tableName);
+    await authorize(s, 'catalog:table:create', newDb, newName);
+  } else await authorize(s, 'catalog:table:alter', db, tableName);
   await inWarehouse(s, async (c) => {
-    const db = normalizeName(dbName);
-    const tableName = normalizeName(name);
     const namespace = await requireDatabase(c, db).catch(() => {
       throw invalidOperation(`table ${db}.${tableName} doesn't exist`);
     });
@@ -117,7 +123,14 @@ export async function alterTable(s: MetastoreSession, dbName: string | undefined
         })
       : namespace;
     if (renamed && (await hiveObjects(c.tx).find(target.id, newName))) throw invalidOperation(`new table ${newDb}.${newName} already exists`);
-    const table: Table = { ...newTbl, dbName: newDb, tableName: newName, createTime: old.createTime, parameters: new Map(newTbl.parameters ?? []) };
+    const table: Table = {
+      ...newTbl,
+      dbName: newDb,
+      tableName: newName,
+      createTime: old.createTime,
+      parameters: new Map(newTbl.parameters ?? []),
+      owner: ownerOf(s, newTbl.owner),
+    };
     const ddl = table.parameters!.get(DDL_TIME);
     if (!ddl || ddl === '0') table.parameters!.set(DDL_TIME, String(nowSeconds()));
     const oldLocation = old.sd?.location ?? '';
@@ -144,9 +157,10 @@ export async function alterTable(s: MetastoreSession, dbName: string | undefined
 
 /** drop_table(_with_environment_context): a managed table's files go with it when deleteData; an external table's stay. */
 export async function dropTable(s: MetastoreSession, dbName: string | undefined, name: string | undefined, deleteData: boolean): Promise<void> {
+  const db = normalizeName(dbName);
+  const tableName = normalizeName(name);
+  await authorize(s, deleteData ? 'catalog:table:purge' : 'catalog:table:drop', db, tableName);
   await inWarehouse(s, async (c) => {
-    const db = normalizeName(dbName);
-    const tableName = normalizeName(name);
     const namespace = await requireDatabase(c, db).catch(() => {
       throw noSuchObject(`${db}.${tableName} table not found`);
     });

@@ -7,6 +7,8 @@ import type { MetastoreSession } from '../metastore-session.js';
 import { hiveObjects, type StoredObject } from '../store/hive-objects.js';
 import { findDatabase, inWarehouse, normalizeName, requireDatabase, requireTable } from './call-context.js';
 import { validName } from './names.js';
+import { authorize, visibleOf } from './access.js';
+import { ForbiddenError } from '../../../shared/errors/index.js';
 
 /** A stored object as the metastore's Table: a Hive table as stored, an Iceberg table as Iceberg's HiveCatalog shows one. */
 export function tableOf(db: string, o: StoredObject): Table {
@@ -14,6 +16,7 @@ export function tableOf(db: string, o: StoredObject): Table {
 }
 
 export async function getTable(s: MetastoreSession, dbName: string | undefined, name: string | undefined): Promise<Table> {
+  await authorize(s, 'catalog:table:read', normalizeName(dbName), normalizeName(name));
   return inWarehouse(s, async (c) => {
     const { namespace, object } = await requireTable(c, dbName, name);
     return tableOf(namespace.leaf, object);
@@ -22,9 +25,20 @@ export async function getTable(s: MetastoreSession, dbName: string | undefined, 
 
 /** get_table_objects_by_name: the tables of those names that exist, in name order (Hive skips missing ones). */
 export async function getTablesByName(s: MetastoreSession, dbName: string | undefined, names: readonly string[] | undefined): Promise<Table[]> {
+  const db = normalizeName(dbName);
+  // Those the caller may read; the others are left out, as missing ones are.
+  const readable: string[] = [];
+  for (const name of new Set((names ?? []).map(normalizeName))) {
+    try {
+      await authorize(s, 'catalog:table:read', db, name);
+      readable.push(name);
+    } catch (err) {
+      if (!(err instanceof ForbiddenError)) throw err;
+    }
+  }
   return inWarehouse(s, async (c) => {
-    const namespace = await requireDatabase(c, dbName);
-    const objects = await hiveObjects(c.tx).findMany(namespace.id, [...new Set((names ?? []).map(normalizeName))]);
+    const namespace = await requireDatabase(c, db);
+    const objects = await hiveObjects(c.tx).findMany(namespace.id, readable);
     return objects.map((o) => tableOf(namespace.leaf, o));
   });
 }
@@ -32,13 +46,20 @@ export async function getTablesByName(s: MetastoreSession, dbName: string | unde
 /** Names of a database's tables matching a pattern, of one table type when asked (Hive's and Iceberg's tables). */
 export async function listTables(s: MetastoreSession, dbName: string | undefined, pattern: string | undefined, tableType?: string): Promise<string[]> {
   const matches = namePattern(pattern);
-  return inWarehouse(s, async (c) => {
-    const namespace = await findDatabase(c, dbName);
+  const db = normalizeName(dbName);
+  await authorize(s, 'catalog:namespace:read', db);
+  const names = await inWarehouse(s, async (c) => {
+    const namespace = await findDatabase(c, db);
     // Hive answers an empty list for a database that does not exist.
     if (!namespace) return [];
     const rows = await hiveObjects(c.tx).names(namespace.id);
     return rows.filter((r) => matches(r.name) && (tableType === undefined || typeOfRow(r) === tableType)).map((r) => r.name);
   });
+  const visible = await visibleOf(
+    s,
+    names.map((table) => ({ db, table })),
+  );
+  return names.filter((_, i) => visible[i]);
 }
 
 function typeOfRow(r: { kind: string; metadata: string | null }): string {
@@ -63,7 +84,7 @@ export async function getTableMeta(
   const dbMatches = namePattern(dbPatterns);
   const tableMatches = namePattern(tablePatterns);
   const wanted = types && types.length > 0 ? new Set(types) : undefined;
-  return inWarehouse(s, async (c) => {
+  const found = await inWarehouse(s, async (c) => {
     const out: TableMetaValue[] = [];
     for (const ns of await namespaceStore(c.tx).children(c.warehouse.id, [], undefined, undefined)) {
       if (!validName(ns.leaf) || !dbMatches(ns.leaf)) continue;
@@ -78,6 +99,11 @@ export async function getTableMeta(
     }
     return out;
   });
+  const visible = await visibleOf(
+    s,
+    found.map((m) => ({ db: m.dbName, table: m.tableName })),
+  );
+  return found.filter((_, i) => visible[i]);
 }
 
 /** get_fields (columns) and get_schema (columns, then partition keys). */

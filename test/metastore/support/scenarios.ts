@@ -10,11 +10,21 @@ import { findTrino, startTrino } from '../../support/trino.js';
 
 export type Step = (name: string, at?: number) => void;
 
-export function runSparkScenario(python: string, sparkHome: string, config: { uri: string; warehouse: string; scratch: string }, step: Step): Promise<unknown> {
+/**
+ * `env`: more of Spark's environment; for our metastore HADOOP_USER_NAME carries the Lakeplane token set_ugi presents
+ * (and SPARK_USER keeps Spark's own user name, which owners and logs show, the person's).
+ */
+export function runSparkScenario(
+  python: string,
+  sparkHome: string,
+  config: { uri: string; warehouse: string; scratch: string },
+  step: Step,
+  env: Record<string, string> = {},
+): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const script = path.join(import.meta.dirname, '..', 'hms_spark_scenario.py');
     const child = spawn(python, [script, JSON.stringify(config)], {
-      env: { ...process.env, SPARK_HOME: sparkHome, SPARK_LOCAL_IP: '127.0.0.1', PYSPARK_PYTHON: python },
+      env: { ...process.env, SPARK_HOME: sparkHome, SPARK_LOCAL_IP: '127.0.0.1', PYSPARK_PYTHON: python, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let results: unknown;
